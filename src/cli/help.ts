@@ -1,0 +1,44 @@
+/** Help texts, one per command. Each shows an example, because people copy examples. */
+export const GLOBAL_HELP = `relocate — move folders to another disk and leave a link behind, safely.
+
+Usage: relocate <command> [options]
+
+Commands:
+  validate [MANIFEST]   check a manifest (syntax, schema, variables, paths) without touching the disk
+
+Options for every command:
+  --json                machine output on stdout (one JSON document)
+  --state-dir DIR       where runs and the journal are kept
+  -v, --verbose         more detail; stack traces for internal errors
+  --no-color            no colours (NO_COLOR is honoured too)
+  -h, --help            help for a command
+  --version             print the version
+
+The manifest defaults to ./relocate.yaml, then ./links.yaml.
+Exit codes: 0 ok, 1 error, 2 changes pending / drift (plan, status).
+
+Example:
+  relocate validate links.example.yaml
+`;
+
+export const COMMAND_HELP: Record<string, string> = {
+  validate: `Usage: relocate validate [MANIFEST] [--os OS] [--json]
+
+Checks a manifest without reading the disk beyond expanding globs: YAML
+syntax, the schema, unknown keys, unknown variables, duplicate links, a link
+equal to its target, a target inside its own link (or the reverse), two
+entries fighting over one path, hard links to folders. Every problem is
+reported at once as file:line:col CODE message.
+
+Options:
+  --os OS     evaluate as on another OS: win32 (windows), linux, darwin (macos).
+              Checks a Windows manifest on Linux (paths, \`when:\`); environment
+              variables still come from this machine.
+
+Exit codes: 0 valid, 1 invalid.
+
+Example:
+  relocate validate links.example.yaml
+  relocate validate examples/windows-games.yaml --os windows
+`,
+};

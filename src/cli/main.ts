@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { RelocateError } from '../core/errors.js';
+import { COMMAND_HELP, GLOBAL_HELP } from './help.js';
+import { processIO, type CliIO } from './io.js';
+import { peekGlobals } from './options.js';
+
+type Command = (argv: string[], io: CliIO) => Promise<number>;
+
+/** Commands load lazily so `relocate validate` never pays for the executor's imports. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  validate: async () => (await import('./commands/validate.js')).validateCommand,
+};
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Runs the CLI and returns the exit code. Never exits the process itself (bin.ts sets the exit code). */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      const topic = name === 'help' ? rest[0] : undefined;
+      io.out(topic && COMMAND_HELP[topic] ? COMMAND_HELP[topic]! : GLOBAL_HELP);
+      return name === undefined ? 1 : 0;
+    }
+    if (name === '--version' || name === '-V') {
+      io.out(version());
+      return 0;
+    }
+    const load = COMMANDS[name];
+    if (!load) {
+      throw new RelocateError('E_USAGE', `unknown command '${name}'`, { hint: `commands: ${Object.keys(COMMANDS).join(', ')}; see \`relocate --help\`` });
+    }
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.out(COMMAND_HELP[name] ?? GLOBAL_HELP);
+      return 0;
+    }
+    return await (await load())(rest, io);
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+/** Errors for people: code, message, path, hint. A stack only with --verbose. */
+export function reportError(err: unknown, io: CliIO): number {
+  const e =
+    err instanceof RelocateError
+      ? err
+      : new RelocateError('E_INTERNAL', `relocate hit an unexpected problem: ${(err as Error)?.message ?? String(err)}`, {
+          hint: 'nothing was changed by this error; run again with --verbose and report the output',
+          cause: err,
+        });
+  if (io.json) {
+    io.out(JSON.stringify({ error: { code: e.code, message: e.message, path: e.path ?? null, hint: e.hint ?? null } }, null, 2));
+  } else {
+    io.err(`${io.color.red(`error ${e.code}`)}: ${e.message}${e.path && !e.message.includes(e.path) ? ` (${e.path})` : ''}`);
+    if (e.hint) io.err(`  hint: ${e.hint}`);
+  }
+  if (io.verbose) io.err(String((err as Error)?.stack ?? err));
+  return 1;
+}

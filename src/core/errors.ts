@@ -1,0 +1,80 @@
+/**
+ * Stable error codes. A code never changes meaning once released: scripts
+ * match on it. Add new codes; never rename one.
+ */
+export type ErrorCode =
+  // manifest input
+  | 'E_READ'
+  | 'E_NOT_FOUND'
+  | 'E_EMPTY'
+  | 'E_TOO_LARGE'
+  | 'E_NOT_TEXT'
+  | 'E_YAML'
+  | 'E_YAML_ALIASES'
+  | 'E_DUPLICATE_KEY'
+  | 'E_SCHEMA'
+  | 'E_UNKNOWN_KEY'
+  | 'E_MISSING_KEY'
+  | 'E_UNKNOWN_VAR'
+  | 'E_VAR_CYCLE'
+  | 'E_NAME_WITHOUT_GLOB'
+  | 'E_PATH_NO_DRIVE'
+  | 'E_DUPLICATE_LINK'
+  | 'E_SELF_LINK'
+  | 'E_NESTED_SELF'
+  | 'E_PATH_CLAIMED'
+  | 'E_HARDLINK_DIR'
+  | 'E_INVALID_MANIFEST'
+  // CLI usage
+  | 'E_USAGE'
+  | 'E_NO_MANIFEST'
+  // disk and runs (later issues add to these)
+  | 'E_CONFLICT'
+  | 'E_STALE_PLAN'
+  | 'E_NO_SPACE'
+  | 'E_IN_USE'
+  | 'E_CROSS_VOLUME'
+  | 'E_SYMLINK_PRIVILEGE'
+  | 'E_INTERRUPTED_RUN'
+  | 'E_INTERNAL';
+
+/**
+ * A problem found in a manifest, tied to its source position.
+ * Invariant: `line` and `col` are 1-based and point into `file` when both are set.
+ */
+export interface Diagnostic {
+  severity: 'error' | 'warning';
+  code: ErrorCode | `W_${string}`;
+  message: string;
+  file?: string;
+  line?: number;
+  col?: number;
+  /** The filesystem path the problem is about, when there is one. */
+  path?: string;
+  /** What the user can do about it. */
+  hint?: string;
+}
+
+/**
+ * The one error class users see. `code` is stable; `message` is for people;
+ * `hint` says what to do next. Never shown with a stack unless --verbose.
+ */
+export class RelocateError extends Error {
+  readonly code: ErrorCode;
+  readonly path?: string;
+  readonly hint?: string;
+  readonly diagnostics?: Diagnostic[];
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { path?: string; hint?: string; cause?: unknown; diagnostics?: Diagnostic[] } = {},
+  ) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'RelocateError';
+    this.code = code;
+    if (opts.path !== undefined) this.path = opts.path;
+    if (opts.hint !== undefined) this.hint = opts.hint;
+    if (opts.diagnostics !== undefined) this.diagnostics = opts.diagnostics;
+  }
+}

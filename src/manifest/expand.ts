@@ -1,0 +1,115 @@
+import type { LoadContext } from './types.js';
+
+/** One reason a string could not be expanded. */
+export interface ExpandProblem {
+  code: 'E_UNKNOWN_VAR' | 'E_VAR_CYCLE' | 'E_NAME_WITHOUT_GLOB';
+  message: string;
+  hint: string;
+}
+
+export type ExpandResult = { ok: true; value: string } | { ok: false; problems: ExpandProblem[] };
+
+/**
+ * Expands `~`, `${env:NAME}`, `%NAME%` (only when evaluating for Windows,
+ * where it is the native spelling), `${var}` from `vars` (which may nest),
+ * and `{name}` (only for a glob match). An unknown or empty variable is a
+ * problem naming it, never an empty string. Pure: everything comes from
+ * `ctx`, `vars` and `name`.
+ */
+export class Expander {
+  private readonly resolved = new Map<string, ExpandResult>();
+
+  constructor(
+    private readonly ctx: LoadContext,
+    private readonly vars: Record<string, string>,
+  ) {}
+
+  expand(raw: string, name?: string): ExpandResult {
+    return this.expandWith(raw, name, []);
+  }
+
+  private expandWith(raw: string, name: string | undefined, stack: string[]): ExpandResult {
+    const problems: ExpandProblem[] = [];
+    const win = this.ctx.os === 'win32';
+    const pattern = win ? /\$\{([^}]*)\}|%([A-Za-z_][A-Za-z0-9_()]*)%|\{name\}/g : /\$\{([^}]*)\}|\{name\}/g;
+    let value = raw.replace(pattern, (whole: string, braced: unknown, maybePercent: unknown) => {
+      // Without the %NAME% group the third argument is the match offset, not a capture.
+      const percent = win && typeof maybePercent === 'string' ? maybePercent : undefined;
+      if (whole === '{name}') {
+        if (name !== undefined) return name;
+        problems.push({
+          code: 'E_NAME_WITHOUT_GLOB',
+          message: '{name} is only defined for a glob link (like ~/Games/*)',
+          hint: 'write the name out, or make the link a glob pattern',
+        });
+        return whole;
+      }
+      if (percent !== undefined) return this.env(percent, `%${percent}%`, problems) ?? whole;
+      const ref = String(braced ?? '').trim();
+      if (ref.startsWith('env:')) return this.env(ref.slice(4), whole, problems) ?? whole;
+      if (ref.includes(':')) {
+        problems.push({
+          code: 'E_UNKNOWN_VAR',
+          message: `unknown variable ${whole}: the namespace '${ref.slice(0, ref.indexOf(':'))}' is not supported`,
+          hint: 'use ${env:NAME} for environment variables or ${name} for vars',
+        });
+        return whole;
+      }
+      const v = this.variable(ref, whole, stack);
+      if (!v.ok) {
+        problems.push(...v.problems);
+        return whole;
+      }
+      return v.value;
+    });
+    if (value === '~' || value.startsWith('~/') || (win && value.startsWith('~\\'))) value = this.ctx.home + value.slice(1);
+    return problems.length > 0 ? { ok: false, problems } : { ok: true, value };
+  }
+
+  private env(nameRaw: string, spelled: string, problems: ExpandProblem[]): string | undefined {
+    const value = lookupEnv(this.ctx, nameRaw);
+    if (value === undefined || value === '') {
+      problems.push({
+        code: 'E_UNKNOWN_VAR',
+        message: `unknown variable ${spelled}: the environment variable ${nameRaw} is ${value === '' ? 'empty' : 'not set'}`,
+        hint: `set ${nameRaw}, or add a \`when:\` so the entry applies only where it exists`,
+      });
+      return undefined;
+    }
+    return value;
+  }
+
+  private variable(name: string, spelled: string, stack: string[]): ExpandResult {
+    if (stack.includes(name)) {
+      return {
+        ok: false,
+        problems: [{ code: 'E_VAR_CYCLE', message: `variable cycle: ${[...stack, name].join(' -> ')}`, hint: 'a variable cannot refer to itself, directly or through others' }],
+      };
+    }
+    const cached = this.resolved.get(name);
+    if (cached) return cached;
+    if (!Object.prototype.hasOwnProperty.call(this.vars, name)) {
+      const known = Object.keys(this.vars);
+      return {
+        ok: false,
+        problems: [{
+          code: 'E_UNKNOWN_VAR',
+          message: `unknown variable ${spelled}: '${name}' is not defined in vars`,
+          hint: known.length > 0 ? `defined vars: ${known.join(', ')}` : 'define it under `vars:` at the top of the manifest',
+        }],
+      };
+    }
+    const result = this.expandWith(this.vars[name]!, undefined, [...stack, name]);
+    this.resolved.set(name, result);
+    return result;
+  }
+}
+
+/** Windows environment names are case-insensitive; elsewhere they are exact. */
+function lookupEnv(ctx: LoadContext, name: string): string | undefined {
+  if (ctx.os !== 'win32') return ctx.env[name];
+  if (ctx.env[name] !== undefined) return ctx.env[name];
+  const lower = name.toLowerCase();
+  for (const [k, v] of Object.entries(ctx.env)) if (k.toLowerCase() === lower) return v;
+  return undefined;
+}

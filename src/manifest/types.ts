@@ -1,0 +1,77 @@
+import type { Diagnostic } from '../core/errors.js';
+import type { OsName, PathStyle } from '../core/paths.js';
+
+export type LinkType = 'auto' | 'junction' | 'symlink' | 'hardlink';
+export type ConflictStrategy = 'fail' | 'backup' | 'merge';
+export type EntryState = 'present' | 'absent';
+
+/** Where something was written in the manifest. 1-based line and column. */
+export interface SourcePos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/**
+ * One entry after expansion: what the manifest wants at one link path.
+ * Invariants: when `applies` is true, `link` and `target` are absolute and
+ * canonical in `style` (see core/paths canonicalPath), and no two applying
+ * entries of one manifest share a link path. When `applies` is false the
+ * paths are the manifest's raw text and `skipReason` says why.
+ */
+export interface DesiredEntry {
+  /** Position in the manifest's `links:` list (a glob entry's matches share it). */
+  index: number;
+  link: string;
+  target: string;
+  type: LinkType;
+  conflict: ConflictStrategy;
+  state: EntryState;
+  force: boolean;
+  style: PathStyle;
+  source: SourcePos;
+  applies: boolean;
+  skipReason?: string;
+  /** Set for entries produced by a glob link: the pattern and the match's base name. */
+  glob?: { pattern: string; name: string };
+  /** A path of this entry (link or target) that the manifest or a glob match shows is a folder. */
+  knownFolder?: string;
+  description?: string;
+}
+
+/** A loaded manifest. Invariant: `ok` is true exactly when no diagnostic has severity `error`. */
+export interface LoadedManifest {
+  file: string;
+  /** sha256 of the manifest bytes, recorded by runs. */
+  hash: string;
+  ok: boolean;
+  os: OsName;
+  entries: DesiredEntry[];
+  diagnostics: Diagnostic[];
+}
+
+/** One glob match as the disk reports it, without following links. */
+export interface GlobMatch {
+  path: string;
+  isDir: boolean;
+}
+
+/**
+ * What the manifest loader may ask of the outside world. Injected so that
+ * the loader itself does no I/O and tests can run Windows manifests on Linux.
+ */
+export interface ManifestIO {
+  readFile(file: string): Promise<Uint8Array>;
+  /** Expands a glob of absolute paths in `style`; null when it cannot (a foreign OS). */
+  glob(pattern: string, style: PathStyle): Promise<GlobMatch[] | null>;
+}
+
+/** The machine the manifest is evaluated for. */
+export interface LoadContext {
+  os: OsName;
+  hostname: string;
+  home: string;
+  env: Record<string, string | undefined>;
+  /** Folder relative paths resolve against; defaults to the manifest's folder. */
+  baseDir?: string;
+}
