@@ -5,6 +5,8 @@ Usage: relocate <command> [options]
 
 Commands:
   validate [MANIFEST]   check a manifest (syntax, schema, variables, paths) without touching the disk
+  plan [MANIFEST]       show what apply would change (moves, links, conflicts, preflight checks)
+  status [MANIFEST]     drift check for scripts: 0 in sync, 2 drift, 1 error
 
 Options for every command:
   --json                machine output on stdout (one JSON document)
@@ -22,6 +24,34 @@ Example:
 `;
 
 export const COMMAND_HELP: Record<string, string> = {
+  plan: `Usage: relocate plan [MANIFEST] [--json] [--out PLAN.json] [--verbose]
+
+Compares the manifest with the disk and shows, for every entry, what apply
+would do: + link, > move (with size, file count, "across volumes"), ~ relink,
+- remove, < restore, ! conflict; = in sync only with --verbose. Preflight
+checks (free space, hard link and junction rules, protected folders,
+read-only volumes) are part of the plan. Plan never changes the disk.
+
+Options:
+  --out FILE   save the plan as JSON; \`relocate apply FILE\` later carries out
+               exactly that plan and refuses it if the disk changed since
+  --json       print the plan as JSON (formatVersion 1)
+
+Exit codes: 0 nothing to do, 2 changes pending, 1 error or blocking conflict.
+
+Example:
+  relocate plan links.yaml --out plan.json
+`,
+  status: `Usage: relocate status [MANIFEST] [--json]
+
+Checks whether the disk matches the manifest, for scripts and CI. Prints
+"In sync" or each entry that drifted (a conflict counts as drift).
+
+Exit codes: 0 in sync, 2 drift, 1 error (bad manifest, unreadable disk).
+
+Example:
+  relocate status || echo "links need attention"
+`,
   validate: `Usage: relocate validate [MANIFEST] [--os OS] [--json]
 
 Checks a manifest without reading the disk beyond expanding globs: YAML

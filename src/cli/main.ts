@@ -1,20 +1,17 @@
-import { readFileSync } from 'node:fs';
 import { RelocateError } from '../core/errors.js';
 import { COMMAND_HELP, GLOBAL_HELP } from './help.js';
 import { processIO, type CliIO } from './io.js';
 import { peekGlobals } from './options.js';
+import { version } from './version.js';
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
 /** Commands load lazily so `relocate validate` never pays for the executor's imports. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./commands/validate.js')).validateCommand,
+  plan: async () => (await import('./commands/plan.js')).planCommand,
+  status: async () => (await import('./commands/status.js')).statusCommand,
 };
-
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 /** Runs the CLI and returns the exit code. Never exits the process itself (bin.ts sets the exit code). */
 export async function run(argv: string[], io: CliIO): Promise<number> {

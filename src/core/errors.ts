@@ -28,6 +28,7 @@ export type ErrorCode =
   // CLI usage
   | 'E_USAGE'
   | 'E_NO_MANIFEST'
+  | 'E_WRITE'
   // disk and runs (later issues add to these)
   | 'E_CONFLICT'
   | 'E_STALE_PLAN'
@@ -36,6 +37,21 @@ export type ErrorCode =
   | 'E_CROSS_VOLUME'
   | 'E_SYMLINK_PRIVILEGE'
   | 'E_INTERRUPTED_RUN'
+  | 'E_LOCKED'
+  | 'E_NO_RUN'
+  | 'E_ACCESS'
+  | 'E_READ_ONLY'
+  | 'E_EXISTS'
+  | 'E_MISSING'
+  | 'E_IO'
+  | 'E_VERIFY'
+  | 'E_UNSUPPORTED_NODE'
+  | 'E_NOT_A_LINK'
+  | 'E_LINK_UNSUPPORTED'
+  | 'E_LINK_CHECK'
+  | 'E_INCONSISTENT'
+  | 'E_DRIFT'
+  | 'E_ALREADY_ROLLED_BACK'
   | 'E_INTERNAL';
 
 /**

@@ -25,8 +25,8 @@ export function pathApi(style: PathStyle): path.PlatformPath {
 
 /** Node adds `\\?\` itself when a path needs it, so relocate keeps paths without it. */
 function stripLongPrefix(p: string): string {
-  if (/^\\\\\?\\UNC\\/i.test(p)) return '\\\\' + p.slice(8);
-  if (p.startsWith('\\\\?\\') || p.startsWith('//?/')) return p.slice(4);
+  if (/^[\\/]{2}\?[\\/]UNC[\\/]/i.test(p)) return '\\\\' + p.slice(8);
+  if (/^[\\/]{2}\?[\\/]/.test(p)) return p.slice(4);
   return p;
 }
 

@@ -38,11 +38,14 @@ function notText(file: string, bytes: Uint8Array, text?: string, offset?: number
     line = before.split('\n').length;
     col = offset - before.lastIndexOf('\n');
   } else {
-    // Point at the first byte that is not valid UTF-8, counting lines of the valid prefix.
-    const bad = firstInvalidUtf8(bytes);
+    // Point at the first byte that is not text (a NUL, or not valid UTF-8), counting lines of the valid prefix.
+    const invalid = firstInvalidUtf8(bytes);
+    const nul = bytes.indexOf(0);
+    const bad = nul >= 0 && nul < invalid ? nul : invalid;
     const prefix = new TextDecoder().decode(bytes.subarray(0, bad));
     line = prefix.split('\n').length;
-    col = [...prefix.slice(prefix.lastIndexOf('\n') + 1)].length + 1;
+    // Columns count UTF-16 units, as the YAML parser's positions do.
+    col = prefix.length - prefix.lastIndexOf('\n');
   }
   return {
     severity: 'error', code: 'E_NOT_TEXT', file, line, col,
@@ -51,16 +54,38 @@ function notText(file: string, bytes: Uint8Array, text?: string, offset?: number
   };
 }
 
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  for (let lo = 0, hi = bytes.length; ;) {
-    // Binary search for the longest prefix that decodes.
-    if (hi - lo <= 1) return lo;
-    const mid = (lo + hi) >> 1;
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
-      lo = mid;
-    } catch {
-      hi = mid;
+/**
+ * Byte offset where the first ill-formed UTF-8 sequence starts (the bytes.length
+ * when all is well-formed). Follows the Unicode table of well-formed byte
+ * sequences: no overlong forms, no surrogates, nothing above U+10FFFF, and a
+ * sequence cut short counts as ill-formed at its first byte.
+ */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
     }
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      if (b === 0xe0) lo = 0xa0;
+      if (b === 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      if (b === 0xf0) lo = 0x90;
+      if (b === 0xf4) hi = 0x8f;
+    } else return i;
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || c < (k === 1 ? lo : 0x80) || c > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += need + 1;
   }
+  return i;
 }

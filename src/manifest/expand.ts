@@ -46,7 +46,15 @@ export class Expander {
       }
       if (percent !== undefined) return this.env(percent, `%${percent}%`, problems) ?? whole;
       const ref = String(braced ?? '').trim();
-      if (ref.startsWith('env:')) return this.env(ref.slice(4), whole, problems) ?? whole;
+      if (ref === '' || ref === 'env:') {
+        problems.push({
+          code: 'E_UNKNOWN_VAR',
+          message: `${whole} names no variable`,
+          hint: 'write ${env:NAME} for an environment variable or ${name} for one of `vars`',
+        });
+        return whole;
+      }
+      if (ref.startsWith('env:')) return this.env(ref.slice(4).trim(), whole, problems) ?? whole;
       if (ref.includes(':')) {
         problems.push({
           code: 'E_UNKNOWN_VAR',

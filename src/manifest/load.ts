@@ -98,7 +98,11 @@ export async function loadManifest(file: string, ctx: LoadContext, io: ManifestI
       continue;
     }
     const link = resolvePath(r.link, 'link', undefined);
-    if (link === undefined) continue;
+    if (link === undefined) {
+      // Still report the target's own problems, so every problem is shown at once.
+      resolvePath(r.target, 'target', isGlobPattern(r.link, style) ? '' : undefined);
+      continue;
+    }
     if (isGlobPattern(link, style)) {
       const matches = await io.glob(link, style);
       if (matches === null) {

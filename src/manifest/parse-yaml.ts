@@ -1,4 +1,4 @@
-import { isAlias, isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit, type Document, type Node, type YAMLError } from 'yaml';
 import type { Diagnostic } from '../core/errors.js';
 
 /** Aliases beyond this many expansions are treated as a "billion laughs" attack. */
@@ -20,14 +20,20 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, strict: true });
   const diagnostics: Diagnostic[] = [];
   for (const err of doc.errors) {
-    const pos = err.linePos?.[0] ?? { line: 1, col: 1 };
     const code = err.code === 'DUPLICATE_KEY' ? 'E_DUPLICATE_KEY' : 'E_YAML';
+    // The parser reports a multi-line implicit key twice, at one position; the second report says more.
+    if (err.code === 'BLOCK_AS_IMPLICIT_KEY' && doc.errors.some((o) => o.code === 'MULTILINE_IMPLICIT_KEY' && o.pos[0] === err.pos[0])) continue;
+    const better = explainYamlError(err, doc, text, lines);
+    const pos = better?.pos ?? err.linePos?.[0] ?? { line: 1, col: 1 };
     diagnostics.push({
       severity: 'error', code, file, line: pos.line, col: pos.col,
-      message: cleanYamlMessage(err.message),
-      hint: code === 'E_DUPLICATE_KEY' ? 'each key may appear once per mapping; remove or rename one' : 'fix the YAML syntax at this position',
+      message: better?.message ?? cleanYamlMessage(err.message),
+      hint: better?.hint ?? (code === 'E_DUPLICATE_KEY' ? 'each key may appear once per mapping; remove or rename one' : 'fix the YAML syntax at this position'),
     });
+    // After an unclosed bracket or quote the parser is lost: what it reports later is noise.
+    if (better?.unclosed) break;
   }
+  diagnostics.sort((a, b) => a.line! - b.line! || a.col! - b.col!);
   if (diagnostics.length > 0) return { doc, lines, diagnostics };
   if (doc.contents === null || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === ''))) {
     diagnostics.push({
@@ -49,6 +55,113 @@ export function parseYaml(file: string, text: string): ParsedYaml {
     });
     return { doc, lines, diagnostics };
   }
+}
+
+interface Explained {
+  pos: { line: number; col: number };
+  message: string;
+  hint: string;
+  /** An unclosed quote or bracket: later parser errors are consequences of it. */
+  unclosed?: boolean;
+}
+
+/**
+ * Rewords the parser's errors where it points somewhere unhelpful: an
+ * unclosed quote or bracket is reported where the parser gave up (often the
+ * end of the file), so it is moved to the opening quote or bracket; an
+ * over-indented line is reported at the line before it, so it is moved to
+ * the over-indented line; an invalid escape in a double-quoted Windows path
+ * gets a hint about quoting.
+ */
+function explainYamlError(err: YAMLError, doc: Document.Parsed, text: string, lines: LineCounter): Explained | undefined {
+  const at = err.pos[0];
+  if (err.code === 'MISSING_CHAR' && /closing ["']?quote/.test(err.message)) {
+    let open: Scalar | undefined;
+    visit(doc, {
+      Scalar(_k, n) {
+        if ((n.type === Scalar.QUOTE_DOUBLE || n.type === Scalar.QUOTE_SINGLE) && n.range && n.range[1] <= at && (n.range[1] === at || n.range[2] === at)) open = n;
+      },
+    });
+    if (open?.range) {
+      const q = open.type === Scalar.QUOTE_DOUBLE ? '"' : "'";
+      return {
+        pos: lines.linePos(open.range[0]), unclosed: true,
+        message: `the quoted text starting here is never closed (missing closing ${q})`,
+        hint: `add the closing ${q} at the end of the value`,
+      };
+    }
+  }
+  const flow = err.code === 'BAD_INDENT' ? /^Flow (sequence|map)\b/.exec(err.message) : null;
+  if (flow) {
+    const wantSeq = flow[1] === 'sequence';
+    let open: Node | undefined;
+    visit(doc, {
+      Seq(_k, n) {
+        if (wantSeq && n.flow && n.range && n.range[0] < at && n.range[1] === at) open = n;
+      },
+      Map(_k, n) {
+        if (!wantSeq && n.flow && n.range && n.range[0] < at && n.range[1] === at) open = n;
+      },
+    });
+    if (open?.range) {
+      const [o, c] = isSeq(open) ? ['[', ']'] : ['{', '}'];
+      return {
+        pos: lines.linePos(open.range[0]), unclosed: true,
+        message: `the ${o} opened here is never closed (missing ${c})`,
+        hint: `close it with ${c} (a ${o}…${c} list may span lines only inside its brackets)`,
+      };
+    }
+  }
+  if (err.code === 'MULTILINE_IMPLICIT_KEY' && /^[^"'[{]/.test(text.slice(at, at + 1))) {
+    const keyLine = lines.linePos(at).line;
+    const next = lines.lineStarts[keyLine];
+    if (next !== undefined) {
+      const indent = /^[ \t]*/.exec(text.slice(next))![0].length;
+      return {
+        pos: { line: keyLine + 1, col: indent + 1 },
+        message: `line ${keyLine + 1} is indented too far: YAML reads it as the continuation of the value on line ${keyLine}, and a key cannot span lines`,
+        hint: `indent line ${keyLine + 1} exactly like the keys above it`,
+      };
+    }
+  }
+  if (err.code === 'DUPLICATE_KEY') {
+    let found: { key: string; first?: number } | undefined;
+    visit(doc, {
+      Map(_k, map) {
+        const dup = map.items.find((p) => isScalar(p.key) && p.key.range?.[0] === at);
+        if (!dup || !isScalar(dup.key)) return;
+        const key = String(dup.key.value);
+        const first = map.items.find((p) => p !== dup && isScalar(p.key) && String(p.key.value) === key);
+        found = { key, first: isScalar(first?.key) ? first.key.range?.[0] : undefined };
+        return visit.BREAK;
+      },
+    });
+    if (found) {
+      return {
+        pos: lines.linePos(at),
+        message: `the key '${found.key}' appears twice in one mapping${found.first !== undefined ? ` (first on line ${lines.linePos(found.first).line})` : ''}`,
+        hint: 'each key may appear once per mapping; remove or rename one (a second entry of `links` starts with its own `- `)',
+      };
+    }
+  }
+  if (err.code === 'TAB_AS_INDENT') {
+    return { pos: lines.linePos(at), message: 'a tab is used for indentation; YAML allows only spaces', hint: 'indent with spaces (set your editor to insert spaces for .yaml files)' };
+  }
+  if (err.code === 'MULTIPLE_DOCS') {
+    return {
+      pos: lines.linePos(at),
+      message: 'a second YAML document starts here; a manifest is one document',
+      hint: 'remove this `---` line, or split the documents into separate manifests',
+    };
+  }
+  if (err.code === 'BAD_DQ_ESCAPE') {
+    return {
+      pos: err.linePos?.[0] ?? { line: 1, col: 1 },
+      message: cleanYamlMessage(err.message),
+      hint: "inside double quotes a backslash starts an escape: write Windows paths unquoted or in single quotes, like 'C:\\Games'",
+    };
+  }
+  return undefined;
 }
 
 function cleanYamlMessage(message: string): string {

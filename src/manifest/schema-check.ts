@@ -31,11 +31,19 @@ export function checkSchema(file: string, parsed: ParsedYaml): SchemaResult {
   const errors = collapseAnyOf(validateSchema.errors ?? []);
   const out = res.diagnostics;
   const seen = new Set<string>();
+  // A misspelt key shows up twice, as unknown and as missing; the unknown one (with its did-you-mean) says it all.
+  const misspelt = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword !== 'additionalProperties') continue;
+    const near = closest(String((e.params as { additionalProperty?: unknown }).additionalProperty), knownKeysFor(toSegments(e.instancePath)));
+    if (near !== undefined) misspelt.add(`${e.instancePath}\0${near}`);
+  }
   for (const e of errors) {
     const segments = toSegments(e.instancePath);
     if (segments[0] === 'links' && typeof segments[1] === 'number') res.badEntries.add(segments[1]);
     else if (breaksEntries(e, segments)) res.rootBroken = true;
-    const d = describe(e, segments);
+    if (e.keyword === 'required' && misspelt.has(`${e.instancePath}\0${String((e.params as { missingProperty?: unknown }).missingProperty)}`)) continue;
+    const d = describe(e, segments, valueAt(parsed.data, segments));
     const node = nodeAt(parsed.doc, segments, d.keyNode);
     const { line, col } = posOf(node, parsed.lines);
     const key = `${line}:${col}:${d.code}:${d.message}`;
@@ -83,7 +91,13 @@ interface Described {
   keyNode?: string;
 }
 
-function describe(e: ErrorObject & { propertyName?: string }, segments: (string | number)[]): Described {
+function valueAt(data: unknown, segments: (string | number)[]): unknown {
+  let v = data;
+  for (const s of segments) v = v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[s] : undefined;
+  return v;
+}
+
+function describe(e: ErrorObject & { propertyName?: string }, segments: (string | number)[], value: unknown): Described {
   const where = humanPath(segments);
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
@@ -106,8 +120,16 @@ function describe(e: ErrorObject & { propertyName?: string }, segments: (string 
       };
     case 'enum':
       return { code: 'E_SCHEMA', message: `${where} must be one of ${(p.allowedValues as unknown[]).join(', ')}` };
-    case 'const':
-      return { code: 'E_SCHEMA', message: `${where} must be ${JSON.stringify(p.allowedValue)}`, hint: 'this version of relocate reads manifests of `version: 1`' };
+    case 'const': {
+      const quoted = typeof value === 'string' && value === String(p.allowedValue);
+      return {
+        code: 'E_SCHEMA',
+        message: quoted
+          ? `${where} must be the number ${JSON.stringify(p.allowedValue)}, not the text ${JSON.stringify(value)}`
+          : `${where} must be ${JSON.stringify(p.allowedValue)}${value !== undefined ? `, not ${JSON.stringify(value)}` : ''}`,
+        hint: quoted ? `write \`${where}: ${JSON.stringify(p.allowedValue)}\` without quotes` : 'this version of relocate reads manifests of `version: 1`',
+      };
+    }
     case 'type':
       return {
         code: 'E_SCHEMA',
@@ -126,6 +148,7 @@ function describe(e: ErrorObject & { propertyName?: string }, segments: (string 
         keyNode: String(p.propertyName ?? e.propertyName),
       };
     case 'anyOf':
+      if (Array.isArray(value) && value.length === 0) return { code: 'E_SCHEMA', message: `${where} must list at least one value` };
       return { code: 'E_SCHEMA', message: `${where} ${String(e.message)}` };
     default:
       return { code: 'E_SCHEMA', message: `${where} ${e.message ?? 'is not valid'}` };
@@ -193,16 +216,20 @@ function closest(word: string, candidates: string[]): string | undefined {
   return bestD <= (word.length <= 3 ? 1 : 2) ? best : undefined;
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+/**
+ * Edit distance where swapping two neighbouring letters counts as one edit
+ * (optimal string alignment), the commonest typo: `hots` is one edit from
+ * `host`, two from `os`.
+ */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
     }
   }
-  return row[b.length]!;
+  return d[a.length]![b.length]!;
 }

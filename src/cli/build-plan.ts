@@ -1,0 +1,58 @@
+import os from 'node:os';
+import { RelocateError } from '../core/errors.js';
+import { loadManifest } from '../manifest/load.js';
+import type { LoadedManifest } from '../manifest/types.js';
+import { makePlan } from '../plan/planner.js';
+import type { Plan } from '../plan/types.js';
+import { detectCapabilities } from '../platform/capabilities.js';
+import { nodeManifestIO } from '../platform/manifest-io.js';
+import { NodeDiskReader } from '../platform/node-reader.js';
+import { renderDiagnostics, countLine } from '../render/diagnostics.js';
+import { observeEntries } from '../state/observe.js';
+import type { EntryObservation } from '../state/types.js';
+import { loadContext } from './context.js';
+import type { CliIO } from './io.js';
+import { displayPath } from './manifest-path.js';
+import { stateDirFor } from './state-dir.js';
+import { version } from './version.js';
+
+/** A manifest loaded, the disk observed and the plan made: what plan, status and apply share. */
+export interface BuiltPlan {
+  manifest: LoadedManifest;
+  observations: (EntryObservation | undefined)[];
+  plan: Plan;
+  stateDir: string;
+}
+
+/**
+ * Loads the manifest for this machine and plans it against the disk. An
+ * invalid manifest prints its diagnostics and throws E_INVALID_MANIFEST
+ * before any disk read beyond the manifest and its globs.
+ */
+export async function buildPlan(file: string, io: CliIO, stateDirFlag: string | undefined): Promise<BuiltPlan> {
+  const ctx = loadContext(io.env);
+  const manifest = await loadManifest(file, ctx, nodeManifestIO);
+  const shown = displayPath(file, io.cwd);
+  const warnings = manifest.diagnostics.filter((d) => d.severity === 'warning');
+  if (!manifest.ok) {
+    if (!io.json) io.err(renderDiagnostics(manifest.diagnostics.map((d) => ({ ...d, file: shown })), io.color));
+    const first = manifest.diagnostics.find((d) => d.severity === 'error')!;
+    throw new RelocateError('E_INVALID_MANIFEST', `${shown} has ${countLine(manifest.diagnostics)}; first: ${shown}:${first.line}:${first.col} ${first.code} ${first.message}`, {
+      path: file,
+      hint: 'run `relocate validate` for the full list; nothing was changed',
+      diagnostics: manifest.diagnostics,
+    });
+  }
+  if (warnings.length > 0 && !io.json) io.err(renderDiagnostics(warnings.map((d) => ({ ...d, file: shown })), io.color));
+  const stateDir = stateDirFor(stateDirFlag, io.env, ctx.os, os.homedir(), io.cwd);
+  const [observations, capabilities] = await Promise.all([observeEntries(manifest.entries, new NodeDiskReader()), detectCapabilities()]);
+  const plan = makePlan(manifest.entries, observations, {
+    os: ctx.os,
+    home: ctx.home,
+    capabilities,
+    toolVersion: version(),
+    manifest: { path: file, hash: manifest.hash },
+    stateDir,
+  });
+  return { manifest, observations, plan, stateDir };
+}

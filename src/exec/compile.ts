@@ -1,0 +1,136 @@
+import { pathApi, type PathStyle } from '../core/paths.js';
+import type { Plan, PlannedEntry } from '../plan/types.js';
+import { asideName, backupName, parentOf, stagingName, type RunStep, type Step, type VerifyMode } from './steps.js';
+
+/** What compiling needs beyond the plan: the run's id and UTC stamp (backup names) and the verify depth. */
+export interface CompileOptions {
+  runId: string;
+  stamp: string;
+  verify: VerifyMode;
+}
+
+/**
+ * Turns a plan into the run's list of atomic steps, in plan order. Pure.
+ * Every path a step may remove or rename away is a link or target named by
+ * the plan, or a relocate-named sibling of one (staging, aside, backup).
+ */
+export function compileSteps(plan: Plan, opts: CompileOptions): RunStep[] {
+  const out: RunStep[] = [];
+  for (const p of plan.entries) {
+    for (const step of entrySteps(p, opts)) out.push({ n: out.length, entry: p.order, step });
+  }
+  return out;
+}
+
+function linkSteps(p: PlannedEntry): Step[] {
+  return [
+    { op: 'link', path: p.link, target: p.target, kind: p.type },
+    { op: 'check-link', path: p.link, target: p.target, kind: p.type },
+  ];
+}
+
+/** A move of real data from `from` to `to` by the safe protocol (DESIGN.md "Moving data safely"). */
+function moveSteps(from: string, to: string, cross: boolean, style: PathStyle, o: CompileOptions): Step[] {
+  if (!cross) return [{ op: 'mkdirs', path: parentOf(to, style) }, { op: 'rename', from, to }];
+  const staging = stagingName(to, o.runId);
+  const aside = asideName(from, o.runId);
+  return [
+    { op: 'mkdirs', path: parentOf(to, style) },
+    { op: 'copy', from, to: staging },
+    { op: 'verify', original: from, copy: staging, mode: o.verify },
+    { op: 'rename', from: staging, to },
+    { op: 'rename', from, to: aside },
+  ];
+}
+
+/** The old copy goes last, after the link is checked and the new copy re-verified against it. */
+function dropAside(from: string, to: string, o: CompileOptions): Step[] {
+  const aside = asideName(from, o.runId);
+  return [
+    { op: 'verify', original: aside, copy: to, mode: 'meta' },
+    { op: 'delete', path: aside, twin: to },
+  ];
+}
+
+function entrySteps(p: PlannedEntry, o: CompileOptions): Step[] {
+  const style = p.style;
+  switch (p.action) {
+    case 'none':
+    case 'skip':
+    case 'conflict':
+      return [];
+    case 'create':
+      return [{ op: 'mkdirs', path: p.target }, { op: 'mkdirs', path: parentOf(p.link, style) }, ...linkSteps(p)];
+    case 'link':
+      if (p.replacesIdentical) {
+        const aside = asideName(p.link, o.runId);
+        return [
+          { op: 'verify', original: p.link, copy: p.target, mode: 'content' },
+          { op: 'rename', from: p.link, to: aside },
+          ...linkSteps(p),
+          { op: 'delete', path: aside, twin: p.target },
+        ];
+      }
+      return [{ op: 'mkdirs', path: parentOf(p.link, style) }, ...linkSteps(p)];
+    case 'relink': {
+      const unlink: Step = { op: 'unlink', path: p.link, target: p.oldTarget ?? '' };
+      return [unlink, ...(p.createsTarget ? [{ op: 'mkdirs', path: p.target } as Step] : []), ...linkSteps(p)];
+    }
+    case 'move': {
+      const cross = p.move!.crossVolume;
+      return [...moveSteps(p.link, p.target, cross, style, o), ...linkSteps(p), ...(cross ? dropAside(p.link, p.target, o) : [])];
+    }
+    case 'backup':
+      return [{ op: 'rename', from: p.link, to: backupName(p.link, o.stamp) }, ...linkSteps(p)];
+    case 'merge':
+      return mergeSteps(p, o);
+    case 'restore': {
+      // The link at the link path (if any) goes first; the data then comes back by the move protocol.
+      const steps: Step[] = p.removes ? [{ op: 'unlink', path: p.removes, target: p.target }] : [];
+      const cross = p.move!.crossVolume;
+      steps.push(...moveSteps(p.target, p.link, cross, style, o));
+      if (cross) steps.push(...dropAside(p.target, p.link, o));
+      return steps;
+    }
+    case 'remove':
+      // A hard link's "link" is a name of the same file: removing the target's name keeps the data at the link path.
+      return p.removes === p.target ? [{ op: 'unlink', path: p.target, target: p.link }] : [{ op: 'unlink', path: p.link, target: p.target }];
+    default:
+      return [];
+  }
+}
+
+/**
+ * Merge: each name only at the link side moves into the target (the
+ * shallowest ones; their insides come along); then the link folder, now
+ * holding only files identical to the target's, is set aside, the link is
+ * made, and the leftovers are deleted once verified identical by content.
+ */
+function mergeSteps(p: PlannedEntry, o: CompileOptions): Step[] {
+  const api = pathApi(p.style);
+  const only = (p.comparison?.onlyAtLink ?? []).slice().sort();
+  const tops: string[] = [];
+  for (const rel of only) if (!tops.some((t) => rel === t || rel.startsWith(t + '/'))) tops.push(rel);
+  const steps: Step[] = [];
+  const cross = p.move?.crossVolume ?? false;
+  for (const rel of tops) {
+    const from = api.join(p.link, ...rel.split('/'));
+    const to = api.join(p.target, ...rel.split('/'));
+    if (!cross) {
+      steps.push({ op: 'rename', from, to });
+    } else {
+      const staging = stagingName(to, o.runId);
+      steps.push({ op: 'copy', from, to: staging }, { op: 'verify', original: from, copy: staging, mode: o.verify }, { op: 'rename', from: staging, to });
+      steps.push({ op: 'verify', original: from, copy: to, mode: 'meta' }, { op: 'delete', path: from, twin: to });
+    }
+  }
+  const aside = asideName(p.link, o.runId);
+  steps.push(
+    { op: 'verify', original: p.link, copy: p.target, mode: 'content', subset: true },
+    { op: 'rename', from: p.link, to: aside },
+    ...linkSteps(p),
+    { op: 'verify', original: aside, copy: p.target, mode: 'content', subset: true },
+    { op: 'delete', path: aside, twin: p.target, subset: true },
+  );
+  return steps;
+}

@@ -1,0 +1,162 @@
+import { RelocateError } from '../core/errors.js';
+import { RunStore, newRunId, utcStamp } from '../journal/runs.js';
+import type { RunRecord } from '../journal/types.js';
+import type { Plan } from '../plan/types.js';
+import { compileSteps } from './compile.js';
+import { runForward, runUndo, type ExecEvent } from './executor.js';
+import type { FsPort } from './fs-port.js';
+import { checkLink } from './step-ops.js';
+import type { VerifyMode } from './steps.js';
+
+export interface RunOptions {
+  stateDir: string;
+  fs: FsPort;
+  onEvent?: (e: ExecEvent) => void;
+}
+
+/**
+ * How a run ended. `done`: everything applied. `rolled-back`: a step failed
+ * and every change was undone (`error` says what failed). `failed`: a step
+ * failed and changes remain (--no-rollback, or the rollback itself failed:
+ * `undoError`); the run is unfinished and blocks changing commands.
+ */
+export interface RunOutcome {
+  record: RunRecord;
+  result: 'done' | 'rolled-back' | 'failed';
+  error?: RelocateError;
+  undoError?: RelocateError;
+  skipped?: { n: number; reason: string }[];
+}
+
+function asRelocateError(err: unknown): RelocateError {
+  if (err instanceof RelocateError) return err;
+  return new RelocateError('E_INTERNAL', `unexpected failure: ${(err as Error)?.message ?? String(err)}`, { cause: err, hint: 'run `relocate history` and `relocate rollback` if needed; report this with --verbose output' });
+}
+
+function errorRecord(e: RelocateError): RunRecord['error'] {
+  return { code: e.code, message: e.message, ...(e.path ? { path: e.path } : {}) };
+}
+
+/** Starts a run of a plan: record first, then the steps; a failure rolls back unless `noRollback`. */
+export async function startRun(plan: Plan, opts: RunOptions & { verify: VerifyMode; noRollback: boolean; now?: Date }): Promise<RunOutcome> {
+  const now = opts.now ?? new Date();
+  const id = newRunId(now);
+  const record: RunRecord = {
+    id,
+    status: 'running',
+    startedAt: now.toISOString(),
+    toolVersion: plan.toolVersion,
+    manifest: plan.manifest,
+    verify: opts.verify,
+    plan,
+    steps: compileSteps(plan, { runId: id, stamp: utcStamp(now), verify: opts.verify }),
+  };
+  const store = new RunStore(opts.stateDir, id);
+  await store.create(record);
+  return continueForward(record, store, opts, opts.noRollback);
+}
+
+async function continueForward(record: RunRecord, store: RunStore, opts: RunOptions, noRollback: boolean): Promise<RunOutcome> {
+  const ctx = { fs: opts.fs, store, record, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
+  try {
+    await runForward(ctx);
+    record.status = 'done';
+    record.finishedAt = new Date().toISOString();
+    delete record.error;
+    await store.save(record);
+    return { record, result: 'done' };
+  } catch (err) {
+    const error = asRelocateError(err);
+    record.error = errorRecord(error);
+    if (noRollback) {
+      record.status = 'failed';
+      await store.save(record);
+      return { record, result: 'failed', error };
+    }
+    record.status = 'rolling-back';
+    await store.save(record);
+    try {
+      await runUndo(ctx, false);
+      record.status = 'rolled-back';
+      record.autoRolledBack = true;
+      record.finishedAt = new Date().toISOString();
+      await store.save(record);
+      return { record, result: 'rolled-back', error };
+    } catch (undoErr) {
+      // The run stays `rolling-back`: unfinished, so every changing command refuses until it is dealt with.
+      return { record, result: 'failed', error, undoError: asRelocateError(undoErr) };
+    }
+  } finally {
+    store.close();
+  }
+}
+
+/** Finishes an unfinished run in the direction it was going: forward for running/failed, back for rolling-back. */
+export async function resumeRun(record: RunRecord, opts: RunOptions & { noRollback: boolean }): Promise<RunOutcome> {
+  const store = new RunStore(opts.stateDir, record.id);
+  if (record.status === 'rolling-back') return continueUndo(record, store, opts, false);
+  record.status = 'running';
+  await store.save(record);
+  return continueForward(record, store, opts, opts.noRollback);
+}
+
+/**
+ * Undoes a run. A finished run is first checked for drift (its links still
+ * in place, its backups and restored folders still there); drift refuses
+ * unless `force`, which skips steps whose paths drifted and never deletes
+ * the only copy of anything.
+ */
+export async function rollbackRun(record: RunRecord, opts: RunOptions & { force: boolean }): Promise<RunOutcome> {
+  const store = new RunStore(opts.stateDir, record.id);
+  if (record.status === 'rolled-back') {
+    throw new RelocateError('E_ALREADY_ROLLED_BACK', `run ${record.id} was already rolled back`, { hint: 'see `relocate history`' });
+  }
+  if (record.status === 'done' && !opts.force) {
+    const drift = await runDrift(record, opts.fs);
+    if (drift.length > 0) {
+      throw new RelocateError('E_DRIFT', `the disk changed since run ${record.id}: ${drift.join('; ')}`, {
+        path: record.manifest.path,
+        hint: 'put things back as the run left them, or use `relocate rollback --force` (it skips what drifted and never deletes the only copy of data)',
+      });
+    }
+  }
+  return continueUndo(record, store, opts, opts.force);
+}
+
+async function continueUndo(record: RunRecord, store: RunStore, opts: RunOptions, force: boolean): Promise<RunOutcome> {
+  const ctx = { fs: opts.fs, store, record, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
+  record.status = 'rolling-back';
+  await store.save(record);
+  try {
+    const skipped = await runUndo(ctx, force);
+    record.status = 'rolled-back';
+    record.finishedAt = new Date().toISOString();
+    await store.save(record);
+    return { record, result: 'rolled-back', skipped };
+  } catch (err) {
+    return { record, result: 'failed', error: asRelocateError(err) };
+  } finally {
+    store.close();
+  }
+}
+
+/** What differs between the disk and how a finished run left it; empty when nothing drifted. */
+export async function runDrift(record: RunRecord, fs: FsPort): Promise<string[]> {
+  const out: string[] = [];
+  for (const rs of record.steps) {
+    const s = rs.step;
+    if (s.op === 'link') {
+      try {
+        await checkLink(fs, s.path, s.target, s.kind);
+      } catch {
+        out.push(`${s.path} is no longer the ${s.kind} to ${s.target}`);
+      }
+    } else if (s.op === 'rename' && s.to.includes('.relocate-backup-') && !(await fs.lstat(s.to))) {
+      out.push(`the backup ${s.to} is gone`);
+    }
+  }
+  for (const p of record.plan.entries) {
+    if (p.action === 'restore' && !(await fs.lstat(p.link))) out.push(`${p.link} (restored by the run) is gone`);
+  }
+  return out;
+}

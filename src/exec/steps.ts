@@ -1,0 +1,47 @@
+import { pathApi, type PathStyle } from '../core/paths.js';
+import type { ResolvedLinkType } from '../plan/types.js';
+
+/** How thoroughly a copy is checked before its original may be deleted. */
+export type VerifyMode = 'meta' | 'content';
+
+/**
+ * One atomic, journaled operation. Every step can be probed (did it happen?)
+ * and undone without losing data; `delete` is undone by copying back from
+ * `twin`, the verified copy that made the delete allowed.
+ */
+export type Step =
+  | { op: 'mkdirs'; path: string }
+  | { op: 'rename'; from: string; to: string }
+  | { op: 'copy'; from: string; to: string }
+  | { op: 'verify'; original: string; copy: string; mode: VerifyMode; subset?: boolean }
+  | { op: 'link'; path: string; target: string; kind: ResolvedLinkType }
+  | { op: 'check-link'; path: string; target: string; kind: ResolvedLinkType }
+  /** Removes a link that points to `target` (a hard link: a file sharing `target`'s data). Its kind and text are journaled when it runs. */
+  | { op: 'unlink'; path: string; target: string }
+  /** `subset`: `path` holds only files equal to some in `twin` (a merge's leftovers), not a whole copy of it. */
+  | { op: 'delete'; path: string; twin: string; subset?: boolean };
+
+/**
+ * A step of a run, tied to the plan entry it serves.
+ * Invariant: `n` is the step's position in the run (0-based, dense).
+ */
+export interface RunStep {
+  n: number;
+  entry: number;
+  step: Step;
+}
+
+/** Names relocate gives its own in-flight copies, beside the real paths. */
+export function stagingName(p: string, runId: string): string {
+  return `${p}.relocate-partial-${runId}`;
+}
+export function asideName(p: string, runId: string): string {
+  return `${p}.relocate-old-${runId}`;
+}
+export function backupName(p: string, stamp: string): string {
+  return `${p}.relocate-backup-${stamp}`;
+}
+
+export function parentOf(p: string, style: PathStyle): string {
+  return pathApi(style).dirname(p);
+}

@@ -1,0 +1,64 @@
+import os from 'node:os';
+import path from 'node:path';
+import { RelocateError } from '../core/errors.js';
+import { createExclusive, ensureDir, processAlive, readText, removeFile } from '../platform/journal-fs.js';
+
+/** The holder of the state directory's lock, as written in the lock file. */
+export interface LockInfo {
+  pid: number;
+  host: string;
+  startedAt: string;
+  command: string;
+}
+
+/** A held lock. Invariant: at most one live process holds the lock of a state directory. */
+export interface HeldLock {
+  info: LockInfo;
+  /** A previous holder that had died and whose lock was taken over. */
+  tookOverFrom?: LockInfo;
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the lock of a state directory: refused while a live process holds
+ * it (E_LOCKED names its pid); a lock whose process is dead (on this host)
+ * is reported and taken over.
+ */
+export async function acquireLock(stateDir: string, command: string): Promise<HeldLock> {
+  await ensureDir(stateDir);
+  const file = path.join(stateDir, 'lock');
+  const info: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command };
+  let tookOverFrom: LockInfo | undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (await createExclusive(file, JSON.stringify(info))) {
+      return {
+        info,
+        ...(tookOverFrom ? { tookOverFrom } : {}),
+        release: () => removeFile(file),
+      };
+    }
+    const text = await readText(file);
+    let holder: LockInfo | undefined;
+    try {
+      holder = text ? (JSON.parse(text) as LockInfo) : undefined;
+    } catch {
+      holder = undefined;
+    }
+    if (holder && holder.host === info.host && processAlive(holder.pid)) {
+      throw new RelocateError('E_LOCKED', `another relocate (pid ${holder.pid}, \`${holder.command}\`, since ${holder.startedAt}) is working with ${stateDir}`, {
+        path: file,
+        hint: `wait for it to finish; if pid ${holder.pid} is not relocate, remove ${file}`,
+      });
+    }
+    if (holder && holder.host !== info.host) {
+      throw new RelocateError('E_LOCKED', `the state folder ${stateDir} is locked by relocate on host ${holder.host} (pid ${holder.pid})`, {
+        path: file,
+        hint: `a state folder shared between machines is not supported; if no relocate runs there, remove ${file}`,
+      });
+    }
+    // A dead holder (crash, kill -9) or an unreadable lock file: take it over.
+    tookOverFrom = holder ?? { pid: 0, host: info.host, startedAt: '?', command: '?' };
+    await removeFile(file);
+  }
+  throw new RelocateError('E_LOCKED', `could not take the lock ${file}`, { path: file, hint: 'another relocate keeps taking it; try again' });
+}

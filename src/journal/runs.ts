@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { RelocateError } from '../core/errors.js';
+import { ensureDir, JournalFile, listDir, readText, writeFileAtomic } from '../platform/journal-fs.js';
+import { UNFINISHED, type JournalLine, type RunRecord } from './types.js';
+
+/** A run id sorts by time: 20261122T023148Z-1a2b. */
+export function newRunId(now: Date): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '')}-${randomBytes(2).toString('hex')}`;
+}
+
+/** The backup stamp: UTC, filesystem-safe on every OS. */
+export function utcStamp(now: Date): string {
+  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+}
+
+/** Hook for the crash tests: SIGKILL right after journal line N (1-based) when RELOCATE_TEST_CRASH_AFTER=N. */
+function crashHook(): (count: number) => void {
+  const n = Number(process.env.RELOCATE_TEST_CRASH_AFTER ?? '');
+  if (!Number.isInteger(n) || n <= 0) return () => undefined;
+  return (count) => {
+    if (count === n) process.kill(process.pid, 'SIGKILL');
+  };
+}
+
+/**
+ * One run's folder in the state directory: run.json (the record) and
+ * journal.jsonl (the steps). The journal is append-only and each line is
+ * fsync'd before the caller proceeds.
+ */
+export class RunStore {
+  private journal?: JournalFile;
+  private lines = 0;
+  private readonly crash = crashHook();
+
+  constructor(
+    readonly stateDir: string,
+    readonly id: string,
+  ) {}
+
+  get dir(): string {
+    return path.join(this.stateDir, 'runs', this.id);
+  }
+
+  async create(record: RunRecord): Promise<void> {
+    await ensureDir(this.dir);
+    await this.save(record);
+  }
+
+  async save(record: RunRecord): Promise<void> {
+    await writeFileAtomic(path.join(this.dir, 'run.json'), JSON.stringify(record) + '\n');
+  }
+
+  async load(): Promise<RunRecord> {
+    const text = await readText(path.join(this.dir, 'run.json'));
+    if (text === undefined) throw new RelocateError('E_NO_RUN', `no run ${this.id} in ${this.stateDir}`, { path: this.dir, hint: 'see `relocate history` for the runs' });
+    return JSON.parse(text) as RunRecord;
+  }
+
+  async readJournal(): Promise<JournalLine[]> {
+    const text = (await readText(path.join(this.dir, 'journal.jsonl'))) ?? '';
+    const out: JournalLine[] = [];
+    for (const l of text.split('\n')) {
+      if (!l.trim()) continue;
+      try {
+        out.push(JSON.parse(l) as JournalLine);
+      } catch {
+        // A torn last line (power cut mid-write) never counts: its step is treated as not begun.
+      }
+    }
+    return out;
+  }
+
+  append(line: JournalLine): void {
+    this.journal ??= new JournalFile(path.join(this.dir, 'journal.jsonl'));
+    this.journal.append(JSON.stringify(line));
+    this.crash(++this.lines);
+  }
+
+  close(): void {
+    this.journal?.close();
+    this.journal = undefined;
+  }
+}
+
+/** Every run in a state directory, newest first. */
+export async function listRuns(stateDir: string): Promise<RunRecord[]> {
+  const ids = (await listDir(path.join(stateDir, 'runs'))).sort().reverse();
+  const out: RunRecord[] = [];
+  for (const id of ids) {
+    const text = await readText(path.join(stateDir, 'runs', id, 'run.json'));
+    if (!text) continue;
+    try {
+      out.push(JSON.parse(text) as RunRecord);
+    } catch {
+      // A run folder without a readable record was never started.
+    }
+  }
+  return out;
+}
+
+/** The unfinished run, if any (there is at most one: a changing command refuses to start while one exists). */
+export async function findUnfinished(stateDir: string): Promise<RunRecord | undefined> {
+  return (await listRuns(stateDir)).find((r) => UNFINISHED.has(r.status));
+}

@@ -1,0 +1,47 @@
+import type { Plan } from '../plan/types.js';
+import type { RunStep, VerifyMode } from '../exec/steps.js';
+
+/**
+ * Where a run stands. `running` on disk with no live lock holder means the
+ * process died (crash, kill -9, power cut): the run is unfinished.
+ * `failed` is a run stopped by --no-rollback with steps left applied; it is
+ * unfinished too. `rolling-back` is a rollback in progress (or cut short).
+ */
+export type RunStatus = 'running' | 'done' | 'failed' | 'rolling-back' | 'rolled-back';
+
+/** Runs that block every changing command until resume or rollback deals with them. */
+export const UNFINISHED: ReadonlySet<RunStatus> = new Set(['running', 'failed', 'rolling-back']);
+
+/**
+ * The record of one run (run.json). Written before the first step and
+ * rewritten atomically on each status change. Invariant: `steps` never
+ * changes after creation; progress lives in the journal only.
+ */
+export interface RunRecord {
+  id: string;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt?: string;
+  toolVersion: string;
+  manifest: { path: string; hash: string };
+  verify: VerifyMode;
+  plan: Plan;
+  steps: RunStep[];
+  /** What went wrong, for a failed or rolled-back-after-failure run. */
+  error?: { code: string; message: string; path?: string };
+  /** Set when the run was rolled back automatically after a failure. */
+  autoRolledBack?: boolean;
+}
+
+/**
+ * One journal line (JSON Lines, fsync'd). `begin` is written before a step
+ * touches the disk and `done` after; `undo-begin`/`undo-done` likewise for
+ * rollback. `info` carries what the step found when it began (e.g. the text
+ * of a link it removes), needed to undo it.
+ */
+export interface JournalLine {
+  t: 'begin' | 'done' | 'undo-begin' | 'undo-done';
+  n: number;
+  at: string;
+  info?: Record<string, unknown>;
+}

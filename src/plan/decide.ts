@@ -1,0 +1,188 @@
+import { samePath } from '../core/paths.js';
+import type { DesiredEntry } from '../manifest/types.js';
+import type { EntryObservation, PathObservation, TreeComparison } from '../state/types.js';
+import { dataKind, isLinkKind, sameVolume, wrongLinkKind } from './link-type.js';
+import type { Action, Finding, MoveSpec, ResolvedLinkType } from './types.js';
+
+/** The action for one entry and everything needed to carry it out or explain it. */
+export interface Decision {
+  action: Action;
+  reason: string;
+  move?: MoveSpec;
+  oldTarget?: string;
+  replacesIdentical?: boolean;
+  createsTarget?: boolean;
+  comparison?: TreeComparison;
+  /** remove: the path whose link (or hard-link name) is removed. */
+  removes?: string;
+  findings: Finding[];
+}
+
+/** Suffix of the name data is moved aside to; the UTC time is chosen when apply runs. */
+export const BACKUP_INFIX = '.relocate-backup-';
+
+const what: Record<string, string> = {
+  dir: 'a folder',
+  file: 'a file',
+  symlink: 'a symbolic link',
+  junction: 'a junction',
+  other: 'something that is neither a folder, a file nor a link',
+  absent: 'nothing',
+};
+
+function pointsTo(l: PathObservation, target: string, e: DesiredEntry): boolean {
+  return l.linkTarget !== undefined && samePath(l.linkTarget, target, e.style);
+}
+
+/** Same file on the same volume: the link path is already a hard link of the target. */
+function sameInode(o: EntryObservation): boolean {
+  return o.link.kind === 'file' && o.target.kind === 'file' && o.link.ino !== undefined && o.link.ino === o.target.ino && sameVolume(o) !== false;
+}
+
+function moveOf(from: string, to: string, o: EntryObservation, tree: 'linkTree' | 'targetTree', cross: boolean): MoveSpec {
+  const t = o[tree];
+  return { from, to, crossVolume: cross, bytes: t?.bytes ?? 0, files: t?.files ?? 0 };
+}
+
+function identicalFiles(c: TreeComparison | undefined): boolean {
+  return c !== undefined && c.differ.length === 0 && c.onlyAtLink.length === 0 && c.onlyAtTarget.length === 0 && c.identical.length > 0;
+}
+
+/** DESIGN.md's table for `state: present`, plus the conflict strategies. */
+export function decidePresent(e: DesiredEntry, o: EntryObservation, type: ResolvedLinkType): Decision {
+  const L = o.link;
+  const T = o.target;
+  const findings: Finding[] = [];
+  if (L.kind === 'other') return { action: 'conflict', reason: `${e.link} is ${what.other}; relocate will not replace it`, findings };
+  if (T.kind === 'other') return { action: 'conflict', reason: `${e.target} is ${what.other}; it cannot hold the data`, findings };
+
+  if (isLinkKind(L.kind)) {
+    if (pointsTo(L, e.target, e)) {
+      if (wrongLinkKind(L.kind, type)) {
+        if (T.kind === 'absent' && type !== 'hardlink') {
+          findings.push({ severity: 'warning', code: 'W_TARGET_MISSING', path: e.target, message: `${e.link} points to ${e.target}, which does not exist: the new ${type} will be broken too`, hint: 'restore the target folder, or remove the entry' });
+        }
+        return { action: 'relink', reason: `${e.link} is ${what[L.kind]} to the target; the manifest wants a ${type}, so the link is replaced`, oldTarget: L.linkTarget!, findings };
+      }
+      if (T.kind === 'absent') {
+        findings.push({ severity: 'warning', code: 'W_TARGET_MISSING', path: e.target, message: `${e.link} points to ${e.target}, which does not exist (a broken link)`, hint: 'restore the target folder, or remove the entry' });
+      }
+      return { action: 'none', reason: `${e.link} is already ${what[L.kind]} to ${e.target}`, findings };
+    }
+    // Only a folder can be created empty; a file link to a missing target stays broken until the file exists.
+    const createsTarget = T.kind === 'absent' && type !== 'hardlink' && dataKind(o) === 'dir';
+    if (T.kind === 'absent' && type !== 'hardlink' && !createsTarget) {
+      findings.push({ severity: 'warning', code: 'W_TARGET_MISSING', path: e.target, message: `${e.target} does not exist: the new link at ${e.link} will be broken until it does` });
+    }
+    return {
+      action: 'relink',
+      reason: `${e.link} is ${what[L.kind]} to ${L.linkTarget ?? L.linkText ?? 'an unknown place'}; it will point to ${e.target}${createsTarget ? ' (created as an empty folder)' : ''}. The old destination is not touched`,
+      oldTarget: L.linkTarget ?? L.linkText ?? '',
+      ...(createsTarget ? { createsTarget } : {}),
+      findings,
+    };
+  }
+
+  if (L.kind === 'absent') {
+    if (T.kind === 'absent') {
+      return { action: 'create', reason: `nothing at ${e.link} or ${e.target}: an empty target folder is created, then the link`, createsTarget: true, findings };
+    }
+    return { action: 'link', reason: `${e.target} exists and nothing is at ${e.link}: the link is created`, findings };
+  }
+
+  // Real data at the link path.
+  if (type === 'hardlink' && sameInode(o)) {
+    return { action: 'none', reason: `${e.link} is already a hard link of ${e.target}`, findings };
+  }
+  const cross = sameVolume(o) === false;
+  if (T.kind === 'absent') {
+    return {
+      action: 'move',
+      reason: `${e.link} is ${what[L.kind]}: its data moves to ${e.target}${cross ? ' (across volumes: copied, verified, then the original removed)' : ' (same volume: one rename)'}, then the link is created`,
+      move: moveOf(e.link, e.target, o, 'linkTree', cross),
+      findings,
+    };
+  }
+  const c = o.comparison;
+  if (L.kind === 'file' && T.kind === 'file' && identicalFiles(c)) {
+    return { action: 'link', reason: `${e.link} and ${e.target} hold identical content: the copy at the link path is replaced by the link`, replacesIdentical: true, ...(c ? { comparison: c } : {}), findings };
+  }
+  const both = `${e.link} is ${what[L.kind]} and ${e.target} is ${what[T.kind]} already`;
+  switch (e.conflict) {
+    case 'backup':
+      return {
+        action: 'backup',
+        reason: `${both}: the data at the link path is moved aside to ${e.link}${BACKUP_INFIX}<UTC time> and kept, then the link is created`,
+        move: moveOf(e.link, `${e.link}${BACKUP_INFIX}<UTC time>`, o, 'linkTree', false),
+        findings,
+      };
+    case 'merge':
+      if (L.kind === 'dir' && T.kind === 'dir' && c !== undefined && c.differ.length === 0 && !c.truncated) {
+        return {
+          action: 'merge',
+          reason: `${both}: ${c.onlyAtLink.length} item(s) move into the target, ${c.identical.length} identical file(s) are taken once, then the link is created`,
+          move: moveOf(e.link, e.target, o, 'linkTree', cross),
+          comparison: c,
+          findings,
+        };
+      }
+      return {
+        action: 'conflict',
+        reason: L.kind !== T.kind || L.kind !== 'dir'
+          ? `${both}: only two folders can be merged`
+          : c === undefined
+            ? `${both}: the two folders were not compared, so relocate cannot prove a merge loses nothing`
+            : c.differ.length > 0
+              ? `${both}: ${c.differ.length} file(s) differ on the two sides, so they cannot be merged`
+              : `${both}: the comparison was cut short (too many names), so relocate cannot prove a merge loses nothing`,
+        ...(c ? { comparison: c } : {}),
+        findings,
+      };
+    default:
+      return {
+        action: 'conflict',
+        reason: `${both}: set \`conflict: backup\` to keep the link-path data aside, or \`conflict: merge\` to combine folders, or move one away yourself`,
+        ...(c ? { comparison: c } : {}),
+        findings,
+      };
+  }
+}
+
+/** `state: absent`: the link goes and the data comes back to the link path. */
+export function decideAbsent(e: DesiredEntry, o: EntryObservation): Decision {
+  const L = o.link;
+  const T = o.target;
+  const findings: Finding[] = [];
+  const cross = sameVolume(o) === false;
+  if (L.kind === 'other') return { action: 'conflict', reason: `${e.link} is ${what.other}; relocate will not replace it`, findings };
+  if (isLinkKind(L.kind)) {
+    if (!pointsTo(L, e.target, e)) {
+      return { action: 'conflict', reason: `${e.link} is ${what[L.kind]} to ${L.linkTarget ?? L.linkText}, not to ${e.target}; relocate leaves links it was not told about alone`, findings };
+    }
+    if (T.kind === 'absent') {
+      findings.push({ severity: 'warning', code: 'W_TARGET_MISSING', path: e.target, message: `${e.target} does not exist: there is no data to bring back; only the broken link is removed` });
+      return { action: 'remove', reason: `${e.link} is a broken link to ${e.target}: the link is removed`, removes: e.link, findings };
+    }
+    return {
+      action: 'restore',
+      removes: e.link,
+      reason: `the link at ${e.link} is removed and the data moves back from ${e.target}${cross ? ' (across volumes: copied, verified, then removed at the target)' : ''}`,
+      move: moveOf(e.target, e.link, o, 'targetTree', cross),
+      findings,
+    };
+  }
+  if (L.kind === 'absent') {
+    if (T.kind === 'absent') return { action: 'none', reason: `nothing at ${e.link} or ${e.target}: nothing to bring back`, findings };
+    if (T.kind === 'other') return { action: 'conflict', reason: `${e.target} is ${what.other}`, findings };
+    return {
+      action: 'restore',
+      reason: `nothing is at ${e.link}: the data moves back from ${e.target}`,
+      move: moveOf(e.target, e.link, o, 'targetTree', cross),
+      findings,
+    };
+  }
+  if (e.type === 'hardlink' && sameInode(o)) {
+    return { action: 'remove', reason: `${e.link} is a hard link of ${e.target}: the data stays at the link path and the target's name is removed`, removes: e.target, findings };
+  }
+  return { action: 'none', reason: `${e.link} is ${what[L.kind]} (no link): the data is already at the link path`, findings };
+}

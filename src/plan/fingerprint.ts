@@ -1,0 +1,20 @@
+import { createHash } from 'node:crypto';
+import type { EntryObservation, PathObservation } from '../state/types.js';
+import type { Observations } from './types.js';
+
+function pathFacts(p: PathObservation): unknown[] {
+  // Free space moves all the time and is re-checked at apply; it is left out on purpose.
+  return [p.path, p.kind, p.linkText ?? null, p.linkTargetKind ?? null, p.size ?? null, p.mtimeMs ?? null, p.ino ?? null, p.volume?.id ?? null];
+}
+
+function entryFacts(o: EntryObservation | undefined): unknown {
+  if (!o) return null;
+  return [pathFacts(o.link), pathFacts(o.target), o.linkTree ?? null, o.targetTree ?? null];
+}
+
+/** A hash of everything a plan was made from; equal fingerprints mean the same observed disk. */
+export function fingerprint(observations: Observations): string {
+  const h = createHash('sha256');
+  for (const o of observations) h.update(JSON.stringify(entryFacts(o))).update('\n');
+  return h.digest('hex');
+}

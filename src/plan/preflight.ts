@@ -1,0 +1,92 @@
+import { formatBytes } from '../core/units.js';
+import type { DesiredEntry } from '../manifest/types.js';
+import type { EntryObservation } from '../state/types.js';
+import type { Decision } from './decide.js';
+import { dataKind, isLinkKind, sameVolume } from './link-type.js';
+import { protectedReason } from './protected.js';
+import type { Finding, PlanContext, PlannedEntry, ResolvedLinkType } from './types.js';
+
+const CHANGES = new Set(['link', 'create', 'move', 'relink', 'backup', 'merge', 'restore', 'remove']);
+
+/**
+ * The checks of DESIGN.md "Checks before the first change" for one entry.
+ * Only entries that would change something are checked, so an entry
+ * already in sync is never refused.
+ */
+export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: ResolvedLinkType, d: Decision, ctx: PlanContext): Finding[] {
+  if (!CHANGES.has(d.action)) return [];
+  const out: Finding[] = [];
+  for (const p of [e.link, e.target]) {
+    const why = protectedReason(p, e.style, ctx.home, ctx.stateDir);
+    if (why && !(e.force && !why.includes('state folder'))) {
+      out.push({
+        severity: 'error', code: 'E_PROTECTED', path: p,
+        message: `${p} is protected: ${why}`,
+        hint: why.includes('state folder') ? 'choose another path' : 'relocating it could break the system; if you are sure, add `force: true` to the entry',
+      });
+    }
+  }
+  if (type === 'hardlink' && e.state === 'present') {
+    const kind = dataKind(o);
+    if (kind === 'dir' && !(o.link.kind === 'absent' && o.target.kind === 'absent')) {
+      out.push({ severity: 'error', code: 'E_HARDLINK_DIR', path: e.link, message: `${e.link}: a hard link can only be made to a file, and this entry is a folder (the mklink /H rule)`, hint: 'use `type: junction` or `type: symlink` for folders' });
+    } else if (o.target.kind === 'absent' && (o.link.kind === 'absent' || isLinkKind(o.link.kind))) {
+      out.push({ severity: 'error', code: 'E_HARDLINK_DIR', path: e.target, message: `${e.target} does not exist, and a hard link needs an existing file to point to`, hint: 'create the file first, or use `type: symlink`' });
+    }
+    if (sameVolume(o) === false) {
+      out.push({ severity: 'error', code: 'E_CROSS_VOLUME', path: e.link, message: `${e.link} and ${e.target} are on different volumes, and a hard link must stay on one volume (the mklink /H rule)`, hint: 'use `type: symlink`, or a target on the same drive' });
+    }
+  }
+  if (type === 'junction' && e.style.flavour === 'win32' && e.state === 'present') {
+    if (o.target.volume?.remote || o.link.volume?.remote) {
+      out.push({ severity: 'error', code: 'E_JUNCTION_REMOTE', path: e.target, message: `${e.target}: a junction can only point to a local drive, not a network share`, hint: 'use `type: symlink` for network locations' });
+    }
+    for (const side of [o.link, o.target]) {
+      if (side.volume?.supportsReparsePoints === false) {
+        out.push({ severity: 'error', code: 'E_JUNCTION_FS', path: side.path, message: `${side.path} is on a ${side.volume.fsType ?? 'file system'} volume, which cannot hold junctions (FAT32 and exFAT cannot)`, hint: 'use an NTFS (or ReFS) drive' });
+      }
+    }
+  }
+  // The volumes written to: the link side always; the target side only when data moves into
+  // or out of it, or its folder is created (a backup only moves data aside beside the link).
+  const writesTarget = d.action === 'create' || d.action === 'move' || d.action === 'merge' || d.action === 'restore' || d.createsTarget === true;
+  const writes = writesTarget ? [o.link, o.target] : [o.link];
+  for (const side of writes) {
+    if (side.volume?.readOnly) {
+      out.push({ severity: 'error', code: 'E_READ_ONLY', path: side.path, message: `${side.path} is on a read-only volume`, hint: 'remount it read-write, or choose another path' });
+    }
+  }
+  if (d.move && o.target.volume?.remote) {
+    out.push({ severity: 'warning', code: 'W_NETWORK', path: e.target, message: `${e.target} is on a network share: the copy will be slow and depends on the connection` });
+  }
+  return out;
+}
+
+/**
+ * Free space per destination volume: the bytes of every cross-volume move
+ * into it, added up, must fit. Same-volume moves are renames and need none.
+ */
+export function spaceFindings(items: { planned: PlannedEntry; obs: EntryObservation }[]): Finding[] {
+  const need = new Map<string, { bytes: number; free?: number; paths: string[] }>();
+  for (const { planned: p, obs: o } of items) {
+    if (!p.move?.crossVolume) continue;
+    const dest = p.action === 'restore' ? o.link : o.target;
+    const id = dest.volume?.id;
+    if (!id) continue;
+    const v = need.get(id) ?? { bytes: 0, paths: [], ...(dest.volume?.freeBytes !== undefined ? { free: dest.volume.freeBytes } : {}) };
+    v.bytes += p.move.bytes;
+    v.paths.push(p.move.to);
+    need.set(id, v);
+  }
+  const out: Finding[] = [];
+  for (const v of need.values()) {
+    if (v.free !== undefined && v.bytes > v.free) {
+      out.push({
+        severity: 'error', code: 'E_NO_SPACE', path: v.paths[0]!,
+        message: `not enough free space for ${v.paths.join(', ')}: ${formatBytes(v.bytes)} to copy, ${formatBytes(v.free)} free`,
+        hint: 'free space on the destination drive, or choose another target',
+      });
+    }
+  }
+  return out;
+}

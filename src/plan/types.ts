@@ -1,0 +1,120 @@
+import type { OsName, PathStyle } from '../core/paths.js';
+import type { ConflictStrategy, EntryState, LinkType } from '../manifest/types.js';
+import type { Capabilities, EntryObservation, TreeComparison } from '../state/types.js';
+
+/** What apply would do for one entry (DESIGN.md "Machine output"). */
+export type Action =
+  | 'none'
+  | 'link'
+  | 'create'
+  | 'move'
+  | 'relink'
+  | 'backup'
+  | 'merge'
+  | 'restore'
+  | 'remove'
+  | 'conflict'
+  | 'skip';
+
+/** The kind of link apply creates once `auto` and platform rules are resolved. */
+export type ResolvedLinkType = 'junction' | 'symlink' | 'hardlink';
+
+/**
+ * A preflight check's result. `error` blocks apply; `warning` is shown.
+ * Invariant: `code` is a stable E_ or W_ code; `hint` says what to do.
+ */
+export interface Finding {
+  severity: 'error' | 'warning';
+  code: string;
+  message: string;
+  path?: string;
+  hint?: string;
+}
+
+/** A move of real data from one path to another (link → target, or back for a restore). */
+export interface MoveSpec {
+  from: string;
+  to: string;
+  crossVolume: boolean;
+  bytes: number;
+  files: number;
+}
+
+/**
+ * The plan for one entry. Invariants: `move` is set exactly for actions
+ * move, backup (the data moved aside), merge (entries moved into target)
+ * and restore; `oldTarget` only for relink; `conflict` only for action
+ * conflict (and for merge, the names it moves and the identical ones).
+ */
+export interface PlannedEntry {
+  /** Position in the plan's execution order (parents first). */
+  order: number;
+  index: number;
+  link: string;
+  target: string;
+  /** The link kind apply makes (after auto and platform rules). */
+  type: ResolvedLinkType;
+  declaredType: LinkType;
+  state: EntryState;
+  conflictStrategy: ConflictStrategy;
+  action: Action;
+  /** One sentence a Windows user understands: why this action. */
+  reason: string;
+  move?: MoveSpec;
+  /** relink: where the link pointed before. */
+  oldTarget?: string;
+  /** link/relink of a file whose identical copy already sits at the target: the link-path copy is replaced. */
+  replacesIdentical?: boolean;
+  /** remove, restore: the path whose link (for a hard link, the target's name) is removed. */
+  removes?: string;
+  /** create, relink: the target folder does not exist and is created first. */
+  createsTarget?: boolean;
+  comparison?: TreeComparison;
+  findings: Finding[];
+  style: PathStyle;
+  source: { file: string; line: number; col: number };
+  glob?: { pattern: string; name: string };
+}
+
+/** Counts per action, and the bytes that would move. */
+export interface PlanSummary {
+  actions: Partial<Record<Action, number>>;
+  bytesToMove: number;
+  bytesAcrossVolumes: number;
+  conflicts: number;
+  errors: number;
+  warnings: number;
+}
+
+/**
+ * A whole plan: pure data, JSON-serialisable, made by the pure planner.
+ * Invariant: `blocked` is true exactly when some entry is a conflict or
+ * some finding (entry or global) has severity error; apply refuses then.
+ * `fingerprint` hashes every observation the plan was made from, so a saved
+ * plan can be refused when the disk has changed since.
+ */
+export interface Plan {
+  formatVersion: 1;
+  manifest: { path: string; hash: string };
+  os: OsName;
+  toolVersion: string;
+  entries: PlannedEntry[];
+  findings: Finding[];
+  summary: PlanSummary;
+  blocked: boolean;
+  fingerprint: string;
+}
+
+/** What the planner needs to know beyond entries and observations. Plain data: the planner stays pure. */
+export interface PlanContext {
+  os: OsName;
+  home: string;
+  capabilities: Capabilities;
+  toolVersion: string;
+  manifest: { path: string; hash: string };
+  /** relocate's own state folder: never a link or target. */
+  stateDir?: string;
+}
+
+/** Observations keyed by the desired entry they belong to (same order as the entries). */
+export type Observations = (EntryObservation | undefined)[];

@@ -1,0 +1,102 @@
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rm, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from './write-file.js';
+
+/**
+ * The journal's disk operations. Appends are synchronous and fsync'd: a
+ * journal line must be on disk before the step it announces begins.
+ */
+export class JournalFile {
+  private fd: number;
+
+  constructor(readonly file: string) {
+    this.fd = openSync(file, 'a', 0o600);
+  }
+
+  append(line: string): void {
+    const buf = Buffer.from(line + '\n', 'utf8');
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.fd, buf, off);
+    fsyncSync(this.fd);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+export async function ensureDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  // Make the new folder's name durable too, so a journal inside it survives a power cut.
+  await fsyncDir(path.dirname(dir));
+}
+
+export async function fsyncDir(dir: string): Promise<void> {
+  if (process.platform === 'win32') return; // Windows cannot open a folder for fsync; NTFS journals metadata itself.
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } catch {
+    // Some filesystems refuse fsync on folders; the data files are still synced.
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function readText(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+export async function listDir(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+export { writeFileAtomic };
+
+/** Creates `file` only if it does not exist (the lock); false when it exists. */
+export async function createExclusive(file: string, content: string): Promise<boolean> {
+  try {
+    const fh = await open(file, 'wx', 0o600);
+    try {
+      await fh.writeFile(content);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+export async function removeFile(file: string): Promise<void> {
+  await unlink(file).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
+}
+
+/** Removes a folder relocate made for itself (a run folder in the state dir). Never used on user data. */
+export async function removeOwnDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,217 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, type BigIntStats } from 'node:fs';
+import { lstat, readdir, readlink, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { canonicalPath, isAbsolutePath, pathApi, type PathStyle } from '../core/paths.js';
+import type { DiskReader } from '../state/reader.js';
+import type { NodeKind, PathObservation, TreeComparison, TreeMeasure, VolumeInfo } from '../state/types.js';
+import { volumeInfo } from './volumes.js';
+
+/** Names listed in a comparison are capped so a plan of two huge trees stays small. */
+export const COMPARISON_LIMIT = 1000;
+/** How many files are hashed or lstat'ed at once. */
+const CONCURRENCY = 16;
+
+/**
+ * Windows hook: tells a junction from a directory symlink. Node reports both
+ * as symbolic links; the koffi layer (src/platform/windows) replaces this.
+ */
+export type LinkKindProbe = (p: string) => Promise<'symlink' | 'junction'>;
+
+function kindOf(s: BigIntStats): NodeKind {
+  if (s.isSymbolicLink()) return 'symlink';
+  if (s.isDirectory()) return 'dir';
+  if (s.isFile()) return 'file';
+  return 'other';
+}
+
+function errCode(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException)?.code;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(workers);
+}
+
+export class NodeDiskReader implements DiskReader {
+  private readonly volumes = new Map<string, Promise<VolumeInfo>>();
+
+  constructor(private readonly linkKind?: LinkKindProbe) {}
+
+  private volume(existing: string, dev: bigint): Promise<VolumeInfo> {
+    const key = String(dev);
+    let v = this.volumes.get(key);
+    if (!v) {
+      v = volumeInfo(existing, dev);
+      this.volumes.set(key, v);
+    }
+    return v;
+  }
+
+  async observe(p: string, style: PathStyle): Promise<PathObservation> {
+    let s: BigIntStats;
+    try {
+      s = await lstat(p, { bigint: true });
+    } catch (err) {
+      if (errCode(err) !== 'ENOENT' && errCode(err) !== 'ENOTDIR') throw err;
+      return this.observeAbsent(p, style);
+    }
+    let kind = kindOf(s);
+    const o: PathObservation = {
+      path: p,
+      kind,
+      size: Number(s.size),
+      mtimeMs: Number(s.mtimeMs),
+      mode: Number(s.mode),
+      ino: String(s.ino),
+      nlink: Number(s.nlink),
+      volume: await this.volume(kind === 'symlink' ? path.dirname(p) : p, s.dev),
+    };
+    if (kind === 'symlink') {
+      if (this.linkKind) kind = o.kind = await this.linkKind(p);
+      const text = await readlink(p);
+      o.linkText = text;
+      const api = pathApi(style);
+      o.linkTarget = canonicalPath(isAbsolutePath(text, style) ? text : api.resolve(api.dirname(p), text), style);
+      try {
+        const t = await stat(p);
+        o.linkTargetKind = t.isDirectory() ? 'dir' : t.isFile() ? 'file' : 'other';
+      } catch (err) {
+        o.linkTargetKind = errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR' ? 'absent' : 'other';
+      }
+    }
+    return o;
+  }
+
+  /** An absent path: the volume is that of the nearest existing ancestor, where it would be created. */
+  private async observeAbsent(p: string, style: PathStyle): Promise<PathObservation> {
+    const api = pathApi(style);
+    for (let up = api.dirname(p); ; up = api.dirname(up)) {
+      try {
+        const s = await lstat(up, { bigint: true });
+        // A symlinked ancestor is where the path would really be created, so its volume is the destination's.
+        const real = s.isSymbolicLink() ? await stat(up, { bigint: true }) : s;
+        return { path: p, kind: 'absent', existingParent: up, volume: await this.volume(up, real.dev) };
+      } catch (err) {
+        if (errCode(err) !== 'ENOENT' && errCode(err) !== 'ENOTDIR') throw err;
+      }
+      if (api.dirname(up) === up) return { path: p, kind: 'absent' };
+    }
+  }
+
+  async measure(root: string): Promise<TreeMeasure> {
+    const m: TreeMeasure = { bytes: 0, files: 0, dirs: 0, links: 0 };
+    const seen = new Set<string>();
+    const count = (s: BigIntStats) => {
+      if (s.isSymbolicLink()) m.links++;
+      else if (s.isDirectory()) m.dirs++;
+      else {
+        if (s.nlink > 1n) {
+          const id = `${s.dev}:${s.ino}`;
+          if (seen.has(id)) return;
+          seen.add(id);
+        }
+        m.files++;
+        m.bytes += Number(s.size);
+      }
+    };
+    const top = await lstat(root, { bigint: true });
+    count(top);
+    if (!top.isDirectory()) return m;
+    const dirs = [root];
+    while (dirs.length > 0) {
+      const dir = dirs.pop()!;
+      const names = await readdir(dir);
+      await eachLimited(names, CONCURRENCY, async (name) => {
+        const full = path.join(dir, name);
+        const s = await lstat(full, { bigint: true });
+        count(s);
+        if (s.isDirectory()) dirs.push(full);
+      });
+    }
+    return m;
+  }
+
+  async compare(a: string, b: string): Promise<TreeComparison> {
+    const [la, lb] = await Promise.all([listTree(a), listTree(b)]);
+    const out: TreeComparison = { onlyAtLink: [], onlyAtTarget: [], differ: [], identical: [] };
+    const common: string[] = [];
+    for (const [rel, s] of la) {
+      const t = lb.get(rel);
+      if (!t) out.onlyAtLink.push(rel);
+      else if (s.kind !== t.kind) out.differ.push(rel);
+      else if (s.kind === 'file') {
+        if (s.size !== t.size) out.differ.push(rel);
+        else common.push(rel);
+      } else if (s.kind === 'symlink' && s.linkText !== t.linkText) out.differ.push(rel);
+    }
+    for (const rel of lb.keys()) if (!la.has(rel)) out.onlyAtTarget.push(rel);
+    await eachLimited(common, CONCURRENCY, async (rel) => {
+      const [ha, hb] = await Promise.all([hashFile(path.join(a, rel)), hashFile(path.join(b, rel))]);
+      (ha === hb ? out.identical : out.differ).push(rel);
+    });
+    for (const k of ['onlyAtLink', 'onlyAtTarget', 'differ', 'identical'] as const) {
+      out[k].sort();
+      if (out[k].length > COMPARISON_LIMIT) {
+        out[k] = out[k].slice(0, COMPARISON_LIMIT);
+        out.truncated = true;
+      }
+    }
+    return out;
+  }
+}
+
+interface ListedNode {
+  kind: NodeKind;
+  size: number;
+  linkText?: string;
+}
+
+/**
+ * Every node under a root by relative path ('.' for a root that is a file),
+ * folders included (a folder is only "only on one side" when it is), links
+ * listed and never entered.
+ */
+async function listTree(root: string): Promise<Map<string, ListedNode>> {
+  const out = new Map<string, ListedNode>();
+  const top = await lstat(root, { bigint: true });
+  if (!top.isDirectory()) {
+    out.set('.', { kind: kindOf(top), size: Number(top.size) });
+    return out;
+  }
+  const dirs = [''];
+  while (dirs.length > 0) {
+    const rel = dirs.pop()!;
+    const entries = await readdir(path.join(root, rel), { withFileTypes: true });
+    await eachLimited(entries, CONCURRENCY, async (d) => {
+      const r = rel === '' ? d.name : `${rel}/${d.name}`;
+      if (d.isDirectory()) {
+        out.set(r, { kind: 'dir', size: 0 });
+        dirs.push(r);
+      } else if (d.isSymbolicLink()) {
+        out.set(r, { kind: 'symlink', size: 0, linkText: await readlink(path.join(root, r)) });
+      } else if (d.isFile()) {
+        const s = await lstat(path.join(root, r));
+        out.set(r, { kind: 'file', size: s.size });
+      } else {
+        out.set(r, { kind: 'other', size: 0 });
+      }
+    });
+  }
+  return out;
+}
+
+export function hashFile(p: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    createReadStream(p)
+      .on('data', (c) => h.update(c))
+      .on('error', reject)
+      .on('end', () => resolve(h.digest('hex')));
+  });
+}

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
+import path from 'node:path';
+import type { VolumeInfo } from '../state/types.js';
+
+/** One line of /proc/self/mounts, the facts relocate needs. */
+interface MountLine {
+  point: string;
+  fsType: string;
+  readOnly: boolean;
+}
+
+const REMOTE_FS = /^(nfs4?|cifs|smb3?|smbfs|afs|9p|fuse\.sshfs|sshfs|davfs|ncpfs|glusterfs|ceph)$/;
+const NO_LINKS_FS = /^(vfat|msdos|exfat|fat32|fat)$/;
+
+let mountsCache: MountLine[] | null | undefined;
+
+/** Linux only: the mount table, read once per process (it is small and cheap). */
+function mounts(): MountLine[] | null {
+  if (mountsCache !== undefined) return mountsCache;
+  try {
+    const text = readFileSync('/proc/self/mounts', 'utf8');
+    mountsCache = text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [, point = '/', fsType = '', opts = ''] = l.split(' ');
+        return { point: point.replace(/\\040/g, ' ').replace(/\\011/g, '\t').replace(/\\134/g, '\\'), fsType, readOnly: opts.split(',').includes('ro') };
+      })
+      .sort((a, b) => b.point.length - a.point.length);
+  } catch {
+    mountsCache = null;
+  }
+  return mountsCache;
+}
+
+/** Forget the cached mount table (tests mount tmpfs on the fly). */
+export function resetVolumeCache(): void {
+  mountsCache = undefined;
+}
+
+function mountOf(p: string): MountLine | undefined {
+  const table = mounts();
+  if (!table) return undefined;
+  return table.find((m) => p === m.point || p.startsWith(m.point.endsWith('/') ? m.point : m.point + '/'));
+}
+
+/**
+ * Facts about the volume holding an existing path. `dev` (from lstat) is
+ * the identity; free space from statfs; on Linux the mount table gives the
+ * file system name, read-only and network mounts. What cannot be known is
+ * left out.
+ */
+export async function volumeInfo(existingPath: string, dev: number | bigint): Promise<VolumeInfo> {
+  const v: VolumeInfo = { id: String(dev) };
+  try {
+    const s = await statfs(existingPath);
+    v.freeBytes = Number(s.bavail) * Number(s.bsize);
+  } catch {
+    // statfs is missing on some platforms; free space then stays unknown.
+  }
+  if (process.platform === 'linux') {
+    const m = mountOf(path.resolve(existingPath));
+    if (m) {
+      v.fsType = m.fsType;
+      v.readOnly = m.readOnly;
+      v.remote = REMOTE_FS.test(m.fsType);
+      if (NO_LINKS_FS.test(m.fsType)) {
+        v.supportsReparsePoints = false;
+        v.supportsHardLinks = false;
+      }
+    }
+  }
+  return v;
+}

@@ -1,0 +1,161 @@
+import type { ConflictStrategy, EntryState, LinkType } from '../manifest/types.js';
+import type { Action, Finding, Plan, PlannedEntry, ResolvedLinkType } from '../plan/types.js';
+import type { TreeComparison } from '../state/types.js';
+
+/** Every action, in the order the summary lists them; each is always present in `summary.actions`. */
+export const ACTIONS: readonly Action[] = ['none', 'link', 'create', 'move', 'relink', 'backup', 'merge', 'restore', 'remove', 'conflict', 'skip'];
+
+/** One finding in machine output. */
+export interface FindingJson {
+  severity: 'error' | 'warning';
+  code: string;
+  message: string;
+  path?: string;
+  hint?: string;
+}
+
+/** One entry of `relocate plan --json` (DESIGN.md "Machine output"). */
+export interface PlanEntryJson {
+  link: string;
+  target: string;
+  /** The link kind apply makes (auto and platform rules resolved). */
+  type: ResolvedLinkType;
+  action: Action;
+  /** One sentence: why this action (for conflict and skip: what is in the way). */
+  reason: string;
+  /** move, restore, merge, backup: the data that moves. */
+  from?: string;
+  to?: string;
+  crossVolume?: boolean;
+  bytes?: number;
+  files?: number;
+  /** relink: where the link pointed before. */
+  oldTarget?: string;
+  /** The target folder does not exist and is created first. */
+  createsTarget?: boolean;
+  /** The file at the link path is identical to the target's and is replaced by the link. */
+  replacesIdentical?: boolean;
+  /** conflict, merge (and an identical-file link): how the two sides differ. */
+  comparison?: TreeComparison;
+  declaredType: LinkType;
+  state: EntryState;
+  /** The manifest's `conflict:` strategy for this entry (the same key name as in the manifest and `validate --json`). */
+  conflict: ConflictStrategy;
+  /** Execution order (parents first) and position in the manifest's `links:` list. */
+  order: number;
+  index: number;
+  glob?: { pattern: string; name: string };
+  findings: FindingJson[];
+  /** Where the entry is written in the manifest (1-based). */
+  source: { line: number; col: number };
+}
+
+export interface PlanSummaryJson {
+  /** Entries per action; every action is present, zero included. */
+  actions: Record<Action, number>;
+  /** Entries that would change the disk (neither none, skip nor conflict). */
+  changes: number;
+  bytesToMove: number;
+  bytesAcrossVolumes: number;
+  conflicts: number;
+  errors: number;
+  warnings: number;
+}
+
+/** The document `relocate plan --json` prints and `relocate plan --out FILE` saves. */
+export interface PlanJson {
+  formatVersion: 1;
+  manifest: string;
+  fingerprint: string;
+  blocked: boolean;
+  entries: PlanEntryJson[];
+  /** Findings about the plan as a whole (free space on a volume, …); entry findings sit in their entry. */
+  findings: FindingJson[];
+  summary: PlanSummaryJson;
+  /** The plan exactly as the planner made it; see planJson. */
+  plan: Plan;
+}
+
+function findingJson(f: Finding): FindingJson {
+  return {
+    severity: f.severity,
+    code: f.code,
+    message: f.message,
+    ...(f.path !== undefined ? { path: f.path } : {}),
+    ...(f.hint !== undefined ? { hint: f.hint } : {}),
+  };
+}
+
+function entryJson(e: PlannedEntry): PlanEntryJson {
+  return {
+    link: e.link,
+    target: e.target,
+    type: e.type,
+    action: e.action,
+    reason: e.reason,
+    ...(e.move
+      ? { from: e.move.from, to: e.move.to, crossVolume: e.move.crossVolume, bytes: e.move.bytes, files: e.move.files }
+      : {}),
+    ...(e.oldTarget !== undefined ? { oldTarget: e.oldTarget } : {}),
+    ...(e.createsTarget ? { createsTarget: true } : {}),
+    ...(e.replacesIdentical ? { replacesIdentical: true } : {}),
+    ...(e.comparison ? { comparison: structuredClone(e.comparison) } : {}),
+    declaredType: e.declaredType,
+    state: e.state,
+    conflict: e.conflictStrategy,
+    order: e.order,
+    index: e.index,
+    ...(e.glob ? { glob: { pattern: e.glob.pattern, name: e.glob.name } } : {}),
+    findings: e.findings.map(findingJson),
+    source: { line: e.source.line, col: e.source.col },
+  };
+}
+
+function summaryJson(plan: Plan): PlanSummaryJson {
+  const actions = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<Action, number>;
+  for (const e of plan.entries) actions[e.action]++;
+  const s = plan.summary;
+  return {
+    actions,
+    changes: plan.entries.filter((e) => e.action !== 'none' && e.action !== 'skip' && e.action !== 'conflict').length,
+    bytesToMove: s.bytesToMove,
+    bytesAcrossVolumes: s.bytesAcrossVolumes,
+    conflicts: s.conflicts,
+    errors: s.errors,
+    warnings: s.warnings,
+  };
+}
+
+/**
+ * The stable machine shape of a plan (`relocate plan --json`, versioned by
+ * `formatVersion`; DESIGN.md "Machine output").
+ *
+ * The top-level fields are the documented interface for scripts: `entries`
+ * flattens each planned entry (a move's `from`, `to`, `crossVolume`,
+ * `bytes` and `files` sit on the entry itself; a relink carries
+ * `oldTarget`; a conflict or skip its `reason`, a conflict its
+ * `comparison`), and `summary.actions` counts entries per action with
+ * every action present. Entries are in execution order (parents first).
+ *
+ * `plan` holds the raw Plan exactly as the planner made it (a deep copy),
+ * with the manifest hash, OS, tool version and the observation
+ * `fingerprint`. This is what `relocate apply PLAN.json` reloads: it
+ * executes `plan`, never the flattened view, and refuses it when the disk's
+ * fingerprint no longer matches (E_STALE_PLAN). Consumers other than apply
+ * should read the top-level fields.
+ *
+ * `manifest` is the path as the command was given it (the plan itself
+ * records the resolved path under `plan.manifest.path`).
+ */
+export function planJson(plan: Plan, manifestPath: string): PlanJson {
+  return {
+    formatVersion: 1,
+    manifest: manifestPath,
+    fingerprint: plan.fingerprint,
+    blocked: plan.blocked,
+    entries: [...plan.entries].sort((a, b) => a.order - b.order).map(entryJson),
+    findings: plan.findings.map(findingJson),
+    summary: summaryJson(plan),
+    plan: structuredClone(plan),
+  };
+}

@@ -1,0 +1,16 @@
+import type { PathStyle } from '../core/paths.js';
+import type { PathObservation, TreeComparison, TreeMeasure } from './types.js';
+
+/**
+ * The read-only window on the disk the observer uses; src/platform
+ * implements it. Every method works without following links: a link is
+ * reported as a link, and trees are walked without entering links.
+ */
+export interface DiskReader {
+  /** One lstat (plus readlink for a link, plus one stat of its destination). */
+  observe(path: string, style: PathStyle): Promise<PathObservation>;
+  /** Bytes and files of a tree; hard-linked files counted once. */
+  measure(path: string): Promise<TreeMeasure>;
+  /** How two trees (or two files) differ, names relative to each root. */
+  compare(linkPath: string, targetPath: string): Promise<TreeComparison>;
+}

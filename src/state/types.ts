@@ -1,0 +1,92 @@
+import type { PathStyle } from '../core/paths.js';
+
+/**
+ * What one `lstat` says is at a path. `symlink` and `junction` are links
+ * (never followed); `other` is a device, socket, fifo or a reparse point
+ * that is not a link.
+ */
+export type NodeKind = 'absent' | 'dir' | 'file' | 'symlink' | 'junction' | 'other';
+
+/** Facts about the volume (filesystem) a path is on. Unknown facts are left out, never guessed. */
+export interface VolumeInfo {
+  /** Equal ids mean the same volume: a rename between them works. */
+  id: string;
+  freeBytes?: number;
+  readOnly?: boolean;
+  /** File system name (ntfs, fat32, exfat, ext4, tmpfs, apfs, …) when known. */
+  fsType?: string;
+  /** A network share (junctions cannot point there). */
+  remote?: boolean;
+  /** Whether the volume can hold junctions / symlinks / hard links, when known. */
+  supportsReparsePoints?: boolean;
+  supportsHardLinks?: boolean;
+}
+
+/**
+ * What is at one path right now, observed without following links.
+ * Invariants: `linkText` and `linkTarget` are set only for kind symlink or
+ * junction; `linkTarget` is absolute and canonical in the entry's style;
+ * `volume` is the volume of the path itself, or for an absent path of its
+ * nearest existing parent folder (where it would be created).
+ */
+export interface PathObservation {
+  path: string;
+  kind: NodeKind;
+  /** The link's text exactly as stored (readlink). */
+  linkText?: string;
+  /** The link's destination made absolute against the link's folder. */
+  linkTarget?: string;
+  /** What the link's destination is (followed once); `absent` means a broken link. */
+  linkTargetKind?: 'absent' | 'dir' | 'file' | 'other';
+  size?: number;
+  mtimeMs?: number;
+  mode?: number;
+  ino?: string;
+  nlink?: number;
+  volume?: VolumeInfo;
+  /** The nearest existing ancestor folder, for an absent path. */
+  existingParent?: string;
+}
+
+/** Size of a tree counted without following links; hard-linked files count once. */
+export interface TreeMeasure {
+  bytes: number;
+  files: number;
+  dirs: number;
+  links: number;
+}
+
+/**
+ * How the trees at a link path and a target path differ (relative paths,
+ * sorted). Files are compared by size first, then content. Invariant: the
+ * three lists are disjoint; `identical` holds files equal on both sides.
+ */
+export interface TreeComparison {
+  onlyAtLink: string[];
+  onlyAtTarget: string[];
+  differ: string[];
+  identical: string[];
+  /** A list was cut at this many names to keep the plan small. */
+  truncated?: boolean;
+}
+
+/** What this machine lets relocate create (Windows symlink permission, etc.). */
+export interface Capabilities {
+  symlinks: boolean;
+  junctions: boolean;
+  hardlinks: boolean;
+}
+
+/**
+ * Everything observed for one desired entry. Invariant: `linkTree` is set
+ * only when the planner will move the link path's data (and `targetTree`
+ * only for a restore); `comparison` only when both sides hold real data.
+ */
+export interface EntryObservation {
+  style: PathStyle;
+  link: PathObservation;
+  target: PathObservation;
+  linkTree?: TreeMeasure;
+  targetTree?: TreeMeasure;
+  comparison?: TreeComparison;
+}
