@@ -16,7 +16,7 @@ const imports = [];
 code = code.replace(/require\(("ajv\/dist\/runtime\/[a-z0-9]+")\)\.default/g, (_m, mod) => {
   const name = `rt${imports.length}`;
   imports.push(`import ${name} from ${mod.replace(/"$/, '.js"')};`);
-  return `${name}.default`;
+  return `(${name}.default ?? ${name})`;
 });
 if (/require\(/.test(code)) throw new Error('gen-validator: unexpected require() left in generated code');
 code = code.replace('"use strict";', `"use strict";${imports.join('')}`);

@@ -8,6 +8,8 @@ import { detectCapabilities } from '../platform/capabilities.js';
 import { nodeManifestIO } from '../platform/manifest-io.js';
 import { NodeDiskReader } from '../platform/node-reader.js';
 import { renderDiagnostics, countLine } from '../render/diagnostics.js';
+import { findUnfinished } from '../journal/runs.js';
+import type { RunRecord } from '../journal/types.js';
 import { observeEntries } from '../state/observe.js';
 import type { EntryObservation } from '../state/types.js';
 import { loadContext } from './context.js';
@@ -22,6 +24,8 @@ export interface BuiltPlan {
   observations: (EntryObservation | undefined)[];
   plan: Plan;
   stateDir: string;
+  /** A run a crash or --no-rollback left unfinished; changing commands refuse until it is dealt with. */
+  unfinished?: RunRecord;
 }
 
 /**
@@ -54,5 +58,10 @@ export async function buildPlan(file: string, io: CliIO, stateDirFlag: string | 
     manifest: { path: file, hash: manifest.hash },
     stateDir,
   });
-  return { manifest, observations, plan, stateDir };
+  const unfinished = await findUnfinished(stateDir);
+  if (unfinished && !io.json) {
+    io.err(io.color.yellow(`warning: run ${unfinished.id} (started ${unfinished.startedAt}) did not finish (${unfinished.status}); the plan below sees the disk as that run left it.`));
+    io.err('  hint: `relocate resume` finishes it, `relocate rollback` undoes it.');
+  }
+  return { manifest, observations, plan, stateDir, ...(unfinished ? { unfinished } : {}) };
 }

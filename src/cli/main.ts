@@ -11,6 +11,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./commands/validate.js')).validateCommand,
   plan: async () => (await import('./commands/plan.js')).planCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,
+  apply: async () => (await import('./commands/apply.js')).applyCommand,
+  rollback: async () => (await import('./commands/runs.js')).rollbackCommand,
+  resume: async () => (await import('./commands/runs.js')).resumeCommand,
+  history: async () => (await import('./commands/runs.js')).historyCommand,
 };
 
 /** Runs the CLI and returns the exit code. Never exits the process itself (bin.ts sets the exit code). */

@@ -52,6 +52,8 @@ export type ErrorCode =
   | 'E_INCONSISTENT'
   | 'E_DRIFT'
   | 'E_ALREADY_ROLLED_BACK'
+  | 'E_NEEDS_YES'
+  | 'E_BAD_PLAN'
   | 'E_INTERNAL';
 
 /**

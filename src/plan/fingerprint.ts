@@ -7,14 +7,19 @@ function pathFacts(p: PathObservation): unknown[] {
   return [p.path, p.kind, p.linkText ?? null, p.linkTargetKind ?? null, p.size ?? null, p.mtimeMs ?? null, p.ino ?? null, p.volume?.id ?? null];
 }
 
-function entryFacts(o: EntryObservation | undefined): unknown {
-  if (!o) return null;
+function entryFacts(o: EntryObservation): unknown {
   return [pathFacts(o.link), pathFacts(o.target), o.linkTree ?? null, o.targetTree ?? null];
 }
 
-/** A hash of everything a plan was made from; equal fingerprints mean the same observed disk. */
-export function fingerprint(observations: Observations): string {
+/**
+ * A hash of everything a plan was made from; equal fingerprints mean the
+ * same observed disk. Independent of entry order, so a saved plan (whose
+ * entries are in execution order) can be re-observed and compared.
+ */
+export function fingerprint(observations: Observations | (EntryObservation | undefined)[]): string {
+  const facts = observations.filter((o): o is EntryObservation => o !== undefined).map((o) => JSON.stringify(entryFacts(o)));
+  facts.sort();
   const h = createHash('sha256');
-  for (const o of observations) h.update(JSON.stringify(entryFacts(o))).update('\n');
+  for (const f of facts) h.update(f).update('\n');
   return h.digest('hex');
 }

@@ -1,0 +1,77 @@
+import os from 'node:os';
+import { RelocateError } from '../../core/errors.js';
+import { startRun } from '../../exec/run-control.js';
+import type { VerifyMode } from '../../exec/steps.js';
+import { hasChanges } from '../../plan/planner.js';
+import type { Plan } from '../../plan/types.js';
+import { NodeFs } from '../../platform/node-fs.js';
+import { renderPlan } from '../../render/plan-text.js';
+import { buildPlan } from '../build-plan.js';
+import { confirm } from '../confirm.js';
+import { loadContext } from '../context.js';
+import type { CliIO } from '../io.js';
+import { displayPath, findManifest } from '../manifest-path.js';
+import { parseCommandArgs } from '../options.js';
+import { progressView } from '../progress.js';
+import { refuseIfUnfinished, withLock } from '../run-guard.js';
+import { reportOutcome, runJson } from '../run-output.js';
+import { assertFresh, isSavedPlan, readSavedPlan } from '../saved-plan.js';
+import { stateDirFor } from '../state-dir.js';
+
+function entryTitle(p: Plan['entries'][number]): string {
+  return `${p.action} ${p.link} → ${p.target}`;
+}
+
+/**
+ * `relocate apply [MANIFEST | PLAN.json]`: under the state lock, plan (or
+ * re-check a saved plan), ask, then run. 0 done or nothing to do; 1 error,
+ * after an automatic rollback unless --no-rollback.
+ */
+export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs('apply', argv, {
+    yes: { type: 'boolean', short: 'y', default: false },
+    'no-rollback': { type: 'boolean', default: false },
+    verify: { type: 'string', default: 'meta' },
+  });
+  if (positionals.length > 1) throw new RelocateError('E_USAGE', 'apply takes one manifest or saved plan', { hint: 'see `relocate apply --help`' });
+  const verify = values.verify === 'content' ? 'content' : values.verify === 'meta' ? 'meta' : undefined;
+  if (!verify) throw new RelocateError('E_USAGE', `--verify must be meta or content, not '${String(values.verify)}'`, { hint: 'meta compares names, sizes, times and modes; content also compares hashes' });
+  const file = findManifest(positionals[0], io.cwd);
+  const saved = await isSavedPlan(file);
+  const stateDir = stateDirFor(values['state-dir'], io.env, loadContext(io.env).os, os.homedir(), io.cwd);
+
+  return withLock(stateDir, 'apply', io, async () => {
+    await refuseIfUnfinished(stateDir);
+    let plan: Plan;
+    if (saved) {
+      plan = await readSavedPlan(file);
+      await assertFresh(plan, `the saved plan ${displayPath(file, io.cwd)}`);
+    } else {
+      plan = (await buildPlan(file, io, stateDir)).plan;
+    }
+    const label = displayPath(saved ? plan.manifest.path : file, io.cwd);
+    if (!io.json) io.out(renderPlan(plan, { color: io.color, verbose: io.verbose, manifestLabel: label }));
+    if (plan.blocked) {
+      if (io.json) io.out(JSON.stringify({ formatVersion: 1, run: null, result: 'refused', entries: [], error: { code: 'E_CONFLICT', message: 'the plan has conflicts or failed checks; nothing was changed', path: file, hint: 'resolve them (see `relocate plan`)' } }, null, 2));
+      else io.err('Nothing was changed.');
+      return 1;
+    }
+    if (!hasChanges(plan)) {
+      if (io.json) io.out(JSON.stringify(runJson({ result: 'nothing-to-do' }), null, 2));
+      return 0;
+    }
+    if (!(await confirm(io, 'Apply these changes?', values.yes === true, 'apply'))) {
+      io.err('Nothing was changed.');
+      return 1;
+    }
+    // The question may have taken minutes: the disk must still be what the plan saw.
+    if (!values.yes) await assertFresh(plan, 'the plan');
+    const work = plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
+    const view = progressView(io, work, entryTitle);
+    const fs = new NodeFs();
+    const outcome = await startRun(plan, { stateDir, fs, verify, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e) });
+    await view.finish(outcome.result === 'done');
+    if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
+    return reportOutcome(io, outcome, `Applied ${work.length} change${work.length === 1 ? '' : 's'}`);
+  });
+}

@@ -1,0 +1,107 @@
+import os from 'node:os';
+import { RelocateError } from '../../core/errors.js';
+import { formatBytes } from '../../core/units.js';
+import { resumeRun, rollbackRun } from '../../exec/run-control.js';
+import { listRuns } from '../../journal/runs.js';
+import { UNFINISHED, type RunRecord } from '../../journal/types.js';
+import { NodeFs } from '../../platform/node-fs.js';
+import { confirm } from '../confirm.js';
+import { loadContext } from '../context.js';
+import type { CliIO } from '../io.js';
+import { parseCommandArgs } from '../options.js';
+import { progressView } from '../progress.js';
+import { withLock } from '../run-guard.js';
+import { reportOutcome, runJson } from '../run-output.js';
+import { stateDirFor } from '../state-dir.js';
+
+function stateDirOf(flag: string | undefined, io: CliIO): string {
+  return stateDirFor(flag, io.env, loadContext(io.env).os, os.homedir(), io.cwd);
+}
+
+function describeRun(r: RunRecord): string {
+  const changes = r.plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
+  const bytes = changes.reduce((n, p) => n + (p.action !== 'backup' ? (p.move?.bytes ?? 0) : 0), 0);
+  return `${changes.length} change${changes.length === 1 ? '' : 's'}${bytes ? `, ${formatBytes(bytes)} moved` : ''}`;
+}
+
+/**
+ * `relocate rollback [RUN]`: undoes a run (default: the unfinished run, else
+ * the newest finished one). Refuses a finished run whose results drifted,
+ * unless --force.
+ */
+export async function rollbackCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs('rollback', argv, { yes: { type: 'boolean', short: 'y', default: false }, force: { type: 'boolean', default: false } });
+  const stateDir = stateDirOf(values['state-dir'], io);
+  return withLock(stateDir, 'rollback', io, async () => {
+    const runs = await listRuns(stateDir);
+    const run = positionals[0]
+      ? runs.find((r) => r.id === positionals[0] || r.id.startsWith(positionals[0]!))
+      : (runs.find((r) => UNFINISHED.has(r.status)) ?? runs.find((r) => r.status === 'done'));
+    if (!run) {
+      throw new RelocateError('E_NO_RUN', positionals[0] ? `no run ${positionals[0]} in ${stateDir}` : `no run to roll back in ${stateDir}`, { path: stateDir, hint: 'see `relocate history`' });
+    }
+    const unfinished = runs.find((r) => UNFINISHED.has(r.status));
+    if (unfinished && unfinished.id !== run.id) {
+      throw new RelocateError('E_INTERRUPTED_RUN', `run ${unfinished.id} did not finish; deal with it before rolling back ${run.id}`, { hint: `\`relocate rollback ${unfinished.id}\` or \`relocate resume\`` });
+    }
+    if (!io.json) io.out(`Run ${run.id} (${run.status}, started ${run.startedAt}): ${describeRun(run)}. Rolling back undoes it.`);
+    if (!(await confirm(io, 'Roll back this run?', values.yes === true, 'rollback'))) {
+      io.err('Nothing was changed.');
+      return 1;
+    }
+    const work = run.plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
+    const view = progressView(io, work, (p) => `undo ${p.action} ${p.link}`);
+    const outcome = await rollbackRun(run, { stateDir, fs: new NodeFs(), force: values.force === true, onEvent: (e) => view.onEvent(e) });
+    await view.finish(outcome.result === 'rolled-back');
+    return reportOutcome(io, outcome, `Rolled back ${work.length} change${work.length === 1 ? '' : 's'}`);
+  });
+}
+
+/** `relocate resume`: finishes the unfinished run in the direction it was going. */
+export async function resumeCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseCommandArgs('resume', argv, { yes: { type: 'boolean', short: 'y', default: false }, 'no-rollback': { type: 'boolean', default: false } });
+  const stateDir = stateDirOf(values['state-dir'], io);
+  return withLock(stateDir, 'resume', io, async () => {
+    const run = (await listRuns(stateDir)).find((r) => UNFINISHED.has(r.status));
+    if (!run) {
+      if (io.json) io.out(JSON.stringify(runJson({ result: 'nothing-to-resume' }), null, 2));
+      else io.out('Nothing to resume: no run is unfinished.');
+      return 0;
+    }
+    const direction = run.status === 'rolling-back' ? 'finish rolling it back' : 'finish applying it';
+    if (!io.json) io.out(`Run ${run.id} (${run.status}, started ${run.startedAt}): ${describeRun(run)}. Resuming will ${direction}.`);
+    if (!(await confirm(io, 'Resume this run?', values.yes === true, 'resume'))) {
+      io.err('Nothing was changed.');
+      return 1;
+    }
+    const work = run.plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
+    const view = progressView(io, work, (p) => `${p.action} ${p.link} → ${p.target}`);
+    const outcome = await resumeRun(run, { stateDir, fs: new NodeFs(), noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e) });
+    await view.finish(outcome.result !== 'failed');
+    return reportOutcome(io, outcome, run.status === 'rolling-back' ? 'Rolled back' : 'Resumed and finished');
+  });
+}
+
+/** `relocate history`: the runs, newest first. */
+export async function historyCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseCommandArgs('history', argv, {});
+  const stateDir = stateDirOf(values['state-dir'], io);
+  const runs = await listRuns(stateDir);
+  if (io.json) {
+    io.out(JSON.stringify({
+      formatVersion: 1,
+      stateDir,
+      runs: runs.map((r) => ({ id: r.id, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt ?? null, manifest: r.manifest.path, toolVersion: r.toolVersion, changes: r.plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip').length, error: r.error ?? null })),
+    }, null, 2));
+    return 0;
+  }
+  if (runs.length === 0) {
+    io.out(`No runs yet in ${stateDir}.`);
+    return 0;
+  }
+  for (const r of runs) {
+    const status = UNFINISHED.has(r.status) ? io.color.red(r.status) : r.status === 'done' ? io.color.green(r.status) : r.status;
+    io.out(`${r.id}  ${status.padEnd(12)}  ${describeRun(r)}  ${r.manifest.path}${r.error ? `  (${r.error.code})` : ''}`);
+  }
+  return 0;
+}

@@ -1,0 +1,136 @@
+import { Listr } from 'listr2';
+import type { ExecEvent } from '../exec/executor.js';
+import type { Step } from '../exec/steps.js';
+import type { PlannedEntry } from '../plan/types.js';
+import { progressText, stepWords } from '../render/progress.js';
+import type { CliIO } from './io.js';
+
+function words(s: Step): string {
+  switch (s.op) {
+    case 'mkdirs': return stepWords(s.op, s.path);
+    case 'rename': case 'copy': return stepWords(s.op, s.from, s.to);
+    case 'verify': return stepWords(s.op, s.original, s.copy);
+    case 'link': case 'check-link': return stepWords(s.op, s.path, s.target);
+    case 'unlink': case 'delete': return stepWords(s.op, s.path);
+  }
+}
+
+/** The progress shown while a run works: an event sink and a `finish` to await. */
+export interface ProgressView {
+  onEvent(e: ExecEvent): void;
+  finish(ok: boolean): Promise<void>;
+}
+
+/**
+ * Progress on stderr: listr2 tasks (one per entry) in a terminal, plain
+ * lines otherwise; nothing at all with --json (stdout stays one document).
+ */
+export function progressView(io: CliIO, entries: PlannedEntry[], title: (p: PlannedEntry) => string): ProgressView {
+  if (io.json) return { onEvent: () => undefined, finish: async () => undefined };
+  return io.stderrIsTTY && !io.env.CI ? listrView(io, entries, title) : plainView(io, entries, title);
+}
+
+function plainView(io: CliIO, entries: PlannedEntry[], title: (p: PlannedEntry) => string): ProgressView {
+  let current = -1;
+  let started = 0;
+  let lastPrint = 0;
+  return {
+    onEvent(e) {
+      const entry = e.rs.entry;
+      if (entry !== current) {
+        current = entry;
+        const p = entries[entry];
+        if (p) io.err(`[${entries.indexOf(p) + 1}/${entries.length}] ${title(p)}`);
+      }
+      if (e.type === 'step' && e.phase === 'start') {
+        started = lastPrint = Date.now();
+        if (io.verbose) io.err(`  ${words(e.rs.step)}`);
+      } else if (e.type === 'undo' && e.phase === 'start' && e.rs.step.op !== 'verify' && e.rs.step.op !== 'check-link') {
+        io.err(`  undo: ${words(e.rs.step)}`);
+      } else if (e.type === 'undo' && e.skipped) {
+        io.err(`  skipped: ${e.skipped}`);
+      } else if (e.type === 'progress' && Date.now() - lastPrint > 1000) {
+        lastPrint = Date.now();
+        io.err(`  ${e.rs.step.op === 'verify' ? 'verified' : 'copied'} ${progressText(e.bytesDone, e.bytesTotal, Date.now() - started)}`);
+      }
+    },
+    finish: async () => undefined,
+  };
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+/**
+ * listr2 shows the forward run, one task per entry in order. Undo events
+ * (an automatic rollback, or `relocate rollback`) run backwards, which a
+ * sequential task list cannot show: the list is closed and plain lines
+ * take over.
+ */
+function listrView(io: CliIO, entries: PlannedEntry[], title: (p: PlannedEntry) => string): ProgressView {
+  let plain: ProgressView | undefined;
+  const waits = entries.map(() => deferred());
+  const outputs: ((text: string) => void)[] = [];
+  const list = new Listr(
+    entries.map((p, i) => ({
+      title: title(p),
+      task: (_ctx: unknown, task: { output: string }) => {
+        outputs[i] = (text) => {
+          task.output = text;
+        };
+        return waits[i]!.promise;
+      },
+    })),
+    { concurrent: false, exitOnError: true, rendererOptions: { collapseSubtasks: false }, fallbackRenderer: 'simple' },
+  );
+  const running = list.run().catch(() => undefined);
+  let current = -1;
+  let started = 0;
+  const indexOf = (order: number) => entries.findIndex((p) => p.order === order);
+  return {
+    onEvent(e) {
+      if (e.type === 'undo' && !plain) {
+        plain = plainView(io, entries, title);
+        for (let k = 0; k < waits.length; k++) waits[k]!.reject(new Error('rolled back'));
+      }
+      if (plain) return plain.onEvent(e);
+      const i = indexOf(e.rs.entry);
+      if (i < 0) return;
+      if (i !== current) {
+        for (let k = Math.max(current, 0); k < i; k++) waits[k]!.resolve();
+        current = i;
+      }
+      if (e.type === 'step' && e.phase === 'start') {
+        started = Date.now();
+        outputs[i]?.(words(e.rs.step));
+      } else if (e.type === 'progress') {
+        outputs[i]?.(`${e.rs.step.op === 'verify' ? 'verifying' : 'copying'} ${progressText(e.bytesDone, e.bytesTotal, Date.now() - started)}`);
+      }
+    },
+    async finish(ok) {
+      if (plain) {
+        await running;
+        return;
+      }
+      for (let k = 0; k < waits.length; k++) {
+        if (ok || k !== current) waits[k]!.resolve();
+        else waits[k]!.reject(new Error('failed'));
+      }
+      await running;
+    },
+  };
+}

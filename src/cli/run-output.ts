@@ -1,0 +1,47 @@
+import type { RunOutcome } from '../exec/run-control.js';
+import type { RunRecord } from '../journal/types.js';
+import type { CliIO } from './io.js';
+
+/** The machine shape of apply/rollback/resume (DESIGN.md): `{ formatVersion, run, result, entries }`. */
+export function runJson(outcome: RunOutcome | { record?: RunRecord; result: string }): Record<string, unknown> {
+  const o = outcome as RunOutcome;
+  const r = o.record;
+  return {
+    formatVersion: 1,
+    run: r?.id ?? null,
+    result: o.result,
+    entries: (r?.plan.entries ?? [])
+      .filter((p) => p.action !== 'skip')
+      .map((p) => ({ link: p.link, target: p.target, type: p.type, action: p.action, ...(p.move ? { bytes: p.move.bytes, files: p.move.files, crossVolume: p.move.crossVolume } : {}) })),
+    ...(o.error ? { error: { code: o.error.code, message: o.error.message, path: o.error.path ?? null, hint: o.error.hint ?? null } } : {}),
+    ...(o.undoError ? { undoError: { code: o.undoError.code, message: o.undoError.message, path: o.undoError.path ?? null } } : {}),
+    ...(o.skipped && o.skipped.length > 0 ? { skipped: o.skipped } : {}),
+  };
+}
+
+/** Prints how a run ended and returns the exit code (0 done, 1 otherwise). */
+export function reportOutcome(io: CliIO, outcome: RunOutcome, doneWords: string): number {
+  const { record, result, error, undoError, skipped } = outcome;
+  if (io.json) {
+    io.out(JSON.stringify(runJson(outcome), null, 2));
+    return result === 'done' || (result === 'rolled-back' && !error) ? 0 : 1;
+  }
+  for (const s of skipped ?? []) io.err(io.color.yellow(`skipped (drift): ${s.reason}`));
+  if (result === 'done' || (result === 'rolled-back' && !error)) {
+    io.out(`${io.color.green(doneWords)} (run ${record.id}).`);
+    return 0;
+  }
+  if (error) {
+    io.err(`${io.color.red(`error ${error.code}`)}: ${error.message}`);
+    if (error.hint) io.err(`  hint: ${error.hint}`);
+  }
+  if (result === 'rolled-back') {
+    io.err(`Rolled back: every change of run ${record.id} was undone; the disk is as before. Nothing was lost.`);
+  } else if (undoError) {
+    io.err(`${io.color.red(`The automatic rollback stopped too (${undoError.code}: ${undoError.message}).`)}`);
+    io.err(`Run ${record.id} is unfinished; no data was deleted that was not verified elsewhere. Fix the cause, then \`relocate rollback\` (undo) or \`relocate resume\` (finish).`);
+  } else {
+    io.err(`Run ${record.id} stopped with its finished steps left in place (--no-rollback). \`relocate resume\` finishes it after you fix the cause; \`relocate rollback\` undoes it.`);
+  }
+  return 1;
+}

@@ -1,0 +1,66 @@
+import { readFile } from 'node:fs/promises';
+import { RelocateError } from '../core/errors.js';
+import type { DesiredEntry } from '../manifest/types.js';
+import { fingerprint } from '../plan/fingerprint.js';
+import type { Plan } from '../plan/types.js';
+import { NodeDiskReader } from '../platform/node-reader.js';
+import { observeEntries } from '../state/observe.js';
+
+/** True when the file looks like a plan saved by `relocate plan --out` rather than a manifest. */
+export async function isSavedPlan(file: string): Promise<boolean> {
+  if (file.toLowerCase().endsWith('.json')) return true;
+  try {
+    const head = (await readFile(file, 'utf8')).slice(0, 200).trimStart();
+    return head.startsWith('{') && head.includes('"formatVersion"');
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a saved plan (the `plan` member of `plan --out`'s JSON). */
+export async function readSavedPlan(file: string): Promise<Plan> {
+  let doc: { plan?: Plan };
+  try {
+    doc = JSON.parse(await readFile(file, 'utf8')) as { plan?: Plan };
+  } catch (err) {
+    throw new RelocateError('E_BAD_PLAN', `${file} is not a plan saved by \`relocate plan --out\`: ${(err as Error).message}`, { path: file, hint: 'save one with `relocate plan MANIFEST --out plan.json`' });
+  }
+  const plan = doc.plan;
+  if (!plan || plan.formatVersion !== 1 || !Array.isArray(plan.entries) || typeof plan.fingerprint !== 'string') {
+    throw new RelocateError('E_BAD_PLAN', `${file} is not a plan saved by \`relocate plan --out\``, { path: file, hint: 'save one with `relocate plan MANIFEST --out plan.json`' });
+  }
+  return plan;
+}
+
+/** The desired entries a plan was made from, rebuilt from the plan itself (to observe the disk again). */
+export function entriesOf(plan: Plan): DesiredEntry[] {
+  return plan.entries
+    .filter((p) => p.action !== 'skip')
+    .map((p) => ({
+      index: p.index,
+      link: p.link,
+      target: p.target,
+      type: p.declaredType,
+      conflict: p.conflictStrategy,
+      state: p.state,
+      force: false,
+      style: p.style,
+      source: p.source,
+      applies: true,
+    }));
+}
+
+/**
+ * Observes the disk again for a plan and refuses it (E_STALE_PLAN) when
+ * anything it was made from changed: a path created, removed, replaced by
+ * a link, a file modified. Run under the lock, right before executing.
+ */
+export async function assertFresh(plan: Plan, what: string): Promise<void> {
+  const now = fingerprint(await observeEntries(entriesOf(plan), new NodeDiskReader()));
+  if (now !== plan.fingerprint) {
+    throw new RelocateError('E_STALE_PLAN', `the disk changed since ${what} was made; nothing was changed`, {
+      path: plan.manifest.path,
+      hint: 'run `relocate plan` again to see the current state, then apply',
+    });
+  }
+}

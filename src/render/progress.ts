@@ -1,0 +1,37 @@
+import { formatBytes } from '../core/units.js';
+
+/**
+ * "512 MiB of 1.2 GiB (43%), 120 MiB/s, about 6 s left". Pure: the caller
+ * gives the elapsed time. Rate and ETA appear once a second has passed.
+ */
+export function progressText(bytesDone: number, bytesTotal: number, elapsedMs: number): string {
+  const pct = bytesTotal > 0 ? Math.min(100, Math.floor((bytesDone / bytesTotal) * 100)) : 100;
+  let text = `${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)} (${pct}%)`;
+  if (elapsedMs >= 1000 && bytesDone > 0) {
+    const rate = bytesDone / (elapsedMs / 1000);
+    text += `, ${formatBytes(Math.round(rate))}/s`;
+    if (bytesTotal > bytesDone) text += `, about ${formatDuration((bytesTotal - bytesDone) / rate)} left`;
+  }
+  return text;
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+}
+
+/** What one step does, in words for the progress line. */
+export function stepWords(op: string, a: string, b?: string): string {
+  switch (op) {
+    case 'mkdirs': return `create folder ${a}`;
+    case 'rename': return `move ${a} → ${b}`;
+    case 'copy': return `copy ${a} → ${b}`;
+    case 'verify': return `verify ${b} against ${a}`;
+    case 'link': return `create link ${a} → ${b}`;
+    case 'check-link': return `check link ${a}`;
+    case 'unlink': return `remove link ${a}`;
+    case 'delete': return `delete the old copy ${a}`;
+    default: return op;
+  }
+}
