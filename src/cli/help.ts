@@ -7,6 +7,11 @@ Commands:
   validate [MANIFEST]   check a manifest (syntax, schema, variables, paths) without touching the disk
   plan [MANIFEST]       show what apply would change (moves, links, conflicts, preflight checks)
   status [MANIFEST]     drift check for scripts: 0 in sync, 2 drift, 1 error
+  apply [MANIFEST|PLAN] move the data and create the links (asks first; --yes)
+  rollback [RUN]        undo a run (default: the unfinished one, else the newest)
+  resume                finish a run that a crash or --no-rollback left unfinished
+  history               list the runs
+  demo                  a guided tour in a throwaway sandbox (touches nothing else)
 
 Options for every command:
   --json                machine output on stdout (one JSON document)
@@ -19,11 +24,84 @@ Options for every command:
 The manifest defaults to ./relocate.yaml, then ./links.yaml.
 Exit codes: 0 ok, 1 error, 2 changes pending / drift (plan, status).
 
-Example:
+Examples:
+  relocate demo
   relocate validate links.example.yaml
+  relocate plan && relocate apply
 `;
 
 export const COMMAND_HELP: Record<string, string> = {
+  apply: `Usage: relocate apply [MANIFEST | PLAN.json] [--yes] [--verify meta|content] [--no-rollback] [--json]
+
+Makes the disk match the manifest: moves the data ("move then link"),
+creates the links, and records every step in a journal first, so a crash
+can be resumed or rolled back. Shows the plan and asks before changing
+anything; with no terminal it refuses unless --yes is given.
+
+A saved plan (from \`relocate plan --out\`) is carried out exactly, and
+refused with E_STALE_PLAN if the disk changed since it was made.
+
+Moves within one volume are one rename that never overwrites. Moves across
+volumes copy into <target>.relocate-partial-<run>, verify, rename into
+place, set the original aside, create the link, check it, and only then
+delete the original.
+
+Options:
+  -y, --yes           do not ask (needed without a terminal)
+  --verify MODE       meta (default): names, sizes, times, modes, link texts;
+                      content: also a SHA-256 of every file on both sides
+  --no-rollback       on failure, keep the finished steps (resume later)
+                      instead of undoing them
+
+Exit codes: 0 done (or nothing to do), 1 error (rolled back: nothing lost).
+
+Example:
+  relocate apply --yes
+  relocate plan --out plan.json && relocate apply plan.json
+`,
+  rollback: `Usage: relocate rollback [RUN] [--yes] [--force] [--json]
+
+Undoes a run: links it made are removed, moves reversed by the same safe
+protocol, removed links put back. Without RUN: the unfinished run if there
+is one, else the newest finished run. A finished run whose results changed
+on disk since (drift) is refused unless --force, which skips the drifted
+steps and never deletes the only copy of anything.
+
+Exit codes: 0 rolled back, 1 error.
+
+Example:
+  relocate history
+  relocate rollback 20261122T023148Z-1a2b --yes
+`,
+  resume: `Usage: relocate resume [--yes] [--no-rollback] [--json]
+
+Finishes the run a crash, a kill or --no-rollback left unfinished, in the
+direction it was going (an interrupted rollback is finished as a rollback).
+While a run is unfinished, apply and rollback of other runs refuse.
+
+Exit codes: 0 finished (or nothing to resume), 1 error.
+
+Example:
+  relocate resume --yes
+`,
+  history: `Usage: relocate history [--json]
+
+Lists the runs recorded in the state folder, newest first: id, status
+(done, rolled-back, or unfinished: running, failed, rolling-back), changes.
+
+Example:
+  relocate history --json
+`,
+  demo: `Usage: relocate demo [--keep]
+
+Builds a throwaway sandbox in the temporary folder (a fake C: with a Games
+folder, a fake D:) and runs plan, apply, status and rollback there,
+explaining each step. It touches nothing outside the sandbox, which is
+removed at the end unless --keep.
+
+Example:
+  npx relocate demo
+`,
   plan: `Usage: relocate plan [MANIFEST] [--json] [--out PLAN.json] [--verbose]
 
 Compares the manifest with the disk and shows, for every entry, what apply

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   rollback: async () => (await import('./commands/runs.js')).rollbackCommand,
   resume: async () => (await import('./commands/runs.js')).resumeCommand,
   history: async () => (await import('./commands/runs.js')).historyCommand,
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
 };
 
 /** Runs the CLI and returns the exit code. Never exits the process itself (bin.ts sets the exit code). */

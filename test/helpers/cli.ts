@@ -1,0 +1,65 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (this file is test/helpers/cli.ts). */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The built CLI entry point, as `npm run build` leaves it. */
+export const CLI_BIN = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Throws a clear error when the CLI has not been built: tests through the CLI need `npm run build` first. */
+export function requireBuiltCli(): string {
+  if (!existsSync(CLI_BIN)) {
+    throw new Error(`the built CLI is missing (${CLI_BIN}): run \`npm run build\` before these tests`);
+  }
+  return CLI_BIN;
+}
+
+/**
+ * Runs the built CLI (`node dist/cli/bin.js ...args`) and returns its exit
+ * status and output. The environment is this process's, plus NO_COLOR=1,
+ * plus `opts.env` (which wins). Never throws for a non-zero exit.
+ */
+export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): CliResult {
+  const bin = requireBuiltCli();
+  const res = spawnSync(process.execPath, [bin, ...args], {
+    cwd: opts.cwd ?? process.cwd(),
+    env: cliEnv(opts.env),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (res.error) throw res.error;
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+/** runCli without blocking, so many runs can go at once (`describe.concurrent`). */
+export function runCliAsync(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  const bin = requireBuiltCli();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: opts.cwd ?? process.cwd(), env: cliEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+function cliEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
+  return { ...process.env, NO_COLOR: '1', ...extra };
+}
