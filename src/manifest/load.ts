@@ -65,7 +65,8 @@ export async function loadManifest(file: string, ctx: LoadContext, io: ManifestI
   const diagnostics: Diagnostic[] = [...schemaDiags];
   const expander = new Expander(ctx, raw.vars ?? {});
   const api = pathApi(style);
-  const baseDir = ctx.baseDir ?? api.dirname(file);
+  const baseDir = foreignSafeBase(ctx.baseDir ?? api.dirname(file), style);
+  let warnedForeign = false;
   const entries: DesiredEntry[] = [];
 
   for (let i = 0; i < raw.links.length; i++) {
@@ -149,6 +150,14 @@ export async function loadManifest(file: string, ctx: LoadContext, io: ManifestI
         });
         return undefined;
       }
+      if (!isAbsolutePath(x.value, style) && baseDir.startsWith(FOREIGN_BASE[style.flavour]) && !warnedForeign) {
+        warnedForeign = true;
+        diagnostics.push({
+          severity: 'warning', code: 'W_FOREIGN_RELATIVE', ...src(key), path: x.value,
+          message: `relative paths are shown against ${FOREIGN_BASE[style.flavour]}, a stand-in for the manifest's folder on ${ctx.os}`,
+          hint: `on a ${ctx.os} machine they resolve against the folder the manifest is in there`,
+        });
+      }
       const abs = isAbsolutePath(x.value, style) ? x.value : api.resolve(baseDir, x.value);
       return canonicalPath(abs, style);
     }
@@ -165,6 +174,19 @@ function appliesIfSound(w: WhenSpec | undefined, d: WhenSpec | undefined, ctx: L
   } catch {
     return false;
   }
+}
+
+/** Stand-ins for the manifest's folder when a manifest is checked as another OS would read it (validate --os). */
+const FOREIGN_BASE = { win32: 'X:\\(manifest folder)', posix: '/(manifest folder)' } as const;
+
+/**
+ * The manifest's folder as the evaluated OS spells it. Checking a Windows
+ * manifest on Linux (or the reverse), the real folder means nothing there,
+ * so relative paths resolve against a visible stand-in instead of
+ * producing a path with no drive.
+ */
+function foreignSafeBase(dir: string, style: import('../core/paths.js').PathStyle): string {
+  return isAbsolutePath(dir, style) ? dir : FOREIGN_BASE[style.flavour];
 }
 
 /** A trailing separator in the manifest says the path is a folder. */

@@ -1,10 +1,8 @@
-// Must stay the first import: it fixes a module the loader imports (see the file).
-import './ajv-interop.js';
 import { loadManifest } from '../../src/manifest/load.js';
 import type { GlobMatch, LoadContext, LoadedManifest, ManifestIO } from '../../src/manifest/types.js';
 import type { PathStyle } from '../../src/core/paths.js';
 
-/** Tests import the loader from here, so that ./ajv-interop.js is in place before it loads. */
+/** Tests import the loader from here along with the contexts below. */
 export { loadManifest };
 
 /** A Windows machine, as a manifest loaded on Linux sees it. Env names use Windows' mixed case. */

@@ -19,11 +19,15 @@ export interface TmpfsMount {
   unmount(): void;
 }
 
-/** Mounts a fresh tmpfs of `sizeMiB` at a new temporary folder. */
-export function mountTmpfs(sizeMiB: number, label = 'vol'): TmpfsMount {
+/**
+ * Mounts a fresh tmpfs of `sizeMiB` at a new temporary folder. `extraOptions`
+ * are more mount options, comma-separated (e.g. `nr_inodes=20` for a volume
+ * that runs out of inodes long before bytes).
+ */
+export function mountTmpfs(sizeMiB: number, label = 'vol', extraOptions?: string): TmpfsMount {
   const dir = mkdtempSync(path.join(os.tmpdir(), `relocate-${label}-`));
   mkdirSync(dir, { recursive: true });
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMiB}m,mode=0755`, 'tmpfs', dir]);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMiB}m,mode=0755${extraOptions ? `,${extraOptions}` : ''}`, 'tmpfs', dir]);
   return {
     dir,
     unmount() {

@@ -1,0 +1,250 @@
+import { createHash } from 'node:crypto';
+import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { mountTmpfs, type TmpfsMount } from './tmpfs.js';
+import { snapshotTree } from './snapshot.js';
+
+/**
+ * The crash tests' sandbox: two tmpfs volumes (A holds the data and the
+ * links, B is the other volume), a manifest with three entries (a
+ * cross-volume move of a rich tree, a same-volume move, a create) and a
+ * fresh state directory. Everything is deterministic (seeded bytes, fixed
+ * modes and mtimes), so two sandboxes built alike snapshot alike.
+ */
+
+/** mulberry32: a small seeded PRNG, so a failing case can be rebuilt byte for byte. */
+export function seededBytes(seed: number, n: number): Buffer {
+  let a = seed >>> 0;
+  const out = Buffer.alloc(n);
+  for (let i = 0; i < n; i += 4) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const v = (t ^ (t >>> 14)) >>> 0;
+    out[i] = v & 0xff;
+    if (i + 1 < n) out[i + 1] = (v >>> 8) & 0xff;
+    if (i + 2 < n) out[i + 2] = (v >>> 16) & 0xff;
+    if (i + 3 < n) out[i + 3] = (v >>> 24) & 0xff;
+  }
+  return out;
+}
+
+/** One node of a tree to build. Paths are relative with '/'; parents come before children. */
+export type TreeSpec =
+  | { rel: string; kind: 'dir'; mode: number; mtime: number }
+  | { rel: string; kind: 'file'; data: Buffer; mode: number; mtime: number }
+  | { rel: string; kind: 'hardlink'; of: string }
+  /** `text` may contain `{outside}`, replaced by the sandbox's folder outside the tree. */
+  | { rel: string; kind: 'symlink'; text: string };
+
+/** Seconds since the epoch, with a fraction, fixed per node: copies must keep it to the millisecond. */
+function when(i: number): number {
+  return 1_600_000_000 + i * 3_601 + 0.25;
+}
+
+/**
+ * The moved tree: three levels of folders, 3 files of about 1 MiB of seeded
+ * random bytes, 30 small files, a relative symlink, an absolute symlink to a
+ * folder outside the tree, a hard-linked pair, an empty folder, and a few
+ * unusual modes.
+ */
+export function gamesSpec(): TreeSpec[] {
+  return (gamesMemo ??= makeGamesSpec());
+}
+let gamesMemo: TreeSpec[] | undefined;
+
+function makeGamesSpec(): TreeSpec[] {
+  const s: TreeSpec[] = [];
+  let i = 0;
+  const dir = (rel: string, mode = 0o755) => s.push({ rel, kind: 'dir', mode, mtime: when(i++) });
+  const file = (rel: string, size: number, mode = 0o644) => s.push({ rel, kind: 'file', data: seededBytes(0x5eed + i * 7919, size), mode, mtime: when(i++) });
+  dir('');
+  dir('levels');
+  dir('levels/world1', 0o750);
+  dir('levels/world1/deep');
+  dir('saves', 0o700);
+  dir('empty');
+  file('big-1.pak', 1024 * 1024);
+  file('levels/big-2.pak', 1024 * 1024 + 4099);
+  file('levels/world1/deep/big-3.pak', 1024 * 1024 - 17, 0o600);
+  for (let k = 0; k < 30; k++) {
+    const where = ['', 'levels/', 'levels/world1/', 'levels/world1/deep/', 'saves/'][k % 5]!;
+    file(`${where}small-${String(k).padStart(2, '0')}.dat`, 1 + ((k * 977) % 6000), k % 7 === 0 ? 0o755 : 0o644);
+  }
+  file('shared.bin', 40_000);
+  s.push({ rel: 'levels/world1/shared-hardlink.bin', kind: 'hardlink', of: 'shared.bin' });
+  s.push({ rel: 'current-world', kind: 'symlink', text: 'levels/world1' });
+  s.push({ rel: 'levels/up-link', kind: 'symlink', text: '../saves/small-04.dat' });
+  s.push({ rel: 'outside-link', kind: 'symlink', text: '{outside}' });
+  return s;
+}
+
+/** The same-volume entry's small tree. */
+export function cacheSpec(): TreeSpec[] {
+  return [
+    { rel: '', kind: 'dir', mode: 0o755, mtime: when(100) },
+    { rel: 'sub', kind: 'dir', mode: 0o755, mtime: when(101) },
+    { rel: 'index.json', kind: 'file', data: Buffer.from('{"cache":true}\n'), mode: 0o644, mtime: when(102) },
+    { rel: 'sub/blob', kind: 'file', data: seededBytes(77, 20_000), mode: 0o640, mtime: when(103) },
+  ];
+}
+
+/** Builds a tree under `root` (which must not exist); folder times are set last, deepest first. */
+export function buildTree(root: string, spec: TreeSpec[], outside: string): void {
+  const full = (rel: string) => (rel === '' ? root : path.join(root, ...rel.split('/')));
+  for (const n of spec) {
+    const p = full(n.rel);
+    if (n.kind === 'dir') mkdirSync(p);
+    else if (n.kind === 'file') {
+      writeFileSync(p, n.data);
+      chmodSync(p, n.mode);
+      utimesSync(p, n.mtime, n.mtime);
+    } else if (n.kind === 'hardlink') linkSync(full(n.of), p);
+    else symlinkSync(n.text.replace('{outside}', outside), p);
+  }
+  for (const n of spec.slice().reverse()) {
+    if (n.kind !== 'dir') continue;
+    chmodSync(full(n.rel), n.mode);
+    utimesSync(full(n.rel), n.mtime, n.mtime);
+  }
+}
+
+/** Bytes of the files in a spec (a hard link's data once). */
+export function specBytes(spec: TreeSpec[]): number {
+  return spec.reduce((n, x) => n + (x.kind === 'file' ? x.data.length : 0), 0);
+}
+
+export interface Sandbox {
+  volA: string;
+  volB: string;
+  /** Folder of the manifest and the state directory (not on either volume). */
+  work: string;
+  manifest: string;
+  stateDir: string;
+  outside: string;
+  games: string;
+  gamesTarget: string;
+  cache: string;
+  cacheTarget: string;
+  fresh: string;
+  freshTarget: string;
+  cleanup(): void;
+}
+
+/** Mounts two tmpfs volumes and builds the sandbox on them; `cleanup` unmounts and removes everything. */
+export function buildSandbox(label: string): Sandbox {
+  const mounts: TmpfsMount[] = [];
+  let work = '';
+  try {
+    mounts.push(mountTmpfs(24, `crash-${label}-a`));
+    mounts.push(mountTmpfs(24, `crash-${label}-b`));
+    work = mkdtempSync(path.join(os.tmpdir(), `relocate-crash-${label}-`));
+    const volA = mounts[0]!.dir;
+    const volB = mounts[1]!.dir;
+    const home = path.join(volA, 'home');
+    const outside = path.join(volA, 'outside');
+    mkdirSync(home);
+    mkdirSync(outside);
+    writeFileSync(path.join(outside, 'readme.txt'), 'outside the moved tree\n');
+    utimesSync(path.join(outside, 'readme.txt'), when(200), when(200));
+    const sb: Sandbox = {
+      volA,
+      volB,
+      work,
+      manifest: path.join(work, 'relocate.yaml'),
+      stateDir: path.join(work, 'state'),
+      outside,
+      games: path.join(home, 'Games'),
+      gamesTarget: path.join(volB, 'Games'),
+      cache: path.join(home, 'Cache'),
+      cacheTarget: path.join(volA, 'store', 'Cache'),
+      fresh: path.join(home, 'New'),
+      freshTarget: path.join(volB, 'New'),
+      cleanup: () => cleanup(mounts, work),
+    };
+    buildTree(sb.games, gamesSpec(), outside);
+    buildTree(sb.cache, cacheSpec(), outside);
+    for (const d of [home, outside]) utimesSync(d, when(300), when(300));
+    writeFileSync(
+      sb.manifest,
+      [
+        'version: 1',
+        'links:',
+        `  - link: ${sb.games}`,
+        `    target: ${sb.gamesTarget}`,
+        '    type: symlink',
+        `  - link: ${sb.cache}`,
+        `    target: ${sb.cacheTarget}`,
+        '    type: symlink',
+        `  - link: ${sb.fresh}`,
+        `    target: ${sb.freshTarget}`,
+        '    type: symlink',
+        '',
+      ].join('\n'),
+    );
+    return sb;
+  } catch (err) {
+    cleanup(mounts, work);
+    throw err;
+  }
+}
+
+function cleanup(mounts: TmpfsMount[], work: string): void {
+  for (const m of mounts) m.unmount();
+  if (work) rmSync(work, { recursive: true, force: true });
+}
+
+/** Every relocate-named in-flight copy (staging, set-aside old copy, backup) under the roots, links not followed. */
+export function findLeftovers(...roots: string[]): string[] {
+  const out: string[] = [];
+  const visit = (p: string) => {
+    if (/\.relocate-(partial|old|backup)-/.test(path.basename(p))) out.push(p);
+    let s;
+    try {
+      s = lstatSync(p);
+    } catch {
+      return;
+    }
+    if (s.isDirectory()) for (const n of readdirSync(p)) visit(path.join(p, n));
+  };
+  for (const r of roots) visit(r);
+  return out;
+}
+
+/** snapshotTree with keys relative to `root`, so a tree and its moved copy compare (modes, mtimes, link texts, contents). */
+export function relSnapshot(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [p, v] of Object.entries(snapshotTree(root))) out[path.relative(root, p) || '.'] = v;
+  return out;
+}
+
+/** Whether two names under `root` are one file (a hard-linked pair survived). */
+export function sameInode(root: string, a: string, b: string): boolean {
+  const sa = lstatSync(path.join(root, a));
+  const sb = lstatSync(path.join(root, b));
+  return sa.ino === sb.ino && sa.dev === sb.dev && sa.nlink >= 2;
+}
+
+/** Every regular file's sha256 under the roots (links not followed): what data exists anywhere right now. */
+export function hashesPresent(...roots: string[]): Set<string> {
+  const out = new Set<string>();
+  const visit = (p: string) => {
+    let s;
+    try {
+      s = lstatSync(p);
+    } catch {
+      return;
+    }
+    if (s.isDirectory()) for (const n of readdirSync(p)) visit(path.join(p, n));
+    else if (s.isFile()) out.add(createHash('sha256').update(readFileSync(p)).digest('hex'));
+  };
+  for (const r of roots) visit(r);
+  return out;
+}
+
+/** sha256 of every file of a spec, with its size. */
+export function specHashes(spec: TreeSpec[]): { hash: string; size: number; rel: string }[] {
+  return spec.flatMap((x) => (x.kind === 'file' ? [{ rel: x.rel, size: x.data.length, hash: createHash('sha256').update(x.data).digest('hex') }] : []));
+}
