@@ -63,12 +63,16 @@ function entrySteps(p: PlannedEntry, o: CompileOptions): Step[] {
       return [{ op: 'mkdirs', path: p.target }, { op: 'mkdirs', path: parentOf(p.link, style) }, ...linkSteps(p)];
     case 'link':
       if (p.replacesIdentical) {
+        // "Identical" is by content (the plan hashed both): the file's own mode and times may differ from
+        // the target's, so the check is content-only (subset) and the delete keeps a snapshot of that
+        // metadata, which a rollback puts back on the copy it restores from the target.
         const aside = asideName(p.link, o.runId);
         return [
-          { op: 'verify', original: p.link, copy: p.target, mode: 'content' },
+          { op: 'verify', original: p.link, copy: p.target, mode: 'content', subset: true },
           { op: 'rename', from: p.link, to: aside },
           ...linkSteps(p),
-          { op: 'delete', path: aside, twin: p.target },
+          { op: 'verify', original: aside, copy: p.target, mode: 'content', subset: true },
+          { op: 'delete', path: aside, twin: p.target, subset: true },
         ];
       }
       return [{ op: 'mkdirs', path: parentOf(p.link, style) }, ...linkSteps(p)];

@@ -9,9 +9,13 @@ export function newRunId(now: Date): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '')}-${randomBytes(2).toString('hex')}`;
 }
 
-/** The backup stamp: UTC, filesystem-safe on every OS. */
+/**
+ * The backup stamp: UTC to the millisecond, filesystem-safe on every OS
+ * (20261122T023148123Z). Runs hold the state lock, so two runs never share
+ * a millisecond and a backup name never collides with an earlier one.
+ */
 export function utcStamp(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+  return now.toISOString().replace(/[-:.]/g, '');
 }
 
 /** Hook for the crash tests: SIGKILL right after journal line N (1-based) when RELOCATE_TEST_CRASH_AFTER=N. */
