@@ -106,7 +106,7 @@ Example:
 
 Compares the manifest with the disk and shows, for every entry, what apply
 would do: + link, > move (with size, file count, "across volumes"), ~ relink,
-- remove, < restore, ! conflict; = in sync only with --verbose. Preflight
+- remove, ! conflict (a restore shows as > too); = in sync only with --verbose. Preflight
 checks (free space, hard link and junction rules, protected folders,
 read-only volumes) are part of the plan. Plan never changes the disk.
 

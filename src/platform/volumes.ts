@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { statfs } from 'node:fs/promises';
+import { realpath, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { VolumeInfo } from '../state/types.js';
 
@@ -27,6 +27,9 @@ function mounts(): MountLine[] | null {
         const [, point = '/', fsType = '', opts = ''] = l.split(' ');
         return { point: point.replace(/\\040/g, ' ').replace(/\\011/g, '\t').replace(/\\134/g, '\\'), fsType, readOnly: opts.split(',').includes('ro') };
       })
+      // Longest mount point first; among mounts stacked on one point, the last mounted (the one
+      // visible) first: the file lists mounts in mount order and the sort is stable.
+      .reverse()
       .sort((a, b) => b.point.length - a.point.length);
   } catch {
     mountsCache = null;
@@ -60,7 +63,10 @@ export async function volumeInfo(existingPath: string, dev: number | bigint): Pr
     // statfs is missing on some platforms; free space then stays unknown.
   }
   if (process.platform === 'linux') {
-    const m = mountOf(path.resolve(existingPath));
+    // The mount table names real paths: a path reached through a symlinked folder is looked up
+    // where it really is (statfs and the dev already follow the link).
+    const real = await realpath(existingPath).catch(() => path.resolve(existingPath));
+    const m = mountOf(real);
     if (m) {
       v.fsType = m.fsType;
       v.readOnly = m.readOnly;

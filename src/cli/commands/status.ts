@@ -6,7 +6,7 @@ import type { CliIO } from '../io.js';
 import { displayPath, findManifest } from '../manifest-path.js';
 import { parseCommandArgs } from '../options.js';
 
-const SYMBOL: Record<string, string> = { link: '+', create: '+', move: '>', relink: '~', backup: '>', merge: '>', restore: '<', remove: '-', conflict: '!' };
+const SYMBOL: Record<string, string> = { link: '+', create: '+', move: '>', relink: '~', backup: '>', merge: '>', restore: '>', remove: '-', conflict: '!' };
 
 /**
  * `relocate status`: a drift check for scripts. 0 in sync, 2 drift (any
@@ -28,6 +28,10 @@ export async function statusCommand(argv: string[], io: CliIO): Promise<number> 
   if (!drift) {
     const n = plan.entries.filter((p) => p.action === 'none').length;
     io.out(`${io.color.green('In sync')}: ${n} link${n === 1 ? '' : 's'} of ${label} match the disk.`);
+    // In sync can still carry warnings (a link to the right target that does not exist): never hidden.
+    for (const p of plan.entries) {
+      for (const f of p.findings) io.out(`  ${f.severity === 'error' ? io.color.red(`${f.severity} ${f.code}`) : io.color.yellow(`${f.severity} ${f.code}`)}: ${f.message}`);
+    }
     return 0;
   }
   io.out(`${io.color.yellow('Drift')}: ${drifted.length} of ${plan.entries.filter((p) => p.action !== 'skip').length} entries of ${label} differ from the disk.`);
