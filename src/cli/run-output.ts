@@ -1,11 +1,20 @@
 import type { RunOutcome } from '../exec/run-control.js';
+import type { RunStep } from '../exec/steps.js';
+import { BACKUP_INFIX } from '../plan/decide.js';
 import type { RunRecord } from '../journal/types.js';
 import type { CliIO } from './io.js';
+
+/** The backups a run made: the link path's data renamed aside to `<link>.relocate-backup-<stamp>`. */
+export function backupsOf(steps: RunStep[]): { link: string; path: string }[] {
+  return steps.flatMap(({ step: s }) => (s.op === 'rename' && s.to.startsWith(`${s.from}${BACKUP_INFIX}`) ? [{ link: s.from, path: s.to }] : []));
+}
 
 /** The machine shape of apply/rollback/resume (DESIGN.md): `{ formatVersion, run, result, entries }`. */
 export function runJson(outcome: RunOutcome | { record?: RunRecord; result: string }): Record<string, unknown> {
   const o = outcome as RunOutcome;
   const r = o.record;
+  // DESIGN.md: data moved aside by `conflict: backup` is kept *and reported*, under the name the run chose.
+  const backups = r && o.result === 'done' ? backupsOf(r.steps) : [];
   return {
     formatVersion: 1,
     run: r?.id ?? null,
@@ -16,6 +25,7 @@ export function runJson(outcome: RunOutcome | { record?: RunRecord; result: stri
     ...(o.error ? { error: { code: o.error.code, message: o.error.message, path: o.error.path ?? null, hint: o.error.hint ?? null } } : {}),
     ...(o.undoError ? { undoError: { code: o.undoError.code, message: o.undoError.message, path: o.undoError.path ?? null } } : {}),
     ...(o.skipped && o.skipped.length > 0 ? { skipped: o.skipped } : {}),
+    ...(backups.length > 0 ? { backups } : {}),
   };
 }
 
@@ -27,6 +37,7 @@ export function reportOutcome(io: CliIO, outcome: RunOutcome, doneWords: string)
     return result === 'done' || (result === 'rolled-back' && !error) ? 0 : 1;
   }
   for (const s of skipped ?? []) io.err(io.color.yellow(`skipped (drift): ${s.reason}`));
+  if (result === 'done') for (const b of backupsOf(record.steps)) io.out(`Backup: the data that was at ${b.link} is kept at ${b.path}.`);
   if (result === 'done' || (result === 'rolled-back' && !error)) {
     io.out(`${io.color.green(doneWords)} (run ${record.id}).`);
     return 0;

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { RelocateError } from '../core/errors.js';
 import type { DesiredEntry } from '../manifest/types.js';
 import { fingerprint } from '../plan/fingerprint.js';
+import { spaceFindings } from '../plan/preflight.js';
 import type { Plan } from '../plan/types.js';
 import { NodeDiskReader } from '../platform/node-reader.js';
 import { observeEntries } from '../state/observe.js';
@@ -56,11 +57,17 @@ export function entriesOf(plan: Plan): DesiredEntry[] {
  * a link, a file modified. Run under the lock, right before executing.
  */
 export async function assertFresh(plan: Plan, what: string): Promise<void> {
-  const now = fingerprint(await observeEntries(entriesOf(plan), new NodeDiskReader()));
-  if (now !== plan.fingerprint) {
+  const observations = await observeEntries(entriesOf(plan), new NodeDiskReader());
+  if (fingerprint(observations) !== plan.fingerprint) {
     throw new RelocateError('E_STALE_PLAN', `the disk changed since ${what} was made; nothing was changed`, {
       path: plan.manifest.path,
       hint: 'run `relocate plan` again to see the current state, then apply',
     });
+  }
+  // Free space is left out of the fingerprint (it moves all the time), so it is checked again now.
+  const moving = plan.entries.filter((p) => p.action !== 'skip');
+  const space = spaceFindings(moving.map((planned, i) => ({ planned, obs: observations[i]! })).filter((x) => x.obs !== undefined));
+  if (space.length > 0) {
+    throw new RelocateError('E_NO_SPACE', `${space[0]!.message}; nothing was changed`, { path: space[0]!.path ?? plan.manifest.path, hint: space[0]!.hint ?? 'free space on the destination drive' });
   }
 }

@@ -49,12 +49,17 @@ export interface FsPort {
    * `copy`, which may hold more. Throws E_VERIFY naming the first difference.
    */
   verify(original: string, copy: string, mode: VerifyMode, subset: boolean, progress?: ProgressFn): Promise<void>;
-  /** Every node under a root (not the root), with what it takes to recreate it (for undoing a subset delete). */
+  /**
+   * Every node of a tree, the root first (rel ''), with what it takes to
+   * recreate it (for undoing a subset delete). The root may be a file.
+   */
   snapshot(root: string): Promise<NodeMeta[]>;
   /**
-   * Recreates the nodes of a snapshot under `toRoot` (which must exist):
-   * folders made, files copied from the same relative path under `fromRoot`,
-   * modes and times set as the snapshot says.
+   * Recreates the nodes of a snapshot at `toRoot`: for a folder snapshot
+   * `toRoot` must exist (its mode and times are set from the root node);
+   * for a file snapshot it must not. Folders are made, files copied from the
+   * same relative path under `fromRoot`, modes and times set as the
+   * snapshot says.
    */
   restoreSnapshot(fromRoot: string, toRoot: string, nodes: NodeMeta[]): Promise<void>;
   createLink(path: string, target: string, kind: ResolvedLinkType): Promise<void>;

@@ -24,8 +24,13 @@ export async function beginInfo(fs: FsPort, s: Step): Promise<StepInfo | undefin
       const targetInfo = n.kind === 'file' ? await fs.lstat(s.target) : null;
       return { kind: n.kind === 'file' ? 'hardlink' : n.kind, linkText: n.linkText ?? null, dest, isDir: dest ? (await fs.lstat(dest))?.kind === 'dir' : false, sameFile: targetInfo ? targetInfo.dev === n.dev && targetInfo.ino === n.ino : false };
     }
-    case 'delete':
-      return s.subset ? { nodes: await fs.snapshot(s.path) } : undefined;
+    case 'delete': {
+      if (!s.subset) return undefined;
+      // A file that is another name of its twin (a hard link) is put back as a hard link, not a copy.
+      const [n, t] = await Promise.all([fs.lstat(s.path), fs.lstat(s.twin)]);
+      const linkOfTwin = n?.kind === 'file' && t !== null && n.dev === t.dev && n.ino === t.ino;
+      return { nodes: await fs.snapshot(s.path), ...(linkOfTwin ? { linkOfTwin: true } : {}) };
+    }
     default:
       return undefined;
   }
@@ -201,10 +206,15 @@ export async function undoStep(fs: FsPort, s: Step, info: StepInfo | undefined, 
       const existing = await fs.lstat(s.path);
       if (completed && existing) return undefined; // already restored by an earlier, interrupted rollback
       if (existing) await fs.deleteTree(s.path); // finish an interrupted delete: the twin is verified equal
+      if (info?.linkOfTwin === true) {
+        await fs.hardLink(s.twin, s.path);
+        return undefined;
+      }
       const staging = stagingName(s.path, 'undo');
       if (await fs.lstat(staging)) await fs.deleteTree(staging);
       if (s.subset) {
-        await fs.mkdirs(staging);
+        // A file's snapshot is its own root node; a folder's root is made here (older journals lack the root node).
+        if (!nodes.some((n) => n.rel === '' && n.kind !== 'dir')) await fs.mkdirs(staging);
         await fs.restoreSnapshot(s.twin, staging, nodes);
       } else {
         await fs.copyTree(s.twin, staging);

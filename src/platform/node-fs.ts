@@ -1,5 +1,5 @@
 import { constants as C, type BigIntStats, type Stats } from 'node:fs';
-import { chmod, copyFile, link, lstat, lutimes, mkdir, open, readdir, readlink, rename, rmdir, stat, symlink, unlink, utimes } from 'node:fs/promises';
+import { access, chmod, copyFile, link, lstat, lutimes, mkdir, open, readdir, readlink, rename, rmdir, stat, symlink, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { RelocateError, type ErrorCode } from '../core/errors.js';
 import { canonicalPath, hostOs, isAbsolutePath, styleForOs } from '../core/paths.js';
@@ -266,6 +266,11 @@ export class NodeFs implements FsPort {
           throw new RelocateError('E_UNSUPPORTED_NODE', `${s} is a device, socket or pipe, which relocate does not copy`, { path: s, hint: 'move it out of the folder first' });
         }
       } catch (err) {
+        if (f.kind === 'file' && !(err instanceof RelocateError)) {
+          // Name the side that failed: an unreadable original is the file the user has to deal with.
+          const unreadable = await access(s, C.R_OK).then(() => false, () => true);
+          throw fsError(err, unreadable ? s : d, unreadable ? 'reading' : `copying ${s} to`);
+        }
         throw fsError(err, d, f.kind === 'symlink' ? 'creating the link' : 'copying to');
       }
     });
@@ -346,25 +351,31 @@ export class NodeFs implements FsPort {
 
   async snapshot(root: string): Promise<NodeMeta[]> {
     return (await walk(root))
-      .filter((n) => n.rel !== '' && n.kind !== 'other')
+      .filter((n) => n.kind !== 'other')
       .map((n) => ({ rel: n.rel, kind: n.kind as NodeMeta['kind'], mode: n.mode, mtimeMs: n.mtimeMs, atimeMs: n.atimeMs }));
   }
 
   async restoreSnapshot(fromRoot: string, toRoot: string, nodes: NodeMeta[]): Promise<void> {
     for (const n of nodes) {
-      const d = path.join(toRoot, ...n.rel.split('/'));
+      const d = n.rel === '' ? toRoot : path.join(toRoot, ...n.rel.split('/'));
       if (n.kind === 'dir') {
+        // The root folder is made by the caller.
+        if (n.rel === '') continue;
         await mkdir(d).catch((err) => {
           throw fsError(err, d, 'creating the folder');
         });
       } else {
-        await this.copyTree(path.join(fromRoot, ...n.rel.split('/')), d);
-        if (n.kind === 'file') await utimes(d, n.atimeMs / 1000, n.mtimeMs / 1000);
+        await this.copyTree(n.rel === '' ? fromRoot : path.join(fromRoot, ...n.rel.split('/')), d);
+        // The copy carries the twin's mode and times; the snapshot's are the original's.
+        if (n.kind === 'file') {
+          await chmod(d, n.mode);
+          await utimes(d, n.atimeMs / 1000, n.mtimeMs / 1000);
+        }
       }
     }
-    // Folder times last: creating their contents changed them.
+    // Folder modes and times last: creating their contents changed them.
     for (const n of nodes.filter((x) => x.kind === 'dir').reverse()) {
-      const d = path.join(toRoot, ...n.rel.split('/'));
+      const d = n.rel === '' ? toRoot : path.join(toRoot, ...n.rel.split('/'));
       await chmod(d, n.mode);
       await utimes(d, n.atimeMs / 1000, n.mtimeMs / 1000);
     }

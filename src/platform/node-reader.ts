@@ -107,7 +107,9 @@ export class NodeDiskReader implements DiskReader {
   async measure(root: string): Promise<TreeMeasure> {
     const m: TreeMeasure = { bytes: 0, files: 0, dirs: 0, links: 0 };
     const seen = new Set<string>();
+    let newest = 0;
     const count = (s: BigIntStats) => {
+      newest = Math.max(newest, Number(s.mtimeMs));
       if (s.isSymbolicLink()) m.links++;
       else if (s.isDirectory()) m.dirs++;
       else {
@@ -122,7 +124,7 @@ export class NodeDiskReader implements DiskReader {
     };
     const top = await lstat(root, { bigint: true });
     count(top);
-    if (!top.isDirectory()) return m;
+    if (!top.isDirectory()) return { ...m, newestMtimeMs: newest };
     const dirs = [root];
     while (dirs.length > 0) {
       const dir = dirs.pop()!;
@@ -134,7 +136,7 @@ export class NodeDiskReader implements DiskReader {
         if (s.isDirectory()) dirs.push(full);
       });
     }
-    return m;
+    return { ...m, newestMtimeMs: newest };
   }
 
   async compare(a: string, b: string): Promise<TreeComparison> {

@@ -18,6 +18,8 @@ export const MTIME = 1_700_000_000;
 export interface FileSpec {
   content: string | Buffer;
   mode?: number;
+  /** Seconds; MTIME when not given. */
+  mtime?: number;
 }
 /** A tree to build: a string, Buffer or FileSpec is a file, `{ dir }` a folder (with a mode), `{ symlink }` a link with that text, `{ hardlinkOf }` a second name of a file already built (relative to the same base). */
 export type NodeSpec = string | Buffer | FileSpec | { dir: true; mode?: number } | { symlink: string } | { hardlinkOf: string };
@@ -32,7 +34,7 @@ export function build(base: string, spec: Record<string, NodeSpec>): void {
       const f: FileSpec = typeof node === 'string' || Buffer.isBuffer(node) ? { content: node } : node;
       writeFileSync(p, f.content);
       chmodSync(p, f.mode ?? 0o644);
-      utimesSync(p, MTIME, MTIME);
+      utimesSync(p, f.mtime ?? MTIME, f.mtime ?? MTIME);
     } else if ('dir' in node) {
       mkdirSync(p, { recursive: true });
       if (node.mode !== undefined) chmodSync(p, node.mode);

@@ -5,7 +5,7 @@
  * those of the filesystem that really holds the path.
  */
 import { execFileSync } from 'node:child_process';
-import { linkSync, lstatSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, lstatSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -148,7 +148,7 @@ describe('NodeDiskReader.measure', () => {
     file('m/nest/one/two/three/empty', '');
     dir('m/nest/void');
     symlink('m/nest/one/rel-link', '../a.bin');
-    expect(await reader.measure(at('m/nest'))).toEqual({ bytes: 6000, files: 4, dirs: 5, links: 1 });
+    expect(await reader.measure(at('m/nest'))).toMatchObject({ bytes: 6000, files: 4, dirs: 5, links: 1 });
   });
 
   it('a symlink to a big folder outside is one link, its contents are not counted', async () => {
@@ -157,7 +157,7 @@ describe('NodeDiskReader.measure', () => {
     file('m/tree/small.txt', 'abc');
     symlink('m/tree/big', at('m/outside'));
     symlink('m/tree/big-file', at('m/outside/huge.bin'));
-    expect(await reader.measure(at('m/tree'))).toEqual({ bytes: 3, files: 1, dirs: 1, links: 2 });
+    expect(await reader.measure(at('m/tree'))).toMatchObject({ bytes: 3, files: 1, dirs: 1, links: 2 });
   });
 
   it('hard-linked files are counted once, wherever their names are', async () => {
@@ -166,14 +166,25 @@ describe('NodeDiskReader.measure', () => {
     linkSync(f, at('m/hard/x/again.bin'));
     linkSync(f, at('m/hard/x/y/third.bin'));
     file('m/hard/other.bin', bytes(10));
-    expect(await reader.measure(at('m/hard'))).toEqual({ bytes: 4106, files: 2, dirs: 3, links: 0 });
+    expect(await reader.measure(at('m/hard'))).toMatchObject({ bytes: 4106, files: 2, dirs: 3, links: 0 });
   });
 
   it('a file counts itself; a link root is a link and is not entered', async () => {
     const f = file('m/single.bin', bytes(777));
-    expect(await reader.measure(f)).toEqual({ bytes: 777, files: 1, dirs: 0, links: 0 });
+    expect(await reader.measure(f)).toMatchObject({ bytes: 777, files: 1, dirs: 0, links: 0 });
     const l = symlink('m/link-root', at('m/outside'));
-    expect(await reader.measure(l)).toEqual({ bytes: 0, files: 0, dirs: 0, links: 1 });
+    expect(await reader.measure(l)).toMatchObject({ bytes: 0, files: 0, dirs: 0, links: 1 });
+  });
+
+  it('records the newest mtime in the tree, so an edit deep inside changes the measure', async () => {
+    file('m/fresh/a.txt', 'a');
+    const deep = file('m/fresh/x/y/b.txt', 'b');
+    utimesSync(at('m/fresh/a.txt'), 1_000_000, 1_000_000);
+    utimesSync(deep, 2_000_000, 2_000_000);
+    for (const d of ['m/fresh/x/y', 'm/fresh/x', 'm/fresh']) utimesSync(at(d), 1_500_000, 1_500_000);
+    expect((await reader.measure(at('m/fresh'))).newestMtimeMs).toBe(2_000_000_000);
+    utimesSync(deep, 2_000_001, 2_000_001);
+    expect((await reader.measure(at('m/fresh'))).newestMtimeMs).toBe(2_000_001_000);
   });
 });
 
@@ -260,7 +271,7 @@ describe('observeEntry through the real reader', () => {
   it('measures the link tree only when its data would move, and compares only real data on both sides', async () => {
     file('oe/move/a.bin', bytes(100));
     const moving = await observeEntry(entry(at('oe/move'), at('oe/move-target')), reader);
-    expect(moving?.linkTree).toEqual({ bytes: 100, files: 1, dirs: 1, links: 0 });
+    expect(moving?.linkTree).toMatchObject({ bytes: 100, files: 1, dirs: 1, links: 0 });
     expect(moving).not.toHaveProperty('comparison');
 
     file('oe/both-l/x', 'x');
@@ -275,7 +286,7 @@ describe('observeEntry through the real reader', () => {
     expect(linked).not.toHaveProperty('comparison');
 
     const restore = await observeEntry(entry(at('oe/linked'), at('oe/both-t'), { state: 'absent' }), reader);
-    expect(restore?.targetTree).toEqual({ bytes: 1, files: 1, dirs: 1, links: 0 });
+    expect(restore?.targetTree).toMatchObject({ bytes: 1, files: 1, dirs: 1, links: 0 });
 
     expect(await observeEntry(entry(at('oe/move'), at('x'), { applies: false }), reader)).toBeUndefined();
   });

@@ -18,6 +18,19 @@ import { reportOutcome, runJson } from '../run-output.js';
 import { assertFresh, isSavedPlan, readSavedPlan } from '../saved-plan.js';
 import { stateDirFor } from '../state-dir.js';
 
+/**
+ * Why a blocked plan is refused, as the JSON error: E_CONFLICT for a
+ * conflicting entry, else the code of the first failed check (E_NO_SPACE,
+ * E_HARDLINK_DIR, E_CROSS_VOLUME, ...), so scripts see the real reason.
+ */
+function blockingError(plan: Plan, file: string): { code: string; message: string; path: string; hint: string } {
+  const conflict = plan.entries.find((p) => p.action === 'conflict');
+  if (conflict) return { code: 'E_CONFLICT', message: `${conflict.link}: ${conflict.reason}; nothing was changed`, path: conflict.link, hint: 'resolve it (see `relocate plan`)' };
+  const finding = [...plan.findings, ...plan.entries.flatMap((p) => p.findings)].find((f) => f.severity === 'error');
+  if (finding) return { code: finding.code, message: `${finding.message}; nothing was changed`, path: finding.path ?? file, hint: finding.hint ?? 'see `relocate plan`' };
+  return { code: 'E_CONFLICT', message: 'the plan has conflicts or failed checks; nothing was changed', path: file, hint: 'resolve them (see `relocate plan`)' };
+}
+
 function entryTitle(p: Plan['entries'][number]): string {
   return `${p.action} ${p.link} → ${p.target}`;
 }
@@ -52,7 +65,7 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
     const label = displayPath(saved ? plan.manifest.path : file, io.cwd);
     if (!io.json) io.out(renderPlan(plan, { color: io.color, verbose: io.verbose, manifestLabel: label }));
     if (plan.blocked) {
-      if (io.json) io.out(JSON.stringify({ formatVersion: 1, run: null, result: 'refused', entries: [], error: { code: 'E_CONFLICT', message: 'the plan has conflicts or failed checks; nothing was changed', path: file, hint: 'resolve them (see `relocate plan`)' } }, null, 2));
+      if (io.json) io.out(JSON.stringify({ formatVersion: 1, run: null, result: 'refused', entries: [], error: blockingError(plan, file) }, null, 2));
       else io.err('Nothing was changed.');
       return 1;
     }
