@@ -1,4 +1,4 @@
-import { Listr } from 'listr2';
+import { Listr, ListrLogger, ProcessOutput } from 'listr2';
 import type { ExecEvent } from '../exec/executor.js';
 import type { Step } from '../exec/steps.js';
 import type { PlannedEntry } from '../plan/types.js';
@@ -58,6 +58,10 @@ function plainView(io: CliIO, entries: PlannedEntry[], title: (p: PlannedEntry) 
   };
 }
 
+function stderrLogger(): ListrLogger {
+  return new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
+}
+
 interface Deferred {
   promise: Promise<void>;
   resolve(): void;
@@ -95,7 +99,14 @@ function listrView(io: CliIO, entries: PlannedEntry[], title: (p: PlannedEntry) 
         return waits[i]!.promise;
       },
     })),
-    { concurrent: false, exitOnError: true, rendererOptions: { collapseSubtasks: false }, fallbackRenderer: 'simple' },
+    {
+      concurrent: false,
+      exitOnError: true,
+      // Progress belongs on stderr: stdout carries the plan and the result (and --json documents).
+      rendererOptions: { collapseSubtasks: false, formatOutput: 'truncate', logger: stderrLogger() },
+      fallbackRenderer: 'simple',
+      fallbackRendererOptions: { logger: stderrLogger() },
+    },
   );
   const running = list.run().catch(() => undefined);
   let current = -1;

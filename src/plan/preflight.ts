@@ -56,6 +56,14 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
       out.push({ severity: 'error', code: 'E_READ_ONLY', path: side.path, message: `${side.path} is on a read-only volume`, hint: 'remount it read-write, or choose another path' });
     }
   }
+  const tree = d.action === 'restore' ? o.targetTree : o.linkTree;
+  if (d.move?.crossVolume && (tree?.others ?? 0) > 0) {
+    out.push({
+      severity: 'error', code: 'E_UNSUPPORTED_NODE', path: d.move.from,
+      message: `${d.move.from} holds ${tree!.others} special file(s) (devices, sockets or pipes), which cannot be copied to another volume`,
+      hint: 'remove them (programs recreate sockets and pipes), or choose a target on the same volume',
+    });
+  }
   if (d.move && o.target.volume?.remote) {
     out.push({ severity: 'warning', code: 'W_NETWORK', path: e.target, message: `${e.target} is on a network share: the copy will be slow and depends on the connection` });
   }

@@ -15,6 +15,8 @@ const STYLE = styleForOs(hostOs());
 const CONCURRENCY = 8;
 /** mtimes survive a copy to within this (utimes takes a double of seconds). */
 const MTIME_TOLERANCE_MS = 1;
+/** How often the size of a file being copied is read for the progress line. */
+const PROGRESS_POLL_MS = 500;
 
 const ERRNO_CODES: Record<string, ErrorCode> = {
   ENOSPC: 'E_NO_SPACE',
@@ -248,32 +250,44 @@ export class NodeFs implements FsPort {
       }
       plain.push(f);
     }
-    await eachLimited(plain, CONCURRENCY, async (f) => {
-      const s = src(f);
-      const d = dest(f);
-      try {
-        if (f.kind === 'symlink') {
-          await symlink(f.linkText!, d, await symlinkType(s));
-          await lutimes(d, f.mtimeMs / 1000, f.mtimeMs / 1000).catch(() => undefined);
-        } else if (f.kind === 'file') {
-          await copyFile(s, d, C.COPYFILE_EXCL);
-          await chmod(d, f.mode);
-          // Seconds as a double keep sub-millisecond precision, which Date objects would drop.
-          await utimes(d, f.atimeMs / 1000, f.mtimeMs / 1000);
-          done += f.size;
-          progress?.(done);
-        } else {
-          throw new RelocateError('E_UNSUPPORTED_NODE', `${s} is a device, socket or pipe, which relocate does not copy`, { path: s, hint: 'move it out of the folder first' });
+    // A single big file is one copyFile call: poll the sizes of the copies in flight so progress moves.
+    const inFlight = new Set<string>();
+    const poll = progress
+      ? setInterval(() => {
+          void Promise.all([...inFlight].map((p) => stat(p).then((x) => x.size, () => 0))).then((sizes) => progress(done + sizes.reduce((a, b) => a + b, 0)));
+        }, PROGRESS_POLL_MS)
+      : undefined;
+    try {
+      await eachLimited(plain, CONCURRENCY, async (f) => {
+        const s = src(f);
+        const d = dest(f);
+        try {
+          if (f.kind === 'symlink') {
+            await symlink(f.linkText!, d, await symlinkType(s));
+            await lutimes(d, f.mtimeMs / 1000, f.mtimeMs / 1000).catch(() => undefined);
+          } else if (f.kind === 'file') {
+            inFlight.add(d);
+            await copyFile(s, d, C.COPYFILE_EXCL).finally(() => inFlight.delete(d));
+            await chmod(d, f.mode);
+            // Seconds as a double keep sub-millisecond precision, which Date objects would drop.
+            await utimes(d, f.atimeMs / 1000, f.mtimeMs / 1000);
+            done += f.size;
+            progress?.(done);
+          } else {
+            throw new RelocateError('E_UNSUPPORTED_NODE', `${s} is a device, socket or pipe, which relocate does not copy`, { path: s, hint: 'move it out of the folder first' });
+          }
+        } catch (err) {
+          if (f.kind === 'file' && !(err instanceof RelocateError)) {
+            // Name the side that failed: an unreadable original is the file the user has to deal with.
+            const unreadable = await access(s, C.R_OK).then(() => false, () => true);
+            throw fsError(err, unreadable ? s : d, unreadable ? 'reading' : `copying ${s} to`);
+          }
+          throw fsError(err, d, f.kind === 'symlink' ? 'creating the link' : 'copying to');
         }
-      } catch (err) {
-        if (f.kind === 'file' && !(err instanceof RelocateError)) {
-          // Name the side that failed: an unreadable original is the file the user has to deal with.
-          const unreadable = await access(s, C.R_OK).then(() => false, () => true);
-          throw fsError(err, unreadable ? s : d, unreadable ? 'reading' : `copying ${s} to`);
-        }
-        throw fsError(err, d, f.kind === 'symlink' ? 'creating the link' : 'copying to');
-      }
-    });
+      });
+    } finally {
+      if (poll) clearInterval(poll);
+    }
     for (const f of linked) {
       await link(firstCopyOf.get(f.id)!, dest(f)).catch((err) => {
         throw fsError(err, dest(f), 'creating the hard link');

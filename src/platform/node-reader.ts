@@ -112,6 +112,7 @@ export class NodeDiskReader implements DiskReader {
       newest = Math.max(newest, Number(s.mtimeMs));
       if (s.isSymbolicLink()) m.links++;
       else if (s.isDirectory()) m.dirs++;
+      else if (!s.isFile()) m.others = (m.others ?? 0) + 1;
       else {
         if (s.nlink > 1n) {
           const id = `${s.dev}:${s.ino}`;

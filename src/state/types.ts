@@ -54,6 +54,8 @@ export interface TreeMeasure {
   files: number;
   dirs: number;
   links: number;
+  /** Devices, sockets and pipes: a rename moves them, a copy across volumes cannot. */
+  others?: number;
   /** The newest modification time in the tree: part of a plan's fingerprint, so an edit inside a folder about to move makes a saved plan stale. */
   newestMtimeMs?: number;
 }

@@ -118,7 +118,7 @@ describe.concurrent('disk full', () => {
 });
 
 describe.concurrent('a node relocate cannot copy or read', () => {
-  it.skipIf(NO_TMPFS)('a FIFO inside a cross-volume move: E_UNSUPPORTED_NODE naming it, rolled back, nothing lost', async (ctx) => {
+  it.skipIf(NO_TMPFS)('a FIFO inside a cross-volume move: refused by the preflight with E_UNSUPPORTED_NODE, nothing changed', async (ctx) => {
     const { expect } = ctx;
     const box = sandbox(ctx);
     const A = box.mount(8, 'A').dir;
@@ -130,14 +130,39 @@ describe.concurrent('a node relocate cannot copy or read', () => {
     box.writeManifest([{ link, target: path.join(B, 'App') }]);
     const before = snapshotTree(A);
     expect(before[fifo]).toBe('other');
-    const error = await expectRolledBack(box, expect, 'E_UNSUPPORTED_NODE');
-    expect(error.path).toBe(fifo);
-    expect(error.message).toContain(fifo);
-    expect(error.hint).toMatch(/move it out/);
+    const planned = await box.cli(['plan', box.manifest, '--json']);
+    expect(planned.status, show(planned)).toBe(1);
+    expect(JSON.stringify(json(planned).entries[0].findings)).toContain('E_UNSUPPORTED_NODE');
+    const r = await box.apply();
+    expect(r.status, show(r)).toBe(1);
+    const doc = json(r);
+    expect(doc.result).toBe('refused');
+    expect(doc.error.code).toBe('E_UNSUPPORTED_NODE');
+    expect(doc.error.path).toBe(link);
+    expect(doc.error.message).toMatch(/1 special file/);
     expect(snapshotTree(A)).toEqual(before);
     expect(kindAt(link)).toBe('dir');
     expectEmptyVolume(expect, B);
-    await expectRolledBackText(box, expect, 'E_UNSUPPORTED_NODE');
+    expect(json(await box.cli(['history', '--json'])).runs).toHaveLength(0);
+  });
+
+  it.skipIf(NO_TMPFS)('a FIFO that appears after `plan --out`: the saved plan is stale and nothing changes', async (ctx) => {
+    const { expect } = ctx;
+    const box = sandbox(ctx);
+    const A = box.mount(8, 'A').dir;
+    const B = box.mount(8, 'B').dir;
+    const link = path.join(A, 'App');
+    build(link, { 'a.txt': 'a', 'run/state.db': 'db', 'z/last.txt': 'z' });
+    const fifo = path.join(link, 'run', 'control.fifo');
+    box.writeManifest([{ link, target: path.join(B, 'App') }]);
+    // (The copy's own refusal of special files is tested on NodeFs directly, in test/platform.)
+    const saved = path.join(box.root, 'plan.json');
+    expect((await box.cli(['plan', box.manifest, '--out', saved])).status).toBe(2);
+    execFileSync('mkfifo', [fifo]);
+    const before = snapshotTree(A);
+    const r = await box.cli(['apply', saved, '--yes', '--json']);
+    expect(r.status, show(r)).toBe(1);
+    expect(json(r).error.code).toBe('E_STALE_PLAN');
     expect(snapshotTree(A)).toEqual(before);
     expectEmptyVolume(expect, B);
   });

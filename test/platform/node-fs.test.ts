@@ -1,0 +1,96 @@
+import { execFileSync } from 'node:child_process';
+import { linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RelocateError } from '../../src/core/errors.js';
+import { NodeFs } from '../../src/platform/node-fs.js';
+import { snapshotTree } from '../helpers/snapshot.js';
+
+let root: string;
+const fs = new NodeFs();
+const at = (...p: string[]) => path.join(root, ...p);
+function file(rel: string, content: string): string {
+  const p = at(rel);
+  mkdirSync(path.dirname(p), { recursive: true });
+  writeFileSync(p, content);
+  return p;
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p;
+    return undefined;
+  } catch (err) {
+    expect(err).toBeInstanceOf(RelocateError);
+    return (err as RelocateError).code;
+  }
+}
+
+beforeEach(() => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'relocate-nodefs-'));
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+describe('NodeFs, the only code that changes the disk', () => {
+  it('renameNoReplace never replaces what is at the destination', async () => {
+    file('a/x', 'mine');
+    file('b', 'theirs');
+    expect(await codeOf(fs.renameNoReplace(at('a'), at('b')))).toBe('E_EXISTS');
+    expect(readFileSync(at('b'), 'utf8')).toBe('theirs');
+    expect(readFileSync(at('a/x'), 'utf8')).toBe('mine');
+    await fs.renameNoReplace(at('a'), at('c'));
+    expect(readFileSync(at('c/x'), 'utf8')).toBe('mine');
+  });
+
+  it('copyTree keeps link texts, hard links, modes and times, and never enters a link', async () => {
+    file('outside/secret', 'not to be copied');
+    file('src/f.txt', 'f');
+    linkSync(at('src/f.txt'), at('src/f-again.txt'));
+    symlinkSync(at('outside'), at('src/out'));
+    symlinkSync('f.txt', at('src/rel'));
+    await fs.copyTree(at('src'), at('dst'));
+    expect(readlinkSync(at('dst/out'))).toBe(at('outside'));
+    expect(readlinkSync(at('dst/rel'))).toBe('f.txt');
+    expect(lstatSync(at('dst/f.txt')).ino).toBe(lstatSync(at('dst/f-again.txt')).ino);
+    expect(lstatSync(at('dst/out')).isSymbolicLink()).toBe(true);
+    await fs.verify(at('src'), at('dst'), 'content', false);
+  });
+
+  it('copyTree refuses a special file with E_UNSUPPORTED_NODE naming it', async () => {
+    file('src/a.txt', 'a');
+    execFileSync('mkfifo', [at('src/pipe')]);
+    const err = await fs.copyTree(at('src'), at('dst')).catch((e: RelocateError) => e);
+    expect((err as RelocateError).code).toBe('E_UNSUPPORTED_NODE');
+    expect((err as RelocateError).path).toBe(at('src/pipe'));
+  });
+
+  it('verify finds a changed byte only in content mode, and a missing file in both', async () => {
+    file('a/x.bin', 'abcdef');
+    await fs.copyTree(at('a'), at('b'));
+    const { mtime } = lstatSync(at('b/x.bin'));
+    writeFileSync(at('b/x.bin'), 'abcdeF');
+    execFileSync('touch', ['-d', mtime.toISOString(), at('b/x.bin')]);
+    await fs.verify(at('a'), at('b'), 'meta', false);
+    expect(await codeOf(fs.verify(at('a'), at('b'), 'content', false))).toBe('E_VERIFY');
+    rmSync(at('b/x.bin'));
+    expect(await codeOf(fs.verify(at('a'), at('b'), 'meta', false))).toBe('E_VERIFY');
+  });
+
+  it('deleteTree removes links as links: what they point to is untouched', async () => {
+    file('keep/precious.txt', 'precious');
+    file('doomed/own.txt', 'own');
+    symlinkSync(at('keep'), at('doomed/to-keep'));
+    symlinkSync(at('keep/precious.txt'), at('doomed/to-file'));
+    const before = snapshotTree(at('keep'));
+    await fs.deleteTree(at('doomed'));
+    expect(() => lstatSync(at('doomed'))).toThrow();
+    expect(snapshotTree(at('keep'))).toEqual(before);
+  });
+
+  it('removeLink refuses a real folder', async () => {
+    file('real/x', 'x');
+    expect(await codeOf(fs.removeLink(at('real')))).toBe('E_NOT_A_LINK');
+    expect(readFileSync(at('real/x'), 'utf8')).toBe('x');
+  });
+});
