@@ -205,6 +205,11 @@ export async function undoStep(fs: FsPort, s: Step, info: StepInfo | undefined, 
       const nodes = (info?.nodes as NodeMeta[] | undefined) ?? [];
       const existing = await fs.lstat(s.path);
       if (completed && existing) return undefined; // already restored by an earlier, interrupted rollback
+      if (existing && !s.subset) {
+        // A crash right after the journal line may have deleted nothing: an intact copy needs no round trip.
+        const intact = await fs.verify(s.twin, s.path, 'meta', false).then(() => true, () => false);
+        if (intact) return undefined;
+      }
       if (existing) await fs.deleteTree(s.path); // finish an interrupted delete: the twin is verified equal
       if (info?.linkOfTwin === true) {
         await fs.hardLink(s.twin, s.path);

@@ -100,7 +100,8 @@ export async function listRuns(stateDir: string): Promise<RunRecord[]> {
       // A run folder without a readable record was never started.
     }
   }
-  return out;
+  // Ids sort by time only to the second (their suffix is random): two runs in one second are ordered by their start to the millisecond.
+  return out.sort((a, b) => (a.startedAt === b.startedAt ? (a.id < b.id ? 1 : a.id > b.id ? -1 : 0) : a.startedAt < b.startedAt ? 1 : -1));
 }
 
 /** The unfinished run, if any (there is at most one: a changing command refuses to start while one exists). */

@@ -167,28 +167,20 @@ export function buildSandbox(label: string): Sandbox {
     buildTree(sb.games, gamesSpec(), outside);
     buildTree(sb.cache, cacheSpec(), outside);
     for (const d of [home, outside]) utimesSync(d, when(300), when(300));
-    writeFileSync(
-      sb.manifest,
-      [
-        'version: 1',
-        'links:',
-        `  - link: ${sb.games}`,
-        `    target: ${sb.gamesTarget}`,
-        '    type: symlink',
-        `  - link: ${sb.cache}`,
-        `    target: ${sb.cacheTarget}`,
-        '    type: symlink',
-        `  - link: ${sb.fresh}`,
-        `    target: ${sb.freshTarget}`,
-        '    type: symlink',
-        '',
-      ].join('\n'),
-    );
+    writeManifest(sb, sb.manifest, ['games', 'cache', 'fresh']);
     return sb;
   } catch (err) {
     cleanup(mounts, work);
     throw err;
   }
+}
+
+/** Writes a manifest with some of the sandbox's three entries (in the order given). */
+export function writeManifest(sb: Sandbox, file: string, entries: ('games' | 'cache' | 'fresh')[]): void {
+  const pairs = { games: [sb.games, sb.gamesTarget], cache: [sb.cache, sb.cacheTarget], fresh: [sb.fresh, sb.freshTarget] } as const;
+  const lines = ['version: 1', 'links:'];
+  for (const e of entries) lines.push(`  - link: ${pairs[e][0]}`, `    target: ${pairs[e][1]}`, '    type: symlink');
+  writeFileSync(file, lines.join('\n') + '\n');
 }
 
 function cleanup(mounts: TmpfsMount[], work: string): void {
