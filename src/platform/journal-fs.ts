@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rm, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from './write-file.js';
 
@@ -87,10 +87,6 @@ export async function removeFile(file: string): Promise<void> {
   });
 }
 
-/** Removes a folder relocate made for itself (a run folder in the state dir). Never used on user data. */
-export async function removeOwnDir(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true });
-}
 
 export function processAlive(pid: number): boolean {
   try {

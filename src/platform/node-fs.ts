@@ -6,6 +6,7 @@ import { canonicalPath, hostOs, isAbsolutePath, styleForOs } from '../core/paths
 import type { FsPort, NodeInfo, NodeMeta, ProgressFn } from '../exec/fs-port.js';
 import type { VerifyMode } from '../exec/steps.js';
 import type { ResolvedLinkType } from '../plan/types.js';
+import { eachLimited } from '../core/each-limited.js';
 import { fsyncDir } from './journal-fs.js';
 import { isUnsupportedErrno, nativeRenameNoReplace, nativeRenameUnavailableReason } from './native/rename-noreplace.js';
 import { hashFile } from './node-reader.js';
@@ -60,21 +61,6 @@ async function lstatOrNull(p: string): Promise<BigIntStats | null> {
   }
 }
 
-async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed: unknown;
-  const worker = async () => {
-    while (next < items.length && failed === undefined) {
-      try {
-        await fn(items[next++]!);
-      } catch (err) {
-        failed ??= err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failed !== undefined) throw failed;
-}
 
 interface TreeNode {
   rel: string;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { canonicalPath, isAbsolutePath, pathApi, type PathStyle } from '../core/paths.js';
 import type { DiskReader } from '../state/reader.js';
 import type { NodeKind, PathObservation, TreeComparison, TreeMeasure, VolumeInfo } from '../state/types.js';
+import { eachLimited } from '../core/each-limited.js';
 import { volumeInfo } from './volumes.js';
 
 /** Names listed in a comparison are capped so a plan of two huge trees stays small. */
@@ -29,14 +30,6 @@ function errCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException)?.code;
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight. */
-async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  });
-  await Promise.all(workers);
-}
 
 export class NodeDiskReader implements DiskReader {
   private readonly volumes = new Map<string, Promise<VolumeInfo>>();

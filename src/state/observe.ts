@@ -1,3 +1,4 @@
+import { eachLimited } from '../core/each-limited.js';
 import type { DesiredEntry } from '../manifest/types.js';
 import { observationNeeds } from './needs.js';
 import type { DiskReader } from './reader.js';
@@ -13,14 +14,9 @@ const CONCURRENCY = 32;
  */
 export async function observeEntries(entries: DesiredEntry[], reader: DiskReader): Promise<(EntryObservation | undefined)[]> {
   const out: (EntryObservation | undefined)[] = new Array(entries.length).fill(undefined);
-  let next = 0;
-  const worker = async () => {
-    while (next < entries.length) {
-      const i = next++;
-      out[i] = await observeEntry(entries[i]!, reader);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, entries.length) }, worker));
+  await eachLimited(entries.map((e, i) => [e, i] as const), CONCURRENCY, async ([e, i]) => {
+    out[i] = await observeEntry(e, reader);
+  });
   return out;
 }
 

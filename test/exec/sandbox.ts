@@ -4,11 +4,11 @@
  * manifest apart, so a snapshot of `sb` sees only the user's data. Every
  * CLI call goes through the built CLI with `--state-dir` inside the root.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync, linkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CLI_BIN, requireBuiltCli, runCliAsync, type CliResult } from '../helpers/cli.js';
+import { runCliAsync, type CliResult } from '../helpers/cli.js';
 import { snapshotTree } from '../helpers/snapshot.js';
 import { mountTmpfs, type TmpfsMount } from '../helpers/tmpfs.js';
 
@@ -169,32 +169,7 @@ export function setprivReason(): string | undefined {
 }
 
 export function runCliWithoutDacOverride(args: string[], cwd: string): Promise<CliResult> {
-  requireBuiltCli();
-  return new Promise((resolve, reject) => {
-    const child = spawn('setpriv', ['--bounding-set', '-dac_override,-dac_read_search', process.execPath, CLI_BIN, ...args], {
-      cwd,
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  return runCliAsync(args, { cwd, wrapper: ['setpriv', '--bounding-set', '-dac_override,-dac_read_search'] });
 }
 
-/** snapshotTree keyed relative to `root` ('.' for the root itself), to compare a tree before and after it moved. */
-export function relSnap(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(snapshotTree(root))) out[path.relative(root, k) || '.'] = v;
-  return out;
-}
+export { relativeSnapshot as relSnap } from '../helpers/snapshot.js';

@@ -39,11 +39,15 @@ export function runCli(args: string[], opts: { cwd?: string; env?: Record<string
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
-/** runCli without blocking, so many runs can go at once (`describe.concurrent`). */
-export function runCliAsync(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+/**
+ * runCli without blocking, so many runs can go at once (`describe.concurrent`).
+ * `wrapper` runs the CLI under another command (e.g. setpriv with its arguments).
+ */
+export function runCliAsync(args: string[], opts: { cwd?: string; env?: Record<string, string>; wrapper?: string[] } = {}): Promise<CliResult> {
   const bin = requireBuiltCli();
+  const [cmd, ...cmdArgs] = [...(opts.wrapper ?? []), process.execPath, bin, ...args];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: opts.cwd ?? process.cwd(), env: cliEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd!, cmdArgs, { cwd: opts.cwd ?? process.cwd(), env: cliEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));

@@ -205,12 +205,7 @@ export function findLeftovers(...roots: string[]): string[] {
   return out;
 }
 
-/** snapshotTree with keys relative to `root`, so a tree and its moved copy compare (modes, mtimes, link texts, contents). */
-export function relSnapshot(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [p, v] of Object.entries(snapshotTree(root))) out[path.relative(root, p) || '.'] = v;
-  return out;
-}
+export { relativeSnapshot as relSnapshot } from '../helpers/snapshot.js';
 
 /** Whether two names under `root` are one file (a hard-linked pair survived). */
 export function sameInode(root: string, a: string, b: string): boolean {

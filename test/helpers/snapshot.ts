@@ -43,3 +43,10 @@ export function contentOf(root: string): Record<string, string> {
   }
   return out;
 }
+
+/** snapshotTree keyed relative to `root` ('.' for the root itself), so a tree and its moved copy compare. */
+export function relativeSnapshot(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [p, v] of Object.entries(snapshotTree(root))) out[path.relative(root, p) || '.'] = v;
+  return out;
+}
