@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../src/core/errors.js';
+import { defaultKnownFolders } from '../src/core/known-folders.js';
 import { loadManifest } from '../src/manifest/load.js';
 import type { DesiredEntry, LoadContext, LoadedManifest } from '../src/manifest/types.js';
 import { nodeManifestIO } from '../src/platform/manifest-io.js';
@@ -32,6 +33,11 @@ type Os = 'win32' | 'linux' | 'darwin';
 
 /** A fake machine. The manifest's folder is injected too, so relative targets do not depend on where the repo is cloned. */
 function machine(os: Os, over: Partial<LoadContext> = {}): LoadContext {
+  const base = baseMachine(os, over);
+  return { knownFolders: defaultKnownFolders(os, base.home, base.env).folders, ...base };
+}
+
+function baseMachine(os: Os, over: Partial<LoadContext>): LoadContext {
   switch (os) {
     case 'win32':
       return { os, hostname: 'test-pc', home: WIN_HOME, env: { ...WIN_ENV }, baseDir: 'C:\\Users\\me\\dotfiles', ...over };
@@ -132,7 +138,7 @@ describe('links.example.yaml', () => {
     expect(new Set(all.map((e) => e.state))).toEqual(new Set(['present', 'absent']));
     expect(all.some((e) => e.force)).toBe(true);
     expect(all.some((e) => e.description !== undefined)).toBe(true);
-    for (const needle of ['vars:', 'defaults:', '${env:', "'%APPDATA%", '{name}', 'host:', 'os: windows', 'os: win32', 'os: macos', 'os: [linux, darwin]', 'target: ./']) {
+    for (const needle of ['vars:', 'defaults:', '${env:', '${known:', "'%APPDATA%", '{name}', 'host:', 'os: windows', 'os: win32', 'os: macos', 'os: [linux, darwin]', 'target: ./']) {
       expect(text, needle).toContain(needle);
     }
   });

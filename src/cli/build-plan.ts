@@ -6,13 +6,14 @@ import { makePlan } from '../plan/planner.js';
 import type { Plan } from '../plan/types.js';
 import { detectCapabilities } from '../platform/capabilities.js';
 import { nodeManifestIO } from '../platform/manifest-io.js';
-import { NodeDiskReader } from '../platform/node-reader.js';
+import { diskReader } from '../platform/disk-reader.js';
+import { windowsNotes } from '../platform/windows/native.js';
 import { renderDiagnostics, countLine } from '../render/diagnostics.js';
 import { findUnfinished } from '../journal/runs.js';
 import type { RunRecord } from '../journal/types.js';
-import { observeEntries } from '../state/observe.js';
+import { observeEntries, type ObserveOptions } from '../state/observe.js';
 import type { EntryObservation } from '../state/types.js';
-import { loadContext } from './context.js';
+import { manifestContext } from './context.js';
 import type { CliIO } from './io.js';
 import { displayPath } from './manifest-path.js';
 import { stateDirFor } from './state-dir.js';
@@ -33,8 +34,8 @@ export interface BuiltPlan {
  * invalid manifest prints its diagnostics and throws E_INVALID_MANIFEST
  * before any disk read beyond the manifest and its globs.
  */
-export async function buildPlan(file: string, io: CliIO, stateDirFlag: string | undefined): Promise<BuiltPlan> {
-  const ctx = loadContext(io.env);
+export async function buildPlan(file: string, io: CliIO, stateDirFlag: string | undefined, observe: ObserveOptions = {}): Promise<BuiltPlan> {
+  const ctx = await manifestContext(io.env);
   const manifest = await loadManifest(file, ctx, nodeManifestIO);
   const shown = displayPath(file, io.cwd);
   const warnings = manifest.diagnostics.filter((d) => d.severity === 'warning');
@@ -49,7 +50,7 @@ export async function buildPlan(file: string, io: CliIO, stateDirFlag: string | 
   }
   if (warnings.length > 0 && !io.json) io.err(renderDiagnostics(warnings.map((d) => ({ ...d, file: shown })), io.color));
   const stateDir = stateDirFor(stateDirFlag, io.env, ctx.os, os.homedir(), io.cwd);
-  const [observations, capabilities] = await Promise.all([observeEntries(manifest.entries, new NodeDiskReader()), detectCapabilities()]);
+  const [observations, capabilities] = await Promise.all([observeEntries(manifest.entries, await diskReader(), observe), detectCapabilities()]);
   const plan = makePlan(manifest.entries, observations, {
     os: ctx.os,
     home: ctx.home,
@@ -58,6 +59,8 @@ export async function buildPlan(file: string, io: CliIO, stateDirFlag: string | 
     manifest: { path: file, hash: manifest.hash },
     stateDir,
   });
+  // A native call that is unavailable falls back to a portable path, and --verbose says so.
+  if (io.verbose) for (const n of windowsNotes()) io.err(`note: ${n}`);
   const unfinished = await findUnfinished(stateDir);
   if (unfinished && !io.json) {
     io.err(io.color.yellow(`warning: run ${unfinished.id} (started ${unfinished.startedAt}) did not finish (${unfinished.status}); the plan below sees the disk as that run left it.`));

@@ -11,6 +11,9 @@ Commands:
   rollback [RUN]        undo a run (default: the unfinished one, else the newest)
   resume                finish a run that a crash or --no-rollback left unfinished
   history               list the runs
+  import PATH...        write manifest entries for links already on disk (--write merges)
+  doctor [MANIFEST]     check what this machine can do: link kinds, state folder, volumes
+  completion SHELL      print a completion script for bash, zsh, fish or powershell
   demo                  a guided tour in a throwaway sandbox (touches nothing else)
 
 Options for every command:
@@ -28,9 +31,78 @@ Examples:
   relocate demo
   relocate validate links.example.yaml
   relocate plan && relocate apply
+  relocate import ~ ~/.config --write relocate.yaml
+  source <(relocate completion bash)
 `;
 
 export const COMMAND_HELP: Record<string, string> = {
+  import: `Usage: relocate import PATH... [--recursive] [--write MANIFEST] [--yes] [--json]
+
+Finds the links that already exist at and in each PATH (symlinks, and on
+Windows junctions) and turns them into manifest entries (link, target,
+type), so a machine with hand-made links can adopt relocate. Links are
+never followed: a link to a folder is reported, not entered; --recursive
+searches real subfolders too. A PATH that is itself a link is reported.
+
+Without --write the entries are printed as a complete manifest (stdout;
+what was found and left out goes to stderr). With --write they are added
+at the end of MANIFEST's links, keeping its comments and order (a new file
+is created if it does not exist); the change is shown as a diff, asked
+for in a terminal (refused without one unless --yes), and written
+atomically. Links the manifest already has are skipped (paths compared as
+the OS does). Paths in your home folder are written with ~, targets in the
+manifest's folder as ./relative paths.
+
+Broken links (target missing) are imported with a warning and a comment.
+Left out, each with the reason: a link whose target is another link (a
+chain: import the link that reaches the data), a link into its own folder,
+a link where the manifest keeps data, and paths the manifest would read as
+a glob or a variable.
+
+Options:
+  -r, --recursive      search real subfolders too (links are never entered)
+  -w, --write FILE     merge the entries into this manifest (created if missing)
+  -y, --yes            write without asking (needed without a terminal)
+
+Exit codes: 0 done (or nothing to add), 1 error or declined.
+
+Example:
+  relocate import ~ ~/.config                      # print the entries
+  relocate import /mnt/games --recursive --write relocate.yaml
+  relocate status relocate.yaml                    # In sync: nothing moved
+`,
+  doctor: `Usage: relocate doctor [MANIFEST] [--json]
+
+A checklist of what this machine can do, each line ✓ (fine), ! (works,
+with a note), - (not on this OS) or ✗ (a problem, with a hint):
+the OS and versions; which links this account may create (symlinks,
+junctions, hard links); whether the native layer (koffi) is loaded or the
+portable fallback is in use; the state folder (writable? a missing one is
+reported as "will be created", not created); an unfinished run; and, with
+a manifest (the one named, else ./relocate.yaml or ./links.yaml), each
+volume its paths are on: file system, free space, read-only, and which
+links it can hold — tested by making a symlink and a hard link (and a
+junction on Windows) in a probe folder there, removed at once.
+
+Exit codes: 0 no problem found, 1 a problem found (each ✗ says what to do).
+
+Example:
+  relocate doctor
+  relocate doctor examples/windows-games.yaml --json
+`,
+  completion: `Usage: relocate completion SHELL
+
+Prints a completion script for bash, zsh, fish or powershell (pwsh):
+commands, their options and option values, manifests for MANIFEST
+arguments, folders for import, run ids for rollback.
+
+Example:
+  source <(relocate completion bash)                  # bash, now
+  relocate completion bash > ~/.local/share/bash-completion/completions/relocate
+  relocate completion zsh > "\${fpath[1]}/_relocate"   # zsh
+  relocate completion fish > ~/.config/fish/completions/relocate.fish
+  relocate completion powershell | Out-String | Invoke-Expression
+`,
   apply: `Usage: relocate apply [MANIFEST | PLAN.json] [--yes] [--verify meta|content] [--no-rollback] [--json]
 
 Makes the disk match the manifest: moves the data ("move then link"),

@@ -15,6 +15,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   rollback: async () => (await import('./commands/runs.js')).rollbackCommand,
   resume: async () => (await import('./commands/runs.js')).resumeCommand,
   history: async () => (await import('./commands/runs.js')).historyCommand,
+  import: async () => (await import('./commands/import.js')).importCommand,
+  doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
+  completion: async () => (await import('./commands/completion.js')).completionCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
 };
 
@@ -33,7 +36,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
     const load = COMMANDS[name];
     if (!load) {
-      throw new RelocateError('E_USAGE', `unknown command '${name}'`, { hint: `commands: ${Object.keys(COMMANDS).join(', ')}; see \`relocate --help\`` });
+      // Only on this error path: the edit distance lives with the manifest checks, which commands load lazily.
+      const { editDistance } = await import('../manifest/schema-check.js');
+      const near = Object.keys(COMMANDS).find((c) => editDistance(name.toLowerCase(), c) <= (name.length <= 4 ? 1 : 2));
+      throw new RelocateError('E_USAGE', `unknown command '${name}'${near ? ` (did you mean '${near}'?)` : ''}`, { hint: `commands: ${Object.keys(COMMANDS).join(', ')}; see \`relocate --help\`` });
     }
     if (rest.includes('--help') || rest.includes('-h')) {
       io.out(COMMAND_HELP[name] ?? GLOBAL_HELP);

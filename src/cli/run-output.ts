@@ -6,7 +6,10 @@ import type { CliIO } from './io.js';
 
 /** The backups a run made: the link path's data renamed aside to `<link>.relocate-backup-<stamp>`. */
 export function backupsOf(steps: RunStep[]): { link: string; path: string }[] {
-  return steps.flatMap(({ step: s }) => (s.op === 'rename' && s.to.startsWith(`${s.from}${BACKUP_INFIX}`) ? [{ link: s.from, path: s.to }] : []));
+  // A very long link name gets a shortened backup name (exec/steps.ts): matched by the name's end, in the same folder.
+  const folder = (p: string) => p.slice(0, Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
+  const stamped = new RegExp(`${BACKUP_INFIX.replace(/[.]/g, '\\.')}\\d{8}T\\d{9}Z$`);
+  return steps.flatMap(({ step: s }) => (s.op === 'rename' && stamped.test(s.to) && !stamped.test(s.from) && folder(s.to) === folder(s.from) ? [{ link: s.from, path: s.to }] : []));
 }
 
 /** The machine shape of apply/rollback/resume (DESIGN.md): `{ formatVersion, run, result, entries }`. */
@@ -21,7 +24,7 @@ export function runJson(outcome: RunOutcome | { record?: RunRecord; result: stri
     result: o.result,
     entries: (r?.plan.entries ?? [])
       .filter((p) => p.action !== 'skip')
-      .map((p) => ({ link: p.link, target: p.target, type: p.type, action: p.action, ...(p.move ? { bytes: p.move.bytes, files: p.move.files, crossVolume: p.move.crossVolume } : {}) })),
+      .map((p) => ({ link: p.link, target: p.target, type: p.type, action: p.action, ...(p.move ? { ...(p.move.measured === false ? {} : { bytes: p.move.bytes, files: p.move.files }), crossVolume: p.move.crossVolume } : {}) })),
     ...(o.error ? { error: { code: o.error.code, message: o.error.message, path: o.error.path ?? null, hint: o.error.hint ?? null } } : {}),
     ...(o.undoError ? { undoError: { code: o.undoError.code, message: o.undoError.message, path: o.undoError.path ?? null } } : {}),
     ...(o.skipped && o.skipped.length > 0 ? { skipped: o.skipped } : {}),
@@ -36,7 +39,7 @@ export function reportOutcome(io: CliIO, outcome: RunOutcome, doneWords: string)
     io.out(JSON.stringify(runJson(outcome), null, 2));
     return result === 'done' || (result === 'rolled-back' && !error) ? 0 : 1;
   }
-  for (const s of skipped ?? []) io.err(io.color.yellow(`skipped (drift): ${s.reason}`));
+  for (const s of skipped ?? []) io.err(io.color.yellow(`skipped: ${s.reason}`));
   if (result === 'done') for (const b of backupsOf(record.steps)) io.out(`Backup: the data that was at ${b.link} is kept at ${b.path}.`);
   if (result === 'done' || (result === 'rolled-back' && !error)) {
     io.out(`${io.color.green(doneWords)} (run ${record.id}).`);

@@ -4,8 +4,8 @@ import type { DesiredEntry } from '../manifest/types.js';
 import { fingerprint } from '../plan/fingerprint.js';
 import { spaceFindings } from '../plan/preflight.js';
 import type { Plan } from '../plan/types.js';
-import { NodeDiskReader } from '../platform/node-reader.js';
-import { observeEntries } from '../state/observe.js';
+import { diskReader } from '../platform/disk-reader.js';
+import { observeEntries, type ObserveOptions } from '../state/observe.js';
 
 /** True when the file looks like a plan saved by `relocate plan --out` rather than a manifest. */
 export async function isSavedPlan(file: string): Promise<boolean> {
@@ -56,8 +56,8 @@ export function entriesOf(plan: Plan): DesiredEntry[] {
  * anything it was made from changed: a path created, removed, replaced by
  * a link, a file modified. Run under the lock, right before executing.
  */
-export async function assertFresh(plan: Plan, what: string): Promise<void> {
-  const observations = await observeEntries(entriesOf(plan), new NodeDiskReader());
+export async function assertFresh(plan: Plan, what: string, observe: ObserveOptions = {}): Promise<void> {
+  const observations = await observeEntries(entriesOf(plan), await diskReader(), observe);
   if (fingerprint(observations) !== plan.fingerprint) {
     throw new RelocateError('E_STALE_PLAN', `the disk changed since ${what} was made; nothing was changed`, {
       path: plan.manifest.path,

@@ -54,6 +54,10 @@ export type ErrorCode =
   | 'E_ALREADY_ROLLED_BACK'
   | 'E_NEEDS_YES'
   | 'E_BAD_PLAN'
+  /** The Fs guard refused a removal, rename-away or write outside the paths the run's plan may touch (a bug stopped before it acted). */
+  | 'E_GUARD'
+  /** A link path inside a folder that is itself a link: relocate would act through it. */
+  | 'E_LINK_PARENT'
   | 'E_INTERNAL';
 
 /**

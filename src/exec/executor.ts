@@ -1,8 +1,9 @@
+import type { RelocateError } from '../core/errors.js';
 import type { JournalLine, RunRecord } from '../journal/types.js';
 import type { RunStore } from '../journal/runs.js';
 import type { FsPort } from './fs-port.js';
 import { beginInfo, clearPartial, doStep, stepTookEffect, undoStep, type StepInfo } from './step-ops.js';
-import type { RunStep } from './steps.js';
+import type { RunStep, Step } from './steps.js';
 
 /** What the executor tells the CLI as it goes (listr2 turns these into progress). */
 export type ExecEvent =
@@ -46,20 +47,61 @@ function bytesFor(ctx: ExecContext, rs: RunStep): number {
 }
 
 /**
- * Runs the steps not yet done, in order. Each is journaled (fsync'd) before
- * it touches the disk and marked done after. A step that a crash left begun
- * is first checked: if it took effect it is marked done, otherwise its
- * partial work (a staging copy) is discarded and it runs again.
+ * Steps that cannot lose data: mkdirs creates folders where none are,
+ * link creates a link where nothing is (it never replaces), check-link
+ * only reads. A crash before one of them reaches the disk leaves the disk
+ * as it was before the step, and each is checked or redone on resume.
+ */
+const CANNOT_LOSE_DATA: ReadonlySet<Step['op']> = new Set(['mkdirs', 'link', 'check-link']);
+
+/**
+ * Runs the steps not yet done, in order. A step that a crash left begun is
+ * first checked: if it took effect it is marked done, otherwise its partial
+ * work (a staging copy) is discarded and it runs again.
+ *
+ * Durability, and what each fsync buys:
+ * - Every step that can lose data (rename, copy, verify, unlink, delete) has
+ *   its own `begin` line fsync'd before it touches the disk, as before: the
+ *   journal always says where the data is.
+ * - A run of consecutive steps that cannot lose data (CANNOT_LOSE_DATA: a
+ *   thousand links of a dotfiles manifest) is journaled as a batch: all
+ *   their `begin` lines, with what undoing each needs, are written and
+ *   fsync'd once before the first of them runs. So the journal still names
+ *   every link that may exist on disk before it is made, and rollback and
+ *   resume find them all (undoing a link or folder that was never made is
+ *   a no-op). Begin info is gathered up front: a folder two steps create
+ *   is listed by both, and undo removes a folder only once it is empty.
+ * - The folder syncs of those steps (one per link) are deferred to the
+ *   batch's end, one per folder (FsPort.syncBatch), and the batch's `done`
+ *   lines are written only after them: a `done` on disk implies its link
+ *   on disk.
+ * - `done` lines are not fsync'd by themselves: the next `begin` fsync (or
+ *   the flush before the run is recorded finished) carries them. A `done`
+ *   lost to a power cut only makes resume check that step again
+ *   (stepTookEffect), which every step supports.
+ * A delete is never batched: it is journaled and fsync'd alone, after the
+ * verify that allows it.
  */
 export async function runForward(ctx: ExecContext): Promise<void> {
   const st = journalState(await ctx.store.readJournal());
-  for (const rs of ctx.record.steps) {
+  const steps = ctx.record.steps;
+  const fresh = (rs: RunStep) => !st.done.has(rs.n) && !st.begun.has(rs.n);
+  for (let i = 0; i < steps.length; ) {
+    const rs = steps[i]!;
+    if (fresh(rs) && CANNOT_LOSE_DATA.has(rs.step.op)) {
+      let j = i + 1;
+      while (j < steps.length && fresh(steps[j]!) && CANNOT_LOSE_DATA.has(steps[j]!.step.op)) j++;
+      await runBatch(ctx, steps.slice(i, j));
+      i = j;
+      continue;
+    }
+    i++;
     if (st.done.has(rs.n)) continue;
     let info: StepInfo | undefined;
     if (st.begun.has(rs.n)) {
       info = st.begun.get(rs.n);
       if (await stepTookEffect(ctx.fs, rs.step, info)) {
-        ctx.store.append({ t: 'done', n: rs.n, at: stamp() });
+        ctx.store.append({ t: 'done', n: rs.n, at: stamp() }, false);
         continue;
       }
       await clearPartial(ctx.fs, rs.step);
@@ -70,8 +112,32 @@ export async function runForward(ctx: ExecContext): Promise<void> {
     ctx.store.append({ t: 'begin', n: rs.n, at: stamp(), ...(info ? { info } : {}) });
     const total = bytesFor(ctx, rs);
     await doStep(ctx.fs, rs.step, info, (bytesDone) => ctx.onEvent?.({ type: 'progress', rs, bytesDone, bytesTotal: total }));
-    ctx.store.append({ t: 'done', n: rs.n, at: stamp() });
+    ctx.store.append({ t: 'done', n: rs.n, at: stamp() }, false);
     ctx.onEvent?.({ type: 'step', rs, phase: 'done' });
+  }
+  // The run is about to be recorded finished: its last `done` lines go to disk first.
+  ctx.store.flush();
+}
+
+/** Runs steps that cannot lose data under one journal fsync and one sync per folder (see runForward). */
+async function runBatch(ctx: ExecContext, batch: RunStep[]): Promise<void> {
+  const infos: (StepInfo | undefined)[] = [];
+  for (const rs of batch) infos.push(await beginInfo(ctx.fs, rs.step));
+  ctx.store.appendAll(batch.map((rs, k) => ({ t: 'begin', n: rs.n, at: stamp(), ...(infos[k] ? { info: infos[k] } : {}) })));
+  const done: RunStep[] = [];
+  const run = async () => {
+    for (const [k, rs] of batch.entries()) {
+      ctx.onEvent?.({ type: 'step', rs, phase: 'start' });
+      await doStep(ctx.fs, rs.step, infos[k]);
+      done.push(rs);
+      ctx.onEvent?.({ type: 'step', rs, phase: 'done' });
+    }
+  };
+  try {
+    await (ctx.fs.syncBatch ? ctx.fs.syncBatch(run) : run());
+  } finally {
+    // After the folder syncs (syncBatch returns only once they are done), also when a step failed.
+    ctx.store.appendAll(done.map((rs) => ({ t: 'done', n: rs.n, at: stamp() })), false);
   }
 }
 
@@ -89,10 +155,20 @@ export async function runUndo(ctx: ExecContext, force: boolean): Promise<{ n: nu
     if (!completed && !st.begun.has(rs.n)) continue;
     ctx.onEvent?.({ type: 'undo', rs, phase: 'start' });
     ctx.store.append({ t: 'undo-begin', n: rs.n, at: stamp() });
-    const why = await undoStep(ctx.fs, rs.step, st.begun.get(rs.n), completed, force);
-    ctx.store.append({ t: 'undo-done', n: rs.n, at: stamp(), ...(why ? { info: { skipped: why } } : {}) });
+    let why: string | undefined;
+    try {
+      why = await undoStep(ctx.fs, rs.step, st.begun.get(rs.n), completed, force);
+    } catch (err) {
+      // An undo the guard refused would have touched a path the plan does not name (a step forged by a bug):
+      // it is skipped and reported, and the rest of the run is still undone rather than left stuck.
+      if ((err as RelocateError)?.code !== 'E_GUARD') throw err;
+      why = `refused by the guard: ${(err as RelocateError).message}`;
+    }
+    // Not fsync'd by itself (the next undo-begin or the flush below carries it): undoing a step twice is harmless.
+    ctx.store.append({ t: 'undo-done', n: rs.n, at: stamp(), ...(why ? { info: { skipped: why } } : {}) }, false);
     if (why) skipped.push({ n: rs.n, reason: why });
     ctx.onEvent?.({ type: 'undo', rs, phase: 'done', ...(why ? { skipped: why } : {}) });
   }
+  ctx.store.flush();
   return skipped;
 }

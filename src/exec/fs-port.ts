@@ -77,4 +77,11 @@ export interface FsPort {
   deleteTree(p: string): Promise<void>;
   /** Makes the names in a folder durable (after renames and link creation). */
   syncDir(p: string): Promise<void>;
+  /**
+   * Runs `fn` with the folder syncs of the calls it makes deferred, then
+   * syncs each folder once (also when `fn` throws) before returning. Only
+   * for calls that cannot lose data (mkdirs, createLink); see runForward.
+   * Optional: a port without it syncs as it goes.
+   */
+  syncBatch?<T>(fn: () => Promise<T>): Promise<T>;
 }

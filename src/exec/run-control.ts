@@ -5,6 +5,7 @@ import type { Plan } from '../plan/types.js';
 import { compileSteps } from './compile.js';
 import { runForward, runUndo, type ExecEvent } from './executor.js';
 import type { FsPort } from './fs-port.js';
+import { GuardedFs } from './guard.js';
 import { checkLink } from './step-ops.js';
 import type { VerifyMode } from './steps.js';
 
@@ -56,8 +57,13 @@ export async function startRun(plan: Plan, opts: RunOptions & { verify: VerifyMo
   return continueForward(record, store, opts, opts.noRollback);
 }
 
+/** Every run's disk calls go through the guard, scoped to its plan (DESIGN.md: nothing the manifest does not name is touched). */
+async function guarded(opts: RunOptions, record: RunRecord, store: RunStore): Promise<FsPort> {
+  return GuardedFs.forRun(opts.fs, record, await store.readJournal());
+}
+
 async function continueForward(record: RunRecord, store: RunStore, opts: RunOptions, noRollback: boolean): Promise<RunOutcome> {
-  const ctx = { fs: opts.fs, store, record, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
+  const ctx = { fs: await guarded(opts, record, store), store, record, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
   try {
     await runForward(ctx);
     record.status = 'done';
@@ -76,12 +82,13 @@ async function continueForward(record: RunRecord, store: RunStore, opts: RunOpti
     record.status = 'rolling-back';
     await store.save(record);
     try {
-      await runUndo(ctx, false);
+      // Nothing drifts in an automatic rollback; what it skips is what the guard refused (reported, not hidden).
+      const skipped = await runUndo(ctx, false);
       record.status = 'rolled-back';
       record.autoRolledBack = true;
       record.finishedAt = new Date().toISOString();
       await store.save(record);
-      return { record, result: 'rolled-back', error };
+      return { record, result: 'rolled-back', error, ...(skipped.length > 0 ? { skipped } : {}) };
     } catch (undoErr) {
       // The run stays `rolling-back`: unfinished, so every changing command refuses until it is dealt with.
       return { record, result: 'failed', error, undoError: asRelocateError(undoErr) };
@@ -124,7 +131,7 @@ export async function rollbackRun(record: RunRecord, opts: RunOptions & { force:
 }
 
 async function continueUndo(record: RunRecord, store: RunStore, opts: RunOptions, force: boolean): Promise<RunOutcome> {
-  const ctx = { fs: opts.fs, store, record, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
+  const ctx = { fs: await guarded(opts, record, store), store, record, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
   record.status = 'rolling-back';
   await store.save(record);
   try {
@@ -148,7 +155,10 @@ export async function runDrift(record: RunRecord, fs: FsPort): Promise<string[]>
     if (s.op === 'link') {
       try {
         await checkLink(fs, s.path, s.target, s.kind);
-      } catch {
+      } catch (err) {
+        // Only what checkLink found is drift; a disk that cannot be read (EIO, EACCES) is reported as itself.
+        const code = (err as RelocateError).code;
+        if (code !== 'E_LINK_UNSUPPORTED' && code !== 'E_LINK_CHECK') throw err;
         out.push(`${s.path} is no longer the ${s.kind} to ${s.target}`);
       }
     } else if (s.op === 'rename' && s.to.includes('.relocate-backup-') && !(await fs.lstat(s.to))) {

@@ -195,7 +195,15 @@ export async function undoStep(fs: FsPort, s: Step, info: StepInfo | undefined, 
     }
     case 'unlink': {
       if (info?.gone || (!completed && (await fs.lstat(s.path)))) return undefined;
-      if (await fs.lstat(s.path)) return skip(`${s.path} is occupied, so the old link cannot be put back`, s.path);
+      const there = await fs.lstat(s.path);
+      if (there) {
+        // Put back already, by an earlier rollback cut short before it could journal so: nothing to do.
+        if (info?.kind === 'hardlink') {
+          const t = await fs.lstat(s.target);
+          if (there.kind === 'file' && t !== null && t.dev === there.dev && t.ino === there.ino) return undefined;
+        } else if ((there.kind === 'symlink' || there.kind === 'junction') && there.linkText === info?.linkText) return undefined;
+        return skip(`${s.path} is occupied, so the old link cannot be put back`, s.path);
+      }
       if (info?.kind === 'hardlink') await fs.hardLink(s.target, s.path);
       else await fs.restoreLink(s.path, String(info?.linkText ?? ''), info?.kind === 'junction' ? 'junction' : 'symlink', info?.isDir === true);
       return undefined;

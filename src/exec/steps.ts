@@ -1,4 +1,5 @@
-import { pathApi, type PathStyle } from '../core/paths.js';
+import { createHash } from 'node:crypto';
+import { hostOs, pathApi, type PathStyle } from '../core/paths.js';
 import type { ResolvedLinkType } from '../plan/types.js';
 
 /** How thoroughly a copy is checked before its original may be deleted. */
@@ -31,15 +32,45 @@ export interface RunStep {
   step: Step;
 }
 
+/** The longest file name file systems allow: 255 bytes (ext4, tmpfs, APFS) or 255 UTF-16 units (NTFS), never fewer than 255 UTF-8 bytes. */
+const NAME_MAX_BYTES = 255;
+
+function truncateUtf8(s: string, maxBytes: number): string {
+  let out = '';
+  let bytes = 0;
+  for (const ch of s) {
+    const n = Buffer.byteLength(ch, 'utf8');
+    if (bytes + n > maxBytes) break;
+    out += ch;
+    bytes += n;
+  }
+  return out;
+}
+
+/**
+ * `<p><suffix>`, beside `p`. A name that would pass the file name limit
+ * (a long name plus relocate's suffix) is shortened: its start, a hash of
+ * the whole name (so two long names never share a staging name), then the
+ * suffix. Pure and deterministic: resume, rollback and the guard compute
+ * the same name.
+ */
+function besideName(p: string, suffix: string): string {
+  const cut = hostOs() === 'win32' ? Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) : p.lastIndexOf('/');
+  const base = p.slice(cut + 1);
+  if (Buffer.byteLength(base + suffix, 'utf8') <= NAME_MAX_BYTES) return `${p}${suffix}`;
+  const tag = `~${createHash('sha256').update(base).digest('hex').slice(0, 12)}`;
+  return `${p.slice(0, cut + 1)}${truncateUtf8(base, NAME_MAX_BYTES - Buffer.byteLength(tag + suffix, 'utf8'))}${tag}${suffix}`;
+}
+
 /** Names relocate gives its own in-flight copies, beside the real paths. */
 export function stagingName(p: string, runId: string): string {
-  return `${p}.relocate-partial-${runId}`;
+  return besideName(p, `.relocate-partial-${runId}`);
 }
 export function asideName(p: string, runId: string): string {
-  return `${p}.relocate-old-${runId}`;
+  return besideName(p, `.relocate-old-${runId}`);
 }
 export function backupName(p: string, stamp: string): string {
-  return `${p}.relocate-backup-${stamp}`;
+  return besideName(p, `.relocate-backup-${stamp}`);
 }
 
 export function parentOf(p: string, style: PathStyle): string {

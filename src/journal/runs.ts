@@ -75,10 +75,37 @@ export class RunStore {
     return out;
   }
 
-  append(line: JournalLine): void {
+  /**
+   * Appends a line, fsync'd unless `sync` is false. An unsynced line (a
+   * `done` or `undo-done` mark) reaches the disk with the next synced line,
+   * `flush()` or `close()`: losing it to a power cut only makes resume
+   * check that step again (see src/exec/executor.ts).
+   */
+  append(line: JournalLine, sync = true): void {
     this.journal ??= new JournalFile(path.join(this.dir, 'journal.jsonl'));
-    this.journal.append(JSON.stringify(line));
+    this.journal.append(JSON.stringify(line), sync);
     this.crash(++this.lines);
+  }
+
+  /**
+   * Appends several lines in one write (a batch of a thousand link steps),
+   * fsync'd once unless `sync` is false. Under the crash-test hook they go
+   * one by one, so a crash can still fall after any single line.
+   */
+  appendAll(lines: JournalLine[], sync = true): void {
+    if (lines.length === 0) return;
+    if (process.env.RELOCATE_TEST_CRASH_AFTER) {
+      lines.forEach((l, i) => this.append(l, sync && i === lines.length - 1));
+      return;
+    }
+    this.journal ??= new JournalFile(path.join(this.dir, 'journal.jsonl'));
+    this.journal.append(lines.map((l) => JSON.stringify(l)).join('\n'), sync);
+    this.lines += lines.length;
+  }
+
+  /** Makes every line appended so far durable (one fsync, none when all are). */
+  flush(): void {
+    this.journal?.sync();
   }
 
   close(): void {

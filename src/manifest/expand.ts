@@ -1,3 +1,4 @@
+import { KNOWN_FOLDERS, knownFolderName, WINDOWS_ONLY } from '../core/known-folders.js';
 import type { LoadContext } from './types.js';
 
 /** One reason a string could not be expanded. */
@@ -11,7 +12,8 @@ export type ExpandResult = { ok: true; value: string } | { ok: false; problems: 
 
 /**
  * Expands `~`, `${env:NAME}`, `%NAME%` (only when evaluating for Windows,
- * where it is the native spelling), `${var}` from `vars` (which may nest),
+ * where it is the native spelling), `${known:Name}` (a known folder, from
+ * `ctx.knownFolders`), `${var}` from `vars` (which may nest),
  * and `{name}` (only for a glob match). An unknown or empty variable is a
  * problem naming it, never an empty string. Pure: everything comes from
  * `ctx`, `vars` and `name`.
@@ -46,20 +48,21 @@ export class Expander {
       }
       if (percent !== undefined) return this.env(percent, `%${percent}%`, problems) ?? whole;
       const ref = String(braced ?? '').trim();
-      if (ref === '' || ref === 'env:') {
+      if (ref === '' || ref === 'env:' || ref === 'known:') {
         problems.push({
           code: 'E_UNKNOWN_VAR',
           message: `${whole} names no variable`,
-          hint: 'write ${env:NAME} for an environment variable or ${name} for one of `vars`',
+          hint: ref === 'known:' ? `known folders: ${KNOWN_FOLDERS.join(', ')}` : 'write ${env:NAME} for an environment variable or ${name} for one of `vars`',
         });
         return whole;
       }
       if (ref.startsWith('env:')) return this.env(ref.slice(4).trim(), whole, problems) ?? whole;
+      if (ref.startsWith('known:')) return this.known(ref.slice(6).trim(), whole, problems) ?? whole;
       if (ref.includes(':')) {
         problems.push({
           code: 'E_UNKNOWN_VAR',
           message: `unknown variable ${whole}: the namespace '${ref.slice(0, ref.indexOf(':'))}' is not supported`,
-          hint: 'use ${env:NAME} for environment variables or ${name} for vars',
+          hint: 'use ${env:NAME} for environment variables, ${known:Name} for known folders (like ${known:Documents}) or ${name} for vars',
         });
         return whole;
       }
@@ -85,6 +88,33 @@ export class Expander {
       return undefined;
     }
     return value;
+  }
+
+  /** A known folder: the name must be one of KNOWN_FOLDERS (any case, or an alias) and resolved for this machine. */
+  private known(nameRaw: string, spelled: string, problems: ExpandProblem[]): string | undefined {
+    const name = knownFolderName(nameRaw);
+    if (!name) {
+      problems.push({
+        code: 'E_UNKNOWN_VAR',
+        message: `unknown variable ${spelled}: '${nameRaw}' is not a known folder`,
+        hint: `known folders: ${KNOWN_FOLDERS.join(', ')}`,
+      });
+      return undefined;
+    }
+    const value = this.ctx.knownFolders?.[name];
+    if (value) return value;
+    const windowsOnly = WINDOWS_ONLY.has(name) && this.ctx.os !== 'win32';
+    const why = this.ctx.knownFolderNotes?.[name];
+    problems.push({
+      code: 'E_UNKNOWN_VAR',
+      message: windowsOnly
+        ? `unknown variable ${spelled}: ${name} exists only on Windows, not on ${this.ctx.os}`
+        : `unknown variable ${spelled}: the known folder ${name} is not available on this ${this.ctx.os} machine${why ? ` (${why})` : ''}`,
+      hint: windowsOnly
+        ? 'add `when: { os: windows }` so the entry applies only on Windows, or write the path out'
+        : 'write the path out, or add a `when:` so the entry applies only where the folder exists',
+    });
+    return undefined;
   }
 
   private variable(name: string, spelled: string, stack: string[]): ExpandResult {

@@ -35,6 +35,24 @@ interface RawManifest {
  * input. Reads only through `io` (the file and glob matches).
  */
 export async function loadManifest(file: string, ctx: LoadContext, io: ManifestIO): Promise<LoadedManifest> {
+  try {
+    return await loadUnguarded(file, ctx, io);
+  } catch (err) {
+    // Nesting thousands of levels deep exhausts the stack of the YAML parser (or of what walks its
+    // tree): bad input like any other, answered with a diagnostic, never a crash.
+    if (!(err instanceof RangeError)) throw err;
+    return {
+      file, hash: '', os: ctx.os, entries: [], ok: false,
+      diagnostics: [{
+        severity: 'error', code: 'E_YAML', file, path: file, line: 1, col: 1,
+        message: 'the manifest nests too deeply to be read',
+        hint: 'a manifest is a short list of entries; remove the deeply nested part',
+      }],
+    };
+  }
+}
+
+async function loadUnguarded(file: string, ctx: LoadContext, io: ManifestIO): Promise<LoadedManifest> {
   const style = styleForOs(ctx.os);
   const result = (diagnostics: Diagnostic[], entries: DesiredEntry[] = [], hash = ''): LoadedManifest => ({
     file, hash, os: ctx.os, entries, diagnostics,

@@ -15,8 +15,59 @@ export interface ParsedYaml {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * Flow collections (`[…]`, `{…}`) nested deeper than this are refused before
+ * parsing: no manifest needs them, and on thousands of levels the parser's
+ * error recovery takes seconds and reports tens of thousands of errors.
+ */
+export const MAX_FLOW_DEPTH = 64;
+
+/** Where flow nesting first passes MAX_FLOW_DEPTH (an offset), skipping comments and quoted text; O(length). */
+function tooDeepAt(text: string): number | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (quote === '"' && c === '\\') i++;
+      else if (c === quote) {
+        if (quote === "'" && text[i + 1] === "'") i++;
+        else quote = undefined;
+      } else if (c === '\n' && quote === "'" && depth === 0) quote = undefined;
+      continue;
+    }
+    if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      const nl = text.indexOf('\n', i);
+      if (nl < 0) return undefined;
+      i = nl;
+      continue;
+    }
+    // A quote only opens a quoted scalar where a value starts (not the apostrophe in a plain `it's`).
+    if ((c === '"' || c === "'") && (i === 0 || /[\s:,[{-]/.test(text[i - 1]!))) quote = c;
+    else if (c === '[' || c === '{') {
+      if (++depth > MAX_FLOW_DEPTH) return i;
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return undefined;
+}
+
 export function parseYaml(file: string, text: string): ParsedYaml {
   const lines = new LineCounter();
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) {
+    const doc = parseDocument('', { lineCounter: new LineCounter() });
+    lines.addNewLine(0);
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+    const pos = lines.linePos(deep);
+    return {
+      doc, lines,
+      diagnostics: [{
+        severity: 'error', code: 'E_YAML', file, line: pos.line, col: pos.col,
+        message: `brackets nest more than ${MAX_FLOW_DEPTH} levels deep here`,
+        hint: 'a manifest is a short list of entries; remove the deeply nested part',
+      }],
+    };
+  }
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, strict: true });
   const diagnostics: Diagnostic[] = [];
   for (const err of doc.errors) {

@@ -74,4 +74,12 @@ export interface LoadContext {
   env: Record<string, string | undefined>;
   /** Folder relative paths resolve against; defaults to the manifest's folder. */
   baseDir?: string;
+  /**
+   * The known folders `${known:Name}` expands to, by canonical name
+   * (src/core/known-folders.ts), as the platform layer resolved them for
+   * this machine. Absent or missing a name: that folder is unknown here.
+   */
+  knownFolders?: Partial<Record<string, string>>;
+  /** Why a known folder is missing from `knownFolders`, by canonical name; shown in the error. */
+  knownFolderNotes?: Partial<Record<string, string>>;
 }

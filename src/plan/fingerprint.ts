@@ -4,7 +4,8 @@ import type { Observations } from './types.js';
 
 function pathFacts(p: PathObservation): unknown[] {
   // Free space moves all the time and is re-checked at apply; it is left out on purpose.
-  return [p.path, p.kind, p.linkText ?? null, p.linkTargetKind ?? null, p.size ?? null, p.mtimeMs ?? null, p.ino ?? null, p.volume?.id ?? null];
+  // A folder above the path swapped for a link since the plan was made makes it stale too.
+  return [p.path, p.kind, p.linkText ?? null, p.linkTargetKind ?? null, p.size ?? null, p.mtimeMs ?? null, p.ino ?? null, p.volume?.id ?? null, p.linkedParent ?? null];
 }
 
 function entryFacts(o: EntryObservation): unknown {

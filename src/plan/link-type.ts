@@ -29,8 +29,10 @@ export function sameVolume(o: EntryObservation): boolean | undefined {
 /**
  * Resolves `auto` and the platform rules of DESIGN.md into the link kind
  * apply makes, with the findings that refuse impossible ones.
- * Windows: auto is a junction for folders and a symlink for files (a hard
- * link when symlinks are not permitted and both sides share a volume).
+ * Windows: auto is a junction for folders (a directory symlink when either
+ * side is on a network share and symlinks are permitted) and a symlink for
+ * files (a hard link when symlinks are not permitted and both sides share a
+ * volume).
  * Elsewhere every kind but hardlink is a symlink; a junction is made as a
  * directory symlink and the reason says so.
  */
@@ -47,6 +49,11 @@ export function resolveLinkType(
     return e.type === 'junction'
       ? { type: 'symlink', note: 'junctions exist only on Windows: a directory symlink is made instead', findings }
       : { type: 'symlink', findings };
+  }
+  // Per volume: a junction cannot point to (or live on) a network share, so `auto` makes a symlink there when permitted.
+  const remote = o.target.volume?.remote === true || o.link.volume?.remote === true;
+  if (e.type === 'auto' && kind === 'dir' && remote && caps.symlinks) {
+    return { type: 'symlink', note: 'a junction cannot point to a network share, so a directory symlink is made', findings };
   }
   if (e.type === 'junction' || (e.type === 'auto' && kind === 'dir')) {
     if (kind === 'file') {

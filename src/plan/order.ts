@@ -13,7 +13,11 @@ export function orderEntries(entries: DesiredEntry[]): { order: number[]; cyclic
   const keysOf = (e: DesiredEntry) => [pathKey(e.link, e.style), pathKey(e.target, e.style)];
   entries.forEach((e, i) => {
     if (!e.applies) return;
-    for (const k of keysOf(e)) owners.set(k, [...(owners.get(k) ?? []), i]);
+    for (const k of keysOf(e)) {
+      const list = owners.get(k);
+      if (list) list.push(i);
+      else owners.set(k, [i]);
+    }
   });
   const deps: Set<number>[] = entries.map(() => new Set<number>());
   entries.forEach((e, i) => {
@@ -26,15 +30,18 @@ export function orderEntries(entries: DesiredEntry[]): { order: number[]; cyclic
       }
     }
   });
-  // Kahn's algorithm; ties keep manifest order so plans are stable.
+  // Kahn's algorithm; ties keep manifest order so plans are stable (the smallest ready index goes
+  // first, from a min-heap: sorting the ready list at every step made 10,000 entries take a second).
   const indegree = deps.map((d) => d.size);
   const dependents: number[][] = entries.map(() => []);
   deps.forEach((d, i) => d.forEach((j) => dependents[j]!.push(i)));
-  const ready = entries.map((_, i) => i).filter((i) => indegree[i] === 0);
+  const ready = new MinHeap();
+  entries.forEach((_, i) => {
+    if (indegree[i] === 0) ready.push(i);
+  });
   const order: number[] = [];
-  while (ready.length > 0) {
-    ready.sort((a, b) => a - b);
-    const i = ready.shift()!;
+  while (ready.size > 0) {
+    const i = ready.pop();
     order.push(i);
     for (const k of dependents[i]!) if (--indegree[k]! === 0) ready.push(k);
   }
@@ -42,4 +49,45 @@ export function orderEntries(entries: DesiredEntry[]): { order: number[]; cyclic
   const cyclic = new Set(entries.map((_, i) => i).filter((i) => !placed.has(i)));
   for (const i of cyclic) order.push(i);
   return { order, cyclic };
+}
+
+/** A binary min-heap of numbers. */
+class MinHeap {
+  private readonly a: number[] = [];
+
+  get size(): number {
+    return this.a.length;
+  }
+
+  push(x: number): void {
+    const a = this.a;
+    let i = a.push(x) - 1;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      if (a[up]! <= x) break;
+      a[i] = a[up]!;
+      i = up;
+    }
+    a[i] = x;
+  }
+
+  /** Removes and returns the smallest; only when size > 0. */
+  pop(): number {
+    const a = this.a;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= a.length) break;
+        const c = l + 1 < a.length && a[l + 1]! < a[l]! ? l + 1 : l;
+        if (a[c]! >= last) break;
+        a[i] = a[c]!;
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
 }

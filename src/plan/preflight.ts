@@ -26,6 +26,15 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
       });
     }
   }
+  if (o.link.linkedParent !== undefined) {
+    // Every step would act through that link, on a place the manifest does not name (and a rollback
+    // would follow wherever it points by then). Not liftable by `force`: the real path can be written instead.
+    out.push({
+      severity: 'error', code: 'E_LINK_PARENT', path: e.link,
+      message: `${e.link} is inside ${o.link.linkedParent}, which is itself a link: relocate would act through it, on a place the manifest does not name`,
+      hint: `write the real path (where ${o.link.linkedParent} points) in the manifest`,
+    });
+  }
   if (type === 'hardlink' && e.state === 'present') {
     const kind = dataKind(o);
     if (kind === 'dir' && !(o.link.kind === 'absent' && o.target.kind === 'absent')) {
@@ -43,7 +52,14 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
     }
     for (const side of [o.link, o.target]) {
       if (side.volume?.supportsReparsePoints === false) {
-        out.push({ severity: 'error', code: 'E_JUNCTION_FS', path: side.path, message: `${side.path} is on a ${side.volume.fsType ?? 'file system'} volume, which cannot hold junctions (FAT32 and exFAT cannot)`, hint: 'use an NTFS (or ReFS) drive' });
+        const fat = /^(v?fat|fat1[26]|fat32|exfat|msdos)$/i.test(side.volume.fsType ?? '');
+        out.push({
+          severity: 'error', code: 'E_JUNCTION_FS', path: side.path,
+          message: fat
+            ? `${side.path} is on a ${side.volume.fsType} volume, which cannot hold junctions (FAT32 and exFAT cannot)`
+            : `${side.path} is on a ${side.volume.fsType ?? 'file system'} volume that does not support reparse points, so it cannot hold junctions`,
+          hint: 'use a local NTFS (or ReFS) drive',
+        });
       }
     }
   }
@@ -54,6 +70,16 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
   for (const side of writes) {
     if (side.volume?.readOnly) {
       out.push({ severity: 'error', code: 'E_READ_ONLY', path: side.path, message: `${side.path} is on a read-only volume`, hint: 'remount it read-write, or choose another path' });
+    }
+  }
+  // Files in use (observed on Windows through the Restart Manager): a move would fail halfway.
+  if (d.move && o.inUse) {
+    for (const u of o.inUse) {
+      out.push({
+        severity: 'error', code: 'E_IN_USE', path: u.file,
+        message: `${u.file} is used by ${u.process} (pid ${u.pid})`,
+        hint: `close ${u.process} (or stop its service), then run again`,
+      });
     }
   }
   const tree = d.action === 'restore' ? o.targetTree : o.linkTree;

@@ -38,6 +38,8 @@ export interface MoveSpec {
   crossVolume: boolean;
   bytes: number;
   files: number;
+  /** false: a same-volume rename whose tree apply did not walk (it needs no sizes); bytes and files are then 0 and unknown. */
+  measured?: false;
 }
 
 /**

@@ -4,24 +4,36 @@ import path from 'node:path';
 import { writeFileAtomic } from './write-file.js';
 
 /**
- * The journal's disk operations. Appends are synchronous and fsync'd: a
- * journal line must be on disk before the step it announces begins.
+ * The journal's disk operations. Appends are synchronous; an append with
+ * `sync` (the default) is fsync'd before it returns, so a journal line is
+ * on disk before the step it announces begins. An append without `sync`
+ * reaches the disk with the next synced append, `sync()` or `close()`
+ * (fsync covers every earlier write of the file).
  */
 export class JournalFile {
   private fd: number;
+  private unsynced = false;
 
   constructor(readonly file: string) {
     this.fd = openSync(file, 'a', 0o600);
   }
 
-  append(line: string): void {
+  append(line: string, sync = true): void {
     const buf = Buffer.from(line + '\n', 'utf8');
     let off = 0;
     while (off < buf.length) off += writeSync(this.fd, buf, off);
+    this.unsynced = true;
+    if (sync) this.sync();
+  }
+
+  sync(): void {
+    if (!this.unsynced) return;
     fsyncSync(this.fd);
+    this.unsynced = false;
   }
 
   close(): void {
+    this.sync();
     closeSync(this.fd);
   }
 }

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import fg from 'fast-glob';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { hostOs, styleForOs, type PathStyle } from '../core/paths.js';
 import type { GlobMatch, ManifestIO } from '../manifest/types.js';
+import { writeFileAtomic } from './write-file.js';
 
 /** Names relocate itself leaves beside a link or target while it works; never glob matches. */
 const OWN_ARTIFACT = /\.relocate-(partial|old|backup)-/;
@@ -16,6 +16,8 @@ export const nodeManifestIO: ManifestIO = {
     // A Windows glob cannot be matched on Linux, nor the reverse.
     if (style.flavour !== styleForOs(hostOs()).flavour) return null;
     const source = style.flavour === 'win32' ? pattern.replace(/\\/g, '/') : pattern;
+    // Loaded on the first glob only: most manifests have none, and fast-glob is a tenth of the start-up time.
+    const fg = (await import('fast-glob')).default;
     const found = await fg(source, {
       onlyFiles: false,
       markDirectories: true,
@@ -35,3 +37,24 @@ export const nodeManifestIO: ManifestIO = {
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   },
 };
+
+/** A manifest's text, or undefined when there is no file (any other read error is thrown). */
+export async function readManifestText(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Writes a manifest atomically (`import --write`). A manifest that is a
+ * symlink (a dotfiles repo linked into place) is written where it really
+ * is, so the link stays a link; an existing file keeps its permissions.
+ */
+export async function writeManifestText(file: string, text: string): Promise<void> {
+  const real = await realpath(file).catch(() => file);
+  const mode = await stat(real).then((s) => s.mode & 0o7777).catch(() => 0o644);
+  await writeFileAtomic(real, text, mode);
+}

@@ -1,23 +1,31 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, type BigIntStats } from 'node:fs';
+import { createReadStream, lstatSync, readdirSync, readlinkSync, statSync, type BigIntStats } from 'node:fs';
 import { lstat, readdir, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalPath, isAbsolutePath, pathApi, type PathStyle } from '../core/paths.js';
 import type { DiskReader } from '../state/reader.js';
-import type { NodeKind, PathObservation, TreeComparison, TreeMeasure, VolumeInfo } from '../state/types.js';
+import type { InUseFile, NodeKind, PathObservation, TreeComparison, TreeMeasure, VolumeInfo } from '../state/types.js';
 import { eachLimited } from '../core/each-limited.js';
-import { volumeInfo } from './volumes.js';
+import { volumeInfo, volumeKey } from './volumes.js';
 
 /** Names listed in a comparison are capped so a plan of two huge trees stays small. */
 export const COMPARISON_LIMIT = 1000;
 /** How many files are hashed or lstat'ed at once. */
 const CONCURRENCY = 16;
+/** Longest stretch of synchronous lstat calls in `measure` before the event loop gets a turn. */
+const MEASURE_SLICE_MS = 12;
 
 /**
- * Windows hook: tells a junction from a directory symlink. Node reports both
- * as symbolic links; the koffi layer (src/platform/windows) replaces this.
+ * Windows hook: tells a junction from a directory symlink (and from other
+ * reparse points Node also calls symbolic links), with the junction's real
+ * target when known. Node reports all of them as symbolic links; the koffi
+ * layer (src/platform/windows, wired by `diskReader()`) answers from the
+ * reparse tag.
  */
-export type LinkKindProbe = (p: string) => Promise<'symlink' | 'junction'>;
+export type LinkKindProbe = (p: string) => Promise<{ kind: 'symlink' | 'junction' | 'other'; target?: string }>;
+
+/** Windows hook: the files of a tree about to move that running programs hold (the Restart Manager). */
+export type InUseProbe = (root: string, isDir: boolean) => Promise<InUseFile[]>;
 
 function kindOf(s: BigIntStats): NodeKind {
   if (s.isSymbolicLink()) return 'symlink';
@@ -34,10 +42,16 @@ function errCode(err: unknown): string | undefined {
 export class NodeDiskReader implements DiskReader {
   private readonly volumes = new Map<string, Promise<VolumeInfo>>();
 
-  constructor(private readonly linkKind?: LinkKindProbe) {}
+  /** Present only where it can be answered (Windows with the native layer). */
+  readonly inUse?: InUseProbe;
 
-  private volume(existing: string, dev: bigint): Promise<VolumeInfo> {
-    const key = String(dev);
+  constructor(private readonly linkKind?: LinkKindProbe, inUse?: InUseProbe) {
+    if (inUse) this.inUse = inUse;
+  }
+
+  private async volume(existing: string, dev: bigint): Promise<VolumeInfo> {
+    // On Windows volumes are told apart by their path name (two drive letters may share a serial).
+    const key = (await volumeKey(existing)) ?? String(dev);
     let v = this.volumes.get(key);
     if (!v) {
       v = volumeInfo(existing, dev);
@@ -46,15 +60,21 @@ export class NodeDiskReader implements DiskReader {
     return v;
   }
 
+  /**
+   * The reads of one path are synchronous calls (lstat, readlink, stat):
+   * a thread-pool round trip costs more than each call, and a plan of
+   * 10,000 entries makes some 50,000 of them (see SLICE_MS in node-fs.ts).
+   */
   async observe(p: string, style: PathStyle): Promise<PathObservation> {
     let s: BigIntStats;
     try {
-      s = await lstat(p, { bigint: true });
+      s = lstatSync(p, { bigint: true });
     } catch (err) {
       if (errCode(err) !== 'ENOENT' && errCode(err) !== 'ENOTDIR') throw err;
       return this.observeAbsent(p, style);
     }
     let kind = kindOf(s);
+    const linkedParent = await this.linkedParent(p, style);
     const o: PathObservation = {
       path: p,
       kind,
@@ -64,15 +84,19 @@ export class NodeDiskReader implements DiskReader {
       ino: String(s.ino),
       nlink: Number(s.nlink),
       volume: await this.volume(kind === 'symlink' ? path.dirname(p) : p, s.dev),
+      ...(linkedParent ? { linkedParent } : {}),
     };
     if (kind === 'symlink') {
-      if (this.linkKind) kind = o.kind = await this.linkKind(p);
-      const text = await readlink(p);
+      const probed = this.linkKind ? await this.linkKind(p) : undefined;
+      if (probed) kind = o.kind = probed.kind;
+      // Another kind of reparse point (a cloud placeholder, an app alias) is not a link relocate manages.
+      if (kind === 'other') return o;
+      const text = probed?.target ?? readlinkSync(p);
       o.linkText = text;
       const api = pathApi(style);
       o.linkTarget = canonicalPath(isAbsolutePath(text, style) ? text : api.resolve(api.dirname(p), text), style);
       try {
-        const t = await stat(p);
+        const t = statSync(p);
         o.linkTargetKind = t.isDirectory() ? 'dir' : t.isFile() ? 'file' : 'other';
       } catch (err) {
         o.linkTargetKind = errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR' ? 'absent' : 'other';
@@ -81,15 +105,35 @@ export class NodeDiskReader implements DiskReader {
     return o;
   }
 
+  /** Folders already looked at by `linkedParent` (entries often share one): whether each is a link. */
+  private readonly parentIsLink = new Map<string, boolean>();
+
+  /** The folder holding an existing path, when that folder is a link (one lstat per folder). */
+  private async linkedParent(p: string, style: PathStyle): Promise<string | undefined> {
+    const api = pathApi(style);
+    const parent = api.dirname(p);
+    if (parent === p) return undefined;
+    let isLink = this.parentIsLink.get(parent);
+    if (isLink === undefined) {
+      try {
+        isLink = lstatSync(parent).isSymbolicLink();
+      } catch {
+        isLink = false;
+      }
+      this.parentIsLink.set(parent, isLink);
+    }
+    return isLink ? parent : undefined;
+  }
+
   /** An absent path: the volume is that of the nearest existing ancestor, where it would be created. */
   private async observeAbsent(p: string, style: PathStyle): Promise<PathObservation> {
     const api = pathApi(style);
     for (let up = api.dirname(p); ; up = api.dirname(up)) {
       try {
-        const s = await lstat(up, { bigint: true });
+        const s = lstatSync(up, { bigint: true });
         // A symlinked ancestor is where the path would really be created, so its volume is the destination's.
-        const real = s.isSymbolicLink() ? await stat(up, { bigint: true }) : s;
-        return { path: p, kind: 'absent', existingParent: up, volume: await this.volume(up, real.dev) };
+        const real = s.isSymbolicLink() ? statSync(up, { bigint: true }) : s;
+        return { path: p, kind: 'absent', existingParent: up, volume: await this.volume(up, real.dev), ...(s.isSymbolicLink() ? { linkedParent: up } : {}) };
       } catch (err) {
         if (errCode(err) !== 'ENOENT' && errCode(err) !== 'ENOTDIR') throw err;
       }
@@ -119,16 +163,23 @@ export class NodeDiskReader implements DiskReader {
     const top = await lstat(root, { bigint: true });
     count(top);
     if (!top.isDirectory()) return { ...m, newestMtimeMs: newest };
+    // Synchronous lstat in slices of MEASURE_SLICE_MS: a thread-pool round trip per call costs
+    // several times a cached lstat (see SLICE_MS in node-fs.ts); the event loop still turns between slices.
+    let sliceStart = performance.now();
     const dirs = [root];
     while (dirs.length > 0) {
       const dir = dirs.pop()!;
-      const names = await readdir(dir);
-      await eachLimited(names, CONCURRENCY, async (name) => {
-        const full = path.join(dir, name);
-        const s = await lstat(full, { bigint: true });
+      for (const name of readdirSync(dir)) {
+        // A plain concatenation on POSIX (path.join's normalising costs a third of a walk).
+        const full = process.platform === 'win32' ? path.join(dir, name) : dir.endsWith('/') ? dir + name : `${dir}/${name}`;
+        const s = lstatSync(full, { bigint: true });
         count(s);
         if (s.isDirectory()) dirs.push(full);
-      });
+        if (performance.now() - sliceStart >= MEASURE_SLICE_MS) {
+          await new Promise(setImmediate);
+          sliceStart = performance.now();
+        }
+      }
     }
     return { ...m, newestMtimeMs: newest };
   }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { realpath, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { VolumeInfo } from '../state/types.js';
+import { windowsVolume, windowsVolumeKey } from './windows/native.js';
 
 /** One line of /proc/self/mounts, the facts relocate needs. */
 interface MountLine {
@@ -49,12 +50,33 @@ function mountOf(p: string): MountLine | undefined {
 }
 
 /**
+ * What volumes are cached and compared by: on Windows the volume path name
+ * (`C:\`, a mount folder, `\\server\share\`) from the native layer;
+ * undefined elsewhere, where lstat's `dev` is the identity.
+ */
+export async function volumeKey(existingPath: string): Promise<string | undefined> {
+  return process.platform === 'win32' ? windowsVolumeKey(existingPath) : undefined;
+}
+
+/**
  * Facts about the volume holding an existing path. `dev` (from lstat) is
  * the identity; free space from statfs; on Linux the mount table gives the
- * file system name, read-only and network mounts. What cannot be known is
- * left out.
+ * file system name, read-only and network mounts. On Windows the native
+ * layer (src/platform/windows/volume.ts) answers everything, with the
+ * volume path name as the id; without it only `dev` and statfs are known.
+ * What cannot be known is left out.
  */
 export async function volumeInfo(existingPath: string, dev: number | bigint): Promise<VolumeInfo> {
+  if (process.platform === 'win32') {
+    const w = await windowsVolume(existingPath);
+    if (w) {
+      if (w.freeBytes === undefined) {
+        const s = await statfs(existingPath).catch(() => undefined);
+        if (s) w.freeBytes = Number(s.bavail) * Number(s.bsize);
+      }
+      return w;
+    }
+  }
   const v: VolumeInfo = { id: String(dev) };
   try {
     const s = await statfs(existingPath);

@@ -4,11 +4,12 @@ import path from 'node:path';
 /**
  * Writes a whole file so that readers see the old content or the new, never
  * half: a sibling temporary file, fsync, then rename over the destination.
- * Used for saved plans and run records, never for user data.
+ * Used for saved plans, run records and manifests (`import --write`), never
+ * for user data. `mode` is the new file's permission bits (before umask).
  */
-export async function writeFileAtomic(file: string, data: string): Promise<void> {
+export async function writeFileAtomic(file: string, data: string, mode = 0o644): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  const fh = await open(tmp, 'w', 0o644);
+  const fh = await open(tmp, 'w', mode);
   try {
     await fh.writeFile(data);
     await fh.sync();

@@ -63,7 +63,7 @@ function headLine(e: PlannedEntry, c: Palette): string {
   let extra = '';
   if (e.move && (e.action === 'move' || e.action === 'restore' || e.action === 'merge' || e.action === 'backup')) {
     const m = e.move;
-    extra = ` ${formatBytes(m.bytes)} in ${count(m.files, 'file')}, ${m.crossVolume ? 'across volumes' : 'same volume'}`;
+    extra = m.measured === false ? ' same volume (one rename; size not counted)' : ` ${formatBytes(m.bytes)} in ${count(m.files, 'file')}, ${m.crossVolume ? 'across volumes' : 'same volume'}`;
   }
   if (e.action === 'relink' && e.oldTarget !== undefined) extra = ` was → ${e.oldTarget || 'an unknown place'}`;
   const body = `${e.link} → ${e.target}  (${e.type})${extra}`;
@@ -157,7 +157,7 @@ function tally(plan: Plan): Tally {
   const seen = (f: Finding) => (f.severity === 'error' ? t.errors++ : t.warnings++);
   for (const e of plan.entries) {
     t.counts[e.action] = (t.counts[e.action] ?? 0) + 1;
-    if (e.move) t.bytes[e.action] = (t.bytes[e.action] ?? 0) + e.move.bytes;
+    if (e.move && e.move.measured !== false) t.bytes[e.action] = (t.bytes[e.action] ?? 0) + e.move.bytes;
     if (e.action === 'conflict') t.conflicts++;
     e.findings.forEach(seen);
   }
@@ -175,7 +175,8 @@ function tally(plan: Plan): Tally {
 export function summaryLine(plan: Plan, c: Palette, manifestLabel: string): string {
   const t = tally(plan);
   const n = (a: Action) => t.counts[a] ?? 0;
-  const sized = (k: number, one: string, a: Action) => `${count(k, one)} (${formatBytes(t.bytes[a] ?? 0)})`;
+  // Renames apply did not measure add no bytes; with none measured, no size is shown.
+  const sized = (k: number, one: string, a: Action) => (t.bytes[a] === undefined ? count(k, one) : `${count(k, one)} (${formatBytes(t.bytes[a])})`);
   const parts: string[] = [];
   if (n('move')) parts.push(sized(n('move'), 'move', 'move'));
   if (n('link') + n('create')) parts.push(count(n('link') + n('create'), 'link'));

@@ -7,31 +7,53 @@ import type { EntryObservation } from './types.js';
 /** Entries observed at once; observation is I/O-bound, so a few dozen in flight keep disks busy. */
 const CONCURRENCY = 32;
 
+export interface ObserveOptions {
+  /**
+   * false: data that a same-volume move would only rename is not walked
+   * (its move is marked `measured: false`). `apply` observes so: a rename
+   * needs no sizes, and walking 100,000 files would make a constant-time
+   * rename take time proportional to the tree. `plan` and `status` measure
+   * (the default), to show the sizes.
+   */
+  measureRenames?: boolean;
+}
+
 /**
  * Observes every applying entry: one lstat per path (O(entries) syscalls),
  * and trees walked only where data would move or both sides must be
  * compared. Results are in entry order; skipped entries get undefined.
  */
-export async function observeEntries(entries: DesiredEntry[], reader: DiskReader): Promise<(EntryObservation | undefined)[]> {
+export async function observeEntries(entries: DesiredEntry[], reader: DiskReader, opts: ObserveOptions = {}): Promise<(EntryObservation | undefined)[]> {
   const out: (EntryObservation | undefined)[] = new Array(entries.length).fill(undefined);
   await eachLimited(entries.map((e, i) => [e, i] as const), CONCURRENCY, async ([e, i]) => {
-    out[i] = await observeEntry(e, reader);
+    out[i] = await observeEntry(e, reader, opts);
   });
   return out;
 }
 
-export async function observeEntry(e: DesiredEntry, reader: DiskReader): Promise<EntryObservation | undefined> {
+export async function observeEntry(e: DesiredEntry, reader: DiskReader, opts: ObserveOptions = {}): Promise<EntryObservation | undefined> {
   if (!e.applies) return undefined;
   const [link, target] = await Promise.all([reader.observe(e.link, e.style), reader.observe(e.target, e.style)]);
   const need = observationNeeds(e, link, target);
   const o: EntryObservation = { style: e.style, link, target };
+  // A move (present: nothing at the target; absent: a restore) between paths of one volume is a rename.
+  const renameOnly = opts.measureRenames === false && link.volume?.id !== undefined && link.volume.id === target.volume?.id;
+  const measureLink = need.measureLink && !(renameOnly && target.kind === 'absent');
+  const measureTarget = need.measureTarget && !renameOnly;
+  if (measureLink !== need.measureLink || measureTarget !== need.measureTarget) o.sizesSkipped = true;
   const [linkTree, targetTree, comparison] = await Promise.all([
-    need.measureLink ? reader.measure(e.link) : undefined,
-    need.measureTarget ? reader.measure(e.target) : undefined,
+    measureLink ? reader.measure(e.link) : undefined,
+    measureTarget ? reader.measure(e.target) : undefined,
     need.compare ? reader.compare(e.link, e.target) : undefined,
   ]);
   if (linkTree) o.linkTree = linkTree;
   if (targetTree) o.targetTree = targetTree;
   if (comparison) o.comparison = comparison;
+  // Data that would move (the trees measured above) is checked for files in use, where the platform can tell.
+  const moving = need.measureLink ? link : need.measureTarget ? target : undefined;
+  if (moving && reader.inUse && (moving.kind === 'dir' || moving.kind === 'file')) {
+    const held = await reader.inUse(moving.path, moving.kind === 'dir');
+    if (held.length > 0) o.inUse = held;
+  }
   return o;
 }

@@ -1,5 +1,5 @@
 import type { PathStyle } from '../core/paths.js';
-import type { PathObservation, TreeComparison, TreeMeasure } from './types.js';
+import type { InUseFile, PathObservation, TreeComparison, TreeMeasure } from './types.js';
 
 /**
  * The read-only window on the disk the observer uses; src/platform
@@ -13,4 +13,9 @@ export interface DiskReader {
   measure(path: string): Promise<TreeMeasure>;
   /** How two trees (or two files) differ, names relative to each root. */
   compare(linkPath: string, targetPath: string): Promise<TreeComparison>;
+  /**
+   * Files of a tree (or a file) that running programs hold open, when the
+   * platform can tell (Windows: the Restart Manager); absent elsewhere.
+   */
+  inUse?(path: string, isDir: boolean): Promise<InUseFile[]>;
 }

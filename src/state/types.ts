@@ -46,6 +46,13 @@ export interface PathObservation {
   volume?: VolumeInfo;
   /** The nearest existing ancestor folder, for an absent path. */
   existingParent?: string;
+  /**
+   * Set when the folder holding this path (for an absent path: its nearest
+   * existing ancestor) is itself a symlink or junction: that folder. Acting
+   * on the path would act through the link, somewhere the manifest does not
+   * name. Found with one lstat of the parent (O(1) per path).
+   */
+  linkedParent?: string;
 }
 
 /** Size of a tree counted without following links; hard-linked files count once. */
@@ -74,6 +81,14 @@ export interface TreeComparison {
   truncated?: boolean;
 }
 
+/** A file some process holds open (Windows: named by the Restart Manager). */
+export interface InUseFile {
+  file: string;
+  /** The program's executable name (e.g. Steam.exe), else its display or service name. */
+  process: string;
+  pid: number;
+}
+
 /** What this machine lets relocate create (Windows symlink permission, etc.). */
 export interface Capabilities {
   symlinks: boolean;
@@ -93,4 +108,12 @@ export interface EntryObservation {
   linkTree?: TreeMeasure;
   targetTree?: TreeMeasure;
   comparison?: TreeComparison;
+  /**
+   * Files of the data about to move that running programs hold open
+   * (Windows only; observed only where data would move). Left out of the
+   * plan's fingerprint: programs open and close files all the time.
+   */
+  inUse?: InUseFile[];
+  /** The tree a same-volume move only renames was not walked (observed for apply; see ObserveOptions). */
+  sizesSkipped?: true;
 }

@@ -15,7 +15,7 @@ describe.concurrent('the CLI itself', () => {
   it('--help lists every command', async () => {
     const r = await runCliAsync(['--help']);
     expect(r.status).toBe(0);
-    for (const c of ['validate', 'plan', 'status', 'apply', 'rollback', 'resume', 'history', 'demo']) expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
+    for (const c of ['validate', 'plan', 'status', 'apply', 'rollback', 'resume', 'history', 'import', 'doctor', 'completion', 'demo']) expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
   });
 
   it.each(Object.keys(COMMAND_HELP))('%s --help shows usage and an example', async (cmd) => {
@@ -30,6 +30,14 @@ describe.concurrent('the CLI itself', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('E_USAGE');
     expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('a mistyped command suggests the nearest one', async () => {
+    const r = await runCliAsync(['imprt']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("unknown command 'imprt' (did you mean 'import'?)");
+    const far = await runCliAsync(['frobnicate']);
+    expect(far.stderr).not.toContain('did you mean');
   });
 
   it('an unknown option names the command help', async () => {

@@ -68,9 +68,10 @@ describe('${env:NAME}', () => {
     expect(d.message).toBe('links[0].target: ${env:} names no variable');
   });
   it('an unsupported namespace is named', async () => {
-    const d = await onlyError(oneEntry('/srv/x', '${known:Documents}/x'));
+    const d = await onlyError(oneEntry('/srv/x', '${registry:Documents}/x'));
     expect(d).toMatchObject({ code: 'E_UNKNOWN_VAR', line: 4, col: 13 });
-    expect(d.message).toBe("links[0].target: unknown variable ${known:Documents}: the namespace 'known' is not supported");
+    expect(d.message).toBe("links[0].target: unknown variable ${registry:Documents}: the namespace 'registry' is not supported");
+    expect(d.hint).toContain('${known:Name}');
   });
 });
 

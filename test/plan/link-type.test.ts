@@ -54,6 +54,21 @@ describe('win32: auto, junction, symlink and permission', () => {
     expect(codes(p)).toEqual([]);
   });
 
+  it('auto folder to a network share → directory symlink when permitted (per volume), and the reason says why', () => {
+    const o = pair(WIN_STYLE, obs.dir('C:\\Games', vol('C')), obs.absent('\\\\nas\\games\\Games', vol('\\\\NAS\\GAMES\\', { remote: true })), { linkTree: tree(10, 1) });
+    const p = planOne(entry(WIN_STYLE, 'C:\\Games', '\\\\nas\\games\\Games'), o, context('win32'));
+    expect(p.type).toBe('symlink');
+    expect(p.reason).toMatch(/junction cannot point to a network share/);
+    expect(codes(p)).toEqual(['W_NETWORK']);
+  });
+
+  it('auto folder to a network share without symlink permission stays a junction, refused with E_JUNCTION_REMOTE', () => {
+    const o = pair(WIN_STYLE, obs.dir('C:\\Games', vol('C')), obs.absent('\\\\nas\\games\\Games', vol('\\\\NAS\\GAMES\\', { remote: true })), { linkTree: tree(10, 1) });
+    const p = planOne(entry(WIN_STYLE, 'C:\\Games', '\\\\nas\\games\\Games'), o, context('win32', { capabilities: NO_SYMLINKS }));
+    expect(p.type).toBe('junction');
+    expect(codes(p)).toEqual(['E_JUNCTION_REMOTE', 'W_NETWORK']);
+  });
+
   it('auto file with symlink permission → symlink', () => {
     const p = planOne(entry(WIN_STYLE, 'C:\\Users\\u\\big.iso', 'D:\\big.iso'), fileCrossVol(), context('win32'));
     expect(p.type).toBe('symlink');

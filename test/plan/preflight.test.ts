@@ -85,6 +85,37 @@ describe('junction rules (local volumes with reparse points)', () => {
   });
 });
 
+describe('files in use (Windows: observed through the Restart Manager)', () => {
+  const held = [
+    { file: 'C:\\Games\\x.exe', process: 'Steam.exe', pid: 4242 },
+    { file: 'C:\\Games\\data\\save.dat', process: 'Game.exe', pid: 77 },
+  ];
+
+  it('E_IN_USE names each file, the program and its pid', () => {
+    const o = pair(WIN_STYLE, obs.dir('C:\\Games', vol('C')), obs.absent('D:\\Games', vol('D')), { linkTree: tree(10, 1), inUse: held });
+    const p = planOne(entry(WIN_STYLE, 'C:\\Games', 'D:\\Games'), o, context('win32'));
+    expect(p.action).toBe('move');
+    expect(codes(p)).toEqual(['E_IN_USE', 'E_IN_USE']);
+    expect(p.findings.map((f) => f.message)).toEqual(['C:\\Games\\x.exe is used by Steam.exe (pid 4242)', 'C:\\Games\\data\\save.dat is used by Game.exe (pid 77)']);
+    expect(p.findings[0]!.path).toBe('C:\\Games\\x.exe');
+    expect(p.findings[0]!.hint).toMatch(/close Steam\.exe/);
+  });
+
+  it('a restore (state: absent) whose data is in use at the target is refused too', () => {
+    const o = pair(WIN_STYLE, obs.absent('C:\\Games', vol('C')), obs.dir('D:\\Games', vol('D')), { targetTree: tree(10, 1), inUse: held.slice(0, 1) });
+    const p = planOne(entry(WIN_STYLE, 'C:\\Games', 'D:\\Games', { state: 'absent' }), o, context('win32'));
+    expect(p.action).toBe('restore');
+    expect(codes(p)).toEqual(['E_IN_USE']);
+  });
+
+  it('files in use do not matter when nothing moves (a link is only created)', () => {
+    const o = pair(WIN_STYLE, obs.absent('C:\\Games', vol('C')), obs.dir('D:\\Games', vol('D')), { inUse: held });
+    const p = planOne(entry(WIN_STYLE, 'C:\\Games', 'D:\\Games'), o, context('win32'));
+    expect(p.action).toBe('link');
+    expect(codes(p)).toEqual([]);
+  });
+});
+
 describe('read-only destinations', () => {
   it('E_READ_ONLY: moving data onto a read-only volume', () => {
     const o = pair(POSIX_STYLE, obs.dir('/home/u/games', vol('root')), obs.absent('/mnt/ro/games', vol('ro', { readOnly: true })), { linkTree: tree(10, 1) });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -57,7 +57,8 @@ describe('NodeFs, the only code that changes the disk', () => {
     await fs.verify(at('src'), at('dst'), 'content', false);
   });
 
-  it('copyTree refuses a special file with E_UNSUPPORTED_NODE naming it', async () => {
+  // FIFOs are a POSIX thing (mkfifo): Windows has no special files in folders.
+  it.skipIf(process.platform === 'win32')('copyTree refuses a special file with E_UNSUPPORTED_NODE naming it', async () => {
     file('src/a.txt', 'a');
     execFileSync('mkfifo', [at('src/pipe')]);
     const err = await fs.copyTree(at('src'), at('dst')).catch((e: RelocateError) => e);
@@ -70,7 +71,7 @@ describe('NodeFs, the only code that changes the disk', () => {
     await fs.copyTree(at('a'), at('b'));
     const { mtime } = lstatSync(at('b/x.bin'));
     writeFileSync(at('b/x.bin'), 'abcdeF');
-    execFileSync('touch', ['-d', mtime.toISOString(), at('b/x.bin')]);
+    utimesSync(at('b/x.bin'), mtime, mtime);
     await fs.verify(at('a'), at('b'), 'meta', false);
     expect(await codeOf(fs.verify(at('a'), at('b'), 'content', false))).toBe('E_VERIFY');
     rmSync(at('b/x.bin'));

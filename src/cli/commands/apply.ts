@@ -31,6 +31,13 @@ function blockingError(plan: Plan, file: string): { code: string; message: strin
   return { code: 'E_CONFLICT', message: 'the plan has conflicts or failed checks; nothing was changed', path: file, hint: 'resolve them (see `relocate plan`)' };
 }
 
+/**
+ * apply does not walk the data of same-volume moves: a rename needs no
+ * sizes, so it takes the same time for 10 files or 100,000 (the plan it
+ * shows says "size not counted"; `relocate plan` shows the sizes).
+ */
+const RENAMES_UNMEASURED = { measureRenames: false } as const;
+
 function entryTitle(p: Plan['entries'][number]): string {
   return `${p.action} ${p.link} → ${p.target}`;
 }
@@ -60,7 +67,7 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
       plan = await readSavedPlan(file);
       await assertFresh(plan, `the saved plan ${displayPath(file, io.cwd)}`);
     } else {
-      plan = (await buildPlan(file, io, stateDir)).plan;
+      plan = (await buildPlan(file, io, stateDir, RENAMES_UNMEASURED)).plan;
     }
     const label = displayPath(saved ? plan.manifest.path : file, io.cwd);
     if (!io.json) io.out(renderPlan(plan, { color: io.color, verbose: io.verbose, manifestLabel: label }));
@@ -78,7 +85,7 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
       return 1;
     }
     // The question may have taken minutes: the disk must still be what the plan saw.
-    if (!values.yes) await assertFresh(plan, 'the plan');
+    if (!values.yes) await assertFresh(plan, 'the plan', saved ? {} : RENAMES_UNMEASURED);
     const work = plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
     const view = progressView(io, work, entryTitle);
     const fs = new NodeFs();

@@ -51,8 +51,10 @@ export async function rollbackCommand(argv: string[], io: CliIO): Promise<number
     }
     const work = run.plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
     const view = progressView(io, work, (p) => `undo ${p.action} ${p.link}`);
-    const outcome = await rollbackRun(run, { stateDir, fs: new NodeFs(), force: values.force === true, onEvent: (e) => view.onEvent(e) });
+    const fs = new NodeFs();
+    const outcome = await rollbackRun(run, { stateDir, fs, force: values.force === true, onEvent: (e) => view.onEvent(e) });
     await view.finish(outcome.result === 'rolled-back');
+    if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
     return reportOutcome(io, outcome, `Rolled back ${work.length} change${work.length === 1 ? '' : 's'}`);
   });
 }
@@ -76,8 +78,10 @@ export async function resumeCommand(argv: string[], io: CliIO): Promise<number> 
     }
     const work = run.plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
     const view = progressView(io, work, (p) => `${p.action} ${p.link} → ${p.target}`);
-    const outcome = await resumeRun(run, { stateDir, fs: new NodeFs(), noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e) });
+    const fs = new NodeFs();
+    const outcome = await resumeRun(run, { stateDir, fs, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e) });
     await view.finish(outcome.result !== 'failed');
+    if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
     return reportOutcome(io, outcome, run.status === 'rolling-back' ? 'Rolled back' : 'Resumed and finished');
   });
 }

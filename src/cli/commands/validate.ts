@@ -3,7 +3,7 @@ import { loadManifest } from '../../manifest/load.js';
 import { nodeManifestIO } from '../../platform/manifest-io.js';
 import { countLine, renderDiagnostics } from '../../render/diagnostics.js';
 import { entriesJson } from '../../render/entries-json.js';
-import { loadContext } from '../context.js';
+import { manifestContext } from '../context.js';
 import type { CliIO } from '../io.js';
 import { displayPath, findManifest } from '../manifest-path.js';
 import { parseCommandArgs } from '../options.js';
@@ -15,7 +15,7 @@ export async function validateCommand(argv: string[], io: CliIO): Promise<number
   const { values, positionals } = parseCommandArgs('validate', argv, { os: { type: 'string' } });
   if (positionals.length > 1) throw new RelocateError('E_USAGE', 'validate takes one manifest', { hint: 'see `relocate validate --help`' });
   const file = findManifest(positionals[0], io.cwd);
-  const ctx = loadContext(io.env, values.os as string | undefined);
+  const ctx = await manifestContext(io.env, values.os as string | undefined);
   const m = await loadManifest(file, ctx, nodeManifestIO);
   const shown = displayPath(file, io.cwd);
   const diagnostics = m.diagnostics.map((d) => (d.file === file ? { ...d, file: shown } : d));

@@ -3,8 +3,9 @@
  * in one step: Linux renameat2(RENAME_NOREPLACE) and macOS
  * renamex_np(RENAME_EXCL) through koffi. Returns null when the native call
  * is unavailable (no koffi binary, an old kernel or libc, a filesystem that
- * refuses the flag), so the caller falls back to check-then-rename under the
- * run's lock.
+ * refuses the flag, or RELOCATE_NATIVE=0 in the environment), so the caller
+ * falls back to check-then-rename under the run's lock. Windows has its own
+ * (MoveFileExW, src/platform/windows/move.ts).
  */
 type NativeRename = (from: string, to: string) => { ok: true } | { ok: false; errno: number };
 
@@ -19,6 +20,10 @@ export async function nativeRenameNoReplace(): Promise<NativeRename | null> {
   if (native !== undefined) return native;
   native = null;
   try {
+    if (process.env.RELOCATE_NATIVE === '0') {
+      why = 'RELOCATE_NATIVE=0 turns the native layer off';
+      return null;
+    }
     if (process.platform !== 'linux' && process.platform !== 'darwin') {
       why = `no native no-replace rename on ${process.platform} in this layer`;
       return null;

@@ -1,0 +1,510 @@
+#!/usr/bin/env node
+// `npm run bench`: relocate's benchmarks (issue #7). Every figure is a ratio
+// (or a time) measured side by side in one run of this script, repeated
+// (--reps, default 5) and reported as the median. Prints a table and rewrites
+// the generated part of bench/RESULTS.md (between the bench:begin/end
+// markers); the hand-written part (what was optimized, before and after)
+// is kept.
+//
+//   node bench/run.mjs [--reps N] [--only move,rename,plan,links,start,memory] [--no-write]
+//
+// Needs the built CLI (dist/, made by `npm ci` or `npm run build`). Installs
+// stow, hyperfine and GNU time with apt-get when missing and root. The
+// cross-volume figures mount two tmpfs filesystems (root only; skipped with
+// the reason otherwise), and always unmount them, on failure and Ctrl-C too.
+import { lstatSync, mkdirSync, symlinkSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cleanupNow, mountTmpfs, tempDir, tmpfsUnavailable, unmountLeftovers } from './lib/cleanup.mjs';
+import { ensureTool, machine, median, peakRssMiB, run, timeRun } from './lib/measure.mjs';
+import { describeSpec, mixedTreeSpec, writeManySmallFiles, writeMixedTree } from './lib/trees.mjs';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const NODE = process.execPath;
+const RESULTS = path.join(REPO, 'bench', 'RESULTS.md');
+
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : dflt;
+};
+/** The CLI measured: this checkout's build, or another (`--cli path/to/dist/cli/bin.js`, e.g. an older commit's, for before/after figures). */
+const CLI = path.resolve(opt('cli', path.join(REPO, 'dist', 'cli', 'bin.js')));
+/** `--json FILE`: also write the table's rows there. */
+const JSON_OUT = opt('json', undefined);
+const REPS = Math.max(1, Number(opt('reps', '5')));
+const ONLY = opt('only', 'move,rename,plan,links,start,memory').split(',');
+const WRITE = !argv.includes('--no-write');
+/** Runs of each short trial (rename, links) per repetition. */
+const INNER = Math.max(1, Number(opt('inner', '3')));
+
+const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
+const fmtMs = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+const fmtX = (r) => `${r.toFixed(2)}×`;
+const q = (s) => (/^[\w./=:-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+const cmdLine = (cmd, args) => [cmd === NODE ? 'node' : cmd, ...args].map((a) => q(a.startsWith(REPO) ? path.relative(REPO, a) : a)).join(' ');
+
+/** One row of the table. `pass` is undefined for a skipped figure. */
+const rows = [];
+const details = [];
+function row(id, figure, measured, target, pass, note = '') {
+  rows.push({ id, figure, measured, target, pass, note });
+}
+function skip(id, figure, target, reason) {
+  log(`skipping ${figure}: ${reason}`);
+  rows.push({ id, figure, measured: 'skipped', target, pass: undefined, note: reason });
+}
+
+function relocate(args) {
+  return [NODE, [CLI, ...args]];
+}
+
+function yamlManifest(file, entries) {
+  const lines = ['version: 1', 'links:'];
+  for (const e of entries) {
+    lines.push(`  - link: ${JSON.stringify(e.link)}`, `    target: ${JSON.stringify(e.target)}`);
+    if (e.type) lines.push(`    type: ${e.type}`);
+  }
+  writeFileSync(file, lines.join('\n') + '\n');
+}
+
+/** The 1-minute load average (the machine is shared: it says how busy it was while a figure ran). */
+const loadavg = () => {
+  try {
+    return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  } catch {
+    return NaN;
+  }
+};
+
+/**
+ * Runs `trials` (name → fn returning ms) `REPS` times, rotating their order
+ * each repetition. With `inner` > 1, each repetition runs every trial that
+ * many times (interleaved) and keeps each one's median: short trials are
+ * noisy on a shared machine.
+ */
+async function sideBySide(trials, inner = 1) {
+  const names = Object.keys(trials);
+  const times = Object.fromEntries(names.map((n) => [n, []]));
+  const loads = [loadavg()];
+  for (let rep = 0; rep < REPS; rep++) {
+    const runs = Object.fromEntries(names.map((n) => [n, []]));
+    for (let k = 0; k < inner; k++) {
+      const order = names.map((_, i) => names[(i + rep + k) % names.length]);
+      for (const n of order) runs[n].push(await trials[n]());
+    }
+    for (const n of names) times[n].push(median(runs[n]));
+    loads.push(loadavg());
+    log(`  rep ${rep + 1}/${REPS}: ${names.map((n) => `${n} ${fmtMs(times[n][rep])}`).join(', ')} (load ${loads.at(-1)})`);
+  }
+  Object.defineProperty(times, 'load', { value: loads, enumerable: false });
+  return times;
+}
+const ratios = (a, b) => a.map((x, i) => x / b[i]);
+
+// ---------------------------------------------------------------------------
+// 1. Cross-volume move vs cp -a && rm -rf && ln -s; 6b. its peak memory.
+// ---------------------------------------------------------------------------
+async function crossVolume() {
+  const F1 = 'cross-volume move, 1 GiB in 20,000 files, vs `cp -a && rm -rf && ln -s`';
+  const why = tmpfsUnavailable();
+  if (why) {
+    skip('1a', `${F1} (default verification)`, '≤ 1.15×', why);
+    skip('1b', `${F1} (--verify content)`, '≤ 1.6×', why);
+    if (ONLY.includes('memory')) skip('6b', 'peak RSS of that move', '≤ 200 MB', why);
+    return;
+  }
+  log('1. cross-volume move: mounting two tmpfs and writing the 1 GiB tree');
+  const volA = mountTmpfs('src', 3584);
+  const volB = mountTmpfs('dst', 2560);
+  const spec = mixedTreeSpec();
+  const pristine = path.join(volA, 'pristine');
+  await writeMixedTree(pristine, spec);
+  const src = path.join(volA, 'Games');
+  const dst = path.join(volB, 'Games');
+  const work = tempDir('move');
+  const manifest = path.join(work, 'relocate.yaml');
+  yamlManifest(manifest, [{ link: src, target: dst }]);
+  let n = 0;
+  const reset = async () => {
+    rmSync(src, { recursive: true, force: true });
+    for (const name of readdirSync(volB)) rmSync(path.join(volB, name), { recursive: true, force: true });
+    for (const name of readdirSync(volA)) if (name !== 'pristine') rmSync(path.join(volA, name), { recursive: true, force: true });
+    if ((await run('cp', ['-a', pristine, src])).status !== 0) throw new Error('cp -a of the pristine tree failed');
+  };
+  const check = () => {
+    if (!lstatSync(src).isSymbolicLink() || readlinkSync(src) !== dst || !lstatSync(dst).isDirectory()) throw new Error(`after the move ${src} is not a link to ${dst}`);
+  };
+  const baseline = ['sh', ['-c', 'cp -a "$1" "$2" && rm -rf "$1" && ln -s "$2" "$1"', 'sh', src, dst]];
+  const apply = (verify) => relocate(['apply', '--yes', '--verify', verify, '--state-dir', path.join(work, `state-${n++}`), manifest]);
+  const trial = (mk) => async () => {
+    await reset();
+    const [cmd, args] = mk();
+    const ms = await timeRun(cmd, args);
+    check();
+    return ms;
+  };
+  const ctx = { spec, volA, volB, work, reset, check, baseline, apply, trial };
+  if (ONLY.includes('move')) await crossVolumeTimes(ctx, F1);
+  if (ONLY.includes('memory')) await crossVolumeMemory(ctx);
+}
+
+async function crossVolumeTimes({ spec, volA, volB, work, baseline, apply, trial }, F1) {
+  const t = await sideBySide({
+    'cp -a': trial(() => baseline),
+    'apply (meta)': trial(() => apply('meta')),
+    'apply (content)': trial(() => apply('content')),
+  });
+  const rMeta = median(ratios(t['apply (meta)'], t['cp -a']));
+  const rContent = median(ratios(t['apply (content)'], t['cp -a']));
+  row('1a', `${F1} (default verification)`, `${fmtX(rMeta)} (${fmtMs(median(t['apply (meta)']))} vs ${fmtMs(median(t['cp -a']))})`, '≤ 1.15×', rMeta <= 1.15);
+  row('1b', `${F1} (--verify content)`, `${fmtX(rContent)} (${fmtMs(median(t['apply (content)']))} vs ${fmtMs(median(t['cp -a']))})`, '≤ 1.6×', rContent <= 1.6);
+  details.push({
+    title: '1. Cross-volume move',
+    lines: [
+      `Tree: ${describeSpec(spec)}. Source and destination are two tmpfs mounts (${volA}, ${volB}); the state folder is on ${machineInfo.tmpFs} (${work}).`,
+      `Before each trial the source is recreated with \`cp -a\` from a pristine copy on the source volume and the destination emptied (not timed). Trials rotate order each repetition.`,
+      '',
+      '```sh',
+      `# baseline (SRC, DST: the link and target paths)`,
+      cmdLine(...baseline),
+      `# relocate (manifest: link SRC, target DST)`,
+      cmdLine(...apply('meta')).replace(/state-\d+/, 'state-N'),
+      cmdLine(...apply('content')).replace(/state-\d+/, 'state-N'),
+      '```',
+      '',
+      timesTable(t),
+      '',
+      `Ratios per repetition (meta): ${ratios(t['apply (meta)'], t['cp -a']).map(fmtX).join(', ')}; (content): ${ratios(t['apply (content)'], t['cp -a']).map(fmtX).join(', ')}.`,
+    ],
+  });
+}
+
+async function crossVolumeMemory({ reset, check, apply }) {
+  log('6b. peak RSS of the cross-volume move');
+  const rss = [];
+  for (let i = 0; i < REPS; i++) {
+    await reset();
+    rss.push(await peakRssMiB(...apply('meta')));
+    check();
+  }
+  memoryRows.push({ id: '6b', figure: 'peak RSS, the 20,000-file cross-volume move (`apply --yes`)', values: rss, cmd: `/usr/bin/time -f %M ${cmdLine(...apply('meta')).replace(/state-\d+/, 'state-N')}` });
+}
+
+function timesTable(t) {
+  const names = Object.keys(t);
+  return [
+    `| trial | median | all repetitions |`,
+    `|---|---|---|`,
+    ...names.map((n) => `| ${n} | ${fmtMs(median(t[n]))} | ${t[n].map(fmtMs).join(', ')} |`),
+    ...(t.load ? ['', `Load average (1 min) before and after each repetition: ${t.load.join(', ')} (${machineInfo.nproc} CPUs).`] : []),
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------
+// 2. A same-volume move is one rename: 100,000 files cost what 10 files cost.
+// ---------------------------------------------------------------------------
+async function sameVolume() {
+  log('2. same-volume move: writing a tree of 100,000 files and one of 10');
+  const root = tempDir('rename');
+  const trees = { big: 100_000, small: 10 };
+  const manifests = {};
+  for (const [name, count] of Object.entries(trees)) {
+    await writeManySmallFiles(path.join(root, 'home', name), count, count >= 100 ? 100 : count);
+    manifests[name] = path.join(root, `${name}.yaml`);
+    yamlManifest(manifests[name], [{ link: path.join(root, 'home', name), target: path.join(root, 'store', name) }]);
+  }
+  mkdirSync(path.join(root, 'store'));
+  let n = 0;
+  const apply = (name) => relocate(['apply', '--yes', '--state-dir', path.join(root, `state-${n++}`), manifests[name]]);
+  const trial = (name) => async () => {
+    const link = path.join(root, 'home', name);
+    const target = path.join(root, 'store', name);
+    const ms = await timeRun(...apply(name));
+    if (!lstatSync(link).isSymbolicLink()) throw new Error(`${link} is not a link after apply`);
+    unlinkSync(link);
+    renameSync(target, link);
+    return ms;
+  };
+  const t = await sideBySide({ '100,000 files': trial('big'), '10 files': trial('small') }, INNER);
+  const r = median(ratios(t['100,000 files'], t['10 files']));
+  row('2', 'same-volume move (rename): 100,000 files vs 10 files', `${fmtX(r)} (${fmtMs(median(t['100,000 files']))} vs ${fmtMs(median(t['10 files']))})`, '0.8–1.2× (constant)', r >= 0.8 && r <= 1.2);
+  details.push({
+    title: '2. Same-volume move',
+    lines: [
+      `Trees of 100,000 files (1,000 folders of 100 files of 0–63 bytes) and of 10 files, on ${machineInfo.tmpFs} (${root}), moved to a sibling folder on the same volume; the state folder is on the same volume. After each trial the link is removed and the folder renamed back (not timed). Each repetition runs both ${INNER} times, interleaved, and keeps the medians.`,
+      '',
+      '```sh',
+      cmdLine(...apply('big')).replace(/state-\d+/, 'state-N'),
+      cmdLine(...apply('small')).replace(/state-\d+/, 'state-N'),
+      '```',
+      '',
+      timesTable(t),
+      '',
+      `Ratios per repetition: ${ratios(t['100,000 files'], t['10 files']).map(fmtX).join(', ')}.`,
+    ],
+  });
+}
+
+// ---------------------------------------------------------------------------
+// 3. Plan scaling: 100, 1,000, 10,000 entries over real folders; 6a memory.
+// ---------------------------------------------------------------------------
+async function planScaling() {
+  log('3. plan scaling: 10,000 folders, 90% already linked');
+  const root = tempDir('plan');
+  const N = 10_000;
+  const entries = [];
+  for (let i = 0; i < N; i++) {
+    const g = `g${i % 100}`;
+    const target = path.join(root, 'store', g, `e${i}`);
+    const link = path.join(root, 'home', g, `e${i}`);
+    mkdirSync(target, { recursive: true });
+    mkdirSync(path.dirname(link), { recursive: true });
+    // Nine in ten are in sync (the link is in place); one in ten needs its link.
+    if (i % 10 !== 0) symlinkSync(target, link);
+    entries.push({ link, target });
+  }
+  const sizes = [3, 100, 1000, 10_000];
+  const manifests = {};
+  for (const s of sizes) {
+    manifests[s] = path.join(root, `m${s}.yaml`);
+    yamlManifest(manifests[s], entries.slice(0, s));
+  }
+  const state = path.join(root, 'state');
+  const plan = (s) => relocate(['plan', '--state-dir', state, manifests[s]]);
+  const trials = Object.fromEntries(sizes.map((s) => [`${s.toLocaleString('en')} entries`, () => timeRun(...plan(s), { okCodes: [0, 2] })]));
+  if (!ONLY.includes('plan')) return planMemory(plan);
+  const t = await sideBySide(trials);
+  const t3 = t['3 entries'];
+  const t100 = t['100 entries'];
+  const t1k = t['1,000 entries'];
+  const t10k = t['10,000 entries'];
+  const growth = median(t10k.map((x, i) => x / t1k[i]));
+  const net = median(t10k.map((x, i) => (x - t3[i]) / Math.max(1, t1k[i] - t3[i])));
+  row('3a', 'plan of 10,000 entries (9,000 in sync, 1,000 to link)', fmtMs(median(t10k)), '≤ 1.5 s', median(t10k) <= 1500);
+  row('3b', 'plan growth, 1,000 → 10,000 entries (time beyond a 3-entry plan)', `${fmtX(net)} (whole command: ${fmtX(growth)})`, '≤ 12×', net <= 12);
+  details.push({
+    title: '3. Plan scaling',
+    lines: [
+      `10,000 target folders in 100 groups on ${machineInfo.tmpFs} (${root}); nine in ten links already in place (in sync), one in ten missing (action link). Manifests list the first 3, 100, 1,000 and 10,000 entries, no globs. "Growth" divides the time beyond the 3-entry plan (process start, module loading) at 10,000 entries by the same at 1,000; the whole-command ratio is shown beside it.`,
+      '',
+      '```sh',
+      ...sizes.map((s) => cmdLine(...plan(s))),
+      '```',
+      '',
+      timesTable(t),
+      '',
+      `Per-entry cost at 10,000 entries: ${((median(t10k) - median(t3)) / (N - 3) * 1000).toFixed(0)} µs. Growth per repetition (net): ${t10k.map((x, i) => fmtX((x - t3[i]) / Math.max(1, t1k[i] - t3[i]))).join(', ')}; 100 → 1,000 (net): ${fmtX(median(t1k.map((x, i) => (x - t3[i]) / Math.max(1, t100[i] - t3[i]))))}.`,
+    ],
+  });
+  await planMemory(plan);
+}
+
+async function planMemory(plan) {
+  if (!ONLY.includes('memory')) return;
+  log('6a. peak RSS of the 10,000-entry plan');
+  const rss = [];
+  for (let i = 0; i < REPS; i++) rss.push(await peakRssMiB(...plan(10_000), { okCodes: [0, 2] }));
+  memoryRows.push({ id: '6a', figure: 'peak RSS, `plan` of the 10,000-entry manifest', values: rss, cmd: `/usr/bin/time -f %M ${cmdLine(...plan(10_000))}` });
+}
+
+// ---------------------------------------------------------------------------
+// 4. Many links: apply 1,000 link entries vs GNU Stow linking 1,000 entries.
+// ---------------------------------------------------------------------------
+async function manyLinks() {
+  const F = 'apply of 1,000 link entries vs `stow` of a 1,000-entry package';
+  const why = ensureTool('stow', 'stow', log);
+  if (why) return skip('4', F, '≤ 1.0×', why);
+  log('4. many links: a package of 1,000 entries');
+  const root = tempDir('links');
+  const pkg = path.join(root, 'store', 'pkg');
+  const entries = [];
+  for (let i = 0; i < 1000; i++) {
+    const p = path.join(pkg, `e${i}`);
+    // Half folders, half files, as a dotfiles package holds.
+    if (i % 2 === 0) {
+      mkdirSync(p, { recursive: true });
+      writeFileSync(path.join(p, 'config'), `entry ${i}\n`);
+    } else {
+      mkdirSync(pkg, { recursive: true });
+      writeFileSync(p, `entry ${i}\n`);
+    }
+    entries.push({ link: path.join(root, 'rel', `e${i}`), target: p, type: 'symlink' });
+  }
+  mkdirSync(path.join(root, 'rel'));
+  mkdirSync(path.join(root, 'stowed'));
+  const manifest = path.join(root, 'links.yaml');
+  yamlManifest(manifest, entries);
+  let n = 0;
+  const stow = ['stow', ['-d', path.join(root, 'store'), '-t', path.join(root, 'stowed'), 'pkg']];
+  const apply = () => relocate(['apply', '--yes', '--state-dir', path.join(root, `state-${n++}`), manifest]);
+  const emptied = (dir, want) => {
+    const names = readdirSync(dir);
+    if (names.length !== want) throw new Error(`${dir} holds ${names.length} entries, expected ${want}`);
+    for (const name of names) unlinkSync(path.join(dir, name));
+  };
+  const t = await sideBySide({
+    stow: async () => {
+      const ms = await timeRun(...stow);
+      emptied(path.join(root, 'stowed'), 1000);
+      return ms;
+    },
+    'relocate apply': async () => {
+      const ms = await timeRun(...apply());
+      emptied(path.join(root, 'rel'), 1000);
+      return ms;
+    },
+  }, INNER);
+  const r = median(ratios(t['relocate apply'], t.stow));
+  row('4', F, `${fmtX(r)} (${fmtMs(median(t['relocate apply']))} vs ${fmtMs(median(t.stow))})`, '≤ 1.0×', r <= 1.0);
+  details.push({
+    title: '4. Many links',
+    lines: [
+      `A package of 1,000 entries (500 folders holding one file, 500 files) on ${machineInfo.tmpFs} (${root}); relocate links each (absolute symlinks, journaled, state folder on the same disk), stow links each (relative symlinks). The links are removed after each trial (not timed). Each repetition runs both ${INNER} times, interleaved, and keeps the medians.`,
+      '',
+      '```sh',
+      cmdLine(...stow),
+      cmdLine(...apply()).replace(/state-\d+/, 'state-N'),
+      '```',
+      '',
+      timesTable(t),
+      '',
+      `Ratios per repetition: ${ratios(t['relocate apply'], t.stow).map(fmtX).join(', ')}.`,
+    ],
+  });
+}
+
+// ---------------------------------------------------------------------------
+// 5. Cold start: validate of a 3-entry manifest vs `node -e 0`.
+// ---------------------------------------------------------------------------
+async function coldStart() {
+  const root = tempDir('start');
+  const manifest = path.join(root, 'relocate.yaml');
+  yamlManifest(manifest, [1, 2, 3].map((i) => ({ link: path.join(root, `l${i}`), target: path.join(root, `t${i}`) })));
+  const validate = relocate(['validate', manifest]);
+  const bare = [NODE, ['-e', '0']];
+  const RUNS = 20;
+  let t;
+  let how;
+  if (!ensureTool('hyperfine', 'hyperfine', log)) {
+    log('5. cold start (hyperfine)');
+    how = `hyperfine -N --warmup 3 --runs ${RUNS}, once per repetition; each repetition's figure is the ratio of hyperfine's medians`;
+    t = { 'node -e 0': [], 'relocate validate': [] };
+    for (let rep = 0; rep < REPS; rep++) {
+      const out = path.join(root, `hf-${rep}.json`);
+      const cmds = [bare, validate].map(([c, a]) => [c, ...a].join(' '));
+      if (rep % 2) cmds.reverse();
+      await timeRun('hyperfine', ['-N', '--warmup', '3', '--runs', String(RUNS), '--export-json', out, ...cmds]);
+      const res = JSON.parse(readFileSync(out, 'utf8')).results;
+      for (const r of res) t[r.command.includes('validate') ? 'relocate validate' : 'node -e 0'].push(r.median * 1000);
+      log(`  rep ${rep + 1}/${REPS}: node -e 0 ${fmtMs(t['node -e 0'][rep])}, validate ${fmtMs(t['relocate validate'][rep])}`);
+    }
+  } else {
+    log('5. cold start (no hyperfine: spawn timing)');
+    how = `${RUNS} interleaved pairs per repetition, timed from spawn to exit; each repetition's figure is the ratio of the medians`;
+    t = { 'node -e 0': [], 'relocate validate': [] };
+    for (let rep = 0; rep < REPS; rep++) {
+      const a = [];
+      const b = [];
+      for (let i = 0; i < RUNS; i++) {
+        a.push(await timeRun(...bare));
+        b.push(await timeRun(...validate));
+      }
+      t['node -e 0'].push(median(a));
+      t['relocate validate'].push(median(b));
+    }
+  }
+  const r = median(ratios(t['relocate validate'], t['node -e 0']));
+  row('5', 'cold start: `validate` of a 3-entry manifest vs `node -e 0`', `${fmtX(r)} (${fmtMs(median(t['relocate validate']))} vs ${fmtMs(median(t['node -e 0']))})`, '≤ 3×', r <= 3);
+  details.push({
+    title: '5. Cold start',
+    lines: [`Measured with ${how}.`, '', '```sh', cmdLine(...bare), cmdLine(...validate), '```', '', timesTable(t)],
+  });
+}
+
+// ---------------------------------------------------------------------------
+
+const memoryRows = [];
+let machineInfo;
+
+function writeResults() {
+  const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const m = machineInfo;
+  const table = [
+    '| # | figure | measured (median) | target | met |',
+    '|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.id} | ${r.figure} | ${r.measured} | ${r.target} | ${r.pass === undefined ? `skipped: ${r.note}` : r.pass ? 'yes' : '**no**'} |`),
+  ].join('\n');
+  const body = [
+    '<!-- bench:begin (generated by `npm run bench`; edit outside these markers) -->',
+    `## Latest run`,
+    '',
+    `Date: ${date}. Repetitions: ${REPS} (medians). Command: \`npm run bench\` (\`node bench/run.mjs${argv.length ? ' ' + argv.join(' ') : ''}\`).`,
+    '',
+    `Machine: ${m.nproc} CPUs (\`nproc\`), ${m.cpu}; node ${m.node}; kernel ${m.kernel}; ${m.os}; temporary folder on ${m.tmpFs}; ${m.stow || 'stow missing'}; ${m.hyperfine || 'hyperfine missing'}.`,
+    '',
+    '```',
+    '$ free -g',
+    m.free,
+    '```',
+    '',
+    table,
+    '',
+    ...details.flatMap((d) => [`### ${d.title}`, '', ...d.lines, '']),
+    ...(memoryRows.length
+      ? ['### 6. Peak memory', '', '```sh', ...memoryRows.map((r) => r.cmd), '```', '', ...memoryRows.map((r) => `- ${r.id}: ${r.values.map((v) => `${v.toFixed(0)} MiB`).join(', ')}`), '']
+      : []),
+    '<!-- bench:end -->',
+  ].join('\n');
+  let text = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n\n<!-- bench:begin -->\n<!-- bench:end -->\n';
+  const a = text.indexOf('<!-- bench:begin');
+  const b = text.indexOf('<!-- bench:end -->');
+  text = a >= 0 && b > a ? text.slice(0, a) + body + text.slice(b + '<!-- bench:end -->'.length) : `${text.trimEnd()}\n\n${body}\n`;
+  writeFileSync(RESULTS, text);
+}
+
+function printTable() {
+  const cols = ['#', 'figure', 'measured (median)', 'target', 'met'];
+  const data = rows.map((r) => [r.id, r.figure, r.measured, r.target, r.pass === undefined ? 'skipped' : r.pass ? 'yes' : 'NO']);
+  const w = cols.map((c, i) => Math.max(c.length, ...data.map((d) => d[i].length)));
+  const line = (cells) => cells.map((c, i) => c.padEnd(w[i])).join('  ');
+  process.stdout.write(`\n${line(cols)}\n${w.map((x) => '-'.repeat(x)).join('  ')}\n${data.map(line).join('\n')}\n`);
+  for (const r of rows) if (r.pass === undefined) process.stdout.write(`skipped ${r.id}: ${r.note}\n`);
+}
+
+async function main() {
+  if (!existsSync(CLI)) {
+    process.stderr.write(`bench: ${CLI} is missing; run \`npm run build\` (or \`npm ci\`) first\n`);
+    process.exit(1);
+  }
+  const left = unmountLeftovers();
+  if (left.length) log(`unmounted tmpfs left by an earlier, killed bench: ${left.join(', ')}`);
+  if (ONLY.includes('memory')) {
+    const why = ensureTool('/usr/bin/time', 'time', log);
+    if (why) {
+      skip('6', 'peak memory', '≤ 200 MB', why);
+      ONLY.splice(ONLY.indexOf('memory'), 1);
+    }
+  }
+  machineInfo = machine();
+  log(`reps ${REPS}; figures: ${ONLY.join(', ')}`);
+  if (ONLY.includes('start')) await coldStart();
+  if (ONLY.includes('plan') || ONLY.includes('memory')) await planScaling();
+  if (ONLY.includes('links')) await manyLinks();
+  if (ONLY.includes('rename')) await sameVolume();
+  if (ONLY.includes('move') || ONLY.includes('memory')) await crossVolume();
+  for (const r of memoryRows) {
+    const mb = median(r.values) * 1.048576;
+    row(r.id, r.figure, `${mb.toFixed(0)} MB`, '≤ 200 MB', mb <= 200);
+  }
+  rows.sort((a, b) => a.id.localeCompare(b.id));
+  cleanupNow();
+  printTable();
+  if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ cli: CLI, reps: REPS, date: new Date().toISOString(), rows }, null, 2) + '\n');
+  if (WRITE) {
+    writeResults();
+    log(`wrote ${path.relative(process.cwd(), RESULTS) || RESULTS}`);
+  }
+}
+
+await main();

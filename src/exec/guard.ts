@@ -1,0 +1,221 @@
+import { RelocateError } from '../core/errors.js';
+import { canonicalPath, hostOs, pathApi, pathKey, styleForOs } from '../core/paths.js';
+import { utcStamp } from '../journal/runs.js';
+import type { JournalLine, RunRecord } from '../journal/types.js';
+import type { ResolvedLinkType } from '../plan/types.js';
+import type { FsPort, NodeInfo, NodeMeta, ProgressFn } from './fs-port.js';
+import { asideName, backupName, stagingName, type VerifyMode } from './steps.js';
+
+const STYLE = styleForOs(hostOs());
+const api = pathApi(STYLE);
+
+/** Actions whose entries may be touched at all; `none`, `skip` and `conflict` change nothing. */
+const CHANGING = new Set(['link', 'create', 'move', 'relink', 'backup', 'merge', 'restore', 'remove']);
+
+/**
+ * What one run may touch: the links and targets of its plan's changing
+ * entries (and the path whose link a remove/restore takes away), the run's
+ * id (staging and set-aside names), its backup stamp, and the folders its
+ * mkdirs steps created (from the journal, for a rollback in a later process).
+ */
+export interface GuardScope {
+  runId: string;
+  stamp: string;
+  paths: string[];
+  created?: string[];
+}
+
+/** The scope of a run, from its record (never from its steps, which a bug could have made wrong) and journal. */
+export function runScope(record: RunRecord, journal: JournalLine[]): GuardScope {
+  const paths: string[] = [];
+  for (const p of record.plan.entries) {
+    if (!CHANGING.has(p.action)) continue;
+    paths.push(p.link, p.target);
+    if (p.removes) paths.push(p.removes);
+  }
+  const mkdirSteps = new Set(record.steps.filter((rs) => rs.step.op === 'mkdirs').map((rs) => rs.n));
+  const created: string[] = [];
+  for (const l of journal) {
+    if (l.t !== 'begin' || !mkdirSteps.has(l.n)) continue;
+    const c = l.info?.created;
+    if (Array.isArray(c)) for (const d of c) if (typeof d === 'string') created.push(d);
+  }
+  return { runId: record.id, stamp: utcStamp(new Date(record.startedAt)), paths, created };
+}
+
+function isLink(n: NodeInfo | null): boolean {
+  return n !== null && (n.kind === 'symlink' || n.kind === 'junction');
+}
+
+/**
+ * The Fs port every run goes through (apply, resume, rollback): before any
+ * call that removes something (deleteTree, removeLink, unlinkFile,
+ * rmdirIfEmpty), moves it away (renameNoReplace) or writes at a path
+ * (copyTree, restoreSnapshot, createLink, restoreLink, hardLink, mkdirs and
+ * a rename's destination), the path is checked against the run's scope:
+ *
+ * - a link or target of a changing plan entry, or
+ * - one of relocate's own names beside one (`.relocate-partial-<run>`,
+ *   `.relocate-old-<run>`, `.relocate-backup-<stamp>`, the undo staging
+ *   `.relocate-partial-undo`, and those names' own such names), or
+ * - a path inside one of those (a merge moves items one by one) — reached
+ *   through real folders only: a link on the way would lead elsewhere, or
+ * - for mkdirs, a parent folder of one; for rmdirIfEmpty, a folder the
+ *   run created.
+ *
+ * Anything else is refused with E_GUARD before the call reaches the disk:
+ * nothing the manifest does not name can be deleted, even by a bug. Reads
+ * pass through unchecked.
+ */
+export class GuardedFs implements FsPort {
+  /** Keys of the links and targets and of relocate's names beside them: what may be touched, with everything inside. */
+  private readonly scoped = new Set<string>();
+  private readonly ancestors = new Set<string>();
+  private readonly created = new Set<string>();
+
+  constructor(
+    private readonly inner: FsPort,
+    scope: GuardScope,
+  ) {
+    // Relocate's names beside a path, and beside those (the undo staging of a set-aside copy).
+    const beside = (p: string) => [stagingName(p, scope.runId), asideName(p, scope.runId), stagingName(p, 'undo'), backupName(p, scope.stamp)];
+    for (const p of scope.paths) {
+      if (!p) continue;
+      const c = canonicalPath(p, STYLE);
+      for (const x of [c, ...beside(c), ...beside(c).flatMap(beside)]) this.scoped.add(pathKey(x, STYLE));
+      const k = pathKey(c, STYLE);
+      for (let up = api.dirname(k); ; up = api.dirname(up)) {
+        this.ancestors.add(up);
+        if (api.dirname(up) === up) break;
+      }
+    }
+    for (const d of scope.created ?? []) {
+      const k = pathKey(d, STYLE);
+      if (this.ancestors.has(k) || this.baseOf(k) !== undefined) this.created.add(k);
+    }
+  }
+
+  /** Wraps `inner` for one run; an already guarded port is wrapped again (each run has its own scope). */
+  static forRun(inner: FsPort, record: RunRecord, journal: JournalLine[]): GuardedFs {
+    return new GuardedFs(inner, runScope(record, journal));
+  }
+
+  /** The scoped path at or above `key`, if any: O(depth) set lookups. */
+  private baseOf(key: string): string | undefined {
+    for (let cur = key; ; cur = api.dirname(cur)) {
+      if (this.scoped.has(cur)) return cur;
+      if (api.dirname(cur) === cur) return undefined;
+    }
+  }
+
+  private refuse(what: string, p: string): never {
+    throw new RelocateError('E_GUARD', `relocate refused to ${what} ${p}: the run's plan does not name it (a run touches only its links, its targets, its own copies beside them, and the folders it created)`, {
+      path: p,
+      hint: 'nothing was changed by this call. This is a bug in relocate: please report it with `relocate history` and the --verbose output; `relocate rollback` undoes the run',
+    });
+  }
+
+  /** Refuses `p` unless it is in scope; a path inside a scoped one must be reached through real folders. */
+  private async check(what: string, p: string): Promise<void> {
+    const c = canonicalPath(p, STYLE);
+    const key = pathKey(c, STYLE);
+    const base = this.baseOf(key);
+    if (base === undefined) this.refuse(what, p);
+    if (base === key) return;
+    for (let cur = api.dirname(c); ; cur = api.dirname(cur)) {
+      if (isLink(await this.inner.lstat(cur))) this.refuse(`${what} (through the link ${cur})`, p);
+      if (pathKey(cur, STYLE) === base || api.dirname(cur) === cur) return;
+    }
+  }
+
+  lstat(p: string): Promise<NodeInfo | null> {
+    return this.inner.lstat(p);
+  }
+
+  async mkdirs(p: string): Promise<string[]> {
+    if (!this.ancestors.has(pathKey(p, STYLE))) await this.check('create the folder', p);
+    // Recorded before the call: a mkdirs that fails halfway (or after) has still made folders its undo removes.
+    for (const d of await this.inner.missingDirs(p)) this.created.add(pathKey(d, STYLE));
+    return this.inner.mkdirs(p);
+  }
+
+  missingDirs(p: string): Promise<string[]> {
+    return this.inner.missingDirs(p);
+  }
+
+  async rmdirIfEmpty(p: string): Promise<boolean> {
+    if (!this.created.has(pathKey(p, STYLE))) await this.check('remove the folder', p);
+    return this.inner.rmdirIfEmpty(p);
+  }
+
+  async renameNoReplace(from: string, to: string): Promise<void> {
+    await this.check('move away', from);
+    await this.check('move something to', to);
+    return this.inner.renameNoReplace(from, to);
+  }
+
+  async copyTree(from: string, to: string, progress?: ProgressFn): Promise<void> {
+    await this.check('copy to', to);
+    return this.inner.copyTree(from, to, progress);
+  }
+
+  treeBytes(p: string): Promise<number> {
+    return this.inner.treeBytes(p);
+  }
+
+  verify(original: string, copy: string, mode: VerifyMode, subset: boolean, progress?: ProgressFn): Promise<void> {
+    return this.inner.verify(original, copy, mode, subset, progress);
+  }
+
+  snapshot(root: string): Promise<NodeMeta[]> {
+    return this.inner.snapshot(root);
+  }
+
+  async restoreSnapshot(fromRoot: string, toRoot: string, nodes: NodeMeta[]): Promise<void> {
+    await this.check('restore files to', toRoot);
+    return this.inner.restoreSnapshot(fromRoot, toRoot, nodes);
+  }
+
+  async createLink(p: string, target: string, kind: ResolvedLinkType): Promise<void> {
+    await this.check('create a link at', p);
+    return this.inner.createLink(p, target, kind);
+  }
+
+  async restoreLink(p: string, linkText: string, kind: 'symlink' | 'junction', dirHint: boolean): Promise<void> {
+    await this.check('recreate a link at', p);
+    return this.inner.restoreLink(p, linkText, kind, dirHint);
+  }
+
+  linkDestination(p: string): Promise<string | null> {
+    return this.inner.linkDestination(p);
+  }
+
+  async removeLink(p: string): Promise<void> {
+    await this.check('remove the link', p);
+    return this.inner.removeLink(p);
+  }
+
+  async unlinkFile(p: string): Promise<void> {
+    await this.check('remove', p);
+    return this.inner.unlinkFile(p);
+  }
+
+  async hardLink(existing: string, p: string): Promise<void> {
+    await this.check('create a hard link at', p);
+    return this.inner.hardLink(existing, p);
+  }
+
+  async deleteTree(p: string): Promise<void> {
+    await this.check('delete', p);
+    return this.inner.deleteTree(p);
+  }
+
+  syncDir(p: string): Promise<void> {
+    return this.inner.syncDir(p);
+  }
+
+  /** Passes through: it defers syncs, and every call made inside is still checked here. */
+  syncBatch<T>(fn: () => Promise<T>): Promise<T> {
+    return this.inner.syncBatch ? this.inner.syncBatch(fn) : fn();
+  }
+}

@@ -1,0 +1,115 @@
+import { lstat, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { eachLimited } from '../core/each-limited.js';
+import { RelocateError } from '../core/errors.js';
+import { canonicalPath, hostOs, pathKey, styleForOs, type PathStyle } from '../core/paths.js';
+import type { NodeKind } from '../state/types.js';
+import { NodeDiskReader } from './node-reader.js';
+
+/** One link found on disk, as `relocate import` reports it. */
+export interface FoundLink {
+  /** Where the link is (absolute, canonical). */
+  path: string;
+  kind: 'symlink' | 'junction';
+  /** The link's text exactly as stored (may be relative). */
+  linkText: string;
+  /** The text made absolute against the link's folder. */
+  target: string;
+  /** What is at the target, followed once; `absent` means a broken link. */
+  targetKind: 'absent' | 'dir' | 'file' | 'other';
+  /** What the target path itself is, not followed (a link there makes a chain). */
+  targetNodeKind: NodeKind;
+}
+
+/** A folder that could not be read while scanning; the scan goes on without it. */
+export interface ScanProblem {
+  path: string;
+  message: string;
+}
+
+/** How many links are looked at (lstat, readlink, stat) at once. */
+const CONCURRENCY = 16;
+
+/** Names relocate itself leaves while it works; never scanned or reported. */
+const OWN_ARTIFACT = /\.relocate-(partial|old|backup)-/;
+
+/**
+ * Finds the links (symlinks, and junctions when the reader's link-kind probe
+ * tells them apart) at and under the given paths, without following any:
+ * a link to a folder is reported and never entered. With `recursive`, real
+ * subfolders are walked too. A path given that is itself a link is reported.
+ * Sorted by path; each link once.
+ */
+export async function findLinks(
+  roots: string[],
+  opts: { recursive: boolean; reader?: NodeDiskReader; style?: PathStyle },
+): Promise<{ links: FoundLink[]; problems: ScanProblem[] }> {
+  const style = opts.style ?? styleForOs(hostOs());
+  const reader = opts.reader ?? new NodeDiskReader();
+  const found = new Map<string, FoundLink>();
+  const problems: ScanProblem[] = [];
+
+  const report = async (p: string) => {
+    const key = pathKey(p, style);
+    if (found.has(key)) return;
+    let o;
+    try {
+      o = await reader.observe(p, style);
+    } catch (err) {
+      problems.push({ path: p, message: `cannot read the link ${p}: ${(err as Error).message}` });
+      return;
+    }
+    if (o.kind !== 'symlink' && o.kind !== 'junction') return;
+    const target = o.linkTarget ?? canonicalPath(path.resolve(path.dirname(p), o.linkText ?? ''), style);
+    let targetNodeKind: NodeKind = 'absent';
+    try {
+      targetNodeKind = (await reader.observe(target, style)).kind;
+    } catch {
+      targetNodeKind = 'other';
+    }
+    found.set(key, { path: canonicalPath(p, style), kind: o.kind, linkText: o.linkText ?? '', target, targetKind: o.linkTargetKind ?? 'absent', targetNodeKind });
+  };
+
+  for (const given of roots) {
+    let s;
+    try {
+      s = await lstat(given);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new RelocateError(code === 'ENOENT' || code === 'ENOTDIR' ? 'E_NOT_FOUND' : 'E_READ', code === 'ENOENT' || code === 'ENOTDIR' ? `nothing at ${given}` : `cannot read ${given}: ${(err as Error).message}`, {
+        path: given,
+        hint: 'give folders that exist (or links themselves); nothing was written',
+      });
+    }
+    if (s.isSymbolicLink()) {
+      await report(given);
+      continue;
+    }
+    if (!s.isDirectory()) {
+      throw new RelocateError('E_USAGE', `${given} is a file, not a folder or a link`, { path: given, hint: 'give the folders to search for links, or the links themselves' });
+    }
+    const dirs = [given];
+    for (let next = 0; next < dirs.length; next++) {
+      const dir = dirs[next]!;
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        problems.push({ path: dir, message: `cannot read the folder ${dir} (the links in it are not searched): ${(err as Error).message}` });
+        continue;
+      }
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const links: string[] = [];
+      for (const d of entries) {
+        if (OWN_ARTIFACT.test(d.name)) continue;
+        const full = path.join(dir, d.name);
+        // Node reports junctions as symbolic links too; the reader's probe tells them apart.
+        if (d.isSymbolicLink()) links.push(full);
+        else if (d.isDirectory() && opts.recursive) dirs.push(full);
+      }
+      await eachLimited(links, CONCURRENCY, report);
+    }
+  }
+  const links = [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { links, problems };
+}

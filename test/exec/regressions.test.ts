@@ -1,0 +1,213 @@
+/**
+ * Issue 6: one regression test per bug the "never loses data" harness
+ * (test/property) found, each rebuilt deterministically and small.
+ */
+import { lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RelocateError } from '../../src/core/errors.js';
+import { rollbackRun, startRun } from '../../src/exec/run-control.js';
+import { asideName, backupName, stagingName } from '../../src/exec/steps.js';
+import { NodeFs } from '../../src/platform/node-fs.js';
+import { FaultyFs } from '../fault/faulty-fs.js';
+import { fakeIO, linuxCtx, loadManifest, MANIFEST_FILE } from '../helpers/manifest.js';
+import { snapshotTree } from '../helpers/snapshot.js';
+import { mountTmpfs, tmpfsReason, type TmpfsMount } from '../helpers/tmpfs.js';
+import { planFor, reload } from '../property/harness.js';
+
+const NO_TMPFS = tmpfsReason();
+if (NO_TMPFS) console.warn(`test/exec/regressions: cross-volume cases skipped: ${NO_TMPFS}`);
+
+let a: TmpfsMount | undefined;
+let b: TmpfsMount | undefined;
+let scratch: string;
+let n = 0;
+
+beforeAll(() => {
+  scratch = mkdtempSync(path.join(os.tmpdir(), 'relocate-regress-'));
+  if (!NO_TMPFS) {
+    a = mountTmpfs(16, 'regress-a');
+    b = mountTmpfs(16, 'regress-b');
+  }
+});
+afterAll(() => {
+  a?.unmount();
+  b?.unmount();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** A fresh case: folders on volume A and B (or both in the scratch folder), a manifest and a state folder. */
+function box(crossVolume: boolean) {
+  const id = `r${n++}`;
+  const A = path.join(crossVolume ? a!.dir : scratch, id, 'A');
+  const B = path.join(crossVolume ? b!.dir : scratch, id, 'B');
+  const meta = path.join(scratch, `${id}-meta`);
+  for (const d of [A, B, meta]) mkdirSync(d, { recursive: true });
+  const manifest = path.join(meta, 'relocate.yaml');
+  const stateDir = path.join(meta, 'state');
+  return {
+    A,
+    B,
+    stateDir,
+    manifest,
+    write(entries: object[]) {
+      writeFileSync(manifest, JSON.stringify({ version: 1, links: entries }));
+    },
+    plan: () => planFor(manifest, stateDir),
+    snap: () => snapshotTree(A, B),
+  };
+}
+
+const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
+
+describe('names near the 255-byte limit (relocate adds `.relocate-partial-<run>` to them)', () => {
+  it('relocate\'s own names stay within 255 bytes, stay distinct, and short names are unchanged', () => {
+    const long1 = `/x/${'ä'.repeat(120)}a`;
+    const long2 = `/x/${'ä'.repeat(120)}b`;
+    for (const name of [stagingName(long1, 'RUN'), asideName(long1, 'RUN'), backupName(long1, '20260101T000000000Z'), stagingName(asideName(long1, 'RUN'), 'undo')]) {
+      expect(utf8(path.basename(name))).toBeLessThanOrEqual(255);
+      expect(name.startsWith('/x/')).toBe(true);
+    }
+    expect(stagingName(long1, 'RUN')).not.toBe(stagingName(long2, 'RUN'));
+    expect(stagingName(long1, 'RUN')).toMatch(/\.relocate-partial-RUN$/);
+    expect(stagingName('/x/Games', 'RUN')).toBe('/x/Games.relocate-partial-RUN');
+    expect(backupName('/x/Games', 'S')).toBe('/x/Games.relocate-backup-S');
+  });
+
+  it.skipIf(NO_TMPFS)('a folder and an item with 250-byte names move across volumes (and a merge), and roll back exactly', async () => {
+    const c = box(true);
+    const longDir = 'G'.repeat(250);
+    const longFile = `${'字'.repeat(84)}.b`; // 254 bytes
+    mkdirSync(path.join(c.A, longDir, 'sub'), { recursive: true });
+    writeFileSync(path.join(c.A, longDir, 'sub', longFile), 'data');
+    // A merge whose only-at-link item has a 254-byte name: its staging copy sits beside it in the target.
+    mkdirSync(path.join(c.A, 'M', longFile), { recursive: true });
+    writeFileSync(path.join(c.A, 'M', longFile, 'f'), 'merge me');
+    mkdirSync(path.join(c.B, 'M'));
+    writeFileSync(path.join(c.B, 'M', 'there'), 'already');
+    c.write([
+      { link: path.join(c.A, longDir), target: path.join(c.B, longDir), type: 'symlink' },
+      { link: path.join(c.A, 'M'), target: path.join(c.B, 'M'), type: 'symlink', conflict: 'merge' },
+    ]);
+    const before = c.snap();
+    const plan = await c.plan();
+    expect(plan.entries.map((e) => e.action)).toEqual(['move', 'merge']);
+    const out = await startRun(plan, { stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
+    expect(out.error?.message, 'ENAMETOOLONG used to stop (and stall the rollback of) this run').toBeUndefined();
+    expect(out.result).toBe('done');
+    const back = await rollbackRun(await reload(c.stateDir, out.record.id), { stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    expect(back.result).toBe('rolled-back');
+    expect(c.snap()).toEqual(before);
+  });
+
+  it('a name too long to exist reads as absent (an undo never stalls on it)', async () => {
+    expect(await new NodeFs().lstat(path.join(scratch, 'n'.repeat(300)))).toBeNull();
+  });
+});
+
+describe('rollback interrupted right after it put a removed link back', () => {
+  it('finishes on the next rollback instead of refusing the link it restored itself as drift', async () => {
+    const c = box(false);
+    mkdirSync(path.join(c.A, 'old'));
+    mkdirSync(path.join(c.B, 'new'));
+    symlinkSync(path.join(c.A, 'old'), path.join(c.A, 'link'));
+    c.write([{ link: path.join(c.A, 'link'), target: path.join(c.B, 'new'), type: 'symlink' }]);
+    const before = c.snap();
+    const plan = await c.plan();
+    expect(plan.entries[0]!.action).toBe('relink');
+    const done = await startRun(plan, { stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
+    expect(done.result).toBe('done');
+    // The rollback recreates the old link, then "fails" (as after a crash before its journal line).
+    const faulty = new FaultyFs(new NodeFs(), { kind: 'link', n: 1, timing: 'after', errno: 'EIO' });
+    const cut = await rollbackRun(await reload(c.stateDir, done.record.id), { stateDir: c.stateDir, fs: faulty, force: false });
+    expect(faulty.fired?.op).toBe('restoreLink');
+    expect(cut.result).toBe('failed');
+    expect(readlinkSync(path.join(c.A, 'link'))).toBe(path.join(c.A, 'old'));
+    const again = await rollbackRun(await reload(c.stateDir, done.record.id), { stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    expect(again.error?.code, 'this used to be E_DRIFT: "occupied, so the old link cannot be put back"').toBeUndefined();
+    expect(again.result).toBe('rolled-back');
+    expect(c.snap()).toEqual(before);
+  });
+});
+
+describe('a rollback whose drift check cannot read the disk', () => {
+  it('reports the read error (E_IO), not "the disk changed" (E_DRIFT)', async () => {
+    const c = box(false);
+    mkdirSync(path.join(c.A, 'Games'));
+    writeFileSync(path.join(c.A, 'Games', 'save'), 'x');
+    c.write([{ link: path.join(c.A, 'Games'), target: path.join(c.B, 'Games'), type: 'symlink' }]);
+    const done = await startRun(await c.plan(), { stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
+    expect(done.result).toBe('done');
+    const faulty = new FaultyFs(new NodeFs(), { kind: 'read', n: 1, timing: 'before', errno: 'EIO' });
+    const err = await rollbackRun(await reload(c.stateDir, done.record.id), { stateDir: c.stateDir, fs: faulty, force: false }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(RelocateError);
+    expect((err as RelocateError).code).toBe('E_IO');
+    // Nothing was started: a clean rollback still works.
+    expect((await rollbackRun(await reload(c.stateDir, done.record.id), { stateDir: c.stateDir, fs: new NodeFs(), force: false })).result).toBe('rolled-back');
+  });
+});
+
+describe('times survive a copy to the microsecond', () => {
+  it.skipIf(NO_TMPFS)('files whose times fall on exact milliseconds keep them through a cross-volume move and its rollback', async () => {
+    const c = box(true);
+    const root = path.join(c.A, 'T');
+    mkdirSync(root);
+    const times = [1795318369.228, 1700000000.123, 1600000000.001, 1650000000.999999, 1500000000.5];
+    times.forEach((t, i) => {
+      writeFileSync(path.join(root, `f${i}`), `file ${i}`);
+      utimesSync(path.join(root, `f${i}`), t + 0.0000005, t + 0.0000005);
+    });
+    const original = times.map((_, i) => statSync(path.join(root, `f${i}`), { bigint: true }).mtimeNs);
+    c.write([{ link: root, target: path.join(c.B, 'T'), type: 'symlink' }]);
+    const before = c.snap();
+    const out = await startRun(await c.plan(), { stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
+    expect(out.result).toBe('done');
+    // Copies used to land one microsecond early about half the time (a double of seconds, truncated).
+    expect(times.map((_, i) => statSync(path.join(c.B, 'T', `f${i}`), { bigint: true }).mtimeNs)).toEqual(original);
+    const back = await rollbackRun(await reload(c.stateDir, out.record.id), { stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    expect(back.result).toBe('rolled-back');
+    expect(c.snap()).toEqual(before);
+    expect(times.map((_, i) => statSync(path.join(root, `f${i}`), { bigint: true }).mtimeNs)).toEqual(original);
+  });
+});
+
+describe('a mkdirs step that fails after making its folders', () => {
+  it('is rolled back completely: the folders it made are removed (the guard knows them)', async () => {
+    const c = box(false);
+    writeFileSync(path.join(c.A, 'config.ini'), 'a=1');
+    const target = path.join(c.A, 'new', 'deeper', 'config.ini');
+    c.write([{ link: path.join(c.A, 'config.ini'), target, type: 'hardlink' }]);
+    const before = c.snap();
+    // The first directory fsync comes right after mkdirs made new/ and new/deeper/.
+    const faulty = new FaultyFs(new NodeFs(), { kind: 'sync', n: 1, timing: 'before', errno: 'EIO' });
+    const out = await startRun(await c.plan(), { stateDir: c.stateDir, fs: faulty, verify: 'meta', noRollback: false });
+    expect(faulty.fired?.kind).toBe('sync');
+    expect(out.result).toBe('rolled-back');
+    expect(out.skipped ?? []).toEqual([]);
+    expect(() => lstatSync(path.join(c.A, 'new'))).toThrow();
+    expect(c.snap()).toEqual(before);
+  });
+});
+
+describe('manifests nested thousands of levels deep', () => {
+  const file = MANIFEST_FILE.posix;
+  const base = 'version: 1\nlinks:\n  - link: /a\n    target: /b\n';
+  const cases: [string, string][] = [
+    ['flow sequences', `${base}x: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`],
+    ['flow mappings', `${base}x: ${'{a: '.repeat(9000)}1${'}'.repeat(9000)}\n`],
+    ['block mappings', `${base}x:\n${Array.from({ length: 2000 }, (_, i) => `${' '.repeat(i + 1)}k${i}:`).join('\n')} 1\n`],
+  ];
+  for (const [name, text] of cases) {
+    it(`${name}: one E_YAML diagnostic, quickly, never a thrown RangeError`, async () => {
+      // CPU time, not wall time: other test files share the machine.
+      const t0 = process.cpuUsage();
+      const m = await loadManifest(file, linuxCtx(), fakeIO({ [file]: text }));
+      const used = process.cpuUsage(t0);
+      expect((used.user + used.system) / 1000).toBeLessThan(4000);
+      expect(m.ok).toBe(false);
+      expect(m.diagnostics.map((d) => d.code)).toContain('E_YAML');
+      expect(m.diagnostics.length).toBeLessThan(50);
+    });
+  }
+});

@@ -1,0 +1,98 @@
+/**
+ * NodeFs's copy, content verify and delete paths that the benchmarks tuned
+ * (src/platform/node-fs.ts): files are compared byte for byte, small ones on
+ * the main thread and big ones (1 MiB and more) on the thread pool, and a
+ * difference anywhere is found; a copy keeps special mode bits; a delete of
+ * a big flat folder takes everything and follows no link.
+ */
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kernelReportsSyncfsErrors } from '../../src/platform/native/syncfs.js';
+import { NodeFs } from '../../src/platform/node-fs.js';
+
+const ON_WINDOWS = process.platform === 'win32';
+let root = '';
+beforeAll(() => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'relocate-nodefs-content-'));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const MiB = 1024 * 1024;
+function pattern(size: number, seed: number): Buffer {
+  const b = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) b[i] = (i * 31 + seed) & 0xff;
+  return b;
+}
+function put(p: string, content: Buffer, mode = 0o644): void {
+  mkdirSync(path.dirname(p), { recursive: true });
+  writeFileSync(p, content);
+  chmodSync(p, mode);
+  utimesSync(p, 1_700_000_000, 1_700_000_000);
+}
+
+describe.skipIf(ON_WINDOWS)('NodeFs content verify, copy and delete', () => {
+  it('finds one changed byte at the end of a big file and in the middle of a small one; equal trees pass', async () => {
+    const fs = new NodeFs();
+    const a = path.join(root, 'a');
+    put(path.join(a, 'big.bin'), pattern(3 * MiB + 17, 1));
+    put(path.join(a, 'sub/small.txt'), pattern(5000, 2));
+    put(path.join(a, 'sub/empty'), Buffer.alloc(0));
+    put(path.join(a, 'exactly-one-chunk.bin'), pattern(MiB, 3));
+    const b = path.join(root, 'b');
+    await fs.copyTree(a, b);
+    await fs.verify(a, b, 'content', false);
+
+    const big = pattern(3 * MiB + 17, 1);
+    big[big.length - 1]! ^= 1;
+    put(path.join(b, 'big.bin'), big);
+    await fs.verify(a, b, 'meta', false); // same size and time: meta cannot tell
+    await expect(fs.verify(a, b, 'content', false)).rejects.toMatchObject({ code: 'E_VERIFY', message: expect.stringContaining('big.bin: the content differs') });
+
+    put(path.join(b, 'big.bin'), pattern(3 * MiB + 17, 1));
+    const small = pattern(5000, 2);
+    small[2500]! ^= 0x80;
+    put(path.join(b, 'sub/small.txt'), small);
+    await expect(fs.verify(a, b, 'content', false)).rejects.toMatchObject({ code: 'E_VERIFY', message: expect.stringContaining('small.txt: the content differs') });
+  });
+
+  it('a copy keeps set-user-ID, set-group-ID and sticky bits, and the modes of folders and files', async () => {
+    const fs = new NodeFs();
+    const a = path.join(root, 'modes');
+    put(path.join(a, 'tool'), pattern(100, 4), 0o4755);
+    put(path.join(a, 'shared'), pattern(100, 5), 0o2750);
+    put(path.join(a, 'private'), pattern(100, 6), 0o600);
+    mkdirSync(path.join(a, 'drop'), { mode: 0o1777 });
+    chmodSync(path.join(a, 'drop'), 0o1777);
+    const b = path.join(root, 'modes-copy');
+    await fs.copyTree(a, b);
+    for (const [name, mode] of [['tool', 0o4755], ['shared', 0o2750], ['private', 0o600], ['drop', 0o1777]] as const) {
+      expect(statSync(path.join(b, name)).mode & 0o7777, name).toBe(mode);
+    }
+    await fs.verify(a, b, 'content', false);
+  });
+
+  it('deletes a folder of more files than one batch, nested folders and links, without following a link', async () => {
+    const fs = new NodeFs();
+    const outside = path.join(root, 'outside');
+    put(path.join(outside, 'keep.txt'), pattern(10, 7));
+    const d = path.join(root, 'doomed');
+    mkdirSync(path.join(d, 'flat'), { recursive: true });
+    for (let i = 0; i < 4200; i++) writeFileSync(path.join(d, 'flat', `f${i}`), '');
+    put(path.join(d, 'deep/er/still/file'), pattern(10, 8));
+    symlinkSync(outside, path.join(d, 'deep/link-to-outside'));
+    symlinkSync(path.join(outside, 'keep.txt'), path.join(d, 'flat/link-to-file'));
+    await fs.deleteTree(d);
+    expect(() => lstatSync(d)).toThrow();
+    expect(readdirSync(outside)).toEqual(['keep.txt']);
+    await fs.deleteTree(d); // already gone: nothing to do
+  });
+});
+
+describe('syncfs is used only where it reports write-back errors', () => {
+  it('Linux 5.8 and later', () => {
+    for (const r of ['5.8.0', '5.10.0-28-amd64', '6.18.44-fc-v657', '10.0']) expect(kernelReportsSyncfsErrors(r), r).toBe(true);
+    for (const r of ['5.7.19', '4.19.0', '3.10.0-1160.el7', 'unknown']) expect(kernelReportsSyncfsErrors(r), r).toBe(false);
+  });
+});

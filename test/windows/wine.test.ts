@@ -1,0 +1,251 @@
+/**
+ * A real Windows runtime on Linux: Windows' node.exe under Wine 8 runs the
+ * FFI smoke suite (every Win32 binding of src/platform/windows) and the
+ * built CLI end to end on drive-letter paths (C: and a second drive E:).
+ *
+ * What Wine 8 can and cannot do, and what these tests therefore expect:
+ * hard links, MoveFileExW, volume and privilege queries and the registry
+ * work; junctions do not (fs.symlink(..., 'junction') fails with ENOTSUP,
+ * and Wine's volumes report no FILE_SUPPORTS_REPARSE_POINTS), and
+ * CreateSymbolicLinkW reports success and creates nothing. So a junction
+ * entry is refused by the preflight (E_JUNCTION_FS), and a symlink entry
+ * with Developer Mode on fails at the link check with E_LINK_UNSUPPORTED
+ * and is rolled back — never a false success. Real junctions are tested on
+ * Windows itself (test/windows/junctions.test.ts, windows-latest in CI).
+ *
+ * Skipped, with the reason printed, when Wine is missing and cannot be
+ * installed (not root, no apt-get) or not on Linux.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBuiltCli } from '../helpers/cli.js';
+import { contentOf, snapshotTree } from '../helpers/snapshot.js';
+import { lockWine, runWindowsNode, runWineCli, setDeveloperMode, setupWine, winPath, type WineEnv, type WineResult } from './wine-env.js';
+
+requireBuiltCli();
+const setup = setupWine();
+const reason = 'reason' in setup ? setup.reason : undefined;
+if (reason) console.warn(`test/windows/wine: Wine tests skipped: ${reason}`);
+const w = 'env' in setup ? setup.env : (undefined as unknown as WineEnv);
+const SMOKE = path.join(path.dirname(new URL(import.meta.url).pathname), 'ffi-smoke.mjs');
+const stamp = `${process.pid}-${Date.now().toString(36)}`;
+
+/** One test's folders on C: and E:, as Linux paths and as the Windows paths the CLI sees. */
+function sandbox(name: string) {
+  const c = path.join(w.driveC, 'relocate-wine-tests', stamp, name);
+  const e = path.join(w.driveE, 'relocate-wine-tests', stamp, name);
+  mkdirSync(c, { recursive: true });
+  mkdirSync(e, { recursive: true });
+  return { c, e, C: winPath(w, c), E: winPath(w, e), state: `${winPath(w, c)}\\state` };
+}
+
+function json(r: WineResult): Record<string, any> {
+  try {
+    return JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`not JSON (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  }
+}
+
+const timings: Record<string, number> = {};
+function timed(name: string, r: WineResult): WineResult {
+  timings[name] = (timings[name] ?? 0) + r.ms;
+  return r;
+}
+
+describe.skipIf(reason !== undefined)('Windows under Wine (node.exe, koffi, drive letters)', () => {
+  let unlock: (() => void) | undefined;
+
+  beforeAll(async () => {
+    const waited = Date.now();
+    unlock = await lockWine(w);
+    console.log(`wine: ${w.version}, node.exe ${path.basename(path.dirname(path.dirname(w.nodeExe)))}, setup ${'setupMs' in setup ? setup.setupMs : 0} ms, waited ${Date.now() - waited} ms for the prefix`);
+    // Developer Mode off (the Wine default); one test turns it on and off again.
+    setDeveloperMode(w, false);
+  }, 20 * 60_000);
+
+  afterAll(() => {
+    try {
+      setDeveloperMode(w, false);
+    } finally {
+      unlock?.();
+    }
+    rmSync(path.join(w.driveC, 'relocate-wine-tests', stamp), { recursive: true, force: true });
+    rmSync(path.join(w.driveE, 'relocate-wine-tests', stamp), { recursive: true, force: true });
+    rmSync(w.appDir, { recursive: true, force: true });
+    console.log(`wine timings (ms): ${JSON.stringify(timings)}`);
+  }, 60_000);
+
+  it('the FFI smoke suite: every binding answers sanely under Windows node.exe', () => {
+    const r = timed('smoke', runWindowsNode(w, SMOKE, [winPath(w, w.appDir), `C:\\relocate-wine-tests\\${stamp}\\smoke`, `E:\\relocate-wine-tests\\${stamp}\\smoke`]));
+    expect(r.status, r.stderr).toBe(0);
+    const { checks } = json(r) as { checks: { name: string; ok: boolean; detail: any }[] };
+    const failed = checks.filter((c) => !c.ok);
+    expect(failed, JSON.stringify(failed, null, 2)).toEqual([]);
+    const by = (prefix: string) => checks.find((c) => c.name.startsWith(prefix))!.detail;
+    expect(checks.length).toBeGreaterThanOrEqual(16);
+    // Volumes: two drives, two volume ids, an NTFS-named file system with free space.
+    expect(by('GetVolumePathNameW')).toEqual({ c: 'C:\\', e: 'E:\\' });
+    const vols = by('GetVolumeInformationW');
+    expect(vols.infoC.id).toBe('C:\\');
+    expect(vols.infoE.id).toBe('E:\\');
+    expect(vols.c.fsName).toBe('NTFS');
+    expect(vols.infoC.freeBytes).toBeGreaterThan(0);
+    // Hard link count, the no-clobber rename's error, the Restart Manager round trip.
+    expect(by('CreateHardLinkW').links).toBe(2);
+    expect([80, 183]).toContain(by('MoveFileExW').clobberError);
+    expect(by('NodeFs.renameNoReplace').code).toBe('E_EXISTS');
+    expect(Array.isArray(by('Restart Manager').processes)).toBe(true);
+    expect(by('QueryFullProcessImageNameW').name.toLowerCase()).toBe('node.exe');
+    // Wine's CreateSymbolicLinkW: TRUE, and nothing on disk — what E_LINK_UNSUPPORTED guards against.
+    const sym = by('CreateSymbolicLinkW');
+    expect(sym.returned).toBe(1);
+    expect(['nothing', 'symlink']).toContain(sym.made);
+    expect(by('NodeFs.createLink').junction).toBe('E_LINK_UNSUPPORTED');
+    expect(by('the platform layer').caps).toEqual({ symlinks: false, junctions: true, hardlinks: true });
+  }, 120_000);
+
+  it('a hard link manifest on C:: validate, plan, apply, status, rollback, with Windows paths in the output', () => {
+    const s = sandbox('hardlink');
+    writeFileSync(path.join(s.c, 'data.txt'), 'the data');
+    writeFileSync(path.join(s.c, 'relocate.yaml'), `version: 1\nlinks:\n  - link: ${s.C}\\data-link.txt\n    target: ${s.C}\\data.txt\n    type: hardlink\n`);
+    const v = timed('cli', runWineCli(w, ['validate'], { cwd: s.c }));
+    expect(v.status, v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/relocate\.yaml: valid, 1 entry for win32/);
+
+    const plan = timed('cli', runWineCli(w, ['plan', '--state-dir', s.state], { cwd: s.c }));
+    expect(plan.status, plan.stderr).toBe(2);
+    expect(plan.stdout).toContain(`${s.C}\\data-link.txt → ${s.C}\\data.txt  (hardlink)`);
+    const pj = json(timed('cli', runWineCli(w, ['plan', '--json', '--state-dir', s.state], { cwd: s.c })));
+    expect(pj.entries[0]).toMatchObject({ link: `${s.C}\\data-link.txt`, target: `${s.C}\\data.txt`, type: 'hardlink', action: 'link' });
+
+    const apply = timed('cli', runWineCli(w, ['apply', '--yes', '--verbose', '--state-dir', s.state], { cwd: s.c }));
+    expect(apply.status, apply.stderr).toBe(0);
+    expect(apply.stderr).toContain(`create link ${s.C}\\data-link.txt → ${s.C}\\data.txt`);
+    expect(apply.stderr).toContain(`check link ${s.C}\\data-link.txt`);
+    expect(statSync(path.join(s.c, 'data-link.txt')).nlink).toBe(2);
+    expect(statSync(path.join(s.c, 'data-link.txt')).ino).toBe(statSync(path.join(s.c, 'data.txt')).ino);
+
+    const status = timed('cli', runWineCli(w, ['status', '--state-dir', s.state], { cwd: s.c }));
+    expect(status.status, status.stdout + status.stderr).toBe(0);
+
+    const rb = timed('cli', runWineCli(w, ['rollback', '--yes', '--state-dir', s.state], { cwd: s.c }));
+    expect(rb.status, rb.stderr).toBe(0);
+    expect(existsSync(path.join(s.c, 'data-link.txt'))).toBe(false);
+    expect(statSync(path.join(s.c, 'data.txt')).nlink).toBe(1);
+    expect(readFileSync(path.join(s.c, 'data.txt'), 'utf8')).toBe('the data');
+  }, 180_000);
+
+  it('a folder moved between E: and C: (state: absent brings it back from E:): apply and rollback, across volumes', () => {
+    const s = sandbox('cross');
+    const tool = path.join(s.e, 'Tool');
+    mkdirSync(path.join(tool, 'sub', 'deeper'), { recursive: true });
+    writeFileSync(path.join(tool, 'tool.exe'), 'MZ fake executable');
+    writeFileSync(path.join(tool, 'sub', 'config.ini'), '[a]\nb=c\n');
+    writeFileSync(path.join(tool, 'sub', 'deeper', 'big.bin'), Buffer.alloc(256 * 1024, 7));
+    const before = contentOf(tool);
+    writeFileSync(path.join(s.c, 'relocate.yaml'), `version: 1\nlinks:\n  - link: ${s.C}\\Tool\n    target: ${s.E}\\Tool\n    state: absent\n`);
+
+    const pj = json(timed('cli', runWineCli(w, ['plan', '--json', '--state-dir', s.state], { cwd: s.c })));
+    expect(pj.entries[0]).toMatchObject({ link: `${s.C}\\Tool`, target: `${s.E}\\Tool`, action: 'restore', crossVolume: true, files: 3 });
+
+    const apply = timed('cli', runWineCli(w, ['apply', '--yes', '--verbose', '--state-dir', s.state], { cwd: s.c }));
+    expect(apply.status, apply.stderr).toBe(0);
+    // Across volumes: copied to a staging name on C:, verified, renamed into place; the original renamed aside on E:, then deleted.
+    expect(apply.stderr).toMatch(new RegExp(`copy ${escape(s.E)}\\\\Tool → ${escape(s.C)}\\\\Tool\\.relocate-partial-`));
+    expect(apply.stderr).toMatch(new RegExp(`move ${escape(s.E)}\\\\Tool → ${escape(s.E)}\\\\Tool\\.relocate-old-`));
+    // MoveFileExW did the renames: no fallback note with --verbose.
+    expect(apply.stderr).not.toMatch(/^note:/m);
+    expect(contentOf(path.join(s.c, 'Tool'))).toEqual(before);
+    expect(existsSync(tool)).toBe(false);
+
+    const rb = timed('cli', runWineCli(w, ['rollback', '--yes', '--state-dir', s.state], { cwd: s.c }));
+    expect(rb.status, rb.stderr).toBe(0);
+    expect(contentOf(tool)).toEqual(before);
+    expect(existsSync(path.join(s.c, 'Tool'))).toBe(false);
+
+    // Without the native layer the same run works through the portable path, and --verbose says so.
+    const apply2 = timed('cli', runWineCli(w, ['apply', '--yes', '--verbose', '--state-dir', s.state], { cwd: s.c, env: { RELOCATE_NATIVE: '0' } }));
+    expect(apply2.status, apply2.stderr).toBe(0);
+    expect(apply2.stderr).toMatch(/note: no MoveFileExW \(RELOCATE_NATIVE=0 turns the native layer off\); using check-then-rename under the lock/);
+    expect(apply2.stderr).toMatch(/note: volume facts .* are unknown: RELOCATE_NATIVE=0/);
+    expect(contentOf(path.join(s.c, 'Tool'))).toEqual(before);
+    const rb2 = timed('cli', runWineCli(w, ['rollback', '--yes', '--state-dir', s.state], { cwd: s.c }));
+    expect(rb2.status, rb2.stderr).toBe(0);
+    expect(contentOf(tool)).toEqual(before);
+
+    const history = json(timed('cli', runWineCli(w, ['history', '--json', '--state-dir', s.state], { cwd: s.c })));
+    expect(history.runs.map((r: { status: string }) => r.status)).toEqual(['rolled-back', 'rolled-back']);
+  }, 240_000);
+
+  it('a junction entry: Wine cannot hold junctions, so the preflight refuses it (E_JUNCTION_FS) and nothing changes', () => {
+    const s = sandbox('junction');
+    mkdirSync(path.join(s.c, 'Games', 'sub'), { recursive: true });
+    writeFileSync(path.join(s.c, 'Games', 'game.exe'), 'MZ');
+    writeFileSync(path.join(s.c, 'relocate.yaml'), `version: 1\nlinks:\n  - link: ${s.C}\\Games\n    target: ${s.E}\\Games\n    type: junction\n`);
+    const before = snapshotTree(path.join(s.c, 'Games'), s.e);
+    const r = timed('cli', runWineCli(w, ['apply', '--yes', '--json', '--state-dir', s.state], { cwd: s.c }));
+    expect(r.status).toBe(1);
+    const out = json(r);
+    expect(out.result).toBe('refused');
+    expect(out.error.code).toBe('E_JUNCTION_FS');
+    expect(out.error.message).toContain(`${s.C}\\Games is on a ntfs volume that does not support reparse points`);
+    expect(snapshotTree(path.join(s.c, 'Games'), s.e)).toEqual(before);
+    expect(existsSync(path.join(s.c, 'state', 'runs'))).toBe(false);
+  }, 120_000);
+
+  it('a symlink entry without Developer Mode or the privilege: E_SYMLINK_PRIVILEGE at plan time, nothing changes', () => {
+    const s = sandbox('symlink-no-permission');
+    mkdirSync(path.join(s.c, 'Cache'));
+    writeFileSync(path.join(s.c, 'Cache', 'x.bin'), 'x');
+    writeFileSync(path.join(s.c, 'relocate.yaml'), `version: 1\nlinks:\n  - link: ${s.C}\\Cache\n    target: ${s.E}\\Cache\n    type: symlink\n`);
+    const before = snapshotTree(path.join(s.c, 'Cache'), s.e);
+    const plan = timed('cli', runWineCli(w, ['plan', '--state-dir', s.state], { cwd: s.c }));
+    expect(plan.status).toBe(1);
+    expect(plan.stdout).toContain(`error E_SYMLINK_PRIVILEGE: ${s.C}\\Cache: creating symbolic links needs Developer Mode`);
+    expect(plan.stdout).toMatch(/use `type: junction` for folders/);
+    const r = json(timed('cli', runWineCli(w, ['apply', '--yes', '--json', '--state-dir', s.state], { cwd: s.c })));
+    expect(r.error.code).toBe('E_SYMLINK_PRIVILEGE');
+    expect(snapshotTree(path.join(s.c, 'Cache'), s.e)).toEqual(before);
+  }, 120_000);
+
+  it('a symlink entry with Developer Mode on: Wine says "done" and creates nothing → E_LINK_UNSUPPORTED, rolled back, nothing changed', () => {
+    const s = sandbox('symlink-dev-mode');
+    mkdirSync(path.join(s.c, 'Game', 'maps'), { recursive: true });
+    writeFileSync(path.join(s.c, 'Game', 'game.exe'), 'MZ');
+    writeFileSync(path.join(s.c, 'Game', 'maps', 'm1.dat'), Buffer.alloc(64 * 1024, 1));
+    writeFileSync(path.join(s.c, 'relocate.yaml'), `version: 1\nlinks:\n  - link: ${s.C}\\Game\n    target: ${s.E}\\Game\n    type: symlink\n`);
+    const before = snapshotTree(path.join(s.c, 'Game'), s.e);
+    setDeveloperMode(w, true);
+    try {
+      // Developer Mode is read from the registry: symlinks are now permitted, so the plan is clean.
+      const plan = json(timed('cli', runWineCli(w, ['plan', '--json', '--state-dir', s.state], { cwd: s.c })));
+      expect(plan.blocked, JSON.stringify(plan).slice(0, 2000)).toBe(false);
+      expect(plan.entries[0]).toMatchObject({ type: 'symlink', action: 'move', crossVolume: true });
+
+      const r = timed('cli', runWineCli(w, ['apply', '--yes', '--json', '--state-dir', s.state], { cwd: s.c }));
+      expect(r.status, r.stdout + r.stderr).toBe(1);
+      const out = json(r);
+      expect(out.result, r.stdout).toBe('rolled-back');
+      expect(out.error, r.stdout).toMatchObject({ code: 'E_LINK_UNSUPPORTED', path: `${s.C}\\Game` });
+      expect(out.error.message).toBe(`the symlink at ${s.C}\\Game was reported created, but nothing is there`);
+      expect(out.undoError).toBeUndefined();
+    } finally {
+      setDeveloperMode(w, false);
+    }
+    expect(snapshotTree(path.join(s.c, 'Game'), s.e)).toEqual(before);
+    expect(relocateLeftovers(s.c, s.e)).toEqual([]);
+    const history = json(timed('cli', runWineCli(w, ['history', '--json', '--state-dir', s.state], { cwd: s.c })));
+    expect(history.runs[0]).toMatchObject({ status: 'rolled-back', error: { code: 'E_LINK_UNSUPPORTED' } });
+  }, 180_000);
+});
+
+function escape(s: string): string {
+  return s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+}
+
+/** Staging and old copies a run may leave behind: none after a clean rollback. */
+function relocateLeftovers(...roots: string[]): string[] {
+  return Object.keys(snapshotTree(...roots)).filter((p) => /\.relocate-(partial|old|backup)-/.test(p));
+}
