@@ -3,16 +3,21 @@
 // (or a time) measured side by side in one run of this script, repeated
 // (--reps, default 5) and reported as the median. Prints a table and rewrites
 // the generated part of bench/RESULTS.md (between the bench:begin/end
-// markers); the hand-written part (what was optimized, before and after)
-// is kept.
+// markers); the hand-written part around it is kept.
 //
-//   node bench/run.mjs [--reps N] [--only move,rename,plan,links,start,memory] [--no-write]
+//   node bench/run.mjs [--reps N] [--inner N] [--only move,rename,plan,links,start,memory]
+//                      [--before OLD/dist/cli/bin.js [--before-label LABEL]] [--cli dist/cli/bin.js]
+//                      [--no-write] [--json FILE]
+//
+// --before measures an older build (e.g. a `git archive` of an earlier commit,
+// built) in the same trials, rotated with this one, for before/after figures
+// taken under the same conditions.
 //
 // Needs the built CLI (dist/, made by `npm ci` or `npm run build`). Installs
 // stow, hyperfine and GNU time with apt-get when missing and root. The
 // cross-volume figures mount two tmpfs filesystems (root only; skipped with
 // the reason otherwise), and always unmount them, on failure and Ctrl-C too.
-import { lstatSync, mkdirSync, symlinkSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanupNow, mountTmpfs, tempDir, tmpfsUnavailable, unmountLeftovers } from './lib/cleanup.mjs';
@@ -28,15 +33,20 @@ const opt = (name, dflt) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : dflt;
 };
-/** The CLI measured: this checkout's build, or another (`--cli path/to/dist/cli/bin.js`, e.g. an older commit's, for before/after figures). */
-const CLI = path.resolve(opt('cli', path.join(REPO, 'dist', 'cli', 'bin.js')));
-/** `--json FILE`: also write the table's rows there. */
-const JSON_OUT = opt('json', undefined);
 const REPS = Math.max(1, Number(opt('reps', '5')));
+/** Runs of each short trial (rename, links) per repetition; their median is the repetition's figure. */
+const INNER = Math.max(1, Number(opt('inner', '3')));
 const ONLY = opt('only', 'move,rename,plan,links,start,memory').split(',');
 const WRITE = !argv.includes('--no-write');
-/** Runs of each short trial (rename, links) per repetition. */
-const INNER = Math.max(1, Number(opt('inner', '3')));
+const JSON_OUT = opt('json', undefined);
+
+/** The builds measured: this checkout's (or --cli), and with --before an older one, in the same trials. */
+const CLIS = [{ key: 'now', label: 'this build', bin: path.resolve(opt('cli', path.join(REPO, 'dist', 'cli', 'bin.js'))) }];
+if (opt('before', undefined)) CLIS.push({ key: 'before', label: `before (${opt('before-label', path.basename(path.dirname(path.dirname(path.dirname(path.resolve(opt('before')))))))})`, bin: path.resolve(opt('before')) });
+const NOW = CLIS[0];
+const BEFORE = CLIS[1];
+/** A trial's name for a build: as is for this build, with the build's key for the others. */
+const named = (name, cli) => (cli === NOW ? name : `${name} [${cli.key}]`);
 
 const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
 const fmtMs = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
@@ -44,20 +54,25 @@ const fmtX = (r) => `${r.toFixed(2)}×`;
 const q = (s) => (/^[\w./=:-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 const cmdLine = (cmd, args) => [cmd === NODE ? 'node' : cmd, ...args].map((a) => q(a.startsWith(REPO) ? path.relative(REPO, a) : a)).join(' ');
 
-/** One row of the table. `pass` is undefined for a skipped figure. */
+/**
+ * The table: one row per figure. `values` holds each build's measured text
+ * (`now`, and `before` with --before); `pass` is this build's verdict,
+ * undefined for a skipped figure.
+ */
 const rows = [];
 const details = [];
-function row(id, figure, measured, target, pass, note = '') {
-  rows.push({ id, figure, measured, target, pass, note });
+const memoryRows = [];
+let machineInfo;
+
+function row(id, figure, target, values, pass, note = '') {
+  rows.push({ id, figure, target, values, pass, note });
 }
 function skip(id, figure, target, reason) {
-  log(`skipping ${figure}: ${reason}`);
-  rows.push({ id, figure, measured: 'skipped', target, pass: undefined, note: reason });
+  log(`skipping ${id} ${figure}: ${reason}`);
+  rows.push({ id, figure, target, values: { now: 'skipped' }, pass: undefined, note: reason });
 }
 
-function relocate(args) {
-  return [NODE, [CLI, ...args]];
-}
+const relocate = (cli, args) => [NODE, [cli.bin, ...args]];
 
 function yamlManifest(file, entries) {
   const lines = ['version: 1', 'links:'];
@@ -78,10 +93,10 @@ const loadavg = () => {
 };
 
 /**
- * Runs `trials` (name → fn returning ms) `REPS` times, rotating their order
- * each repetition. With `inner` > 1, each repetition runs every trial that
- * many times (interleaved) and keeps each one's median: short trials are
- * noisy on a shared machine.
+ * Runs `trials` (name → async fn returning ms) `REPS` times, rotating their
+ * order each repetition. With `inner` > 1, each repetition runs every trial
+ * that many times (interleaved) and keeps each one's median: short trials
+ * are noisy on a shared machine.
  */
 async function sideBySide(trials, inner = 1) {
   const names = Object.keys(trials);
@@ -102,6 +117,19 @@ async function sideBySide(trials, inner = 1) {
 }
 const ratios = (a, b) => a.map((x, i) => x / b[i]);
 
+function timesTable(t) {
+  const names = Object.keys(t);
+  return [
+    `| trial | median | all repetitions |`,
+    `|---|---|---|`,
+    ...names.map((n) => `| ${n} | ${fmtMs(median(t[n]))} | ${t[n].map(fmtMs).join(', ')} |`),
+    ...(t.load ? ['', `Load average (1 min) before and after each repetition: ${t.load.join(', ')} (${machineInfo.nproc} CPUs).`] : []),
+  ].join('\n');
+}
+
+/** "1.07× (2.41 s vs 2.25 s)": a ratio's median and the medians it came from. */
+const ratioText = (r, a, b) => `${fmtX(r)} (${fmtMs(median(a))} vs ${fmtMs(median(b))})`;
+
 // ---------------------------------------------------------------------------
 // 1. Cross-volume move vs cp -a && rm -rf && ln -s; 6b. its peak memory.
 // ---------------------------------------------------------------------------
@@ -109,9 +137,11 @@ async function crossVolume() {
   const F1 = 'cross-volume move, 1 GiB in 20,000 files, vs `cp -a && rm -rf && ln -s`';
   const why = tmpfsUnavailable();
   if (why) {
-    skip('1a', `${F1} (default verification)`, '≤ 1.15×', why);
-    skip('1b', `${F1} (--verify content)`, '≤ 1.6×', why);
-    if (ONLY.includes('memory')) skip('6b', 'peak RSS of that move', '≤ 200 MB', why);
+    if (ONLY.includes('move')) {
+      skip('1a', `${F1} (default verification)`, '≤ 1.15×', why);
+      skip('1b', `${F1} (--verify content)`, '≤ 1.6×', why);
+    }
+    if (ONLY.includes('memory')) skip('6b', 'peak RSS, the 20,000-file cross-volume move', '≤ 200 MB', why);
     return;
   }
   log('1. cross-volume move: mounting two tmpfs and writing the 1 GiB tree');
@@ -136,69 +166,57 @@ async function crossVolume() {
     if (!lstatSync(src).isSymbolicLink() || readlinkSync(src) !== dst || !lstatSync(dst).isDirectory()) throw new Error(`after the move ${src} is not a link to ${dst}`);
   };
   const baseline = ['sh', ['-c', 'cp -a "$1" "$2" && rm -rf "$1" && ln -s "$2" "$1"', 'sh', src, dst]];
-  const apply = (verify) => relocate(['apply', '--yes', '--verify', verify, '--state-dir', path.join(work, `state-${n++}`), manifest]);
+  const apply = (cli, verify) => relocate(cli, ['apply', '--yes', '--verify', verify, '--state-dir', path.join(work, `state-${n++}`), manifest]);
   const trial = (mk) => async () => {
     await reset();
-    const [cmd, args] = mk();
-    const ms = await timeRun(cmd, args);
+    const ms = await timeRun(...mk());
     check();
     return ms;
   };
-  const ctx = { spec, volA, volB, work, reset, check, baseline, apply, trial };
-  if (ONLY.includes('move')) await crossVolumeTimes(ctx, F1);
-  if (ONLY.includes('memory')) await crossVolumeMemory(ctx);
-}
+  const shown = (cli, verify) => cmdLine(...apply(cli, verify)).replace(/state-\d+/, 'state-N');
 
-async function crossVolumeTimes({ spec, volA, volB, work, baseline, apply, trial }, F1) {
-  const t = await sideBySide({
-    'cp -a': trial(() => baseline),
-    'apply (meta)': trial(() => apply('meta')),
-    'apply (content)': trial(() => apply('content')),
-  });
-  const rMeta = median(ratios(t['apply (meta)'], t['cp -a']));
-  const rContent = median(ratios(t['apply (content)'], t['cp -a']));
-  row('1a', `${F1} (default verification)`, `${fmtX(rMeta)} (${fmtMs(median(t['apply (meta)']))} vs ${fmtMs(median(t['cp -a']))})`, '≤ 1.15×', rMeta <= 1.15);
-  row('1b', `${F1} (--verify content)`, `${fmtX(rContent)} (${fmtMs(median(t['apply (content)']))} vs ${fmtMs(median(t['cp -a']))})`, '≤ 1.6×', rContent <= 1.6);
-  details.push({
-    title: '1. Cross-volume move',
-    lines: [
-      `Tree: ${describeSpec(spec)}. Source and destination are two tmpfs mounts (${volA}, ${volB}); the state folder is on ${machineInfo.tmpFs} (${work}).`,
-      `Before each trial the source is recreated with \`cp -a\` from a pristine copy on the source volume and the destination emptied (not timed). Trials rotate order each repetition.`,
-      '',
-      '```sh',
-      `# baseline (SRC, DST: the link and target paths)`,
-      cmdLine(...baseline),
-      `# relocate (manifest: link SRC, target DST)`,
-      cmdLine(...apply('meta')).replace(/state-\d+/, 'state-N'),
-      cmdLine(...apply('content')).replace(/state-\d+/, 'state-N'),
-      '```',
-      '',
-      timesTable(t),
-      '',
-      `Ratios per repetition (meta): ${ratios(t['apply (meta)'], t['cp -a']).map(fmtX).join(', ')}; (content): ${ratios(t['apply (content)'], t['cp -a']).map(fmtX).join(', ')}.`,
-    ],
-  });
-}
-
-async function crossVolumeMemory({ reset, check, apply }) {
-  log('6b. peak RSS of the cross-volume move');
-  const rss = [];
-  for (let i = 0; i < REPS; i++) {
-    await reset();
-    rss.push(await peakRssMiB(...apply('meta')));
-    check();
+  if (ONLY.includes('move')) {
+    const trials = { 'cp -a': trial(() => baseline) };
+    for (const cli of CLIS) {
+      trials[named('apply (meta)', cli)] = trial(() => apply(cli, 'meta'));
+      trials[named('apply (content)', cli)] = trial(() => apply(cli, 'content'));
+    }
+    const t = await sideBySide(trials);
+    const per = (name, cli) => ratios(t[named(name, cli)], t['cp -a']);
+    const values = (name) => Object.fromEntries(CLIS.map((cli) => [cli.key, ratioText(median(per(name, cli)), t[named(name, cli)], t['cp -a'])]));
+    row('1a', `${F1} (default verification)`, '≤ 1.15×', values('apply (meta)'), median(per('apply (meta)', NOW)) <= 1.15);
+    row('1b', `${F1} (--verify content)`, '≤ 1.6×', values('apply (content)'), median(per('apply (content)', NOW)) <= 1.6);
+    details.push({
+      title: '1. Cross-volume move',
+      lines: [
+        `Tree: ${describeSpec(spec)}. Source and destination are two tmpfs mounts (${volA}, ${volB}); the state folder is on ${machineInfo.tmpFs} (${work}).`,
+        `Before each trial the source is recreated with \`cp -a\` from a pristine copy on the source volume and the destination emptied (not timed). Trials rotate order each repetition.`,
+        '',
+        '```sh',
+        `# baseline (SRC, DST: the link and target paths)`,
+        cmdLine(...baseline),
+        `# relocate (manifest: link SRC, target DST)`,
+        ...CLIS.flatMap((cli) => [shown(cli, 'meta'), shown(cli, 'content')]),
+        '```',
+        '',
+        timesTable(t),
+        '',
+        ...CLIS.map((cli) => `Ratios per repetition, ${cli.label}: meta ${per('apply (meta)', cli).map(fmtX).join(', ')}; content ${per('apply (content)', cli).map(fmtX).join(', ')}.`),
+      ],
+    });
   }
-  memoryRows.push({ id: '6b', figure: 'peak RSS, the 20,000-file cross-volume move (`apply --yes`)', values: rss, cmd: `/usr/bin/time -f %M ${cmdLine(...apply('meta')).replace(/state-\d+/, 'state-N')}` });
-}
-
-function timesTable(t) {
-  const names = Object.keys(t);
-  return [
-    `| trial | median | all repetitions |`,
-    `|---|---|---|`,
-    ...names.map((n) => `| ${n} | ${fmtMs(median(t[n]))} | ${t[n].map(fmtMs).join(', ')} |`),
-    ...(t.load ? ['', `Load average (1 min) before and after each repetition: ${t.load.join(', ')} (${machineInfo.nproc} CPUs).`] : []),
-  ].join('\n');
+  if (ONLY.includes('memory')) {
+    log('6b. peak RSS of the cross-volume move');
+    const rss = Object.fromEntries(CLIS.map((cli) => [cli.key, []]));
+    for (let i = 0; i < REPS; i++) {
+      for (const cli of CLIS) {
+        await reset();
+        rss[cli.key].push(await peakRssMiB(...apply(cli, 'meta')));
+        check();
+      }
+    }
+    memoryRows.push({ id: '6b', figure: 'peak RSS, the 20,000-file cross-volume move (`apply --yes`)', rss, cmds: CLIS.map((cli) => `/usr/bin/time -f %M ${shown(cli, 'meta')}`) });
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -216,32 +234,37 @@ async function sameVolume() {
   }
   mkdirSync(path.join(root, 'store'));
   let n = 0;
-  const apply = (name) => relocate(['apply', '--yes', '--state-dir', path.join(root, `state-${n++}`), manifests[name]]);
-  const trial = (name) => async () => {
+  const apply = (cli, name) => relocate(cli, ['apply', '--yes', '--state-dir', path.join(root, `state-${n++}`), manifests[name]]);
+  const trial = (cli, name) => async () => {
     const link = path.join(root, 'home', name);
     const target = path.join(root, 'store', name);
-    const ms = await timeRun(...apply(name));
+    const ms = await timeRun(...apply(cli, name));
     if (!lstatSync(link).isSymbolicLink()) throw new Error(`${link} is not a link after apply`);
     unlinkSync(link);
     renameSync(target, link);
     return ms;
   };
-  const t = await sideBySide({ '100,000 files': trial('big'), '10 files': trial('small') }, INNER);
-  const r = median(ratios(t['100,000 files'], t['10 files']));
-  row('2', 'same-volume move (rename): 100,000 files vs 10 files', `${fmtX(r)} (${fmtMs(median(t['100,000 files']))} vs ${fmtMs(median(t['10 files']))})`, '0.8–1.2× (constant)', r >= 0.8 && r <= 1.2);
+  const trials = {};
+  for (const cli of CLIS) {
+    trials[named('100,000 files', cli)] = trial(cli, 'big');
+    trials[named('10 files', cli)] = trial(cli, 'small');
+  }
+  const t = await sideBySide(trials, INNER);
+  const per = (cli) => ratios(t[named('100,000 files', cli)], t[named('10 files', cli)]);
+  const r = median(per(NOW));
+  row('2', 'same-volume move (rename): 100,000 files vs 10 files', '0.8–1.2× (constant)', Object.fromEntries(CLIS.map((cli) => [cli.key, ratioText(median(per(cli)), t[named('100,000 files', cli)], t[named('10 files', cli)])])), r >= 0.8 && r <= 1.2);
   details.push({
     title: '2. Same-volume move',
     lines: [
-      `Trees of 100,000 files (1,000 folders of 100 files of 0–63 bytes) and of 10 files, on ${machineInfo.tmpFs} (${root}), moved to a sibling folder on the same volume; the state folder is on the same volume. After each trial the link is removed and the folder renamed back (not timed). Each repetition runs both ${INNER} times, interleaved, and keeps the medians.`,
+      `Trees of 100,000 files (1,000 folders of 100 files of 0–63 bytes) and of 10 files, on ${machineInfo.tmpFs} (${root}), moved to a sibling folder on the same volume; the state folder is on the same volume. After each trial the link is removed and the folder renamed back (not timed). Each repetition runs every trial ${INNER} times, interleaved, and keeps the medians.`,
       '',
       '```sh',
-      cmdLine(...apply('big')).replace(/state-\d+/, 'state-N'),
-      cmdLine(...apply('small')).replace(/state-\d+/, 'state-N'),
+      ...CLIS.flatMap((cli) => [cmdLine(...apply(cli, 'big')).replace(/state-\d+/, 'state-N'), cmdLine(...apply(cli, 'small')).replace(/state-\d+/, 'state-N')]),
       '```',
       '',
       timesTable(t),
       '',
-      `Ratios per repetition: ${ratios(t['100,000 files'], t['10 files']).map(fmtX).join(', ')}.`,
+      ...CLIS.map((cli) => `Ratios per repetition, ${cli.label}: ${per(cli).map(fmtX).join(', ')}.`),
     ],
   });
 }
@@ -265,47 +288,45 @@ async function planScaling() {
     entries.push({ link, target });
   }
   const sizes = [3, 100, 1000, 10_000];
+  const label = (s) => `${s.toLocaleString('en')} entries`;
   const manifests = {};
   for (const s of sizes) {
     manifests[s] = path.join(root, `m${s}.yaml`);
     yamlManifest(manifests[s], entries.slice(0, s));
   }
   const state = path.join(root, 'state');
-  const plan = (s) => relocate(['plan', '--state-dir', state, manifests[s]]);
-  const trials = Object.fromEntries(sizes.map((s) => [`${s.toLocaleString('en')} entries`, () => timeRun(...plan(s), { okCodes: [0, 2] })]));
-  if (!ONLY.includes('plan')) return planMemory(plan);
-  const t = await sideBySide(trials);
-  const t3 = t['3 entries'];
-  const t100 = t['100 entries'];
-  const t1k = t['1,000 entries'];
-  const t10k = t['10,000 entries'];
-  const growth = median(t10k.map((x, i) => x / t1k[i]));
-  const net = median(t10k.map((x, i) => (x - t3[i]) / Math.max(1, t1k[i] - t3[i])));
-  row('3a', 'plan of 10,000 entries (9,000 in sync, 1,000 to link)', fmtMs(median(t10k)), '≤ 1.5 s', median(t10k) <= 1500);
-  row('3b', 'plan growth, 1,000 → 10,000 entries (time beyond a 3-entry plan)', `${fmtX(net)} (whole command: ${fmtX(growth)})`, '≤ 12×', net <= 12);
-  details.push({
-    title: '3. Plan scaling',
-    lines: [
-      `10,000 target folders in 100 groups on ${machineInfo.tmpFs} (${root}); nine in ten links already in place (in sync), one in ten missing (action link). Manifests list the first 3, 100, 1,000 and 10,000 entries, no globs. "Growth" divides the time beyond the 3-entry plan (process start, module loading) at 10,000 entries by the same at 1,000; the whole-command ratio is shown beside it.`,
-      '',
-      '```sh',
-      ...sizes.map((s) => cmdLine(...plan(s))),
-      '```',
-      '',
-      timesTable(t),
-      '',
-      `Per-entry cost at 10,000 entries: ${((median(t10k) - median(t3)) / (N - 3) * 1000).toFixed(0)} µs. Growth per repetition (net): ${t10k.map((x, i) => fmtX((x - t3[i]) / Math.max(1, t1k[i] - t3[i]))).join(', ')}; 100 → 1,000 (net): ${fmtX(median(t1k.map((x, i) => (x - t3[i]) / Math.max(1, t100[i] - t3[i]))))}.`,
-    ],
-  });
-  await planMemory(plan);
-}
-
-async function planMemory(plan) {
-  if (!ONLY.includes('memory')) return;
-  log('6a. peak RSS of the 10,000-entry plan');
-  const rss = [];
-  for (let i = 0; i < REPS; i++) rss.push(await peakRssMiB(...plan(10_000), { okCodes: [0, 2] }));
-  memoryRows.push({ id: '6a', figure: 'peak RSS, `plan` of the 10,000-entry manifest', values: rss, cmd: `/usr/bin/time -f %M ${cmdLine(...plan(10_000))}` });
+  const plan = (cli, s) => relocate(cli, ['plan', '--state-dir', state, manifests[s]]);
+  if (ONLY.includes('plan')) {
+    const trials = {};
+    for (const cli of CLIS) for (const s of sizes) trials[named(label(s), cli)] = () => timeRun(...plan(cli, s), { okCodes: [0, 2] });
+    const t = await sideBySide(trials);
+    const get = (cli, s) => t[named(label(s), cli)];
+    /** Time beyond the 3-entry plan (start-up, module loading), at `big` entries over at `small`. */
+    const growth = (cli, big, small) => get(cli, big).map((x, i) => (x - get(cli, 3)[i]) / Math.max(1, get(cli, small)[i] - get(cli, 3)[i]));
+    const whole = (cli) => get(cli, 10_000).map((x, i) => x / get(cli, 1000)[i]);
+    row('3a', 'plan of 10,000 entries (9,000 in sync, 1,000 to link)', '≤ 1.5 s', Object.fromEntries(CLIS.map((cli) => [cli.key, fmtMs(median(get(cli, 10_000)))])), median(get(NOW, 10_000)) <= 1500);
+    row('3b', 'plan growth, 1,000 → 10,000 entries (time beyond a 3-entry plan)', '≤ 12×', Object.fromEntries(CLIS.map((cli) => [cli.key, `${fmtX(median(growth(cli, 10_000, 1000)))} (whole command: ${fmtX(median(whole(cli)))})`])), median(growth(NOW, 10_000, 1000)) <= 12);
+    details.push({
+      title: '3. Plan scaling',
+      lines: [
+        `10,000 target folders in 100 groups on ${machineInfo.tmpFs} (${root}); nine in ten links already in place (in sync), one in ten missing (action link). Manifests list the first 3, 100, 1,000 and 10,000 entries, no globs. "Growth" divides the time beyond the 3-entry plan (process start, module loading) at 10,000 entries by the same at 1,000; the whole-command ratio is shown beside it.`,
+        '',
+        '```sh',
+        ...CLIS.flatMap((cli) => sizes.map((s) => cmdLine(...plan(cli, s)))),
+        '```',
+        '',
+        timesTable(t),
+        '',
+        ...CLIS.map((cli) => `${cli.label}: per-entry cost at 10,000 entries ${(((median(get(cli, 10_000)) - median(get(cli, 3))) / (N - 3)) * 1000).toFixed(0)} µs; growth per repetition (net) ${growth(cli, 10_000, 1000).map(fmtX).join(', ')}; 100 → 1,000 (net) ${fmtX(median(growth(cli, 1000, 100)))}.`),
+      ],
+    });
+  }
+  if (ONLY.includes('memory')) {
+    log('6a. peak RSS of the 10,000-entry plan');
+    const rss = Object.fromEntries(CLIS.map((cli) => [cli.key, []]));
+    for (let i = 0; i < REPS; i++) for (const cli of CLIS) rss[cli.key].push(await peakRssMiB(...plan(cli, 10_000), { okCodes: [0, 2] }));
+    memoryRows.push({ id: '6a', figure: 'peak RSS, `plan` of the 10,000-entry manifest', rss, cmds: CLIS.map((cli) => `/usr/bin/time -f %M ${cmdLine(...plan(cli, 10_000))}`) });
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -337,39 +358,42 @@ async function manyLinks() {
   yamlManifest(manifest, entries);
   let n = 0;
   const stow = ['stow', ['-d', path.join(root, 'store'), '-t', path.join(root, 'stowed'), 'pkg']];
-  const apply = () => relocate(['apply', '--yes', '--state-dir', path.join(root, `state-${n++}`), manifest]);
+  const apply = (cli) => relocate(cli, ['apply', '--yes', '--state-dir', path.join(root, `state-${n++}`), manifest]);
   const emptied = (dir, want) => {
     const names = readdirSync(dir);
     if (names.length !== want) throw new Error(`${dir} holds ${names.length} entries, expected ${want}`);
     for (const name of names) unlinkSync(path.join(dir, name));
   };
-  const t = await sideBySide({
+  const trials = {
     stow: async () => {
       const ms = await timeRun(...stow);
       emptied(path.join(root, 'stowed'), 1000);
       return ms;
     },
-    'relocate apply': async () => {
-      const ms = await timeRun(...apply());
+  };
+  for (const cli of CLIS) {
+    trials[named('relocate apply', cli)] = async () => {
+      const ms = await timeRun(...apply(cli));
       emptied(path.join(root, 'rel'), 1000);
       return ms;
-    },
-  }, INNER);
-  const r = median(ratios(t['relocate apply'], t.stow));
-  row('4', F, `${fmtX(r)} (${fmtMs(median(t['relocate apply']))} vs ${fmtMs(median(t.stow))})`, '≤ 1.0×', r <= 1.0);
+    };
+  }
+  const t = await sideBySide(trials, INNER);
+  const per = (cli) => ratios(t[named('relocate apply', cli)], t.stow);
+  row('4', F, '≤ 1.0×', Object.fromEntries(CLIS.map((cli) => [cli.key, ratioText(median(per(cli)), t[named('relocate apply', cli)], t.stow)])), median(per(NOW)) <= 1.0);
   details.push({
     title: '4. Many links',
     lines: [
-      `A package of 1,000 entries (500 folders holding one file, 500 files) on ${machineInfo.tmpFs} (${root}); relocate links each (absolute symlinks, journaled, state folder on the same disk), stow links each (relative symlinks). The links are removed after each trial (not timed). Each repetition runs both ${INNER} times, interleaved, and keeps the medians.`,
+      `A package of 1,000 entries (500 folders holding one file, 500 files) on ${machineInfo.tmpFs} (${root}); relocate links each (absolute symlinks, journaled, state folder on the same disk, a fresh one per trial), stow links each (relative symlinks). The links are removed after each trial (not timed). Each repetition runs every trial ${INNER} times, interleaved, and keeps the medians.`,
       '',
       '```sh',
       cmdLine(...stow),
-      cmdLine(...apply()).replace(/state-\d+/, 'state-N'),
+      ...CLIS.map((cli) => cmdLine(...apply(cli)).replace(/state-\d+/, 'state-N')),
       '```',
       '',
       timesTable(t),
       '',
-      `Ratios per repetition: ${ratios(t['relocate apply'], t.stow).map(fmtX).join(', ')}.`,
+      ...CLIS.map((cli) => `Ratios per repetition, ${cli.label}: ${per(cli).map(fmtX).join(', ')}.`),
     ],
   });
 }
@@ -381,78 +405,86 @@ async function coldStart() {
   const root = tempDir('start');
   const manifest = path.join(root, 'relocate.yaml');
   yamlManifest(manifest, [1, 2, 3].map((i) => ({ link: path.join(root, `l${i}`), target: path.join(root, `t${i}`) })));
-  const validate = relocate(['validate', manifest]);
+  const validate = (cli) => relocate(cli, ['validate', manifest]);
   const bare = [NODE, ['-e', '0']];
   const RUNS = 20;
-  let t;
+  const names = ['node -e 0', ...CLIS.map((cli) => named('relocate validate', cli))];
+  const cmds = [bare, ...CLIS.map(validate)];
+  const t = Object.fromEntries(names.map((n) => [n, []]));
   let how;
   if (!ensureTool('hyperfine', 'hyperfine', log)) {
     log('5. cold start (hyperfine)');
-    how = `hyperfine -N --warmup 3 --runs ${RUNS}, once per repetition; each repetition's figure is the ratio of hyperfine's medians`;
-    t = { 'node -e 0': [], 'relocate validate': [] };
+    how = `hyperfine -N --warmup 3 --runs ${RUNS}, once per repetition (commands in rotated order); each repetition's figure is the ratio of hyperfine's medians`;
     for (let rep = 0; rep < REPS; rep++) {
       const out = path.join(root, `hf-${rep}.json`);
-      const cmds = [bare, validate].map(([c, a]) => [c, ...a].join(' '));
-      if (rep % 2) cmds.reverse();
-      await timeRun('hyperfine', ['-N', '--warmup', '3', '--runs', String(RUNS), '--export-json', out, ...cmds]);
+      const order = cmds.map((_, i) => (i + rep) % cmds.length);
+      await timeRun('hyperfine', ['-N', '--warmup', '3', '--runs', String(RUNS), '--export-json', out, ...order.map((i) => [cmds[i][0], ...cmds[i][1]].join(' '))]);
       const res = JSON.parse(readFileSync(out, 'utf8')).results;
-      for (const r of res) t[r.command.includes('validate') ? 'relocate validate' : 'node -e 0'].push(r.median * 1000);
-      log(`  rep ${rep + 1}/${REPS}: node -e 0 ${fmtMs(t['node -e 0'][rep])}, validate ${fmtMs(t['relocate validate'][rep])}`);
+      order.forEach((i, k) => t[names[i]].push(res[k].median * 1000));
+      log(`  rep ${rep + 1}/${REPS}: ${names.map((n) => `${n} ${fmtMs(t[n][rep])}`).join(', ')}`);
     }
   } else {
     log('5. cold start (no hyperfine: spawn timing)');
-    how = `${RUNS} interleaved pairs per repetition, timed from spawn to exit; each repetition's figure is the ratio of the medians`;
-    t = { 'node -e 0': [], 'relocate validate': [] };
+    how = `${RUNS} interleaved runs of each per repetition, timed from spawn to exit; each repetition's figure is the ratio of the medians`;
     for (let rep = 0; rep < REPS; rep++) {
-      const a = [];
-      const b = [];
-      for (let i = 0; i < RUNS; i++) {
-        a.push(await timeRun(...bare));
-        b.push(await timeRun(...validate));
-      }
-      t['node -e 0'].push(median(a));
-      t['relocate validate'].push(median(b));
+      const runs = names.map(() => []);
+      for (let i = 0; i < RUNS; i++) for (let k = 0; k < cmds.length; k++) runs[k].push(await timeRun(...cmds[k]));
+      names.forEach((n, k) => t[n].push(median(runs[k])));
     }
   }
-  const r = median(ratios(t['relocate validate'], t['node -e 0']));
-  row('5', 'cold start: `validate` of a 3-entry manifest vs `node -e 0`', `${fmtX(r)} (${fmtMs(median(t['relocate validate']))} vs ${fmtMs(median(t['node -e 0']))})`, '≤ 3×', r <= 3);
+  const per = (cli) => ratios(t[named('relocate validate', cli)], t['node -e 0']);
+  row('5', 'cold start: `validate` of a 3-entry manifest vs `node -e 0`', '≤ 3×', Object.fromEntries(CLIS.map((cli) => [cli.key, ratioText(median(per(cli)), t[named('relocate validate', cli)], t['node -e 0'])])), median(per(NOW)) <= 3);
   details.push({
     title: '5. Cold start',
-    lines: [`Measured with ${how}.`, '', '```sh', cmdLine(...bare), cmdLine(...validate), '```', '', timesTable(t)],
+    lines: [`Measured with ${how}.`, '', '```sh', cmdLine(...bare), ...CLIS.map((cli) => cmdLine(...validate(cli))), '```', '', timesTable(t)],
   });
 }
 
 // ---------------------------------------------------------------------------
 
-const memoryRows = [];
-let machineInfo;
+function verdict(r) {
+  return r.pass === undefined ? `skipped: ${r.note}` : r.pass ? 'yes' : '**no**';
+}
+
+function resultsTable() {
+  const head = ['#', 'figure', 'target', BEFORE ? `now` : 'measured (median)', ...(BEFORE ? [BEFORE.label] : []), 'met'];
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${[r.id, r.figure, r.target, r.values.now, ...(BEFORE ? [r.values.before ?? ''] : []), verdict(r)].join(' | ')} |`),
+  ].join('\n');
+}
 
 function writeResults() {
   const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const m = machineInfo;
-  const table = [
-    '| # | figure | measured (median) | target | met |',
-    '|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.id} | ${r.figure} | ${r.measured} | ${r.target} | ${r.pass === undefined ? `skipped: ${r.note}` : r.pass ? 'yes' : '**no**'} |`),
-  ].join('\n');
   const body = [
     '<!-- bench:begin (generated by `npm run bench`; edit outside these markers) -->',
     `## Latest run`,
     '',
-    `Date: ${date}. Repetitions: ${REPS} (medians). Command: \`npm run bench\` (\`node bench/run.mjs${argv.length ? ' ' + argv.join(' ') : ''}\`).`,
+    `Date: ${date}. Repetitions: ${REPS} (medians; short trials ${INNER}× each per repetition). Command: \`npm run bench\`${argv.length ? ` (\`node bench/run.mjs ${argv.map((a) => (a.startsWith('/') ? path.relative(REPO, a) || a : a)).join(' ')}\`)` : ''}.`,
     '',
-    `Machine: ${m.nproc} CPUs (\`nproc\`), ${m.cpu}; node ${m.node}; kernel ${m.kernel}; ${m.os}; temporary folder on ${m.tmpFs}; ${m.stow || 'stow missing'}; ${m.hyperfine || 'hyperfine missing'}.`,
+    `Machine: ${m.nproc} CPUs (\`nproc\`), ${m.cpu}; node ${m.node}; kernel ${m.kernel} (\`uname -r\`); ${m.os}; temporary folder on ${m.tmpFs}; ${m.stow || 'stow missing'}; ${m.hyperfine || 'hyperfine missing'}. The machine is shared: the load average is recorded with each figure.`,
     '',
     '```',
     '$ free -g',
     m.free,
     '```',
     '',
-    table,
+    resultsTable(),
     '',
     ...details.flatMap((d) => [`### ${d.title}`, '', ...d.lines, '']),
     ...(memoryRows.length
-      ? ['### 6. Peak memory', '', '```sh', ...memoryRows.map((r) => r.cmd), '```', '', ...memoryRows.map((r) => `- ${r.id}: ${r.values.map((v) => `${v.toFixed(0)} MiB`).join(', ')}`), '']
+      ? [
+          '### 6. Peak memory',
+          '',
+          '```sh',
+          ...memoryRows.flatMap((r) => r.cmds),
+          '```',
+          '',
+          ...memoryRows.flatMap((r) => CLIS.map((cli) => `- ${r.id}, ${cli.label}: ${r.rss[cli.key].map((v) => `${(v * 1.048576).toFixed(0)} MB`).join(', ')}`)),
+          '',
+        ]
       : []),
     '<!-- bench:end -->',
   ].join('\n');
@@ -464,8 +496,8 @@ function writeResults() {
 }
 
 function printTable() {
-  const cols = ['#', 'figure', 'measured (median)', 'target', 'met'];
-  const data = rows.map((r) => [r.id, r.figure, r.measured, r.target, r.pass === undefined ? 'skipped' : r.pass ? 'yes' : 'NO']);
+  const cols = ['#', 'figure', 'target', BEFORE ? 'now' : 'measured (median)', ...(BEFORE ? [BEFORE.label] : []), 'met'];
+  const data = rows.map((r) => [r.id, r.figure, r.target, r.values.now, ...(BEFORE ? [r.values.before ?? ''] : []), r.pass === undefined ? 'skipped' : r.pass ? 'yes' : 'NO']);
   const w = cols.map((c, i) => Math.max(c.length, ...data.map((d) => d[i].length)));
   const line = (cells) => cells.map((c, i) => c.padEnd(w[i])).join('  ');
   process.stdout.write(`\n${line(cols)}\n${w.map((x) => '-'.repeat(x)).join('  ')}\n${data.map(line).join('\n')}\n`);
@@ -473,9 +505,11 @@ function printTable() {
 }
 
 async function main() {
-  if (!existsSync(CLI)) {
-    process.stderr.write(`bench: ${CLI} is missing; run \`npm run build\` (or \`npm ci\`) first\n`);
-    process.exit(1);
+  for (const cli of CLIS) {
+    if (!existsSync(cli.bin)) {
+      process.stderr.write(`bench: ${cli.bin} is missing; run \`npm run build\` (or \`npm ci\`) first\n`);
+      process.exit(1);
+    }
   }
   const left = unmountLeftovers();
   if (left.length) log(`unmounted tmpfs left by an earlier, killed bench: ${left.join(', ')}`);
@@ -487,20 +521,20 @@ async function main() {
     }
   }
   machineInfo = machine();
-  log(`reps ${REPS}; figures: ${ONLY.join(', ')}`);
+  log(`reps ${REPS}; figures: ${ONLY.join(', ')}; builds: ${CLIS.map((c) => `${c.label} ${path.relative(process.cwd(), c.bin) || c.bin}`).join(', ')}`);
   if (ONLY.includes('start')) await coldStart();
   if (ONLY.includes('plan') || ONLY.includes('memory')) await planScaling();
   if (ONLY.includes('links')) await manyLinks();
   if (ONLY.includes('rename')) await sameVolume();
   if (ONLY.includes('move') || ONLY.includes('memory')) await crossVolume();
   for (const r of memoryRows) {
-    const mb = median(r.values) * 1.048576;
-    row(r.id, r.figure, `${mb.toFixed(0)} MB`, '≤ 200 MB', mb <= 200);
+    const mb = (key) => median(r.rss[key]) * 1.048576;
+    row(r.id, r.figure, '≤ 200 MB', Object.fromEntries(CLIS.map((cli) => [cli.key, `${mb(cli.key).toFixed(0)} MB`])), mb('now') <= 200);
   }
   rows.sort((a, b) => a.id.localeCompare(b.id));
   cleanupNow();
   printTable();
-  if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ cli: CLI, reps: REPS, date: new Date().toISOString(), rows }, null, 2) + '\n');
+  if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ date: new Date().toISOString(), reps: REPS, builds: CLIS, rows }, null, 2) + '\n');
   if (WRITE) {
     writeResults();
     log(`wrote ${path.relative(process.cwd(), RESULTS) || RESULTS}`);

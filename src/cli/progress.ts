@@ -1,4 +1,3 @@
-import { Listr, ListrLogger, ProcessOutput } from 'listr2';
 import type { ExecEvent } from '../exec/executor.js';
 import type { Step } from '../exec/steps.js';
 import type { PlannedEntry } from '../plan/types.js';
@@ -24,23 +23,26 @@ export interface ProgressView {
 /**
  * Progress on stderr: listr2 tasks (one per entry) in a terminal, plain
  * lines otherwise; nothing at all with --json (stdout stays one document).
+ * listr2 is loaded only for a terminal: it is a third of the CLI's start-up.
  */
-export function progressView(io: CliIO, entries: PlannedEntry[], title: (p: PlannedEntry) => string): ProgressView {
+export async function progressView(io: CliIO, entries: PlannedEntry[], title: (p: PlannedEntry) => string): Promise<ProgressView> {
   if (io.json) return { onEvent: () => undefined, finish: async () => undefined };
-  return io.stderrIsTTY && !io.env.CI ? listrView(io, entries, title) : plainView(io, entries, title);
+  return io.stderrIsTTY && !io.env.CI ? listrView(await import('listr2'), io, entries, title) : plainView(io, entries, title);
 }
 
 function plainView(io: CliIO, entries: PlannedEntry[], title: (p: PlannedEntry) => string): ProgressView {
   let current = -1;
   let started = 0;
   let lastPrint = 0;
+  // Events name an entry by its plan order; `entries` holds only those that change something.
+  const byOrder = new Map(entries.map((p, i) => [p.order, i]));
   return {
     onEvent(e) {
       const entry = e.rs.entry;
       if (entry !== current) {
         current = entry;
-        const p = entries[entry];
-        if (p) io.err(`[${entries.indexOf(p) + 1}/${entries.length}] ${title(p)}`);
+        const i = byOrder.get(entry);
+        if (i !== undefined) io.err(`[${i + 1}/${entries.length}] ${title(entries[i]!)}`);
       }
       if (e.type === 'step' && e.phase === 'start') {
         started = lastPrint = Date.now();
@@ -58,7 +60,9 @@ function plainView(io: CliIO, entries: PlannedEntry[], title: (p: PlannedEntry) 
   };
 }
 
-function stderrLogger(): ListrLogger {
+type Listr2 = typeof import('listr2');
+
+function stderrLogger({ ListrLogger, ProcessOutput }: Listr2): InstanceType<Listr2['ListrLogger']> {
   return new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
 }
 
@@ -85,11 +89,11 @@ function deferred(): Deferred {
  * sequential task list cannot show: the list is closed and plain lines
  * take over.
  */
-function listrView(io: CliIO, entries: PlannedEntry[], title: (p: PlannedEntry) => string): ProgressView {
+function listrView(listr2: Listr2, io: CliIO, entries: PlannedEntry[], title: (p: PlannedEntry) => string): ProgressView {
   let plain: ProgressView | undefined;
   const waits = entries.map(() => deferred());
   const outputs: ((text: string) => void)[] = [];
-  const list = new Listr(
+  const list = new listr2.Listr(
     entries.map((p, i) => ({
       title: title(p),
       task: (_ctx: unknown, task: { output: string }) => {
@@ -103,15 +107,16 @@ function listrView(io: CliIO, entries: PlannedEntry[], title: (p: PlannedEntry) 
       concurrent: false,
       exitOnError: true,
       // Progress belongs on stderr: stdout carries the plan and the result (and --json documents).
-      rendererOptions: { collapseSubtasks: false, formatOutput: 'truncate', logger: stderrLogger() },
+      rendererOptions: { collapseSubtasks: false, formatOutput: 'truncate', logger: stderrLogger(listr2) },
       fallbackRenderer: 'simple',
-      fallbackRendererOptions: { logger: stderrLogger() },
+      fallbackRendererOptions: { logger: stderrLogger(listr2) },
     },
   );
   const running = list.run().catch(() => undefined);
   let current = -1;
   let started = 0;
-  const indexOf = (order: number) => entries.findIndex((p) => p.order === order);
+  const byOrder = new Map(entries.map((p, i) => [p.order, i]));
+  const indexOf = (order: number) => byOrder.get(order) ?? -1;
   return {
     onEvent(e) {
       if (e.type === 'undo' && !plain) {

@@ -87,7 +87,7 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
     // The question may have taken minutes: the disk must still be what the plan saw.
     if (!values.yes) await assertFresh(plan, 'the plan', saved ? {} : RENAMES_UNMEASURED);
     const work = plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
-    const view = progressView(io, work, entryTitle);
+    const view = await progressView(io, work, entryTitle);
     const fs = new NodeFs();
     const outcome = await startRun(plan, { stateDir, fs, verify, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e) });
     await view.finish(outcome.result === 'done');

@@ -50,7 +50,7 @@ export async function rollbackCommand(argv: string[], io: CliIO): Promise<number
       return 1;
     }
     const work = run.plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
-    const view = progressView(io, work, (p) => `undo ${p.action} ${p.link}`);
+    const view = await progressView(io, work, (p) => `undo ${p.action} ${p.link}`);
     const fs = new NodeFs();
     const outcome = await rollbackRun(run, { stateDir, fs, force: values.force === true, onEvent: (e) => view.onEvent(e) });
     await view.finish(outcome.result === 'rolled-back');
@@ -77,7 +77,7 @@ export async function resumeCommand(argv: string[], io: CliIO): Promise<number> 
       return 1;
     }
     const work = run.plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
-    const view = progressView(io, work, (p) => `${p.action} ${p.link} → ${p.target}`);
+    const view = await progressView(io, work, (p) => `${p.action} ${p.link} → ${p.target}`);
     const fs = new NodeFs();
     const outcome = await resumeRun(run, { stateDir, fs, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e) });
     await view.finish(outcome.result !== 'failed');
