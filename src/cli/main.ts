@@ -1,7 +1,6 @@
 import { RelocateError } from '../core/errors.js';
 import { COMMAND_HELP, GLOBAL_HELP } from './help.js';
-import { processIO, type CliIO } from './io.js';
-import { peekGlobals } from './options.js';
+import type { CliIO } from './io.js';
 import { version } from './version.js';
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;

@@ -68,23 +68,26 @@ function isLink(n: NodeInfo | null): boolean {
  * pass through unchecked.
  */
 export class GuardedFs implements FsPort {
+  /** Keys of the links and targets themselves. */
+  private readonly plain = new Set<string>();
+  /** Their canonical paths, for `beside` (built on first need, see scopedKeys). */
+  private readonly canon: string[] = [];
   /** Keys of the links and targets and of relocate's names beside them: what may be touched, with everything inside. */
-  private readonly scoped = new Set<string>();
+  private scoped?: Set<string>;
   private readonly ancestors = new Set<string>();
   private readonly created = new Set<string>();
 
   constructor(
     private readonly inner: FsPort,
-    scope: GuardScope,
+    private readonly scope: GuardScope,
   ) {
-    // Relocate's names beside a path, and beside those (the undo staging of a set-aside copy).
-    const beside = (p: string) => [stagingName(p, scope.runId), asideName(p, scope.runId), stagingName(p, 'undo'), backupName(p, scope.stamp)];
     for (const p of scope.paths) {
       if (!p) continue;
       const c = canonicalPath(p, STYLE);
-      for (const x of [c, ...beside(c), ...beside(c).flatMap(beside)]) this.scoped.add(pathKey(x, STYLE));
+      this.canon.push(c);
       const k = pathKey(c, STYLE);
-      for (let up = api.dirname(k); ; up = api.dirname(up)) {
+      this.plain.add(k);
+      for (let up = api.dirname(k); !this.ancestors.has(up); up = api.dirname(up)) {
         this.ancestors.add(up);
         if (api.dirname(up) === up) break;
       }
@@ -95,6 +98,22 @@ export class GuardedFs implements FsPort {
     }
   }
 
+  /**
+   * Every scoped key, relocate's names beside each path included: some 20
+   * names per path (with a hash for long ones), so built only when a path
+   * is checked that is not itself a link or target (a move's staging copy,
+   * a merge's insides); a run of links alone never needs it.
+   */
+  private scopedKeys(): Set<string> {
+    if (this.scoped) return this.scoped;
+    const { runId, stamp } = this.scope;
+    // Relocate's names beside a path, and beside those (the undo staging of a set-aside copy).
+    const beside = (p: string) => [stagingName(p, runId), asideName(p, runId), stagingName(p, 'undo'), backupName(p, stamp)];
+    const scoped = new Set(this.plain);
+    for (const c of this.canon) for (const x of [...beside(c), ...beside(c).flatMap(beside)]) scoped.add(pathKey(x, STYLE));
+    return (this.scoped = scoped);
+  }
+
   /** Wraps `inner` for one run; an already guarded port is wrapped again (each run has its own scope). */
   static forRun(inner: FsPort, record: RunRecord, journal: JournalLine[]): GuardedFs {
     return new GuardedFs(inner, runScope(record, journal));
@@ -102,8 +121,11 @@ export class GuardedFs implements FsPort {
 
   /** The scoped path at or above `key`, if any: O(depth) set lookups. */
   private baseOf(key: string): string | undefined {
+    // A link or target itself (every call of a run of links) is its own base: nothing deeper can be scoped.
+    if (this.plain.has(key)) return key;
+    const scoped = this.scopedKeys();
     for (let cur = key; ; cur = api.dirname(cur)) {
-      if (this.scoped.has(cur)) return cur;
+      if (scoped.has(cur)) return cur;
       if (api.dirname(cur) === cur) return undefined;
     }
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, lstatSync, readdirSync, readlinkSync, statSync, type BigIntStats } from 'node:fs';
-import { lstat, readdir, readlink, stat } from 'node:fs/promises';
+import { createReadStream, lstatSync, readdirSync, readlinkSync, statSync, type BigIntStats, type Stats } from 'node:fs';
+import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalPath, isAbsolutePath, pathApi, type PathStyle } from '../core/paths.js';
 import type { DiskReader } from '../state/reader.js';
@@ -145,14 +145,17 @@ export class NodeDiskReader implements DiskReader {
     const m: TreeMeasure = { bytes: 0, files: 0, dirs: 0, links: 0 };
     const seen = new Set<string>();
     let newest = 0;
-    const count = (s: BigIntStats) => {
+    // Plain (double) stats: a bigint lstat allocates a BigInt per field, a third of a walk's time.
+    // Only a file with several names needs its exact identity (inode numbers can pass 2^53).
+    const count = (s: Stats | BigIntStats, full: string) => {
       newest = Math.max(newest, Number(s.mtimeMs));
       if (s.isSymbolicLink()) m.links++;
       else if (s.isDirectory()) m.dirs++;
       else if (!s.isFile()) m.others = (m.others ?? 0) + 1;
       else {
-        if (s.nlink > 1n) {
-          const id = `${s.dev}:${s.ino}`;
+        if (Number(s.nlink) > 1) {
+          const b = typeof s.ino === 'bigint' ? s : lstatSync(full, { bigint: true });
+          const id = `${b.dev}:${b.ino}`;
           if (seen.has(id)) return;
           seen.add(id);
         }
@@ -161,7 +164,7 @@ export class NodeDiskReader implements DiskReader {
       }
     };
     const top = await lstat(root, { bigint: true });
-    count(top);
+    count(top, root);
     if (!top.isDirectory()) return { ...m, newestMtimeMs: newest };
     // Synchronous lstat in slices of MEASURE_SLICE_MS: a thread-pool round trip per call costs
     // several times a cached lstat (see SLICE_MS in node-fs.ts); the event loop still turns between slices.
@@ -172,8 +175,8 @@ export class NodeDiskReader implements DiskReader {
       for (const name of readdirSync(dir)) {
         // A plain concatenation on POSIX (path.join's normalising costs a third of a walk).
         const full = process.platform === 'win32' ? path.join(dir, name) : dir.endsWith('/') ? dir + name : `${dir}/${name}`;
-        const s = lstatSync(full, { bigint: true });
-        count(s);
+        const s = lstatSync(full);
+        count(s, full);
         if (s.isDirectory()) dirs.push(full);
         if (performance.now() - sliceStart >= MEASURE_SLICE_MS) {
           await new Promise(setImmediate);

@@ -1,7 +1,6 @@
 import os from 'node:os';
 import { RelocateError } from '../../core/errors.js';
 import { startRun } from '../../exec/run-control.js';
-import type { VerifyMode } from '../../exec/steps.js';
 import { hasChanges } from '../../plan/planner.js';
 import type { Plan } from '../../plan/types.js';
 import { NodeFs } from '../../platform/node-fs.js';
