@@ -121,7 +121,7 @@ delete the original.
 Options:
   -y, --yes           do not ask (needed without a terminal)
   --verify MODE       meta (default): names, sizes, times, modes, link texts;
-                      content: also a SHA-256 of every file on both sides
+                      content: also every file's bytes, compared on both sides
   --no-rollback       on failure, keep the finished steps (resume later)
                       instead of undoing them
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { RelocateError } from '../core/errors.js';
 import { ensureDir, JournalFile, listDir, readText, writeFileAtomic } from '../platform/journal-fs.js';
-import { UNFINISHED, type JournalLine, type RunRecord } from './types.js';
+import { UNFINISHED, type JournalLine, type RunRecord, type RunStatus } from './types.js';
 
 /** A run id sorts by time: 20261122T023148Z-1a2b. */
 export function newRunId(now: Date): string {
@@ -51,8 +51,26 @@ export class RunStore {
     await this.save(record);
   }
 
+  /**
+   * Writes run.json and, beside it, status.json (`{"status": …}`, a few
+   * bytes), which lets every command look for an unfinished run without
+   * parsing each run's whole record (a run of 1,000 links holds an 800 KB
+   * plan). The order keeps one rule true across a crash between the two
+   * writes: if status.json says a run is finished, run.json says so too.
+   * Into an unfinished status, status.json goes first; into a finished one,
+   * last. A status.json that says unfinished, or none (state folders made
+   * before it existed), sends the reader to run.json.
+   */
   async save(record: RunRecord): Promise<void> {
-    await writeFileAtomic(path.join(this.dir, 'run.json'), JSON.stringify(record) + '\n');
+    const status = () => writeFileAtomic(path.join(this.dir, STATUS_FILE), JSON.stringify({ status: record.status }) + '\n');
+    const full = () => writeFileAtomic(path.join(this.dir, 'run.json'), JSON.stringify(record) + '\n');
+    if (UNFINISHED.has(record.status)) {
+      await status();
+      await full();
+    } else {
+      await full();
+      await status();
+    }
   }
 
   async load(): Promise<RunRecord> {
@@ -114,24 +132,58 @@ export class RunStore {
   }
 }
 
-/** Every run in a state directory, newest first. */
-export async function listRuns(stateDir: string): Promise<RunRecord[]> {
-  const ids = (await listDir(path.join(stateDir, 'runs'))).sort().reverse();
-  const out: RunRecord[] = [];
-  for (const id of ids) {
-    const text = await readText(path.join(stateDir, 'runs', id, 'run.json'));
-    if (!text) continue;
-    try {
-      out.push(JSON.parse(text) as RunRecord);
-    } catch {
-      // A run folder without a readable record was never started.
-    }
+/** The sidecar of run.json that findUnfinished reads first (see RunStore.save). */
+const STATUS_FILE = 'status.json';
+
+/** A run's record, or undefined for a run folder without a readable one (a run never started). */
+async function readRecord(stateDir: string, id: string): Promise<RunRecord | undefined> {
+  const text = await readText(path.join(stateDir, 'runs', id, 'run.json'));
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as RunRecord;
+  } catch {
+    return undefined;
   }
-  // Ids sort by time only to the second (their suffix is random): two runs in one second are ordered by their start to the millisecond.
-  return out.sort((a, b) => (a.startedAt === b.startedAt ? (a.id < b.id ? 1 : a.id > b.id ? -1 : 0) : a.startedAt < b.startedAt ? 1 : -1));
 }
 
-/** The unfinished run, if any (there is at most one: a changing command refuses to start while one exists). */
-export async function findUnfinished(stateDir: string): Promise<RunRecord | undefined> {
-  return (await listRuns(stateDir)).find((r) => UNFINISHED.has(r.status));
+/**
+ * Newest first. Ids sort by time only to the second (their suffix is
+ * random): two runs in one second are ordered by their start to the millisecond.
+ */
+function newestFirst(runs: RunRecord[]): RunRecord[] {
+  return runs.sort((a, b) => (a.startedAt === b.startedAt ? (a.id < b.id ? 1 : a.id > b.id ? -1 : 0) : a.startedAt < b.startedAt ? 1 : -1));
 }
+
+/** Every run in a state directory, newest first. */
+export async function listRuns(stateDir: string): Promise<RunRecord[]> {
+  const out: RunRecord[] = [];
+  for (const id of await listDir(path.join(stateDir, 'runs'))) {
+    const r = await readRecord(stateDir, id);
+    if (r) out.push(r);
+  }
+  return newestFirst(out);
+}
+
+/**
+ * The unfinished run, if any (there is at most one: a changing command
+ * refuses to start while one exists). Runs whose status.json says finished
+ * are skipped unread; the rest are decided by their run.json.
+ */
+export async function findUnfinished(stateDir: string): Promise<RunRecord | undefined> {
+  const found: RunRecord[] = [];
+  for (const id of await listDir(path.join(stateDir, 'runs'))) {
+    const side = await readText(path.join(stateDir, 'runs', id, STATUS_FILE));
+    let status: unknown;
+    try {
+      status = side === undefined ? undefined : (JSON.parse(side) as { status?: unknown }).status;
+    } catch {
+      // A torn sidecar says nothing: run.json decides.
+    }
+    if (typeof status === 'string' && !UNFINISHED.has(status as RunStatus) && ALL_STATUSES.has(status)) continue;
+    const r = await readRecord(stateDir, id);
+    if (r && UNFINISHED.has(r.status)) found.push(r);
+  }
+  return newestFirst(found)[0];
+}
+
+const ALL_STATUSES: ReadonlySet<string> = new Set<RunStatus>(['running', 'done', 'failed', 'rolling-back', 'rolled-back']);

@@ -82,7 +82,7 @@ describe.concurrent('run options', () => {
     expect(snapshotTree(box.sb)).toEqual(before);
   });
 
-  it.skipIf(NO_TMPFS)('--verify content hashes both sides and records the mode in the run', async (ctx) => {
+  it.skipIf(NO_TMPFS)('--verify content compares both sides byte for byte and records the mode in the run', async (ctx) => {
     const { expect } = ctx;
     const box = sandbox(ctx);
     const A = box.mount(8, 'A').dir;
