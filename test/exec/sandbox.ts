@@ -9,7 +9,6 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, syml
 import os from 'node:os';
 import path from 'node:path';
 import { runCliAsync, type CliResult } from '../helpers/cli.js';
-import { snapshotTree } from '../helpers/snapshot.js';
 import { mountTmpfs, type TmpfsMount } from '../helpers/tmpfs.js';
 
 /** Files get whole-second mtimes: a double of seconds carries them exactly through any number of copies. */

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { mountTmpfs, type TmpfsMount } from './tmpfs.js';
-import { snapshotTree } from './snapshot.js';
+import { eachNode, fileHash, relocateNamed } from './walk-tree.js';
 
 /**
  * The crash tests' sandbox: two tmpfs volumes (A holds the data and the
@@ -190,19 +190,7 @@ function cleanup(mounts: TmpfsMount[], work: string): void {
 
 /** Every relocate-named in-flight copy (staging, set-aside old copy, backup) under the roots, links not followed. */
 export function findLeftovers(...roots: string[]): string[] {
-  const out: string[] = [];
-  const visit = (p: string) => {
-    if (/\.relocate-(partial|old|backup)-/.test(path.basename(p))) out.push(p);
-    let s;
-    try {
-      s = lstatSync(p);
-    } catch {
-      return;
-    }
-    if (s.isDirectory()) for (const n of readdirSync(p)) visit(path.join(p, n));
-  };
-  for (const r of roots) visit(r);
-  return out;
+  return relocateNamed(['partial', 'old', 'backup'], ...roots);
 }
 
 export { relativeSnapshot as relSnapshot } from '../helpers/snapshot.js';
@@ -217,17 +205,9 @@ export function sameInode(root: string, a: string, b: string): boolean {
 /** Every regular file's sha256 under the roots (links not followed): what data exists anywhere right now. */
 export function hashesPresent(...roots: string[]): Set<string> {
   const out = new Set<string>();
-  const visit = (p: string) => {
-    let s;
-    try {
-      s = lstatSync(p);
-    } catch {
-      return;
-    }
-    if (s.isDirectory()) for (const n of readdirSync(p)) visit(path.join(p, n));
-    else if (s.isFile()) out.add(createHash('sha256').update(readFileSync(p)).digest('hex'));
-  };
-  for (const r of roots) visit(r);
+  eachNode(roots, (p, s) => {
+    if (s.isFile()) out.add(fileHash(p));
+  });
   return out;
 }
 

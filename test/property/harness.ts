@@ -17,6 +17,7 @@ import { detectCapabilities } from '../../src/platform/capabilities.js';
 import { nodeManifestIO } from '../../src/platform/manifest-io.js';
 import { NodeDiskReader } from '../../src/platform/node-reader.js';
 import { observeEntries } from '../../src/state/observe.js';
+import { eachNode, fileHash, relocateNamed } from '../helpers/walk-tree.js';
 
 /** `STRESS=50 npm run stress` multiplies every harness's case counts. */
 export const STRESS = Math.max(1, Math.floor(Number(process.env.STRESS ?? '1')) || 1);
@@ -83,17 +84,9 @@ export interface FileFact {
 /** Every regular file under the roots (links never followed), with its sha256. */
 export function inventory(...roots: string[]): FileFact[] {
   const out: FileFact[] = [];
-  const visit = (p: string) => {
-    let s;
-    try {
-      s = lstatSync(p);
-    } catch {
-      return;
-    }
-    if (s.isDirectory()) for (const n of readdirSync(p)) visit(path.join(p, n));
-    else if (s.isFile()) out.push({ path: p, size: s.size, hash: createHash('sha256').update(readFileSync(p)).digest('hex') });
-  };
-  for (const r of roots) visit(r);
+  eachNode(roots, (p, s) => {
+    if (s.isFile()) out.push({ path: p, size: s.size, hash: fileHash(p) });
+  });
   return out;
 }
 
@@ -271,19 +264,7 @@ export function reload(stateDir: string, id: string): Promise<RunRecord> {
 
 /** Relocate's own in-flight names (not backups, which are kept on purpose) under the roots. */
 export function inFlightLeftovers(...roots: string[]): string[] {
-  const out: string[] = [];
-  const visit = (p: string) => {
-    if (/\.relocate-(partial|old)-/.test(path.basename(p))) out.push(p);
-    let s;
-    try {
-      s = lstatSync(p);
-    } catch {
-      return;
-    }
-    if (s.isDirectory()) for (const n of readdirSync(p)) visit(path.join(p, n));
-  };
-  for (const r of roots) visit(r);
-  return out;
+  return relocateNamed(['partial', 'old'], ...roots);
 }
 
 /** For failure messages: the tree as `path kind` lines. */
@@ -306,17 +287,9 @@ export function listing(...roots: string[]): string {
 /** Groups of names that are one file (hard links), as sorted path lists: rollback must keep them. */
 export function hardLinkGroups(...roots: string[]): string[][] {
   const byIno = new Map<string, string[]>();
-  const visit = (p: string) => {
-    let s;
-    try {
-      s = lstatSync(p);
-    } catch {
-      return;
-    }
-    if (s.isDirectory()) for (const n of readdirSync(p)) visit(path.join(p, n));
-    else if (s.isFile() && s.nlink > 1) byIno.set(`${s.dev}:${s.ino}`, [...(byIno.get(`${s.dev}:${s.ino}`) ?? []), p]);
-  };
-  for (const r of roots) visit(r);
+  eachNode(roots, (p, s) => {
+    if (s.isFile() && s.nlink > 1) byIno.set(`${s.dev}:${s.ino}`, [...(byIno.get(`${s.dev}:${s.ino}`) ?? []), p]);
+  });
   return [...byIno.values()].filter((g) => g.length > 1).map((g) => g.sort()).sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
 }
 
