@@ -96,10 +96,15 @@ async function lstatOrNull(p: string): Promise<BigIntStats | null> {
   }
 }
 
-/** `dev:ino` of a path (not followed), exact; undefined when it cannot be read. */
+/**
+ * `dev:ino` of a path (not followed), exact; undefined when it cannot be
+ * read or the file system has no stable inode numbers (0, as FAT volumes
+ * can report on Windows): then nothing is reused.
+ */
 function rootIdentity(p: string): string | undefined {
   try {
     const s = lstatSync(p, { bigint: true });
+    if (s.ino === 0n) return undefined;
     return `${s.dev}:${s.ino}`;
   } catch {
     return undefined;
@@ -821,6 +826,9 @@ export class NodeFs implements FsPort {
   }
 
   async deleteTree(root: string): Promise<void> {
+    // Freed inode numbers can be reused by new folders: no listing outlives a delete.
+    this.forVerify.clear();
+    this.forSnapshot.clear();
     let top: Stats;
     try {
       top = lstatSync(root);
