@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from './write-file.js';
 
@@ -56,14 +56,7 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-export async function readText(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
+export { readTextIfExists as readText } from './read-text.js';
 
 export async function listDir(dir: string): Promise<string[]> {
   try {

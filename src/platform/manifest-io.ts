@@ -39,14 +39,7 @@ export const nodeManifestIO: ManifestIO = {
 };
 
 /** A manifest's text, or undefined when there is no file (any other read error is thrown). */
-export async function readManifestText(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
+export { readTextIfExists as readManifestText } from './read-text.js';
 
 /**
  * Writes a manifest atomically (`import --write`). A manifest that is a

@@ -8,11 +8,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { requireBuiltCli, runCliAsync } from '../helpers/cli.js';
 import { snapshotTree } from '../helpers/snapshot.js';
 import { mountTmpfs, tmpfsReason } from '../helpers/tmpfs.js';
-import { Sandbox } from '../state/cli-sandbox.js';
+import { sandboxFor as sandbox, type Sandbox } from '../state/cli-sandbox.js';
 
 const NO_TMPFS = tmpfsReason();
 if (NO_TMPFS) console.warn(`test/cli/doctor: tmpfs volume tests skipped: ${NO_TMPFS}`);
@@ -31,11 +31,6 @@ beforeAll(() => {
   requireBuiltCli();
 });
 
-function sandbox(ctx: TestContext, label: string): Sandbox {
-  const sb = new Sandbox(label);
-  ctx.onTestFinished(() => sb.cleanup());
-  return sb;
-}
 
 async function doctor(sb: Sandbox, args: string[], stateDir = sb.stateDir) {
   return runCliAsync(['doctor', ...args, '--state-dir', stateDir], { cwd: sb.root });

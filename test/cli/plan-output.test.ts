@@ -5,10 +5,10 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { requireBuiltCli } from '../helpers/cli.js';
 import { mountTmpfs, tmpfsReason } from '../helpers/tmpfs.js';
-import { bytes, planJsonIn, runUnchanged, Sandbox } from '../state/cli-sandbox.js';
+import { bytes, planJsonIn, runUnchanged, sandboxFor as sandbox, type Sandbox } from '../state/cli-sandbox.js';
 import type { PlanJson } from '../../src/render/plan-json.js';
 
 const NO_TMPFS = tmpfsReason();
@@ -23,11 +23,6 @@ beforeAll(() => {
   requireBuiltCli();
 });
 
-function sandbox(ctx: TestContext, label: string): Sandbox {
-  const sb = new Sandbox(label);
-  ctx.onTestFinished(() => sb.cleanup());
-  return sb;
-}
 
 /**
  * One entry per symbol: a move (>), a link (+), a relink (~), a conflict (!)

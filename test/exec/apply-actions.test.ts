@@ -11,16 +11,10 @@ import path from 'node:path';
 import { describe, it, vi, type TestContext } from 'vitest';
 import { snapshotTree } from '../helpers/snapshot.js';
 import { tmpfsReason } from '../helpers/tmpfs.js';
-import { MTIME, build, inode, json, kindAt, makeSandbox, relocateLeftovers, relSnap, show, type Sandbox } from './sandbox.js';
+import { MTIME, build, inode, json, kindAt, sandbox, relocateLeftovers, relSnap, show, type Sandbox } from './sandbox.js';
 
 const NO_TMPFS = tmpfsReason();
 if (NO_TMPFS) console.warn(`test/exec/apply-actions: cross-volume cases skipped: ${NO_TMPFS}`);
-
-function sandbox(ctx: TestContext): Sandbox {
-  const box = makeSandbox();
-  ctx.onTestFinished(() => box.cleanup());
-  return box;
-}
 
 type Expect = TestContext['expect'];
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { describe, it, vi, type TestContext } from 'vitest';
 import { snapshotTree } from '../helpers/snapshot.js';
 import { tmpfsReason } from '../helpers/tmpfs.js';
-import { build, json, kindAt, makeSandbox, relocateLeftovers, runCliWithoutDacOverride, setprivReason, show, type NodeSpec, type Sandbox } from './sandbox.js';
+import { build, json, kindAt, sandbox, relocateLeftovers, runCliWithoutDacOverride, setprivReason, show, type NodeSpec, type Sandbox } from './sandbox.js';
 
 vi.setConfig({ testTimeout: 30_000 });
 
@@ -19,12 +19,6 @@ const NO_TMPFS = tmpfsReason();
 if (NO_TMPFS) console.warn(`test/exec/failures: disk-full, FIFO and EACCES cases skipped: ${NO_TMPFS}`);
 const NO_SETPRIV = NO_TMPFS ?? setprivReason();
 if (NO_SETPRIV && !NO_TMPFS) console.warn(`test/exec/failures: the EACCES case is skipped: ${NO_SETPRIV}`);
-
-function sandbox(ctx: TestContext): Sandbox {
-  const box = makeSandbox();
-  ctx.onTestFinished(() => box.cleanup());
-  return box;
-}
 
 type Expect = TestContext['expect'];
 

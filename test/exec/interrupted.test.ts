@@ -9,18 +9,12 @@ import path from 'node:path';
 import { describe, it, vi, type TestContext } from 'vitest';
 import { snapshotTree } from '../helpers/snapshot.js';
 import { tmpfsReason } from '../helpers/tmpfs.js';
-import { build, json, kindAt, makeSandbox, relocateLeftovers, relSnap, show, type Sandbox } from './sandbox.js';
+import { build, json, kindAt, sandbox, relocateLeftovers, relSnap, show, type Sandbox } from './sandbox.js';
 
 vi.setConfig({ testTimeout: 30_000 });
 
 const NO_TMPFS = tmpfsReason();
 if (NO_TMPFS) console.warn(`test/exec/interrupted: the cross-volume case is skipped: ${NO_TMPFS}`);
-
-function sandbox(ctx: TestContext): Sandbox {
-  const box = makeSandbox();
-  ctx.onTestFinished(() => box.cleanup());
-  return box;
-}
 
 const TREE = { 'a.txt': 'a', 'sub/b.bin': Buffer.alloc(20_000, 4), 'sub/c.sh': { content: 'c', mode: 0o755 } };
 

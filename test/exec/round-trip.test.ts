@@ -13,18 +13,12 @@ import path from 'node:path';
 import { describe, it, vi, type TestContext } from 'vitest';
 import { snapshotTree } from '../helpers/snapshot.js';
 import { tmpfsReason } from '../helpers/tmpfs.js';
-import { MTIME, build, inode, json, kindAt, makeSandbox, relocateLeftovers, relSnap, show, type ManifestEntry, type NodeSpec, type Sandbox } from './sandbox.js';
+import { MTIME, build, inode, json, kindAt, sandbox, relocateLeftovers, relSnap, show, type ManifestEntry, type NodeSpec, type Sandbox } from './sandbox.js';
 
 vi.setConfig({ testTimeout: 30_000 });
 
 const NO_TMPFS = tmpfsReason();
 if (NO_TMPFS) console.warn(`test/exec/round-trip: cross-volume cases skipped: ${NO_TMPFS}`);
-
-function sandbox(ctx: TestContext): Sandbox {
-  const box = makeSandbox();
-  ctx.onTestFinished(() => box.cleanup());
-  return box;
-}
 
 /** Nested folders, a hard-linked pair, an empty folder, a 0600 and a 0755 file, a 0700 folder. */
 const RICH: Record<string, NodeSpec> = {

@@ -8,20 +8,14 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, it, vi, type TestContext } from 'vitest';
+import { describe, it, vi } from 'vitest';
 import { snapshotTree } from '../helpers/snapshot.js';
 import { tmpfsReason } from '../helpers/tmpfs.js';
-import { build, json, kindAt, makeSandbox, relSnap, show, type Sandbox } from './sandbox.js';
+import { build, json, kindAt, sandbox, relSnap, show } from './sandbox.js';
 
 vi.setConfig({ testTimeout: 30_000 });
 const NO_TMPFS = tmpfsReason();
 if (NO_TMPFS) console.warn(`test/exec/run-options: tmpfs cases skipped: ${NO_TMPFS}`);
-
-function sandbox(ctx: TestContext): Sandbox {
-  const box = makeSandbox();
-  ctx.onTestFinished(() => box.cleanup());
-  return box;
-}
 
 const manyFiles = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}.txt`, `file ${i}`]));
 

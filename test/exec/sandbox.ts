@@ -9,6 +9,7 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, syml
 import os from 'node:os';
 import path from 'node:path';
 import { runCliAsync, type CliResult } from '../helpers/cli.js';
+import type { TestContext } from 'vitest';
 import { mountTmpfs, type TmpfsMount } from '../helpers/tmpfs.js';
 
 /** Files get whole-second mtimes: a double of seconds carries them exactly through any number of copies. */
@@ -69,6 +70,13 @@ export interface Sandbox {
   apply(extra?: string[], env?: Record<string, string>): Promise<CliResult>;
   mount(sizeMiB: number, label: string, extraOptions?: string): TmpfsMount;
   cleanup(): void;
+}
+
+/** A sandbox removed (with its mounts) when the test finishes, however it ends. */
+export function sandbox(ctx: TestContext): Sandbox {
+  const box = makeSandbox();
+  ctx.onTestFinished(() => box.cleanup());
+  return box;
 }
 
 export function makeSandbox(): Sandbox {

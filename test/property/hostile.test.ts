@@ -11,15 +11,9 @@ import { mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync 
 import path from 'node:path';
 import { describe, it, vi, type TestContext } from 'vitest';
 import { snapshotTree } from '../helpers/snapshot.js';
-import { build, json, makeSandbox, show, type Sandbox } from '../exec/sandbox.js';
+import { build, json, sandbox, show, type Sandbox } from '../exec/sandbox.js';
 
 vi.setConfig({ testTimeout: 30_000 });
-
-function sandbox(ctx: TestContext): Sandbox {
-  const box = makeSandbox();
-  ctx.onTestFinished(() => box.cleanup());
-  return box;
-}
 
 type Expect = TestContext['expect'];
 

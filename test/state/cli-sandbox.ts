@@ -8,7 +8,7 @@
 import { linkSync, lstatSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { expect, type TestContext } from 'vitest';
 import { runCliAsync, type CliResult } from '../helpers/cli.js';
 import { snapshotTree } from '../helpers/snapshot.js';
 import type { PlanEntryJson, PlanJson } from '../../src/render/plan-json.js';
@@ -95,6 +95,13 @@ export class Sandbox {
   cleanup(): void {
     rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/** A Sandbox removed when the test finishes, however it ends. */
+export function sandboxFor(ctx: TestContext, label: string): Sandbox {
+  const sb = new Sandbox(label);
+  ctx.onTestFinished(() => sb.cleanup());
+  return sb;
 }
 
 /**
