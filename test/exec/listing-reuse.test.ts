@@ -130,6 +130,18 @@ describe.skipIf(NO_TMPFS)('listings reused within one cross-volume move', () => 
     expect((err as RelocateError)?.code).toBe('E_VERIFY');
   });
 
+  it('no listing outlives a delete (a freed inode number can come back): a verify after one walks the original again', async () => {
+    const c = box();
+    const fs = new NodeFs();
+    const staging = path.join(c.B, 'staging');
+    await fs.copyTree(c.games, staging);
+    mkdirSync(path.join(c.B, 'scratch'));
+    await fs.deleteTree(path.join(c.B, 'scratch'));
+    appendFileSync(path.join(c.games, 'readme'), '!');
+    const err = await fs.verify(c.games, staging, 'meta', false).then(() => undefined, (e: unknown) => e);
+    expect((err as RelocateError)?.code).toBe('E_VERIFY');
+  });
+
   it('the delete records the same snapshot a fresh walk gives, so a rollback restores the exact tree', async () => {
     const c = box();
     const before = snapshotTree(c.A);
