@@ -53,10 +53,10 @@ export function run(cmd, args, { env, cwd } = {}) {
  * code must be one of `okCodes`; otherwise the output is shown and it throws.
  */
 export async function timeRun(cmd, args, { okCodes = [0], env, cwd } = {}) {
-  // Untimed: write back what the previous trial and its cleanup left dirty (1,000 unlinked links, a
-  // copied tree), so no trial pays for the one before it. Without this, the first fsync or file
-  // creation of a trial waited for the previous trial's journal commit on ext4 and a 1,000-symlink
-  // `stow` took 0.8 s instead of 0.1 s.
+  // Untimed: write back what the previous trial and its cleanup left dirty (a copied tree, a
+  // removed one), so no trial's first fsync waits for the journal commit of the one before it.
+  // (It does not help against ext4's skipping of recently freed inodes, which lasts ~30 s: the
+  // many-links figure sets its links aside instead of deleting them; see manyLinks.)
   spawnSync('sync', { stdio: 'ignore' });
   const r = await run(cmd, args, { env, cwd });
   if (!okCodes.includes(r.status)) {
