@@ -382,6 +382,8 @@ async function manyLinks() {
       setAside(path.join(root, 'stowed'), 1000);
       return ms;
     },
+    // The floor for any Node program: starting Node and doing nothing, timed the same way.
+    'node -e 0': () => timeRun(NODE, ['-e', '0']),
   };
   for (const cli of CLIS) {
     trials[named('relocate apply', cli)] = async () => {
@@ -406,6 +408,8 @@ async function manyLinks() {
       timesTable(t),
       '',
       ...CLIS.map((cli) => `Ratios per repetition, ${cli.label}: ${per(cli).map(fmtX).join(', ')}.`),
+      '',
+      `The floor: \`node -e 0\`, starting Node 20 and running nothing, takes ${fmtX(median(ratios(t['node -e 0'], t.stow)))} of stow's whole run (ratios per repetition: ${ratios(t['node -e 0'], t.stow).map(fmtX).join(', ')}), so no program on this runtime can link the 1,000 entries in less time than stow does here.`,
     ],
   });
 }
