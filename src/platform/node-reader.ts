@@ -66,13 +66,15 @@ export class NodeDiskReader implements DiskReader {
    * 10,000 entries makes some 50,000 of them (see SLICE_MS in node-fs.ts).
    */
   async observe(p: string, style: PathStyle): Promise<PathObservation> {
-    let s: BigIntStats;
+    let s: BigIntStats | undefined;
     try {
-      s = lstatSync(p, { bigint: true });
+      // throwIfNoEntry: an absent path (every link still to make) is the common case, and building
+      // the ENOENT error object costs more than the call.
+      s = lstatSync(p, { bigint: true, throwIfNoEntry: false });
     } catch (err) {
       if (errCode(err) !== 'ENOENT' && errCode(err) !== 'ENOTDIR') throw err;
-      return this.observeAbsent(p, style);
     }
+    if (!s) return this.observeAbsent(p, style);
     let kind = kindOf(s);
     const linkedParent = await this.linkedParent(p, style);
     const o: PathObservation = {
