@@ -2,8 +2,8 @@
 // chunks: dist/cli/bin.js (overwritten) and dist/cli/chunks/. Why: Node 20
 // has no compile cache, and resolving and loading ~150 separate ES modules
 // (yaml alone is 72 files) was a third of a short command's time: `relocate
-// validate` of a 3-entry manifest took 122 ms unbundled, 87 ms bundled, on
-// a machine where `node -e 0` takes 51 ms (bench figure 5).
+// validate` of a 3-entry manifest took 103 ms unbundled, 81 ms bundled, on
+// a machine where `node -e 0` takes 52 ms (bench figure 5).
 //
 // What stays outside the bundle, loaded at run time from node_modules as
 // before: koffi (a native addon, imported only on Windows and for the Linux
