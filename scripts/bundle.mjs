@@ -6,11 +6,14 @@
 // a machine where `node -e 0` takes 52 ms (bench figure 5).
 //
 // What stays outside the bundle, loaded at run time from node_modules as
-// before: koffi (a native addon, imported only on Windows and for the Linux
-// syscalls it provides), and fast-glob and diff (required lazily through
-// createRequire, only when a manifest has a glob or a plan shows a diff).
-// Each command's code is still its own chunk, imported when that command
-// runs (--splitting), so `validate` does not load the executor.
+// before: koffi (a native addon, imported only on Windows and for the
+// Linux/macOS syscalls it provides), and fast-glob and diff. Those two are
+// partly required synchronously through createRequire (glob-pattern.ts,
+// plan-text.ts), which esbuild leaves alone; bundling the other imports
+// would load a second copy of each beside it. They load only when a manifest
+// has a glob or a diff is shown. Each command's code is its own chunk
+// (--splitting), beside chunks shared between commands, imported when that
+// command runs, so `validate` does not load the executor.
 import { build } from 'esbuild';
 import { readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +32,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['koffi'],
+  external: ['koffi', 'fast-glob', 'diff'],
   // Bundled CommonJS packages (yaml, ajv's runtime) require Node built-ins; an ES module has no
   // `require`, so the bundle makes one. The shebang of bin.js is kept by esbuild.
   banner: { js: "import { createRequire as __relocateRequire } from 'node:module'; const require = __relocateRequire(import.meta.url);" },

@@ -17,7 +17,7 @@ import { manifestContext } from './context.js';
 import type { CliIO } from './io.js';
 import { displayPath } from './manifest-path.js';
 import { stateDirFor } from './state-dir.js';
-import { version } from './version.js';
+import { packageVersion as version } from '../platform/package-version.js';
 
 /** A manifest loaded, the disk observed and the plan made: what plan, status and apply share. */
 export interface BuiltPlan {

@@ -22,8 +22,8 @@ Options for every command:
   -v, --verbose         more detail; stack traces for internal errors
   --no-color            no colours (NO_COLOR is honoured too)
   -h, --help            help for a command
-  --version             print the version
 
+relocate --version (or -V) prints the version.
 The manifest defaults to ./relocate.yaml, then ./links.yaml.
 Exit codes: 0 ok, 1 error, 2 changes pending / drift (plan, status).
 
@@ -167,8 +167,8 @@ Example:
   demo: `Usage: relocate demo [--keep]
 
 Builds a throwaway sandbox in the temporary folder (a fake C: with a Games
-folder, a fake D:) and runs plan, apply, status and rollback there,
-explaining each step. It touches nothing outside the sandbox, which is
+folder, a fake D:) and runs plan, apply, status, history and rollback
+there, explaining each step. It touches nothing outside the sandbox, which is
 removed at the end unless --keep.
 
 Example:

@@ -1,7 +1,7 @@
 import { RelocateError } from '../core/errors.js';
 import { COMMAND_HELP, GLOBAL_HELP } from './help.js';
 import type { CliIO } from './io.js';
-import { version } from './version.js';
+import { packageVersion as version } from '../platform/package-version.js';
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 

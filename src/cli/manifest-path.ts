@@ -1,13 +1,13 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { RelocateError } from '../core/errors.js';
+import { existsFollowed } from '../platform/exists.js';
 
 /** The manifest a command reads: the one named, else ./relocate.yaml, else ./links.yaml (DESIGN.md). */
 export function findManifest(given: string | undefined, cwd: string): string {
   if (given !== undefined) return path.resolve(cwd, given);
   for (const name of ['relocate.yaml', 'links.yaml']) {
     const p = path.join(cwd, name);
-    if (existsSync(p)) return p;
+    if (existsFollowed(p)) return p;
   }
   throw new RelocateError('E_NO_MANIFEST', `no manifest given and none found in ${cwd}`, {
     path: cwd,

@@ -1,17 +1,17 @@
-import { readFile } from 'node:fs/promises';
 import { RelocateError } from '../core/errors.js';
 import type { DesiredEntry } from '../manifest/types.js';
 import { fingerprint } from '../plan/fingerprint.js';
 import { spaceFindings } from '../plan/preflight.js';
 import type { Plan } from '../plan/types.js';
 import { diskReader } from '../platform/disk-reader.js';
+import { readTextFile } from '../platform/read-text.js';
 import { observeEntries, type ObserveOptions } from '../state/observe.js';
 
 /** True when the file looks like a plan saved by `relocate plan --out` rather than a manifest. */
 export async function isSavedPlan(file: string): Promise<boolean> {
   if (file.toLowerCase().endsWith('.json')) return true;
   try {
-    const head = (await readFile(file, 'utf8')).slice(0, 200).trimStart();
+    const head = (await readTextFile(file)).slice(0, 200).trimStart();
     return head.startsWith('{') && head.includes('"formatVersion"');
   } catch {
     return false;
@@ -22,7 +22,7 @@ export async function isSavedPlan(file: string): Promise<boolean> {
 export async function readSavedPlan(file: string): Promise<Plan> {
   let doc: { plan?: Plan };
   try {
-    doc = JSON.parse(await readFile(file, 'utf8')) as { plan?: Plan };
+    doc = JSON.parse(await readTextFile(file)) as { plan?: Plan };
   } catch (err) {
     throw new RelocateError('E_BAD_PLAN', `${file} is not a plan saved by \`relocate plan --out\`: ${(err as Error).message}`, { path: file, hint: 'save one with `relocate plan MANIFEST --out plan.json`' });
   }

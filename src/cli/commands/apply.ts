@@ -54,7 +54,7 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
   });
   if (positionals.length > 1) throw new RelocateError('E_USAGE', 'apply takes one manifest or saved plan', { hint: 'see `relocate apply --help`' });
   const verify = values.verify === 'content' ? 'content' : values.verify === 'meta' ? 'meta' : undefined;
-  if (!verify) throw new RelocateError('E_USAGE', `--verify must be meta or content, not '${String(values.verify)}'`, { hint: 'meta compares names, sizes, times and modes; content also compares hashes' });
+  if (!verify) throw new RelocateError('E_USAGE', `--verify must be meta or content, not '${String(values.verify)}'`, { hint: 'meta compares names, sizes, times and modes; content also compares every byte' });
   const file = findManifest(positionals[0], io.cwd);
   const saved = await isSavedPlan(file);
   const stateDir = stateDirFor(values['state-dir'], io.env, loadContext(io.env).os, os.homedir(), io.cwd);

@@ -5,7 +5,7 @@ import { parseCommandArgs } from '../options.js';
 /**
  * `relocate demo`: the newcomer's tour. Builds a throwaway sandbox (a fake
  * C: with a Games folder, a fake D:) in the temporary folder and runs plan,
- * apply, status and rollback there, explaining each step. It answers its
+ * apply, status, history and rollback there, explaining each step. It answers its
  * own questions (--yes) because it only touches its sandbox; --keep leaves
  * the sandbox for a look around.
  */

@@ -16,7 +16,7 @@ import type { CliIO } from '../io.js';
 import { displayPath, findManifest } from '../manifest-path.js';
 import { parseCommandArgs } from '../options.js';
 import { stateDirFor } from '../state-dir.js';
-import { version } from '../version.js';
+import { packageVersion as version } from '../../platform/package-version.js';
 
 /** ok ✓, problem ✗ (exit 1), warn ! (works, with a caveat), info - (not applicable here). */
 type Status = 'ok' | 'fail' | 'warn' | 'info';

@@ -5,10 +5,10 @@ let cached: string | undefined;
 /**
  * The package version, read once from relocate's package.json: the nearest
  * one above this module named `relocate`. Searched for, not at a fixed
- * `../../`, because this code runs from src/cli (tests), dist/cli (tsc) and
- * dist/cli/chunks (the bundle, see scripts/bundle.mjs).
+ * `../../`, because this code runs from src/platform (tests), dist/platform
+ * (tsc) and dist/cli/chunks (the bundle, see scripts/bundle.mjs).
  */
-export function version(): string {
+export function packageVersion(): string {
   if (cached) return cached;
   for (let dir = new URL('.', import.meta.url); ; ) {
     try {
