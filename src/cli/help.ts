@@ -168,8 +168,8 @@ Example:
 
 Builds a throwaway sandbox in the temporary folder (a fake C: with a Games
 folder, a fake D:) and runs plan, apply, status, history and rollback
-there, explaining each step. It touches nothing outside the sandbox, which is
-removed at the end unless --keep.
+there, explaining each step. It touches nothing outside the sandbox,
+which is removed at the end unless --keep.
 
 Example:
   npx relocate demo

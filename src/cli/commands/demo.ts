@@ -5,9 +5,9 @@ import { parseCommandArgs } from '../options.js';
 /**
  * `relocate demo`: the newcomer's tour. Builds a throwaway sandbox (a fake
  * C: with a Games folder, a fake D:) in the temporary folder and runs plan,
- * apply, status, history and rollback there, explaining each step. It answers its
- * own questions (--yes) because it only touches its sandbox; --keep leaves
- * the sandbox for a look around.
+ * apply, status, history and rollback there, explaining each step. It
+ * answers its own questions (--yes) because it only touches its sandbox;
+ * --keep leaves the sandbox for a look around.
  */
 export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseCommandArgs('demo', argv, { keep: { type: 'boolean', default: false } });
