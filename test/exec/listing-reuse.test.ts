@@ -6,51 +6,35 @@
  * caught before anything is deleted, writes made through the new link are
  * not mistaken for a bad copy, and a new process walks everything.
  */
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RelocateError } from '../../src/core/errors.js';
 import type { FsPort } from '../../src/exec/fs-port.js';
 import { rollbackRun, startRun } from '../../src/exec/run-control.js';
 import { NodeFs } from '../../src/platform/node-fs.js';
 import { snapshotTree } from '../helpers/snapshot.js';
-import { mountTmpfs, tmpfsReason, type TmpfsMount } from '../helpers/tmpfs.js';
+import { tmpfsReason, volumePairForFile } from '../helpers/tmpfs.js';
 import { planFor, reload } from '../property/harness.js';
 
 const NO_TMPFS = tmpfsReason();
 if (NO_TMPFS) console.warn(`test/exec/listing-reuse: cross-volume cases skipped: ${NO_TMPFS}`);
 
-let a: TmpfsMount | undefined;
-let b: TmpfsMount | undefined;
-let scratch: string;
+const vols = volumePairForFile('listing');
 let n = 0;
-
-beforeAll(() => {
-  scratch = mkdtempSync(path.join(os.tmpdir(), 'relocate-listing-'));
-  if (!NO_TMPFS) {
-    a = mountTmpfs(16, 'listing-a');
-    b = mountTmpfs(16, 'listing-b');
-  }
-});
-afterAll(() => {
-  a?.unmount();
-  b?.unmount();
-  rmSync(scratch, { recursive: true, force: true });
-});
 
 /** A Games folder on volume A (three files, a subfolder), its manifest entry to volume B, and a state folder. */
 function box() {
   const id = `l${n++}`;
-  const A = path.join(a!.dir, id);
-  const B = path.join(b!.dir, id);
+  const A = path.join(vols.volA(), id);
+  const B = path.join(vols.volB(), id);
   const games = path.join(A, 'Games');
   mkdirSync(path.join(games, 'saves'), { recursive: true });
   mkdirSync(B, { recursive: true });
   writeFileSync(path.join(games, 'game.exe'), 'binary');
   writeFileSync(path.join(games, 'saves', 'slot1'), 'level 3');
   writeFileSync(path.join(games, 'readme'), 'hello');
-  const meta = path.join(scratch, id);
+  const meta = path.join(vols.scratch(), id);
   mkdirSync(meta);
   const manifest = path.join(meta, 'relocate.yaml');
   writeFileSync(manifest, JSON.stringify({ version: 1, links: [{ link: games, target: path.join(B, 'Games'), type: 'symlink' }] }));

@@ -2,10 +2,9 @@
  * Issue 6: one regression test per bug the "never loses data" harness
  * (test/property) found, each rebuilt deterministically and small.
  */
-import { lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { lstatSync, mkdirSync, readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RelocateError } from '../../src/core/errors.js';
 import { rollbackRun, startRun } from '../../src/exec/run-control.js';
 import { asideName, backupName, stagingName } from '../../src/exec/steps.js';
@@ -13,36 +12,21 @@ import { NodeFs } from '../../src/platform/node-fs.js';
 import { FaultyFs } from '../fault/faulty-fs.js';
 import { fakeIO, linuxCtx, loadManifest, MANIFEST_FILE } from '../helpers/manifest.js';
 import { snapshotTree } from '../helpers/snapshot.js';
-import { mountTmpfs, tmpfsReason, type TmpfsMount } from '../helpers/tmpfs.js';
+import { tmpfsReason, volumePairForFile } from '../helpers/tmpfs.js';
 import { planFor, reload } from '../property/harness.js';
 
 const NO_TMPFS = tmpfsReason();
 if (NO_TMPFS) console.warn(`test/exec/regressions: cross-volume cases skipped: ${NO_TMPFS}`);
 
-let a: TmpfsMount | undefined;
-let b: TmpfsMount | undefined;
-let scratch: string;
+const vols = volumePairForFile('regress');
 let n = 0;
-
-beforeAll(() => {
-  scratch = mkdtempSync(path.join(os.tmpdir(), 'relocate-regress-'));
-  if (!NO_TMPFS) {
-    a = mountTmpfs(16, 'regress-a');
-    b = mountTmpfs(16, 'regress-b');
-  }
-});
-afterAll(() => {
-  a?.unmount();
-  b?.unmount();
-  rmSync(scratch, { recursive: true, force: true });
-});
 
 /** A fresh case: folders on volume A and B (or both in the scratch folder), a manifest and a state folder. */
 function box(crossVolume: boolean) {
   const id = `r${n++}`;
-  const A = path.join(crossVolume ? a!.dir : scratch, id, 'A');
-  const B = path.join(crossVolume ? b!.dir : scratch, id, 'B');
-  const meta = path.join(scratch, `${id}-meta`);
+  const A = path.join(crossVolume ? vols.volA() : vols.scratch(), id, 'A');
+  const B = path.join(crossVolume ? vols.volB() : vols.scratch(), id, 'B');
+  const meta = path.join(vols.scratch(), `${id}-meta`);
   for (const d of [A, B, meta]) mkdirSync(d, { recursive: true });
   const manifest = path.join(meta, 'relocate.yaml');
   const stateDir = path.join(meta, 'state');
@@ -102,7 +86,7 @@ describe('names near the 255-byte limit (relocate adds `.relocate-partial-<run>`
   });
 
   it('a name too long to exist reads as absent (an undo never stalls on it)', async () => {
-    expect(await new NodeFs().lstat(path.join(scratch, 'n'.repeat(300)))).toBeNull();
+    expect(await new NodeFs().lstat(path.join(vols.scratch(), 'n'.repeat(300)))).toBeNull();
   });
 });
 

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 /**
  * Small tmpfs mounts for cross-volume and disk-full tests. Mounting needs
@@ -37,6 +38,50 @@ export function mountTmpfs(sizeMiB: number, label = 'vol', extraOptions?: string
         execFileSync('umount', ['-l', dir]);
       }
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Two tmpfs volumes and a scratch folder shared by the tests of one file. Each path is readable only while the file's tests run. */
+export interface VolumePair {
+  /** The first volume's folder; throws when tmpfs could not be mounted (guard such tests with `tmpfsReason()`). */
+  volA(): string;
+  volB(): string;
+  /** A plain temporary folder (on the disk of os.tmpdir()), made even without tmpfs. */
+  scratch(): string;
+}
+
+/**
+ * Registers beforeAll/afterAll hooks in the calling test file: a scratch
+ * folder, and, unless `tmpfsReason()` says they cannot be mounted, two
+ * tmpfs volumes of `sizeMiB`. afterAll unmounts and removes everything.
+ */
+export function volumePairForFile(label: string, sizeMiB = 16): VolumePair {
+  let a: TmpfsMount | undefined;
+  let b: TmpfsMount | undefined;
+  let scratch: string | undefined;
+  beforeAll(() => {
+    scratch = mkdtempSync(path.join(os.tmpdir(), `relocate-${label}-`));
+    if (!tmpfsReason()) {
+      a = mountTmpfs(sizeMiB, `${label}-a`);
+      b = mountTmpfs(sizeMiB, `${label}-b`);
+    }
+  });
+  afterAll(() => {
+    a?.unmount();
+    b?.unmount();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+  const need = (m: TmpfsMount | undefined, which: string) => {
+    if (!m) throw new Error(`volume ${which} of ${label} is not mounted: ${tmpfsReason() ?? 'read outside the tests'}`);
+    return m.dir;
+  };
+  return {
+    volA: () => need(a, 'A'),
+    volB: () => need(b, 'B'),
+    scratch: () => {
+      if (!scratch) throw new Error(`the scratch folder of ${label} is read outside the tests`);
+      return scratch;
     },
   };
 }
