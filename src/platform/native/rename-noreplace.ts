@@ -7,6 +7,8 @@
  * falls back to check-then-rename under the run's lock. Windows has its own
  * (MoveFileExW, src/platform/windows/move.ts).
  */
+import { loadKoffi } from './koffi.js';
+
 type NativeRename = (from: string, to: string) => { ok: true } | { ok: false; errno: number };
 
 let native: NativeRename | null | undefined;
@@ -19,16 +21,17 @@ const ENOTSUP_LINUX = 95;
 export async function nativeRenameNoReplace(): Promise<NativeRename | null> {
   if (native !== undefined) return native;
   native = null;
+  if (process.platform !== 'linux' && process.platform !== 'darwin') {
+    why = `no native no-replace rename on ${process.platform} in this layer`;
+    return null;
+  }
+  const loaded = await loadKoffi();
+  if ('reason' in loaded) {
+    why = loaded.reason;
+    return null;
+  }
+  const { koffi } = loaded;
   try {
-    if (process.env.RELOCATE_NATIVE === '0') {
-      why = 'RELOCATE_NATIVE=0 turns the native layer off';
-      return null;
-    }
-    if (process.platform !== 'linux' && process.platform !== 'darwin') {
-      why = `no native no-replace rename on ${process.platform} in this layer`;
-      return null;
-    }
-    const koffi = (await import('koffi')).default;
     if (process.platform === 'linux') {
       const libc = koffi.load('libc.so.6');
       const renameat2 = libc.func('int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags)');

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { loadKoffi } from './koffi.js';
 
 /**
  * Linux syncfs(2) through koffi: one call writes back every dirty file,
@@ -25,9 +26,11 @@ export function kernelReportsSyncfsErrors(release: string): boolean {
 export async function nativeSyncfs(): Promise<NativeSyncfs | null> {
   if (native !== undefined) return native;
   native = null;
-  if (process.platform !== 'linux' || process.env.RELOCATE_NATIVE === '0' || !kernelReportsSyncfsErrors(os.release())) return null;
+  if (process.platform !== 'linux' || !kernelReportsSyncfsErrors(os.release())) return null;
+  const loaded = await loadKoffi();
+  if ('reason' in loaded) return null;
+  const { koffi } = loaded;
   try {
-    const koffi = (await import('koffi')).default;
     const libc = koffi.load('libc.so.6');
     const syncfs = libc.func('int syncfs(int fd)');
     native = (fd) => (syncfs(fd) === 0 ? { ok: true } : { ok: false, errno: koffi.errno() });

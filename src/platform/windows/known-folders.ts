@@ -1,4 +1,5 @@
 import type { KnownFolderName } from '../../core/known-folders.js';
+import { loadKoffi } from '../native/koffi.js';
 
 /**
  * Windows known folders through the shell: SHGetKnownFolderPath (shell32)
@@ -60,12 +61,13 @@ async function loadShell(): Promise<GetPath | null> {
     loadError = `SHGetKnownFolderPath exists only on Windows (this is ${process.platform})`;
     return null;
   }
-  if (process.env.RELOCATE_NATIVE === '0') {
-    loadError = 'RELOCATE_NATIVE=0 turns the native layer off';
+  const loaded = await loadKoffi();
+  if ('reason' in loaded) {
+    loadError = loaded.reason;
     return null;
   }
+  const { koffi } = loaded;
   try {
-    const koffi = (await import('koffi')).default;
     const shell32 = koffi.load('shell32.dll');
     const ole32 = koffi.load('ole32.dll');
     const CoTaskMemFree = ole32.func('void __stdcall CoTaskMemFree(void *pv)');

@@ -11,8 +11,7 @@
  * `lastError()` right after a failed call is that call's error.
  */
 import type { Buffer } from 'node:buffer';
-
-type KoffiModule = (typeof import('koffi'))['default'];
+import { loadKoffi, type Koffi } from '../native/koffi.js';
 
 /** Error codes relocate acts on (winerror.h). */
 export const WinError = {
@@ -69,7 +68,7 @@ export interface Win32Raw {
 
 export interface Win32 {
   raw: Win32Raw;
-  koffi: KoffiModule;
+  koffi: Koffi;
   /** GetLastError of the last call made through koffi on this thread. */
   lastError(): number;
   /** A pointer-sized handle result that means failure (NULL or INVALID_HANDLE_VALUE). */
@@ -94,12 +93,13 @@ async function bind(): Promise<Win32 | null> {
     reason = `the Win32 layer is for Windows (this is ${process.platform})`;
     return null;
   }
-  if (process.env.RELOCATE_NATIVE === '0') {
-    reason = 'RELOCATE_NATIVE=0 turns the native layer off';
+  const loaded = await loadKoffi();
+  if ('reason' in loaded) {
+    reason = loaded.reason;
     return null;
   }
+  const { koffi } = loaded;
   try {
-    const koffi = (await import('koffi')).default;
     const kernel32 = koffi.load('kernel32.dll');
     const advapi32 = koffi.load('advapi32.dll');
     const rstrtmgr = koffi.load('rstrtmgr.dll');
