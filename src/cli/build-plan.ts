@@ -8,13 +8,14 @@ import { detectCapabilities } from '../platform/capabilities.js';
 import { nodeManifestIO } from '../platform/manifest-io.js';
 import { diskReader } from '../platform/disk-reader.js';
 import { windowsNotes } from '../platform/windows/native.js';
-import { renderDiagnostics, countLine } from '../render/diagnostics.js';
+import { renderDiagnostics } from '../render/diagnostics.js';
 import { findUnfinished } from '../journal/runs.js';
 import type { RunRecord } from '../journal/types.js';
 import { observeEntries, type ObserveOptions } from '../state/observe.js';
 import type { EntryObservation } from '../state/types.js';
 import { manifestContext } from './context.js';
 import type { CliIO } from './io.js';
+import { manifestError } from './manifest-error.js';
 import { displayPath } from './manifest-path.js';
 import { stateDirFor } from './state-dir.js';
 import { packageVersion as version } from '../platform/package-version.js';
@@ -31,7 +32,8 @@ export interface BuiltPlan {
 
 /**
  * Loads the manifest for this machine and plans it against the disk. An
- * invalid manifest prints its diagnostics and throws E_INVALID_MANIFEST
+ * invalid manifest prints its diagnostics and throws E_INVALID_MANIFEST (a
+ * missing or unreadable one throws that problem itself, see manifestError)
  * before any disk read beyond the manifest and its globs.
  */
 export async function buildPlan(file: string, io: CliIO, stateDirFlag: string | undefined, observe: ObserveOptions = {}): Promise<BuiltPlan> {
@@ -40,13 +42,10 @@ export async function buildPlan(file: string, io: CliIO, stateDirFlag: string | 
   const shown = displayPath(file, io.cwd);
   const warnings = manifest.diagnostics.filter((d) => d.severity === 'warning');
   if (!manifest.ok) {
-    if (!io.json) io.err(renderDiagnostics(manifest.diagnostics.map((d) => ({ ...d, file: shown })), io.color));
-    const first = manifest.diagnostics.find((d) => d.severity === 'error')!;
-    throw new RelocateError('E_INVALID_MANIFEST', `${shown} has ${countLine(manifest.diagnostics)}; first: ${shown}:${first.line}:${first.col} ${first.code} ${first.message}`, {
-      path: file,
-      hint: 'run `relocate validate` for the full list; nothing was changed',
-      diagnostics: manifest.diagnostics,
-    });
+    const error = manifestError(shown, file, manifest.diagnostics, { hint: 'run `relocate validate` for every detail; nothing was changed' });
+    // A manifest that could not be read is said once, as the error; a list of problems is printed in full first.
+    if (!io.json && error.code === 'E_INVALID_MANIFEST') io.err(renderDiagnostics(manifest.diagnostics.map((d) => ({ ...d, file: shown })), io.color));
+    throw error;
   }
   if (warnings.length > 0 && !io.json) io.err(renderDiagnostics(warnings.map((d) => ({ ...d, file: shown })), io.color));
   const stateDir = stateDirFor(stateDirFlag, io.env, ctx.os, os.homedir(), io.cwd);

@@ -17,10 +17,27 @@ export interface CliIO {
   cwd: string;
 }
 
+/**
+ * A reader that went away (`relocate apply | head -1`) must not turn a run
+ * into a crash: the run goes on to its end and its exit code, with nothing
+ * more written to that stream. Without a listener Node would throw the
+ * EPIPE error asynchronously, in the middle of a move.
+ */
+function writer(stream: NodeJS.WriteStream): (t: string) => void {
+  let closed = false;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') closed = true;
+    else throw err;
+  });
+  return (t) => {
+    if (!closed) stream.write(t.endsWith('\n') ? t : t + '\n');
+  };
+}
+
 export function processIO(opts: { json: boolean; verbose: boolean; noColor: boolean }): CliIO {
   return {
-    out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
-    err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
+    out: writer(process.stdout),
+    err: writer(process.stderr),
     json: opts.json,
     verbose: opts.verbose,
     color: palette(colorWanted(process.stdout.isTTY, process.env, opts.noColor)),

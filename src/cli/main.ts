@@ -1,3 +1,4 @@
+import { editDistance } from '../core/edit-distance.js';
 import { RelocateError } from '../core/errors.js';
 import { COMMAND_HELP, GLOBAL_HELP } from './help.js';
 import type { CliIO } from './io.js';
@@ -35,8 +36,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
     const load = COMMANDS[name];
     if (!load) {
-      // Only on this error path: the edit distance lives with the manifest checks, which commands load lazily.
-      const { editDistance } = await import('../manifest/schema-check.js');
       const near = Object.keys(COMMANDS).find((c) => editDistance(name.toLowerCase(), c) <= (name.length <= 4 ? 1 : 2));
       throw new RelocateError('E_USAGE', `unknown command '${name}'${near ? ` (did you mean '${near}'?)` : ''}`, { hint: `commands: ${Object.keys(COMMANDS).join(', ')}; see \`relocate --help\`` });
     }

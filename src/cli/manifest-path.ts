@@ -15,8 +15,13 @@ export function findManifest(given: string | undefined, cwd: string): string {
   });
 }
 
-/** The manifest's name as the user would type it: relative to the working folder when inside it. */
+/**
+ * The manifest's name as the user would type it: relative to the working
+ * folder when inside it, except when that folder is the file system's root
+ * (`tmp/plan.json` read from `/` looks like a path with its `/` cut off).
+ */
 export function displayPath(file: string, cwd: string): string {
+  if (path.parse(cwd).root === cwd) return file;
   const rel = path.relative(cwd, file);
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }

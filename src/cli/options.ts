@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { editDistance } from '../core/edit-distance.js';
 import { RelocateError } from '../core/errors.js';
 
 /** Options every command accepts (DESIGN.md, Commands). */
@@ -31,10 +32,32 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options'
     const { values, positionals } = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...options }, allowPositionals: true, strict: true });
     return { values: values as GlobalValues & Record<string, string | boolean | string[] | undefined>, positionals };
   } catch (err) {
+    const unknown = /^Unknown option '([^']+)'/.exec((err as Error).message)?.[1];
+    if (unknown !== undefined) throw unknownOption(command, unknown, Object.keys({ ...GLOBAL_OPTIONS, ...options }));
     throw new RelocateError('E_USAGE', (err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''), {
       hint: `see \`relocate ${command} --help\``,
     });
   }
+}
+
+/**
+ * Options people bring from other tools (rsync, robocopy, PowerShell's
+ * -WhatIf, make -n) that mean "show me, change nothing": `relocate plan` is that.
+ */
+const PREVIEW_OPTIONS = new Set(['--dry-run', '--dryrun', '-n', '--whatif', '--what-if', '--simulate', '--preview', '--check', '--noop']);
+
+/** E_USAGE for an unknown option: what the user meant when we can tell, else the command's help. */
+function unknownOption(command: string, given: string, known: string[]): RelocateError {
+  if (PREVIEW_OPTIONS.has(given.toLowerCase())) {
+    return new RelocateError('E_USAGE', `relocate ${command} has no ${given} option`, {
+      hint: '`relocate plan` shows what apply would change without changing anything; `relocate status` checks for drift',
+    });
+  }
+  const name = given.replace(/^-+/, '').toLowerCase();
+  const near = name.length > 1 ? known.find((k) => editDistance(name, k) <= (name.length <= 4 ? 1 : 2)) : undefined;
+  return new RelocateError('E_USAGE', `relocate ${command} has no ${given} option${near ? ` (did you mean --${near}?)` : ''}`, {
+    hint: `see \`relocate ${command} --help\``,
+  });
 }
 
 /** Peeks at global flags before the command is known, so even usage errors honour --json and --verbose. */

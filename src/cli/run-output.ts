@@ -54,6 +54,9 @@ export function reportOutcome(io: CliIO, outcome: RunOutcome, doneWords: string)
   } else if (undoError) {
     io.err(`${io.color.red(`The automatic rollback stopped too (${undoError.code}: ${undoError.message}).`)}`);
     io.err(`Run ${record.id} is unfinished; no data was deleted that was not verified elsewhere. Fix the cause, then \`relocate rollback\` (undo) or \`relocate resume\` (finish).`);
+  } else if (record.status === 'rolling-back') {
+    // A rollback (or a resumed one) that stopped: no --no-rollback was involved, and the undo goes on where it stopped.
+    io.err(`The rollback of run ${record.id} stopped; the steps it undid stay undone and nothing was deleted that was not verified elsewhere. Fix the cause, then run \`relocate rollback\` again to finish it.`);
   } else {
     io.err(`Run ${record.id} stopped with its finished steps left in place (--no-rollback). \`relocate resume\` finishes it after you fix the cause; \`relocate rollback\` undoes it.`);
   }

@@ -51,7 +51,7 @@ describe.concurrent('the CLI itself', () => {
     expect(r.status).toBe(1);
     const doc = JSON.parse(r.stdout) as { error: Record<string, unknown> };
     expect(Object.keys(doc.error).sort()).toEqual(['code', 'hint', 'message', 'path']);
-    expect(doc.error.code).toBe('E_INVALID_MANIFEST');
+    expect(doc.error.code).toBe('E_NOT_FOUND');
   });
 
   it('--verbose adds a stack trace only for internal detail', async () => {

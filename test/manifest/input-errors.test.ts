@@ -2,7 +2,7 @@
 import { errorsOf, fakeIO, linuxCtx, loadManifest, loadYaml, winCtx } from '../helpers/manifest.js';
 import { describe, expect, it } from 'vitest';
 import { firstInvalidUtf8, MAX_MANIFEST_BYTES } from '../../src/manifest/decode-source.js';
-import { editDistance } from '../../src/manifest/schema-check.js';
+import { editDistance } from '../../src/core/edit-distance.js';
 
 const FILE = '/home/me/dots/relocate.yaml';
 

@@ -64,7 +64,7 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
     let plan: Plan;
     if (saved) {
       plan = await readSavedPlan(file);
-      await assertFresh(plan, `the saved plan ${displayPath(file, io.cwd)}`);
+      await assertFresh(plan, `the saved plan ${positionals[0] ?? file}`);
     } else {
       plan = (await buildPlan(file, io, stateDir, RENAMES_UNMEASURED)).plan;
     }

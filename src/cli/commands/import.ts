@@ -12,6 +12,7 @@ import { countLine, renderDiagnostics } from '../../render/diagnostics.js';
 import { confirm } from '../confirm.js';
 import { manifestContext } from '../context.js';
 import type { CliIO } from '../io.js';
+import { manifestError } from '../manifest-error.js';
 import { displayPath } from '../manifest-path.js';
 import { parseCommandArgs } from '../options.js';
 
@@ -90,13 +91,9 @@ export async function importCommand(argv: string[], io: CliIO): Promise<number> 
     if (existingText !== undefined) {
       const m = await loadManifest(file, ctx, textIO(file, existingText));
       if (!m.ok) {
-        if (!io.json) io.err(renderDiagnostics(m.diagnostics.map((d) => ({ ...d, file: shown })), io.color));
-        const first = m.diagnostics.find((d) => d.severity === 'error')!;
-        throw new RelocateError('E_INVALID_MANIFEST', `${shown} has ${countLine(m.diagnostics)}; imported entries are only merged into a valid manifest; first: ${shown}:${first.line}:${first.col} ${first.code} ${first.message}`, {
-          path: file,
-          hint: `fix it first (\`relocate validate ${shown}\`), or import into a new file; nothing was written`,
-          diagnostics: m.diagnostics,
-        });
+        const error = manifestError(shown!, file, m.diagnostics, { why: 'imported entries are only merged into a valid manifest', hint: `fix it first (\`relocate validate ${shown}\`), or import into a new file; nothing was written` });
+        if (!io.json && error.code === 'E_INVALID_MANIFEST') io.err(renderDiagnostics(m.diagnostics.map((d) => ({ ...d, file: shown })), io.color));
+        throw error;
       }
       existing = m.entries;
     }

@@ -1,0 +1,120 @@
+/**
+ * Messages that are true (issue 14, "Messages that are true"): each case
+ * runs the built CLI and pins the new text, so the old wrong one cannot
+ * come back: an unknown option such as --dry-run points to `relocate plan`,
+ * a missing manifest is said plainly, E_INVALID_MANIFEST lists the errors,
+ * a saved plan's path keeps its leading `/`, `apply | head -1` is not a
+ * crash, and a rollback that stops does not blame --no-rollback.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it, vi } from 'vitest';
+import { CLI_BIN, runCliAsync } from '../helpers/cli.js';
+import { tmpfsReason } from '../helpers/tmpfs.js';
+import { build, json, sandbox, show } from '../exec/sandbox.js';
+
+vi.setConfig({ testTimeout: 30_000 });
+const NO_TMPFS = tmpfsReason();
+if (NO_TMPFS) console.warn(`test/cli/messages: the rollback-stops case is skipped: ${NO_TMPFS}`);
+
+describe.concurrent('messages that are true', () => {
+  it('--dry-run (and -n, --whatif) point to `relocate plan`; a near miss gets a did-you-mean', async ({ expect }) => {
+    for (const opt of ['--dry-run', '-n', '--whatif']) {
+      const r = await runCliAsync(['apply', opt]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`error E_USAGE: relocate apply has no ${opt} option`);
+      expect(r.stderr).toContain('`relocate plan` shows what apply would change without changing anything');
+    }
+    const typo = await runCliAsync(['rollback', '--forse']);
+    expect(typo.stderr).toContain('relocate rollback has no --forse option (did you mean --force?)');
+    const far = await runCliAsync(['plan', '--frobnicate']);
+    expect(far.stderr).not.toContain('did you mean');
+    expect(far.stderr).toContain('see `relocate plan --help`');
+  });
+
+  it('a missing manifest is "no manifest at …", never file:undefined:undefined', async (ctx) => {
+    const { expect } = ctx;
+    const box = sandbox(ctx);
+    const missing = path.join(box.root, 'missing.yaml');
+    for (const cmd of ['plan', 'apply', 'status']) {
+      const r = await box.cli([cmd, missing, ...(cmd === 'apply' ? ['--yes'] : [])]);
+      expect(r.status, show(r)).toBe(1);
+      expect(r.stderr).toContain(`error E_NOT_FOUND: no manifest at ${missing}`);
+      expect(r.stderr).not.toContain('undefined');
+      expect(r.stderr).not.toContain('E_INVALID_MANIFEST');
+    }
+    const doc = json(await box.cli(['plan', missing, '--json']));
+    expect(doc.error).toMatchObject({ code: 'E_NOT_FOUND', path: missing });
+  });
+
+  it('E_INVALID_MANIFEST from plan and apply names every error, or the first five and how many more', async (ctx) => {
+    const { expect } = ctx;
+    const box = sandbox(ctx);
+    const lines = ['version: 1', 'links:'];
+    for (let i = 0; i < 7; i++) lines.push(`  - { link: /x/l${i}, target: /x/t${i}, typo${i}: 1 }`);
+    writeFileSync(box.manifest, lines.join('\n') + '\n');
+    for (const cmd of ['plan', 'apply']) {
+      const doc = json(await box.cli([cmd, box.manifest, '--json', ...(cmd === 'apply' ? ['--yes'] : [])]));
+      expect(doc.error.code).toBe('E_INVALID_MANIFEST');
+      for (let i = 0; i < 5; i++) expect(doc.error.message).toContain(`:${i + 3}:`);
+      expect(doc.error.message).toContain("unknown key 'typo4'");
+      expect(doc.error.message).not.toContain("'typo5'");
+      expect(doc.error.message).toMatch(/; and 2 more$/);
+    }
+    writeFileSync(box.manifest, 'version: 1\nlinks:\n  - { link: /x/a, target: /x/b, typo: 1 }\n  - { link: /x/c }\n');
+    const two = json(await box.cli(['plan', box.manifest, '--json']));
+    expect(two.error.message).toContain("unknown key 'typo'");
+    expect(two.error.message).toContain("missing the required key 'target'");
+    expect(two.error.message).not.toContain('more');
+  });
+
+  it('E_STALE_PLAN names the saved plan as given, with its leading / even when run from /', async (ctx) => {
+    const { expect } = ctx;
+    const box = sandbox(ctx);
+    const link = box.p('c/A');
+    build(link, { 'f.txt': 'f' });
+    box.writeManifest([{ link, target: box.p('d/A') }]);
+    const planFile = path.join(box.root, 'plan.json');
+    expect((await box.cli(['plan', box.manifest, '--out', planFile])).status).toBe(2);
+    build(link, { 'g.txt': 'changed after the plan' });
+    const r = await runCliAsync(['apply', planFile, '--yes', '--state-dir', box.state], { cwd: '/' });
+    expect(r.status, show(r)).toBe(1);
+    expect(r.stderr).toContain(`error E_STALE_PLAN: the disk changed since the saved plan ${planFile} was made`);
+    const relative = await runCliAsync(['apply', 'plan.json', '--yes', '--state-dir', box.state], { cwd: box.root });
+    expect(relative.stderr).toContain('the saved plan plan.json was made');
+  });
+
+  it('`relocate apply | head -1` finishes the run and exits 0, without a stack trace', async (ctx) => {
+    const { expect } = ctx;
+    const box = sandbox(ctx);
+    const entries = Array.from({ length: 30 }, (_, i) => ({ link: box.p(`c/l${i}`), target: box.p(`d/t${i}`) }));
+    box.writeManifest(entries);
+    // The plan is printed before the run: once head has its line, every later write meets a closed pipe.
+    const r = spawnSync('bash', ['-c', `"$0" "$1" apply "$2" --yes --state-dir "$3" | head -1; exit "\${PIPESTATUS[0]}"`, process.execPath, CLI_BIN, box.manifest, box.state], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(1);
+    expect((await box.cli(['status', box.manifest])).status).toBe(0);
+  });
+
+  it.skipIf(NO_TMPFS)('a rollback that stops says so, without "(--no-rollback)"', async (ctx) => {
+    const { expect } = ctx;
+    const box = sandbox(ctx);
+    const A = box.mount(8, 'msgA').dir;
+    const link = path.join(A, 'Games');
+    build(link, { 'a.sav': 'a' });
+    box.writeManifest([{ link, target: box.p('d/Games') }]);
+    expect((await box.apply()).status).toBe(0);
+    // The link's volume turns read-only: the rollback cannot remove the link and stops.
+    execFileSync('mount', ['-o', 'remount,ro', A]);
+    ctx.onTestFinished(() => {
+      execFileSync('mount', ['-o', 'remount,rw', A]);
+    });
+    const r = await box.cli(['rollback', '--yes']);
+    expect(r.status, show(r)).toBe(1);
+    expect(r.stderr).not.toContain('--no-rollback');
+    expect(r.stderr).toContain('The rollback of run');
+    expect(r.stderr).toContain('run `relocate rollback` again to finish it');
+  });
+});
