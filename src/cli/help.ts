@@ -195,7 +195,14 @@ Example:
   status: `Usage: relocate status [MANIFEST] [--json]
 
 Checks whether the disk matches the manifest, for scripts and CI. Prints
-"In sync" or each entry that drifted (a conflict counts as drift).
+"In sync" or each problem. Drift is any of:
+  - an entry not as the manifest says (missing link, a link elsewhere or of
+    the wrong kind, data at the link path, a conflict);
+  - a link that is right but whose target is missing (a broken link);
+  - a link that is right but leads back through links to itself (a loop);
+  - a run that a crash, a kill or --no-rollback left unfinished.
+With --json, "problems" lists each: kind (differs, target-missing,
+link-loop, unfinished-run), link or run, and a message.
 
 Exit codes: 0 in sync, 2 drift, 1 error (bad manifest, unreadable disk).
 

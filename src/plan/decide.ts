@@ -66,6 +66,8 @@ export function decidePresent(e: DesiredEntry, o: EntryObservation, type: Resolv
       }
       if (T.kind === 'absent') {
         findings.push({ severity: 'warning', code: 'W_TARGET_MISSING', path: e.target, message: `${e.link} points to ${e.target}, which does not exist (a broken link)`, hint: 'restore the target folder, or remove the entry' });
+      } else if (L.linkTargetKind === 'loop') {
+        findings.push({ severity: 'warning', code: 'W_LINK_LOOP', path: e.link, message: `${e.link} points to ${e.target}, which leads back through links to itself: programs get "too many levels of symbolic links"`, hint: `${e.target} should hold the data; see where it points (\`ls -l\`) and put the data back there` });
       }
       return { action: 'none', reason: `${e.link} is already ${what[L.kind]} to ${e.target}`, findings };
     }

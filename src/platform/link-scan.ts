@@ -67,7 +67,8 @@ export async function findLinks(
     } catch {
       targetNodeKind = 'other';
     }
-    found.set(key, { path: canonicalPath(p, style), kind: o.kind, linkText: o.linkText ?? '', target, targetKind: o.linkTargetKind ?? 'absent', targetNodeKind });
+    // A link that loops back to itself leads nowhere: for import it is as broken as one to a missing target.
+    found.set(key, { path: canonicalPath(p, style), kind: o.kind, linkText: o.linkText ?? '', target, targetKind: o.linkTargetKind === undefined || o.linkTargetKind === 'loop' ? 'absent' : o.linkTargetKind, targetNodeKind });
   };
 
   for (const given of roots) {

@@ -101,7 +101,8 @@ export class NodeDiskReader implements DiskReader {
         const t = statSync(p);
         o.linkTargetKind = t.isDirectory() ? 'dir' : t.isFile() ? 'file' : 'other';
       } catch (err) {
-        o.linkTargetKind = errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR' ? 'absent' : 'other';
+        const code = errCode(err);
+        o.linkTargetKind = code === 'ENOENT' || code === 'ENOTDIR' ? 'absent' : code === 'ELOOP' ? 'loop' : 'other';
       }
     }
     return o;

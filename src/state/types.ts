@@ -36,8 +36,8 @@ export interface PathObservation {
   linkText?: string;
   /** The link's destination made absolute against the link's folder. */
   linkTarget?: string;
-  /** What the link's destination is (followed once); `absent` means a broken link. */
-  linkTargetKind?: 'absent' | 'dir' | 'file' | 'other';
+  /** What the link's destination is (followed); `absent` means a broken link, `loop` one that leads back to itself (ELOOP). */
+  linkTargetKind?: 'absent' | 'dir' | 'file' | 'other' | 'loop';
   size?: number;
   mtimeMs?: number;
   mode?: number;

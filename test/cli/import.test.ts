@@ -66,6 +66,20 @@ async function importJson(s: Sandbox, args: string[], env: Record<string, string
   return { status: r.status, doc: JSON.parse(r.stdout) as ImportJson, stderr: r.stderr };
 }
 
+
+/**
+ * `relocate status --json` over an imported manifest: every entry in sync
+ * except the imported broken link, which status reports as drift (a link
+ * whose target is missing is never "in sync").
+ */
+async function expectOnlyBrokenDrift(args: string[], opts: { cwd: string; env: Record<string, string> }, broken: string): Promise<void> {
+  const st = await runCliAsync([...args, '--json'], opts);
+  expect(st.status, st.stdout + st.stderr).toBe(2);
+  const doc = JSON.parse(st.stdout) as { problems: { kind: string; link?: string }[]; entries: { link: string; action: string }[] };
+  expect(doc.problems.map((x) => [x.kind, x.link])).toEqual([['target-missing', broken]]);
+  expect(doc.entries.filter((e) => e.action !== 'none' && e.action !== 'skip')).toEqual([]);
+}
+
 describe('relocate import (printing)', () => {
   it('finds the links of a folder without following them, relative and absolute texts resolved', async () => {
     sb = homeSandbox();
@@ -102,8 +116,7 @@ describe('relocate import (printing)', () => {
     expect(r.stderr).toMatch(/warning: .*broken is a broken link/);
     // What was printed is a manifest status accepts.
     const file = sb.manifest(r.stdout, 'printed.yaml');
-    const st = await runCliAsync(['status', file, '--state-dir', sb.stateDir], { cwd: sb.root, env: { HOME: sb.p('home') } });
-    expect(st.status, st.stdout + st.stderr).toBe(0);
+    await expectOnlyBrokenDrift(['status', file, '--state-dir', sb.stateDir], { cwd: sb.root, env: { HOME: sb.p('home') } }, sb.p('home/broken'));
   });
 
   it('a path that is itself a link is reported, not entered', async () => {
@@ -140,7 +153,7 @@ describe('relocate import (printing)', () => {
 });
 
 describe('relocate import --write', () => {
-  it('round trip: import into a new manifest, then status is In sync (exit 0) and nothing else changed', async () => {
+  it('round trip: import into a new manifest, then status finds every link in sync but the broken one (exit 2) and nothing else changed', async () => {
     sb = homeSandbox();
     const env = { HOME: sb.p('home') };
     const manifest = sb.p('relocate.yaml');
@@ -155,9 +168,10 @@ describe('relocate import --write', () => {
     expect(text).toContain('  - link: ~/rel-file\n    target: ./data/readme.txt\n    type: symlink\n');
 
     const status = await runCliAsync(['status', 'relocate.yaml', '--state-dir', sb.stateDir], { cwd: sb.root, env });
-    expect(status.status, status.stdout + status.stderr).toBe(0);
-    expect(status.stdout).toContain('In sync: 6 links of relocate.yaml match the disk.');
-    expect(status.stdout).toContain('W_TARGET_MISSING');
+    expect(status.status, status.stdout + status.stderr).toBe(2);
+    expect(status.stdout).toContain('Drift: 1 of 6 entries of relocate.yaml differ from the disk.');
+    expect(status.stdout).toContain(`! ${sb.p('home/broken')}: ${sb.p('home/broken')} points to ${sb.p('nowhere')}, which does not exist`);
+    await expectOnlyBrokenDrift(['status', 'relocate.yaml', '--state-dir', sb.stateDir], { cwd: sb.root, env }, sb.p('home/broken'));
 
     const after = snapshotTree(sb.root);
     expect(after[manifest]).toMatch(/^file /);
@@ -188,8 +202,7 @@ describe('relocate import --write', () => {
     expect(r.stdout).toContain('--- a/relocate.yaml');
     expect(r.stdout.split('\n').filter((l) => l.startsWith('-') && !l.startsWith('---'))).toEqual([]);
 
-    const status = await runCliAsync(['status', 'relocate.yaml', '--state-dir', sb.stateDir], { cwd: sb.root, env });
-    expect(status.status, status.stdout + status.stderr).toBe(0);
+    await expectOnlyBrokenDrift(['status', 'relocate.yaml', '--state-dir', sb.stateDir], { cwd: sb.root, env }, sb.p('home/broken'));
 
     // Importing again adds nothing and does not touch the file.
     const again = await runUnchanged(sb, ['import', 'home', 'home/.config', '--write', 'relocate.yaml', '--json'], { env });
@@ -248,7 +261,6 @@ describe('relocate import --write', () => {
     expect(text).toContain('  - link: ~/abs-dir\n    target: ./games\n');
     expect(text).toContain('  - link: ~/rel-file\n    target: ./readme.txt\n');
     expect(text).toContain(`  - link: ~/broken\n    target: ${sb.p('nowhere')}\n`);
-    const st = await runCliAsync(['status', 'data/links.yaml', '--state-dir', sb.stateDir], { cwd: sb.root, env: { HOME: sb.p('home') } });
-    expect(st.status, st.stdout + st.stderr).toBe(0);
+    await expectOnlyBrokenDrift(['status', 'data/links.yaml', '--state-dir', sb.stateDir], { cwd: sb.root, env: { HOME: sb.p('home') } }, sb.p('home/broken'));
   });
 });

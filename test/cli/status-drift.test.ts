@@ -4,7 +4,8 @@
  * drift, 1 only when relocate cannot answer. Every run goes through
  * runUnchanged: status never changes the disk.
  */
-import { rmSync, unlinkSync } from 'node:fs';
+import { mkdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { requireBuiltCli } from '../helpers/cli.js';
 import { runUnchanged, Sandbox } from '../state/cli-sandbox.js';
@@ -35,7 +36,7 @@ function converged(ctx: TestContext, label: string) {
   return { sb, games, cache, conf };
 }
 
-function statusJson(stdout: string): { inSync: boolean; entries: { link: string; action: string; reason: string }[]; summary: { actions: Record<string, number> } } {
+function statusJson(stdout: string): { inSync: boolean; problems: { kind: string; link?: string; run?: string; action?: string }[]; entries: { link: string; action: string; reason: string }[]; summary: { actions: Record<string, number> } } {
   return JSON.parse(stdout);
 }
 
@@ -90,14 +91,60 @@ describe.concurrent('status', () => {
     expect(doc.entries.find((e) => e.link === games)?.action).toBe('conflict');
   });
 
-  it('a broken link to the right target: in sync (exit 0), with the warning shown', async (ctx) => {
-    const { sb } = converged(ctx, 'st-broken');
+  it('a broken link to the right target: drift (exit 2); --json says target-missing', async (ctx) => {
+    const { sb, cache } = converged(ctx, 'st-broken');
     rmSync(sb.p('store/Cache'), { recursive: true });
-    const r = await runUnchanged(sb, ['status']);
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/In sync/);
-    // …but the broken link is not hidden.
-    expect(r.stdout).toMatch(new RegExp(`^  warning W_TARGET_MISSING: .*${sb.p('store/Cache')}`, 'm'));
+    const [text, json] = await Promise.all([runUnchanged(sb, ['status']), runUnchanged(sb, ['status', '--json'])]);
+    expect(text.status).toBe(2);
+    expect(text.stdout).not.toMatch(/In sync/);
+    expect(text.stdout).toContain(`! ${cache}: ${cache} points to ${sb.p('store/Cache')}, which does not exist`);
+    expect(json.status).toBe(2);
+    const doc = statusJson(json.stdout);
+    expect(doc.inSync).toBe(false);
+    expect(doc.problems).toEqual([expect.objectContaining({ kind: 'target-missing', link: cache })]);
+  });
+
+  it('a link whose target leads back to it (a loop): drift (exit 2); --json says link-loop', async (ctx) => {
+    const { sb, games } = converged(ctx, 'st-loop');
+    // The manifest applied the other way round by hand: the target is now a link back to the link path.
+    rmSync(sb.p('store/Games'), { recursive: true });
+    sb.symlink('store/Games', games);
+    const [text, json] = await Promise.all([runUnchanged(sb, ['status']), runUnchanged(sb, ['status', '--json'])]);
+    expect(text.status).toBe(2);
+    expect(text.stdout).toContain(`! ${games}: ${games} points to ${sb.p('store/Games')}, which leads back through links to itself`);
+    const doc = statusJson(json.stdout);
+    expect(json.status).toBe(2);
+    expect(doc.problems).toEqual([expect.objectContaining({ kind: 'link-loop', link: games })]);
+  });
+
+  it('a file link of the wrong kind (a symlink where the manifest wants a hard link): drift (exit 2)', async (ctx) => {
+    const { sb, conf, games, cache } = converged(ctx, 'st-kind');
+    sb.manifest([
+      { link: games, target: sb.p('store/Games') },
+      { link: cache, target: sb.p('store/Cache') },
+      { link: conf, target: sb.p('store/app.conf'), type: 'hardlink' },
+    ]);
+    const r = await runUnchanged(sb, ['status', '--json']);
+    expect(r.status).toBe(2);
+    expect(statusJson(r.stdout).problems).toEqual([expect.objectContaining({ kind: 'differs', link: conf, action: 'relink' })]);
+  });
+
+  it('an unfinished run: drift (exit 2) even when every entry matches; --json names the run', async (ctx) => {
+    const { sb } = converged(ctx, 'st-unfinished');
+    const id = '20261205T000000000Z-test';
+    const runDir = sb.p('state', 'runs', id);
+    mkdirSync(runDir, { recursive: true });
+    const record = { id, status: 'running', startedAt: '2026-12-05T00:00:00.000Z', toolVersion: '0', manifest: { path: sb.p('relocate.yaml'), hash: '' }, verify: 'meta', plan: { entries: [] }, steps: [] };
+    writeFileSync(path.join(runDir, 'run.json'), JSON.stringify(record));
+    writeFileSync(path.join(runDir, 'status.json'), JSON.stringify({ id, status: 'running', startedAt: record.startedAt }));
+    const [text, json] = await Promise.all([runUnchanged(sb, ['status']), runUnchanged(sb, ['status', '--json'])]);
+    expect(text.status).toBe(2);
+    expect(text.stdout).toContain(`run ${id} (started 2026-12-05T00:00:00.000Z) did not finish (running)`);
+    expect(text.stdout).toContain('`relocate resume`');
+    expect(json.status).toBe(2);
+    const doc = statusJson(json.stdout);
+    expect(doc.inSync).toBe(false);
+    expect(doc.problems).toEqual([expect.objectContaining({ kind: 'unfinished-run', run: id })]);
   });
 
   it('an invalid manifest: exit 1 with its diagnostics; --json prints the error', async (ctx) => {
