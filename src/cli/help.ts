@@ -184,7 +184,8 @@ read-only volumes) are part of the plan. Plan never changes the disk.
 
 Options:
   --out FILE   save the plan as JSON; \`relocate apply FILE\` later carries out
-               exactly that plan and refuses it if the disk changed since
+               exactly that plan and refuses it if the disk changed since.
+               Refused inside a folder the plan moves (E_OUT_INSIDE_MOVE)
   --json       print the plan as JSON (formatVersion 1)
 
 Exit codes: 0 nothing to do, 2 changes pending, 1 error or blocking conflict.

@@ -25,10 +25,14 @@ export type ErrorCode =
   | 'E_PATH_CLAIMED'
   | 'E_HARDLINK_DIR'
   | 'E_INVALID_MANIFEST'
+  /** A Windows path (drive letter, UNC share, %VAR%) in an entry read for Linux or macOS without a `when:` that skips it. */
+  | 'E_WINDOWS_PATH'
   // CLI usage
   | 'E_USAGE'
   | 'E_NO_MANIFEST'
   | 'E_WRITE'
+  /** `plan --out` names a file inside a folder the plan moves. */
+  | 'E_OUT_INSIDE_MOVE'
   // disk and runs (later issues add to these)
   | 'E_CONFLICT'
   | 'E_STALE_PLAN'

@@ -42,7 +42,7 @@ export async function loadManifest(file: string, ctx: LoadContext, io: ManifestI
     // tree): bad input like any other, answered with a diagnostic, never a crash.
     if (!(err instanceof RangeError)) throw err;
     return {
-      file, hash: '', os: ctx.os, entries: [], ok: false,
+      file, hash: '', os: ctx.os, entries: [], ok: false, baseDir: ctx.baseDir ?? pathApi(styleForOs(ctx.os)).dirname(file),
       diagnostics: [{
         severity: 'error', code: 'E_YAML', file, path: file, line: 1, col: 1,
         message: 'the manifest nests too deeply to be read',
@@ -54,8 +54,12 @@ export async function loadManifest(file: string, ctx: LoadContext, io: ManifestI
 
 async function loadUnguarded(file: string, ctx: LoadContext, io: ManifestIO): Promise<LoadedManifest> {
   const style = styleForOs(ctx.os);
+  const api = pathApi(style);
+  // Relative paths resolve beside the file the manifest path leads to, not beside a symlink to it.
+  const realFile = io.realPath && ctx.baseDir === undefined ? await io.realPath(file).catch(() => file) : file;
+  const baseDir = foreignSafeBase(ctx.baseDir ?? api.dirname(realFile), style);
   const result = (diagnostics: Diagnostic[], entries: DesiredEntry[] = [], hash = ''): LoadedManifest => ({
-    file, hash, os: ctx.os, entries, diagnostics,
+    file, hash, os: ctx.os, entries, diagnostics, baseDir,
     ok: !diagnostics.some((d) => d.severity === 'error'),
   });
   let bytes: Uint8Array;
@@ -82,8 +86,6 @@ async function loadUnguarded(file: string, ctx: LoadContext, io: ManifestIO): Pr
   const raw = parsed.data as RawManifest;
   const diagnostics: Diagnostic[] = [...schemaDiags];
   const expander = new Expander(ctx, raw.vars ?? {});
-  const api = pathApi(style);
-  const baseDir = foreignSafeBase(ctx.baseDir ?? api.dirname(file), style);
   let warnedForeign = false;
   const entries: DesiredEntry[] = [];
 
@@ -160,6 +162,16 @@ async function loadUnguarded(file: string, ctx: LoadContext, io: ManifestIO): Pr
         for (const p of x.problems) diagnostics.push({ severity: 'error', ...src(key), path: text, code: p.code, message: `links[${i}].${key}: ${p.message}`, hint: p.hint });
         return undefined;
       }
+      const windowsOnly = style.flavour === 'posix' ? windowsPathKind(x.value) : undefined;
+      if (windowsOnly) {
+        // On Linux or macOS `C:\Games` is a relative name with backslashes: it would resolve beside the manifest and silently match nothing.
+        diagnostics.push({
+          severity: 'error', code: 'E_WINDOWS_PATH', ...src(key), path: x.value,
+          message: `links[${i}].${key}: ${x.value} is a Windows path (${windowsOnly}), and this manifest is being read for ${ctx.os}`,
+          hint: 'add `when: { os: windows }` to this entry (or to `defaults:`) so other systems skip it',
+        });
+        return undefined;
+      }
       if (isDriveless(x.value, style)) {
         diagnostics.push({
           severity: 'error', code: 'E_PATH_NO_DRIVE', ...src(key), path: x.value,
@@ -192,6 +204,14 @@ function appliesIfSound(w: WhenSpec | undefined, d: WhenSpec | undefined, ctx: L
   } catch {
     return false;
   }
+}
+
+/** What makes a path Windows-only, or undefined: a drive letter, a UNC share, a %VARIABLE% that only Windows expands. */
+function windowsPathKind(p: string): string | undefined {
+  if (/^[A-Za-z]:([\\/]|$)/.test(p)) return 'a drive letter';
+  if (/^\\\\[^\\]/.test(p)) return 'a network share';
+  if (/^%[A-Za-z_][A-Za-z0-9_]*%/.test(p)) return 'a %VARIABLE% that only Windows expands';
+  return undefined;
 }
 
 /** Stand-ins for the manifest's folder when a manifest is checked as another OS would read it (validate --os). */

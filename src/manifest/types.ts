@@ -48,6 +48,8 @@ export interface LoadedManifest {
   os: OsName;
   entries: DesiredEntry[];
   diagnostics: Diagnostic[];
+  /** The folder relative paths resolved against: the manifest's own, or for a manifest reached through a symlink, that of the file it leads to. */
+  baseDir: string;
 }
 
 /** One glob match as the disk reports it, without following links. */
@@ -64,6 +66,13 @@ export interface ManifestIO {
   readFile(file: string): Promise<Uint8Array>;
   /** Expands a glob of absolute paths in `style`; null when it cannot (a foreign OS). */
   glob(pattern: string, style: PathStyle): Promise<GlobMatch[] | null>;
+  /**
+   * The real path of the manifest file, every symlink on the way resolved
+   * (`~/relocate.yaml -> ~/dotfiles/relocate.yaml`, the stow habit), so
+   * relative paths resolve beside the file itself. Optional: without it, or
+   * when it fails, the path as given is used.
+   */
+  realPath?(file: string): Promise<string>;
 }
 
 /** The machine the manifest is evaluated for. */

@@ -12,6 +12,7 @@ const OWN_ARTIFACT = /\.relocate-(partial|old|backup)-/;
  */
 export const nodeManifestIO: ManifestIO = {
   readFile: (file) => readFile(file),
+  realPath: (file) => realpath(file),
   async glob(pattern: string, style: PathStyle): Promise<GlobMatch[] | null> {
     // A Windows glob cannot be matched on Linux, nor the reverse.
     if (style.flavour !== styleForOs(hostOs()).flavour) return null;

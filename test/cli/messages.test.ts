@@ -7,7 +7,7 @@
  * crash, and a rollback that stops does not blame --no-rollback.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it, vi } from 'vitest';
 import { CLI_BIN, runCliAsync } from '../helpers/cli.js';
@@ -83,6 +83,22 @@ describe.concurrent('messages that are true', () => {
     expect(r.stderr).toContain(`error E_STALE_PLAN: the disk changed since the saved plan ${planFile} was made`);
     const relative = await runCliAsync(['apply', 'plan.json', '--yes', '--state-dir', box.state], { cwd: box.root });
     expect(relative.stderr).toContain('the saved plan plan.json was made');
+  });
+
+  it('plan --out refuses a plan file inside a folder the plan moves (E_OUT_INSIDE_MOVE), also through a symlinked folder, and writes nothing', async (ctx) => {
+    const { expect } = ctx;
+    const box = sandbox(ctx);
+    const link = box.p('c/A');
+    build(link, { 'f.txt': 'f' });
+    symlinkSync(link, box.p('alias'));
+    box.writeManifest([{ link, target: box.p('d/A') }]);
+    for (const out of [path.join(link, 'plan.json'), box.p('alias/plan.json')]) {
+      const r = await box.cli(['plan', box.manifest, '--out', out]);
+      expect(r.status, show(r)).toBe(1);
+      expect(r.stderr).toContain(`error E_OUT_INSIDE_MOVE: cannot save the plan to ${out}: it is inside ${link}, which this plan moves (move)`);
+      expect(existsSync(path.join(link, 'plan.json'))).toBe(false);
+    }
+    expect((await box.cli(['plan', box.manifest, '--out', path.join(box.root, 'plan.json')])).status).toBe(2);
   });
 
   it('`relocate apply | head -1` finishes the run and exits 0, without a stack trace', async (ctx) => {

@@ -115,9 +115,41 @@ describe('relative paths resolve against the manifest folder', () => {
     const m = await loadYaml(oneEntry('/srv/x', './x'), linuxCtx({ baseDir: '/opt/base' }));
     expect(pairsOf(m)).toEqual(['/srv/x -> /opt/base/x']);
   });
-  it('on posix a Windows path is just a relative name', async () => {
-    const m = await loadYaml(oneEntry('/srv/x', 'D:\\Games'), linuxCtx());
-    expect(pairsOf(m)).toEqual(['/srv/x -> /home/me/dots/D:\\Games']);
+  it.each([
+    ['C:\\Games', 'a drive letter'],
+    ['D:/Games', 'a drive letter'],
+    ['\\\\server\\share\\Games', 'a network share'],
+    ['%LOCALAPPDATA%\\npm-cache', 'a %VARIABLE% that only Windows expands'],
+  ])('on Linux or macOS a Windows path (%s) without a when: is E_WINDOWS_PATH naming the entry, not a relative name that matches nothing', async (winPath, why) => {
+    for (const ctx of [linuxCtx(), darwinCtx()]) {
+      const m = await loadYaml(oneEntry(winPath, '/srv/x'), ctx);
+      expect(m.ok).toBe(false);
+      const d = m.diagnostics.find((x) => x.code === 'E_WINDOWS_PATH');
+      expect(d).toMatchObject({ line: 3, message: `links[0].link: ${winPath} is a Windows path (${why}), and this manifest is being read for ${ctx.os}` });
+      expect(d?.hint).toContain('when: { os: windows }');
+    }
+  });
+  it('a Windows path under `when: { os: windows }` is skipped on Linux, and a POSIX name with a colon is not mistaken for one', async () => {
+    const m = await loadYaml(`version: 1\nlinks:\n  - link: C:\\Games\n    target: D:\\Games\n    when: { os: windows }\n  - link: /srv/a:b\n    target: ./x:y\n`, linuxCtx());
+    expect(m.ok).toBe(true);
+    expect(pairsOf(m)).toEqual(['/srv/a:b -> /home/me/dots/x:y']);
+  });
+});
+
+describe('a manifest reached through a symlink', () => {
+  it('resolves relative paths beside the file the link leads to (the stow habit), and says which folder', async () => {
+    const file = '/home/me/relocate.yaml';
+    const io = { ...fakeIO({ [file]: oneEntry('/home/me/.config/nvim', './nvim') }), realPath: async (f: string) => (f === file ? '/home/me/dotfiles/relocate.yaml' : f) };
+    const m = await loadManifest(file, linuxCtx(), io);
+    expect(pairsOf(m)).toEqual(['/home/me/.config/nvim -> /home/me/dotfiles/nvim']);
+    expect(m.baseDir).toBe('/home/me/dotfiles');
+  });
+  it('without a way to resolve links, or when resolving fails, the manifest path as given is used', async () => {
+    const file = '/home/me/relocate.yaml';
+    const plain = await loadManifest(file, linuxCtx(), fakeIO({ [file]: oneEntry('/srv/l', './t') }));
+    expect(pairsOf(plain)).toEqual(['/srv/l -> /home/me/t']);
+    const failing = { ...fakeIO({ [file]: oneEntry('/srv/l', './t') }), realPath: async () => Promise.reject(new Error('EACCES')) };
+    expect(pairsOf(await loadManifest(file, linuxCtx(), failing))).toEqual(['/srv/l -> /home/me/t']);
   });
 });
 

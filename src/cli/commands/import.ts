@@ -21,6 +21,7 @@ function textIO(file: string, text: string): ManifestIO {
   return {
     readFile: async (f) => (f === file ? new TextEncoder().encode(text) : nodeManifestIO.readFile(f)),
     glob: (pattern, style) => nodeManifestIO.glob(pattern, style),
+    realPath: (f) => nodeManifestIO.realPath!(f),
   };
 }
 

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { RelocateError } from '../../core/errors.js';
 import { loadManifest } from '../../manifest/load.js';
 import { nodeManifestIO } from '../../platform/manifest-io.js';
@@ -49,6 +50,7 @@ export async function validateCommand(argv: string[], io: CliIO): Promise<number
   const skipped = m.entries.length - applying;
   io.out(`${shown}: ${io.color.green('valid')}, ${applying} entr${applying === 1 ? 'y' : 'ies'} for ${m.os}${skipped ? `, ${skipped} skipped (when:)` : ''}.`);
   if (io.verbose) {
+    io.out(`  relative paths resolve against ${m.baseDir}${m.baseDir !== path.dirname(file) ? ` (the folder of the file ${shown} links to)` : ''}`);
     for (const e of m.entries) {
       io.out(e.applies ? `  ${e.link} -> ${e.target} (${e.type})` : io.color.dim(`  skip ${e.link}: ${e.skipReason}`));
     }
