@@ -96,6 +96,8 @@ export function decidePresent(e: DesiredEntry, o: EntryObservation, type: Resolv
   if (type === 'hardlink' && sameInode(o)) {
     return { action: 'none', reason: `${e.link} is already a hard link of ${e.target}`, findings };
   }
+  const refusal = refusedBeforeConflict(e, o);
+  if (refusal) return { action: 'conflict', reason: refusal, ...(o.comparison ? { comparison: o.comparison } : {}), findings };
   const cross = sameVolume(o) === false;
   if (T.kind === 'absent') {
     return {
@@ -148,6 +150,37 @@ export function decidePresent(e: DesiredEntry, o: EntryObservation, type: Resolv
         findings,
       };
   }
+}
+
+/**
+ * Real data at the link path and something at the target that no conflict
+ * strategy may touch; the reason, or undefined. Checked before the
+ * strategies, so no backup or merge hint is ever offered for these:
+ * - the target is a link back to the link path: the manifest was applied the
+ *   other way round, and a backup would leave two links pointing at each
+ *   other (a loop, with the data set aside);
+ * - link and target are one folder by identity (device and inode), reached
+ *   through a symlinked parent or another case on a case-insensitive volume:
+ *   a move onto itself;
+ * - a backup would leave a folder path linked to a file, or a file path
+ *   linked to a folder: programs that open the path would break.
+ */
+function refusedBeforeConflict(e: DesiredEntry, o: EntryObservation): string | undefined {
+  const L = o.link;
+  const T = o.target;
+  if (isLinkKind(T.kind) && T.linkTarget !== undefined && samePath(T.linkTarget, e.link, e.style)) {
+    return `this was applied the other way round: ${e.target} is ${what[T.kind]} to ${e.link}, where the data is. To reverse it, use \`state: absent\` on the old manifest (link ${e.target}, target ${e.link}); relocate will not set the data aside here, which would leave two links pointing at each other`;
+  }
+  if (L.kind === 'dir' && T.kind === 'dir' && L.ino !== undefined && L.ino === T.ino && sameVolume(o) === true) {
+    return `${e.link} and ${e.target} are the same folder (same volume and inode), reached by two names (through a linked folder, or another case on a case-insensitive volume): relocate cannot move a folder onto itself. Write the two paths so they name different folders`;
+  }
+  if (e.conflict === 'backup') {
+    const atTarget = T.kind === 'dir' || T.kind === 'file' ? T.kind : isLinkKind(T.kind) && (T.linkTargetKind === 'dir' || T.linkTargetKind === 'file') ? T.linkTargetKind : undefined;
+    if ((L.kind === 'dir' || L.kind === 'file') && atTarget !== undefined && atTarget !== L.kind) {
+      return `${e.link} is ${what[L.kind]} and ${e.target} is ${what[atTarget]}: after \`conflict: backup\` the ${L.kind === 'dir' ? 'folder' : 'file'} path would be a link to ${what[atTarget]}, and programs that open it would fail. Point the entry at a target of the same kind`;
+    }
+  }
+  return undefined;
 }
 
 /** `state: absent`: the link goes and the data comes back to the link path. */

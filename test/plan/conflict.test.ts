@@ -63,18 +63,18 @@ const COLLISIONS: Collision[] = [
     fail: 'conflict', backup: 'backup', merge: 'conflict',
   },
   {
-    name: 'a folder at the link, a file at the target',
+    name: 'a folder at the link, a file at the target (a backup would leave a folder path linked to a file)',
     shape: 'dir/file',
     cmp: comparison({ onlyAtLink: ['a'] }),
     linkTree: tree(4000, 2),
-    fail: 'conflict', backup: 'backup', merge: 'conflict',
+    fail: 'conflict', backup: 'conflict', merge: 'conflict',
   },
   {
-    name: 'a file at the link, a folder at the target',
+    name: 'a file at the link, a folder at the target (a backup would leave a file path linked to a folder)',
     shape: 'file/dir',
     cmp: comparison({ onlyAtTarget: ['a'] }),
     linkTree: tree(100, 1),
-    fail: 'conflict', backup: 'backup', merge: 'conflict',
+    fail: 'conflict', backup: 'conflict', merge: 'conflict',
   },
   {
     name: 'two differing files',
@@ -199,5 +199,37 @@ describe('conflict strategies over every collision', () => {
     expect(plan.summary.bytesToMove).toBe(2030);
     expect(plan.summary.bytesAcrossVolumes).toBe(2030);
     expect(plan.blocked).toBe(false);
+  });
+});
+
+describe('refused whatever the strategy (no backup or merge hint)', () => {
+  it.each([WIN, POSIX])('$os: a target that is a link back to the link path is "applied the other way round"', (fl) => {
+    for (const conflict of STRATEGIES) {
+      const o = pair(fl.style, obs.dir(fl.link, vol('C')), obs.symlink(fl.target, fl.link, 'dir', vol('D')), { linkTree: tree(10, 1) });
+      const p = planOne(entry(fl.style, fl.link, fl.target, { conflict }), o, context(fl.os));
+      expect(p.action).toBe('conflict');
+      expect(p.reason).toContain('this was applied the other way round');
+      expect(p.reason).toContain('`state: absent` on the old manifest');
+      expect(p.reason).not.toMatch(/conflict: (backup|merge)/);
+    }
+  });
+
+  it.each([WIN, POSIX])('$os: link and target that are one folder by identity (same volume and inode) are refused, even with merge', (fl) => {
+    for (const conflict of STRATEGIES) {
+      const o = pair(fl.style, obs.dir(fl.link, vol('C'), { ino: '42' }), obs.dir(fl.target, vol('C'), { ino: '42' }), { linkTree: tree(10, 1), comparison: comparison({ identical: ['a'] }) });
+      const p = planOne(entry(fl.style, fl.link, fl.target, { conflict }), o, context(fl.os));
+      expect(p.action).toBe('conflict');
+      expect(p.reason).toContain('are the same folder (same volume and inode)');
+    }
+    // The same inode number on two volumes is two folders.
+    const two = pair(fl.style, obs.dir(fl.link, vol('C'), { ino: '42' }), obs.dir(fl.target, vol('D'), { ino: '42' }), { linkTree: tree(10, 1), comparison: comparison({ onlyAtLink: ['a'] }) });
+    expect(planOne(entry(fl.style, fl.link, fl.target, { conflict: 'merge' }), two, context(fl.os)).action).toBe('merge');
+  });
+
+  it.each([WIN, POSIX])('$os: a backup that would link a folder path to a file (through a link at the target too) is refused', (fl) => {
+    const o = pair(fl.style, obs.dir(fl.link, vol('C')), obs.symlink(fl.target, '/elsewhere/file.txt', 'file', vol('D')), { linkTree: tree(10, 1) });
+    const p = planOne(entry(fl.style, fl.link, fl.target, { conflict: 'backup' }), o, context(fl.os));
+    expect(p.action).toBe('conflict');
+    expect(p.reason).toContain('the folder path would be a link to a file');
   });
 });
