@@ -49,6 +49,10 @@ export function reportOutcome(io: CliIO, outcome: RunOutcome, doneWords: string)
     io.err(`${io.color.red(`error ${error.code}`)}: ${error.message}`);
     if (error.hint) io.err(`  hint: ${error.hint}`);
   }
+  if (error?.code === 'E_STATE_WRITE') {
+    io.err(`Run ${record.id} is unfinished: relocate stopped where it was, without undoing anything, because every step and every undo must be written to the journal first. No data was deleted that was not verified elsewhere.`);
+    return 1;
+  }
   if (result === 'rolled-back') {
     io.err(`Rolled back: every change of run ${record.id} was undone; the disk is as before. Nothing was lost.`);
   } else if (undoError) {

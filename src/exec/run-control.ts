@@ -74,6 +74,11 @@ async function continueForward(record: RunRecord, store: RunStore, opts: RunOpti
   } catch (err) {
     const error = asRelocateError(err);
     record.error = errorRecord(error);
+    if (error.code === 'E_STATE_WRITE') {
+      // Nothing may act before the journal says so, and the journal cannot be written: no rollback now. The run stays
+      // unfinished on disk (its record says running), for resume or rollback once the state folder has room.
+      return { record, result: 'failed', error };
+    }
     if (noRollback) {
       record.status = 'failed';
       await store.save(record);

@@ -47,8 +47,29 @@ export class RunStore {
   }
 
   async create(record: RunRecord): Promise<void> {
-    await ensureDir(this.dir);
-    await this.save(record);
+    try {
+      await ensureDir(this.dir);
+      await this.save(record);
+    } catch (err) {
+      // No step has run: a run folder without a readable run.json is a run that never started, and is ignored.
+      const e = this.writeError(err, 'record a new run');
+      throw new RelocateError('E_STATE_WRITE', e.message, { path: this.stateDir, hint: `nothing was changed; free space in ${this.stateDir} (or make it writable), then run again`, cause: err });
+    }
+  }
+
+  /**
+   * A failed write to the state folder (full, read-only, gone) as the coded
+   * error the CLI explains: which folder, and that the run cannot go on,
+   * since every step and every undo must be journaled before it acts.
+   */
+  private writeError(err: unknown, what: string): RelocateError {
+    if (err instanceof RelocateError) return err;
+    const code = (err as NodeJS.ErrnoException)?.code;
+    return new RelocateError('E_STATE_WRITE', `relocate cannot ${what} in its state folder ${this.stateDir}${code === 'ENOSPC' ? ': the disk holding it is full' : `: ${(err as Error)?.message ?? String(err)}`}`, {
+      path: this.stateDir,
+      hint: `free space in ${this.stateDir} (or make it writable), then run \`relocate resume\` to finish the run or \`relocate rollback\` to undo it`,
+      cause: err,
+    });
   }
 
   /**
@@ -64,12 +85,16 @@ export class RunStore {
   async save(record: RunRecord): Promise<void> {
     const status = () => writeFileAtomic(path.join(this.dir, STATUS_FILE), JSON.stringify({ status: record.status }) + '\n');
     const full = () => writeFileAtomic(path.join(this.dir, 'run.json'), JSON.stringify(record) + '\n');
-    if (UNFINISHED.has(record.status)) {
-      await status();
-      await full();
-    } else {
-      await full();
-      await status();
+    try {
+      if (UNFINISHED.has(record.status)) {
+        await status();
+        await full();
+      } else {
+        await full();
+        await status();
+      }
+    } catch (err) {
+      throw this.writeError(err, 'write the record of run ' + this.id);
     }
   }
 
@@ -100,8 +125,12 @@ export class RunStore {
    * check that step again (see src/exec/executor.ts).
    */
   append(line: JournalLine, sync = true): void {
-    this.journal ??= new JournalFile(path.join(this.dir, 'journal.jsonl'));
-    this.journal.append(JSON.stringify(line), sync);
+    try {
+      this.journal ??= new JournalFile(path.join(this.dir, 'journal.jsonl'));
+      this.journal.append(JSON.stringify(line), sync);
+    } catch (err) {
+      throw this.writeError(err, 'write the journal of run ' + this.id);
+    }
     this.crash(++this.lines);
   }
 
@@ -116,18 +145,31 @@ export class RunStore {
       lines.forEach((l, i) => this.append(l, sync && i === lines.length - 1));
       return;
     }
-    this.journal ??= new JournalFile(path.join(this.dir, 'journal.jsonl'));
-    this.journal.append(lines.map((l) => JSON.stringify(l)).join('\n'), sync);
+    try {
+      this.journal ??= new JournalFile(path.join(this.dir, 'journal.jsonl'));
+      this.journal.append(lines.map((l) => JSON.stringify(l)).join('\n'), sync);
+    } catch (err) {
+      throw this.writeError(err, 'write the journal of run ' + this.id);
+    }
     this.lines += lines.length;
   }
 
   /** Makes every line appended so far durable (one fsync, none when all are). */
   flush(): void {
-    this.journal?.sync();
+    try {
+      this.journal?.sync();
+    } catch (err) {
+      throw this.writeError(err, 'write the journal of run ' + this.id);
+    }
   }
 
+  /** Closes the journal; a failed final sync is left for the next command (resume checks each step again). */
   close(): void {
-    this.journal?.close();
+    try {
+      this.journal?.close();
+    } catch {
+      // The lines it could not make durable are `done` marks only: losing one makes resume re-check that step.
+    }
     this.journal = undefined;
   }
 }

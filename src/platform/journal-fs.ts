@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { mkdir, open, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from './write-file.js';
@@ -15,7 +15,15 @@ export class JournalFile {
   private unsynced = false;
 
   constructor(readonly file: string) {
-    this.fd = openSync(file, 'a', 0o600);
+    this.fd = openSync(file, 'a+', 0o600);
+    // A line torn by a full disk or a power cut must stay a line of its own: the next one starts on a new line,
+    // or it would be glued to the fragment and lost with it.
+    const size = fstatSync(this.fd).size;
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      readSync(this.fd, last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) writeSync(this.fd, '\n');
+    }
   }
 
   append(line: string, sync = true): void {
