@@ -25,7 +25,8 @@ Options for every command:
 
 relocate --version (or -V) prints the version.
 The manifest defaults to ./relocate.yaml, then ./links.yaml.
-Exit codes: 0 ok, 1 error, 2 changes pending / drift (plan, status).
+Exit codes: 0 ok, 1 error, 2 changes pending / drift (plan, status);
+130/143/129 when apply, resume or rollback was stopped by SIGINT/SIGTERM/SIGHUP.
 
 Examples:
   relocate demo
@@ -126,6 +127,9 @@ Options:
                       instead of undoing them
 
 Exit codes: 0 done (or nothing to do), 1 error (rolled back: nothing lost).
+Ctrl-C (or SIGTERM, SIGHUP) stops at the next safe point and rolls back
+(--no-rollback: keeps the finished steps for resume); exit 130 (143, 129).
+A second Ctrl-C stops at once, leaving a run to resume or roll back.
 
 Example:
   relocate apply --yes
@@ -139,7 +143,8 @@ is one, else the newest finished run. A finished run whose results changed
 on disk since (drift) is refused unless --force, which skips the drifted
 steps and never deletes the only copy of anything.
 
-Exit codes: 0 rolled back, 1 error.
+Exit codes: 0 rolled back, 1 error; 130/143/129 when a signal stopped it
+between two undos (run rollback again to continue).
 
 Example:
   relocate history
@@ -151,7 +156,8 @@ Finishes the run a crash, a kill or --no-rollback left unfinished, in the
 direction it was going (an interrupted rollback is finished as a rollback).
 While a run is unfinished, apply and rollback of other runs refuse.
 
-Exit codes: 0 finished (or nothing to resume), 1 error.
+Exit codes: 0 finished (or nothing to resume), 1 error; 130/143/129 when
+stopped by SIGINT/SIGTERM/SIGHUP (rolled back unless --no-rollback).
 
 Example:
   relocate resume --yes

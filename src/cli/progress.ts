@@ -106,6 +106,8 @@ function listrView(listr2: Listr2, io: CliIO, entries: PlannedEntry[], title: (p
     {
       concurrent: false,
       exitOnError: true,
+      // listr2's own Ctrl-C handler would exit(127) mid-step; src/cli/interrupts.ts stops the run at a safe point instead.
+      registerSignalListeners: false,
       // Progress belongs on stderr: stdout carries the plan and the result (and --json documents).
       rendererOptions: { collapseSubtasks: false, formatOutput: 'truncate', logger: stderrLogger(listr2) },
       fallbackRenderer: 'simple',

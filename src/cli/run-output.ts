@@ -49,8 +49,16 @@ export function reportOutcome(io: CliIO, outcome: RunOutcome, doneWords: string)
     io.err(`${io.color.red(`error ${error.code}`)}: ${error.message}`);
     if (error.hint) io.err(`  hint: ${error.hint}`);
   }
+  if (error?.code === 'E_INTERRUPTED') {
+    const how = error.message.replace(/ at a safe point.*/, '');
+    if (result === 'rolled-back') io.err(`Interrupted (${how}): every change of run ${record.id} was undone; the disk is as before. Nothing was lost.`);
+    else if (record.status === 'rolling-back') io.err(`Interrupted (${how}): the rollback of run ${record.id} stopped between two steps; \`relocate rollback\` continues it.`);
+    else if (undoError) io.err(`Interrupted (${how}), and the rollback that followed stopped (${undoError.code}: ${undoError.message}). Run ${record.id} is unfinished: \`relocate rollback\` undoes it, \`relocate resume\` finishes it.`);
+    else io.err(`Interrupted (${how}): run ${record.id} stopped with its finished steps in place (--no-rollback). \`relocate resume\` finishes it; \`relocate rollback\` undoes it.`);
+    return 1;
+  }
   if (error?.code === 'E_STATE_WRITE') {
-    io.err(`Run ${record.id} is unfinished: relocate stopped where it was, without undoing anything, because every step and every undo must be written to the journal first. No data was deleted that was not verified elsewhere.`);
+    io.err(`Run ${record.id} is unfinished: relocate stopped where it was, because every step and every undo must be written to the journal first and the journal cannot be written. No data was deleted that was not verified elsewhere.`);
     return 1;
   }
   if (result === 'rolled-back') {

@@ -41,6 +41,8 @@ export type ErrorCode =
   | 'E_CROSS_VOLUME'
   | 'E_SYMLINK_PRIVILEGE'
   | 'E_INTERRUPTED_RUN'
+  /** A run stopped between two steps because the user or the system asked it to (SIGINT, SIGTERM, SIGHUP). */
+  | 'E_INTERRUPTED'
   /** The state folder could not be written (full, read-only): the run stops where it is, unfinished, since nothing may act before it is journaled. */
   | 'E_STATE_WRITE'
   | 'E_LOCKED'

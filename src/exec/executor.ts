@@ -4,6 +4,7 @@ import type { RunStore } from '../journal/runs.js';
 import type { FsPort } from './fs-port.js';
 import { beginInfo, clearPartial, doStep, stepTookEffect, undoStep, type StepInfo } from './step-ops.js';
 import type { RunStep, Step } from './steps.js';
+import { stopIfAsked, type StopRequest } from './stop-request.js';
 
 /** What the executor tells the CLI as it goes (listr2 turns these into progress). */
 export type ExecEvent =
@@ -16,6 +17,8 @@ export interface ExecContext {
   store: RunStore;
   record: RunRecord;
   onEvent?: (e: ExecEvent) => void;
+  /** Set by a signal: the run stops at the next safe point (between steps). */
+  stop?: StopRequest;
 }
 
 /** Where a run stands according to its journal. */
@@ -88,6 +91,7 @@ export async function runForward(ctx: ExecContext): Promise<void> {
   const fresh = (rs: RunStep) => !st.done.has(rs.n) && !st.begun.has(rs.n);
   for (let i = 0; i < steps.length; ) {
     const rs = steps[i]!;
+    stopIfAsked(ctx.stop);
     if (fresh(rs) && CANNOT_LOSE_DATA.has(rs.step.op)) {
       let j = i + 1;
       while (j < steps.length && fresh(steps[j]!) && CANNOT_LOSE_DATA.has(steps[j]!.step.op)) j++;
@@ -144,12 +148,16 @@ async function runBatch(ctx: ExecContext, batch: RunStep[]): Promise<void> {
 /**
  * Undoes every step of the run that began, newest first, each undo itself
  * journaled, so an interrupted rollback continues where it stopped. Returns
- * the steps skipped under `force` with the reason.
+ * the steps skipped under `force` with the reason. With `honourStop` (a
+ * rollback the user asked for) a stop request ends it between two undos,
+ * leaving it to be continued by `relocate rollback`.
  */
-export async function runUndo(ctx: ExecContext, force: boolean): Promise<{ n: number; reason: string }[]> {
+export async function runUndo(ctx: ExecContext, force: boolean, honourStop = false): Promise<{ n: number; reason: string }[]> {
   const st = journalState(await ctx.store.readJournal());
   const skipped: { n: number; reason: string }[] = [];
   for (const rs of ctx.record.steps.slice().reverse()) {
+    // An asked-for rollback stops between undos when interrupted; the rollback that follows an interrupt does not.
+    if (honourStop) stopIfAsked(ctx.stop);
     if (st.undone.has(rs.n)) continue;
     const completed = st.done.has(rs.n);
     if (!completed && !st.begun.has(rs.n)) continue;

@@ -8,11 +8,14 @@ import type { FsPort } from './fs-port.js';
 import { GuardedFs } from './guard.js';
 import { checkLink } from './step-ops.js';
 import type { VerifyMode } from './steps.js';
+import type { StopRequest } from './stop-request.js';
 
 export interface RunOptions {
   stateDir: string;
   fs: FsPort;
   onEvent?: (e: ExecEvent) => void;
+  /** Set by the CLI's signal handlers; the run stops at the next step boundary. */
+  stop?: StopRequest;
 }
 
 /**
@@ -63,7 +66,7 @@ async function guarded(opts: RunOptions, record: RunRecord, store: RunStore): Pr
 }
 
 async function continueForward(record: RunRecord, store: RunStore, opts: RunOptions, noRollback: boolean): Promise<RunOutcome> {
-  const ctx = { fs: await guarded(opts, record, store), store, record, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
+  const ctx = { fs: await guarded(opts, record, store), store, record, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.stop ? { stop: opts.stop } : {}) };
   try {
     await runForward(ctx);
     record.status = 'done';
@@ -136,11 +139,11 @@ export async function rollbackRun(record: RunRecord, opts: RunOptions & { force:
 }
 
 async function continueUndo(record: RunRecord, store: RunStore, opts: RunOptions, force: boolean): Promise<RunOutcome> {
-  const ctx = { fs: await guarded(opts, record, store), store, record, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
+  const ctx = { fs: await guarded(opts, record, store), store, record, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.stop ? { stop: opts.stop } : {}) };
   record.status = 'rolling-back';
   await store.save(record);
   try {
-    const skipped = await runUndo(ctx, force);
+    const skipped = await runUndo(ctx, force, true);
     record.status = 'rolled-back';
     record.finishedAt = new Date().toISOString();
     await store.save(record);

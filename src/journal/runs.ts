@@ -18,12 +18,25 @@ export function utcStamp(now: Date): string {
   return now.toISOString().replace(/[-:.]/g, '');
 }
 
-/** Hook for the crash tests: SIGKILL right after journal line N (1-based) when RELOCATE_TEST_CRASH_AFTER=N. */
+/**
+ * Hooks for the crash and interrupt tests: SIGKILL right after journal line
+ * N (1-based) when RELOCATE_TEST_CRASH_AFTER=N; with
+ * RELOCATE_TEST_SIGNAL_AFTER=N:SIG[,M:SIG…] the process sends itself SIG
+ * (SIGINT, SIGTERM, SIGHUP) right after line N, as a user's Ctrl-C would
+ * arrive while a step runs. Both are off unless set.
+ */
 function crashHook(): (count: number) => void {
   const n = Number(process.env.RELOCATE_TEST_CRASH_AFTER ?? '');
-  if (!Number.isInteger(n) || n <= 0) return () => undefined;
+  const signals = new Map<number, NodeJS.Signals>();
+  for (const part of (process.env.RELOCATE_TEST_SIGNAL_AFTER ?? '').split(',')) {
+    const [at, sig] = part.split(':');
+    if (Number(at) > 0 && (sig === 'SIGINT' || sig === 'SIGTERM' || sig === 'SIGHUP')) signals.set(Number(at), sig);
+  }
+  if ((!Number.isInteger(n) || n <= 0) && signals.size === 0) return () => undefined;
   return (count) => {
     if (count === n) process.kill(process.pid, 'SIGKILL');
+    const sig = signals.get(count);
+    if (sig) process.kill(process.pid, sig);
   };
 }
 
@@ -141,7 +154,7 @@ export class RunStore {
    */
   appendAll(lines: JournalLine[], sync = true): void {
     if (lines.length === 0) return;
-    if (process.env.RELOCATE_TEST_CRASH_AFTER) {
+    if (process.env.RELOCATE_TEST_CRASH_AFTER || process.env.RELOCATE_TEST_SIGNAL_AFTER) {
       lines.forEach((l, i) => this.append(l, sync && i === lines.length - 1));
       return;
     }

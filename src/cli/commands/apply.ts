@@ -7,6 +7,7 @@ import { NodeFs } from '../../platform/node-fs.js';
 import { renderPlan } from '../../render/plan-text.js';
 import { buildPlan } from '../build-plan.js';
 import { confirm } from '../confirm.js';
+import { withStopSignals } from '../interrupts.js';
 import { loadContext } from '../context.js';
 import type { CliIO } from '../io.js';
 import { displayPath, findManifest } from '../manifest-path.js';
@@ -88,9 +89,11 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
     const work = plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
     const view = await progressView(io, work, entryTitle);
     const fs = new NodeFs();
-    const outcome = await startRun(plan, { stateDir, fs, verify, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e) });
-    await view.finish(outcome.result === 'done');
-    if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
-    return reportOutcome(io, outcome, `Applied ${work.length} change${work.length === 1 ? '' : 's'}`);
+    return withStopSignals(io, async (stop) => {
+      const outcome = await startRun(plan, { stateDir, fs, verify, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e), stop });
+      await view.finish(outcome.result === 'done');
+      if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
+      return reportOutcome(io, outcome, `Applied ${work.length} change${work.length === 1 ? '' : 's'}`);
+    });
   });
 }

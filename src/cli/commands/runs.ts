@@ -6,6 +6,7 @@ import { listRuns } from '../../journal/runs.js';
 import { UNFINISHED, type RunRecord } from '../../journal/types.js';
 import { NodeFs } from '../../platform/node-fs.js';
 import { confirm } from '../confirm.js';
+import { withStopSignals } from '../interrupts.js';
 import { loadContext } from '../context.js';
 import type { CliIO } from '../io.js';
 import { parseCommandArgs } from '../options.js';
@@ -52,10 +53,12 @@ export async function rollbackCommand(argv: string[], io: CliIO): Promise<number
     const work = run.plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
     const view = await progressView(io, work, (p) => `undo ${p.action} ${p.link}`);
     const fs = new NodeFs();
-    const outcome = await rollbackRun(run, { stateDir, fs, force: values.force === true, onEvent: (e) => view.onEvent(e) });
-    await view.finish(outcome.result === 'rolled-back');
-    if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
-    return reportOutcome(io, outcome, `Rolled back ${work.length} change${work.length === 1 ? '' : 's'}`);
+    return withStopSignals(io, async (stop) => {
+      const outcome = await rollbackRun(run, { stateDir, fs, force: values.force === true, onEvent: (e) => view.onEvent(e), stop });
+      await view.finish(outcome.result === 'rolled-back');
+      if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
+      return reportOutcome(io, outcome, `Rolled back ${work.length} change${work.length === 1 ? '' : 's'}`);
+    });
   });
 }
 
@@ -79,10 +82,12 @@ export async function resumeCommand(argv: string[], io: CliIO): Promise<number> 
     const work = run.plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
     const view = await progressView(io, work, (p) => `${p.action} ${p.link} → ${p.target}`);
     const fs = new NodeFs();
-    const outcome = await resumeRun(run, { stateDir, fs, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e) });
-    await view.finish(outcome.result !== 'failed');
-    if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
-    return reportOutcome(io, outcome, run.status === 'rolling-back' ? 'Rolled back' : 'Resumed and finished');
+    return withStopSignals(io, async (stop) => {
+      const outcome = await resumeRun(run, { stateDir, fs, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e), stop });
+      await view.finish(outcome.result !== 'failed');
+      if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
+      return reportOutcome(io, outcome, run.status === 'rolling-back' ? 'Rolled back' : 'Resumed and finished');
+    });
   });
 }
 
