@@ -1,7 +1,7 @@
 import type { ExecEvent } from '../exec/executor.js';
 import type { Step } from '../exec/steps.js';
 import type { PlannedEntry } from '../plan/types.js';
-import { progressText, stepWords } from '../render/progress.js';
+import { progressText, stepWords, undoWords } from '../render/progress.js';
 import type { CliIO } from './io.js';
 
 function words(s: Step): string {
@@ -11,6 +11,17 @@ function words(s: Step): string {
     case 'verify': return stepWords(s.op, s.original, s.copy);
     case 'link': case 'check-link': return stepWords(s.op, s.path, s.target);
     case 'unlink': case 'delete': return stepWords(s.op, s.path);
+  }
+}
+
+function undoText(s: Step): string {
+  switch (s.op) {
+    case 'mkdirs': return undoWords(s.op, s.path);
+    case 'rename': case 'copy': return undoWords(s.op, s.from, s.to);
+    case 'verify': return undoWords(s.op, s.original, s.copy);
+    case 'link': case 'check-link': return undoWords(s.op, s.path, s.target);
+    case 'unlink': return undoWords(s.op, s.path);
+    case 'delete': return undoWords(s.op, s.path, s.twin);
   }
 }
 
@@ -48,7 +59,7 @@ function plainView(io: CliIO, entries: PlannedEntry[], title: (p: PlannedEntry) 
         started = lastPrint = Date.now();
         if (io.verbose) io.err(`  ${words(e.rs.step)}`);
       } else if (e.type === 'undo' && e.phase === 'start' && e.rs.step.op !== 'verify' && e.rs.step.op !== 'check-link') {
-        io.err(`  undo: ${words(e.rs.step)}`);
+        io.err(`  undo: ${undoText(e.rs.step)}`);
       } else if (e.type === 'undo' && e.skipped) {
         io.err(`  skipped: ${e.skipped}`);
       } else if (e.type === 'progress' && Date.now() - lastPrint > 1000) {

@@ -35,3 +35,22 @@ export function stepWords(op: string, a: string, b?: string): string {
     default: return op;
   }
 }
+
+/**
+ * What undoing one step does, in words for a rollback's progress line: the
+ * undo's own action, never the forward step's ("create folder" for a folder
+ * that is kept, "delete the old copy" while data is copied back).
+ */
+export function undoWords(op: string, a: string, b?: string): string {
+  switch (op) {
+    case 'mkdirs': return `remove the folders created for ${a}, if still empty (folders that were there before stay)`;
+    case 'rename': return `move ${b} back → ${a}`;
+    case 'copy': return `discard the copy ${b}`;
+    case 'verify': return `nothing to undo for the check of ${b}`;
+    case 'link': return `remove the link ${a}`;
+    case 'check-link': return `nothing to undo for the check of ${a}`;
+    case 'unlink': return `put back the link ${a}`;
+    case 'delete': return `copy back ${a} from ${b}`;
+    default: return `undo ${op}`;
+  }
+}

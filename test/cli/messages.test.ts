@@ -114,6 +114,21 @@ describe.concurrent('messages that are true', () => {
     expect((await box.cli(['status', box.manifest])).status).toBe(0);
   });
 
+  it.skipIf(NO_TMPFS)('a rollback\'s progress says what each undo does: "copy back", never "delete the old copy" or "create folder"', async (ctx) => {
+    const { expect } = ctx;
+    const box = sandbox(ctx);
+    const B = box.mount(8, 'msgB').dir;
+    const link = box.p('c/Games');
+    build(link, { 'a.sav': 'a' });
+    box.writeManifest([{ link, target: path.join(B, 'Games') }]);
+    expect((await box.apply()).status).toBe(0);
+    const r = await box.cli(['rollback', '--yes']);
+    expect(r.status, show(r)).toBe(0);
+    expect(r.stderr).toContain(`undo: copy back ${link}.relocate-old-`);
+    expect(r.stderr).toContain(`undo: remove the folders created for ${B}, if still empty (folders that were there before stay)`);
+    expect(r.stderr).not.toMatch(/undo: (create folder|delete the old copy)/);
+  });
+
   it.skipIf(NO_TMPFS)('a rollback that stops says so, without "(--no-rollback)"', async (ctx) => {
     const { expect } = ctx;
     const box = sandbox(ctx);
