@@ -325,6 +325,24 @@ async function sameContentAsync(pa: string, pb: string, onBytes: (n: number) => 
   }
 }
 
+/**
+ * Whether the node at `rel` under `root` is no longer what its listing
+ * said (gone, new, another kind, another size or modification time): the
+ * original changing under relocate, rather than a bad copy.
+ */
+function changedSince(root: string, rel: string, listed: TreeNode | undefined): boolean {
+  let now: Stats | undefined;
+  try {
+    now = lstatSync(rel === '' ? root : path.join(root, rel), { throwIfNoEntry: false });
+  } catch {
+    return false;
+  }
+  if (!listed || !now) return (listed === undefined) !== (now === undefined);
+  const kind = now.isDirectory() ? 'dir' : now.isFile() ? 'file' : now.isSymbolicLink() ? 'symlink' : 'other';
+  if (kind !== listed.kind) return true;
+  return kind === 'file' && (now.size !== listed.size || Math.abs(now.mtimeMs - listed.mtimeMs) > MTIME_TOLERANCE_MS);
+}
+
 function describeDiff(rel: string, what: string): string {
   return `${rel === '' ? '(the top)' : rel}: ${what}`;
 }
@@ -640,7 +658,16 @@ export class NodeFs implements FsPort {
     const cachedB = subset || cachedA ? undefined : NodeFs.take(this.forVerify, copy);
     const a = cachedA ?? (await walk(original));
     const b = cachedB ?? (await walk(copy));
+    const aByRel = new Map(a.map((n) => [n.rel, n]));
     const fail = (what: string, rel: string): never => {
+      // Which side moved: a copy side taken from the first verify was equal to the original then, so a difference
+      // now is the original changing; otherwise the original is looked at again against the listing compared.
+      if (cachedB !== undefined || changedSince(original, rel, aByRel.get(rel))) {
+        throw new RelocateError('E_VERIFY', `files in ${original} changed while relocate moved them (${describeDiff(rel, what)}): a program is writing there`, {
+          path: rel === '' ? original : path.join(original, rel),
+          hint: 'nothing was deleted: the original keeps every change. Close the programs that use this folder (`lsof +D` or Resource Monitor names them), then run again',
+        });
+      }
       throw new RelocateError('E_VERIFY', `the copy ${copy} does not match ${original}: ${describeDiff(rel, what)}`, {
         path: rel === '' ? copy : path.join(copy, rel),
         hint: 'nothing was deleted; the original is intact. Check the destination disk, then run again',

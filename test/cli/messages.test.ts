@@ -6,13 +6,13 @@
  * a saved plan's path keeps its leading `/`, `apply | head -1` is not a
  * crash, and a rollback that stops does not blame --no-rollback.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it, vi } from 'vitest';
 import { CLI_BIN, runCliAsync } from '../helpers/cli.js';
 import { tmpfsReason } from '../helpers/tmpfs.js';
-import { build, json, sandbox, show } from '../exec/sandbox.js';
+import { build, json, kindAt, sandbox, show } from '../exec/sandbox.js';
 
 vi.setConfig({ testTimeout: 30_000 });
 const NO_TMPFS = tmpfsReason();
@@ -127,6 +127,31 @@ describe.concurrent('messages that are true', () => {
     expect(r.stderr).toContain(`undo: copy back ${link}.relocate-old-`);
     expect(r.stderr).toContain(`undo: remove the folders created for ${B}, if still empty (folders that were there before stay)`);
     expect(r.stderr).not.toMatch(/undo: (create folder|delete the old copy)/);
+  });
+
+  it.skipIf(NO_TMPFS)('E_VERIFY after a program wrote into the folder during a move says a program changed files, not "check the destination disk"', async (ctx) => {
+    const { expect } = ctx;
+    const box = sandbox(ctx);
+    const B = box.mount(64, 'msgV').dir;
+    const link = box.p('c/App');
+    build(link, Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`d${i % 20}/f${i}.bin`, Buffer.alloc(16 * 1024, i)])));
+    build(link, { 'log.txt': 'start\n' });
+    box.writeManifest([{ link, target: path.join(B, 'App') }]);
+    // A program that opens, appends and closes every few milliseconds (holding nothing open between writes).
+    const log = path.join(link, 'log.txt');
+    const writer = spawn(process.execPath, ['-e', `const fs=require('fs');setInterval(()=>{try{fs.appendFileSync(${JSON.stringify(log)},'x\\n')}catch{}},3)`], { stdio: 'ignore' });
+    ctx.onTestFinished(() => {
+      writer.kill('SIGKILL');
+    });
+    const r = await box.apply();
+    writer.kill('SIGKILL');
+    expect(r.status, show(r)).toBe(1);
+    const doc = json(r);
+    expect(doc.error.code).toBe('E_VERIFY');
+    expect(doc.error.message).toContain(`files in ${link}`);
+    expect(doc.error.message).toContain('a program is writing there');
+    expect(doc.error.hint).not.toContain('destination disk');
+    expect(kindAt(link)).toBe('dir');
   });
 
   it.skipIf(NO_TMPFS)('a rollback that stops says so, without "(--no-rollback)"', async (ctx) => {

@@ -95,3 +95,42 @@ describe('NodeFs, the only code that changes the disk', () => {
     expect(readFileSync(at('real/x'), 'utf8')).toBe('x');
   });
 });
+
+describe('E_VERIFY says which side changed', () => {
+  it('a file a program changed in the original after it was copied: "a program is writing there", not "check the destination disk"', async () => {
+    const mover = new NodeFs();
+    file('orig/log.txt', 'line 1\n');
+    file('orig/keep.txt', 'k');
+    await mover.copyTree(at('orig'), at('copy'));
+    // The first verify (copy against what was read) passes; the program writes before the second, as before the original is set aside.
+    await mover.verify(at('orig'), at('copy'), 'meta', false);
+    writeFileSync(at('orig/log.txt'), 'line 1\nline 2, appended by a program\n');
+    await expect(mover.verify(at('orig'), at('copy'), 'meta', false)).rejects.toMatchObject({
+      code: 'E_VERIFY',
+      message: expect.stringMatching(new RegExp(`^files in ${at('orig')} changed while relocate moved them \\(log\\.txt: size \\d+ vs 7\\): a program is writing there$`)),
+      hint: expect.stringContaining('Close the programs that use this folder'),
+    });
+  });
+
+  it('a file created in the original after the copy is the original changing too', async () => {
+    const mover = new NodeFs();
+    file('orig/a.txt', 'a');
+    await mover.copyTree(at('orig'), at('copy'));
+    await mover.verify(at('orig'), at('copy'), 'meta', false);
+    file('orig/new.txt', 'new');
+    await expect(mover.verify(at('orig'), at('copy'), 'meta', false)).rejects.toMatchObject({ code: 'E_VERIFY', message: expect.stringContaining('a program is writing there') });
+  });
+
+  it('a copy damaged on the destination keeps the destination message', async () => {
+    const mover = new NodeFs();
+    file('orig/a.txt', 'aaaa');
+    await mover.copyTree(at('orig'), at('copy'));
+    writeFileSync(at('copy/a.txt'), 'aa');
+    utimesSync(at('copy/a.txt'), lstatSync(at('orig/a.txt')).atime, lstatSync(at('orig/a.txt')).mtime);
+    await expect(mover.verify(at('orig'), at('copy'), 'meta', false)).rejects.toMatchObject({
+      code: 'E_VERIFY',
+      message: `the copy ${at('copy')} does not match ${at('orig')}: a.txt: size 4 vs 2`,
+      hint: expect.stringContaining('Check the destination disk'),
+    });
+  });
+});
