@@ -58,6 +58,21 @@ function contents(...roots: string[]): Set<string> {
 
 const fs = new NodeFs();
 
+const cliIn = (c: ReturnType<typeof box>, args: string[], crashAfter?: number) =>
+  runCliAsync([...args, '--state-dir', c.stateDir], { env: { RELOCATE_TEST_CRASH_AFTER: crashAfter === undefined ? '' : String(crashAfter) } });
+
+/** Applies the probe's manifest cleanly and returns the 1-based number of the first journal line matching `pick` (the layout is the same for an identical case). */
+async function journalLineOf(probe: ReturnType<typeof box>, pick: (l: { t: string; n: number }, op: Step['op']) => boolean): Promise<number> {
+  const clean = await cliIn(probe, ['apply', probe.manifest, '--yes', '--json']);
+  expect(clean.status, clean.stderr).toBe(0);
+  const runDir = path.join(probe.stateDir, 'runs', readdirSync(path.join(probe.stateDir, 'runs'))[0]!);
+  const steps = (JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { steps: { n: number; step: Step }[] }).steps;
+  const lines = readFileSync(path.join(runDir, 'journal.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { t: string; n: number });
+  const at = lines.findIndex((l) => pick(l, steps[l.n]!.step.op)) + 1;
+  expect(at).toBeGreaterThan(0);
+  return at;
+}
+
 describe.skipIf(NO_TMPFS)('issue 13 §1: one target filled by two entries, forced past the plan', () => {
   it('the run fails on the second entry, and the rollback (even after the user deletes a partial copy) gives both folders back, byte for byte', async () => {
     const c = box();
@@ -238,6 +253,29 @@ describe.skipIf(NO_TMPFS)('identity checks in whole runs', () => {
     expect(readFileSync(path.join(link, 'save'), 'utf8')).toBe('the original');
   });
 
+  it('kill -9 once the copy is verified, the staging copy swapped, then resume: E_DRIFT before the rename, nothing moved into the target', async () => {
+    const setUp = (c: ReturnType<typeof box>) => {
+      folder(path.join(c.A, 'Games'), 'save', 'the original');
+      c.write([{ link: path.join(c.A, 'Games'), target: path.join(c.B, 'Games'), type: 'symlink' }]);
+    };
+    const probe = box();
+    setUp(probe);
+    const line = await journalLineOf(probe, (l, op) => l.t === 'done' && op === 'verify');
+    const c = box();
+    setUp(c);
+    const killed = await cliIn(c, ['apply', c.manifest, '--yes', '--json'], line);
+    expect(killed.status === null || killed.status === 137, killed.stderr).toBe(true);
+    const staging = readdirSync(c.B).map((x) => path.join(c.B, x)).find((x) => x.includes('.relocate-partial-'))!;
+    renameSync(staging, `${staging}.moved-by-user`);
+    folder(staging, 'save', 'the original');
+    const resumed = await cliIn(c, ['resume', '--yes', '--json', '--no-rollback']);
+    expect(resumed.status).toBe(1);
+    expect(resumed.stdout).toContain('E_DRIFT');
+    expect(lstatSync(path.join(c.B, 'Games'), { throwIfNoEntry: false }), 'nothing renamed into the target').toBeUndefined();
+    expect(readFileSync(path.join(staging, 'save'), 'utf8')).toBe('the original');
+    expect(readFileSync(path.join(c.A, 'Games', 'save'), 'utf8')).toBe('the original');
+  });
+
   it('rollback of a finished cross-volume move (the set-aside copy restored, then moved back) still passes its own identity checks', async () => {
     const c = box();
     const link = path.join(c.A, 'Games');
@@ -262,21 +300,13 @@ describe.skipIf(NO_TMPFS)('issue 13 §5: resume re-verifies the twin before it g
     c.write([{ link, target, type: 'symlink' }]);
     return { link, target };
   }
-  const cli = (c: ReturnType<typeof box>, args: string[], crashAfter?: number) =>
-    runCliAsync([...args, '--state-dir', c.stateDir], { env: { RELOCATE_TEST_CRASH_AFTER: crashAfter === undefined ? '' : String(crashAfter) } });
+  const cli = cliIn;
 
   it('kill -9 right after the delete\'s begin line, the copy damaged, then resume: E_VERIFY, the original kept; rollback then keeps every byte', async () => {
     // A clean run first, to learn which journal line begins the delete (the layout is the same every time).
     const probe = box();
     await setUp(probe);
-    const clean = await cli(probe, ['apply', probe.manifest, '--yes', '--json']);
-    expect(clean.status, clean.stderr).toBe(0);
-    const runDir = path.join(probe.stateDir, 'runs', readdirSync(path.join(probe.stateDir, 'runs'))[0]!);
-    const steps = (JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { steps: { n: number; step: Step }[] }).steps;
-    const del = steps.find((rs) => rs.step.op === 'delete')!.n;
-    const lines = readFileSync(path.join(runDir, 'journal.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { t: string; n: number });
-    const beginLine = lines.findIndex((l) => l.t === 'begin' && l.n === del) + 1;
-    expect(beginLine).toBeGreaterThan(0);
+    const beginLine = await journalLineOf(probe, (l, op) => l.t === 'begin' && op === 'delete');
 
     const c = box();
     const { link, target } = await setUp(c);
