@@ -3,7 +3,7 @@ import { hostOs, samePath, styleForOs } from '../core/paths.js';
 import type { FsPort, NodeMeta, ProgressFn } from './fs-port.js';
 import { differs, driftError, identityAt, identityOf, recordedIdentity, resumeIdentity, undoIdentity } from './identity.js';
 import { stagingName, type Step } from './steps.js';
-import { remainderVerdict, verifyRemainder } from './twin-check.js';
+import { namesHash, remainderVerdict, verifyRemainder } from './twin-check.js';
 
 const STYLE = styleForOs(hostOs());
 
@@ -35,7 +35,8 @@ export async function beginInfo(fs: FsPort, s: Step): Promise<StepInfo | undefin
     case 'delete': {
       const n = await fs.lstat(s.path);
       const ids = withIdentity({}, 'pathId', n ? identityOf(n) : null);
-      if (!s.subset) return ids;
+      // The listing the verify just before walked (NodeFs reuses it): what "nothing deleted yet" means for the undo.
+      if (!s.subset) return n ? { ...ids, namesHash: namesHash(await fs.snapshot(s.path)) } : ids;
       // A file that is another name of its twin (a hard link) is put back as a hard link, not a copy.
       const t = await fs.lstat(s.twin);
       const linkOfTwin = n?.kind === 'file' && t !== null && n.dev === t.dev && n.ino === t.ino;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { RelocateError } from '../core/errors.js';
 import type { FsPort, NodeMeta } from './fs-port.js';
 import type { StepInfo } from './step-ops.js';
@@ -25,11 +26,23 @@ export async function verifyRemainder(fs: FsPort, s: DeleteStep): Promise<void> 
 }
 
 /**
+ * A hash of a tree's relative names, journaled when a delete begins
+ * (`namesHash`): "every name is still there" is then "nothing was deleted
+ * yet", without storing the listing of a big tree in the journal.
+ */
+export function namesHash(nodes: NodeMeta[]): string {
+  const h = createHash('sha256');
+  for (const rel of nodes.map((n) => n.rel).sort()) h.update(rel).update('\0');
+  return h.digest('hex');
+}
+
+/**
  * For the undo of an interrupted delete: `matches` when what is left of the
  * original verifies equal (by content) to part of the twin, so it may be
  * replaced by a copy of the twin; otherwise `whole` when every name the
  * original had is still there (nothing was deleted yet: the original is
- * kept as it is) and `differs` when part is gone and the rest differs
+ * kept as it is; by `namesHash` where the journal has it, else by the
+ * twin's names) and `differs` when part is gone and the rest differs
  * (both are kept; nothing is deleted or renamed).
  */
 export async function remainderVerdict(fs: FsPort, s: DeleteStep, info: StepInfo | undefined): Promise<'matches' | 'whole' | 'differs'> {
@@ -41,6 +54,8 @@ export async function remainderVerdict(fs: FsPort, s: DeleteStep, info: StepInfo
     },
   );
   if (matches) return 'matches';
+  const recorded = info?.namesHash;
+  if (typeof recorded === 'string') return namesHash(await fs.snapshot(s.path)) === recorded ? 'whole' : 'differs';
   const had = s.subset ? ((info?.nodes as NodeMeta[] | undefined) ?? []) : await fs.snapshot(s.twin);
   const left = new Set((await fs.snapshot(s.path)).map((n) => n.rel));
   return had.length > 0 && had.every((n) => left.has(n.rel)) ? 'whole' : 'differs';

@@ -225,6 +225,43 @@ describe.skipIf(NO_TMPFS)('undo and resume check identity before they rename or 
   });
 });
 
+describe.skipIf(NO_TMPFS)('what an undo itself makes, and the folders a run made, are checked by identity too', () => {
+  it('mkdirs: a folder that is not the one the step made is not removed, even empty', async () => {
+    const c = box();
+    const made = path.join(c.B, 'new', 'deep');
+    const s: Step = { op: 'mkdirs', path: made };
+    const info = await beginInfo(fs, s);
+    await fs.mkdirs(made);
+    const ids = { ...info, madeIds: Object.fromEntries((info!.created as string[]).map((d) => [d, `${lstatSync(d).dev}:${lstatSync(d).ino}`])) };
+    // Someone replaced the inner folder with their own (empty) one.
+    rmSync(made, { recursive: true });
+    mkdirSync(made);
+    expect(await undoStep(fs, s, ids, true, false)).toBeUndefined();
+    expect(lstatSync(made).isDirectory(), 'not relocate\'s: kept').toBe(true);
+  });
+
+  it('delete undo: a leftover at the undo staging name that the journal does not say relocate made is not deleted', async () => {
+    const c = box();
+    const p = path.join(c.A, 'Games.relocate-old-x');
+    const twin = path.join(c.B, 'Games');
+    folder(p, 'f', 'same');
+    folder(twin, 'f', 'same');
+    const s: Step = { op: 'delete', path: p, twin };
+    const info = await beginInfo(fs, s);
+    await fs.deleteTree(p);
+    const undoStaging = stagingName(p, 'undo');
+    folder(undoStaging, 'decoy', 'not relocate\'s');
+    await expect(undoStep(fs, s, { ...info, restoredId: '1:1' }, true, false)).rejects.toMatchObject({ code: 'E_DRIFT', path: undoStaging });
+    expect(readFileSync(path.join(undoStaging, 'decoy'), 'utf8')).toBe('not relocate\'s');
+    // Its own (journaled) copy is replaced, and the put-back copy reported for the journal.
+    rmSync(undoStaging, { recursive: true });
+    let restored: unknown;
+    expect(await undoStep(fs, s, info, true, false, (m) => (restored = m.restoredId))).toBeUndefined();
+    expect(restored).toBe(`${lstatSync(p).dev}:${lstatSync(p).ino}`);
+    expect(readFileSync(path.join(p, 'f'), 'utf8')).toBe('same');
+  });
+});
+
 describe.skipIf(NO_TMPFS)('identity checks in whole runs', () => {
   it('resume: a staging copy replaced after a crash is neither renamed into the target nor deleted', async () => {
     const c = box();
