@@ -65,8 +65,10 @@ const mismatch = (why: string, path: string): UndoVerdict => ({ go: false, nothi
  *   recorded thing, and a mismatch otherwise.
  * - copy: the copy at `to` must be the root relocate made (`madeId`, written
  *   the moment it existed); with no record (a crash in that instant) only an
- *   empty folder is relocate's to remove, and this removes it.
- * - delete: what is at `path` must be the thing the delete began on (`pathId`).
+ *   empty folder, or one holding only exact copies of the original's files,
+ *   is relocate's to remove (this removes an empty one).
+ * - delete: what is at `path` must be the thing the delete began on (`pathId`),
+ *   or the copy an earlier undo of it put back there (`restoredId`).
  *
  * Fields a journal lacks (runs recorded before identities) check nothing, as before.
  */
@@ -92,6 +94,7 @@ export async function undoIdentity(fs: FsPort, s: Step, info: StepInfo | undefin
         if (recordedIdentity(info, 'fromId') === undefined) return GO;
         // No record of the root: made in the instant before the journal said so (then still empty), or not relocate's.
         if (to.kind === 'dir' && (await fs.rmdirIfEmpty(s.to))) return NOTHING;
+        if (await holdsOnlyCopiesOf(fs, s.to, s.from)) return GO;
         return mismatch(`${s.to} is not a copy the journal says relocate made, so relocate does not delete it`, s.to);
       }
       if (differs(to, made)) return mismatch(`${s.to} is not the copy relocate made (it is another folder or file, by its identity), so relocate does not delete it`, s.to);
@@ -100,6 +103,9 @@ export async function undoIdentity(fs: FsPort, s: Step, info: StepInfo | undefin
     }
     case 'delete': {
       const n = await fs.lstat(s.path);
+      // Relocate's own copy, put back there by an earlier (interrupted) undo of this delete, is relocate's too.
+      const restored = recordedIdentity(info, 'restoredId');
+      if (n && typeof restored === 'string' && !differs(n, restored)) return GO;
       if (n && differs(n, recordedIdentity(info, 'pathId'))) return mismatch(`${s.path} is not what relocate was deleting (it is another folder or file, by its identity), so relocate leaves it as it is`, s.path);
       return GO;
     }
@@ -111,6 +117,23 @@ export async function undoIdentity(fs: FsPort, s: Step, info: StepInfo | undefin
       // mkdirs removes only empty folders it recorded (checked by identity where made); links are checked by what they point to.
       return GO;
   }
+}
+
+/**
+ * True when every file under `p` equals, by content, the file at the same
+ * place under `source`: deleting `p` then loses no byte that `source` does
+ * not hold. For a leftover at one of relocate's names that the journal
+ * cannot vouch for (a crash before its root was journaled).
+ */
+export async function holdsOnlyCopiesOf(fs: FsPort, p: string, source: string): Promise<boolean> {
+  if (!(await fs.lstat(source))) return false;
+  return fs.verify(p, source, 'content', true).then(
+    () => true,
+    (err: unknown) => {
+      if (err instanceof RelocateError && err.code === 'E_VERIFY') return false;
+      throw err;
+    },
+  );
 }
 
 /** undoIdentity for resume: a mismatch stops with E_DRIFT; "nothing to undo" means nothing to clear. */

@@ -1,7 +1,7 @@
 import { RelocateError } from '../core/errors.js';
 import { hostOs, samePath, styleForOs } from '../core/paths.js';
 import type { FsPort, NodeMeta, ProgressFn } from './fs-port.js';
-import { differs, driftError, identityAt, identityOf, recordedIdentity, resumeIdentity, undoIdentity } from './identity.js';
+import { differs, driftError, holdsOnlyCopiesOf, identityAt, identityOf, recordedIdentity, resumeIdentity, undoIdentity } from './identity.js';
 import { stagingName, type Step } from './steps.js';
 import { namesHash, remainderVerdict, verifyRemainder } from './twin-check.js';
 
@@ -301,7 +301,7 @@ export async function undoStep(fs: FsPort, s: Step, info: StepInfo | undefined, 
         // An earlier, interrupted undo's copy: deleted only when the journal says relocate made it (or it is an empty folder).
         const own = recordedIdentity(info, 'restoredId');
         const legacy = recordedIdentity(info, 'pathId') === undefined;
-        if (legacy || (own !== undefined && !differs(left, own))) await fs.deleteTree(staging);
+        if (legacy || (own !== undefined && !differs(left, own)) || (await holdsOnlyCopiesOf(fs, staging, s.twin))) await fs.deleteTree(staging);
         else if (!(left.kind === 'dir' && (await fs.rmdirIfEmpty(staging)))) return skip(`${staging} is not a copy the journal says relocate made, so relocate does not delete it`, staging);
       }
       if (s.subset) {

@@ -311,7 +311,7 @@ describe.skipIf(NO_TMPFS)('identity checks in whole runs', () => {
     expect(lstatSync(path.join(c.B, 'Games'), { throwIfNoEntry: false }), 'nothing renamed into the target').toBeUndefined();
     expect(readFileSync(path.join(staging, 'save'), 'utf8')).toBe('the original');
     expect(readFileSync(path.join(c.A, 'Games', 'save'), 'utf8')).toBe('the original');
-  });
+  }, 60_000);
 
   it('rollback of a finished cross-volume move (the set-aside copy restored, then moved back) still passes its own identity checks', async () => {
     const c = box();
@@ -364,7 +364,7 @@ describe.skipIf(NO_TMPFS)('issue 13 §5: resume re-verifies the twin before it g
     expect(back.status, back.stdout + back.stderr).toBe(0);
     expect(readFileSync(path.join(link, 'save.dat'), 'utf8')).toBe('the save game, 1234567890');
     expect(c.snap()).toEqual(before);
-  });
+  }, 60_000);
 
   it('the same crash and damage, then a plain resume (which rolls back on failure): E_VERIFY and the original back in place', async () => {
     const c = box();

@@ -49,7 +49,7 @@ describe.skipIf(NO_TMPFS)('two entries moving data into one target (issue 13 §1
     expect(snapshotTree(c, d), 'nothing on disk changed').toEqual(before);
     expect(readFileSync(path.join(A, 'a-only.txt'), 'utf8')).toBe('A holds this, and nowhere else');
     expect(readdirSync(d)).toEqual([]);
-  });
+  }, 60_000);
 
   it('two entries that only link to one existing target stay allowed', async (ctx) => {
     const sb = sandbox(ctx);
@@ -66,5 +66,5 @@ describe.skipIf(NO_TMPFS)('two entries moving data into one target (issue 13 §1
     expect(r.status, show(r)).toBe(0);
     expect(readFileSync(path.join(c, 'A', 'f'), 'utf8')).toBe('shared');
     expect(readFileSync(path.join(c, 'B', 'f'), 'utf8')).toBe('shared');
-  });
+  }, 60_000);
 });
