@@ -115,9 +115,9 @@ A saved plan (from \`relocate plan --out\`) is carried out exactly, and
 refused with E_STALE_PLAN if the disk changed since it was made.
 
 Moves within one volume are one rename that never overwrites. Moves across
-volumes copy into <target>.relocate-partial-<run>, verify, rename into
-place, set the original aside, create the link, check it, and only then
-delete the original.
+volumes copy into <target>.relocate-partial-<run>-<n> (n: the entry),
+verify, rename into place, set the original aside, create the link, check
+it, and only then delete the original.
 
 Options:
   -y, --yes           do not ask (needed without a terminal)

@@ -66,6 +66,8 @@ export type ErrorCode =
   | 'E_GUARD'
   /** A link path inside a folder that is itself a link: relocate would act through it. */
   | 'E_LINK_PARENT'
+  /** More than one entry of a plan would move data into (or out of) one target: a target is shared by links only. */
+  | 'E_SHARED_TARGET'
   | 'E_INTERNAL';
 
 /**

@@ -1,6 +1,6 @@
 import { pathApi, type PathStyle } from '../core/paths.js';
 import type { Plan, PlannedEntry } from '../plan/types.js';
-import { asideName, backupName, parentOf, stagingName, type RunStep, type Step, type VerifyMode } from './steps.js';
+import { asideName, backupName, entryTag, parentOf, stagingName, type RunStep, type Step, type VerifyMode } from './steps.js';
 
 /** What compiling needs beyond the plan: the run's id and UTC stamp (backup names) and the verify depth. */
 export interface CompileOptions {
@@ -30,10 +30,10 @@ function linkSteps(p: PlannedEntry): Step[] {
 }
 
 /** A move of real data from `from` to `to` by the safe protocol (DESIGN.md "Moving data safely"). */
-function moveSteps(from: string, to: string, cross: boolean, style: PathStyle, o: CompileOptions): Step[] {
+function moveSteps(from: string, to: string, cross: boolean, style: PathStyle, tag: string, o: CompileOptions): Step[] {
   if (!cross) return [{ op: 'mkdirs', path: parentOf(to, style) }, { op: 'rename', from, to }];
-  const staging = stagingName(to, o.runId);
-  const aside = asideName(from, o.runId);
+  const staging = stagingName(to, tag);
+  const aside = asideName(from, tag);
   return [
     { op: 'mkdirs', path: parentOf(to, style) },
     { op: 'copy', from, to: staging },
@@ -44,8 +44,8 @@ function moveSteps(from: string, to: string, cross: boolean, style: PathStyle, o
 }
 
 /** The old copy goes last, after the link is checked and the new copy re-verified against it. */
-function dropAside(from: string, to: string, o: CompileOptions): Step[] {
-  const aside = asideName(from, o.runId);
+function dropAside(from: string, to: string, tag: string): Step[] {
+  const aside = asideName(from, tag);
   return [
     { op: 'verify', original: aside, copy: to, mode: 'meta' },
     { op: 'delete', path: aside, twin: to },
@@ -54,6 +54,7 @@ function dropAside(from: string, to: string, o: CompileOptions): Step[] {
 
 function entrySteps(p: PlannedEntry, o: CompileOptions): Step[] {
   const style = p.style;
+  const tag = entryTag(o.runId, p.order);
   switch (p.action) {
     case 'none':
     case 'skip':
@@ -66,7 +67,7 @@ function entrySteps(p: PlannedEntry, o: CompileOptions): Step[] {
         // "Identical" is by content (the plan hashed both): the file's own mode and times may differ from
         // the target's, so the check is content-only (subset) and the delete keeps a snapshot of that
         // metadata, which a rollback puts back on the copy it restores from the target.
-        const aside = asideName(p.link, o.runId);
+        const aside = asideName(p.link, tag);
         return [
           { op: 'verify', original: p.link, copy: p.target, mode: 'content', subset: true },
           { op: 'rename', from: p.link, to: aside },
@@ -82,18 +83,18 @@ function entrySteps(p: PlannedEntry, o: CompileOptions): Step[] {
     }
     case 'move': {
       const cross = p.move!.crossVolume;
-      return [...moveSteps(p.link, p.target, cross, style, o), ...linkSteps(p), ...(cross ? dropAside(p.link, p.target, o) : [])];
+      return [...moveSteps(p.link, p.target, cross, style, tag, o), ...linkSteps(p), ...(cross ? dropAside(p.link, p.target, tag) : [])];
     }
     case 'backup':
       return [{ op: 'rename', from: p.link, to: backupName(p.link, o.stamp) }, ...linkSteps(p)];
     case 'merge':
-      return mergeSteps(p, o);
+      return mergeSteps(p, tag, o);
     case 'restore': {
       // The link at the link path (if any) goes first; the data then comes back by the move protocol.
       const steps: Step[] = p.removes ? [{ op: 'unlink', path: p.removes, target: p.target }] : [];
       const cross = p.move!.crossVolume;
-      steps.push(...moveSteps(p.target, p.link, cross, style, o));
-      if (cross) steps.push(...dropAside(p.target, p.link, o));
+      steps.push(...moveSteps(p.target, p.link, cross, style, tag, o));
+      if (cross) steps.push(...dropAside(p.target, p.link, tag));
       return steps;
     }
     case 'remove':
@@ -110,7 +111,7 @@ function entrySteps(p: PlannedEntry, o: CompileOptions): Step[] {
  * holding only files identical to the target's, is set aside, the link is
  * made, and the leftovers are deleted once verified identical by content.
  */
-function mergeSteps(p: PlannedEntry, o: CompileOptions): Step[] {
+function mergeSteps(p: PlannedEntry, tag: string, o: CompileOptions): Step[] {
   const api = pathApi(p.style);
   const only = (p.comparison?.onlyAtLink ?? []).slice().sort();
   const tops: string[] = [];
@@ -123,12 +124,12 @@ function mergeSteps(p: PlannedEntry, o: CompileOptions): Step[] {
     if (!cross) {
       steps.push({ op: 'rename', from, to });
     } else {
-      const staging = stagingName(to, o.runId);
+      const staging = stagingName(to, tag);
       steps.push({ op: 'copy', from, to: staging }, { op: 'verify', original: from, copy: staging, mode: o.verify }, { op: 'rename', from: staging, to });
       steps.push({ op: 'verify', original: from, copy: to, mode: 'meta' }, { op: 'delete', path: from, twin: to });
     }
   }
-  const aside = asideName(p.link, o.runId);
+  const aside = asideName(p.link, tag);
   steps.push(
     { op: 'verify', original: p.link, copy: p.target, mode: 'content', subset: true },
     { op: 'rename', from: p.link, to: aside },

@@ -2,7 +2,8 @@ import type { RelocateError } from '../core/errors.js';
 import type { JournalLine, RunRecord } from '../journal/types.js';
 import type { RunStore } from '../journal/runs.js';
 import type { FsPort } from './fs-port.js';
-import { beginInfo, clearPartial, doStep, stepTookEffect, undoStep, type StepInfo } from './step-ops.js';
+import { differs, driftError, recordedIdentity } from './identity.js';
+import { beginInfo, clearPartial, doStep, madeInfo, stepTookEffect, undoStep, type StepInfo } from './step-ops.js';
 import type { RunStep, Step } from './steps.js';
 import { stopIfAsked, type StopRequest } from './stop-request.js';
 
@@ -24,7 +25,7 @@ export interface ExecContext {
 /** Where a run stands according to its journal. */
 export interface JournalState {
   done: Set<number>;
-  /** Steps begun, with what they found when they began (the last begin wins). */
+  /** Steps begun, with what they found when they began (the last begin wins) and the identities of what they made. */
   begun: Map<number, StepInfo | undefined>;
   undone: Set<number>;
 }
@@ -35,8 +36,43 @@ export function journalState(lines: JournalLine[]): JournalState {
     if (l.t === 'begin') s.begun.set(l.n, l.info);
     else if (l.t === 'done') s.done.add(l.n);
     else if (l.t === 'undo-done') s.undone.add(l.n);
+    // What a step made is known only after its begin: it joins that begin's info (a begin again starts afresh).
+    if ((l.t === 'made' || l.t === 'done') && l.info) s.begun.set(l.n, { ...s.begun.get(l.n), ...l.info });
   }
   return s;
+}
+
+/**
+ * The identity the run left at `p` before step `rs`, by the last earlier
+ * step of the same entry that put something there: a copy (its root) or a
+ * rename (what it moved). Undefined when no step of the entry put `p`
+ * there, or the journal does not say what (a run recorded before identities).
+ */
+function leftByRun(steps: RunStep[], infos: Map<number, StepInfo | undefined>, rs: RunStep, p: string): string | null | undefined {
+  for (let k = rs.n - 1; k >= 0; k--) {
+    const earlier = steps[k]!;
+    if (earlier.entry !== rs.entry) break;
+    const s = earlier.step;
+    if (s.op === 'copy' && s.to === p) return recordedIdentity(infos.get(earlier.n), 'madeId');
+    if (s.op === 'rename' && s.to === p) return recordedIdentity(infos.get(earlier.n), 'movedId');
+  }
+  return undefined;
+}
+
+/**
+ * Before a rename or delete of something an earlier step of the run put in
+ * place (the staging copy renamed to the target, the original set aside
+ * and then deleted): it must be that very thing, by identity. A crash and
+ * a resume can lie between the two, and anything may have been put at
+ * relocate's names meanwhile; E_DRIFT then, nothing touched.
+ */
+async function checkLeftByRun(ctx: ExecContext, infos: Map<number, StepInfo | undefined>, rs: RunStep): Promise<void> {
+  const s = rs.step;
+  const p = s.op === 'rename' ? s.from : s.op === 'delete' ? s.path : undefined;
+  if (p === undefined) return;
+  const want = leftByRun(ctx.record.steps, infos, rs, p);
+  const n = want === undefined ? null : await ctx.fs.lstat(p);
+  if (n && differs(n, want)) throw driftError(`${p} is not what relocate put there earlier in this run (it is another folder or file, by its identity), so relocate does not ${s.op === 'rename' ? 'move' : 'delete'} it`, p);
 }
 
 function stamp(): string {
@@ -88,6 +124,8 @@ const CANNOT_LOSE_DATA: ReadonlySet<Step['op']> = new Set(['mkdirs', 'link', 'ch
 export async function runForward(ctx: ExecContext): Promise<void> {
   const st = journalState(await ctx.store.readJournal());
   const steps = ctx.record.steps;
+  // What each step began on and made, as the run goes (for checkLeftByRun).
+  const infos = st.begun;
   const fresh = (rs: RunStep) => !st.done.has(rs.n) && !st.begun.has(rs.n);
   for (let i = 0; i < steps.length; ) {
     const rs = steps[i]!;
@@ -108,14 +146,23 @@ export async function runForward(ctx: ExecContext): Promise<void> {
         ctx.store.append({ t: 'done', n: rs.n, at: stamp() }, false);
         continue;
       }
-      await clearPartial(ctx.fs, rs.step);
+      await clearPartial(ctx.fs, rs.step, info);
+      // Begun again afresh: what the earlier attempt made is gone (cleared above).
+      if (rs.step.op === 'copy') info = await beginInfo(ctx.fs, rs.step);
     } else {
+      await checkLeftByRun(ctx, infos, rs);
       info = await beginInfo(ctx.fs, rs.step);
     }
+    infos.set(rs.n, info);
     ctx.onEvent?.({ type: 'step', rs, phase: 'start' });
     ctx.store.append({ t: 'begin', n: rs.n, at: stamp(), ...(info ? { info } : {}) });
     const total = bytesFor(ctx, rs);
-    await doStep(ctx.fs, rs.step, info, (bytesDone) => ctx.onEvent?.({ type: 'progress', rs, bytesDone, bytesTotal: total }));
+    const onMade = (made: StepInfo) => {
+      // fsync'd: the copy's root is relocate's on disk only once the journal says so.
+      ctx.store.append({ t: 'made', n: rs.n, at: stamp(), info: made });
+      infos.set(rs.n, { ...infos.get(rs.n), ...made });
+    };
+    await doStep(ctx.fs, rs.step, info, (bytesDone) => ctx.onEvent?.({ type: 'progress', rs, bytesDone, bytesTotal: total }), onMade);
     ctx.store.append({ t: 'done', n: rs.n, at: stamp() }, false);
     ctx.onEvent?.({ type: 'step', rs, phase: 'done' });
   }
@@ -128,12 +175,12 @@ async function runBatch(ctx: ExecContext, batch: RunStep[]): Promise<void> {
   const infos: (StepInfo | undefined)[] = [];
   for (const rs of batch) infos.push(await beginInfo(ctx.fs, rs.step));
   ctx.store.appendAll(batch.map((rs, k) => ({ t: 'begin', n: rs.n, at: stamp(), ...(infos[k] ? { info: infos[k] } : {}) })));
-  const done: RunStep[] = [];
+  const done: { rs: RunStep; made: StepInfo | undefined }[] = [];
   const run = async () => {
     for (const [k, rs] of batch.entries()) {
       ctx.onEvent?.({ type: 'step', rs, phase: 'start' });
       await doStep(ctx.fs, rs.step, infos[k]);
-      done.push(rs);
+      done.push({ rs, made: await madeInfo(ctx.fs, rs.step, infos[k]) });
       ctx.onEvent?.({ type: 'step', rs, phase: 'done' });
     }
   };
@@ -141,8 +188,27 @@ async function runBatch(ctx: ExecContext, batch: RunStep[]): Promise<void> {
     await (ctx.fs.syncBatch ? ctx.fs.syncBatch(run) : run());
   } finally {
     // After the folder syncs (syncBatch returns only once they are done), also when a step failed.
-    ctx.store.appendAll(done.map((rs) => ({ t: 'done', n: rs.n, at: stamp() })), false);
+    ctx.store.appendAll(done.map(({ rs, made }) => ({ t: 'done', n: rs.n, at: stamp(), ...(made ? { info: made } : {}) })), false);
   }
+}
+
+/**
+ * A rename's journal info, plus (`restoredAt`) the identity of relocate's
+ * own copy that the undo of a later delete of the same entry put back at
+ * the rename's destination: undoing that delete restores the set-aside
+ * original as a new folder, which the rename's undo then moves back.
+ */
+function withRestored(steps: RunStep[], st: JournalState, rs: RunStep): StepInfo | undefined {
+  const info = st.begun.get(rs.n);
+  const s = rs.step;
+  if (s.op !== 'rename') return info;
+  for (let k = rs.n + 1; k < steps.length && steps[k]!.entry === rs.entry; k++) {
+    const later = steps[k]!.step;
+    if (later.op !== 'delete' || later.path !== s.to) continue;
+    const id = recordedIdentity(st.begun.get(k), 'restoredId');
+    if (typeof id === 'string') return { ...info, restoredAt: id };
+  }
+  return info;
 }
 
 /**
@@ -163,9 +229,14 @@ export async function runUndo(ctx: ExecContext, force: boolean, honourStop = fal
     if (!completed && !st.begun.has(rs.n)) continue;
     ctx.onEvent?.({ type: 'undo', rs, phase: 'start' });
     ctx.store.append({ t: 'undo-begin', n: rs.n, at: stamp() });
+    const onMade = (made: StepInfo) => {
+      // fsync'd before anything is written into what was made (see undoStep's delete).
+      ctx.store.append({ t: 'made', n: rs.n, at: stamp(), info: made });
+      st.begun.set(rs.n, { ...st.begun.get(rs.n), ...made });
+    };
     let why: string | undefined;
     try {
-      why = await undoStep(ctx.fs, rs.step, st.begun.get(rs.n), completed, force);
+      why = await undoStep(ctx.fs, rs.step, withRestored(ctx.record.steps, st, rs), completed, force, onMade);
     } catch (err) {
       // An undo the guard refused would have touched a path the plan does not name (a step forged by a bug):
       // it is skipped and reported, and the rest of the run is still undone rather than left stuck.

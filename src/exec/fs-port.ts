@@ -23,6 +23,13 @@ export interface NodeMeta {
 export type ProgressFn = (bytesDone: number) => void;
 
 /**
+ * Told the identity of a copy's root the moment it exists, before anything
+ * is written into it, so the journal can say "relocate made this" for every
+ * partial copy a crash may leave. Called once, synchronously.
+ */
+export type RootMadeFn = (root: NodeInfo) => void;
+
+/**
  * Every disk operation the executor performs; src/platform implements it.
  * Contract shared by all methods: no link is ever followed — a link inside a
  * tree is copied, compared and deleted as a link. Errors are RelocateErrors
@@ -38,8 +45,13 @@ export interface FsPort {
   rmdirIfEmpty(p: string): Promise<boolean>;
   /** Renames without ever replacing what is at `to` (E_EXISTS if something is). */
   renameNoReplace(from: string, to: string): Promise<void>;
-  /** Copies a tree (or a file) to a path that must not exist, keeping modes, times and links as links. */
-  copyTree(from: string, to: string, progress?: ProgressFn): Promise<void>;
+  /**
+   * Copies a tree (or a file) to a path that must not exist, keeping modes,
+   * times and links as links. With `onRoot`, an implementation MUST create
+   * the root (empty folder, empty file or the link) first and call `onRoot`
+   * with its lstat before it writes anything into it.
+   */
+  copyTree(from: string, to: string, progress?: ProgressFn, onRoot?: RootMadeFn): Promise<void>;
   /** Total bytes of a tree (for progress); hard links once, links not followed. */
   treeBytes(p: string): Promise<number>;
   /**

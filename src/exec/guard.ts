@@ -3,8 +3,8 @@ import { canonicalPath, hostOs, pathApi, pathKey, styleForOs } from '../core/pat
 import { utcStamp } from '../journal/runs.js';
 import type { JournalLine, RunRecord } from '../journal/types.js';
 import type { ResolvedLinkType } from '../plan/types.js';
-import type { FsPort, NodeInfo, NodeMeta, ProgressFn } from './fs-port.js';
-import { asideName, backupName, stagingName, type VerifyMode } from './steps.js';
+import type { FsPort, NodeInfo, NodeMeta, ProgressFn, RootMadeFn } from './fs-port.js';
+import { asideName, backupName, entryTag, stagingName, type VerifyMode } from './steps.js';
 
 const STYLE = styleForOs(hostOs());
 const api = pathApi(STYLE);
@@ -23,15 +23,23 @@ export interface GuardScope {
   stamp: string;
   paths: string[];
   created?: string[];
+  /**
+   * Each changing entry's paths with its entry tag (`<run>-<order>`): the
+   * staging and set-aside names beside those paths carry that tag. Names
+   * with the run id alone (older runs) are accepted beside every path.
+   */
+  tagged?: { path: string; tag: string }[];
 }
 
 /** The scope of a run, from its record (never from its steps, which a bug could have made wrong) and journal. */
 export function runScope(record: RunRecord, journal: JournalLine[]): GuardScope {
   const paths: string[] = [];
+  const tagged: { path: string; tag: string }[] = [];
   for (const p of record.plan.entries) {
     if (!CHANGING.has(p.action)) continue;
-    paths.push(p.link, p.target);
-    if (p.removes) paths.push(p.removes);
+    const own = [p.link, p.target, ...(p.removes ? [p.removes] : [])];
+    paths.push(...own);
+    for (const path of own) tagged.push({ path, tag: entryTag(record.id, p.order) });
   }
   const mkdirSteps = new Set(record.steps.filter((rs) => rs.step.op === 'mkdirs').map((rs) => rs.n));
   const created: string[] = [];
@@ -40,7 +48,7 @@ export function runScope(record: RunRecord, journal: JournalLine[]): GuardScope 
     const c = l.info?.created;
     if (Array.isArray(c)) for (const d of c) if (typeof d === 'string') created.push(d);
   }
-  return { runId: record.id, stamp: utcStamp(new Date(record.startedAt)), paths, created };
+  return { runId: record.id, stamp: utcStamp(new Date(record.startedAt)), paths, created, tagged };
 }
 
 function isLink(n: NodeInfo | null): boolean {
@@ -55,8 +63,9 @@ function isLink(n: NodeInfo | null): boolean {
  * a rename's destination), the path is checked against the run's scope:
  *
  * - a link or target of a changing plan entry, or
- * - one of relocate's own names beside one (`.relocate-partial-<run>`,
- *   `.relocate-old-<run>`, `.relocate-backup-<stamp>`, the undo staging
+ * - one of relocate's own names beside one (`.relocate-partial-<run>-<order>`,
+ *   `.relocate-old-<run>-<order>` with the order of an entry naming that
+ *   path, the same with the run id alone as older runs named them, `.relocate-backup-<stamp>`, the undo staging
  *   `.relocate-partial-undo`, and those names' own such names), or
  * - a path inside one of those (a merge moves items one by one) — reached
  *   through real folders only: a link on the way would lead elsewhere, or
@@ -108,9 +117,14 @@ export class GuardedFs implements FsPort {
     if (this.scoped) return this.scoped;
     const { runId, stamp } = this.scope;
     // Relocate's names beside a path, and beside those (the undo staging of a set-aside copy).
-    const beside = (p: string) => [stagingName(p, runId), asideName(p, runId), stagingName(p, 'undo'), backupName(p, stamp)];
+    const beside = (tag: string) => (p: string) => [stagingName(p, tag), asideName(p, tag), stagingName(p, 'undo'), backupName(p, stamp)];
     const scoped = new Set(this.plain);
-    for (const c of this.canon) for (const x of [...beside(c), ...beside(c).flatMap(beside)]) scoped.add(pathKey(x, STYLE));
+    const add = (c: string, tag: string) => {
+      const near = beside(tag);
+      for (const x of [...near(c), ...near(c).flatMap(near)]) scoped.add(pathKey(x, STYLE));
+    };
+    for (const c of this.canon) add(c, runId);
+    for (const t of this.scope.tagged ?? []) if (t.path) add(canonicalPath(t.path, STYLE), t.tag);
     return (this.scoped = scoped);
   }
 
@@ -176,9 +190,9 @@ export class GuardedFs implements FsPort {
     return this.inner.renameNoReplace(from, to);
   }
 
-  async copyTree(from: string, to: string, progress?: ProgressFn): Promise<void> {
+  async copyTree(from: string, to: string, progress?: ProgressFn, onRoot?: RootMadeFn): Promise<void> {
     await this.check('copy to', to);
-    return this.inner.copyTree(from, to, progress);
+    return this.inner.copyTree(from, to, progress, onRoot);
   }
 
   treeBytes(p: string): Promise<number> {

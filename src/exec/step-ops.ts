@@ -1,7 +1,9 @@
 import { RelocateError } from '../core/errors.js';
 import { hostOs, samePath, styleForOs } from '../core/paths.js';
 import type { FsPort, NodeMeta, ProgressFn } from './fs-port.js';
+import { differs, driftError, holdsOnlyCopiesOf, identityAt, identityOf, recordedIdentity, resumeIdentity, undoIdentity } from './identity.js';
 import { stagingName, type Step } from './steps.js';
+import { namesHash, remainderVerdict, verifyRemainder } from './twin-check.js';
 
 const STYLE = styleForOs(hostOs());
 
@@ -11,12 +13,18 @@ export type StepInfo = Record<string, unknown>;
 /**
  * Gathers, before a step touches the disk, what undoing it will need: the
  * folders mkdirs will create, the kind and text of a link being removed,
- * the file list of a subset delete.
+ * the file list of a subset delete, and the identities (src/exec/identity.ts)
+ * of what a rename moves (`movedId`, which the rename keeps), what a copy
+ * copies (`fromId`) and what a delete deletes (`pathId`).
  */
 export async function beginInfo(fs: FsPort, s: Step): Promise<StepInfo | undefined> {
   switch (s.op) {
     case 'mkdirs':
       return { created: await fs.missingDirs(s.path) };
+    case 'rename':
+      return withIdentity({}, 'movedId', await identityAt(fs, s.from));
+    case 'copy':
+      return withIdentity({}, 'fromId', await identityAt(fs, s.from));
     case 'unlink': {
       const n = await fs.lstat(s.path);
       if (!n) return { gone: true };
@@ -25,23 +33,52 @@ export async function beginInfo(fs: FsPort, s: Step): Promise<StepInfo | undefin
       return { kind: n.kind === 'file' ? 'hardlink' : n.kind, linkText: n.linkText ?? null, dest, isDir: dest ? (await fs.lstat(dest))?.kind === 'dir' : false, sameFile: targetInfo ? targetInfo.dev === n.dev && targetInfo.ino === n.ino : false };
     }
     case 'delete': {
-      if (!s.subset) return undefined;
+      const n = await fs.lstat(s.path);
+      const ids = withIdentity({}, 'pathId', n ? identityOf(n) : null);
+      // The listing the verify just before walked (NodeFs reuses it): what "nothing deleted yet" means for the undo.
+      if (!s.subset) return n ? { ...ids, namesHash: namesHash(await fs.snapshot(s.path)) } : ids;
       // A file that is another name of its twin (a hard link) is put back as a hard link, not a copy.
-      const [n, t] = await Promise.all([fs.lstat(s.path), fs.lstat(s.twin)]);
+      const t = await fs.lstat(s.twin);
       const linkOfTwin = n?.kind === 'file' && t !== null && n.dev === t.dev && n.ino === t.ino;
-      return { nodes: await fs.snapshot(s.path), ...(linkOfTwin ? { linkOfTwin: true } : {}) };
+      return { ...ids, nodes: await fs.snapshot(s.path), ...(linkOfTwin ? { linkOfTwin: true } : {}) };
     }
     default:
       return undefined;
   }
 }
 
+/** Adds an identity to journal info; an identity the file system cannot give (undefined) is left out. */
+function withIdentity(info: StepInfo, key: string, id: string | null | undefined): StepInfo {
+  return id === undefined ? info : { ...info, [key]: id };
+}
+
+/**
+ * What a step made, journaled once it is known, for undo and resume to
+ * check by identity: the folders mkdirs created (`madeIds`). (A copy's root
+ * is journaled by the executor the moment it exists, as `madeId`.)
+ */
+export async function madeInfo(fs: FsPort, s: Step, info: StepInfo | undefined): Promise<StepInfo | undefined> {
+  if (s.op !== 'mkdirs') return undefined;
+  const created = (info?.created as string[] | undefined) ?? [];
+  if (created.length === 0) return undefined;
+  const madeIds: Record<string, string> = {};
+  for (const d of created) {
+    const id = await identityAt(fs, d);
+    if (typeof id === 'string') madeIds[d] = id;
+  }
+  return { madeIds };
+}
+
 function refuse(code: 'E_NOT_A_LINK' | 'E_MISSING' | 'E_INCONSISTENT', message: string, path: string, hint: string): never {
   throw new RelocateError(code, message, { path, hint });
 }
 
-/** Carries out one step. Each refuses, before acting, anything the plan did not expect. */
-export async function doStep(fs: FsPort, s: Step, info: StepInfo | undefined, progress?: ProgressFn): Promise<void> {
+/**
+ * Carries out one step. Each refuses, before acting, anything the plan did
+ * not expect. `onMade` is told the identity of a copy's root the moment it
+ * exists (`madeId`), to be journaled before anything is written into it.
+ */
+export async function doStep(fs: FsPort, s: Step, info: StepInfo | undefined, progress?: ProgressFn, onMade?: (made: StepInfo) => void): Promise<void> {
   switch (s.op) {
     case 'mkdirs':
       await fs.mkdirs(s.path);
@@ -51,7 +88,7 @@ export async function doStep(fs: FsPort, s: Step, info: StepInfo | undefined, pr
       await fs.renameNoReplace(s.from, s.to);
       return;
     case 'copy':
-      await fs.copyTree(s.from, s.to, progress);
+      await fs.copyTree(s.from, s.to, progress, onMade ? (root) => onMade(withIdentity({}, 'madeId', identityOf(root))) : undefined);
       return;
     case 'verify':
       await fs.verify(s.original, s.copy, s.mode, s.subset === true, progress);
@@ -113,7 +150,10 @@ export async function stepTookEffect(fs: FsPort, s: Step, info: StepInfo | undef
   switch (s.op) {
     case 'rename': {
       const [from, to] = await Promise.all([fs.lstat(s.from), fs.lstat(s.to)]);
-      if (!from && to) return true;
+      if (!from && to) {
+        if (differs(to, recordedIdentity(info, 'movedId'))) throw driftError(`${s.to} is not what relocate was moving there from ${s.from} (it is another folder or file, by its identity); relocate stops here`, s.to);
+        return true;
+      }
       if (from && !to) return false;
       return refuse('E_INCONSISTENT', `cannot tell whether ${s.from} was moved to ${s.to}: ${from ? 'both exist' : 'neither exists'}`, s.from, 'inspect both paths by hand; relocate changed nothing more');
     }
@@ -139,8 +179,20 @@ export async function stepTookEffect(fs: FsPort, s: Step, info: StepInfo | undef
   }
 }
 
-/** Prepares an interrupted step to run again: a partial copy (relocate's own staging) is discarded. */
-export async function clearPartial(fs: FsPort, s: Step): Promise<void> {
+/**
+ * Prepares an interrupted step to run again, after checking by identity
+ * that what it touches is what relocate made or moved (E_DRIFT otherwise):
+ * a partial copy (relocate's own staging) is discarded; what is left of
+ * the original of an interrupted delete is verified against its twin, by
+ * content, before any more of it is deleted (E_VERIFY, the rest kept).
+ */
+export async function clearPartial(fs: FsPort, s: Step, info?: StepInfo): Promise<void> {
+  if (!(await resumeIdentity(fs, s, info))) return;
+  if (s.op === 'rename') {
+    const from = await fs.lstat(s.from);
+    if (from && differs(from, recordedIdentity(info, 'movedId'))) throw driftError(`${s.from} is not what relocate was moving to ${s.to} (it is another folder or file, by its identity); relocate stops here`, s.from);
+  }
+  if (s.op === 'delete' && (await fs.lstat(s.path)) && (await fs.lstat(s.twin))) await verifyRemainder(fs, s);
   if (s.op === 'copy' && (await fs.lstat(s.to))) {
     if (!(await fs.lstat(s.from))) refuse('E_INCONSISTENT', `${s.from} is gone while its copy ${s.to} is incomplete`, s.to, 'do not delete anything; inspect both paths');
     await fs.deleteTree(s.to);
@@ -153,15 +205,23 @@ export async function clearPartial(fs: FsPort, s: Step): Promise<void> {
  * Never deletes data that has no other copy. With `force`, a step whose
  * paths drifted is skipped (returned as a reason) instead of failing.
  */
-export async function undoStep(fs: FsPort, s: Step, info: StepInfo | undefined, completed: boolean, force: boolean): Promise<string | undefined> {
+export async function undoStep(fs: FsPort, s: Step, info: StepInfo | undefined, completed: boolean, force: boolean, onMade?: (made: StepInfo) => void): Promise<string | undefined> {
   const skip = (why: string, path: string): string => {
     if (force) return why;
     throw new RelocateError('E_DRIFT', why, { path, hint: 'the disk changed since the run; `relocate rollback --force` skips such steps (it never deletes the only copy of data)' });
   };
+  const identity = await undoIdentity(fs, s, info);
+  if (!identity.go) return identity.nothingToUndo ? undefined : skip(identity.why, identity.path);
   switch (s.op) {
     case 'mkdirs': {
       const created = (info?.created as string[] | undefined) ?? [];
-      for (const d of created.slice().reverse()) await fs.rmdirIfEmpty(d);
+      const madeIds = (info?.madeIds as Record<string, string> | undefined) ?? {};
+      for (const d of created.slice().reverse()) {
+        // A folder that is not the one the step made (by identity) is not relocate's to remove, even empty.
+        const n = await fs.lstat(d);
+        if (n && differs(n, madeIds[d])) continue;
+        await fs.rmdirIfEmpty(d);
+      }
       return undefined;
     }
     case 'rename': {
@@ -218,19 +278,43 @@ export async function undoStep(fs: FsPort, s: Step, info: StepInfo | undefined, 
         const intact = await fs.verify(s.twin, s.path, 'meta', false).then(() => true, () => false);
         if (intact) return undefined;
       }
-      if (existing) await fs.deleteTree(s.path); // finish an interrupted delete: the twin is verified equal
+      if (existing) {
+        // What is left is deleted only once it verifies equal to the twin: a twin damaged since (a power cut) never replaces it.
+        const left = await remainderVerdict(fs, s, info);
+        if (left === 'whole') return undefined;
+        if (left === 'differs') return skip(`part of ${s.path} was deleted and what is left differs from ${s.twin}; both are kept as they are`, s.path);
+        await fs.deleteTree(s.path); // finish an interrupted delete: the twin is verified equal
+      }
+      // What the undo puts back at `path` is relocate's own: its identity is journaled (`restoredId`) for the undo of the rename that set the original aside there.
+      const restored = async (p: string) => {
+        const n = onMade ? await fs.lstat(p) : null;
+        if (n) onMade!(withIdentity({}, 'restoredId', identityOf(n)));
+      };
       if (info?.linkOfTwin === true) {
         await fs.hardLink(s.twin, s.path);
+        await restored(s.path);
         return undefined;
       }
       const staging = stagingName(s.path, 'undo');
-      if (await fs.lstat(staging)) await fs.deleteTree(staging);
+      const left = await fs.lstat(staging);
+      if (left) {
+        // An earlier, interrupted undo's copy: deleted only when the journal says relocate made it (or it is an empty folder).
+        const own = recordedIdentity(info, 'restoredId');
+        const legacy = recordedIdentity(info, 'pathId') === undefined;
+        if (legacy || (own !== undefined && !differs(left, own)) || (await holdsOnlyCopiesOf(fs, staging, s.twin))) await fs.deleteTree(staging);
+        else if (!(left.kind === 'dir' && (await fs.rmdirIfEmpty(staging)))) return skip(`${staging} is not a copy the journal says relocate made, so relocate does not delete it`, staging);
+      }
       if (s.subset) {
         // A file's snapshot is its own root node; a folder's root is made here (older journals lack the root node).
-        if (!nodes.some((n) => n.rel === '' && n.kind !== 'dir')) await fs.mkdirs(staging);
+        const folder = !nodes.some((n) => n.rel === '' && n.kind !== 'dir');
+        if (folder) {
+          await fs.mkdirs(staging);
+          await restored(staging);
+        }
         await fs.restoreSnapshot(s.twin, staging, nodes);
+        if (!folder) await restored(staging);
       } else {
-        await fs.copyTree(s.twin, staging);
+        await fs.copyTree(s.twin, staging, undefined, onMade ? (root) => onMade(withIdentity({}, 'restoredId', identityOf(root))) : undefined);
         await fs.verify(s.twin, staging, 'meta', false);
       }
       await fs.renameNoReplace(staging, s.path);

@@ -62,12 +62,23 @@ function besideName(p: string, suffix: string): string {
   return `${p.slice(0, cut + 1)}${truncateUtf8(base, NAME_MAX_BYTES - Buffer.byteLength(tag + suffix, 'utf8'))}${tag}${suffix}`;
 }
 
-/** Names relocate gives its own in-flight copies, beside the real paths. */
-export function stagingName(p: string, runId: string): string {
-  return besideName(p, `.relocate-partial-${runId}`);
+/**
+ * The tag of one entry's own names in a run: `<run>-<order>`. Staging and
+ * set-aside names carry it, so no two entries of one run ever share one
+ * (an undo of one entry can never take another's copy for its own).
+ * Runs recorded before it carry the run id alone; their steps keep those
+ * names (run.json stores every path) and the guard still accepts them.
+ */
+export function entryTag(runId: string, order: number): string {
+  return `${runId}-${order}`;
 }
-export function asideName(p: string, runId: string): string {
-  return besideName(p, `.relocate-old-${runId}`);
+
+/** Names relocate gives its own in-flight copies, beside the real paths; `tag` is an entryTag (or `undo`, or an old run's id). */
+export function stagingName(p: string, tag: string): string {
+  return besideName(p, `.relocate-partial-${tag}`);
+}
+export function asideName(p: string, tag: string): string {
+  return besideName(p, `.relocate-old-${tag}`);
 }
 export function backupName(p: string, stamp: string): string {
   return besideName(p, `.relocate-backup-${stamp}`);

@@ -37,10 +37,14 @@ export interface RunRecord {
  * One journal line (JSON Lines, fsync'd). `begin` is written before a step
  * touches the disk and `done` after; `undo-begin`/`undo-done` likewise for
  * rollback. `info` carries what the step found when it began (e.g. the text
- * of a link it removes), needed to undo it.
+ * of a link it removes, the identity of what it moves), needed to undo it.
+ * `made` (between a step's begin and done, fsync'd) and a `done` line's
+ * info carry the identity of what the step made (a copy's root the moment
+ * it exists, the folders mkdirs created), which undo and resume check
+ * before they delete it. Readers ignore fields and line kinds they do not know.
  */
 export interface JournalLine {
-  t: 'begin' | 'done' | 'undo-begin' | 'undo-done';
+  t: 'begin' | 'made' | 'done' | 'undo-begin' | 'undo-done';
   n: number;
   at: string;
   info?: Record<string, unknown>;

@@ -3,7 +3,7 @@ import { access, chmod, copyFile, mkdir, open, rename, rmdir, stat, utimes, type
 import path from 'node:path';
 import { RelocateError, type ErrorCode } from '../core/errors.js';
 import { canonicalPath, hostOs, isAbsolutePath, styleForOs } from '../core/paths.js';
-import type { FsPort, NodeInfo, NodeMeta, ProgressFn } from '../exec/fs-port.js';
+import type { FsPort, NodeInfo, NodeMeta, ProgressFn, RootMadeFn } from '../exec/fs-port.js';
 import type { VerifyMode } from '../exec/steps.js';
 import type { ResolvedLinkType } from '../plan/types.js';
 import { eachLimited } from '../core/each-limited.js';
@@ -496,8 +496,13 @@ export class NodeFs implements FsPort {
     return bytes;
   }
 
-  async copyTree(from: string, to: string, progress?: ProgressFn): Promise<void> {
+  async copyTree(from: string, to: string, progress?: ProgressFn, onRoot?: RootMadeFn): Promise<void> {
     if (await lstatOrNull(to)) throw new RelocateError('E_EXISTS', `cannot copy to ${to}: something is already there`, { path: to, hint: HINTS.E_EXISTS! });
+    // The root's identity is reported the moment it exists, before anything is written into it (see RootMadeFn).
+    const rootMade = async () => {
+      const root = onRoot ? await this.lstat(to) : null;
+      if (root) onRoot!(root);
+    };
     this.forVerify.clear();
     this.forSnapshot.clear();
     const nodes = await walk(from);
@@ -516,7 +521,18 @@ export class NodeFs implements FsPort {
       } catch (err) {
         throw fsError(err, dest(d), 'creating the folder');
       }
+      if (d.rel === '') await rootMade();
       if (slice.due()) await slice.yield();
+    }
+    // A file root is created empty (and reported) first, then filled: it is relocate's own from its first byte.
+    const fileRoot = nodes[0]?.rel === '' && nodes[0].kind === 'file' && onRoot !== undefined;
+    if (fileRoot) {
+      try {
+        closeSync(openSync(to, 'wx', 0o600));
+      } catch (err) {
+        throw fsError(err, to, 'creating the file');
+      }
+      await rootMade();
     }
     // Hard links inside the tree stay hard links: the first name is copied, the others linked to it.
     const linked: TreeNode[] = [];
@@ -547,6 +563,7 @@ export class NodeFs implements FsPort {
         try {
           if (f.kind === 'symlink') {
             symlinkSync(f.linkText!, d, process.platform === 'win32' ? await symlinkType(s) : undefined);
+            if (f.rel === '') await rootMade();
             try {
               lutimesSync(d, sec(f.mtimeMs), sec(f.mtimeMs));
             } catch {
@@ -554,7 +571,8 @@ export class NodeFs implements FsPort {
             }
           } else if (f.kind === 'file') {
             inFlight.add(d);
-            await copyFile(s, d, C.COPYFILE_EXCL).finally(() => inFlight.delete(d));
+            // Only the file root, made empty just above, is written over; any other name must be new.
+            await copyFile(s, d, fileRoot && f.rel === '' ? 0 : C.COPYFILE_EXCL).finally(() => inFlight.delete(d));
             // copyFile creates the copy with the original's mode (libuv fchmods it before writing). Writing
             // can clear set-user-ID and set-group-ID bits, and Windows maps modes to attributes, so those
             // are set again here; verify compares every mode either way before anything is deleted.

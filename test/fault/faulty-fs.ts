@@ -31,7 +31,7 @@ import { constants as C } from 'node:fs';
 import { copyFile, lstat, mkdir, open, readdir, readFile, readlink, symlink, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { RelocateError } from '../../src/core/errors.js';
-import type { FsPort, NodeInfo, NodeMeta, ProgressFn } from '../../src/exec/fs-port.js';
+import type { FsPort, NodeInfo, NodeMeta, ProgressFn, RootMadeFn } from '../../src/exec/fs-port.js';
 import type { VerifyMode } from '../../src/exec/steps.js';
 import type { ResolvedLinkType } from '../../src/plan/types.js';
 import { fsError } from '../../src/platform/node-fs.js';
@@ -220,21 +220,28 @@ export class FaultyFs implements FsPort {
     return this.plain('rename', 'renameNoReplace', `${from} -> ${to}`, `moving ${from} to`, () => this.inner.renameNoReplace(from, to));
   }
 
-  async copyTree(from: string, to: string, progress?: ProgressFn): Promise<void> {
+  async copyTree(from: string, to: string, progress?: ProgressFn, onRoot?: RootMadeFn): Promise<void> {
     const f = this.hit('copy', 'copyTree', `${from} -> ${to}`);
     // Writes are counted per file or link the copy makes.
     const leaves = (await walk(from)).filter((n) => n.kind !== 'dir').length;
     const before = this.calls.write;
     const w = this.hit('write', 'copyTree(files)', to, leaves);
     // A copy to a path already taken fails in the inner port, before any partial work.
-    if ((f?.timing === 'partial' || w) && (await lstat(to).catch(() => null))) return this.inner.copyTree(from, to, progress);
+    if ((f?.timing === 'partial' || w) && (await lstat(to).catch(() => null))) return this.inner.copyTree(from, to, progress, onRoot);
+    // A partial copy reports its root as the real port does (there, before the root is filled).
+    const partial = async (k: number) => {
+      const failedAt = await partialCopy(from, to, k);
+      const root = await this.inner.lstat(to);
+      if (root) onRoot?.(root);
+      return failedAt;
+    };
     if (f) {
-      if (f.timing === 'after') await this.inner.copyTree(from, to, progress);
-      if (f.timing === 'partial') throw injectedError(f.errno, await partialCopy(from, to, f.k ?? Math.floor(leaves / 2)), `copying ${from} to`);
+      if (f.timing === 'after') await this.inner.copyTree(from, to, progress, onRoot);
+      if (f.timing === 'partial') throw injectedError(f.errno, await partial(f.k ?? Math.floor(leaves / 2)), `copying ${from} to`);
       throw injectedError(f.errno, to, `copying ${from} to`);
     }
-    if (w) throw injectedError(w.errno, await partialCopy(from, to, w.n - before - 1), `copying ${from} to`);
-    return this.inner.copyTree(from, to, progress);
+    if (w) throw injectedError(w.errno, await partial(w.n - before - 1), `copying ${from} to`);
+    return this.inner.copyTree(from, to, progress, onRoot);
   }
 
   async restoreSnapshot(fromRoot: string, toRoot: string, nodes: NodeMeta[]): Promise<void> {

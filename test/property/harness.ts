@@ -228,6 +228,10 @@ export function journalProblems(record: RunRecord, lines: JournalLine[]): string
         for (const m of begun) if (m > l.n && !undone.has(m)) problems.push(`${at}: undone before the newer step ${m}`);
         undoBegun.add(l.n);
         break;
+      case 'made':
+        // What a step (or its undo) made, journaled between its begin and its done (issue 13: identities).
+        if (undoing ? !undoBegun.has(l.n) || undone.has(l.n) : !begun.has(l.n) || done.has(l.n)) problems.push(`${at}: made outside its step`);
+        break;
       case 'undo-done':
         if (!undoBegun.has(l.n)) problems.push(`${at}: undo-done without undo-begin`);
         if (undone.has(l.n)) problems.push(`${at}: undo-done twice`);

@@ -1,0 +1,145 @@
+import { RelocateError } from '../core/errors.js';
+import type { FsPort, NodeInfo } from './fs-port.js';
+import type { Step } from './steps.js';
+import type { StepInfo } from './step-ops.js';
+
+/**
+ * What a path is, not where: `dev:ino`, which a rename keeps and a copy
+ * does not. The journal records it for everything relocate creates,
+ * stages or moves (DESIGN.md "Identity"), so no undo or resume renames or
+ * deletes something that merely sits at one of relocate's paths.
+ * Invariant: never made from a file system without stable inode numbers
+ * (ino 0, as FAT can report on Windows): there it is unknown instead.
+ */
+export type Identity = string;
+
+export function identityOf(n: NodeInfo): Identity | undefined {
+  return n.ino === '0' ? undefined : `${n.dev}:${n.ino}`;
+}
+
+/** The identity of what is at `p` now: null when nothing is there, undefined when it has none. */
+export async function identityAt(fs: FsPort, p: string): Promise<Identity | null | undefined> {
+  const n = await fs.lstat(p);
+  return n ? identityOf(n) : null;
+}
+
+/**
+ * A recorded identity from journal info: a string, or null for "nothing was
+ * there"; undefined when the journal has none (a run recorded before
+ * identities, or a field that could not be known).
+ */
+export function recordedIdentity(info: StepInfo | undefined, key: string): Identity | null | undefined {
+  const v = info?.[key];
+  return typeof v === 'string' || v === null ? v : undefined;
+}
+
+/** True when `n` is not the thing recorded (an unknown on either side proves nothing, so it is not a mismatch). */
+export function differs(n: NodeInfo, recorded: Identity | null | undefined): boolean {
+  if (recorded === undefined) return false;
+  const now = identityOf(n);
+  return now !== undefined && now !== recorded;
+}
+
+/** The hint of every identity mismatch: true, and never an invitation to delete anything. */
+export const DRIFT_HINT =
+  'relocate renamed and deleted nothing there: something other than what relocate made or moved now sits at that path. Move that thing elsewhere (keep it) and put back what relocate left, or use `relocate rollback --force`, which skips such steps and never deletes or renames the thing that differs';
+
+export function driftError(message: string, path: string): RelocateError {
+  return new RelocateError('E_DRIFT', message, { path, hint: DRIFT_HINT });
+}
+
+/** What an identity check before an undo found: go on, nothing of this step to undo, or a mismatch (why, and where). */
+export type UndoVerdict = { go: true } | { go: false; nothingToUndo: true } | { go: false; nothingToUndo: false; why: string; path: string };
+
+const GO: UndoVerdict = { go: true };
+const NOTHING: UndoVerdict = { go: false, nothingToUndo: true };
+const mismatch = (why: string, path: string): UndoVerdict => ({ go: false, nothingToUndo: false, why, path });
+
+/**
+ * Checks, before an undo or a resume renames or deletes anything, that each
+ * thing it would touch is what the journal says relocate made or moved:
+ *
+ * - rename: what is at `to` must be what was at `from` when the step began
+ *   (`movedId`). A different thing there means the rename never happened
+ *   (it failed on a taken name: nothing to undo) when `from` still holds the
+ *   recorded thing, and a mismatch otherwise.
+ * - copy: the copy at `to` must be the root relocate made (`madeId`, written
+ *   the moment it existed); with no record (a crash in that instant) only an
+ *   empty folder, or one holding only exact copies of the original's files,
+ *   is relocate's to remove (this removes an empty one).
+ * - delete: what is at `path` must be the thing the delete began on (`pathId`),
+ *   or the copy an earlier undo of it put back there (`restoredId`).
+ *
+ * Fields a journal lacks (runs recorded before identities) check nothing, as before.
+ */
+export async function undoIdentity(fs: FsPort, s: Step, info: StepInfo | undefined): Promise<UndoVerdict> {
+  switch (s.op) {
+    case 'rename': {
+      const moved = recordedIdentity(info, 'movedId');
+      if (moved === undefined) return GO;
+      const to = await fs.lstat(s.to);
+      if (!to || !differs(to, moved)) return GO;
+      // Or relocate's own copy of it, put back there by the undo of a later delete (see runUndo).
+      const restored = recordedIdentity(info, 'restoredAt');
+      if (typeof restored === 'string' && !differs(to, restored)) return GO;
+      const from = await fs.lstat(s.from);
+      if (moved === null || (from !== null && !differs(from, moved))) return NOTHING;
+      return mismatch(`${s.to} is not what relocate moved there from ${s.from} (it is another folder or file, by its identity), so relocate does not move it`, s.to);
+    }
+    case 'copy': {
+      const to = await fs.lstat(s.to);
+      if (!to) return GO;
+      const made = recordedIdentity(info, 'madeId');
+      if (made === undefined) {
+        if (recordedIdentity(info, 'fromId') === undefined) return GO;
+        // No record of the root: made in the instant before the journal said so (then still empty), or not relocate's.
+        if (to.kind === 'dir' && (await fs.rmdirIfEmpty(s.to))) return NOTHING;
+        if (await holdsOnlyCopiesOf(fs, s.to, s.from)) return GO;
+        return mismatch(`${s.to} is not a copy the journal says relocate made, so relocate does not delete it`, s.to);
+      }
+      if (differs(to, made)) return mismatch(`${s.to} is not the copy relocate made (it is another folder or file, by its identity), so relocate does not delete it`, s.to);
+      // The original's own identity is not required: a rollback has by then put back relocate's verified copy of it there.
+      return GO;
+    }
+    case 'delete': {
+      const n = await fs.lstat(s.path);
+      // Relocate's own copy, put back there by an earlier (interrupted) undo of this delete, is relocate's too.
+      const restored = recordedIdentity(info, 'restoredId');
+      if (n && typeof restored === 'string' && !differs(n, restored)) return GO;
+      if (n && differs(n, recordedIdentity(info, 'pathId'))) return mismatch(`${s.path} is not what relocate was deleting (it is another folder or file, by its identity), so relocate leaves it as it is`, s.path);
+      return GO;
+    }
+    case 'mkdirs':
+    case 'verify':
+    case 'link':
+    case 'check-link':
+    case 'unlink':
+      // mkdirs removes only empty folders it recorded (checked by identity where made); links are checked by what they point to.
+      return GO;
+  }
+}
+
+/**
+ * True when every file under `p` equals, by content, the file at the same
+ * place under `source`: deleting `p` then loses no byte that `source` does
+ * not hold. For a leftover at one of relocate's names that the journal
+ * cannot vouch for (a crash before its root was journaled).
+ */
+export async function holdsOnlyCopiesOf(fs: FsPort, p: string, source: string): Promise<boolean> {
+  if (!(await fs.lstat(source))) return false;
+  return fs.verify(p, source, 'content', true).then(
+    () => true,
+    (err: unknown) => {
+      if (err instanceof RelocateError && err.code === 'E_VERIFY') return false;
+      throw err;
+    },
+  );
+}
+
+/** undoIdentity for resume: a mismatch stops with E_DRIFT; "nothing to undo" means nothing to clear. */
+export async function resumeIdentity(fs: FsPort, s: Step, info: StepInfo | undefined): Promise<boolean> {
+  const v = await undoIdentity(fs, s, info);
+  if (v.go) return true;
+  if (v.nothingToUndo) return false;
+  throw driftError(v.why, v.path);
+}
