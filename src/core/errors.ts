@@ -58,6 +58,8 @@ export type ErrorCode =
   | 'E_GUARD'
   /** A link path inside a folder that is itself a link: relocate would act through it. */
   | 'E_LINK_PARENT'
+  /** Data that would be deleted (or renamed) holds immutable or append-only files or folders (chattr +i/+a, chflags uchg/uappnd). */
+  | 'E_IMMUTABLE'
   | 'E_INTERNAL';
 
 /**

@@ -1,7 +1,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DARWIN, LINUX, clearFlagCommand, darwinFlagOf, linuxFlagOf, nativeInodeFlags } from '../../src/platform/native/inode-flags.js';
+import { DARWIN, LINUX, darwinFlagOf, linuxFlagOf, nativeInodeFlags } from '../../src/platform/native/inode-flags.js';
 import { chattr, loopReason, loopVolumeForFile } from '../helpers/loop-volume.js';
 
 describe('inode flag decoding (every OS)', () => {
@@ -28,12 +28,6 @@ describe('inode flag decoding (every OS)', () => {
     buf.writeUInt32LE(DARWIN.UF_IMMUTABLE, DARWIN.FLAGS_OFFSET);
     buf.writeUInt32LE(0xffffffff, 120);
     expect(darwinFlagOf(buf.readUInt32LE(DARWIN.FLAGS_OFFSET))).toBe('immutable');
-  });
-
-  it('names the command that clears each flag', () => {
-    expect(clearFlagCommand('linux', 'immutable', '/a b')).toBe('chattr -i "/a b"');
-    expect(clearFlagCommand('linux', 'append-only', '/x')).toBe('chattr -a "/x"');
-    expect(clearFlagCommand('darwin', 'immutable', '/x')).toBe('chflags nouchg,noschg "/x"');
   });
 });
 

@@ -17,10 +17,8 @@
  * without loss. Windows has no such flags: its read-only attribute is
  * cleared by the delete itself (libuv's unlink does so).
  */
+import type { InodeFlag } from '../../state/types.js';
 import { loadKoffi } from './koffi.js';
-
-/** What makes a node undeletable: `immutable` (no change at all) or `append-only` (no delete, no rename). */
-export type InodeFlag = 'immutable' | 'append-only';
 
 /** Reads the flag of one path (never followed); undefined when it carries none, or cannot be read. */
 export type InodeFlagReader = (p: string) => InodeFlag | undefined;
@@ -62,13 +60,6 @@ export function darwinFlagOf(stFlags: number): InodeFlag | undefined {
   if ((stFlags & (DARWIN.UF_IMMUTABLE | DARWIN.SF_IMMUTABLE)) !== 0) return 'immutable';
   if ((stFlags & (DARWIN.UF_APPEND | DARWIN.SF_APPEND)) !== 0) return 'append-only';
   return undefined;
-}
-
-/** The command that clears a flag, for the hint of E_IMMUTABLE. */
-export function clearFlagCommand(os: string, flag: InodeFlag, file: string): string {
-  const q = JSON.stringify(file);
-  if (os === 'darwin') return flag === 'immutable' ? `chflags nouchg,noschg ${q}` : `chflags nouappnd,nosappnd ${q}`;
-  return flag === 'immutable' ? `chattr -i ${q}` : `chattr -a ${q}`;
 }
 
 let reader: InodeFlagReader | null | undefined;
