@@ -3,7 +3,9 @@ import { access, chmod, copyFile, mkdir, open, rename, rmdir, stat, utimes, type
 import path from 'node:path';
 import { RelocateError, type ErrorCode } from '../core/errors.js';
 import { canonicalPath, hostOs, isAbsolutePath, styleForOs } from '../core/paths.js';
-import type { FsPort, NodeInfo, NodeMeta, ProgressFn } from '../exec/fs-port.js';
+import type { FsPort, NodeInfo, NodeMeta, OutsideName, OutsideNames, ProgressFn } from '../exec/fs-port.js';
+import { stagingName } from '../exec/steps.js';
+import { findOutsideNames } from './outside-names.js';
 import type { VerifyMode } from '../exec/steps.js';
 import type { ResolvedLinkType } from '../plan/types.js';
 import { eachLimited } from '../core/each-limited.js';
@@ -110,6 +112,13 @@ function rootIdentity(p: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Whether an outside name is still the file it was when journaled, with the size, mtime and mode of `f` (the copy it stands in for). */
+function stillSameFile(o: OutsideName, f: TreeNode): boolean {
+  const s = lstatSync(o.path, { bigint: true, throwIfNoEntry: false });
+  if (!s?.isFile() || String(s.dev) !== o.dev || String(s.ino) !== o.ino) return false;
+  return Number(s.size) === f.size && Math.abs(Number(s.mtimeMs) - f.mtimeMs) <= MTIME_TOLERANCE_MS && (Number(s.mode) & 0o7777) === f.mode;
 }
 
 interface TreeNode {
@@ -478,11 +487,12 @@ export class NodeFs implements FsPort {
     return bytes;
   }
 
-  async copyTree(from: string, to: string, progress?: ProgressFn): Promise<void> {
+  async copyTree(from: string, to: string, progress?: ProgressFn, reuse?: readonly OutsideName[]): Promise<void> {
     if (await lstatOrNull(to)) throw new RelocateError('E_EXISTS', `cannot copy to ${to}: something is already there`, { path: to, hint: HINTS.E_EXISTS! });
     this.forVerify.clear();
     this.forSnapshot.clear();
     const nodes = await walk(from);
+    const outsideByRel = reuse && reuse.length > 0 ? new Map(reuse.map((r) => [r.rel, r])) : undefined;
     let done = 0;
     const firstCopyOf = new Map<string, string>();
     const dirs: TreeNode[] = [];
@@ -535,6 +545,13 @@ export class NodeFs implements FsPort {
               // Not every platform can set a link's own times; verify does not compare them.
             }
           } else if (f.kind === 'file') {
+            const outside = outsideByRel?.get(f.rel);
+            if (outside && stillSameFile(outside, f)) {
+              // The same outside file as before the move (identity, size, mtime, mode): linked, not copied.
+              linkSync(outside.path, d);
+              done += f.size;
+              return;
+            }
             inFlight.add(d);
             await copyFile(s, d, C.COPYFILE_EXCL).finally(() => inFlight.delete(d));
             // copyFile creates the copy with the original's mode (libuv fchmods it before writing). Writing
@@ -758,6 +775,71 @@ export class NodeFs implements FsPort {
       await chmod(d, n.mode);
       await utimes(d, sec(n.atimeMs), sec(n.mtimeMs));
     }
+  }
+
+  async outsideNames(root: string): Promise<OutsideNames> {
+    // The verify just before a delete walked this tree fresh (see forVerify): its listing is reused, not taken.
+    const id = rootIdentity(root);
+    const nodes = (id !== undefined ? this.forSnapshot.get(id) : undefined) ?? (await walk(root));
+    const slice = new Slicer();
+    return findOutsideNames(root, nodes, () => (slice.due() ? slice.yield() : undefined));
+  }
+
+  async restoreMissing(twin: string, root: string, reuse?: readonly OutsideName[]): Promise<number> {
+    this.forVerify.clear();
+    this.forSnapshot.clear();
+    const [want, have] = [await walk(twin), await walk(root)];
+    if (have[0]?.kind !== 'dir' || want[0]?.kind !== 'dir') {
+      throw new RelocateError('E_INCONSISTENT', `${root} is not a folder like ${twin}, so its missing files cannot be put back`, { path: root, hint: 'inspect both paths by hand; relocate changed nothing more' });
+    }
+    const present = new Map(have.map((n) => [n.rel, n]));
+    // A file of the twin with several names, one of which is still in `root`: the missing names link to it.
+    const twinIdOf = new Map<string, string>();
+    const remainingOf = new Map<string, string>();
+    for (const n of want) if (n.kind === 'file' && n.id !== '') twinIdOf.set(n.rel, n.id);
+    for (const [rel, id] of twinIdOf) if (present.get(rel)?.kind === 'file' && !remainingOf.has(id)) remainingOf.set(id, under(root, rel));
+    // Folders put back whole: their insides came with them (the walk lists parents first).
+    const restoredDirs = new Set<string>();
+    const insideRestored = (rel: string) => {
+      for (let cut = rel.lastIndexOf('/'); cut > 0; cut = rel.lastIndexOf('/', cut - 1)) if (restoredDirs.has(rel.slice(0, cut))) return true;
+      return false;
+    };
+    let restored = 0;
+    for (const n of want) {
+      if (present.has(n.rel) || insideRestored(n.rel)) continue;
+      const dest = under(root, n.rel);
+      const staging = stagingName(dest, 'undo');
+      if (lstatSync(staging, { throwIfNoEntry: false })) await this.deleteTree(staging);
+      const sibling = n.kind === 'file' ? remainingOf.get(twinIdOf.get(n.rel) ?? '') : undefined;
+      if (sibling) {
+        try {
+          linkSync(sibling, staging);
+        } catch (err) {
+          throw fsError(err, staging, 'creating the hard link');
+        }
+      } else {
+        const prefix = `${n.rel}/`;
+        const inside = reuse?.filter((r) => r.rel === n.rel || r.rel.startsWith(prefix)).map((r) => ({ ...r, rel: r.rel === n.rel ? '' : r.rel.slice(prefix.length) }));
+        await this.copyTree(under(twin, n.rel), staging, undefined, inside);
+      }
+      await this.renameNoReplace(staging, dest);
+      if (n.kind === 'dir') restoredDirs.add(n.rel);
+      const id = twinIdOf.get(n.rel);
+      if (id !== undefined && !remainingOf.has(id)) remainingOf.set(id, dest);
+      restored++;
+    }
+    // Folders that lost entries got new times; the twin kept the original's (the copy preserved them). Deepest first.
+    for (const n of want.filter((x) => x.kind === 'dir' && present.has(x.rel)).reverse()) {
+      const d = under(root, n.rel);
+      try {
+        chmodSync(d, n.mode);
+        utimesSync(d, sec(n.atimeMs), sec(n.mtimeMs));
+      } catch (err) {
+        throw fsError(err, d, 'setting the times of');
+      }
+    }
+    await this.syncDir(root);
+    return restored;
   }
 
   // Link operations are single syscalls, made synchronously: through the thread pool each cost a
