@@ -828,12 +828,14 @@ export class NodeFs implements FsPort {
       if (id !== undefined && !remainingOf.has(id)) remainingOf.set(id, dest);
       restored++;
     }
-    // Folders that lost entries got new times; the twin kept the original's (the copy preserved them). Deepest first.
+    // Folders that lost entries got new times; the twin kept the original's (the copy preserved them). Deepest
+    // first, and only where they differ: a flagged folder (immutable, append-only) lost nothing and refuses changes.
     for (const n of want.filter((x) => x.kind === 'dir' && present.has(x.rel)).reverse()) {
       const d = under(root, n.rel);
+      const now = lstatSync(d);
       try {
-        chmodSync(d, n.mode);
-        utimesSync(d, sec(n.atimeMs), sec(n.mtimeMs));
+        if ((now.mode & 0o7777) !== n.mode) chmodSync(d, n.mode);
+        if (Math.abs(now.mtimeMs - n.mtimeMs) > MTIME_TOLERANCE_MS) utimesSync(d, sec(n.atimeMs), sec(n.mtimeMs));
       } catch (err) {
         throw fsError(err, d, 'setting the times of');
       }
