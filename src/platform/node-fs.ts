@@ -792,40 +792,45 @@ export class NodeFs implements FsPort {
     if (have[0]?.kind !== 'dir' || want[0]?.kind !== 'dir') {
       throw new RelocateError('E_INCONSISTENT', `${root} is not a folder like ${twin}, so its missing files cannot be put back`, { path: root, hint: 'inspect both paths by hand; relocate changed nothing more' });
     }
-    const present = new Map(have.map((n) => [n.rel, n]));
-    // A file of the twin with several names, one of which is still in `root`: the missing names link to it.
-    const twinIdOf = new Map<string, string>();
-    const remainingOf = new Map<string, string>();
-    for (const n of want) if (n.kind === 'file' && n.id !== '') twinIdOf.set(n.rel, n.id);
-    for (const [rel, id] of twinIdOf) if (present.get(rel)?.kind === 'file' && !remainingOf.has(id)) remainingOf.set(id, under(root, rel));
-    // Folders put back whole: their insides came with them (the walk lists parents first).
-    const restoredDirs = new Set<string>();
-    const insideRestored = (rel: string) => {
-      for (let cut = rel.lastIndexOf('/'); cut > 0; cut = rel.lastIndexOf('/', cut - 1)) if (restoredDirs.has(rel.slice(0, cut))) return true;
-      return false;
-    };
-    let restored = 0;
+    const present = new Set(have.map((n) => n.rel));
+    // Each missing node's top: the outermost missing node above it (itself when its folder is there). The walk
+    // lists parents first. Only tops are copied (their insides come along), each beside its place, then renamed in.
+    const topOf = new Map<string, string>();
+    const tops: TreeNode[] = [];
+    const sharedUnder = new Map<string, TreeNode[]>();
     for (const n of want) {
-      if (present.has(n.rel) || insideRestored(n.rel)) continue;
-      const dest = under(root, n.rel);
+      if (present.has(n.rel)) continue;
+      const cut = n.rel.lastIndexOf('/');
+      const top = (cut < 0 ? undefined : topOf.get(n.rel.slice(0, cut))) ?? n.rel;
+      topOf.set(n.rel, top);
+      if (top === n.rel) tops.push(n);
+      if (n.kind === 'file' && n.id !== '') sharedUnder.set(top, [...(sharedUnder.get(top) ?? []), n]);
+    }
+    // Files with several names (by the twin's identity): where one of their names is in `root` now, still
+    // there or put back, so every other name comes back as a hard link of it, as before the delete.
+    const nameOf = new Map<string, string>();
+    for (const n of want) if (n.kind === 'file' && n.id !== '' && present.has(n.rel) && !nameOf.has(n.id)) nameOf.set(n.id, under(root, n.rel));
+    const outsideUnder = new Map<string, OutsideName[]>();
+    for (const r of reuse ?? []) {
+      const top = topOf.get(r.rel);
+      if (top !== undefined) outsideUnder.set(top, [...(outsideUnder.get(top) ?? []), r]);
+    }
+    let restored = 0;
+    for (const t of tops) {
+      const dest = under(root, t.rel);
       const staging = stagingName(dest, 'undo');
       if (lstatSync(staging, { throwIfNoEntry: false })) await this.deleteTree(staging);
-      const sibling = n.kind === 'file' ? remainingOf.get(twinIdOf.get(n.rel) ?? '') : undefined;
-      if (sibling) {
-        try {
-          linkSync(sibling, staging);
-        } catch (err) {
-          throw fsError(err, staging, 'creating the hard link');
-        }
-      } else {
-        const prefix = `${n.rel}/`;
-        const inside = reuse?.filter((r) => r.rel === n.rel || r.rel.startsWith(prefix)).map((r) => ({ ...r, rel: r.rel === n.rel ? '' : r.rel.slice(prefix.length) }));
-        await this.copyTree(under(twin, n.rel), staging, undefined, inside);
+      // A name inside the tree wins over an outside one: it is the same data either way when both hold.
+      const links: OutsideName[] = [...(outsideUnder.get(t.rel) ?? [])];
+      for (const f of sharedUnder.get(t.rel) ?? []) {
+        const at = nameOf.get(f.id);
+        const s = at === undefined ? undefined : lstatSync(at, { bigint: true, throwIfNoEntry: false });
+        if (at !== undefined && s) links.push({ rel: f.rel, path: at, dev: String(s.dev), ino: String(s.ino) });
       }
+      const rebased = links.map((r) => ({ ...r, rel: r.rel === t.rel ? '' : r.rel.slice(t.rel.length + 1) }));
+      await this.copyTree(under(twin, t.rel), staging, undefined, rebased);
       await this.renameNoReplace(staging, dest);
-      if (n.kind === 'dir') restoredDirs.add(n.rel);
-      const id = twinIdOf.get(n.rel);
-      if (id !== undefined && !remainingOf.has(id)) remainingOf.set(id, dest);
+      for (const f of sharedUnder.get(t.rel) ?? []) if (!nameOf.has(f.id)) nameOf.set(f.id, under(root, f.rel));
       restored++;
     }
     // Folders that lost entries got new times; the twin kept the original's (the copy preserved them). Deepest

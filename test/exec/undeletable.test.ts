@@ -203,6 +203,27 @@ describe.skipIf(reason !== undefined)('§6 files that cannot be deleted', () => 
     expect(after.get('deep/locked.sav')).toBe(idsBefore.get('deep/locked.sav'));
     expect(aside).toContain('.relocate-old-');
   });
+  it('a partial rollback keeps hard-link groups whole: a missing name comes back as a link of the name still there (property counterexample)', async () => {
+    const c = caseDir(ext4!.dir);
+    const tree = path.join(c.dir, 'tree');
+    // `keep` is append-only: its entry `keep/d1` cannot be removed, so the delete empties d1 and stops there.
+    build(tree, { 'f0.bin': 'zero '.repeat(200), 'keep/d1/f1.bin': 'one\n', 'keep/d1/d2/d3/same.bin': { hardlinkOf: 'f0.bin' } });
+    const target = path.join(tmpB!.dir, `tree-${n}`);
+    manifest(c.manifest, tree, target);
+    const plan = await planFor(c.manifest, c.state);
+    const before = rebase(snapshotTree(tree), tree);
+    chattr('+a', path.join(tree, 'keep'));
+    try {
+      const out = await startRun(plan, { stateDir: c.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
+      expect(out.result, out.undoError?.message).toBe('rolled-back');
+    } finally {
+      chattr('-a', path.join(tree, 'keep'));
+    }
+    expect(rebase(snapshotTree(tree), tree)).toEqual(before);
+    const ids = identities(tree);
+    expect(ids.get('keep/d1/d2/d3/same.bin')).toBe(ids.get('f0.bin'));
+    expect(lstatSync(path.join(tree, 'f0.bin')).nlink).toBe(2);
+  });
 });
 
 describe.skipIf(reason !== undefined)('§7 hard links that leave the tree', () => {

@@ -127,8 +127,14 @@ function rebase(snap: Record<string, string>, from: string): Record<string, stri
   return Object.fromEntries(Object.entries(snap).map(([k, v]) => [path.relative(from, k), v]));
 }
 
+/** Sets the case's flags, or clears both flags of each node at once (an immutable inode refuses a change of its other flags). */
 function setFlags(tree: string, c: Case, on: boolean): void {
-  for (const f of c.flagged) chattr(on ? f.flag : (f.flag.replace('+', '-') as '-i' | '-a'), path.join(tree, c.nodes[f.at]!.rel));
+  // Append-only first: an inode already immutable (two names of one file) refuses any other flag.
+  for (const f of [...c.flagged].sort((a, b) => (a.flag === b.flag ? 0 : a.flag === '+a' ? -1 : 1))) {
+    const p = path.join(tree, c.nodes[f.at]!.rel);
+    if (on) chattr(f.flag, p);
+    else execFileSync('chattr', ['-i', '-a', p]);
+  }
 }
 
 /** Clears the flags wherever the nodes are now (best effort: teardown of a failed case must not hide its error). */
