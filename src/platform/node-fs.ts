@@ -14,6 +14,7 @@ import { isUnsupportedErrno, nativeRenameNoReplace, nativeRenameUnavailableReaso
 import { nativeSyncfs } from './native/syncfs.js';
 import { RETRY_DELAYS_MS, TRANSIENT_ERRNO, errnoOfWinError } from './windows/move.js';
 import { windowsLinkProbe, windowsMoveNoReplace } from './windows/native.js';
+import { deleteClearingReadOnly } from './windows/read-only.js';
 import { win32UnavailableReason } from './windows/win32.js';
 
 const STYLE = styleForOs(hostOs());
@@ -930,7 +931,9 @@ export class NodeFs implements FsPort {
     const slice = new Slicer();
     const unlinkOne = (p: string, isLink: boolean): void => {
       try {
-        unlinkSync(p);
+        if (isLink) unlinkSync(p);
+        // Windows: a read-only file is deleted all the same (see windows/read-only.ts).
+        else deleteClearingReadOnly(() => unlinkSync(p), () => chmodSync(p, 0o666));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
         // A Windows directory symlink or junction is removed as a folder entry, never recursively.
@@ -961,7 +964,7 @@ export class NodeFs implements FsPort {
       if (cur.listed) {
         stack.pop();
         try {
-          rmdirSync(cur.dir);
+          deleteClearingReadOnly(() => rmdirSync(cur.dir), () => chmodSync(cur.dir, 0o777));
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw fsError(err, cur.dir, 'deleting the folder');
         }
