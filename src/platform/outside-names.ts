@@ -38,7 +38,7 @@ export interface ListedFile {
 
 const join = (dir: string, name: string) => (process.platform === 'win32' ? path.join(dir, name) : dir.endsWith('/') ? dir + name : `${dir}/${name}`);
 
-export async function findOutsideNames(root: string, nodes: readonly ListedFile[], yieldNow: () => Promise<void> | undefined): Promise<OutsideNames> {
+export async function findOutsideNames(root: string, nodes: readonly ListedFile[], yieldNow: () => Promise<void> | undefined, searchBudget = SEARCH_BUDGET): Promise<OutsideNames> {
   const byId = new Map<string, { rels: string[]; nlink: number }>();
   for (const n of nodes) {
     if (n.kind !== 'file' || n.nlink < 2 || n.id === '') continue;
@@ -57,7 +57,7 @@ export async function findOutsideNames(root: string, nodes: readonly ListedFile[
     return { found: [], missing: wanted.size };
   }
   const found: OutsideName[] = [];
-  let budget = SEARCH_BUDGET;
+  let budget = searchBudget;
   let excluded = root;
   for (let start = path.dirname(root); budget > 0 && wanted.size > 0; start = path.dirname(start)) {
     let s: Stats;
