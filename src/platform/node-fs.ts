@@ -11,6 +11,7 @@ import type { ResolvedLinkType } from '../plan/types.js';
 import { eachLimited } from '../core/each-limited.js';
 import { fsyncDir } from './journal-fs.js';
 import { isUnsupportedErrno, nativeRenameNoReplace, nativeRenameUnavailableReason } from './native/rename-noreplace.js';
+import { nativeInodeFlags } from './native/inode-flags.js';
 import { nativeSyncfs } from './native/syncfs.js';
 import { RETRY_DELAYS_MS, TRANSIENT_ERRNO, errnoOfWinError } from './windows/move.js';
 import { windowsLinkProbe, windowsMoveNoReplace } from './windows/native.js';
@@ -929,6 +930,22 @@ export class NodeFs implements FsPort {
       throw fsError(err, root, 'reading');
     }
     const slice = new Slicer();
+    // A node no one may delete (chattr +i/+a, chflags uchg/uappnd) is named as such: the plan refuses those,
+    // so one met here was flagged since (a program, an administrator), and the error says how to clear it.
+    const flagOf = process.platform === 'win32' ? null : await nativeInodeFlags();
+    const deleteError = (err: unknown, p: string, doing: string): RelocateError => {
+      if ((err as NodeJS.ErrnoException)?.code !== 'EPERM' || !flagOf) return fsError(err, p, doing);
+      // The node itself, or the folder holding it (no name can be removed from a flagged folder).
+      const own = flagOf(p);
+      const holder = own ? p : path.dirname(p);
+      const flag = own ?? flagOf(holder);
+      if (!flag) return fsError(err, p, doing);
+      const clear = process.platform === 'darwin' ? (flag === 'immutable' ? 'chflags nouchg,noschg' : 'chflags nouappnd,nosappnd') : flag === 'immutable' ? 'chattr -i' : 'chattr -a';
+      return new RelocateError('E_IMMUTABLE', `${doing} ${p} failed: ${own ? 'it' : `its folder ${holder}`} is ${flag}`, {
+        path: holder, cause: err,
+        hint: `clear the flag (\`${clear} ${JSON.stringify(holder)}\`, as root), then resume or roll back`,
+      });
+    };
     const unlinkOne = (p: string, isLink: boolean): void => {
       try {
         if (isLink) unlinkSync(p);
@@ -945,7 +962,7 @@ export class NodeFs implements FsPort {
             throw fsError(e2, p, 'deleting');
           }
         }
-        throw fsError(err, p, 'deleting');
+        throw deleteError(err, p, 'deleting');
       }
     };
     if (!top.isDirectory()) {
@@ -966,7 +983,7 @@ export class NodeFs implements FsPort {
         try {
           deleteClearingReadOnly(() => rmdirSync(cur.dir), () => chmodSync(cur.dir, 0o777));
         } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw fsError(err, cur.dir, 'deleting the folder');
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw deleteError(err, cur.dir, 'deleting the folder');
         }
         continue;
       }

@@ -182,7 +182,10 @@ describe.skipIf(reason !== undefined)('§6 files that cannot be deleted', () => 
           }
         },
       });
-      expect(out.error?.code).toBe('E_ACCESS');
+      expect(out.error?.code).toBe('E_IMMUTABLE');
+      expect(out.error?.message).toBe(`deleting ${out.error?.path} failed: it is immutable`);
+      expect(out.error?.path).toMatch(/deep\/locked\.sav$/);
+      expect(out.error?.hint).toContain('chattr -i');
       expect(out.result, out.undoError?.message).toBe('rolled-back');
     } finally {
       chattr('-i', locked);

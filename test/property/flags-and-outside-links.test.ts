@@ -208,6 +208,8 @@ describe.skipIf(reason !== undefined)('flags and outside hard links: random tree
           if (flagged) {
             figures.faultsInjected++;
             expect(out.result, `${out.error?.message} / ${out.undoError?.message}`).toBe('rolled-back');
+            // The delete names the flagged node it met (set after the plan) and how to clear it.
+            expect(out.error?.code, out.error?.message).toBe('E_IMMUTABLE');
             setFlags(tree, c, false);
             // The originals the failed delete had not reached are the same files.
             for (const [rel, id] of remaining ?? []) if (rel !== '') expect(identities(tree).get(rel), rel).toBe(id);
