@@ -68,6 +68,8 @@ export type ErrorCode =
   | 'E_LINK_PARENT'
   /** More than one entry of a plan would move data into (or out of) one target: a target is shared by links only. */
   | 'E_SHARED_TARGET'
+  /** Data that would be deleted (or renamed) holds immutable or append-only files or folders (chattr +i/+a, chflags uchg/uappnd). */
+  | 'E_IMMUTABLE'
   | 'E_INTERNAL';
 
 /**

@@ -19,6 +19,28 @@ export interface NodeMeta {
   atimeMs: number;
 }
 
+/**
+ * A file of a tree about to be deleted that shares its data with a name
+ * outside the tree (a hard link), journaled before the delete so a
+ * rollback can link the restored file to it again. Invariant: `rel` is
+ * relative to the deleted tree (with /), `path` is absolute and outside
+ * it, and `dev`/`ino` are that file's exact identity when it was found; a
+ * rollback links to `path` only while it still has that identity (and the
+ * size, mtime and mode of the copy it would otherwise restore).
+ */
+export interface OutsideName {
+  rel: string;
+  path: string;
+  dev: string;
+  ino: string;
+}
+
+/** What `outsideNames` found: one name per shared file (every name inside the tree listed), and how many shared files had none found. */
+export interface OutsideNames {
+  found: OutsideName[];
+  missing: number;
+}
+
 /** Progress of a long copy or verify, in bytes. */
 export type ProgressFn = (bytesDone: number) => void;
 
@@ -49,9 +71,30 @@ export interface FsPort {
    * Copies a tree (or a file) to a path that must not exist, keeping modes,
    * times and links as links. With `onRoot`, an implementation MUST create
    * the root (empty folder, empty file or the link) first and call `onRoot`
-   * with its lstat before it writes anything into it.
+   * with its lstat before it writes anything into it. A file listed in
+   * `reuse` (by its path relative to `from`) whose outside name still has
+   * the identity, size, mtime and mode of the file being copied is made a
+   * hard link of that outside name instead of a copy; otherwise it is copied.
    */
-  copyTree(from: string, to: string, progress?: ProgressFn, onRoot?: RootMadeFn): Promise<void>;
+  copyTree(from: string, to: string, progress?: ProgressFn, onRoot?: RootMadeFn, reuse?: readonly OutsideName[]): Promise<void>;
+  /**
+   * For the files of a tree with more links than names inside it, one name
+   * of each outside the tree, searched from the tree's folder outwards on
+   * its own volume (never crossing a mount, never following a link,
+   * bounded). Reads only.
+   */
+  outsideNames(root: string): Promise<OutsideNames>;
+  /**
+   * Puts back into `root` (an existing folder, partly deleted) every node
+   * of `twin` that `root` lacks, and nothing else: what is still in `root`
+   * is never touched (its files keep their identity). Each missing node is
+   * copied beside its place under relocate's undo staging name, then
+   * renamed into place (no replace); a name whose file still has another
+   * name in `root` becomes a hard link of it, and `reuse` applies as in
+   * copyTree. Folder modes and times are then set from `twin`. Returns the
+   * number of nodes put back. The caller verifies `root` against `twin`.
+   */
+  restoreMissing(twin: string, root: string, reuse?: readonly OutsideName[]): Promise<number>;
   /** Total bytes of a tree (for progress); hard links once, links not followed. */
   treeBytes(p: string): Promise<number>;
   /**

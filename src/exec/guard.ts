@@ -3,7 +3,7 @@ import { canonicalPath, hostOs, pathApi, pathKey, styleForOs } from '../core/pat
 import { utcStamp } from '../journal/runs.js';
 import type { JournalLine, RunRecord } from '../journal/types.js';
 import type { ResolvedLinkType } from '../plan/types.js';
-import type { FsPort, NodeInfo, NodeMeta, ProgressFn, RootMadeFn } from './fs-port.js';
+import type { FsPort, NodeInfo, NodeMeta, OutsideName, OutsideNames, ProgressFn, RootMadeFn } from './fs-port.js';
 import { asideName, backupName, entryTag, stagingName, type VerifyMode } from './steps.js';
 
 const STYLE = styleForOs(hostOs());
@@ -190,9 +190,19 @@ export class GuardedFs implements FsPort {
     return this.inner.renameNoReplace(from, to);
   }
 
-  async copyTree(from: string, to: string, progress?: ProgressFn, onRoot?: RootMadeFn): Promise<void> {
+  async copyTree(from: string, to: string, progress?: ProgressFn, onRoot?: RootMadeFn, reuse?: readonly OutsideName[]): Promise<void> {
     await this.check('copy to', to);
-    return this.inner.copyTree(from, to, progress, onRoot);
+    return this.inner.copyTree(from, to, progress, onRoot, reuse);
+  }
+
+  outsideNames(root: string): Promise<OutsideNames> {
+    return this.inner.outsideNames(root);
+  }
+
+  /** Writes only inside `root` (staging names beside missing nodes, then renames into place). */
+  async restoreMissing(twin: string, root: string, reuse?: readonly OutsideName[]): Promise<number> {
+    await this.check('restore files to', root);
+    return this.inner.restoreMissing(twin, root, reuse);
   }
 
   treeBytes(p: string): Promise<number> {

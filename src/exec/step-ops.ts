@@ -1,6 +1,6 @@
 import { RelocateError } from '../core/errors.js';
 import { hostOs, samePath, styleForOs } from '../core/paths.js';
-import type { FsPort, NodeMeta, ProgressFn } from './fs-port.js';
+import type { FsPort, NodeMeta, OutsideName, ProgressFn } from './fs-port.js';
 import { differs, driftError, holdsOnlyCopiesOf, identityAt, identityOf, recordedIdentity, resumeIdentity, undoIdentity } from './identity.js';
 import { stagingName, type Step } from './steps.js';
 import { namesHash, remainderVerdict, verifyRemainder } from './twin-check.js';
@@ -36,7 +36,7 @@ export async function beginInfo(fs: FsPort, s: Step): Promise<StepInfo | undefin
       const n = await fs.lstat(s.path);
       const ids = withIdentity({}, 'pathId', n ? identityOf(n) : null);
       // The listing the verify just before walked (NodeFs reuses it): what "nothing deleted yet" means for the undo.
-      if (!s.subset) return n ? { ...ids, namesHash: namesHash(await fs.snapshot(s.path)) } : ids;
+      if (!s.subset) return n ? { ...ids, namesHash: namesHash(await fs.snapshot(s.path)), ...(await outsideInfo(fs, s.path)) } : ids;
       // A file that is another name of its twin (a hard link) is put back as a hard link, not a copy.
       const t = await fs.lstat(s.twin);
       const linkOfTwin = n?.kind === 'file' && t !== null && n.dev === t.dev && n.ino === t.ino;
@@ -67,6 +67,28 @@ export async function madeInfo(fs: FsPort, s: Step, info: StepInfo | undefined):
     if (typeof id === 'string') madeIds[d] = id;
   }
   return { madeIds };
+}
+
+/**
+ * Before a tree is deleted (the old copy of a move across volumes): for its
+ * files that share data with names outside it (hard links from a pnpm
+ * store, a backup), one outside name each, journaled in the delete's begin
+ * line as `outside` (and `outsideMissing`, those not found), so a rollback
+ * links the restored files to the same outside files again rather than
+ * copying them (which would hold the data twice on the source). Nothing is
+ * journaled for a tree without such files.
+ */
+async function outsideInfo(fs: FsPort, p: string): Promise<StepInfo | undefined> {
+  const { found, missing } = await fs.outsideNames(p);
+  if (found.length === 0 && missing === 0) return undefined;
+  return { outside: found, ...(missing > 0 ? { outsideMissing: missing } : {}) };
+}
+
+/** The outside names a delete's begin line journaled, read defensively (a journal is data from disk). */
+function journaledOutsideNames(info: StepInfo | undefined): OutsideName[] | undefined {
+  const raw = info?.outside;
+  if (!Array.isArray(raw)) return undefined;
+  return raw.filter((r): r is OutsideName => typeof r === 'object' && r !== null && ['rel', 'path', 'dev', 'ino'].every((k) => typeof (r as Record<string, unknown>)[k] === 'string'));
 }
 
 function refuse(code: 'E_NOT_A_LINK' | 'E_MISSING' | 'E_INCONSISTENT', message: string, path: string, hint: string): never {
@@ -273,10 +295,17 @@ export async function undoStep(fs: FsPort, s: Step, info: StepInfo | undefined, 
       const nodes = (info?.nodes as NodeMeta[] | undefined) ?? [];
       const existing = await fs.lstat(s.path);
       if (completed && existing) return undefined; // already restored by an earlier, interrupted rollback
+      const reuse = journaledOutsideNames(info);
       if (existing && !s.subset) {
         // A crash right after the journal line may have deleted nothing: an intact copy needs no round trip.
         const intact = await fs.verify(s.twin, s.path, 'meta', false).then(() => true, () => false);
         if (intact) return undefined;
+        if (existing.kind === 'dir') {
+          // Partly deleted: only what is missing comes back from the twin; every original still there keeps its identity.
+          await fs.restoreMissing(s.twin, s.path, reuse);
+          await fs.verify(s.twin, s.path, 'meta', false);
+          return undefined;
+        }
       }
       if (existing) {
         // What is left is deleted only once it verifies equal to the twin: a twin damaged since (a power cut) never replaces it.
@@ -314,7 +343,7 @@ export async function undoStep(fs: FsPort, s: Step, info: StepInfo | undefined, 
         await fs.restoreSnapshot(s.twin, staging, nodes);
         if (!folder) await restored(staging);
       } else {
-        await fs.copyTree(s.twin, staging, undefined, onMade ? (root) => onMade(withIdentity({}, 'restoredId', identityOf(root))) : undefined);
+        await fs.copyTree(s.twin, staging, undefined, onMade ? (root) => onMade(withIdentity({}, 'restoredId', identityOf(root))) : undefined, reuse);
         await fs.verify(s.twin, staging, 'meta', false);
       }
       await fs.renameNoReplace(staging, s.path);

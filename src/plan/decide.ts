@@ -41,7 +41,11 @@ function sameInode(o: EntryObservation): boolean {
 
 function moveOf(from: string, to: string, o: EntryObservation, tree: 'linkTree' | 'targetTree', cross: boolean): MoveSpec {
   const t = o[tree];
-  return { from, to, crossVolume: cross, bytes: t?.bytes ?? 0, files: t?.files ?? 0, ...(!t && o.sizesSkipped ? { measured: false as const } : {}) };
+  return {
+    from, to, crossVolume: cross, bytes: t?.bytes ?? 0, files: t?.files ?? 0,
+    ...(!t && o.sizesSkipped ? { measured: false as const } : {}),
+    ...(cross && t?.sharedOutside ? { sharedOutside: { ...t.sharedOutside } } : {}),
+  };
 }
 
 function identicalFiles(c: TreeComparison | undefined): boolean {

@@ -40,6 +40,12 @@ export interface MoveSpec {
   files: number;
   /** false: a same-volume rename whose tree apply did not walk (it needs no sizes); bytes and files are then 0 and unknown. */
   measured?: false;
+  /**
+   * Across volumes only, when some files of `from` are hard links of files
+   * outside it: those files (once each) and their bytes. Deleting `from`
+   * frees `bytes − sharedOutside.bytes` on its volume, not `bytes`.
+   */
+  sharedOutside?: { files: number; bytes: number };
 }
 
 /**

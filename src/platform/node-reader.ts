@@ -4,7 +4,8 @@ import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalPath, isAbsolutePath, pathApi, type PathStyle } from '../core/paths.js';
 import type { DiskReader } from '../state/reader.js';
-import type { InUseFile, NodeKind, PathObservation, TreeComparison, TreeMeasure, VolumeInfo } from '../state/types.js';
+import { UNDELETABLE_LISTED, type InodeFlag, type InUseFile, type MeasureOptions, type NodeKind, type PathObservation, type TreeComparison, type TreeMeasure, type VolumeInfo } from '../state/types.js';
+import { nativeInodeFlags } from './native/inode-flags.js';
 import { eachLimited } from '../core/each-limited.js';
 import { volumeInfo, volumeKey } from './volumes.js';
 
@@ -32,6 +33,26 @@ function kindOf(s: BigIntStats): NodeKind {
   if (s.isDirectory()) return 'dir';
   if (s.isFile()) return 'file';
   return 'other';
+}
+
+/** Records a node's inode flag in a measure (the first few by path, all counted). */
+function noteFlag(m: TreeMeasure, full: string, flag: InodeFlag | undefined, isRoot: boolean): void {
+  if (!flag) return;
+  const u = (m.undeletable ??= { count: 0, first: [] });
+  u.count++;
+  if (u.first.length < UNDELETABLE_LISTED) u.first.push({ path: full, flag });
+  if (isRoot) u.root = flag;
+}
+
+/** The finished measure: files with names outside the tree (more links than names in it) are counted as shared. */
+function withShared(m: TreeMeasure, seen: Map<string, { names: number; nlink: number; size: number }>, newest: number): TreeMeasure {
+  for (const f of seen.values()) {
+    if (f.names >= f.nlink) continue;
+    m.sharedOutside ??= { files: 0, bytes: 0 };
+    m.sharedOutside.files++;
+    m.sharedOutside.bytes += f.size;
+  }
+  return { ...m, newestMtimeMs: newest };
 }
 
 function errCode(err: unknown): string | undefined {
@@ -144,14 +165,19 @@ export class NodeDiskReader implements DiskReader {
     }
   }
 
-  async measure(root: string): Promise<TreeMeasure> {
+  async measure(root: string, opts: MeasureOptions = {}): Promise<TreeMeasure> {
     const m: TreeMeasure = { bytes: 0, files: 0, dirs: 0, links: 0 };
-    const seen = new Set<string>();
+    // Files with several names: how many of those names the tree holds, to tell which share data outside it.
+    const seen = new Map<string, { names: number; nlink: number; size: number }>();
+    // The top node's flag is always read (a rename of it fails too); the others only where the tree would be deleted.
+    const flagOf = await nativeInodeFlags();
     let newest = 0;
     // Plain (double) stats: a bigint lstat allocates a BigInt per field, a third of a walk's time.
     // Only a file with several names needs its exact identity (inode numbers can pass 2^53).
     const count = (s: Stats | BigIntStats, full: string) => {
       newest = Math.max(newest, Number(s.mtimeMs));
+      // Flags forbid deleting files and folders (and emptying a folder); a link's own flags cannot be set.
+      if (flagOf && (opts.inodeFlags || full === root) && (s.isFile() || s.isDirectory())) noteFlag(m, full, flagOf(full), full === root);
       if (s.isSymbolicLink()) m.links++;
       else if (s.isDirectory()) m.dirs++;
       else if (!s.isFile()) m.others = (m.others ?? 0) + 1;
@@ -159,8 +185,12 @@ export class NodeDiskReader implements DiskReader {
         if (Number(s.nlink) > 1) {
           const b = typeof s.ino === 'bigint' ? s : lstatSync(full, { bigint: true });
           const id = `${b.dev}:${b.ino}`;
-          if (seen.has(id)) return;
-          seen.add(id);
+          const known = seen.get(id);
+          if (known) {
+            known.names++;
+            return;
+          }
+          seen.set(id, { names: 1, nlink: Number(s.nlink), size: Number(s.size) });
         }
         m.files++;
         m.bytes += Number(s.size);
@@ -168,7 +198,7 @@ export class NodeDiskReader implements DiskReader {
     };
     const top = await lstat(root, { bigint: true });
     count(top, root);
-    if (!top.isDirectory()) return { ...m, newestMtimeMs: newest };
+    if (!top.isDirectory()) return withShared(m, seen, newest);
     // Synchronous lstat in slices of MEASURE_SLICE_MS: a thread-pool round trip per call costs
     // several times a cached lstat (see SLICE_MS in node-fs.ts); the event loop still turns between slices.
     let sliceStart = performance.now();
@@ -187,7 +217,7 @@ export class NodeDiskReader implements DiskReader {
         }
       }
     }
-    return { ...m, newestMtimeMs: newest };
+    return withShared(m, seen, newest);
   }
 
   async compare(a: string, b: string): Promise<TreeComparison> {

@@ -29,6 +29,9 @@ export interface PlanEntryJson {
   crossVolume?: boolean;
   bytes?: number;
   files?: number;
+  /** Across volumes, when some files share their data with names outside the moved folder: the bytes deleting it frees on the source (less than `bytes`), and those files. */
+  freesOnSource?: number;
+  sharedOutside?: { files: number; bytes: number };
   /** relink: where the link pointed before. */
   oldTarget?: string;
   /** The target folder does not exist and is created first. */
@@ -95,6 +98,9 @@ function entryJson(e: PlannedEntry): PlanEntryJson {
     reason: e.reason,
     ...(e.move
       ? { from: e.move.from, to: e.move.to, crossVolume: e.move.crossVolume, bytes: e.move.bytes, files: e.move.files }
+      : {}),
+    ...(e.move?.sharedOutside
+      ? { freesOnSource: Math.max(0, e.move.bytes - e.move.sharedOutside.bytes), sharedOutside: { ...e.move.sharedOutside } }
       : {}),
     ...(e.oldTarget !== undefined ? { oldTarget: e.oldTarget } : {}),
     ...(e.createsTarget ? { createsTarget: true } : {}),

@@ -41,9 +41,12 @@ export async function observeEntry(e: DesiredEntry, reader: DiskReader, opts: Ob
   const measureLink = need.measureLink && !(renameOnly && target.kind === 'absent');
   const measureTarget = need.measureTarget && !renameOnly;
   if (measureLink !== need.measureLink || measureTarget !== need.measureTarget) o.sizesSkipped = true;
+  // Inode flags (immutable, append-only) matter where the measured side would be deleted: a copy across
+  // volumes, a merge's leftovers, an identical file replaced by the link. A rename needs only the top's.
+  const inodeFlags = link.volume?.id !== target.volume?.id || need.compare;
   const [linkTree, targetTree, comparison] = await Promise.all([
-    measureLink ? reader.measure(e.link) : undefined,
-    measureTarget ? reader.measure(e.target) : undefined,
+    measureLink ? reader.measure(e.link, { inodeFlags }) : undefined,
+    measureTarget ? reader.measure(e.target, { inodeFlags }) : undefined,
     need.compare ? reader.compare(e.link, e.target) : undefined,
   ]);
   if (linkTree) o.linkTree = linkTree;

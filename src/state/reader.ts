@@ -1,5 +1,5 @@
 import type { PathStyle } from '../core/paths.js';
-import type { InUseFile, PathObservation, TreeComparison, TreeMeasure } from './types.js';
+import type { InUseFile, MeasureOptions, PathObservation, TreeComparison, TreeMeasure } from './types.js';
 
 /**
  * The read-only window on the disk the observer uses; src/platform
@@ -9,8 +9,8 @@ import type { InUseFile, PathObservation, TreeComparison, TreeMeasure } from './
 export interface DiskReader {
   /** One lstat (plus readlink for a link, plus one stat of its destination). */
   observe(path: string, style: PathStyle): Promise<PathObservation>;
-  /** Bytes and files of a tree; hard-linked files counted once. */
-  measure(path: string): Promise<TreeMeasure>;
+  /** Bytes and files of a tree; hard-linked files counted once; inode flags read when asked. */
+  measure(path: string, opts?: MeasureOptions): Promise<TreeMeasure>;
   /** How two trees (or two files) differ, names relative to each root. */
   compare(linkPath: string, targetPath: string): Promise<TreeComparison>;
   /**

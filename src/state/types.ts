@@ -65,6 +65,38 @@ export interface TreeMeasure {
   others?: number;
   /** The newest modification time in the tree: part of a plan's fingerprint, so an edit inside a folder about to move makes a saved plan stale. */
   newestMtimeMs?: number;
+  /** Nodes no one can delete or rename (inode flags); read only when asked (MeasureOptions.inodeFlags), absent when none. */
+  undeletable?: UndeletableNodes;
+  /**
+   * Files whose data other names outside the tree share (more links than
+   * names inside it), counted once per file: deleting the tree frees none
+   * of their bytes on its volume. Absent when none.
+   */
+  sharedOutside?: { files: number; bytes: number };
+}
+
+/** A flag that forbids deleting (and renaming) a node: Linux chattr +i / +a, macOS uchg/schg / uappnd/sappnd. */
+export type InodeFlag = 'immutable' | 'append-only';
+
+/**
+ * The flagged nodes of a measured tree. Invariant: `count` ≥ 1 and counts
+ * every flagged node; `first` lists the first UNDELETABLE_LISTED of them
+ * (absolute paths, walk order); `root` is the flag of the tree's top node
+ * itself, the one a same-volume rename moves.
+ */
+export interface UndeletableNodes {
+  count: number;
+  first: { path: string; flag: InodeFlag }[];
+  root?: InodeFlag;
+}
+
+/** How many flagged nodes a measure names (the rest are counted): enough to act on, small in a plan. */
+export const UNDELETABLE_LISTED = 10;
+
+/** What a tree walk reads beyond sizes. */
+export interface MeasureOptions {
+  /** Read each node's inode flags (one statx per node on Linux): asked only where the data would be deleted. */
+  inodeFlags?: boolean;
 }
 
 /**

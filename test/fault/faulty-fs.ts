@@ -7,14 +7,14 @@
  *
  * Kinds and the calls they count:
  *   rename  renameNoReplace
- *   copy    copyTree (one per call)
+ *   copy    copyTree, restoreMissing (one per call)
  *   write   each file or link a copyTree or restoreSnapshot writes (a tree of 5 files is 5 writes)
  *   mkdir   mkdirs
  *   link    createLink, restoreLink, hardLink
  *   delete  deleteTree, removeLink, unlinkFile, rmdirIfEmpty
  *   sync    syncDir — also the inner port's own syncDir calls (after a rename, a link, a copy),
  *           by rebinding the inner object's `syncDir`
- *   read    lstat, missingDirs, verify, snapshot, treeBytes, linkDestination
+ *   read    lstat, missingDirs, verify, snapshot, treeBytes, linkDestination, outsideNames
  *
  * Timings: `before` fails without touching the disk; `after` lets the call
  * finish, then reports failure (an fsync error after a rename, a lost
@@ -31,7 +31,7 @@ import { constants as C } from 'node:fs';
 import { copyFile, lstat, mkdir, open, readdir, readFile, readlink, symlink, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { RelocateError } from '../../src/core/errors.js';
-import type { FsPort, NodeInfo, NodeMeta, ProgressFn, RootMadeFn } from '../../src/exec/fs-port.js';
+import type { FsPort, NodeInfo, NodeMeta, OutsideName, OutsideNames, ProgressFn, RootMadeFn } from '../../src/exec/fs-port.js';
 import type { VerifyMode } from '../../src/exec/steps.js';
 import type { ResolvedLinkType } from '../../src/plan/types.js';
 import { fsError } from '../../src/platform/node-fs.js';
@@ -220,14 +220,14 @@ export class FaultyFs implements FsPort {
     return this.plain('rename', 'renameNoReplace', `${from} -> ${to}`, `moving ${from} to`, () => this.inner.renameNoReplace(from, to));
   }
 
-  async copyTree(from: string, to: string, progress?: ProgressFn, onRoot?: RootMadeFn): Promise<void> {
+  async copyTree(from: string, to: string, progress?: ProgressFn, onRoot?: RootMadeFn, reuse?: readonly OutsideName[]): Promise<void> {
     const f = this.hit('copy', 'copyTree', `${from} -> ${to}`);
     // Writes are counted per file or link the copy makes.
     const leaves = (await walk(from)).filter((n) => n.kind !== 'dir').length;
     const before = this.calls.write;
     const w = this.hit('write', 'copyTree(files)', to, leaves);
     // A copy to a path already taken fails in the inner port, before any partial work.
-    if ((f?.timing === 'partial' || w) && (await lstat(to).catch(() => null))) return this.inner.copyTree(from, to, progress, onRoot);
+    if ((f?.timing === 'partial' || w) && (await lstat(to).catch(() => null))) return this.inner.copyTree(from, to, progress, onRoot, reuse);
     // A partial copy reports its root as the real port does (there, before the root is filled).
     const partial = async (k: number) => {
       const failedAt = await partialCopy(from, to, k);
@@ -236,12 +236,21 @@ export class FaultyFs implements FsPort {
       return failedAt;
     };
     if (f) {
-      if (f.timing === 'after') await this.inner.copyTree(from, to, progress, onRoot);
+      if (f.timing === 'after') await this.inner.copyTree(from, to, progress, onRoot, reuse);
       if (f.timing === 'partial') throw injectedError(f.errno, await partial(f.k ?? Math.floor(leaves / 2)), `copying ${from} to`);
       throw injectedError(f.errno, to, `copying ${from} to`);
     }
     if (w) throw injectedError(w.errno, await partial(w.n - before - 1), `copying ${from} to`);
-    return this.inner.copyTree(from, to, progress, onRoot);
+    return this.inner.copyTree(from, to, progress, onRoot, reuse);
+  }
+
+  outsideNames(root: string): Promise<OutsideNames> {
+    return this.plain('read', 'outsideNames', root, 'reading', () => this.inner.outsideNames(root));
+  }
+
+  /** Counted as one `copy` call: it fails before (or, timing `after`, after) putting back the missing nodes. */
+  restoreMissing(twin: string, root: string, reuse?: readonly OutsideName[]): Promise<number> {
+    return this.plain('copy', 'restoreMissing', `${twin} -> ${root}`, `restoring ${twin} to`, () => this.inner.restoreMissing(twin, root, reuse));
   }
 
   async restoreSnapshot(fromRoot: string, toRoot: string, nodes: NodeMeta[]): Promise<void> {

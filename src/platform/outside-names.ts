@@ -1,0 +1,109 @@
+import { lstatSync, readdirSync, type Stats } from 'node:fs';
+import path from 'node:path';
+import type { OutsideName, OutsideNames } from '../exec/fs-port.js';
+
+/**
+ * Finding, for the files of a tree that share their data with names
+ * outside it (hard links: more links than names inside), one such outside
+ * name each — so that a rollback can make the restored files hard links of
+ * the same outside files again instead of copies (issue 13 §7).
+ *
+ * The search:
+ * 1. starts in the folder holding the tree, the tree itself left out;
+ * 2. widens one folder up at a time (each time leaving out the folder
+ *    already searched), up to the root of the tree's volume: a folder on
+ *    another device (a mount point) is never entered, and a link is never
+ *    followed (lstat only);
+ * 3. stops as soon as every wanted file has a name, or after
+ *    SEARCH_BUDGET entries, whichever is first. What is not found is
+ *    counted (`missing`): a rollback copies those files as before.
+ *
+ * Why nearest first: a pnpm store or a backup's previous snapshot usually
+ * sits beside the folder or a few levels up, so most searches end after a
+ * few folders.
+ */
+
+/** Entries looked at before the search gives up: about a second of lstat on a warm cache. */
+export const SEARCH_BUDGET = 200_000;
+/** Names journaled at most (one line of the journal holds them): the rest are copied on rollback. */
+export const OUTSIDE_NAMES_LIMIT = 100_000;
+
+/** A file of a listed tree, as the search needs it: `id` is `dev:ino` (exact) for a file with several names. */
+export interface ListedFile {
+  rel: string;
+  kind: string;
+  id: string;
+  nlink: number;
+}
+
+const join = (dir: string, name: string) => (process.platform === 'win32' ? path.join(dir, name) : dir.endsWith('/') ? dir + name : `${dir}/${name}`);
+
+export async function findOutsideNames(root: string, nodes: readonly ListedFile[], yieldNow: () => Promise<void> | undefined, searchBudget = SEARCH_BUDGET): Promise<OutsideNames> {
+  const byId = new Map<string, { rels: string[]; nlink: number }>();
+  for (const n of nodes) {
+    if (n.kind !== 'file' || n.nlink < 2 || n.id === '') continue;
+    const g = byId.get(n.id);
+    if (g) g.rels.push(n.rel);
+    else byId.set(n.id, { rels: [n.rel], nlink: n.nlink });
+  }
+  const wanted = new Map<string, string[]>();
+  for (const [id, g] of byId) if (g.rels.length < g.nlink) wanted.set(id, g.rels);
+  if (wanted.size === 0) return { found: [], missing: 0 };
+
+  let top: Stats;
+  try {
+    top = lstatSync(root);
+  } catch {
+    return { found: [], missing: wanted.size };
+  }
+  const found: OutsideName[] = [];
+  let budget = searchBudget;
+  let excluded = root;
+  for (let start = path.dirname(root); budget > 0 && wanted.size > 0; start = path.dirname(start)) {
+    let s: Stats;
+    try {
+      s = lstatSync(start);
+    } catch {
+      break;
+    }
+    if (s.dev !== top.dev || !s.isDirectory()) break;
+    const dirs = [start];
+    while (dirs.length > 0 && budget > 0 && wanted.size > 0) {
+      const dir = dirs.pop()!;
+      let names: string[];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        continue; // unreadable: searched as far as allowed
+      }
+      for (const name of names) {
+        const full = join(dir, name);
+        if (full === excluded) continue;
+        budget--;
+        let e: Stats;
+        try {
+          e = lstatSync(full);
+        } catch {
+          continue;
+        }
+        if (e.dev !== top.dev) continue;
+        if (e.isDirectory()) dirs.push(full);
+        else if (e.isFile() && e.nlink > 1) {
+          const b = lstatSync(full, { bigint: true });
+          const id = `${b.dev}:${b.ino}`;
+          const rels = wanted.get(id);
+          if (rels) {
+            wanted.delete(id);
+            for (const rel of rels) if (found.length < OUTSIDE_NAMES_LIMIT) found.push({ rel, path: full, dev: String(b.dev), ino: String(b.ino) });
+          }
+        }
+        const pause = yieldNow();
+        if (pause) await pause;
+        if (wanted.size === 0 || budget <= 0) break;
+      }
+    }
+    excluded = start;
+    if (path.dirname(start) === start) break;
+  }
+  return { found, missing: wanted.size };
+}
