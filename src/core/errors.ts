@@ -58,6 +58,12 @@ export type ErrorCode =
   | 'E_GUARD'
   /** A link path inside a folder that is itself a link: relocate would act through it. */
   | 'E_LINK_PARENT'
+  /** Another volume (or a bind mount) is mounted inside a tree that would move or be deleted: relocate never crosses a device boundary. */
+  | 'E_MOUNT_INSIDE'
+  /** The link path (or the path data would move out of) is itself a mount point: relocate moves folders, not mounts. */
+  | 'E_MOUNT_POINT'
+  /** A path on a kernel pseudo file system (proc, sysfs, cgroup, devtmpfs, …): nothing there is stored on a disk. */
+  | 'E_PSEUDO_FS'
   | 'E_INTERNAL';
 
 /**
