@@ -25,6 +25,8 @@ export async function beginInfo(fs: FsPort, s: Step): Promise<StepInfo | undefin
       return { kind: n.kind === 'file' ? 'hardlink' : n.kind, linkText: n.linkText ?? null, dest, isDir: dest ? (await fs.lstat(dest))?.kind === 'dir' : false, sameFile: targetInfo ? targetInfo.dev === n.dev && targetInfo.ino === n.ino : false };
     }
     case 'delete': {
+      // A volume mounted inside since the verify: refused here, before the delete is journaled as begun.
+      await fs.assertOneDevice?.(s.path);
       if (!s.subset) return undefined;
       // A file that is another name of its twin (a hard link) is put back as a hard link, not a copy.
       const [n, t] = await Promise.all([fs.lstat(s.path), fs.lstat(s.twin)]);

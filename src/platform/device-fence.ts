@@ -56,6 +56,8 @@ export class DeviceFence {
   private constructor(
     private readonly root: string,
     private readonly rootDev: number,
+    /** The mount table was read and named no mount inside: only a mount made since can still be met. */
+    readonly tableChecked: boolean,
   ) {}
 
   /** A fence for a walk of the folder `root` (on device `rootDev`); throws E_MOUNT_INSIDE if the table names a mount inside. */
@@ -65,7 +67,7 @@ export class DeviceFence {
       const inside = mountsBelow(table, realPathOf(root), root);
       if (inside.length > 0) throw mountInsideError(root, inside[0]!);
     }
-    return new DeviceFence(root, rootDev);
+    return new DeviceFence(root, rootDev, table !== null);
   }
 
   /** Throws E_MOUNT_INSIDE when the folder `dir` (inside the root) is on another device. A folder gone meanwhile is the walk's own error to report. */

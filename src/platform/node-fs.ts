@@ -834,6 +834,40 @@ export class NodeFs implements FsPort {
     await this.syncDir(path.dirname(p));
   }
 
+  async assertOneDevice(root: string): Promise<void> {
+    let top: Stats;
+    try {
+      top = lstatSync(root);
+    } catch {
+      return;
+    }
+    if (!top.isDirectory() && !top.isFile()) return;
+    const rootMount = mountPointError(root, 'deleting');
+    if (rootMount) throw rootMount;
+    if (!top.isDirectory()) return;
+    const fence = DeviceFence.around(root, top.dev);
+    if (fence.tableChecked) return;
+    // No mount table (not Linux): every folder's device, before anything is deleted.
+    const slice = new Slicer();
+    const dirs = [root];
+    while (dirs.length > 0) {
+      const dir = dirs.pop()!;
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const e of entries) {
+        if (!e.isDirectory()) continue;
+        const p = under(dir, e.name);
+        fence.enter(p);
+        dirs.push(p);
+        if (slice.due()) await slice.yield();
+      }
+    }
+  }
+
   async deleteTree(root: string): Promise<void> {
     // Freed inode numbers can be reused by new folders: no listing outlives a delete.
     this.forVerify.clear();
