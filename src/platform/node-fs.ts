@@ -903,10 +903,10 @@ export class NodeFs implements FsPort {
       await this.syncDir(path.dirname(root));
       return;
     }
-    // Before the first unlink: no mount inside (the table's, bind mounts included) and the root itself
-    // not a mount point (deleting it would empty a whole volume); each folder is checked again on entry.
-    const rootMount = mountPointError(root, 'deleting');
-    if (rootMount) throw rootMount;
+    // Before the first unlink: the root not a mount point (deleting it would empty a whole volume) and no
+    // mount inside (the table's, bind mounts included; without a table, every folder's device). Each
+    // folder is checked again on entry, for a mount made since.
+    await this.assertOneDevice(root);
     const fence = DeviceFence.around(root, top.dev);
     // Depth first, as rm -rf: a folder's files and links go first (a link is removed as a link, never
     // entered: readdir's entry types come from the folder itself, and an unknown type is lstat'ed),

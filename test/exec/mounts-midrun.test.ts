@@ -9,7 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { FsPort } from '../../src/exec/fs-port.js';
 import { rollbackRun, startRun } from '../../src/exec/run-control.js';
 import { NodeFs } from '../../src/platform/node-fs.js';
@@ -71,8 +71,14 @@ describe.skipIf(NO_TMPFS)('a volume mounted inside the folder while the run work
     ['before the second verify (the original set aside, the mount carried along)', 'verify', 1],
     ['before the delete of the original begins', 'assertOneDevice', 0],
   ];
-  for (const [when, method, nth] of moments) {
-    it(`${when}: E_MOUNT_INSIDE, rolled back, the mounted volume and the original untouched`, async () => {
+  for (const [when, method, nth] of moments) for (const table of [true, false]) {
+    it(`${when}${table ? '' : ' (no mount table: by device alone)'}: E_MOUNT_INSIDE, rolled back, the mounted volume and the original untouched`, async () => {
+      if (!table) {
+        process.env.RELOCATE_MOUNT_TABLE = '0';
+        onTestFinished(() => {
+          delete process.env.RELOCATE_MOUNT_TABLE;
+        });
+      }
       const c = box();
       const plan = await planFor(c.manifest, c.stateDir);
       expect(plan.blocked).toBe(false);
