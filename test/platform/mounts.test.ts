@@ -197,6 +197,13 @@ describe('pseudo file systems are named by the volume facts', () => {
     expect((await volumeInfo(os.tmpdir(), 1)).pseudo).toBeUndefined();
   });
 
+  const devIsDevtmpfs = readMountTable()?.some((m) => m.point === '/dev' && m.fsType === 'devtmpfs') === true;
+  it.skipIf(!devIsDevtmpfs)('/dev on devtmpfs is pseudo: only the mount table tells (statfs reports tmpfs\'s number)', async () => {
+    resetVolumeCache();
+    const v = await new NodeDiskReader().observe('/dev', styleForOs('linux'));
+    expect(v.volume).toMatchObject({ fsType: 'devtmpfs', pseudo: true });
+  });
+
   it.skipIf(!!NO_MOUNTS)('a proc instance mounted in a temporary folder is pseudo (mounted after the table was cached)', async () => {
     await volumeInfo(root, 1);
     const p = mounts.proc(at('p'));
