@@ -155,7 +155,7 @@ function mountFindings(e: DesiredEntry, o: EntryObservation, d: Decision): Findi
     if (!side.volume?.pseudo) continue;
     out.push({
       severity: 'error', code: 'E_PSEUDO_FS', path: side.path,
-      message: `${side.path} is on ${side.volume.fsType ?? 'a kernel pseudo file system'}, a kernel pseudo file system: its files are made by the kernel, not stored on a disk, so relocate has nothing to move or link there`,
+      message: `${side.path} is on ${side.volume.fsType ? `${side.volume.fsType}, ` : ''}a kernel pseudo file system: its files are made by the kernel, not stored on a disk, so relocate has nothing to move or link there`,
       hint: 'remove this entry; relocate works on folders and files stored on a disk',
     });
   }
