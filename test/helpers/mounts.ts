@@ -1,5 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { tmpfsReason } from './tmpfs.js';
 
 /**
  * Mounts made at chosen folders inside a test's own temporary tree (a small
@@ -66,4 +69,28 @@ export class Mounts {
       }
     }
   }
+}
+
+let procReason: string | undefined | null = null;
+
+/**
+ * Why a proc instance cannot be mounted here (tmpfs mounts impossible, or
+ * a container whose /proc is masked: the kernel then refuses a new proc
+ * mount even to root), or undefined when it can. Probed once, by mounting
+ * one in a temporary folder and unmounting it at once.
+ */
+export function procMountReason(): string | undefined {
+  if (procReason !== null) return procReason;
+  procReason = tmpfsReason();
+  if (procReason) return procReason;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'relocate-procprobe-'));
+  try {
+    execFileSync('mount', ['-t', 'proc', 'proc', dir], { stdio: 'pipe' });
+    execFileSync('umount', [dir]);
+  } catch (err) {
+    procReason = `a proc instance cannot be mounted here (${String((err as Error).message).split('\n')[0]})`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return procReason;
 }
