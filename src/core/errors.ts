@@ -70,6 +70,12 @@ export type ErrorCode =
   | 'E_SHARED_TARGET'
   /** Data that would be deleted (or renamed) holds immutable or append-only files or folders (chattr +i/+a, chflags uchg/uappnd). */
   | 'E_IMMUTABLE'
+  /** Another volume (or a bind mount) is mounted inside a tree that would move or be deleted: relocate never crosses a device boundary. */
+  | 'E_MOUNT_INSIDE'
+  /** The link path (or the path data would move out of) is itself a mount point: relocate moves folders, not mounts. */
+  | 'E_MOUNT_POINT'
+  /** A path on a kernel pseudo file system (proc, sysfs, cgroup, devtmpfs, …): nothing there is stored on a disk. */
+  | 'E_PSEUDO_FS'
   | 'E_INTERNAL';
 
 /**

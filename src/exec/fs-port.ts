@@ -130,6 +130,14 @@ export interface FsPort {
   hardLink(existing: string, p: string): Promise<void>;
   /** Deletes a tree without following any link inside it. */
   deleteTree(p: string): Promise<void>;
+  /**
+   * Reads only: throws E_MOUNT_INSIDE (or E_MOUNT_POINT) when a volume is
+   * mounted inside (or at) the tree at `p`. Asked before a delete is
+   * journaled, so a delete refused for a mount never began and the run
+   * rolls back cleanly. Optional: without it deleteTree's own check (which
+   * an implementation MUST make too) is the only one.
+   */
+  assertOneDevice?(p: string): Promise<void>;
   /** Makes the names in a folder durable (after renames and link creation). */
   syncDir(p: string): Promise<void>;
   /**

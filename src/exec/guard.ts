@@ -256,6 +256,11 @@ export class GuardedFs implements FsPort {
     return this.inner.deleteTree(p);
   }
 
+  /** A read: passes through unchecked. */
+  async assertOneDevice(p: string): Promise<void> {
+    await this.inner.assertOneDevice?.(p);
+  }
+
   syncDir(p: string): Promise<void> {
     return this.inner.syncDir(p);
   }

@@ -33,6 +33,8 @@ export async function beginInfo(fs: FsPort, s: Step): Promise<StepInfo | undefin
       return { kind: n.kind === 'file' ? 'hardlink' : n.kind, linkText: n.linkText ?? null, dest, isDir: dest ? (await fs.lstat(dest))?.kind === 'dir' : false, sameFile: targetInfo ? targetInfo.dev === n.dev && targetInfo.ino === n.ino : false };
     }
     case 'delete': {
+      // A volume mounted inside since the verify: refused here, before the delete is journaled as begun.
+      await fs.assertOneDevice?.(s.path);
       const n = await fs.lstat(s.path);
       const ids = withIdentity({}, 'pathId', n ? identityOf(n) : null);
       // The listing the verify just before walked (NodeFs reuses it): what "nothing deleted yet" means for the undo.

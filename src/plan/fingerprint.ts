@@ -8,8 +8,13 @@ function pathFacts(p: PathObservation): unknown[] {
   return [p.path, p.kind, p.linkText ?? null, p.linkTargetKind ?? null, p.size ?? null, p.mtimeMs ?? null, p.ino ?? null, p.volume?.id ?? null, p.linkedParent ?? null];
 }
 
+/** A volume mounted at or inside a path since the plan was made makes a saved plan stale (the plan would have refused it). */
+function mountFacts(p: PathObservation): unknown[] {
+  return [p.mountPoint?.path ?? null, (p.mountsBelow ?? []).map((m) => m.path)];
+}
+
 function entryFacts(o: EntryObservation): unknown {
-  return [pathFacts(o.link), pathFacts(o.target), o.linkTree ?? null, o.targetTree ?? null];
+  return [pathFacts(o.link), pathFacts(o.target), o.linkTree ?? null, o.targetTree ?? null, mountFacts(o.link), mountFacts(o.target)];
 }
 
 /**

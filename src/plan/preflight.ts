@@ -1,6 +1,7 @@
+import { describeMount } from '../core/mount-text.js';
 import { formatBytes } from '../core/units.js';
 import type { DesiredEntry } from '../manifest/types.js';
-import type { EntryObservation } from '../state/types.js';
+import type { EntryObservation, MountFact, PathObservation } from '../state/types.js';
 import type { Decision } from './decide.js';
 import { dataKind, isLinkKind, sameVolume } from './link-type.js';
 import { protectedReason } from './protected.js';
@@ -27,6 +28,7 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
       });
     }
   }
+  out.push(...mountFindings(e, o, d));
   if (o.link.linkedParent !== undefined) {
     // Every step would act through that link, on a place the manifest does not name (and a rollback
     // would follow wherever it points by then). Not liftable by `force`: the real path can be written instead.
@@ -123,6 +125,65 @@ export function spaceFindings(items: { planned: PlannedEntry; obs: EntryObservat
         hint: 'free space on the destination drive, or choose another target',
       });
     }
+  }
+  return out;
+}
+
+/** `/a/b (ext4 on /dev/sdb1)`, or the bare path when nothing is known of the mount. */
+function named(m: MountFact): string {
+  const d = describeMount(m);
+  return d ? `${m.path} (${d})` : m.path;
+}
+
+/** Mounts inside a tree: from the mount table at the path and from the walk's device changes, each once. */
+function mountsInside(side: PathObservation, walked: MountFact[] | undefined): MountFact[] {
+  const byPath = new Map<string, MountFact>();
+  for (const m of [...(walked ?? []), ...(side.mountsBelow ?? [])]) if (!byPath.has(m.path) || m.fsType) byPath.set(m.path, m);
+  return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+/**
+ * DESIGN.md: nothing crosses a device boundary, and pseudo file systems are
+ * never walked. Refused: a link or target on a kernel pseudo file system
+ * (its files are the kernel's, not data); the path whose data would move
+ * being itself a mount point (a rename fails with EBUSY, and a copy would
+ * empty the mounted volume and still fail at rmdir); a mount inside a tree
+ * that would move, or inside the target a merge moves into (a walk would
+ * cross into that volume, copy it and delete its contents).
+ */
+function mountFindings(e: DesiredEntry, o: EntryObservation, d: Decision): Finding[] {
+  const out: Finding[] = [];
+  for (const side of [o.link, o.target]) {
+    if (!side.volume?.pseudo) continue;
+    out.push({
+      severity: 'error', code: 'E_PSEUDO_FS', path: side.path,
+      message: `${side.path} is on ${side.volume.fsType ? `${side.volume.fsType}, ` : ''}a kernel pseudo file system: its files are made by the kernel, not stored on a disk, so relocate has nothing to move or link there`,
+      hint: 'remove this entry; relocate works on folders and files stored on a disk',
+    });
+  }
+  // A pseudo file system was not walked; what it holds says nothing more.
+  if (out.length > 0) return out;
+  const from = d.action === 'restore' ? o.target : o.link;
+  const moves = d.move !== undefined || d.replacesIdentical === true;
+  const points = [moves ? from.mountPoint : undefined, o.link.mountPoint].filter((m, i, all): m is MountFact => m !== undefined && all.indexOf(m) === i);
+  for (const m of points) {
+    const what = describeMount(m);
+    out.push({
+      severity: 'error', code: 'E_MOUNT_POINT', path: m.path,
+      message: `${m.path} is a mount point${what ? ` (${what})` : ''}; relocate moves folders, not mounts: it cannot be moved or replaced by a link while a volume is mounted there`,
+      hint: `to have the volume appear elsewhere, change where it is mounted (e.g. /etc/fstab) or link to it from an empty path; to move its files, write an entry for a folder inside it`,
+    });
+  }
+  if (!moves) return out;
+  const trees: [string, MountFact[]][] = [[from.path, mountsInside(from, d.action === 'restore' ? o.targetTree?.mounts : o.linkTree?.mounts)]];
+  if (d.action === 'merge') trees.push([o.target.path, mountsInside(o.target, undefined)]);
+  for (const [root, inside] of trees) {
+    if (inside.length === 0) continue;
+    out.push({
+      severity: 'error', code: 'E_MOUNT_INSIDE', path: inside[0]!.path,
+      message: `${inside.map(named).join(', ')} ${inside.length === 1 ? 'is a volume' : 'are volumes'} mounted inside ${root}; relocate never moves across a device boundary, so it will not move a folder with a mount inside`,
+      hint: `unmount ${inside.length === 1 ? 'it' : 'them'} (umount ${inside[0]!.path}) and run again, or give what is inside the mount its own entry`,
+    });
   }
   return out;
 }

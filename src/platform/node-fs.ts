@@ -9,6 +9,7 @@ import { findOutsideNames } from './outside-names.js';
 import type { VerifyMode } from '../exec/steps.js';
 import type { ResolvedLinkType } from '../plan/types.js';
 import { eachLimited } from '../core/each-limited.js';
+import { DeviceFence, mountPointError } from './device-fence.js';
 import { fsyncDir } from './journal-fs.js';
 import { isUnsupportedErrno, nativeRenameNoReplace, nativeRenameUnavailableReason } from './native/rename-noreplace.js';
 import { nativeInodeFlags } from './native/inode-flags.js';
@@ -78,6 +79,9 @@ function sec(ms: number): number {
 export function fsError(err: unknown, p: string, doing: string): RelocateError {
   if (err instanceof RelocateError) return err;
   const errno = (err as NodeJS.ErrnoException)?.code ?? '';
+  // EBUSY from a mount point is not a program holding a file: say what it is.
+  const mounted = errno === 'EBUSY' ? mountPointError(p, doing) : undefined;
+  if (mounted) return mounted;
   const code: ErrorCode = ERRNO_CODES[errno] ?? 'E_IO';
   return new RelocateError(code, `${doing} ${p} failed: ${errno || (err as Error)?.message}`, { path: p, ...(HINTS[code] ? { hint: HINTS[code] } : {}), cause: err });
 }
@@ -216,6 +220,7 @@ async function walk(root: string): Promise<TreeNode[]> {
   const top = lstatNode('', root);
   const out: TreeNode[] = [top];
   if (top.kind !== 'dir') return out;
+  const fence = DeviceFence.around(root, lstatSync(root).dev);
   const queue = [''];
   for (let q = 0; q < queue.length; q++) {
     const rel = queue[q]!;
@@ -230,7 +235,10 @@ async function walk(root: string): Promise<TreeNode[]> {
       const r = rel === '' ? name : `${rel}/${name}`;
       const n = lstatNode(r, under(root, r));
       out.push(n);
-      if (n.kind === 'dir') queue.push(r);
+      if (n.kind === 'dir') {
+        fence.enter(under(root, r));
+        queue.push(r);
+      }
       if (slice.due()) await slice.yield();
     }
   }
@@ -962,6 +970,40 @@ export class NodeFs implements FsPort {
     await this.syncDir(path.dirname(p));
   }
 
+  async assertOneDevice(root: string): Promise<void> {
+    let top: Stats;
+    try {
+      top = lstatSync(root);
+    } catch {
+      return;
+    }
+    if (!top.isDirectory() && !top.isFile()) return;
+    const rootMount = mountPointError(root, 'deleting');
+    if (rootMount) throw rootMount;
+    if (!top.isDirectory()) return;
+    const fence = DeviceFence.around(root, top.dev);
+    if (fence.tableChecked) return;
+    // No mount table (not Linux): every folder's device, before anything is deleted.
+    const slice = new Slicer();
+    const dirs = [root];
+    while (dirs.length > 0) {
+      const dir = dirs.pop()!;
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const e of entries) {
+        if (!e.isDirectory()) continue;
+        const p = under(dir, e.name);
+        fence.enter(p);
+        dirs.push(p);
+        if (slice.due()) await slice.yield();
+      }
+    }
+  }
+
   async deleteTree(root: string): Promise<void> {
     // Freed inode numbers can be reused by new folders: no listing outlives a delete.
     this.forVerify.clear();
@@ -1015,6 +1057,11 @@ export class NodeFs implements FsPort {
       await this.syncDir(path.dirname(root));
       return;
     }
+    // Before the first unlink: the root not a mount point (deleting it would empty a whole volume) and no
+    // mount inside (the table's, bind mounts included; without a table, every folder's device). Each
+    // folder is checked again on entry, for a mount made since.
+    await this.assertOneDevice(root);
+    const fence = DeviceFence.around(root, top.dev);
     // Depth first, as rm -rf: a folder's files and links go first (a link is removed as a link, never
     // entered: readdir's entry types come from the folder itself, and an unknown type is lstat'ed),
     // then its sub-folders, then the folder. No lstat per file: the walk is one readdir per folder.
@@ -1040,6 +1087,8 @@ export class NodeFs implements FsPort {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
         throw fsError(err, cur.dir, 'listing');
       }
+      // Sub-folders are checked for another device before any name of this folder goes.
+      for (const e of entries) if (e.isDirectory()) fence.enter(under(cur.dir, e.name));
       for (const e of entries) {
         const p = under(cur.dir, e.name);
         if (e.isDirectory()) stack.push({ dir: p, listed: false });

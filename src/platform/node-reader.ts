@@ -4,9 +4,10 @@ import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalPath, isAbsolutePath, pathApi, type PathStyle } from '../core/paths.js';
 import type { DiskReader } from '../state/reader.js';
-import { UNDELETABLE_LISTED, type InodeFlag, type InUseFile, type MeasureOptions, type NodeKind, type PathObservation, type TreeComparison, type TreeMeasure, type VolumeInfo } from '../state/types.js';
+import { UNDELETABLE_LISTED, type InodeFlag, type InUseFile, type MeasureOptions, type MountFact, type NodeKind, type PathObservation, type TreeComparison, type TreeMeasure, type VolumeInfo } from '../state/types.js';
 import { nativeInodeFlags } from './native/inode-flags.js';
 import { eachLimited } from '../core/each-limited.js';
+import { mountAt, mountsBelow, readMountTable, realPathOf, type MountEntry } from './mount-table.js';
 import { volumeInfo, volumeKey } from './volumes.js';
 
 /** Names listed in a comparison are capped so a plan of two huge trees stays small. */
@@ -165,6 +166,38 @@ export class NodeDiskReader implements DiskReader {
     }
   }
 
+  /** The mount table as this observation found it, read once (null: none to read). */
+  private table?: MountEntry[] | null;
+
+  private mountTable(): MountEntry[] | null {
+    if (this.table === undefined) this.table = readMountTable();
+    return this.table;
+  }
+
+  async mounts(p: string): Promise<{ mountPoint?: MountFact; below: MountFact[] }> {
+    let s: Stats | undefined;
+    try {
+      s = lstatSync(p, { throwIfNoEntry: false });
+    } catch {
+      s = undefined;
+    }
+    if (!s || !(s.isDirectory() || s.isFile())) return { below: [] };
+    // A device other than its folder's: a mount point on every OS (a bind mount of one device needs the table).
+    const parent = path.dirname(p);
+    let devChanges = false;
+    if (parent !== p) {
+      try {
+        devChanges = lstatSync(parent).dev !== s.dev;
+      } catch {
+        devChanges = false;
+      }
+    }
+    const table = this.mountTable();
+    const real = table ? realPathOf(p) : p;
+    const at = (table ? mountAt(table, real, p) : undefined) ?? (devChanges ? { path: p } : undefined);
+    return { ...(at ? { mountPoint: at } : {}), below: table && s.isDirectory() ? mountsBelow(table, real, p) : [] };
+  }
+
   async measure(root: string, opts: MeasureOptions = {}): Promise<TreeMeasure> {
     const m: TreeMeasure = { bytes: 0, files: 0, dirs: 0, links: 0 };
     // Files with several names: how many of those names the tree holds, to tell which share data outside it.
@@ -199,6 +232,12 @@ export class NodeDiskReader implements DiskReader {
     const top = await lstat(root, { bigint: true });
     count(top, root);
     if (!top.isDirectory()) return withShared(m, seen, newest);
+    // Nothing crosses a device boundary: a folder on another device, or a mount point the table
+    // names (a bind mount keeps the device), is noted and not entered.
+    const table = this.mountTable();
+    const tableMounts = new Map((table ? mountsBelow(table, realPathOf(root), root) : []).map((f) => [f.path, f]));
+    const mounts: MountFact[] = [];
+    const rootDev = Number(top.dev);
     // Synchronous lstat in slices of MEASURE_SLICE_MS: a thread-pool round trip per call costs
     // several times a cached lstat (see SLICE_MS in node-fs.ts); the event loop still turns between slices.
     let sliceStart = performance.now();
@@ -209,6 +248,10 @@ export class NodeDiskReader implements DiskReader {
         // A plain concatenation on POSIX (path.join's normalising costs a third of a walk).
         const full = process.platform === 'win32' ? path.join(dir, name) : dir.endsWith('/') ? dir + name : `${dir}/${name}`;
         const s = lstatSync(full);
+        if (s.isDirectory() && (s.dev !== rootDev || tableMounts.has(full))) {
+          mounts.push(tableMounts.get(full) ?? { path: full });
+          continue;
+        }
         count(s, full);
         if (s.isDirectory()) dirs.push(full);
         if (performance.now() - sliceStart >= MEASURE_SLICE_MS) {
@@ -217,7 +260,7 @@ export class NodeDiskReader implements DiskReader {
         }
       }
     }
-    return withShared(m, seen, newest);
+    return { ...withShared(m, seen, newest), ...(mounts.length > 0 ? { mounts: mounts.sort((a, b) => (a.path < b.path ? -1 : 1)) } : {}) };
   }
 
   async compare(a: string, b: string): Promise<TreeComparison> {
@@ -275,7 +318,8 @@ async function listTree(root: string): Promise<Map<string, ListedNode>> {
       const r = rel === '' ? d.name : `${rel}/${d.name}`;
       if (d.isDirectory()) {
         out.set(r, { kind: 'dir', size: 0 });
-        dirs.push(r);
+        // A folder on another device is a mount: listed, never entered (the planner refuses the move).
+        if ((await lstat(path.join(root, r), { bigint: true })).dev === top.dev) dirs.push(r);
       } else if (d.isSymbolicLink()) {
         out.set(r, { kind: 'symlink', size: 0, linkText: await readlink(path.join(root, r)) });
       } else if (d.isFile()) {

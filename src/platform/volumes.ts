@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { realpath, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { VolumeInfo } from '../state/types.js';
+import { isPseudoFsName, pseudoFsOfMagic } from './pseudo-fs.js';
 import { windowsVolume, windowsVolumeKey } from './windows/native.js';
 
 /** One line of /proc/self/mounts, the facts relocate needs. */
@@ -78,9 +79,11 @@ export async function volumeInfo(existingPath: string, dev: number | bigint): Pr
     }
   }
   const v: VolumeInfo = { id: String(dev) };
+  let magic: number | undefined;
   try {
     const s = await statfs(existingPath);
     v.freeBytes = Number(s.bavail) * Number(s.bsize);
+    magic = Number(s.type);
   } catch {
     // statfs is missing on some platforms; free space then stays unknown.
   }
@@ -97,6 +100,14 @@ export async function volumeInfo(existingPath: string, dev: number | bigint): Pr
         v.supportsReparsePoints = false;
         v.supportsHardLinks = false;
       }
+      if (isPseudoFsName(m.fsType)) v.pseudo = true;
+    }
+    // statfs's f_type names most pseudo file systems too: it answers without a mount table, and
+    // for a mount made after the table was cached (its longest-prefix match is then the folder below).
+    const byMagic = magic === undefined ? undefined : pseudoFsOfMagic(magic);
+    if (byMagic) {
+      v.pseudo = true;
+      if (!v.fsType || !isPseudoFsName(v.fsType)) v.fsType = byMagic;
     }
   }
   return v;

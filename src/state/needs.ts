@@ -11,6 +11,9 @@ const real = (p: PathObservation) => p.kind === 'dir' || p.kind === 'file';
  */
 export function observationNeeds(e: DesiredEntry, link: PathObservation, target: PathObservation): { measureLink: boolean; measureTarget: boolean; compare: boolean } {
   if (!e.applies) return { measureLink: false, measureTarget: false, compare: false };
+  // Nothing on a kernel pseudo file system is walked (/proc changes under a walk; /sys has files that
+  // block): the planner refuses the entry from the lstat's volume facts alone.
+  if (link.volume?.pseudo || target.volume?.pseudo) return { measureLink: false, measureTarget: false, compare: false };
   if (e.state === 'absent') {
     const ours = link.kind === 'absent' || isLink(link);
     return { measureLink: false, measureTarget: ours && real(target), compare: false };

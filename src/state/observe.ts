@@ -36,6 +36,18 @@ export async function observeEntry(e: DesiredEntry, reader: DiskReader, opts: Ob
   const [link, target] = await Promise.all([reader.observe(e.link, e.style), reader.observe(e.target, e.style)]);
   const need = observationNeeds(e, link, target);
   const o: EntryObservation = { style: e.style, link, target };
+  // Mounts at and inside the sides whose data would move or be compared, asked before any walk:
+  // a side that is itself a mount point is refused, so its (possibly huge) volume is not walked.
+  if (reader.mounts) {
+    for (const [side, wanted] of [[link, need.measureLink || need.compare], [target, need.measureTarget || need.compare]] as const) {
+      if (!wanted) continue;
+      const m = await reader.mounts(side.path);
+      if (m.mountPoint) side.mountPoint = m.mountPoint;
+      if (m.below.length > 0) side.mountsBelow = m.below;
+    }
+    if (link.mountPoint) need.measureLink = need.compare = false;
+    if (target.mountPoint) need.measureTarget = false;
+  }
   // A move (present: nothing at the target; absent: a restore) between paths of one volume is a rename.
   const renameOnly = opts.measureRenames === false && link.volume?.id !== undefined && link.volume.id === target.volume?.id;
   const measureLink = need.measureLink && !(renameOnly && target.kind === 'absent');

@@ -1,5 +1,5 @@
 import type { PathStyle } from '../core/paths.js';
-import type { InUseFile, MeasureOptions, PathObservation, TreeComparison, TreeMeasure } from './types.js';
+import type { InUseFile, MeasureOptions, MountFact, PathObservation, TreeComparison, TreeMeasure } from './types.js';
 
 /**
  * The read-only window on the disk the observer uses; src/platform
@@ -18,4 +18,11 @@ export interface DiskReader {
    * platform can tell (Windows: the Restart Manager); absent elsewhere.
    */
   inUse?(path: string, isDir: boolean): Promise<InUseFile[]>;
+  /**
+   * Whether an existing path is itself a mount point, and the mounts inside
+   * it (Linux: from the mount table, bind mounts included; elsewhere only a
+   * change of device from its folder tells, and `below` stays empty). Never
+   * walks a tree: it is asked before any walk. Absent where unknowable.
+   */
+  mounts?(path: string): Promise<{ mountPoint?: MountFact; below: MountFact[] }>;
 }

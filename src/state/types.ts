@@ -20,6 +20,24 @@ export interface VolumeInfo {
   /** Whether the volume can hold junctions / symlinks / hard links, when known. */
   supportsReparsePoints?: boolean;
   supportsHardLinks?: boolean;
+  /**
+   * Set when the volume is a kernel pseudo file system (proc, sysfs,
+   * cgroup, devtmpfs, …; see src/platform/pseudo-fs.ts): its files are made
+   * by the kernel, so nothing there is ever walked, moved or linked to.
+   */
+  pseudo?: true;
+}
+
+/**
+ * A mount met at or inside a path. Invariant: `path` is spelt as the user
+ * gave the tree's root (the root plus the mount's place below it), not
+ * necessarily the real path; `fsType` and `source` come from the mount table
+ * and are left out when it cannot be read (then only a device change told).
+ */
+export interface MountFact {
+  path: string;
+  fsType?: string;
+  source?: string;
 }
 
 /**
@@ -53,6 +71,18 @@ export interface PathObservation {
    * name. Found with one lstat of the parent (O(1) per path).
    */
   linkedParent?: string;
+  /**
+   * The path itself is a mount point (another device than its folder's, or
+   * a mount table entry there, bind mounts included). Observed only for the
+   * paths whose data would move or be compared (see DiskReader.mounts).
+   */
+  mountPoint?: MountFact;
+  /**
+   * Mounts strictly inside this folder, from the mount table (Linux: bind
+   * mounts included, found without a walk); observed like `mountPoint`.
+   * Left out when there are none or no table can be read.
+   */
+  mountsBelow?: MountFact[];
 }
 
 /** Size of a tree counted without following links; hard-linked files count once. */
@@ -73,6 +103,11 @@ export interface TreeMeasure {
    * of their bytes on its volume. Absent when none.
    */
   sharedOutside?: { files: number; bytes: number };
+  /**
+   * Folders inside the tree on another device (or in the mount table): the
+   * walk stops there, so their contents are neither counted nor entered.
+   */
+  mounts?: MountFact[];
 }
 
 /** A flag that forbids deleting (and renaming) a node: Linux chattr +i / +a, macOS uchg/schg / uappnd/sappnd. */
