@@ -58,6 +58,10 @@ export type ErrorCode =
   | 'E_GUARD'
   /** A link path inside a folder that is itself a link: relocate would act through it. */
   | 'E_LINK_PARENT'
+  /** A path of the run is locked by a run from another state folder (src/journal/path-lock.ts); the message names the holder. */
+  | 'E_PATH_LOCKED'
+  /** The machine-wide path-lock folder cannot be made or written. */
+  | 'E_PATH_LOCK_DIR'
   | 'E_INTERNAL';
 
 /**
