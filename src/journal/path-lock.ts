@@ -278,8 +278,13 @@ async function findConflict(dir: string, myName: string, info: PathLockInfo, cle
       continue;
     }
     const hit = firstOverlap(info.paths, other.paths);
-    if (!hit) continue;
+    // Our own state folder's leftovers (a process killed before its run began) are tidied even when they overlap nothing.
+    if (!hit && other.stateDirKey !== info.stateDirKey) continue;
     const state: HolderState = other.pid === 0 ? { held: true, why: 'state-unreadable' } : await holderState(other);
+    if (!hit) {
+      if (!state.held && (await removeLockFile(dir, name))) cleared.push(other);
+      continue;
+    }
     if (!state.held) {
       // Removing is best effort: another user's stale file in the sticky folder stays, and is judged stale again next time.
       if (await removeLockFile(dir, name)) cleared.push(other);

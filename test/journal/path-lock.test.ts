@@ -134,6 +134,18 @@ describe('path locks between state folders', () => {
     await b.release();
   });
 
+  it('a stale file of our own state folder is tidied even when it names none of our paths; another folder’s is left alone', async () => {
+    const sA = stateWithRun('sA', 'old', undefined);
+    const sB = stateWithRun('sB', 'runB', undefined);
+    await take(sA, 'old', [path.join(root, 'x')]);
+    await take(sB, 'runB', [path.join(root, 'y')]);
+    killHolder();
+    const next = await take(sA, 'new', [path.join(root, 'z')]);
+    expect(next.cleared.map((c) => c.runId)).toEqual(['old']);
+    expect(lockFiles()).toHaveLength(2);
+    await next.release();
+  });
+
   it('a folder above or below a locked path is locked; a sibling with a longer name is not', async () => {
     const sA = stateWithRun('sA', 'runA', 'running');
     const sB = stateWithRun('sB', 'runB', undefined);
