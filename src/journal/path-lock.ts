@@ -3,6 +3,7 @@ import path from 'node:path';
 import { RelocateError } from '../core/errors.js';
 import {
   canonicalLockPath,
+  canonicalLockPaths,
   currentUser,
   ensureRegistry,
   folderPresence,
@@ -137,9 +138,36 @@ export function pathsOverlap(a: string, b: string): boolean {
   return under(a, b) || under(b, a);
 }
 
-/** The first pair (mine, theirs) that overlaps, if any. Pure. */
+/** `p` and each folder above it, nearest first ('/a/b' → '/a/b', '/a', '/'). Pure. */
+function selfAndAncestors(p: string): string[] {
+  const out = [p];
+  for (let cut = p.lastIndexOf('/'); cut > 0; cut = p.lastIndexOf('/', cut - 1)) {
+    const up = p.slice(0, cut);
+    // A drive's root is spelled 'c:/' (foldPath), never 'c:'.
+    out.push(/^[a-z]:$/.test(up) ? `${up}/` : up);
+  }
+  if (p.startsWith('/') && p !== '/') out.push('/');
+  return out;
+}
+
+/**
+ * The first pair (mine, theirs) that overlaps, if any. Pure. Each side's
+ * paths go in a set and the other side's paths and their ancestors are
+ * looked up in it: linear in the paths times their depth (two runs of
+ * 2,000 paths each compare in about a millisecond, where every pair took
+ * seconds).
+ */
 export function firstOverlap(mine: readonly string[], theirs: readonly string[]): [string, string] | undefined {
-  for (const m of mine) for (const t of theirs) if (pathsOverlap(m, t)) return [m, t];
+  const theirSet = new Set(theirs);
+  for (const m of mine) {
+    const hit = selfAndAncestors(m).find((a) => theirSet.has(a));
+    if (hit !== undefined) return [m, hit];
+  }
+  const mineSet = new Set(mine);
+  for (const t of theirs) {
+    const hit = selfAndAncestors(t).find((a) => mineSet.has(a));
+    if (hit !== undefined) return [hit, t];
+  }
   return undefined;
 }
 
@@ -219,10 +247,10 @@ export async function acquirePathLocks(opts: AcquireOptions): Promise<HeldPathLo
     });
   }
   const shownByKey = new Map<string, string>();
-  for (const p of opts.paths) {
-    const key = await canonicalLockPath(p);
-    if (!shownByKey.has(key)) shownByKey.set(key, p);
-  }
+  const keys = await canonicalLockPaths(opts.paths);
+  opts.paths.forEach((p, i) => {
+    if (!shownByKey.has(keys[i]!)) shownByKey.set(keys[i]!, p);
+  });
   const me = currentUser();
   const stateDirKey = await canonicalLockPath(opts.stateDir);
   const info: PathLockInfo = {
@@ -304,8 +332,7 @@ function held(dir: string, first: string, info: PathLockInfo, cleared: PathLockI
     },
     cleared,
     async narrow(paths: string[]): Promise<void> {
-      const keys = new Set<string>();
-      for (const p of paths) keys.add(await canonicalLockPath(p));
+      const keys = new Set(await canonicalLockPaths(paths));
       const kept = current.paths.map((k, i) => ({ k, shown: current.shown[i] ?? k })).filter((x) => keys.has(x.k));
       if (kept.length === current.paths.length) return;
       const next: PathLockInfo = { ...current, shown: kept.map((x) => x.shown), paths: kept.map((x) => x.k) };
@@ -329,7 +356,7 @@ function held(dir: string, first: string, info: PathLockInfo, cleared: PathLockI
 export async function lockedByOthers(place: LockRegistryPlace, paths: string[], stateDir: string): Promise<{ path: string; holder: string }[]> {
   const files = await readLockFiles(place.dir).catch(() => []);
   if (files.length === 0) return [];
-  const keys = await Promise.all(paths.map((p) => canonicalLockPath(p)));
+  const keys = await canonicalLockPaths(paths);
   const stateDirKey = await canonicalLockPath(stateDir);
   const out: { path: string; holder: string }[] = [];
   for (const { name, text } of files) {

@@ -65,22 +65,48 @@ export async function ensureRegistry(place: LockRegistryPlace): Promise<void> {
  * by case wait for each other, never let two runs over one path through.
  */
 export async function canonicalLockPath(p: string): Promise<string> {
-  const abs = path.resolve(p);
-  const rest: string[] = [path.basename(abs)];
-  let dir = path.dirname(abs);
-  for (;;) {
-    try {
-      const real = await realpath(dir);
-      return foldPath(path.join(real, ...rest.reverse()));
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+  return (await canonicalLockPaths([p]))[0]!;
+}
+
+/**
+ * canonicalLockPath for many paths, resolving each parent folder once (a
+ * manifest of 1,000 links in a few folders costs a few realpath calls, not
+ * thousands).
+ */
+export async function canonicalLockPaths(paths: readonly string[]): Promise<string[]> {
+  const realOf = new Map<string, Promise<string | null>>();
+  const real = (dir: string): Promise<string | null> => {
+    let r = realOf.get(dir);
+    if (!r) {
+      r = realpath(dir).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return null;
+        throw err;
+      });
+      realOf.set(dir, r);
+    }
+    return r;
+  };
+  const out: string[] = [];
+  for (const p of paths) {
+    const abs = path.resolve(p);
+    const rest: string[] = [path.basename(abs)];
+    let dir = path.dirname(abs);
+    for (;;) {
+      const found = await real(dir);
+      if (found !== null) {
+        out.push(foldPath(path.join(found, ...rest.slice().reverse())));
+        break;
+      }
       const up = path.dirname(dir);
-      if (up === dir) return foldPath(path.join(dir, ...rest.reverse()));
+      if (up === dir) {
+        out.push(foldPath(path.join(dir, ...rest.slice().reverse())));
+        break;
+      }
       rest.push(path.basename(dir));
       dir = up;
     }
   }
+  return out;
 }
 
 /** Folding a canonical path for comparison (see canonicalLockPath). Pure. */

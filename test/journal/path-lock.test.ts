@@ -240,6 +240,11 @@ describe('path locks between state folders', () => {
     expect(pathsOverlap('/a/b', '/a/bc')).toBe(false);
     expect(pathsOverlap('/', '/x')).toBe(true);
     expect(firstOverlap(['/p', '/q/r'], ['/z', '/q'])).toEqual(['/q/r', '/q']);
+    expect(firstOverlap(['/z'], ['/z/y/x'])).toEqual(['/z', '/z/y/x']);
+    expect(firstOverlap(['/a/b'], ['/a/bc', '/a/b.relocate-old-x'])).toBeUndefined();
+    expect(firstOverlap(['c:/games/x'], ['c:/'])).toEqual(['c:/games/x', 'c:/']);
+    expect(firstOverlap(['c:/games'], ['d:/games'])).toBeUndefined();
+    expect(firstOverlap(['/'], ['/anything'])).toEqual(['/', '/anything']);
   });
 });
 
