@@ -98,7 +98,7 @@ describe.skipIf(reason !== undefined)('runs from two state folders never destroy
     const b2 = await cli(['apply', mB, '--yes', '--state-dir', sB]);
     expect(b2.status, show(b2)).toBe(0);
     expect(lockFiles(), 'a finished run releases its locks').toEqual([]);
-  });
+  }, 120_000);
 
   it('a rollback is refused while a run from another state folder is unfinished on one of its paths', async () => {
     const before = inventory(L);
@@ -126,7 +126,7 @@ describe.skipIf(reason !== undefined)('runs from two state folders never destroy
     expect(r3.status, show(r3)).toBe(0);
     expect(inventory(L).map((f) => [path.relative(L, f.path), f.hash])).toEqual(before.map((f) => [path.relative(L, f.path), f.hash]));
     expect(lockFiles()).toEqual([]);
-  });
+  }, 120_000);
 
   it('a folder above or below a locked path is locked too, and `plan` warns with W_PATH_LOCKED', async () => {
     const sA = path.join(root, 'sA');
@@ -142,5 +142,5 @@ describe.skipIf(reason !== undefined)('runs from two state folders never destroy
     expect(b.stderr).toContain(`it holds ${L}`);
     const back = await cli(['rollback', '--yes', '--state-dir', sA]);
     expect(back.status, show(back)).toBe(0);
-  });
+  }, 120_000);
 });

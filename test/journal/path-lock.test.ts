@@ -68,7 +68,7 @@ function killHolder(): void {
   }
 }
 
-describe('path locks between state folders', () => {
+describe('path locks between state folders', { timeout: 60_000 }, () => {
   it('a second run over the same path is refused with E_PATH_LOCKED naming the holder; after release it goes', async () => {
     const data = path.join(root, 'data', 'Games');
     const sA = stateWithRun('sA', 'runA', 'running');
@@ -248,7 +248,7 @@ describe('path locks between state folders', () => {
   });
 });
 
-describe('where the registry lives', () => {
+describe('where the registry lives', { timeout: 60_000 }, () => {
   it('RELOCATE_LOCK_DIR overrides; else /var/tmp/relocate-locks (shared, kept across reboots) on Linux and macOS, %ProgramData%\\relocate\\locks on Windows', () => {
     expect(lockRegistryPlace({ RELOCATE_LOCK_DIR: 'rel/locks' }, 'linux', '/work')).toEqual({ dir: '/work/rel/locks', shared: false });
     expect(lockRegistryPlace({}, 'linux', '/work')).toEqual({ dir: '/var/tmp/relocate-locks', shared: true });
