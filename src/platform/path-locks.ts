@@ -167,7 +167,13 @@ export async function readLockFiles(dir: string): Promise<{ name: string; text: 
   return out;
 }
 
-/** Removes a lock file; false when the OS refused (another user's file in a sticky folder). Gone already counts as removed. */
+/**
+ * Removes a lock file; false when the OS refused (another user's file in a
+ * sticky folder). Gone already counts as removed. Not fsync'd: a removed
+ * file that a power cut brings back is a finished run's (stale, tidied by
+ * the next run) or a run's own earlier file (taken over by its resume),
+ * never a lock that lets two runs through.
+ */
 export async function removeLockFile(dir: string, name: string): Promise<boolean> {
   try {
     await unlink(path.join(dir, name));
@@ -177,7 +183,6 @@ export async function removeLockFile(dir: string, name: string): Promise<boolean
     if (code === 'EACCES' || code === 'EPERM') return false;
     throw err;
   }
-  await fsyncDir(dir);
   return true;
 }
 
