@@ -1,7 +1,9 @@
 import os from 'node:os';
 import { RelocateError } from '../core/errors.js';
 import { loadManifest } from '../manifest/load.js';
-import type { LoadedManifest } from '../manifest/types.js';
+import type { DesiredEntry, LoadedManifest } from '../manifest/types.js';
+import { lockedByOthers, planLockPaths } from '../journal/path-lock.js';
+import { lockPlace } from './path-guard.js';
 import { makePlan } from '../plan/planner.js';
 import type { Plan } from '../plan/types.js';
 import { detectCapabilities } from '../platform/capabilities.js';
@@ -30,13 +32,19 @@ export interface BuiltPlan {
   unfinished?: RunRecord;
 }
 
+/** Points where a command joins the planning. */
+export interface PlanHooks {
+  /** Runs after the manifest is loaded and before the disk is observed (apply takes its path locks here). */
+  beforeObserve?: (entries: DesiredEntry[]) => Promise<void>;
+}
+
 /**
  * Loads the manifest for this machine and plans it against the disk. An
  * invalid manifest prints its diagnostics and throws E_INVALID_MANIFEST (a
  * missing or unreadable one throws that problem itself, see manifestError)
  * before any disk read beyond the manifest and its globs.
  */
-export async function buildPlan(file: string, io: CliIO, stateDirFlag: string | undefined, observe: ObserveOptions = {}): Promise<BuiltPlan> {
+export async function buildPlan(file: string, io: CliIO, stateDirFlag: string | undefined, observe: ObserveOptions = {}, hooks: PlanHooks = {}): Promise<BuiltPlan> {
   const ctx = await manifestContext(io.env);
   const manifest = await loadManifest(file, ctx, nodeManifestIO);
   const shown = displayPath(file, io.cwd);
@@ -49,6 +57,7 @@ export async function buildPlan(file: string, io: CliIO, stateDirFlag: string | 
   }
   if (warnings.length > 0 && !io.json) io.err(renderDiagnostics(warnings.map((d) => ({ ...d, file: shown })), io.color));
   const stateDir = stateDirFor(stateDirFlag, io.env, ctx.os, os.homedir(), io.cwd);
+  await hooks.beforeObserve?.(manifest.entries.filter((e) => e.applies));
   const [observations, capabilities] = await Promise.all([observeEntries(manifest.entries, await diskReader(), observe), detectCapabilities()]);
   const plan = makePlan(manifest.entries, observations, {
     os: ctx.os,
@@ -64,6 +73,12 @@ export async function buildPlan(file: string, io: CliIO, stateDirFlag: string | 
   if (unfinished && !io.json) {
     io.err(io.color.yellow(`warning: run ${unfinished.id} (started ${unfinished.startedAt}) did not finish (${unfinished.status}); the plan below sees the disk as that run left it.`));
     io.err('  hint: `relocate resume` finishes it, `relocate rollback` undoes it.');
+  }
+  // apply holds the locks itself (beforeObserve); plan and status say when another run holds a path.
+  if (!hooks.beforeObserve && !io.json) {
+    for (const l of await lockedByOthers(lockPlace(io), planLockPaths(plan), stateDir)) {
+      io.err(io.color.yellow(`warning W_PATH_LOCKED: ${l.path} is in use by another relocate run: ${l.holder}; apply will refuse until it is finished or undone.`));
+    }
   }
   return { manifest, observations, plan, stateDir, ...(unfinished ? { unfinished } : {}) };
 }

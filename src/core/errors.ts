@@ -76,6 +76,10 @@ export type ErrorCode =
   | 'E_MOUNT_POINT'
   /** A path on a kernel pseudo file system (proc, sysfs, cgroup, devtmpfs, …): nothing there is stored on a disk. */
   | 'E_PSEUDO_FS'
+  /** A path of the run is locked by a run from another state folder (src/journal/path-lock.ts); the message names the holder. */
+  | 'E_PATH_LOCKED'
+  /** The machine-wide path-lock folder cannot be made or written. */
+  | 'E_PATH_LOCK_DIR'
   | 'E_INTERNAL';
 
 /**

@@ -42,9 +42,10 @@ function errorRecord(e: RelocateError): RunRecord['error'] {
 }
 
 /** Starts a run of a plan: record first, then the steps; a failure rolls back unless `noRollback`. */
-export async function startRun(plan: Plan, opts: RunOptions & { verify: VerifyMode; noRollback: boolean; now?: Date }): Promise<RunOutcome> {
+export async function startRun(plan: Plan, opts: RunOptions & { verify: VerifyMode; noRollback: boolean; now?: Date; id?: string }): Promise<RunOutcome> {
   const now = opts.now ?? new Date();
-  const id = newRunId(now);
+  // The CLI chooses the id before planning: the path locks it takes first name the run (src/journal/path-lock.ts).
+  const id = opts.id ?? newRunId(now);
   const record: RunRecord = {
     id,
     status: 'running',

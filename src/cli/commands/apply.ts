@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { RelocateError } from '../../core/errors.js';
 import { startRun } from '../../exec/run-control.js';
+import type { VerifyMode } from '../../exec/steps.js';
 import { hasChanges } from '../../plan/planner.js';
 import type { Plan } from '../../plan/types.js';
 import { NodeFs } from '../../platform/node-fs.js';
@@ -14,6 +15,9 @@ import { displayPath, findManifest } from '../manifest-path.js';
 import { parseCommandArgs } from '../options.js';
 import { progressView } from '../progress.js';
 import { refuseIfUnfinished, withLock } from '../run-guard.js';
+import { lockPlace } from '../path-guard.js';
+import { acquirePathLocks, planLockPaths, releaseIfSettled, type HeldPathLocks } from '../../journal/path-lock.js';
+import { newRunId } from '../../journal/runs.js';
 import { reportOutcome, runJson } from '../run-output.js';
 import { assertFresh, isSavedPlan, readSavedPlan } from '../saved-plan.js';
 import { stateDirFor } from '../state-dir.js';
@@ -56,19 +60,37 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
   if (positionals.length > 1) throw new RelocateError('E_USAGE', 'apply takes one manifest or saved plan', { hint: 'see `relocate apply --help`' });
   const verify = values.verify === 'content' ? 'content' : values.verify === 'meta' ? 'meta' : undefined;
   if (!verify) throw new RelocateError('E_USAGE', `--verify must be meta or content, not '${String(values.verify)}'`, { hint: 'meta compares names, sizes, times and modes; content also compares every byte' });
+  const verifyMode: VerifyMode = verify;
   const file = findManifest(positionals[0], io.cwd);
   const saved = await isSavedPlan(file);
   const stateDir = stateDirFor(values['state-dir'], io.env, loadContext(io.env).os, os.homedir(), io.cwd);
 
   return withLock(stateDir, 'apply', io, async () => {
     await refuseIfUnfinished(stateDir);
+    // The run's id is chosen now: the path locks, taken before the disk is observed, name it.
+    const runId = newRunId(new Date());
     let plan: Plan;
-    if (saved) {
-      plan = await readSavedPlan(file);
-      await assertFresh(plan, `the saved plan ${positionals[0] ?? file}`);
-    } else {
-      plan = (await buildPlan(file, io, stateDir, RENAMES_UNMEASURED)).plan;
+    let locks: HeldPathLocks | undefined;
+    const lockRun = async (paths: string[]) => {
+      locks = await acquirePathLocks({ place: lockPlace(io), stateDir, runId, command: 'apply', paths });
+    };
+    try {
+      if (saved) {
+        plan = await readSavedPlan(file);
+        await lockRun(planLockPaths(plan));
+        await assertFresh(plan, `the saved plan ${positionals[0] ?? file}`);
+      } else {
+        plan = (await buildPlan(file, io, stateDir, RENAMES_UNMEASURED, { beforeObserve: (entries) => lockRun(entries.flatMap((e) => [e.link, e.target])) })).plan;
+        // Entries already in sync are not the run's: only the paths it changes stay locked.
+        await locks?.narrow(planLockPaths(plan));
+      }
+      return await applyPlanned(plan, runId);
+    } finally {
+      if (locks) await releaseIfSettled(locks, stateDir, runId);
     }
+  });
+
+  async function applyPlanned(plan: Plan, runId: string): Promise<number> {
     const label = displayPath(saved ? plan.manifest.path : file, io.cwd);
     if (!io.json) io.out(renderPlan(plan, { color: io.color, verbose: io.verbose, manifestLabel: label }));
     if (plan.blocked) {
@@ -90,10 +112,10 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
     const view = await progressView(io, work, entryTitle);
     const fs = new NodeFs();
     return withStopSignals(io, async (stop) => {
-      const outcome = await startRun(plan, { stateDir, fs, verify, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e), stop });
+      const outcome = await startRun(plan, { stateDir, fs, verify: verifyMode, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e), id: runId, stop });
       await view.finish(outcome.result === 'done');
       if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
       return reportOutcome(io, outcome, `Applied ${work.length} change${work.length === 1 ? '' : 's'}`);
     });
-  });
+  }
 }

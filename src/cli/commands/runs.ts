@@ -12,6 +12,8 @@ import type { CliIO } from '../io.js';
 import { parseCommandArgs } from '../options.js';
 import { progressView } from '../progress.js';
 import { withLock } from '../run-guard.js';
+import { withPathLocks } from '../path-guard.js';
+import { planLockPaths } from '../../journal/path-lock.js';
 import { reportOutcome, runJson } from '../run-output.js';
 import { stateDirFor } from '../state-dir.js';
 
@@ -46,18 +48,21 @@ export async function rollbackCommand(argv: string[], io: CliIO): Promise<number
       throw new RelocateError('E_INTERRUPTED_RUN', `run ${unfinished.id} did not finish; deal with it before rolling back ${run.id}`, { hint: `\`relocate rollback ${unfinished.id}\` or \`relocate resume\`` });
     }
     if (!io.json) io.out(`Run ${run.id} (${run.status}, started ${run.startedAt}): ${describeRun(run)}. Rolling back undoes it.`);
-    if (!(await confirm(io, 'Roll back this run?', values.yes === true, 'rollback'))) {
-      io.err('Nothing was changed.');
-      return 1;
-    }
-    const work = run.plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
-    const view = await progressView(io, work, (p) => `undo ${p.action} ${p.link}`);
-    const fs = new NodeFs();
-    return withStopSignals(io, async (stop) => {
-      const outcome = await rollbackRun(run, { stateDir, fs, force: values.force === true, onEvent: (e) => view.onEvent(e), stop });
-      await view.finish(outcome.result === 'rolled-back');
-      if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
-      return reportOutcome(io, outcome, `Rolled back ${work.length} change${work.length === 1 ? '' : 's'}`);
+    // A run from another state folder working on these paths now (or left unfinished on them) is never undone under.
+    return withPathLocks(io, { stateDir, runId: run.id, command: 'rollback', paths: planLockPaths(run.plan) }, async () => {
+      if (!(await confirm(io, 'Roll back this run?', values.yes === true, 'rollback'))) {
+        io.err('Nothing was changed.');
+        return 1;
+      }
+      const work = run.plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
+      const view = await progressView(io, work, (p) => `undo ${p.action} ${p.link}`);
+      const fs = new NodeFs();
+      return withStopSignals(io, async (stop) => {
+        const outcome = await rollbackRun(run, { stateDir, fs, force: values.force === true, onEvent: (e) => view.onEvent(e), stop });
+        await view.finish(outcome.result === 'rolled-back');
+        if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
+        return reportOutcome(io, outcome, `Rolled back ${work.length} change${work.length === 1 ? '' : 's'}`);
+      });
     });
   });
 }
@@ -75,18 +80,21 @@ export async function resumeCommand(argv: string[], io: CliIO): Promise<number> 
     }
     const direction = run.status === 'rolling-back' ? 'finish rolling it back' : 'finish applying it';
     if (!io.json) io.out(`Run ${run.id} (${run.status}, started ${run.startedAt}): ${describeRun(run)}. Resuming will ${direction}.`);
-    if (!(await confirm(io, 'Resume this run?', values.yes === true, 'resume'))) {
-      io.err('Nothing was changed.');
-      return 1;
-    }
-    const work = run.plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
-    const view = await progressView(io, work, (p) => `${p.action} ${p.link} → ${p.target}`);
-    const fs = new NodeFs();
-    return withStopSignals(io, async (stop) => {
-      const outcome = await resumeRun(run, { stateDir, fs, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e), stop });
-      await view.finish(outcome.result !== 'failed');
-      if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
-      return reportOutcome(io, outcome, run.status === 'rolling-back' ? 'Rolled back' : 'Resumed and finished');
+    // The crashed process's locks are this run's own and are taken over; another run's refuse.
+    return withPathLocks(io, { stateDir, runId: run.id, command: 'resume', paths: planLockPaths(run.plan) }, async () => {
+      if (!(await confirm(io, 'Resume this run?', values.yes === true, 'resume'))) {
+        io.err('Nothing was changed.');
+        return 1;
+      }
+      const work = run.plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
+      const view = await progressView(io, work, (p) => `${p.action} ${p.link} → ${p.target}`);
+      const fs = new NodeFs();
+      return withStopSignals(io, async (stop) => {
+        const outcome = await resumeRun(run, { stateDir, fs, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e), stop });
+        await view.finish(outcome.result !== 'failed');
+        if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
+        return reportOutcome(io, outcome, run.status === 'rolling-back' ? 'Rolled back' : 'Resumed and finished');
+      });
     });
   });
 }
