@@ -7,6 +7,8 @@ import type { FsPort, NodeInfo, NodeMeta, ProgressFn } from '../exec/fs-port.js'
 import type { VerifyMode } from '../exec/steps.js';
 import type { ResolvedLinkType } from '../plan/types.js';
 import { eachLimited } from '../core/each-limited.js';
+import type { InUseFile } from '../state/types.js';
+import { holdersNow } from './in-use.js';
 import { fsyncDir } from './journal-fs.js';
 import { isUnsupportedErrno, nativeRenameNoReplace, nativeRenameUnavailableReason } from './native/rename-noreplace.js';
 import { nativeSyncfs } from './native/syncfs.js';
@@ -917,6 +919,13 @@ export class NodeFs implements FsPort {
       this.deferredSyncs = undefined;
       for (const d of dirs) await this.syncDir(d);
     }
+  }
+
+  /** A fresh look at every process (src/platform/in-use.ts picks the OS's check); reads only. */
+  async processesUsing(p: string): Promise<InUseFile[]> {
+    const n = await this.lstat(p);
+    if (!n || (n.kind !== 'dir' && n.kind !== 'file')) return [];
+    return holdersNow(p, n.kind === 'dir');
   }
 }
 

@@ -30,6 +30,7 @@ export function stepWords(op: string, a: string, b?: string): string {
     case 'verify': return `verify ${b} against ${a}`;
     case 'link': return `create link ${a} → ${b}`;
     case 'check-link': return `check link ${a}`;
+    case 'check-in-use': return `check that no program uses ${a}`;
     case 'unlink': return `remove link ${a}`;
     case 'delete': return `delete the old copy ${a}`;
     default: return op;

@@ -1,5 +1,5 @@
 import type { PathStyle } from '../core/paths.js';
-import type { InUseFile, PathObservation, TreeComparison, TreeMeasure } from './types.js';
+import type { InUseReport, PathObservation, TreeComparison, TreeMeasure } from './types.js';
 
 /**
  * The read-only window on the disk the observer uses; src/platform
@@ -14,8 +14,11 @@ export interface DiskReader {
   /** How two trees (or two files) differ, names relative to each root. */
   compare(linkPath: string, targetPath: string): Promise<TreeComparison>;
   /**
-   * Files of a tree (or a file) that running programs hold open, when the
-   * platform can tell (Windows: the Restart Manager); absent elsewhere.
+   * Who holds something inside a tree (or a file) — open files, memory
+   * maps, working folders — when the platform can tell (Windows: the
+   * Restart Manager; Linux: /proc; macOS: libproc or lsof); absent
+   * elsewhere. One observe may call it for many trees: an implementation
+   * SHOULD look at the processes once and answer every tree from that.
    */
-  inUse?(path: string, isDir: boolean): Promise<InUseFile[]>;
+  inUse?(path: string, isDir: boolean): Promise<InUseReport>;
 }
