@@ -47,7 +47,7 @@ export const REGION_PATH = 248;
 const REGION_LIMIT = 20_000;
 
 const EPERM = 1;
-const ESRCH = 3;
+const EACCES = 13;
 
 /** The C string at `offset` (at most MAXPATHLEN bytes), '' when empty. */
 export function cString(buf: Buffer, offset: number, max = MAXPATHLEN): string {
@@ -74,7 +74,9 @@ interface LibProc {
   pidInfo(pid: number, flavor: number, arg: bigint, buf: Buffer | null, bytes: number): number;
   pidFdInfo(pid: number, fd: number, flavor: number, buf: Buffer, bytes: number): number;
   name(pid: number, buf: Buffer, bytes: number): number;
+  /** errno after the last call; libproc sets it only on failure, so it is cleared before a call whose 0 is ambiguous. */
   errno(): number;
+  clearErrno(): void;
 }
 
 /** The C declarations, as koffi reads them (test/platform/in-use-darwin.test.ts parses them on Linux). */
@@ -99,6 +101,9 @@ function bindLibProc(koffi: Koffi): LibProc {
     pidFdInfo: (pid, fd, flavor, buf, bytes) => f.pidFdInfo(pid, fd, flavor, buf, bytes) as number,
     name: (pid, buf, bytes) => f.name(pid, buf, bytes) as number,
     errno: () => koffi.errno(),
+    clearErrno: () => {
+      koffi.errno(0);
+    },
   };
 }
 
@@ -120,16 +125,28 @@ export function readDarwinProcess(lp: LibProc, pid: number): ProcessHoldings | U
   const hold = (p: string, how: InUseHow) => {
     if (p.startsWith('/') && !(how === 'root' && p === '/')) holds.set(`${how}\0${p}`, how);
   };
-  // The descriptor list: ask for the size (a null buffer), then read with room to spare.
-  const need = lp.pidInfo(pid, PROC_PIDLISTFDS, 0n, null, 0);
-  if (need <= 0) {
+  // The descriptor list: ask for the size (a null buffer), then read with room to spare. A 0 is an
+  // error only with errno set (a process may have no descriptors at all).
+  const failed = (): ProcessHoldings | UnknownProcess | null | undefined => {
     const e = lp.errno();
-    if (e === ESRCH) return null;
-    return e === EPERM || e === 13 ? { pid, process: command } : null;
+    if (e === 0) return undefined;
+    return e === EPERM || e === EACCES ? { pid, process: command } : null;
+  };
+  lp.clearErrno();
+  const need = lp.pidInfo(pid, PROC_PIDLISTFDS, 0n, null, 0);
+  let got = 0;
+  const fdBuf = Buffer.alloc(Math.max(need, 0) + 32 * PROC_FDINFO_SIZE);
+  if (need <= 0) {
+    const f = failed();
+    if (f !== undefined) return f;
+  } else {
+    lp.clearErrno();
+    got = lp.pidInfo(pid, PROC_PIDLISTFDS, 0n, fdBuf, fdBuf.length);
+    if (got <= 0) {
+      const f = failed();
+      if (f !== undefined) return f;
+    }
   }
-  const fdBuf = Buffer.alloc(need + 32 * PROC_FDINFO_SIZE);
-  const got = lp.pidInfo(pid, PROC_PIDLISTFDS, 0n, fdBuf, fdBuf.length);
-  if (got <= 0) return lp.errno() === EPERM ? { pid, process: command } : null;
   const vbuf = Buffer.alloc(VNODE_FDINFOWITHPATH_SIZE);
   for (const fd of vnodeFds(fdBuf, got)) {
     if (lp.pidFdInfo(pid, fd, PROC_PIDFDVNODEPATHINFO, vbuf, vbuf.length) === VNODE_FDINFOWITHPATH_SIZE) hold(cString(vbuf, VNODE_FDINFOWITHPATH_PATH), 'open');

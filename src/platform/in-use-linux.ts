@@ -8,7 +8,8 @@
  *   /proc/<pid>/stat), so a non-root user does not get a hundred of them
  *   as "unknown".
  * - A process whose fd/ cannot be read (EACCES: another user's, when not
- *   root) is unknown, named by /proc/<pid>/comm (world-readable); one whose
+ *   root) is unknown, named by its command from /proc/<pid>/stat
+ *   (world-readable, the same name as comm); one whose
  *   maps alone are unreadable is partial (see ProcessTable).
  * - relocate's own pid is skipped: it holds the trees it walks.
  * - Paths are as the kernel prints them: a deleted file ends in
@@ -49,15 +50,36 @@ export function isKernelThread(statText: string): boolean {
   return Number.isFinite(flags) && (flags & PF_KTHREAD) !== 0;
 }
 
-/** The absolute file paths in the text of /proc/<pid>/maps, each once, as the kernel printed them. */
+/**
+ * The absolute file paths in the text of /proc/<pid>/maps, each once, as
+ * the kernel printed them. A line is `address perms offset dev inode
+ * [pathname]`: no field before the pathname holds a '/', so the pathname
+ * (padded with spaces, and holding spaces itself) starts at the first
+ * " /". No regex: a node process has thousands of lines, and this runs
+ * for every process on every observe.
+ */
 export function mapsPaths(text: string): string[] {
   const out = new Set<string>();
-  for (const line of text.split('\n')) {
-    // address perms offset dev inode [pathname]; the pathname is padded with spaces and may hold spaces itself.
-    const m = /^[0-9a-f]+-[0-9a-f]+\s+\S+\s+[0-9a-f]+\s+[0-9a-f]+:[0-9a-f]+\s+\d+\s+(\/.*)$/.exec(line);
-    if (m) out.add(m[1]!);
+  let last = '';
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const slash = text.indexOf(' /', start);
+    if (slash >= 0 && slash < end) {
+      const p = text.slice(slash + 1, end);
+      // Consecutive lines are mostly the segments of one file.
+      if (p !== last) out.add((last = p));
+    }
+    start = end + 1;
   }
   return [...out];
+}
+
+/** The command name from the text of /proc/<pid>/stat (between the first '(' and the last ')'; it may hold both). */
+export function statCommand(statText: string): string {
+  const open = statText.indexOf('(');
+  const close = statText.lastIndexOf(')');
+  return open >= 0 && close > open ? statText.slice(open + 1, close) || '?' : '?';
 }
 
 /**
@@ -77,8 +99,10 @@ function readProcess(procRoot: string, pid: number): ProcessHoldings | UnknownPr
   const dir = `${procRoot}/${pid}`;
   let command = '?';
   try {
-    if (isKernelThread(readFileSync(`${dir}/stat`, 'utf8'))) return null;
-    command = readFileSync(`${dir}/comm`, 'utf8').replace(/\n$/, '') || '?';
+    // stat is world-readable and names the command too (what /proc/<pid>/comm holds): one read, not two.
+    const stat = readFileSync(`${dir}/stat`, 'utf8');
+    if (isKernelThread(stat)) return null;
+    command = statCommand(stat);
   } catch (err) {
     if (!denied(err)) return null;
   }
@@ -92,16 +116,18 @@ function readProcess(procRoot: string, pid: number): ProcessHoldings | UnknownPr
   } catch (err) {
     return denied(err) ? { pid, process: command } : null;
   }
+  let partial = false;
   for (const fd of fds) {
     try {
       const t = readlinkSync(`${dir}/fd/${fd}`);
       // Pipes, sockets and anonymous inodes print as "pipe:[123]" and the like: no path.
       if (t.startsWith('/')) hold(t, 'open');
-    } catch {
-      // Closed between the listing and the readlink.
+    } catch (err) {
+      // ENOENT: closed between the listing and the readlink. EACCES: the listing was allowed, the
+      // descriptors are not (a process protected from ptrace, even from root in some containers).
+      if (denied(err)) partial = true;
     }
   }
-  let partial = false;
   for (const [link, how] of [['cwd', 'cwd'], ['root', 'root']] as const) {
     try {
       const t = readlinkSync(`${dir}/${link}`);
@@ -116,6 +142,7 @@ function readProcess(procRoot: string, pid: number): ProcessHoldings | UnknownPr
   } catch (err) {
     if (denied(err)) partial = true;
   }
+  if (partial && holds.size === 0) return { pid, process: command };
   return {
     pid,
     command,
