@@ -61,11 +61,15 @@ export function isKernelThread(statText: string): boolean {
 export function mapsPaths(text: string): string[] {
   const out = new Set<string>();
   let last = '';
+  // The next " /" is searched for once and kept while the lines before it (anonymous memory) are skipped:
+  // searching again from every line start would scan the rest of the text for each of them.
+  let slash = -1;
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    const slash = text.indexOf(' /', start);
-    if (slash >= 0 && slash < end) {
+    if (slash < start) slash = text.indexOf(' /', start);
+    if (slash < 0) break;
+    if (slash < end) {
       const p = text.slice(slash + 1, end);
       // Consecutive lines are mostly the segments of one file.
       if (p !== last) out.add((last = p));

@@ -77,14 +77,19 @@ export function appendWriter(file: string, intervalMs: number, countFile: string
   return start(title, script, [file, String(intervalMs), countFile]);
 }
 
-/** Rewrites `file` whole (open, write, close: no descriptor held between writes) every `intervalMs`; the last content is written to `countFile` on SIGTERM. */
+/**
+ * Rewrites `file` whole by path (open, write, close: no descriptor held
+ * between writes) every `intervalMs`, as an editor saves; on SIGTERM the
+ * number of the last write that succeeded goes to `countFile`.
+ */
 export function rewriter(file: string, intervalMs: number, countFile: string, title = 'inuse-rewriter'): Promise<LiveProcess> {
   const script = `
     const fs = require('fs');
     const [title, file, ms, countFile] = process.argv.slice(1);
     process.title = title;
     let n = 0;
-    const write = () => { n++; fs.writeFileSync(file, 'version ' + n + '\\n'); };
+    // A write may find no folder for a moment (set aside, link not yet made): it fails and is not counted.
+    const write = () => { try { fs.writeFileSync(file, 'version ' + (n + 1) + '\\n'); n++; } catch {} };
     write();
     setInterval(write, Number(ms));
     process.on('SIGTERM', () => { fs.writeFileSync(countFile, String(n)); process.exit(0); });
