@@ -7,11 +7,13 @@
  * aside (the executor's `check-in-use` step, for a program that started
  * after the plan). Every line the program wrote is still in the original.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, it, vi, type TestContext } from 'vitest';
 import { appendWriter, cwdHolder, expectedLines, mmapHolder, openHolder, stopAll, writtenCount, type LiveProcess } from '../helpers/live-writer.js';
+import { runCliAsync } from '../helpers/cli.js';
 import { tmpfsReason } from '../helpers/tmpfs.js';
+import { setprivReason } from './sandbox.js';
 import { build, json, kindAt, makeSandbox, relocateLeftovers, show, type Sandbox } from './sandbox.js';
 
 vi.setConfig({ testTimeout: 30_000 });
@@ -177,6 +179,32 @@ describe.concurrent('a program that starts after the plan: the executor checks a
     expect(readFileSync(c.log, 'utf8')).toBe('line 1\n');
     const h = json(await c.box.cli(['history', '--json']));
     expect(h.runs[0]).toMatchObject({ status: 'rolled-back', error: { code: 'E_IN_USE' } });
+  });
+});
+
+const NO_NOBODY = NO_TMPFS ?? setprivReason() ?? (process.getuid?.() === 0 ? undefined : 'running relocate as another user needs root');
+if (NO_NOBODY && !NO_TMPFS) console.warn(`test/exec/in-use: the unprivileged-user case is skipped: ${NO_NOBODY}`);
+
+describe('relocate run by a user who cannot see every process', () => {
+  it.skipIf(NO_NOBODY)('`relocate plan` as nobody over a root-owned writer: W_IN_USE_UNKNOWN counting the processes it could not inspect, a warning (exit 2, not blocked)', async (ctx) => {
+    const { expect } = ctx;
+    const c = logsBox(ctx);
+    chmodSync(c.box.root, 0o755);
+    const writer = c.keep(await appendWriter(c.log, 30, c.countFile, 'inuse-root'));
+    const r = await runCliAsync(['plan', c.box.manifest, '--json', '--state-dir', path.join(c.box.root, 'nobody-state')], {
+      cwd: '/',
+      wrapper: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'],
+    });
+    expect(r.status, show(r)).toBe(2);
+    const doc = json(r);
+    expect(doc.blocked).toBe(false);
+    const w = (doc.entries[0].findings as { code: string; message: string; severity: string }[]).find((f) => f.code === 'W_IN_USE_UNKNOWN');
+    expect(w, show(r)).toBeDefined();
+    expect(w!.severity).toBe('warning');
+    expect(w!.message).toMatch(/^\d+ process\(es\) could not be inspected/);
+    // Root's processes are many; the scanner's own test (test/platform/in-use.test.ts) checks the writer is among them.
+    expect(w!.message).toContain(c.link);
+    await writer.stop();
   });
 });
 
