@@ -10,7 +10,8 @@
  * When koffi or libproc cannot be loaded (or RELOCATE_NATIVE=0), the
  * fallback is `lsof -n -P -w -F pcfn` (in-use-lsof.ts), which reports the
  * same four kinds (cwd, rtd, txt/mem maps, descriptors); when lsof is
- * missing too there is no check, and --verbose says so (inUseNotes).
+ * missing too there is no check, and --verbose says so (inUseNotes in
+ * in-use.ts).
  *
  * The structure offsets below are those of <sys/proc_info.h> (64-bit);
  * test/platform/in-use-darwin.test.ts checks them on Linux against the
@@ -181,26 +182,19 @@ export function scanLibProc(lp: LibProc, selfPid = process.pid): ProcessTable {
   return table;
 }
 
-const notes = new Set<string>();
-
-/** Why the native check was not used, for --verbose. */
-export function inUseNotes(): string[] {
-  return [...notes];
-}
-
-/** libproc through koffi, else lsof, else undefined (no check). */
-export async function darwinProcessLister(): Promise<ProcessLister | undefined> {
+/** libproc through koffi, else lsof; `note` says which fallback was taken (for --verbose). */
+export async function darwinProcessLister(note: (why: string) => void): Promise<ProcessLister> {
   const loaded = await loadKoffi();
   if ('koffi' in loaded) {
     try {
       const lp = bindLibProc(loaded.koffi);
       return async () => scanLibProc(lp);
     } catch (err) {
-      notes.add(`libproc could not be loaded (${(err as Error).message}); files in use are checked with lsof`);
+      note(`libproc could not be loaded (${(err as Error).message}); files in use are checked with lsof`);
     }
   } else {
-    notes.add(`${loaded.reason}; files in use are checked with lsof`);
+    note(`${loaded.reason}; files in use are checked with lsof`);
   }
   const { lsofLister } = await import('./in-use-lsof.js');
-  return lsofLister((why) => notes.add(why));
+  return lsofLister(note);
 }

@@ -13,6 +13,12 @@ import { windowsInUseProbe } from './windows/native.js';
 export type InUseProbe = (root: string, isDir: boolean) => Promise<InUseReport>;
 
 let lister: Promise<ProcessLister | undefined> | undefined;
+const notes = new Set<string>();
+
+/** Fallbacks the check took (macOS: lsof instead of libproc, or no check at all), for --verbose. */
+export function inUseNotes(): string[] {
+  return [...notes];
+}
 
 /** The process lister of this POSIX system, or undefined (Windows, other systems). */
 function processLister(): Promise<ProcessLister | undefined> {
@@ -24,7 +30,7 @@ function processLister(): Promise<ProcessLister | undefined> {
       }
       case 'darwin': {
         const { darwinProcessLister } = await import('./in-use-darwin.js');
-        return darwinProcessLister();
+        return darwinProcessLister((why) => notes.add(why));
       }
       default:
         return undefined;
