@@ -89,8 +89,8 @@ describe.concurrent('an interrupted run', () => {
     build(link, TREE);
     box.writeManifest([{ link, target: path.join(B, 'Games') }]);
     const before = snapshotTree(A, B);
-    // Cross-volume move: mkdirs, copy, verify, rename staging → target; line 8 is that rename done.
-    const id = await crashedApply(box, expect, 8);
+    // Cross-volume move: mkdirs, check-in-use, copy, verify, rename staging → target; line 10 is that rename done.
+    const id = await crashedApply(box, expect, 10);
     expect(kindAt(path.join(B, 'Games'))).toBe('dir');
     expect(kindAt(link)).toBe('dir');
     const blocked = await box.apply();
