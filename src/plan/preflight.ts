@@ -93,7 +93,7 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
     const more = o.inUseUnknown.length > UNKNOWN_LISTED ? `, and ${o.inUseUnknown.length - UNKNOWN_LISTED} more` : '';
     out.push({
       severity: 'warning', code: 'W_IN_USE_UNKNOWN', path: from,
-      message: `${o.inUseUnknown.length} process(es) could not be inspected (pid ${listed}${more}; another user's, or protected): relocate cannot tell whether they use ${from}`,
+      message: `${o.inUseUnknown.length} process(es) of other users could not be inspected (pid ${listed}${more}): relocate cannot tell whether they use ${from}`,
       hint: 'run relocate as root to check every process, or make sure no other user\'s program uses the folder',
     });
   }

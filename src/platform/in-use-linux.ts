@@ -7,7 +7,7 @@
  * - Kernel threads hold nothing and are skipped (PF_KTHREAD in
  *   /proc/<pid>/stat), so a non-root user does not get a hundred of them
  *   as "unknown".
- * - A process whose fd/ cannot be read (EACCES: another user's, when not
+ * - A process of another user whose fd/ cannot be read (EACCES, when not
  *   root) is unknown, named by its command from /proc/<pid>/stat
  *   (world-readable, the same name as comm); one whose
  *   maps alone are unreadable is partial (see ProcessTable).
@@ -24,7 +24,7 @@
  *   reading process's mount namespace: a process in another namespace (a
  *   container) that sees the tree under another path is not matched.
  */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import type { InUseHow, UnknownProcess } from '../state/types.js';
 import type { ProcessHoldings, ProcessTable } from './in-use-table.js';
 
@@ -114,11 +114,21 @@ function readProcess(procRoot: string, pid: number): ProcessHoldings | UnknownPr
   const hold = (printed: string, how: InUseHow) => {
     for (const p of pathForms(printed)) if (!holds.has(`${how}\0${p}`)) holds.set(`${how}\0${p}`, how);
   };
+  // The issue's rule: processes of *other users* that cannot be inspected are unknown. One of our own user
+  // the kernel still hides (a non-dumpable agent, or a container's init holding capabilities we lack: even
+  // root gets EACCES there) is left out, or every plan in such a container would carry the warning.
+  const otherUser = (): boolean => {
+    try {
+      return statSync(dir).uid !== process.geteuid?.();
+    } catch {
+      return false;
+    }
+  };
   let fds: string[];
   try {
     fds = readdirSync(`${dir}/fd`);
   } catch (err) {
-    return denied(err) ? { pid, process: command } : null;
+    return denied(err) && otherUser() ? { pid, process: command } : null;
   }
   let partial = false;
   for (const fd of fds) {
@@ -146,6 +156,7 @@ function readProcess(procRoot: string, pid: number): ProcessHoldings | UnknownPr
   } catch (err) {
     if (denied(err)) partial = true;
   }
+  if (partial && !otherUser()) partial = false;
   if (partial && holds.size === 0) return { pid, process: command };
   return {
     pid,

@@ -201,7 +201,7 @@ describe('relocate run by a user who cannot see every process', () => {
     const w = (doc.entries[0].findings as { code: string; message: string; severity: string }[]).find((f) => f.code === 'W_IN_USE_UNKNOWN');
     expect(w, show(r)).toBeDefined();
     expect(w!.severity).toBe('warning');
-    expect(w!.message).toMatch(/^\d+ process\(es\) could not be inspected/);
+    expect(w!.message).toMatch(/^\d+ process\(es\) of other users could not be inspected/);
     // Root's processes are many; the scanner's own test (test/platform/in-use.test.ts) checks the writer is among them.
     expect(w!.message).toContain(c.link);
     await writer.stop();

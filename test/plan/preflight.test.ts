@@ -148,7 +148,7 @@ describe('files in use on Linux and macOS (issue 13 §4: /proc, libproc or lsof)
     expect(codes(p)).toEqual(['W_IN_USE_UNKNOWN']);
     const f = p.findings[0]!;
     expect(f.severity).toBe('warning');
-    expect(f.message).toMatch(/^11 process\(es\) could not be inspected \(pid 100 postgres, 101 \?, .*107 \?, and 3 more; another user's, or protected\): relocate cannot tell whether they use \/home\/u\/logs$/);
+    expect(f.message).toMatch(/^11 process\(es\) of other users could not be inspected \(pid 100 postgres, 101 \?, .*107 \?, and 3 more\): relocate cannot tell whether they use \/home\/u\/logs$/);
     expect(f.hint).toMatch(/root/);
     expect(plan.blocked).toBe(false);
   });

@@ -172,8 +172,9 @@ describe.skipIf(LINUX)('the real /proc', () => {
       const seen = r.held.map((u) => `${u.pid} ${u.process} ${u.how} ${path.relative(tree, u.file)}`).sort();
       expect(seen).toEqual([`${opener.pid} scan-open open open.txt`, `${worker.pid} scan-cwd cwd sub`, `${mapper.pid} scan-mmap map mapped.bin`].sort());
       expect(r.held.some((u) => u.pid === process.pid)).toBe(false);
-      // Our own children are read, not unknown (some containers protect their pid 1 even from root).
-      expect(r.unknown.filter((u) => [opener.pid, worker.pid, mapper.pid].includes(u.pid))).toEqual([]);
+      // As root nothing of another user is hidden: nothing is unknown (a process of our own user the kernel
+      // still hides, as this sandbox's pid 1, is left out by the rule; see in-use-linux.ts).
+      if (process.getuid?.() === 0) expect(r.unknown).toEqual([]);
       console.log(`[in-use] one /proc pass: ${table.procs.length + table.unknown.length} processes, ${ms.toFixed(1)} ms`);
     } finally {
       closeSync(own);

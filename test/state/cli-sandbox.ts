@@ -164,10 +164,7 @@ export function entryAt(doc: PlanJson, link: string): PlanEntryJson {
 
 /** Every finding code of a plan: the entries' and the global ones, sorted. */
 export function findingCodes(doc: PlanJson): string[] {
-  // W_IN_USE_UNKNOWN is left out: it says the files-in-use check could not inspect some process (another
-  // user's, or one protected even from root, as some containers' pid 1 is), which is about the machine the
-  // tests run on, not about the entry (test/exec/in-use.test.ts checks it).
-  return [...doc.entries.flatMap((e) => e.findings.map((f) => f.code)), ...doc.findings.map((f) => f.code)].filter((c) => c !== 'W_IN_USE_UNKNOWN').sort();
+  return [...doc.entries.flatMap((e) => e.findings.map((f) => f.code)), ...doc.findings.map((f) => f.code)].sort();
 }
 
 /** Deterministic bytes of a given size (content differs per seed). */
