@@ -9,6 +9,7 @@ import type { Plan } from '../plan/types.js';
 import { detectCapabilities } from '../platform/capabilities.js';
 import { nodeManifestIO } from '../platform/manifest-io.js';
 import { diskReader } from '../platform/disk-reader.js';
+import { inUseNotes } from '../platform/in-use.js';
 import { windowsNotes } from '../platform/windows/native.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
 import { findUnfinished } from '../journal/runs.js';
@@ -68,7 +69,7 @@ export async function buildPlan(file: string, io: CliIO, stateDirFlag: string | 
     stateDir,
   });
   // A native call that is unavailable falls back to a portable path, and --verbose says so.
-  if (io.verbose) for (const n of windowsNotes()) io.err(`note: ${n}`);
+  if (io.verbose) for (const n of [...windowsNotes(), ...inUseNotes()]) io.err(`note: ${n}`);
   const unfinished = await findUnfinished(stateDir);
   if (unfinished && !io.json) {
     io.err(io.color.yellow(`warning: run ${unfinished.id} (started ${unfinished.startedAt}) did not finish (${unfinished.status}); the plan below sees the disk as that run left it.`));

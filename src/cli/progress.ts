@@ -10,7 +10,7 @@ function words(s: Step): string {
     case 'rename': case 'copy': return stepWords(s.op, s.from, s.to);
     case 'verify': return stepWords(s.op, s.original, s.copy);
     case 'link': case 'check-link': return stepWords(s.op, s.path, s.target);
-    case 'unlink': case 'delete': return stepWords(s.op, s.path);
+    case 'unlink': case 'delete': case 'check-in-use': return stepWords(s.op, s.path);
   }
 }
 
@@ -22,6 +22,7 @@ function undoText(s: Step): string {
     case 'link': case 'check-link': return undoWords(s.op, s.path, s.target);
     case 'unlink': return undoWords(s.op, s.path);
     case 'delete': return undoWords(s.op, s.path, s.twin);
+    case 'check-in-use': return undoWords(s.op, s.path);
   }
 }
 
@@ -58,7 +59,7 @@ function plainView(io: CliIO, entries: PlannedEntry[], title: (p: PlannedEntry) 
       if (e.type === 'step' && e.phase === 'start') {
         started = lastPrint = Date.now();
         if (io.verbose) io.err(`  ${words(e.rs.step)}`);
-      } else if (e.type === 'undo' && e.phase === 'start' && e.rs.step.op !== 'verify' && e.rs.step.op !== 'check-link') {
+      } else if (e.type === 'undo' && e.phase === 'start' && e.rs.step.op !== 'verify' && e.rs.step.op !== 'check-link' && e.rs.step.op !== 'check-in-use') {
         io.err(`  undo: ${undoText(e.rs.step)}`);
       } else if (e.type === 'undo' && e.skipped) {
         io.err(`  skipped: ${e.skipped}`);

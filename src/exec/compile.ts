@@ -29,16 +29,32 @@ function linkSteps(p: PlannedEntry): Step[] {
   ];
 }
 
+/**
+ * DESIGN.md: files in use are refused before the copy and again right
+ * before the original is set aside (a program that started after the plan,
+ * or during the copy). Placed before every rename that takes real data away
+ * from where programs find it: a same-volume rename too, where open files
+ * would keep working, because a program that opens by path meanwhile would
+ * recreate the folder under the link path and the link could not be made.
+ * A program that starts in the instant between the check and the rename is
+ * not seen; the verify before the delete still catches what it wrote then.
+ */
+function checkInUse(path: string): Step {
+  return { op: 'check-in-use', path };
+}
+
 /** A move of real data from `from` to `to` by the safe protocol (DESIGN.md "Moving data safely"). */
 function moveSteps(from: string, to: string, cross: boolean, style: PathStyle, tag: string, o: CompileOptions): Step[] {
-  if (!cross) return [{ op: 'mkdirs', path: parentOf(to, style) }, { op: 'rename', from, to }];
+  if (!cross) return [{ op: 'mkdirs', path: parentOf(to, style) }, checkInUse(from), { op: 'rename', from, to }];
   const staging = stagingName(to, tag);
   const aside = asideName(from, tag);
   return [
     { op: 'mkdirs', path: parentOf(to, style) },
+    checkInUse(from),
     { op: 'copy', from, to: staging },
     { op: 'verify', original: from, copy: staging, mode: o.verify },
     { op: 'rename', from: staging, to },
+    checkInUse(from),
     { op: 'rename', from, to: aside },
   ];
 }
@@ -70,6 +86,7 @@ function entrySteps(p: PlannedEntry, o: CompileOptions): Step[] {
         const aside = asideName(p.link, tag);
         return [
           { op: 'verify', original: p.link, copy: p.target, mode: 'content', subset: true },
+          checkInUse(p.link),
           { op: 'rename', from: p.link, to: aside },
           ...linkSteps(p),
           { op: 'verify', original: aside, copy: p.target, mode: 'content', subset: true },
@@ -86,7 +103,7 @@ function entrySteps(p: PlannedEntry, o: CompileOptions): Step[] {
       return [...moveSteps(p.link, p.target, cross, style, tag, o), ...linkSteps(p), ...(cross ? dropAside(p.link, p.target, tag) : [])];
     }
     case 'backup':
-      return [{ op: 'rename', from: p.link, to: backupName(p.link, o.stamp) }, ...linkSteps(p)];
+      return [checkInUse(p.link), { op: 'rename', from: p.link, to: backupName(p.link, o.stamp) }, ...linkSteps(p)];
     case 'merge':
       return mergeSteps(p, tag, o);
     case 'restore': {
@@ -116,7 +133,7 @@ function mergeSteps(p: PlannedEntry, tag: string, o: CompileOptions): Step[] {
   const only = (p.comparison?.onlyAtLink ?? []).slice().sort();
   const tops: string[] = [];
   for (const rel of only) if (!tops.some((t) => rel === t || rel.startsWith(t + '/'))) tops.push(rel);
-  const steps: Step[] = [];
+  const steps: Step[] = [checkInUse(p.link)];
   const cross = p.move?.crossVolume ?? false;
   for (const rel of tops) {
     const from = api.join(p.link, ...rel.split('/'));
@@ -132,6 +149,7 @@ function mergeSteps(p: PlannedEntry, tag: string, o: CompileOptions): Step[] {
   const aside = asideName(p.link, tag);
   steps.push(
     { op: 'verify', original: p.link, copy: p.target, mode: 'content', subset: true },
+    checkInUse(p.link),
     { op: 'rename', from: p.link, to: aside },
     ...linkSteps(p),
     { op: 'verify', original: aside, copy: p.target, mode: 'content', subset: true },

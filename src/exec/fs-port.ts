@@ -1,4 +1,5 @@
 import type { ResolvedLinkType } from '../plan/types.js';
+import type { InUseFile } from '../state/types.js';
 import type { VerifyMode } from './steps.js';
 
 /** What lstat says, enough for the executor's checks. Never follows a link. */
@@ -147,4 +148,11 @@ export interface FsPort {
    * Optional: a port without it syncs as it goes.
    */
   syncBatch?<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Who holds something inside the tree (or file) at `p` right now: open
+   * files, memory maps, working folders, from a fresh look at every process
+   * (the `check-in-use` step). MUST only read. Processes it cannot inspect
+   * are not listed. Optional: a port without it (a test fake) has no check.
+   */
+  processesUsing?(p: string): Promise<InUseFile[]>;
 }

@@ -3,6 +3,7 @@ import { canonicalPath, hostOs, pathApi, pathKey, styleForOs } from '../core/pat
 import { utcStamp } from '../journal/runs.js';
 import type { JournalLine, RunRecord } from '../journal/types.js';
 import type { ResolvedLinkType } from '../plan/types.js';
+import type { InUseFile } from '../state/types.js';
 import type { FsPort, NodeInfo, NodeMeta, OutsideName, OutsideNames, ProgressFn, RootMadeFn } from './fs-port.js';
 import { asideName, backupName, entryTag, stagingName, type VerifyMode } from './steps.js';
 
@@ -263,6 +264,11 @@ export class GuardedFs implements FsPort {
 
   syncDir(p: string): Promise<void> {
     return this.inner.syncDir(p);
+  }
+
+  /** Passes through: it only reads. */
+  processesUsing(p: string): Promise<InUseFile[]> {
+    return this.inner.processesUsing ? this.inner.processesUsing(p) : Promise.resolve([]);
   }
 
   /** Passes through: it defers syncs, and every call made inside is still checked here. */

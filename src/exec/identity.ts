@@ -113,6 +113,7 @@ export async function undoIdentity(fs: FsPort, s: Step, info: StepInfo | undefin
     case 'verify':
     case 'link':
     case 'check-link':
+    case 'check-in-use':
     case 'unlink':
       // mkdirs removes only empty folders it recorded (checked by identity where made); links are checked by what they point to.
       return GO;

@@ -1,4 +1,5 @@
 import { RelocateError } from '../core/errors.js';
+import { inUseHint, inUseSentence } from '../core/in-use-text.js';
 import { hostOs, samePath, styleForOs } from '../core/paths.js';
 import type { FsPort, NodeMeta, OutsideName, ProgressFn } from './fs-port.js';
 import { differs, driftError, holdsOnlyCopiesOf, identityAt, identityOf, recordedIdentity, resumeIdentity, undoIdentity } from './identity.js';
@@ -123,6 +124,9 @@ export async function doStep(fs: FsPort, s: Step, info: StepInfo | undefined, pr
     case 'check-link':
       await checkLink(fs, s.path, s.target, s.kind);
       return;
+    case 'check-in-use':
+      await refuseIfInUse(fs, s.path);
+      return;
     case 'unlink': {
       if (info?.gone) refuse('E_MISSING', `${s.path} is gone; there is no link to remove`, s.path, 'the disk changed since the plan; run `relocate plan` again');
       if (info?.kind === 'hardlink') {
@@ -143,6 +147,23 @@ export async function doStep(fs: FsPort, s: Step, info: StepInfo | undefined, pr
       await fs.deleteTree(s.path);
       return;
   }
+}
+
+/**
+ * The executor's files-in-use check (DESIGN.md: again right before the
+ * original is set aside): E_IN_USE naming the first program and how many
+ * more hold something inside `p`. A port without the check passes.
+ */
+export async function refuseIfInUse(fs: FsPort, p: string): Promise<void> {
+  const held = fs.processesUsing ? await fs.processesUsing(p) : [];
+  if (held.length === 0) return;
+  const first = held[0]!;
+  const others = new Set(held.map((u) => u.pid));
+  others.delete(first.pid);
+  throw new RelocateError('E_IN_USE', `${inUseSentence(first)}${others.size > 0 ? ` (and ${others.size} more program(s): pid ${[...others].join(', ')})` : ''} (found right before the move)`, {
+    path: first.file,
+    hint: inUseHint(first),
+  });
 }
 
 /**

@@ -17,6 +17,8 @@ export type Step =
   | { op: 'verify'; original: string; copy: string; mode: VerifyMode; subset?: boolean }
   | { op: 'link'; path: string; target: string; kind: ResolvedLinkType }
   | { op: 'check-link'; path: string; target: string; kind: ResolvedLinkType }
+  /** Refuses (E_IN_USE) when a program holds something inside `path`; only reads, so its undo is nothing. */
+  | { op: 'check-in-use'; path: string }
   /** Removes a link that points to `target` (a hard link: a file sharing `target`'s data). Its kind and text are journaled when it runs. */
   | { op: 'unlink'; path: string; target: string }
   /** `subset`: `path` holds only files equal to some in `twin` (a merge's leftovers), not a whole copy of it. */

@@ -1,3 +1,4 @@
+import { inUseHint, inUseSentence } from '../core/in-use-text.js';
 import { describeMount } from '../core/mount-text.js';
 import { formatBytes } from '../core/units.js';
 import type { DesiredEntry } from '../manifest/types.js';
@@ -7,6 +8,9 @@ import { dataKind, isLinkKind, sameVolume } from './link-type.js';
 import { protectedReason } from './protected.js';
 import { sharedOutsideFindings, undeletableFindings } from './undeletable.js';
 import type { Finding, PlanContext, PlannedEntry, ResolvedLinkType } from './types.js';
+
+/** How many uninspectable processes a W_IN_USE_UNKNOWN names (the count says the rest). */
+const UNKNOWN_LISTED = 8;
 
 const CHANGES = new Set(['link', 'create', 'move', 'relink', 'backup', 'merge', 'restore', 'remove']);
 
@@ -75,15 +79,26 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
       out.push({ severity: 'error', code: 'E_READ_ONLY', path: side.path, message: `${side.path} is on a read-only volume`, hint: 'remount it read-write, or choose another path' });
     }
   }
-  // Files in use (observed on Windows through the Restart Manager): a move would fail halfway.
+  // Files in use (Windows: the Restart Manager; Linux: /proc; macOS: libproc or lsof): on Windows a move
+  // would fail halfway; elsewhere it would succeed and the program's later writes would go into the
+  // original, set aside and deleted. The executor checks again right before it sets the original aside.
   if (d.move && o.inUse) {
     for (const u of o.inUse) {
-      out.push({
-        severity: 'error', code: 'E_IN_USE', path: u.file,
-        message: `${u.file} is used by ${u.process} (pid ${u.pid})`,
-        hint: `close ${u.process} (or stop its service), then run again`,
-      });
+      out.push({ severity: 'error', code: 'E_IN_USE', path: u.file, message: inUseSentence(u), hint: inUseHint(u) });
     }
+  }
+  // Processes that could not be inspected (another user's, when relocate is not root) are a warning, not an
+  // error: as an error, a user on a machine shared with others could never move anything; silence would
+  // hide that the check was partial. Root sees every process and never gets this warning.
+  if (d.move && o.inUseUnknown && o.inUseUnknown.length > 0) {
+    const from = d.move.from;
+    const listed = o.inUseUnknown.slice(0, UNKNOWN_LISTED).map((p) => `${p.pid} ${p.process}`).join(', ');
+    const more = o.inUseUnknown.length > UNKNOWN_LISTED ? `, and ${o.inUseUnknown.length - UNKNOWN_LISTED} more` : '';
+    out.push({
+      severity: 'warning', code: 'W_IN_USE_UNKNOWN', path: from,
+      message: `${o.inUseUnknown.length} process(es) of other users could not be inspected (pid ${listed}${more}): relocate cannot tell whether they use ${from}`,
+      hint: 'run relocate as root to check every process, or make sure no other user\'s program uses the folder',
+    });
   }
   const tree = d.action === 'restore' ? o.targetTree : o.linkTree;
   if (d.move?.crossVolume && (tree?.others ?? 0) > 0) {

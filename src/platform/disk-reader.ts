@@ -1,13 +1,15 @@
+import { inUseProbe } from './in-use.js';
 import { NodeDiskReader } from './node-reader.js';
-import { windowsInUseProbe, windowsLinkProbe } from './windows/native.js';
+import { windowsLinkProbe } from './windows/native.js';
 
 /**
  * The DiskReader for this machine: NodeDiskReader everywhere, with the
- * Windows hooks (junction vs symlink from the reparse tag, files in use from
- * the Restart Manager) when running on Windows with the native layer.
+ * files-in-use check of this OS (Windows: the Restart Manager; Linux:
+ * /proc; macOS: libproc or lsof; one look at the processes per reader), and
+ * on Windows the native junction probe.
  */
 export async function diskReader(): Promise<NodeDiskReader> {
-  if (process.platform !== 'win32') return new NodeDiskReader();
-  const [linkKind, inUse] = await Promise.all([windowsLinkProbe(), windowsInUseProbe()]);
+  if (process.platform !== 'win32') return new NodeDiskReader(undefined, await inUseProbe());
+  const [linkKind, inUse] = await Promise.all([windowsLinkProbe(), inUseProbe()]);
   return new NodeDiskReader(linkKind, inUse);
 }

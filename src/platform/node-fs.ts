@@ -9,7 +9,9 @@ import { findOutsideNames } from './outside-names.js';
 import type { VerifyMode } from '../exec/steps.js';
 import type { ResolvedLinkType } from '../plan/types.js';
 import { eachLimited } from '../core/each-limited.js';
+import type { InUseFile } from '../state/types.js';
 import { DeviceFence, mountPointError } from './device-fence.js';
+import { holdersNow } from './in-use.js';
 import { fsyncDir } from './journal-fs.js';
 import { isUnsupportedErrno, nativeRenameNoReplace, nativeRenameUnavailableReason } from './native/rename-noreplace.js';
 import { nativeInodeFlags } from './native/inode-flags.js';
@@ -1120,6 +1122,13 @@ export class NodeFs implements FsPort {
       this.deferredSyncs = undefined;
       for (const d of dirs) await this.syncDir(d);
     }
+  }
+
+  /** A fresh look at every process (src/platform/in-use.ts picks the OS's check); reads only. */
+  async processesUsing(p: string): Promise<InUseFile[]> {
+    const n = await this.lstat(p);
+    if (!n || (n.kind !== 'dir' && n.kind !== 'file')) return [];
+    return holdersNow(p, n.kind === 'dir');
   }
 }
 

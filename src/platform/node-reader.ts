@@ -4,7 +4,7 @@ import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalPath, isAbsolutePath, pathApi, type PathStyle } from '../core/paths.js';
 import type { DiskReader } from '../state/reader.js';
-import { UNDELETABLE_LISTED, type InodeFlag, type InUseFile, type MeasureOptions, type MountFact, type NodeKind, type PathObservation, type TreeComparison, type TreeMeasure, type VolumeInfo } from '../state/types.js';
+import { UNDELETABLE_LISTED, type InodeFlag, type InUseReport, type MeasureOptions, type MountFact, type NodeKind, type PathObservation, type TreeComparison, type TreeMeasure, type VolumeInfo } from '../state/types.js';
 import { nativeInodeFlags } from './native/inode-flags.js';
 import { eachLimited } from '../core/each-limited.js';
 import { mountAt, mountsBelow, readMountTable, realPathOf, type MountEntry } from './mount-table.js';
@@ -26,8 +26,8 @@ const MEASURE_SLICE_MS = 12;
  */
 export type LinkKindProbe = (p: string) => Promise<{ kind: 'symlink' | 'junction' | 'other'; target?: string }>;
 
-/** Windows hook: the files of a tree about to move that running programs hold (the Restart Manager). */
-export type InUseProbe = (root: string, isDir: boolean) => Promise<InUseFile[]>;
+/** Hook: who holds something inside a tree about to move (src/platform/in-use.ts picks the OS's check). */
+export type InUseProbe = (root: string, isDir: boolean) => Promise<InUseReport>;
 
 function kindOf(s: BigIntStats): NodeKind {
   if (s.isSymbolicLink()) return 'symlink';
@@ -64,7 +64,7 @@ function errCode(err: unknown): string | undefined {
 export class NodeDiskReader implements DiskReader {
   private readonly volumes = new Map<string, Promise<VolumeInfo>>();
 
-  /** Present only where it can be answered (Windows with the native layer). */
+  /** Present only where it can be answered (see src/platform/in-use.ts). */
   readonly inUse?: InUseProbe;
 
   constructor(private readonly linkKind?: LinkKindProbe, inUse?: InUseProbe) {

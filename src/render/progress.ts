@@ -30,6 +30,7 @@ export function stepWords(op: string, a: string, b?: string): string {
     case 'verify': return `verify ${b} against ${a}`;
     case 'link': return `create link ${a} → ${b}`;
     case 'check-link': return `check link ${a}`;
+    case 'check-in-use': return `check that no program uses ${a}`;
     case 'unlink': return `remove link ${a}`;
     case 'delete': return `delete the old copy ${a}`;
     default: return op;
@@ -49,6 +50,7 @@ export function undoWords(op: string, a: string, b?: string): string {
     case 'verify': return `nothing to undo for the check of ${b}`;
     case 'link': return `remove the link ${a}`;
     case 'check-link': return `nothing to undo for the check of ${a}`;
+    case 'check-in-use': return `nothing to undo for the check of programs using ${a}`;
     case 'unlink': return `put back the link ${a}`;
     case 'delete': return `copy back ${a} from ${b}`;
     default: return `undo ${op}`;

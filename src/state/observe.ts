@@ -67,8 +67,9 @@ export async function observeEntry(e: DesiredEntry, reader: DiskReader, opts: Ob
   // Data that would move (the trees measured above) is checked for files in use, where the platform can tell.
   const moving = need.measureLink ? link : need.measureTarget ? target : undefined;
   if (moving && reader.inUse && (moving.kind === 'dir' || moving.kind === 'file')) {
-    const held = await reader.inUse(moving.path, moving.kind === 'dir');
+    const { held, unknown } = await reader.inUse(moving.path, moving.kind === 'dir');
     if (held.length > 0) o.inUse = held;
+    if (unknown.length > 0) o.inUseUnknown = unknown;
   }
   return o;
 }

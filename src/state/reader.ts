@@ -1,5 +1,5 @@
 import type { PathStyle } from '../core/paths.js';
-import type { InUseFile, MeasureOptions, MountFact, PathObservation, TreeComparison, TreeMeasure } from './types.js';
+import type { InUseReport, MeasureOptions, MountFact, PathObservation, TreeComparison, TreeMeasure } from './types.js';
 
 /**
  * The read-only window on the disk the observer uses; src/platform
@@ -14,10 +14,13 @@ export interface DiskReader {
   /** How two trees (or two files) differ, names relative to each root. */
   compare(linkPath: string, targetPath: string): Promise<TreeComparison>;
   /**
-   * Files of a tree (or a file) that running programs hold open, when the
-   * platform can tell (Windows: the Restart Manager); absent elsewhere.
+   * Who holds something inside a tree (or a file) — open files, memory
+   * maps, working folders — when the platform can tell (Windows: the
+   * Restart Manager; Linux: /proc; macOS: libproc or lsof); absent
+   * elsewhere. One observe may call it for many trees: an implementation
+   * SHOULD look at the processes once and answer every tree from that.
    */
-  inUse?(path: string, isDir: boolean): Promise<InUseFile[]>;
+  inUse?(path: string, isDir: boolean): Promise<InUseReport>;
   /**
    * Whether an existing path is itself a mount point, and the mounts inside
    * it (Linux: from the mount table, bind mounts included; elsewhere only a

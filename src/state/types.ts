@@ -148,12 +148,45 @@ export interface TreeComparison {
   truncated?: boolean;
 }
 
-/** A file some process holds open (Windows: named by the Restart Manager). */
+/**
+ * How a process holds a path: an open descriptor, a memory map (a
+ * database's shared memory, a loaded library; the descriptor may be
+ * closed), its working folder, or its root folder (chroot).
+ */
+export type InUseHow = 'open' | 'map' | 'cwd' | 'root';
+
+/**
+ * A path inside a tree about to move that a running process holds
+ * (Windows: named by the Restart Manager; Linux: /proc; macOS: libproc or
+ * lsof). `file` is inside the tree (or the tree itself).
+ */
 export interface InUseFile {
   file: string;
-  /** The program's executable name (e.g. Steam.exe), else its display or service name. */
+  /** The program's executable name (e.g. Steam.exe), else its display or service name; on Linux/macOS its command name (comm). */
   process: string;
   pid: number;
+  /** How it holds `file`; left out where the platform does not say (the Restart Manager). */
+  how?: InUseHow;
+}
+
+/**
+ * A process whose open files could not be read (another user's, when
+ * relocate is not root): it may or may not use the tree. `process` is its
+ * command name when that much is readable, else '?'.
+ */
+export interface UnknownProcess {
+  pid: number;
+  process: string;
+}
+
+/**
+ * What a files-in-use check found for one tree: who holds something in it,
+ * and the processes it could not inspect. Invariant: a pid in `held` is
+ * never in `unknown`.
+ */
+export interface InUseReport {
+  held: InUseFile[];
+  unknown: UnknownProcess[];
 }
 
 /** What this machine lets relocate create (Windows symlink permission, etc.). */
@@ -176,11 +209,14 @@ export interface EntryObservation {
   targetTree?: TreeMeasure;
   comparison?: TreeComparison;
   /**
-   * Files of the data about to move that running programs hold open
-   * (Windows only; observed only where data would move). Left out of the
-   * plan's fingerprint: programs open and close files all the time.
+   * Paths of the data about to move that running programs hold (open
+   * files, memory maps, working folders; observed only where data would
+   * move). Left out of the plan's fingerprint: programs open and close
+   * files all the time (the executor checks again before it acts).
    */
   inUse?: InUseFile[];
+  /** Processes the same check could not inspect (other users' when not root); set only when non-empty. */
+  inUseUnknown?: UnknownProcess[];
   /** The tree a same-volume move only renames was not walked (observed for apply; see ObserveOptions). */
   sizesSkipped?: true;
 }

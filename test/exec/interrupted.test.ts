@@ -89,8 +89,8 @@ describe.concurrent('an interrupted run', () => {
     build(link, TREE);
     box.writeManifest([{ link, target: path.join(B, 'Games') }]);
     const before = snapshotTree(A, B);
-    // Cross-volume move: mkdirs, copy (its root journaled as made), verify, rename staging → target; line 9 is that rename done.
-    const id = await crashedApply(box, expect, 9);
+    // Cross-volume move: mkdirs, check-in-use, copy (its root journaled as made), verify, rename staging → target; line 11 is that rename done.
+    const id = await crashedApply(box, expect, 11);
     expect(kindAt(path.join(B, 'Games'))).toBe('dir');
     expect(kindAt(link)).toBe('dir');
     const blocked = await box.apply();

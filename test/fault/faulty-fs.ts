@@ -34,6 +34,7 @@ import type { RelocateError } from '../../src/core/errors.js';
 import type { FsPort, NodeInfo, NodeMeta, OutsideName, OutsideNames, ProgressFn, RootMadeFn } from '../../src/exec/fs-port.js';
 import type { VerifyMode } from '../../src/exec/steps.js';
 import type { ResolvedLinkType } from '../../src/plan/types.js';
+import type { InUseFile } from '../../src/state/types.js';
 import { fsError } from '../../src/platform/node-fs.js';
 
 export const FAULT_KINDS = ['rename', 'copy', 'write', 'mkdir', 'link', 'delete', 'sync', 'read'] as const;
@@ -303,6 +304,11 @@ export class FaultyFs implements FsPort {
   }
 
   /** Passed through: the inner port defers its folder syncs (which still count, and may fail, as `sync`). */
+  /** Passes through, uncounted: it only reads, and fault points stay where they were. */
+  processesUsing(p: string): Promise<InUseFile[]> {
+    return this.inner.processesUsing ? this.inner.processesUsing(p) : Promise.resolve([]);
+  }
+
   syncBatch<T>(fn: () => Promise<T>): Promise<T> {
     return this.inner.syncBatch ? this.inner.syncBatch(fn) : fn();
   }

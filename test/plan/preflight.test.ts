@@ -116,6 +116,52 @@ describe('files in use (Windows: observed through the Restart Manager)', () => {
   });
 });
 
+describe('files in use on Linux and macOS (issue 13 §4: /proc, libproc or lsof)', () => {
+  const moving = () => pair(POSIX_STYLE, obs.dir('/home/u/logs', vol('root')), obs.absent('/mnt/big/logs', vol('big')), { linkTree: tree(10, 1) });
+
+  it('E_IN_USE says how each program holds the path: an open file, a memory map, its working folder, its root', () => {
+    const o = {
+      ...moving(),
+      inUse: [
+        { file: '/home/u/logs/app.log', process: 'logger', pid: 10, how: 'open' as const },
+        { file: '/home/u/logs/db-shm', process: 'sqlite3', pid: 11, how: 'map' as const },
+        { file: '/home/u/logs/sub', process: 'bash', pid: 12, how: 'cwd' as const },
+        { file: '/home/u/logs', process: 'jail', pid: 13, how: 'root' as const },
+      ],
+    };
+    const p = planOne(entry(POSIX_STYLE, '/home/u/logs', '/mnt/big/logs'), o, context('linux'));
+    expect(codes(p)).toEqual(['E_IN_USE', 'E_IN_USE', 'E_IN_USE', 'E_IN_USE']);
+    expect(p.findings.map((f) => f.message)).toEqual([
+      '/home/u/logs/app.log is used by logger (pid 10)',
+      '/home/u/logs/db-shm is used by sqlite3 (pid 11) through a memory map',
+      '/home/u/logs/sub is used by bash (pid 12) as its working folder',
+      '/home/u/logs is used by jail (pid 13) as its root folder',
+    ]);
+    expect(p.findings[2]!.hint).toMatch(/cd/);
+  });
+
+  it('W_IN_USE_UNKNOWN: processes that could not be inspected are a warning with their count and pids, never silently dropped; the plan is not blocked', () => {
+    const unknown = Array.from({ length: 11 }, (_, i) => ({ pid: 100 + i, process: i === 0 ? 'postgres' : '?' }));
+    const o = { ...moving(), inUseUnknown: unknown };
+    const plan = makePlan([entry(POSIX_STYLE, '/home/u/logs', '/mnt/big/logs')], [o], context('linux'));
+    const p = plan.entries[0]!;
+    expect(codes(p)).toEqual(['W_IN_USE_UNKNOWN']);
+    const f = p.findings[0]!;
+    expect(f.severity).toBe('warning');
+    expect(f.message).toMatch(/^11 process\(es\) of other users could not be inspected \(pid 100 postgres, 101 \?, .*107 \?, and 3 more\): relocate cannot tell whether they use \/home\/u\/logs$/);
+    expect(f.hint).toMatch(/root/);
+    expect(plan.blocked).toBe(false);
+  });
+
+  it('neither is reported when nothing moves', () => {
+    const o = pair(POSIX_STYLE, obs.absent('/home/u/logs', vol('root')), obs.dir('/mnt/big/logs', vol('big')), {
+      inUse: [{ file: '/mnt/big/logs/a', process: 'x', pid: 1, how: 'open' }],
+      inUseUnknown: [{ pid: 2, process: 'y' }],
+    });
+    expect(codes(planOne(entry(POSIX_STYLE, '/home/u/logs', '/mnt/big/logs'), o, context('linux')))).toEqual([]);
+  });
+});
+
 describe('read-only destinations', () => {
   it('E_READ_ONLY: moving data onto a read-only volume', () => {
     const o = pair(POSIX_STYLE, obs.dir('/home/u/games', vol('root')), obs.absent('/mnt/ro/games', vol('ro', { readOnly: true })), { linkTree: tree(10, 1) });

@@ -207,6 +207,7 @@ function namesOf(s: Step): string[] {
     case 'verify':
     case 'link':
     case 'check-link':
+    case 'check-in-use':
     case 'unlink':
       return [];
   }
