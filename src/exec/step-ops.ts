@@ -323,18 +323,20 @@ export async function undoStep(fs: FsPort, s: Step, info: StepInfo | undefined, 
         // A crash right after the journal line may have deleted nothing: an intact copy needs no round trip.
         const intact = await fs.verify(s.twin, s.path, 'meta', false).then(() => true, () => false);
         if (intact) return undefined;
-        if (existing.kind === 'dir') {
-          // Partly deleted: only what is missing comes back from the twin; every original still there keeps its identity.
-          await fs.restoreMissing(s.twin, s.path, reuse);
-          await fs.verify(s.twin, s.path, 'meta', false);
-          return undefined;
-        }
       }
       if (existing) {
-        // What is left is deleted only once it verifies equal to the twin: a twin damaged since (a power cut) never replaces it.
+        // What is left is trusted against the twin only once it verifies equal to it by content: a twin damaged
+        // since (a power cut) never replaces it, nor fills it up.
         const left = await remainderVerdict(fs, s, info);
         if (left === 'whole') return undefined;
         if (left === 'differs') return skip(`part of ${s.path} was deleted and what is left differs from ${s.twin}; both are kept as they are`, s.path);
+        if (existing.kind === 'dir' && !s.subset) {
+          // Partly deleted: only what is missing comes back from the twin; every original still there keeps its identity,
+          // and so does anything made there since (a folder a mount left behind): the check is that the twin is all there.
+          await fs.restoreMissing(s.twin, s.path, reuse);
+          await fs.verify(s.twin, s.path, 'content', true);
+          return undefined;
+        }
         await fs.deleteTree(s.path); // finish an interrupted delete: the twin is verified equal
       }
       // What the undo puts back at `path` is relocate's own: its identity is journaled (`restoredId`) for the undo of the rename that set the original aside there.

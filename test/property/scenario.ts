@@ -309,7 +309,9 @@ export function buildEntry(roots: CaseRoots, i: number, g: EntryGen): BuiltEntry
     case 'backup':
       buildTree(link, tree, roots.outside);
       mk(target);
-      buildTree(target, other, roots.outside);
+      // The target holds the same kind (a folder for a folder, a file for a file): a backup that would link a
+      // folder path to a file is refused at plan time (see src/plan/decide.ts), which test/plan covers.
+      buildTree(target, treeOf({ ...g.other, fileRoot: g.tree.fileRoot }, i * 1000 + 500), roots.outside);
       return { ...base, conflict: 'backup', expect: ['backup', 'link'] };
     case 'merge': {
       const linkTree = g.tree.fileRoot ? treeOf({ ...g.tree, fileRoot: false }, i * 1000) : tree;
