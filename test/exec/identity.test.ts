@@ -18,6 +18,7 @@ import { NodeFs } from '../../src/platform/node-fs.js';
 import { FaultyFs } from '../fault/faulty-fs.js';
 import { runCliAsync } from '../helpers/cli.js';
 import { contentOf, snapshotTree } from '../helpers/snapshot.js';
+import { caseBox } from '../helpers/case-box.js';
 import { tmpfsReason, volumePairForFile } from '../helpers/tmpfs.js';
 import { planFor, reload } from '../property/harness.js';
 
@@ -29,24 +30,7 @@ let n = 0;
 
 /** A fresh case: folders on volume A (links) and B (targets), a manifest and a state folder in the scratch folder. */
 function box() {
-  const id = `i${n++}`;
-  const A = path.join(vols.volA(), id);
-  const B = path.join(vols.volB(), id);
-  const meta = path.join(vols.scratch(), `${id}-meta`);
-  for (const d of [A, B, meta]) mkdirSync(d, { recursive: true });
-  const manifest = path.join(meta, 'relocate.yaml');
-  const stateDir = path.join(meta, 'state');
-  return {
-    A,
-    B,
-    stateDir,
-    manifest,
-    write(entries: object[]) {
-      writeFileSync(manifest, JSON.stringify({ version: 1, links: entries }));
-    },
-    plan: () => planFor(manifest, stateDir),
-    snap: () => snapshotTree(A, B),
-  };
+  return caseBox(vols, `i${n++}`);
 }
 
 /** Every file's content under the roots, keyed by content: what "no byte lost" is checked against. */

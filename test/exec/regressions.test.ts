@@ -12,6 +12,7 @@ import { NodeFs } from '../../src/platform/node-fs.js';
 import { FaultyFs } from '../fault/faulty-fs.js';
 import { fakeIO, linuxCtx, loadManifest, MANIFEST_FILE } from '../helpers/manifest.js';
 import { snapshotTree } from '../helpers/snapshot.js';
+import { caseBox } from '../helpers/case-box.js';
 import { tmpfsReason, volumePairForFile } from '../helpers/tmpfs.js';
 import { planFor, reload } from '../property/harness.js';
 
@@ -23,24 +24,7 @@ let n = 0;
 
 /** A fresh case: folders on volume A and B (or both in the scratch folder), a manifest and a state folder. */
 function box(crossVolume: boolean) {
-  const id = `r${n++}`;
-  const A = path.join(crossVolume ? vols.volA() : vols.scratch(), id, 'A');
-  const B = path.join(crossVolume ? vols.volB() : vols.scratch(), id, 'B');
-  const meta = path.join(vols.scratch(), `${id}-meta`);
-  for (const d of [A, B, meta]) mkdirSync(d, { recursive: true });
-  const manifest = path.join(meta, 'relocate.yaml');
-  const stateDir = path.join(meta, 'state');
-  return {
-    A,
-    B,
-    stateDir,
-    manifest,
-    write(entries: object[]) {
-      writeFileSync(manifest, JSON.stringify({ version: 1, links: entries }));
-    },
-    plan: () => planFor(manifest, stateDir),
-    snap: () => snapshotTree(A, B),
-  };
+  return caseBox(vols, `r${n++}`, crossVolume);
 }
 
 const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
