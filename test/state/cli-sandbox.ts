@@ -133,7 +133,18 @@ export interface RunOptions {
  * roots) is byte-for-byte, time-for-time the same afterwards. `--state-dir`
  * is always the sandbox's, so nothing touches the real home.
  */
-export async function runUnchanged(sb: Sandbox, args: string[], opts: RunOptions = {}): Promise<CliResult> {
+export function runUnchanged(sb: Sandbox, args: string[], opts: RunOptions = {}): Promise<CliResult> {
+  // One run at a time per sandbox: the snapshot reads every file, and a plan running beside it would
+  // rightly see this test process holding a file of the tree open (E_IN_USE) and say so.
+  const prev = sandboxBusy.get(sb) ?? Promise.resolve();
+  const run = prev.catch(() => undefined).then(() => runUnchangedNow(sb, args, opts));
+  sandboxBusy.set(sb, run);
+  return run;
+}
+
+const sandboxBusy = new WeakMap<Sandbox, Promise<unknown>>();
+
+async function runUnchangedNow(sb: Sandbox, args: string[], opts: RunOptions): Promise<CliResult> {
   const roots = [sb.root, ...sb.extraRoots];
   const before = diskState(roots, opts.ignore);
   expect(Object.keys(before).length).toBeGreaterThan(0);
