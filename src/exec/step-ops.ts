@@ -4,6 +4,7 @@ import { hostOs, samePath, styleForOs } from '../core/paths.js';
 import type { FsPort, NodeMeta, OutsideName, ProgressFn } from './fs-port.js';
 import { differs, driftError, holdsOnlyCopiesOf, identityAt, identityOf, recordedIdentity, resumeIdentity, undoIdentity } from './identity.js';
 import { stagingName, type Step } from './steps.js';
+import { clearSubsetStagings, restoreSubsetMissing } from './subset-restore.js';
 import { namesHash, remainderVerdict, verifyRemainder } from './twin-check.js';
 
 const STYLE = styleForOs(hostOs());
@@ -323,6 +324,19 @@ export async function undoStep(fs: FsPort, s: Step, info: StepInfo | undefined, 
         // A crash right after the journal line may have deleted nothing: an intact copy needs no round trip.
         const intact = await fs.verify(s.twin, s.path, 'meta', false).then(() => true, () => false);
         if (intact) return undefined;
+      }
+      if (existing && s.subset) {
+        // A subset delete (a merge's leftovers, or a file its identical link replaced) that stopped partway, or never
+        // began: what is left is the original and stays; only the missing nodes come back (never a copy of an original
+        // over itself), and only once what is left verifies equal to the twin by content.
+        if (existing.kind === 'dir') await clearSubsetStagings(fs, s.path, nodes);
+        const left = await remainderVerdict(fs, s, info);
+        if (left === 'differs') return skip(`part of ${s.path} was deleted and what is left differs from ${s.twin}; both are kept as they are`, s.path);
+        if (existing.kind === 'dir') {
+          await restoreSubsetMissing(fs, s.twin, s.path, nodes);
+          await fs.verify(s.path, s.twin, 'content', true);
+        }
+        return undefined;
       }
       if (existing) {
         // What is left is trusted against the twin only once it verifies equal to it by content: a twin damaged

@@ -1,0 +1,78 @@
+import { RelocateError } from '../core/errors.js';
+import { hostOs, pathApi, styleForOs } from '../core/paths.js';
+import type { FsPort, NodeMeta } from './fs-port.js';
+import { stagingName } from './steps.js';
+
+const P = pathApi(styleForOs(hostOs()));
+
+function under(root: string, rel: string): string {
+  return rel === '' ? root : P.join(root, ...rel.split('/'));
+}
+
+/**
+ * Before the undo of a subset delete that stopped partway looks at what is
+ * left: the staging names an earlier undo, itself cut short, left inside
+ * the folder (`<name>.relocate-partial-undo`, beside a snapshot file or link
+ * that is still missing) are removed, so they do not count as something a
+ * program made there. Only a staging of the snapshot node's own kind is
+ * removed, and only while that node is missing (its data is in the twin);
+ * anything else with such a name is left for the verdict to see.
+ */
+export async function clearSubsetStagings(fs: FsPort, root: string, nodes: readonly NodeMeta[]): Promise<void> {
+  for (const n of nodes) {
+    if (n.kind === 'dir' || n.rel === '') continue;
+    const dest = under(root, n.rel);
+    if (await fs.lstat(dest)) continue;
+    const staging = stagingName(dest, 'undo');
+    const left = await fs.lstat(staging);
+    if (left && left.kind === n.kind) await fs.deleteTree(staging);
+  }
+}
+
+/**
+ * The undo of a subset delete (a merge's leftovers: files the target
+ * already held, identical) that stopped partway, once what is left has
+ * verified equal to the twin by content: only the snapshot's nodes that
+ * are missing come back, each copied from the same relative path in the
+ * twin to a staging name beside its place, given the snapshot's mode and
+ * times, then renamed in without replacing. Every original still there
+ * keeps its identity (inode, hard links, times): it is never replaced by a
+ * copy of itself. Folders are made in place (an empty folder is its own
+ * staging). Then the folders' modes and times are set from the snapshot,
+ * deepest first, on the folders that were made or that gained an entry.
+ *
+ * Crash-safe by repetition: a second undo sees fewer missing nodes, and
+ * `clearSubsetStagings` removes a torn staging first. Ends with the
+ * check that every snapshot name is there; the caller verifies contents.
+ * Returns the number of nodes put back.
+ */
+export async function restoreSubsetMissing(fs: FsPort, twin: string, root: string, nodes: readonly NodeMeta[]): Promise<number> {
+  const touched = new Set<string>();
+  let restored = 0;
+  // Snapshots list parents before their contents.
+  for (const n of nodes) {
+    if (n.rel === '') continue;
+    const dest = under(root, n.rel);
+    if (await fs.lstat(dest)) continue;
+    const cut = n.rel.lastIndexOf('/');
+    touched.add(cut < 0 ? '' : n.rel.slice(0, cut));
+    if (n.kind === 'dir') {
+      await fs.mkdirs(dest);
+      touched.add(n.rel);
+    } else {
+      const staging = stagingName(dest, 'undo');
+      await fs.restoreSnapshot(under(twin, n.rel), staging, [{ ...n, rel: '' }]);
+      await fs.renameNoReplace(staging, dest);
+    }
+    restored++;
+  }
+  // Deepest first (an ancestor's name is always shorter): a folder's times are set once nothing more is made in it.
+  const dirs = nodes.filter((n) => n.kind === 'dir' && touched.has(n.rel)).sort((a, b) => b.rel.length - a.rel.length);
+  for (const d of dirs) await fs.restoreSnapshot(twin, under(root, d.rel), [{ ...d, rel: '' }]);
+  for (const n of nodes) {
+    if (!(await fs.lstat(under(root, n.rel)))) {
+      throw new RelocateError('E_INCONSISTENT', `${under(root, n.rel)} could not be put back from ${under(twin, n.rel)}`, { path: under(root, n.rel), hint: 'inspect both paths by hand; relocate deleted nothing more' });
+    }
+  }
+  return restored;
+}
