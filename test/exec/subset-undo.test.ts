@@ -120,4 +120,21 @@ describe('undo of a subset delete that stopped partway', () => {
     expect([...after.keys()].filter((r) => r.includes('.relocate-'))).toEqual([]);
     for (const [rel, id] of remaining) if (rel !== '' && !rel.includes('.relocate-')) expect(after.get(rel), rel).toBe(id);
   });
+
+  it('a file its identical link replaces, whose delete failed, is the same file after the rollback', async () => {
+    const c = caseBox(vols, `s${n++}`, false);
+    const link = path.join(c.A, 'settings.json');
+    const target = path.join(c.B, 'settings.json');
+    build(c.B, { 'settings.json': '{"theme":"dark"}\n' });
+    build(c.A, { 'settings.json': { content: '{"theme":"dark"}\n', mode: 0o600, mtime: 1_600_000_000 } });
+    c.write([{ link, target, type: 'symlink' }]);
+    const plan = await c.plan();
+    expect(plan.entries[0]?.action, describePlan(plan)).toBe('link');
+    const before = snapshotTree(c.A, c.B);
+    const id = identities(link).get('');
+    const out = await startRun(plan, { stateDir: c.stateDir, fs: new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'before', errno: 'EIO' }), verify: 'meta', noRollback: false });
+    expect(out.result, out.undoError?.message).toBe('rolled-back');
+    expect(snapshotTree(c.A, c.B)).toEqual(before);
+    expect(identities(link).get('')).toBe(id);
+  });
 });
