@@ -68,6 +68,6 @@ export async function assertFresh(plan: Plan, what: string, observe: ObserveOpti
   const moving = plan.entries.filter((p) => p.action !== 'skip');
   const space = spaceFindings(moving.map((planned, i) => ({ planned, obs: observations[i]! })).filter((x) => x.obs !== undefined));
   if (space.length > 0) {
-    throw new RelocateError('E_NO_SPACE', `${space[0]!.message}; nothing was changed`, { path: space[0]!.path ?? plan.manifest.path, hint: space[0]!.hint ?? 'free space on the destination drive' });
+    throw new RelocateError(space[0]!.code === 'E_NO_INODES' ? 'E_NO_INODES' : 'E_NO_SPACE', `${space[0]!.message}; nothing was changed`, { path: space[0]!.path ?? plan.manifest.path, hint: space[0]!.hint ?? 'free space on the destination drive' });
   }
 }

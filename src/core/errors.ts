@@ -37,6 +37,8 @@ export type ErrorCode =
   | 'E_CONFLICT'
   | 'E_STALE_PLAN'
   | 'E_NO_SPACE'
+  /** The destination volume's inode table cannot hold the files and folders a plan would create there. */
+  | 'E_NO_INODES'
   | 'E_IN_USE'
   | 'E_CROSS_VOLUME'
   | 'E_SYMLINK_PRIVILEGE'

@@ -2,6 +2,7 @@ import { samePath } from '../core/paths.js';
 import type { DesiredEntry } from '../manifest/types.js';
 import type { EntryObservation, PathObservation, TreeComparison } from '../state/types.js';
 import { dataKind, isLinkKind, sameVolume, wrongLinkKind } from './link-type.js';
+import { bytesOnVolume } from './space.js';
 import type { Action, Finding, MoveSpec, ResolvedLinkType } from './types.js';
 
 /** The action for one entry and everything needed to carry it out or explain it. */
@@ -41,10 +42,14 @@ function sameInode(o: EntryObservation): boolean {
 
 function moveOf(from: string, to: string, o: EntryObservation, tree: 'linkTree' | 'targetTree', cross: boolean): MoveSpec {
   const t = o[tree];
+  // Data moves from the measured side to the other.
+  const dest = tree === 'linkTree' ? o.target.volume : o.link.volume;
   return {
     from, to, crossVolume: cross, bytes: t?.bytes ?? 0, files: t?.files ?? 0,
     ...(!t && o.sizesSkipped ? { measured: false as const } : {}),
     ...(cross && t?.sharedOutside ? { sharedOutside: { ...t.sharedOutside } } : {}),
+    ...(cross && t?.disk?.allocated !== undefined ? { allocated: t.disk.allocated } : {}),
+    ...(cross && t?.disk && dest?.blockSize ? { onTarget: bytesOnVolume(t, t.bytes, dest) } : {}),
   };
 }
 

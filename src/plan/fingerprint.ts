@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EntryObservation, PathObservation } from '../state/types.js';
+import type { EntryObservation, PathObservation, TreeMeasure } from '../state/types.js';
 import type { Observations } from './types.js';
 
 function pathFacts(p: PathObservation): unknown[] {
@@ -13,8 +13,15 @@ function mountFacts(p: PathObservation): unknown[] {
   return [p.mountPoint?.path ?? null, (p.mountsBelow ?? []).map((m) => m.path)];
 }
 
+/** A measured tree without its block counts: a file's blocks change after it is written (delayed allocation), with nothing changed; like free space, they are re-checked at apply. */
+function treeFacts(t: TreeMeasure | undefined): unknown {
+  if (!t) return null;
+  const { disk: _blocks, ...rest } = t;
+  return rest;
+}
+
 function entryFacts(o: EntryObservation): unknown {
-  return [pathFacts(o.link), pathFacts(o.target), o.linkTree ?? null, o.targetTree ?? null, mountFacts(o.link), mountFacts(o.target)];
+  return [pathFacts(o.link), pathFacts(o.target), treeFacts(o.linkTree), treeFacts(o.targetTree), mountFacts(o.link), mountFacts(o.target)];
 }
 
 /**

@@ -2,10 +2,11 @@ import { inUseHint, inUseSentence } from '../core/in-use-text.js';
 import { describeMount } from '../core/mount-text.js';
 import { formatBytes } from '../core/units.js';
 import type { DesiredEntry } from '../manifest/types.js';
-import type { EntryObservation, MountFact, PathObservation } from '../state/types.js';
+import { type EntryObservation, type MountFact, type PathObservation, type TreeMeasure, type VolumeInfo } from '../state/types.js';
 import type { Decision } from './decide.js';
 import { dataKind, isLinkKind, sameVolume } from './link-type.js';
 import { protectedReason } from './protected.js';
+import { bytesOnVolume } from './space.js';
 import { sharedOutsideFindings, undeletableFindings } from './undeletable.js';
 import type { Finding, PlanContext, PlannedEntry, ResolvedLinkType } from './types.js';
 
@@ -115,29 +116,50 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
   return out;
 }
 
+/** Files, folders, links and special files: each takes an inode on the target. */
+function inodesOf(tree: TreeMeasure | undefined, files: number): number {
+  return tree ? tree.files + tree.dirs + tree.links + (tree.others ?? 0) : files;
+}
+
 /**
- * Free space per destination volume: the bytes of every cross-volume move
- * into it, added up, must fit. Same-volume moves are renames and need none.
+ * Free space and free inodes per destination volume: what every
+ * cross-volume move into it takes there, added up, must fit (blocks as the
+ * volume counts them, see bytesOnVolume; files and folders against its free
+ * inodes where it has a fixed table). Same-volume moves are renames and
+ * need none.
  */
 export function spaceFindings(items: { planned: PlannedEntry; obs: EntryObservation }[]): Finding[] {
-  const need = new Map<string, { bytes: number; free?: number; paths: string[] }>();
+  const need = new Map<string, { bytes: number; onDisk: number; inodes: number; volume: VolumeInfo; paths: string[] }>();
   for (const { planned: p, obs: o } of items) {
     if (!p.move?.crossVolume) continue;
     const dest = p.action === 'restore' ? o.link : o.target;
-    const id = dest.volume?.id;
-    if (!id) continue;
-    const v = need.get(id) ?? { bytes: 0, paths: [], ...(dest.volume?.freeBytes !== undefined ? { free: dest.volume.freeBytes } : {}) };
+    const tree = p.action === 'restore' ? o.targetTree : o.linkTree;
+    const volume = dest.volume;
+    if (!volume?.id) continue;
+    const v = need.get(volume.id) ?? { bytes: 0, onDisk: 0, inodes: 0, volume, paths: [] };
     v.bytes += p.move.bytes;
+    v.onDisk += p.move.onTarget ?? bytesOnVolume(tree, p.move.bytes, volume);
+    v.inodes += inodesOf(tree, p.move.files);
     v.paths.push(p.move.to);
-    need.set(id, v);
+    need.set(volume.id, v);
   }
   const out: Finding[] = [];
   for (const v of need.values()) {
-    if (v.free !== undefined && v.bytes > v.free) {
+    const free = v.volume.freeBytes;
+    if (free !== undefined && v.onDisk > free) {
+      const blocks = v.onDisk !== v.bytes && v.volume.blockSize ? ` (${formatBytes(v.onDisk)} there, in blocks of ${formatBytes(v.volume.blockSize)})` : '';
       out.push({
         severity: 'error', code: 'E_NO_SPACE', path: v.paths[0]!,
-        message: `not enough free space for ${v.paths.join(', ')}: ${formatBytes(v.bytes)} to copy, ${formatBytes(v.free)} free`,
+        message: `not enough free space for ${v.paths.join(', ')}: ${formatBytes(v.bytes)} to copy${blocks}, ${formatBytes(free)} free`,
         hint: 'free space on the destination drive, or choose another target',
+      });
+    }
+    const inodes = v.volume.freeInodes;
+    if (inodes !== undefined && v.inodes > inodes) {
+      out.push({
+        severity: 'error', code: 'E_NO_INODES', path: v.paths[0]!,
+        message: `not enough room for the files of ${v.paths.join(', ')}: ${v.inodes.toLocaleString('en-US')} files, folders and links to create, and the volume can hold ${inodes.toLocaleString('en-US')} more (its inode table is nearly full)`,
+        hint: 'delete files on the destination drive, or choose a target on a volume with more inodes (`df -i` shows them)',
       });
     }
   }

@@ -46,6 +46,19 @@ export interface MoveSpec {
    * frees `bytes − sharedOutside.bytes` on its volume, not `bytes`.
    */
   sharedOutside?: { files: number; bytes: number };
+  /**
+   * Across volumes only: what the files take on their own volume
+   * (st_blocks), when the OS tells. Differs from `bytes` for small files
+   * (a whole block each) and sparse ones (only their data); the free-space
+   * check counts blocks on the target (src/plan/preflight.ts).
+   */
+  allocated?: number;
+  /**
+   * Across volumes only, when the destination's block size is known: what
+   * the files and folders will take there (bytesOnVolume), an upper bound
+   * the free-space check uses.
+   */
+  onTarget?: number;
 }
 
 /**

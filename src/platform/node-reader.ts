@@ -5,6 +5,7 @@ import path from 'node:path';
 import { canonicalPath, isAbsolutePath, pathApi, type PathStyle } from '../core/paths.js';
 import type { DiskReader } from '../state/reader.js';
 import { UNDELETABLE_LISTED, type InodeFlag, type InUseReport, type MeasureOptions, type MountFact, type NodeKind, type PathObservation, type TreeComparison, type TreeMeasure, type VolumeInfo } from '../state/types.js';
+import { DiskUseCounter } from './disk-use.js';
 import { nativeInodeFlags } from './native/inode-flags.js';
 import { eachLimited } from '../core/each-limited.js';
 import { mountAt, mountsBelow, readMountTable, realPathOf, type MountEntry } from './mount-table.js';
@@ -205,6 +206,7 @@ export class NodeDiskReader implements DiskReader {
     // The top node's flag is always read (a rename of it fails too); the others only where the tree would be deleted.
     const flagOf = await nativeInodeFlags();
     let newest = 0;
+    const disk = opts.disk ? new DiskUseCounter() : undefined;
     // Plain (double) stats: a bigint lstat allocates a BigInt per field, a third of a walk's time.
     // Only a file with several names needs its exact identity (inode numbers can pass 2^53).
     const count = (s: Stats | BigIntStats, full: string) => {
@@ -227,11 +229,14 @@ export class NodeDiskReader implements DiskReader {
         }
         m.files++;
         m.bytes += Number(s.size);
+        // Windows gives no block count (blocks is undefined there, or 0 with a size).
+        disk?.add(Number(s.size), process.platform === 'win32' ? undefined : Number(s.blocks));
       }
     };
     const top = await lstat(root, { bigint: true });
     count(top, root);
-    if (!top.isDirectory()) return withShared(m, seen, newest);
+    const withDisk = (t: TreeMeasure): TreeMeasure => (disk ? { ...t, disk: disk.result() } : t);
+    if (!top.isDirectory()) return withDisk(withShared(m, seen, newest));
     // Nothing crosses a device boundary: a folder on another device, or a mount point the table
     // names (a bind mount keeps the device), is noted and not entered.
     const table = this.mountTable();
@@ -244,7 +249,9 @@ export class NodeDiskReader implements DiskReader {
     const dirs = [root];
     while (dirs.length > 0) {
       const dir = dirs.pop()!;
-      for (const name of readdirSync(dir)) {
+      const names = readdirSync(dir);
+      disk?.addFolder(names);
+      for (const name of names) {
         // A plain concatenation on POSIX (path.join's normalising costs a third of a walk).
         const full = process.platform === 'win32' ? path.join(dir, name) : dir.endsWith('/') ? dir + name : `${dir}/${name}`;
         const s = lstatSync(full);
@@ -260,7 +267,7 @@ export class NodeDiskReader implements DiskReader {
         }
       }
     }
-    return { ...withShared(m, seen, newest), ...(mounts.length > 0 ? { mounts: mounts.sort((a, b) => (a.path < b.path ? -1 : 1)) } : {}) };
+    return { ...withDisk(withShared(m, seen, newest)), ...(mounts.length > 0 ? { mounts: mounts.sort((a, b) => (a.path < b.path ? -1 : 1)) } : {}) };
   }
 
   async compare(a: string, b: string): Promise<TreeComparison> {

@@ -59,6 +59,15 @@ export async function volumeKey(existingPath: string): Promise<string | undefine
   return process.platform === 'win32' ? windowsVolumeKey(existingPath) : undefined;
 }
 
+/** The allocation unit and, where the volume has a fixed inode table, how many more files and folders it can hold. */
+function blockFacts(s: { bsize: number | bigint; files: number | bigint; ffree: number | bigint }): Pick<VolumeInfo, 'blockSize' | 'freeInodes'> {
+  const bsize = Number(s.bsize);
+  return {
+    ...(bsize > 0 ? { blockSize: bsize } : {}),
+    ...(Number(s.files) > 0 ? { freeInodes: Number(s.ffree) } : {}),
+  };
+}
+
 /**
  * Facts about the volume holding an existing path. `dev` (from lstat) is
  * the identity; free space from statfs; on Linux the mount table gives the
@@ -71,9 +80,11 @@ export async function volumeInfo(existingPath: string, dev: number | bigint): Pr
   if (process.platform === 'win32') {
     const w = await windowsVolume(existingPath);
     if (w) {
-      if (w.freeBytes === undefined) {
-        const s = await statfs(existingPath).catch(() => undefined);
-        if (s) w.freeBytes = Number(s.bavail) * Number(s.bsize);
+      const s = await statfs(existingPath).catch(() => undefined);
+      if (s) {
+        if (w.freeBytes === undefined) w.freeBytes = Number(s.bavail) * Number(s.bsize);
+        // libuv gives the cluster size as bsize on Windows; NTFS has no fixed inode table (files 0).
+        Object.assign(w, blockFacts(s));
       }
       return w;
     }
@@ -83,6 +94,7 @@ export async function volumeInfo(existingPath: string, dev: number | bigint): Pr
   try {
     const s = await statfs(existingPath);
     v.freeBytes = Number(s.bavail) * Number(s.bsize);
+    Object.assign(v, blockFacts(s));
     magic = Number(s.type);
   } catch {
     // statfs is missing on some platforms; free space then stays unknown.

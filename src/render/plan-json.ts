@@ -29,6 +29,10 @@ export interface PlanEntryJson {
   crossVolume?: boolean;
   bytes?: number;
   files?: number;
+  /** Across volumes, where the OS tells: what the files take on their own volume in blocks (st_blocks × 512), hard links once. */
+  allocated?: number;
+  /** Across volumes, when the target's block size is known: what the files and folders will take there (each file's data in whole blocks, a block per folder), an upper bound the free-space check adds up. */
+  onTarget?: number;
   /** Across volumes, when some files share their data with names outside the moved folder: the bytes deleting it frees on the source (less than `bytes`), and those files. */
   freesOnSource?: number;
   sharedOutside?: { files: number; bytes: number };
@@ -97,7 +101,7 @@ function entryJson(e: PlannedEntry): PlanEntryJson {
     action: e.action,
     reason: e.reason,
     ...(e.move
-      ? { from: e.move.from, to: e.move.to, crossVolume: e.move.crossVolume, bytes: e.move.bytes, files: e.move.files }
+      ? { from: e.move.from, to: e.move.to, crossVolume: e.move.crossVolume, bytes: e.move.bytes, files: e.move.files, ...(e.move.allocated !== undefined ? { allocated: e.move.allocated } : {}), ...(e.move.onTarget !== undefined ? { onTarget: e.move.onTarget } : {}) }
       : {}),
     ...(e.move?.sharedOutside
       ? { freesOnSource: Math.max(0, e.move.bytes - e.move.sharedOutside.bytes), sharedOutside: { ...e.move.sharedOutside } }

@@ -68,7 +68,9 @@ function headLine(e: PlannedEntry, c: Palette): string {
   let extra = '';
   if (e.move && (e.action === 'move' || e.action === 'restore' || e.action === 'merge' || e.action === 'backup')) {
     const m = e.move;
-    extra = m.measured === false ? ' same volume (one rename; size not counted)' : ` ${formatBytes(m.bytes)} in ${count(m.files, 'file')}, ${m.crossVolume ? 'across volumes' : 'same volume'}`;
+    // The blocks they take too, when that reads differently (small files: a block each; sparse files: only their data).
+    const allocated = m.allocated !== undefined && formatBytes(m.allocated) !== formatBytes(m.bytes) ? ` (${formatBytes(m.allocated)} on disk)` : '';
+    extra = m.measured === false ? ' same volume (one rename; size not counted)' : ` ${formatBytes(m.bytes)}${allocated} in ${count(m.files, 'file')}, ${m.crossVolume ? 'across volumes' : 'same volume'}`;
   }
   if (e.action === 'relink' && e.oldTarget !== undefined) extra = ` was → ${e.oldTarget || 'an unknown place'}`;
   const body = `${e.link} → ${e.target}  (${e.type})${extra}`;

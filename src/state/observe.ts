@@ -55,10 +55,12 @@ export async function observeEntry(e: DesiredEntry, reader: DiskReader, opts: Ob
   if (measureLink !== need.measureLink || measureTarget !== need.measureTarget) o.sizesSkipped = true;
   // Inode flags (immutable, append-only) matter where the measured side would be deleted: a copy across
   // volumes, a merge's leftovers, an identical file replaced by the link. A rename needs only the top's.
-  const inodeFlags = link.volume?.id !== target.volume?.id || need.compare;
+  const cross = link.volume?.id !== target.volume?.id;
+  const inodeFlags = cross || need.compare;
+  // Blocks are counted where a copy to another volume may follow: the free-space check needs them.
   const [linkTree, targetTree, comparison] = await Promise.all([
-    measureLink ? reader.measure(e.link, { inodeFlags }) : undefined,
-    measureTarget ? reader.measure(e.target, { inodeFlags }) : undefined,
+    measureLink ? reader.measure(e.link, { inodeFlags, disk: cross }) : undefined,
+    measureTarget ? reader.measure(e.target, { inodeFlags, disk: cross }) : undefined,
     need.compare ? reader.compare(e.link, e.target) : undefined,
   ]);
   if (linkTree) o.linkTree = linkTree;

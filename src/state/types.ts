@@ -21,6 +21,19 @@ export interface VolumeInfo {
   supportsReparsePoints?: boolean;
   supportsHardLinks?: boolean;
   /**
+   * The volume's allocation unit in bytes (statfs f_bsize: the block size
+   * of ext4, xfs, btrfs and tmpfs; the cluster size of NTFS, FAT and
+   * exFAT). Every file's data takes whole units of it.
+   */
+  blockSize?: number;
+  /**
+   * How many more files and folders the volume can hold (statfs f_ffree),
+   * present only where the volume has a fixed inode table (f_files > 0:
+   * ext4, tmpfs, xfs's current limit); btrfs and NTFS make inodes as needed
+   * and report none.
+   */
+  freeInodes?: number;
+  /**
    * Set when the volume is a kernel pseudo file system (proc, sysfs,
    * cgroup, devtmpfs, …; see src/platform/pseudo-fs.ts): its files are made
    * by the kernel, so nothing there is ever walked, moved or linked to.
@@ -108,6 +121,33 @@ export interface TreeMeasure {
    * walk stops there, so their contents are neither counted nor entered.
    */
   mounts?: MountFact[];
+  /** What the files take in blocks (see DiskUse); absent for a measure that did not count them. */
+  disk?: DiskUse;
+}
+
+/**
+ * The allocation units a measure rounds file data up to: every common
+ * block or cluster size, 512 B to 2 MiB (ext4, xfs, btrfs, tmpfs, APFS and
+ * NTFS use 4 KiB; exFAT up to 128 KiB by default, more when formatted so).
+ */
+export const BLOCK_SIZES: readonly number[] = [512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144, 524288, 1048576, 2097152];
+
+/**
+ * What a tree's files take on a disk rather than their apparent size: small
+ * files take a whole block each, sparse files take only their data.
+ * Invariants: hard links are counted once; `byBlock[i]` is the sum over
+ * files of their data rounded up to BLOCK_SIZES[i] (a file of size > 0
+ * takes at least one block; where the copy keeps holes, a file's data is
+ * what its own volume allocates for it, capped at its size, else its
+ * size), plus every folder walked (the root too) by the names it holds
+ * (DiskUseCounter.addFolder). Links are not in it, nor the inodes
+ * themselves (the planner adds those where the volume takes them from
+ * its free space).
+ */
+export interface DiskUse {
+  /** Bytes the files take on their own volume (st_blocks × 512), hard links once; absent where the OS gives no block count (Windows). */
+  allocated?: number;
+  byBlock: number[];
 }
 
 /** A flag that forbids deleting (and renaming) a node: Linux chattr +i / +a, macOS uchg/schg / uappnd/sappnd. */
@@ -132,6 +172,8 @@ export const UNDELETABLE_LISTED = 10;
 export interface MeasureOptions {
   /** Read each node's inode flags (one statx per node on Linux): asked only where the data would be deleted. */
   inodeFlags?: boolean;
+  /** Count what the files take in blocks (TreeMeasure.disk): asked where the tree may be copied to another volume. */
+  disk?: boolean;
 }
 
 /**

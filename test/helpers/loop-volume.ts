@@ -50,6 +50,32 @@ function allOf(steps: (() => void)[]): void {
 
 /** Makes, attaches and mounts a fresh ext4 image of `sizeMiB` (default 32). */
 export function mountLoopExt4(sizeMiB = 32, label = 'ext4'): LoopVolume {
+  return mountLoop('ext4', sizeMiB, label);
+}
+
+/** The file systems a loop volume can be made with, and the mkfs options that make a small one quietly. */
+const MKFS: Record<LoopFs, string[]> = { ext4: ['-q', '-F'], xfs: ['-q', '-f'], btrfs: ['-q', '-f'] };
+export type LoopFs = 'ext4' | 'xfs' | 'btrfs';
+
+/** Why a loop volume of `fs` cannot be made here (its mkfs missing, or loopReason()), or undefined. */
+export function loopFsReason(fs: LoopFs): string | undefined {
+  const base = loopReason();
+  if (base) return base;
+  try {
+    execFileSync('sh', ['-c', `command -v mkfs.${fs}`], { stdio: 'ignore' });
+    return undefined;
+  } catch {
+    return `mkfs.${fs} is not installed (Debian: ${fs === 'ext4' ? 'e2fsprogs' : fs === 'xfs' ? 'xfsprogs' : 'btrfs-progs'})`;
+  }
+}
+
+/**
+ * Makes, attaches and mounts a fresh image of `fs` of `sizeMiB` (xfs needs
+ * at least 300 MiB, btrfs 114 MiB; the image is sparse, so this costs only
+ * what is written). `mkfsArgs` are added to mkfs's own (e.g. ext4's `-N`
+ * for the number of inodes).
+ */
+export function mountLoop(fs: LoopFs, sizeMiB = 32, label: string = fs, mkfsArgs: string[] = []): LoopVolume {
   const work = mkdtempSync(path.join(os.tmpdir(), `relocate-${label}-`));
   const img = path.join(work, 'volume.img');
   const dir = path.join(work, 'mnt');
@@ -77,7 +103,7 @@ export function mountLoopExt4(sizeMiB = 32, label = 'ext4'): LoopVolume {
   };
   try {
     execFileSync('truncate', ['-s', `${sizeMiB}M`, img]);
-    execFileSync('mkfs.ext4', ['-q', '-F', img], { stdio: 'ignore' });
+    execFileSync(`mkfs.${fs}`, [...MKFS[fs], ...mkfsArgs, img], { stdio: 'ignore' });
     device = execFileSync('losetup', ['-f', '--show', img], { encoding: 'utf8' }).trim();
     execFileSync('mount', [device, dir]);
     mounted = true;

@@ -1,0 +1,53 @@
+import { BLOCK_SIZES, type DiskUse } from '../state/types.js';
+
+/**
+ * Whether relocate's copy writes only a sparse file's data (keeps its
+ * holes). While it does not, a copied file takes its whole apparent size
+ * on the target, and the space check must count that, not what the
+ * source volume allocates.
+ */
+export const COPY_KEEPS_HOLES = false;
+
+/**
+ * Adds up what files take in blocks (DiskUse), one file at a time, for a
+ * measure walk: a few additions per file, no allocation.
+ */
+export class DiskUseCounter {
+  private allocated = 0;
+  private readonly byBlock = BLOCK_SIZES.map(() => 0);
+  /** False once a file without a block count was seen (Windows): `allocated` is then unknown. */
+  private allocatedKnown = true;
+
+  /** One file (each hard-link group once): its apparent size and st_blocks, when the OS gives it. */
+  add(size: number, blocks: number | undefined): void {
+    if (blocks === undefined || !Number.isFinite(blocks)) this.allocatedKnown = false;
+    else this.allocated += blocks * 512;
+    if (size <= 0) return;
+    // A file of size > 0 takes at least one block on the target, even one its own volume stores in the inode (ext4 inline data).
+    const data = COPY_KEEPS_HOLES && blocks !== undefined && Number.isFinite(blocks) ? Math.max(1, Math.min(size, blocks * 512)) : size;
+    for (let i = 0; i < BLOCK_SIZES.length; i++) {
+      const b = BLOCK_SIZES[i]!;
+      this.byBlock[i]! += Math.ceil(data / b) * b;
+    }
+  }
+
+  /**
+   * One folder, by the names it holds: the blocks its entries take (ext4's
+   * format, the largest of the common ones: 8 bytes and the name padded to
+   * 4, plus `.` and `..`; hashed indexes add about half again), at least
+   * one block.
+   */
+  addFolder(names: readonly string[]): void {
+    let bytes = 24;
+    for (const n of names) bytes += 8 + ((Buffer.byteLength(n) + 3) & ~3);
+    bytes = Math.ceil(bytes * 1.5);
+    for (let i = 0; i < BLOCK_SIZES.length; i++) {
+      const b = BLOCK_SIZES[i]!;
+      this.byBlock[i]! += Math.max(1, Math.ceil(bytes / b)) * b;
+    }
+  }
+
+  result(): DiskUse {
+    return { ...(this.allocatedKnown ? { allocated: this.allocated } : {}), byBlock: [...this.byBlock] };
+  }
+}
