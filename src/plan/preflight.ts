@@ -2,7 +2,7 @@ import { inUseHint, inUseSentence } from '../core/in-use-text.js';
 import { describeMount } from '../core/mount-text.js';
 import { formatBytes } from '../core/units.js';
 import type { DesiredEntry } from '../manifest/types.js';
-import { type EntryObservation, type MountFact, type PathObservation, type TreeMeasure, type VolumeInfo } from '../state/types.js';
+import type { EntryObservation, MountFact, PathObservation, TreeMeasure, VolumeInfo } from '../state/types.js';
 import type { Decision } from './decide.js';
 import { dataKind, isLinkKind, sameVolume } from './link-type.js';
 import { protectedReason } from './protected.js';

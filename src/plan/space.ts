@@ -1,4 +1,5 @@
-import { BLOCK_SIZES, type TreeMeasure, type VolumeInfo } from '../state/types.js';
+import { BLOCK_SIZES } from '../core/block-sizes.js';
+import type { TreeMeasure, VolumeInfo } from '../state/types.js';
 
 /**
  * What each file, folder and link costs a volume beyond its data, taken

@@ -1,4 +1,5 @@
-import { BLOCK_SIZES, type DiskUse } from '../state/types.js';
+import { BLOCK_SIZES } from '../core/block-sizes.js';
+import type { DiskUse } from '../state/types.js';
 
 /**
  * Whether relocate's copy writes only a sparse file's data (keeps its

@@ -126,17 +126,10 @@ export interface TreeMeasure {
 }
 
 /**
- * The allocation units a measure rounds file data up to: every common
- * block or cluster size, 512 B to 2 MiB (ext4, xfs, btrfs, tmpfs, APFS and
- * NTFS use 4 KiB; exFAT up to 128 KiB by default, more when formatted so).
- */
-export const BLOCK_SIZES: readonly number[] = [512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144, 524288, 1048576, 2097152];
-
-/**
  * What a tree's files take on a disk rather than their apparent size: small
  * files take a whole block each, sparse files take only their data.
  * Invariants: hard links are counted once; `byBlock[i]` is the sum over
- * files of their data rounded up to BLOCK_SIZES[i] (a file of size > 0
+ * files of their data rounded up to BLOCK_SIZES[i] (src/core/block-sizes.ts) (a file of size > 0
  * takes at least one block; where the copy keeps holes, a file's data is
  * what its own volume allocates for it, capped at its size, else its
  * size), plus every folder walked (the root too) by the names it holds

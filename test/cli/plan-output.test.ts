@@ -161,7 +161,7 @@ describe.concurrent('plan for people', () => {
     sb.manifest([{ link: sb.p('home/Games'), target: path.join(m.dir, 'Games') }]);
     const r = await runUnchanged(sb, ['plan']);
     expect(r.status).toBe(2);
-    expect(headOf(r.stdout, sb.p('home/Games'))).toMatch(/^> move .* 1\.5 KiB in 1 file, across volumes$/);
+    expect(headOf(r.stdout, sb.p('home/Games'))).toMatch(/^> move .* 1\.5 KiB \(4\.0 KiB on disk\) in 1 file, across volumes$/);
     expect(r.stdout).toMatch(/copied, verified, then the original removed/);
     expect(r.stdout).toMatch(/^Plan: 1 move \(1\.5 KiB\)\.$/m);
   });

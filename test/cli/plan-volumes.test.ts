@@ -88,7 +88,7 @@ describe.skipIf(NO_TMPFS !== undefined)('plan across volumes (tmpfs)', { concurr
     expect(doc.entries[0]).toMatchObject({ action: 'move', crossVolume: true, bytes: total, files: 3 });
     expect(doc.findings.map((f) => f.code)).toEqual(['E_NO_SPACE']);
     expect(doc.findings[0]).toMatchObject({ severity: 'error', path: T });
-    expect(doc.findings[0]!.message).toMatch(/3\.0 MiB to copy, 2\.0 MiB free/);
+    expect(doc.findings[0]!.message).toMatch(/3\.0 MiB to copy \([\d.]+ MiB there, in blocks of 4\.0 KiB\), 2\.0 MiB free/);
     expect(doc.summary.errors).toBe(1);
     expect(doc.blocked).toBe(true);
     expect(status).toBe(1);
