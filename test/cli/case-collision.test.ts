@@ -3,8 +3,9 @@
  * two names that collide (not 'something appeared at this path')". Through
  * the built CLI: a folder holding `README` and `Readme` (on this
  * case-sensitive temporary disk) moves into a case-insensitive folder (an
- * ext4 casefold loop volume, `chattr +F`); the copy fails at the second
- * name with E_CASE_COLLISION naming both, and the run rolls back: the
+ * ext4 casefold loop volume with `chattr +F`, else a case-insensitive FUSE
+ * file system: test/helpers/case-insensitive.ts); the copy fails at the
+ * second name with E_CASE_COLLISION naming both, and the run rolls back: the
  * original untouched, nothing left at the target.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,11 +13,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { requireBuiltCli, runCliAsync } from '../helpers/cli.js';
-import { caseInsensitiveFolderForFile, casefoldReason } from '../helpers/loop-volume.js';
+import { caseInsensitiveFolderForFile, caseInsensitiveReason } from '../helpers/case-insensitive.js';
 import { snapshotTree } from '../helpers/snapshot.js';
 import { json, show } from '../exec/sandbox.js';
 
-const reason = casefoldReason();
+const reason = caseInsensitiveReason();
 if (reason) console.warn(`case-collision CLI tests skipped: ${reason}`);
 
 const caseless = caseInsensitiveFolderForFile('casefold');

@@ -48,20 +48,6 @@ function allOf(steps: (() => void)[]): void {
   if (first !== undefined) throw first;
 }
 
-/**
- * Why a case-insensitive ext4 volume (mkfs.ext4 -O casefold, folders made
- * with `chattr +F`) cannot be made here, or undefined when it can: loop
- * volumes at all, and a kernel whose ext4 folds case (built with
- * CONFIG_UNICODE; it then lists /sys/fs/ext4/features/casefold).
- */
-export function casefoldReason(): string | undefined {
-  if (process.env.RELOCATE_TEST_CI_DIR) return undefined;
-  const base = loopReason();
-  if (base) return base.replace('loop-mounted volumes', 'case-insensitive loop volumes');
-  if (!existsSync('/sys/fs/ext4/features/casefold')) return "this kernel's ext4 cannot fold case (/sys/fs/ext4/features/casefold is missing: built without CONFIG_UNICODE)";
-  return undefined;
-}
-
 /** Makes, attaches and mounts a fresh ext4 image of `sizeMiB` (default 32); `casefold` formats it able to hold case-insensitive folders. */
 export function mountLoopExt4(sizeMiB = 32, label = 'ext4', opts: { casefold?: boolean } = {}): LoopVolume {
   const work = mkdtempSync(path.join(os.tmpdir(), `relocate-${label}-`));
@@ -123,31 +109,5 @@ export function loopVolumeForFile(label: string, sizeMiB = 32): () => string {
   return () => {
     if (!vol) throw new Error(`the ext4 volume of ${label} is not mounted: ${loopReason() ?? 'read outside the tests'}`);
     return vol.dir;
-  };
-}
-
-/**
- * A folder that ignores case, for the tests of one file: an ext4 loop
- * volume formatted with casefold, and in it an empty folder made
- * case-insensitive with `chattr +F` (ext4 folds case per folder, inherited
- * by what is made inside). Mounted in beforeAll when `casefoldReason()` is
- * undefined, always unmounted in afterAll. `RELOCATE_TEST_CI_DIR` names a
- * case-insensitive folder of your own to use instead (a kernel without
- * casefold, another OS); the tests write only into folders they make there.
- */
-export function caseInsensitiveFolderForFile(label: string, sizeMiB = 32): () => string {
-  let vol: LoopVolume | undefined;
-  let folder: string | undefined = process.env.RELOCATE_TEST_CI_DIR || undefined;
-  beforeAll(() => {
-    if (folder || casefoldReason()) return;
-    vol = mountLoopExt4(sizeMiB, label, { casefold: true });
-    folder = path.join(vol.dir, 'ci');
-    mkdirSync(folder);
-    execFileSync('chattr', ['+F', folder]);
-  });
-  afterAll(() => vol?.unmount());
-  return () => {
-    if (!folder) throw new Error(`the case-insensitive folder of ${label} is not mounted: ${casefoldReason() ?? 'read outside the tests'}`);
-    return folder;
   };
 }
