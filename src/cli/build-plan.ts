@@ -5,7 +5,7 @@ import type { DesiredEntry, LoadedManifest } from '../manifest/types.js';
 import { lockedByOthers, planLockPaths } from '../journal/path-lock.js';
 import { lockPlace } from './path-guard.js';
 import { makePlan } from '../plan/planner.js';
-import type { Plan } from '../plan/types.js';
+import type { Finding, Plan } from '../plan/types.js';
 import { detectCapabilities } from '../platform/capabilities.js';
 import { nodeManifestIO } from '../platform/manifest-io.js';
 import { diskReader } from '../platform/disk-reader.js';
@@ -31,6 +31,14 @@ export interface BuiltPlan {
   stateDir: string;
   /** A run a crash or --no-rollback left unfinished; changing commands refuse until it is dealt with. */
   unfinished?: RunRecord;
+  /**
+   * Findings about the machine around the plan, found by I/O the pure
+   * planner must not do (W_PATH_LOCKED: a path another run holds). Shown
+   * with the plan (text: on stderr; `--json`: in `findings`), never part of
+   * `plan` itself: a saved plan is the planner's alone, and apply checks
+   * the locks again when it takes them.
+   */
+  surroundings: Finding[];
 }
 
 /** Points where a command joins the planning. */
@@ -76,10 +84,17 @@ export async function buildPlan(file: string, io: CliIO, stateDirFlag: string | 
     io.err('  hint: `relocate resume` finishes it, `relocate rollback` undoes it.');
   }
   // apply holds the locks itself (beforeObserve); plan and status say when another run holds a path.
-  if (!hooks.beforeObserve && !io.json) {
+  const surroundings: Finding[] = [];
+  if (!hooks.beforeObserve) {
     for (const l of await lockedByOthers(lockPlace(io), planLockPaths(plan), stateDir)) {
-      io.err(io.color.yellow(`warning W_PATH_LOCKED: ${l.path} is in use by another relocate run: ${l.holder}; apply will refuse until it is finished or undone.`));
+      const f: Finding = {
+        severity: 'warning', code: 'W_PATH_LOCKED', path: l.path,
+        message: `${l.path} is in use by another relocate run: ${l.holder}; apply will refuse until it is finished or undone`,
+        hint: l.hint,
+      };
+      surroundings.push(f);
+      if (!io.json) io.err(`${io.color.yellow(`warning ${f.code}`)}: ${f.message}.\n  hint: ${f.hint}`);
     }
   }
-  return { manifest, observations, plan, stateDir, ...(unfinished ? { unfinished } : {}) };
+  return { manifest, observations, plan, stateDir, surroundings, ...(unfinished ? { unfinished } : {}) };
 }

@@ -173,9 +173,13 @@ Example:
   demo: `Usage: relocate demo [--keep]
 
 Builds a throwaway sandbox in the temporary folder (a fake C: with a Games
-folder, a fake D:) and runs plan, apply, status, history and rollback
-there, explaining each step. It touches nothing outside the sandbox,
-which is removed at the end unless --keep.
+folder, a fake D:) and runs plan, apply and status there, changes the
+target of the applied Games entry and plans and applies again, then shows
+history and rolls both runs back, explaining each step. As root on Linux
+the fake D: is a small tmpfs of its own, so the move crosses volumes
+(copy, verify, delete); elsewhere the tour says why it is one rename. It
+touches nothing outside the sandbox, which is removed at the end unless
+--keep; its volume is always unmounted.
 
 Example:
   npx relocate demo

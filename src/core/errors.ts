@@ -52,6 +52,8 @@ export type ErrorCode =
   | 'E_ACCESS'
   | 'E_READ_ONLY'
   | 'E_EXISTS'
+  /** Two names of the data being copied are one name on the destination volume, which ignores case (README and Readme). */
+  | 'E_CASE_COLLISION'
   | 'E_MISSING'
   | 'E_IO'
   | 'E_VERIFY'

@@ -349,23 +349,30 @@ function held(dir: string, first: string, info: PathLockInfo, cleared: PathLockI
   };
 }
 
+/** A path of a plan that another run holds: `path` as the plan names it, `holder` that run in words, `hint` what to do (as E_PATH_LOCKED's). */
+export interface LockedPath {
+  path: string;
+  holder: string;
+  hint: string;
+}
+
 /**
  * The held locks of other runs that name one of `paths` (or a folder above
  * or below one): for `plan` to warn. Reads only; removes nothing.
  */
-export async function lockedByOthers(place: LockRegistryPlace, paths: string[], stateDir: string): Promise<{ path: string; holder: string }[]> {
+export async function lockedByOthers(place: LockRegistryPlace, paths: string[], stateDir: string): Promise<LockedPath[]> {
   const files = await readLockFiles(place.dir).catch(() => []);
   if (files.length === 0) return [];
   const keys = await canonicalLockPaths(paths);
   const stateDirKey = await canonicalLockPath(stateDir);
-  const out: { path: string; holder: string }[] = [];
+  const out: LockedPath[] = [];
   for (const { name, text } of files) {
     const other = parseInfo(text) ?? UNREADABLE_HOLDER(name);
     if (other.stateDirKey === stateDirKey) continue;
     const hit = firstOverlap(keys, other.paths);
     if (!hit) continue;
     const state: HolderState = other.pid === 0 ? { held: true, why: 'state-unreadable' } : await holderState(other);
-    if (state.held) out.push({ path: paths[keys.indexOf(hit[0])] ?? hit[0], holder: describeHolder(other, state) });
+    if (state.held) out.push({ path: paths[keys.indexOf(hit[0])] ?? hit[0], holder: describeHolder(other, state), hint: hintFor(other, state, path.join(place.dir, name)) });
   }
   return out;
 }

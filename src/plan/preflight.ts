@@ -7,6 +7,7 @@ import type { Decision } from './decide.js';
 import { dataKind, isLinkKind, sameVolume } from './link-type.js';
 import { protectedReason } from './protected.js';
 import { bytesOnVolume } from './space.js';
+import { relativeLinkFindings } from './relative-links.js';
 import { sharedOutsideFindings, undeletableFindings } from './undeletable.js';
 import type { Finding, PlanContext, PlannedEntry, ResolvedLinkType } from './types.js';
 
@@ -109,7 +110,7 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
       hint: 'remove them (programs recreate sockets and pipes), or choose a target on the same volume',
     });
   }
-  out.push(...undeletableFindings(d, tree, ctx.os, e.link), ...sharedOutsideFindings(d));
+  out.push(...undeletableFindings(d, tree, ctx.os, e.link), ...sharedOutsideFindings(d), ...relativeLinkFindings(d.move, tree, e.style));
   if (d.move && o.target.volume?.remote) {
     out.push({ severity: 'warning', code: 'W_NETWORK', path: e.target, message: `${e.target} is on a network share: the copy will be slow and depends on the connection` });
   }

@@ -10,6 +10,7 @@ import type { VerifyMode } from '../exec/steps.js';
 import type { ResolvedLinkType } from '../plan/types.js';
 import { eachLimited } from '../core/each-limited.js';
 import type { InUseFile } from '../state/types.js';
+import { caseTwinError } from './case-twin.js';
 import { DeviceFence, mountPointError } from './device-fence.js';
 import { holdersNow } from './in-use.js';
 import { fsyncDir } from './journal-fs.js';
@@ -541,7 +542,7 @@ export class NodeFs implements FsPort {
       try {
         mkdirSync(dest(d), { mode: 0o700 });
       } catch (err) {
-        throw fsError(err, dest(d), 'creating the folder');
+        throw caseTwinError(err, src(d), dest(d), to) ?? fsError(err, dest(d), 'creating the folder');
       }
       if (d.rel === '') await rootMade();
       if (slice.due()) await slice.yield();
@@ -618,6 +619,8 @@ export class NodeFs implements FsPort {
             throw new RelocateError('E_UNSUPPORTED_NODE', `${s} is a device, socket or pipe, which relocate does not copy`, { path: s, hint: 'move it out of the folder first' });
           }
         } catch (err) {
+          const twin = caseTwinError(err, s, d, to);
+          if (twin) throw twin;
           if (f.kind === 'file' && !(err instanceof RelocateError)) {
             // Name the side that failed: an unreadable original is the file the user has to deal with.
             const unreadable = await access(s, C.R_OK).then(() => false, () => true);
@@ -634,7 +637,7 @@ export class NodeFs implements FsPort {
       try {
         linkSync(firstCopyOf.get(f.id)!, dest(f));
       } catch (err) {
-        throw fsError(err, dest(f), 'creating the hard link');
+        throw caseTwinError(err, src(f), dest(f), to) ?? fsError(err, dest(f), 'creating the hard link');
       }
     }
     for (const d of dirs.slice().reverse()) {

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream, lstatSync, readdirSync, readlinkSync, statSync, type BigIntStats, type Stats } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
-import { canonicalPath, isAbsolutePath, pathApi, type PathStyle } from '../core/paths.js';
+import { relativeTextLeaves } from '../core/link-escape.js';
+import { canonicalPath, hostOs, isAbsolutePath, pathApi, styleForOs, type PathStyle } from '../core/paths.js';
 import type { DiskReader } from '../state/reader.js';
-import { UNDELETABLE_LISTED, type InodeFlag, type InUseReport, type MeasureOptions, type MountFact, type NodeKind, type PathObservation, type TreeComparison, type TreeMeasure, type VolumeInfo } from '../state/types.js';
+import { ESCAPING_LINKS_LISTED, UNDELETABLE_LISTED, type InodeFlag, type InUseReport, type MeasureOptions, type MountFact, type NodeKind, type PathObservation, type TreeComparison, type TreeMeasure, type VolumeInfo } from '../state/types.js';
 import { DiskUseCounter } from './disk-use.js';
 import { nativeInodeFlags } from './native/inode-flags.js';
 import { eachLimited } from '../core/each-limited.js';
@@ -44,6 +45,29 @@ function noteFlag(m: TreeMeasure, full: string, flag: InodeFlag | undefined, isR
   u.count++;
   if (u.first.length < UNDELETABLE_LISTED) u.first.push({ path: full, flag });
   if (isRoot) u.root = flag;
+}
+
+/** This machine's path style: a tree's links are read where the tree is. */
+const HOST_STYLE = styleForOs(hostOs());
+
+/**
+ * Records a link of a measured tree whose relative text leads out of it
+ * (the first few by walk order, all counted). One readlink per link: links
+ * are few next to files, and only this walk sees each of them at plan time.
+ */
+function noteEscapingLink(m: TreeMeasure, root: string, full: string): void {
+  let text: string;
+  try {
+    text = readlinkSync(full);
+  } catch {
+    // Gone or changed since its lstat: the fingerprint and the executor's own checks deal with a tree that moves under the walk.
+    return;
+  }
+  const depth = path.relative(root, path.dirname(full)).split(path.sep).filter((n) => n !== '').length;
+  if (!relativeTextLeaves(depth, text, HOST_STYLE)) return;
+  const l = (m.linksOut ??= { count: 0, first: [] });
+  l.count++;
+  if (l.first.length < ESCAPING_LINKS_LISTED) l.first.push({ path: full, text });
 }
 
 /** The finished measure: files with names outside the tree (more links than names in it) are counted as shared. */
@@ -213,7 +237,10 @@ export class NodeDiskReader implements DiskReader {
       newest = Math.max(newest, Number(s.mtimeMs));
       // Flags forbid deleting files and folders (and emptying a folder); a link's own flags cannot be set.
       if (flagOf && (opts.inodeFlags || full === root) && (s.isFile() || s.isDirectory())) noteFlag(m, full, flagOf(full), full === root);
-      if (s.isSymbolicLink()) m.links++;
+      if (s.isSymbolicLink()) {
+        m.links++;
+        if (full !== root) noteEscapingLink(m, root, full);
+      }
       else if (s.isDirectory()) m.dirs++;
       else if (!s.isFile()) m.others = (m.others ?? 0) + 1;
       else {

@@ -76,7 +76,7 @@ export interface PlanJson {
   fingerprint: string;
   blocked: boolean;
   entries: PlanEntryJson[];
-  /** Findings about the plan as a whole (free space on a volume, …); entry findings sit in their entry. */
+  /** Findings about the plan as a whole (free space on a volume, a path another run holds, …); entry findings sit in their entry. */
   findings: FindingJson[];
   summary: PlanSummaryJson;
   /** The plan exactly as the planner made it; see planJson. */
@@ -121,7 +121,7 @@ function entryJson(e: PlannedEntry): PlanEntryJson {
   };
 }
 
-function summaryJson(plan: Plan): PlanSummaryJson {
+function summaryJson(plan: Plan, surroundings: readonly Finding[]): PlanSummaryJson {
   const actions = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<Action, number>;
   for (const e of plan.entries) actions[e.action]++;
   const s = plan.summary;
@@ -131,8 +131,8 @@ function summaryJson(plan: Plan): PlanSummaryJson {
     bytesToMove: s.bytesToMove,
     bytesAcrossVolumes: s.bytesAcrossVolumes,
     conflicts: s.conflicts,
-    errors: s.errors,
-    warnings: s.warnings,
+    errors: s.errors + surroundings.filter((f) => f.severity === 'error').length,
+    warnings: s.warnings + surroundings.filter((f) => f.severity === 'warning').length,
   };
 }
 
@@ -156,16 +156,21 @@ function summaryJson(plan: Plan): PlanSummaryJson {
  *
  * `manifest` is the path as the command was given it (the plan itself
  * records the resolved path under `plan.manifest.path`).
+ *
+ * `surroundings` are findings about the machine around the plan that the
+ * command found by I/O the pure planner does not do (W_PATH_LOCKED): they
+ * join `findings` and the summary's counts, never `plan` (which apply
+ * reloads) nor `blocked`.
  */
-export function planJson(plan: Plan, manifestPath: string): PlanJson {
+export function planJson(plan: Plan, manifestPath: string, surroundings: readonly Finding[] = []): PlanJson {
   return {
     formatVersion: 1,
     manifest: manifestPath,
     fingerprint: plan.fingerprint,
     blocked: plan.blocked,
     entries: [...plan.entries].sort((a, b) => a.order - b.order).map(entryJson),
-    findings: plan.findings.map(findingJson),
-    summary: summaryJson(plan),
+    findings: [...plan.findings, ...surroundings].map(findingJson),
+    summary: summaryJson(plan, surroundings),
     plan: structuredClone(plan),
   };
 }

@@ -123,6 +123,8 @@ export interface TreeMeasure {
   mounts?: MountFact[];
   /** What the files take in blocks (see DiskUse); absent for a measure that did not count them. */
   disk?: DiskUse;
+  /** Relative symbolic links whose text leads out of the tree; absent when none. */
+  linksOut?: EscapingLinks;
 }
 
 /**
@@ -142,6 +144,25 @@ export interface DiskUse {
   allocated?: number;
   byBlock: number[];
 }
+
+/**
+ * Relative symbolic links inside a measured tree whose text leads out of
+ * it: read from the link's own folder, a `..` climbs above the tree's top
+ * (checked on the text, without following anything), or on Windows the
+ * text names no drive (`\x`). Where such a link points depends on where
+ * the tree is, so moving the tree can make it point elsewhere; the planner
+ * decides that from the move. Absolute links and links that stay inside
+ * are never listed. Invariant: `count` ≥ 1 counts every such link; `first`
+ * lists the first ESCAPING_LINKS_LISTED (absolute path of the link, its
+ * text exactly as stored), in walk order.
+ */
+export interface EscapingLinks {
+  count: number;
+  first: { path: string; text: string }[];
+}
+
+/** How many escaping links a measure names (the rest are counted): enough to act on, small in a plan. */
+export const ESCAPING_LINKS_LISTED = 10;
 
 /** A flag that forbids deleting (and renaming) a node: Linux chattr +i / +a, macOS uchg/schg / uappnd/sappnd. */
 export type InodeFlag = 'immutable' | 'append-only';

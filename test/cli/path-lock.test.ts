@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { acquirePathLocks } from '../../src/journal/path-lock.js';
 import { requireBuiltCli, runCliAsync, type CliResult } from '../helpers/cli.js';
 import { inventory, lostFiles } from '../property/harness.js';
 import { snapshotTree } from '../helpers/snapshot.js';
@@ -143,4 +145,57 @@ describe.skipIf(reason !== undefined)('runs from two state folders never destroy
     const back = await cli(['rollback', '--yes', '--state-dir', sA]);
     expect(back.status, show(back)).toBe(0);
   }, 120_000);
+});
+
+describe('W_PATH_LOCKED in machine output (issue 14)', () => {
+  let box: string;
+  beforeEach(() => {
+    requireBuiltCli();
+    box = mkdtempSync(path.join(os.tmpdir(), 'relocate-lockjson-'));
+    root = box;
+    lockDir = path.join(box, 'locks');
+  });
+  afterEach(() => {
+    rmSync(box, { recursive: true, force: true });
+  });
+
+  it('plan --json and status --json carry the warning another run’s lock earns, with the path and a hint; the text plan says it on stderr', async () => {
+    const games = path.join(box, 'c', 'Games');
+    mkdirSync(games, { recursive: true });
+    writeFileSync(path.join(games, 'save.dat'), 'progress');
+    const m = manifest('m.yaml', [`{ link: ${games}, target: ${path.join(box, 'd', 'Games')} }`]);
+    // Another run, from another state folder, holds the link path as an apply would (this test process is its live pid).
+    const other = path.join(box, 'other-state');
+    mkdirSync(path.join(other, 'runs', 'runA'), { recursive: true });
+    writeFileSync(path.join(other, 'runs', 'runA', 'run.json'), JSON.stringify({ id: 'runA', status: 'running' }));
+    const held = await acquirePathLocks({ place: { dir: lockDir, shared: false }, stateDir: other, runId: 'runA', command: 'apply', paths: [games] });
+    try {
+      const mine = path.join(box, 'state');
+      const p = await cli(['plan', m, '--json', '--state-dir', mine]);
+      expect(p.status, show(p)).toBe(2);
+      const doc = JSON.parse(p.stdout);
+      const f = doc.findings.find((x: { code: string }) => x.code === 'W_PATH_LOCKED');
+      expect(f, p.stdout).toMatchObject({ severity: 'warning', path: games });
+      expect(f.message).toContain('runA');
+      expect(f.hint).toContain(`wait for pid ${process.pid}`);
+      expect(doc.summary.warnings).toBe(1);
+      expect(doc.blocked).toBe(false);
+      // The saved plan stays the planner's own: apply checks the locks itself.
+      expect(doc.plan.findings.map((x: { code: string }) => x.code)).not.toContain('W_PATH_LOCKED');
+      expect(p.stderr).toBe('');
+
+      const st = await cli(['status', m, '--json', '--state-dir', mine]);
+      expect(st.status, show(st)).toBe(2);
+      expect(JSON.parse(st.stdout).findings.map((x: { code: string }) => x.code)).toContain('W_PATH_LOCKED');
+
+      const text = await cli(['plan', m, '--state-dir', mine]);
+      expect(text.stderr, show(text)).toContain(`warning W_PATH_LOCKED: ${games} is in use by another relocate run`);
+      expect(text.stderr).toContain(`hint: wait for pid ${process.pid}`);
+    } finally {
+      await held.release();
+    }
+    // Once released, nothing is said.
+    const free = JSON.parse((await cli(['plan', m, '--json', '--state-dir', path.join(box, 'state')])).stdout);
+    expect(free.findings).toEqual([]);
+  });
 });

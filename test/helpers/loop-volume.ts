@@ -49,8 +49,9 @@ function allOf(steps: (() => void)[]): void {
 }
 
 /** Makes, attaches and mounts a fresh ext4 image of `sizeMiB` (default 32). */
-export function mountLoopExt4(sizeMiB = 32, label = 'ext4'): LoopVolume {
-  return mountLoop('ext4', sizeMiB, label);
+/** `casefold` formats it able to hold case-insensitive folders. */
+export function mountLoopExt4(sizeMiB = 32, label = 'ext4', opts: { casefold?: boolean } = {}): LoopVolume {
+  return mountLoop('ext4', sizeMiB, label, opts.casefold ? ['-O', 'casefold'] : []);
 }
 
 /** The file systems a loop volume can be made with, and the mkfs options that make a small one quietly. */

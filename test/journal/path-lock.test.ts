@@ -227,7 +227,7 @@ describe('path locks between state folders', { timeout: 60_000 }, () => {
     const sA = stateWithRun('sA', 'runA', 'running');
     const sB = stateWithRun('sB', 'runB', undefined);
     const a = await take(sA, 'runA', [path.join(root, 'x')]);
-    expect(await lockedByOthers(place, [path.join(root, 'x', 'y')], sB)).toEqual([{ path: path.join(root, 'x', 'y'), holder: expect.stringContaining('runA') }]);
+    expect(await lockedByOthers(place, [path.join(root, 'x', 'y')], sB)).toEqual([{ path: path.join(root, 'x', 'y'), holder: expect.stringContaining('runA'), hint: expect.stringContaining('wait for pid') }]);
     expect(await lockedByOthers(place, [path.join(root, 'x')], sA)).toEqual([]);
     expect(await lockedByOthers(place, [path.join(root, 'z')], sB)).toEqual([]);
     await a.release();

@@ -14,6 +14,7 @@ import { COMPARISON_LIMIT, NodeDiskReader } from '../../src/platform/node-reader
 import { resetVolumeCache, volumeInfo } from '../../src/platform/volumes.js';
 import { observeEntry } from '../../src/state/observe.js';
 import type { DesiredEntry } from '../../src/manifest/types.js';
+import { ESCAPING_LINKS_LISTED } from '../../src/state/types.js';
 import { mountTmpfs, tmpfsReason, type TmpfsMount } from '../helpers/tmpfs.js';
 import { bytes } from './cli-sandbox.js';
 
@@ -178,6 +179,29 @@ describe('NodeDiskReader.measure', () => {
     expect(await reader.measure(f)).toMatchObject({ bytes: 777, files: 1, dirs: 0, links: 0 });
     const l = symlink('m/link-root', at('m/outside'));
     expect(await reader.measure(l)).toMatchObject({ bytes: 0, files: 0, dirs: 0, links: 1 });
+  });
+
+  it('lists the relative links whose text leads out of the tree (issue 14), not those that stay inside or are absolute', async () => {
+    file('m/esc/b', 'b');
+    symlink('m/esc/lib', '../shared');
+    symlink('m/esc/a', './b');
+    symlink('m/esc/abs', '/etc');
+    symlink('m/esc/sub/up', '../b');
+    symlink('m/esc/sub/back', '../../esc/b');
+    const m = await reader.measure(at('m/esc'));
+    expect(m.links).toBe(5);
+    expect(m.linksOut?.count).toBe(2);
+    expect(m.linksOut?.first.map((l) => [l.path, l.text]).sort()).toEqual([[at('m/esc/lib'), '../shared'], [at('m/esc/sub/back'), '../../esc/b']]);
+    file('m/inside/b', 'b');
+    symlink('m/inside/a', './b');
+    expect((await reader.measure(at('m/inside'))).linksOut).toBeUndefined();
+  });
+
+  it(`names the first ${ESCAPING_LINKS_LISTED} escaping links and counts them all`, async () => {
+    for (let i = 0; i < ESCAPING_LINKS_LISTED + 5; i++) symlink(`m/many/l${i}`, `../t${i}`);
+    const m = await reader.measure(at('m/many'));
+    expect(m.linksOut?.count).toBe(ESCAPING_LINKS_LISTED + 5);
+    expect(m.linksOut?.first).toHaveLength(ESCAPING_LINKS_LISTED);
   });
 
   it('records the newest mtime in the tree, so an edit deep inside changes the measure', async () => {
