@@ -279,6 +279,15 @@ describe('a retarget\'s old target must be no other entry\'s (E_SHARED_TARGET)',
     expect(f[0]!.message).toContain(`moves ${OLD} into it`);
   });
 
+  it('a retarget into a target another entry creates: refused (the move would meet the folder the other made)', () => {
+    const creator = other('/home/u/Other', NEW, pair(S, obs.absent('/home/u/Other', ROOT), obs.absent(NEW, NEWV)));
+    const { plan } = shared([retargetEntry, creator.e], [retargetObs(oldDir()), creator.o]);
+    expect(plan.entries.map((p) => p.action)).toEqual(['retarget', 'create']);
+    const f = plan.findings.filter((x) => x.code === 'E_SHARED_TARGET');
+    expect(f).toHaveLength(1);
+    expect(f[0]!.message).toContain('creates it');
+  });
+
   it('unrelated entries, and a skipped entry naming the old target, are no clash', () => {
     const far = other('/home/u/Music', '/mnt/new/Music', pair(S, obs.symlink('/home/u/Music', '/mnt/new/Music', 'dir', ROOT), obs.dir('/mnt/new/Music', NEWV)));
     expect(shared([retargetEntry, far.e], [retargetObs(oldDir()), far.o]).found).toEqual([]);
