@@ -4,6 +4,7 @@
  * through the link; measured like a move's source only when its data would
  * move; and not at all with `retarget: relink` or a link to the target.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { styleForOs } from '../../src/core/paths.js';
 import type { DesiredEntry } from '../../src/manifest/types.js';
 import { NodeDiskReader } from '../../src/platform/node-reader.js';
+import { makePlan } from '../../src/plan/planner.js';
 import { observeEntry } from '../../src/state/observe.js';
+import { context } from '../helpers/plan-fixtures.js';
 import { mountTmpfs, tmpfsReason, type TmpfsMount } from '../helpers/tmpfs.js';
 
 const POSIX = styleForOs('linux');
@@ -110,7 +113,37 @@ describe.skipIf(ON_WINDOWS)('observing a retarget\'s old target', () => {
     expect(await observeEntry(entry(link, target, { state: 'absent' }), reader)).not.toHaveProperty('oldTarget');
   });
 
-  describe.skipIf(NO_TMPFS)('across volumes', () => {
+  describe.skipIf(NO_TMPFS)('mounts and volumes', () => {
+    const mounts: TmpfsMount[] = [];
+    afterAll(() => {
+      for (const m of mounts.reverse()) m.unmount();
+    });
+    it('a volume mounted inside the old target, or at it: told before any walk, as for a move\'s source (the plan refuses both)', async () => {
+      const inside = applied(1);
+      const m = mountTmpfs(1, 'retarget-inside');
+      mounts.push(m);
+      mkdirSync(path.join(inside.old, 'disk'));
+      execFileSync('mount', ['--bind', m.dir, path.join(inside.old, 'disk')]);
+      try {
+        // A fresh reader: one reads the mount table once, and this mount is newer than the other tests' reader.
+        const o = await observeEntry(entry(inside.link, path.join(inside.dir, 'new', 'Games')), new NodeDiskReader());
+        expect(o?.oldTarget?.mountsBelow?.map((x) => x.path)).toEqual([path.join(inside.old, 'disk')]);
+        const plan = makePlan([entry(inside.link, path.join(inside.dir, 'new', 'Games'))], [o], context('linux'));
+        expect(plan.entries[0]!.findings.map((f) => f.code)).toEqual(['E_MOUNT_INSIDE']);
+      } finally {
+        execFileSync('umount', [path.join(inside.old, 'disk')]);
+      }
+      const at = mountTmpfs(1, 'retarget-at');
+      mounts.push(at);
+      writeFileSync(path.join(at.dir, 'x'), 'x');
+      const dir = at.dir;
+      const link = path.join(root, `case${n++}-link`);
+      symlinkSync(dir, link);
+      const o = await observeEntry(entry(link, path.join(root, `case${n++}-new`)), new NodeDiskReader());
+      expect(o?.oldTarget?.mountPoint?.path).toBe(dir);
+      expect(o).not.toHaveProperty('oldTargetTree');
+    });
+
     let vol: TmpfsMount | undefined;
     afterAll(() => vol?.unmount());
     it('a cross-volume retarget is measured even for apply', async () => {
