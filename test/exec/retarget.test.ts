@@ -255,6 +255,50 @@ describe.concurrent('retarget through the CLI', () => {
     expect(back.status, show(back)).toBe(0);
   });
 
+  it('a saved plan: applied as planned; refused as stale when the old target changed since', async (ctx) => {
+    const { expect } = ctx;
+    const box = sandbox(ctx);
+    const link = box.p('c/Games');
+    const old = box.p('d/Games');
+    const target = box.p('e/Games');
+    applied(box, link, old);
+    box.writeManifest([{ link, target }]);
+    const planFile = path.join(box.root, 'plan.json');
+    expect((await box.cli(['plan', box.manifest, '--out', planFile])).status).toBe(2);
+    writeFileSync(path.join(old, 'levels', 'new.map'), 'written since');
+    const stale = await box.cli(['apply', planFile, '--yes', '--json']);
+    expect(stale.status, show(stale)).toBe(1);
+    expect(json(stale).error.code).toBe('E_STALE_PLAN');
+    expect(readlinkSync(link)).toBe(old);
+    expect((await box.cli(['plan', box.manifest, '--out', planFile])).status).toBe(2);
+    const r = await box.cli(['apply', planFile, '--yes', '--json']);
+    expect(r.status, show(r)).toBe(0);
+    expect(json(r).entries.map((e: any) => e.action)).toEqual(['retarget']);
+    expect(readlinkSync(link)).toBe(target);
+    expect(readFileSync(path.join(target, 'levels', 'new.map'), 'utf8')).toBe('written since');
+  });
+
+  it('a plan saved before the option existed (its entries carry no retargetMode) applies as the bare relink it showed', async (ctx) => {
+    const { expect } = ctx;
+    const box = sandbox(ctx);
+    const link = box.p('c/Games');
+    const old = box.p('d/Games');
+    const target = box.p('e/Games');
+    applied(box, link, old);
+    box.writeManifest([{ link, target, retarget: 'relink' }]);
+    const planFile = path.join(box.root, 'plan.json');
+    expect((await box.cli(['plan', box.manifest, '--out', planFile])).status).toBe(2);
+    const doc = JSON.parse(readFileSync(planFile, 'utf8'));
+    for (const e of doc.plan.entries) delete e.retargetMode;
+    writeFileSync(planFile, JSON.stringify(doc));
+    const oldBefore = snapshotTree(box.p('d'));
+    const r = await box.cli(['apply', planFile, '--yes', '--json']);
+    expect(r.status, show(r)).toBe(0);
+    expect(json(r).entries.map((e: any) => e.action)).toEqual(['relink']);
+    expect(readlinkSync(link)).toBe(target);
+    expect(snapshotTree(box.p('d'))).toEqual(oldBefore);
+  });
+
   it.skipIf(NO_TMPFS)('a failure mid-copy (the new volume out of inodes): E_NO_SPACE, rolled back; the data and the old link as they were', async (ctx) => {
     const { expect } = ctx;
     const box = sandbox(ctx);
