@@ -1,7 +1,7 @@
 import { samePath } from '../core/paths.js';
 import type { DesiredEntry } from '../manifest/types.js';
 import type { EntryObservation, PathObservation, TreeComparison } from '../state/types.js';
-import { KIND_WORDS } from './kind-words.js';
+import { KIND_WORDS as what } from './kind-words.js';
 import { dataKind, isLinkKind, sameVolume, wrongLinkKind } from './link-type.js';
 import { decideRetarget } from './retarget.js';
 import type { Action, Finding, MoveSpec, ResolvedLinkType } from './types.js';
@@ -22,8 +22,6 @@ export interface Decision {
 
 /** Suffix of the name data is moved aside to; the UTC time is chosen when apply runs. */
 export const BACKUP_INFIX = '.relocate-backup-';
-
-const what = KIND_WORDS;
 
 function pointsTo(l: PathObservation, target: string, e: DesiredEntry): boolean {
   return l.linkTarget !== undefined && samePath(l.linkTarget, target, e.style);
