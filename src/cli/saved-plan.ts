@@ -43,6 +43,8 @@ export function entriesOf(plan: Plan): DesiredEntry[] {
       target: p.target,
       type: p.declaredType,
       conflict: p.conflictStrategy,
+      // A plan saved before the option existed was made when every entry relinked: 'relink' observes as it did.
+      retarget: p.retargetMode ?? 'relink',
       state: p.state,
       force: false,
       style: p.style,

@@ -102,6 +102,8 @@ function entrySteps(p: PlannedEntry, o: CompileOptions): Step[] {
       const cross = p.move!.crossVolume;
       return [...moveSteps(p.link, p.target, cross, style, tag, o), ...linkSteps(p), ...(cross ? dropAside(p.link, p.target, tag) : [])];
     }
+    case 'retarget':
+      return retargetSteps(p, tag, o);
     case 'backup':
       return [checkInUse(p.link), { op: 'rename', from: p.link, to: backupName(p.link, o.stamp) }, ...linkSteps(p)];
     case 'merge':
@@ -120,6 +122,40 @@ function entrySteps(p: PlannedEntry, o: CompileOptions): Step[] {
     default:
       return [];
   }
+}
+
+/**
+ * Retarget (issue 14): the data moves from the old target (where the link
+ * points now) to the target by the move protocol, then the link is
+ * replaced. The order, and why:
+ *
+ * 1. The copy (across volumes) is made, verified and renamed into place at
+ *    the target while the old link still leads to the complete old data: a
+ *    program meanwhile finds all its data, and what it writes there is
+ *    caught by the verify (or the one before the delete), which fails the
+ *    run and rolls it back. The new link is made only after the data is
+ *    whole at the target: the link never points at a half-copied tree.
+ * 2. The old link is removed right before the old data is renamed away (set
+ *    aside, or renamed to the target on one volume), after the last
+ *    files-in-use check: the link path is empty only between those two
+ *    renames and the new link, as a move's link path is; and the old link
+ *    is removed while its destination still exists, so the journal records
+ *    whether it led to a folder (Windows recreates a directory symlink as
+ *    one on undo).
+ * 3. The old copy is deleted last, after the new link is checked and the
+ *    target re-verified against it, as in a move.
+ *
+ * Undone in reverse, each step by its own undo: the new link goes, the old
+ * data comes back to the old target, the old link is recreated with its
+ * journaled text, and the copy at the target is removed.
+ */
+function retargetSteps(p: PlannedEntry, tag: string, o: CompileOptions): Step[] {
+  const from = p.move!.from;
+  const cross = p.move!.crossVolume;
+  const unlink: Step = { op: 'unlink', path: p.link, target: from };
+  const moved = moveSteps(from, p.target, cross, p.style, tag, o);
+  // The last step of a move takes the original away (the same-volume rename, or the set-aside rename).
+  return [...moved.slice(0, -1), unlink, moved[moved.length - 1]!, ...linkSteps(p), ...(cross ? dropAside(from, p.target, tag) : [])];
 }
 
 /**

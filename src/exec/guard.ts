@@ -2,6 +2,7 @@ import { RelocateError } from '../core/errors.js';
 import { canonicalPath, hostOs, pathApi, pathKey, styleForOs } from '../core/paths.js';
 import { utcStamp } from '../journal/runs.js';
 import type { JournalLine, RunRecord } from '../journal/types.js';
+import { changedPaths } from '../plan/entry-paths.js';
 import type { ResolvedLinkType } from '../plan/types.js';
 import type { InUseFile } from '../state/types.js';
 import type { FsPort, NodeInfo, NodeMeta, OutsideName, OutsideNames, ProgressFn, RootMadeFn } from './fs-port.js';
@@ -10,12 +11,10 @@ import { asideName, backupName, entryTag, stagingName, type VerifyMode } from '.
 const STYLE = styleForOs(hostOs());
 const api = pathApi(STYLE);
 
-/** Actions whose entries may be touched at all; `none`, `skip` and `conflict` change nothing. */
-const CHANGING = new Set(['link', 'create', 'move', 'relink', 'backup', 'merge', 'restore', 'remove']);
-
 /**
  * What one run may touch: the links and targets of its plan's changing
- * entries (and the path whose link a remove/restore takes away), the run's
+ * entries (and the path whose link a remove/restore takes away, and the old
+ * target a retarget moves the data from), the run's
  * id (staging and set-aside names), its backup stamp, and the folders its
  * mkdirs steps created (from the journal, for a rollback in a later process).
  */
@@ -37,8 +36,9 @@ export function runScope(record: RunRecord, journal: JournalLine[]): GuardScope 
   const paths: string[] = [];
   const tagged: { path: string; tag: string }[] = [];
   for (const p of record.plan.entries) {
-    if (!CHANGING.has(p.action)) continue;
-    const own = [p.link, p.target, ...(p.removes ? [p.removes] : [])];
+    const own = changedPaths(p);
+    if (own.length === 0) continue;
+    if (p.removes) own.push(p.removes);
     paths.push(...own);
     for (const path of own) tagged.push({ path, tag: entryTag(record.id, p.order) });
   }

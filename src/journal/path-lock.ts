@@ -15,6 +15,7 @@ import {
   type LockRegistryPlace,
 } from '../platform/path-locks.js';
 import { readText } from '../platform/journal-fs.js';
+import { changedPaths } from '../plan/entry-paths.js';
 import type { Plan } from '../plan/types.js';
 import { UNFINISHED, type RunStatus } from './types.js';
 
@@ -393,7 +394,7 @@ export async function releaseIfSettled(locks: HeldPathLocks, stateDir: string, r
   return false;
 }
 
-/** The paths a plan's run may change: the link and target of every entry that changes something. Pure. */
+/** The paths a plan's run may change: the link and target of every entry that changes something, and a retarget's old target. Pure. */
 export function planLockPaths(plan: Plan): string[] {
-  return plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip' && p.action !== 'conflict').flatMap((p) => [p.link, p.target]);
+  return plan.entries.flatMap(changedPaths);
 }

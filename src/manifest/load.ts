@@ -7,7 +7,7 @@ import { Expander } from './expand.js';
 import { isGlobPattern } from './glob-pattern.js';
 import { nodeAt, parseYaml, posOf } from './parse-yaml.js';
 import { checkSchema } from './schema-check.js';
-import type { ConflictStrategy, DesiredEntry, EntryState, LinkType, LoadContext, LoadedManifest, ManifestIO, SourcePos } from './types.js';
+import type { ConflictStrategy, DesiredEntry, EntryState, LinkType, LoadContext, LoadedManifest, ManifestIO, RetargetMode, SourcePos } from './types.js';
 import { whenSkipReason, type WhenSpec } from './when.js';
 
 interface RawEntry {
@@ -15,6 +15,7 @@ interface RawEntry {
   target: string;
   type?: LinkType;
   conflict?: ConflictStrategy;
+  retarget?: RetargetMode;
   state?: EntryState;
   when?: WhenSpec;
   force?: boolean;
@@ -24,7 +25,7 @@ interface RawEntry {
 interface RawManifest {
   version: 1;
   vars?: Record<string, string>;
-  defaults?: { type?: LinkType; conflict?: ConflictStrategy; when?: WhenSpec; force?: boolean };
+  defaults?: { type?: LinkType; conflict?: ConflictStrategy; retarget?: RetargetMode; when?: WhenSpec; force?: boolean };
   links: RawEntry[];
 }
 
@@ -107,6 +108,7 @@ async function loadUnguarded(file: string, ctx: LoadContext, io: ManifestIO): Pr
       index: i,
       type: r.type ?? raw.defaults?.type ?? 'auto',
       conflict: r.conflict ?? raw.defaults?.conflict ?? 'fail',
+      retarget: r.retarget ?? raw.defaults?.retarget ?? 'move',
       state: r.state ?? 'present',
       force: r.force ?? raw.defaults?.force ?? false,
       style,

@@ -6,8 +6,8 @@ import { editDistance } from '../core/edit-distance.js';
 
 const KNOWN_KEYS: Record<string, string[]> = {
   root: ['$schema', 'version', 'vars', 'defaults', 'links'],
-  defaults: ['type', 'conflict', 'when', 'force'],
-  entry: ['link', 'target', 'type', 'conflict', 'state', 'when', 'force', 'description'],
+  defaults: ['type', 'conflict', 'retarget', 'when', 'force'],
+  entry: ['link', 'target', 'type', 'conflict', 'retarget', 'state', 'when', 'force', 'description'],
   when: ['os', 'host'],
 };
 

@@ -4,6 +4,13 @@ import type { OsName, PathStyle } from '../core/paths.js';
 export type LinkType = 'auto' | 'junction' | 'symlink' | 'hardlink';
 export type ConflictStrategy = 'fail' | 'backup' | 'merge';
 export type EntryState = 'present' | 'absent';
+/**
+ * What apply does when the link is already a link to another place than the
+ * target (an entry applied before, whose target changed): `move` the data
+ * from that old place to the target, then relink (the default); or only
+ * `relink`, leaving the data where it is.
+ */
+export type RetargetMode = 'move' | 'relink';
 
 /** Where something was written in the manifest. 1-based line and column. */
 export interface SourcePos {
@@ -26,6 +33,7 @@ export interface DesiredEntry {
   target: string;
   type: LinkType;
   conflict: ConflictStrategy;
+  retarget: RetargetMode;
   state: EntryState;
   force: boolean;
   style: PathStyle;

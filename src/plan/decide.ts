@@ -1,8 +1,10 @@
 import { samePath } from '../core/paths.js';
 import type { DesiredEntry } from '../manifest/types.js';
 import type { EntryObservation, PathObservation, TreeComparison } from '../state/types.js';
+import { KIND_WORDS as what } from './kind-words.js';
 import { dataKind, isLinkKind, sameVolume, wrongLinkKind } from './link-type.js';
 import { bytesOnVolume } from './space.js';
+import { decideRetarget } from './retarget.js';
 import type { Action, Finding, MoveSpec, ResolvedLinkType } from './types.js';
 
 /** The action for one entry and everything needed to carry it out or explain it. */
@@ -21,15 +23,6 @@ export interface Decision {
 
 /** Suffix of the name data is moved aside to; the UTC time is chosen when apply runs. */
 export const BACKUP_INFIX = '.relocate-backup-';
-
-const what: Record<string, string> = {
-  dir: 'a folder',
-  file: 'a file',
-  symlink: 'a symbolic link',
-  junction: 'a junction',
-  other: 'something that is neither a folder, a file nor a link',
-  absent: 'nothing',
-};
 
 function pointsTo(l: PathObservation, target: string, e: DesiredEntry): boolean {
   return l.linkTarget !== undefined && samePath(l.linkTarget, target, e.style);
@@ -80,14 +73,18 @@ export function decidePresent(e: DesiredEntry, o: EntryObservation, type: Resolv
       }
       return { action: 'none', reason: `${e.link} is already ${what[L.kind]} to ${e.target}`, findings };
     }
+    // The data at the old destination moves with the link (a retarget), unless there is none or the entry says not to.
+    const retarget = e.retarget === 'move' ? decideRetarget(e, o) : undefined;
+    if (retarget?.kind === 'decided') return retarget.decision;
     // Only a folder can be created empty; a file link to a missing target stays broken until the file exists.
     const createsTarget = T.kind === 'absent' && type !== 'hardlink' && dataKind(o) === 'dir';
     if (T.kind === 'absent' && type !== 'hardlink' && !createsTarget) {
       findings.push({ severity: 'warning', code: 'W_TARGET_MISSING', path: e.target, message: `${e.target} does not exist: the new link at ${e.link} will be broken until it does` });
     }
+    const untouched = retarget?.kind === 'relink' ? retarget.why : e.retarget === 'relink' ? 'The old destination is not touched (the entry says `retarget: relink`)' : 'The old destination is not touched';
     return {
       action: 'relink',
-      reason: `${e.link} is ${what[L.kind]} to ${L.linkTarget ?? L.linkText ?? 'an unknown place'}; it will point to ${e.target}${createsTarget ? ' (created as an empty folder)' : ''}. The old destination is not touched`,
+      reason: `${e.link} is ${what[L.kind]} to ${L.linkTarget ?? L.linkText ?? 'an unknown place'}; it will point to ${e.target}${createsTarget ? ' (created as an empty folder)' : ''}. ${untouched}`,
       oldTarget: L.linkTarget ?? L.linkText ?? '',
       ...(createsTarget ? { createsTarget } : {}),
       findings,

@@ -5,7 +5,10 @@ import type { Observations } from './types.js';
 function pathFacts(p: PathObservation): unknown[] {
   // Free space moves all the time and is re-checked at apply; it is left out on purpose.
   // A folder above the path swapped for a link since the plan was made makes it stale too.
-  return [p.path, p.kind, p.linkText ?? null, p.linkTargetKind ?? null, p.size ?? null, p.mtimeMs ?? null, p.ino ?? null, p.volume?.id ?? null, p.linkedParent ?? null];
+  const facts: unknown[] = [p.path, p.kind, p.linkText ?? null, p.linkTargetKind ?? null, p.size ?? null, p.mtimeMs ?? null, p.ino ?? null, p.volume?.id ?? null, p.linkedParent ?? null];
+  // Told only where it decides an action (a retarget's sides): a folder emptied or filled since makes the plan stale.
+  if (p.empty !== undefined) facts.push(p.empty);
+  return facts;
 }
 
 /** A volume mounted at or inside a path since the plan was made makes a saved plan stale (the plan would have refused it). */
@@ -21,7 +24,10 @@ function treeFacts(t: TreeMeasure | undefined): unknown {
 }
 
 function entryFacts(o: EntryObservation): unknown {
-  return [pathFacts(o.link), pathFacts(o.target), treeFacts(o.linkTree), treeFacts(o.targetTree), mountFacts(o.link), mountFacts(o.target)];
+  const facts: unknown[] = [pathFacts(o.link), pathFacts(o.target), treeFacts(o.linkTree), treeFacts(o.targetTree), mountFacts(o.link), mountFacts(o.target)];
+  // A retarget's source: what is there, its tree and its mounts, as for a move's source.
+  if (o.oldTarget) facts.push(pathFacts(o.oldTarget), treeFacts(o.oldTargetTree), mountFacts(o.oldTarget));
+  return facts;
 }
 
 /**

@@ -5,7 +5,7 @@ import { fingerprint } from './fingerprint.js';
 import { resolveLinkType } from './link-type.js';
 import { orderEntries } from './order.js';
 import { entryPreflight, spaceFindings } from './preflight.js';
-import { sharedTargetFindings } from './shared-target.js';
+import { retargetSourceFindings, sharedTargetFindings } from './shared-target.js';
 import type { Finding, Observations, Plan, PlanContext, PlannedEntry, PlanSummary } from './types.js';
 
 /**
@@ -29,6 +29,7 @@ export function makePlan(entries: DesiredEntry[], observations: Observations, ct
       declaredType: e.type,
       state: e.state,
       conflictStrategy: e.conflict,
+      retargetMode: e.retarget,
       style: e.style,
       source: e.source,
       ...(e.glob ? { glob: e.glob } : {}),
@@ -54,7 +55,7 @@ export function makePlan(entries: DesiredEntry[], observations: Observations, ct
     planned.push(p);
     withObs.push({ planned: p, obs: o });
   }
-  const globalFindings: Finding[] = [...sharedTargetFindings(planned), ...spaceFindings(withObs)];
+  const globalFindings: Finding[] = [...sharedTargetFindings(planned), ...retargetSourceFindings(planned), ...spaceFindings(withObs)];
   const summary = summarise(planned, globalFindings);
   return {
     formatVersion: 1,

@@ -4,7 +4,9 @@ import { formatBytes } from '../core/units.js';
 import type { DesiredEntry } from '../manifest/types.js';
 import type { EntryObservation, MountFact, PathObservation, TreeMeasure, VolumeInfo } from '../state/types.js';
 import type { Decision } from './decide.js';
+import { CHANGING_ACTIONS } from './entry-paths.js';
 import { dataKind, isLinkKind, sameVolume } from './link-type.js';
+import { movedSide } from './moved-side.js';
 import { protectedReason } from './protected.js';
 import { bytesOnVolume } from './space.js';
 import { relativeLinkFindings } from './relative-links.js';
@@ -14,17 +16,17 @@ import type { Finding, PlanContext, PlannedEntry, ResolvedLinkType } from './typ
 /** How many uninspectable processes a W_IN_USE_UNKNOWN names (the count says the rest). */
 const UNKNOWN_LISTED = 8;
 
-const CHANGES = new Set(['link', 'create', 'move', 'relink', 'backup', 'merge', 'restore', 'remove']);
-
 /**
  * The checks of DESIGN.md "Checks before the first change" for one entry.
  * Only entries that would change something are checked, so an entry
  * already in sync is never refused.
  */
 export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: ResolvedLinkType, d: Decision, ctx: PlanContext): Finding[] {
-  if (!CHANGES.has(d.action)) return [];
+  if (!CHANGING_ACTIONS.has(d.action)) return [];
   const out: Finding[] = [];
-  for (const p of [e.link, e.target]) {
+  // A retarget's old target is a move's source: protected folders are as protected there.
+  const old = d.action === 'retarget' ? o.oldTarget : undefined;
+  for (const p of old ? [e.link, e.target, old.path] : [e.link, e.target]) {
     const why = protectedReason(p, e.style, ctx.home, ctx.stateDir);
     if (why && !(e.force && !why.includes('state folder'))) {
       out.push({
@@ -44,11 +46,20 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
       hint: `write the real path (where ${o.link.linkedParent} points) in the manifest`,
     });
   }
+  if (old?.linkedParent !== undefined) {
+    // The data would be renamed or deleted through that link, somewhere the link's text does not name.
+    out.push({
+      severity: 'error', code: 'E_LINK_PARENT', path: old.path,
+      message: `${old.path}, where ${e.link} points now, is inside ${old.linkedParent}, which is itself a link: moving its data would act through that link, on a place neither the manifest nor the link names`,
+      hint: `point ${e.link} at the real path (where ${old.linkedParent} points) first, or set \`retarget: relink\` to only replace the link`,
+    });
+  }
   if (type === 'hardlink' && e.state === 'present') {
     const kind = dataKind(o);
     if (kind === 'dir' && !(o.link.kind === 'absent' && o.target.kind === 'absent')) {
       out.push({ severity: 'error', code: 'E_HARDLINK_DIR', path: e.link, message: `${e.link}: a hard link can only be made to a file, and this entry is a folder (the mklink /H rule)`, hint: 'use `type: junction` or `type: symlink` for folders' });
-    } else if (o.target.kind === 'absent' && (o.link.kind === 'absent' || isLinkKind(o.link.kind))) {
+    } else if (o.target.kind === 'absent' && d.action !== 'retarget' && (o.link.kind === 'absent' || isLinkKind(o.link.kind))) {
+      // (A retarget brings the file to the target before the hard link is made.)
       out.push({ severity: 'error', code: 'E_HARDLINK_DIR', path: e.target, message: `${e.target} does not exist, and a hard link needs an existing file to point to`, hint: 'create the file first, or use `type: symlink`' });
     }
     if (sameVolume(o) === false) {
@@ -73,9 +84,10 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
     }
   }
   // The volumes written to: the link side always; the target side only when data moves into
-  // or out of it, or its folder is created (a backup only moves data aside beside the link).
-  const writesTarget = d.action === 'create' || d.action === 'move' || d.action === 'merge' || d.action === 'restore' || d.createsTarget === true;
-  const writes = writesTarget ? [o.link, o.target] : [o.link];
+  // or out of it, or its folder is created (a backup only moves data aside beside the link);
+  // a retarget's old target, whose data is renamed or deleted.
+  const writesTarget = d.action === 'create' || d.action === 'move' || d.action === 'merge' || d.action === 'restore' || d.action === 'retarget' || d.createsTarget === true;
+  const writes = [...(writesTarget ? [o.link, o.target] : [o.link]), ...(old ? [old] : [])];
   for (const side of writes) {
     if (side.volume?.readOnly) {
       out.push({ severity: 'error', code: 'E_READ_ONLY', path: side.path, message: `${side.path} is on a read-only volume`, hint: 'remount it read-write, or choose another path' });
@@ -102,7 +114,7 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
       hint: 'run relocate as root to check every process, or make sure no other user\'s program uses the folder',
     });
   }
-  const tree = d.action === 'restore' ? o.targetTree : o.linkTree;
+  const { tree } = movedSide(d.action, o);
   if (d.move?.crossVolume && (tree?.others ?? 0) > 0) {
     out.push({
       severity: 'error', code: 'E_UNSUPPORTED_NODE', path: d.move.from,
@@ -134,7 +146,7 @@ export function spaceFindings(items: { planned: PlannedEntry; obs: EntryObservat
   for (const { planned: p, obs: o } of items) {
     if (!p.move?.crossVolume) continue;
     const dest = p.action === 'restore' ? o.link : o.target;
-    const tree = p.action === 'restore' ? o.targetTree : o.linkTree;
+    const { tree } = movedSide(p.action, o);
     const volume = dest.volume;
     if (!volume?.id) continue;
     const v = need.get(volume.id) ?? { bytes: 0, onDisk: 0, inodes: 0, volume, paths: [] };
@@ -191,7 +203,8 @@ function mountsInside(side: PathObservation, walked: MountFact[] | undefined): M
  */
 function mountFindings(e: DesiredEntry, o: EntryObservation, d: Decision): Finding[] {
   const out: Finding[] = [];
-  for (const side of [o.link, o.target]) {
+  const { side: from, tree } = movedSide(d.action, o);
+  for (const side of from && from !== o.link && from !== o.target ? [o.link, o.target, from] : [o.link, o.target]) {
     if (!side.volume?.pseudo) continue;
     out.push({
       severity: 'error', code: 'E_PSEUDO_FS', path: side.path,
@@ -201,8 +214,7 @@ function mountFindings(e: DesiredEntry, o: EntryObservation, d: Decision): Findi
   }
   // A pseudo file system was not walked; what it holds says nothing more.
   if (out.length > 0) return out;
-  const from = d.action === 'restore' ? o.target : o.link;
-  const moves = d.move !== undefined || d.replacesIdentical === true;
+  const moves = (d.move !== undefined || d.replacesIdentical === true) && from !== undefined;
   const points = [moves ? from.mountPoint : undefined, o.link.mountPoint].filter((m, i, all): m is MountFact => m !== undefined && all.indexOf(m) === i);
   for (const m of points) {
     const what = describeMount(m);
@@ -213,7 +225,7 @@ function mountFindings(e: DesiredEntry, o: EntryObservation, d: Decision): Findi
     });
   }
   if (!moves) return out;
-  const trees: [string, MountFact[]][] = [[from.path, mountsInside(from, d.action === 'restore' ? o.targetTree?.mounts : o.linkTree?.mounts)]];
+  const trees: [string, MountFact[]][] = [[from.path, mountsInside(from, tree?.mounts)]];
   if (d.action === 'merge') trees.push([o.target.path, mountsInside(o.target, undefined)]);
   for (const [root, inside] of trees) {
     if (inside.length === 0) continue;

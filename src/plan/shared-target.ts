@@ -1,8 +1,8 @@
-import { pathKey } from '../core/paths.js';
+import { pathApi, pathKey } from '../core/paths.js';
 import type { Action, Finding, PlannedEntry } from './types.js';
 
 /** Actions that take data into or out of the target: two of these (or one and a folder-creating entry) cannot share a target. */
-const MOVES_DATA: ReadonlySet<Action> = new Set<Action>(['move', 'merge', 'restore']);
+const MOVES_DATA: ReadonlySet<Action> = new Set<Action>(['move', 'merge', 'restore', 'retarget']);
 
 /** What an entry does to its target, for the message; undefined when it leaves the target's contents alone. */
 function claim(p: PlannedEntry): string | undefined {
@@ -13,6 +13,8 @@ function claim(p: PlannedEntry): string | undefined {
       return `merges ${p.link} into it`;
     case 'restore':
       return `moves its data back to ${p.link}`;
+    case 'retarget':
+      return `moves ${p.oldTarget ?? 'its old target'} into it`;
     case 'create':
       return 'creates it';
     case 'relink':
@@ -67,6 +69,83 @@ export function sharedTargetFindings(entries: PlannedEntry[]): Finding[] {
       path: target,
       message: `${target} is the target of ${group.length} entries that would each put data into it or take it away: ${group.map(({ p, what }) => `${label(p)} (${what})`).join(', ')}; a target can be shared by links, never filled by two moves`,
       hint: 'give each entry that holds data its own target folder; entries whose link path holds nothing may then link to one of them',
+    });
+  }
+  return out;
+}
+
+/**
+ * Issue 14: a retarget moves the data at its old target (where its link
+ * points now), so that place must be no other entry's. One error per
+ * retarget whose old target is, lies inside or holds another applying
+ * entry's link or target — moving it would take that entry's data or link
+ * away and break it (links sharing a target are allowed, so this happens)
+ * — or another retarget's old target (two entries would move one folder).
+ *
+ * Refused rather than planned as a bare relink: a bare relink leaves this
+ * entry's programs an empty folder, the very thing a retarget is there to
+ * prevent. The hint gives the two-step way. Links the manifest does not
+ * name cannot be known here; they break as they would after a move by hand.
+ *
+ * Near-linear: only the few old targets are put in maps; every other path
+ * is looked up with its folders above it (O(depth)), and each old target
+ * with its folders above it in the map of all paths. Pure.
+ */
+export function retargetSourceFindings(entries: PlannedEntry[]): Finding[] {
+  const retargets = entries.flatMap((p) => (p.action === 'retarget' && p.oldTarget !== undefined ? [{ r: p, old: p.oldTarget }] : []));
+  if (retargets.length === 0) return [];
+  type Use = { p: PlannedEntry; what: string; path: string };
+  const uses = (p: PlannedEntry): Use[] => [
+    { p, what: 'link', path: p.link },
+    { p, what: 'target', path: p.target },
+    ...(p.action === 'retarget' && p.oldTarget !== undefined ? [{ p, what: 'old target (it moves that data too)', path: p.oldTarget }] : []),
+  ];
+  const olds = new Map<string, PlannedEntry[]>();
+  for (const { r, old } of retargets) {
+    const k = pathKey(old, r.style);
+    olds.set(k, [...(olds.get(k) ?? []), r]);
+  }
+  const byPath = new Map<string, Use[]>();
+  const clashes = new Map<PlannedEntry, Set<string>>();
+  const note = (r: PlannedEntry, u: Use, how: string) => {
+    if (u.p === r) return;
+    const set = clashes.get(r) ?? new Set<string>();
+    set.add(`the ${u.what} of ${label(u.p)}, ${u.path}, ${how} ${r.oldTarget}`);
+    clashes.set(r, set);
+  };
+  for (const p of entries) {
+    if (p.action === 'skip') continue;
+    const api = pathApi(p.style);
+    for (const u of uses(p)) {
+      const k = pathKey(u.path, p.style);
+      byPath.set(k, [...(byPath.get(k) ?? []), u]);
+      // Equal to an old target, or inside one.
+      for (let up = k; ; up = api.dirname(up)) {
+        for (const r of olds.get(up) ?? []) note(r, u, up === k ? 'is' : 'lies inside');
+        if (api.dirname(up) === up) break;
+      }
+    }
+  }
+  // Holding an old target: a path above it.
+  for (const { r, old } of retargets) {
+    const api = pathApi(r.style);
+    const k = pathKey(old, r.style);
+    for (let up = k; api.dirname(up) !== up; ) {
+      up = api.dirname(up);
+      for (const u of byPath.get(up) ?? []) note(r, u, 'holds');
+    }
+  }
+  const out: Finding[] = [];
+  for (const { r, old } of retargets) {
+    const found = clashes.get(r);
+    if (!found) continue;
+    const listed = [...found];
+    out.push({
+      severity: 'error',
+      code: 'E_SHARED_TARGET',
+      path: old,
+      message: `${label(r)} would move the data at ${old} (where its link points now) to ${r.target}, but another entry uses that place: ${listed.slice(0, 5).join('; ')}${listed.length > 5 ? `; and ${listed.length - 5} more` : ''}. Moving it would break that entry`,
+      hint: `to move a folder several entries use, give them all the new target and apply twice: first with the others left out (e.g. a \`when:\` that does not match), which moves the data; then with all of them, whose links point where nothing is any more and are only relinked. To leave the data where it is, set \`retarget: relink\` on ${label(r)}`,
     });
   }
   return out;

@@ -1,5 +1,5 @@
 import type { OsName, PathStyle } from '../core/paths.js';
-import type { ConflictStrategy, EntryState, LinkType } from '../manifest/types.js';
+import type { ConflictStrategy, EntryState, LinkType, RetargetMode } from '../manifest/types.js';
 import type { Capabilities, EntryObservation, TreeComparison } from '../state/types.js';
 
 /** What apply would do for one entry (DESIGN.md "Machine output"). */
@@ -9,6 +9,7 @@ export type Action =
   | 'create'
   | 'move'
   | 'relink'
+  | 'retarget'
   | 'backup'
   | 'merge'
   | 'restore'
@@ -31,7 +32,7 @@ export interface Finding {
   hint?: string;
 }
 
-/** A move of real data from one path to another (link → target, or back for a restore). */
+/** A move of real data from one path to another (link → target, target → link for a restore, old target → target for a retarget). */
 export interface MoveSpec {
   from: string;
   to: string;
@@ -63,9 +64,11 @@ export interface MoveSpec {
 
 /**
  * The plan for one entry. Invariants: `move` is set exactly for actions
- * move, backup (the data moved aside), merge (entries moved into target)
- * and restore; `oldTarget` only for relink; `conflict` only for action
- * conflict (and for merge, the names it moves and the identical ones).
+ * move, backup (the data moved aside), merge (entries moved into target),
+ * restore and retarget; `oldTarget` only for relink and retarget (for a
+ * retarget it equals `move.from`: the data moves from where the link points
+ * now); `comparison` only for action conflict (and for merge, the names it
+ * moves and the identical ones).
  */
 export interface PlannedEntry {
   /** Position in the plan's execution order (parents first). */
@@ -78,11 +81,13 @@ export interface PlannedEntry {
   declaredType: LinkType;
   state: EntryState;
   conflictStrategy: ConflictStrategy;
+  /** The manifest's `retarget:` for this entry: re-observing the disk for a saved plan needs it (it decides what is observed). */
+  retargetMode: RetargetMode;
   action: Action;
   /** One sentence a Windows user understands: why this action. */
   reason: string;
   move?: MoveSpec;
-  /** relink: where the link pointed before. */
+  /** relink, retarget: where the link pointed before (a retarget moves the data from there). */
   oldTarget?: string;
   /** link/relink of a file whose identical copy already sits at the target: the link-path copy is replaced. */
   replacesIdentical?: boolean;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, lstatSync, readdirSync, readlinkSync, statSync, type BigIntStats, type Stats } from 'node:fs';
+import { createReadStream, lstatSync, opendirSync, readdirSync, readlinkSync, statSync, type BigIntStats, type Stats } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { relativeTextLeaves } from '../core/link-escape.js';
@@ -295,6 +295,15 @@ export class NodeDiskReader implements DiskReader {
       }
     }
     return { ...withDisk(withShared(m, seen, newest)), ...(mounts.length > 0 ? { mounts: mounts.sort((a, b) => (a.path < b.path ? -1 : 1)) } : {}) };
+  }
+
+  async isEmptyFolder(p: string): Promise<boolean> {
+    const dir = opendirSync(p);
+    try {
+      return dir.readSync() === null;
+    } finally {
+      dir.closeSync();
+    }
   }
 
   async compare(a: string, b: string): Promise<TreeComparison> {

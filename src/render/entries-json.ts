@@ -8,6 +8,7 @@ export function entriesJson(entries: DesiredEntry[]): Record<string, unknown>[] 
     target: e.target,
     type: e.type,
     conflict: e.conflict,
+    retarget: e.retarget,
     state: e.state,
     force: e.force,
     applies: e.applies,

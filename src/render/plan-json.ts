@@ -1,9 +1,9 @@
-import type { ConflictStrategy, EntryState, LinkType } from '../manifest/types.js';
+import type { ConflictStrategy, EntryState, LinkType, RetargetMode } from '../manifest/types.js';
 import type { Action, Finding, Plan, PlannedEntry, ResolvedLinkType } from '../plan/types.js';
 import type { TreeComparison } from '../state/types.js';
 
 /** Every action, in the order the summary lists them; each is always present in `summary.actions`. */
-export const ACTIONS: readonly Action[] = ['none', 'link', 'create', 'move', 'relink', 'backup', 'merge', 'restore', 'remove', 'conflict', 'skip'];
+export const ACTIONS: readonly Action[] = ['none', 'link', 'create', 'move', 'relink', 'retarget', 'backup', 'merge', 'restore', 'remove', 'conflict', 'skip'];
 
 /** One finding in machine output. */
 export interface FindingJson {
@@ -23,7 +23,7 @@ export interface PlanEntryJson {
   action: Action;
   /** One sentence: why this action (for conflict and skip: what is in the way). */
   reason: string;
-  /** move, restore, merge, backup: the data that moves. */
+  /** move, retarget, restore, merge, backup: the data that moves (a retarget's `from` is the old target). */
   from?: string;
   to?: string;
   crossVolume?: boolean;
@@ -36,7 +36,7 @@ export interface PlanEntryJson {
   /** Across volumes, when some files share their data with names outside the moved folder: the bytes deleting it frees on the source (less than `bytes`), and those files. */
   freesOnSource?: number;
   sharedOutside?: { files: number; bytes: number };
-  /** relink: where the link pointed before. */
+  /** relink, retarget: where the link pointed before. */
   oldTarget?: string;
   /** The target folder does not exist and is created first. */
   createsTarget?: boolean;
@@ -48,6 +48,8 @@ export interface PlanEntryJson {
   state: EntryState;
   /** The manifest's `conflict:` strategy for this entry (the same key name as in the manifest and `validate --json`). */
   conflict: ConflictStrategy;
+  /** The manifest's `retarget:` for this entry (`move` or `relink`). */
+  retarget: RetargetMode;
   /** Execution order (parents first) and position in the manifest's `links:` list. */
   order: number;
   index: number;
@@ -113,6 +115,7 @@ function entryJson(e: PlannedEntry): PlanEntryJson {
     declaredType: e.declaredType,
     state: e.state,
     conflict: e.conflictStrategy,
+    retarget: e.retargetMode,
     order: e.order,
     index: e.index,
     ...(e.glob ? { glob: { pattern: e.glob.pattern, name: e.glob.name } } : {}),
@@ -142,8 +145,8 @@ function summaryJson(plan: Plan, surroundings: readonly Finding[]): PlanSummaryJ
  *
  * The top-level fields are the documented interface for scripts: `entries`
  * flattens each planned entry (a move's `from`, `to`, `crossVolume`,
- * `bytes` and `files` sit on the entry itself; a relink carries
- * `oldTarget`; a conflict or skip its `reason`, a conflict its
+ * `bytes` and `files` sit on the entry itself; a relink and a retarget
+ * carry `oldTarget`; a conflict or skip its `reason`, a conflict its
  * `comparison`), and `summary.actions` counts entries per action with
  * every action present. Entries are in execution order (parents first).
  *

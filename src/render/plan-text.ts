@@ -34,6 +34,7 @@ const LOOK: Record<Action, Look> = {
   link: { symbol: '+', paint: (c, s) => c.green(s) },
   create: { symbol: '+', paint: (c, s) => c.green(s) },
   move: { symbol: '>', paint: (c, s) => c.cyan(s) },
+  retarget: { symbol: '>', paint: (c, s) => c.cyan(s) },
   restore: { symbol: '>', paint: (c, s) => c.cyan(s) },
   merge: { symbol: '>', paint: (c, s) => c.yellow(s) },
   backup: { symbol: '>', paint: (c, s) => c.yellow(s) },
@@ -66,13 +67,14 @@ function headLine(e: PlannedEntry, c: Palette): string {
     return c.dim(`${look.symbol} ${word} ${e.link} → ${e.target}`);
   }
   let extra = '';
-  if (e.move && (e.action === 'move' || e.action === 'restore' || e.action === 'merge' || e.action === 'backup')) {
+  if (e.move && (e.action === 'move' || e.action === 'restore' || e.action === 'merge' || e.action === 'backup' || e.action === 'retarget')) {
     const m = e.move;
     // The blocks they take too, when that reads differently (small files: a block each; sparse files: only their data).
     const allocated = m.allocated !== undefined && formatBytes(m.allocated) !== formatBytes(m.bytes) ? ` (${formatBytes(m.allocated)} on disk)` : '';
     extra = m.measured === false ? ' same volume (one rename; size not counted)' : ` ${formatBytes(m.bytes)}${allocated} in ${count(m.files, 'file')}, ${m.crossVolume ? 'across volumes' : 'same volume'}`;
   }
   if (e.action === 'relink' && e.oldTarget !== undefined) extra = ` was → ${e.oldTarget || 'an unknown place'}`;
+  if (e.action === 'retarget' && e.move) extra += `, from ${e.move.from}`;
   const body = `${e.link} → ${e.target}  (${e.type})${extra}`;
   if (e.action === 'none') return c.dim(`${look.symbol} ${word} ${body}`);
   return `${look.paint(c, `${look.symbol} ${word}`)} ${body}`;
@@ -175,8 +177,8 @@ function tally(plan: Plan): Tally {
 /**
  * The summary line: changes counted by action in a fixed order, zero counts
  * left out. `link` and `create` both count as links (a create is a link
- * whose empty target folder is made first); moves and restores show the
- * data they carry. Problems follow as a second sentence.
+ * whose empty target folder is made first); moves, retargets and restores
+ * show the data they carry. Problems follow as a second sentence.
  * e.g. `Plan: 1 move (12.4 GiB), 3 links, 1 relink. 1 conflict.`
  */
 export function summaryLine(plan: Plan, c: Palette, manifestLabel: string): string {
@@ -186,6 +188,7 @@ export function summaryLine(plan: Plan, c: Palette, manifestLabel: string): stri
   const sized = (k: number, one: string, a: Action) => (t.bytes[a] === undefined ? count(k, one) : `${count(k, one)} (${formatBytes(t.bytes[a])})`);
   const parts: string[] = [];
   if (n('move')) parts.push(sized(n('move'), 'move', 'move'));
+  if (n('retarget')) parts.push(sized(n('retarget'), 'retarget', 'retarget'));
   if (n('link') + n('create')) parts.push(count(n('link') + n('create'), 'link'));
   if (n('relink')) parts.push(count(n('relink'), 'relink'));
   if (n('merge')) parts.push(count(n('merge'), 'merge'));
@@ -224,7 +227,7 @@ export function blockedLine(plan: Plan, c: Palette): string | undefined {
  * findings and, for a conflict, which files differ. Global findings follow,
  * then the summary line and, when apply would refuse, why.
  *
- * Symbols: `+` link/create, `>` move/restore/merge/backup, `~` relink,
+ * Symbols: `+` link/create, `>` move/retarget/restore/merge/backup, `~` relink,
  * `-` remove, `!` conflict, `=` in sync and `·` skipped (these two only with
  * `verbose`, except an in-sync entry that carries a finding).
  *

@@ -2,7 +2,7 @@ import { eachLimited } from '../core/each-limited.js';
 import type { DesiredEntry } from '../manifest/types.js';
 import { observationNeeds } from './needs.js';
 import type { DiskReader } from './reader.js';
-import type { EntryObservation } from './types.js';
+import type { EntryObservation, PathObservation } from './types.js';
 
 /** Entries observed at once; observation is I/O-bound, so a few dozen in flight keep disks busy. */
 const CONCURRENCY = 32;
@@ -68,10 +68,47 @@ export async function observeEntry(e: DesiredEntry, reader: DiskReader, opts: Ob
   if (comparison) o.comparison = comparison;
   // Data that would move (the trees measured above) is checked for files in use, where the platform can tell.
   const moving = need.measureLink ? link : need.measureTarget ? target : undefined;
-  if (moving && reader.inUse && (moving.kind === 'dir' || moving.kind === 'file')) {
-    const { held, unknown } = await reader.inUse(moving.path, moving.kind === 'dir');
-    if (held.length > 0) o.inUse = held;
-    if (unknown.length > 0) o.inUseUnknown = unknown;
-  }
+  if (moving) await observeInUse(o, moving, reader);
+  if (need.oldTarget) await observeOldTarget(e, o, reader, opts);
   return o;
+}
+
+async function observeInUse(o: EntryObservation, moving: PathObservation, reader: DiskReader): Promise<void> {
+  if (!reader.inUse || (moving.kind !== 'dir' && moving.kind !== 'file')) return;
+  const { held, unknown } = await reader.inUse(moving.path, moving.kind === 'dir');
+  if (held.length > 0) o.inUse = held;
+  if (unknown.length > 0) o.inUseUnknown = unknown;
+}
+
+/**
+ * A retarget's source: where the link points now, when that is not the
+ * target (src/plan/retarget.ts decides what becomes of it). Observed with
+ * one lstat of its own, never through the link, and whether a folder there
+ * is empty. Only when its data would move (it holds data and nothing is at
+ * the target) does it get what a move's source gets: mounts at and inside
+ * it (asked before any walk), its tree measured with the inode flags where
+ * it would be deleted (skipped, like a move's, for a same-volume rename
+ * when renames are not measured), and files in use. When it holds data and
+ * the target is a folder, whether that folder is empty is told too (the
+ * conflict's reason says how to clear it).
+ */
+async function observeOldTarget(e: DesiredEntry, o: EntryObservation, reader: DiskReader, opts: ObserveOptions): Promise<void> {
+  const old = await reader.observe(o.link.linkTarget!, e.style);
+  o.oldTarget = old;
+  if (old.volume?.pseudo) return;
+  if (old.kind === 'dir') old.empty = await reader.isEmptyFolder(old.path);
+  const holdsData = old.kind === 'file' || (old.kind === 'dir' && !old.empty);
+  if (!holdsData) return;
+  if (o.target.kind === 'dir') o.target.empty = await reader.isEmptyFolder(o.target.path);
+  if (o.target.kind !== 'absent') return;
+  if (reader.mounts) {
+    const m = await reader.mounts(old.path);
+    if (m.mountPoint) old.mountPoint = m.mountPoint;
+    if (m.below.length > 0) old.mountsBelow = m.below;
+    if (old.mountPoint) return;
+  }
+  const sameVolume = old.volume?.id !== undefined && old.volume.id === o.target.volume?.id;
+  if (opts.measureRenames === false && sameVolume) o.sizesSkipped = true;
+  else o.oldTargetTree = await reader.measure(old.path, { inodeFlags: old.volume?.id !== o.target.volume?.id, disk: old.volume?.id !== o.target.volume?.id });
+  await observeInUse(o, old, reader);
 }

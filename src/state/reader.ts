@@ -11,6 +11,11 @@ export interface DiskReader {
   observe(path: string, style: PathStyle): Promise<PathObservation>;
   /** Bytes and files of a tree; hard-linked files counted once; inode flags read when asked. */
   measure(path: string, opts?: MeasureOptions): Promise<TreeMeasure>;
+  /**
+   * Whether a folder (one an lstat just said is a folder) holds nothing at
+   * all. Reads one name at most, whatever the folder holds.
+   */
+  isEmptyFolder(path: string): Promise<boolean>;
   /** How two trees (or two files) differ, names relative to each root. */
   compare(linkPath: string, targetPath: string): Promise<TreeComparison>;
   /**

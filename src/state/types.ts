@@ -96,6 +96,13 @@ export interface PathObservation {
    * Left out when there are none or no table can be read.
    */
   mountsBelow?: MountFact[];
+  /**
+   * For a folder: whether it holds nothing at all (not a file, folder, link
+   * or anything else). Asked only where it decides the action (the old and
+   * new targets of a retarget, see src/state/observe.ts); absent elsewhere
+   * and where not asked.
+   */
+  empty?: boolean;
 }
 
 /** Size of a tree counted without following links; hard-linked files count once. */
@@ -254,8 +261,11 @@ export interface Capabilities {
 
 /**
  * Everything observed for one desired entry. Invariant: `linkTree` is set
- * only when the planner will move the link path's data (and `targetTree`
- * only for a restore); `comparison` only when both sides hold real data.
+ * only when the planner will move the link path's data (`targetTree` only
+ * for a restore, `oldTargetTree` only for a retarget); `comparison` only
+ * when both sides hold real data; `oldTarget` only for an entry of state
+ * present with `retarget: move` whose link is a link to somewhere other
+ * than its target (observed at the link's destination, never through it).
  */
 export interface EntryObservation {
   style: PathStyle;
@@ -263,6 +273,15 @@ export interface EntryObservation {
   target: PathObservation;
   linkTree?: TreeMeasure;
   targetTree?: TreeMeasure;
+  /**
+   * Where the link points now, when that is not the target: the data a
+   * retarget would move, observed like a move's source (one lstat, its
+   * volume, mounts at and inside it, whether a folder is empty). Its path
+   * is the link's destination made absolute (PathObservation.linkTarget).
+   */
+  oldTarget?: PathObservation;
+  /** The old target's tree, measured (like a move's source) when a retarget would move it. */
+  oldTargetTree?: TreeMeasure;
   comparison?: TreeComparison;
   /**
    * Paths of the data about to move that running programs hold (open

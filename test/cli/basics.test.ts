@@ -108,9 +108,8 @@ describe('relocate demo', () => {
     const after = /D\/Archive\/Games is (.+), and D\/Games is (.+)\.\n/.exec(r.stdout)!;
     expect([after[1], after[2]].filter((d) => d === 'a folder with 4 items'), after[0]).toHaveLength(1);
     const seen = /Programs opening C\/Games find (.+)\.\n/.exec(r.stdout)![1];
-    // MERGE(retarget): tighten to `expect(seen).toBe('a folder with 4 items')` once the retarget action lands
-    // (the data then moves with the new target and is reachable through the link); a relink leaves it at D/Games.
-    expect(seen).toMatch(/^(a folder with 4 items|an empty folder)$/);
+    // The retarget moved the data with the new target: programs opening C/Games find the games, not an empty folder.
+    expect(seen).toBe('a folder with 4 items');
     // Two runs, undone newest first: back to the start.
     expect(r.stdout).toMatch(/C\/Games is a folder with 4 items again, and D\/Games is nothing\./);
   }, 60_000);

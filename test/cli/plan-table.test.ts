@@ -232,34 +232,84 @@ describe.concurrent('plan --json: a link to this target', () => {
   });
 });
 
-describe.concurrent('plan --json: a link pointing elsewhere', () => {
-  it('target absent: relink showing the old target, the target folder created, exit 2', async () => {
+describe.concurrent('plan --json: a link pointing elsewhere (issue 14: the data moves with it)', () => {
+  it('target absent, data at the old target: retarget from there with its bytes, exit 2; the old target is canonical even from a relative link text', async () => {
     const { sb, L, T, E } = sandbox('else-abs');
-    sb.symlink(L, E);
-    const { e, status } = await planOne(sb, { link: L, target: T });
-    expect(e).toMatchObject({ action: 'relink', type: 'symlink', oldTarget: E, createsTarget: true });
-    noMove(e);
-    expect(status).toBe(2);
-  });
-
-  it('target folder: relink, exit 2; the old target is canonical even from a relative link text', async () => {
-    const { sb, L, T, E } = sandbox('else-dir');
-    sb.file('big/Games/x.txt', 'x');
     sb.symlink(L, '../elsewhere/Games');
     const { e, status } = await planOne(sb, { link: L, target: T });
-    expect(e).toMatchObject({ action: 'relink', oldTarget: E });
+    expect(e).toMatchObject({ action: 'retarget', type: 'symlink', oldTarget: E, from: E, to: T, crossVolume: false, bytes: 9, files: 1 });
     expect(e).not.toHaveProperty('createsTarget');
     expect(status).toBe(2);
   });
 
-  it('target file: relink, exit 2', async () => {
+  it('target absent, the old target an empty folder: relink (the empty folder named and left), the target folder created, exit 2', async () => {
+    const { sb, L, T } = sandbox('else-abs-empty');
+    sb.dir('elsewhere/Empty');
+    sb.symlink(L, sb.p('elsewhere/Empty'));
+    const { e, status } = await planOne(sb, { link: L, target: T });
+    expect(e).toMatchObject({ action: 'relink', oldTarget: sb.p('elsewhere/Empty'), createsTarget: true });
+    expect(e.reason).toContain(`${sb.p('elsewhere/Empty')} is an empty folder, left where it is`);
+    noMove(e);
+    expect(status).toBe(2);
+  });
+
+  it('target absent with `retarget: relink`: relink showing the old target, the target folder created, the data left, exit 2', async () => {
+    const { sb, L, T, E } = sandbox('else-abs-relink');
+    sb.symlink(L, E);
+    const { e, status } = await planOne(sb, { link: L, target: T, retarget: 'relink' });
+    expect(e).toMatchObject({ action: 'relink', type: 'symlink', oldTarget: E, createsTarget: true, retarget: 'relink' });
+    expect(e.reason).toContain('retarget: relink');
+    noMove(e);
+    expect(status).toBe(2);
+  });
+
+  it('target folder and data at the old target: conflict (both hold data), exit 1; with `retarget: relink`: relink, exit 2', async () => {
+    const { sb, L, T, E } = sandbox('else-dir');
+    sb.file('big/Games/x.txt', 'x');
+    sb.symlink(L, E);
+    const { e, status } = await planOne(sb, { link: L, target: T, conflict: 'merge' });
+    expect(e.action).toBe('conflict');
+    expect(e.reason).toContain(`both hold data: ${L} points to ${E}, which is a folder, and ${T} is a folder already`);
+    expect(e.reason).toContain('`conflict: merge` applies to data at the link path');
+    expect(status).toBe(1);
+    const bare = await planOne(sb, { link: L, target: T, retarget: 'relink' });
+    expect(bare.e).toMatchObject({ action: 'relink', oldTarget: E });
+    expect(bare.e).not.toHaveProperty('createsTarget');
+    expect(bare.status).toBe(2);
+  });
+
+  it('an empty target folder and data at the old target: conflict saying to remove the empty folder, exit 1', async () => {
+    const { sb, L, T, E } = sandbox('else-dir-empty');
+    sb.dir(T);
+    sb.symlink(L, E);
+    const { e, status } = await planOne(sb, { link: L, target: T });
+    expect(e.action).toBe('conflict');
+    expect(e.reason).toContain(`${T} is an empty folder`);
+    expect(e.reason).toContain('Remove the empty folder');
+    expect(status).toBe(1);
+  });
+
+  it('target folder, the old target an empty folder: relink, exit 2', async () => {
+    const { sb, L, T } = sandbox('else-dir-old-empty');
+    sb.file('big/Games/x.txt', 'x');
+    sb.dir('elsewhere/Empty');
+    sb.symlink(L, sb.p('elsewhere/Empty'));
+    const { e, status } = await planOne(sb, { link: L, target: T });
+    expect(e).toMatchObject({ action: 'relink', oldTarget: sb.p('elsewhere/Empty') });
+    expect(status).toBe(2);
+  });
+
+  it('target file and a file at the old target: conflict, exit 1; with `retarget: relink`: relink, exit 2', async () => {
     const { sb, L, T } = sandbox('else-file');
     sb.file(T, 'x');
     sb.file('elsewhere/file', 'y');
     sb.symlink(L, sb.p('elsewhere/file'));
     const { e, status } = await planOne(sb, { link: L, target: T });
-    expect(e).toMatchObject({ action: 'relink', oldTarget: sb.p('elsewhere/file') });
-    expect(status).toBe(2);
+    expect(e.action).toBe('conflict');
+    expect(status).toBe(1);
+    const bare = await planOne(sb, { link: L, target: T, retarget: 'relink' });
+    expect(bare.e).toMatchObject({ action: 'relink', oldTarget: sb.p('elsewhere/file') });
+    expect(bare.status).toBe(2);
   });
 
   it('a broken link to elsewhere: relink with the old target, exit 2', async () => {

@@ -234,7 +234,8 @@ describe.concurrent('apply, action by action', () => {
     });
   });
 
-  describe.concurrent('relink: a link that points elsewhere', () => {
+  // Only the link changes with `retarget: relink`; without it the data moves (a retarget, test/exec/retarget.test.ts).
+  describe.concurrent('relink: a link that points elsewhere, with `retarget: relink`', () => {
     it('symlink: repointed; the old destination is untouched', async (ctx) => {
       const { expect } = ctx;
       const box = sandbox(ctx);
@@ -244,7 +245,7 @@ describe.concurrent('apply, action by action', () => {
       build(box.p('c'), { Games: { symlink: box.p('old/Games') } });
       const old = snapshotTree(box.p('old'));
       const nu = snapshotTree(box.p('new'));
-      box.writeManifest([{ link, target: box.p('new/Games') }]);
+      box.writeManifest([{ link, target: box.p('new/Games'), retarget: 'relink' }]);
       await applyOk(box, expect, 'relink');
       expect(linkText(link)).toBe(box.p('new/Games'));
       expect(snapshotTree(box.p('old'))).toEqual(old);
@@ -259,7 +260,7 @@ describe.concurrent('apply, action by action', () => {
       const link = box.p('c/Games');
       build(box.p('c'), { Games: { symlink: '../old/Games' } });
       const old = snapshotTree(box.p('old'));
-      box.writeManifest([{ link, target: box.p('new/Games') }]);
+      box.writeManifest([{ link, target: box.p('new/Games'), retarget: 'relink' }]);
       await applyOk(box, expect, 'relink');
       expect(linkText(link)).toBe(box.p('new/Games'));
       expect(kindAt(box.p('new/Games'))).toBe('dir');
@@ -274,7 +275,7 @@ describe.concurrent('apply, action by action', () => {
       const link = box.p('c/app.cfg');
       build(box.p('c'), { 'app.cfg': { symlink: box.p('store/old.cfg') } });
       const before = snapshotTree(box.p('store'));
-      box.writeManifest([{ link, target: box.p('store/new.cfg'), type: 'hardlink' }]);
+      box.writeManifest([{ link, target: box.p('store/new.cfg'), type: 'hardlink', retarget: 'relink' }]);
       await applyOk(box, expect, 'relink');
       expect(kindAt(link)).toBe('file');
       expect(inode(link)).toBe(inode(box.p('store/new.cfg')));

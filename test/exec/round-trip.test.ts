@@ -113,11 +113,18 @@ describe.concurrent('round trip: apply then rollback restores the disk exactly',
     // link
     build(s('d/existing'), { 'x.txt': 'x' });
     entries.push({ link: s('c/existing'), target: s('d/existing') });
-    // relink (the old destination kept)
+    // relink (the old destination kept, as the entry asks)
     build(s('old/Tools'), { 'tool.exe': 'old' });
     build(s('d/Tools'), { 'tool.exe': 'new' });
     build(s('c'), { Tools: { symlink: s('old/Tools') } });
-    entries.push({ link: s('c/Tools'), target: s('d/Tools') });
+    entries.push({ link: s('c/Tools'), target: s('d/Tools'), retarget: 'relink' });
+    // retarget, same volume and across: the data moves from where the link points now, the link follows
+    build(s('old/Saves'), RICH);
+    build(s('c'), { Saves: { symlink: s('old/Saves') } });
+    entries.push({ link: s('c/Saves'), target: s('d/Store/Saves') });
+    build(a('oldmods/Mods'), RICH);
+    build(A, { Mods: { symlink: 'oldmods/Mods' } });
+    entries.push({ link: a('Mods'), target: b('Mods') });
     // identical file replaced by a link; its own mode and mtime must come back
     build(s('d'), { 'font.ttf': 'glyphs' });
     build(s('c'), { 'font.ttf': { content: 'glyphs', mode: 0o600, mtime: MTIME - 7200 } });
@@ -163,7 +170,7 @@ describe.concurrent('round trip: apply then rollback restores the disk exactly',
       expect(relocateLeftovers(box.sb, A, B).map((p) => path.basename(p))).toEqual([expect.stringMatching(/^Docs\.relocate-backup-/)]);
     });
     expect(doc.entries.map((e: any) => e.action).sort()).toEqual(
-      ['backup', 'create', 'link', 'link', 'link', 'merge', 'merge', 'move', 'move', 'relink', 'relink', 'remove', 'remove', 'restore', 'restore'].sort(),
+      ['backup', 'create', 'link', 'link', 'link', 'merge', 'merge', 'move', 'move', 'relink', 'relink', 'remove', 'remove', 'restore', 'restore', 'retarget', 'retarget'].sort(),
     );
     expect(snapshotTree(box.sb, A, B)).toEqual(before);
     // Hard links come back as hard links: the same file under both names again.

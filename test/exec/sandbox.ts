@@ -51,6 +51,7 @@ export interface ManifestEntry {
   target: string;
   type?: 'auto' | 'symlink' | 'hardlink' | 'junction';
   conflict?: 'fail' | 'backup' | 'merge';
+  retarget?: 'move' | 'relink';
   state?: 'present' | 'absent';
 }
 

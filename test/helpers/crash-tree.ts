@@ -8,8 +8,9 @@ import { eachNode, fileHash, relocateNamed } from './walk-tree.js';
 /**
  * The crash tests' sandbox: two tmpfs volumes (A holds the data and the
  * links, B is the other volume), a manifest with three entries (a
- * cross-volume move of a rich tree, a same-volume move, a create) and a
- * fresh state directory. Everything is deterministic (seeded bytes, fixed
+ * cross-volume move of a rich tree, a same-volume move, a create; with
+ * `retarget`, a fourth: an entry applied before, its link to an old target
+ * on A, whose manifest target is now on B) and a fresh state directory. Everything is deterministic (seeded bytes, fixed
  * modes and mtimes), so two sandboxes built alike snapshot alike.
  */
 
@@ -81,6 +82,19 @@ function makeGamesSpec(): TreeSpec[] {
   return s;
 }
 
+/** The retarget entry's tree: a few folders, a hard-linked pair, a relative link, a 300 KiB file. */
+export function modsSpec(): TreeSpec[] {
+  return [
+    { rel: '', kind: 'dir', mode: 0o755, mtime: when(200) },
+    { rel: 'packs', kind: 'dir', mode: 0o750, mtime: when(201) },
+    { rel: 'packs/big.pak', kind: 'file', data: seededBytes(0x60d5, 300_000), mode: 0o644, mtime: when(202) },
+    { rel: 'packs/list.txt', kind: 'file', data: Buffer.from('big.pak\n'), mode: 0o600, mtime: when(203) },
+    { rel: 'packs/list-hardlink.txt', kind: 'hardlink', of: 'packs/list.txt' },
+    { rel: 'current', kind: 'symlink', text: 'packs' },
+    { rel: 'empty', kind: 'dir', mode: 0o700, mtime: when(204) },
+  ];
+}
+
 /** The same-volume entry's small tree. */
 export function cacheSpec(): TreeSpec[] {
   return [
@@ -130,11 +144,13 @@ export interface Sandbox {
   cacheTarget: string;
   fresh: string;
   freshTarget: string;
+  /** With `retarget`: the link (already applied), its old target on A, and the manifest's new target on B. */
+  mods?: { link: string; old: string; target: string };
   cleanup(): void;
 }
 
 /** Mounts two tmpfs volumes and builds the sandbox on them; `cleanup` unmounts and removes everything. */
-export function buildSandbox(label: string): Sandbox {
+export function buildSandbox(label: string, opts: { retarget?: boolean } = {}): Sandbox {
   const mounts: TmpfsMount[] = [];
   let work = '';
   try {
@@ -166,8 +182,14 @@ export function buildSandbox(label: string): Sandbox {
     };
     buildTree(sb.games, gamesSpec(), outside);
     buildTree(sb.cache, cacheSpec(), outside);
+    if (opts.retarget) {
+      sb.mods = { link: path.join(home, 'Mods'), old: path.join(volA, 'oldstore', 'Mods'), target: path.join(volB, 'Mods') };
+      mkdirSync(path.dirname(sb.mods.old));
+      buildTree(sb.mods.old, modsSpec(), outside);
+      symlinkSync('../oldstore/Mods', sb.mods.link);
+    }
     for (const d of [home, outside]) utimesSync(d, when(300), when(300));
-    writeManifest(sb, sb.manifest, ['games', 'cache', 'fresh']);
+    writeManifest(sb, sb.manifest, opts.retarget ? ['games', 'cache', 'fresh', 'mods'] : ['games', 'cache', 'fresh']);
     return sb;
   } catch (err) {
     cleanup(mounts, work);
@@ -175,9 +197,9 @@ export function buildSandbox(label: string): Sandbox {
   }
 }
 
-/** Writes a manifest with some of the sandbox's three entries (in the order given). */
-export function writeManifest(sb: Sandbox, file: string, entries: ('games' | 'cache' | 'fresh')[]): void {
-  const pairs = { games: [sb.games, sb.gamesTarget], cache: [sb.cache, sb.cacheTarget], fresh: [sb.fresh, sb.freshTarget] } as const;
+/** Writes a manifest with some of the sandbox's entries (in the order given; `mods` only in a sandbox built with `retarget`). */
+export function writeManifest(sb: Sandbox, file: string, entries: ('games' | 'cache' | 'fresh' | 'mods')[]): void {
+  const pairs = { games: [sb.games, sb.gamesTarget], cache: [sb.cache, sb.cacheTarget], fresh: [sb.fresh, sb.freshTarget], mods: [sb.mods?.link, sb.mods?.target] } as const;
   const lines = ['version: 1', 'links:'];
   for (const e of entries) lines.push(`  - link: ${pairs[e][0]}`, `    target: ${pairs[e][1]}`, '    type: symlink');
   writeFileSync(file, lines.join('\n') + '\n');

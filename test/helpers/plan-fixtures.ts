@@ -83,6 +83,7 @@ export function entry(
     target,
     type: 'auto',
     conflict: 'fail',
+    retarget: 'move',
     state: 'present',
     force: false,
     style,

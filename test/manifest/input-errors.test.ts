@@ -160,6 +160,7 @@ describe('schema messages', () => {
     ['defaults.when', 'version: 1\ndefaults: { when: { hots: a } }\nlinks: []\n', 2, 21, "defaults.when has an unknown key 'hots' (did you mean 'host'?)"],
     ['entry when', 'version: 1\nlinks:\n  - { link: /a, target: /b, when: { OS: linux } }\n', 3, 37, "links[0].when has an unknown key 'OS' (did you mean 'os'?)"],
     ['no near key', 'version: 1\nlinks:\n  - { link: /a, target: /b, priority: 1 }\n', 3, 29, "links[0] has an unknown key 'priority'"],
+    ['entry retarget', 'version: 1\nlinks:\n  - { link: /a, target: /b, retaget: relink }\n', 3, 29, "links[0] has an unknown key 'retaget' (did you mean 'retarget'?)"],
   ])('unknown key in %s, with did-you-mean', async (_where, yaml, line, col, message) => {
     expect(await diags(yaml)).toEqual([['E_UNKNOWN_KEY', line, col, message]]);
   });

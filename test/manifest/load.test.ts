@@ -37,12 +37,12 @@ links:
     expect(m.file).toBe(MANIFEST_FILE.win32);
     expect(m.entries).toEqual([
       {
-        index: 0, link: 'C:\\Games', target: 'D:\\Games', type: 'junction', conflict: 'backup', state: 'present', force: false,
+        index: 0, link: 'C:\\Games', target: 'D:\\Games', type: 'junction', conflict: 'backup', retarget: 'move', state: 'present', force: false,
         style: { flavour: 'win32', caseInsensitive: true }, source: { file: MANIFEST_FILE.win32, line: 6, col: 11 }, applies: true,
         description: 'the big one',
       },
       {
-        index: 1, link: 'C:\\Tools', target: 'E:\\Tools', type: 'symlink', conflict: 'merge', state: 'absent', force: true,
+        index: 1, link: 'C:\\Tools', target: 'E:\\Tools', type: 'symlink', conflict: 'merge', retarget: 'move', state: 'absent', force: true,
         style: { flavour: 'win32', caseInsensitive: true }, source: { file: MANIFEST_FILE.win32, line: 9, col: 11 }, applies: true,
       },
     ]);
@@ -56,6 +56,14 @@ links:
     expect(m.entries).toHaveLength(1);
     expect(m.entries[0]).toMatchObject({ type: 'auto', conflict: 'fail', state: 'present', force: false, style: { flavour: 'posix', caseInsensitive: false } });
     expect(m.entries[0]!.description).toBeUndefined();
+  });
+  it('retarget is move unless the entry or defaults say relink', async () => {
+    const m = await loadYaml(`version: 1\ndefaults: { retarget: relink }\nlinks:\n  - { link: /a, target: /b }\n  - { link: /c, target: /d, retarget: move }\n`, linuxCtx());
+    expect(m.ok).toBe(true);
+    expect(m.entries.map((e) => e.retarget)).toEqual(['relink', 'move']);
+    expect((await loadYaml(oneEntry('/srv/x', '/mnt/x'), linuxCtx())).entries[0]!.retarget).toBe('move');
+    const bad = await loadYaml(`version: 1\nlinks:\n  - { link: /a, target: /b, retarget: copy }\n`, linuxCtx());
+    expect(bad.ok).toBe(false);
   });
   it('defaults.force is inherited and an entry can turn it off', async () => {
     const m = await loadYaml(`version: 1\ndefaults: { force: true }\nlinks:\n  - { link: /a, target: /b }\n  - { link: /c, target: /d, force: false }\n`, linuxCtx());

@@ -21,7 +21,7 @@ describe('E_PSEUDO_FS: kernel pseudo file systems', () => {
     const e = entry(POSIX_STYLE, '/proc/sys/vm', '/mnt/big/vm');
     const link = obs.dir('/proc/sys/vm', proc);
     const target = obs.absent('/mnt/big/vm', vol('big'));
-    expect(observationNeeds(e, link, target)).toEqual({ measureLink: false, measureTarget: false, compare: false });
+    expect(observationNeeds(e, link, target)).toEqual({ measureLink: false, measureTarget: false, compare: false, oldTarget: false });
     const p = planOne(e, pair(POSIX_STYLE, link, target), ctx);
     expect(codes(p)).toEqual(['E_PSEUDO_FS']);
     expect(p.findings[0]).toMatchObject({ severity: 'error', path: '/proc/sys/vm' });

@@ -5,6 +5,7 @@
  * Each expectation is a short line: `action type [tokens…]` where a token is
  *   x<bytes>  a move across volumes of that many bytes (link → target)
  *   =<bytes>  a same-volume move (one rename) of that many bytes
+ *   ox<bytes> a retarget's move across volumes (old target → target)
  *   ^target   oldTarget is the entry's target (a link of the wrong kind is replaced)
  *   ^old      oldTarget is the place the link pointed to before
  *   +t        createsTarget
@@ -13,6 +14,10 @@
  *
  * Hard-link entries use a target on the link's own volume (a hard link can
  * never cross volumes; that rule has its own test in preflight.test.ts).
+ *
+ * "link → elsewhere" is split in two rows (issue 14): `elsewhere`, the old
+ * target (on a third volume) holds data, and `elsewhere-empty`, it is an
+ * empty folder (the same as missing: nothing to move).
  */
 import { describe, expect, it } from 'vitest';
 import type { OsName, PathStyle } from '../../src/core/paths.js';
@@ -20,7 +25,7 @@ import type { LinkType } from '../../src/manifest/types.js';
 import type { EntryObservation, PathObservation, VolumeInfo } from '../../src/state/types.js';
 import { POSIX_STYLE, WIN_STYLE, codes, comparison, context, entry, obs, pair, planOne, tree, vol } from '../helpers/plan-fixtures.js';
 
-type Row = 'absent' | 'folder' | 'file' | 'this' | 'elsewhere' | 'wrong';
+type Row = 'absent' | 'folder' | 'file' | 'this' | 'elsewhere' | 'elsewhere-empty' | 'wrong';
 type Col = 'absent' | 'folder' | 'file';
 
 interface Flavour {
@@ -35,6 +40,7 @@ interface Flavour {
   old: string;
   linkVol: VolumeInfo;
   targetVol: VolumeInfo;
+  oldVol: VolumeInfo;
 }
 
 const WIN: Flavour = {
@@ -47,6 +53,7 @@ const WIN: Flavour = {
   old: 'E:\\OldGames',
   linkVol: vol('C'),
   targetVol: vol('D'),
+  oldVol: vol('E'),
 };
 
 const POSIX: Flavour = {
@@ -59,6 +66,7 @@ const POSIX: Flavour = {
   old: '/mnt/old/games',
   linkVol: vol('root'),
   targetVol: vol('big'),
+  oldVol: vol('old'),
 };
 
 const TYPES: LinkType[] = ['auto', 'junction', 'symlink', 'hardlink'];
@@ -117,6 +125,13 @@ function observe(fl: Flavour, type: LinkType, row: Row, col: Col): { target: str
       break;
     case 'elsewhere':
       L = mk(rightKind(fl, type, col), fl.old, col === 'file' ? 'file' : 'dir');
+      // The old target is observed as a move's source: what it is, its volume, its tree.
+      extra.oldTarget = col === 'file' ? obs.file(fl.old, fl.oldVol, '7') : obs.dir(fl.old, fl.oldVol, { empty: false });
+      extra.oldTargetTree = col === 'file' ? FILE_TREE : FOLDER_TREE;
+      break;
+    case 'elsewhere-empty':
+      L = mk(rightKind(fl, type, col), fl.old, 'dir');
+      extra.oldTarget = obs.dir(fl.old, fl.oldVol, { empty: true });
       break;
     case 'wrong':
       L = mk(wrongKind(fl, type, col), target, targetKindOf(col));
@@ -141,9 +156,12 @@ const WIN_TABLE: Cell[] = [
   ['this', 'absent', 'none junction W_TARGET_MISSING', 'none junction W_TARGET_MISSING', 'none symlink W_TARGET_MISSING', 'relink hardlink ^target E_HARDLINK_DIR'],
   ['this', 'folder', 'none junction', 'none junction', 'none symlink', 'relink hardlink ^target E_HARDLINK_DIR'],
   ['this', 'file', 'none symlink', 'none junction', 'none symlink', 'none hardlink'],
-  ['elsewhere', 'absent', 'relink junction ^old +t', 'relink junction ^old +t', 'relink symlink ^old +t', 'relink hardlink ^old E_HARDLINK_DIR'],
-  ['elsewhere', 'folder', 'relink junction ^old', 'relink junction ^old', 'relink symlink ^old', 'relink hardlink ^old E_HARDLINK_DIR'],
-  ['elsewhere', 'file', 'relink symlink ^old', 'relink junction ^old E_JUNCTION_FILE', 'relink symlink ^old', 'relink hardlink ^old'],
+  ['elsewhere', 'absent', 'retarget junction ^old ox5000', 'retarget junction ^old ox5000', 'retarget symlink ^old ox5000', 'retarget hardlink ^old ox5000 E_HARDLINK_DIR'],
+  ['elsewhere', 'folder', 'conflict junction', 'conflict junction', 'conflict symlink', 'conflict hardlink'],
+  ['elsewhere', 'file', 'conflict symlink', 'conflict junction E_JUNCTION_FILE', 'conflict symlink', 'conflict hardlink'],
+  ['elsewhere-empty', 'absent', 'relink junction ^old +t', 'relink junction ^old +t', 'relink symlink ^old +t', 'relink hardlink ^old E_HARDLINK_DIR'],
+  ['elsewhere-empty', 'folder', 'relink junction ^old', 'relink junction ^old', 'relink symlink ^old', 'relink hardlink ^old E_HARDLINK_DIR'],
+  ['elsewhere-empty', 'file', 'relink symlink ^old', 'relink junction ^old E_JUNCTION_FILE', 'relink symlink ^old', 'relink hardlink ^old'],
   ['wrong', 'absent', 'relink junction ^target W_TARGET_MISSING', 'relink junction ^target W_TARGET_MISSING', 'relink symlink ^target W_TARGET_MISSING', 'relink hardlink ^target E_HARDLINK_DIR'],
   ['wrong', 'folder', 'relink junction ^target', 'relink junction ^target', 'relink symlink ^target', 'relink hardlink ^target E_HARDLINK_DIR'],
   ['wrong', 'file', 'relink symlink ^target', 'relink junction ^target E_JUNCTION_FILE', 'relink symlink ^target', 'relink hardlink ^target'],
@@ -164,9 +182,12 @@ const POSIX_TABLE: Cell[] = [
   ['this', 'absent', 'none symlink W_TARGET_MISSING', 'none symlink W_TARGET_MISSING', 'none symlink W_TARGET_MISSING', 'relink hardlink ^target E_HARDLINK_DIR'],
   ['this', 'folder', 'none symlink', 'none symlink', 'none symlink', 'relink hardlink ^target E_HARDLINK_DIR'],
   ['this', 'file', 'none symlink', 'none symlink', 'none symlink', 'none hardlink'],
-  ['elsewhere', 'absent', 'relink symlink ^old +t', 'relink symlink ^old +t', 'relink symlink ^old +t', 'relink hardlink ^old E_HARDLINK_DIR'],
-  ['elsewhere', 'folder', 'relink symlink ^old', 'relink symlink ^old', 'relink symlink ^old', 'relink hardlink ^old E_HARDLINK_DIR'],
-  ['elsewhere', 'file', 'relink symlink ^old', 'relink symlink ^old', 'relink symlink ^old', 'relink hardlink ^old'],
+  ['elsewhere', 'absent', 'retarget symlink ^old ox5000', 'retarget symlink ^old ox5000', 'retarget symlink ^old ox5000', 'retarget hardlink ^old ox5000 E_HARDLINK_DIR'],
+  ['elsewhere', 'folder', 'conflict symlink', 'conflict symlink', 'conflict symlink', 'conflict hardlink'],
+  ['elsewhere', 'file', 'conflict symlink', 'conflict symlink', 'conflict symlink', 'conflict hardlink'],
+  ['elsewhere-empty', 'absent', 'relink symlink ^old +t', 'relink symlink ^old +t', 'relink symlink ^old +t', 'relink hardlink ^old E_HARDLINK_DIR'],
+  ['elsewhere-empty', 'folder', 'relink symlink ^old', 'relink symlink ^old', 'relink symlink ^old', 'relink hardlink ^old E_HARDLINK_DIR'],
+  ['elsewhere-empty', 'file', 'relink symlink ^old', 'relink symlink ^old', 'relink symlink ^old', 'relink hardlink ^old'],
   ['wrong', 'absent', 'relink symlink ^target W_TARGET_MISSING', 'relink symlink ^target W_TARGET_MISSING', 'relink symlink ^target W_TARGET_MISSING', 'relink hardlink ^target E_HARDLINK_DIR'],
   ['wrong', 'folder', 'relink symlink ^target', 'relink symlink ^target', 'relink symlink ^target', 'relink hardlink ^target E_HARDLINK_DIR'],
   ['wrong', 'file', 'relink symlink ^target', 'relink symlink ^target', 'relink symlink ^target', 'relink hardlink ^target'],
@@ -188,7 +209,7 @@ const ALL: Case[] = [...cases(WIN, WIN_TABLE), ...cases(POSIX, POSIX_TABLE)];
 
 describe('DESIGN.md table: state present, conflict fail', () => {
   it('covers every cell × every declared type × both path flavours', () => {
-    expect(ALL).toHaveLength(6 * 3 * 4 * 2);
+    expect(ALL).toHaveLength(7 * 3 * 4 * 2);
   });
 
   it.each(ALL.map((c) => [c.fl.os, c.row, c.col, c.type, c.expected, c] as const))(
@@ -203,10 +224,11 @@ describe('DESIGN.md table: state present, conflict fail', () => {
       expect(p.declaredType).toBe(type);
       expect(p.state).toBe('present');
 
-      const mv = tokens.find((t) => /^[x=]\d+$/.test(t));
+      const mv = tokens.find((t) => /^o?[x=]\d+$/.test(t));
       if (mv) {
-        const bytes = Number(mv.slice(1));
-        expect(p.move).toEqual({ from: fl.link, to: target, crossVolume: mv[0] === 'x', bytes, files: bytes === 5000 ? 3 : 1 });
+        const fromOld = mv.startsWith('o');
+        const bytes = Number(mv.slice(fromOld ? 2 : 1));
+        expect(p.move).toEqual({ from: fromOld ? fl.old : fl.link, to: target, crossVolume: mv[fromOld ? 1 : 0] === 'x', bytes, files: bytes === 5000 ? 3 : 1 });
       } else {
         expect(p.move).toBeUndefined();
       }

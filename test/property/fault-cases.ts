@@ -122,7 +122,7 @@ export async function runFaultCase(env: FaultCaseEnv, c: CaseGen, pick: FaultPic
     writeFileSync(path.join(roots.outside, 'readme.txt'), 'outside every tree\n');
     const built: BuiltEntry[] = c.entries.map((g, i) => buildEntry(roots, i, g));
     writeFileSync(manifest, manifestText(built));
-    const paths: EntryPaths[] = built.map((b) => ({ link: b.link, target: b.target }));
+    const paths: EntryPaths[] = built.map((b) => ({ link: b.link, target: b.target, ...(b.oldTarget ? { oldTarget: b.oldTarget } : {}) }));
     const dataRoots = [roots.a, roots.b, roots.outside];
     const original = exactSnapshot(...dataRoots);
     // Hard links are compared outside merges: a merge takes an identical file once from the target, so a
@@ -132,6 +132,7 @@ export async function runFaultCase(env: FaultCaseEnv, c: CaseGen, pick: FaultPic
     const originalLinks = linkGroups();
     const outsideBefore = snapshotTree(roots.outside);
     const files = inventory(...dataRoots);
+    env.figures.retargets = (env.figures.retargets ?? 0) + built.filter((b) => b.gen.situation === 'retarget').length;
     story.push(`entries: ${built.map((b) => `${b.gen.situation}${b.gen.crossVolume ? '(x)' : ''}`).join(', ')}; verify ${c.verify}; pick ${JSON.stringify(pick)}`);
 
     const expectNothingLost = (when: string) => {

@@ -94,10 +94,12 @@ export function totalBytes(files: FileFact[]): number {
   return files.reduce((n, f) => n + f.size, 0);
 }
 
-/** The link and target of one manifest entry: where its data may legitimately be. */
+/** The link and target of one manifest entry (and a retarget's old target): where its data may legitimately be. */
 export interface EntryPaths {
   link: string;
   target: string;
+  /** A retarget's old target: its data may be there, at the target, or at relocate's names beside either. */
+  oldTarget?: string;
 }
 
 function isUnder(p: string, root: string): boolean {
@@ -128,26 +130,27 @@ function holds(p: string, f: FileFact): boolean {
 
 /**
  * Every file that existed before must still exist, with its bytes, at its
- * original place or at its expected place: for data under an entry's link
- * or target, the same relative path under the link, the target, or one of
- * relocate's names beside either (staging, set-aside, backup). Returns the
- * files (and bytes) with no copy left.
+ * original place or at its expected place: for data under an entry's link,
+ * target or old target, the same relative path under any of them, or one
+ * of relocate's names beside them (staging, set-aside, backup). Returns
+ * the files (and bytes) with no copy left.
  */
 export function lostFiles(before: FileFact[], entries: EntryPaths[]): { lost: FileFact[]; bytes: number } {
   const lost: FileFact[] = [];
   const places = new Map<string, string[]>();
+  const rootsOf = (e: EntryPaths) => [e.link, e.target, ...(e.oldTarget !== undefined ? [e.oldTarget] : [])];
   const placesOf = (e: EntryPaths) => {
-    const key = `${e.link}\0${e.target}`;
+    const key = rootsOf(e).join('\0');
     let p = places.get(key);
-    if (!p) places.set(key, (p = [...withSiblings(e.link), ...withSiblings(e.target)]));
+    if (!p) places.set(key, (p = rootsOf(e).flatMap(withSiblings)));
     return p;
   };
   for (const f of before) {
-    const owners = entries.filter((e) => isUnder(f.path, e.link) || isUnder(f.path, e.target));
+    const owners = entries.filter((e) => rootsOf(e).some((r) => isUnder(f.path, r)));
     let ok = holds(f.path, f);
     for (const e of owners) {
       if (ok) break;
-      const root = isUnder(f.path, e.link) ? e.link : e.target;
+      const root = rootsOf(e).find((r) => isUnder(f.path, r))!;
       const rel = f.path.slice(root.length);
       ok = placesOf(e).some((c) => holds(c + rel, f));
     }

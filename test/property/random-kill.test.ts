@@ -2,7 +2,8 @@
  * Issue 6, crash randomization beyond the deterministic hook: the real CLI
  * (`node dist/cli/bin.js apply … --yes`) is killed with SIGKILL after a
  * random delay while it moves a few-MB tree across two tmpfs volumes (plus
- * a same-volume move and a create), then `resume --yes` or `rollback --yes`
+ * a same-volume move, a create, and a retarget across volumes: an entry
+ * applied before whose target changed, issue 14), then `resume --yes` or `rollback --yes`
  * (random) deals with the unfinished run — and sometimes that is killed at a
  * random moment too, and finished by another random pick. Checked each time:
  * right after every kill no byte is lost and the journal is consistent
@@ -22,7 +23,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRuns } from '../../src/journal/runs.js';
 import { CLI_BIN, REPO_ROOT, requireBuiltCli } from '../helpers/cli.js';
-import { buildSandbox, cacheSpec, gamesSpec, sameInode, specBytes, type Sandbox } from '../helpers/crash-tree.js';
+import { buildSandbox as buildBase, cacheSpec, gamesSpec, modsSpec, sameInode, specBytes, type Sandbox } from '../helpers/crash-tree.js';
 import { relativeSnapshot, snapshotTree } from '../helpers/snapshot.js';
 import { tmpfsReason } from '../helpers/tmpfs.js';
 import { hasChanges, inFlightLeftovers, inventory, lostFiles, newFigures, planFor, printFigures, stateProblems, STRESS, type EntryPaths } from './harness.js';
@@ -33,6 +34,7 @@ if (reason) console.warn(`random-kill tests skipped: ${reason}`);
 const KILLS = Number(process.env.KILL_CASES ?? 100) * STRESS;
 const PARALLEL = 4;
 const HARDLINK: [string, string] = ['shared.bin', 'levels/world1/shared-hardlink.bin'];
+const MODS_HARDLINK: [string, string] = ['packs/list.txt', 'packs/list-hardlink.txt'];
 
 const figures = newFigures();
 figures.killsBeforeAnyRun = 0;
@@ -142,10 +144,14 @@ function show(r: Spawned): string {
   return `status ${r.status} signal ${r.signal}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
 }
 
+/** Every case's sandbox has the retarget entry too. */
+const buildSandbox = (label: string) => buildBase(label, { retarget: true });
+
 interface Before {
   full: Record<string, string>;
   games: Record<string, string>;
   cache: Record<string, string>;
+  mods: Record<string, string>;
   outside: Record<string, string>;
   files: ReturnType<typeof inventory>;
 }
@@ -155,10 +161,11 @@ function entriesOf(sb: Sandbox): EntryPaths[] {
     { link: sb.games, target: sb.gamesTarget },
     { link: sb.cache, target: sb.cacheTarget },
     { link: sb.fresh, target: sb.freshTarget },
+    { link: sb.mods!.link, target: sb.mods!.target, oldTarget: sb.mods!.old },
   ];
 }
 
-const ORIGINAL_BYTES = specBytes(gamesSpec()) + specBytes(cacheSpec());
+const ORIGINAL_BYTES = specBytes(gamesSpec()) + specBytes(cacheSpec()) + specBytes(modsSpec());
 
 /** Right after a kill: nothing lost, the folder outside untouched, the journal consistent (a torn last line allowed). */
 async function expectSurvived(sb: Sandbox, before: Before, when: string): Promise<void> {
@@ -175,13 +182,17 @@ async function expectApplied(sb: Sandbox, before: Before, when: string): Promise
     [sb.games, sb.gamesTarget],
     [sb.cache, sb.cacheTarget],
     [sb.fresh, sb.freshTarget],
+    [sb.mods!.link, sb.mods!.target],
   ] as const) {
     expect(lstatSync(link).isSymbolicLink(), `${when}: ${link} is a symlink`).toBe(true);
     expect(readlinkSync(link)).toBe(target);
   }
   expect(relativeSnapshot(sb.gamesTarget), `${when}: the moved tree is exact`).toEqual(before.games);
   expect(relativeSnapshot(sb.cacheTarget)).toEqual(before.cache);
+  expect(relativeSnapshot(sb.mods!.target), `${when}: the retargeted tree is exact`).toEqual(before.mods);
+  expect(existsSync(sb.mods!.old), `${when}: the old target is gone`).toBe(false);
   expect(sameInode(sb.gamesTarget, ...HARDLINK)).toBe(true);
+  expect(sameInode(sb.mods!.target, ...MODS_HARDLINK)).toBe(true);
   expect(inFlightLeftovers(sb.volA, sb.volB), `${when}: nothing left in flight`).toEqual([]);
   expect(hasChanges(await planFor(sb.manifest, sb.stateDir)), `${when}: a second plan is a no-op`).toBe(false);
   expect(await stateProblems(sb.stateDir), `${when}: journal problems`).toEqual([]);
@@ -191,6 +202,7 @@ async function expectApplied(sb: Sandbox, before: Before, when: string): Promise
 async function expectOriginal(sb: Sandbox, before: Before, when: string): Promise<void> {
   expect(snapshotTree(sb.volA, sb.volB), `${when}: the exact original tree`).toEqual(before.full);
   expect(sameInode(sb.games, ...HARDLINK), `${when}: the hard-linked pair is one file`).toBe(true);
+  expect(sameInode(sb.mods!.old, ...MODS_HARDLINK), `${when}: the retarget's hard-linked pair is one file`).toBe(true);
   expect(await stateProblems(sb.stateDir), `${when}: journal problems`).toEqual([]);
   await expectSurvived(sb, before, when);
 }
@@ -263,7 +275,7 @@ describe.skipIf(reason !== undefined)('random kill -9 of the real CLI during cro
       const r = rng(seed);
       const sb = buildSandbox(`rk${seed}`);
       try {
-        const before: Before = { full: snapshotTree(sb.volA, sb.volB), games: relativeSnapshot(sb.games), cache: relativeSnapshot(sb.cache), outside: snapshotTree(sb.outside), files: inventory(sb.volA, sb.volB) };
+        const before: Before = { full: snapshotTree(sb.volA, sb.volB), games: relativeSnapshot(sb.games), cache: relativeSnapshot(sb.cache), mods: relativeSnapshot(sb.mods!.old), outside: snapshotTree(sb.outside), files: inventory(sb.volA, sb.volB) };
         // Mostly during the run's work (timed from its folder appearing; under load, 4 cases at once, a run
         // takes longer than calibrated, so the window is stretched); one in ten during Node's start-up.
         const early = r() < 0.1;

@@ -15,6 +15,7 @@ function entry(action: Action, over: Partial<PlannedEntry> = {}): PlannedEntry {
     declaredType: 'auto',
     state: 'present',
     conflictStrategy: 'fail',
+    retargetMode: 'move',
     action,
     reason: `because ${action}`,
     findings: [],

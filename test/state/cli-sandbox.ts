@@ -19,6 +19,7 @@ export interface EntrySpec {
   target: string;
   type?: 'auto' | 'symlink' | 'junction' | 'hardlink';
   conflict?: 'fail' | 'backup' | 'merge';
+  retarget?: 'move' | 'relink';
   state?: 'present' | 'absent';
   force?: boolean;
 }
@@ -32,6 +33,7 @@ export function manifestText(entries: EntrySpec[]): string {
     lines.push(`  - link: ${q(e.link)}`, `    target: ${q(e.target)}`);
     if (e.type) lines.push(`    type: ${e.type}`);
     if (e.conflict) lines.push(`    conflict: ${e.conflict}`);
+    if (e.retarget) lines.push(`    retarget: ${e.retarget}`);
     if (e.state) lines.push(`    state: ${e.state}`);
     if (e.force !== undefined) lines.push(`    force: ${e.force}`);
   }

@@ -292,7 +292,7 @@ describe('NodeDiskReader.compare', () => {
 describe.skipIf(ON_WINDOWS)('observeEntry through the real reader', () => {
   const reader = new NodeDiskReader();
   const entry = (link: string, target: string, extra: Partial<DesiredEntry> = {}): DesiredEntry => ({
-    index: 0, link, target, type: 'auto', conflict: 'fail', state: 'present', force: false, style: POSIX,
+    index: 0, link, target, type: 'auto', conflict: 'fail', retarget: 'move', state: 'present', force: false, style: POSIX,
     source: { file: at('relocate.yaml'), line: 3, col: 5 }, applies: true, ...extra,
   });
 

@@ -26,7 +26,7 @@ const ON_WINDOWS = process.platform === 'win32';
 let root = '';
 const at = (...p: string[]) => path.join(root, ...p);
 const entry = (link: string, target: string, extra: Partial<DesiredEntry> = {}): DesiredEntry => ({
-  index: 0, link, target, type: 'symlink', conflict: 'fail', state: 'present', force: false, style: POSIX,
+  index: 0, link, target, type: 'symlink', conflict: 'fail', retarget: 'move', state: 'present', force: false, style: POSIX,
   source: { file: at('relocate.yaml'), line: 3, col: 5 }, applies: true, ...extra,
 });
 function tree(rel: string, files: number): string {

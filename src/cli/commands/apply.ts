@@ -81,8 +81,16 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
         await assertFresh(plan, `the saved plan ${positionals[0] ?? file}`);
       } else {
         plan = (await buildPlan(file, io, stateDir, RENAMES_UNMEASURED, { beforeObserve: (entries) => lockRun(entries.flatMap((e) => [e.link, e.target])) })).plan;
-        // Entries already in sync are not the run's: only the paths it changes stay locked.
-        await locks?.narrow(planLockPaths(plan));
+        if (plan.entries.some((p) => p.action === 'retarget')) {
+          // A retarget's old target is known only once the disk is observed: the locks are taken again with it
+          // (the earlier file of this run goes once the new one holds), and the disk, now under every lock, is
+          // checked to be what the plan saw.
+          await lockRun(planLockPaths(plan));
+          await assertFresh(plan, 'the plan', RENAMES_UNMEASURED);
+        } else {
+          // Entries already in sync are not the run's: only the paths it changes stay locked.
+          await locks?.narrow(planLockPaths(plan));
+        }
       }
       return await applyPlanned(plan, runId);
     } finally {

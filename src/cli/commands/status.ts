@@ -7,7 +7,7 @@ import type { CliIO } from '../io.js';
 import { displayPath, findManifest } from '../manifest-path.js';
 import { parseCommandArgs } from '../options.js';
 
-const SYMBOL: Record<string, string> = { link: '+', create: '+', move: '>', relink: '~', backup: '>', merge: '>', restore: '>', remove: '-', conflict: '!' };
+const SYMBOL: Record<string, string> = { link: '+', create: '+', move: '>', retarget: '>', relink: '~', backup: '>', merge: '>', restore: '>', remove: '-', conflict: '!' };
 
 /**
  * One reason `status` is not "in sync". `kind`:
