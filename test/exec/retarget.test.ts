@@ -299,7 +299,7 @@ describe.concurrent('retarget through the CLI', () => {
     expect(snapshotTree(box.p('d'))).toEqual(oldBefore);
   });
 
-  it.skipIf(NO_TMPFS)('a failure mid-copy (the new volume out of inodes): E_NO_SPACE, rolled back; the data and the old link as they were', async (ctx) => {
+  it.skipIf(NO_TMPFS)('the new volume with too few inodes: refused before any change (E_NO_INODES, counted from the old target's tree); the data and the old link as they were (failures mid-copy: the fault harness)', async (ctx) => {
     const { expect } = ctx;
     const box = sandbox(ctx);
     const A = box.mount(16, 'A').dir;
@@ -312,7 +312,7 @@ describe.concurrent('retarget through the CLI', () => {
     const before = snapshotTree(A, B);
     const r = await box.apply();
     expect(r.status, show(r)).toBe(1);
-    expect(json(r)).toMatchObject({ result: 'rolled-back', error: { code: 'E_NO_SPACE' } });
+    expect(json(r)).toMatchObject({ result: 'refused', error: { code: 'E_NO_INODES' } });
     expect(snapshotTree(A, B)).toEqual(before);
   });
 
