@@ -48,8 +48,8 @@ function allOf(steps: (() => void)[]): void {
   if (first !== undefined) throw first;
 }
 
-/** Makes, attaches and mounts a fresh ext4 image of `sizeMiB` (default 32). */
-export function mountLoopExt4(sizeMiB = 32, label = 'ext4'): LoopVolume {
+/** Makes, attaches and mounts a fresh ext4 image of `sizeMiB` (default 32), with `mount -o options` when given (e.g. `noatime`). */
+export function mountLoopExt4(sizeMiB = 32, label = 'ext4', options?: string): LoopVolume {
   const work = mkdtempSync(path.join(os.tmpdir(), `relocate-${label}-`));
   const img = path.join(work, 'volume.img');
   const dir = path.join(work, 'mnt');
@@ -79,7 +79,7 @@ export function mountLoopExt4(sizeMiB = 32, label = 'ext4'): LoopVolume {
     execFileSync('truncate', ['-s', `${sizeMiB}M`, img]);
     execFileSync('mkfs.ext4', ['-q', '-F', img], { stdio: 'ignore' });
     device = execFileSync('losetup', ['-f', '--show', img], { encoding: 'utf8' }).trim();
-    execFileSync('mount', [device, dir]);
+    execFileSync('mount', [...(options ? ['-o', options] : []), device, dir]);
     mounted = true;
     // lost+found is the file system's own: the tests start from an empty volume.
     rmSync(path.join(dir, 'lost+found'), { recursive: true, force: true });
