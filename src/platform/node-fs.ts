@@ -823,8 +823,8 @@ export class NodeFs implements FsPort {
       .map((n) => {
         const meta: NodeMeta = { rel: n.rel, kind: n.kind as NodeMeta['kind'], mode: n.mode, mtimeMs: n.mtimeMs, atimeMs: n.atimeMs, mtimeNs: String(n.mtimeNs), atimeNs: String(n.atimeNs) };
         if (process.platform !== 'win32') Object.assign(meta, { uid: n.uid, gid: n.gid });
-        const xattrs = n.xattrs ?? (keeper.keepsXattrs && n.rel === '' ? keeper.readXattrs(root) : null);
-        if (xattrs && xattrs.length > 0) meta.xattrs = xattrs.map((x) => ({ name: x.name, value: x.value.toString('base64') }));
+        // Listings kept for snapshots were walked with their attributes (verify's fresh original side), as is a fresh walk here.
+        if (n.xattrs && n.xattrs.length > 0) meta.xattrs = n.xattrs.map((x) => ({ name: x.name, value: x.value.toString('base64') }));
         return meta;
       });
   }
