@@ -10,7 +10,7 @@
  * RELOCATE_NATIVE=0): attributes are then neither copied nor compared, and
  * `nativeXattrsUnavailableReason` says why for --verbose.
  *
- * Cost: one llistxattr per node read, about 3 µs through koffi on this
+ * Cost: one llistxattr per node read, about 4 µs through koffi on this
  * machine (bench/RESULTS.md); lgetxattr only for nodes that have any.
  */
 import { loadKoffi } from './koffi.js';
