@@ -84,6 +84,8 @@ export type ErrorCode =
   | 'E_PATH_LOCKED'
   /** The machine-wide path-lock folder cannot be made or written. */
   | 'E_PATH_LOCK_DIR'
+  /** The copy cannot keep something of the original (an extended attribute, an ACL, the owner) that the caller may otherwise keep: the destination refuses it. */
+  | 'E_CANNOT_KEEP'
   | 'E_INTERNAL';
 
 /**

@@ -11,13 +11,25 @@ export interface NodeInfo {
   linkText?: string;
 }
 
-/** One node of a tree as a snapshot records it: relative path (with /), kind, mode and times. */
+/**
+ * One node of a tree as a snapshot records it: relative path (with /),
+ * kind, mode and times, and what else a copy keeps. The optional fields
+ * are absent in journals written before they existed (and where the OS
+ * has no such thing); a restore then keeps what the twin has. The
+ * nanosecond times are decimal strings (JSON has no 64-bit integers) and
+ * agree with the ms ones; xattr values are base64.
+ */
 export interface NodeMeta {
   rel: string;
   kind: 'dir' | 'file' | 'symlink';
   mode: number;
   mtimeMs: number;
   atimeMs: number;
+  uid?: number;
+  gid?: number;
+  mtimeNs?: string;
+  atimeNs?: string;
+  xattrs?: { name: string; value: string }[];
 }
 
 /**

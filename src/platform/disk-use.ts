@@ -2,10 +2,13 @@ import { BLOCK_SIZES } from '../core/block-sizes.js';
 import type { DiskUse } from '../state/types.js';
 
 /**
- * Whether relocate's copy writes only a sparse file's data (keeps its
- * holes). While it does not, a copied file takes its whole apparent size
- * on the target, and the space check must count that, not what the
- * source volume allocates.
+ * Whether the space check may count a sparse file by its data alone. The
+ * copy keeps holes where it can (src/platform/sparse-copy.ts: native
+ * SEEK_DATA on the source, and a target file system that stores holes),
+ * but the measure walk cannot tell the second, and exFAT or FAT fill every
+ * hole: so a sparse file is counted by its size, which never undercounts.
+ * (A later change can count both and let the planner choose by the
+ * target's file system.)
  */
 export const COPY_KEEPS_HOLES = false;
 

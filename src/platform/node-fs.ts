@@ -1,5 +1,5 @@
-import { chmodSync, closeSync, constants as C, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, rmdirSync, symlinkSync, unlinkSync, utimesSync, type BigIntStats, type Dirent, type Stats } from 'node:fs';
-import { access, chmod, copyFile, mkdir, open, rename, rmdir, stat, utimes, type FileHandle } from 'node:fs/promises';
+import { chmodSync, closeSync, constants as C, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, rmdirSync, symlinkSync, unlinkSync, type BigIntStats, type Dirent, type Stats } from 'node:fs';
+import { access, copyFile, mkdir, open, rename, rmdir, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { RelocateError, type ErrorCode } from '../core/errors.js';
 import { canonicalPath, hostOs, isAbsolutePath, styleForOs } from '../core/paths.js';
@@ -14,6 +14,9 @@ import { caseTwinError } from './case-twin.js';
 import { DeviceFence, mountPointError } from './device-fence.js';
 import { holdersNow } from './in-use.js';
 import { fsyncDir } from './journal-fs.js';
+import { MetaKeeper, type KeptMeta, type MadeAs } from './keep-meta.js';
+import { nativeSeekExtent } from './native/seek-data.js';
+import { copySparse, looksSparse } from './sparse-copy.js';
 import { isUnsupportedErrno, nativeRenameNoReplace, nativeRenameUnavailableReason } from './native/rename-noreplace.js';
 import { nativeInodeFlags } from './native/inode-flags.js';
 import { nativeSyncfs } from './native/syncfs.js';
@@ -25,7 +28,7 @@ import { win32UnavailableReason } from './windows/win32.js';
 const STYLE = styleForOs(hostOs());
 /** Files copied or hashed at once: enough to hide latency, few enough to keep memory flat. */
 const CONCURRENCY = 8;
-/** mtimes survive a copy to within this (utimes takes a double of seconds). */
+/** A listed mtime (a double of ms) and a fresh one this close mean "unchanged" (outside names, changes during a move). */
 const MTIME_TOLERANCE_MS = 1;
 /** How often the size of a file being copied is read for the progress line. */
 const PROGRESS_POLL_MS = 500;
@@ -67,16 +70,6 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   E_MISSING: 'the disk changed while relocate worked; run `relocate plan` again',
   E_IO: 'the disk reported an I/O error; check it before going on',
 };
-
-/**
- * A time for utimes/lutimes, in seconds. libuv truncates the double to whole
- * microseconds, and a double of seconds is often a hair below the time it
- * means, so `ms / 1000` lands one microsecond early about half the time;
- * half a microsecond up rounds to the nearest microsecond instead.
- */
-function sec(ms: number): number {
-  return (ms + 0.0005) / 1000;
-}
 
 /** Wraps an fs error as a RelocateError with the path and a hint. */
 export function fsError(err: unknown, p: string, doing: string): RelocateError {
@@ -130,13 +123,14 @@ function stillSameFile(o: OutsideName, f: TreeNode): boolean {
   return Number(s.size) === f.size && Math.abs(Number(s.mtimeMs) - f.mtimeMs) <= MTIME_TOLERANCE_MS && (Number(s.mode) & 0o7777) === f.mode;
 }
 
-interface TreeNode {
+/** One node of a walk. Invariant: the times in ms and in ns come from one lstat (the ms ones are for tolerant checks). */
+interface TreeNode extends KeptMeta {
   rel: string;
-  kind: 'dir' | 'file' | 'symlink' | 'other';
   size: number;
+  /** 512-byte blocks allocated: fewer than the size needs means holes (see sparse-copy.ts). */
+  blocks: number;
   mtimeMs: number;
   atimeMs: number;
-  mode: number;
   linkText?: string;
   /** `dev:ino`, exact (from a bigint lstat), for files with more than one name; '' otherwise. */
   id: string;
@@ -187,26 +181,25 @@ const under =
     ? (root: string, rel: string): string => (rel === '' ? root : path.join(root, rel))
     : (root: string, rel: string): string => (rel === '' ? root : root.endsWith('/') ? root + rel : `${root}/${rel}`);
 
-/** One node, by lstat (never followed). */
-function lstatNode(rel: string, full: string): TreeNode {
-  let s: Stats;
+/**
+ * One node, by one bigint lstat (never followed): nanosecond times and
+ * exact inode numbers (which can exceed 2^53: a double would merge two
+ * hard-link groups). With `keeper`, its extended attributes too.
+ */
+function lstatNode(rel: string, full: string, keeper?: MetaKeeper): TreeNode {
+  let s: BigIntStats;
   try {
-    s = lstatSync(full);
+    s = lstatSync(full, { bigint: true });
   } catch (err) {
     throw fsError(err, full, 'reading');
   }
   const kind = kindOf(s);
-  let id = '';
-  if (kind === 'file' && s.nlink > 1) {
-    // Hard-link identity must be exact: inode numbers can exceed 2^53 (a double would merge two files).
-    try {
-      const b = lstatSync(full, { bigint: true });
-      id = `${b.dev}:${b.ino}`;
-    } catch (err) {
-      throw fsError(err, full, 'reading');
-    }
-  }
-  const node: TreeNode = { rel, kind, size: s.size, mtimeMs: s.mtimeMs, atimeMs: s.atimeMs, mode: s.mode & 0o7777, id, nlink: s.nlink };
+  const nlink = Number(s.nlink);
+  const id = kind === 'file' && nlink > 1 ? `${s.dev}:${s.ino}` : '';
+  const node: TreeNode = {
+    rel, kind, size: Number(s.size), blocks: Number(s.blocks), mtimeMs: Number(s.mtimeMs), atimeMs: Number(s.atimeMs), mtimeNs: s.mtimeNs, atimeNs: s.atimeNs,
+    mode: Number(s.mode) & 0o7777, uid: Number(s.uid), gid: Number(s.gid), id, nlink, xattrs: keeper && kind !== 'other' ? keeper.readXattrs(full) : null,
+  };
   if (kind === 'symlink') {
     try {
       node.linkText = readlinkSync(full);
@@ -217,10 +210,15 @@ function lstatNode(rel: string, full: string): TreeNode {
   return node;
 }
 
-/** Lists a tree without entering links; folders before their contents (breadth first, names sorted). */
-async function walk(root: string): Promise<TreeNode[]> {
+/**
+ * Lists a tree without entering links; folders before their contents
+ * (breadth first, names sorted). With `keeper`, every node's extended
+ * attributes are read too (one llistxattr each): the walks whose listing
+ * is the original side of a copy or a verify.
+ */
+async function walk(root: string, keeper?: MetaKeeper): Promise<TreeNode[]> {
   const slice = new Slicer();
-  const top = lstatNode('', root);
+  const top = lstatNode('', root, keeper);
   const out: TreeNode[] = [top];
   if (top.kind !== 'dir') return out;
   const fence = DeviceFence.around(root, lstatSync(root).dev);
@@ -236,7 +234,7 @@ async function walk(root: string): Promise<TreeNode[]> {
     }
     for (const name of names) {
       const r = rel === '' ? name : `${rel}/${name}`;
-      const n = lstatNode(r, under(root, r));
+      const n = lstatNode(r, under(root, r), keeper);
       out.push(n);
       if (n.kind === 'dir') {
         fence.enter(under(root, r));
@@ -362,6 +360,7 @@ function changedSince(root: string, rel: string, listed: TreeNode | undefined): 
   if (!listed || !now) return (listed === undefined) !== (now === undefined);
   const kind = now.isDirectory() ? 'dir' : now.isFile() ? 'file' : now.isSymbolicLink() ? 'symlink' : 'other';
   if (kind !== listed.kind) return true;
+  if (kind === 'dir') return Math.abs(now.mtimeMs - listed.mtimeMs) > MTIME_TOLERANCE_MS;
   return kind === 'file' && (now.size !== listed.size || Math.abs(now.mtimeMs - listed.mtimeMs) > MTIME_TOLERANCE_MS);
 }
 
@@ -372,6 +371,20 @@ function describeDiff(rel: string, what: string): string {
 export class NodeFs implements FsPort {
   /** Set when the native no-replace rename is not in use, for --verbose. */
   fallbackNote?: string;
+
+  private keeperLoaded?: MetaKeeper;
+
+  /** What copies keep besides bytes (src/platform/keep-meta.ts), loaded once. */
+  private async keeper(): Promise<MetaKeeper> {
+    this.keeperLoaded ??= await MetaKeeper.load(fsError);
+    return this.keeperLoaded;
+  }
+
+  /** What the copies of this process could not keep (microsecond times, attributes, others' ownership), for --verbose; undefined when nothing. */
+  get keepNote(): string | undefined {
+    const notes = this.keeperLoaded?.notes() ?? [];
+    return notes.length > 0 ? notes.join('; ') : undefined;
+  }
 
   /**
    * Listings of trees this process has just walked, by the root's identity
@@ -527,7 +540,8 @@ export class NodeFs implements FsPort {
     };
     this.forVerify.clear();
     this.forSnapshot.clear();
-    const nodes = await walk(from);
+    const keeper = await this.keeper();
+    const nodes = await walk(from, keeper);
     const outsideByRel = reuse && reuse.length > 0 ? new Map(reuse.map((r) => [r.rel, r])) : undefined;
     let done = 0;
     const firstCopyOf = new Map<string, string>();
@@ -537,6 +551,10 @@ export class NodeFs implements FsPort {
     const dest = (n: TreeNode) => under(to, n.rel);
     const src = (n: TreeNode) => under(from, n.rel);
     const slice = new Slicer();
+    // What the nodes made here get without being told (owner, inherited ACL entries): asked once for the whole copy.
+    const holder = path.dirname(to);
+    const made: MadeAs = { owner: keeper.newOwnerUnder(holder), mustChmod: false, stripAcl: keeper.inheritsAcl(holder) };
+    const seek = process.platform === 'linux' ? await nativeSeekExtent() : null;
     // Folders first (parents before children), writable while filling; their modes and times are set last.
     for (const d of dirs) {
       try {
@@ -587,11 +605,8 @@ export class NodeFs implements FsPort {
           if (f.kind === 'symlink') {
             symlinkSync(f.linkText!, d, process.platform === 'win32' ? await symlinkType(s) : undefined);
             if (f.rel === '') await rootMade();
-            try {
-              lutimesSync(d, sec(f.mtimeMs), sec(f.mtimeMs));
-            } catch {
-              // Not every platform can set a link's own times; verify does not compare them.
-            }
+            // The link's own owner, attributes and times (never its target's).
+            keeper.apply(d, f, made);
           } else if (f.kind === 'file') {
             const outside = outsideByRel?.get(f.rel);
             if (outside && stillSameFile(outside, f)) {
@@ -602,14 +617,15 @@ export class NodeFs implements FsPort {
             }
             inFlight.add(d);
             // Only the file root, made empty just above, is written over; any other name must be new.
-            await copyFile(s, d, fileRoot && f.rel === '' ? 0 : C.COPYFILE_EXCL).finally(() => inFlight.delete(d));
-            // copyFile creates the copy with the original's mode (libuv fchmods it before writing). Writing
-            // can clear set-user-ID and set-group-ID bits, and Windows maps modes to attributes, so those
-            // are set again here; verify compares every mode either way before anything is deleted.
-            if ((f.mode & 0o7000) !== 0 || process.platform === 'win32') chmodSync(d, f.mode);
-            // Seconds as a double keep sub-millisecond precision, which Date objects would drop.
-            // One short call: done here on the main thread rather than as another thread-pool round trip.
-            utimesSync(d, sec(f.atimeMs), sec(f.mtimeMs));
+            const overwrite = fileRoot && f.rel === '';
+            // A file with holes is copied extent by extent so the copy keeps them (made 0600: its mode is set below).
+            const sparse = seek !== null && looksSparse(f.size, f.blocks) && (await copySparse(s, d, f.size, seek, overwrite, () => undefined).finally(() => inFlight.delete(d)));
+            if (!sparse) await copyFile(s, d, overwrite ? 0 : C.COPYFILE_EXCL).finally(() => inFlight.delete(d));
+            // copyFile creates the copy with the original's mode (libuv fchmods it before writing). Writing can clear
+            // set-user-ID and set-group-ID bits, a chown clears them too, and Windows maps modes to attributes: the
+            // keeper sets the mode again where it must, after the owner; verify compares every mode before anything is deleted.
+            // Short synchronous calls: made here on the main thread rather than as more thread-pool round trips.
+            keeper.apply(d, f, sparse ? { ...made, mustChmod: true } : made);
             done += f.size;
             if (progress && performance.now() - reported >= PROGRESS_EVERY_MS) {
               reported = performance.now();
@@ -640,18 +656,10 @@ export class NodeFs implements FsPort {
         throw caseTwinError(err, src(f), dest(f), to) ?? fsError(err, dest(f), 'creating the hard link');
       }
     }
-    for (const d of dirs.slice().reverse()) {
-      try {
-        chmodSync(dest(d), d.mode);
-      } catch (err) {
-        throw fsError(err, dest(d), 'setting the mode of');
-      }
-      try {
-        utimesSync(dest(d), sec(d.atimeMs), sec(d.mtimeMs));
-      } catch (err) {
-        throw fsError(err, dest(d), 'setting the times of');
-      }
-    }
+    // Deepest first, each after its content: owner, attributes (a default ACL set earlier would have been
+    // inherited by the copies inside), mode, times.
+    const dirMade: MadeAs = { ...made, mustChmod: true };
+    for (const d of dirs.slice().reverse()) keeper.apply(dest(d), d, dirMade);
     await this.syncFiles(to, plain);
     await this.syncDir(path.dirname(to));
     NodeFs.keep(this.forVerify, from, nodes);
@@ -704,9 +712,11 @@ export class NodeFs implements FsPort {
     // this busy 2-CPU machine, so the two walks at once saved nothing.
     // Subset checks (a merge) compare contents only: they walk both sides, as before.
     this.forSnapshot.clear();
+    const keeper = await this.keeper();
     const cachedA = subset ? undefined : NodeFs.take(this.forVerify, original);
     const cachedB = subset || cachedA ? undefined : NodeFs.take(this.forVerify, copy);
-    const a = cachedA ?? (await walk(original));
+    // The original's attributes are read with its listing; the copy's only where the original has some (see below).
+    const a = cachedA ?? (await walk(original, subset ? undefined : keeper));
     const b = cachedB ?? (await walk(copy));
     const aByRel = new Map(a.map((n) => [n.rel, n]));
     const fail = (what: string, rel: string): never => {
@@ -735,14 +745,18 @@ export class NodeFs implements FsPort {
       if (m!.kind !== n.kind) fail(`a ${n.kind} became a ${m!.kind}`, n.rel);
       if (n.kind === 'symlink') {
         if (n.linkText !== m!.linkText) fail(`the link text differs (${n.linkText} vs ${m!.linkText})`, n.rel);
-        continue;
       }
       if (n.kind === 'file') {
         if (n.size !== m!.size) fail(`size ${n.size} vs ${m!.size}`, n.rel);
-        if (!subset && Math.abs(n.mtimeMs - m!.mtimeMs) > MTIME_TOLERANCE_MS) fail('the modification time differs', n.rel);
         if (mode === 'content' || subset) toCompare.push({ rel: n.rel, size: n.size });
       }
-      if (!subset && process.platform !== 'win32' && n.mode !== m!.mode) fail(`mode ${n.mode.toString(8)} vs ${m!.mode.toString(8)}`, n.rel);
+      if (subset) continue;
+      if (n.kind !== 'symlink' && process.platform !== 'win32' && n.mode !== m!.mode) fail(`mode ${n.mode.toString(8)} vs ${m!.mode.toString(8)}`, n.rel);
+      // Owner, mtime and attributes (keep-meta.ts). The copy's attributes are read here, only for nodes whose original
+      // has some, and kept in its listing for the verify that reuses it; an original listed without them is read too.
+      n.xattrs ??= keeper.readXattrs(under(original, n.rel));
+      const lost = keeper.lost(n, m!, () => (m!.xattrs = keeper.readXattrs(under(copy, n.rel))));
+      if (lost) fail(lost, n.rel);
     }
     if (!subset && a.length !== b.length) {
       const names = new Set(a.map((n) => n.rel));
@@ -806,9 +820,16 @@ export class NodeFs implements FsPort {
   }
 
   async snapshot(root: string): Promise<NodeMeta[]> {
-    return (NodeFs.take(this.forSnapshot, root) ?? (await walk(root)))
+    const keeper = await this.keeper();
+    return (NodeFs.take(this.forSnapshot, root) ?? (await walk(root, keeper)))
       .filter((n) => n.kind !== 'other')
-      .map((n) => ({ rel: n.rel, kind: n.kind as NodeMeta['kind'], mode: n.mode, mtimeMs: n.mtimeMs, atimeMs: n.atimeMs }));
+      .map((n) => {
+        const meta: NodeMeta = { rel: n.rel, kind: n.kind as NodeMeta['kind'], mode: n.mode, mtimeMs: n.mtimeMs, atimeMs: n.atimeMs, mtimeNs: String(n.mtimeNs), atimeNs: String(n.atimeNs) };
+        if (process.platform !== 'win32') Object.assign(meta, { uid: n.uid, gid: n.gid });
+        // Listings kept for snapshots were walked with their attributes (verify's fresh original side), as is a fresh walk here.
+        if (n.xattrs && n.xattrs.length > 0) meta.xattrs = n.xattrs.map((x) => ({ name: x.name, value: x.value.toString('base64') }));
+        return meta;
+      });
   }
 
   async restoreSnapshot(fromRoot: string, toRoot: string, nodes: NodeMeta[]): Promise<void> {
@@ -822,19 +843,33 @@ export class NodeFs implements FsPort {
         });
       } else {
         await this.copyTree(n.rel === '' ? fromRoot : path.join(fromRoot, ...n.rel.split('/')), d);
-        // The copy carries the twin's mode and times; the snapshot's are the original's.
-        if (n.kind === 'file') {
-          await chmod(d, n.mode);
-          await utimes(d, sec(n.atimeMs), sec(n.mtimeMs));
-        }
+        // The copy carries the twin's owner, attributes, mode and times; the snapshot's are the original's.
+        await this.keepSnapshotMeta(d, n);
       }
     }
-    // Folder modes and times last: creating their contents changed them.
-    for (const n of nodes.filter((x) => x.kind === 'dir').reverse()) {
-      const d = n.rel === '' ? toRoot : path.join(toRoot, ...n.rel.split('/'));
-      await chmod(d, n.mode);
-      await utimes(d, sec(n.atimeMs), sec(n.mtimeMs));
-    }
+    // Folders last: creating their contents changed their times.
+    for (const n of nodes.filter((x) => x.kind === 'dir').reverse()) await this.keepSnapshotMeta(n.rel === '' ? toRoot : path.join(toRoot, ...n.rel.split('/')), n);
+  }
+
+  /**
+   * Gives a restored node what its snapshot recorded (keep-meta.ts order):
+   * attributes the node has and the snapshot lacks (the twin's, or inherited
+   * from a default ACL) are removed first. A field an older journal lacks
+   * leaves the node's own.
+   */
+  private async keepSnapshotMeta(p: string, n: NodeMeta): Promise<void> {
+    const keeper = await this.keeper();
+    const now = lstatSync(p, { bigint: true });
+    const fromMs = (ms: number) => BigInt(Math.round(ms * 1000)) * 1000n;
+    const want: KeptMeta = {
+      kind: n.kind, mode: n.mode, uid: n.uid ?? Number(now.uid), gid: n.gid ?? Number(now.gid),
+      mtimeNs: n.mtimeNs !== undefined ? BigInt(n.mtimeNs) : fromMs(n.mtimeMs), atimeNs: n.atimeNs !== undefined ? BigInt(n.atimeNs) : fromMs(n.atimeMs),
+      xattrs: n.xattrs ? n.xattrs.map((x) => ({ name: x.name, raw: Buffer.from(`${x.name}\0`), value: Buffer.from(x.value, 'base64') })) : null,
+    };
+    // A snapshot from a journal that recorded attributes but found none: the node must have none either.
+    if (want.xattrs === null && n.mtimeNs !== undefined && keeper.keepsXattrs) want.xattrs = [];
+    if (want.xattrs !== null) keeper.removeOthers(p, want.xattrs);
+    keeper.apply(p, want, { owner: { uid: Number(now.uid), gid: Number(now.gid) }, mustChmod: n.kind !== 'symlink', stripAcl: false });
   }
 
   async outsideNames(root: string): Promise<OutsideNames> {
@@ -895,15 +930,16 @@ export class NodeFs implements FsPort {
     }
     // Folders that lost entries got new times; the twin kept the original's (the copy preserved them). Deepest
     // first, and only where they differ: a flagged folder (immutable, append-only) lost nothing and refuses changes.
+    const keeper = await this.keeper();
     for (const n of want.filter((x) => x.kind === 'dir' && present.has(x.rel)).reverse()) {
       const d = under(root, n.rel);
-      const now = lstatSync(d);
+      const now = lstatSync(d, { bigint: true });
       try {
-        if ((now.mode & 0o7777) !== n.mode) chmodSync(d, n.mode);
-        if (Math.abs(now.mtimeMs - n.mtimeMs) > MTIME_TOLERANCE_MS) utimesSync(d, sec(n.atimeMs), sec(n.mtimeMs));
+        if ((Number(now.mode) & 0o7777) !== n.mode) chmodSync(d, n.mode);
       } catch (err) {
-        throw fsError(err, d, 'setting the times of');
+        throw fsError(err, d, 'setting the mode of');
       }
+      if (now.mtimeNs !== n.mtimeNs) keeper.setTimes(d, n);
     }
     await this.syncDir(root);
     return restored;

@@ -299,7 +299,7 @@ describe.concurrent('retarget through the CLI', () => {
     expect(snapshotTree(box.p('d'))).toEqual(oldBefore);
   });
 
-  it.skipIf(NO_TMPFS)('the new volume with too few inodes: refused before any change (E_NO_INODES, counted from the old target's tree); the data and the old link as they were (failures mid-copy: the fault harness)', async (ctx) => {
+  it.skipIf(NO_TMPFS)('the new volume with too few inodes: refused before any change (E_NO_INODES, counted from the tree at the old target); the data and the old link as they were (failures mid-copy: the fault harness)', async (ctx) => {
     const { expect } = ctx;
     const box = sandbox(ctx);
     const A = box.mount(16, 'A').dir;

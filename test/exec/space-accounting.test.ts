@@ -164,7 +164,7 @@ describe.skipIf(NO_TMPFS !== undefined)('space counted as the disk does', () => 
     expect(a.stdout + a.stderr).toMatch(/E_NO_INODES/);
   });
 
-  it(`a sparse file: ${COPY_KEEPS_HOLES ? 'counted by its data, since the copy keeps its holes' : 'counted by its size, since the copy fills its holes'}`, async () => {
+  it(`a sparse file: ${COPY_KEEPS_HOLES ? 'counted by its data, since the copy keeps its holes' : 'counted by its size, whether or not the copy keeps its holes'}`, async () => {
     const src = path.join(source!.dir, 'vm');
     mkdirSync(src);
     const img = path.join(src, 'disk.img');

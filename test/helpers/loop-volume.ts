@@ -48,10 +48,13 @@ function allOf(steps: (() => void)[]): void {
   if (first !== undefined) throw first;
 }
 
-/** Makes, attaches and mounts a fresh ext4 image of `sizeMiB` (default 32). */
-/** `casefold` formats it able to hold case-insensitive folders. */
-export function mountLoopExt4(sizeMiB = 32, label = 'ext4', opts: { casefold?: boolean } = {}): LoopVolume {
-  return mountLoop('ext4', sizeMiB, label, opts.casefold ? ['-O', 'casefold'] : []);
+/**
+ * Makes, attaches and mounts a fresh ext4 image of `sizeMiB` (default 32):
+ * `casefold` formats it able to hold case-insensitive folders;
+ * `mountOptions` are given to mount -o (e.g. `noatime`).
+ */
+export function mountLoopExt4(sizeMiB = 32, label = 'ext4', opts: { casefold?: boolean; mountOptions?: string } = {}): LoopVolume {
+  return mountLoop('ext4', sizeMiB, label, opts.casefold ? ['-O', 'casefold'] : [], opts.mountOptions);
 }
 
 /** The file systems a loop volume can be made with, and the mkfs options that make a small one quietly. */
@@ -76,7 +79,7 @@ export function loopFsReason(fs: LoopFs): string | undefined {
  * what is written). `mkfsArgs` are added to mkfs's own (e.g. ext4's `-N`
  * for the number of inodes).
  */
-export function mountLoop(fs: LoopFs, sizeMiB = 32, label: string = fs, mkfsArgs: string[] = []): LoopVolume {
+export function mountLoop(fs: LoopFs, sizeMiB = 32, label: string = fs, mkfsArgs: string[] = [], options?: string): LoopVolume {
   const work = mkdtempSync(path.join(os.tmpdir(), `relocate-${label}-`));
   const img = path.join(work, 'volume.img');
   const dir = path.join(work, 'mnt');
@@ -106,7 +109,7 @@ export function mountLoop(fs: LoopFs, sizeMiB = 32, label: string = fs, mkfsArgs
     execFileSync('truncate', ['-s', `${sizeMiB}M`, img]);
     execFileSync(`mkfs.${fs}`, [...MKFS[fs], ...mkfsArgs, img], { stdio: 'ignore' });
     device = execFileSync('losetup', ['-f', '--show', img], { encoding: 'utf8' }).trim();
-    execFileSync('mount', [device, dir]);
+    execFileSync('mount', [...(options ? ['-o', options] : []), device, dir]);
     mounted = true;
     // lost+found is the file system's own: the tests start from an empty volume.
     rmSync(path.join(dir, 'lost+found'), { recursive: true, force: true });

@@ -123,6 +123,7 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
       const outcome = await startRun(plan, { stateDir, fs, verify: verifyMode, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e), id: runId, stop });
       await view.finish(outcome.result === 'done');
       if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
+      if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
       return reportOutcome(io, outcome, `Applied ${work.length} change${work.length === 1 ? '' : 's'}`);
     });
   }

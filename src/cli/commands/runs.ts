@@ -61,6 +61,7 @@ export async function rollbackCommand(argv: string[], io: CliIO): Promise<number
         const outcome = await rollbackRun(run, { stateDir, fs, force: values.force === true, onEvent: (e) => view.onEvent(e), stop });
         await view.finish(outcome.result === 'rolled-back');
         if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
+        if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
         return reportOutcome(io, outcome, `Rolled back ${work.length} change${work.length === 1 ? '' : 's'}`);
       });
     });
@@ -93,6 +94,7 @@ export async function resumeCommand(argv: string[], io: CliIO): Promise<number> 
         const outcome = await resumeRun(run, { stateDir, fs, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e), stop });
         await view.finish(outcome.result !== 'failed');
         if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
+        if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
         return reportOutcome(io, outcome, run.status === 'rolling-back' ? 'Rolled back' : 'Resumed and finished');
       });
     });
