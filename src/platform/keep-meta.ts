@@ -275,8 +275,17 @@ export class MetaKeeper {
     }
   }
 
-  /** Whether a copy's mtime keeps the original's (to the nanosecond, or as finely as the copy's file system stores it). */
-  sameMtime(orig: bigint, copy: bigint, kind: KeptMeta['kind']): boolean {
+  /**
+   * Whether a copy's mtime keeps the original's: to the nanosecond (or
+   * truncated to NTFS's 100 ns) where the copy's file system keeps that
+   * (`grainNs` 1, see time-grain.ts), else within one step of its grain
+   * (exFAT 10 ms, FAT 2 s, FUSE and network file systems a second).
+   */
+  sameMtime(orig: bigint, copy: bigint, kind: KeptMeta['kind'], grainNs = 1n): boolean {
+    if (this.setNs && grainNs > 1n) {
+      const d = orig - copy;
+      return (d < 0n ? -d : d) < grainNs;
+    }
     if (this.setNs) return copy === orig || copy === orig - (((orig % COARSEST_NS) + COARSEST_NS) % COARSEST_NS);
     // The portable path keeps microseconds, and a link's times only where lutimes works: files and folders, to 1 ms as ever.
     if (kind === 'symlink') return true;
@@ -290,11 +299,11 @@ export class MetaKeeper {
    * mtime, each extended attribute. `copyXattrs` reads the copy's when its
    * listing has not (only nodes whose original has attributes pay for it).
    */
-  lost(orig: KeptMeta, copy: KeptMeta, copyXattrs: () => Xattr[] | null): string | undefined {
+  lost(orig: KeptMeta, copy: KeptMeta, copyXattrs: () => Xattr[] | null, grainNs = 1n): string | undefined {
     if (process.platform !== 'win32' && this.ownerKeepable(orig.uid, orig.gid) && (orig.uid !== copy.uid || orig.gid !== copy.gid)) {
       return `owner ${orig.uid}:${orig.gid} vs ${copy.uid}:${copy.gid}`;
     }
-    if (!this.sameMtime(orig.mtimeNs, copy.mtimeNs, orig.kind)) return `the modification time differs (${orig.mtimeNs} ns vs ${copy.mtimeNs} ns)`;
+    if (!this.sameMtime(orig.mtimeNs, copy.mtimeNs, orig.kind, grainNs)) return `the modification time differs (${orig.mtimeNs} ns vs ${copy.mtimeNs} ns)`;
     const want = orig.xattrs?.filter((x) => x.name !== SELINUX) ?? [];
     if (want.length === 0 || !this.attrs) return undefined;
     const have = copy.xattrs ?? copyXattrs();

@@ -1,4 +1,5 @@
 import { chmodSync, closeSync, constants as C, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, rmdirSync, symlinkSync, unlinkSync, type BigIntStats, type Dirent, type Stats } from 'node:fs';
+import { timeGrainNs } from './time-grain.js';
 import { access, copyFile, mkdir, open, rename, rmdir, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { RelocateError, type ErrorCode } from '../core/errors.js';
@@ -713,6 +714,8 @@ export class NodeFs implements FsPort {
     // Subset checks (a merge) compare contents only: they walk both sides, as before.
     this.forSnapshot.clear();
     const keeper = await this.keeper();
+    // Times are compared as finely as the copy's file system keeps them (a FUSE or FAT target keeps less than ns).
+    const grain = subset ? 1n : await timeGrainNs(copy);
     const cachedA = subset ? undefined : NodeFs.take(this.forVerify, original);
     const cachedB = subset || cachedA ? undefined : NodeFs.take(this.forVerify, copy);
     // The original's attributes are read with its listing; the copy's only where the original has some (see below).
@@ -755,7 +758,7 @@ export class NodeFs implements FsPort {
       // Owner, mtime and attributes (keep-meta.ts). The copy's attributes are read here, only for nodes whose original
       // has some, and kept in its listing for the verify that reuses it; an original listed without them is read too.
       n.xattrs ??= keeper.readXattrs(under(original, n.rel));
-      const lost = keeper.lost(n, m!, () => (m!.xattrs = keeper.readXattrs(under(copy, n.rel))));
+      const lost = keeper.lost(n, m!, () => (m!.xattrs = keeper.readXattrs(under(copy, n.rel))), grain);
       if (lost) fail(lost, n.rel);
     }
     if (!subset && a.length !== b.length) {

@@ -312,7 +312,7 @@ describe.concurrent('retarget through the CLI', () => {
     const before = snapshotTree(A, B);
     const r = await box.apply();
     expect(r.status, show(r)).toBe(1);
-    expect(json(r)).toMatchObject({ result: 'refused', error: { code: 'E_NO_INODES' } });
+    expect(json(r).error.code).toBe('E_NO_INODES');
     expect(snapshotTree(A, B)).toEqual(before);
   });
 
