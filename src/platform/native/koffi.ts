@@ -19,3 +19,41 @@ export async function loadKoffi(): Promise<{ koffi: Koffi } | { reason: string }
     return { reason: `koffi could not be loaded: ${(err as Error).message}` };
   }
 }
+
+/** A native binding made at most once (see nativeBinding). */
+export interface NativeBinding<T> {
+  /** The binding, or null when it cannot be had here (then `why` says why). */
+  get(): Promise<T | null>;
+  /** Why `get` gave null; empty before the first call or when it did not. */
+  why(): string;
+}
+
+/**
+ * The memoised load every binding does: `unsupported` says why this
+ * platform has none (or undefined), then koffi is loaded (obeying
+ * RELOCATE_NATIVE=0) and `make` builds the binding; a library or function
+ * that fails to load is a reason too, starting with `what`.
+ */
+export function nativeBinding<T>(what: string, unsupported: () => string | undefined, make: (koffi: Koffi) => T): NativeBinding<T> {
+  let made: Promise<T | null> | undefined;
+  let why = '';
+  const build = async (): Promise<T | null> => {
+    const no = unsupported();
+    if (no !== undefined) {
+      why = no;
+      return null;
+    }
+    const loaded = await loadKoffi();
+    if ('reason' in loaded) {
+      why = loaded.reason;
+      return null;
+    }
+    try {
+      return make(loaded.koffi);
+    } catch (err) {
+      why = `koffi could not load ${what}: ${(err as Error).message}`;
+      return null;
+    }
+  };
+  return { get: () => (made ??= build()), why: () => why };
+}

@@ -4,7 +4,7 @@
  * sparse. Node has no lseek. Returns null when unavailable (not Linux, no
  * koffi binary, RELOCATE_NATIVE=0); the caller then copies every byte.
  */
-import { loadKoffi } from './koffi.js';
+import { nativeBinding } from './koffi.js';
 
 /** The offset lseek found, or an errno (ENXIO: no data at or after `from`; EINVAL: the file system cannot say). */
 export type SeekExtent = (fd: number, from: number, what: 'data' | 'hole') => { at: number } | { errno: number };
@@ -13,24 +13,18 @@ export const SEEK_ERRNO = { ENXIO: 6, EINVAL: 22 } as const;
 const SEEK_DATA = 3;
 const SEEK_HOLE = 4;
 
-let native: SeekExtent | null | undefined;
-
-export async function nativeSeekExtent(): Promise<SeekExtent | null> {
-  if (native !== undefined) return native;
-  native = null;
-  if (process.platform !== 'linux') return null;
-  const loaded = await loadKoffi();
-  if ('reason' in loaded) return null;
-  const { koffi } = loaded;
-  try {
-    const libc = koffi.load('libc.so.6');
-    const lseek = libc.func('int64_t lseek(int fd, int64_t offset, int whence)');
-    native = (fd, from, what) => {
+const binding = nativeBinding<SeekExtent>(
+  'lseek',
+  () => (process.platform !== 'linux' ? `SEEK_DATA is used on Linux only (this is ${process.platform})` : undefined),
+  (koffi) => {
+    const lseek = koffi.load('libc.so.6').func('int64_t lseek(int fd, int64_t offset, int whence)');
+    return (fd, from, what) => {
       const at = Number(lseek(fd, from, what === 'data' ? SEEK_DATA : SEEK_HOLE));
       return at >= 0 ? { at } : { errno: koffi.errno() };
     };
-  } catch {
-    native = null;
-  }
-  return native;
+  },
+);
+
+export function nativeSeekExtent(): Promise<SeekExtent | null> {
+  return binding.get();
 }

@@ -7,7 +7,7 @@
  * RELOCATE_NATIVE=0); the caller then uses lutimes and says so in
  * --verbose.
  */
-import { loadKoffi } from './koffi.js';
+import { nativeBinding } from './koffi.js';
 
 /** Sets atime and mtime (nanoseconds since the epoch) of a path, never followed; 0 or an errno. */
 export type SetTimesNs = (p: string, atimeNs: bigint, mtimeNs: bigint) => number;
@@ -18,23 +18,10 @@ const NS = 1_000_000_000n;
 /** time_t and long are 64-bit on these: struct timespec[2] is 32 bytes. */
 const SIXTY_FOUR_BIT = new Set(['x64', 'arm64', 'ppc64', 's390x', 'riscv64', 'loong64', 'mips64el']);
 
-let native: SetTimesNs | null | undefined;
-let why = '';
-
-export async function nativeSetTimesNs(): Promise<SetTimesNs | null> {
-  if (native !== undefined) return native;
-  native = null;
-  if (process.platform !== 'linux' || !SIXTY_FOUR_BIT.has(process.arch)) {
-    why = `nanosecond times are set through utimensat on 64-bit Linux only (this is ${process.platform} ${process.arch})`;
-    return null;
-  }
-  const loaded = await loadKoffi();
-  if ('reason' in loaded) {
-    why = loaded.reason;
-    return null;
-  }
-  const { koffi } = loaded;
-  try {
+const binding = nativeBinding<SetTimesNs>(
+  'utimensat',
+  () => (process.platform !== 'linux' || !SIXTY_FOUR_BIT.has(process.arch) ? `nanosecond times are set through utimensat on 64-bit Linux only (this is ${process.platform} ${process.arch})` : undefined),
+  (koffi) => {
     const libc = koffi.load('libc.so.6');
     const utimensat = libc.func('int utimensat(int dirfd, const char *path, const uint8_t *times, int flags)');
     const buf = Buffer.alloc(32);
@@ -49,18 +36,18 @@ export async function nativeSetTimesNs(): Promise<SetTimesNs | null> {
       buf.writeBigInt64LE(secs, at);
       buf.writeBigInt64LE(rest, at + 8);
     };
-    native = (p, atimeNs, mtimeNs) => {
+    return (p, atimeNs, mtimeNs) => {
       put(0, atimeNs);
       put(16, mtimeNs);
       return utimensat(AT_FDCWD, p, buf, AT_SYMLINK_NOFOLLOW) === 0 ? 0 : koffi.errno();
     };
-  } catch (err) {
-    why = `koffi could not load utimensat: ${(err as Error).message}`;
-    native = null;
-  }
-  return native;
+  },
+);
+
+export function nativeSetTimesNs(): Promise<SetTimesNs | null> {
+  return binding.get();
 }
 
 export function nativeSetTimesUnavailableReason(): string {
-  return why;
+  return binding.why();
 }

@@ -13,7 +13,7 @@
  * Cost: one llistxattr per node read, about 4 µs through koffi on this
  * machine (bench/RESULTS.md); lgetxattr only for nodes that have any.
  */
-import { loadKoffi } from './koffi.js';
+import { nativeBinding } from './koffi.js';
 
 /** One extended attribute. `raw` is the name as the kernel gave it (NUL-terminated), so names that are not UTF-8 round-trip. */
 export interface Xattr {
@@ -40,23 +40,10 @@ export const XATTR_ERRNO = { EPERM: 1, E2BIG: 7, EACCES: 13, ENOSPC: 28, ERANGE:
 const LIST_MAX = 65536;
 const SIZE_MAX = 65536;
 
-let calls: XattrCalls | null | undefined;
-let why = '';
-
-export async function nativeXattrs(): Promise<XattrCalls | null> {
-  if (calls !== undefined) return calls;
-  calls = null;
-  if (process.platform !== 'linux') {
-    why = `extended attributes are kept on Linux only in this version (this is ${process.platform})`;
-    return null;
-  }
-  const loaded = await loadKoffi();
-  if ('reason' in loaded) {
-    why = loaded.reason;
-    return null;
-  }
-  const { koffi } = loaded;
-  try {
+const binding = nativeBinding<XattrCalls>(
+  'the extended attribute calls',
+  () => (process.platform !== 'linux' ? `extended attributes are kept on Linux only in this version (this is ${process.platform})` : undefined),
+  (koffi) => {
     const libc = koffi.load('libc.so.6');
     const llistxattr = libc.func('long llistxattr(const char *path, uint8_t *list, size_t size)');
     const lgetxattr = libc.func('long lgetxattr(const char *path, const uint8_t *name, uint8_t *value, size_t size)');
@@ -74,7 +61,7 @@ export async function nativeXattrs(): Promise<XattrCalls | null> {
       n = Number(llistxattr(p, big, big.length));
       return n >= 0 ? big.subarray(0, n) : { errno: koffi.errno() };
     };
-    calls = {
+    return {
       read(p) {
         const names = list(p);
         if (!Buffer.isBuffer(names)) return names;
@@ -100,13 +87,13 @@ export async function nativeXattrs(): Promise<XattrCalls | null> {
       remove: (p, raw) => (lremovexattr(p, raw) === 0 ? 0 : koffi.errno()),
       has: (p, name) => Number(lgetxattr(p, Buffer.from(`${name}\0`), value, value.length)) >= 0,
     };
-  } catch (err) {
-    why = `koffi could not load the extended attribute calls: ${(err as Error).message}`;
-    calls = null;
-  }
-  return calls;
+  },
+);
+
+export function nativeXattrs(): Promise<XattrCalls | null> {
+  return binding.get();
 }
 
 export function nativeXattrsUnavailableReason(): string {
-  return why;
+  return binding.why();
 }
