@@ -3,7 +3,7 @@ import type { DesiredEntry } from '../manifest/types.js';
 import type { EntryObservation, PathObservation, TreeComparison } from '../state/types.js';
 import { KIND_WORDS as what } from './kind-words.js';
 import { dataKind, isLinkKind, sameVolume, wrongLinkKind } from './link-type.js';
-import { bytesOnVolume } from './space.js';
+import { blockFigures } from './space.js';
 import { decideRetarget } from './retarget.js';
 import type { Action, Finding, MoveSpec, ResolvedLinkType } from './types.js';
 
@@ -35,14 +35,11 @@ function sameInode(o: EntryObservation): boolean {
 
 function moveOf(from: string, to: string, o: EntryObservation, tree: 'linkTree' | 'targetTree', cross: boolean): MoveSpec {
   const t = o[tree];
-  // Data moves from the measured side to the other.
-  const dest = tree === 'linkTree' ? o.target.volume : o.link.volume;
   return {
     from, to, crossVolume: cross, bytes: t?.bytes ?? 0, files: t?.files ?? 0,
     ...(!t && o.sizesSkipped ? { measured: false as const } : {}),
     ...(cross && t?.sharedOutside ? { sharedOutside: { ...t.sharedOutside } } : {}),
-    ...(cross && t?.disk?.allocated !== undefined ? { allocated: t.disk.allocated } : {}),
-    ...(cross && t?.disk && dest?.blockSize ? { onTarget: bytesOnVolume(t, t.bytes, dest) } : {}),
+    ...blockFigures(t, cross, tree === 'linkTree' ? o.target.volume : o.link.volume),
   };
 }
 

@@ -8,7 +8,6 @@ import { CHANGING_ACTIONS } from './entry-paths.js';
 import { dataKind, isLinkKind, sameVolume } from './link-type.js';
 import { movedSide } from './moved-side.js';
 import { protectedReason } from './protected.js';
-import { bytesOnVolume } from './space.js';
 import { relativeLinkFindings } from './relative-links.js';
 import { sharedOutsideFindings, undeletableFindings } from './undeletable.js';
 import type { Finding, PlanContext, PlannedEntry, ResolvedLinkType } from './types.js';
@@ -137,7 +136,7 @@ function inodesOf(tree: TreeMeasure | undefined, files: number): number {
 /**
  * Free space and free inodes per destination volume: what every
  * cross-volume move into it takes there, added up, must fit (blocks as the
- * volume counts them, see bytesOnVolume; files and folders against its free
+ * volume counts them: MoveSpec.onTarget, from bytesOnVolume; files and folders against its free
  * inodes where it has a fixed table). Same-volume moves are renames and
  * need none.
  */
@@ -151,7 +150,7 @@ export function spaceFindings(items: { planned: PlannedEntry; obs: EntryObservat
     if (!volume?.id) continue;
     const v = need.get(volume.id) ?? { bytes: 0, onDisk: 0, inodes: 0, volume, paths: [] };
     v.bytes += p.move.bytes;
-    v.onDisk += p.move.onTarget ?? bytesOnVolume(tree, p.move.bytes, volume);
+    v.onDisk += p.move.onTarget ?? p.move.bytes;
     v.inodes += inodesOf(tree, p.move.files);
     v.paths.push(p.move.to);
     need.set(volume.id, v);

@@ -1,5 +1,5 @@
 import { isInside } from '../core/paths.js';
-import { bytesOnVolume } from './space.js';
+import { blockFigures } from './space.js';
 import type { DesiredEntry } from '../manifest/types.js';
 import type { EntryObservation } from '../state/types.js';
 import type { Decision } from './decide.js';
@@ -97,8 +97,7 @@ export function decideRetarget(e: DesiredEntry, o: EntryObservation): RetargetVe
     files: tree?.files ?? 0,
     ...(!tree && o.sizesSkipped ? { measured: false as const } : {}),
     ...(cross && tree?.sharedOutside ? { sharedOutside: { ...tree.sharedOutside } } : {}),
-    ...(cross && tree?.disk?.allocated !== undefined ? { allocated: tree.disk.allocated } : {}),
-    ...(cross && tree?.disk && T.volume?.blockSize ? { onTarget: bytesOnVolume(tree, tree.bytes, T.volume) } : {}),
+    ...blockFigures(tree, cross, T.volume),
   };
   return {
     kind: 'decided',

@@ -1,5 +1,6 @@
 import { BLOCK_SIZES } from '../core/block-sizes.js';
-import type { TreeMeasure, VolumeInfo } from '../state/types.js';
+import type { DiskUse, TreeMeasure, VolumeInfo } from '../state/types.js';
+import type { MoveSpec } from './types.js';
 
 /**
  * What each file, folder and link costs a volume beyond its data, taken
@@ -21,14 +22,11 @@ export function inodeCost(fsType: string | undefined): number {
  * volume's size (TreeMeasure.disk, at the smallest counted block size not
  * below the volume's), plus every node's inode where the volume takes it
  * from free space (inodeCost), plus a margin for the file system's own
- * bookkeeping. Meant as an upper bound: the space
- * accounting tests check it against what copies really take on ext4 and
- * xfs. Without a block count (a measure that did not count, an unknown
- * block size) the apparent size.
+ * bookkeeping. Meant as an upper bound: the space accounting tests check
+ * it against what copies really take on ext4, xfs and btrfs.
  */
-export function bytesOnVolume(tree: TreeMeasure | undefined, apparent: number, volume: VolumeInfo | undefined): number {
-  const blockSize = volume?.blockSize;
-  if (!tree?.disk || !blockSize) return apparent;
+export function bytesOnVolume(tree: TreeMeasure & { disk: DiskUse }, volume: VolumeInfo & { blockSize: number }): number {
+  const { blockSize } = volume;
   const i = BLOCK_SIZES.findIndex((b) => b >= blockSize);
   // A block larger than any counted: the largest counted, plus at most one more block per file and folder.
   const data = i >= 0 ? tree.disk.byBlock[i]! : tree.disk.byBlock[BLOCK_SIZES.length - 1]! + (tree.files + tree.dirs) * blockSize;
@@ -36,4 +34,14 @@ export function bytesOnVolume(tree: TreeMeasure | undefined, apparent: number, v
   // What no walk sees: extent and free-space trees, the entry in the parent folder, xfs's inode chunks
   // (measured: 4 KiB over the rest on ext4 and 20 KiB on xfs for 1,500 files): 1% and 64 blocks.
   return Math.ceil((data + nodes * inodeCost(volume.fsType)) * 1.01) + 64 * blockSize;
+}
+
+/** A cross-volume move's block figures (MoveSpec.allocated and onTarget) from its measured tree and the destination volume; none for a rename. */
+export function blockFigures(tree: TreeMeasure | undefined, cross: boolean, dest: VolumeInfo | undefined): Pick<MoveSpec, 'allocated' | 'onTarget'> {
+  if (!cross || !tree?.disk) return {};
+  const { disk } = tree;
+  return {
+    ...(disk.allocated !== undefined ? { allocated: disk.allocated } : {}),
+    ...(dest?.blockSize ? { onTarget: bytesOnVolume({ ...tree, disk }, { ...dest, blockSize: dest.blockSize }) } : {}),
+  };
 }

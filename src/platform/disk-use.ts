@@ -2,19 +2,14 @@ import { BLOCK_SIZES } from '../core/block-sizes.js';
 import type { DiskUse } from '../state/types.js';
 
 /**
- * Whether the space check may count a sparse file by its data alone. The
- * copy keeps holes where it can (src/platform/sparse-copy.ts: native
- * SEEK_DATA on the source, and a target file system that stores holes),
- * but the measure walk cannot tell the second, and exFAT or FAT fill every
- * hole: so a sparse file is counted by its size, which never undercounts.
- * (A later change can count both and let the planner choose by the
- * target's file system.)
- */
-export const COPY_KEEPS_HOLES = false;
-
-/**
  * Adds up what files take in blocks (DiskUse), one file at a time, for a
  * measure walk: a few additions per file, no allocation.
+ *
+ * A sparse file is counted by its size. The copy keeps holes where it can
+ * (src/platform/sparse-copy.ts), but whether the target stores holes is
+ * not known to the walk (exFAT and FAT fill them), and counting its size
+ * never undercounts. (To count by data, keep both sums and let the
+ * planner choose by the target's file system.)
  */
 export class DiskUseCounter {
   private allocated = 0;
@@ -26,12 +21,10 @@ export class DiskUseCounter {
   add(size: number, blocks: number | undefined): void {
     if (blocks === undefined || !Number.isFinite(blocks)) this.allocatedKnown = false;
     else this.allocated += blocks * 512;
-    if (size <= 0) return;
-    // A file of size > 0 takes at least one block on the target, even one its own volume stores in the inode (ext4 inline data).
-    const data = COPY_KEEPS_HOLES && blocks !== undefined && Number.isFinite(blocks) ? Math.max(1, Math.min(size, blocks * 512)) : size;
+    // Each block size in turn; a file of size > 0 takes at least one (even one its own volume keeps in the inode, ext4 inline data).
     for (let i = 0; i < BLOCK_SIZES.length; i++) {
       const b = BLOCK_SIZES[i]!;
-      this.byBlock[i]! += Math.ceil(data / b) * b;
+      this.byBlock[i]! += Math.ceil(size / b) * b;
     }
   }
 

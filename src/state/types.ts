@@ -138,10 +138,8 @@ export interface TreeMeasure {
  * What a tree's files take on a disk rather than their apparent size: small
  * files take a whole block each, sparse files take only their data.
  * Invariants: hard links are counted once; `byBlock[i]` is the sum over
- * files of their data rounded up to BLOCK_SIZES[i] (src/core/block-sizes.ts) (a file of size > 0
- * takes at least one block; where the copy keeps holes, a file's data is
- * what its own volume allocates for it, capped at its size, else its
- * size), plus every folder walked (the root too) by the names it holds
+ * files of their size rounded up to BLOCK_SIZES[i] (src/core/block-sizes.ts;
+ * a sparse file by its size too, see DiskUseCounter), plus every folder walked (the root too) by the names it holds
  * (DiskUseCounter.addFolder). Links are not in it, nor the inodes
  * themselves (the planner adds those where the volume takes them from
  * its free space).
