@@ -6,7 +6,8 @@
  * copies of themselves; a rollback cut short while restoring finishes on
  * the next try and leaves none of relocate's names behind.
  */
-import { lstatSync, readdirSync, utimesSync } from 'node:fs';
+import { appendFileSync, lstatSync, readdirSync, utimesSync } from 'node:fs';
+import type { NodeMeta } from '../../src/exec/fs-port.js';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rollbackRun, startRun } from '../../src/exec/run-control.js';
@@ -136,5 +137,26 @@ describe('undo of a subset delete that stopped partway', () => {
     expect(out.result, out.undoError?.message).toBe('rolled-back');
     expect(snapshotTree(c.A, c.B)).toEqual(before);
     expect(identities(link).get('')).toBe(id);
+  });
+
+  it('a restored leftover that does not come back equal (a disk that writes wrong) is caught by the check after the restore: the rollback stops, never says rolled back', async () => {
+    const m = await mergeCase();
+    const out = await startRun(m.plan, {
+      stateDir: m.c.stateDir,
+      fs: new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', k: 2, errno: 'EIO' }),
+      verify: 'meta',
+      noRollback: true,
+    });
+    expect(out.result).toBe('failed');
+    // Every file the undo puts back gets a byte more than it should, silently.
+    class LyingFs extends NodeFs {
+      override async restoreSnapshot(fromRoot: string, toRoot: string, nodes: NodeMeta[]): Promise<void> {
+        await super.restoreSnapshot(fromRoot, toRoot, nodes);
+        if (nodes.length === 1 && nodes[0]!.kind === 'file') appendFileSync(toRoot, '!');
+      }
+    }
+    const back = await rollbackRun(await reload(m.c.stateDir, out.record.id), { stateDir: m.c.stateDir, fs: new LyingFs(), force: false });
+    expect(back.result).not.toBe('rolled-back');
+    expect(back.error?.code).toBe('E_VERIFY');
   });
 });
