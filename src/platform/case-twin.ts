@@ -17,6 +17,13 @@ function folded(name: string): string {
   return name.normalize('NFC').toLowerCase();
 }
 
+/** What the volume does that makes two names one, said only as far as the names show it. */
+export function whyOneName(a: string, b: string): string {
+  if (a.normalize('NFC') === b.normalize('NFC')) return 'does not tell apart two Unicode spellings of one name (composed and decomposed accents)';
+  if (folded(a) === folded(b)) return 'ignores case';
+  return 'takes them for one name';
+}
+
 /**
  * E_CASE_COLLISION: `err` came from creating `dest` (a file, folder or link
  * copied from `src`) inside a copy's fresh staging tree `stagingRoot`.
@@ -55,7 +62,7 @@ export function caseTwinError(err: unknown, src: string, dest: string, stagingRo
   const from = path.dirname(src);
   return new RelocateError(
     'E_CASE_COLLISION',
-    `${path.join(from, twin)} and ${path.join(from, name)} are one name on the volume of ${path.dirname(stagingRoot)}, which ignores case: rename one of them before the move`,
+    `${path.join(from, twin)} and ${path.join(from, name)} are one name on the volume of ${path.dirname(stagingRoot)}, which ${whyOneName(twin, name)}: rename one of them before the move`,
     {
       path: path.join(from, name),
       hint: `rename one of them in ${from} (or choose a target on a volume that tells case apart), then run again`,

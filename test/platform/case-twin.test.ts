@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { caseTwinError } from '../../src/platform/case-twin.js';
+import { caseTwinError, whyOneName } from '../../src/platform/case-twin.js';
 
 let dir: string;
 beforeEach(() => {
@@ -33,5 +33,13 @@ describe('caseTwinError', () => {
   it('is undefined when the volume tells case apart (the new name opens nothing)', () => {
     writeFileSync(path.join(dir, 'Readme'), 'x');
     expect(caseTwinError(eexist(), '/src/README', path.join(dir, 'README'), dir)).toBeUndefined();
+  });
+});
+
+describe('whyOneName: the message says only what the two names show', () => {
+  it('case, Unicode spelling, or neither', () => {
+    expect(whyOneName('Readme', 'README')).toBe('ignores case');
+    expect(whyOneName('caf\u00e9', 'cafe\u0301')).toMatch(/^does not tell apart two Unicode spellings/);
+    expect(whyOneName('a', 'b')).toBe('takes them for one name');
   });
 });
