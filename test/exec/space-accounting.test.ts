@@ -8,7 +8,7 @@
  * blocks a tree takes when that reads differently from its size.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -179,5 +179,27 @@ describe.skipIf(NO_TMPFS !== undefined)('space counted as the disk does', () => 
     expect(noSpace, JSON.stringify(doc.findings)).toBe(true);
     expect(doc.entries[0].allocated).toBeLessThan(1024 * 1024);
     expect((await c.run(['plan'])).stdout).toMatch(/48\.0 MiB \(1\d\d KiB on disk\) in 2 files/);
+  });
+
+  it('block counts are not part of a saved plan\'s fingerprint: blocks added after the plan (fallocate, same bytes and times) leave it fresh', async () => {
+    const src = path.join(source!.dir, 'logs');
+    mkdirSync(src);
+    const file = path.join(src, 'app.log');
+    writeFileSync(file, 'a line\n');
+    const dest = mountTmpfs(8, 'space-fp');
+    mounted.push(dest);
+    const c = await plan(src, path.join(dest.dir, 'logs'));
+    const out = path.join(meta, `saved${n}.json`);
+    const saved = await c.run(['plan', '--out', out]);
+    expect(saved.status, saved.stderr).toBe(2);
+    // What delayed allocation or compression does after a write: the blocks change, nothing a user sees does.
+    const mtime = statSync(file, { bigint: true }).mtimeNs;
+    execFileSync('fallocate', ['-n', '-l', '1M', file]);
+    execFileSync('touch', ['-m', '-d', `@${mtime / 1_000_000_000n}.${String(mtime % 1_000_000_000n).padStart(9, '0')}`, file]);
+    expect(statSync(file).blocks).toBeGreaterThan(1000);
+    expect(statSync(file, { bigint: true }).mtimeNs).toBe(mtime);
+    const applied = await runCliAsync(['apply', out, '--yes', '--state-dir', c.state]);
+    expect(applied.status, applied.stdout + applied.stderr).toBe(0);
+    expect((await runCliAsync(['rollback', '--yes', '--state-dir', c.state])).status).toBe(0);
   });
 });
