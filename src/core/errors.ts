@@ -54,6 +54,12 @@ export type ErrorCode =
   | 'E_EXISTS'
   /** Two names of the data being copied are one name on the destination volume, which ignores case (README and Readme). */
   | 'E_CASE_COLLISION'
+  /** A name of the data being copied that the destination cannot store: Windows' reserved names and characters, on Windows or a FAT/exFAT volume. */
+  | 'E_NAME_UNFIT'
+  /** A name of the data being copied is longer than the destination file system holds. */
+  | 'E_NAME_TOO_LONG'
+  /** A path of the copy would be longer than the OS takes. */
+  | 'E_PATH_TOO_LONG'
   | 'E_MISSING'
   | 'E_IO'
   | 'E_VERIFY'

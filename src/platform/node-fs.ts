@@ -1,5 +1,6 @@
 import { chmodSync, closeSync, constants as C, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, rmdirSync, symlinkSync, unlinkSync, type BigIntStats, type Dirent, type Stats } from 'node:fs';
 import { timeGrainNs } from './time-grain.js';
+import { keepsModes } from './mode-keeping.js';
 import { access, copyFile, mkdir, open, rename, rmdir, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { RelocateError, type ErrorCode } from '../core/errors.js';
@@ -374,6 +375,8 @@ export class NodeFs implements FsPort {
   fallbackNote?: string;
 
   private keeperLoaded?: MetaKeeper;
+  /** Folders whose copies went to a volume that keeps no modes or owners (keepsModes), for --verbose. */
+  private readonly modelessVolumes = new Set<string>();
 
   /** What copies keep besides bytes (src/platform/keep-meta.ts), loaded once. */
   private async keeper(): Promise<MetaKeeper> {
@@ -384,6 +387,7 @@ export class NodeFs implements FsPort {
   /** What the copies of this process could not keep (microsecond times, attributes, others' ownership), for --verbose; undefined when nothing. */
   get keepNote(): string | undefined {
     const notes = this.keeperLoaded?.notes() ?? [];
+    for (const v of this.modelessVolumes) notes.push(`the volume of ${v} keeps no permission bits or owners (FAT, exFAT, NTFS through ntfs-3g): the copies there have the volume's own, and the verify compared everything else`);
     return notes.length > 0 ? notes.join('; ') : undefined;
   }
 
@@ -716,6 +720,9 @@ export class NodeFs implements FsPort {
     const keeper = await this.keeper();
     // Times are compared as finely as the copy's file system keeps them (a FUSE or FAT target keeps less than ns).
     const grain = subset ? 1n : await timeGrainNs(copy);
+    // Modes and owners are compared where the copy's volume keeps them (FAT, exFAT and ntfs-3g keep neither).
+    const modes = subset || keepsModes(path.dirname(copy));
+    if (!modes) this.modelessVolumes.add(path.dirname(copy));
     const cachedA = subset ? undefined : NodeFs.take(this.forVerify, original);
     const cachedB = subset || cachedA ? undefined : NodeFs.take(this.forVerify, copy);
     // The original's attributes are read with its listing; the copy's only where the original has some (see below).
@@ -754,11 +761,11 @@ export class NodeFs implements FsPort {
         if (mode === 'content' || subset) toCompare.push({ rel: n.rel, size: n.size });
       }
       if (subset) continue;
-      if (n.kind !== 'symlink' && process.platform !== 'win32' && n.mode !== m!.mode) fail(`mode ${n.mode.toString(8)} vs ${m!.mode.toString(8)}`, n.rel);
+      if (modes && n.kind !== 'symlink' && process.platform !== 'win32' && n.mode !== m!.mode) fail(`mode ${n.mode.toString(8)} vs ${m!.mode.toString(8)}`, n.rel);
       // Owner, mtime and attributes (keep-meta.ts). The copy's attributes are read here, only for nodes whose original
       // has some, and kept in its listing for the verify that reuses it; an original listed without them is read too.
       n.xattrs ??= keeper.readXattrs(under(original, n.rel));
-      const lost = keeper.lost(n, m!, () => (m!.xattrs = keeper.readXattrs(under(copy, n.rel))), grain);
+      const lost = keeper.lost(n, modes ? m! : { ...m!, uid: n.uid, gid: n.gid }, () => (m!.xattrs = keeper.readXattrs(under(copy, n.rel))), grain);
       if (lost) fail(lost, n.rel);
     }
     if (!subset && a.length !== b.length) {

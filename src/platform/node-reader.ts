@@ -6,6 +6,9 @@ import { relativeTextLeaves } from '../core/link-escape.js';
 import { canonicalPath, hostOs, isAbsolutePath, pathApi, styleForOs, type PathStyle } from '../core/paths.js';
 import type { DiskReader } from '../state/reader.js';
 import { ESCAPING_LINKS_LISTED, UNDELETABLE_LISTED, type InodeFlag, type InUseReport, type MeasureOptions, type MountFact, type NodeKind, type PathObservation, type TreeComparison, type TreeMeasure, type VolumeInfo } from '../state/types.js';
+import { TreeNamesCounter } from './tree-names.js';
+import { nearestFolder, probeNameRules } from './name-probe.js';
+import type { NameRules } from '../core/name-rules.js';
 import { DiskUseCounter } from './disk-use.js';
 import { nativeInodeFlags } from './native/inode-flags.js';
 import { eachLimited } from '../core/each-limited.js';
@@ -88,6 +91,7 @@ function errCode(err: unknown): string | undefined {
 
 export class NodeDiskReader implements DiskReader {
   private readonly volumes = new Map<string, Promise<VolumeInfo>>();
+  private readonly probedNames = new Map<string, NameRules>();
 
   /** Present only where it can be answered (see src/platform/in-use.ts). */
   readonly inUse?: InUseProbe;
@@ -224,6 +228,8 @@ export class NodeDiskReader implements DiskReader {
   }
 
   async measure(root: string, opts: MeasureOptions = {}): Promise<TreeMeasure> {
+    // A plain concatenation on POSIX (path.join's normalising costs a third of a walk).
+    const join = (dir: string, name: string) => (process.platform === 'win32' ? path.join(dir, name) : dir.endsWith('/') ? dir + name : `${dir}/${name}`);
     const m: TreeMeasure = { bytes: 0, files: 0, dirs: 0, links: 0 };
     // Files with several names: how many of those names the tree holds, to tell which share data outside it.
     const seen = new Map<string, { names: number; nlink: number; size: number }>();
@@ -231,6 +237,7 @@ export class NodeDiskReader implements DiskReader {
     const flagOf = await nativeInodeFlags();
     let newest = 0;
     const disk = opts.disk ? new DiskUseCounter() : undefined;
+    const nameCounter = opts.names ? new TreeNamesCounter(root) : undefined;
     // Plain (double) stats: a bigint lstat allocates a BigInt per field, a third of a walk's time.
     // Only a file with several names needs its exact identity (inode numbers can pass 2^53).
     const count = (s: Stats | BigIntStats, full: string) => {
@@ -262,7 +269,7 @@ export class NodeDiskReader implements DiskReader {
     };
     const top = await lstat(root, { bigint: true });
     count(top, root);
-    const withDisk = (t: TreeMeasure): TreeMeasure => (disk ? { ...t, disk: disk.result() } : t);
+    const withDisk = (t: TreeMeasure): TreeMeasure => ({ ...t, ...(disk ? { disk: disk.result() } : {}), ...(nameCounter ? { names: nameCounter.result() } : {}) });
     if (!top.isDirectory()) return withDisk(withShared(m, seen, newest));
     // Nothing crosses a device boundary: a folder on another device, or a mount point the table
     // names (a bind mount keeps the device), is noted and not entered.
@@ -278,9 +285,9 @@ export class NodeDiskReader implements DiskReader {
       const dir = dirs.pop()!;
       const names = readdirSync(dir);
       disk?.addFolder(names);
+      nameCounter?.addFolder(dir, names, join);
       for (const name of names) {
-        // A plain concatenation on POSIX (path.join's normalising costs a third of a walk).
-        const full = process.platform === 'win32' ? path.join(dir, name) : dir.endsWith('/') ? dir + name : `${dir}/${name}`;
+        const full = join(dir, name);
         const s = lstatSync(full);
         if (s.isDirectory() && (s.dev !== rootDev || tableMounts.has(full))) {
           mounts.push(tableMounts.get(full) ?? { path: full });
@@ -295,6 +302,17 @@ export class NodeDiskReader implements DiskReader {
       }
     }
     return { ...withDisk(withShared(m, seen, newest)), ...(mounts.length > 0 ? { mounts: mounts.sort((a, b) => (a.path < b.path ? -1 : 1)) } : {}) };
+  }
+
+  async nameRules(dest: string): Promise<NameRules> {
+    const folder = nearestFolder(dest);
+    // One probe per receiving folder and plan: the entries of a manifest often share one.
+    let rules = this.probedNames.get(folder);
+    if (!rules) {
+      rules = probeNameRules(folder);
+      this.probedNames.set(folder, rules);
+    }
+    return rules;
   }
 
   async isEmptyFolder(p: string): Promise<boolean> {

@@ -59,13 +59,16 @@ export async function observeEntry(e: DesiredEntry, reader: DiskReader, opts: Ob
   const inodeFlags = cross || need.compare;
   // Blocks are counted where a copy to another volume may follow: the free-space check needs them.
   const [linkTree, targetTree, comparison] = await Promise.all([
-    measureLink ? reader.measure(e.link, { inodeFlags, disk: cross }) : undefined,
-    measureTarget ? reader.measure(e.target, { inodeFlags, disk: cross }) : undefined,
+    measureLink ? reader.measure(e.link, { inodeFlags, disk: cross, names: cross }) : undefined,
+    measureTarget ? reader.measure(e.target, { inodeFlags, disk: cross, names: cross }) : undefined,
     need.compare ? reader.compare(e.link, e.target) : undefined,
   ]);
   if (linkTree) o.linkTree = linkTree;
   if (targetTree) o.targetTree = targetTree;
   if (comparison) o.comparison = comparison;
+  // The destination is asked how it tells names apart only when the moving tree holds names it might take for one.
+  const twinsAt = linkTree?.names?.twins ? e.target : targetTree?.names?.twins ? e.link : undefined;
+  if (twinsAt !== undefined && reader.nameRules) o.destNames = await reader.nameRules(twinsAt);
   // Data that would move (the trees measured above) is checked for files in use, where the platform can tell.
   const moving = need.measureLink ? link : need.measureTarget ? target : undefined;
   if (moving) await observeInUse(o, moving, reader);
@@ -109,6 +112,10 @@ async function observeOldTarget(e: DesiredEntry, o: EntryObservation, reader: Di
   }
   const sameVolume = old.volume?.id !== undefined && old.volume.id === o.target.volume?.id;
   if (opts.measureRenames === false && sameVolume) o.sizesSkipped = true;
-  else o.oldTargetTree = await reader.measure(old.path, { inodeFlags: old.volume?.id !== o.target.volume?.id, disk: old.volume?.id !== o.target.volume?.id });
+  else {
+    const cross = old.volume?.id !== o.target.volume?.id;
+    o.oldTargetTree = await reader.measure(old.path, { inodeFlags: cross, disk: cross, names: cross });
+    if (o.oldTargetTree.names?.twins && reader.nameRules) o.destNames = await reader.nameRules(e.target);
+  }
   await observeInUse(o, old, reader);
 }

@@ -1,3 +1,4 @@
+import type { NameRules } from '../core/name-rules.js';
 import type { PathStyle } from '../core/paths.js';
 import type { InUseReport, MeasureOptions, MountFact, PathObservation, TreeComparison, TreeMeasure } from './types.js';
 
@@ -33,4 +34,14 @@ export interface DiskReader {
    * walks a tree: it is asked before any walk. Absent where unknowable.
    */
   mounts?(path: string): Promise<{ mountPoint?: MountFact; below: MountFact[] }>;
+  /**
+   * How the folder that would receive a copy at `dest` (which may not
+   * exist yet) tells names apart: whether it ignores case, Unicode
+   * normalisation. Asked only for a copy to another volume whose tree holds
+   * names that might be one there. MAY make and remove a throwaway folder
+   * in the nearest existing folder (the volume's own answer beats a guess
+   * from its type); MUST remove exactly what it made. Absent where
+   * unknowable.
+   */
+  nameRules?(dest: string): Promise<NameRules>;
 }

@@ -1,3 +1,4 @@
+import type { NameRules } from '../core/name-rules.js';
 import type { PathStyle } from '../core/paths.js';
 
 /**
@@ -132,7 +133,39 @@ export interface TreeMeasure {
   disk?: DiskUse;
   /** Relative symbolic links whose text leads out of the tree; absent when none. */
   linksOut?: EscapingLinks;
+  /** What the names below the top are like, for the destination's rules; read only when asked (MeasureOptions.names). */
+  names?: TreeNames;
 }
+
+/** One path and a length of it (a name's or a path's below the tree's top). */
+export interface LongestName {
+  path: string;
+  n: number;
+}
+
+/**
+ * The names of a measured tree, below its top (the top's own name is the
+ * destination's, chosen in the manifest), as the checks of names a
+ * destination cannot hold need them (src/core/name-rules.ts,
+ * src/plan/names.ts). Invariants: each list holds at most NAMES_LISTED
+ * items, in walk order, and its `count` counts them all (≥ 1; a list with
+ * none is left out); paths are absolute.
+ */
+export interface TreeNames {
+  /**
+   * Two names of one folder that are one name under foldKey (NFC and lower
+   * case): the candidates a volume that ignores case or normalisation
+   * would take for one. `a` came first in the folder's listing.
+   */
+  twins?: { count: number; first: { dir: string; a: string; b: string }[] };
+  /** Names Windows cannot hold (windowsNameProblem). */
+  windowsUnfit?: { count: number; first: string[] };
+  /** The longest name, in UTF-8 bytes and in UTF-16 units; the longest path below the top (`a/b/c`), the same two ways. Absent for a tree with nothing below its top. */
+  longest?: { nameBytes: LongestName; nameUnits: LongestName; relBytes: LongestName; relUnits: LongestName };
+}
+
+/** How many twins and unfit names a measure names (the rest are counted). */
+export const NAMES_LISTED = 20;
 
 /**
  * What a tree's files take on a disk rather than their apparent size: small
@@ -193,6 +226,8 @@ export interface MeasureOptions {
   inodeFlags?: boolean;
   /** Count what the files take in blocks (TreeMeasure.disk): asked where the tree may be copied to another volume. */
   disk?: boolean;
+  /** Gather what the names are like (TreeMeasure.names): asked where the tree may be copied to another volume. */
+  names?: boolean;
 }
 
 /**
@@ -292,4 +327,11 @@ export interface EntryObservation {
   inUseUnknown?: UnknownProcess[];
   /** The tree a same-volume move only renames was not walked (observed for apply; see ObserveOptions). */
   sizesSkipped?: true;
+  /**
+   * How the destination of a copy to another volume tells names apart,
+   * asked of that volume (DiskReader.nameRules) only when the moving tree
+   * holds names it might take for one (TreeNames.twins). Left out of the
+   * plan's fingerprint, like the volume facts it describes.
+   */
+  destNames?: NameRules;
 }

@@ -58,8 +58,10 @@ export function mountLoopExt4(sizeMiB = 32, label = 'ext4', opts: { casefold?: b
 }
 
 /** The file systems a loop volume can be made with, and the mkfs options that make a small one quietly. */
-const MKFS: Record<LoopFs, string[]> = { ext4: ['-q', '-F'], xfs: ['-q', '-f'], btrfs: ['-q', '-f'] };
-export type LoopFs = 'ext4' | 'xfs' | 'btrfs';
+const MKFS: Record<LoopFs, string[]> = { ext4: ['-q', '-F'], xfs: ['-q', '-f'], btrfs: ['-q', '-f'], ntfs: ['-q', '-F', '-f'] };
+/** ntfs is NTFS through ntfs-3g (FUSE: the mount table says fuseblk), the way Linux machines most often mount a Windows disk. */
+export type LoopFs = 'ext4' | 'xfs' | 'btrfs' | 'ntfs';
+const PACKAGE: Record<LoopFs, string> = { ext4: 'e2fsprogs', xfs: 'xfsprogs', btrfs: 'btrfs-progs', ntfs: 'ntfs-3g' };
 
 /** Why a loop volume of `fs` cannot be made here (its mkfs missing, or loopReason()), or undefined. */
 export function loopFsReason(fs: LoopFs): string | undefined {
@@ -69,7 +71,7 @@ export function loopFsReason(fs: LoopFs): string | undefined {
     execFileSync('sh', ['-c', `command -v mkfs.${fs}`], { stdio: 'ignore' });
     return undefined;
   } catch {
-    return `mkfs.${fs} is not installed (Debian: ${fs === 'ext4' ? 'e2fsprogs' : fs === 'xfs' ? 'xfsprogs' : 'btrfs-progs'})`;
+    return `mkfs.${fs} is not installed (Debian: ${PACKAGE[fs]})`;
   }
 }
 
@@ -109,7 +111,7 @@ export function mountLoop(fs: LoopFs, sizeMiB = 32, label: string = fs, mkfsArgs
     execFileSync('truncate', ['-s', `${sizeMiB}M`, img]);
     execFileSync(`mkfs.${fs}`, [...MKFS[fs], ...mkfsArgs, img], { stdio: 'ignore' });
     device = execFileSync('losetup', ['-f', '--show', img], { encoding: 'utf8' }).trim();
-    execFileSync('mount', [...(options ? ['-o', options] : []), device, dir]);
+    execFileSync('mount', [...(fs === 'ntfs' ? ['-t', 'ntfs-3g'] : []), ...(options ? ['-o', options] : []), device, dir]);
     mounted = true;
     // lost+found is the file system's own: the tests start from an empty volume.
     rmSync(path.join(dir, 'lost+found'), { recursive: true, force: true });
