@@ -10,6 +10,7 @@ import { TreeNamesCounter } from './tree-names.js';
 import { nearestFolder, probeNameRules } from './name-probe.js';
 import type { NameRules } from '../core/name-rules.js';
 import { DiskUseCounter } from './disk-use.js';
+import { nativeSeekExtent } from './native/seek-data.js';
 import { nativeInodeFlags } from './native/inode-flags.js';
 import { eachLimited } from '../core/each-limited.js';
 import { mountAt, mountsBelow, readMountTable, realPathOf, type MountEntry } from './mount-table.js';
@@ -236,7 +237,8 @@ export class NodeDiskReader implements DiskReader {
     // The top node's flag is always read (a rename of it fails too); the others only where the tree would be deleted.
     const flagOf = await nativeInodeFlags();
     let newest = 0;
-    const disk = opts.disk ? new DiskUseCounter() : undefined;
+    // Sparse files are counted by their data too where this host's copy keeps holes (sparse-copy.ts).
+    const disk = opts.disk ? new DiskUseCounter(process.platform === 'linux' && (await nativeSeekExtent()) !== null) : undefined;
     const nameCounter = opts.names ? new TreeNamesCounter(root) : undefined;
     // Plain (double) stats: a bigint lstat allocates a BigInt per field, a third of a walk's time.
     // Only a file with several names needs its exact identity (inode numbers can pass 2^53).

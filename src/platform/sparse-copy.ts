@@ -38,6 +38,10 @@ export async function copySparse(from: string, to: string, size: number, seek: S
     let next = seek(src.fd, 0, 'data');
     if ('errno' in next && next.errno === SEEK_ERRNO.EINVAL) return false;
     dst = await open(to, overwrite ? 'r+' : 'wx', 0o600);
+    // Full length first, so no write lands at end of file: xfs preallocates past the end of each such
+    // write, and those blocks stay allocated inside the file once later writes pass them (a 64 MiB image
+    // with 160 KiB of data took 1.25 MiB on xfs; with the length set first, 160 KiB).
+    await dst.truncate(size);
     const buf = Buffer.allocUnsafe(CHUNK);
     while ('at' in next && next.at < size) {
       const hole = seek(src.fd, next.at, 'hole');

@@ -181,6 +181,14 @@ export interface DiskUse {
   /** Bytes the files take on their own volume (st_blocks × 512), hard links once; absent where the OS gives no block count (Windows). */
   allocated?: number;
   byBlock: number[];
+  /**
+   * As `byBlock`, with sparse files counted by their allocated bytes
+   * instead of their size: what a copy that keeps holes writes. Present
+   * only when this host's copy keeps holes (Linux, native SEEK_DATA) and
+   * the tree holds a sparse file; the planner uses it only for a target
+   * whose file system stores holes (src/plan/space.ts).
+   */
+  byBlockHoles?: number[];
 }
 
 /**
