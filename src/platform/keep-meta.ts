@@ -10,7 +10,12 @@
  *     security.capability, so that one is set last of all (step 4);
  *  3. the mode, after the chown, which clears set-user-ID and set-group-ID;
  *  4. security.capability;
- *  5. the times, last: nothing after them touches the node.
+ *  5. the inode flags (fs-flags.ts: nodump, noatime… never immutable or
+ *     append-only), after the attributes and the mode, since a flag such as
+ *     S or D would slow what follows; except the flags that act only on data
+ *     written after them (no-COW, compression), which `setFlagsBeforeData`
+ *     sets on the empty file before its bytes;
+ *  6. the times, last: nothing after them touches the node.
  * Folders get all of it after their content (creating entries changes a
  * folder's times). Symlinks get owner, attributes and times of their own
  * (lchown, lsetxattr, utimensat with AT_SYMLINK_NOFOLLOW), never a mode.
@@ -29,10 +34,24 @@
  * copies inherit ACL entries the originals lack; those are removed (as
  * cp -a does, which sets the original's trivial ACL). The verify checks
  * that every attribute of the original is on the copy with equal bytes.
+ *
+ * Inode flags, where neither mv nor cp -a keeps any: kept where the
+ * destination holds them. A flag the destination refuses (ext4 has no C,
+ * tmpfs no d before Linux 6.0, j needs root) is dropped, as mv drops them
+ * all, and --verbose counts the nodes and names the flags: unlike an
+ * extended attribute (which can carry an ACL, a capability, a label) a flag
+ * is a hint about how to store or back up the bytes, never who may use
+ * them, so losing one loses nothing mv would have kept, and refusing the
+ * move for it would make relocate refuse what mv does. The verify checks
+ * every flag of the original is on the copy except those this process saw
+ * the destination refuse. Copies made under a folder whose flags the
+ * kernel passes on (ext4: s u c S d A m j t D) get the original's flags
+ * exactly (`MadeAs.stripFlags`), as copies under a default ACL do.
  */
 import { chmodSync, lchownSync, lstatSync, lutimesSync, readFileSync } from 'node:fs';
 import { RelocateError } from '../core/errors.js';
 import { nativeSetTimesNs, nativeSetTimesUnavailableReason, type SetTimesNs } from './native/utimens.js';
+import { FLAG_ERRNO, flagsToSet, nativeFlags, nativeFlagsUnavailableReason, type FlagCalls } from './native/fs-flags.js';
 import { XATTR_ERRNO, nativeXattrs, nativeXattrsUnavailableReason, type Xattr, type XattrCalls } from './native/xattrs.js';
 
 /**
@@ -49,6 +68,8 @@ export interface KeptMeta {
   atimeNs: bigint;
   mtimeNs: bigint;
   xattrs: Xattr[] | null;
+  /** The copyable inode flags (fs-flags.ts), of files and folders; null when not read (no native layer, another kind, a listing that does not read them). */
+  flags: number | null;
 }
 
 /** Who owns a node the copy creates: the caller, and the folder's group under a set-group-ID folder. */
@@ -64,6 +85,8 @@ export interface MadeAs {
   mustChmod: boolean;
   /** The destination folder has a default ACL: ACL attributes the original lacks are removed. */
   stripAcl: boolean;
+  /** The destination folder passes inode flags on to new nodes: every copy's flags are set, to the original's exactly. */
+  stripFlags: boolean;
 }
 
 export type WrapError = (err: unknown, p: string, doing: string) => RelocateError;
@@ -106,9 +129,13 @@ function secondsOf(ns: bigint): number {
 export class MetaKeeper {
   /** Nodes whose owner could not be kept (another user's, copied without CAP_CHOWN). */
   ownersNotKept = 0;
+  /** Nodes that lost an inode flag the destination refused, and which flags (see the module comment). */
+  flagsNotKept = 0;
+  private flagsRefused = 0;
 
   private constructor(
     private readonly attrs: XattrCalls | null,
+    private readonly flagCalls: FlagCalls | null,
     private readonly setNs: SetTimesNs | null,
     private readonly anyOwner: boolean,
     private readonly wrap: WrapError,
@@ -116,7 +143,7 @@ export class MetaKeeper {
 
   static async load(wrap: WrapError): Promise<MetaKeeper> {
     const off = process.platform === 'win32';
-    return new MetaKeeper(off ? null : await nativeXattrs(), off ? null : await nativeSetTimesNs(), mayChownAny(), wrap);
+    return new MetaKeeper(off ? null : await nativeXattrs(), off ? null : await nativeFlags(), off ? null : await nativeSetTimesNs(), mayChownAny(), wrap);
   }
 
   /** Whether times are set and compared to the nanosecond. */
@@ -135,6 +162,10 @@ export class MetaKeeper {
     if (process.platform === 'win32') return out;
     if (!this.setNs) out.push(`times are kept to the microsecond, not the nanosecond (${nativeSetTimesUnavailableReason()})`);
     if (!this.attrs) out.push(`extended attributes, ACLs and file capabilities are not copied (${nativeXattrsUnavailableReason()})`);
+    if (!this.flagCalls) out.push(`inode flags (chattr, chflags) are not copied (${nativeFlagsUnavailableReason()})`);
+    if (this.flagsNotKept > 0 && this.flagCalls) {
+      out.push(`${this.flagsNotKept} node(s) lost inode flags the destination cannot hold (${this.flagCalls.describe(this.flagsRefused)}): mv keeps no inode flags at all`);
+    }
     if (this.ownersNotKept > 0) out.push(`${this.ownersNotKept} node(s) owned by another user or group now belong to you: only root can keep another's ownership (mv does the same)`);
     return out;
   }
@@ -157,6 +188,74 @@ export class MetaKeeper {
   /** Whether copies made in `dir` inherit ACL entries (it has a default ACL). */
   inheritsAcl(dir: string): boolean {
     return this.attrs?.has(dir, 'system.posix_acl_default') ?? false;
+  }
+
+  /**
+   * The copyable inode flags of a file or folder (never followed; the
+   * caller has lstat'ed it), or null when flags are not kept here or it is
+   * another kind. A node whose flags cannot be read has none to keep: a file
+   * system without flags (ENOTTY), or one the copy could not read either.
+   */
+  readFlags(p: string, kind: KeptMeta['kind'], uid: number): number | null {
+    if (!this.flagCalls || (kind !== 'file' && kind !== 'dir')) return null;
+    const got = this.flagCalls.get(p, this.anyOwner || uid === process.geteuid?.());
+    return typeof got === 'number' ? (got & this.flagCalls.copyable) >>> 0 : 0;
+  }
+
+  /** Whether copies made in `dir` inherit inode flags the originals may lack (Linux passes some on to new nodes). */
+  inheritsFlags(dir: string): boolean {
+    if (process.platform !== 'linux') return false;
+    const flags = this.readFlags(dir, 'dir', -1);
+    return flags !== null && flags !== 0;
+  }
+
+  /** Whether a file's flags include ones to set on its empty copy, before its bytes (`setFlagsBeforeData`). */
+  wantsFlagsBeforeData(n: KeptMeta): boolean {
+    return this.flagCalls !== null && n.kind === 'file' && ((n.flags ?? 0) & this.flagCalls.beforeData) !== 0;
+  }
+
+  /** Sets the flags that act only on data written after them (no-COW, compression) on the empty copy `p`. */
+  setFlagsBeforeData(p: string, n: KeptMeta): void {
+    if (this.flagCalls) this.setFlags(p, (n.flags ?? 0) & this.flagCalls.beforeData, false);
+  }
+
+  /**
+   * Gives `p` the copyable flags `wanted` (and, with `exact`, takes away
+   * copyable flags it has and `wanted` lacks); keeps its other flags. A
+   * flag the destination refuses is dropped and counted (see the module
+   * comment); any other failure fails the copy.
+   */
+  private setFlags(p: string, wanted: number, exact: boolean): void {
+    const calls = this.flagCalls;
+    if (!calls || (wanted === 0 && !exact)) return;
+    const got = calls.get(p, true);
+    if (typeof got !== 'number') {
+      if (wanted === 0 || isRefusal(got.errno)) return this.dropFlags(wanted);
+      throw this.wrap(errnoError(got.errno), p, 'reading the inode flags of');
+    }
+    const target = exact ? flagsToSet(got, wanted, calls.copyable) : (got | wanted) >>> 0;
+    if (target === got) return;
+    let errno = calls.set(p, target);
+    if (errno === 0) return;
+    if (!isRefusal(errno)) throw this.wrap(errnoError(errno), p, 'setting the inode flags of');
+    // Refused as a whole: flag by flag, to keep what the destination holds and drop only what it refuses.
+    let now = (got & ~(exact ? calls.copyable : 0)) >>> 0;
+    let refused = 0;
+    for (let bit = 1; bit !== 0 && bit <= wanted; bit = (bit << 1) >>> 0) {
+      if ((wanted & bit) === 0) continue;
+      errno = calls.set(p, (now | bit) >>> 0);
+      if (errno === 0) now = (now | bit) >>> 0;
+      else if (isRefusal(errno)) refused |= bit;
+      else throw this.wrap(errnoError(errno), p, 'setting the inode flags of');
+    }
+    // Flags to take away that the set refused to clear are left; the verify compares only what the original has.
+    if (refused !== 0) this.dropFlags(refused);
+  }
+
+  private dropFlags(refused: number): void {
+    if (refused === 0) return;
+    this.flagsNotKept++;
+    this.flagsRefused = (this.flagsRefused | refused) >>> 0;
   }
 
   /** The attributes of `p` (never followed), or null when they are not kept here. */
@@ -208,6 +307,7 @@ export class MetaKeeper {
       }
     }
     if (capability) this.setXattr(p, n, capability);
+    if (n.kind === 'file' || n.kind === 'dir') this.setFlags(p, n.flags ?? 0, made.stripFlags);
     this.setTimes(p, n);
   }
 
@@ -296,17 +396,20 @@ export class MetaKeeper {
   /**
    * What the copy lost of the original, beyond names, kinds, sizes and
    * modes (the verify compares those): the owner where it is kept, the
-   * mtime, each extended attribute. `copyXattrs` reads the copy's when its
-   * listing has not (only nodes whose original has attributes pay for it).
+   * mtime, each extended attribute, each inode flag. `readCopy` reads the
+   * copy's attributes and flags when its listing has not (only nodes whose
+   * original has some pay for it).
    */
-  lost(orig: KeptMeta, copy: KeptMeta, copyXattrs: () => Xattr[] | null, grainNs = 1n): string | undefined {
+  lost(orig: KeptMeta, copy: KeptMeta, readCopy: CopyReader, grainNs = 1n): string | undefined {
     if (process.platform !== 'win32' && this.ownerKeepable(orig.uid, orig.gid) && (orig.uid !== copy.uid || orig.gid !== copy.gid)) {
       return `owner ${orig.uid}:${orig.gid} vs ${copy.uid}:${copy.gid}`;
     }
     if (!this.sameMtime(orig.mtimeNs, copy.mtimeNs, orig.kind, grainNs)) return `the modification time differs (${orig.mtimeNs} ns vs ${copy.mtimeNs} ns)`;
+    const flags = this.lostFlags(orig, copy, readCopy);
+    if (flags) return flags;
     const want = orig.xattrs?.filter((x) => x.name !== SELINUX) ?? [];
     if (want.length === 0 || !this.attrs) return undefined;
-    const have = copy.xattrs ?? copyXattrs();
+    const have = copy.xattrs ?? readCopy.xattrs();
     if (!have) return undefined;
     for (const x of want) {
       const y = have.find((h) => h.raw.equals(x.raw));
@@ -315,4 +418,25 @@ export class MetaKeeper {
     }
     return undefined;
   }
+
+  /** The inode flags of the original the copy lacks, save those the destination was seen to refuse; undefined when none. */
+  private lostFlags(orig: KeptMeta, copy: KeptMeta, readCopy: CopyReader): string | undefined {
+    const calls = this.flagCalls;
+    const want = ((orig.flags ?? 0) & ~this.flagsRefused) >>> 0;
+    if (!calls || want === 0) return undefined;
+    const have = copy.flags ?? readCopy.flags() ?? 0;
+    if ((want & ~have) === 0) return undefined;
+    return `the inode flags differ (${calls.describe(orig.flags ?? 0)} vs ${calls.describe(have) || 'none'})`;
+  }
+}
+
+/** Reads what the verify's listing of a copy did not: its attributes and its flags, each only where the original has some. */
+export interface CopyReader {
+  xattrs(): Xattr[] | null;
+  flags(): number | null;
+}
+
+/** Errnos by which a destination says it cannot hold a flag (or this account may not set it): the flag is dropped, as mv drops them all. */
+function isRefusal(errno: number): boolean {
+  return errno === FLAG_ERRNO.ENOTTY || errno === FLAG_ERRNO.ENOTSUP || errno === FLAG_ERRNO.EINVAL || errno === FLAG_ERRNO.EPERM;
 }

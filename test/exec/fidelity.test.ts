@@ -3,7 +3,8 @@
  * what GNU mv and cp -a keep — owner and group, set-user-ID, set-group-ID
  * and sticky bits, nanosecond mtimes and atimes, extended attributes
  * (user.*, trusted.*, security.capability), POSIX ACLs and default ACLs,
- * folder times, a symlink's own owner and times, holes — and the rollback's
+ * folder times, a symlink's own owner and times, holes, inode flags (which
+ * mv drops) — and the rollback's
  * copy back keeps them too. For each, a test that the verify fails when the
  * copy loses it: the copy is tampered with between copyTree and the verify,
  * and the run must stop with E_VERIFY naming the path and what differs,
@@ -141,6 +142,16 @@ const CASES: Case[] = [
     give: (g) => sh('setfacl', '-d', '-m', 'u:1001:rx,g:1002:rwx', `${g}/sub`),
     lose: (c) => sh('setfacl', '-k', `${c}/sub`),
     verifyMessage: /sub: the POSIX default ACL \(system\.posix_acl_default\) is missing in the copy/,
+  },
+  {
+    what: 'inode flags of files and folders (chattr +d nodump, +A noatime, +S sync, +t, +D dirsync)',
+    give: (g) => {
+      sh('chattr', '+dA', `${g}/f`);
+      sh('chattr', '+St', `${g}/sub/inner`);
+      sh('chattr', '+dD', `${g}/sub`);
+    },
+    lose: (c) => sh('chattr', '-d', `${c}/f`),
+    verifyMessage: /f: the inode flags differ \(\+dA vs \+A\)/,
   },
   {
     what: 'folder times (set after the folder content)',
