@@ -44,7 +44,10 @@
  * them, so losing one loses nothing mv would have kept, and refusing the
  * move for it would make relocate refuse what mv does. The verify checks
  * every flag of the original is on the copy except those this process saw
- * the destination refuse. Copies made under a folder whose flags the
+ * a destination refuse (one set for the process: a manifest moving to two
+ * file systems, one of which refuses C, does not check C on the other; a
+ * verify resumed by a new process that meets a refused flag fails with
+ * E_VERIFY, and nothing is deleted). Copies made under a folder whose flags the
  * kernel passes on (ext4: s u c S d A m j t D) get the original's flags
  * exactly (`MadeAs.stripFlags`), as copies under a default ACL do.
  */
@@ -214,23 +217,27 @@ export class MetaKeeper {
     return this.flagCalls !== null && n.kind === 'file' && ((n.flags ?? 0) & this.flagCalls.beforeData) !== 0;
   }
 
-  /** Sets the flags that act only on data written after them (no-COW, compression) on the empty copy `p`. */
+  /**
+   * Sets the flags that act only on data written after them (no-COW,
+   * compression) on the empty copy `p`. One the destination refuses is
+   * counted by `apply`, which tries every flag again after the data.
+   */
   setFlagsBeforeData(p: string, n: KeptMeta): void {
-    if (this.flagCalls) this.setFlags(p, (n.flags ?? 0) & this.flagCalls.beforeData, false);
+    if (this.flagCalls) this.setFlags(p, (n.flags ?? 0) & this.flagCalls.beforeData, false, false);
   }
 
   /**
    * Gives `p` the copyable flags `wanted` (and, with `exact`, takes away
    * copyable flags it has and `wanted` lacks); keeps its other flags. A
-   * flag the destination refuses is dropped and counted (see the module
-   * comment); any other failure fails the copy.
+   * flag the destination refuses is dropped and, with `count`, counted (see
+   * the module comment); any other failure fails the copy.
    */
-  private setFlags(p: string, wanted: number, exact: boolean): void {
+  private setFlags(p: string, wanted: number, exact: boolean, count = true): void {
     const calls = this.flagCalls;
     if (!calls || (wanted === 0 && !exact)) return;
     const got = calls.get(p, true);
     if (typeof got !== 'number') {
-      if (wanted === 0 || isRefusal(got.errno)) return this.dropFlags(wanted);
+      if (wanted === 0 || isRefusal(got.errno)) return count ? this.dropFlags(wanted) : undefined;
       throw this.wrap(errnoError(got.errno), p, 'reading the inode flags of');
     }
     const target = exact ? flagsToSet(got, wanted, calls.copyable) : (got | wanted) >>> 0;
@@ -249,7 +256,7 @@ export class MetaKeeper {
       else throw this.wrap(errnoError(errno), p, 'setting the inode flags of');
     }
     // Flags to take away that the set refused to clear are left; the verify compares only what the original has.
-    if (refused !== 0) this.dropFlags(refused);
+    if (refused !== 0 && count) this.dropFlags(refused);
   }
 
   private dropFlags(refused: number): void {
