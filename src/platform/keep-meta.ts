@@ -16,6 +16,11 @@
  *     written after them (no-COW, compression), which `setFlagsBeforeData`
  *     sets on the empty file before its bytes;
  *  6. the times, last: nothing after them touches the node.
+ * On macOS a folder first gets copyfile(3)'s metadata copy from its
+ * original (copyfile-darwin.ts: ACL, extended attributes, flags), and a file
+ * already has it from the copy itself (libuv's copyfile COPYFILE_ALL); the
+ * steps above then set owner, mode, flags and times as everywhere, and
+ * attributes only where no copyfile did (symlinks, restored snapshots).
  * Folders get all of it after their content (creating entries changes a
  * folder's times). Symlinks get owner, attributes and times of their own
  * (lchown, lsetxattr, utimensat with AT_SYMLINK_NOFOLLOW), never a mode.
@@ -54,6 +59,7 @@
 import { chmodSync, lchownSync, lstatSync, lutimesSync, readFileSync } from 'node:fs';
 import { RelocateError } from '../core/errors.js';
 import { nativeSetTimesNs, nativeSetTimesUnavailableReason, type SetTimesNs } from './native/utimens.js';
+import { nativeCopyMetadata, nativeCopyMetadataUnavailableReason, type CopyMetadata } from './native/copyfile-darwin.js';
 import { FLAG_ERRNO, flagsToSet, nativeFlags, nativeFlagsUnavailableReason, type FlagCalls } from './native/fs-flags.js';
 import { XATTR_ERRNO, nativeXattrs, nativeXattrsUnavailableReason, type Xattr, type XattrCalls } from './native/xattrs.js';
 
@@ -139,6 +145,7 @@ export class MetaKeeper {
   private constructor(
     private readonly attrs: XattrCalls | null,
     private readonly flagCalls: FlagCalls | null,
+    private readonly copyMeta: CopyMetadata | null,
     private readonly setNs: SetTimesNs | null,
     private readonly anyOwner: boolean,
     private readonly wrap: WrapError,
@@ -146,7 +153,7 @@ export class MetaKeeper {
 
   static async load(wrap: WrapError): Promise<MetaKeeper> {
     const off = process.platform === 'win32';
-    return new MetaKeeper(off ? null : await nativeXattrs(), off ? null : await nativeFlags(), off ? null : await nativeSetTimesNs(), mayChownAny(), wrap);
+    return new MetaKeeper(off ? null : await nativeXattrs(), off ? null : await nativeFlags(), process.platform === 'darwin' ? await nativeCopyMetadata() : null, off ? null : await nativeSetTimesNs(), mayChownAny(), wrap);
   }
 
   /** Whether times are set and compared to the nanosecond. */
@@ -165,6 +172,7 @@ export class MetaKeeper {
     if (process.platform === 'win32') return out;
     if (!this.setNs) out.push(`times are kept to the microsecond, not the nanosecond (${nativeSetTimesUnavailableReason()})`);
     if (!this.attrs) out.push(`extended attributes, ACLs and file capabilities are not copied (${nativeXattrsUnavailableReason()})`);
+    if (process.platform === 'darwin' && !this.copyMeta) out.push(`ACLs and extended attributes of folders are not copied (${nativeCopyMetadataUnavailableReason()})`);
     if (!this.flagCalls) out.push(`inode flags (chattr, chflags) are not copied (${nativeFlagsUnavailableReason()})`);
     if (this.flagsNotKept > 0 && this.flagCalls) {
       out.push(`${this.flagsNotKept} node(s) lost inode flags the destination cannot hold (${this.flagCalls.describe(this.flagsRefused)}): mv keeps no inode flags at all`);
@@ -275,9 +283,14 @@ export class MetaKeeper {
     throw this.wrap(errnoError(got.errno), p, 'reading the extended attributes of');
   }
 
-  /** Gives the node at `p` what `n` had, in the order the module comment explains. */
-  apply(p: string, n: KeptMeta, made: MadeAs): void {
+  /**
+   * Gives the node at `p` what `n` had, in the order the module comment
+   * explains. `from` is the original, when the copy has one on disk (macOS
+   * copies a folder's metadata from it with copyfile).
+   */
+  apply(p: string, n: KeptMeta, made: MadeAs, from?: string): void {
     if (n.kind === 'other') return;
+    const copiedXattrs = process.platform === 'darwin' && from !== undefined && this.copyMetadataOnMac(p, n, from);
     let chmodNeeded = made.mustChmod || (n.mode & 0o7000) !== 0 || process.platform === 'win32';
     if ((n.uid !== made.owner.uid || n.gid !== made.owner.gid) && process.platform !== 'win32') {
       if (this.ownerKeepable(n.uid, n.gid)) {
@@ -290,7 +303,7 @@ export class MetaKeeper {
         this.ownersNotKept++;
       }
     }
-    const xattrs = this.attrs ? (n.xattrs ?? []) : [];
+    const xattrs = this.attrs && !copiedXattrs ? (n.xattrs ?? []) : [];
     let capability: Xattr | undefined;
     for (const x of xattrs) {
       if (x.name === CAPABILITY) {
@@ -316,6 +329,23 @@ export class MetaKeeper {
     if (capability) this.setXattr(p, n, capability);
     if (n.kind === 'file' || n.kind === 'dir') this.setFlags(p, n.flags ?? 0, made.stripFlags);
     this.setTimes(p, n);
+  }
+
+  /**
+   * macOS: whether the copy `p` of `from` has its extended attributes and
+   * ACL already — a file from the copy itself (libuv's copyfile
+   * COPYFILE_ALL), a folder from copyfile's metadata copy made here. A
+   * symlink gets its attributes from the keeper (setxattr, XATTR_NOFOLLOW).
+   */
+  private copyMetadataOnMac(p: string, n: KeptMeta, from: string): boolean {
+    if (n.kind === 'file') return true;
+    if (n.kind !== 'dir' || !this.copyMeta) return false;
+    const errno = this.copyMeta(from, p);
+    if (errno === 0) return true;
+    throw new RelocateError('E_CANNOT_KEEP', `copying the ACL, extended attributes and flags of ${from} to ${p} failed (copyfile: errno ${errno})`, {
+      path: p,
+      hint: 'nothing was deleted: the original keeps them. Move to a volume that holds them (APFS or HFS+), or remove them from the original first',
+    });
   }
 
   /**

@@ -608,7 +608,7 @@ export class NodeFs implements FsPort {
             symlinkSync(f.linkText!, d, process.platform === 'win32' ? await symlinkType(s) : undefined);
             if (f.rel === '') await rootMade();
             // The link's own owner, attributes and times (never its target's).
-            keeper.apply(d, f, made);
+            keeper.apply(d, f, made, s);
           } else if (f.kind === 'file') {
             const outside = outsideByRel?.get(f.rel);
             if (outside && stillSameFile(outside, f)) {
@@ -633,7 +633,7 @@ export class NodeFs implements FsPort {
             // set-user-ID and set-group-ID bits, a chown clears them too, and Windows maps modes to attributes: the
             // keeper sets the mode again where it must, after the owner; verify compares every mode before anything is deleted.
             // Short synchronous calls: made here on the main thread rather than as more thread-pool round trips.
-            keeper.apply(d, f, sparse ? { ...made, mustChmod: true } : made);
+            keeper.apply(d, f, sparse ? { ...made, mustChmod: true } : made, s);
             done += f.size;
             if (progress && performance.now() - reported >= PROGRESS_EVERY_MS) {
               reported = performance.now();
@@ -667,7 +667,7 @@ export class NodeFs implements FsPort {
     // Deepest first, each after its content: owner, attributes (a default ACL set earlier would have been
     // inherited by the copies inside), mode, times.
     const dirMade: MadeAs = { ...made, mustChmod: true };
-    for (const d of dirs.slice().reverse()) keeper.apply(dest(d), d, dirMade);
+    for (const d of dirs.slice().reverse()) keeper.apply(dest(d), d, dirMade, src(d));
     await this.syncFiles(to, plain);
     await this.syncDir(path.dirname(to));
     NodeFs.keep(this.forVerify, from, nodes);
