@@ -161,6 +161,11 @@ export class MetaKeeper {
     return this.setNs !== null;
   }
 
+  /** Whether inode flags are read, copied and compared. */
+  get keepsFlags(): boolean {
+    return this.flagCalls !== null;
+  }
+
   /** Whether extended attributes are read, copied and compared. */
   get keepsXattrs(): boolean {
     return this.attrs !== null;
