@@ -33,9 +33,9 @@
  *
  * Extended attributes: every one the caller may read is copied; one the
  * destination refuses fails the copy with E_CANNOT_KEEP (nothing is
- * deleted), where mv would drop it silently. The one exception is
- * security.selinux, which the destination's policy assigns: tried, never
- * required, never compared. When the destination folder has a default ACL,
+ * deleted), where mv would drop it silently. The exceptions are those the
+ * system assigns (security.selinux, which the destination's policy decides,
+ * and macOS's com.apple.provenance): tried, never required, never compared. When the destination folder has a default ACL,
  * copies inherit ACL entries the originals lack; those are removed (as
  * cp -a does, which sets the original's trivial ACL). The verify checks
  * that every attribute of the original is on the copy with equal bytes.
@@ -101,7 +101,13 @@ export interface MadeAs {
 export type WrapError = (err: unknown, p: string, doing: string) => RelocateError;
 
 const CAPABILITY = 'security.capability';
-const SELINUX = 'security.selinux';
+/**
+ * Attributes the system assigns, not the user: the SELinux label (the
+ * destination's policy decides it) and macOS's com.apple.provenance (the
+ * kernel's record of which app wrote a file, which it may refuse to let
+ * anyone set or remove). Tried, never required, never compared, never removed.
+ */
+const SYSTEM_ASSIGNED = new Set(['security.selinux', 'com.apple.provenance']);
 const ACL_NAMES = ['system.posix_acl_access', 'system.posix_acl_default'];
 /** NTFS keeps times to 100 ns: a copy there holds the original's time truncated to that, and is kept. */
 const COARSEST_NS = 100n;
@@ -371,7 +377,7 @@ export class MetaKeeper {
       errno = attrs.set(p, x);
       if (errno === 0) return true;
     }
-    if (x.name === SELINUX) return false;
+    if (SYSTEM_ASSIGNED.has(x.name)) return false;
     throw this.keepError(errno, p, x.name);
   }
 
@@ -391,12 +397,12 @@ export class MetaKeeper {
     });
   }
 
-  /** Removes the attributes of `p` whose names `keep` lacks (security.selinux stays: the policy's). */
+  /** Removes the attributes of `p` whose names `keep` lacks (the system-assigned ones stay). */
   removeOthers(p: string, keep: readonly Xattr[]): void {
     const have = this.readXattrs(p);
     if (!have || !this.attrs) return;
     for (const x of have) {
-      if (x.name === SELINUX || keep.some((k) => k.raw.equals(x.raw))) continue;
+      if (SYSTEM_ASSIGNED.has(x.name) || keep.some((k) => k.raw.equals(x.raw))) continue;
       const errno = this.attrs.remove(p, x.raw);
       if (errno !== 0 && errno !== XATTR_ERRNO.ENODATA) throw this.keepError(errno, p, x.name);
     }
@@ -449,7 +455,7 @@ export class MetaKeeper {
     if (!this.sameMtime(orig.mtimeNs, copy.mtimeNs, orig.kind, grainNs)) return `the modification time differs (${orig.mtimeNs} ns vs ${copy.mtimeNs} ns)`;
     const flags = this.lostFlags(orig, copy, readCopy);
     if (flags) return flags;
-    const want = orig.xattrs?.filter((x) => x.name !== SELINUX) ?? [];
+    const want = orig.xattrs?.filter((x) => !SYSTEM_ASSIGNED.has(x.name)) ?? [];
     if (want.length === 0 || !this.attrs) return undefined;
     const have = copy.xattrs ?? readCopy.xattrs();
     if (!have) return undefined;
