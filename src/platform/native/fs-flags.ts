@@ -28,6 +28,15 @@
  * the others after the data (S set first would make the copy write
  * synchronously) and, on folders, after their content.
  *
+ * Cost: an open, an ioctl and a close per file and folder of the original
+ * (the walk of a copy's original side), about 9 µs a node through Node's
+ * openSync and koffi on this machine's ext4 (5,000 cached empty files), where
+ * its lstat costs about 5 µs and llistxattr about 4 µs; 7.5 µs with open and
+ * close through koffi too, not worth declaring the variadic open(2) as a
+ * fixed-argument function. No cheaper way exists: statx reports nodump and
+ * compression but not noatime or no-COW. The copy's flags are read only
+ * where the original has some.
+ *
  * Only where the FS_IOC_* numbers are the generic ones and an int is
  * little-endian: 64-bit x86, ARM, RISC-V, LoongArch. macOS has its own
  * flags (st_flags, lchflags): fs-flags-darwin.ts, behind the same
