@@ -259,6 +259,18 @@ describe.skipIf(reason !== undefined)('a move across volumes keeps what mv and c
     expect(kept(fidelityOf(t.target))).toEqual(kept(before));
   });
 
+  it('copies into a folder whose inode flags ext4 passes on (+dA) do not inherit them: the copy equals the original', async () => {
+    const t = caseTree();
+    sh('chattr', '+d', path.join(t.g, 'f'));
+    const before = fidelityOf(t.g);
+    mkdirSync(path.dirname(t.target), { recursive: true });
+    sh('chattr', '+dA', path.dirname(t.target));
+    const plan = await planFor(t.manifest, t.state);
+    const out = await startRun(plan, { stateDir: t.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
+    expect(out.result, out.error?.message).toBe('done');
+    expect(kept(fidelityOf(t.target))).toEqual(kept(before));
+  });
+
   it('without the native layer (RELOCATE_NATIVE=0) times are kept to the microsecond, and --verbose says what is not kept', { timeout: 30_000 }, () => {
     const t = caseTree();
     sh('touch', '-m', '-d', T1, path.join(t.g, 'f'));
