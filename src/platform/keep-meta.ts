@@ -1,7 +1,8 @@
 /**
  * What a copy keeps of a node besides its bytes, how it sets it, and how
  * the verify compares it: owner and group, every mode bit, nanosecond
- * times, extended attributes (POSIX ACLs and file capabilities among them).
+ * times, extended attributes (POSIX ACLs and file capabilities among them),
+ * inode flags.
  *
  * Order of the setting, each step for a reason:
  *  1. owner and group (lchown), when they differ from what a new node gets
@@ -35,14 +36,15 @@
  * destination refuses fails the copy with E_CANNOT_KEEP (nothing is
  * deleted), where mv would drop it silently. The exceptions are those the
  * system assigns (security.selinux, which the destination's policy decides,
- * and macOS's com.apple.provenance): tried, never required, never compared. When the destination folder has a default ACL,
- * copies inherit ACL entries the originals lack; those are removed (as
- * cp -a does, which sets the original's trivial ACL). The verify checks
+ * and macOS's com.apple.provenance): tried, never required, never
+ * compared. When the destination folder has a default ACL, copies inherit
+ * ACL entries the originals lack; those are removed (as cp -a does, which
+ * sets the original's trivial ACL). The verify checks
  * that every attribute of the original is on the copy with equal bytes.
  *
  * Inode flags, where neither mv nor cp -a keeps any: kept where the
- * destination holds them. A flag the destination refuses (ext4 has no C,
- * tmpfs no d before Linux 6.0, j needs root) is dropped, as mv drops them
+ * destination holds them. A flag the destination refuses (ext4 has no C;
+ * j needs root) is dropped, as mv drops them
  * all, and --verbose counts the nodes and names the flags: unlike an
  * extended attribute (which can carry an ACL, a capability, a label) a flag
  * is a hint about how to store or back up the bytes, never who may use
@@ -52,8 +54,8 @@
  * a destination refuse (one set for the process: a manifest moving to two
  * file systems, one of which refuses C, does not check C on the other; a
  * verify resumed by a new process that meets a refused flag fails with
- * E_VERIFY, and nothing is deleted). Copies made under a folder whose flags the
- * kernel passes on (ext4: s u c S d A m j t D) get the original's flags
+ * E_VERIFY, and nothing is deleted). Copies made under a folder whose flags
+ * the kernel passes on (ext4: s u c S d A m j t D) get the original's flags
  * exactly (`MadeAs.stripFlags`), as copies under a default ACL do.
  */
 import { chmodSync, lchownSync, lstatSync, lutimesSync, readFileSync } from 'node:fs';
