@@ -1,7 +1,8 @@
 /**
  * What a copy keeps of a node besides its bytes, how it sets it, and how
  * the verify compares it: owner and group, every mode bit, nanosecond
- * times, extended attributes (POSIX ACLs and file capabilities among them).
+ * times, extended attributes (POSIX ACLs and file capabilities among them),
+ * inode flags.
  *
  * Order of the setting, each step for a reason:
  *  1. owner and group (lchown), when they differ from what a new node gets
@@ -10,7 +11,17 @@
  *     security.capability, so that one is set last of all (step 4);
  *  3. the mode, after the chown, which clears set-user-ID and set-group-ID;
  *  4. security.capability;
- *  5. the times, last: nothing after them touches the node.
+ *  5. the inode flags (fs-flags.ts: nodump, noatime… never immutable or
+ *     append-only), after the attributes and the mode, since a flag such as
+ *     S or D would slow what follows; except the flags that act only on data
+ *     written after them (no-COW, compression), which `setFlagsBeforeData`
+ *     sets on the empty file before its bytes;
+ *  6. the times, last: nothing after them touches the node.
+ * On macOS a folder first gets copyfile(3)'s metadata copy from its
+ * original (copyfile-darwin.ts: ACL, extended attributes, flags), and a file
+ * already has it from the copy itself (libuv's copyfile COPYFILE_ALL); the
+ * steps above then set owner, mode, flags and times as everywhere, and
+ * attributes only where no copyfile did (symlinks, restored snapshots).
  * Folders get all of it after their content (creating entries changes a
  * folder's times). Symlinks get owner, attributes and times of their own
  * (lchown, lsetxattr, utimensat with AT_SYMLINK_NOFOLLOW), never a mode.
@@ -23,16 +34,35 @@
  *
  * Extended attributes: every one the caller may read is copied; one the
  * destination refuses fails the copy with E_CANNOT_KEEP (nothing is
- * deleted), where mv would drop it silently. The one exception is
- * security.selinux, which the destination's policy assigns: tried, never
- * required, never compared. When the destination folder has a default ACL,
- * copies inherit ACL entries the originals lack; those are removed (as
- * cp -a does, which sets the original's trivial ACL). The verify checks
+ * deleted), where mv would drop it silently. The exceptions are those the
+ * system assigns (security.selinux, which the destination's policy decides,
+ * and macOS's com.apple.provenance): tried, never required, never
+ * compared. When the destination folder has a default ACL, copies inherit
+ * ACL entries the originals lack; those are removed (as cp -a does, which
+ * sets the original's trivial ACL). The verify checks
  * that every attribute of the original is on the copy with equal bytes.
+ *
+ * Inode flags, where neither mv nor cp -a keeps any: kept where the
+ * destination holds them. A flag the destination refuses (ext4 has no C;
+ * j needs root) is dropped, as mv drops them
+ * all, and --verbose counts the nodes and names the flags: unlike an
+ * extended attribute (which can carry an ACL, a capability, a label) a flag
+ * is a hint about how to store or back up the bytes, never who may use
+ * them, so losing one loses nothing mv would have kept, and refusing the
+ * move for it would make relocate refuse what mv does. The verify checks
+ * every flag of the original is on the copy except those this process saw
+ * a destination refuse (one set for the process: a manifest moving to two
+ * file systems, one of which refuses C, does not check C on the other; a
+ * verify resumed by a new process that meets a refused flag fails with
+ * E_VERIFY, and nothing is deleted). Copies made under a folder whose flags
+ * the kernel passes on (ext4: s u c S d A m j t D) get the original's flags
+ * exactly (`MadeAs.stripFlags`), as copies under a default ACL do.
  */
 import { chmodSync, lchownSync, lstatSync, lutimesSync, readFileSync } from 'node:fs';
 import { RelocateError } from '../core/errors.js';
 import { nativeSetTimesNs, nativeSetTimesUnavailableReason, type SetTimesNs } from './native/utimens.js';
+import { nativeCopyMetadata, nativeCopyMetadataUnavailableReason, type CopyMetadata } from './native/copyfile-darwin.js';
+import { FLAG_ERRNO, flagsToSet, nativeFlags, nativeFlagsUnavailableReason, type FlagCalls } from './native/fs-flags.js';
 import { XATTR_ERRNO, nativeXattrs, nativeXattrsUnavailableReason, type Xattr, type XattrCalls } from './native/xattrs.js';
 
 /**
@@ -49,6 +79,8 @@ export interface KeptMeta {
   atimeNs: bigint;
   mtimeNs: bigint;
   xattrs: Xattr[] | null;
+  /** The copyable inode flags (fs-flags.ts), of files and folders; null when not read (no native layer, another kind, a listing that does not read them). */
+  flags: number | null;
 }
 
 /** Who owns a node the copy creates: the caller, and the folder's group under a set-group-ID folder. */
@@ -64,12 +96,20 @@ export interface MadeAs {
   mustChmod: boolean;
   /** The destination folder has a default ACL: ACL attributes the original lacks are removed. */
   stripAcl: boolean;
+  /** The destination folder passes inode flags on to new nodes: every copy's flags are set, to the original's exactly. */
+  stripFlags: boolean;
 }
 
 export type WrapError = (err: unknown, p: string, doing: string) => RelocateError;
 
 const CAPABILITY = 'security.capability';
-const SELINUX = 'security.selinux';
+/**
+ * Attributes the system assigns, not the user: the SELinux label (the
+ * destination's policy decides it) and macOS's com.apple.provenance (the
+ * kernel's record of which app wrote a file, which it may refuse to let
+ * anyone set or remove). Tried, never required, never compared, never removed.
+ */
+const SYSTEM_ASSIGNED = new Set(['security.selinux', 'com.apple.provenance']);
 const ACL_NAMES = ['system.posix_acl_access', 'system.posix_acl_default'];
 /** NTFS keeps times to 100 ns: a copy there holds the original's time truncated to that, and is kept. */
 const COARSEST_NS = 100n;
@@ -106,9 +146,14 @@ function secondsOf(ns: bigint): number {
 export class MetaKeeper {
   /** Nodes whose owner could not be kept (another user's, copied without CAP_CHOWN). */
   ownersNotKept = 0;
+  /** Nodes that lost an inode flag the destination refused, and which flags (see the module comment). */
+  flagsNotKept = 0;
+  private flagsRefused = 0;
 
   private constructor(
     private readonly attrs: XattrCalls | null,
+    private readonly flagCalls: FlagCalls | null,
+    private readonly copyMeta: CopyMetadata | null,
     private readonly setNs: SetTimesNs | null,
     private readonly anyOwner: boolean,
     private readonly wrap: WrapError,
@@ -116,12 +161,17 @@ export class MetaKeeper {
 
   static async load(wrap: WrapError): Promise<MetaKeeper> {
     const off = process.platform === 'win32';
-    return new MetaKeeper(off ? null : await nativeXattrs(), off ? null : await nativeSetTimesNs(), mayChownAny(), wrap);
+    return new MetaKeeper(off ? null : await nativeXattrs(), off ? null : await nativeFlags(), process.platform === 'darwin' ? await nativeCopyMetadata() : null, off ? null : await nativeSetTimesNs(), mayChownAny(), wrap);
   }
 
   /** Whether times are set and compared to the nanosecond. */
   get nsTimes(): boolean {
     return this.setNs !== null;
+  }
+
+  /** Whether inode flags are read, copied and compared. */
+  get keepsFlags(): boolean {
+    return this.flagCalls !== null;
   }
 
   /** Whether extended attributes are read, copied and compared. */
@@ -135,6 +185,11 @@ export class MetaKeeper {
     if (process.platform === 'win32') return out;
     if (!this.setNs) out.push(`times are kept to the microsecond, not the nanosecond (${nativeSetTimesUnavailableReason()})`);
     if (!this.attrs) out.push(`extended attributes, ACLs and file capabilities are not copied (${nativeXattrsUnavailableReason()})`);
+    if (process.platform === 'darwin' && !this.copyMeta) out.push(`ACLs and extended attributes of folders are not copied (${nativeCopyMetadataUnavailableReason()})`);
+    if (!this.flagCalls) out.push(`inode flags (chattr, chflags) are not copied (${nativeFlagsUnavailableReason()})`);
+    if (this.flagsNotKept > 0 && this.flagCalls) {
+      out.push(`${this.flagsNotKept} node(s) lost inode flags the destination cannot hold (${this.flagCalls.describe(this.flagsRefused)}): mv keeps no inode flags at all`);
+    }
     if (this.ownersNotKept > 0) out.push(`${this.ownersNotKept} node(s) owned by another user or group now belong to you: only root can keep another's ownership (mv does the same)`);
     return out;
   }
@@ -159,6 +214,78 @@ export class MetaKeeper {
     return this.attrs?.has(dir, 'system.posix_acl_default') ?? false;
   }
 
+  /**
+   * The copyable inode flags of a file or folder (never followed; the
+   * caller has lstat'ed it), or null when flags are not kept here or it is
+   * another kind. A node whose flags cannot be read has none to keep: a file
+   * system without flags (ENOTTY), or one the copy could not read either.
+   */
+  readFlags(p: string, kind: KeptMeta['kind'], uid: number): number | null {
+    if (!this.flagCalls || (kind !== 'file' && kind !== 'dir')) return null;
+    const got = this.flagCalls.get(p, this.anyOwner || uid === process.geteuid?.());
+    return typeof got === 'number' ? (got & this.flagCalls.copyable) >>> 0 : 0;
+  }
+
+  /** Whether copies made in `dir` inherit inode flags the originals may lack (Linux passes some on to new nodes). */
+  inheritsFlags(dir: string): boolean {
+    if (process.platform !== 'linux') return false;
+    const flags = this.readFlags(dir, 'dir', -1);
+    return flags !== null && flags !== 0;
+  }
+
+  /** Whether a file's flags include ones to set on its empty copy, before its bytes (`setFlagsBeforeData`). */
+  wantsFlagsBeforeData(n: KeptMeta): boolean {
+    return this.flagCalls !== null && n.kind === 'file' && ((n.flags ?? 0) & this.flagCalls.beforeData) !== 0;
+  }
+
+  /**
+   * Sets the flags that act only on data written after them (no-COW,
+   * compression) on the empty copy `p`. One the destination refuses is
+   * counted by `apply`, which tries every flag again after the data.
+   */
+  setFlagsBeforeData(p: string, n: KeptMeta): void {
+    if (this.flagCalls) this.setFlags(p, (n.flags ?? 0) & this.flagCalls.beforeData, false, false);
+  }
+
+  /**
+   * Gives `p` the copyable flags `wanted` (and, with `exact`, takes away
+   * copyable flags it has and `wanted` lacks); keeps its other flags. A
+   * flag the destination refuses is dropped and, with `count`, counted (see
+   * the module comment); any other failure fails the copy.
+   */
+  private setFlags(p: string, wanted: number, exact: boolean, count = true): void {
+    const calls = this.flagCalls;
+    if (!calls || (wanted === 0 && !exact)) return;
+    const got = calls.get(p, true);
+    if (typeof got !== 'number') {
+      if (wanted === 0 || isRefusal(got.errno)) return count ? this.dropFlags(wanted) : undefined;
+      throw this.wrap(errnoError(got.errno), p, 'reading the inode flags of');
+    }
+    const target = exact ? flagsToSet(got, wanted, calls.copyable) : (got | wanted) >>> 0;
+    if (target === got) return;
+    let errno = calls.set(p, target);
+    if (errno === 0) return;
+    if (!isRefusal(errno)) throw this.wrap(errnoError(errno), p, 'setting the inode flags of');
+    // Refused as a whole: flag by flag, to keep what the destination holds and drop only what it refuses.
+    let now = (got & ~(exact ? calls.copyable : 0)) >>> 0;
+    let refused = 0;
+    for (let bit = 1; bit !== 0 && bit <= wanted; bit = (bit << 1) >>> 0) {
+      if ((wanted & bit) === 0) continue;
+      errno = calls.set(p, (now | bit) >>> 0);
+      if (errno === 0) now = (now | bit) >>> 0;
+      else if (isRefusal(errno)) refused |= bit;
+      else throw this.wrap(errnoError(errno), p, 'setting the inode flags of');
+    }
+    // Flags to take away that the set refused to clear are left; the verify compares only what the original has.
+    if (refused !== 0 && count) this.dropFlags(refused);
+  }
+
+  private dropFlags(refused: number): void {
+    if (refused === 0) return;
+    this.flagsNotKept++;
+    this.flagsRefused = (this.flagsRefused | refused) >>> 0;
+  }
+
   /** The attributes of `p` (never followed), or null when they are not kept here. */
   readXattrs(p: string): Xattr[] | null {
     if (!this.attrs) return null;
@@ -169,9 +296,14 @@ export class MetaKeeper {
     throw this.wrap(errnoError(got.errno), p, 'reading the extended attributes of');
   }
 
-  /** Gives the node at `p` what `n` had, in the order the module comment explains. */
-  apply(p: string, n: KeptMeta, made: MadeAs): void {
+  /**
+   * Gives the node at `p` what `n` had, in the order the module comment
+   * explains. `from` is the original, when the copy has one on disk (macOS
+   * copies a folder's metadata from it with copyfile).
+   */
+  apply(p: string, n: KeptMeta, made: MadeAs, from?: string): void {
     if (n.kind === 'other') return;
+    const copiedXattrs = process.platform === 'darwin' && from !== undefined && this.copyMetadataOnMac(p, n, from);
     let chmodNeeded = made.mustChmod || (n.mode & 0o7000) !== 0 || process.platform === 'win32';
     if ((n.uid !== made.owner.uid || n.gid !== made.owner.gid) && process.platform !== 'win32') {
       if (this.ownerKeepable(n.uid, n.gid)) {
@@ -184,7 +316,7 @@ export class MetaKeeper {
         this.ownersNotKept++;
       }
     }
-    const xattrs = this.attrs ? (n.xattrs ?? []) : [];
+    const xattrs = this.attrs && !copiedXattrs ? (n.xattrs ?? []) : [];
     let capability: Xattr | undefined;
     for (const x of xattrs) {
       if (x.name === CAPABILITY) {
@@ -208,7 +340,25 @@ export class MetaKeeper {
       }
     }
     if (capability) this.setXattr(p, n, capability);
+    if (n.kind === 'file' || n.kind === 'dir') this.setFlags(p, n.flags ?? 0, made.stripFlags);
     this.setTimes(p, n);
+  }
+
+  /**
+   * macOS: whether the copy `p` of `from` has its extended attributes and
+   * ACL already — a file from the copy itself (libuv's copyfile
+   * COPYFILE_ALL), a folder from copyfile's metadata copy made here. A
+   * symlink gets its attributes from the keeper (setxattr, XATTR_NOFOLLOW).
+   */
+  private copyMetadataOnMac(p: string, n: KeptMeta, from: string): boolean {
+    if (n.kind === 'file') return true;
+    if (n.kind !== 'dir' || !this.copyMeta) return false;
+    const errno = this.copyMeta(from, p);
+    if (errno === 0) return true;
+    throw new RelocateError('E_CANNOT_KEEP', `copying the ACL, extended attributes and flags of ${from} to ${p} failed (copyfile: errno ${errno})`, {
+      path: p,
+      hint: 'nothing was deleted: the original keeps them. Move to a volume that holds them (APFS or HFS+), or remove them from the original first',
+    });
   }
 
   /**
@@ -229,7 +379,7 @@ export class MetaKeeper {
       errno = attrs.set(p, x);
       if (errno === 0) return true;
     }
-    if (x.name === SELINUX) return false;
+    if (SYSTEM_ASSIGNED.has(x.name)) return false;
     throw this.keepError(errno, p, x.name);
   }
 
@@ -249,12 +399,12 @@ export class MetaKeeper {
     });
   }
 
-  /** Removes the attributes of `p` whose names `keep` lacks (security.selinux stays: the policy's). */
+  /** Removes the attributes of `p` whose names `keep` lacks (the system-assigned ones stay). */
   removeOthers(p: string, keep: readonly Xattr[]): void {
     const have = this.readXattrs(p);
     if (!have || !this.attrs) return;
     for (const x of have) {
-      if (x.name === SELINUX || keep.some((k) => k.raw.equals(x.raw))) continue;
+      if (SYSTEM_ASSIGNED.has(x.name) || keep.some((k) => k.raw.equals(x.raw))) continue;
       const errno = this.attrs.remove(p, x.raw);
       if (errno !== 0 && errno !== XATTR_ERRNO.ENODATA) throw this.keepError(errno, p, x.name);
     }
@@ -296,17 +446,20 @@ export class MetaKeeper {
   /**
    * What the copy lost of the original, beyond names, kinds, sizes and
    * modes (the verify compares those): the owner where it is kept, the
-   * mtime, each extended attribute. `copyXattrs` reads the copy's when its
-   * listing has not (only nodes whose original has attributes pay for it).
+   * mtime, each extended attribute, each inode flag. `readCopy` reads the
+   * copy's attributes and flags when its listing has not (only nodes whose
+   * original has some pay for it).
    */
-  lost(orig: KeptMeta, copy: KeptMeta, copyXattrs: () => Xattr[] | null, grainNs = 1n): string | undefined {
+  lost(orig: KeptMeta, copy: KeptMeta, readCopy: CopyReader, grainNs = 1n): string | undefined {
     if (process.platform !== 'win32' && this.ownerKeepable(orig.uid, orig.gid) && (orig.uid !== copy.uid || orig.gid !== copy.gid)) {
       return `owner ${orig.uid}:${orig.gid} vs ${copy.uid}:${copy.gid}`;
     }
     if (!this.sameMtime(orig.mtimeNs, copy.mtimeNs, orig.kind, grainNs)) return `the modification time differs (${orig.mtimeNs} ns vs ${copy.mtimeNs} ns)`;
-    const want = orig.xattrs?.filter((x) => x.name !== SELINUX) ?? [];
+    const flags = this.lostFlags(orig, copy, readCopy);
+    if (flags) return flags;
+    const want = orig.xattrs?.filter((x) => !SYSTEM_ASSIGNED.has(x.name)) ?? [];
     if (want.length === 0 || !this.attrs) return undefined;
-    const have = copy.xattrs ?? copyXattrs();
+    const have = copy.xattrs ?? readCopy.xattrs();
     if (!have) return undefined;
     for (const x of want) {
       const y = have.find((h) => h.raw.equals(x.raw));
@@ -315,4 +468,25 @@ export class MetaKeeper {
     }
     return undefined;
   }
+
+  /** The inode flags of the original the copy lacks, save those the destination was seen to refuse; undefined when none. */
+  private lostFlags(orig: KeptMeta, copy: KeptMeta, readCopy: CopyReader): string | undefined {
+    const calls = this.flagCalls;
+    const want = ((orig.flags ?? 0) & ~this.flagsRefused) >>> 0;
+    if (!calls || want === 0) return undefined;
+    const have = copy.flags ?? readCopy.flags() ?? 0;
+    if ((want & ~have) === 0) return undefined;
+    return `the inode flags differ (${calls.describe(orig.flags ?? 0)} vs ${calls.describe(have) || 'none'})`;
+  }
+}
+
+/** Reads what the verify's listing of a copy did not: its attributes and its flags, each only where the original has some. */
+export interface CopyReader {
+  xattrs(): Xattr[] | null;
+  flags(): number | null;
+}
+
+/** Errnos by which a destination says it cannot hold a flag (or this account may not set it): the flag is dropped, as mv drops them all. */
+function isRefusal(errno: number): boolean {
+  return errno === FLAG_ERRNO.ENOTTY || errno === FLAG_ERRNO.ENOTSUP || errno === FLAG_ERRNO.EINVAL || errno === FLAG_ERRNO.EPERM;
 }

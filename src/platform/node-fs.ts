@@ -186,7 +186,7 @@ const under =
 /**
  * One node, by one bigint lstat (never followed): nanosecond times and
  * exact inode numbers (which can exceed 2^53: a double would merge two
- * hard-link groups). With `keeper`, its extended attributes too.
+ * hard-link groups). With `keeper`, its extended attributes and inode flags too.
  */
 function lstatNode(rel: string, full: string, keeper?: MetaKeeper): TreeNode {
   let s: BigIntStats;
@@ -201,6 +201,7 @@ function lstatNode(rel: string, full: string, keeper?: MetaKeeper): TreeNode {
   const node: TreeNode = {
     rel, kind, size: Number(s.size), blocks: Number(s.blocks), mtimeMs: Number(s.mtimeMs), atimeMs: Number(s.atimeMs), mtimeNs: s.mtimeNs, atimeNs: s.atimeNs,
     mode: Number(s.mode) & 0o7777, uid: Number(s.uid), gid: Number(s.gid), id, nlink, xattrs: keeper && kind !== 'other' ? keeper.readXattrs(full) : null,
+    flags: keeper ? keeper.readFlags(full, kind, Number(s.uid)) : null,
   };
   if (kind === 'symlink') {
     try {
@@ -558,7 +559,7 @@ export class NodeFs implements FsPort {
     const slice = new Slicer();
     // What the nodes made here get without being told (owner, inherited ACL entries): asked once for the whole copy.
     const holder = path.dirname(to);
-    const made: MadeAs = { owner: keeper.newOwnerUnder(holder), mustChmod: false, stripAcl: keeper.inheritsAcl(holder) };
+    const made: MadeAs = { owner: keeper.newOwnerUnder(holder), mustChmod: false, stripAcl: keeper.inheritsAcl(holder), stripFlags: keeper.inheritsFlags(holder) };
     const seek = process.platform === 'linux' ? await nativeSeekExtent() : null;
     // Folders first (parents before children), writable while filling; their modes and times are set last.
     for (const d of dirs) {
@@ -611,7 +612,7 @@ export class NodeFs implements FsPort {
             symlinkSync(f.linkText!, d, process.platform === 'win32' ? await symlinkType(s) : undefined);
             if (f.rel === '') await rootMade();
             // The link's own owner, attributes and times (never its target's).
-            keeper.apply(d, f, made);
+            keeper.apply(d, f, made, s);
           } else if (f.kind === 'file') {
             const outside = outsideByRel?.get(f.rel);
             if (outside && stillSameFile(outside, f)) {
@@ -622,7 +623,13 @@ export class NodeFs implements FsPort {
             }
             inFlight.add(d);
             // Only the file root, made empty just above, is written over; any other name must be new.
-            const overwrite = fileRoot && f.rel === '';
+            let overwrite = fileRoot && f.rel === '';
+            if (keeper.wantsFlagsBeforeData(f)) {
+              // No-COW and compression act only on bytes written after them: the copy is made empty, flagged, then filled.
+              if (!overwrite) closeSync(openSync(d, 'wx', 0o600));
+              overwrite = true;
+              keeper.setFlagsBeforeData(d, f);
+            }
             // A file with holes is copied extent by extent so the copy keeps them (made 0600: its mode is set below).
             const sparse = seek !== null && looksSparse(f.size, f.blocks) && (await copySparse(s, d, f.size, seek, overwrite, () => undefined).finally(() => inFlight.delete(d)));
             if (!sparse) await copyFile(s, d, overwrite ? 0 : C.COPYFILE_EXCL).finally(() => inFlight.delete(d));
@@ -630,7 +637,7 @@ export class NodeFs implements FsPort {
             // set-user-ID and set-group-ID bits, a chown clears them too, and Windows maps modes to attributes: the
             // keeper sets the mode again where it must, after the owner; verify compares every mode before anything is deleted.
             // Short synchronous calls: made here on the main thread rather than as more thread-pool round trips.
-            keeper.apply(d, f, sparse ? { ...made, mustChmod: true } : made);
+            keeper.apply(d, f, sparse ? { ...made, mustChmod: true } : made, s);
             done += f.size;
             if (progress && performance.now() - reported >= PROGRESS_EVERY_MS) {
               reported = performance.now();
@@ -664,7 +671,7 @@ export class NodeFs implements FsPort {
     // Deepest first, each after its content: owner, attributes (a default ACL set earlier would have been
     // inherited by the copies inside), mode, times.
     const dirMade: MadeAs = { ...made, mustChmod: true };
-    for (const d of dirs.slice().reverse()) keeper.apply(dest(d), d, dirMade);
+    for (const d of dirs.slice().reverse()) keeper.apply(dest(d), d, dirMade, src(d));
     await this.syncFiles(to, plain);
     await this.syncDir(path.dirname(to));
     NodeFs.keep(this.forVerify, from, nodes);
@@ -765,7 +772,12 @@ export class NodeFs implements FsPort {
       // Owner, mtime and attributes (keep-meta.ts). The copy's attributes are read here, only for nodes whose original
       // has some, and kept in its listing for the verify that reuses it; an original listed without them is read too.
       n.xattrs ??= keeper.readXattrs(under(original, n.rel));
-      const lost = keeper.lost(n, modes ? m! : { ...m!, uid: n.uid, gid: n.gid }, () => (m!.xattrs = keeper.readXattrs(under(copy, n.rel))), grain);
+      n.flags ??= keeper.readFlags(under(original, n.rel), n.kind, n.uid);
+      const readCopy = {
+        xattrs: () => (m!.xattrs = keeper.readXattrs(under(copy, n.rel))),
+        flags: () => (m!.flags = keeper.readFlags(under(copy, n.rel), m!.kind, m!.uid)),
+      };
+      const lost = keeper.lost(n, modes ? m! : { ...m!, uid: n.uid, gid: n.gid }, readCopy, grain);
       if (lost) fail(lost, n.rel);
     }
     if (!subset && a.length !== b.length) {
@@ -875,11 +887,13 @@ export class NodeFs implements FsPort {
       kind: n.kind, mode: n.mode, uid: n.uid ?? Number(now.uid), gid: n.gid ?? Number(now.gid),
       mtimeNs: n.mtimeNs !== undefined ? BigInt(n.mtimeNs) : fromMs(n.mtimeMs), atimeNs: n.atimeNs !== undefined ? BigInt(n.atimeNs) : fromMs(n.atimeMs),
       xattrs: n.xattrs ? n.xattrs.map((x) => ({ name: x.name, raw: Buffer.from(`${x.name}\0`), value: Buffer.from(x.value, 'base64') })) : null,
+      // Not in snapshots: a restored file is a copy of its twin and carries the twin's flags (restored folders do not).
+      flags: null,
     };
     // A snapshot from a journal that recorded attributes but found none: the node must have none either.
     if (want.xattrs === null && n.mtimeNs !== undefined && keeper.keepsXattrs) want.xattrs = [];
     if (want.xattrs !== null) keeper.removeOthers(p, want.xattrs);
-    keeper.apply(p, want, { owner: { uid: Number(now.uid), gid: Number(now.gid) }, mustChmod: n.kind !== 'symlink', stripAcl: false });
+    keeper.apply(p, want, { owner: { uid: Number(now.uid), gid: Number(now.gid) }, mustChmod: n.kind !== 'symlink', stripAcl: false, stripFlags: false });
   }
 
   async outsideNames(root: string): Promise<OutsideNames> {

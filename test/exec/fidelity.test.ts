@@ -3,7 +3,8 @@
  * what GNU mv and cp -a keep — owner and group, set-user-ID, set-group-ID
  * and sticky bits, nanosecond mtimes and atimes, extended attributes
  * (user.*, trusted.*, security.capability), POSIX ACLs and default ACLs,
- * folder times, a symlink's own owner and times, holes — and the rollback's
+ * folder times, a symlink's own owner and times, holes, inode flags (which
+ * mv drops) — and the rollback's
  * copy back keeps them too. For each, a test that the verify fails when the
  * copy loses it: the copy is tampered with between copyTree and the verify,
  * and the run must stop with E_VERIFY naming the path and what differs,
@@ -143,6 +144,16 @@ const CASES: Case[] = [
     verifyMessage: /sub: the POSIX default ACL \(system\.posix_acl_default\) is missing in the copy/,
   },
   {
+    what: 'inode flags of files and folders (chattr +d nodump, +A noatime, +S sync, +t, +D dirsync)',
+    give: (g) => {
+      sh('chattr', '+dA', `${g}/f`);
+      sh('chattr', '+St', `${g}/sub/inner`);
+      sh('chattr', '+dD', `${g}/sub`);
+    },
+    lose: (c) => sh('chattr', '-d', `${c}/f`),
+    verifyMessage: /f: the inode flags differ \(\+dA vs \+A\)/,
+  },
+  {
     what: 'folder times (set after the folder content)',
     give: (g) => {
       sh('touch', '-m', '-d', T3, `${g}/sub`);
@@ -242,6 +253,18 @@ describe.skipIf(reason !== undefined)('a move across volumes keeps what mv and c
     const before = fidelityOf(t.g);
     mkdirSync(path.dirname(t.target), { recursive: true });
     sh('setfacl', '-d', '-m', 'u:1005:rwx,g:1006:rx', path.dirname(t.target));
+    const plan = await planFor(t.manifest, t.state);
+    const out = await startRun(plan, { stateDir: t.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
+    expect(out.result, out.error?.message).toBe('done');
+    expect(kept(fidelityOf(t.target))).toEqual(kept(before));
+  });
+
+  it('copies into a folder whose inode flags ext4 passes on (+dA) do not inherit them: the copy equals the original', async () => {
+    const t = caseTree();
+    sh('chattr', '+d', path.join(t.g, 'f'));
+    const before = fidelityOf(t.g);
+    mkdirSync(path.dirname(t.target), { recursive: true });
+    sh('chattr', '+dA', path.dirname(t.target));
     const plan = await planFor(t.manifest, t.state);
     const out = await startRun(plan, { stateDir: t.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
     expect(out.result, out.error?.message).toBe('done');

@@ -43,7 +43,8 @@ function fusePython(): string | undefined {
   return undefined;
 }
 
-function fuseReason(): string | undefined {
+/** Why the FUSE file system cannot be mounted here, or undefined. */
+export function fuseReason(): string | undefined {
   if (process.platform !== 'linux') return `the FUSE fallback needs Linux (this is ${process.platform})`;
   if (process.getuid?.() !== 0) return 'mounting needs root (CI runs as root)';
   if (!existsSync('/dev/fuse')) return '/dev/fuse is missing';
@@ -64,8 +65,12 @@ function mountedAt(dir: string): boolean {
   return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
 }
 
-/** Starts the FUSE file system over a fresh backing folder and waits (up to 10 s) for it to be mounted. */
-async function mountFuse(label: string): Promise<{ dir: string; unmount(): void }> {
+/**
+ * Starts the FUSE file system over a fresh backing folder and waits (up to
+ * 10 s) for it to be mounted. It holds no extended attributes (fusepy's
+ * setxattr says ENOTSUP), which keep-limits.test.ts uses.
+ */
+export async function mountFuse(label: string): Promise<{ dir: string; unmount(): void }> {
   const work = mkdtempSync(path.join(os.tmpdir(), `relocate-${label}-`));
   const backing = path.join(work, 'backing');
   const dir = path.join(work, 'mnt');

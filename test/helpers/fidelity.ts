@@ -38,6 +38,15 @@ function hashNoAtime(p: string): string {
   }
 }
 
+/** A file's or folder's inode flags as lsattr shows them (e.g. `------dA------e-------`): '' for other kinds, '?' where the file system has none. */
+export function lsattrOf(p: string): string {
+  try {
+    return execFileSync('lsattr', ['-d', p], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split(' ')[0]!;
+  } catch {
+    return '?';
+  }
+}
+
 export interface Fidelity {
   kind: string;
   owner: string;
@@ -45,6 +54,8 @@ export interface Fidelity {
   mtimeNs: string;
   atimeNs: string;
   xattrs: string;
+  /** Inode flags (lsattr) of files and folders. */
+  flags: string;
   /** Content hash (files), link text (symlinks). */
   data: string;
   /** Allocated bytes of a file (st_blocks × 512). */
@@ -56,7 +67,7 @@ export interface Fidelity {
 /**
  * Everything a faithful copy keeps of every node under `root`, keyed by
  * path relative to it: kind, owner, mode, nanosecond times, extended
- * attributes (ACLs and capabilities among them), content, and which files
+ * attributes (ACLs and capabilities among them), inode flags, content, and which files
  * are one (hard links). Read without changing atimes.
  */
 export function fidelityOf(root: string): Record<string, Fidelity> {
@@ -78,6 +89,7 @@ export function fidelityOf(root: string): Record<string, Fidelity> {
       mtimeNs: String(s.mtimeNs),
       atimeNs: String(s.atimeNs),
       xattrs: xattrsOf(p),
+      flags: kind === 'file' || kind === 'dir' ? lsattrOf(p) : '',
       data: kind === 'file' ? hashNoAtime(p) : kind === 'symlink' ? readlinkSync(p) : '',
       allocated: Number(s.blocks) * 512,
       linkGroup,

@@ -6,7 +6,10 @@
  * every attribute copies the ACLs too, byte for byte (the kernel checks
  * and translates the ids).
  *
- * Returns null when unavailable (not Linux, no koffi binary,
+ * macOS has the same calls under other names and signatures
+ * (xattrs-darwin.ts), behind the same `XattrCalls`.
+ *
+ * Returns null when unavailable (not Linux or macOS, no koffi binary,
  * RELOCATE_NATIVE=0): attributes are then neither copied nor compared, and
  * `nativeXattrsUnavailableReason` says why for --verbose.
  *
@@ -14,6 +17,8 @@
  * machine (bench/RESULTS.md); lgetxattr only for nodes that have any.
  */
 import { nativeBinding } from './koffi.js';
+import { splitXattrNames, xattrNameOf } from './xattr-names.js';
+import { makeDarwinXattrCalls } from './xattrs-darwin.js';
 
 /** One extended attribute. `raw` is the name as the kernel gave it (NUL-terminated), so names that are not UTF-8 round-trip. */
 export interface Xattr {
@@ -33,7 +38,7 @@ export interface XattrCalls {
   has(p: string, name: string): boolean;
 }
 
-/** Linux errnos met here (asm-generic/errno-base.h, errno.h). */
+/** Linux errnos met here (asm-generic/errno-base.h, errno.h); the macOS calls give theirs as these. */
 export const XATTR_ERRNO = { EPERM: 1, E2BIG: 7, EACCES: 13, ENOSPC: 28, ERANGE: 34, ENODATA: 61, ENOTSUP: 95, EDQUOT: 122 } as const;
 
 /** XATTR_LIST_MAX and XATTR_SIZE_MAX (include/uapi/linux/limits.h): no list or value is longer. */
@@ -42,8 +47,9 @@ const SIZE_MAX = 65536;
 
 const binding = nativeBinding<XattrCalls>(
   'the extended attribute calls',
-  () => (process.platform !== 'linux' ? `extended attributes are kept on Linux only in this version (this is ${process.platform})` : undefined),
+  () => (process.platform !== 'linux' && process.platform !== 'darwin' ? `extended attributes are kept on Linux and macOS only (this is ${process.platform})` : undefined),
   (koffi) => {
+    if (process.platform === 'darwin') return makeDarwinXattrCalls(koffi);
     const libc = koffi.load('libc.so.6');
     const llistxattr = libc.func('long llistxattr(const char *path, uint8_t *list, size_t size)');
     const lgetxattr = libc.func('long lgetxattr(const char *path, const uint8_t *name, uint8_t *value, size_t size)');
@@ -67,19 +73,14 @@ const binding = nativeBinding<XattrCalls>(
         if (!Buffer.isBuffer(names)) return names;
         if (names.length === 0) return [];
         const out: Xattr[] = [];
-        for (let start = 0; start < names.length; ) {
-          const end = names.indexOf(0, start);
-          const stop = end < 0 ? names.length : end;
-          const raw = Buffer.alloc(stop - start + 1);
-          names.copy(raw, 0, start, stop);
-          start = stop + 1;
+        for (const raw of splitXattrNames(names)) {
           const n = Number(lgetxattr(p, raw, value, value.length));
           if (n < 0) {
             // Removed between the list and the read: not there.
             if (koffi.errno() === XATTR_ERRNO.ENODATA) continue;
             return { errno: koffi.errno() };
           }
-          out.push({ name: raw.toString('utf8', 0, raw.length - 1), raw, value: Buffer.from(value.subarray(0, n)) });
+          out.push({ name: xattrNameOf(raw), raw, value: Buffer.from(value.subarray(0, n)) });
         }
         return out.sort((a, b) => Buffer.compare(a.raw, b.raw));
       },
