@@ -7,6 +7,7 @@ import type { Decision } from './decide.js';
 import { CHANGING_ACTIONS } from './entry-paths.js';
 import { dataKind, isLinkKind, sameVolume } from './link-type.js';
 import { movedSide } from './moved-side.js';
+import { notCopyableFindings, permissionsFindings } from './not-copyable.js';
 import { protectedReason } from './protected.js';
 import { relativeLinkFindings } from './relative-links.js';
 import { sharedOutsideFindings, undeletableFindings } from './undeletable.js';
@@ -122,6 +123,7 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
     });
   }
   out.push(...undeletableFindings(d, tree, ctx.os, e.link), ...sharedOutsideFindings(d), ...relativeLinkFindings(d.move, tree, e.style));
+  out.push(...notCopyableFindings(d, tree), ...permissionsFindings(d, tree));
   if (d.move && o.target.volume?.remote) {
     out.push({ severity: 'warning', code: 'W_NETWORK', path: e.target, message: `${e.target} is on a network share: the copy will be slow and depends on the connection` });
   }
