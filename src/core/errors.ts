@@ -92,6 +92,10 @@ export type ErrorCode =
   | 'E_PATH_LOCK_DIR'
   /** The copy cannot keep something of the original (an extended attribute, an ACL, the owner) that the caller may otherwise keep: the destination refuses it. */
   | 'E_CANNOT_KEEP'
+  /** A Windows cloud placeholder (OneDrive and other cloud-files providers) in data a move would copy to another volume: the copy would download it. */
+  | 'E_CLOUD_PLACEHOLDER'
+  /** An EFS-encrypted Windows file in data a move would copy to another volume: a copy would be decrypted. */
+  | 'E_ENCRYPTED'
   | 'E_INTERNAL';
 
 /**

@@ -8,6 +8,7 @@ import { CHANGING_ACTIONS } from './entry-paths.js';
 import { dataKind, isLinkKind, sameVolume } from './link-type.js';
 import { movedSide } from './moved-side.js';
 import { nameFindings } from './names.js';
+import { notCopyableFindings, permissionsFindings } from './not-copyable.js';
 import { protectedReason } from './protected.js';
 import { relativeLinkFindings } from './relative-links.js';
 import { sharedOutsideFindings, undeletableFindings } from './undeletable.js';
@@ -124,6 +125,7 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
   }
   out.push(...undeletableFindings(d, tree, ctx.os, e.link), ...sharedOutsideFindings(d), ...relativeLinkFindings(d.move, tree, e.style));
   out.push(...nameFindings(d.move, tree, (d.action === 'restore' ? o.link : o.target).volume, o.destNames, ctx.os, e.style));
+  out.push(...notCopyableFindings(d, tree), ...permissionsFindings(d, tree));
   if (d.move && o.target.volume?.remote) {
     out.push({ severity: 'warning', code: 'W_NETWORK', path: e.target, message: `${e.target} is on a network share: the copy will be slow and depends on the connection` });
   }

@@ -63,6 +63,8 @@ import { RelocateError } from '../core/errors.js';
 import { nativeSetTimesNs, nativeSetTimesUnavailableReason, type SetTimesNs } from './native/utimens.js';
 import { nativeCopyMetadata, nativeCopyMetadataUnavailableReason, type CopyMetadata } from './native/copyfile-darwin.js';
 import { FLAG_ERRNO, flagsToSet, nativeFlags, nativeFlagsUnavailableReason, type FlagCalls } from './native/fs-flags.js';
+import { windowsAttributeLabel } from './windows/file-attributes.js';
+import { windowsKeep, windowsKeepNotes } from './windows/keep-meta-win.js';
 import { XATTR_ERRNO, nativeXattrs, nativeXattrsUnavailableReason, type Xattr, type XattrCalls } from './native/xattrs.js';
 
 /**
@@ -121,6 +123,7 @@ function errnoError(errno: number): NodeJS.ErrnoException {
 
 /** Says which attribute a name is, for people. */
 export function attributeLabel(name: string): string {
+  if (name.startsWith('win.')) return windowsAttributeLabel(name);
   if (ACL_NAMES.includes(name)) return `the POSIX ${name.endsWith('default') ? 'default ACL' : 'ACL'} (${name})`;
   if (name === CAPABILITY) return `the file capability (${name})`;
   return `the extended attribute ${name}`;
@@ -160,8 +163,17 @@ export class MetaKeeper {
   ) {}
 
   static async load(wrap: WrapError): Promise<MetaKeeper> {
+    // Windows keeps attributes, streams and permissions through the same calls (windows/keep-meta-win.ts).
+    const win = process.platform === 'win32' ? await windowsKeep() : undefined;
     const off = process.platform === 'win32';
-    return new MetaKeeper(off ? null : await nativeXattrs(), off ? null : await nativeFlags(), process.platform === 'darwin' ? await nativeCopyMetadata() : null, off ? null : await nativeSetTimesNs(), mayChownAny(), wrap);
+    return new MetaKeeper(
+      win !== undefined ? (win?.xattrs ?? null) : await nativeXattrs(),
+      off ? null : await nativeFlags(),
+      process.platform === 'darwin' ? await nativeCopyMetadata() : null,
+      win !== undefined ? (win?.setTimes ?? null) : await nativeSetTimesNs(),
+      mayChownAny(),
+      wrap,
+    );
   }
 
   /** Whether times are set and compared to the nanosecond. */
@@ -182,7 +194,7 @@ export class MetaKeeper {
   /** What this keeper cannot keep here, for --verbose. */
   notes(): string[] {
     const out: string[] = [];
-    if (process.platform === 'win32') return out;
+    if (process.platform === 'win32') return windowsKeepNotes();
     if (!this.setNs) out.push(`times are kept to the microsecond, not the nanosecond (${nativeSetTimesUnavailableReason()})`);
     if (!this.attrs) out.push(`extended attributes, ACLs and file capabilities are not copied (${nativeXattrsUnavailableReason()})`);
     if (process.platform === 'darwin' && !this.copyMeta) out.push(`ACLs and extended attributes of folders are not copied (${nativeCopyMetadataUnavailableReason()})`);

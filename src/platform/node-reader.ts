@@ -5,7 +5,7 @@ import path from 'node:path';
 import { relativeTextLeaves } from '../core/link-escape.js';
 import { canonicalPath, hostOs, isAbsolutePath, pathApi, styleForOs, type PathStyle } from '../core/paths.js';
 import type { DiskReader } from '../state/reader.js';
-import { ESCAPING_LINKS_LISTED, UNDELETABLE_LISTED, type InodeFlag, type InUseReport, type MeasureOptions, type MountFact, type NodeKind, type PathObservation, type TreeComparison, type TreeMeasure, type VolumeInfo } from '../state/types.js';
+import { ESCAPING_LINKS_LISTED, UNDELETABLE_LISTED, type InodeFlag, type NotCopyableReason, type InUseReport, type MeasureOptions, type MountFact, type NodeKind, type PathObservation, type TreeComparison, type TreeMeasure, type VolumeInfo } from '../state/types.js';
 import { TreeNamesCounter } from './tree-names.js';
 import { nearestFolder, probeNameRules } from './name-probe.js';
 import type { NameRules } from '../core/name-rules.js';
@@ -15,6 +15,7 @@ import { nativeInodeFlags } from './native/inode-flags.js';
 import { eachLimited } from '../core/each-limited.js';
 import { mountAt, mountsBelow, readMountTable, realPathOf, type MountEntry } from './mount-table.js';
 import { volumeInfo, volumeKey } from './volumes.js';
+import { windowsNotCopyableReader, windowsPermissionsCopy } from './windows/native.js';
 
 /** Names listed in a comparison are capped so a plan of two huge trees stays small. */
 export const COMPARISON_LIMIT = 1000;
@@ -49,6 +50,14 @@ function noteFlag(m: TreeMeasure, full: string, flag: InodeFlag | undefined, isR
   u.count++;
   if (u.first.length < UNDELETABLE_LISTED) u.first.push({ path: full, flag });
   if (isRoot) u.root = flag;
+}
+
+/** Records a Windows node a copy must not read (cloud placeholder, EFS), as noteFlag does. */
+function noteNotCopyable(m: TreeMeasure, full: string, why: NotCopyableReason | undefined): void {
+  if (!why) return;
+  const n = (m.notCopyable ??= { count: 0, first: [] });
+  n.count++;
+  if (n.first.length < UNDELETABLE_LISTED) n.first.push({ path: full, why });
 }
 
 /** This machine's path style: a tree's links are read where the tree is. */
@@ -236,6 +245,8 @@ export class NodeDiskReader implements DiskReader {
     const seen = new Map<string, { names: number; nlink: number; size: number }>();
     // The top node's flag is always read (a rename of it fails too); the others only where the tree would be deleted.
     const flagOf = await nativeInodeFlags();
+    // Windows: cloud placeholders and EFS files, where the tree would be copied (the same walks as the flags).
+    const notCopyable = opts.inodeFlags && process.platform === 'win32' ? await windowsNotCopyableReader() : undefined;
     let newest = 0;
     // Sparse files are counted by their data too where this host's copy keeps holes (sparse-copy.ts).
     const disk = opts.disk ? new DiskUseCounter(process.platform === 'linux' && (await nativeSeekExtent()) !== null) : undefined;
@@ -246,6 +257,7 @@ export class NodeDiskReader implements DiskReader {
       newest = Math.max(newest, Number(s.mtimeMs));
       // Flags forbid deleting files and folders (and emptying a folder); a link's own flags cannot be set.
       if (flagOf && (opts.inodeFlags || full === root) && (s.isFile() || s.isDirectory())) noteFlag(m, full, flagOf(full), full === root);
+      if (notCopyable && (s.isFile() || s.isDirectory())) noteNotCopyable(m, full, notCopyable(full));
       if (s.isSymbolicLink()) {
         m.links++;
         if (full !== root) noteEscapingLink(m, root, full);
@@ -271,7 +283,9 @@ export class NodeDiskReader implements DiskReader {
     };
     const top = await lstat(root, { bigint: true });
     count(top, root);
-    const withDisk = (t: TreeMeasure): TreeMeasure => ({ ...t, ...(disk ? { disk: disk.result() } : {}), ...(nameCounter ? { names: nameCounter.result() } : {}) });
+    const permissionsCopy = opts.disk ? await windowsPermissionsCopy() : undefined;
+    if (permissionsCopy) m.permissionsCopy = permissionsCopy;
+        const withDisk = (t: TreeMeasure): TreeMeasure => ({ ...t, ...(disk ? { disk: disk.result() } : {}), ...(nameCounter ? { names: nameCounter.result() } : {}) });
     if (!top.isDirectory()) return withDisk(withShared(m, seen, newest));
     // Nothing crosses a device boundary: a folder on another device, or a mount point the table
     // names (a bind mount keeps the device), is noted and not entered.

@@ -118,6 +118,15 @@ export interface TreeMeasure {
   newestMtimeMs?: number;
   /** Nodes no one can delete or rename (inode flags); read only when asked (MeasureOptions.inodeFlags), absent when none. */
   undeletable?: UndeletableNodes;
+  /** Windows files a copy to another volume must not read (cloud placeholders, EFS); read with the inode flags, absent when none. */
+  notCopyable?: NotCopyableNodes;
+  /**
+   * Windows: how much of the security descriptor a copy of this tree keeps,
+   * asked of this process where the tree may be copied (MeasureOptions.disk):
+   * 'owner-dacl' with SeBackupPrivilege and SeRestorePrivilege, 'none'
+   * without (robocopy /COPY:DAT). Absent elsewhere.
+   */
+  permissionsCopy?: 'owner-dacl' | 'none';
   /**
    * Files whose data other names outside the tree share (more links than
    * names inside it), counted once per file: deleting the tree frees none
@@ -225,12 +234,29 @@ export interface UndeletableNodes {
   root?: InodeFlag;
 }
 
+/**
+ * Why a Windows node cannot be copied to another volume: a cloud placeholder
+ * (FILE_ATTRIBUTE_RECALL_ON_DATA_ACCESS, RECALL_ON_OPEN or OFFLINE: reading it
+ * downloads it) or an EFS-encrypted file (a plain read decrypts it).
+ */
+export type NotCopyableReason = 'cloud-placeholder' | 'encrypted';
+
+/**
+ * The nodes of a measured tree a copy must not read. Invariant: `count` ≥ 1
+ * counts them all; `first` lists the first UNDELETABLE_LISTED (absolute
+ * paths, walk order).
+ */
+export interface NotCopyableNodes {
+  count: number;
+  first: { path: string; why: NotCopyableReason }[];
+}
+
 /** How many flagged nodes a measure names (the rest are counted): enough to act on, small in a plan. */
 export const UNDELETABLE_LISTED = 10;
 
 /** What a tree walk reads beyond sizes. */
 export interface MeasureOptions {
-  /** Read each node's inode flags (one statx per node on Linux): asked only where the data would be deleted. */
+  /** Read each node's inode flags (one statx per node on Linux; its attributes on Windows, for NotCopyableNodes): asked only where the data would be deleted. */
   inodeFlags?: boolean;
   /** Count what the files take in blocks (TreeMeasure.disk): asked where the tree may be copied to another volume. */
   disk?: boolean;

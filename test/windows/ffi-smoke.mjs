@@ -273,6 +273,103 @@ await checkAsync('the platform layer: volumeInfo ids, capabilities, the link pro
   return { c, e, caps };
 });
 
+const attrs = await load('platform/windows/file-attributes.js');
+const keepWin = await load('platform/windows/keep-meta-win.js');
+const winNative = await load('platform/windows/native.js');
+
+check('GetFileAttributesW / SetFileAttributesW: hidden, system, read-only and archive round-trip; the placeholder reader', () => {
+  const f = path.join(workC, 'attrs.txt');
+  writeFileSync(f, 'a');
+  const A = attrs.FileAttribute;
+  const want = A.HIDDEN | A.SYSTEM | A.READONLY | A.ARCHIVE;
+  assert(w.raw.SetFileAttributesW(f, want) === 1, `SetFileAttributesW failed: ${w.lastError()}`);
+  const got = w.raw.GetFileAttributesW(f);
+  assert((got & want) === want, `attributes ${got.toString(16)}`);
+  // Not-content-indexed: Windows keeps it; Wine 8 drops it (reported, not asserted).
+  w.raw.SetFileAttributesW(f, A.ARCHIVE | A.NOT_CONTENT_INDEXED);
+  const notIndexedKept = (w.raw.GetFileAttributesW(f) & A.NOT_CONTENT_INDEXED) !== 0;
+  assert(w.raw.SetFileAttributesW(f, A.NORMAL) === 1, 'cleared');
+  const missing = w.raw.GetFileAttributesW(path.join(workC, 'no-such'));
+  assert(missing === attrs.INVALID_FILE_ATTRIBUTES && w.lastError() === WinError.FILE_NOT_FOUND, `missing: ${missing} ${w.lastError()}`);
+  return { set: want, got, notIndexedKept };
+});
+
+await checkAsync('the not-copyable reader: a plain file and folder are copyable (no placeholder, no EFS)', async () => {
+  const read = await winNative.windowsNotCopyableReader();
+  assert(typeof read === 'function', 'a reader');
+  assert(read(workC) === undefined && read(path.join(workC, 'attrs.txt')) === undefined, 'nothing refused');
+  return { ok: true };
+});
+
+check('FindFirstStreamW / FindNextStreamW: the file\'s own stream and alternate ones (Wine 8 has none: ERROR_HANDLE_EOF)', () => {
+  const f = path.join(workC, 'streams.txt');
+  writeFileSync(f, 'main');
+  let adsWritten = true;
+  try {
+    writeFileSync(`${f}:Zone.Identifier`, '[ZoneTransfer]\r\nZoneId=3\r\n');
+  } catch {
+    adsWritten = false;
+  }
+  const buf = Buffer.alloc(attrs.FIND_STREAM_DATA_SIZE);
+  const h = w.raw.FindFirstStreamW(f, 0, buf, 0);
+  const names = [];
+  let err = null;
+  if (w.badHandle(h)) err = w.lastError();
+  else {
+    do names.push(attrs.decodeFindStreamData(buf).name);
+    while (w.raw.FindNextStreamW(h, buf));
+    w.raw.FindClose(h);
+  }
+  // Windows lists ::$DATA and the stream; Wine fails with ERROR_HANDLE_EOF (and stores `streams.txt:Zone.Identifier` as a file of that name).
+  assert(err === WinError.HANDLE_EOF || names.includes('::$DATA'), `names ${names} error ${err}`);
+  const kept = keepWin.windowsXattrCalls(w, 'none').read(f);
+  assert(Array.isArray(kept), `keeper read: ${JSON.stringify(kept)}`);
+  return { names, error: err, adsWritten, streamsSupported: err === null, kept: kept.map((x) => x.name) };
+});
+
+check('GetFileSecurityW / SetFileSecurityW: owner, group and DACL read and written back', () => {
+  const f = path.join(workC, 'sd.txt');
+  writeFileSync(f, 's');
+  const needed = [0];
+  w.raw.GetFileSecurityW(f, 7, null, 0, needed);
+  assert(needed[0] > 0, `size ${needed[0]} (error ${w.lastError()})`);
+  const sd = Buffer.alloc(needed[0]);
+  assert(w.raw.GetFileSecurityW(f, 7, sd, sd.length, needed) === 1, `GetFileSecurityW: ${w.lastError()}`);
+  // A self-relative descriptor: revision 1, SE_SELF_RELATIVE (0x8000) in its control word.
+  assert(sd[0] === 1 && (sd.readUInt16LE(2) & 0x8000) !== 0, `descriptor ${sd.toString('hex')}`);
+  const g = path.join(workC, 'sd-copy.txt');
+  writeFileSync(g, 's');
+  const set = w.raw.SetFileSecurityW(g, 7, sd);
+  return { bytes: sd.length, set, setError: set ? null : w.lastError() };
+});
+
+check('OpenProcessToken / GetTokenInformation / AdjustTokenPrivileges: SeBackupPrivilege and SeRestorePrivilege', () => {
+  const held = privilege.backupRestoreHeld(w);
+  const enabled = held.backup && held.restore ? privilege.enablePrivileges(w, ['SeBackupPrivilege', 'SeRestorePrivilege']) : null;
+  return { held, enabled };
+});
+
+check('SetFileTime: times set to the 100 ns, a link\'s own (never followed)', () => {
+  const f = path.join(workC, 'times.txt');
+  writeFileSync(f, 't');
+  const errno = keepWin.windowsSetTimes(w)(f, 1_600_000_000_987_654_300n, 1_700_000_000_123_456_700n);
+  assert(errno === 0, `errno ${errno}`);
+  const s = lstatSync(f, { bigint: true });
+  assert(s.mtimeNs === 1_700_000_000_123_456_700n, `mtime ${s.mtimeNs}`);
+  // The access time is reported, not asserted: Linux's relatime under Wine moves an old atime forward on the next read.
+  return { mtimeNs: String(s.mtimeNs), atimeNs: String(s.atimeNs) };
+});
+
+check('DeviceIoControl FSCTL_SET_COMPRESSION through the keeper (Windows compresses; Wine refuses, reported)', () => {
+  const f = path.join(workC, 'compress.txt');
+  writeFileSync(f, 'c'.repeat(4096));
+  const word = attrs.attributesValue(attrs.FileAttribute.COMPRESSED | attrs.FileAttribute.ARCHIVE);
+  const errno = keepWin.windowsXattrCalls(w, 'none').set(f, { name: 'win.attributes', raw: Buffer.from('win.attributes\0'), value: word });
+  const compressed = (w.raw.GetFileAttributesW(f) & attrs.FileAttribute.COMPRESSED) !== 0;
+  assert(errno !== 0 || compressed, 'a success leaves the file compressed');
+  return { errno, compressed };
+});
+
 rmSync(workC, { recursive: true, force: true });
 rmSync(workE, { recursive: true, force: true });
 console.log(JSON.stringify({ checks }));

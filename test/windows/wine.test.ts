@@ -16,7 +16,8 @@
  * Skipped, with the reason printed, when Wine is missing and cannot be
  * installed (not root, no apt-get) or not on Linux.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuiltCli } from '../helpers/cli.js';
@@ -29,6 +30,9 @@ const reason = 'reason' in setup ? setup.reason : undefined;
 if (reason) console.warn(`test/windows/wine: Wine tests skipped: ${reason}`);
 const w = 'env' in setup ? setup.env : (undefined as unknown as WineEnv);
 const SMOKE = path.join(path.dirname(new URL(import.meta.url).pathname), 'ffi-smoke.mjs');
+const ATTRS = path.join(path.dirname(new URL(import.meta.url).pathname), 'win-attrs.mjs');
+/** FILE_ATTRIBUTE_READONLY, HIDDEN, SYSTEM, DIRECTORY, ARCHIVE. */
+const RO = 0x1, HIDDEN = 0x2, SYSTEM = 0x4, DIR = 0x10, ARCHIVE = 0x20;
 const stamp = `${process.pid}-${Date.now().toString(36)}`;
 
 /** One test's folders on C: and E:, as Linux paths and as the Windows paths the CLI sees. */
@@ -84,7 +88,12 @@ describe.skipIf(reason !== undefined)('Windows under Wine (node.exe, koffi, driv
     const failed = checks.filter((c) => !c.ok);
     expect(failed, JSON.stringify(failed, null, 2)).toEqual([]);
     const by = (prefix: string) => checks.find((c) => c.name.startsWith(prefix))!.detail;
-    expect(checks.length).toBeGreaterThanOrEqual(16);
+    expect(checks.length).toBeGreaterThanOrEqual(23);
+    // Issue 15: what Wine 8 keeps and what it lacks (asserted so a Wine that changes is noticed).
+    expect(by('GetFileAttributesW / SetFileAttributesW').got & 0x27).toBe(0x27);
+    expect(by('FindFirstStreamW')).toMatchObject({ streamsSupported: false, error: 38, kept: [] });
+    expect(by('GetFileSecurityW').bytes).toBeGreaterThan(20);
+    expect(by('SetFileTime').mtimeNs).toBe('1700000000123456700');
     // Volumes: two drives, two volume ids, an NTFS-named file system with free space.
     expect(by('GetVolumePathNameW')).toEqual({ c: 'C:\\', e: 'E:\\' });
     const vols = by('GetVolumeInformationW');
@@ -177,6 +186,43 @@ describe.skipIf(reason !== undefined)('Windows under Wine (node.exe, koffi, driv
 
     const history = json(timed('cli', runWineCli(w, ['history', '--json', '--state-dir', s.state], { cwd: s.c })));
     expect(history.runs.map((r: { status: string }) => r.status)).toEqual(['rolled-back', 'rolled-back']);
+  }, 240_000);
+
+  // Issue 15 under Wine 8: hidden, system and read-only (files and folders) and 100 ns times survive a copy across
+  // drives and the rollback's copy back. Wine 8 has no alternate data streams (FindFirstStreamW fails with
+  // ERROR_HANDLE_EOF; `f:s` is a file of that name) and drops NOT_CONTENT_INDEXED, so those, compression and the
+  // security descriptor are tested on windows-latest (test/windows/keep-win.test.ts).
+  it('a folder copied E: → C: and back by the rollback keeps hidden, system and read-only attributes and 100 ns times', () => {
+    const s = sandbox('attributes');
+    const game = path.join(s.e, 'Game');
+    mkdirSync(path.join(game, 'saves'), { recursive: true });
+    writeFileSync(path.join(game, 'game.exe'), 'MZ');
+    writeFileSync(path.join(game, 'desktop.ini'), '[.ShellClassInfo]\r\n');
+    writeFileSync(path.join(game, 'saves', 'slot1.sav'), 'save');
+    // A time with 100 ns digits (set on the Linux side, which keeps nanoseconds).
+    execFileSync('touch', ['-h', '-d', '@1700000000.1234567', path.join(game, 'game.exe')]);
+    const G = `${s.E}\\Game`;
+    const word = (r: WineResult) => json(r) as Record<string, number>;
+    const want = { [`${G}\\desktop.ini`]: HIDDEN | SYSTEM | ARCHIVE, [`${G}\\game.exe`]: RO | ARCHIVE, [`${G}\\saves`]: DIR | HIDDEN };
+    const set = word(timed('attrs', runWindowsNode(w, ATTRS, [winPath(w, w.appDir), ...Object.entries(want).map(([p, v]) => `${p}=${v & ~DIR}`)])));
+    expect(set).toEqual(want);
+    const before = contentOf(game);
+    writeFileSync(path.join(s.c, 'relocate.yaml'), `version: 1\nlinks:\n  - link: ${s.C}\\Game\n    target: ${G}\n    state: absent\n`);
+
+    const apply = timed('cli', runWineCli(w, ['apply', '--yes', '--state-dir', s.state], { cwd: s.c }));
+    expect(apply.status, apply.stdout + apply.stderr).toBe(0);
+    expect(existsSync(game)).toBe(false);
+    const at = (root: string) => Object.fromEntries(Object.entries(want).map(([p, v]) => [p.replace(G, root), v]));
+    const onC = at(`${s.C}\\Game`);
+    expect(word(timed('attrs', runWindowsNode(w, ATTRS, [winPath(w, w.appDir), ...Object.keys(onC)])))).toEqual(onC);
+    expect(contentOf(path.join(s.c, 'Game'))).toEqual(before);
+    expect(lstatSync(path.join(s.c, 'Game', 'game.exe'), { bigint: true }).mtimeNs).toBe(1_700_000_000_123_456_700n);
+
+    const rb = timed('cli', runWineCli(w, ['rollback', '--yes', '--state-dir', s.state], { cwd: s.c }));
+    expect(rb.status, rb.stdout + rb.stderr).toBe(0);
+    expect(word(timed('attrs', runWindowsNode(w, ATTRS, [winPath(w, w.appDir), ...Object.keys(want)])))).toEqual(want);
+    expect(contentOf(game)).toEqual(before);
+    expect(lstatSync(path.join(game, 'game.exe'), { bigint: true }).mtimeNs).toBe(1_700_000_000_123_456_700n);
   }, 240_000);
 
   it('a junction entry: Wine cannot hold junctions, so the preflight refuses it (E_JUNCTION_FS) and nothing changes', () => {

@@ -4,13 +4,15 @@
  * bindings cannot load, so callers keep their portable path; the reason is
  * collected for --verbose (`windowsNotes()`).
  */
-import type { VolumeInfo, InUseFile } from '../../state/types.js';
+import type { VolumeInfo, InUseFile, NotCopyableReason } from '../../state/types.js';
+import { refusalOf, type SecurityCopy } from './file-attributes.js';
+import { windowsKeep } from './keep-meta-win.js';
 import { moveNoReplaceWithRetry, type MoveOutcome } from './move.js';
 import { symlinkPermission } from './privilege.js';
 import { probeLink, type ReparseKind } from './reparse.js';
 import { filesInUse, listFiles } from './restart-manager.js';
 import { volumeId, volumePathName, windowsVolumeInfo } from './volume.js';
-import { loadWin32, win32UnavailableReason } from './win32.js';
+import { loadWin32, win32Path, win32UnavailableReason } from './win32.js';
 
 const notes = new Set<string>();
 
@@ -96,4 +98,24 @@ export async function windowsMoveNoReplace(): Promise<((from: string, to: string
   const w = await loadWin32();
   if (!w) return undefined;
   return (from, to) => moveNoReplaceWithRetry(w, from, to);
+}
+
+/**
+ * Why a node cannot be copied to another volume (a cloud placeholder, an
+ * EFS file), from one GetFileAttributesW that never opens it (so nothing is
+ * downloaded); undefined when the Win32 layer is unavailable.
+ */
+export async function windowsNotCopyableReader(): Promise<((p: string) => NotCopyableReason | undefined) | undefined> {
+  const w = await loadWin32();
+  if (!w) {
+    note('cloud placeholders and encrypted files are not detected before a copy');
+    return undefined;
+  }
+  return (p) => refusalOf(w.raw.GetFileAttributesW(win32Path(p)));
+}
+
+/** How much of the security descriptor copies made by this process keep (see keep-meta-win.ts); undefined off Windows. */
+export async function windowsPermissionsCopy(): Promise<SecurityCopy | undefined> {
+  if (process.platform !== 'win32') return undefined;
+  return (await windowsKeep())?.security ?? 'none';
 }

@@ -84,3 +84,40 @@ export function symlinkPermission(w: Win32): 'developer-mode' | 'privilege' | nu
   if (holdsSymlinkPrivilege(w)) return 'privilege';
   return null;
 }
+
+/** SE_BACKUP_PRIVILEGE and SE_RESTORE_PRIVILEGE's well-known LUIDs (winnt.h), as for the symlink privilege. */
+const WELL_KNOWN_LUIDS: Record<string, string> = { SeBackupPrivilege: '0:17', SeRestorePrivilege: '0:18' };
+const TOKEN_ADJUST_PRIVILEGES = 0x0020;
+const SE_PRIVILEGE_ENABLED = 0x2;
+
+/** Whether the token holds SeBackupPrivilege and SeRestorePrivilege (enabled or not), what copying owners and permissions needs. */
+export function backupRestoreHeld(w: Win32): { backup: boolean; restore: boolean } {
+  const held = tokenPrivileges(w);
+  const has = (name: string) => held.has(privilegeLuid(w, name) ?? WELL_KNOWN_LUIDS[name]!);
+  return { backup: has('SeBackupPrivilege'), restore: has('SeRestorePrivilege') };
+}
+
+/**
+ * Enables privileges the token holds (an elevated administrator holds
+ * SeBackupPrivilege and SeRestorePrivilege disabled; SetFileSecurityW only
+ * honours them enabled, as robocopy /B enables them). True when all were.
+ */
+export function enablePrivileges(w: Win32, names: string[]): boolean {
+  const token: bigint[] = [0n];
+  if (!w.raw.OpenProcessToken(w.raw.GetCurrentProcess(), TOKEN_ADJUST_PRIVILEGES | TOKEN_QUERY, token)) return false;
+  try {
+    const state = Buffer.alloc(4 + names.length * LUID_AND_ATTRIBUTES_SIZE);
+    state.writeUInt32LE(names.length, 0);
+    names.forEach((name, i) => {
+      const [high, low] = (privilegeLuid(w, name) ?? WELL_KNOWN_LUIDS[name] ?? '0:0').split(':').map(Number);
+      const off = 4 + i * LUID_AND_ATTRIBUTES_SIZE;
+      state.writeUInt32LE(low! >>> 0, off);
+      state.writeInt32LE(high!, off + 4);
+      state.writeUInt32LE(SE_PRIVILEGE_ENABLED, off + 8);
+    });
+    // It succeeds even when some were not held; ERROR_NOT_ALL_ASSIGNED then says so.
+    return w.raw.AdjustTokenPrivileges(token[0]!, 0, state, state.length, null, null) !== 0 && w.lastError() === WinError.SUCCESS;
+  } finally {
+    w.raw.CloseHandle(token[0]!);
+  }
+}

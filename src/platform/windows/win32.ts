@@ -30,6 +30,9 @@ export const WinError = {
   DIR_NOT_EMPTY: 145,
   ALREADY_EXISTS: 183,
   MORE_DATA: 234,
+  HANDLE_EOF: 38,
+  DISK_FULL: 112,
+  NOT_ALL_ASSIGNED: 1300,
   PRIVILEGE_NOT_HELD: 1314,
   NOT_A_REPARSE_POINT: 4390,
 } as const;
@@ -40,7 +43,7 @@ export interface Win32Raw {
   GetLastError(): number;
   CloseHandle(h: bigint): number;
   CreateFileW(name: string, access: number, share: number, sa: null, disposition: number, flags: number, template: null): bigint;
-  DeviceIoControl(h: bigint, code: number, inBuf: null, inSize: number, outBuf: Buffer, outSize: number, returned: number[], overlapped: null): number;
+  DeviceIoControl(h: bigint, code: number, inBuf: Buffer | null, inSize: number, outBuf: Buffer, outSize: number, returned: number[], overlapped: null): number;
   FindFirstFileW(name: string, data: Buffer): bigint;
   FindClose(h: bigint): number;
   GetFileInformationByHandle(h: bigint, info: Buffer): number;
@@ -54,11 +57,20 @@ export interface Win32Raw {
   GetCurrentProcess(): bigint;
   OpenProcess(access: number, inherit: number, pid: number): bigint;
   QueryFullProcessImageNameW(h: bigint, flags: number, out: Buffer, chars: number[]): number;
+  GetFileAttributesW(name: string): number;
+  SetFileAttributesW(name: string, attributes: number): number;
+  FindFirstStreamW(name: string, level: number, data: Buffer, flags: number): bigint;
+  FindNextStreamW(h: bigint, data: Buffer): number;
+  DeleteFileW(name: string): number;
+  SetFileTime(h: bigint, creation: Buffer | null, access: Buffer | null, write: Buffer | null): number;
   // advapi32
   RegGetValueW(hkey: number, subKey: string, value: string, flags: number, type: number[] | null, data: Buffer, bytes: number[]): number;
   OpenProcessToken(process: bigint, access: number, token: bigint[]): number;
   GetTokenInformation(token: bigint, infoClass: number, info: Buffer | null, length: number, returned: number[]): number;
   LookupPrivilegeValueW(system: string | null, name: string, luid: Buffer): number;
+  AdjustTokenPrivileges(token: bigint, disableAll: number, state: Buffer, length: number, previous: null, returned: null): number;
+  GetFileSecurityW(name: string, info: number, sd: Buffer | null, length: number, needed: number[]): number;
+  SetFileSecurityW(name: string, info: number, sd: Buffer): number;
   // rstrtmgr
   RmStartSession(session: number[], flags: number, key: Buffer): number;
   RmRegisterResources(session: number, nFiles: number, files: string[] | null, nApps: number, apps: null, nServices: number, services: null): number;
@@ -135,6 +147,14 @@ async function bind(): Promise<Win32 | null> {
       GetCurrentProcess: kernel32.func('RELOCATE_HANDLE __stdcall GetCurrentProcess()'),
       OpenProcess: kernel32.func('RELOCATE_HANDLE __stdcall OpenProcess(uint32_t dwDesiredAccess, int bInheritHandle, uint32_t dwProcessId)'),
       QueryFullProcessImageNameW: kernel32.func('int __stdcall QueryFullProcessImageNameW(RELOCATE_HANDLE hProcess, uint32_t dwFlags, void *lpExeName, _Inout_ uint32_t *lpdwSize)'),
+      GetFileAttributesW: kernel32.func('uint32_t __stdcall GetFileAttributesW(const char16_t *lpFileName)'),
+      SetFileAttributesW: kernel32.func('int __stdcall SetFileAttributesW(const char16_t *lpFileName, uint32_t dwFileAttributes)'),
+      // WIN32_FIND_STREAM_DATA (FIND_STREAM_DATA_SIZE bytes) is filled in place; InfoLevel 0 is FindStreamInfoStandard.
+      FindFirstStreamW: kernel32.func('RELOCATE_HANDLE __stdcall FindFirstStreamW(const char16_t *lpFileName, int InfoLevel, void *lpFindStreamData, uint32_t dwFlags)'),
+      FindNextStreamW: kernel32.func('int __stdcall FindNextStreamW(RELOCATE_HANDLE hFindStream, void *lpFindStreamData)'),
+      DeleteFileW: kernel32.func('int __stdcall DeleteFileW(const char16_t *lpFileName)'),
+      // FILETIME is 8 bytes (100 ns since 1601); a NULL pointer leaves that time alone.
+      SetFileTime: kernel32.func('int __stdcall SetFileTime(RELOCATE_HANDLE hFile, const void *lpCreationTime, const void *lpLastAccessTime, const void *lpLastWriteTime)'),
       RegGetValueW: advapi32.func(
         'int32_t __stdcall RegGetValueW(intptr_t hkey, const char16_t *lpSubKey, const char16_t *lpValue, uint32_t dwFlags, _Out_ uint32_t *pdwType, void *pvData, _Inout_ uint32_t *pcbData)',
       ),
@@ -144,6 +164,15 @@ async function bind(): Promise<Win32 | null> {
       ),
       // LUID is 8 bytes (DWORD LowPart, LONG HighPart).
       LookupPrivilegeValueW: advapi32.func('int __stdcall LookupPrivilegeValueW(const char16_t *lpSystemName, const char16_t *lpName, void *lpLuid)'),
+      // TOKEN_PRIVILEGES in a Buffer: DWORD count, then LUID_AND_ATTRIBUTES[] (12 bytes each).
+      AdjustTokenPrivileges: advapi32.func(
+        'int __stdcall AdjustTokenPrivileges(RELOCATE_HANDLE TokenHandle, int DisableAllPrivileges, void *NewState, uint32_t BufferLength, void *PreviousState, void *ReturnLength)',
+      ),
+      // A self-relative SECURITY_DESCRIPTOR in a Buffer; a NULL buffer of length 0 asks for the size.
+      GetFileSecurityW: advapi32.func(
+        'int __stdcall GetFileSecurityW(const char16_t *lpFileName, uint32_t RequestedInformation, void *pSecurityDescriptor, uint32_t nLength, _Out_ uint32_t *lpnLengthNeeded)',
+      ),
+      SetFileSecurityW: advapi32.func('int __stdcall SetFileSecurityW(const char16_t *lpFileName, uint32_t SecurityInformation, void *pSecurityDescriptor)'),
       // strSessionKey is WCHAR[CCH_RM_SESSION_KEY + 1] = 33 characters.
       RmStartSession: rstrtmgr.func('uint32_t __stdcall RmStartSession(_Out_ uint32_t *pSessionHandle, uint32_t dwSessionFlags, void *strSessionKey)'),
       RmRegisterResources: rstrtmgr.func(
