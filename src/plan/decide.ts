@@ -3,6 +3,7 @@ import type { DesiredEntry } from '../manifest/types.js';
 import type { EntryObservation, PathObservation, TreeComparison } from '../state/types.js';
 import { KIND_WORDS as what } from './kind-words.js';
 import { dataKind, isLinkKind, sameVolume, wrongLinkKind } from './link-type.js';
+import { durableBy } from './durable-by.js';
 import { blockFigures } from './space.js';
 import { decideRetarget } from './retarget.js';
 import type { Action, Finding, MoveSpec, ResolvedLinkType } from './types.js';
@@ -40,6 +41,7 @@ function moveOf(from: string, to: string, o: EntryObservation, tree: 'linkTree' 
     ...(!t && o.sizesSkipped ? { measured: false as const } : {}),
     ...(cross && t?.sharedOutside ? { sharedOutside: { ...t.sharedOutside } } : {}),
     ...blockFigures(t, cross, tree === 'linkTree' ? o.target.volume : o.link.volume),
+    ...durableBy(cross, tree === 'linkTree' ? o.target.volume : o.link.volume),
   };
 }
 

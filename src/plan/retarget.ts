@@ -1,4 +1,5 @@
 import { isInside } from '../core/paths.js';
+import { durableBy } from './durable-by.js';
 import { blockFigures } from './space.js';
 import type { DesiredEntry } from '../manifest/types.js';
 import type { EntryObservation } from '../state/types.js';
@@ -98,6 +99,7 @@ export function decideRetarget(e: DesiredEntry, o: EntryObservation): RetargetVe
     ...(!tree && o.sizesSkipped ? { measured: false as const } : {}),
     ...(cross && tree?.sharedOutside ? { sharedOutside: { ...tree.sharedOutside } } : {}),
     ...blockFigures(tree, cross, T.volume),
+    ...durableBy(cross, T.volume),
   };
   return {
     kind: 'decided',

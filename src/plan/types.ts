@@ -60,6 +60,8 @@ export interface MoveSpec {
    * the free-space check uses.
    */
   onTarget?: number;
+  /** Across volumes only, when known: how the copy is made durable on the destination before the original is deleted (Durability.why). */
+  durableBy?: string;
 }
 
 /**

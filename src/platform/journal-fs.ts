@@ -1,6 +1,7 @@
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { mkdir, open, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { fsyncDir, fsyncDirSync } from './durability.js';
 import { writeFileAtomic } from './write-file.js';
 
 /**
@@ -15,7 +16,10 @@ export class JournalFile {
   private unsynced = false;
 
   constructor(readonly file: string) {
+    const isNew = !existsSync(file);
     this.fd = openSync(file, 'a+', 0o600);
+    // A new journal's name must be on disk before any line in it counts: fsync reaches the file's data, not its folder entry.
+    if (isNew) fsyncDirSync(path.dirname(file));
     // A line torn by a full disk or a power cut must stay a line of its own: the next one starts on a new line,
     // or it would be glued to the fragment and lost with it.
     const size = fstatSync(this.fd).size;
@@ -46,23 +50,28 @@ export class JournalFile {
   }
 }
 
+/**
+ * Creates a folder and any missing parents, each new name durable before
+ * it returns (the folder holding each new level is fsync'd, deepest
+ * first), so a journal inside survives a power cut. Nothing is synced when
+ * the folder already existed.
+ */
 export async function ensureDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  // Make the new folder's name durable too, so a journal inside it survives a power cut.
-  await fsyncDir(path.dirname(dir));
-}
-
-export async function fsyncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return; // Windows cannot open a folder for fsync; NTFS journals metadata itself.
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } catch {
-    // Some filesystems refuse fsync on folders; the data files are still synced.
-  } finally {
-    await fh.close();
+  const first = await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (first === undefined) return;
+  const made: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    made.push(d);
+    if (d === path.resolve(first) || path.dirname(d) === d) break;
+  }
+  // Deepest first: each new level's own entries, then the name of that level in its parent.
+  for (const d of made) {
+    await fsyncDir(d);
+    await fsyncDir(path.dirname(d));
   }
 }
+
+export { fsyncDir };
 
 export { readTextIfExists as readText } from './read-text.js';
 
@@ -87,6 +96,7 @@ export async function createExclusive(file: string, content: string): Promise<bo
     } finally {
       await fh.close();
     }
+    await fsyncDir(path.dirname(file));
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;

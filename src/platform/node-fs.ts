@@ -15,7 +15,7 @@ import type { InUseFile } from '../state/types.js';
 import { caseTwinError } from './case-twin.js';
 import { DeviceFence, mountPointError } from './device-fence.js';
 import { holdersNow } from './in-use.js';
-import { fsyncDir } from './journal-fs.js';
+import { durabilityWay, fsyncDir, fsyncDirSync } from './durability.js';
 import { MetaKeeper, type KeptMeta, type MadeAs } from './keep-meta.js';
 import { nativeSeekExtent } from './native/seek-data.js';
 import { copySparse, looksSparse } from './sparse-copy.js';
@@ -464,7 +464,8 @@ export class NodeFs implements FsPort {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw fsError(err, d, 'creating the folder');
       }
     }
-    if (missing.length > 0) await this.syncDir(path.dirname(missing[0]!));
+    // Each new level's name lives in the folder above it: every one of those folders is synced, not only the first.
+    for (const d of missing) await this.syncDir(path.dirname(d));
     return missing;
   }
 
@@ -485,7 +486,7 @@ export class NodeFs implements FsPort {
       const move = await windowsMoveNoReplace();
       if (move) {
         const r = await move(from, to);
-        if (r.ok) return this.syncDir(path.dirname(to));
+        if (r.ok) return this.syncRenamed(from, to);
         const errno = errnoOfWinError(r.winError);
         if (errno === 'EEXIST') throw new RelocateError('E_EXISTS', `cannot move ${from} to ${to}: something is already there`, { path: to, hint: HINTS.E_EXISTS! });
         throw windowsMoveError(Object.assign(new Error(`Windows error ${r.winError}`), { code: errno }), from, to, r.attempts);
@@ -495,7 +496,7 @@ export class NodeFs implements FsPort {
       const native = await nativeRenameNoReplace();
       if (native) {
         const r = native(from, to);
-        if (r.ok) return this.syncDir(path.dirname(to));
+        if (r.ok) return this.syncRenamed(from, to);
         if (!isUnsupportedErrno(r.errno)) {
           if (r.errno === 17) throw new RelocateError('E_EXISTS', `cannot move ${from} to ${to}: something is already there`, { path: to, hint: HINTS.E_EXISTS! });
           throw fsError(Object.assign(new Error(`errno ${r.errno}`), { code: errnoName(r.errno) }), from, `moving to ${to}:`);
@@ -520,7 +521,17 @@ export class NodeFs implements FsPort {
         throw windowsMoveError(err, from, to, attempt + 1);
       }
     }
+    await this.syncRenamed(from, to);
+  }
+
+  /**
+   * A rename changes two folders: the name is added to one and taken from
+   * the other. Both are fsync'd (the destination first), or after a power
+   * cut the old name may come back beside the new one, or neither be there.
+   */
+  private async syncRenamed(from: string, to: string): Promise<void> {
     await this.syncDir(path.dirname(to));
+    if (path.dirname(from) !== path.dirname(to)) await this.syncDir(path.dirname(from));
   }
 
   async treeBytes(p: string): Promise<number> {
@@ -672,24 +683,30 @@ export class NodeFs implements FsPort {
     // inherited by the copies inside), mode, times.
     const dirMade: MadeAs = { ...made, mustChmod: true };
     for (const d of dirs.slice().reverse()) keeper.apply(dest(d), d, dirMade, src(d));
-    await this.syncFiles(to, plain);
-    await this.syncDir(path.dirname(to));
+    await this.syncCopy(to, plain, dirs);
     NodeFs.keep(this.forVerify, from, nodes);
   }
 
   /**
-   * Makes every copied file durable, so a power cut after "verified" cannot
-   * lose the copy. On Linux one syncfs(2) of the destination filesystem does
-   * it (data, inodes and the new names, in one journal commit instead of one
-   * fsync per file); its error, a failed write-back, fails the copy.
-   * Elsewhere, or when syncfs is unavailable (no koffi, a kernel before 5.8,
-   * whose syncfs did not report write-back errors), every file is fsync'd.
+   * Makes the whole copy durable — every file's data and metadata, every
+   * folder's entries, the copy's own name in its parent — so a power cut
+   * after "verified" cannot lose it. Where the volume is known to honour
+   * syncfs (src/platform/durability.ts: ext4, xfs, btrfs, f2fs, tmpfs) one
+   * syncfs(2) does it, in one journal commit instead of one fsync per file;
+   * its error, a failed write-back, fails the copy. Everywhere else (FUSE,
+   * network and unknown file systems, no koffi, a kernel before 5.8, macOS)
+   * every file is fsync'd, then every folder deepest first, then the root's
+   * parent: fsync of a file does not make its name durable. Windows flushes
+   * each file; NTFS journals folder entries itself.
    */
-  private async syncFiles(root: string, files: TreeNode[]): Promise<void> {
-    const syncfs = await nativeSyncfs();
-    if (syncfs) {
+  private async syncCopy(root: string, files: TreeNode[], dirs: TreeNode[]): Promise<void> {
+    const holder = path.dirname(root);
+    const how = await durabilityWay(holder);
+    this.durabilityNotes.set(holder, how.why);
+    if (how.way === 'syncfs') {
+      const syncfs = (await nativeSyncfs())!;
       // The folder holding the copy: same filesystem, and never a link (a copied root may be a broken symlink).
-      const fd = openSync(path.dirname(root), 'r');
+      const fd = openSync(holder, 'r');
       try {
         const r = syncfs(fd);
         if (!r.ok) throw fsError(Object.assign(new Error(`errno ${r.errno}`), { code: errnoName(r.errno) }), root, 'flushing the copy to disk:');
@@ -698,8 +715,9 @@ export class NodeFs implements FsPort {
       }
       return;
     }
+    const at = (n: TreeNode) => (n.rel === '' ? root : path.join(root, n.rel));
     await eachLimited(files.filter((f) => f.kind === 'file'), CONCURRENCY, async (f) => {
-      const p = f.rel === '' ? root : path.join(root, f.rel);
+      const p = at(f);
       // Windows flushes only through a handle open for writing (FlushFileBuffers); a copy whose
       // read-only attribute was already set cannot be opened so, and NTFS then relies on its journal.
       if (process.platform === 'win32') {
@@ -710,13 +728,35 @@ export class NodeFs implements FsPort {
         if (wh) await wh.sync().finally(() => wh.close());
         return;
       }
-      const fh = await open(p, 'r');
+      const fh = await open(p, C.O_RDONLY | C.O_NOFOLLOW);
       try {
         await fh.sync();
+      } catch (err) {
+        throw fsError(err, p, 'flushing the copy to disk:');
       } finally {
         await fh.close();
       }
     });
+    // Folders deepest first (children's names, links and hard links included), then the root's own name.
+    const slice = new Slicer();
+    for (const d of dirs.slice().reverse()) {
+      try {
+        fsyncDirSync(at(d));
+      } catch (err) {
+        throw fsError(err, at(d), 'flushing the copy to disk:');
+      }
+      if (slice.due()) await slice.yield();
+    }
+    await this.syncDir(holder);
+  }
+
+  /** How each volume copied to was made durable, by the folder the copies went into (for --verbose). */
+  private readonly durabilityNotes = new Map<string, string>();
+
+  /** One line per volume copied to: how the copy was made durable there. */
+  get durabilityNote(): string | undefined {
+    if (this.durabilityNotes.size === 0) return undefined;
+    return [...this.durabilityNotes].map(([dir, why]) => `the copy into ${dir} was made durable by ${why}`).join('; ');
   }
 
   async verify(original: string, copy: string, mode: VerifyMode, subset: boolean, progress?: ProgressFn): Promise<void> {
@@ -1164,12 +1204,21 @@ export class NodeFs implements FsPort {
     await this.syncDir(path.dirname(root));
   }
 
+  /**
+   * Makes the names in a folder durable (see fsyncDir: only a "not
+   * supported" error is ignored; EIO and the rest fail the step, since the
+   * journal must not say done for a change that may not be on disk).
+   */
   async syncDir(p: string): Promise<void> {
     if (this.deferredSyncs) {
       this.deferredSyncs.add(p);
       return;
     }
-    await fsyncDir(p).catch(() => undefined);
+    try {
+      await fsyncDir(p);
+    } catch (err) {
+      throw fsError(err, p, 'making the folder entries durable in');
+    }
   }
 
   /** Folders whose sync a `syncBatch` deferred; undefined outside one. */

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { realpath, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { VolumeInfo } from '../state/types.js';
+import { wayFor } from './durability.js';
+import { nativeSyncfs } from './native/syncfs.js';
 import { isPseudoFsName, pseudoFsOfMagic } from './pseudo-fs.js';
 import { windowsVolume, windowsVolumeKey } from './windows/native.js';
 
@@ -86,6 +88,7 @@ export async function volumeInfo(existingPath: string, dev: number | bigint): Pr
         // libuv gives the cluster size as bsize on Windows; NTFS has no fixed inode table (files 0).
         Object.assign(w, blockFacts(s));
       }
+      w.durability = wayFor(undefined, false);
       return w;
     }
   }
@@ -99,6 +102,7 @@ export async function volumeInfo(existingPath: string, dev: number | bigint): Pr
   } catch {
     // statfs is missing on some platforms; free space then stays unknown.
   }
+  v.durability = wayFor(magic, (await nativeSyncfs()) !== null);
   if (process.platform === 'linux') {
     // The mount table names real paths: a path reached through a symlinked folder is looked up
     // where it really is (statfs and the dev already follow the link).

@@ -146,6 +146,7 @@ function entryBlock(e: PlannedEntry, opts: RenderPlanOptions): string[] | undefi
   if (quiet && !opts.verbose && e.findings.length === 0) return undefined;
   const lines = [headLine(e, c)];
   if (!quiet || opts.verbose) lines.push(`${INDENT}${quiet ? c.dim(e.reason) : e.reason}`);
+  if (opts.verbose && e.move?.durableBy && !quiet) lines.push(`${INDENT}${c.dim(`the copy is made durable by ${e.move.durableBy} before the original is deleted`)}`);
   for (const f of e.findings) lines.push(...findingLines(f, c, INDENT));
   if (e.comparison && (e.action === 'conflict' || (e.action === 'merge' && opts.verbose))) {
     lines.push(...renderComparison(e, e.comparison, c));

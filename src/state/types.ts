@@ -9,9 +9,24 @@ import type { PathStyle } from '../core/paths.js';
 export type NodeKind = 'absent' | 'dir' | 'file' | 'symlink' | 'junction' | 'other';
 
 /** Facts about the volume (filesystem) a path is on. Unknown facts are left out, never guessed. */
+/**
+ * How relocate makes a copy on a volume durable before it deletes the
+ * original. Invariant: `way` is 'syncfs' only when syncfs can be called
+ * here (Linux 5.8 or later, the native layer) and the volume's file system
+ * is known to honour it (ext4, xfs, btrfs, f2fs, tmpfs); otherwise 'fsync':
+ * every copied file, then every folder deepest first, then the copy's
+ * parent. `why` says which and why, for people.
+ */
+export interface Durability {
+  way: 'syncfs' | 'fsync';
+  why: string;
+}
+
 export interface VolumeInfo {
   /** Equal ids mean the same volume: a rename between them works. */
   id: string;
+  /** How a copy onto this volume is made durable, where the platform layer knows. */
+  durability?: Durability;
   freeBytes?: number;
   readOnly?: boolean;
   /** File system name (ntfs, fat32, exfat, ext4, tmpfs, apfs, …) when known. */

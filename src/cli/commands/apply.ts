@@ -124,6 +124,7 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
       await view.finish(outcome.result === 'done');
       if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
       if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
+      if (io.verbose && fs.durabilityNote) io.err(`note: ${fs.durabilityNote}`);
       return reportOutcome(io, outcome, `Applied ${work.length} change${work.length === 1 ? '' : 's'}`);
     });
   }

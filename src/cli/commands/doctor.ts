@@ -42,6 +42,8 @@ interface VolumeReport {
   freeBytes?: number;
   readOnly?: boolean;
   remote?: boolean;
+  /** How a copy onto this volume is made durable before an original is deleted (Durability.way), when known. */
+  durableBy?: 'syncfs' | 'fsync';
   /** true/false when known (tested, or from the file system type); absent when unknown. */
   holds: Partial<Record<Kind, boolean>>;
   tested: boolean;
@@ -107,6 +109,7 @@ async function volumeReports(entries: DesiredEntry[], reader: NodeDiskReader): P
           ...(volume.freeBytes !== undefined ? { freeBytes: volume.freeBytes } : {}),
           ...(volume.readOnly !== undefined ? { readOnly: volume.readOnly } : {}),
           ...(volume.remote !== undefined ? { remote: volume.remote } : {}),
+          ...(volume.durability ? { durableBy: volume.durability.way } : {}),
         };
         if (volume.supportsReparsePoints === false) v.holds.junctions = v.holds.symlinks = false;
         if (volume.supportsHardLinks === false) v.holds.hardlinks = false;
@@ -150,7 +153,7 @@ function volumeCheck(v: VolumeReport, win: boolean): Check {
   const holds = kinds
     .map((k) => `${KIND_NAME[k]} ${v.holds[k] === true ? 'yes' : v.holds[k] === false ? 'no' : 'unknown'}`)
     .join(', ');
-  const facts = [v.fsType ?? 'file system unknown', v.freeBytes !== undefined ? `${formatBytes(v.freeBytes)} free` : undefined, v.readOnly ? 'read-only' : undefined, v.remote ? 'network' : undefined].filter(Boolean).join(', ');
+  const facts = [v.fsType ?? 'file system unknown', v.freeBytes !== undefined ? `${formatBytes(v.freeBytes)} free` : undefined, v.readOnly ? 'read-only' : undefined, v.remote ? 'network' : undefined, v.durableBy ? `copies made durable by ${v.durableBy === 'syncfs' ? 'one syncfs' : 'an fsync of every file and folder'}` : undefined].filter(Boolean).join(', ');
   const how = v.tested ? `tested in ${v.probeDir}` : `not tested: ${v.untestedWhy}`;
   const shown = v.paths.length > 3 ? `${v.paths.slice(0, 3).join(', ')} and ${v.paths.length - 3} more` : v.paths.join(', ');
   const title = `volume of ${shown}: ${facts}; ${holds} (${how})`;

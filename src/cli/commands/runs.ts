@@ -62,6 +62,7 @@ export async function rollbackCommand(argv: string[], io: CliIO): Promise<number
         await view.finish(outcome.result === 'rolled-back');
         if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
         if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
+        if (io.verbose && fs.durabilityNote) io.err(`note: ${fs.durabilityNote}`);
         return reportOutcome(io, outcome, `Rolled back ${work.length} change${work.length === 1 ? '' : 's'}`);
       });
     });
@@ -95,6 +96,7 @@ export async function resumeCommand(argv: string[], io: CliIO): Promise<number> 
         await view.finish(outcome.result !== 'failed');
         if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
         if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
+        if (io.verbose && fs.durabilityNote) io.err(`note: ${fs.durabilityNote}`);
         return reportOutcome(io, outcome, run.status === 'rolling-back' ? 'Rolled back' : 'Resumed and finished');
       });
     });
