@@ -472,8 +472,11 @@ export class NodeFs implements FsPort {
   async rmdirIfEmpty(p: string): Promise<boolean> {
     try {
       await rmdir(p);
+      // Durable before the journal says the undo is done, or a power cut brings the empty folder back.
+      await this.syncDir(path.dirname(p));
       return true;
     } catch (err) {
+      if (err instanceof RelocateError) throw err;
       const c = (err as NodeJS.ErrnoException).code;
       if (c === 'ENOENT' || c === 'ENOTEMPTY' || c === 'EEXIST') return false;
       throw fsError(err, p, 'removing the folder');
@@ -1004,6 +1007,14 @@ export class NodeFs implements FsPort {
         throw fsError(err, d, 'setting the mode of');
       }
       if (now.mtimeNs !== n.mtimeNs) keeper.setTimes(d, n);
+      // A folder's mode and times are its own inode's: only an fsync of it (or syncfs) makes them durable.
+      if ((Number(now.mode) & 0o7777) !== n.mode || now.mtimeNs !== n.mtimeNs) {
+        try {
+          fsyncDirSync(d);
+        } catch (err) {
+          throw fsError(err, d, 'making the folder durable:');
+        }
+      }
     }
     await this.syncDir(root);
     return restored;
