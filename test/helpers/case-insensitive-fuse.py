@@ -53,7 +53,11 @@ class CI(Operations):
     def release(self, path, fh): return os.close(fh)
     def flush(self, path, fh): return 0
     def fsync(self, path, datasync, fh): os.fsync(fh); return 0
-    def fsyncdir(self, path, datasync, fh): return 0
+    def fsyncdir(self, path, datasync, fh):
+        # FSYNCDIR_ERRNO=EIO (say) makes every folder fsync fail so, as a failing disk's would (test/platform/durability.test.ts).
+        name = os.environ.get('FSYNCDIR_ERRNO')
+        if name: raise FuseOSError(getattr(errno, name))
+        return 0
     def opendir(self, path): return 0
     def releasedir(self, path, fh): return 0
     def statfs(self, path):

@@ -68,15 +68,16 @@ function mountedAt(dir: string): boolean {
 /**
  * Starts the FUSE file system over a fresh backing folder and waits (up to
  * 10 s) for it to be mounted. It holds no extended attributes (fusepy's
- * setxattr says ENOTSUP), which keep-limits.test.ts uses.
+ * setxattr says ENOTSUP), which keep-limits.test.ts uses. `env` reaches
+ * the file system's process (FSYNCDIR_ERRNO: see the script).
  */
-export async function mountFuse(label: string): Promise<{ dir: string; unmount(): void }> {
+export async function mountFuse(label: string, env: Record<string, string> = {}): Promise<{ dir: string; unmount(): void }> {
   const work = mkdtempSync(path.join(os.tmpdir(), `relocate-${label}-`));
   const backing = path.join(work, 'backing');
   const dir = path.join(work, 'mnt');
   mkdirSync(backing);
   mkdirSync(dir);
-  const child: ChildProcess = spawn(fusePython()!, [FUSE_SCRIPT, backing, dir], { stdio: 'ignore' });
+  const child: ChildProcess = spawn(fusePython()!, [FUSE_SCRIPT, backing, dir], { stdio: 'ignore', env: { ...process.env, ...env } });
   const unmount = () => {
     try {
       if (mountedAt(dir)) execFileSync('umount', ['-l', dir]);
