@@ -30,7 +30,10 @@ import { parseStrace, type ParsedTrace, type Syscall } from './strace-parse.js';
  * registry) are relocate's own state; every other path changed is the
  * user's data (relocate's staging, set-aside and backup copies included:
  * they hold the user's bytes). Kernel pseudo file systems and non-paths
- * (pipes, sockets) are ignored. The journal is
+ * (pipes, sockets) are ignored, and so are relocate's probe files
+ * (`.relocate-probe-*`: an empty file made and removed at once to learn
+ * what a volume keeps; it never holds data, and one left by a power cut is
+ * harmless). The journal is
  * `<state>/runs/<id>/journal.jsonl`; its lines are read from the writes
  * (see JournalLines). A step is open from the write of its `begin` (or
  * `undo-begin`) line to the write of its `done` (`undo-done`); every user
@@ -41,7 +44,8 @@ import { parseStrace, type ParsedTrace, type Syscall } from './strace-parse.js';
  *    or renamed away (the source of a rename), every earlier change — data,
  *    metadata or new name, the user's or relocate's state (the journal
  *    included) — is durable, except those the removal itself makes moot
- *    (what is at or under the removed name; for a rename, the creation of
+ *    (what is at or under the removed name, and the creation — mkdir or
+ *    open, not rename — of a folder above it; for a rename, the creation of
  *    its source name). Earlier removals are not dependencies: losing one
  *    brings a name back, never loses data.
  * 2. `done-before-durable`: when a `done`/`undo-done` line is written,
@@ -55,10 +59,14 @@ import { parseStrace, type ParsedTrace, type Syscall } from './strace-parse.js';
  *    new name on the journal's path (journal.jsonl, runs/<id>, runs, the
  *    state folder). A user change while no step is open breaks it too: the
  *    journal would not say where the data is.
- * 4. `state-name-not-durable`: every name change under the state roots
- *    (the state folder, runs/<id>, journal.jsonl, run.json and status.json
- *    renames and their temporary files, lock files) is durable before the
- *    next user change starts.
+ * 4. `state-name-not-durable`: every new name under the state roots (the
+ *    state folder, runs, runs/<id>, journal.jsonl, the new names of the
+ *    run.json and status.json renames, lock files) is durable before the
+ *    next user change starts. Removals of state names are not required:
+ *    relocate removes only lock files and temporary files there, and one
+ *    a power cut brings back is a stale lock (taken over, see
+ *    src/journal/lock.ts and src/platform/path-locks.ts) or litter.
+ *    (The rename's new name needs the same folder fsync as its old one.)
  * Each non-durable change is reported once per rule (at the first call it
  * endangers), each open step's begin once.
  */
@@ -112,6 +120,8 @@ interface OpenStep {
   beginReported: boolean;
 }
 
+/** relocate's probe files (src/platform/mode-keeping.ts, name-probe.ts): made empty and removed by the same call. */
+const PROBE = /\/\.relocate-probe-[^/]*(\/|$)/;
 const under = (p: string, root: string) => p.startsWith(root + '/');
 const atOrUnder = (p: string, root: string) => p === root || under(p, root);
 const settledBefore = (c: Change, t: number) => (c.durableAt !== undefined && c.durableAt < t) || (c.mootAt !== undefined && c.mootAt < t);
@@ -144,6 +154,11 @@ class Audit {
     return { violations: this.violations, stats: this.stats, unparsed: t.unparsed };
   }
 
+  /** Paths the audit does not follow: pseudo file systems, pipes and sockets, and relocate's empty probe files. */
+  private ignored(p: string): boolean {
+    return this.o.mounts.pseudo(p) || PROBE.test(p);
+  }
+
   private isState(p: string): boolean {
     return this.o.stateRoots.some((r) => atOrUnder(p, r));
   }
@@ -160,7 +175,7 @@ class Audit {
       case 'sync':
         return this.sync(c, (x) => this.o.mounts.syncfsHonoured(x.path));
       case 'data': {
-        if (this.o.mounts.pseudo(e.path)) return;
+        if (this.ignored(e.path)) return;
         const ch = this.add(c, 'data', e.path);
         if (e.written && isJournal(e.path, this.o.stateRoots)) {
           for (const m of this.lines.written(e.path, e.written, e.written.count)) this.mark(m, e.path, ch);
@@ -168,22 +183,25 @@ class Audit {
         return this.touched(ch);
       }
       case 'create': {
-        if (this.o.mounts.pseudo(e.path)) return;
+        if (this.ignored(e.path)) return;
         // An open with O_CREAT of a name this history made and kept creates nothing.
         if (!e.excl && this.known.get(e.path) === 'exists') return;
         this.known.set(e.path, 'exists');
         return this.touched(this.add(c, 'create', e.path));
       }
       case 'remove': {
-        if (this.o.mounts.pseudo(e.path)) return;
-        if (!this.isState(e.path)) this.destroying(c, e.path, (x) => atOrUnder(x.path, e.path));
+        if (this.ignored(e.path)) return;
+        // Moot by this removal: what is at or under the name; and a folder made new (not renamed in) above it, whose
+        // loss would take the name along anyway (a partial copy being cleared). A folder renamed in is no such excuse:
+        // losing that rename brings the folder back elsewhere, emptied.
+        if (!this.isState(e.path)) this.destroying(c, e.path, (x) => atOrUnder(x.path, e.path) || (x.kind === 'create' && !x.call.name.startsWith('rename') && under(e.path, x.path)));
         this.moot(c, (x) => (x.kind === 'create' ? atOrUnder(x.path, e.path) : x.kind === 'data' ? atOrUnder(x.path, e.path) : under(x.path, e.path)));
         this.forget(e.path);
         this.known.set(e.path, 'gone');
         return this.touched(this.add(c, 'remove', e.path));
       }
       case 'rename': {
-        if (this.o.mounts.pseudo(e.from)) return;
+        if (this.ignored(e.from)) return;
         if (!this.isState(e.from)) this.destroying(c, e.from, (x) => x.kind === 'create' && x.path === e.from);
         this.moot(c, (x) => x.kind === 'create' && x.path === e.from);
         // What was under the old name is under the new one now: later syncs name it so.
@@ -248,7 +266,7 @@ class Audit {
     if (ch.state) return;
     const t = ch.call.start;
     for (const x of this.stateNames) {
-      if (x.call.end >= t || settledBefore(x, t) || x.reported.has('state-name-not-durable')) continue;
+      if (x.kind !== 'create' || x.call.end >= t || settledBefore(x, t) || x.reported.has('state-name-not-durable')) continue;
       x.reported.add('state-name-not-durable');
       this.report('state-name-not-durable', `user data is touched (${describe(ch)}) while a state ${describe(x)} is not durable`, ch.call, x.call.lines);
     }
