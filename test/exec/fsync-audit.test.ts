@@ -6,7 +6,7 @@ import { auditTrace, formatViolations, type AuditResult } from '../helpers/durab
 import { TRACED_CALLS } from '../helpers/durability-effects.js';
 import { auditReason, buildAuditSandbox, journalTexts, traceCli, type AuditSandbox, type Traced } from '../helpers/fsync-scenario.js';
 import { MountMap } from '../helpers/mount-map.js';
-import { parseStrace } from '../helpers/strace-parse.js';
+import { parseHistory } from '../helpers/strace-parse.js';
 
 /**
  * Issue 16, the fsync-order audit: relocate's system calls, traced with
@@ -29,16 +29,21 @@ function show(r: CliResult): string {
 
 /** Audits one history (several traced commands in order) and asserts it is clean and was really looked at. */
 function audit(sb: AuditSandbox, history: Traced[], what: string): AuditResult {
-  const parsed = parseStrace(history.map((h) => h.trace).join('\n'));
+  const parsed = parseHistory(history.map((h) => h.trace));
   const res = auditTrace(parsed, { mounts: MountMap.current(), stateRoots: [sb.stateDir, sb.lockDir], cwd: sb.work, journals: journalTexts(sb) });
   // A traced call the parser could not read would be a hole in the audit.
   const names = new RegExp(`\\b(${TRACED_CALLS.join('|')})\\(`);
   expect(res.unparsed.filter((l) => names.test(l)), `${what}: unparsed calls`).toEqual([]);
   expect(res.stats.begins, `${what}: journal begin lines seen`).toBeGreaterThan(5);
   expect(res.stats.syncs, `${what}: syncs seen`).toBeGreaterThan(5);
-  // RELOCATE_AUDIT_DUMP=<folder>: every violation of every history written there too (the assertion prints them all as well).
+  expect(res.stats.userChanges, `${what}: changes to the user's data seen`).toBeGreaterThan(50);
+  // RELOCATE_AUDIT_DUMP=<folder>: each history's violations and its traces written there too (the assertion prints every violation).
   const dump = process.env.RELOCATE_AUDIT_DUMP;
-  if (dump) writeFileSync(path.join(dump, `${what.replace(/[^a-z0-9]+/gi, '-')}.txt`), formatViolations(res.violations, Infinity) + '\n');
+  if (dump) {
+    const base = path.join(dump, what.replace(/[^a-z0-9]+/gi, '-'));
+    writeFileSync(`${base}.txt`, formatViolations(res.violations, Infinity) + '\n');
+    writeFileSync(`${base}.strace`, history.map((h) => h.trace).join('\n'));
+  }
   expect(res.violations.length, `${what}: ${formatViolations(res.violations, Infinity)}`).toBe(0);
   return res;
 }
@@ -65,7 +70,8 @@ for (const portable of [false, true]) {
     });
     afterAll(() => sb?.cleanup());
 
-    it('apply then rollback: zero violations', async () => {
+    // Each history takes 3-5 s alone; the limit leaves room for a loaded 2-core CI machine.
+    it('apply then rollback: zero violations', { timeout: 90_000 }, async () => {
       const apply = await traceCli(sb, ['apply', sb.manifest, '--yes'], { portable });
       expect(apply.result.status, show(apply.result)).toBe(0);
       const journals = Object.keys(journalTexts(sb));
@@ -76,7 +82,7 @@ for (const portable of [false, true]) {
       audit(sb, [apply, rollback], `${label}: apply + rollback`);
     });
 
-    it('apply killed mid-run, then resume: zero violations', async () => {
+    it('apply killed mid-run, then resume: zero violations', { timeout: 90_000 }, async () => {
       expect(crashAt, 'the crash point comes from the clean apply').toBeGreaterThan(0);
       const crashed = await traceCli(sb, ['apply', sb.manifest, '--yes'], { portable, crashAfter: crashAt });
       expect(crashed.result.status === null || crashed.result.status === 137, `killed by the hook\n${show(crashed.result)}`).toBe(true);

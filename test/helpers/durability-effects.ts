@@ -144,6 +144,13 @@ export function effectsOf(c: Syscall, cwd?: string): Effect[] {
     }
     case 'sync':
       return [{ t: 'sync' }];
+    case 'mknod':
+      return [{ t: 'create', path: pathArg(c, a[0], undefined, cwd), excl: true }];
+    case 'mknodat':
+      return [{ t: 'create', path: pathArg(c, a[1], a[0], cwd), excl: true }];
+    case 'io_uring_setup':
+      // File work submitted through a ring never shows as system calls: the audit would see nothing of it.
+      throw new TraceError(`the traced process set up io_uring (libuv can do file work through it): run it with UV_USE_IO_URING=0: ${c.lines.join(' / ')}`);
     default:
       return [];
   }
@@ -155,5 +162,5 @@ export const TRACED_CALLS = [
   'unlink', 'unlinkat', 'rmdir', 'write', 'pwrite64', 'writev', 'pwritev', 'pwritev2', 'ftruncate', 'fallocate', 'fchmod',
   'fchown', 'fsetxattr', 'fremovexattr', 'copy_file_range', 'sendfile', 'splice', 'ioctl', 'truncate', 'chmod', 'chown', 'lchown',
   'utime', 'utimes', 'setxattr', 'lsetxattr', 'removexattr', 'lremovexattr', 'fchmodat', 'fchmodat2', 'fchownat', 'utimensat', 'futimesat',
-  'fsync', 'fdatasync', 'syncfs', 'sync',
+  'fsync', 'fdatasync', 'syncfs', 'sync', 'mknod', 'mknodat', 'io_uring_setup',
 ] as const;

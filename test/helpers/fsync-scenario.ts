@@ -107,7 +107,8 @@ export async function traceCli(sb: AuditSandbox, args: string[], opts: { portabl
   const result = await runCliAsync([...args, '--state-dir', sb.stateDir], {
     cwd: sb.work,
     wrapper: strace,
-    env: { RELOCATE_LOCK_DIR: sb.lockDir, RELOCATE_NATIVE: opts.portable ? '0' : '', RELOCATE_TEST_CRASH_AFTER: opts.crashAfter === undefined ? '' : String(opts.crashAfter) },
+    // UV_USE_IO_URING=0: file work libuv sent through io_uring would be invisible to strace (the audit refuses such a trace).
+    env: { UV_USE_IO_URING: '0', RELOCATE_LOCK_DIR: sb.lockDir, RELOCATE_NATIVE: opts.portable ? '0' : '', RELOCATE_TEST_CRASH_AFTER: opts.crashAfter === undefined ? '' : String(opts.crashAfter) },
   });
   const trace = existsSync(out) ? readFileSync(out, 'utf8') : '';
   return { result, trace };

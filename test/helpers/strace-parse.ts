@@ -78,6 +78,23 @@ export function parseStrace(text: string, firstLine = 0): ParsedTrace {
   return { calls, unparsed };
 }
 
+/**
+ * Parses several traces that follow one another (an apply, then the resume
+ * after its crash): one history, line indices running on, and a call a
+ * killed process never returned from ends with its own trace.
+ */
+export function parseHistory(traces: readonly string[]): ParsedTrace {
+  const out: ParsedTrace = { calls: [], unparsed: [] };
+  let first = 0;
+  for (const t of traces) {
+    const p = parseStrace(t, first);
+    out.calls.push(...p.calls);
+    out.unparsed.push(...p.unparsed);
+    first += t.split('\n').length + 1;
+  }
+  return out;
+}
+
 /** `name(args) = ret` → a Syscall, or undefined when the text is not one. */
 function parseCall(text: string, pid: number, start: number, end: number, lines: string[]): Syscall | undefined {
   const m = /^(\w+)\(/.exec(text);

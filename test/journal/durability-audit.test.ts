@@ -64,6 +64,10 @@ describe('strace parsing', () => {
     expect(t.calls[0]!.args).toEqual(['AT_FDCWD</w, x>', '"/a/b[1],c"', '[{tv_sec=1, tv_nsec=0} , UTIME_OMIT]', 'AT_SYMLINK_NOFOLLOW']);
   });
 
+  it('refuses a trace of a process that set up io_uring (its file work would be invisible)', () => {
+    expect(() => auditTrace('1 io_uring_setup(256, {flags=0}) = 5<anon_inode:[io_uring]>', OPTS)).toThrow(/io_uring/);
+  });
+
   it('counts a call the process died in (`= ?`) as a change that may have happened and never as a sync', () => {
     expect(rules(begin(0), fsyncJournal, '1 mkdir("/a/n", 0755 <unfinished ...>')).toEqual([]);
     const t = parseStrace('1 mkdir("/a/n", 0755 <unfinished ...>');
