@@ -5,7 +5,7 @@ import path from 'node:path';
 import { runCliAsync, type CliResult } from './cli.js';
 import { buildTree, cacheSpec, gamesSpec, seededBytes, type TreeSpec } from './crash-tree.js';
 import { TRACED_CALLS } from './durability-effects.js';
-import { loopReason, mountLoopExt4, type LoopVolume } from './loop-volume.js';
+import { loopFsReason, loopReason, mountLoop, type LoopFs, type LoopVolume } from './loop-volume.js';
 
 /**
  * The fsync-order audit's sandbox: two loop-mounted ext4 volumes, A and B.
@@ -31,9 +31,9 @@ export interface AuditSandbox {
   cleanup(): void;
 }
 
-/** Why the audit cannot run here (no strace, no root, no loop devices), or undefined. */
-export function auditReason(): string | undefined {
-  const loop = loopReason();
+/** Why the audit cannot run here (no strace, no root, no loop devices, no mkfs for `fsB`), or undefined. */
+export function auditReason(fsB: LoopFs = 'ext4'): string | undefined {
+  const loop = loopReason() ?? loopFsReason(fsB);
   if (loop) return loop;
   try {
     execFileSync('sh', ['-c', 'command -v strace'], { stdio: 'ignore' });
@@ -46,7 +46,12 @@ export function auditReason(): string | undefined {
 const file = (rel: string, data: string | Buffer, mtime: number): TreeSpec => ({ rel, kind: 'file', data: Buffer.from(data), mode: 0o644, mtime });
 const dir = (rel: string, mtime: number): TreeSpec => ({ rel, kind: 'dir', mode: 0o755, mtime });
 
-export function buildAuditSandbox(label: string): AuditSandbox {
+/**
+ * `fsB` is volume B's file system: ext4 (syncfs honoured) or ntfs (NTFS
+ * through ntfs-3g, a FUSE file system whose syncfs does nothing, so every
+ * copied file and folder must be fsync'd).
+ */
+export function buildAuditSandbox(label: string, fsB: LoopFs = 'ext4'): AuditSandbox {
   const vols: LoopVolume[] = [];
   let work = '';
   const cleanup = () => {
@@ -54,7 +59,7 @@ export function buildAuditSandbox(label: string): AuditSandbox {
     if (work) rmSync(work, { recursive: true, force: true });
   };
   try {
-    vols.push(mountLoopExt4(48, `audit-${label}-a`), mountLoopExt4(48, `audit-${label}-b`));
+    vols.push(mountLoop('ext4', 48, `audit-${label}-a`), mountLoop(fsB, 48, `audit-${label}-b`));
     const [volA, volB] = [vols[0]!.dir, vols[1]!.dir];
     work = mkdtempSync(path.join(os.tmpdir(), `relocate-audit-${label}-`));
     const home = path.join(volA, 'home');
