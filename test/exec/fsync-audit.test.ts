@@ -39,9 +39,11 @@ function show(r: CliResult): string {
 }
 
 /** Audits one history (several traced commands in order) and asserts it is clean and was really looked at. */
-function audit(sb: AuditSandbox, history: Traced[], what: string): AuditResult {
+function audit(sb: AuditSandbox, history: Traced[], what: string, portable: boolean): AuditResult {
   const parsed = parseHistory(history.map((h) => h.trace));
-  const res = auditTrace(parsed, { mounts: MountMap.current(), stateRoots: [sb.stateDir, sb.lockDir], cwd: sb.work, journals: journalTexts(sb) });
+  const res = auditTrace(parsed, { mounts: MountMap.current(), stateRoots: [sb.stateDir, sb.lockDir], cwd: sb.work, journals: journalTexts(sb), syncfs: !portable });
+  // Symlink metadata no available call can make durable: shown on every run, not counted (see AuditResult.notes).
+  if (res.notes.length > 0) console.warn(`${what}: ${res.notes.length} note(s), not violations:\n${formatViolations(res.notes, Infinity, 'note')}`);
   // A traced call the parser could not read would be a hole in the audit.
   const names = new RegExp(`\\b(${TRACED_CALLS.join('|')})\\(`);
   expect(res.unparsed.filter((l) => names.test(l)), `${what}: unparsed calls`).toEqual([]);
@@ -91,7 +93,7 @@ for (const { label, portable, fsB, crash } of CASES) {
       crashAt = crashPoint(journals[0]!);
       const rollback = await traceCli(sb, ['rollback', '--yes'], { portable });
       expect(rollback.result.status, show(rollback.result)).toBe(0);
-      audit(sb, [apply, rollback], `${label}: apply + rollback`);
+      audit(sb, [apply, rollback], `${label}: apply + rollback`, portable);
     });
 
     // Only where the case asks for it (not defined otherwise, so no skipped test shows).
@@ -101,7 +103,7 @@ for (const { label, portable, fsB, crash } of CASES) {
       expect(crashed.result.status === null || crashed.result.status === 137, `killed by the hook\n${show(crashed.result)}`).toBe(true);
       const resume = await traceCli(sb, ['resume', '--yes'], { portable });
       expect(resume.result.status, show(resume.result)).toBe(0);
-      audit(sb, [crashed, resume], `${label}: crashed apply (after journal line ${crashAt}) + resume`);
+      audit(sb, [crashed, resume], `${label}: crashed apply (after journal line ${crashAt}) + resume`, portable);
     });
   });
 }

@@ -19,6 +19,12 @@ import { parseStrace, type ParsedTrace, type Syscall } from './strace-parse.js';
  * - any change: syncfs of its volume, or sync(), but only on file systems
  *   that honour them (ext4, xfs, btrfs, f2fs, tmpfs; by type, from the
  *   mount table); on FUSE and the rest they count for nothing.
+ * A symlink's own metadata (times, owner, attributes) is reached by no
+ * fsync at all (a symlink cannot be opened for one): only a syncfs the
+ * volume honours. Where relocate has none to call (the portable path, a
+ * FUSE volume), such a change is reported as a note, not a violation:
+ * printed, never silently dropped, and confined to symlink metadata (the
+ * link's text is part of its name, which its folder's fsync makes durable).
  * A change becomes moot (never needed again) when what it changed is
  * removed: a file's data when the file's name is unlinked, the names in a
  * folder when the folder is removed, a new name when it is removed or
@@ -78,6 +84,8 @@ export interface AuditOptions {
   cwd?: string;
   /** The final text of each journal, by path: lines are read by offset (strace's -s may cut long writes). */
   journals?: Readonly<Record<string, string>>;
+  /** Whether the traced relocate could call syncfs (its default path; not with RELOCATE_NATIVE=0): see `notes`. */
+  syncfs: boolean;
 }
 
 export type Rule = 'destroy-before-durable' | 'done-before-durable' | 'change-before-begin-durable' | 'state-name-not-durable';
@@ -93,6 +101,14 @@ export interface Violation {
 /** What the audit found, and how much it looked at (a trace with no syncs or no steps is a setup error, not a pass). */
 export interface AuditResult {
   violations: Violation[];
+  /**
+   * What would be a violation but for a change no call can make durable:
+   * the own metadata (times, owner, attributes) of a symlink, which no
+   * fsync reaches (a symlink cannot be opened for one), on a volume where
+   * no honoured syncfs is available (FUSE, or `syncfs: false`). Shown, never
+   * hidden; not counted as violations.
+   */
+  notes: Violation[];
   stats: { calls: number; userChanges: number; stateChanges: number; syncs: number; syncfsIgnored: number; begins: number; dones: number };
   /** Lines that did not parse as calls: a parser gap when a traced call's name appears among them. */
   unparsed: string[];
@@ -105,6 +121,8 @@ interface Change {
   path: string;
   state: boolean;
   volume: string | undefined;
+  /** Times, owner or attributes of a symlink (only syncfs makes them durable). */
+  symlinkMeta: boolean;
   /** Line where the sync that made it durable returned. */
   durableAt?: number;
   /** Line where the removal that made it moot returned. */
@@ -127,7 +145,7 @@ const atOrUnder = (p: string, root: string) => p === root || under(p, root);
 const settledBefore = (c: Change, t: number) => (c.durableAt !== undefined && c.durableAt < t) || (c.mootAt !== undefined && c.mootAt < t);
 const isPending = (c: Change) => c.durableAt === undefined && c.mootAt === undefined;
 
-/** Audits a trace (or several concatenated: one history of apply, crash, resume, rollback…). */
+/** Audits one history: a trace, or several parsed with parseHistory (an apply, then the resume after its crash). */
 export function auditTrace(trace: string | ParsedTrace, opts: AuditOptions): AuditResult {
   return new Audit(opts).run(typeof trace === 'string' ? parseStrace(trace) : trace);
 }
@@ -135,10 +153,12 @@ export function auditTrace(trace: string | ParsedTrace, opts: AuditOptions): Aud
 class Audit {
   private readonly all: Change[] = [];
   private readonly stateNames: Change[] = [];
-  private readonly known = new Map<string, 'exists' | 'gone'>();
+  /** What this history made and did not remove (symlinks apart: only syncfs reaches their metadata), and what it removed. */
+  private readonly known = new Map<string, 'made' | 'symlink' | 'gone'>();
   private readonly open = new Map<string, OpenStep>();
   private readonly lines: JournalLines;
   private readonly violations: Violation[] = [];
+  private readonly notes: Violation[] = [];
   private readonly stats: AuditResult['stats'] = { calls: 0, userChanges: 0, stateChanges: 0, syncs: 0, syncfsIgnored: 0, begins: 0, dones: 0 };
   private readonly outsideReported = new Set<Syscall>();
 
@@ -151,7 +171,7 @@ class Audit {
       this.stats.calls++;
       for (const e of effectsOf(c, this.o.cwd)) this.apply(e, c);
     }
-    return { violations: this.violations, stats: this.stats, unparsed: t.unparsed };
+    return { violations: this.violations, notes: this.notes, stats: this.stats, unparsed: t.unparsed };
   }
 
   /** Paths the audit does not follow: pseudo file systems, pipes and sockets, and relocate's empty probe files. */
@@ -185,8 +205,8 @@ class Audit {
       case 'create': {
         if (this.ignored(e.path)) return;
         // An open with O_CREAT of a name this history made and kept creates nothing.
-        if (!e.excl && this.known.get(e.path) === 'exists') return;
-        this.known.set(e.path, 'exists');
+        if (!e.excl && this.known.get(e.path) === 'made') return;
+        this.known.set(e.path, e.symlink ? 'symlink' : 'made');
         return this.touched(this.add(c, 'create', e.path));
       }
       case 'remove': {
@@ -224,7 +244,8 @@ class Audit {
   }
 
   private add(call: Syscall, kind: Change['kind'], p: string): Change {
-    const ch: Change = { call, kind, path: p, state: this.isState(p), volume: this.o.mounts.of(p)?.volume, reported: new Set() };
+    const symlinkMeta = kind === 'data' && this.known.get(p) === 'symlink';
+    const ch: Change = { call, kind, path: p, state: this.isState(p), volume: this.o.mounts.of(p)?.volume, symlinkMeta, reported: new Set() };
     this.all.push(ch);
     if (ch.state) {
       this.stats.stateChanges++;
@@ -248,8 +269,10 @@ class Audit {
     for (const x of this.all) if (isPending(x) && gone(x)) x.mootAt = c.end;
   }
 
-  private report(rule: Rule, message: string, offending: Syscall, related: string[]): void {
-    this.violations.push({ rule, message, offending: offending.lines, related });
+  /** A broken rule; a note instead when what is not durable is a symlink's metadata that no available call can sync. */
+  private report(rule: Rule, message: string, offending: Syscall, related: string[], x?: Change): void {
+    const unreachable = x?.symlinkMeta === true && !(this.o.syncfs && this.o.mounts.syncfsHonoured(x.path));
+    (unreachable ? this.notes : this.violations).push({ rule, message, offending: offending.lines, related });
   }
 
   /** Rule 1: a user name removed or renamed away; `excused` are the changes the call itself makes moot. */
@@ -257,7 +280,7 @@ class Audit {
     for (const x of this.all) {
       if (x.kind === 'remove' || x.call.end >= c.start || settledBefore(x, c.start) || excused(x) || x.reported.has('destroy-before-durable')) continue;
       x.reported.add('destroy-before-durable');
-      this.report('destroy-before-durable', `${p} is ${c.name.startsWith('rename') ? 'renamed away' : 'removed'} while an earlier ${describe(x)} is not durable`, c, x.call.lines);
+      this.report('destroy-before-durable', `${p} is ${c.name.startsWith('rename') ? 'renamed away' : 'removed'} while an earlier ${describe(x)} is not durable`, c, x.call.lines, x);
     }
   }
 
@@ -308,22 +331,22 @@ class Audit {
     for (const x of s.changes) {
       if (settledBefore(x, w.call.start) || x.reported.has('done-before-durable')) continue;
       x.reported.add('done-before-durable');
-      this.report('done-before-durable', `the journal says ${m.t} for ${s.label} while its ${describe(x)} is not durable`, w.call, x.call.lines);
+      this.report('done-before-durable', `the journal says ${m.t} for ${s.label} while its ${describe(x)} is not durable`, w.call, x.call.lines, x);
     }
   }
 }
 
 function describe(x: Change): string {
-  const what = x.kind === 'data' ? 'change to the data or metadata of' : x.kind === 'create' ? 'new name' : 'removal of the name';
+  const what = x.symlinkMeta ? 'change to the metadata of the symlink' : x.kind === 'data' ? 'change to the data or metadata of' : x.kind === 'create' ? 'new name' : 'removal of the name';
   return `${what} ${x.path} (${x.call.name})`;
 }
 
 /** The violations as text: each with its rule, message and syscall lines; at most `max` in full, then counts per rule. */
-export function formatViolations(vs: readonly Violation[], max = 60): string {
+export function formatViolations(vs: readonly Violation[], max = 60, noun = 'violation'): string {
   const out: string[] = [];
   const counts = new Map<Rule, number>();
   for (const v of vs) counts.set(v.rule, (counts.get(v.rule) ?? 0) + 1);
-  out.push(`${vs.length} violation(s): ${[...counts].map(([r, n]) => `${r} ${n}`).join(', ')}`);
+  out.push(`${vs.length} ${noun}(s): ${[...counts].map(([r, n]) => `${r} ${n}`).join(', ')}`);
   for (const v of vs.slice(0, max)) {
     out.push(`[${v.rule}] ${v.message}`, ...v.offending.map((l) => `  > ${l}`), ...v.related.map((l) => `    ${l}`));
   }

@@ -20,7 +20,7 @@ const MOUNTINFO = [
 ].join('\n');
 
 const J = '/a/state/runs/R/journal.jsonl';
-const OPTS: AuditOptions = { mounts: new MountMap(MOUNTINFO), stateRoots: ['/a/state'] };
+const OPTS: AuditOptions = { mounts: new MountMap(MOUNTINFO), stateRoots: ['/a/state'], syncfs: true };
 
 /** A C string as strace prints it. */
 function quoted(s: string): string {
@@ -122,6 +122,28 @@ describe('rule 1: nothing of the user is removed or renamed away while a change 
     const trace = [begin(0), fsyncJournal, '2 mkdir("/b/s", 0700) = 0', '2 mkdir("/b/s/d", 0700) = 0', fsync('/b'), '1 rename("/b/s", "/b/t") = 0', fsync('/b/t'), fsync('/b'), done(0), fsyncJournal];
     expect(rules(...trace)).toEqual(['destroy-before-durable']);
     expect(rules(...trace.filter((l) => l !== fsync('/b/t')))).toEqual(['destroy-before-durable', 'done-before-durable']);
+  });
+});
+
+describe('a symlink\'s own metadata, which no fsync reaches', () => {
+  const link = (v: string) => [begin(0), fsyncJournal, `1 symlink("t", "/${v}/l") = 0`, `1 utimensat(AT_FDCWD</w>, "/${v}/l", [{tv_sec=1, tv_nsec=0}, {tv_sec=1, tv_nsec=0}], AT_SYMLINK_NOFOLLOW) = 0`, fsync(`/${v}`)];
+  const audit = (lines: string[], syncfs: boolean) => {
+    const r = auditTrace(lines.join('\n'), { ...OPTS, syncfs });
+    return { violations: r.violations.map((v) => v.rule), notes: r.notes.map((v) => v.rule) };
+  };
+
+  it('is a violation where an honoured syncfs could have been called, and silent once it is', () => {
+    expect(audit([...link('b'), done(0)], true)).toEqual({ violations: ['done-before-durable'], notes: [] });
+    expect(audit([...link('b'), '1 syncfs(9</b>) = 0', done(0)], true)).toEqual({ violations: [], notes: [] });
+  });
+
+  it('is a note, shown but not counted, without syncfs (the portable path) or on FUSE', () => {
+    expect(audit([...link('b'), done(0)], false)).toEqual({ violations: [], notes: ['done-before-durable'] });
+    expect(audit([...link('f'), '1 syncfs(9</f>) = 0', done(0)], true)).toEqual({ violations: [], notes: ['done-before-durable'] });
+  });
+
+  it('never excuses the symlink\'s name itself', () => {
+    expect(audit(link('f').slice(0, -1).concat(done(0)), false).violations).toEqual(['done-before-durable']);
   });
 });
 
