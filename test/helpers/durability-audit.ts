@@ -30,7 +30,15 @@ import { parseStrace, type ParsedTrace, type Syscall } from './strace-parse.js';
  * folder when the folder is removed, a new name when it is removed or
  * renamed away (the rename's own new name then stands for it). Nothing
  * else is ever excused. A call strace saw killed mid-way (`= ?`) counts as
- * a change that may have happened and as a sync that did not.
+ * a change that may have happened and as a sync that did not. An open with
+ * O_CREAT is a new name unless this history made that name and kept it
+ * (without O_EXCL it may have found the file there: counted as new, the
+ * strict reading).
+ *
+ * What it cannot see: file work sent through io_uring (refused, see
+ * durability-effects.ts), paths reached through a symlinked folder (the
+ * audit compares paths as written; relocate works on canonical paths), and
+ * errors a sync swallowed (strace shows them, the rules do not judge them).
  *
  * Paths under `stateRoots` (relocate's state folder, the path-lock
  * registry) are relocate's own state; every other path changed is the
