@@ -37,8 +37,9 @@ import { parseStrace, type ParsedTrace, type Syscall } from './strace-parse.js';
  *
  * What it cannot see: file work sent through io_uring (refused, see
  * durability-effects.ts), paths reached through a symlinked folder (the
- * audit compares paths as written; relocate works on canonical paths), and
- * errors a sync swallowed (strace shows them, the rules do not judge them).
+ * audit compares paths as written; relocate works on canonical paths). A
+ * sync that failed counts for nothing, so a step that goes on after an
+ * fsync error it swallowed breaks the rules like one that never synced.
  *
  * Paths under `stateRoots` (relocate's state folder, the path-lock
  * registry) are relocate's own state; every other path changed is the
