@@ -90,6 +90,11 @@ describe('rule 1: nothing of the user is removed or renamed away while a change 
     expect(rules(begin(0), fsyncJournal, ...copy(), ...tail)).toEqual([]);
   });
 
+  it('does not count a folder fsync that failed (an EIO swallowed)', () => {
+    const failed = copy({ folder: true }).concat('2 fsync(7</b/t>) = -1 EIO (Input/output error)');
+    expect(rules(begin(0), fsyncJournal, ...failed, ...tail)).toContain('destroy-before-durable');
+  });
+
   it('counts one syncfs of an ext4 volume for everything on it, and none on FUSE', () => {
     const made = (v: string) => [`2 mkdir("/${v}/t", 0700) = 0`, `2 openat(AT_FDCWD</w>, "/${v}/t/f", O_WRONLY|O_CREAT|O_EXCL, 0644) = 9</${v}/t/f>`, `2 write(9</${v}/t/f>, "data", 4) = 4`, `1 syncfs(10</${v}>) = 0`];
     expect(rules(begin(0), fsyncJournal, ...made('b'), ...tail)).toEqual([]);
