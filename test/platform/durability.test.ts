@@ -51,9 +51,25 @@ describe.skipIf(tmpfsWhy !== undefined)('on tmpfs', () => {
   });
   afterAll(() => t?.unmount());
 
-  it('a copy there is made durable by one syncfs (where the native layer has it)', async () => {
+  it('a copy there is made durable by one syncfs (where the native layer has it), and plan --verbose says so', async () => {
     const w = await durabilityWay(t.dir);
-    expect(w.way).toBe((await nativeSyncfs()) ? 'syncfs' : 'fsync');
+    const native = (await nativeSyncfs()) !== null;
+    expect(w.way).toBe(native ? 'syncfs' : 'fsync');
+    requireBuiltCli();
+    const work = mkdtempSync(path.join(os.tmpdir(), 'relocate-durability-plan-'));
+    try {
+      mkdirSync(path.join(work, 'Docs'));
+      writeFileSync(path.join(work, 'Docs', 'a.txt'), 'a');
+      const manifest = path.join(work, 'relocate.yaml');
+      writeFileSync(manifest, JSON.stringify({ version: 1, links: [{ link: path.join(work, 'Docs'), target: path.join(t.dir, 'Docs') }] }));
+      const plan = spawnSync(process.execPath, [CLI_BIN, 'plan', manifest, '--verbose', '--state-dir', path.join(work, 'state')], { encoding: 'utf8' });
+      expect(plan.status, plan.stderr).toBe(2);
+      expect(plan.stdout).toContain(native ? 'the copy is made durable by one syncfs of the volume (tmpfs honours it) before the original is deleted' : 'the copy is made durable by an fsync of every copied file and folder');
+      const quiet = spawnSync(process.execPath, [CLI_BIN, 'plan', manifest, '--state-dir', path.join(work, 'state')], { encoding: 'utf8' });
+      expect(quiet.stdout, 'only with --verbose').not.toContain('made durable');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });
 
@@ -98,6 +114,9 @@ describe.skipIf(fuseWhy !== undefined)('on a FUSE file system', () => {
       const target = path.join(f.dir, 'store', 'Docs');
       const manifest = path.join(work, 'relocate.yaml');
       writeFileSync(manifest, JSON.stringify({ version: 1, links: [{ link: src, target }] }));
+      const plan = spawnSync(process.execPath, [CLI_BIN, 'plan', manifest, '--verbose', '--state-dir', path.join(work, 'state')], { encoding: 'utf8' });
+      expect(plan.status, plan.stderr).toBe(2);
+      expect(plan.stdout).toContain('the copy is made durable by an fsync of every copied file and folder (its file system (statfs type 0x65735546) is not known to honour syncfs');
       const trace = path.join(work, 'trace.txt');
       const r = spawnSync('strace', ['-f', '-y', '-qq', '-o', trace, '-e', 'trace=fsync,fdatasync,syncfs,unlink,unlinkat,rmdir', process.execPath, CLI_BIN, 'apply', manifest, '--yes', '--verbose', '--state-dir', path.join(work, 'state')], { encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
