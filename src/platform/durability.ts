@@ -1,5 +1,6 @@
 import { closeSync, constants as C, fstatSync, fsyncSync, openSync } from 'node:fs';
 import { open, statfs } from 'node:fs/promises';
+import path from 'node:path';
 import type { Durability } from '../state/types.js';
 import { nativeSyncfs } from './native/syncfs.js';
 
@@ -100,5 +101,21 @@ export function fsyncFileSync(file: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * After `mkdir(dir, { recursive: true })` made `first` (what it returns) and
+ * the levels below it down to `dir`: fsyncs each new level and the folder
+ * holding it, deepest first, so every new name is durable. Nothing when
+ * `first` is undefined (the folder was there).
+ */
+export async function fsyncMadeLevels(dir: string, first: string | undefined): Promise<void> {
+  if (first === undefined) return;
+  const stop = path.resolve(first);
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    await fsyncDir(d);
+    await fsyncDir(path.dirname(d));
+    if (d === stop || path.dirname(d) === d) break;
   }
 }

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { mkdir, open, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDir, fsyncDirSync } from './durability.js';
+import { fsyncDir, fsyncDirSync, fsyncMadeLevels } from './durability.js';
 import { writeFileAtomic } from './write-file.js';
 
 /**
@@ -57,18 +57,7 @@ export class JournalFile {
  * the folder already existed.
  */
 export async function ensureDir(dir: string): Promise<void> {
-  const first = await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (first === undefined) return;
-  const made: string[] = [];
-  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
-    made.push(d);
-    if (d === path.resolve(first) || path.dirname(d) === d) break;
-  }
-  // Deepest first: each new level's own entries, then the name of that level in its parent.
-  for (const d of made) {
-    await fsyncDir(d);
-    await fsyncDir(path.dirname(d));
-  }
+  await fsyncMadeLevels(dir, await mkdir(dir, { recursive: true, mode: 0o700 }));
 }
 
 export { fsyncDir };

@@ -126,6 +126,12 @@ function stillSameFile(o: OutsideName, f: TreeNode): boolean {
 }
 
 /** One node of a walk. Invariant: the times in ms and in ns come from one lstat (the ms ones are for tolerant checks). */
+/** What syncCopy needs of a node it makes durable: its place under the root ('/'-separated, '' for the root) and kind. */
+interface CopiedNode {
+  rel: string;
+  kind: string;
+}
+
 interface TreeNode extends KeptMeta {
   rel: string;
   size: number;
@@ -702,7 +708,7 @@ export class NodeFs implements FsPort {
    * parent: fsync of a file does not make its name durable. Windows flushes
    * each file; NTFS journals folder entries itself.
    */
-  private async syncCopy(root: string, files: TreeNode[], dirs: TreeNode[]): Promise<void> {
+  private async syncCopy(root: string, files: readonly CopiedNode[], dirs: readonly CopiedNode[]): Promise<void> {
     const holder = path.dirname(root);
     const how = await durabilityWay(holder);
     this.durabilityNotes.set(holder, how.why);
@@ -718,7 +724,7 @@ export class NodeFs implements FsPort {
       }
       return;
     }
-    const at = (n: TreeNode) => (n.rel === '' ? root : path.join(root, n.rel));
+    const at = (n: CopiedNode) => (n.rel === '' ? root : path.join(root, ...n.rel.split('/')));
     await eachLimited(files.filter((f) => f.kind === 'file'), CONCURRENCY, async (f) => {
       const p = at(f);
       // Windows flushes only through a handle open for writing (FlushFileBuffers); a copy whose
@@ -913,7 +919,10 @@ export class NodeFs implements FsPort {
       }
     }
     // Folders last: creating their contents changed their times.
-    for (const n of nodes.filter((x) => x.kind === 'dir').reverse()) await this.keepSnapshotMeta(n.rel === '' ? toRoot : path.join(toRoot, ...n.rel.split('/')), n);
+    const dirs = nodes.filter((x) => x.kind === 'dir');
+    for (const n of dirs.slice().reverse()) await this.keepSnapshotMeta(n.rel === '' ? toRoot : path.join(toRoot, ...n.rel.split('/')), n);
+    // The modes, owners and times just set are the inodes' own: durable (with the names) before the undo is called done.
+    await this.syncCopy(toRoot, nodes.filter((x) => x.kind === 'file'), dirs);
   }
 
   /**

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, lstat, mkdir, open, readdir, readFile, realpath, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fsyncDir } from './journal-fs.js';
+import { fsyncDir, fsyncMadeLevels } from './durability.js';
 
 /**
  * The disk side of the machine-wide path-lock registry (the policy is in
@@ -48,7 +48,8 @@ export function lockRegistryPlace(env: Record<string, string | undefined>, osNam
  * /tmp, so each user can add and remove only their own lock files.
  */
 export async function ensureRegistry(place: LockRegistryPlace): Promise<void> {
-  await mkdir(place.dir, { recursive: true, mode: place.shared ? 0o1777 : 0o755 });
+  // Its name durable like every state name (a lock file in a folder a power cut takes back would be lost with it).
+  await fsyncMadeLevels(place.dir, await mkdir(place.dir, { recursive: true, mode: place.shared ? 0o1777 : 0o755 }));
   const st = await lstat(place.dir);
   if (!st.isDirectory()) throw Object.assign(new Error(`${place.dir} is not a folder`), { code: 'ENOTDIR' });
   // mkdir's mode passes through the umask; a shared registry needs exactly 1777. Only its owner may change it.
