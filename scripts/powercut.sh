@@ -3,7 +3,7 @@
 # full (issue 16): ext4, xfs and btrfs (POWERCUT_FS=ext4,xfs to choose), both
 # recoveries after every journal line, seeded random moments, cuts in the
 # middle of a delete or a copy (strace), a second cut during recovery, and a
-# larger tree (POWERCUT_FILES, default 2000). Needs root and loop devices;
+# larger tree (POWERCUT_FILES, default 500). Needs root and loop devices;
 # installs the mkfs tools and strace from Debian's archive when missing.
 # Prints cases, cuts, bytes verified and bytes lost per file system.
 set -euo pipefail

@@ -7,6 +7,12 @@ export interface NodeInfo {
   kind: 'dir' | 'file' | 'symlink' | 'junction' | 'other';
   dev: string;
   ino: string;
+  /**
+   * The file system's own id (statfs f_fsid), when the platform gives a
+   * nonzero one: unlike `dev` it survives a reboot or remount that hands
+   * the volume another device number (see src/exec/identity.ts).
+   */
+  fsid?: string;
   /** The link's stored text, for symlinks and junctions. */
   linkText?: string;
 }

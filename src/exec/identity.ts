@@ -5,16 +5,32 @@ import type { StepInfo } from './step-ops.js';
 
 /**
  * What a path is, not where: `dev:ino`, which a rename keeps and a copy
- * does not. The journal records it for everything relocate creates,
- * stages or moves (DESIGN.md "Identity"), so no undo or resume renames or
- * deletes something that merely sits at one of relocate's paths.
- * Invariant: never made from a file system without stable inode numbers
- * (ino 0, as FAT can report on Windows): there it is unknown instead.
+ * does not, plus `:fsid` where the file system has a nonzero statfs
+ * f_fsid. The journal records it for everything relocate creates, stages
+ * or moves (DESIGN.md "Identity"), so no undo or resume renames or deletes
+ * something that merely sits at one of relocate's paths. Two identities
+ * are the same thing (sameIdentity) when their inodes are equal and their
+ * fsids are, where both have one, or else their devices: a volume that
+ * comes back from a power cut or reboot under another device number (every
+ * btrfs mount, a USB disk, a loop device) keeps its fsid, so resume and
+ * rollback recognise what relocate made there. Invariant: never made from
+ * a file system without stable inode numbers (ino 0, as FAT can report on
+ * Windows): there it is unknown instead.
  */
 export type Identity = string;
 
 export function identityOf(n: NodeInfo): Identity | undefined {
-  return n.ino === '0' ? undefined : `${n.dev}:${n.ino}`;
+  if (n.ino === '0') return undefined;
+  return n.fsid ? `${n.dev}:${n.ino}:${n.fsid}` : `${n.dev}:${n.ino}`;
+}
+
+/** Whether two identities name the same thing (see Identity): same inode, and same fsid where both know it, else same device. */
+export function sameIdentity(a: Identity, b: Identity): boolean {
+  if (a === b) return true;
+  const [devA, inoA, fsidA] = a.split(':');
+  const [devB, inoB, fsidB] = b.split(':');
+  if (inoA !== inoB) return false;
+  return fsidA && fsidB ? fsidA === fsidB : devA === devB;
 }
 
 /** The identity of what is at `p` now: null when nothing is there, undefined when it has none. */
@@ -37,7 +53,7 @@ export function recordedIdentity(info: StepInfo | undefined, key: string): Ident
 export function differs(n: NodeInfo, recorded: Identity | null | undefined): boolean {
   if (recorded === undefined) return false;
   const now = identityOf(n);
-  return now !== undefined && now !== recorded;
+  return now !== undefined && (recorded === null || !sameIdentity(now, recorded));
 }
 
 /** The hint of every identity mismatch: true, and never an invitation to delete anything. */

@@ -21,6 +21,7 @@ import { nativeSeekExtent } from './native/seek-data.js';
 import { copySparse, looksSparse } from './sparse-copy.js';
 import { isUnsupportedErrno, nativeRenameNoReplace, nativeRenameUnavailableReason } from './native/rename-noreplace.js';
 import { nativeInodeFlags } from './native/inode-flags.js';
+import { nativeFsid } from './native/fsid.js';
 import { nativeSyncfs } from './native/syncfs.js';
 import { RETRY_DELAYS_MS, TRANSIENT_ERRNO, errnoOfWinError } from './windows/move.js';
 import { windowsLinkProbe, windowsMoveNoReplace } from './windows/native.js';
@@ -438,6 +439,9 @@ export class NodeFs implements FsPort {
     if (!s) return null;
     const kind = kindOf(s);
     const info: NodeInfo = { kind, dev: String(s.dev), ino: String(s.ino) };
+    // statfs follows links: a symlink's file system is its folder's.
+    const fsid = await this.fsidOf(info.dev, kind === 'symlink' ? path.dirname(p) : p);
+    if (fsid) info.fsid = fsid;
     if (kind === 'symlink') {
       // Windows: Node calls junctions (and other reparse points) symbolic links; the reparse tag tells.
       const probed = process.platform === 'win32' ? await (await windowsLinkProbe())?.(p) : undefined;
@@ -445,6 +449,16 @@ export class NodeFs implements FsPort {
       if (info.kind !== 'other') info.linkText = probed?.target ?? readlinkOf(p);
     }
     return info;
+  }
+
+  /** f_fsid by device, asked once per device: a device names one mounted file system while it is mounted. */
+  private readonly fsids = new Map<string, string | undefined>();
+
+  private async fsidOf(dev: string, p: string): Promise<string | undefined> {
+    if (this.fsids.has(dev)) return this.fsids.get(dev);
+    const fsid = (await nativeFsid())?.(p);
+    this.fsids.set(dev, fsid);
+    return fsid;
   }
 
   async missingDirs(p: string): Promise<string[]> {

@@ -23,13 +23,13 @@ import { contentOf, snapshotTree } from '../helpers/snapshot.js';
  * POWERCUT_FS=…), both recoveries per cut, more random moments, cuts in the
  * middle of a delete or a copy (strace kills the process on its Nth unlink
  * or copy_file_range), a second cut during recovery, and a larger tree
- * (POWERCUT_FILES more files, default 2,000); it prints the figures.
+ * (POWERCUT_FILES more files, default 500); it prints the figures.
  */
 
 const FULL = process.env.POWERCUT === 'full';
 const FILESYSTEMS: CutFs[] = FULL ? ((process.env.POWERCUT_FS ?? 'ext4,xfs,btrfs').split(',') as CutFs[]) : ['ext4'];
 const RANDOM_CUTS = FULL ? 12 : 4;
-const EXTRA_FILES = FULL ? Number(process.env.POWERCUT_FILES ?? '2000') : 0;
+const EXTRA_FILES = FULL ? Number(process.env.POWERCUT_FILES ?? '500') : 0;
 const PARALLEL = 3;
 
 const reasons = new Map(FILESYSTEMS.map((fs) => [fs, powerCutReason(fs)] as const));

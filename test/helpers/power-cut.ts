@@ -26,7 +26,8 @@ import { loopFsReason, type LoopFs } from './loop-volume.js';
  */
 
 /** Mount options per file system (see above). */
-const CUT_OPTIONS: Record<'ext4' | 'xfs' | 'btrfs', string | undefined> = { ext4: 'commit=600,noauto_da_alloc', xfs: undefined, btrfs: 'commit=600' };
+// xfs: every case's volumes are copies of one template, so they share a UUID, which xfs refuses to mount twice without nouuid.
+const CUT_OPTIONS: Record<'ext4' | 'xfs' | 'btrfs', string | undefined> = { ext4: 'commit=600,noauto_da_alloc', xfs: 'nouuid', btrfs: 'commit=600' };
 /** The smallest image each file system accepts, and room for the sandbox. */
 const SIZE_MIB: Record<'ext4' | 'xfs' | 'btrfs', number> = { ext4: 48, xfs: 300, btrfs: 128 };
 const MKFS: Record<'ext4' | 'xfs' | 'btrfs', string[]> = { ext4: ['-q', '-F'], xfs: ['-q', '-f'], btrfs: ['-q', '-f'] };
