@@ -188,6 +188,9 @@ export function mountCase(tpl: Template, label: string): CutCase {
       const v: CutVolume = { fs: tpl.fs, img: path.join(work, `${name}.img`), dir: path.join(work, name) };
       mkdirSync(v.dir);
       execFileSync('cp', ['--sparse=always', img, v.img]);
+      // A btrfs clone mounted beside another with the same fsid gets a random temporary one at each mount (Linux
+      // 6.7+), as no real disk does; each case's copy gets its own (btrfstune -m: a metadata_uuid, instant).
+      if (tpl.fs === 'btrfs') execFileSync('btrfstune', ['-m', v.img], { stdio: 'ignore' });
       vols.push(v);
       attach(v);
     }
