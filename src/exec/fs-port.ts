@@ -123,6 +123,12 @@ export interface FsPort {
    */
   snapshot(root: string): Promise<NodeMeta[]>;
   /**
+   * The `rel` of every node `snapshot` would list, in its order, and
+   * nothing else: what "every name is still there" needs (twin-check.ts)
+   * without a record per node of a million-file tree.
+   */
+  snapshotNames(root: string): Promise<string[]>;
+  /**
    * Recreates the nodes of a snapshot at `toRoot`: for a folder snapshot
    * `toRoot` must exist (its mode and times are set from the root node);
    * for a file snapshot it must not. Folders are made, files copied from the

@@ -30,9 +30,10 @@ export async function verifyRemainder(fs: FsPort, s: DeleteStep): Promise<void> 
  * (`namesHash`): "every name is still there" is then "nothing was deleted
  * yet", without storing the listing of a big tree in the journal.
  */
-export function namesHash(nodes: NodeMeta[]): string {
+export function namesHash(rels: string[]): string {
   const h = createHash('sha256');
-  for (const rel of nodes.map((n) => n.rel).sort()) h.update(rel).update('\0');
+  // Sorted in place: the caller's list is its own (snapshotNames makes a fresh one).
+  for (const rel of rels.sort()) h.update(rel).update('\0');
   return h.digest('hex');
 }
 
@@ -55,8 +56,8 @@ export async function remainderVerdict(fs: FsPort, s: DeleteStep, info: StepInfo
   );
   if (matches) return 'matches';
   const recorded = info?.namesHash;
-  if (typeof recorded === 'string') return namesHash(await fs.snapshot(s.path)) === recorded ? 'whole' : 'differs';
+  if (typeof recorded === 'string') return namesHash(await fs.snapshotNames(s.path)) === recorded ? 'whole' : 'differs';
   const had = s.subset ? ((info?.nodes as NodeMeta[] | undefined) ?? []) : await fs.snapshot(s.twin);
-  const left = new Set((await fs.snapshot(s.path)).map((n) => n.rel));
+  const left = new Set(await fs.snapshotNames(s.path));
   return had.length > 0 && had.every((n) => left.has(n.rel)) ? 'whole' : 'differs';
 }
