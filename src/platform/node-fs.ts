@@ -18,7 +18,7 @@ import { holdersNow } from './in-use.js';
 import { fsyncDir } from './journal-fs.js';
 import { MetaKeeper, type KeptMeta, type MadeAs } from './keep-meta.js';
 import { nativeSeekExtent } from './native/seek-data.js';
-import { copySparse, looksSparse } from './sparse-copy.js';
+import { copySparse, looksSparse, sameSparseContent } from './sparse-copy.js';
 import { TreeListing, type ListedNode, type NodeKind } from './tree-listing.js';
 import { isUnsupportedErrno, nativeRenameNoReplace, nativeRenameUnavailableReason } from './native/rename-noreplace.js';
 import { nativeInodeFlags } from './native/inode-flags.js';
@@ -832,16 +832,28 @@ export class NodeFs implements FsPort {
     };
     const big = new Set<Promise<void>>();
     let failed: { rel: string; at: number } | { err: unknown } | undefined;
+    // Sparse files (either side) are compared where either has data (sparse-copy.ts): holes on both sides are equal zeros.
+    const seek = toCompare.length > 0 && process.platform === 'linux' ? await nativeSeekExtent() : null;
+    const bigCompare = async (pa: string, pb: string, i: number, j: number): Promise<boolean> => {
+      if (seek && (looksSparse(a.size(i), a.blocks(i)) || looksSparse(b.size(j), b.blocks(j)))) {
+        const same = await sameSparseContent(pa, pb, a.size(i), seek, onBytes).catch((err: unknown) => {
+          throw fsError(err, (err as NodeJS.ErrnoException)?.path ?? pa, 'reading');
+        });
+        if (same !== null) return same;
+      }
+      return sameContentAsync(pa, pb, onBytes);
+    };
     for (let k = 0; k < toCompare.length; k += 2) {
       if (failed) break;
       const i = toCompare[k]!;
+      const j = toCompare[k + 1]!;
       const rel = a.rel(i);
       const size = a.size(i);
       const pa = under(original, rel);
       const pb = under(copy, rel);
       if (size >= BIG_COMPARE) {
         while (big.size >= COMPARES_AT_ONCE) await Promise.race(big);
-        const p: Promise<void> = sameContentAsync(pa, pb, onBytes)
+        const p: Promise<void> = bigCompare(pa, pb, i, j)
           .then(
             (same) => {
               if (!same) failed ??= { rel, at: i };
