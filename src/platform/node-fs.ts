@@ -18,7 +18,7 @@ import { holdersNow } from './in-use.js';
 import { fsyncDir } from './journal-fs.js';
 import { MetaKeeper, type KeptMeta, type MadeAs } from './keep-meta.js';
 import { nativeSeekExtent } from './native/seek-data.js';
-import { copySparse, looksSparse, sameSparseContent } from './sparse-copy.js';
+import { copySparse, sameSparseContent } from './sparse-copy.js';
 import { TreeListing, type ListedNode, type NodeKind } from './tree-listing.js';
 import { isUnsupportedErrno, nativeRenameNoReplace, nativeRenameUnavailableReason } from './native/rename-noreplace.js';
 import { nativeInodeFlags } from './native/inode-flags.js';
@@ -640,7 +640,7 @@ export class NodeFs implements FsPort {
               keeper.setFlagsBeforeData(d, meta);
             }
             // A file with holes is copied extent by extent so the copy keeps them (made 0600: its mode is set below).
-            const sparse = seek !== null && looksSparse(size, nodes.blocks(f)) && (await copySparse(s, d, size, seek, overwrite, () => undefined).finally(() => inFlight.delete(d)));
+            const sparse = seek !== null && nodes.holey(f) && (await copySparse(s, d, size, seek, overwrite, () => undefined).finally(() => inFlight.delete(d)));
             if (!sparse) await copyFile(s, d, overwrite ? 0 : C.COPYFILE_EXCL).finally(() => inFlight.delete(d));
             // copyFile creates the copy with the original's mode (libuv fchmods it before writing). Writing can clear
             // set-user-ID and set-group-ID bits, a chown clears them too, and Windows maps modes to attributes: the
@@ -835,7 +835,7 @@ export class NodeFs implements FsPort {
     // Sparse files (either side) are compared where either has data (sparse-copy.ts): holes on both sides are equal zeros.
     const seek = toCompare.length > 0 && process.platform === 'linux' ? await nativeSeekExtent() : null;
     const bigCompare = async (pa: string, pb: string, i: number, j: number): Promise<boolean> => {
-      if (seek && (looksSparse(a.size(i), a.blocks(i)) || looksSparse(b.size(j), b.blocks(j)))) {
+      if (seek && (a.holey(i) || b.holey(j))) {
         const same = await sameSparseContent(pa, pb, a.size(i), seek, onBytes).catch((err: unknown) => {
           throw fsError(err, (err as NodeJS.ErrnoException)?.path ?? pa, 'reading');
         });

@@ -1,8 +1,9 @@
 /**
  * A walk's listing of a tree, stored by column: one typed array per field
- * (kind, size, blocks, mode, owner, times, link count, inode flags), a
+ * (kind, size, mode, owner, times, inode flags), a
  * parent index and a name per node instead of a full relative path, and
- * the rare fields (link texts, hard-link identities, extended attributes)
+ * the rare fields (link texts, hard-link identities and counts, extended
+ * attributes)
  * in sparse maps by index. A node is its index; `rel(i)` builds its
  * relative path on demand.
  *
@@ -17,6 +18,7 @@
  */
 import type { KeptMeta } from './keep-meta.js';
 import type { Xattr } from './native/xattrs.js';
+import { looksSparse } from './sparse-copy.js';
 
 export type NodeKind = KeptMeta['kind'];
 const KINDS: readonly NodeKind[] = ['dir', 'file', 'symlink', 'other'];
@@ -40,90 +42,132 @@ export interface ListedNode {
   flags: number | null;
 }
 
-/** `to` with `from` copied into its start. */
-function copyInto<T extends { set(from: T): void }>(to: T, from: T): T {
-  to.set(from);
-  return to;
-}
-
 const NONE: readonly Xattr[] = Object.freeze([]) as readonly Xattr[];
-/** Bits of `known`: the attributes, the flags were read. */
+/** Bits of `known`: the attributes, the flags were read; the file has holes (fewer blocks than its size needs). */
 const XATTRS_READ = 1;
 const FLAGS_READ = 2;
+const HOLEY = 4;
+/** Nodes per chunk (a power of two). Columns grow a chunk at a time, so a big listing is never copied to grow. */
+const CHUNK_BITS = 14;
+const CHUNK = 1 << CHUNK_BITS;
+const MASK = CHUNK - 1;
+/** The first chunk starts this small and doubles up to CHUNK: most walks list a few nodes. */
+const FIRST_CAPACITY = 64;
+
+/** The columns of up to CHUNK nodes. */
+class Chunk {
+  kinds: Uint8Array;
+  known: Uint8Array;
+  sizes: Float64Array;
+  modes: Uint16Array;
+  uids: Uint32Array;
+  gids: Uint32Array;
+  flags: Uint32Array;
+  mtimes: BigInt64Array;
+  atimes: BigInt64Array;
+  parents: Int32Array;
+  /** Names as UTF-8, one after the other; node k's name is bytes nameAt[k] to nameAt[k + 1]. */
+  nameBytes: Buffer;
+  nameAt: Uint32Array;
+
+  constructor(public cap: number) {
+    this.kinds = new Uint8Array(cap);
+    this.known = new Uint8Array(cap);
+    this.sizes = new Float64Array(cap);
+    this.modes = new Uint16Array(cap);
+    this.uids = new Uint32Array(cap);
+    this.gids = new Uint32Array(cap);
+    this.flags = new Uint32Array(cap);
+    this.mtimes = new BigInt64Array(cap);
+    this.atimes = new BigInt64Array(cap);
+    this.parents = new Int32Array(cap);
+    this.nameBytes = Buffer.alloc(cap * 12);
+    this.nameAt = new Uint32Array(cap + 1);
+  }
+
+  /** Twice the capacity (up to CHUNK), the columns copied: only the first chunk grows so. */
+  grown(): Chunk {
+    const c = new Chunk(Math.min(CHUNK, this.cap * 2));
+    c.kinds.set(this.kinds);
+    c.known.set(this.known);
+    c.sizes.set(this.sizes);
+    c.modes.set(this.modes);
+    c.uids.set(this.uids);
+    c.gids.set(this.gids);
+    c.flags.set(this.flags);
+    c.mtimes.set(this.mtimes);
+    c.atimes.set(this.atimes);
+    c.parents.set(this.parents);
+    c.nameAt.set(this.nameAt);
+    c.nameBytes = Buffer.alloc(Math.max(c.nameBytes.length, this.nameBytes.length));
+    this.nameBytes.copy(c.nameBytes);
+    return c;
+  }
+
+  /** Stores the name of node k (the names before it are stored). */
+  putName(k: number, name: string): void {
+    const start = this.nameAt[k]!;
+    const need = start + Buffer.byteLength(name);
+    if (need > this.nameBytes.length) {
+      const more = Buffer.alloc(Math.max(need, this.nameBytes.length * 2));
+      this.nameBytes.copy(more, 0, 0, start);
+      this.nameBytes = more;
+    }
+    this.nameBytes.write(name, start, 'utf8');
+    this.nameAt[k + 1] = need;
+  }
+
+  name(k: number): string {
+    return this.nameBytes.toString('utf8', this.nameAt[k]!, this.nameAt[k + 1]!);
+  }
+
+  /** Whether nodes 0..n-1 here and in `o` have the same parents and names. */
+  sameShape(o: Chunk, n: number): boolean {
+    const bytes = (a: Int32Array | Uint32Array, len: number) => Buffer.from(a.buffer, a.byteOffset, len * 4);
+    if (!bytes(this.parents, n).equals(bytes(o.parents, n))) return false;
+    if (!bytes(this.nameAt, n + 1).equals(bytes(o.nameAt, n + 1))) return false;
+    const end = this.nameAt[n]!;
+    return this.nameBytes.subarray(0, end).equals(o.nameBytes.subarray(0, end));
+  }
+}
 
 export class TreeListing {
   length = 0;
-  private cap: number;
-  private kinds: Uint8Array;
-  private known: Uint8Array;
-  private sizes: Float64Array;
-  private blockCounts: Float64Array;
-  private modes: Uint16Array;
-  private uids: Uint32Array;
-  private gids: Uint32Array;
-  private nlinks: Uint32Array;
-  private flagWords: Uint32Array;
-  private mtimes: BigInt64Array;
-  private atimes: BigInt64Array;
-  private parents: Int32Array;
-  private readonly names: string[] = [];
+  private readonly chunks: Chunk[] = [new Chunk(FIRST_CAPACITY)];
   private readonly linkTexts = new Map<number, string>();
   private readonly ids = new Map<number, string>();
+  private readonly nlinks = new Map<number, number>();
   /** Attributes of the nodes that have any (a node read and found without is only marked in `known`). */
   private readonly attrs = new Map<number, Xattr[]>();
   /** The last parent whose path `rel` built, and that path: children of one folder are listed together. */
   private lastParent = -1;
   private lastParentRel = '';
 
-  constructor(capacity = 64) {
-    this.cap = Math.max(1, capacity);
-    this.kinds = new Uint8Array(this.cap);
-    this.known = new Uint8Array(this.cap);
-    this.sizes = new Float64Array(this.cap);
-    this.blockCounts = new Float64Array(this.cap);
-    this.modes = new Uint16Array(this.cap);
-    this.uids = new Uint32Array(this.cap);
-    this.gids = new Uint32Array(this.cap);
-    this.nlinks = new Uint32Array(this.cap);
-    this.flagWords = new Uint32Array(this.cap);
-    this.mtimes = new BigInt64Array(this.cap);
-    this.atimes = new BigInt64Array(this.cap);
-    this.parents = new Int32Array(this.cap);
-  }
-
-  private grow(): void {
-    const cap = this.cap * 2;
-    this.kinds = copyInto(new Uint8Array(cap), this.kinds);
-    this.known = copyInto(new Uint8Array(cap), this.known);
-    this.sizes = copyInto(new Float64Array(cap), this.sizes);
-    this.blockCounts = copyInto(new Float64Array(cap), this.blockCounts);
-    this.modes = copyInto(new Uint16Array(cap), this.modes);
-    this.uids = copyInto(new Uint32Array(cap), this.uids);
-    this.gids = copyInto(new Uint32Array(cap), this.gids);
-    this.nlinks = copyInto(new Uint32Array(cap), this.nlinks);
-    this.flagWords = copyInto(new Uint32Array(cap), this.flagWords);
-    this.mtimes = copyInto(new BigInt64Array(cap), this.mtimes);
-    this.atimes = copyInto(new BigInt64Array(cap), this.atimes);
-    this.parents = copyInto(new Int32Array(cap), this.parents);
-    this.cap = cap;
+  private chunk(i: number): Chunk {
+    return this.chunks[i >>> CHUNK_BITS]!;
   }
 
   /** Appends a node named `name` in the folder at index `parent` (-1 and '' for the root); returns its index. */
   add(parent: number, name: string, n: ListedNode): number {
-    if (this.length === this.cap) this.grow();
-    const i = this.length++;
-    this.kinds[i] = KIND_CODE[n.kind];
-    this.sizes[i] = n.size;
-    this.blockCounts[i] = n.blocks;
-    this.modes[i] = n.mode;
-    this.uids[i] = n.uid;
-    this.gids[i] = n.gid;
-    this.nlinks[i] = n.nlink;
-    this.mtimes[i] = n.mtimeNs;
-    this.atimes[i] = n.atimeNs;
-    this.parents[i] = parent;
-    this.names.push(name);
+    const i = this.length;
+    const at = i >>> CHUNK_BITS;
+    let c = this.chunks[at];
+    if (!c) this.chunks.push((c = new Chunk(CHUNK)));
+    else if ((i & MASK) >= c.cap) this.chunks[at] = c = c.grown();
+    const k = i & MASK;
+    this.length++;
+    c.kinds[k] = KIND_CODE[n.kind];
+    c.sizes[k] = n.size;
+    c.modes[k] = n.mode;
+    c.uids[k] = n.uid;
+    c.gids[k] = n.gid;
+    c.mtimes[k] = n.mtimeNs;
+    c.atimes[k] = n.atimeNs;
+    c.parents[k] = parent;
+    c.putName(k, name);
     if (n.id !== '') this.ids.set(i, n.id);
+    if (n.kind === 'file' && n.nlink > 1) this.nlinks.set(i, n.nlink);
+    if (looksSparse(n.size, n.blocks)) c.known[k] = HOLEY;
     if (n.linkText !== undefined) this.linkTexts.set(i, n.linkText);
     this.setXattrs(i, n.xattrs);
     this.setFlags(i, n.flags);
@@ -131,38 +175,40 @@ export class TreeListing {
   }
 
   kind(i: number): NodeKind {
-    return KINDS[this.kinds[i]!]!;
+    return KINDS[this.chunk(i).kinds[i & MASK]!]!;
   }
   size(i: number): number {
-    return this.sizes[i]!;
+    return this.chunk(i).sizes[i & MASK]!;
   }
-  blocks(i: number): number {
-    return this.blockCounts[i]!;
+  /** Whether the node had fewer blocks than its size needs when listed (holes: see sparse-copy.ts). */
+  holey(i: number): boolean {
+    return (this.chunk(i).known[i & MASK]! & HOLEY) !== 0;
   }
   mode(i: number): number {
-    return this.modes[i]!;
+    return this.chunk(i).modes[i & MASK]!;
   }
   uid(i: number): number {
-    return this.uids[i]!;
+    return this.chunk(i).uids[i & MASK]!;
   }
   gid(i: number): number {
-    return this.gids[i]!;
+    return this.chunk(i).gids[i & MASK]!;
   }
+  /** A file's number of names (1 for other kinds: only files' counts are kept). */
   nlink(i: number): number {
-    return this.nlinks[i]!;
+    return this.nlinks.get(i) ?? 1;
   }
   mtimeNs(i: number): bigint {
-    return this.mtimes[i]!;
+    return this.chunk(i).mtimes[i & MASK]!;
   }
   atimeNs(i: number): bigint {
-    return this.atimes[i]!;
+    return this.chunk(i).atimes[i & MASK]!;
   }
   /** The modification time in ms (whole, as a bigint lstat's mtimeMs), for tolerant checks. */
   mtimeMs(i: number): number {
-    return Number(this.mtimes[i]! / 1_000_000n);
+    return Number(this.mtimeNs(i) / 1_000_000n);
   }
   atimeMs(i: number): number {
-    return Number(this.atimes[i]! / 1_000_000n);
+    return Number(this.atimeNs(i) / 1_000_000n);
   }
   /** `dev:ino` for a file with more than one name; '' otherwise. */
   id(i: number): string {
@@ -172,61 +218,66 @@ export class TreeListing {
     return this.linkTexts.get(i);
   }
   parent(i: number): number {
-    return this.parents[i]!;
+    return this.chunk(i).parents[i & MASK]!;
   }
   name(i: number): string {
-    return this.names[i]!;
+    return this.chunk(i).name(i & MASK);
   }
 
   /** The attributes as read (null when not read: see KeptMeta). */
   xattrs(i: number): Xattr[] | null {
-    if ((this.known[i]! & XATTRS_READ) === 0) return null;
+    if ((this.chunk(i).known[i & MASK]! & XATTRS_READ) === 0) return null;
     return this.attrs.get(i) ?? (NONE as Xattr[]);
   }
   setXattrs(i: number, x: Xattr[] | null): void {
+    const known = this.chunk(i).known;
     if (x === null) {
-      this.known[i]! &= ~XATTRS_READ;
+      known[i & MASK]! &= ~XATTRS_READ;
       this.attrs.delete(i);
       return;
     }
-    this.known[i]! |= XATTRS_READ;
+    known[i & MASK]! |= XATTRS_READ;
     if (x.length > 0) this.attrs.set(i, x);
     else this.attrs.delete(i);
   }
   flags(i: number): number | null {
-    return (this.known[i]! & FLAGS_READ) === 0 ? null : this.flagWords[i]!;
+    const c = this.chunk(i);
+    return (c.known[i & MASK]! & FLAGS_READ) === 0 ? null : c.flags[i & MASK]!;
   }
   setFlags(i: number, f: number | null): void {
+    const c = this.chunk(i);
     if (f === null) {
-      this.known[i]! &= ~FLAGS_READ;
-      this.flagWords[i] = 0;
+      c.known[i & MASK]! &= ~FLAGS_READ;
+      c.flags[i & MASK] = 0;
       return;
     }
-    this.known[i]! |= FLAGS_READ;
-    this.flagWords[i] = f;
+    c.known[i & MASK]! |= FLAGS_READ;
+    c.flags[i & MASK] = f;
   }
 
   /** The relative path of node `i` (names joined by `/`; '' for the root). */
   rel(i: number): string {
-    const p = this.parents[i]!;
+    const p = this.parent(i);
     if (p < 0) return '';
-    if (p === 0) return this.names[i]!;
+    if (p === 0) return this.name(i);
     if (p !== this.lastParent) {
       this.lastParentRel = this.relUncached(p);
       this.lastParent = p;
     }
-    return `${this.lastParentRel}/${this.names[i]!}`;
+    return `${this.lastParentRel}/${this.name(i)}`;
   }
 
   private relUncached(i: number): string {
     const parts: string[] = [];
-    for (let at = i; this.parents[at]! >= 0; at = this.parents[at]!) parts.push(this.names[at]!);
+    for (let at = i; this.parent(at) >= 0; at = this.parent(at)) parts.push(this.name(at));
     return parts.reverse().join('/');
   }
 
   /** What the keeper keeps of node `i`, as one object (made on each call: the listing holds none). */
   meta(i: number): KeptMeta {
-    return { kind: this.kind(i), mode: this.modes[i]!, uid: this.uids[i]!, gid: this.gids[i]!, atimeNs: this.atimes[i]!, mtimeNs: this.mtimes[i]!, xattrs: this.xattrs(i), flags: this.flags(i) };
+    const c = this.chunk(i);
+    const k = i & MASK;
+    return { kind: KINDS[c.kinds[k]!]!, mode: c.modes[k]!, uid: c.uids[k]!, gid: c.gids[k]!, atimeNs: c.atimes[k]!, mtimeNs: c.mtimes[k]!, xattrs: this.xattrs(i), flags: this.flags(i) };
   }
 
   /**
@@ -235,8 +286,8 @@ export class TreeListing {
    */
   sameShape(other: TreeListing): boolean {
     if (other.length !== this.length) return false;
-    for (let i = 0; i < this.length; i++) {
-      if (this.parents[i] !== other.parents[i] || this.names[i] !== other.names[i]) return false;
+    for (let at = 0; at * CHUNK < this.length; at++) {
+      if (!this.chunks[at]!.sameShape(other.chunks[at]!, Math.min(CHUNK, this.length - at * CHUNK))) return false;
     }
     return true;
   }
