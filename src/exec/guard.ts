@@ -218,7 +218,7 @@ export class GuardedFs implements FsPort {
     return this.inner.snapshot(root);
   }
 
-  snapshotNames(root: string): Promise<string[]> {
+  snapshotNames(root: string): Promise<Iterable<string>> {
     return this.inner.snapshotNames(root);
   }
 

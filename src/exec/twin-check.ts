@@ -30,10 +30,15 @@ export async function verifyRemainder(fs: FsPort, s: DeleteStep): Promise<void> 
  * (`namesHash`): "every name is still there" is then "nothing was deleted
  * yet", without storing the listing of a big tree in the journal.
  */
-export function namesHash(rels: string[]): string {
+export function namesHash(rels: Iterable<string>): string {
   const h = createHash('sha256');
-  // Sorted in place: the caller's list is its own (snapshotNames makes a fresh one).
-  for (const rel of rels.sort()) h.update(rel).update('\0');
+  // Hashed as they come, sorted (FsPort.snapshotNames): one out of order would make equal trees differ.
+  let prev: string | undefined;
+  for (const rel of rels) {
+    if (prev !== undefined && rel <= prev) throw new Error(`names out of order for the names hash: ${JSON.stringify(rel)} after ${JSON.stringify(prev)}`);
+    h.update(rel).update('\0');
+    prev = rel;
+  }
   return h.digest('hex');
 }
 

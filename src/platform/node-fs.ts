@@ -903,12 +903,10 @@ export class NodeFs implements FsPort {
     return out;
   }
 
-  async snapshotNames(root: string): Promise<string[]> {
-    // The names `snapshot` would list, without the rest of each node: a million-file tree as a million strings.
+  async snapshotNames(root: string): Promise<Iterable<string>> {
+    // The names `snapshot` would list, sorted, made one at a time from the listing (tree-listing.ts).
     const list = NodeFs.take(this.forSnapshot, root) ?? (await walk(root));
-    const out: string[] = [];
-    for (let i = 0; i < list.length; i++) if (list.kind(i) !== 'other') out.push(list.rel(i));
-    return out;
+    return list.sortedRels();
   }
 
   async restoreSnapshot(fromRoot: string, toRoot: string, nodes: NodeMeta[]): Promise<void> {

@@ -292,6 +292,47 @@ export class TreeListing {
     return true;
   }
 
+  /**
+   * The relative path of every node but those of kind `other`, in sorted
+   * order (JavaScript's string order, as `Array.prototype.sort` gives),
+   * made one at a time: a million-file tree is never a million strings at
+   * once. Why folder by folder works: every path under a folder `name`
+   * starts with `name/`, and no other entry of its parent can fall between
+   * two of them (names hold no `/`), so a folder's entries sort as one
+   * block keyed `name/`, beside its siblings' names (`a`, `a-b`, then the
+   * block `a/`: '-' sorts before '/').
+   */
+  *sortedRels(): Generator<string> {
+    if (this.length === 0) return;
+    // Each folder's children are listed together (breadth first): where they start and end.
+    const range = new Map<number, [number, number]>();
+    for (let i = 1; i < this.length; i++) {
+      const p = this.parent(i);
+      const r = range.get(p);
+      if (r) r[1] = i + 1;
+      else range.set(p, [i, i + 1]);
+    }
+    if (this.kind(0) !== 'other') yield '';
+    // A stack of folders still to sort and yield: the index, the path prefix of their children.
+    const visit = function* (self: TreeListing, dir: number, prefix: string): Generator<string> {
+      const r = range.get(dir);
+      if (!r) return;
+      const tokens: { key: string; at: number; block: boolean }[] = [];
+      for (let i = r[0]; i < r[1]; i++) {
+        const name = self.name(i);
+        const kind = self.kind(i);
+        if (kind !== 'other') tokens.push({ key: name, at: i, block: false });
+        if (kind === 'dir' && range.has(i)) tokens.push({ key: `${name}/`, at: i, block: true });
+      }
+      tokens.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+      for (const t of tokens) {
+        if (t.block) yield* visit(self, t.at, prefix + t.key);
+        else yield prefix + t.key;
+      }
+    };
+    yield* visit(this, 0, '');
+  }
+
   /** Index of each node by relative path, for listings that cannot be paired by position (a subset, a tree that differs). */
   byRel(): Map<string, number> {
     const m = new Map<string, number>();

@@ -198,7 +198,7 @@ export class FaultyFs implements FsPort {
     return this.plain('read', 'snapshot', root, 'reading', () => this.inner.snapshot(root));
   }
 
-  snapshotNames(root: string): Promise<string[]> {
+  snapshotNames(root: string): Promise<Iterable<string>> {
     return this.plain('read', 'snapshot', root, 'reading', () => this.inner.snapshotNames(root));
   }
 

@@ -68,4 +68,21 @@ describe('TreeListing', () => {
     expect(l.xattrs(0)).toEqual([]);
     expect(l.flags(0)).toBe(0);
   });
+
+  it('yields the paths in the order a sort of all of them gives, folder by folder (names with - . and other characters before /, non-ASCII)', () => {
+    const names = ['a', 'a-b', 'a.c', 'a0', 'A', 'b', 'é', '\u{1F600}', '\uE000', 'a b', 'a!'];
+    const l = new TreeListing();
+    l.add(-1, '', node({ kind: 'dir' }));
+    // Breadth first as the walk lists: every name at the top is a folder (with the same names inside, then
+    // files inside those), except a file 'b' and a socket 'a!' (kind other: never listed by snapshots).
+    const top = names.map((n) => l.add(0, n, node({ kind: n === 'b' ? 'file' : n === 'a!' ? 'other' : 'dir' })));
+    const second: number[] = [];
+    for (const [k, d] of top.entries()) if (l.kind(d) === 'dir' && k % 2 === 0) for (const n of names) second.push(l.add(d, n, node({ kind: n === 'a' ? 'dir' : 'file' })));
+    for (const d of second) if (l.kind(d) === 'dir') for (const n of ['x', 'x-y']) l.add(d, n, node());
+    const want: string[] = [];
+    for (let i = 0; i < l.length; i++) if (l.kind(i) !== 'other') want.push(l.rel(i));
+    want.sort();
+    expect([...l.sortedRels()]).toEqual(want);
+    expect(want.length).toBeGreaterThan(60);
+  });
 });
