@@ -313,24 +313,31 @@ export class TreeListing {
       else range.set(p, [i, i + 1]);
     }
     if (this.kind(0) !== 'other') yield '';
-    // A stack of folders still to sort and yield: the index, the path prefix of their children.
-    const visit = function* (self: TreeListing, dir: number, prefix: string): Generator<string> {
+    // A folder's entries as sort keys: each name, and `name/` for the block of a folder with entries.
+    const tokensOf = (dir: number): { key: string; at: number; block: boolean }[] => {
       const r = range.get(dir);
-      if (!r) return;
       const tokens: { key: string; at: number; block: boolean }[] = [];
+      if (!r) return tokens;
       for (let i = r[0]; i < r[1]; i++) {
-        const name = self.name(i);
-        const kind = self.kind(i);
+        const name = this.name(i);
+        const kind = this.kind(i);
         if (kind !== 'other') tokens.push({ key: name, at: i, block: false });
         if (kind === 'dir' && range.has(i)) tokens.push({ key: `${name}/`, at: i, block: true });
       }
-      tokens.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
-      for (const t of tokens) {
-        if (t.block) yield* visit(self, t.at, prefix + t.key);
-        else yield prefix + t.key;
-      }
+      return tokens.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
     };
-    yield* visit(this, 0, '');
+    // Depth first with a stack of its own (no generator per level: a deep tree costs no more per path).
+    const stack = [{ tokens: tokensOf(0), next: 0, prefix: '' }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (top.next === top.tokens.length) {
+        stack.pop();
+        continue;
+      }
+      const t = top.tokens[top.next++]!;
+      if (t.block) stack.push({ tokens: tokensOf(t.at), next: 0, prefix: top.prefix + t.key });
+      else yield top.prefix + t.key;
+    }
   }
 
   /** Index of each node by relative path, for listings that cannot be paired by position (a subset, a tree that differs). */
