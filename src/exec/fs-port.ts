@@ -129,6 +129,13 @@ export interface FsPort {
    */
   snapshot(root: string): Promise<NodeMeta[]>;
   /**
+   * The `rel` of every node `snapshot` would list, and nothing else, in
+   * sorted order (JavaScript's string order): what "every name is still
+   * there" needs (twin-check.ts). An implementation SHOULD make them one at
+   * a time: a million-file tree must not become a million records at once.
+   */
+  snapshotNames(root: string): Promise<Iterable<string>>;
+  /**
    * Recreates the nodes of a snapshot at `toRoot`: for a folder snapshot
    * `toRoot` must exist (its mode and times are set from the root node);
    * for a file snapshot it must not. Folders are made, files copied from the

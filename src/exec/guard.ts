@@ -218,6 +218,10 @@ export class GuardedFs implements FsPort {
     return this.inner.snapshot(root);
   }
 
+  snapshotNames(root: string): Promise<Iterable<string>> {
+    return this.inner.snapshotNames(root);
+  }
+
   async restoreSnapshot(fromRoot: string, toRoot: string, nodes: NodeMeta[]): Promise<void> {
     await this.check('restore files to', toRoot);
     return this.inner.restoreSnapshot(fromRoot, toRoot, nodes);

@@ -40,7 +40,12 @@ export async function beginInfo(fs: FsPort, s: Step): Promise<StepInfo | undefin
       const n = await fs.lstat(s.path);
       const ids = withIdentity({}, 'pathId', n ? identityOf(n) : null);
       // The listing the verify just before walked (NodeFs reuses it): what "nothing deleted yet" means for the undo.
-      if (!s.subset) return n ? { ...ids, namesHash: namesHash(await fs.snapshot(s.path)), ...(await outsideInfo(fs, s.path)) } : ids;
+      if (!s.subset) {
+        if (!n) return ids;
+        // Outside names first: they read the verify's listing without taking it, snapshotNames takes it (NodeFs).
+        const outside = await outsideInfo(fs, s.path);
+        return { ...ids, namesHash: namesHash(await fs.snapshotNames(s.path)), ...outside };
+      }
       // A file that is another name of its twin (a hard link) is put back as a hard link, not a copy.
       const t = await fs.lstat(s.twin);
       const linkOfTwin = n?.kind === 'file' && t !== null && n.dev === t.dev && n.ino === t.ino;

@@ -30,9 +30,15 @@ export async function verifyRemainder(fs: FsPort, s: DeleteStep): Promise<void> 
  * (`namesHash`): "every name is still there" is then "nothing was deleted
  * yet", without storing the listing of a big tree in the journal.
  */
-export function namesHash(nodes: NodeMeta[]): string {
+export function namesHash(rels: Iterable<string>): string {
   const h = createHash('sha256');
-  for (const rel of nodes.map((n) => n.rel).sort()) h.update(rel).update('\0');
+  // Hashed as they come, sorted (FsPort.snapshotNames): one out of order would make equal trees differ.
+  let prev: string | undefined;
+  for (const rel of rels) {
+    if (prev !== undefined && rel <= prev) throw new Error(`names out of order for the names hash: ${JSON.stringify(rel)} after ${JSON.stringify(prev)}`);
+    h.update(rel).update('\0');
+    prev = rel;
+  }
   return h.digest('hex');
 }
 
@@ -55,8 +61,8 @@ export async function remainderVerdict(fs: FsPort, s: DeleteStep, info: StepInfo
   );
   if (matches) return 'matches';
   const recorded = info?.namesHash;
-  if (typeof recorded === 'string') return namesHash(await fs.snapshot(s.path)) === recorded ? 'whole' : 'differs';
+  if (typeof recorded === 'string') return namesHash(await fs.snapshotNames(s.path)) === recorded ? 'whole' : 'differs';
   const had = s.subset ? ((info?.nodes as NodeMeta[] | undefined) ?? []) : await fs.snapshot(s.twin);
-  const left = new Set((await fs.snapshot(s.path)).map((n) => n.rel));
+  const left = new Set(await fs.snapshotNames(s.path));
   return had.length > 0 && had.every((n) => left.has(n.rel)) ? 'whole' : 'differs';
 }

@@ -7,7 +7,7 @@ import { RelocateError, type ErrorCode } from '../core/errors.js';
 import { canonicalPath, hostOs, isAbsolutePath, styleForOs } from '../core/paths.js';
 import type { FsPort, NodeInfo, NodeMeta, OutsideName, OutsideNames, ProgressFn, RootMadeFn } from '../exec/fs-port.js';
 import { stagingName } from '../exec/steps.js';
-import { findOutsideNames } from './outside-names.js';
+import { findOutsideNames, type ListedFile } from './outside-names.js';
 import type { VerifyMode } from '../exec/steps.js';
 import type { ResolvedLinkType } from '../plan/types.js';
 import { eachLimited } from '../core/each-limited.js';
@@ -18,7 +18,8 @@ import { holdersNow } from './in-use.js';
 import { durabilityWay, fsyncDir, fsyncDirSync } from './durability.js';
 import { MetaKeeper, type KeptMeta, type MadeAs } from './keep-meta.js';
 import { nativeSeekExtent } from './native/seek-data.js';
-import { copySparse, looksSparse } from './sparse-copy.js';
+import { copySparse, sameSparseContent } from './sparse-copy.js';
+import { TreeListing, type ListedNode, type NodeKind } from './tree-listing.js';
 import { isUnsupportedErrno, nativeRenameNoReplace, nativeRenameUnavailableReason } from './native/rename-noreplace.js';
 import { nativeInodeFlags } from './native/inode-flags.js';
 import { nativeFsid } from './native/fsid.js';
@@ -119,34 +120,31 @@ function rootIdentity(p: string): string | undefined {
   }
 }
 
-/** Whether an outside name is still the file it was when journaled, with the size, mtime and mode of `f` (the copy it stands in for). */
-function stillSameFile(o: OutsideName, f: TreeNode): boolean {
+/** One node of a listing as an object (see `nodesOf`). */
+interface ListedObject {
+  rel: string;
+  kind: NodeKind;
+  id: string;
+  mode: number;
+  mtimeNs: bigint;
+  atimeNs: bigint;
+}
+
+/** A listing as one object per node: for the rare paths (an undo) that read it by name. */
+function nodesOf(list: TreeListing): ListedObject[] {
+  const out: ListedObject[] = [];
+  for (let i = 0; i < list.length; i++) out.push({ rel: list.rel(i), kind: list.kind(i), id: list.id(i), mode: list.mode(i), mtimeNs: list.mtimeNs(i), atimeNs: list.atimeNs(i) });
+  return out;
+}
+
+/** Whether an outside name is still the file it was when journaled, with the size, mtime and mode of node `i` (the copy it stands in for). */
+function stillSameFile(o: OutsideName, list: TreeListing, i: number): boolean {
   const s = lstatSync(o.path, { bigint: true, throwIfNoEntry: false });
   if (!s?.isFile() || String(s.dev) !== o.dev || String(s.ino) !== o.ino) return false;
-  return Number(s.size) === f.size && Math.abs(Number(s.mtimeMs) - f.mtimeMs) <= MTIME_TOLERANCE_MS && (Number(s.mode) & 0o7777) === f.mode;
+  return Number(s.size) === list.size(i) && Math.abs(Number(s.mtimeMs) - list.mtimeMs(i)) <= MTIME_TOLERANCE_MS && (Number(s.mode) & 0o7777) === list.mode(i);
 }
 
-/** One node of a walk. Invariant: the times in ms and in ns come from one lstat (the ms ones are for tolerant checks). */
-/** What syncCopy needs of a node it makes durable: its place under the root ('/'-separated, '' for the root) and kind. */
-interface CopiedNode {
-  rel: string;
-  kind: string;
-}
-
-interface TreeNode extends KeptMeta {
-  rel: string;
-  size: number;
-  /** 512-byte blocks allocated: fewer than the size needs means holes (see sparse-copy.ts). */
-  blocks: number;
-  mtimeMs: number;
-  atimeMs: number;
-  linkText?: string;
-  /** `dev:ino`, exact (from a bigint lstat), for files with more than one name; '' otherwise. */
-  id: string;
-  nlink: number;
-}
-
-function kindOf(s: Stats | BigIntStats): TreeNode['kind'] {
+function kindOf(s: Stats | BigIntStats): NodeKind {
   if (s.isSymbolicLink()) return 'symlink';
   if (s.isDirectory()) return 'dir';
   if (s.isFile()) return 'file';
@@ -195,7 +193,7 @@ const under =
  * exact inode numbers (which can exceed 2^53: a double would merge two
  * hard-link groups). With `keeper`, its extended attributes and inode flags too.
  */
-function lstatNode(rel: string, full: string, keeper?: MetaKeeper): TreeNode {
+function lstatNode(full: string, keeper?: MetaKeeper): ListedNode {
   let s: BigIntStats;
   try {
     s = lstatSync(full, { bigint: true });
@@ -204,38 +202,36 @@ function lstatNode(rel: string, full: string, keeper?: MetaKeeper): TreeNode {
   }
   const kind = kindOf(s);
   const nlink = Number(s.nlink);
-  const id = kind === 'file' && nlink > 1 ? `${s.dev}:${s.ino}` : '';
-  const node: TreeNode = {
-    rel, kind, size: Number(s.size), blocks: Number(s.blocks), mtimeMs: Number(s.mtimeMs), atimeMs: Number(s.atimeMs), mtimeNs: s.mtimeNs, atimeNs: s.atimeNs,
-    mode: Number(s.mode) & 0o7777, uid: Number(s.uid), gid: Number(s.gid), id, nlink, xattrs: keeper && kind !== 'other' ? keeper.readXattrs(full) : null,
-    flags: keeper ? keeper.readFlags(full, kind, Number(s.uid)) : null,
+  const uid = Number(s.uid);
+  return {
+    kind, size: Number(s.size), blocks: Number(s.blocks), mtimeNs: s.mtimeNs, atimeNs: s.atimeNs, mode: Number(s.mode) & 0o7777, uid, gid: Number(s.gid), nlink,
+    id: kind === 'file' && nlink > 1 ? `${s.dev}:${s.ino}` : '',
+    linkText: kind === 'symlink' ? readlinkOf(full) : undefined,
+    xattrs: keeper && kind !== 'other' ? keeper.readXattrs(full) : null,
+    flags: keeper ? keeper.readFlags(full, kind, uid) : null,
   };
-  if (kind === 'symlink') {
-    try {
-      node.linkText = readlinkSync(full);
-    } catch (err) {
-      throw fsError(err, full, 'reading');
-    }
-  }
-  return node;
 }
 
 /**
  * Lists a tree without entering links; folders before their contents
- * (breadth first, names sorted). With `keeper`, every node's extended
- * attributes are read too (one llistxattr each): the walks whose listing
- * is the original side of a copy or a verify.
+ * (breadth first, names sorted: see tree-listing.ts). With `keeper`, every
+ * node's extended attributes and flags are read too: the walks whose
+ * listing is the original side of a copy or a verify.
  */
-async function walk(root: string, keeper?: MetaKeeper): Promise<TreeNode[]> {
+async function walk(root: string, keeper?: MetaKeeper): Promise<TreeListing> {
   const slice = new Slicer();
-  const top = lstatNode('', root, keeper);
-  const out: TreeNode[] = [top];
-  if (top.kind !== 'dir') return out;
+  const out = new TreeListing();
+  const top = out.add(-1, '', lstatNode(root, keeper));
+  if (out.kind(top) !== 'dir') return out;
   const fence = DeviceFence.around(root, lstatSync(root).dev);
-  const queue = [''];
+  // Folders are listed in the order they were found (breadth first): their indices, and their paths alongside.
+  const queue: number[] = [top];
+  const paths: string[] = [root];
   for (let q = 0; q < queue.length; q++) {
-    const rel = queue[q]!;
-    const dir = under(root, rel);
+    const at = queue[q]!;
+    const dir = paths[q]!;
+    // The path of a folder is needed once: dropped as soon as it is listed.
+    paths[q] = '';
     let names: string[];
     try {
       names = readdirSync(dir).sort();
@@ -243,12 +239,12 @@ async function walk(root: string, keeper?: MetaKeeper): Promise<TreeNode[]> {
       throw fsError(err, dir, 'listing');
     }
     for (const name of names) {
-      const r = rel === '' ? name : `${rel}/${name}`;
-      const n = lstatNode(r, under(root, r), keeper);
-      out.push(n);
-      if (n.kind === 'dir') {
-        fence.enter(under(root, r));
-        queue.push(r);
+      const full = under(dir, name);
+      const i = out.add(at, name, lstatNode(full, keeper));
+      if (out.kind(i) === 'dir') {
+        fence.enter(full);
+        queue.push(i);
+        paths.push(full);
       }
       if (slice.due()) await slice.yield();
     }
@@ -360,7 +356,7 @@ async function sameContentAsync(pa: string, pb: string, onBytes: (n: number) => 
  * said (gone, new, another kind, another size or modification time): the
  * original changing under relocate, rather than a bad copy.
  */
-function changedSince(root: string, rel: string, listed: TreeNode | undefined): boolean {
+function changedSince(root: string, rel: string, listed: { list: TreeListing; at: number } | undefined): boolean {
   let now: Stats | undefined;
   try {
     now = lstatSync(rel === '' ? root : path.join(root, rel), { throwIfNoEntry: false });
@@ -368,10 +364,11 @@ function changedSince(root: string, rel: string, listed: TreeNode | undefined): 
     return false;
   }
   if (!listed || !now) return (listed === undefined) !== (now === undefined);
+  const { list, at } = listed;
   const kind = now.isDirectory() ? 'dir' : now.isFile() ? 'file' : now.isSymbolicLink() ? 'symlink' : 'other';
-  if (kind !== listed.kind) return true;
-  if (kind === 'dir') return Math.abs(now.mtimeMs - listed.mtimeMs) > MTIME_TOLERANCE_MS;
-  return kind === 'file' && (now.size !== listed.size || Math.abs(now.mtimeMs - listed.mtimeMs) > MTIME_TOLERANCE_MS);
+  if (kind !== list.kind(at)) return true;
+  if (kind === 'dir') return Math.abs(now.mtimeMs - list.mtimeMs(at)) > MTIME_TOLERANCE_MS;
+  return kind === 'file' && (now.size !== list.size(at) || Math.abs(now.mtimeMs - list.mtimeMs(at)) > MTIME_TOLERANCE_MS);
 }
 
 function describeDiff(rel: string, what: string): string {
@@ -419,15 +416,15 @@ export class NodeFs implements FsPort {
    * side from an earlier verify. A resumed run (a new process) has none and
    * walks everything, as any call without a listing does.
    */
-  private readonly forVerify = new Map<string, TreeNode[]>();
-  private readonly forSnapshot = new Map<string, TreeNode[]>();
+  private readonly forVerify = new Map<string, TreeListing>();
+  private readonly forSnapshot = new Map<string, TreeListing>();
 
-  private static keep(into: Map<string, TreeNode[]>, root: string, nodes: TreeNode[]): void {
+  private static keep(into: Map<string, TreeListing>, root: string, nodes: TreeListing): void {
     const id = rootIdentity(root);
     if (id) into.set(id, nodes);
   }
 
-  private static take(from: Map<string, TreeNode[]>, root: string): TreeNode[] | undefined {
+  private static take(from: Map<string, TreeListing>, root: string): TreeListing | undefined {
     const id = rootIdentity(root);
     const nodes = id === undefined ? undefined : from.get(id);
     if (nodes) from.delete(id!);
@@ -560,13 +557,14 @@ export class NodeFs implements FsPort {
   async treeBytes(p: string): Promise<number> {
     const seen = new Set<string>();
     let bytes = 0;
-    for (const n of await walk(p)) {
-      if (n.kind !== 'file') continue;
-      if (n.nlink > 1) {
-        if (seen.has(n.id)) continue;
-        seen.add(n.id);
+    const list = await walk(p);
+    for (let i = 0; i < list.length; i++) {
+      if (list.kind(i) !== 'file') continue;
+      if (list.nlink(i) > 1) {
+        if (seen.has(list.id(i))) continue;
+        seen.add(list.id(i));
       }
-      bytes += n.size;
+      bytes += list.size(i);
     }
     return bytes;
   }
@@ -585,11 +583,12 @@ export class NodeFs implements FsPort {
     const outsideByRel = reuse && reuse.length > 0 ? new Map(reuse.map((r) => [r.rel, r])) : undefined;
     let done = 0;
     const firstCopyOf = new Map<string, string>();
-    const dirs: TreeNode[] = [];
-    const files: TreeNode[] = [];
-    for (const n of nodes) (n.kind === 'dir' ? dirs : files).push(n);
-    const dest = (n: TreeNode) => under(to, n.rel);
-    const src = (n: TreeNode) => under(from, n.rel);
+    // Nodes by index into the listing (see tree-listing.ts).
+    const dirs: number[] = [];
+    const files: number[] = [];
+    for (let i = 0; i < nodes.length; i++) (nodes.kind(i) === 'dir' ? dirs : files).push(i);
+    const dest = (i: number) => under(to, nodes.rel(i));
+    const src = (i: number) => under(from, nodes.rel(i));
     const slice = new Slicer();
     // What the nodes made here get without being told (owner, inherited ACL entries): asked once for the whole copy.
     const holder = path.dirname(to);
@@ -602,11 +601,11 @@ export class NodeFs implements FsPort {
       } catch (err) {
         throw caseTwinError(err, src(d), dest(d), to) ?? fsError(err, dest(d), 'creating the folder');
       }
-      if (d.rel === '') await rootMade();
+      if (d === 0) await rootMade();
       if (slice.due()) await slice.yield();
     }
     // A file root is created empty (and reported) first, then filled: it is relocate's own from its first byte.
-    const fileRoot = nodes[0]?.rel === '' && nodes[0].kind === 'file' && onRoot !== undefined;
+    const fileRoot = nodes.length > 0 && nodes.kind(0) === 'file' && onRoot !== undefined;
     if (fileRoot) {
       try {
         closeSync(openSync(to, 'wx', 0o600));
@@ -616,15 +615,16 @@ export class NodeFs implements FsPort {
       await rootMade();
     }
     // Hard links inside the tree stay hard links: the first name is copied, the others linked to it.
-    const linked: TreeNode[] = [];
-    const plain: TreeNode[] = [];
+    const linked: number[] = [];
+    const plain: number[] = [];
     for (const f of files) {
-      if (f.kind === 'file' && f.nlink > 1) {
-        if (firstCopyOf.has(f.id)) {
+      if (nodes.kind(f) === 'file' && nodes.nlink(f) > 1) {
+        const id = nodes.id(f);
+        if (firstCopyOf.has(id)) {
           linked.push(f);
           continue;
         }
-        firstCopyOf.set(f.id, dest(f));
+        firstCopyOf.set(id, dest(f));
       }
       plain.push(f);
     }
@@ -641,38 +641,41 @@ export class NodeFs implements FsPort {
       await eachLimited(plain, COPY_CONCURRENCY, async (f) => {
         const s = src(f);
         const d = dest(f);
+        const kind = nodes.kind(f);
         try {
-          if (f.kind === 'symlink') {
-            symlinkSync(f.linkText!, d, process.platform === 'win32' ? await symlinkType(s) : undefined);
-            if (f.rel === '') await rootMade();
+          if (kind === 'symlink') {
+            symlinkSync(nodes.linkText(f)!, d, process.platform === 'win32' ? await symlinkType(s) : undefined);
+            if (f === 0) await rootMade();
             // The link's own owner, attributes and times (never its target's).
-            keeper.apply(d, f, made, s);
-          } else if (f.kind === 'file') {
-            const outside = outsideByRel?.get(f.rel);
-            if (outside && stillSameFile(outside, f)) {
+            keeper.apply(d, nodes.meta(f), made, s);
+          } else if (kind === 'file') {
+            const size = nodes.size(f);
+            const outside = outsideByRel?.get(nodes.rel(f));
+            if (outside && stillSameFile(outside, nodes, f)) {
               // The same outside file as before the move (identity, size, mtime, mode): linked, not copied.
               linkSync(outside.path, d);
-              done += f.size;
+              done += size;
               return;
             }
+            const meta = nodes.meta(f);
             inFlight.add(d);
             // Only the file root, made empty just above, is written over; any other name must be new.
-            let overwrite = fileRoot && f.rel === '';
-            if (keeper.wantsFlagsBeforeData(f)) {
+            let overwrite = fileRoot && f === 0;
+            if (keeper.wantsFlagsBeforeData(meta)) {
               // No-COW and compression act only on bytes written after them: the copy is made empty, flagged, then filled.
               if (!overwrite) closeSync(openSync(d, 'wx', 0o600));
               overwrite = true;
-              keeper.setFlagsBeforeData(d, f);
+              keeper.setFlagsBeforeData(d, meta);
             }
             // A file with holes is copied extent by extent so the copy keeps them (made 0600: its mode is set below).
-            const sparse = seek !== null && looksSparse(f.size, f.blocks) && (await copySparse(s, d, f.size, seek, overwrite, () => undefined).finally(() => inFlight.delete(d)));
+            const sparse = seek !== null && nodes.holey(f) && (await copySparse(s, d, size, seek, overwrite, () => undefined).finally(() => inFlight.delete(d)));
             if (!sparse) await copyFile(s, d, overwrite ? 0 : C.COPYFILE_EXCL).finally(() => inFlight.delete(d));
             // copyFile creates the copy with the original's mode (libuv fchmods it before writing). Writing can clear
             // set-user-ID and set-group-ID bits, a chown clears them too, and Windows maps modes to attributes: the
             // keeper sets the mode again where it must, after the owner; verify compares every mode before anything is deleted.
             // Short synchronous calls: made here on the main thread rather than as more thread-pool round trips.
-            keeper.apply(d, f, sparse ? { ...made, mustChmod: true } : made, s);
-            done += f.size;
+            keeper.apply(d, meta, sparse ? { ...made, mustChmod: true } : made, s);
+            done += size;
             if (progress && performance.now() - reported >= PROGRESS_EVERY_MS) {
               reported = performance.now();
               progress(done);
@@ -683,12 +686,12 @@ export class NodeFs implements FsPort {
         } catch (err) {
           const twin = caseTwinError(err, s, d, to);
           if (twin) throw twin;
-          if (f.kind === 'file' && !(err instanceof RelocateError)) {
+          if (kind === 'file' && !(err instanceof RelocateError)) {
             // Name the side that failed: an unreadable original is the file the user has to deal with.
             const unreadable = await access(s, C.R_OK).then(() => false, () => true);
             throw fsError(err, unreadable ? s : d, unreadable ? 'reading' : `copying ${s} to`);
           }
-          throw fsError(err, d, f.kind === 'symlink' ? 'creating the link' : 'copying to');
+          throw fsError(err, d, kind === 'symlink' ? 'creating the link' : 'copying to');
         }
       });
     } finally {
@@ -697,7 +700,7 @@ export class NodeFs implements FsPort {
     progress?.(done);
     for (const f of linked) {
       try {
-        linkSync(firstCopyOf.get(f.id)!, dest(f));
+        linkSync(firstCopyOf.get(nodes.id(f))!, dest(f));
       } catch (err) {
         throw caseTwinError(err, src(f), dest(f), to) ?? fsError(err, dest(f), 'creating the hard link');
       }
@@ -705,8 +708,8 @@ export class NodeFs implements FsPort {
     // Deepest first, each after its content: owner, attributes (a default ACL set earlier would have been
     // inherited by the copies inside), mode, times.
     const dirMade: MadeAs = { ...made, mustChmod: true };
-    for (const d of dirs.slice().reverse()) keeper.apply(dest(d), d, dirMade, src(d));
-    await this.syncCopy(to, plain, dirs);
+    for (let k = dirs.length - 1; k >= 0; k--) keeper.apply(dest(dirs[k]!), nodes.meta(dirs[k]!), dirMade, src(dirs[k]!));
+    await this.syncCopy(to, plain.filter((f) => nodes.kind(f) === 'file').map(dest), dirs.map(dest));
     NodeFs.keep(this.forVerify, from, nodes);
   }
 
@@ -720,9 +723,10 @@ export class NodeFs implements FsPort {
    * network and unknown file systems, no koffi, a kernel before 5.8, macOS)
    * every file is fsync'd, then every folder deepest first, then the root's
    * parent: fsync of a file does not make its name durable. Windows flushes
-   * each file; NTFS journals folder entries itself.
+   * each file; NTFS journals folder entries itself. `files` are the copied
+   * regular files' paths; `dirs` the copied folders', parents first.
    */
-  private async syncCopy(root: string, files: readonly CopiedNode[], dirs: readonly CopiedNode[]): Promise<void> {
+  private async syncCopy(root: string, files: readonly string[], dirs: readonly string[]): Promise<void> {
     const holder = path.dirname(root);
     const how = await durabilityWay(holder);
     this.durabilityNotes.set(holder, how.why);
@@ -738,9 +742,7 @@ export class NodeFs implements FsPort {
       }
       return;
     }
-    const at = (n: CopiedNode) => (n.rel === '' ? root : path.join(root, ...n.rel.split('/')));
-    await eachLimited(files.filter((f) => f.kind === 'file'), CONCURRENCY, async (f) => {
-      const p = at(f);
+    await eachLimited([...files], CONCURRENCY, async (p) => {
       // Windows flushes only through a handle open for writing (FlushFileBuffers); a copy whose
       // read-only attribute was already set cannot be opened so, and NTFS then relies on its journal.
       if (process.platform === 'win32') {
@@ -764,9 +766,9 @@ export class NodeFs implements FsPort {
     const slice = new Slicer();
     for (const d of dirs.slice().reverse()) {
       try {
-        fsyncDirSync(at(d));
+        fsyncDirSync(d);
       } catch (err) {
-        throw fsError(err, at(d), 'flushing the copy to disk:');
+        throw fsError(err, d, 'flushing the copy to disk:');
       }
       if (slice.due()) await slice.yield();
     }
@@ -798,11 +800,11 @@ export class NodeFs implements FsPort {
     // The original's attributes are read with its listing; the copy's only where the original has some (see below).
     const a = cachedA ?? (await walk(original, subset ? undefined : keeper));
     const b = cachedB ?? (await walk(copy));
-    const aByRel = new Map(a.map((n) => [n.rel, n]));
-    const fail = (what: string, rel: string): never => {
+    // `listed`: the original's node at `rel` in `a`, or undefined when `a` lacks it (an extra node in the copy).
+    const fail = (what: string, rel: string, listed: number | undefined): never => {
       // Which side moved: a copy side taken from the first verify was equal to the original then, so a difference
       // now is the original changing; otherwise the original is looked at again against the listing compared.
-      if (cachedB !== undefined || changedSince(original, rel, aByRel.get(rel))) {
+      if (cachedB !== undefined || changedSince(original, rel, listed === undefined ? undefined : { list: a, at: listed })) {
         throw new RelocateError('E_VERIFY', `files in ${original} changed while relocate moved them (${describeDiff(rel, what)}): a program is writing there`, {
           path: rel === '' ? original : path.join(original, rel),
           hint: 'nothing was deleted: the original keeps every change. Close the programs that use this folder (`lsof +D` or Resource Monitor names them), then run again',
@@ -813,40 +815,61 @@ export class NodeFs implements FsPort {
         hint: 'nothing was deleted; the original is intact. Check the destination disk, then run again',
       });
     };
-    const byRel = new Map(b.map((n) => [n.rel, n]));
-    const toCompare: { rel: string; size: number }[] = [];
-    for (const n of a) {
-      const m = byRel.get(n.rel);
-      if (subset && n.kind === 'dir') {
-        if (m && m.kind !== 'dir') fail('a folder on one side, not on the other', n.rel);
+    // Node i of `a` is node i of `b` when both list the same names in the same folders (equal trees walked
+    // alike: tree-listing.ts); otherwise (a subset, a copy that differs) nodes are paired by relative path.
+    const byRel = subset || !a.sameShape(b) ? b.byRel() : undefined;
+    // Files to compare by content: indices into `a`, and their partners in `b`.
+    const toCompare: number[] = [];
+    for (let i = 0; i < a.length; i++) {
+      const kind = a.kind(i);
+      const rel = a.rel(i);
+      const j = byRel ? byRel.get(rel) : i;
+      if (subset && kind === 'dir') {
+        if (j !== undefined && b.kind(j) !== 'dir') fail('a folder on one side, not on the other', rel, i);
         continue;
       }
-      if (!m) fail('missing in the copy', n.rel);
-      if (m!.kind !== n.kind) fail(`a ${n.kind} became a ${m!.kind}`, n.rel);
-      if (n.kind === 'symlink') {
-        if (n.linkText !== m!.linkText) fail(`the link text differs (${n.linkText} vs ${m!.linkText})`, n.rel);
+      if (j === undefined) return fail('missing in the copy', rel, i);
+      const copyKind = b.kind(j);
+      if (copyKind !== kind) fail(`a ${kind} became a ${copyKind}`, rel, i);
+      if (kind === 'symlink') {
+        if (a.linkText(i) !== b.linkText(j)) fail(`the link text differs (${a.linkText(i)} vs ${b.linkText(j)})`, rel, i);
       }
-      if (n.kind === 'file') {
-        if (n.size !== m!.size) fail(`size ${n.size} vs ${m!.size}`, n.rel);
-        if (mode === 'content' || subset) toCompare.push({ rel: n.rel, size: n.size });
+      if (kind === 'file') {
+        if (a.size(i) !== b.size(j)) fail(`size ${a.size(i)} vs ${b.size(j)}`, rel, i);
+        if (mode === 'content' || subset) toCompare.push(i, j);
       }
       if (subset) continue;
-      if (modes && n.kind !== 'symlink' && process.platform !== 'win32' && n.mode !== m!.mode) fail(`mode ${n.mode.toString(8)} vs ${m!.mode.toString(8)}`, n.rel);
+      if (modes && kind !== 'symlink' && process.platform !== 'win32' && a.mode(i) !== b.mode(j)) fail(`mode ${a.mode(i).toString(8)} vs ${b.mode(j).toString(8)}`, rel, i);
       // Owner, mtime and attributes (keep-meta.ts). The copy's attributes are read here, only for nodes whose original
       // has some, and kept in its listing for the verify that reuses it; an original listed without them is read too.
-      n.xattrs ??= keeper.readXattrs(under(original, n.rel));
-      n.flags ??= keeper.readFlags(under(original, n.rel), n.kind, n.uid);
+      if (a.xattrs(i) === null) a.setXattrs(i, keeper.readXattrs(under(original, rel)));
+      if (a.flags(i) === null) a.setFlags(i, keeper.readFlags(under(original, rel), kind, a.uid(i)));
       const readCopy = {
-        xattrs: () => (m!.xattrs = keeper.readXattrs(under(copy, n.rel))),
-        flags: () => (m!.flags = keeper.readFlags(under(copy, n.rel), m!.kind, m!.uid)),
+        xattrs: () => {
+          const x = keeper.readXattrs(under(copy, rel));
+          b.setXattrs(j, x);
+          return x;
+        },
+        flags: () => {
+          const f = keeper.readFlags(under(copy, rel), copyKind, b.uid(j));
+          b.setFlags(j, f);
+          return f;
+        },
       };
-      const lost = keeper.lost(n, modes ? m! : { ...m!, uid: n.uid, gid: n.gid }, readCopy, grain);
-      if (lost) fail(lost, n.rel);
+      const m = b.meta(j);
+      const lost = keeper.lost(a.meta(i), modes ? m : { ...m, uid: a.uid(i), gid: a.gid(i) }, readCopy, grain);
+      if (lost) fail(lost, rel, i);
     }
     if (!subset && a.length !== b.length) {
-      const names = new Set(a.map((n) => n.rel));
-      const extra = b.find((n) => !names.has(n.rel));
-      fail('extra in the copy', extra?.rel ?? '');
+      const names = a.byRel();
+      let extra = '';
+      for (let j = 0; j < b.length; j++) {
+        if (!names.has(b.rel(j))) {
+          extra = b.rel(j);
+          break;
+        }
+      }
+      fail('extra in the copy', extra, undefined);
     }
     // Content: both sides are read and compared byte for byte, which is stricter than comparing
     // hashes (no collision can hide a difference) and leaves the CPU to the reading. Small files are
@@ -864,17 +887,32 @@ export class NodeFs implements FsPort {
       }
     };
     const big = new Set<Promise<void>>();
-    let failed: { rel: string } | { err: unknown } | undefined;
-    for (const { rel, size } of toCompare) {
+    let failed: { rel: string; at: number } | { err: unknown } | undefined;
+    // Sparse files (either side) are compared where either has data (sparse-copy.ts): holes on both sides are equal zeros.
+    const seek = toCompare.length > 0 && process.platform === 'linux' ? await nativeSeekExtent() : null;
+    const bigCompare = async (pa: string, pb: string, i: number, j: number): Promise<boolean> => {
+      if (seek && (a.holey(i) || b.holey(j))) {
+        const same = await sameSparseContent(pa, pb, a.size(i), seek, onBytes).catch((err: unknown) => {
+          throw fsError(err, (err as NodeJS.ErrnoException)?.path ?? pa, 'reading');
+        });
+        if (same !== null) return same;
+      }
+      return sameContentAsync(pa, pb, onBytes);
+    };
+    for (let k = 0; k < toCompare.length; k += 2) {
       if (failed) break;
+      const i = toCompare[k]!;
+      const j = toCompare[k + 1]!;
+      const rel = a.rel(i);
+      const size = a.size(i);
       const pa = under(original, rel);
       const pb = under(copy, rel);
       if (size >= BIG_COMPARE) {
         while (big.size >= COMPARES_AT_ONCE) await Promise.race(big);
-        const p: Promise<void> = sameContentAsync(pa, pb, onBytes)
+        const p: Promise<void> = bigCompare(pa, pb, i, j)
           .then(
             (same) => {
-              if (!same) failed ??= { rel };
+              if (!same) failed ??= { rel, at: i };
             },
             (err: unknown) => {
               failed ??= { err };
@@ -884,7 +922,7 @@ export class NodeFs implements FsPort {
         big.add(p);
       } else {
         try {
-          if (!(await sameContent(pa, pb, bufA, bufB, slice, onBytes))) failed ??= { rel };
+          if (!(await sameContent(pa, pb, bufA, bufB, slice, onBytes))) failed ??= { rel, at: i };
         } catch (err) {
           failed ??= { err };
         }
@@ -894,7 +932,7 @@ export class NodeFs implements FsPort {
     await Promise.all(big);
     if (failed) {
       if ('err' in failed) throw failed.err;
-      fail('the content differs', failed.rel);
+      fail('the content differs', failed.rel, failed.at);
     }
     progress?.(done);
     // What was walked fresh and verified is what the next step may reuse (see `forVerify`).
@@ -906,15 +944,25 @@ export class NodeFs implements FsPort {
 
   async snapshot(root: string): Promise<NodeMeta[]> {
     const keeper = await this.keeper();
-    return (NodeFs.take(this.forSnapshot, root) ?? (await walk(root, keeper)))
-      .filter((n) => n.kind !== 'other')
-      .map((n) => {
-        const meta: NodeMeta = { rel: n.rel, kind: n.kind as NodeMeta['kind'], mode: n.mode, mtimeMs: n.mtimeMs, atimeMs: n.atimeMs, mtimeNs: String(n.mtimeNs), atimeNs: String(n.atimeNs) };
-        if (process.platform !== 'win32') Object.assign(meta, { uid: n.uid, gid: n.gid });
-        // Listings kept for snapshots were walked with their attributes (verify's fresh original side), as is a fresh walk here.
-        if (n.xattrs && n.xattrs.length > 0) meta.xattrs = n.xattrs.map((x) => ({ name: x.name, value: x.value.toString('base64') }));
-        return meta;
-      });
+    const list = NodeFs.take(this.forSnapshot, root) ?? (await walk(root, keeper));
+    const out: NodeMeta[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const kind = list.kind(i);
+      if (kind === 'other') continue;
+      const meta: NodeMeta = { rel: list.rel(i), kind, mode: list.mode(i), mtimeMs: list.mtimeMs(i), atimeMs: list.atimeMs(i), mtimeNs: String(list.mtimeNs(i)), atimeNs: String(list.atimeNs(i)) };
+      if (process.platform !== 'win32') Object.assign(meta, { uid: list.uid(i), gid: list.gid(i) });
+      // Listings kept for snapshots were walked with their attributes (verify's fresh original side), as is a fresh walk here.
+      const xattrs = list.xattrs(i);
+      if (xattrs && xattrs.length > 0) meta.xattrs = xattrs.map((x) => ({ name: x.name, value: x.value.toString('base64') }));
+      out.push(meta);
+    }
+    return out;
+  }
+
+  async snapshotNames(root: string): Promise<Iterable<string>> {
+    // The names `snapshot` would list, sorted, made one at a time from the listing (tree-listing.ts).
+    const list = NodeFs.take(this.forSnapshot, root) ?? (await walk(root));
+    return list.sortedRels();
   }
 
   async restoreSnapshot(fromRoot: string, toRoot: string, nodes: NodeMeta[]): Promise<void> {
@@ -936,7 +984,8 @@ export class NodeFs implements FsPort {
     const dirs = nodes.filter((x) => x.kind === 'dir');
     for (const n of dirs.slice().reverse()) await this.keepSnapshotMeta(n.rel === '' ? toRoot : path.join(toRoot, ...n.rel.split('/')), n);
     // The modes, owners and times just set are the inodes' own: durable (with the names) before the undo is called done.
-    await this.syncCopy(toRoot, nodes.filter((x) => x.kind === 'file'), dirs);
+    const at = (n: NodeMeta) => (n.rel === '' ? toRoot : path.join(toRoot, ...n.rel.split('/')));
+    await this.syncCopy(toRoot, nodes.filter((x) => x.kind === 'file').map(at), dirs.map(at));
   }
 
   /**
@@ -965,15 +1014,19 @@ export class NodeFs implements FsPort {
   async outsideNames(root: string): Promise<OutsideNames> {
     // The verify just before a delete walked this tree fresh (see forVerify): its listing is reused, not taken.
     const id = rootIdentity(root);
-    const nodes = (id !== undefined ? this.forSnapshot.get(id) : undefined) ?? (await walk(root));
+    const list = (id !== undefined ? this.forSnapshot.get(id) : undefined) ?? (await walk(root));
+    // Only files with more than one name can have one outside.
+    const shared: ListedFile[] = [];
+    for (let i = 0; i < list.length; i++) if (list.kind(i) === 'file' && list.nlink(i) > 1) shared.push({ rel: list.rel(i), kind: 'file', id: list.id(i), nlink: list.nlink(i) });
     const slice = new Slicer();
-    return findOutsideNames(root, nodes, () => (slice.due() ? slice.yield() : undefined));
+    return findOutsideNames(root, shared, () => (slice.due() ? slice.yield() : undefined));
   }
 
   async restoreMissing(twin: string, root: string, reuse?: readonly OutsideName[]): Promise<number> {
     this.forVerify.clear();
     this.forSnapshot.clear();
-    const [want, have] = [await walk(twin), await walk(root)];
+    // An undo path, over what a crash left: the listings as one object per node, which this logic reads best.
+    const [want, have] = [nodesOf(await walk(twin)), nodesOf(await walk(root))];
     if (have[0]?.kind !== 'dir' || want[0]?.kind !== 'dir') {
       throw new RelocateError('E_INCONSISTENT', `${root} is not a folder like ${twin}, so its missing files cannot be put back`, { path: root, hint: 'inspect both paths by hand; relocate changed nothing more' });
     }
@@ -981,8 +1034,8 @@ export class NodeFs implements FsPort {
     // Each missing node's top: the outermost missing node above it (itself when its folder is there). The walk
     // lists parents first. Only tops are copied (their insides come along), each beside its place, then renamed in.
     const topOf = new Map<string, string>();
-    const tops: TreeNode[] = [];
-    const sharedUnder = new Map<string, TreeNode[]>();
+    const tops: ListedObject[] = [];
+    const sharedUnder = new Map<string, ListedObject[]>();
     for (const n of want) {
       if (present.has(n.rel)) continue;
       const cut = n.rel.lastIndexOf('/');

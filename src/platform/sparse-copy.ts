@@ -66,3 +66,85 @@ export async function copySparse(from: string, to: string, size: number, seek: S
     await src.close();
   }
 }
+
+/** Where the next data at or after `from` begins, or `size` when none (ENXIO); null when the file system cannot say (EINVAL). */
+function nextData(seek: SeekExtent, fd: number, from: number, size: number, p: string): number | null {
+  const r = seek(fd, from, 'data');
+  if ('at' in r) return Math.min(r.at, size);
+  if (r.errno === SEEK_ERRNO.ENXIO) return size;
+  if (r.errno === SEEK_ERRNO.EINVAL) return null;
+  throw seekError(r.errno, p);
+}
+
+/** Where the data run that holds `from` ends (the next hole; the end of the file is one). */
+function nextHole(seek: SeekExtent, fd: number, from: number, size: number, p: string): number {
+  const r = seek(fd, from, 'hole');
+  if ('at' in r) return Math.min(r.at, size);
+  if (r.errno === SEEK_ERRNO.ENXIO) return size;
+  throw seekError(r.errno, p);
+}
+
+/**
+ * Whether two files of `size` bytes each hold the same bytes, reading only
+ * where at least one of them has data: a range that is a hole on both sides
+ * reads as zeros on both, so it is equal without reading it (a 10 GiB image
+ * with 256 MiB of data is compared by reading 256 MiB, not 10 GiB). Every
+ * byte where either side has data is read from both and compared, so this
+ * is exactly as strict as reading everything. Returns null, having read
+ * nothing, when either file system cannot say where its data is (EINVAL):
+ * the caller then compares every byte. `onBytes` hears the bytes settled
+ * (compared, or equal as holes on both sides).
+ */
+export async function sameSparseContent(pa: string, pb: string, size: number, seek: SeekExtent, onBytes: (n: number) => void): Promise<boolean | null> {
+  const fa = await open(pa, 'r');
+  try {
+    const fb = await open(pb, 'r');
+    try {
+      const bufA = Buffer.allocUnsafe(CHUNK);
+      const bufB = Buffer.allocUnsafe(CHUNK);
+      for (let pos = 0; pos < size; ) {
+        const da = nextData(seek, fa.fd, pos, size, pa);
+        const db = nextData(seek, fb.fd, pos, size, pb);
+        if (da === null || db === null) return pos === 0 ? null : compareRange(fa, fb, pos, size, bufA, bufB, onBytes);
+        const start = Math.min(da, db);
+        if (start > pos) onBytes(start - pos);
+        if (start >= size) break;
+        // The run from `start` in which each side stays as it is there (data, or hole until its next data).
+        const endA = da === start ? nextHole(seek, fa.fd, start, size, pa) : da;
+        const endB = db === start ? nextHole(seek, fb.fd, start, size, pb) : db;
+        const end = Math.min(endA, endB);
+        if (!(await compareRange(fa, fb, start, end, bufA, bufB, onBytes))) return false;
+        pos = end;
+      }
+      return true;
+    } finally {
+      await fb.close();
+    }
+  } finally {
+    await fa.close();
+  }
+}
+
+/** Whether bytes [from, to) of two open files are equal (a side that ends early differs). */
+async function compareRange(fa: FileHandle, fb: FileHandle, from: number, to: number, bufA: Buffer, bufB: Buffer, onBytes: (n: number) => void): Promise<boolean> {
+  for (let pos = from; pos < to; ) {
+    const want = Math.min(CHUNK, to - pos);
+    const [ra, rb] = await Promise.all([readAt(fa, bufA, want, pos), readAt(fb, bufB, want, pos)]);
+    if (ra !== want || rb !== want) return false;
+    if (bufA.compare(bufB, 0, want, 0, want) !== 0) return false;
+    onBytes(want);
+    pos += want;
+  }
+  return true;
+}
+
+/** Reads `want` bytes at `pos` (fewer only at the end of the file). */
+async function readAt(fh: FileHandle, buf: Buffer, want: number, pos: number): Promise<number> {
+  let n = 0;
+  while (n < want) {
+    const { bytesRead } = await fh.read(buf, n, want - n, pos + n);
+    if (bytesRead === 0) break;
+    n += bytesRead;
+  }
+  return n;
+}

@@ -198,6 +198,10 @@ export class FaultyFs implements FsPort {
     return this.plain('read', 'snapshot', root, 'reading', () => this.inner.snapshot(root));
   }
 
+  snapshotNames(root: string): Promise<Iterable<string>> {
+    return this.plain('read', 'snapshot', root, 'reading', () => this.inner.snapshotNames(root));
+  }
+
   linkDestination(p: string): Promise<string | null> {
     return this.plain('read', 'linkDestination', p, 'reading', () => this.inner.linkDestination(p));
   }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -77,6 +77,33 @@ describe('NodeFs, the only code that changes the disk', () => {
     expect(await codeOf(fs.verify(at('a'), at('b'), 'content', false))).toBe('E_VERIFY');
     rmSync(at('b/x.bin'));
     expect(await codeOf(fs.verify(at('a'), at('b'), 'meta', false))).toBe('E_VERIFY');
+  });
+
+  it('verify pairs the two listings by name, not by position: a copy with as many nodes but one renamed fails', async () => {
+    // A fresh NodeFs for each verify: one NodeFs reuses the copy's listing from its previous verify (forVerify).
+    const verify = () => new NodeFs().verify(at('a'), at('b'), 'meta', false);
+    // Same sizes and times everywhere, so only the names tell the trees apart (the listings are compared by
+    // position only when every name in every folder matches: tree-listing.ts).
+    for (const rel of ['a/d1/x', 'a/d1/y', 'a/d2/x', 'a/d2/z']) file(rel, 'same');
+    await fs.copyTree(at('a'), at('b'));
+    await verify();
+    const times = new Map(['b/d1', 'b/d2'].map((d) => [at(d), lstatSync(at(d), { bigint: true }).mtimeNs]));
+    // The folder's own time back after a rename in it (the verify compares nanoseconds).
+    const keepTime = (p: string) => {
+      const ns = times.get(p)!;
+      execFileSync('touch', ['-m', '-d', `@${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`, p]);
+    };
+    renameSync(at('b/d2/z'), at('b/d2/w'));
+    keepTime(at('b/d2'));
+    await expect(verify()).rejects.toMatchObject({ code: 'E_VERIFY', message: expect.stringContaining('d2/z: missing in the copy') });
+    renameSync(at('b/d2/w'), at('b/d2/z'));
+    keepTime(at('b/d2'));
+    await verify();
+    // A file moved to the other folder under its own name: as many nodes, the same names, other folders.
+    renameSync(at('b/d1/y'), at('b/d2/y'));
+    keepTime(at('b/d1'));
+    keepTime(at('b/d2'));
+    await expect(verify()).rejects.toMatchObject({ code: 'E_VERIFY', message: expect.stringContaining('d1/y: missing in the copy') });
   });
 
   it('deleteTree removes links as links: what they point to is untouched', async () => {

@@ -1,0 +1,349 @@
+/**
+ * A walk's listing of a tree, stored by column: one typed array per field
+ * (kind, size, mode, owner, times, inode flags), a
+ * parent index and a name per node instead of a full relative path, and
+ * the rare fields (link texts, hard-link identities and counts, extended
+ * attributes)
+ * in sparse maps by index. A node is its index; `rel(i)` builds its
+ * relative path on demand.
+ *
+ * Why: one object per node (with its `rel` string, bigint times and a
+ * BigIntStats behind it) cost ~1.3 KB a file, so 200,000 files took
+ * 280 MB of RSS and a million would take ~1.4 GB; this costs ~70 bytes a
+ * node plus its name (bench/RESULTS.md, "Scale").
+ *
+ * Order: the walk (node-fs.ts) lists breadth first, names sorted, so two
+ * listings of equal trees hold each node at the same index and the verify
+ * pairs them by position (`sameShape`).
+ */
+import type { KeptMeta } from './keep-meta.js';
+import type { Xattr } from './native/xattrs.js';
+import { looksSparse } from './sparse-copy.js';
+
+export type NodeKind = KeptMeta['kind'];
+const KINDS: readonly NodeKind[] = ['dir', 'file', 'symlink', 'other'];
+const KIND_CODE: Record<NodeKind, number> = { dir: 0, file: 1, symlink: 2, other: 3 };
+
+/** What one lstat (and the keeper's reads) gave of a node, handed to `add`. */
+export interface ListedNode {
+  kind: NodeKind;
+  size: number;
+  blocks: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  nlink: number;
+  mtimeNs: bigint;
+  atimeNs: bigint;
+  /** `dev:ino`, exact, for files with more than one name; '' otherwise. */
+  id: string;
+  linkText?: string;
+  xattrs: Xattr[] | null;
+  flags: number | null;
+}
+
+const NONE: readonly Xattr[] = Object.freeze([]) as readonly Xattr[];
+/** Bits of `known`: the attributes, the flags were read; the file has holes (fewer blocks than its size needs). */
+const XATTRS_READ = 1;
+const FLAGS_READ = 2;
+const HOLEY = 4;
+/** Nodes per chunk (a power of two). Columns grow a chunk at a time, so a big listing is never copied to grow. */
+const CHUNK_BITS = 14;
+const CHUNK = 1 << CHUNK_BITS;
+const MASK = CHUNK - 1;
+/** The first chunk starts this small and doubles up to CHUNK: most walks list a few nodes. */
+const FIRST_CAPACITY = 64;
+
+/** The columns of up to CHUNK nodes. */
+class Chunk {
+  kinds: Uint8Array;
+  known: Uint8Array;
+  sizes: Float64Array;
+  modes: Uint16Array;
+  uids: Uint32Array;
+  gids: Uint32Array;
+  flags: Uint32Array;
+  mtimes: BigInt64Array;
+  atimes: BigInt64Array;
+  parents: Int32Array;
+  /** Names as UTF-8, one after the other; node k's name is bytes nameAt[k] to nameAt[k + 1]. */
+  nameBytes: Buffer;
+  nameAt: Uint32Array;
+
+  constructor(public cap: number) {
+    this.kinds = new Uint8Array(cap);
+    this.known = new Uint8Array(cap);
+    this.sizes = new Float64Array(cap);
+    this.modes = new Uint16Array(cap);
+    this.uids = new Uint32Array(cap);
+    this.gids = new Uint32Array(cap);
+    this.flags = new Uint32Array(cap);
+    this.mtimes = new BigInt64Array(cap);
+    this.atimes = new BigInt64Array(cap);
+    this.parents = new Int32Array(cap);
+    this.nameBytes = Buffer.alloc(cap * 12);
+    this.nameAt = new Uint32Array(cap + 1);
+  }
+
+  /** Twice the capacity (up to CHUNK), the columns copied: only the first chunk grows so. */
+  grown(): Chunk {
+    const c = new Chunk(Math.min(CHUNK, this.cap * 2));
+    c.kinds.set(this.kinds);
+    c.known.set(this.known);
+    c.sizes.set(this.sizes);
+    c.modes.set(this.modes);
+    c.uids.set(this.uids);
+    c.gids.set(this.gids);
+    c.flags.set(this.flags);
+    c.mtimes.set(this.mtimes);
+    c.atimes.set(this.atimes);
+    c.parents.set(this.parents);
+    c.nameAt.set(this.nameAt);
+    c.nameBytes = Buffer.alloc(Math.max(c.nameBytes.length, this.nameBytes.length));
+    this.nameBytes.copy(c.nameBytes);
+    return c;
+  }
+
+  /** Stores the name of node k (the names before it are stored). */
+  putName(k: number, name: string): void {
+    const start = this.nameAt[k]!;
+    const need = start + Buffer.byteLength(name);
+    if (need > this.nameBytes.length) {
+      const more = Buffer.alloc(Math.max(need, this.nameBytes.length * 2));
+      this.nameBytes.copy(more, 0, 0, start);
+      this.nameBytes = more;
+    }
+    this.nameBytes.write(name, start, 'utf8');
+    this.nameAt[k + 1] = need;
+  }
+
+  name(k: number): string {
+    return this.nameBytes.toString('utf8', this.nameAt[k]!, this.nameAt[k + 1]!);
+  }
+
+  /** Whether nodes 0..n-1 here and in `o` have the same parents and names. */
+  sameShape(o: Chunk, n: number): boolean {
+    const bytes = (a: Int32Array | Uint32Array, len: number) => Buffer.from(a.buffer, a.byteOffset, len * 4);
+    if (!bytes(this.parents, n).equals(bytes(o.parents, n))) return false;
+    if (!bytes(this.nameAt, n + 1).equals(bytes(o.nameAt, n + 1))) return false;
+    const end = this.nameAt[n]!;
+    return this.nameBytes.subarray(0, end).equals(o.nameBytes.subarray(0, end));
+  }
+}
+
+export class TreeListing {
+  length = 0;
+  private readonly chunks: Chunk[] = [new Chunk(FIRST_CAPACITY)];
+  private readonly linkTexts = new Map<number, string>();
+  private readonly ids = new Map<number, string>();
+  private readonly nlinks = new Map<number, number>();
+  /** Attributes of the nodes that have any (a node read and found without is only marked in `known`). */
+  private readonly attrs = new Map<number, Xattr[]>();
+  /** The last parent whose path `rel` built, and that path: children of one folder are listed together. */
+  private lastParent = -1;
+  private lastParentRel = '';
+
+  private chunk(i: number): Chunk {
+    return this.chunks[i >>> CHUNK_BITS]!;
+  }
+
+  /** Appends a node named `name` in the folder at index `parent` (-1 and '' for the root); returns its index. */
+  add(parent: number, name: string, n: ListedNode): number {
+    const i = this.length;
+    const at = i >>> CHUNK_BITS;
+    let c = this.chunks[at];
+    if (!c) this.chunks.push((c = new Chunk(CHUNK)));
+    else if ((i & MASK) >= c.cap) this.chunks[at] = c = c.grown();
+    const k = i & MASK;
+    this.length++;
+    c.kinds[k] = KIND_CODE[n.kind];
+    c.sizes[k] = n.size;
+    c.modes[k] = n.mode;
+    c.uids[k] = n.uid;
+    c.gids[k] = n.gid;
+    c.mtimes[k] = n.mtimeNs;
+    c.atimes[k] = n.atimeNs;
+    c.parents[k] = parent;
+    c.putName(k, name);
+    if (n.id !== '') this.ids.set(i, n.id);
+    if (n.kind === 'file' && n.nlink > 1) this.nlinks.set(i, n.nlink);
+    if (looksSparse(n.size, n.blocks)) c.known[k] = HOLEY;
+    if (n.linkText !== undefined) this.linkTexts.set(i, n.linkText);
+    this.setXattrs(i, n.xattrs);
+    this.setFlags(i, n.flags);
+    return i;
+  }
+
+  kind(i: number): NodeKind {
+    return KINDS[this.chunk(i).kinds[i & MASK]!]!;
+  }
+  size(i: number): number {
+    return this.chunk(i).sizes[i & MASK]!;
+  }
+  /** Whether the node had fewer blocks than its size needs when listed (holes: see sparse-copy.ts). */
+  holey(i: number): boolean {
+    return (this.chunk(i).known[i & MASK]! & HOLEY) !== 0;
+  }
+  mode(i: number): number {
+    return this.chunk(i).modes[i & MASK]!;
+  }
+  uid(i: number): number {
+    return this.chunk(i).uids[i & MASK]!;
+  }
+  gid(i: number): number {
+    return this.chunk(i).gids[i & MASK]!;
+  }
+  /** A file's number of names (1 for other kinds: only files' counts are kept). */
+  nlink(i: number): number {
+    return this.nlinks.get(i) ?? 1;
+  }
+  mtimeNs(i: number): bigint {
+    return this.chunk(i).mtimes[i & MASK]!;
+  }
+  atimeNs(i: number): bigint {
+    return this.chunk(i).atimes[i & MASK]!;
+  }
+  /** The modification time in ms (whole, as a bigint lstat's mtimeMs), for tolerant checks. */
+  mtimeMs(i: number): number {
+    return Number(this.mtimeNs(i) / 1_000_000n);
+  }
+  atimeMs(i: number): number {
+    return Number(this.atimeNs(i) / 1_000_000n);
+  }
+  /** `dev:ino` for a file with more than one name; '' otherwise. */
+  id(i: number): string {
+    return this.ids.get(i) ?? '';
+  }
+  linkText(i: number): string | undefined {
+    return this.linkTexts.get(i);
+  }
+  parent(i: number): number {
+    return this.chunk(i).parents[i & MASK]!;
+  }
+  name(i: number): string {
+    return this.chunk(i).name(i & MASK);
+  }
+
+  /** The attributes as read (null when not read: see KeptMeta). */
+  xattrs(i: number): Xattr[] | null {
+    if ((this.chunk(i).known[i & MASK]! & XATTRS_READ) === 0) return null;
+    return this.attrs.get(i) ?? (NONE as Xattr[]);
+  }
+  setXattrs(i: number, x: Xattr[] | null): void {
+    const known = this.chunk(i).known;
+    if (x === null) {
+      known[i & MASK]! &= ~XATTRS_READ;
+      this.attrs.delete(i);
+      return;
+    }
+    known[i & MASK]! |= XATTRS_READ;
+    if (x.length > 0) this.attrs.set(i, x);
+    else this.attrs.delete(i);
+  }
+  flags(i: number): number | null {
+    const c = this.chunk(i);
+    return (c.known[i & MASK]! & FLAGS_READ) === 0 ? null : c.flags[i & MASK]!;
+  }
+  setFlags(i: number, f: number | null): void {
+    const c = this.chunk(i);
+    if (f === null) {
+      c.known[i & MASK]! &= ~FLAGS_READ;
+      c.flags[i & MASK] = 0;
+      return;
+    }
+    c.known[i & MASK]! |= FLAGS_READ;
+    c.flags[i & MASK] = f;
+  }
+
+  /** The relative path of node `i` (names joined by `/`; '' for the root). */
+  rel(i: number): string {
+    const p = this.parent(i);
+    if (p < 0) return '';
+    if (p === 0) return this.name(i);
+    if (p !== this.lastParent) {
+      this.lastParentRel = this.relUncached(p);
+      this.lastParent = p;
+    }
+    return `${this.lastParentRel}/${this.name(i)}`;
+  }
+
+  private relUncached(i: number): string {
+    const parts: string[] = [];
+    for (let at = i; this.parent(at) >= 0; at = this.parent(at)) parts.push(this.name(at));
+    return parts.reverse().join('/');
+  }
+
+  /** What the keeper keeps of node `i`, as one object (made on each call: the listing holds none). */
+  meta(i: number): KeptMeta {
+    const c = this.chunk(i);
+    const k = i & MASK;
+    return { kind: KINDS[c.kinds[k]!]!, mode: c.modes[k]!, uid: c.uids[k]!, gid: c.gids[k]!, atimeNs: c.atimes[k]!, mtimeNs: c.mtimes[k]!, xattrs: this.xattrs(i), flags: this.flags(i) };
+  }
+
+  /**
+   * Whether `other` lists the same names in the same folders at every
+   * index (so node i here is node i there): equal trees walked alike do.
+   */
+  sameShape(other: TreeListing): boolean {
+    if (other.length !== this.length) return false;
+    for (let at = 0; at * CHUNK < this.length; at++) {
+      if (!this.chunks[at]!.sameShape(other.chunks[at]!, Math.min(CHUNK, this.length - at * CHUNK))) return false;
+    }
+    return true;
+  }
+
+  /**
+   * The relative path of every node but those of kind `other`, in sorted
+   * order (JavaScript's string order, as `Array.prototype.sort` gives),
+   * made one at a time: a million-file tree is never a million strings at
+   * once. Why folder by folder works: every path under a folder `name`
+   * starts with `name/`, and no other entry of its parent can fall between
+   * two of them (names hold no `/`), so a folder's entries sort as one
+   * block keyed `name/`, beside its siblings' names (`a`, `a-b`, then the
+   * block `a/`: '-' sorts before '/').
+   */
+  *sortedRels(): Generator<string> {
+    if (this.length === 0) return;
+    // Each folder's children are listed together (breadth first): where they start and end.
+    const range = new Map<number, [number, number]>();
+    for (let i = 1; i < this.length; i++) {
+      const p = this.parent(i);
+      const r = range.get(p);
+      if (r) r[1] = i + 1;
+      else range.set(p, [i, i + 1]);
+    }
+    if (this.kind(0) !== 'other') yield '';
+    // A folder's entries as sort keys: each name, and `name/` for the block of a folder with entries.
+    const tokensOf = (dir: number): { key: string; at: number; block: boolean }[] => {
+      const r = range.get(dir);
+      const tokens: { key: string; at: number; block: boolean }[] = [];
+      if (!r) return tokens;
+      for (let i = r[0]; i < r[1]; i++) {
+        const name = this.name(i);
+        const kind = this.kind(i);
+        if (kind !== 'other') tokens.push({ key: name, at: i, block: false });
+        if (kind === 'dir' && range.has(i)) tokens.push({ key: `${name}/`, at: i, block: true });
+      }
+      return tokens.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+    };
+    // Depth first with a stack of its own (no generator per level: a deep tree costs no more per path).
+    const stack = [{ tokens: tokensOf(0), next: 0, prefix: '' }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (top.next === top.tokens.length) {
+        stack.pop();
+        continue;
+      }
+      const t = top.tokens[top.next++]!;
+      if (t.block) stack.push({ tokens: tokensOf(t.at), next: 0, prefix: top.prefix + t.key });
+      else yield top.prefix + t.key;
+    }
+  }
+
+  /** Index of each node by relative path, for listings that cannot be paired by position (a subset, a tree that differs). */
+  byRel(): Map<string, number> {
+    const m = new Map<string, number>();
+    for (let i = 0; i < this.length; i++) m.set(this.rel(i), i);
+    return m;
+  }
+}

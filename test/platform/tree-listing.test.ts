@@ -1,0 +1,88 @@
+/**
+ * The columnar listing of a walk (src/platform/tree-listing.ts): what goes
+ * in comes out, across chunk boundaries; paths are built from parents and
+ * names; equal shapes pair by position and any renamed or moved node breaks
+ * the pairing; "not read" stays distinct from "read, none" for attributes
+ * and flags.
+ */
+import { describe, expect, it } from 'vitest';
+import { TreeListing, type ListedNode } from '../../src/platform/tree-listing.js';
+
+const node = (over: Partial<ListedNode> = {}): ListedNode => ({
+  kind: 'file', size: 1, blocks: 8, mode: 0o644, uid: 1000, gid: 1000, nlink: 1, mtimeNs: 1_700_000_000_123_456_789n, atimeNs: 1_700_000_001_000_000_001n, id: '', xattrs: [], flags: 0, ...over,
+});
+
+/** A root, `dirs` folders under it and `files` files in each (names sorted as a walk lists them). */
+function tree(dirs: number, files: number, rename?: (rel: string) => string): TreeListing {
+  const l = new TreeListing();
+  l.add(-1, '', node({ kind: 'dir', size: 4096 }));
+  const at: number[] = [];
+  for (let d = 0; d < dirs; d++) at.push(l.add(0, `dir é${d}`, node({ kind: 'dir' })));
+  for (let d = 0; d < dirs; d++) for (let f = 0; f < files; f++) l.add(at[d]!, (rename ?? ((x) => x))(`f${f}`), node({ size: d * files + f, mtimeNs: BigInt(d * files + f) * 1_000_000_007n }));
+  return l;
+}
+
+describe('TreeListing', () => {
+  it('keeps every field of every node across chunks (40,000 nodes), and builds paths from parents and names', () => {
+    const l = tree(40, 1000);
+    expect(l.length).toBe(1 + 40 + 40_000);
+    expect(l.rel(0)).toBe('');
+    expect(l.rel(1)).toBe('dir é0');
+    const last = l.length - 1;
+    expect(l.rel(last)).toBe('dir é39/f999');
+    expect(l.size(last)).toBe(39_999);
+    expect(l.mtimeNs(last)).toBe(39_999n * 1_000_000_007n);
+    expect(l.mtimeMs(last)).toBe(Number((39_999n * 1_000_000_007n) / 1_000_000n));
+    expect(l.kind(5)).toBe('dir');
+    expect(l.kind(last)).toBe('file');
+    expect(l.meta(last)).toMatchObject({ kind: 'file', mode: 0o644, uid: 1000, gid: 1000, atimeNs: 1_700_000_001_000_000_001n, xattrs: [], flags: 0 });
+    // Out of order (the cache of the last folder's path must not leak between folders).
+    expect(l.rel(41 + 1000 * 7 + 3)).toBe('dir é7/f3');
+    expect(l.rel(41 + 2)).toBe('dir é0/f2');
+    expect([...l.byRel().entries()].length).toBe(l.length);
+  });
+
+  it('pairs equal shapes by position; a renamed node, or one fewer, does not pair', () => {
+    expect(tree(3, 30_000).sameShape(tree(3, 30_000))).toBe(true);
+    expect(tree(3, 30_000).sameShape(tree(3, 29_999))).toBe(false);
+    expect(tree(3, 30_000).sameShape(tree(3, 30_000, (n) => (n === 'f29000' ? 'f29000x' : n)))).toBe(false);
+    expect(tree(3, 30_000).sameShape(tree(3, 30_000, (n) => (n === 'f5' ? 'F5' : n)))).toBe(false);
+  });
+
+  it('keeps "not read" (null) apart from "none" for attributes and flags, and link texts and identities where given', () => {
+    const l = new TreeListing();
+    l.add(-1, '', node({ kind: 'dir', xattrs: null, flags: null }));
+    const x = [{ name: 'user.a', raw: Buffer.from('user.a\0'), value: Buffer.from('v') }];
+    const f = l.add(0, 'a', node({ xattrs: x, flags: 0x4000, id: '1:2', nlink: 2 }));
+    const s = l.add(0, 'b', node({ kind: 'symlink', linkText: '../t' }));
+    expect(l.xattrs(0)).toBeNull();
+    expect(l.flags(0)).toBeNull();
+    expect(l.xattrs(f)).toEqual(x);
+    expect(l.flags(f)).toBe(0x4000);
+    expect(l.xattrs(s)).toEqual([]);
+    expect(l.id(f)).toBe('1:2');
+    expect(l.id(s)).toBe('');
+    expect(l.linkText(s)).toBe('../t');
+    l.setXattrs(0, []);
+    l.setFlags(0, 0);
+    expect(l.xattrs(0)).toEqual([]);
+    expect(l.flags(0)).toBe(0);
+  });
+
+  it('yields the paths in the order a sort of all of them gives, folder by folder (names with - . and other characters before /, non-ASCII)', () => {
+    const names = ['a', 'a-b', 'a.c', 'a0', 'A', 'b', 'é', '\u{1F600}', '\uE000', 'a b', 'a!'];
+    const l = new TreeListing();
+    l.add(-1, '', node({ kind: 'dir' }));
+    // Breadth first as the walk lists: every name at the top is a folder (with the same names inside, then
+    // files inside those), except a file 'b' and a socket 'a!' (kind other: never listed by snapshots).
+    const top = names.map((n) => l.add(0, n, node({ kind: n === 'b' ? 'file' : n === 'a!' ? 'other' : 'dir' })));
+    const second: number[] = [];
+    for (const [k, d] of top.entries()) if (l.kind(d) === 'dir' && k % 2 === 0) for (const n of names) second.push(l.add(d, n, node({ kind: n === 'a' ? 'dir' : 'file' })));
+    for (const d of second) if (l.kind(d) === 'dir') for (const n of ['x', 'x-y']) l.add(d, n, node());
+    const want: string[] = [];
+    for (let i = 0; i < l.length; i++) if (l.kind(i) !== 'other') want.push(l.rel(i));
+    want.sort();
+    expect([...l.sortedRels()]).toEqual(want);
+    expect(want.length).toBeGreaterThan(60);
+  });
+});
