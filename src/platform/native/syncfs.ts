@@ -12,7 +12,8 @@ import { loadKoffi } from './koffi.js';
  */
 export type NativeSyncfs = (fd: number) => { ok: true } | { ok: false; errno: number };
 
-let native: NativeSyncfs | null | undefined;
+/** The one load, as a promise: callers that ask at once (volumeInfo for several paths) all wait for it, none sees a half-made answer. */
+let loading: Promise<NativeSyncfs | null> | undefined;
 
 /** True when the running kernel's syncfs reports write-back errors (Linux 5.8 and later). */
 export function kernelReportsSyncfsErrors(release: string): boolean {
@@ -23,9 +24,11 @@ export function kernelReportsSyncfsErrors(release: string): boolean {
   return major > 5 || (major === 5 && minor >= 8);
 }
 
-export async function nativeSyncfs(): Promise<NativeSyncfs | null> {
-  if (native !== undefined) return native;
-  native = null;
+export function nativeSyncfs(): Promise<NativeSyncfs | null> {
+  return (loading ??= load());
+}
+
+async function load(): Promise<NativeSyncfs | null> {
   if (process.platform !== 'linux' || !kernelReportsSyncfsErrors(os.release())) return null;
   const loaded = await loadKoffi();
   if ('reason' in loaded) return null;
@@ -33,9 +36,8 @@ export async function nativeSyncfs(): Promise<NativeSyncfs | null> {
   try {
     const libc = koffi.load('libc.so.6');
     const syncfs = libc.func('int syncfs(int fd)');
-    native = (fd) => (syncfs(fd) === 0 ? { ok: true } : { ok: false, errno: koffi.errno() });
+    return (fd) => (syncfs(fd) === 0 ? { ok: true } : { ok: false, errno: koffi.errno() });
   } catch {
-    native = null;
+    return null;
   }
-  return native;
 }
