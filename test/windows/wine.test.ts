@@ -164,8 +164,9 @@ describe.skipIf(reason !== undefined)('Windows under Wine (node.exe, koffi, driv
     // Across volumes: copied to a staging name on C:, verified, renamed into place; the original renamed aside on E:, then deleted.
     expect(apply.stderr).toMatch(new RegExp(`copy ${escape(s.E)}\\\\Tool → ${escape(s.C)}\\\\Tool\\.relocate-partial-`));
     expect(apply.stderr).toMatch(new RegExp(`move ${escape(s.E)}\\\\Tool → ${escape(s.E)}\\\\Tool\\.relocate-old-`));
-    // MoveFileExW did the renames: no fallback note with --verbose.
-    expect(apply.stderr).not.toMatch(/^note:/m);
+    // MoveFileExW did the renames: no fallback note with --verbose; the one note says how the copy was made durable (issue 16).
+    expect(apply.stderr).not.toMatch(/^note: .*check-then-rename/m);
+    expect(apply.stderr.split('\n').filter((l) => l.startsWith('note:'))).toEqual([expect.stringMatching(/^note: the copy into .* was made durable by a flush of every copied file \(FlushFileBuffers/)]);
     expect(contentOf(path.join(s.c, 'Tool'))).toEqual(before);
     expect(existsSync(tool)).toBe(false);
 
