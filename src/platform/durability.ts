@@ -1,4 +1,4 @@
-import { closeSync, constants as C, fstatSync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { open, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { Durability } from '../state/types.js';
@@ -21,11 +21,9 @@ const SYNCFS_HONOURED = new Map<number, string>([
   [0x01021994, 'tmpfs'],
 ]);
 
-/** See Durability (src/state/types.ts): 'syncfs' only where SYNCFS_HONOURED has the volume's type. */
-export type DurabilityWay = Durability;
 
-/** The way a copy into `dir`'s volume is made durable (see DurabilityWay). */
-export async function durabilityWay(dir: string): Promise<DurabilityWay> {
+/** The way a copy into `dir`'s volume is made durable (see Durability in src/state/types.ts: 'syncfs' only where SYNCFS_HONOURED has the volume's type). */
+export async function durabilityWay(dir: string): Promise<Durability> {
   if (process.platform === 'win32') return wayFor(undefined, false);
   const syncfs = await nativeSyncfs();
   let type: number | bigint | undefined;
@@ -38,7 +36,7 @@ export async function durabilityWay(dir: string): Promise<DurabilityWay> {
 }
 
 /** The way for a volume of statfs type `fType` (undefined: unknown), given whether syncfs can be called here at all. */
-export function wayFor(fType: number | bigint | undefined, syncfsAvailable: boolean): DurabilityWay {
+export function wayFor(fType: number | bigint | undefined, syncfsAvailable: boolean): Durability {
   if (process.platform === 'win32') return { way: 'fsync', why: 'a flush of every copied file (FlushFileBuffers; NTFS journals folder entries itself)' };
   if (!syncfsAvailable) return { way: 'fsync', why: 'an fsync of every copied file and folder (syncfs needs Linux 5.8 or later and the native layer)' };
   const t = fType === undefined ? undefined : Number(BigInt.asUintN(32, BigInt(fType)));
@@ -88,17 +86,6 @@ export function fsyncDirSync(dir: string): void {
     fsyncSync(fd);
   } catch (err) {
     if (!folderSyncUnsupported((err as NodeJS.ErrnoException).code)) throw err;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** fsync of a regular file, synchronously; a link is never followed (O_NOFOLLOW: its folder's fsync covers a symlink). */
-export function fsyncFileSync(file: string): void {
-  const fd = openSync(file, C.O_RDONLY | (C.O_NOFOLLOW ?? 0));
-  try {
-    if (!fstatSync(fd).isFile()) return;
-    fsyncSync(fd);
   } finally {
     closeSync(fd);
   }

@@ -60,8 +60,6 @@ export async function ensureDir(dir: string): Promise<void> {
   await fsyncMadeLevels(dir, await mkdir(dir, { recursive: true, mode: 0o700 }));
 }
 
-export { fsyncDir };
-
 export { readTextIfExists as readText } from './read-text.js';
 
 export async function listDir(dir: string): Promise<string[]> {

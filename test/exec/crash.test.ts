@@ -2,7 +2,7 @@ import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuiltCli, runCliAsync, type CliResult } from '../helpers/cli.js';
-import { buildSandbox, cacheSpec, findLeftovers, gamesSpec, hashesPresent, relSnapshot, sameInode, specBytes, specHashes, writeManifest, type Sandbox } from '../helpers/crash-tree.js';
+import { buildSandbox, cacheSpec, eachCase as eachCaseAt, findLeftovers, gamesSpec, hashesPresent, relSnapshot, sameInode, specBytes, specHashes, writeManifest, type Sandbox } from '../helpers/crash-tree.js';
 import { contentOf, snapshotTree } from '../helpers/snapshot.js';
 import { tmpfsReason } from '../helpers/tmpfs.js';
 
@@ -177,23 +177,12 @@ async function expectOriginal(sb: Sandbox, before: Before): Promise<void> {
   figures.bytesVerified += ORIGINAL_BYTES();
 }
 
-/** Runs `fn` for each item, `PARALLEL` at once; returns the failures, each labelled. */
-async function eachCase<T>(items: T[], label: (t: T) => string, fn: (t: T) => Promise<void>): Promise<string[]> {
-  const failures: string[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      try {
-        await fn(item);
-        figures.cases++;
-      } catch (err) {
-        failures.push(`${label(item)}: ${(err as Error).message}`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
-  return failures;
+/** Runs `fn` for each item, `PARALLEL` at once, counting the cases that pass; returns the failures, each labelled. */
+function eachCase<T>(items: T[], label: (t: T) => string, fn: (t: T) => Promise<void>): Promise<string[]> {
+  return eachCaseAt(items, PARALLEL, label, async (t) => {
+    await fn(t);
+    figures.cases++;
+  });
 }
 
 /** Builds a fresh sandbox, runs `fn`, and always unmounts. */

@@ -3,7 +3,7 @@ import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_BIN, requireBuiltCli, runCliAsync, type CliResult } from '../helpers/cli.js';
-import { cacheSpec, findLeftovers, gamesSpec, hashesPresent, relSnapshot, sameInode, seededBytes, specHashes, writeManifest, type Sandbox, type TreeSpec } from '../helpers/crash-tree.js';
+import { cacheSpec, eachCase as eachCaseAt, findLeftovers, gamesSpec, hashesPresent, relSnapshot, sameInode, seededBytes, specHashes, writeManifest, type Sandbox, type TreeSpec } from '../helpers/crash-tree.js';
 import { cutPower, makeTemplate, mountCase, powerCutReason, type CutCase, type CutFs, type Template } from '../helpers/power-cut.js';
 import { contentOf, snapshotTree } from '../helpers/snapshot.js';
 
@@ -219,21 +219,8 @@ async function withCase(tpl: Template, label: string, fn: (c: CutCase, before: B
   }
 }
 
-async function eachCase<T>(items: T[], label: (t: T) => string, fn: (t: T) => Promise<void>): Promise<string[]> {
-  const failures: string[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      try {
-        await fn(item);
-      } catch (err) {
-        failures.push(`${label(item)}: ${(err as Error).message}`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
-  return failures;
+function eachCase<T>(items: T[], label: (t: T) => string, fn: (t: T) => Promise<void>): Promise<string[]> {
+  return eachCaseAt(items, PARALLEL, label, fn);
 }
 
 /** mulberry32, for the seeded random moments. */

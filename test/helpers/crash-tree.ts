@@ -41,7 +41,7 @@ export type TreeSpec =
   | { rel: string; kind: 'symlink'; text: string };
 
 /** Seconds since the epoch, with a fraction, fixed per node: copies must keep it to the millisecond. */
-function when(i: number): number {
+export function when(i: number): number {
   return 1_600_000_000 + i * 3_601 + 0.25;
 }
 
@@ -165,21 +165,7 @@ export function buildSandbox(label: string, opts: { retarget?: boolean } = {}): 
     mkdirSync(outside);
     writeFileSync(path.join(outside, 'readme.txt'), 'outside the moved tree\n');
     utimesSync(path.join(outside, 'readme.txt'), when(200), when(200));
-    const sb: Sandbox = {
-      volA,
-      volB,
-      work,
-      manifest: path.join(work, 'relocate.yaml'),
-      stateDir: path.join(work, 'state'),
-      outside,
-      games: path.join(home, 'Games'),
-      gamesTarget: path.join(volB, 'Games'),
-      cache: path.join(home, 'Cache'),
-      cacheTarget: path.join(volA, 'store', 'Cache'),
-      fresh: path.join(home, 'New'),
-      freshTarget: path.join(volB, 'New'),
-      cleanup: () => cleanup(mounts, work),
-    };
+    const sb = sandboxAt(volA, volB, work, path.join(work, 'state'), () => cleanup(mounts, work));
     buildTree(sb.games, gamesSpec(), outside);
     buildTree(sb.cache, cacheSpec(), outside);
     if (opts.retarget) {
@@ -236,4 +222,42 @@ export function hashesPresent(...roots: string[]): Set<string> {
 /** sha256 of every file of a spec, with its size. */
 export function specHashes(spec: TreeSpec[]): { hash: string; size: number; rel: string }[] {
   return spec.flatMap((x) => (x.kind === 'file' ? [{ rel: x.rel, size: x.data.length, hash: createHash('sha256').update(x.data).digest('hex') }] : []));
+}
+
+/** The sandbox's paths on two volumes (A holds home, the outside folder and the same-volume store; B the cross-volume targets). */
+export function sandboxAt(volA: string, volB: string, work: string, stateDir: string, cleanup: () => void): Sandbox {
+  const home = path.join(volA, 'home');
+  return {
+    volA,
+    volB,
+    work,
+    manifest: path.join(work, 'relocate.yaml'),
+    stateDir,
+    outside: path.join(volA, 'outside'),
+    games: path.join(home, 'Games'),
+    gamesTarget: path.join(volB, 'Games'),
+    cache: path.join(home, 'Cache'),
+    cacheTarget: path.join(volA, 'store', 'Cache'),
+    fresh: path.join(home, 'New'),
+    freshTarget: path.join(volB, 'New'),
+    cleanup,
+  };
+}
+
+/** Runs `fn` for each item, `parallel` at once; returns the failures, each labelled (the crash and power-cut cases). */
+export async function eachCase<T>(items: T[], parallel: number, label: (t: T) => string, fn: (t: T) => Promise<void>): Promise<string[]> {
+  const failures: string[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (err) {
+        failures.push(`${label(item)}: ${(err as Error).message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, worker));
+  return failures;
 }

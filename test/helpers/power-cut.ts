@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildTree, cacheSpec, gamesSpec, type Sandbox, type TreeSpec } from './crash-tree.js';
+import { buildTree, cacheSpec, gamesSpec, sandboxAt, when, type Sandbox, type TreeSpec } from './crash-tree.js';
 import { loopFsReason, type LoopFs } from './loop-volume.js';
 
 /**
@@ -106,11 +106,6 @@ export function cutPower(vols: CutVolume[]): void {
   });
 }
 
-/** Seconds since the epoch, fixed per node, as the crash sandbox's (crash-tree.ts). */
-function when(i: number): number {
-  return 1_600_000_000 + i * 3_601 + 0.25;
-}
-
 /**
  * A template pair of volumes: A holds home (the games tree to move across,
  * the cache tree to move on A) and the folder outside, B is empty; both
@@ -196,22 +191,7 @@ export function mountCase(tpl: Template, label: string): CutCase {
     }
     const volA = vols[0]!.dir;
     const volB = vols[1]!.dir;
-    const home = path.join(volA, 'home');
-    const sb: Sandbox = {
-      volA,
-      volB,
-      work,
-      manifest: path.join(work, 'relocate.yaml'),
-      stateDir: path.join(volA, 'state'),
-      outside: path.join(volA, 'outside'),
-      games: path.join(home, 'Games'),
-      gamesTarget: path.join(volB, 'Games'),
-      cache: path.join(home, 'Cache'),
-      cacheTarget: path.join(volA, 'store', 'Cache'),
-      fresh: path.join(home, 'New'),
-      freshTarget: path.join(volB, 'New'),
-      cleanup,
-    };
+    const sb = sandboxAt(volA, volB, work, path.join(volA, 'state'), cleanup);
     // Everything the case starts from is on "disk" before the run, as after any quiet hour.
     execFileSync('sync', ['-f', volA]);
     execFileSync('sync', ['-f', volB]);
