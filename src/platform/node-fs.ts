@@ -16,6 +16,7 @@ import { caseTwinError } from './case-twin.js';
 import { DeviceFence, mountPointError } from './device-fence.js';
 import { holdersNow } from './in-use.js';
 import { durabilityWay, fsyncDir, fsyncDirSync } from './durability.js';
+import { EarlyFlush } from './early-flush.js';
 import { MetaKeeper, type KeptMeta, type MadeAs } from './keep-meta.js';
 import { nativeSeekExtent } from './native/seek-data.js';
 import { copySparse, sameSparseContent } from './sparse-copy.js';
@@ -47,6 +48,8 @@ const COPY_CONCURRENCY = 8;
 const PROGRESS_EVERY_MS = 100;
 /** Bytes read from each side at a time when comparing contents. */
 const COMPARE_CHUNK = 1024 * 1024;
+/** Bytes read from each side at a time when comparing a big file on the thread pool (fewer round trips than COMPARE_CHUNK). */
+const BIG_COMPARE_CHUNK = 4 * 1024 * 1024;
 /** Files at least this big are compared on the thread pool, this many at once. */
 const BIG_COMPARE = 1024 * 1024;
 const COMPARES_AT_ONCE = 4;
@@ -329,23 +332,42 @@ async function readFullAsync(fh: FileHandle, buf: Buffer, p: string): Promise<nu
   return n;
 }
 
-/** `sameContent` on the thread pool, for a big file: both sides read at once, chunk by chunk. */
+/**
+ * `sameContent` on the thread pool, for a big file: both sides read at once,
+ * in chunks of BIG_COMPARE_CHUNK, and the next pair of chunks is already
+ * being read while this pair is compared on the main thread (two pairs of
+ * buffers). A read never outlives the call: an early "different" waits for
+ * the read in flight before the files are closed.
+ */
 async function sameContentAsync(pa: string, pb: string, onBytes: (n: number) => void): Promise<boolean> {
   const [ra, rb] = await Promise.allSettled([open(pa, 'r'), open(pb, 'r')]);
+  let pending: Promise<[number, number]> | undefined;
   try {
     if (ra.status === 'rejected') throw fsError(ra.reason, pa, 'reading');
     if (rb.status === 'rejected') throw fsError(rb.reason, pb, 'reading');
-    const a = Buffer.allocUnsafe(COMPARE_CHUNK);
-    const b = Buffer.allocUnsafe(COMPARE_CHUNK);
+    const fa = ra.value;
+    const fb = rb.value;
+    const bufs = [0, 1].map(() => [Buffer.allocUnsafe(BIG_COMPARE_CHUNK), Buffer.allocUnsafe(BIG_COMPARE_CHUNK)] as const);
+    const readPair = (k: number) => Promise.all([readFullAsync(fa, bufs[k]![0], pa), readFullAsync(fb, bufs[k]![1], pb)]);
+    let k = 0;
+    let next = readPair(k);
+    pending = next;
     for (;;) {
-      const [na, nb] = await Promise.all([readFullAsync(ra.value, a, pa), readFullAsync(rb.value, b, pb)]);
+      const [na, nb] = await next;
+      pending = undefined;
+      const [a, b] = bufs[k]!;
       if (na !== nb) return false;
       if (na === 0) return true;
+      const more = na === a.length;
+      k ^= 1;
+      if (more) pending = next = readPair(k);
       if (a.compare(b, 0, nb, 0, na) !== 0) return false;
       onBytes(na);
-      if (na < a.length) return true;
+      if (!more) return true;
     }
   } finally {
+    // Settled, not awaited for its error: the answer (or the first error) is already decided.
+    if (pending) await pending.catch(() => undefined);
     if (ra.status === 'fulfilled') await ra.value.close();
     if (rb.status === 'fulfilled') await rb.value.close();
   }
@@ -594,122 +616,132 @@ export class NodeFs implements FsPort {
     const holder = path.dirname(to);
     const made: MadeAs = { owner: keeper.newOwnerUnder(holder), mustChmod: false, stripAcl: keeper.inheritsAcl(holder), stripFlags: keeper.inheritsFlags(holder) };
     const seek = process.platform === 'linux' ? await nativeSeekExtent() : null;
-    // Folders first (parents before children), writable while filling; their modes and times are set last.
-    for (const d of dirs) {
-      try {
-        mkdirSync(dest(d), { mode: 0o700 });
-      } catch (err) {
-        throw caseTwinError(err, src(d), dest(d), to) ?? fsError(err, dest(d), 'creating the folder');
-      }
-      if (d === 0) await rootMade();
-      if (slice.due()) await slice.yield();
-    }
-    // A file root is created empty (and reported) first, then filled: it is relocate's own from its first byte.
-    const fileRoot = nodes.length > 0 && nodes.kind(0) === 'file' && onRoot !== undefined;
-    if (fileRoot) {
-      try {
-        closeSync(openSync(to, 'wx', 0o600));
-      } catch (err) {
-        throw fsError(err, to, 'creating the file');
-      }
-      await rootMade();
-    }
-    // Hard links inside the tree stay hard links: the first name is copied, the others linked to it.
-    const linked: number[] = [];
-    const plain: number[] = [];
-    for (const f of files) {
-      if (nodes.kind(f) === 'file' && nodes.nlink(f) > 1) {
-        const id = nodes.id(f);
-        if (firstCopyOf.has(id)) {
-          linked.push(f);
-          continue;
-        }
-        firstCopyOf.set(id, dest(f));
-      }
-      plain.push(f);
-    }
-    // One copyFile call per file on the thread pool, COPY_CONCURRENCY at once, so both CPUs and the
-    // disks stay busy; the sizes of the copies in flight are polled so progress moves during a big file.
-    const inFlight = new Set<string>();
-    const poll = progress
-      ? setInterval(() => {
-          void Promise.all([...inFlight].map((p) => stat(p).then((x) => x.size, () => 0))).then((sizes) => progress(done + sizes.reduce((a, b) => a + b, 0)));
-        }, PROGRESS_POLL_MS)
-      : undefined;
-    let reported = performance.now();
+    // The flush is opened before the first byte is written, so it hears of every write-back error of the copy (early-flush.ts).
+    const way = await durabilityWay(holder);
+    let bytes = 0;
+    for (let i = 0; i < nodes.length; i++) if (nodes.kind(i) === 'file') bytes += nodes.size(i);
+    const flush = way.way === 'syncfs' ? await EarlyFlush.open(holder, bytes).catch(() => undefined) : undefined;
     try {
-      await eachLimited(plain, COPY_CONCURRENCY, async (f) => {
-        const s = src(f);
-        const d = dest(f);
-        const kind = nodes.kind(f);
+      // Folders first (parents before children), writable while filling; their modes and times are set last.
+      for (const d of dirs) {
         try {
-          if (kind === 'symlink') {
-            symlinkSync(nodes.linkText(f)!, d, process.platform === 'win32' ? await symlinkType(s) : undefined);
-            if (f === 0) await rootMade();
-            // The link's own owner, attributes and times (never its target's).
-            keeper.apply(d, nodes.meta(f), made, s);
-          } else if (kind === 'file') {
-            const size = nodes.size(f);
-            const outside = outsideByRel?.get(nodes.rel(f));
-            if (outside && stillSameFile(outside, nodes, f)) {
-              // The same outside file as before the move (identity, size, mtime, mode): linked, not copied.
-              linkSync(outside.path, d);
-              done += size;
-              return;
-            }
-            const meta = nodes.meta(f);
-            inFlight.add(d);
-            // Only the file root, made empty just above, is written over; any other name must be new.
-            let overwrite = fileRoot && f === 0;
-            if (keeper.wantsFlagsBeforeData(meta)) {
-              // No-COW and compression act only on bytes written after them: the copy is made empty, flagged, then filled.
-              if (!overwrite) closeSync(openSync(d, 'wx', 0o600));
-              overwrite = true;
-              keeper.setFlagsBeforeData(d, meta);
-            }
-            // A file with holes is copied extent by extent so the copy keeps them (made 0600: its mode is set below).
-            const sparse = seek !== null && nodes.holey(f) && (await copySparse(s, d, size, seek, overwrite, () => undefined).finally(() => inFlight.delete(d)));
-            if (!sparse) await copyFile(s, d, overwrite ? 0 : C.COPYFILE_EXCL).finally(() => inFlight.delete(d));
-            // copyFile creates the copy with the original's mode (libuv fchmods it before writing). Writing can clear
-            // set-user-ID and set-group-ID bits, a chown clears them too, and Windows maps modes to attributes: the
-            // keeper sets the mode again where it must, after the owner; verify compares every mode before anything is deleted.
-            // Short synchronous calls: made here on the main thread rather than as more thread-pool round trips.
-            keeper.apply(d, meta, sparse ? { ...made, mustChmod: true } : made, s);
-            done += size;
-            if (progress && performance.now() - reported >= PROGRESS_EVERY_MS) {
-              reported = performance.now();
-              progress(done);
-            }
-          } else {
-            throw new RelocateError('E_UNSUPPORTED_NODE', `${s} is a device, socket or pipe, which relocate does not copy`, { path: s, hint: 'move it out of the folder first' });
-          }
+          mkdirSync(dest(d), { mode: 0o700 });
         } catch (err) {
-          const twin = caseTwinError(err, s, d, to);
-          if (twin) throw twin;
-          if (kind === 'file' && !(err instanceof RelocateError)) {
-            // Name the side that failed: an unreadable original is the file the user has to deal with.
-            const unreadable = await access(s, C.R_OK).then(() => false, () => true);
-            throw fsError(err, unreadable ? s : d, unreadable ? 'reading' : `copying ${s} to`);
-          }
-          throw fsError(err, d, kind === 'symlink' ? 'creating the link' : 'copying to');
+          throw caseTwinError(err, src(d), dest(d), to) ?? fsError(err, dest(d), 'creating the folder');
         }
-      });
-    } finally {
-      if (poll) clearInterval(poll);
-    }
-    progress?.(done);
-    for (const f of linked) {
-      try {
-        linkSync(firstCopyOf.get(nodes.id(f))!, dest(f));
-      } catch (err) {
-        throw caseTwinError(err, src(f), dest(f), to) ?? fsError(err, dest(f), 'creating the hard link');
+        if (d === 0) await rootMade();
+        if (slice.due()) await slice.yield();
       }
+      // A file root is created empty (and reported) first, then filled: it is relocate's own from its first byte.
+      const fileRoot = nodes.length > 0 && nodes.kind(0) === 'file' && onRoot !== undefined;
+      if (fileRoot) {
+        try {
+          closeSync(openSync(to, 'wx', 0o600));
+        } catch (err) {
+          throw fsError(err, to, 'creating the file');
+        }
+        await rootMade();
+      }
+      // Hard links inside the tree stay hard links: the first name is copied, the others linked to it.
+      const linked: number[] = [];
+      const plain: number[] = [];
+      for (const f of files) {
+        if (nodes.kind(f) === 'file' && nodes.nlink(f) > 1) {
+          const id = nodes.id(f);
+          if (firstCopyOf.has(id)) {
+            linked.push(f);
+            continue;
+          }
+          firstCopyOf.set(id, dest(f));
+        }
+        plain.push(f);
+      }
+      // One copyFile call per file on the thread pool, COPY_CONCURRENCY at once, so both CPUs and the
+      // disks stay busy; the sizes of the copies in flight are polled so progress moves during a big file.
+      const inFlight = new Set<string>();
+      const poll = progress
+        ? setInterval(() => {
+            void Promise.all([...inFlight].map((p) => stat(p).then((x) => x.size, () => 0))).then((sizes) => progress(done + sizes.reduce((a, b) => a + b, 0)));
+          }, PROGRESS_POLL_MS)
+        : undefined;
+      let reported = performance.now();
+      try {
+        await eachLimited(plain, COPY_CONCURRENCY, async (f) => {
+          const s = src(f);
+          const d = dest(f);
+          const kind = nodes.kind(f);
+          try {
+            if (kind === 'symlink') {
+              symlinkSync(nodes.linkText(f)!, d, process.platform === 'win32' ? await symlinkType(s) : undefined);
+              if (f === 0) await rootMade();
+              // The link's own owner, attributes and times (never its target's).
+              keeper.apply(d, nodes.meta(f), made, s);
+            } else if (kind === 'file') {
+              const size = nodes.size(f);
+              const outside = outsideByRel?.get(nodes.rel(f));
+              if (outside && stillSameFile(outside, nodes, f)) {
+                // The same outside file as before the move (identity, size, mtime, mode): linked, not copied.
+                linkSync(outside.path, d);
+                done += size;
+                return;
+              }
+              const meta = nodes.meta(f);
+              inFlight.add(d);
+              // Only the file root, made empty just above, is written over; any other name must be new.
+              let overwrite = fileRoot && f === 0;
+              if (keeper.wantsFlagsBeforeData(meta)) {
+                // No-COW and compression act only on bytes written after them: the copy is made empty, flagged, then filled.
+                if (!overwrite) closeSync(openSync(d, 'wx', 0o600));
+                overwrite = true;
+                keeper.setFlagsBeforeData(d, meta);
+              }
+              // A file with holes is copied extent by extent so the copy keeps them (made 0600: its mode is set below).
+              const sparse = seek !== null && nodes.holey(f) && (await copySparse(s, d, size, seek, overwrite, () => undefined).finally(() => inFlight.delete(d)));
+              if (!sparse) await copyFile(s, d, overwrite ? 0 : C.COPYFILE_EXCL).finally(() => inFlight.delete(d));
+              // copyFile creates the copy with the original's mode (libuv fchmods it before writing). Writing can clear
+              // set-user-ID and set-group-ID bits, a chown clears them too, and Windows maps modes to attributes: the
+              // keeper sets the mode again where it must, after the owner; verify compares every mode before anything is deleted.
+              // Short synchronous calls: made here on the main thread rather than as more thread-pool round trips.
+              keeper.apply(d, meta, sparse ? { ...made, mustChmod: true } : made, s);
+              done += size;
+              if (progress && performance.now() - reported >= PROGRESS_EVERY_MS) {
+                reported = performance.now();
+                progress(done);
+              }
+            } else {
+              throw new RelocateError('E_UNSUPPORTED_NODE', `${s} is a device, socket or pipe, which relocate does not copy`, { path: s, hint: 'move it out of the folder first' });
+            }
+          } catch (err) {
+            const twin = caseTwinError(err, s, d, to);
+            if (twin) throw twin;
+            if (kind === 'file' && !(err instanceof RelocateError)) {
+              // Name the side that failed: an unreadable original is the file the user has to deal with.
+              const unreadable = await access(s, C.R_OK).then(() => false, () => true);
+              throw fsError(err, unreadable ? s : d, unreadable ? 'reading' : `copying ${s} to`);
+            }
+            throw fsError(err, d, kind === 'symlink' ? 'creating the link' : 'copying to');
+          }
+        });
+      } finally {
+        if (poll) clearInterval(poll);
+        await flush?.stop();
+      }
+      progress?.(done);
+      for (const f of linked) {
+        try {
+          linkSync(firstCopyOf.get(nodes.id(f))!, dest(f));
+        } catch (err) {
+          throw caseTwinError(err, src(f), dest(f), to) ?? fsError(err, dest(f), 'creating the hard link');
+        }
+      }
+      // Deepest first, each after its content: owner, attributes (a default ACL set earlier would have been
+      // inherited by the copies inside), mode, times.
+      const dirMade: MadeAs = { ...made, mustChmod: true };
+      for (let k = dirs.length - 1; k >= 0; k--) keeper.apply(dest(dirs[k]!), nodes.meta(dirs[k]!), dirMade, src(dirs[k]!));
+      await this.syncCopy(to, plain.filter((f) => nodes.kind(f) === 'file').map(dest), dirs.map(dest), flush);
+    } finally {
+      await flush?.close();
     }
-    // Deepest first, each after its content: owner, attributes (a default ACL set earlier would have been
-    // inherited by the copies inside), mode, times.
-    const dirMade: MadeAs = { ...made, mustChmod: true };
-    for (let k = dirs.length - 1; k >= 0; k--) keeper.apply(dest(dirs[k]!), nodes.meta(dirs[k]!), dirMade, src(dirs[k]!));
-    await this.syncCopy(to, plain.filter((f) => nodes.kind(f) === 'file').map(dest), dirs.map(dest));
     NodeFs.keep(this.forVerify, from, nodes);
   }
 
@@ -726,19 +758,19 @@ export class NodeFs implements FsPort {
    * each file; NTFS journals folder entries itself. `files` are the copied
    * regular files' paths; `dirs` the copied folders', parents first.
    */
-  private async syncCopy(root: string, files: readonly string[], dirs: readonly string[]): Promise<void> {
+  private async syncCopy(root: string, files: readonly string[], dirs: readonly string[], early?: EarlyFlush): Promise<void> {
     const holder = path.dirname(root);
     const how = await durabilityWay(holder);
     this.durabilityNotes.set(holder, how.why);
     if (how.way === 'syncfs') {
-      const syncfs = (await nativeSyncfs())!;
       // The folder holding the copy: same filesystem, and never a link (a copied root may be a broken symlink).
-      const fd = openSync(holder, 'r');
+      // Opened before the copy began where the caller could (early-flush.ts): then no write-back error of the copy escapes it.
+      const flush = early ?? (await EarlyFlush.open(holder, 0));
       try {
-        const r = syncfs(fd);
+        const r = flush.flush();
         if (!r.ok) throw fsError(Object.assign(new Error(`errno ${r.errno}`), { code: errnoName(r.errno) }), root, 'flushing the copy to disk:');
       } finally {
-        closeSync(fd);
+        if (!early) await flush.close();
       }
       return;
     }
