@@ -61,13 +61,13 @@
  */
 import { chmodSync, lchownSync, lstatSync, lutimesSync, readFileSync } from 'node:fs';
 import { RelocateError } from '../core/errors.js';
-import { nativeSetTimesNs, nativeSetTimesUnavailableReason, type SetTimesNs } from './native/utimens.js';
-import { nativeCopyMetadata, nativeCopyMetadataUnavailableReason, type CopyMetadata } from './native/copyfile-darwin.js';
-import { FLAG_ERRNO, flagsToSet, nativeFlags, nativeFlagsUnavailableReason, type FlagCalls } from './native/fs-flags.js';
+import { nativeSetTimesUnavailableReason, type SetTimesNs } from './native/utimens.js';
+import { nativeCopyMetadataUnavailableReason, type CopyMetadata } from './native/copyfile-darwin.js';
+import { FLAG_ERRNO, flagsToSet, nativeFlagsUnavailableReason, type FlagCalls } from './native/fs-flags.js';
 import { windowsAttributeLabel } from './windows/file-attributes.js';
-import { windowsKeep, windowsKeepNotes } from './windows/keep-meta-win.js';
-import { birthTimesHeld } from './birth-time.js';
-import { XATTR_ERRNO, nativeXattrs, nativeXattrsUnavailableReason, type Xattr, type XattrCalls } from './native/xattrs.js';
+import { windowsKeepNotes } from './windows/keep-meta-win.js';
+import { platformKeeperCalls, type KeeperCalls } from './keeper-calls.js';
+import { XATTR_ERRNO, nativeXattrsUnavailableReason, type Xattr, type XattrCalls } from './native/xattrs.js';
 
 /**
  * What is kept of one node, from one bigint lstat (and llistxattr).
@@ -91,25 +91,6 @@ export interface KeptMeta {
    * keeps its own.
    */
   birthtimeNs?: bigint;
-}
-
-/**
- * What a keeper calls to read and set what it keeps, chosen once per
- * platform by `MetaKeeper.load` (a test gives fakes to `MetaKeeper.over`).
- * A null call is a thing not kept here.
- */
-export interface KeeperCalls {
-  xattrs: XattrCalls | null;
-  flags: FlagCalls | null;
-  copyMetadata: CopyMetadata | null;
-  /** Nanosecond times; null: microseconds through lutimes. */
-  setTimes: SetTimesNs | null;
-  /**
-   * Whether the volume of a folder holds the creation times `setTimes` sets
-   * (birth-time.ts); null where creation times are not kept at all (every
-   * OS but Windows). Non-null only with `setTimes`.
-   */
-  birthTimesHeld: ((dir: string) => boolean) | null;
 }
 
 /** Who owns a node the copy creates: the caller, and the folder's group under a set-group-ID folder. */
@@ -198,23 +179,9 @@ export class MetaKeeper {
     this.birthHeld = calls.setTimes ? calls.birthTimesHeld : null;
   }
 
-  /** This platform's keeper. */
+  /** This platform's keeper (keeper-calls.ts: Windows keeps attributes, streams and permissions through the same calls). */
   static async load(wrap: WrapError): Promise<MetaKeeper> {
-    // Windows keeps attributes, streams and permissions through the same calls (windows/keep-meta-win.ts).
-    const win = process.platform === 'win32' ? await windowsKeep() : undefined;
-    const off = process.platform === 'win32';
-    const setTimes = win !== undefined ? (win?.setTimes ?? null) : await nativeSetTimesNs();
-    return MetaKeeper.over(
-      {
-        xattrs: win !== undefined ? (win?.xattrs ?? null) : await nativeXattrs(),
-        flags: off ? null : await nativeFlags(),
-        copyMetadata: process.platform === 'darwin' ? await nativeCopyMetadata() : null,
-        setTimes,
-        // Only Windows sets creation times (birth-time.ts).
-        birthTimesHeld: win && setTimes ? (dir) => birthTimesHeld(dir, setTimes) : null,
-      },
-      wrap,
-    );
+    return MetaKeeper.over(await platformKeeperCalls(), wrap);
   }
 
   /** A keeper over the given calls (a test's fakes; `load` gives this platform's). */
