@@ -36,6 +36,10 @@ export interface NodeMeta {
   mtimeNs?: string;
   atimeNs?: string;
   xattrs?: { name: string; value: string }[];
+  /** The copyable inode flags of a file or folder (Linux chattr, macOS chflags), zero included; absent where not read. */
+  flags?: number;
+  /** The creation time in ns, a decimal string, where kept (Windows); absent elsewhere. */
+  birthtimeNs?: string;
 }
 
 /**

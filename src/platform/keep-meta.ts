@@ -16,7 +16,8 @@
  *     S or D would slow what follows; except the flags that act only on data
  *     written after them (no-COW, compression), which `setFlagsBeforeData`
  *     sets on the empty file before its bytes;
- *  6. the times, last: nothing after them touches the node.
+ *  6. the times, last: nothing after them touches the node (on Windows the
+ *     creation time with them, see birth-time.ts; Linux cannot set one).
  * On macOS a folder first gets copyfile(3)'s metadata copy from its
  * original (copyfile-darwin.ts: ACL, extended attributes, flags), and a file
  * already has it from the copy itself (libuv's copyfile COPYFILE_ALL); the
@@ -60,12 +61,13 @@
  */
 import { chmodSync, lchownSync, lstatSync, lutimesSync, readFileSync } from 'node:fs';
 import { RelocateError } from '../core/errors.js';
-import { nativeSetTimesNs, nativeSetTimesUnavailableReason, type SetTimesNs } from './native/utimens.js';
-import { nativeCopyMetadata, nativeCopyMetadataUnavailableReason, type CopyMetadata } from './native/copyfile-darwin.js';
-import { FLAG_ERRNO, flagsToSet, nativeFlags, nativeFlagsUnavailableReason, type FlagCalls } from './native/fs-flags.js';
+import { nativeSetTimesUnavailableReason, type SetTimesNs } from './native/utimens.js';
+import { nativeCopyMetadataUnavailableReason, type CopyMetadata } from './native/copyfile-darwin.js';
+import { FLAG_ERRNO, flagsToSet, nativeFlagsUnavailableReason, type FlagCalls } from './native/fs-flags.js';
 import { windowsAttributeLabel } from './windows/file-attributes.js';
-import { windowsKeep, windowsKeepNotes } from './windows/keep-meta-win.js';
-import { XATTR_ERRNO, nativeXattrs, nativeXattrsUnavailableReason, type Xattr, type XattrCalls } from './native/xattrs.js';
+import { windowsKeepNotes } from './windows/keep-meta-win.js';
+import { platformKeeperCalls, type KeeperCalls } from './keeper-calls.js';
+import { XATTR_ERRNO, nativeXattrsUnavailableReason, type Xattr, type XattrCalls } from './native/xattrs.js';
 
 /**
  * What is kept of one node, from one bigint lstat (and llistxattr).
@@ -83,6 +85,12 @@ export interface KeptMeta {
   xattrs: Xattr[] | null;
   /** The copyable inode flags (fs-flags.ts), of files and folders; null when not read (no native layer, another kind, a listing that does not read them). */
   flags: number | null;
+  /**
+   * The creation time, where the keeper keeps it (Windows: birth-time.ts);
+   * absent elsewhere, and where a snapshot did not record it: the node then
+   * keeps its own.
+   */
+  birthtimeNs?: bigint;
 }
 
 /** Who owns a node the copy creates: the caller, and the folder's group under a set-group-ID folder. */
@@ -153,32 +161,47 @@ export class MetaKeeper {
   flagsNotKept = 0;
   private flagsRefused = 0;
 
+  private readonly attrs: XattrCalls | null;
+  private readonly flagCalls: FlagCalls | null;
+  private readonly copyMeta: CopyMetadata | null;
+  private readonly setNs: SetTimesNs | null;
+  private readonly birthHeld: ((dir: string) => boolean) | null;
+
   private constructor(
-    private readonly attrs: XattrCalls | null,
-    private readonly flagCalls: FlagCalls | null,
-    private readonly copyMeta: CopyMetadata | null,
-    private readonly setNs: SetTimesNs | null,
+    calls: KeeperCalls,
     private readonly anyOwner: boolean,
     private readonly wrap: WrapError,
-  ) {}
+  ) {
+    this.attrs = calls.xattrs;
+    this.flagCalls = calls.flags;
+    this.copyMeta = calls.copyMetadata;
+    this.setNs = calls.setTimes;
+    this.birthHeld = calls.setTimes ? calls.birthTimesHeld : null;
+  }
 
+  /** This platform's keeper (keeper-calls.ts: Windows keeps attributes, streams and permissions through the same calls). */
   static async load(wrap: WrapError): Promise<MetaKeeper> {
-    // Windows keeps attributes, streams and permissions through the same calls (windows/keep-meta-win.ts).
-    const win = process.platform === 'win32' ? await windowsKeep() : undefined;
-    const off = process.platform === 'win32';
-    return new MetaKeeper(
-      win !== undefined ? (win?.xattrs ?? null) : await nativeXattrs(),
-      off ? null : await nativeFlags(),
-      process.platform === 'darwin' ? await nativeCopyMetadata() : null,
-      win !== undefined ? (win?.setTimes ?? null) : await nativeSetTimesNs(),
-      mayChownAny(),
-      wrap,
-    );
+    return MetaKeeper.over(await platformKeeperCalls(), wrap);
+  }
+
+  /** A keeper over the given calls (a test's fakes; `load` gives this platform's). */
+  static over(calls: KeeperCalls, wrap: WrapError, anyOwner = mayChownAny()): MetaKeeper {
+    return new MetaKeeper(calls, anyOwner, wrap);
   }
 
   /** Whether times are set and compared to the nanosecond. */
   get nsTimes(): boolean {
     return this.setNs !== null;
+  }
+
+  /** Whether creation times are read, copied and (where the volume holds them: `birthTimesKeptIn`) compared: Windows only. */
+  get keepsBirthtimes(): boolean {
+    return this.birthHeld !== null;
+  }
+
+  /** Whether copies made in folder `dir` hold the creation times this keeper sets, so the verify compares them. */
+  birthTimesKeptIn(dir: string): boolean {
+    return this.birthHeld !== null && this.birthHeld(dir);
   }
 
   /** Whether inode flags are read, copied and compared. */
@@ -422,10 +445,14 @@ export class MetaKeeper {
     }
   }
 
-  /** Sets a node's atime and mtime: to the nanosecond through utimensat, else to the microsecond. */
-  setTimes(p: string, n: Pick<KeptMeta, 'kind' | 'atimeNs' | 'mtimeNs'>): void {
+  /**
+   * Sets a node's atime and mtime (and creation time, where kept and
+   * given): to the nanosecond through utimensat (Windows: SetFileTime, 100
+   * ns), else to the microsecond.
+   */
+  setTimes(p: string, n: Pick<KeptMeta, 'kind' | 'atimeNs' | 'mtimeNs' | 'birthtimeNs'>): void {
     if (this.setNs) {
-      const errno = this.setNs(p, n.atimeNs, n.mtimeNs);
+      const errno = this.setNs(p, n.atimeNs, n.mtimeNs, this.birthHeld ? n.birthtimeNs : undefined);
       if (errno !== 0) throw this.wrap(errnoError(errno), p, 'setting the times of');
       return;
     }
@@ -458,15 +485,21 @@ export class MetaKeeper {
   /**
    * What the copy lost of the original, beyond names, kinds, sizes and
    * modes (the verify compares those): the owner where it is kept, the
-   * mtime, each extended attribute, each inode flag. `readCopy` reads the
-   * copy's attributes and flags when its listing has not (only nodes whose
-   * original has some pay for it).
+   * mtime, the creation time where `birthKept` (the copy's volume holds the
+   * creation times this keeper sets: `birthTimesKeptIn`) and both listings
+   * have one, each extended attribute, each inode flag. `readCopy` reads
+   * the copy's attributes and flags when its listing has not (only nodes
+   * whose original has some pay for it).
    */
-  lost(orig: KeptMeta, copy: KeptMeta, readCopy: CopyReader, grainNs = 1n): string | undefined {
+  lost(orig: KeptMeta, copy: KeptMeta, readCopy: CopyReader, grainNs = 1n, birthKept = false): string | undefined {
     if (process.platform !== 'win32' && this.ownerKeepable(orig.uid, orig.gid) && (orig.uid !== copy.uid || orig.gid !== copy.gid)) {
       return `owner ${orig.uid}:${orig.gid} vs ${copy.uid}:${copy.gid}`;
     }
     if (!this.sameMtime(orig.mtimeNs, copy.mtimeNs, orig.kind, grainNs)) return `the modification time differs (${orig.mtimeNs} ns vs ${copy.mtimeNs} ns)`;
+    // Kept to the same 100 ns as the mtime (SetFileTime), so compared by the same rule.
+    if (birthKept && this.birthHeld && orig.birthtimeNs !== undefined && copy.birthtimeNs !== undefined && !this.sameMtime(orig.birthtimeNs, copy.birthtimeNs, orig.kind, grainNs)) {
+      return `the creation time differs (${orig.birthtimeNs} ns vs ${copy.birthtimeNs} ns)`;
+    }
     const flags = this.lostFlags(orig, copy, readCopy);
     if (flags) return flags;
     const want = orig.xattrs?.filter((x) => !SYSTEM_ASSIGNED.has(x.name)) ?? [];

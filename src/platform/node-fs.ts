@@ -17,7 +17,8 @@ import { DeviceFence, mountPointError } from './device-fence.js';
 import { holdersNow } from './in-use.js';
 import { durabilityWay, fsyncDir, fsyncDirSync } from './durability.js';
 import { EarlyFlush } from './early-flush.js';
-import { MetaKeeper, type KeptMeta, type MadeAs } from './keep-meta.js';
+import { MetaKeeper, type MadeAs } from './keep-meta.js';
+import { keptMetaOfSnapshot, snapshotNodeOf } from './snapshot-meta.js';
 import { nativeSeekExtent } from './native/seek-data.js';
 import { copySparse, sameSparseContent } from './sparse-copy.js';
 import { TreeListing, type ListedNode, type NodeKind } from './tree-listing.js';
@@ -194,9 +195,10 @@ const under =
 /**
  * One node, by one bigint lstat (never followed): nanosecond times and
  * exact inode numbers (which can exceed 2^53: a double would merge two
- * hard-link groups). With `keeper`, its extended attributes and inode flags too.
+ * hard-link groups). With `keeper`, its extended attributes and inode flags
+ * too; with `birth`, its creation time (birth-time.ts).
  */
-function lstatNode(full: string, keeper?: MetaKeeper): ListedNode {
+function lstatNode(full: string, keeper: MetaKeeper | undefined, birth: boolean): ListedNode {
   let s: BigIntStats;
   try {
     s = lstatSync(full, { bigint: true });
@@ -206,25 +208,28 @@ function lstatNode(full: string, keeper?: MetaKeeper): ListedNode {
   const kind = kindOf(s);
   const nlink = Number(s.nlink);
   const uid = Number(s.uid);
-  return {
+  const node: ListedNode = {
     kind, size: Number(s.size), blocks: Number(s.blocks), mtimeNs: s.mtimeNs, atimeNs: s.atimeNs, mode: Number(s.mode) & 0o7777, uid, gid: Number(s.gid), nlink,
     id: kind === 'file' && nlink > 1 ? `${s.dev}:${s.ino}` : '',
     linkText: kind === 'symlink' ? readlinkOf(full) : undefined,
     xattrs: keeper && kind !== 'other' ? keeper.readXattrs(full) : null,
     flags: keeper ? keeper.readFlags(full, kind, uid) : null,
   };
+  if (birth && kind !== 'other') node.birthtimeNs = s.birthtimeNs;
+  return node;
 }
 
 /**
  * Lists a tree without entering links; folders before their contents
  * (breadth first, names sorted: see tree-listing.ts). With `keeper`, every
  * node's extended attributes and flags are read too: the walks whose
- * listing is the original side of a copy or a verify.
+ * listing is the original side of a copy or a verify. With `birth`
+ * (by default where `keeper` keeps creation times), creation times too.
  */
-async function walk(root: string, keeper?: MetaKeeper): Promise<TreeListing> {
+async function walk(root: string, keeper?: MetaKeeper, birth = keeper?.keepsBirthtimes ?? false): Promise<TreeListing> {
   const slice = new Slicer();
   const out = new TreeListing();
-  const top = out.add(-1, '', lstatNode(root, keeper));
+  const top = out.add(-1, '', lstatNode(root, keeper, birth));
   if (out.kind(top) !== 'dir') return out;
   const fence = DeviceFence.around(root, lstatSync(root).dev);
   // Folders are listed in the order they were found (breadth first): their indices, and their paths alongside.
@@ -243,7 +248,7 @@ async function walk(root: string, keeper?: MetaKeeper): Promise<TreeListing> {
     }
     for (const name of names) {
       const full = under(dir, name);
-      const i = out.add(at, name, lstatNode(full, keeper));
+      const i = out.add(at, name, lstatNode(full, keeper, birth));
       if (out.kind(i) === 'dir') {
         fence.enter(full);
         queue.push(i);
@@ -404,6 +409,13 @@ export class NodeFs implements FsPort {
   private keeperLoaded?: MetaKeeper;
   /** Folders whose copies went to a volume that keeps no modes or owners (keepsModes), for --verbose. */
   private readonly modelessVolumes = new Set<string>();
+  /** Folders whose copies went to a volume that holds no creation times the keeper sets (birth-time.ts), for --verbose. */
+  private readonly birthlessVolumes = new Set<string>();
+
+  /** `keeper`: what copies keep, by default this platform's (MetaKeeper.load); a test gives one over fake calls. */
+  constructor(keeper?: MetaKeeper) {
+    this.keeperLoaded = keeper;
+  }
 
   /** What copies keep besides bytes (src/platform/keep-meta.ts), loaded once. */
   private async keeper(): Promise<MetaKeeper> {
@@ -415,6 +427,7 @@ export class NodeFs implements FsPort {
   get keepNote(): string | undefined {
     const notes = this.keeperLoaded?.notes() ?? [];
     for (const v of this.modelessVolumes) notes.push(`the volume of ${v} keeps no permission bits or owners (FAT, exFAT, NTFS through ntfs-3g): the copies there have the volume's own, and the verify compared everything else`);
+    for (const v of this.birthlessVolumes) notes.push(`the volume of ${v} does not hold the creation times relocate sets (FAT keeps 10 ms, Wine none): the copies there have the volume's own, and the verify compared everything else`);
     return notes.length > 0 ? notes.join('; ') : undefined;
   }
 
@@ -827,11 +840,14 @@ export class NodeFs implements FsPort {
     // Modes and owners are compared where the copy's volume keeps them (FAT, exFAT and ntfs-3g keep neither).
     const modes = subset || keepsModes(path.dirname(copy));
     if (!modes) this.modelessVolumes.add(path.dirname(copy));
+    // Creation times likewise, where the keeper sets them (Windows): compared where the copy's volume holds them.
+    const births = !subset && keeper.birthTimesKeptIn(path.dirname(copy));
+    if (!subset && keeper.keepsBirthtimes && !births) this.birthlessVolumes.add(path.dirname(copy));
     const cachedA = subset ? undefined : NodeFs.take(this.forVerify, original);
     const cachedB = subset || cachedA ? undefined : NodeFs.take(this.forVerify, copy);
     // The original's attributes are read with its listing; the copy's only where the original has some (see below).
     const a = cachedA ?? (await walk(original, subset ? undefined : keeper));
-    const b = cachedB ?? (await walk(copy));
+    const b = cachedB ?? (await walk(copy, undefined, births));
     // `listed`: the original's node at `rel` in `a`, or undefined when `a` lacks it (an extra node in the copy).
     const fail = (what: string, rel: string, listed: number | undefined): never => {
       // Which side moved: a copy side taken from the first verify was equal to the original then, so a difference
@@ -889,7 +905,7 @@ export class NodeFs implements FsPort {
         },
       };
       const m = b.meta(j);
-      const lost = keeper.lost(a.meta(i), modes ? m : { ...m, uid: a.uid(i), gid: a.gid(i) }, readCopy, grain);
+      const lost = keeper.lost(a.meta(i), modes ? m : { ...m, uid: a.uid(i), gid: a.gid(i) }, readCopy, grain, births);
       if (lost) fail(lost, rel, i);
     }
     if (!subset && a.length !== b.length) {
@@ -978,16 +994,7 @@ export class NodeFs implements FsPort {
     const keeper = await this.keeper();
     const list = NodeFs.take(this.forSnapshot, root) ?? (await walk(root, keeper));
     const out: NodeMeta[] = [];
-    for (let i = 0; i < list.length; i++) {
-      const kind = list.kind(i);
-      if (kind === 'other') continue;
-      const meta: NodeMeta = { rel: list.rel(i), kind, mode: list.mode(i), mtimeMs: list.mtimeMs(i), atimeMs: list.atimeMs(i), mtimeNs: String(list.mtimeNs(i)), atimeNs: String(list.atimeNs(i)) };
-      if (process.platform !== 'win32') Object.assign(meta, { uid: list.uid(i), gid: list.gid(i) });
-      // Listings kept for snapshots were walked with their attributes (verify's fresh original side), as is a fresh walk here.
-      const xattrs = list.xattrs(i);
-      if (xattrs && xattrs.length > 0) meta.xattrs = xattrs.map((x) => ({ name: x.name, value: x.value.toString('base64') }));
-      out.push(meta);
-    }
+    for (let i = 0; i < list.length; i++) if (list.kind(i) !== 'other') out.push(snapshotNodeOf(list, i, process.platform !== 'win32'));
     return out;
   }
 
@@ -1021,26 +1028,18 @@ export class NodeFs implements FsPort {
   }
 
   /**
-   * Gives a restored node what its snapshot recorded (keep-meta.ts order):
-   * attributes the node has and the snapshot lacks (the twin's, or inherited
-   * from a default ACL) are removed first. A field an older journal lacks
-   * leaves the node's own.
+   * Gives a restored node what its snapshot recorded (keep-meta.ts order;
+   * snapshot-meta.ts): attributes the node has and the snapshot lacks (the
+   * twin's, or inherited from a default ACL) are removed first, and recorded
+   * inode flags are set exactly (the twin's or the parent's are taken away).
+   * A field an older journal lacks leaves the node's own.
    */
   private async keepSnapshotMeta(p: string, n: NodeMeta): Promise<void> {
     const keeper = await this.keeper();
     const now = lstatSync(p, { bigint: true });
-    const fromMs = (ms: number) => BigInt(Math.round(ms * 1000)) * 1000n;
-    const want: KeptMeta = {
-      kind: n.kind, mode: n.mode, uid: n.uid ?? Number(now.uid), gid: n.gid ?? Number(now.gid),
-      mtimeNs: n.mtimeNs !== undefined ? BigInt(n.mtimeNs) : fromMs(n.mtimeMs), atimeNs: n.atimeNs !== undefined ? BigInt(n.atimeNs) : fromMs(n.atimeMs),
-      xattrs: n.xattrs ? n.xattrs.map((x) => ({ name: x.name, raw: Buffer.from(`${x.name}\0`), value: Buffer.from(x.value, 'base64') })) : null,
-      // Not in snapshots: a restored file is a copy of its twin and carries the twin's flags (restored folders do not).
-      flags: null,
-    };
-    // A snapshot from a journal that recorded attributes but found none: the node must have none either.
-    if (want.xattrs === null && n.mtimeNs !== undefined && keeper.keepsXattrs) want.xattrs = [];
+    const want = keptMetaOfSnapshot(n, now, keeper.keepsXattrs);
     if (want.xattrs !== null) keeper.removeOthers(p, want.xattrs);
-    keeper.apply(p, want, { owner: { uid: Number(now.uid), gid: Number(now.gid) }, mustChmod: n.kind !== 'symlink', stripAcl: false, stripFlags: false });
+    keeper.apply(p, want, { owner: { uid: Number(now.uid), gid: Number(now.gid) }, mustChmod: n.kind !== 'symlink', stripAcl: false, stripFlags: want.flags !== null });
   }
 
   async outsideNames(root: string): Promise<OutsideNames> {

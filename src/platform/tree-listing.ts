@@ -1,6 +1,7 @@
 /**
  * A walk's listing of a tree, stored by column: one typed array per field
- * (kind, size, mode, owner, times, inode flags), a
+ * (kind, size, mode, owner, times, inode flags; creation times only in
+ * listings that record them, i.e. on Windows: birth-time.ts), a
  * parent index and a name per node instead of a full relative path, and
  * the rare fields (link texts, hard-link identities and counts, extended
  * attributes)
@@ -40,6 +41,8 @@ export interface ListedNode {
   linkText?: string;
   xattrs: Xattr[] | null;
   flags: number | null;
+  /** The creation time, where the walk records it (birth-time.ts); absent otherwise. */
+  birthtimeNs?: bigint;
 }
 
 const NONE: readonly Xattr[] = Object.freeze([]) as readonly Xattr[];
@@ -47,6 +50,7 @@ const NONE: readonly Xattr[] = Object.freeze([]) as readonly Xattr[];
 const XATTRS_READ = 1;
 const FLAGS_READ = 2;
 const HOLEY = 4;
+const BIRTH_READ = 8;
 /** Nodes per chunk (a power of two). Columns grow a chunk at a time, so a big listing is never copied to grow. */
 const CHUNK_BITS = 14;
 const CHUNK = 1 << CHUNK_BITS;
@@ -65,6 +69,8 @@ class Chunk {
   flags: Uint32Array;
   mtimes: BigInt64Array;
   atimes: BigInt64Array;
+  /** Made on the first creation time stored: a listing without any (every OS but Windows) pays nothing for the column. */
+  births: BigInt64Array | undefined;
   parents: Int32Array;
   /** Names as UTF-8, one after the other; node k's name is bytes nameAt[k] to nameAt[k + 1]. */
   nameBytes: Buffer;
@@ -97,6 +103,7 @@ class Chunk {
     c.flags.set(this.flags);
     c.mtimes.set(this.mtimes);
     c.atimes.set(this.atimes);
+    if (this.births) (c.births = new BigInt64Array(c.cap)).set(this.births);
     c.parents.set(this.parents);
     c.nameAt.set(this.nameAt);
     c.nameBytes = Buffer.alloc(Math.max(c.nameBytes.length, this.nameBytes.length));
@@ -171,6 +178,10 @@ export class TreeListing {
     if (n.linkText !== undefined) this.linkTexts.set(i, n.linkText);
     this.setXattrs(i, n.xattrs);
     this.setFlags(i, n.flags);
+    if (n.birthtimeNs !== undefined) {
+      (c.births ??= new BigInt64Array(c.cap))[k] = n.birthtimeNs;
+      c.known[k]! |= BIRTH_READ;
+    }
     return i;
   }
 
@@ -202,6 +213,11 @@ export class TreeListing {
   }
   atimeNs(i: number): bigint {
     return this.chunk(i).atimes[i & MASK]!;
+  }
+  /** The creation time, where the walk recorded one (see ListedNode). */
+  birthtimeNs(i: number): bigint | undefined {
+    const c = this.chunk(i);
+    return (c.known[i & MASK]! & BIRTH_READ) === 0 ? undefined : c.births![i & MASK]!;
   }
   /** The modification time in ms (whole, as a bigint lstat's mtimeMs), for tolerant checks. */
   mtimeMs(i: number): number {
@@ -277,7 +293,10 @@ export class TreeListing {
   meta(i: number): KeptMeta {
     const c = this.chunk(i);
     const k = i & MASK;
-    return { kind: KINDS[c.kinds[k]!]!, mode: c.modes[k]!, uid: c.uids[k]!, gid: c.gids[k]!, atimeNs: c.atimes[k]!, mtimeNs: c.mtimes[k]!, xattrs: this.xattrs(i), flags: this.flags(i) };
+    const meta: KeptMeta = { kind: KINDS[c.kinds[k]!]!, mode: c.modes[k]!, uid: c.uids[k]!, gid: c.gids[k]!, atimeNs: c.atimes[k]!, mtimeNs: c.mtimes[k]!, xattrs: this.xattrs(i), flags: this.flags(i) };
+    const birth = this.birthtimeNs(i);
+    if (birth !== undefined) meta.birthtimeNs = birth;
+    return meta;
   }
 
   /**

@@ -69,6 +69,22 @@ describe('TreeListing', () => {
     expect(l.flags(0)).toBe(0);
   });
 
+  it('keeps creation times where the walk gives them (Windows), through the first chunk\'s growth and past it; none where it does not', () => {
+    const l = new TreeListing();
+    l.add(-1, '', node({ kind: 'dir', birthtimeNs: 5n }));
+    // Past the first chunk's 64 slots (it grows, copying the column) and past CHUNK (a new chunk makes its own).
+    for (let k = 1; k < 20_000; k++) l.add(0, `f${k}`, node(k % 3 === 0 ? {} : { birthtimeNs: 1_600_000_000_000_000_000n + BigInt(k) }));
+    expect(l.birthtimeNs(0)).toBe(5n);
+    expect(l.birthtimeNs(1)).toBe(1_600_000_000_000_000_001n);
+    expect(l.birthtimeNs(3)).toBeUndefined();
+    expect(l.birthtimeNs(19_999)).toBe(1_600_000_000_000_000_000n + 19_999n);
+    expect(l.meta(19_999).birthtimeNs).toBe(1_600_000_000_000_000_000n + 19_999n);
+    expect('birthtimeNs' in l.meta(3)).toBe(false);
+    const plain = tree(2, 3);
+    expect(plain.birthtimeNs(4)).toBeUndefined();
+    expect('birthtimeNs' in plain.meta(4)).toBe(false);
+  });
+
   it('yields the paths in the order a sort of all of them gives, folder by folder (names with - . and other characters before /, non-ASCII)', () => {
     const names = ['a', 'a-b', 'a.c', 'a0', 'A', 'b', 'é', '\u{1F600}', '\uE000', 'a b', 'a!'];
     const l = new TreeListing();

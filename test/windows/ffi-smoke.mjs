@@ -360,6 +360,18 @@ check('SetFileTime: times set to the 100 ns, a link\'s own (never followed)', ()
   return { mtimeNs: String(s.mtimeNs), atimeNs: String(s.atimeNs) };
 });
 
+const birthTime = await load('platform/birth-time.js');
+check('SetFileTime with a creation time: what the volume reads back, and the probe that decides whether the verify compares it', () => {
+  const f = path.join(workC, 'created.txt');
+  writeFileSync(f, 'c');
+  const errno = keepWin.windowsSetTimes(w)(f, 1_600_000_000_000_000_000n, 1_700_000_000_000_000_000n, 1_500_000_000_123_456_700n);
+  assert(errno === 0, `errno ${errno}`);
+  const s = lstatSync(f, { bigint: true });
+  assert(s.mtimeNs === 1_700_000_000_000_000_000n, `mtime ${s.mtimeNs}`);
+  // NTFS reads back 1500000000123456700; Wine 8 keeps no creation time and reports one of its own making.
+  return { birthtimeNs: String(s.birthtimeNs), heldOnC: birthTime.birthTimesHeld(workC, keepWin.windowsSetTimes(w)) };
+});
+
 check('DeviceIoControl FSCTL_SET_COMPRESSION through the keeper (Windows compresses; Wine refuses, reported)', () => {
   const f = path.join(workC, 'compress.txt');
   writeFileSync(f, 'c'.repeat(4096));

@@ -188,7 +188,7 @@ describe('the Windows keeper over a fake Win32 (streams are real files named `fi
         SetFileSecurityW: (p) => (calls.push(`security ${p}`), 1),
         DeleteFileW: (p) => (calls.push(`delete ${p}`), 1),
         CreateFileW: () => 9n,
-        SetFileTime: (_h, c, a, m) => (calls.push(`times ${c === null} ${a?.readBigUInt64LE(0)} ${m?.readBigUInt64LE(0)}`), 1),
+        SetFileTime: (_h, c, a, m) => (calls.push(`times ${c === null ? 'null' : c.readBigUInt64LE(0)} ${a?.readBigUInt64LE(0)} ${m?.readBigUInt64LE(0)}`), 1),
       },
       state,
     );
@@ -236,10 +236,18 @@ describe('the Windows keeper over a fake Win32 (streams are real files named `fi
     expect(calls).toContain(`delete ${d}:old`);
   });
 
-  it('sets times to the 100 ns through SetFileTime, leaving the creation time alone', () => {
+  it('sets times to the 100 ns through SetFileTime: the creation time with them when given (robocopy /COPY:T), else left alone', () => {
     const { w, calls } = fakeDisk(new Map(), new Map());
-    expect(windowsSetTimes(w)('C:\\x', 1_000_000_000_000_000_100n, 1_700_000_000_123_456_700n)).toBe(0);
-    expect(calls).toEqual([`times true ${116444736000000000n + 10_000_000_000_000_001n} ${116444736000000000n + 17_000_000_001_234_567n}`]);
+    const set = windowsSetTimes(w);
+    const at = 116444736000000000n + 10_000_000_000_000_001n;
+    const mt = 116444736000000000n + 17_000_000_001_234_567n;
+    expect(set('C:\\x', 1_000_000_000_000_000_100n, 1_700_000_000_123_456_700n, 1_500_000_000_987_654_321n)).toBe(0);
+    // 100 ns units since 1601, truncated like the others.
+    expect(calls).toEqual([`times ${116444736000000000n + 15_000_000_009_876_543n} ${at} ${mt}`]);
+    // A snapshot of an older journal, or a folder that stayed where it was: NULL, which SetFileTime leaves as it is.
+    expect(set('C:\\x', 1_000_000_000_000_000_100n, 1_700_000_000_123_456_700n)).toBe(0);
+    expect(set('C:\\x', 1_000_000_000_000_000_100n, 1_700_000_000_123_456_700n, null)).toBe(0);
+    expect(calls.slice(1)).toEqual([`times null ${at} ${mt}`, `times null ${at} ${mt}`]);
   });
 
   it('a folder with streams: read like a file, recorded attributes only where a new folder lacks them', () => {

@@ -5,10 +5,11 @@
  * holds SeBackupPrivilege and SeRestorePrivilege, as CI's elevated runner
  * does — the owner and DACL; the verify fails when any of them is lost; a
  * cloud placeholder (OFFLINE, which SetFileAttributesW can set) is found by
- * the plan-time walk. Wine 8 lacks streams, NOT_CONTENT_INDEXED and
+ * the plan-time walk; creation times of files and folders are kept to the
+ * 100 ns and compared (Wine 8 holds no set creation time, see wine.test.ts). Wine 8 lacks streams, NOT_CONTENT_INDEXED and
  * compression, so these run on Windows only (wine.test.ts covers the rest).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,6 +99,28 @@ describe.skipIf(reason !== undefined)('Windows: what a copy keeps, and what the 
       damage(dst);
       await expect(new NodeFs().verify(src, dst, 'meta', false), name).rejects.toMatchObject({ code: 'E_VERIFY', message: expect.stringMatching(message) });
     }
+  });
+
+  it('keeps the creation times of files and folders to the 100 ns (robocopy /COPY:T, /DCOPY:T); the verify fails when a copy\'s differs', async () => {
+    const src = path.join(dir, 'd');
+    mkdirSync(path.join(src, 'old'), { recursive: true });
+    writeFileSync(path.join(src, 'old', 'x.txt'), 'x');
+    const keep = (await windowsKeep())!;
+    const born = 1_300_000_000_123_456_700n;
+    const now = BigInt(Date.now()) * 1_000_000n;
+    // The file first: setting the folder's times last leaves them as set.
+    for (const p of [path.join(src, 'old', 'x.txt'), path.join(src, 'old')]) expect(keep.setTimes(p, now, now, born)).toBe(0);
+    const birth = (p: string) => lstatSync(p, { bigint: true }).birthtimeNs;
+    expect(birth(path.join(src, 'old'))).toBe(born);
+    const dst = path.join(dir, 'd-copy');
+    await new NodeFs().copyTree(src, dst);
+    await new NodeFs().verify(src, dst, 'meta', false);
+    expect(birth(path.join(dst, 'old'))).toBe(born);
+    expect(birth(path.join(dst, 'old', 'x.txt'))).toBe(born);
+    expect(birth(dst)).toBe(birth(src));
+    // Damaged: the copied folder's creation time moved by 1 ms, its other times as copied.
+    expect(keep.setTimes(path.join(dst, 'old'), now, now, born + 10_000_000n)).toBe(0);
+    await expect(new NodeFs().verify(src, dst, 'meta', false)).rejects.toMatchObject({ code: 'E_VERIFY', message: expect.stringMatching(/old: the creation time differs/) });
   });
 
   it('the plan-time walk finds a cloud placeholder (OFFLINE) and names it', async () => {

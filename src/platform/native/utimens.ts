@@ -9,8 +9,15 @@
  */
 import { nativeBinding } from './koffi.js';
 
-/** Sets atime and mtime (nanoseconds since the epoch) of a path, never followed; 0 or an errno. */
-export type SetTimesNs = (p: string, atimeNs: bigint, mtimeNs: bigint) => number;
+/**
+ * Sets atime and mtime (nanoseconds since the epoch) of a path, never
+ * followed; 0 or an errno. `birthtimeNs`, when given, is the creation time,
+ * set only where the platform has a call for it (Windows: SetFileTime's
+ * lpCreationTime, see windows/keep-meta-win.ts); Linux has no system call
+ * that sets a birth time (statx reports one, nothing writes it), so this
+ * utimensat implementation ignores it. Absent or null: the node keeps its own.
+ */
+export type SetTimesNs = (p: string, atimeNs: bigint, mtimeNs: bigint, birthtimeNs?: bigint | null) => number;
 
 const AT_FDCWD = -100;
 const AT_SYMLINK_NOFOLLOW = 0x100;
