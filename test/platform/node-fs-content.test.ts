@@ -57,6 +57,25 @@ describe.skipIf(ON_WINDOWS)('NodeFs content verify, copy and delete', () => {
     await expect(fs.verify(a, b, 'content', false)).rejects.toMatchObject({ code: 'E_VERIFY', message: expect.stringContaining('small.txt: the content differs') });
   });
 
+  it('big files compared several at once with reused buffers: a byte changed in the first, a middle or the last chunk of any one is found, and equal files pass', async () => {
+    const fs = new NodeFs();
+    const a = path.join(root, 'many-big');
+    // More files than are compared at once (4), so buffers go from file to file; sizes around the 1 MiB chunk.
+    const sizes = [MiB, 2 * MiB + 1, 3 * MiB - 1, 4 * MiB, 5 * MiB + 3, 2 * MiB, MiB + 1];
+    sizes.forEach((n, k) => put(path.join(a, `f${k}.bin`), pattern(n, 10 + k)));
+    const b = path.join(root, 'many-big-copy');
+    await fs.copyTree(a, b);
+    await fs.verify(a, b, 'content', false);
+    for (const [k, at] of [[4, 0], [4, 2 * MiB + 5], [1, 2 * MiB], [6, MiB]] as const) {
+      const changed = pattern(sizes[k]!, 10 + k);
+      changed[at]! ^= 0x40;
+      put(path.join(b, `f${k}.bin`), changed);
+      await expect(fs.verify(a, b, 'content', false), `f${k} at ${at}`).rejects.toMatchObject({ code: 'E_VERIFY', message: expect.stringContaining(`f${k}.bin: the content differs`) });
+      put(path.join(b, `f${k}.bin`), pattern(sizes[k]!, 10 + k));
+      await fs.verify(a, b, 'content', false);
+    }
+  });
+
   it('a copy keeps set-user-ID, set-group-ID and sticky bits, and the modes of folders and files', async () => {
     const fs = new NodeFs();
     const a = path.join(root, 'modes');
