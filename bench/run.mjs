@@ -469,6 +469,7 @@ async function coldStart() {
 // ---------------------------------------------------------------------------
 
 function verdict(r) {
+  if (r.pass === null) return '— (no target)';
   return r.pass === undefined ? `skipped: ${r.note}` : r.pass ? 'yes' : '**no**';
 }
 
@@ -529,7 +530,7 @@ function writeResults() {
 
 function printTable() {
   const cols = ['#', 'figure', 'target', BEFORE ? 'now' : 'measured (median)', ...(BEFORE ? [BEFORE.label] : []), 'met'];
-  const data = rows.map((r) => [r.id, r.figure, r.target, r.values.now, ...(BEFORE ? [r.values.before ?? ''] : []), r.pass === undefined ? 'skipped' : r.pass ? 'yes' : 'NO']);
+  const data = rows.map((r) => [r.id, r.figure, r.target, r.values.now, ...(BEFORE ? [r.values.before ?? ''] : []), r.pass === null ? '—' : r.pass === undefined ? 'skipped' : r.pass ? 'yes' : 'NO']);
   const w = cols.map((c, i) => Math.max(c.length, ...data.map((d) => d[i].length)));
   const line = (cells) => cells.map((c, i) => c.padEnd(w[i])).join('  ');
   process.stdout.write(`\n${line(cols)}\n${w.map((x) => '-'.repeat(x)).join('  ')}\n${data.map(line).join('\n')}\n`);

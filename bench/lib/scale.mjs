@@ -161,8 +161,11 @@ export async function scaleFigures(ctx, { files, sets, reps, profile }) {
       'rsync -aHAX --remove-source-files': () => ['rsync', ['-aHAX', '--remove-source-files', from, `${dst.dir}/`]],
       mv: () => ['mv', [from, to]],
     };
+    // Not a peer (none of the three flushes before it deletes): the same copy made durable the way a careful user would,
+    // with one syncfs of the destination before the delete — what relocate's own flush costs, shown beside it.
+    const durable = { 'cp -a && sync -f && rm -rf': () => ['sh', ['-c', 'cp -a "$1" "$2" && sync -f "$2" && rm -rf "$1"', 'sh', from, to]] };
     const apply = (cli, verify) => () => [NODE, [cli.bin, 'apply', '--yes', '--verify', verify, '--state-dir', path.join(work, `state-${key}-${n++}`), manifest]];
-    const trials = { ...peers };
+    const trials = { ...peers, ...durable };
     for (const cli of CLIS) {
       trials[`relocate${cli === NOW ? '' : ` [${cli.key}]`}`] = apply(cli, 'meta');
       if (set.content) trials[`relocate --verify content${cli === NOW ? '' : ` [${cli.key}]`}`] = apply(cli, 'content');
@@ -201,6 +204,9 @@ export async function scaleFigures(ctx, { files, sets, reps, profile }) {
     const perBuild = (label) => Object.fromEntries(CLIS.map((cli) => [cli.key, val(`${label}${cli === NOW ? '' : ` [${cli.key}]`}`)]));
     row(`S-${key}`, `scale: ${set.title}, ext4 → xfs, vs the best of cp -a && rm -rf, rsync, mv`, '≤ 1.0×', perBuild('relocate'), ratio('relocate') <= 1.0);
     if (set.content) row(`S-${key}c`, `scale: ${set.title}, --verify content, vs the best peer`, '≤ 1.3×', perBuild('relocate --verify content'), ratio('relocate --verify content') <= 1.3);
+    const durableName = Object.keys(durable)[0];
+    const vsDurable = (t) => median(times[t].map((x, i) => x / times[durableName][i]));
+    row(`S-${key}d`, `scale: ${set.title}, vs ${durableName} (the same durability; informative, no target)`, '—', Object.fromEntries(CLIS.map((cli) => [cli.key, `${fmtX(vsDurable(`relocate${cli === NOW ? '' : ` [${cli.key}]`}`))} (${fmtMs(median(times[`relocate${cli === NOW ? '' : ` [${cli.key}]`}`]))} vs ${fmtMs(median(times[durableName]))})`])), null);
     if (key === 'many') row(`S-${key}m`, `scale: peak RSS, ${set.title}`, '≤ 300 MB', Object.fromEntries(CLIS.map((cli) => [cli.key, `${mb(`relocate${cli === NOW ? '' : ` [${cli.key}]`}`).toFixed(0)} MB`])), mb('relocate') <= 300);
     let prof = [];
     if (profile) {
@@ -229,6 +235,7 @@ export async function scaleFigures(ctx, { files, sets, reps, profile }) {
         '',
         '```sh',
         ...peerNames.map((p) => cmdLine(...peers[p]())),
+        cmdLine(...durable[durableName]()),
         ...CLIS.flatMap((cli) => [cmdLine(...apply(cli, 'meta')()), ...(set.content ? [cmdLine(...apply(cli, 'content')())] : [])].map((l) => l.replace(/state-[\w-]+-\d+/, 'state-N'))),
         '```',
         '',
