@@ -26,12 +26,14 @@ const EARLY_FLUSH_EVERY_MS = 100;
  *   an error from `fd`. Measured on a 4 GiB copy ext4 → xfs (loop images),
  *   `cp` with such a loop then one `sync -f` took 6.1–6.8 s against 7.1–9.9 s
  *   for `cp` then `sync -f`.
- * - `stop()` waits for the background call in flight; `close()` stops,
- *   then closes both descriptors, and is safe to call twice.
+ * - After `stop()` no background call starts; `close()` stops, waits for
+ *   the call in flight, then closes both descriptors (a descriptor is never
+ *   closed under a call using it), and is safe to call twice.
  */
 export class EarlyFlush {
   private stopped = false;
   private closed = false;
+  private readonly pause = new AbortController();
   private running: Promise<void> | undefined;
 
   private constructor(
@@ -60,15 +62,21 @@ export class EarlyFlush {
       const began = performance.now();
       if (!(await this.syncfs.background(fd))) return;
       const rest = EARLY_FLUSH_EVERY_MS - (performance.now() - began);
-      if (rest > 0 && !this.stopped) await sleep(rest);
+      // Cut short by stop(): close() must not wait out the pause.
+      if (rest > 0 && !this.stopped) await sleep(rest, undefined, { signal: this.pause.signal }).catch(() => undefined);
     }
   }
 
-  /** Ends the background calls, waiting for the one in flight. */
-  async stop(): Promise<void> {
+  /**
+   * Starts no more background calls. The one in flight is not waited for:
+   * the final syncfs runs beside it (both wait for the same write-back), so
+   * the copy's last bytes are not held back behind a call that began before
+   * they were written (measured: 643 ms for the call in flight, then 205 ms
+   * for the final one, one after the other).
+   */
+  stop(): void {
     this.stopped = true;
-    await this.running;
-    this.running = undefined;
+    this.pause.abort();
   }
 
   /** The final syncfs: everything written since `fd` was opened is on disk, or the write-back error. */
@@ -80,7 +88,8 @@ export class EarlyFlush {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.stop();
+    this.stop();
+    await this.running;
     for (const fd of [this.fd, this.backgroundFd]) if (fd !== undefined) closeSync(fd);
   }
 }

@@ -752,7 +752,7 @@ export class NodeFs implements FsPort {
         });
       } finally {
         if (poll) clearInterval(poll);
-        await flush?.stop();
+        flush?.stop();
       }
       progress?.(done);
       for (const f of linked) {
