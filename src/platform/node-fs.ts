@@ -16,7 +16,7 @@ import { caseTwinError } from './case-twin.js';
 import { DeviceFence, mountPointError } from './device-fence.js';
 import { holdersNow } from './in-use.js';
 import { durabilityWay, fsyncDir, fsyncDirSync } from './durability.js';
-import { EarlyFlush } from './early-flush.js';
+import { CopyFlush } from './copy-flush.js';
 import { MetaKeeper, type MadeAs } from './keep-meta.js';
 import { keptMetaOfSnapshot, snapshotNodeOf } from './snapshot-meta.js';
 import { nativeSeekExtent } from './native/seek-data.js';
@@ -644,11 +644,8 @@ export class NodeFs implements FsPort {
     const holder = path.dirname(to);
     const made: MadeAs = { owner: keeper.newOwnerUnder(holder), mustChmod: false, stripAcl: keeper.inheritsAcl(holder), stripFlags: keeper.inheritsFlags(holder) };
     const seek = process.platform === 'linux' ? await nativeSeekExtent() : null;
-    // The flush is opened before the first byte is written, so it hears of every write-back error of the copy (early-flush.ts).
-    const way = await durabilityWay(holder);
-    let bytes = 0;
-    for (let i = 0; i < nodes.length; i++) if (nodes.kind(i) === 'file') bytes += nodes.size(i);
-    const flush = way.way === 'syncfs' ? await EarlyFlush.open(holder, bytes).catch(() => undefined) : undefined;
+    // The flush is opened before the first byte is written, so it hears of every write-back error of the copy (copy-flush.ts).
+    const flush = (await durabilityWay(holder)).way === 'syncfs' ? await CopyFlush.open(holder).catch(() => undefined) : undefined;
     try {
       // Folders first (parents before children), writable while filling; their modes and times are set last.
       for (const d of dirs) {
@@ -752,7 +749,6 @@ export class NodeFs implements FsPort {
         });
       } finally {
         if (poll) clearInterval(poll);
-        flush?.stop();
       }
       progress?.(done);
       for (const f of linked) {
@@ -768,7 +764,7 @@ export class NodeFs implements FsPort {
       for (let k = dirs.length - 1; k >= 0; k--) keeper.apply(dest(dirs[k]!), nodes.meta(dirs[k]!), dirMade, src(dirs[k]!));
       await this.syncCopy(to, plain.filter((f) => nodes.kind(f) === 'file').map(dest), dirs.map(dest), flush);
     } finally {
-      await flush?.close();
+      flush?.close();
     }
     NodeFs.keep(this.forVerify, from, nodes);
   }
@@ -786,19 +782,19 @@ export class NodeFs implements FsPort {
    * each file; NTFS journals folder entries itself. `files` are the copied
    * regular files' paths; `dirs` the copied folders', parents first.
    */
-  private async syncCopy(root: string, files: readonly string[], dirs: readonly string[], early?: EarlyFlush): Promise<void> {
+  private async syncCopy(root: string, files: readonly string[], dirs: readonly string[], early?: CopyFlush): Promise<void> {
     const holder = path.dirname(root);
     const how = await durabilityWay(holder);
     this.durabilityNotes.set(holder, how.why);
     if (how.way === 'syncfs') {
       // The folder holding the copy: same filesystem, and never a link (a copied root may be a broken symlink).
-      // Opened before the copy began where the caller could (early-flush.ts): then no write-back error of the copy escapes it.
-      const flush = early ?? (await EarlyFlush.open(holder, 0));
+      // Opened before the copy began where the caller could (copy-flush.ts): then no write-back error of the copy escapes it.
+      const flush = early ?? (await CopyFlush.open(holder));
       try {
         const r = flush.flush();
         if (!r.ok) throw fsError(Object.assign(new Error(`errno ${r.errno}`), { code: errnoName(r.errno) }), root, 'flushing the copy to disk:');
       } finally {
-        if (!early) await flush.close();
+        if (!early) flush.close();
       }
       return;
     }

@@ -10,15 +10,7 @@ import { loadKoffi } from './koffi.js';
  * write-back errors (a failed write would pass unseen) — and the caller
  * then fsyncs every file.
  */
-export type NativeSyncfs = ((fd: number) => { ok: true } | { ok: false; errno: number }) & {
-  /**
-   * The same call on a thread-pool thread, so the main thread keeps copying
-   * while it runs. Says only whether it returned 0: it is used to start
-   * write-back early (src/platform/early-flush.ts), never to learn of an
-   * error; the synchronous call on a descriptor opened before the copy does.
-   */
-  background(fd: number): Promise<boolean>;
-};
+export type NativeSyncfs = (fd: number) => { ok: true } | { ok: false; errno: number };
 
 /** The one load, as a promise: callers that ask at once (volumeInfo for several paths) all wait for it, none sees a half-made answer. */
 let loading: Promise<NativeSyncfs | null> | undefined;
@@ -44,12 +36,7 @@ async function load(): Promise<NativeSyncfs | null> {
   try {
     const libc = koffi.load('libc.so.6');
     const syncfs = libc.func('int syncfs(int fd)');
-    const call = (fd: number) => (syncfs(fd) === 0 ? ({ ok: true } as const) : ({ ok: false, errno: koffi.errno() } as const));
-    const background = (fd: number) =>
-      new Promise<boolean>((resolve) => {
-        syncfs.async(fd, (err: unknown, r: number) => resolve(err === null || err === undefined ? r === 0 : false));
-      });
-    return Object.assign(call, { background });
+    return (fd) => (syncfs(fd) === 0 ? { ok: true } : { ok: false, errno: koffi.errno() });
   } catch {
     return null;
   }
