@@ -16,9 +16,8 @@
  * and mv across volumes); listings do not even record it. macOS could set
  * one (setattrlist ATTR_CMN_CRTIME) and does not yet.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, lstatSync, openSync, unlinkSync } from 'node:fs';
-import path from 'node:path';
+import { lstatSync } from 'node:fs';
+import { probeFileOnce } from './probe-file.js';
 import type { SetTimesNs } from './native/utimens.js';
 
 /** A creation time with 100 ns digits, distinct from the probe's other times: a volume that keeps it reads it back exactly. */
@@ -38,32 +37,5 @@ const known = new Map<string, boolean>();
  * there, true: the verify stays strict.
  */
 export function birthTimesHeld(dir: string, setTimes: SetTimesNs): boolean {
-  let dev: string;
-  try {
-    dev = String(lstatSync(dir).dev);
-  } catch {
-    return true;
-  }
-  const cached = known.get(dev);
-  if (cached !== undefined) return cached;
-  const probe = path.join(dir, `.relocate-probe-${process.pid}-${randomBytes(3).toString('hex')}`);
-  let made = false;
-  let answer = true;
-  try {
-    closeSync(openSync(probe, 'wx', 0o600));
-    made = true;
-    if (setTimes(probe, PROBE_OTHER_NS, PROBE_OTHER_NS, PROBE_BIRTH_NS) === 0) answer = lstatSync(probe, { bigint: true }).birthtimeNs === PROBE_BIRTH_NS;
-  } catch {
-    answer = true;
-  } finally {
-    if (made) {
-      try {
-        unlinkSync(probe);
-      } catch {
-        // An empty probe file left behind is harmless; the answer stands.
-      }
-    }
-  }
-  known.set(dev, answer);
-  return answer;
+  return probeFileOnce(dir, known, (probe) => setTimes(probe, PROBE_OTHER_NS, PROBE_OTHER_NS, PROBE_BIRTH_NS) !== 0 || lstatSync(probe, { bigint: true }).birthtimeNs === PROBE_BIRTH_NS);
 }

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, lstatSync, openSync, unlinkSync } from 'node:fs';
-import path from 'node:path';
+import { chmodSync, lstatSync } from 'node:fs';
+import { probeFileOnce } from './probe-file.js';
 
 /** Answers by device: one probe per volume and process. */
 const known = new Map<string, boolean>();
@@ -20,33 +19,8 @@ const known = new Map<string, boolean>();
  */
 export function keepsModes(dir: string): boolean {
   if (process.platform === 'win32') return true;
-  let dev: string;
-  try {
-    dev = String(lstatSync(dir).dev);
-  } catch {
-    return true;
-  }
-  const cached = known.get(dev);
-  if (cached !== undefined) return cached;
-  const probe = path.join(dir, `.relocate-probe-${process.pid}-${randomBytes(3).toString('hex')}`);
-  let made = false;
-  let answer = true;
-  try {
-    closeSync(openSync(probe, 'wx', 0o600));
-    made = true;
+  return probeFileOnce(dir, known, (probe) => {
     chmodSync(probe, 0o640);
-    answer = (lstatSync(probe).mode & 0o7777) === 0o640;
-  } catch {
-    answer = true;
-  } finally {
-    if (made) {
-      try {
-        unlinkSync(probe);
-      } catch {
-        // An empty probe file left behind is harmless; the answer stands.
-      }
-    }
-  }
-  known.set(dev, answer);
-  return answer;
+    return (lstatSync(probe).mode & 0o7777) === 0o640;
+  });
 }

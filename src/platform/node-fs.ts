@@ -11,7 +11,7 @@ import { findOutsideNames, type ListedFile } from './outside-names.js';
 import type { VerifyMode } from '../exec/steps.js';
 import type { ResolvedLinkType } from '../plan/types.js';
 import { eachLimited } from '../core/each-limited.js';
-import type { InUseFile } from '../state/types.js';
+import type { Durability, InUseFile } from '../state/types.js';
 import { caseTwinError } from './case-twin.js';
 import { DeviceFence, mountPointError } from './device-fence.js';
 import { holdersNow } from './in-use.js';
@@ -25,7 +25,6 @@ import { TreeListing, type ListedNode, type NodeKind } from './tree-listing.js';
 import { isUnsupportedErrno, nativeRenameNoReplace, nativeRenameUnavailableReason } from './native/rename-noreplace.js';
 import { nativeInodeFlags } from './native/inode-flags.js';
 import { nativeFsid } from './native/fsid.js';
-import { nativeSyncfs } from './native/syncfs.js';
 import { RETRY_DELAYS_MS, TRANSIENT_ERRNO, errnoOfWinError } from './windows/move.js';
 import { windowsLinkProbe, windowsMoveNoReplace } from './windows/native.js';
 import { deleteClearingReadOnly } from './windows/read-only.js';
@@ -645,7 +644,8 @@ export class NodeFs implements FsPort {
     const made: MadeAs = { owner: keeper.newOwnerUnder(holder), mustChmod: false, stripAcl: keeper.inheritsAcl(holder), stripFlags: keeper.inheritsFlags(holder) };
     const seek = process.platform === 'linux' ? await nativeSeekExtent() : null;
     // The flush is opened before the first byte is written, so it hears of every write-back error of the copy (copy-flush.ts).
-    const flush = (await durabilityWay(holder)).way === 'syncfs' ? await CopyFlush.open(holder).catch(() => undefined) : undefined;
+    const how = await durabilityWay(holder);
+    const flush = how.way === 'syncfs' ? await CopyFlush.open(holder).catch(() => undefined) : undefined;
     try {
       // Folders first (parents before children), writable while filling; their modes and times are set last.
       for (const d of dirs) {
@@ -762,7 +762,7 @@ export class NodeFs implements FsPort {
       // inherited by the copies inside), mode, times.
       const dirMade: MadeAs = { ...made, mustChmod: true };
       for (let k = dirs.length - 1; k >= 0; k--) keeper.apply(dest(dirs[k]!), nodes.meta(dirs[k]!), dirMade, src(dirs[k]!));
-      await this.syncCopy(to, plain.filter((f) => nodes.kind(f) === 'file').map(dest), dirs.map(dest), flush);
+      await this.syncCopy(to, plain.filter((f) => nodes.kind(f) === 'file').map(dest), dirs.map(dest), { how, flush });
     } finally {
       flush?.close();
     }
@@ -782,9 +782,11 @@ export class NodeFs implements FsPort {
    * each file; NTFS journals folder entries itself. `files` are the copied
    * regular files' paths; `dirs` the copied folders', parents first.
    */
-  private async syncCopy(root: string, files: readonly string[], dirs: readonly string[], early?: CopyFlush): Promise<void> {
+  private async syncCopy(root: string, files: readonly string[], dirs: readonly string[], asked?: { how: Durability; flush: CopyFlush | undefined }): Promise<void> {
     const holder = path.dirname(root);
-    const how = await durabilityWay(holder);
+    // The caller's answer where it asked before copying (one statfs per copy, not two).
+    const how = asked?.how ?? (await durabilityWay(holder));
+    const early = asked?.flush;
     this.durabilityNotes.set(holder, how.why);
     if (how.way === 'syncfs') {
       // The folder holding the copy: same filesystem, and never a link (a copied root may be a broken symlink).

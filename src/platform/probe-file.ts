@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, lstatSync, openSync, unlinkSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Asks the volume holding folder `dir` a question by making an empty probe
+ * file there (mode 0600) and handing its path to `ask`; the answer is kept
+ * in `known` by device, so each volume is asked once per process. Removes
+ * exactly the file it made. When no probe can be made, or `ask` throws,
+ * true: the callers' checks stay strict (mode-keeping.ts, birth-time.ts).
+ */
+export function probeFileOnce(dir: string, known: Map<string, boolean>, ask: (probe: string) => boolean): boolean {
+  let dev: string;
+  try {
+    dev = String(lstatSync(dir).dev);
+  } catch {
+    return true;
+  }
+  const cached = known.get(dev);
+  if (cached !== undefined) return cached;
+  const probe = path.join(dir, `.relocate-probe-${process.pid}-${randomBytes(3).toString('hex')}`);
+  let made = false;
+  let answer = true;
+  try {
+    closeSync(openSync(probe, 'wx', 0o600));
+    made = true;
+    answer = ask(probe);
+  } catch {
+    answer = true;
+  } finally {
+    if (made) {
+      try {
+        unlinkSync(probe);
+      } catch {
+        // An empty probe file left behind is harmless; the answer stands.
+      }
+    }
+  }
+  known.set(dev, answer);
+  return answer;
+}
