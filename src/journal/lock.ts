@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { RelocateError } from '../core/errors.js';
-import { createExclusive, ensureDir, processAlive, readText, removeFile } from '../platform/journal-fs.js';
+import { createExclusive, ensureDir, processAlive, readText, removeDeadTemps, removeFile, removeIfStill } from '../platform/journal-fs.js';
 
 /** The holder of the state directory's lock, as written in the lock file. */
 export interface LockInfo {
@@ -29,7 +29,7 @@ export async function acquireLock(stateDir: string, command: string): Promise<He
   const file = path.join(stateDir, 'lock');
   const info: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command };
   let tookOverFrom: LockInfo | undefined;
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < 5; attempt++) {
     if (await createExclusive(file, JSON.stringify(info))) {
       return {
         info,
@@ -37,7 +37,15 @@ export async function acquireLock(stateDir: string, command: string): Promise<He
         release: () => removeFile(file),
       };
     }
-    const text = await readText(file);
+    let text = await readText(file);
+    // Gone since: the holder finished; try again.
+    if (text === undefined) continue;
+    // Empty: made by O_EXCL on a volume without hard links and not yet written (createWhole); look again after a moment.
+    if (text === '') {
+      await new Promise((r) => setTimeout(r, 100));
+      text = await readText(file);
+      if (text === undefined) continue;
+    }
     let holder: LockInfo | undefined;
     try {
       holder = text ? (JSON.parse(text) as LockInfo) : undefined;
@@ -56,9 +64,10 @@ export async function acquireLock(stateDir: string, command: string): Promise<He
         hint: `a state folder shared between machines is not supported; if no relocate runs there, remove ${file}`,
       });
     }
-    // A dead holder (crash, kill -9) or an unreadable lock file: take it over.
-    tookOverFrom = holder ?? { pid: 0, host: info.host, startedAt: '?', command: '?' };
-    await removeFile(file);
+    // A dead holder (crash, kill -9) or an unreadable lock file: take it over, removing exactly the file judged
+    // (another run taking over the same dead holder may have put its own lock there since).
+    if (await removeIfStill(file, text)) tookOverFrom = holder ?? { pid: 0, host: info.host, startedAt: '?', command: '?' };
+    await removeDeadTemps(stateDir);
   }
   throw new RelocateError('E_LOCKED', `could not take the lock ${file}`, { path: file, hint: 'another relocate keeps taking it; try again' });
 }

@@ -11,6 +11,7 @@ import {
   processAlive,
   readLockFiles,
   removeLockFile,
+  tidyRegistry,
   writeLockFile,
   type LockRegistryPlace,
 } from '../platform/path-locks.js';
@@ -276,6 +277,7 @@ export async function acquirePathLocks(opts: AcquireOptions): Promise<HeldPathLo
     if (!conflict.found) {
       // Point 4: our run's earlier files (a crashed process of this run) go once ours is in place.
       for (const own of conflict.ownEarlier) await removeLockFile(dir, own);
+      await tidyRegistry(dir);
       return held(dir, name, info, cleared);
     }
     await removeLockFile(dir, name);

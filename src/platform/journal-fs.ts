@@ -1,8 +1,10 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
-import { mkdir, open, readdir, unlink } from 'node:fs/promises';
+import { mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDir, fsyncDirSync, fsyncMadeLevels } from './durability.js';
 import { writeFileAtomic } from './write-file.js';
+import { createWhole, removeDeadTemps, removeIfStill } from './create-whole.js';
+import { processAlive } from './process-alive.js';
 
 /**
  * The journal's disk operations. Appends are synchronous; an append with
@@ -73,23 +75,12 @@ export async function listDir(dir: string): Promise<string[]> {
 
 export { writeFileAtomic };
 
-/** Creates `file` only if it does not exist (the lock); false when it exists. */
+/** Creates `file` only if it does not exist (the lock), whole or not at all (createWhole); false when it exists. */
 export async function createExclusive(file: string, content: string): Promise<boolean> {
-  try {
-    const fh = await open(file, 'wx', 0o600);
-    try {
-      await fh.writeFile(content);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fsyncDir(path.dirname(file));
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
-  }
+  return createWhole(file, content, 0o600);
 }
+
+export { removeIfStill, removeDeadTemps };
 
 export async function removeFile(file: string): Promise<void> {
   await unlink(file).catch((err: NodeJS.ErrnoException) => {
@@ -98,11 +89,4 @@ export async function removeFile(file: string): Promise<void> {
 }
 
 
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { processAlive };

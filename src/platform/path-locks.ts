@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, lstat, mkdir, open, readdir, readFile, realpath, unlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readFile, realpath, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fsyncDir, fsyncMadeLevels } from './durability.js';
+import { createWhole, removeDeadTemps } from './create-whole.js';
+import { fsyncMadeLevels } from './durability.js';
 
 /**
  * The disk side of the machine-wide path-lock registry (the policy is in
  * src/journal/path-lock.ts). One small JSON file per run that holds locks,
  * in one folder every relocate on the machine uses, whatever its state
- * folder. Files are only ever created whole (O_EXCL, fsync'd, folder
- * fsync'd) and removed; never rewritten in place, so a reader sees a
+ * folder. Files are only ever created whole (written and fsync'd under a
+ * temporary name, then linked into place, folder fsync'd: createWhole) and removed; never rewritten in place, so a reader sees a
  * holder's file complete or not at all.
  */
 
@@ -135,17 +136,20 @@ export function newLockFileName(runId: string): string {
   return `${runId.replace(/[^A-Za-z0-9-]/g, '_')}-${process.pid}-${randomBytes(4).toString('hex')}${SUFFIX}`;
 }
 
-/** Creates a lock file (never replacing one), its content and name durable before it returns. */
+/**
+ * Creates a lock file (never replacing one), its content and name durable
+ * before it returns, and whole the moment its name appears (createWhole):
+ * a run reading the registry meanwhile never finds it empty.
+ */
 export async function writeLockFile(dir: string, name: string, content: string): Promise<void> {
-  const file = path.join(dir, name);
-  const fh = await open(file, 'wx', 0o644);
-  try {
-    await fh.writeFile(content);
-    await fh.sync();
-  } finally {
-    await fh.close();
+  if (!(await createWhole(path.join(dir, name), content, 0o644))) {
+    throw Object.assign(new Error(`lock file ${name} exists already`), { code: 'EEXIST' });
   }
-  await fsyncDir(dir);
+}
+
+/** Removes what a killed run's lock-file writing left (createWhole's temporaries); best effort. */
+export function tidyRegistry(dir: string): Promise<void> {
+  return removeDeadTemps(dir);
 }
 
 /** Every lock file in the registry with its text; a file removed while listing is skipped. */
@@ -158,12 +162,20 @@ export async function readLockFiles(dir: string): Promise<{ name: string; text: 
     throw err;
   }
   const out: { name: string; text: string }[] = [];
-  for (const name of names.filter((n) => n.endsWith(SUFFIX)).sort()) {
+  const read = async (name: string): Promise<void> => {
     try {
       out.push({ name, text: await readFile(path.join(dir, name), 'utf8') });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
+  };
+  for (const name of names.filter((n) => n.endsWith(SUFFIX)).sort()) await read(name);
+  // An empty file is one being written on a volume without hard links (createWhole's fallback): read it again after a moment.
+  const empty = out.filter((f) => f.text === '').map((f) => f.name);
+  if (empty.length > 0) {
+    await new Promise((r) => setTimeout(r, 100));
+    out.splice(0, out.length, ...out.filter((f) => f.text !== ''));
+    for (const name of empty) await read(name);
   }
   return out;
 }
@@ -202,4 +214,4 @@ export async function folderPresence(dir: string): Promise<'present' | 'missing'
   }
 }
 
-export { processAlive } from './journal-fs.js';
+export { processAlive } from './process-alive.js';
