@@ -16,7 +16,11 @@ export async function loadKoffi(): Promise<{ koffi: Koffi } | { reason: string }
   try {
     return { koffi: (await import('koffi')).default };
   } catch (err) {
-    return { reason: `koffi could not be loaded: ${(err as Error).message}` };
+    // The single executable's stand-in for koffi's native package
+    // (scripts/exe/koffi-native.cjs) leaves the real cause here: koffi's
+    // loader swallows it and says only that no native module was found.
+    const cause = (globalThis as Record<symbol, unknown>)[Symbol.for('relocate.nativeLoadError')];
+    return { reason: typeof cause === 'string' ? cause : `koffi could not be loaded: ${(err as Error).message}` };
   }
 }
 
