@@ -1,4 +1,25 @@
+import os from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { exePath } from './test/helpers/exe.js';
+
+/**
+ * Two projects. `node`: every test, with the CLI run as `node
+ * dist/cli/bin.js`. `linux-exe`: the CLI tests (test/cli) again, through
+ * relocate's single Linux executable (issue 18: scripts/build-exe.mjs;
+ * test/helpers/cli.ts runs RELOCATE_TEST_CLI instead of node), built first
+ * by its global setup when missing or stale. It exists on Linux x64 only,
+ * and RELOCATE_SKIP_EXE=1 leaves it out (the run then says so). The
+ * executable writes its native addon once to the per-user cache folder
+ * (scripts/exe/koffi-native.cjs); the project points XDG_CACHE_HOME at a
+ * folder of this run's (removed by the global setup's teardown), so the
+ * tests that check a command left a fake HOME unchanged see HOME as the
+ * CLI left it, and no test writes to the real ~/.cache.
+ */
+/** The linux-exe project's per-user cache folder: this run's own, under the temporary folder. */
+const EXE_TEST_CACHE = path.join(os.tmpdir(), `relocate-exe-test-cache-${process.pid}`);
+const withExe = process.platform === 'linux' && process.arch === 'x64' && process.env.RELOCATE_SKIP_EXE !== '1';
+if (!withExe) console.warn(`vitest: the linux-exe project is left out (${process.env.RELOCATE_SKIP_EXE === '1' ? 'RELOCATE_SKIP_EXE=1' : `it runs on Linux x64, this is ${process.platform}-${process.arch}`})`);
 
 export default defineConfig({
   test: {
@@ -7,5 +28,21 @@ export default defineConfig({
     // Most tests start the built CLI, often several times; on a 2-core CI machine under load one such test
     // has taken over 5 s (vitest's default) while taking about 1 s alone. Speed targets live in bench/, not here.
     testTimeout: 30_000,
+    projects: [
+      { extends: true, test: { name: 'node' } },
+      ...(withExe
+        ? [
+            {
+              extends: true,
+              test: {
+                name: 'linux-exe',
+                include: ['test/cli/**/*.test.ts'],
+                globalSetup: ['test/helpers/linux-exe-setup.ts'],
+                env: { RELOCATE_TEST_CLI: exePath('linux-x64'), XDG_CACHE_HOME: EXE_TEST_CACHE },
+              },
+            },
+          ]
+        : []),
+    ],
   },
 });

@@ -10,7 +10,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it, vi } from 'vitest';
-import { CLI_BIN, runCliAsync } from '../helpers/cli.js';
+import { cliCommand, runCliAsync } from '../helpers/cli.js';
 import { tmpfsReason } from '../helpers/tmpfs.js';
 import { build, json, kindAt, sandbox, show } from '../exec/sandbox.js';
 
@@ -107,7 +107,7 @@ describe.concurrent('messages that are true', () => {
     const entries = Array.from({ length: 30 }, (_, i) => ({ link: box.p(`c/l${i}`), target: box.p(`d/t${i}`) }));
     box.writeManifest(entries);
     // The plan is printed before the run: once head has its line, every later write meets a closed pipe.
-    const r = spawnSync('bash', ['-c', `"$0" "$1" apply "$2" --yes --state-dir "$3" | head -1; exit "\${PIPESTATUS[0]}"`, process.execPath, CLI_BIN, box.manifest, box.state], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync('bash', ['-c', `"$@" | head -1; exit "\${PIPESTATUS[0]}"`, 'relocate', ...cliCommand(['apply', box.manifest, '--yes', '--state-dir', box.state])], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(1);

@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root (this file is test/helpers/cli.ts). */
@@ -14,22 +15,40 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * A single executable the CLI tests run instead of `node dist/cli/bin.js`
+ * (absolute path), from RELOCATE_TEST_CLI: vitest.config.ts's `linux-exe`
+ * project runs test/cli through relocate's Linux executable this way, and
+ * the GitHub workflow the junction tests through relocate.exe.
+ */
+export const TEST_EXE = process.env.RELOCATE_TEST_CLI ? path.resolve(process.env.RELOCATE_TEST_CLI) : undefined;
+
 /** Throws a clear error when the CLI has not been built: tests through the CLI need `npm run build` first. */
 export function requireBuiltCli(): string {
+  if (TEST_EXE !== undefined) {
+    if (!existsSync(TEST_EXE)) throw new Error(`RELOCATE_TEST_CLI names ${TEST_EXE}, which does not exist: run \`npm run build:exe\``);
+    return TEST_EXE;
+  }
   if (!existsSync(CLI_BIN)) {
     throw new Error(`the built CLI is missing (${CLI_BIN}): run \`npm run build\` before these tests`);
   }
   return CLI_BIN;
 }
 
+/** The command line that runs the CLI with `args`: [program, ...arguments]. */
+export function cliCommand(args: string[]): [string, ...string[]] {
+  const bin = requireBuiltCli();
+  return TEST_EXE !== undefined ? [bin, ...args] : [process.execPath, bin, ...args];
+}
+
 /**
- * Runs the built CLI (`node dist/cli/bin.js ...args`) and returns its exit
+ * Runs the built CLI (`node dist/cli/bin.js ...args`, or RELOCATE_TEST_CLI) and returns its exit
  * status and output. The environment is this process's, plus NO_COLOR=1,
  * plus `opts.env` (which wins). Never throws for a non-zero exit.
  */
 export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): CliResult {
-  const bin = requireBuiltCli();
-  const res = spawnSync(process.execPath, [bin, ...args], {
+  const [cmd, ...cmdArgs] = cliCommand(args);
+  const res = spawnSync(cmd, cmdArgs, {
     cwd: opts.cwd ?? process.cwd(),
     env: cliEnv(opts.env),
     encoding: 'utf8',
@@ -44,8 +63,7 @@ export function runCli(args: string[], opts: { cwd?: string; env?: Record<string
  * `wrapper` runs the CLI under another command (e.g. setpriv with its arguments).
  */
 export function runCliAsync(args: string[], opts: { cwd?: string; env?: Record<string, string>; wrapper?: string[] } = {}): Promise<CliResult> {
-  const bin = requireBuiltCli();
-  const [cmd, ...cmdArgs] = [...(opts.wrapper ?? []), process.execPath, bin, ...args];
+  const [cmd, ...cmdArgs] = [...(opts.wrapper ?? []), ...cliCommand(args)];
   return new Promise((resolve, reject) => {
     const child = spawn(cmd!, cmdArgs, { cwd: opts.cwd ?? process.cwd(), env: cliEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
