@@ -8,6 +8,7 @@
 // made from: the text is what winget-pkgs and a Scoop bucket receive.
 import AjvModule from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import { windowsZipName } from './package-info.mjs';
 import { SCOOP_RELOCATE_POLICY, SCOOP_RULES } from './rules/scoop-schema.mjs';
 import { RELOCATE_INSTALLER_POLICY, WINGET_DEFAULT_LOCALE_RULES, WINGET_INSTALLER_RULES, WINGET_VERSION_RULES } from './rules/winget-schemas.mjs';
 
@@ -147,8 +148,9 @@ export function checkWingetManifests(files) {
     const v = installer.data.PackageVersion;
     for (const [i, entry] of installer.data.Installers.entries()) {
       const url = isObject(entry) ? entry.InstallerUrl : undefined;
-      if (typeof url === 'string' && !url.endsWith(`/v${v}/relocate-${v}-win-x64.zip`)) {
-        problems.push(`${installer.path}: /Installers/${i}/InstallerUrl ${url} is not the release asset of version ${v} (…/v${v}/relocate-${v}-win-x64.zip)`);
+      const asset = `/v${v}/${windowsZipName(String(v))}`;
+      if (typeof url === 'string' && !url.endsWith(asset)) {
+        problems.push(`${installer.path}: /Installers/${i}/InstallerUrl ${url} is not the release asset of version ${v} (…${asset})`);
       }
     }
   }

@@ -6,10 +6,12 @@
 /**
  * Stable codes of the release scripts. A code keeps its meaning once
  * released; add new ones, never rename one.
+ * E_WRITE alone means writing had started: the output may be incomplete.
  * @typedef {'E_USAGE' | 'E_NOT_FOUND' | 'E_ZIP_NAME' | 'E_NOT_ZIP' | 'E_ZIP_CONTENTS' | 'E_VERSION_MISMATCH'
- *   | 'E_PACKAGE_JSON' | 'E_RULES' | 'E_CHECKSUM' | 'E_DUPLICATE' | 'E_WRITE'} ReleaseErrorCode
+ *   | 'E_PACKAGE_JSON' | 'E_RULES' | 'E_CHECKSUM' | 'E_DUPLICATE' | 'E_OUT_NOT_EMPTY' | 'E_WRITE'} ReleaseErrorCode
  */
 
+/** A problem a person can fix: what (code, message), where (path), what to do (hint). */
 export class ReleaseError extends Error {
   /**
    * @param {ReleaseErrorCode} code
@@ -30,7 +32,8 @@ export class ReleaseError extends Error {
 
 /**
  * Formats an error the way the CLI does (`<path> <CODE> message`, then
- * `  hint: …`), ending with "nothing was written"; anything that is not a
+ * `  hint: …`), ending with "nothing was written" (E_WRITE: "the output may
+ * be incomplete", since writing had started); anything that is not a
  * ReleaseError is a bug and keeps its stack.
  * @param {string} script the script's name, shown when the error has no path
  * @param {unknown} err
@@ -42,6 +45,6 @@ export function formatReleaseError(script, err) {
   }
   const lines = [`${err.path ?? script} ${err.code} ${err.message}`];
   if (err.hint) lines.push(`  hint: ${err.hint}`);
-  lines.push(`${script}: nothing was written.`);
+  lines.push(err.code === 'E_WRITE' ? `${script}: the output may be incomplete; remove it before running again.` : `${script}: nothing was written.`);
   return `${lines.join('\n')}\n`;
 }

@@ -89,7 +89,7 @@ export async function checkArtifacts(folders) {
 /**
  * Copies checked files into `outDir` (new, or empty) and writes their
  * combined SHA256SUMS there. Returns the SHA256SUMS text. Throws
- * ReleaseError E_WRITE.
+ * ReleaseError E_OUT_NOT_EMPTY (nothing written) or E_WRITE.
  * @param {string} outDir
  * @param {CheckedFile[]} files
  * @returns {Promise<string>}
@@ -102,7 +102,7 @@ export async function publishFolder(outDir, files) {
     // absent: made below
   }
   if (existing.length > 0) {
-    throw new ReleaseError('E_WRITE', 'the output folder is not empty: its files would be published with the release', { path: outDir, hint: 'give a new folder with --out' });
+    throw new ReleaseError('E_OUT_NOT_EMPTY', 'the output folder is not empty: its files would be published with the release', { path: outDir, hint: 'give a new folder with --out' });
   }
   const sums = formatSha256Sums(files.map(({ name, hash }) => ({ name, hash })));
   try {

@@ -9,12 +9,12 @@
 //   owner: an identifier is permanent once published (changing it makes a
 //   new package whose users of the old one get no upgrades), and the owner
 //   in package.json is still a placeholder.
-// - ManifestVersion 1.12.0: the newest schema the winget-pkgs validation
-//   service accepted in 2026 (merged manifests carry it; newer schema folders
-//   in winget-cli, such as 1.28.0, were refused there with
-//   Manifest-Version-Error while `winget validate` passed them). Raise it
-//   when merged winget-pkgs manifests carry a newer one, together with
-//   rules/winget-rules.mjs.
+// - ManifestVersion 1.12.0: what manifests merged into winget-pkgs carried
+//   in 2026. winget-cli has newer schema folders (1.28.0), but submissions
+//   declaring one were reported refused by the winget-pkgs validation
+//   service (Manifest-Version-Error) although `winget validate` passed them:
+//   the service, not the client, decides. Raise it when merged winget-pkgs
+//   manifests carry a newer one, together with rules/winget-schemas.mjs.
 // - InstallerType zip with NestedInstallerType portable: winget unpacks the
 //   zip and puts a `relocate` command alias on PATH (a link in
 //   %LOCALAPPDATA%\Microsoft\WinGet\Links); there is no installer to run.

@@ -110,7 +110,7 @@ describe('gathering the release files', () => {
       mkdirSync(s.out, { recursive: true });
       writeFileSync(path.join(s.out, 'old.txt'), 'from an earlier run');
       return [s.linux, s.darwin];
-    }, /release E_WRITE the output folder is not empty/],
+    }, /release E_OUT_NOT_EMPTY the output folder is not empty/],
   ];
   it.each(refusals)('refuses %s: a clear error, exit 1, nothing gathered', async (_what, prepare, message) => {
     const s = scene(`refuse-${Math.random().toString(36).slice(2)}`);
