@@ -73,6 +73,9 @@ export function rebrand(nodeExe, { name, version, description, company, copyrigh
   if (infos.length === 0) throw new Error('node.exe has no version resource');
   const [major, minor, micro] = version.split(/[.+-]/).map((n) => Number.parseInt(n, 10) || 0);
   for (const info of infos) {
+    // The numeric versions first: resedit also writes them as four-part strings, which the strings below replace.
+    info.setFileVersion(major, minor, micro, 0);
+    info.setProductVersion(major, minor, micro, 0);
     for (const lang of info.getAllLanguagesForStringValues()) {
       info.setStringValues(lang, {
         CompanyName: company,
@@ -85,8 +88,6 @@ export function rebrand(nodeExe, { name, version, description, company, copyrigh
         ProductVersion: version,
       });
     }
-    info.setFileVersion(major, minor, micro, 0);
-    info.setProductVersion(major, minor, micro, 0);
     info.outputToResourceEntries(res.entries);
   }
   res.outputResource(exe);

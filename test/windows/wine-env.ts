@@ -34,17 +34,18 @@ export interface WineResult {
 export const SETUP_SCRIPT = path.join(REPO_ROOT, 'scripts', 'wine', 'setup.sh');
 
 /**
- * Runs the setup script. Returns the environment, or the reason the Wine
+ * Runs the setup script (with the app copy unless `app: false`). Returns the environment, or the reason the Wine
  * tests cannot run here: not Linux, or Wine missing and not installable
  * (exit 3). Any other failure throws in CI (it is a real failure there)
  * and is a skip reason elsewhere (e.g. no network for the first download).
  */
-export function setupWine(): { env: WineEnv; setupMs: number } | { reason: string } {
+export function setupWine(opts: { app?: boolean } = {}): { env: WineEnv; setupMs: number } | { reason: string } {
   if (process.platform !== 'linux') return { reason: `the Wine tests run on Linux (this is ${process.platform}; here the suite runs natively instead)` };
   if (process.env.RELOCATE_SKIP_WINE === '1') return { reason: 'RELOCATE_SKIP_WINE=1' };
   const started = Date.now();
   const appName = `app-${process.pid}-${started.toString(36)}`;
-  const res = spawnSync('bash', [SETUP_SCRIPT], { encoding: 'utf8', timeout: 20 * 60_000, env: { ...process.env, RELOCATE_WINE_APP_NAME: appName } });
+  // Without the app copy (relocate.exe's tests need none), APP_DIR names a folder that is not made.
+  const res = spawnSync('bash', [SETUP_SCRIPT, ...(opts.app === false ? ['--no-app'] : [])], { encoding: 'utf8', timeout: 20 * 60_000, env: { ...process.env, RELOCATE_WINE_APP_NAME: appName } });
   if (res.error) throw res.error;
   if (res.status === 3) return { reason: `Wine cannot be installed here: ${res.stderr.trim().split('\n').pop()}` };
   if (res.status !== 0) {

@@ -17,12 +17,13 @@
  * installed (not root, no apt-get) or not on Linux.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuiltCli } from '../helpers/cli.js';
 import { contentOf, snapshotTree } from '../helpers/snapshot.js';
 import { lockWine, runWindowsNode, runWineCli, setDeveloperMode, setupWine, winPath, type WineEnv, type WineResult } from './wine-env.js';
+import { crossDriveRoundTrip, hardLinkRoundTrip, wineJson, wineSandbox } from './wine-scenarios.js';
 
 requireBuiltCli();
 const setup = setupWine();
@@ -35,22 +36,8 @@ const ATTRS = path.join(path.dirname(new URL(import.meta.url).pathname), 'win-at
 const RO = 0x1, HIDDEN = 0x2, SYSTEM = 0x4, DIR = 0x10, ARCHIVE = 0x20;
 const stamp = `${process.pid}-${Date.now().toString(36)}`;
 
-/** One test's folders on C: and E:, as Linux paths and as the Windows paths the CLI sees. */
-function sandbox(name: string) {
-  const c = path.join(w.driveC, 'relocate-wine-tests', stamp, name);
-  const e = path.join(w.driveE, 'relocate-wine-tests', stamp, name);
-  mkdirSync(c, { recursive: true });
-  mkdirSync(e, { recursive: true });
-  return { c, e, C: winPath(w, c), E: winPath(w, e), state: `${winPath(w, c)}\\state` };
-}
-
-function json(r: WineResult): Record<string, any> {
-  try {
-    return JSON.parse(r.stdout);
-  } catch {
-    throw new Error(`not JSON (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  }
-}
+const sandbox = wineSandbox(w, stamp);
+const json = wineJson;
 
 const timings: Record<string, number> = {};
 function timed(name: string, r: WineResult): WineResult {
@@ -121,81 +108,11 @@ describe.skipIf(reason !== undefined)('Windows under Wine (node.exe, koffi, driv
   }, 120_000);
 
   it('a hard link manifest on C:: validate, plan, apply, status, rollback, with Windows paths in the output', () => {
-    const s = sandbox('hardlink');
-    writeFileSync(path.join(s.c, 'data.txt'), 'the data');
-    writeFileSync(path.join(s.c, 'relocate.yaml'), `version: 1\nlinks:\n  - link: ${s.C}\\data-link.txt\n    target: ${s.C}\\data.txt\n    type: hardlink\n`);
-    const v = timed('cli', runWineCli(w, ['validate'], { cwd: s.c }));
-    expect(v.status, v.stderr).toBe(0);
-    expect(v.stdout).toMatch(/relocate\.yaml: valid, 1 entry for win32/);
-
-    const plan = timed('cli', runWineCli(w, ['plan', '--state-dir', s.state], { cwd: s.c }));
-    expect(plan.status, plan.stderr).toBe(2);
-    expect(plan.stdout).toContain(`${s.C}\\data-link.txt → ${s.C}\\data.txt  (hardlink)`);
-    const pj = json(timed('cli', runWineCli(w, ['plan', '--json', '--state-dir', s.state], { cwd: s.c })));
-    expect(pj.entries[0]).toMatchObject({ link: `${s.C}\\data-link.txt`, target: `${s.C}\\data.txt`, type: 'hardlink', action: 'link' });
-
-    const apply = timed('cli', runWineCli(w, ['apply', '--yes', '--verbose', '--state-dir', s.state], { cwd: s.c }));
-    expect(apply.status, apply.stderr).toBe(0);
-    expect(apply.stderr).toContain(`create link ${s.C}\\data-link.txt → ${s.C}\\data.txt`);
-    expect(apply.stderr).toContain(`check link ${s.C}\\data-link.txt`);
-    expect(statSync(path.join(s.c, 'data-link.txt')).nlink).toBe(2);
-    expect(statSync(path.join(s.c, 'data-link.txt')).ino).toBe(statSync(path.join(s.c, 'data.txt')).ino);
-
-    const status = timed('cli', runWineCli(w, ['status', '--state-dir', s.state], { cwd: s.c }));
-    expect(status.status, status.stdout + status.stderr).toBe(0);
-
-    const rb = timed('cli', runWineCli(w, ['rollback', '--yes', '--state-dir', s.state], { cwd: s.c }));
-    expect(rb.status, rb.stderr).toBe(0);
-    expect(existsSync(path.join(s.c, 'data-link.txt'))).toBe(false);
-    expect(statSync(path.join(s.c, 'data.txt')).nlink).toBe(1);
-    expect(readFileSync(path.join(s.c, 'data.txt'), 'utf8')).toBe('the data');
+    hardLinkRoundTrip((args, opts) => timed('cli', runWineCli(w, args, opts)), sandbox);
   }, 180_000);
 
   it('a folder moved between E: and C: (state: absent brings it back from E:): apply and rollback, across volumes', () => {
-    const s = sandbox('cross');
-    const tool = path.join(s.e, 'Tool');
-    mkdirSync(path.join(tool, 'sub', 'deeper'), { recursive: true });
-    writeFileSync(path.join(tool, 'tool.exe'), 'MZ fake executable');
-    writeFileSync(path.join(tool, 'sub', 'config.ini'), '[a]\nb=c\n');
-    writeFileSync(path.join(tool, 'sub', 'deeper', 'big.bin'), Buffer.alloc(256 * 1024, 7));
-    const before = contentOf(tool);
-    writeFileSync(path.join(s.c, 'relocate.yaml'), `version: 1\nlinks:\n  - link: ${s.C}\\Tool\n    target: ${s.E}\\Tool\n    state: absent\n`);
-
-    const pj = json(timed('cli', runWineCli(w, ['plan', '--json', '--state-dir', s.state], { cwd: s.c })));
-    expect(pj.entries[0]).toMatchObject({ link: `${s.C}\\Tool`, target: `${s.E}\\Tool`, action: 'restore', crossVolume: true, files: 3 });
-
-    const apply = timed('cli', runWineCli(w, ['apply', '--yes', '--verbose', '--state-dir', s.state], { cwd: s.c }));
-    expect(apply.status, apply.stderr).toBe(0);
-    // Across volumes: copied to a staging name on C:, verified, renamed into place; the original renamed aside on E:, then deleted.
-    expect(apply.stderr).toMatch(new RegExp(`copy ${escape(s.E)}\\\\Tool → ${escape(s.C)}\\\\Tool\\.relocate-partial-`));
-    expect(apply.stderr).toMatch(new RegExp(`move ${escape(s.E)}\\\\Tool → ${escape(s.E)}\\\\Tool\\.relocate-old-`));
-    // MoveFileExW did the renames: no fallback note with --verbose. The notes say that C: (Wine) holds no creation times,
-    // so the verify did not compare them (issue 15, birth-time.ts), and how the copy was made durable (issue 16).
-    expect(apply.stderr).not.toMatch(/^note: .*check-then-rename/m);
-    expect(apply.stderr.split('\n').filter((l) => l.startsWith('note:'))).toEqual([
-      expect.stringMatching(/^note: the volume of .* does not hold the creation times relocate sets \(FAT keeps 10 ms, Wine none\)/),
-      expect.stringMatching(/^note: the copy into .* was made durable by a flush of every copied file \(FlushFileBuffers/),
-    ]);
-    expect(contentOf(path.join(s.c, 'Tool'))).toEqual(before);
-    expect(existsSync(tool)).toBe(false);
-
-    const rb = timed('cli', runWineCli(w, ['rollback', '--yes', '--state-dir', s.state], { cwd: s.c }));
-    expect(rb.status, rb.stderr).toBe(0);
-    expect(contentOf(tool)).toEqual(before);
-    expect(existsSync(path.join(s.c, 'Tool'))).toBe(false);
-
-    // Without the native layer the same run works through the portable path, and --verbose says so.
-    const apply2 = timed('cli', runWineCli(w, ['apply', '--yes', '--verbose', '--state-dir', s.state], { cwd: s.c, env: { RELOCATE_NATIVE: '0' } }));
-    expect(apply2.status, apply2.stderr).toBe(0);
-    expect(apply2.stderr).toMatch(/note: no MoveFileExW \(RELOCATE_NATIVE=0 turns the native layer off\); using check-then-rename under the lock/);
-    expect(apply2.stderr).toMatch(/note: volume facts .* are unknown: RELOCATE_NATIVE=0/);
-    expect(contentOf(path.join(s.c, 'Tool'))).toEqual(before);
-    const rb2 = timed('cli', runWineCli(w, ['rollback', '--yes', '--state-dir', s.state], { cwd: s.c }));
-    expect(rb2.status, rb2.stderr).toBe(0);
-    expect(contentOf(tool)).toEqual(before);
-
-    const history = json(timed('cli', runWineCli(w, ['history', '--json', '--state-dir', s.state], { cwd: s.c })));
-    expect(history.runs.map((r: { status: string }) => r.status)).toEqual(['rolled-back', 'rolled-back']);
+    crossDriveRoundTrip((args, opts) => timed('cli', runWineCli(w, args, opts)), sandbox);
   }, 240_000);
 
   // Issue 15 under Wine 8: hidden, system and read-only (files and folders) and 100 ns times survive a copy across
@@ -296,10 +213,6 @@ describe.skipIf(reason !== undefined)('Windows under Wine (node.exe, koffi, driv
     expect(history.runs[0]).toMatchObject({ status: 'rolled-back', error: { code: 'E_LINK_UNSUPPORTED' } });
   }, 180_000);
 });
-
-function escape(s: string): string {
-  return s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
-}
 
 /** Staging and old copies a run may leave behind: none after a clean rollback. */
 function relocateLeftovers(...roots: string[]): string[] {
