@@ -6,7 +6,7 @@
 // markers); the hand-written part around it is kept.
 //
 //   node bench/run.mjs [--reps N] [--inner N] [--only move,rename,plan,links,start,memory]
-//                      [--before OLD/dist/cli/bin.js [--before-label LABEL]] [--cli dist/cli/bin.js]
+//                      [--before OLD/dist/cli/bin.js [--before-label LABEL]] [--cli dist/cli/bin.js] [--exe PATH|none]
 //                      [--no-write] [--json FILE]
 //   node bench/run.mjs --only scale [--scale-files N] [--scale-sets many,small,mixed,big,sparse]
 //                      [--scale-reps N] [--scale-profile] [--results-mark NAME] [--before ...]
@@ -61,6 +61,20 @@ const CLIS = [{ key: 'now', label: 'this build', bin: path.resolve(opt('cli', pa
 if (opt('before', undefined)) CLIS.push({ key: 'before', label: `before (${opt('before-label', path.basename(path.dirname(path.dirname(path.dirname(path.resolve(opt('before')))))))})`, bin: path.resolve(opt('before')) });
 const NOW = CLIS[0];
 const BEFORE = CLIS[1];
+/**
+ * relocate's Linux single executable (`npm run build:exe`; --exe PATH, or
+ * dist/exe/relocate-<version>-linux-x64 when built; --exe none leaves it
+ * out), measured beside node + bundle in the start-up and 1,000-link
+ * figures, where start-up matters. It runs itself: no `node` before it.
+ */
+const EXE = (() => {
+  const version = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')).version;
+  const want = opt('exe', path.join(REPO, 'dist', 'exe', `relocate-${version}-linux-x64`));
+  if (want === 'none' || !existsSync(want)) return undefined;
+  return { key: 'exe', label: 'single executable', bin: path.resolve(want), direct: true };
+})();
+/** The builds of the start-up and many-links figures: CLIS and the single executable. */
+const START_CLIS = EXE ? [...CLIS, EXE] : CLIS;
 /** A trial's name for a build: as is for this build, with the build's key for the others. */
 const named = (name, cli) => (cli === NOW ? name : `${name} [${cli.key}]`);
 
@@ -88,7 +102,7 @@ function skip(id, figure, target, reason) {
   rows.push({ id, figure, target, values: { now: 'skipped' }, pass: undefined, note: reason });
 }
 
-const relocate = (cli, args) => [NODE, [cli.bin, ...args]];
+const relocate = (cli, args) => (cli.direct ? [cli.bin, args] : [NODE, [cli.bin, ...args]]);
 
 function yamlManifest(file, entries) {
   const lines = ['version: 1', 'links:'];
@@ -401,7 +415,7 @@ async function manyLinks() {
     // The floor for any Node program: starting Node and doing nothing, timed the same way.
     'node -e 0': () => timeRun(NODE, ['-e', '0']),
   };
-  for (const cli of CLIS) {
+  for (const cli of START_CLIS) {
     trials[named('relocate apply', cli)] = async () => {
       const ms = await timeRun(...apply(cli));
       setAside(path.join(root, 'rel'), 1000);
@@ -410,7 +424,7 @@ async function manyLinks() {
   }
   const t = await sideBySide(trials, INNER);
   const per = (cli) => ratios(t[named('relocate apply', cli)], t.stow);
-  row('4', F, '≤ 1.0×', Object.fromEntries(CLIS.map((cli) => [cli.key, ratioText(median(per(cli)), t[named('relocate apply', cli)], t.stow)])), median(per(NOW)) <= 1.0);
+  row('4', F, '≤ 1.0×', Object.fromEntries(START_CLIS.map((cli) => [cli.key, ratioText(median(per(cli)), t[named('relocate apply', cli)], t.stow)])), median(per(NOW)) <= 1.0);
   details.push({
     title: '4. Many links',
     lines: [
@@ -418,12 +432,12 @@ async function manyLinks() {
       '',
       '```sh',
       cmdLine(...stow),
-      ...CLIS.map((cli) => cmdLine(...apply(cli)).replace(/state-\d+/, 'state-N')),
+      ...START_CLIS.map((cli) => cmdLine(...apply(cli)).replace(/state-\d+/, 'state-N')),
       '```',
       '',
       timesTable(t),
       '',
-      ...CLIS.map((cli) => `Ratios per repetition, ${cli.label}: ${per(cli).map(fmtX).join(', ')}.`),
+      ...START_CLIS.map((cli) => `Ratios per repetition, ${cli.label}: ${per(cli).map(fmtX).join(', ')}.`),
       '',
       `The floor: \`node -e 0\`, starting Node 20 and running nothing, takes ${fmtX(median(ratios(t['node -e 0'], t.stow)))} of stow's whole run (ratios per repetition: ${ratios(t['node -e 0'], t.stow).map(fmtX).join(', ')}), which leaves a program on this runtime ${Math.max(0, median(t.stow) - median(t['node -e 0'])).toFixed(0)} ms (the difference of the medians) to read and check a 1,000-entry manifest, plan, journal and make and check 1,000 links if it is to match stow.`,
     ],
@@ -440,8 +454,8 @@ async function coldStart() {
   const validate = (cli) => relocate(cli, ['validate', manifest]);
   const bare = [NODE, ['-e', '0']];
   const RUNS = 20;
-  const names = ['node -e 0', ...CLIS.map((cli) => named('relocate validate', cli))];
-  const cmds = [bare, ...CLIS.map(validate)];
+  const names = ['node -e 0', ...START_CLIS.map((cli) => named('relocate validate', cli))];
+  const cmds = [bare, ...START_CLIS.map(validate)];
   const t = Object.fromEntries(names.map((n) => [n, []]));
   // Interleaved runs, not hyperfine's one-command-after-another: on a shared machine the load drifts
   // within seconds, and a ratio of runs far apart in time measures the drift.
@@ -459,10 +473,10 @@ async function coldStart() {
     log(`  rep ${rep + 1}/${REPS}: ${names.map((n) => `${n} ${fmtMs(t[n][rep])}`).join(', ')} (load ${loadavg()})`);
   }
   const per = (cli) => ratios(t[named('relocate validate', cli)], t['node -e 0']);
-  row('5', 'cold start: `validate` of a 3-entry manifest vs `node -e 0`', '≤ 3×', Object.fromEntries(CLIS.map((cli) => [cli.key, ratioText(median(per(cli)), t[named('relocate validate', cli)], t['node -e 0'])])), median(per(NOW)) <= 3);
+  row('5', 'cold start: `validate` of a 3-entry manifest vs `node -e 0`', '≤ 3×', Object.fromEntries(START_CLIS.map((cli) => [cli.key, ratioText(median(per(cli)), t[named('relocate validate', cli)], t['node -e 0'])])), median(per(NOW)) <= 3);
   details.push({
     title: '5. Cold start',
-    lines: [`Measured with ${how}.`, '', '```sh', cmdLine(...bare), ...CLIS.map((cli) => cmdLine(...validate(cli))), '```', '', timesTable(t)],
+    lines: [`Measured with ${how}.`, '', '```sh', cmdLine(...bare), ...START_CLIS.map((cli) => cmdLine(...validate(cli))), '```', '', timesTable(t)],
   });
 }
 
@@ -474,11 +488,11 @@ function verdict(r) {
 }
 
 function resultsTable() {
-  const head = ['#', 'figure', 'target', BEFORE ? `now` : 'measured (median)', ...(BEFORE ? [BEFORE.label] : []), 'met'];
+  const head = ['#', 'figure', 'target', BEFORE ? `now` : 'measured (median)', ...(BEFORE ? [BEFORE.label] : []), ...(EXE ? [EXE.label] : []), 'met'];
   return [
     `| ${head.join(' | ')} |`,
     `|${head.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${[r.id, r.figure, r.target, r.values.now, ...(BEFORE ? [r.values.before ?? ''] : []), verdict(r)].join(' | ')} |`),
+    ...rows.map((r) => `| ${[r.id, r.figure, r.target, r.values.now, ...(BEFORE ? [r.values.before ?? ''] : []), ...(EXE ? [r.values.exe ?? ''] : []), verdict(r)].join(' | ')} |`),
   ].join('\n');
 }
 
@@ -529,8 +543,8 @@ function writeResults() {
 }
 
 function printTable() {
-  const cols = ['#', 'figure', 'target', BEFORE ? 'now' : 'measured (median)', ...(BEFORE ? [BEFORE.label] : []), 'met'];
-  const data = rows.map((r) => [r.id, r.figure, r.target, r.values.now, ...(BEFORE ? [r.values.before ?? ''] : []), r.pass === null ? '—' : r.pass === undefined ? 'skipped' : r.pass ? 'yes' : 'NO']);
+  const cols = ['#', 'figure', 'target', BEFORE ? 'now' : 'measured (median)', ...(BEFORE ? [BEFORE.label] : []), ...(EXE ? [EXE.label] : []), 'met'];
+  const data = rows.map((r) => [r.id, r.figure, r.target, r.values.now, ...(BEFORE ? [r.values.before ?? ''] : []), ...(EXE ? [r.values.exe ?? ''] : []), r.pass === null ? '—' : r.pass === undefined ? 'skipped' : r.pass ? 'yes' : 'NO']);
   const w = cols.map((c, i) => Math.max(c.length, ...data.map((d) => d[i].length)));
   const line = (cells) => cells.map((c, i) => c.padEnd(w[i])).join('  ');
   process.stdout.write(`\n${line(cols)}\n${w.map((x) => '-'.repeat(x)).join('  ')}\n${data.map(line).join('\n')}\n`);
