@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './cli.js';
+import { processAlive } from '../../src/platform/process-alive.js';
 
 /** The targets the tests build and run here. */
 export type ExeTarget = 'win-x64' | 'linux-x64';
@@ -45,15 +46,6 @@ function newestInput(): { file: string; ms: number } {
 
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * One build at a time across vitest's workers: a folder made with mkdir
  * (atomic) holding the builder's pid; a dead builder's lock is taken over.
@@ -74,7 +66,7 @@ function withBuildLock<T>(fn: () => T): T {
       } catch {
         // Being made or being removed: look again.
       }
-      if (holder > 0 && !alive(holder)) rmSync(lock, { recursive: true, force: true });
+      if (holder > 0 && !processAlive(holder)) rmSync(lock, { recursive: true, force: true });
       sleep(250);
     }
   }

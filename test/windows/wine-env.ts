@@ -12,6 +12,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/cli.js';
+import { processAlive } from '../../src/platform/process-alive.js';
 
 export interface WineEnv {
   wine: string;
@@ -73,15 +74,6 @@ export function setupWine(opts: { app?: boolean } = {}): { env: WineEnv; setupMs
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Takes the Wine test lock of this cache: the tests change the prefix's
  * registry (Developer Mode), so two `npm test` runs of one checkout take
@@ -98,7 +90,7 @@ export async function lockWine(w: WineEnv, timeoutMs = 15 * 60_000): Promise<() 
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const holder = Number(readFileSync(lock, 'utf8').trim());
-    if (!Number.isInteger(holder) || holder <= 0 || !alive(holder)) {
+    if (!Number.isInteger(holder) || holder <= 0 || !processAlive(holder)) {
       rmSync(lock, { force: true });
       continue;
     }
