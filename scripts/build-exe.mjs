@@ -253,11 +253,14 @@ async function buildTarget(name, { cache, workDir, out, blobMaker, bundled }) {
 
   const blob = path.join(workDir, `${name}.blob`);
   const seaConfig = path.join(workDir, `${name}.sea.json`);
+  // Paths relative to the work folder: the blob records the main script's
+  // path as given, and a path holding the work folder's pid would make
+  // every build's bytes different.
   writeFileSync(
     seaConfig,
-    JSON.stringify({ main: bundled.file, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false, assets: { 'koffi.node': addon } }, null, 2),
+    JSON.stringify({ main: path.basename(bundled.file), output: path.basename(blob), disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false, assets: { 'koffi.node': addon } }, null, 2),
   );
-  execFileSync(blobMaker, ['--experimental-sea-config', seaConfig], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(blobMaker, ['--experimental-sea-config', path.basename(seaConfig)], { cwd: workDir, stdio: ['ignore', 'ignore', 'inherit'] });
 
   let exe = readFileSync(path.join(nodeDir, t.nodeBin));
   const exeName = `relocate-${pkg.version}-${name}${t.ext}`;

@@ -89,6 +89,18 @@ describe.skipIf('reason' in win)('relocate.exe as a file', () => {
   });
 });
 
+describe.skipIf('reason' in win || 'reason' in linux)('reproducible executables', () => {
+  // Two builds of one commit give the same bytes (checked by hand: SHA256SUMS of two builds into two folders
+  // were equal). What broke that once: the SEA blob records its main script's path as given, and that path held
+  // the build's work folder (.work-<pid>). Neither executable may hold a path of the machine that built it.
+  it.each(['win-x64', 'linux-x64'] as const)('%s holds neither the checkout path nor the build work folder', (target) => {
+    const e = target === 'win-x64' ? win : linux;
+    const bytes = readFileSync('path' in e ? e.path : '');
+    expect(bytes.indexOf(Buffer.from('.work-'))).toBe(-1);
+    expect(bytes.indexOf(Buffer.from(REPO_ROOT.replace(/\/$/, '')))).toBe(-1);
+  });
+});
+
 /** Runs the Linux executable's `doctor --json` with XDG_CACHE_HOME set. */
 function doctor(exe: string, cache: string): Promise<{ status: number | null; out: any; stderr: string }> {
   return new Promise((resolve, reject) => {
