@@ -33,6 +33,10 @@
 // integrity data) into a cache outside the repository, RELOCATE_EXE_CACHE or
 // ~/.cache/relocate-build (about 200 MB); after that the build is offline.
 //
+// postject prints "warning: Can't find string offset for section name
+// '.note…'" while it writes the Linux executable: LIEF reading Node's ELF
+// notes, harmless (Node's own SEA instructions show the same lines).
+//
 // Usage: node scripts/build-exe.mjs [--target T ...] [--out DIR]
 //   T: win-x64, linux-x64 (the default on Linux: both), darwin-arm64,
 //   darwin-x64 (on macOS; the default there: the host's).
