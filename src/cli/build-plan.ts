@@ -55,7 +55,7 @@ export interface PlanHooks {
  */
 export async function buildPlan(file: string, io: CliIO, stateDirFlag: string | undefined, observe: ObserveOptions = {}, hooks: PlanHooks = {}): Promise<BuiltPlan> {
   const ctx = await manifestContext(io.env);
-  const manifest = await loadManifest(file, ctx, nodeManifestIO);
+  const manifest = await loadManifest(file, ctx, io.manifestIO ?? nodeManifestIO);
   const shown = displayPath(file, io.cwd);
   const warnings = manifest.diagnostics.filter((d) => d.severity === 'warning');
   if (!manifest.ok) {

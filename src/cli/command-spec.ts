@@ -16,7 +16,10 @@ export interface OptionSpec {
 }
 
 /** What a command's positional arguments are. */
-export type ArgsKind = 'manifest' | 'manifest-or-plan' | 'dirs' | 'run' | 'shell' | 'none';
+export type ArgsKind = 'manifest' | 'manifest-or-plan' | 'dirs' | 'run' | 'shell' | 'dsc' | 'none';
+
+/** `relocate dsc`'s words: the resource, then the operation. */
+export const DSC_WORDS = ['link', 'get', 'test', 'set', 'export'] as const;
 
 export interface CommandSpec {
   description: string;
@@ -68,4 +71,5 @@ export const COMMAND_SPECS: Record<string, CommandSpec> = {
   doctor: { description: 'check what this machine can do', args: 'manifest', options: [] },
   completion: { description: 'print a shell completion script', args: 'shell', options: [] },
   demo: { description: 'a guided tour in a throwaway sandbox', args: 'none', options: [{ long: 'keep', description: 'keep the sandbox afterwards' }] },
+  dsc: { description: 'the Microsoft DSC v3 resource Relocate/Link (JSON on stdin)', args: 'dsc', options: [] },
 };

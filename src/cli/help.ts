@@ -15,6 +15,7 @@ Commands:
   doctor [MANIFEST]     check what this machine can do: link kinds, state folder, volumes
   completion SHELL      print a completion script for bash, zsh, fish or powershell
   demo                  a guided tour in a throwaway sandbox (touches nothing else)
+  dsc link OPERATION    the Microsoft DSC v3 resource Relocate/Link: get, test, set, export (JSON on stdin)
 
 Options for every command:
   --json                machine output on stdout (one JSON document)
@@ -37,6 +38,29 @@ Examples:
 `;
 
 export const COMMAND_HELP: Record<string, string> = {
+  dsc: `Usage: relocate dsc link get|test|set|export [--state-dir DIR]
+
+The Microsoft DSC v3 resource Relocate/Link, for DSC, WinGet configuration
+files, Intune and ansible.windows.dsc3 (manifest:
+integrations/dsc/relocate.dsc.resource.json, put beside relocate on PATH).
+Reads one instance as JSON on stdin: link, target, type
+(auto|symlink|junction|hardlink), conflict (fail|backup|merge), _exist
+(false undoes the link: state absent), stateDir (the state folder; set a
+machine-wide one, e.g. C:\\ProgramData\\relocate, when running as SYSTEM).
+Prints compact JSON on stdout and messages as JSON lines on stderr.
+
+  get     the state now (_exist: the link is in place as wanted)
+  test    the state with _inDesiredState, then the differing properties
+  set     relocate apply of that one entry (refuses conflicts); the new state
+  export  every link of this state folder's finished runs, one per line
+
+Exit codes: 0 worked (drift included), 1 error, 2 invalid input,
+3 refused (conflict, failed check), 4 failed and rolled back,
+5 unfinished run (resume or rollback).
+
+Example:
+  echo '{"link":"C:\\\\Games","target":"D:\\\\Games"}' | relocate dsc link test
+`,
   import: `Usage: relocate import PATH... [--recursive] [--write MANIFEST] [--yes] [--json]
 
 Finds the links that already exist at and in each PATH (symlinks, and on

@@ -1,3 +1,4 @@
+import type { ManifestIO } from '../manifest/types.js';
 import { colorWanted, palette, type Palette } from '../render/color.js';
 
 /**
@@ -15,6 +16,8 @@ export interface CliIO {
   stderrIsTTY: boolean;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Where manifests are read from; the disk (nodeManifestIO) unless set. `relocate dsc` serves its one-entry manifest from memory. */
+  manifestIO?: ManifestIO;
 }
 
 /**

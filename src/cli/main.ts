@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
   completion: async () => (await import('./commands/completion.js')).completionCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
+  dsc: async () => (await import('./commands/dsc.js')).dscCommand,
 };
 
 /** Runs the CLI and returns the exit code. Never exits the process itself (bin.ts sets the exit code). */

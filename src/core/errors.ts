@@ -29,6 +29,8 @@ export type ErrorCode =
   | 'E_WINDOWS_PATH'
   // CLI usage
   | 'E_USAGE'
+  /** `relocate dsc`: the JSON DSC sent on stdin is not a Relocate/Link instance (not JSON, a property missing or unknown, a relative path). */
+  | 'E_DSC_INPUT'
   | 'E_NO_MANIFEST'
   | 'E_WRITE'
   /** `plan --out` names a file inside a folder the plan moves. */
