@@ -21,9 +21,9 @@
 //      (scripts/exe/pe.mjs). macOS: the signature removed first and an ad-hoc
 //      one made after (codesign, on a macOS host only).
 //   4. dist/exe/ gets relocate-<version>-<target>[.exe]; for Windows also
-//      relocate-<version>-win-x64.zip (relocate.exe and the licences of
-//      relocate, Node.js, koffi and the bundled packages); and SHA256SUMS of
-//      everything in dist/exe/.
+//      relocate-<version>-win-x64.zip (relocate.exe, the licences of
+//      relocate, Node.js, koffi and the bundled packages, and the DSC v3
+//      resource manifest); and SHA256SUMS of everything in dist/exe/.
 //
 // Why Node 22 and not the host's Node 20: Node 20's support ended in April
 // 2026, and 22 is the newest line whose node.exe starts under Wine 8, where
@@ -305,6 +305,9 @@ async function buildTarget(name, { cache, workDir, out, blobMaker, bundled }) {
       'LICENSE-node.txt': entry(licenceNode ? readFileSync(licenceNode) : Buffer.from(`Node.js ${NODE_VERSION}: MIT licence; see https://nodejs.org\n`)),
       'LICENSE-koffi.txt': entry(readFileSync(koffiLicence)),
       'LICENSE-bundled.txt': entry(Buffer.from(bundledLicences(bundled.packages))),
+      // DSC v3 finds a resource by its manifest on PATH: unzipped beside relocate.exe in a folder on PATH,
+      // `dsc` and WinGet configuration files can use Relocate/Link (README "Fleets").
+      'relocate.dsc.resource.json': entry(readFileSync(path.join(repo, 'integrations', 'dsc', 'relocate.dsc.resource.json'))),
     });
     const zipName = `relocate-${pkg.version}-${name}.zip`;
     writeWhole(path.join(out, zipName), zip);

@@ -72,9 +72,10 @@ describe.skipIf('reason' in win)('relocate.exe as a file', () => {
     expect(info!.fixedInfo.fileVersionLS).toBe(micro! << 16);
   });
 
-  it('the zip holds that exe and the licences of relocate, Node.js, koffi and the bundled packages; SHA256SUMS is true', () => {
+  it('the zip holds that exe, the DSC resource manifest and the licences of relocate, Node.js, koffi and the bundled packages; SHA256SUMS is true', () => {
     const zip = unzipSync(readFileSync(path.join(EXE_DIR, `relocate-${VERSION}-win-x64.zip`)));
-    expect(Object.keys(zip).sort()).toEqual(['LICENSE', 'LICENSE-bundled.txt', 'LICENSE-koffi.txt', 'LICENSE-node.txt', 'relocate.exe']);
+    expect(Object.keys(zip).sort()).toEqual(['LICENSE', 'LICENSE-bundled.txt', 'LICENSE-koffi.txt', 'LICENSE-node.txt', 'relocate.dsc.resource.json', 'relocate.exe']);
+    expect(Buffer.from(zip['relocate.dsc.resource.json']!).toString()).toBe(readFileSync(path.join(REPO_ROOT, 'integrations', 'dsc', 'relocate.dsc.resource.json'), 'utf8'));
     expect(sha256(zip['relocate.exe']!)).toBe(sha256(exe));
     expect(Buffer.from(zip.LICENSE!).toString()).toBe(readFileSync(path.join(REPO_ROOT, 'LICENSE'), 'utf8'));
     expect(Buffer.from(zip['LICENSE-node.txt']!).toString()).toMatch(/Node\.js is licensed for use as follows/);

@@ -40,7 +40,7 @@ function newestInput(): { file: string; ms: number } {
       for (const name of readdirSync(p)) visit(path.join(p, name));
     } else if (st.mtimeMs > newest.ms) newest = { file: p, ms: st.mtimeMs };
   };
-  for (const p of ['src', 'schema', 'scripts/exe', 'scripts/build-exe.mjs', 'package.json', 'package-lock.json']) visit(path.join(REPO_ROOT, p));
+  for (const p of ['src', 'schema', 'integrations/dsc', 'scripts/exe', 'scripts/build-exe.mjs', 'package.json', 'package-lock.json']) visit(path.join(REPO_ROOT, p));
   return newest;
 }
 
