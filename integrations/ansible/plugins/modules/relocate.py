@@ -23,7 +23,7 @@ description:
   - Runs on the target host, which needs relocate installed (the single executable or C(npm i -g relocate)).
     Windows hosts use the relocate DSC resource through M(ansible.windows.dsc3) instead (see the collection README).
 author:
-  - relocate contributors
+  - relocate contributors (@relocate-tool)
 options:
   manifest:
     description:

@@ -19,7 +19,7 @@ description:
     or an M(ansible.builtin.assert).
   - A manifest relocate cannot read fails the task with relocate's error code, message and hint.
 author:
-  - relocate contributors
+  - relocate contributors (@relocate-tool)
 options:
   manifest:
     description:
