@@ -1,6 +1,9 @@
 import type { RunOutcome } from '../exec/run-control.js';
+import { entryResults, runChanged, type EntryResult, type RunDirection } from '../exec/run-results.js';
 import type { RunStep } from '../exec/steps.js';
 import { BACKUP_INFIX } from '../plan/decide.js';
+import type { Plan, PlannedEntry } from '../plan/types.js';
+import { RunStore } from '../journal/runs.js';
 import type { RunRecord } from '../journal/types.js';
 import type { CliIO } from './io.js';
 
@@ -12,19 +15,68 @@ export function backupsOf(steps: RunStep[]): { link: string; path: string }[] {
   return steps.flatMap(({ step: s }) => (s.op === 'rename' && stamped.test(s.to) && !stamped.test(s.from) && folder(s.to) === folder(s.from) ? [{ link: s.from, path: s.to }] : []));
 }
 
-/** The machine shape of apply/rollback/resume (DESIGN.md): `{ formatVersion, run, result, entries }`. */
-export function runJson(outcome: RunOutcome | { record?: RunRecord; result: string }): Record<string, unknown> {
-  const o = outcome as RunOutcome;
+/** Which command ran a run, and so which way it drove it (see src/exec/run-results.ts). */
+export interface RunCommand {
+  command: 'apply' | 'resume' | 'rollback';
+  direction: RunDirection;
+  stateDir: string;
+}
+
+/** A run's outcome with each entry's result and whether the disk changed, read from its journal. */
+export interface ReportedRun {
+  outcome: RunOutcome;
+  results: ReadonlyMap<number, EntryResult>;
+  changed: boolean;
+}
+
+/** Reads the run's journal as the command left it and works out each entry's result and `changed`. */
+export async function reportedRun(outcome: RunOutcome, how: RunCommand): Promise<ReportedRun> {
+  const lines = await new RunStore(how.stateDir, outcome.record.id).readJournal();
+  const results = entryResults(outcome.record, lines, how.direction);
+  return { outcome, results, changed: runChanged(how.command, outcome, results, lines) };
+}
+
+/** A command that ran no run: `nothing-to-do` (every entry in sync: `unchanged`), `refused` (a conflict `failed`, the rest `not-run`), `nothing-to-resume`. */
+export interface NoRun {
+  result: 'nothing-to-do' | 'refused' | 'nothing-to-resume';
+  plan?: Plan;
+}
+
+function noRunResult(p: PlannedEntry, result: NoRun['result']): EntryResult {
+  if (p.action === 'none') return 'unchanged';
+  return result === 'refused' && p.action === 'conflict' ? 'failed' : 'not-run';
+}
+
+function entryJson(p: PlannedEntry, result: EntryResult): Record<string, unknown> {
+  return { link: p.link, target: p.target, type: p.type, action: p.action, result, ...(p.move ? { ...(p.move.measured === false ? {} : { bytes: p.move.bytes, files: p.move.files }), crossVolume: p.move.crossVolume } : {}) };
+}
+
+/**
+ * The machine shape of apply/rollback/resume (DESIGN.md): `{ formatVersion,
+ * run, result, changed, entries }`, each entry with its `result`. `changed`
+ * is true exactly when the disk is now different from before the command
+ * (runChanged): a failed apply that was rolled back cleanly changed nothing.
+ */
+export function runJson(run: ReportedRun | NoRun): Record<string, unknown> {
+  if (!('outcome' in run)) {
+    return {
+      formatVersion: 1,
+      run: null,
+      result: run.result,
+      changed: false,
+      entries: (run.plan?.entries ?? []).filter((p) => p.action !== 'skip').map((p) => entryJson(p, noRunResult(p, run.result))),
+    };
+  }
+  const o = run.outcome;
   const r = o.record;
   // DESIGN.md: data moved aside by `conflict: backup` is kept *and reported*, under the name the run chose.
-  const backups = r && o.result === 'done' ? backupsOf(r.steps) : [];
+  const backups = o.result === 'done' ? backupsOf(r.steps) : [];
   return {
     formatVersion: 1,
-    run: r?.id ?? null,
+    run: r.id,
     result: o.result,
-    entries: (r?.plan.entries ?? [])
-      .filter((p) => p.action !== 'skip')
-      .map((p) => ({ link: p.link, target: p.target, type: p.type, action: p.action, ...(p.move ? { ...(p.move.measured === false ? {} : { bytes: p.move.bytes, files: p.move.files }), crossVolume: p.move.crossVolume } : {}) })),
+    changed: run.changed,
+    entries: r.plan.entries.filter((p) => p.action !== 'skip').map((p) => entryJson(p, run.results.get(p.order) ?? 'not-run')),
     ...(o.error ? { error: { code: o.error.code, message: o.error.message, path: o.error.path ?? null, hint: o.error.hint ?? null } } : {}),
     ...(o.undoError ? { undoError: { code: o.undoError.code, message: o.undoError.message, path: o.undoError.path ?? null } } : {}),
     ...(o.skipped && o.skipped.length > 0 ? { skipped: o.skipped } : {}),
@@ -33,10 +85,10 @@ export function runJson(outcome: RunOutcome | { record?: RunRecord; result: stri
 }
 
 /** Prints how a run ended and returns the exit code (0 done, 1 otherwise). */
-export function reportOutcome(io: CliIO, outcome: RunOutcome, doneWords: string): number {
+export async function reportOutcome(io: CliIO, outcome: RunOutcome, doneWords: string, how: RunCommand): Promise<number> {
   const { record, result, error, undoError, skipped } = outcome;
   if (io.json) {
-    io.out(JSON.stringify(runJson(outcome), null, 2));
+    io.out(JSON.stringify(runJson(await reportedRun(outcome, how)), null, 2));
     return result === 'done' || (result === 'rolled-back' && !error) ? 0 : 1;
   }
   for (const s of skipped ?? []) io.err(io.color.yellow(`skipped: ${s.reason}`));

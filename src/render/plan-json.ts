@@ -1,6 +1,7 @@
 import type { ConflictStrategy, EntryState, LinkType, RetargetMode } from '../manifest/types.js';
-import type { Action, Finding, Plan, PlannedEntry, ResolvedLinkType } from '../plan/types.js';
-import type { TreeComparison } from '../state/types.js';
+import type { Action, Finding, Observations, Plan, PlannedEntry, ResolvedLinkType } from '../plan/types.js';
+import type { EntryObservation, TreeComparison } from '../state/types.js';
+import { observationsByEntry, observedJson, type ObservedJson } from './observed-json.js';
 
 /** Every action, in the order the summary lists them; each is always present in `summary.actions`. */
 export const ACTIONS: readonly Action[] = ['none', 'link', 'create', 'move', 'relink', 'retarget', 'backup', 'merge', 'restore', 'remove', 'conflict', 'skip'];
@@ -57,6 +58,13 @@ export interface PlanEntryJson {
   findings: FindingJson[];
   /** Where the entry is written in the manifest (1-based). */
   source: { line: number; col: number };
+  /**
+   * What is at the link and the target now, as observed for this plan
+   * (src/render/observed-json.ts). Present on every entry the plan observed;
+   * null for a skipped entry (nothing was observed) and for a plan rendered
+   * without its observations (a saved plan reloaded).
+   */
+  observed: ObservedJson | null;
 }
 
 export interface PlanSummaryJson {
@@ -77,6 +85,8 @@ export interface PlanJson {
   manifest: string;
   fingerprint: string;
   blocked: boolean;
+  /** True exactly when applying the plan would change the disk (`summary.changes` > 0): what a wrapper reports as "changed" in check mode. */
+  changes: boolean;
   entries: PlanEntryJson[];
   /** Findings about the plan as a whole (free space on a volume, a path another run holds, …); entry findings sit in their entry. */
   findings: FindingJson[];
@@ -95,7 +105,7 @@ function findingJson(f: Finding): FindingJson {
   };
 }
 
-function entryJson(e: PlannedEntry): PlanEntryJson {
+function entryJson(e: PlannedEntry, obs: EntryObservation | undefined): PlanEntryJson {
   return {
     link: e.link,
     target: e.target,
@@ -121,6 +131,7 @@ function entryJson(e: PlannedEntry): PlanEntryJson {
     ...(e.glob ? { glob: { pattern: e.glob.pattern, name: e.glob.name } } : {}),
     findings: e.findings.map(findingJson),
     source: { line: e.source.line, col: e.source.col },
+    observed: obs ? observedJson(obs) : null,
   };
 }
 
@@ -160,20 +171,28 @@ function summaryJson(plan: Plan, surroundings: readonly Finding[]): PlanSummaryJ
  * `manifest` is the path as the command was given it (the plan itself
  * records the resolved path under `plan.manifest.path`).
  *
+ * `changes` is `summary.changes > 0`; each entry's `observed` is what its
+ * observation saw at the link and the target (`observations`, in manifest
+ * order, as observeEntries returns them; without them every `observed` is
+ * null).
+ *
  * `surroundings` are findings about the machine around the plan that the
  * command found by I/O the pure planner does not do (W_PATH_LOCKED): they
  * join `findings` and the summary's counts, never `plan` (which apply
  * reloads) nor `blocked`.
  */
-export function planJson(plan: Plan, manifestPath: string, surroundings: readonly Finding[] = []): PlanJson {
+export function planJson(plan: Plan, manifestPath: string, surroundings: readonly Finding[] = [], observations: Observations = []): PlanJson {
+  const observationOf = observationsByEntry(observations);
+  const summary = summaryJson(plan, surroundings);
   return {
     formatVersion: 1,
     manifest: manifestPath,
     fingerprint: plan.fingerprint,
     blocked: plan.blocked,
-    entries: [...plan.entries].sort((a, b) => a.order - b.order).map(entryJson),
+    changes: summary.changes > 0,
+    entries: [...plan.entries].sort((a, b) => a.order - b.order).map((e) => entryJson(e, observationOf(e))),
     findings: [...plan.findings, ...surroundings].map(findingJson),
-    summary: summaryJson(plan, surroundings),
+    summary,
     plan: structuredClone(plan),
   };
 }

@@ -62,7 +62,8 @@ const j = planJson(p, 'relocate.yaml');
 
 describe('planJson', () => {
   it('has the stable top-level shape', () => {
-    expect(Object.keys(j)).toEqual(['formatVersion', 'manifest', 'fingerprint', 'blocked', 'entries', 'findings', 'summary', 'plan']);
+    expect(Object.keys(j)).toEqual(['formatVersion', 'manifest', 'fingerprint', 'blocked', 'changes', 'entries', 'findings', 'summary', 'plan']);
+    expect(j.changes).toBe(true);
     expect(j.formatVersion).toBe(1);
     expect(j.manifest).toBe('relocate.yaml');
     expect(j.fingerprint).toBe('f1ngerpr1nt');

@@ -102,12 +102,12 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
     const label = displayPath(saved ? plan.manifest.path : file, io.cwd);
     if (!io.json) io.out(renderPlan(plan, { color: io.color, verbose: io.verbose, manifestLabel: label }));
     if (plan.blocked) {
-      if (io.json) io.out(JSON.stringify({ formatVersion: 1, run: null, result: 'refused', entries: [], error: blockingError(plan, file) }, null, 2));
+      if (io.json) io.out(JSON.stringify({ ...runJson({ result: 'refused', plan }), error: blockingError(plan, file) }, null, 2));
       else io.err('Nothing was changed.');
       return 1;
     }
     if (!hasChanges(plan)) {
-      if (io.json) io.out(JSON.stringify(runJson({ result: 'nothing-to-do' }), null, 2));
+      if (io.json) io.out(JSON.stringify(runJson({ result: 'nothing-to-do', plan }), null, 2));
       return 0;
     }
     if (!(await confirm(io, 'Apply these changes?', values.yes === true, 'apply'))) {
@@ -125,7 +125,7 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
       if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
       if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
       if (io.verbose && fs.durabilityNote) io.err(`note: ${fs.durabilityNote}`);
-      return reportOutcome(io, outcome, `Applied ${work.length} change${work.length === 1 ? '' : 's'}`);
+      return reportOutcome(io, outcome, `Applied ${work.length} change${work.length === 1 ? '' : 's'}`, { command: 'apply', direction: 'forward', stateDir });
     });
   }
 }

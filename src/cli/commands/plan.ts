@@ -38,9 +38,9 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('plan', argv, { out: { type: 'string' } });
   if (positionals.length > 1) throw new RelocateError('E_USAGE', 'plan takes one manifest', { hint: 'see `relocate plan --help`' });
   const file = findManifest(positionals[0], io.cwd);
-  const { plan, surroundings } = await buildPlan(file, io, values['state-dir']);
+  const { plan, surroundings, observations } = await buildPlan(file, io, values['state-dir']);
   // The JSON document (a deep copy of the plan) is made only when it is written: a tenth of a 10,000-entry plan's time.
-  const doc = typeof values.out === 'string' || io.json ? planJson(plan, file, surroundings) : undefined;
+  const doc = typeof values.out === 'string' || io.json ? planJson(plan, file, surroundings, observations) : undefined;
   if (typeof values.out === 'string') {
     const out = path.resolve(io.cwd, values.out);
     refuseOutInsideMove(plan, out);

@@ -63,7 +63,7 @@ export async function rollbackCommand(argv: string[], io: CliIO): Promise<number
         if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
         if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
         if (io.verbose && fs.durabilityNote) io.err(`note: ${fs.durabilityNote}`);
-        return reportOutcome(io, outcome, `Rolled back ${work.length} change${work.length === 1 ? '' : 's'}`);
+        return reportOutcome(io, outcome, `Rolled back ${work.length} change${work.length === 1 ? '' : 's'}`, { command: 'rollback', direction: 'back', stateDir });
       });
     });
   });
@@ -80,8 +80,9 @@ export async function resumeCommand(argv: string[], io: CliIO): Promise<number> 
       else io.out('Nothing to resume: no run is unfinished.');
       return 0;
     }
-    const direction = run.status === 'rolling-back' ? 'finish rolling it back' : 'finish applying it';
-    if (!io.json) io.out(`Run ${run.id} (${run.status}, started ${run.startedAt}): ${describeRun(run)}. Resuming will ${direction}.`);
+    // Read before the run: resumeRun changes the record's status as it goes.
+    const direction = run.status === 'rolling-back' ? 'back' : 'forward';
+    if (!io.json) io.out(`Run ${run.id} (${run.status}, started ${run.startedAt}): ${describeRun(run)}. Resuming will ${direction === 'back' ? 'finish rolling it back' : 'finish applying it'}.`);
     // The crashed process's locks are this run's own and are taken over; another run's refuse.
     return withPathLocks(io, { stateDir, runId: run.id, command: 'resume', paths: planLockPaths(run.plan) }, async () => {
       if (!(await confirm(io, 'Resume this run?', values.yes === true, 'resume'))) {
@@ -97,7 +98,7 @@ export async function resumeCommand(argv: string[], io: CliIO): Promise<number> 
         if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
         if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
         if (io.verbose && fs.durabilityNote) io.err(`note: ${fs.durabilityNote}`);
-        return reportOutcome(io, outcome, run.status === 'rolling-back' ? 'Rolled back' : 'Resumed and finished');
+        return reportOutcome(io, outcome, direction === 'back' ? 'Rolled back' : 'Resumed and finished', { command: 'resume', direction, stateDir });
       });
     });
   });

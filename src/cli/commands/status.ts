@@ -57,11 +57,11 @@ export async function statusCommand(argv: string[], io: CliIO): Promise<number> 
   const { values, positionals } = parseCommandArgs('status', argv, {});
   if (positionals.length > 1) throw new RelocateError('E_USAGE', 'status takes one manifest', { hint: 'see `relocate status --help`' });
   const file = findManifest(positionals[0], io.cwd);
-  const { plan, unfinished, surroundings } = await buildPlan(file, io, values['state-dir']);
+  const { plan, unfinished, surroundings, observations } = await buildPlan(file, io, values['state-dir']);
   const problems = statusProblems(plan, unfinished);
   const drift = problems.length > 0;
   if (io.json) {
-    io.out(JSON.stringify({ ...planJson(plan, file, surroundings), inSync: !drift, problems }, null, 2));
+    io.out(JSON.stringify({ ...planJson(plan, file, surroundings, observations), inSync: !drift, problems }, null, 2));
     return drift ? 2 : 0;
   }
   const label = displayPath(file, io.cwd);
