@@ -128,9 +128,12 @@ describe.skipIf(NO_ANSIBLE)('Ansible collection relocate.relocate', () => {
     expect(runsIn(h.state)).toEqual([]);
     expect(check.stdout).toContain(`+${link}: symlink -> ${target}`); // the diff's after side
     expect(check.stdout).toContain(`--- before: ${link} (move)`);
+    expect(check.stdout).toContain(`-${link}: dir (1 file, 18 bytes)`); // before, from relocate's observed
+    expect(check.stdout).toContain(`-${target}: missing`);
+    expect(check.stdout).toContain(`+${target}: dir (1 file, 18 bytes)`);
     const checked = result('check');
     expect(checked.converged).toMatchObject({ changed: true, pending: 1 });
-    expect(checked.converged.entries[0]).toMatchObject({ link, target, action: 'move' });
+    expect(checked.converged.entries[0]).toMatchObject({ link, target, action: 'move', observed: { link: { kind: 'dir', files: 1, bytes: 18 }, target: { kind: 'missing' } } });
     expect(checked.info).toMatchObject({ changed: false, in_sync: false });
     expect(checked.info.problems[0]).toMatchObject({ kind: 'differs', link });
 
@@ -144,6 +147,8 @@ describe.skipIf(NO_ANSIBLE)('Ansible collection relocate.relocate', () => {
     expect(firstResult.converged).toMatchObject({ changed: true, result: 'done' });
     expect(firstResult.converged.run).toBe(runsIn(h.state)[0]);
     expect(firstResult.info).toMatchObject({ in_sync: true, problems: [] });
+    expect(firstResult.info.entries[0]).toMatchObject({ action: 'none', observed: { link: { kind: 'symlink', linkText: target } } });
+    expect(firstResult.converged.run_entries).toEqual([expect.objectContaining({ link, action: 'move', result: 'changed' })]);
 
     const second = run('ansible-playbook', ['-i', 'localhost,', '-c', 'local', '-e', vars, '--diff', playbook]);
     expect(second.status, output(second)).toBe(0);
