@@ -239,12 +239,19 @@ describe.skipIf(NO_ANSIBLE)('Ansible collection relocate.relocate', () => {
     spawnSync('git', ['init', '-q', '.'], { cwd: dest });
     const { tests, skipped } = sanityTests(dest);
     console.info(`ansible-test sanity: ${tests.join(', ')}; left out: ${skipped.join('; ')}`);
-    const r = run('ansible-test', ['sanity', '--local', '--python-interpreter', '/usr/bin/python3', '--color', 'no', ...tests.flatMap((t) => ['--test', t])], dest);
+    const r = run('ansible-test', ['sanity', '--local', '--python-interpreter', SANITY_PYTHON, '--color', 'no', ...tests.flatMap((t) => ['--test', t])], dest);
     expect(r.status, output(r)).toBe(0);
     expect(r.stdout).toContain('Running sanity test "validate-modules"');
     expect(`${r.stdout}${r.stderr}`).not.toMatch(/Skipping sanity test "(validate-modules|pep8|pylint|yamllint)"/);
   }, 600_000);
 });
+
+/** The Python ansible-test runs on (its shebang): Debian's /usr/bin/python3. */
+const SANITY_PYTHON = ((): string => {
+  const which = spawnSync('sh', ['-c', 'command -v ansible-test'], { encoding: 'utf8' }).stdout.trim();
+  const first = which ? readFileSync(which, 'utf8').split('\n', 1)[0]! : '';
+  return /^#!\s*(\/\S+python3[.0-9]*)\s*$/.exec(first)?.[1] ?? '/usr/bin/python3';
+})();
 
 /** Python modules a sanity test needs from Debian (the ansible-test venv reuses the system's site packages). */
 const SANITY_NEEDS: Record<string, [module: string, debianPackage: string]> = {
@@ -282,7 +289,7 @@ function sanityTests(dest: string): { tests: string[]; skipped: string[] } {
       continue;
     }
     const need = SANITY_NEEDS[t];
-    if (need && spawnSync('/usr/bin/python3', ['-c', `import ${need[0]}`]).status !== 0) {
+    if (need && spawnSync(SANITY_PYTHON, ['-c', `import ${need[0]}`]).status !== 0) {
       skipped.push(`${t} (Debian package ${need[1]} is not installed)`);
       continue;
     }
@@ -290,11 +297,11 @@ function sanityTests(dest: string): { tests: string[]; skipped: string[] } {
       tests.push(t);
       continue;
     }
-    const probe = run('ansible-test', ['sanity', '--local', '--python-interpreter', '/usr/bin/python3', '--color', 'no', '--test', t], dest);
+    const probe = run('ansible-test', ['sanity', '--local', '--python-interpreter', SANITY_PYTHON, '--color', 'no', '--test', t], dest);
     const venv = /at "(.+)\/bin\/python" does not have pip available/.exec(`${probe.stdout}${probe.stderr}`)?.[1];
     if (venv) {
       rmSync(venv, { recursive: true, force: true });
-      const made = spawnSync('/usr/bin/python3', ['-m', 'venv', '--without-pip', '--system-site-packages', venv], { encoding: 'utf8' });
+      const made = spawnSync(SANITY_PYTHON, ['-m', 'venv', '--without-pip', '--system-site-packages', venv], { encoding: 'utf8' });
       if (made.status !== 0) {
         skipped.push(`${t} (cannot make its virtualenv: ${made.stderr.trim()})`);
         continue;
