@@ -248,7 +248,7 @@ describe.skipIf(NO_ANSIBLE)('Ansible collection relocate.relocate', () => {
 
 /** The Python ansible-test runs on (its shebang): Debian's /usr/bin/python3. */
 const SANITY_PYTHON = ((): string => {
-  const which = spawnSync('sh', ['-c', 'command -v ansible-test'], { encoding: 'utf8' }).stdout.trim();
+  const which = (spawnSync('sh', ['-c', 'command -v ansible-test'], { encoding: 'utf8' }).stdout ?? '').trim();
   const first = which ? readFileSync(which, 'utf8').split('\n', 1)[0]! : '';
   return /^#!\s*(\/\S+python3[.0-9]*)\s*$/.exec(first)?.[1] ?? '/usr/bin/python3';
 })();
