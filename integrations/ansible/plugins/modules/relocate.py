@@ -43,7 +43,7 @@ options:
   verify:
     description:
       - How apply verifies a copy across volumes before deleting the original, passed as C(--verify).
-      - C(meta) compares sizes, types, modes and times; C(content) also compares every byte.
+      - C(meta) compares names, kinds, sizes, times, modes, link texts, owners, extended attributes and ACLs; C(content) also compares every byte.
       - Default is relocate's own.
     type: str
     choices: [meta, content]
