@@ -827,7 +827,7 @@ export class NodeFs implements FsPort {
       // inherited by the copies inside), mode, times.
       const dirMade: MadeAs = { ...made, mustChmod: true };
       for (let k = dirs.length - 1; k >= 0; k--) keeper.apply(dest(dirs[k]!), nodes.meta(dirs[k]!), dirMade, src(dirs[k]!));
-      await this.syncCopy(to, plain.filter((f) => nodes.kind(f) === 'file').map(dest), dirs.map(dest), { how, flush });
+      await this.syncCopy(to, () => ({ files: plain.filter((f) => nodes.kind(f) === 'file').map(dest), dirs: dirs.map(dest) }), { how, flush });
     } finally {
       flush?.close();
     }
@@ -846,10 +846,12 @@ export class NodeFs implements FsPort {
    * network and unknown file systems, no koffi, a kernel before 5.8, macOS)
    * every file is fsync'd, then every folder deepest first, then the root's
    * parent: fsync of a file does not make its name durable. Windows flushes
-   * each file; NTFS journals folder entries itself. `files` are the copied
-   * regular files' paths; `dirs` the copied folders', parents first.
+   * each file; NTFS journals folder entries itself. `paths` gives the
+   * copied regular files' paths and the copied folders' (parents first),
+   * asked only where they are synced one by one: a million paths are some
+   * 100 MB that one syncfs never reads (bench/RESULTS.md, "Reads reused").
    */
-  private async syncCopy(root: string, files: readonly string[], dirs: readonly string[], asked?: { how: Durability; flush: CopyFlush | undefined }): Promise<void> {
+  private async syncCopy(root: string, paths: () => { files: readonly string[]; dirs: readonly string[] }, asked?: { how: Durability; flush: CopyFlush | undefined }): Promise<void> {
     const holder = path.dirname(root);
     // The caller's answer where it asked before copying (one statfs per copy, not two).
     const how = asked?.how ?? (await durabilityWay(holder));
@@ -867,6 +869,7 @@ export class NodeFs implements FsPort {
       }
       return;
     }
+    const { files, dirs } = paths();
     await eachLimited([...files], CONCURRENCY, async (p) => {
       // Windows flushes only through a handle open for writing (FlushFileBuffers); a copy whose
       // read-only attribute was already set cannot be opened so, and NTFS then relies on its journal.
@@ -1106,7 +1109,7 @@ export class NodeFs implements FsPort {
     for (const n of dirs.slice().reverse()) await this.keepSnapshotMeta(n.rel === '' ? toRoot : path.join(toRoot, ...n.rel.split('/')), n);
     // The modes, owners and times just set are the inodes' own: durable (with the names) before the undo is called done.
     const at = (n: NodeMeta) => (n.rel === '' ? toRoot : path.join(toRoot, ...n.rel.split('/')));
-    await this.syncCopy(toRoot, nodes.filter((x) => x.kind === 'file').map(at), dirs.map(at));
+    await this.syncCopy(toRoot, () => ({ files: nodes.filter((x) => x.kind === 'file').map(at), dirs: dirs.map(at) }));
   }
 
   /**
