@@ -20,28 +20,33 @@
  * - Granularity. The kernel takes ctime from the coarse wall clock (up to
  *   a tick, at most 10 ms, behind), truncated to the file system's grain:
  *   1 ns on xfs, btrfs, tmpfs and ext4 with 256-byte inodes, but a whole
- *   second on ext4 with 128-byte inodes (mkfs.ext4's choice for volumes
- *   under 512 MiB). A file made and then given an attribute within one
- *   second keeps one ctime there. Linux 6.13's multigrain timestamps do
- *   not help the second-grained case and are not relied on.
+ *   second on ext4 with 128-byte inodes (older mkfs.ext4 made them for
+ *   volumes under 512 MiB; `-I 128` still does). A file made and then given
+ *   an attribute within one second keeps one ctime there. Linux 6.13's
+ *   multigrain timestamps do not help the second-grained case and are not
+ *   relied on.
  * - Order. A change writes its ctime and its new value in one system call
- *   under the inode's lock, but not always value first (the cached ACL is
- *   set after the ctime), so a read racing a change could see the new
- *   ctime and the old value.
+ *   under the inode's lock, but not always value first (a cached ACL may be
+ *   replaced after the ctime is set), so a read racing a change could see
+ *   the new ctime and the old value.
  *
  * Hence a read vouches only for nodes whose ctime, when read, was older
- * than the start of the walk that read it by CTIME_MARGIN_NS (10 s): any
- * change not complete when that walk began has a ctime after
- * start − 1 s − a tick, so it differs from a ctime that old, whatever the
- * grain or the order. Nodes changed within the margin before the walk are
- * read again (a program was writing there a moment ago: rare, and cheap).
+ * than the start of the walk that read it by CTIME_MARGIN_NS (10 s). A
+ * change that sets its ctime after the walk began gets one after
+ * start − 1 s − a tick, whatever the grain, so it differs from a ctime that
+ * old; a change that set its ctime before the walk began and was still
+ * writing its value when the walk read the node would have to have been
+ * stopped inside that one system call for the whole margin. Nodes changed
+ * within the margin before the walk are read again (a program was writing
+ * there a moment ago: rare, and cheap).
  * A wall clock stepped back by more than the margin could give a later
  * change an old ctime: the walk that reuses compares the wall clock's
  * distance from the monotonic clock with the one at the first walk, and
  * reads everything again if it went back by more than CLOCK_STEP_SLACK_MS.
  * What is left — a clock stepped back and forward again between the two
- * walks, with a change landing on a node's old ctime to the nanosecond —
- * is weaker than what the same verify already trusts: it finds changed
+ * walks, with a change landing exactly on a node's old ctime; a
+ * change stopped inside its system call for the whole margin — is a
+ * narrower gap than one the same verify already has: it finds changed
  * bytes by size and mtime, and any program may set an mtime.
  *
  * Where: Linux only, on file systems whose every metadata change updates
