@@ -50,9 +50,10 @@
  * bytes by size and mtime, and any program may set an mtime.
  *
  * Where: Linux only, on file systems whose every metadata change updates
- * ctime (statfs f_type): ext2/3/4, xfs, btrfs always; tmpfs from Linux 6.1
- * (before it, setting a security.* or trusted.* attribute on tmpfs left
- * ctime alone: kernel commit 36f05cab0a2c). Not FUSE (the daemon reports
+ * ctime (statfs f_type): ext2/3/4, xfs, btrfs always; tmpfs from Linux 6.2
+ * (setting a security.* or trusted.* attribute on tmpfs left ctime alone
+ * until kernel commit 36f05cab0a2c of September 2022, merged for 6.1 or
+ * 6.2: which one could not be checked here, so the later is required). Not FUSE (the daemon reports
  * what it likes), network file systems (another client's change reaches
  * ctime when the server says), overlayfs, f2fs or anything unknown, and
  * not macOS or Windows: there every read is made again.
@@ -91,7 +92,7 @@ export function ctimeKeptBy(fType: number | bigint, kernelRelease = os.release()
   if (t === FS_MAGIC.ext || t === FS_MAGIC.xfs || t === FS_MAGIC.btrfs) return true;
   if (t !== FS_MAGIC.tmpfs) return false;
   const m = /^(\d+)\.(\d+)/.exec(kernelRelease);
-  return m !== null && (Number(m[1]) > 6 || (Number(m[1]) === 6 && Number(m[2]) >= 1));
+  return m !== null && (Number(m[1]) > 6 || (Number(m[1]) === 6 && Number(m[2]) >= 2));
 }
 
 /**

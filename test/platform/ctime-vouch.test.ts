@@ -25,9 +25,10 @@ const ctime = (p: string) => lstatSync(p, { bigint: true }).ctimeNs;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('which file systems are trusted', () => {
-  it('ext2/3/4, xfs and btrfs on any kernel; tmpfs from Linux 6.1; nothing else', () => {
+  it('ext2/3/4, xfs and btrfs on any kernel; tmpfs from Linux 6.2; nothing else', () => {
     for (const t of [FS_MAGIC.ext, FS_MAGIC.xfs, FS_MAGIC.btrfs, FS_MAGIC.btrfs | 0]) expect(ctimeKeptBy(t, '5.4.0'), t.toString(16)).toBe(true);
-    expect(ctimeKeptBy(FS_MAGIC.tmpfs, '6.1.0')).toBe(true);
+    expect(ctimeKeptBy(FS_MAGIC.tmpfs, '6.2.0')).toBe(true);
+    expect(ctimeKeptBy(FS_MAGIC.tmpfs, '6.1.55')).toBe(false);
     expect(ctimeKeptBy(FS_MAGIC.tmpfs, '6.18.44-fc-v1272')).toBe(true);
     expect(ctimeKeptBy(FS_MAGIC.tmpfs, '7.0')).toBe(true);
     expect(ctimeKeptBy(FS_MAGIC.tmpfs, '6.0.19')).toBe(false);
