@@ -2,6 +2,7 @@ import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { open, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { Durability } from '../state/types.js';
+import { FS_MAGIC, fsMagic } from './fs-magic.js';
 import { nativeSyncfs } from './native/syncfs.js';
 
 /**
@@ -14,13 +15,12 @@ import { nativeSyncfs } from './native/syncfs.js';
  * (a reboot loses it anyway) and its syncfs costs nothing.
  */
 const SYNCFS_HONOURED = new Map<number, string>([
-  [0xef53, 'ext2/3/4'],
-  [0x58465342, 'xfs'],
-  [0x9123683e, 'btrfs'],
-  [0xf2f52010, 'f2fs'],
-  [0x01021994, 'tmpfs'],
+  [FS_MAGIC.ext, 'ext2/3/4'],
+  [FS_MAGIC.xfs, 'xfs'],
+  [FS_MAGIC.btrfs, 'btrfs'],
+  [FS_MAGIC.f2fs, 'f2fs'],
+  [FS_MAGIC.tmpfs, 'tmpfs'],
 ]);
-
 
 /** The way a copy into `dir`'s volume is made durable (see Durability in src/state/types.ts: 'syncfs' only where SYNCFS_HONOURED has the volume's type). */
 export async function durabilityWay(dir: string): Promise<Durability> {
@@ -39,7 +39,7 @@ export async function durabilityWay(dir: string): Promise<Durability> {
 export function wayFor(fType: number | bigint | undefined, syncfsAvailable: boolean): Durability {
   if (process.platform === 'win32') return { way: 'fsync', why: 'a flush of every copied file (FlushFileBuffers; NTFS journals folder entries itself)' };
   if (!syncfsAvailable) return { way: 'fsync', why: 'an fsync of every copied file and folder (syncfs needs Linux 5.8 or later and the native layer)' };
-  const t = fType === undefined ? undefined : Number(BigInt.asUintN(32, BigInt(fType)));
+  const t = fType === undefined ? undefined : fsMagic(fType);
   if (t !== undefined && SYNCFS_HONOURED.has(t)) return { way: 'syncfs', why: `one syncfs of the volume (${SYNCFS_HONOURED.get(t)} honours it)` };
   const which = t === undefined ? 'its file system is unknown' : `its file system (statfs type 0x${t.toString(16)}) is not known to honour syncfs: FUSE and network file systems may ignore it`;
   return { way: 'fsync', why: `an fsync of every copied file and folder (${which})` };

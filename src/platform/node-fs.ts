@@ -21,7 +21,8 @@ import { MetaKeeper, type MadeAs } from './keep-meta.js';
 import { keptMetaOfSnapshot, snapshotNodeOf } from './snapshot-meta.js';
 import { nativeSeekExtent } from './native/seek-data.js';
 import { copySparse, sameSparseContent } from './sparse-copy.js';
-import { TreeListing, type ListedNode, type NodeKind } from './tree-listing.js';
+import { TreeListing, type ListedNode, type NodeKind, type VouchedReads } from './tree-listing.js';
+import { CtimeVouch, type VouchOptions } from './ctime-vouch.js';
 import { isUnsupportedErrno, nativeRenameNoReplace, nativeRenameUnavailableReason } from './native/rename-noreplace.js';
 import { nativeInodeFlags } from './native/inode-flags.js';
 import { nativeFsid } from './native/fsid.js';
@@ -190,12 +191,26 @@ const under =
     : (root: string, rel: string): string => (rel === '' ? root : root.endsWith('/') ? root + rel : `${root}/${rel}`);
 
 /**
+ * What a walk does besides listing: `stamp` records each node's inode
+ * number and change time (the walk's reads can then vouch for a later
+ * walk: ctime-vouch.ts); `prior` is such an earlier walk's reads of the
+ * same tree, taken instead of reading again for every node they vouch for.
+ */
+interface WalkReads {
+  stamp: boolean;
+  prior: VouchedReads | undefined;
+}
+
+const READ_ALL: WalkReads = { stamp: false, prior: undefined };
+
+/**
  * One node, by one bigint lstat (never followed): nanosecond times and
  * exact inode numbers (which can exceed 2^53: a double would merge two
  * hard-link groups). With `keeper`, its extended attributes and inode flags
- * too; with `birth`, its creation time (birth-time.ts).
+ * too, read unless `reads.prior` vouches for node `at` (the index the walk
+ * gives it); with `birth`, its creation time (birth-time.ts).
  */
-function lstatNode(full: string, keeper: MetaKeeper | undefined, birth: boolean): ListedNode {
+function lstatNode(full: string, keeper: MetaKeeper | undefined, birth: boolean, at: number, reads: WalkReads): ListedNode {
   let s: BigIntStats;
   try {
     s = lstatSync(full, { bigint: true });
@@ -205,28 +220,62 @@ function lstatNode(full: string, keeper: MetaKeeper | undefined, birth: boolean)
   const kind = kindOf(s);
   const nlink = Number(s.nlink);
   const uid = Number(s.uid);
+  // The same inode, its ctime unchanged since an earlier walk read it: those reads stand (a null one is read now).
+  const vouched = keeper && reads.prior ? reads.prior.at(at, s.dev, s.ino, s.ctimeNs) : undefined;
   const node: ListedNode = {
     kind, size: Number(s.size), blocks: Number(s.blocks), mtimeNs: s.mtimeNs, atimeNs: s.atimeNs, mode: Number(s.mode) & 0o7777, uid, gid: Number(s.gid), nlink,
     id: kind === 'file' && nlink > 1 ? `${s.dev}:${s.ino}` : '',
     linkText: kind === 'symlink' ? readlinkOf(full) : undefined,
-    xattrs: keeper && kind !== 'other' ? keeper.readXattrs(full) : null,
-    flags: keeper ? keeper.readFlags(full, kind, uid) : null,
+    xattrs: keeper && kind !== 'other' ? (vouched?.xattrs ?? keeper.readXattrs(full)) : null,
+    flags: keeper ? (vouched?.flags ?? keeper.readFlags(full, kind, uid)) : null,
   };
   if (birth && kind !== 'other') node.birthtimeNs = s.birthtimeNs;
+  // The stamp is this lstat's, taken before the reads: a change racing them has a ctime too new to vouch (ctime-vouch.ts).
+  if (reads.stamp) {
+    node.ino = s.ino;
+    node.ctimeNs = s.ctimeNs;
+  }
   return node;
 }
+
+/**
+ * What a walk with a keeper may do with its reads: `stamp` (with the terms
+ * for the volume) its nodes so a later walk can reuse them, or reuse
+ * `prior`'s. Neither where change times cannot vouch (ctime-vouch.ts).
+ */
+type ReadReuse = { stamp: VouchOptions } | { prior: VouchedReads | undefined };
 
 /**
  * Lists a tree without entering links; folders before their contents
  * (breadth first, names sorted: see tree-listing.ts). With `keeper`, every
  * node's extended attributes and flags are read too: the walks whose
- * listing is the original side of a copy or a verify. With `birth`
- * (by default where `keeper` keeps creation times), creation times too.
+ * listing is the original side of a copy or a verify; `reuse` says whether
+ * those reads are stamped for a later walk or taken from an earlier one.
+ * With `birth` (by default where `keeper` keeps creation times), creation
+ * times too.
  */
-async function walk(root: string, keeper?: MetaKeeper, birth = keeper?.keepsBirthtimes ?? false): Promise<TreeListing> {
+async function walk(root: string, keeper?: MetaKeeper, birth = keeper?.keepsBirthtimes ?? false, reuse?: ReadReuse): Promise<TreeListing> {
+  const reads: WalkReads = { ...READ_ALL };
+  let vouch: CtimeVouch | undefined;
+  if (keeper && reuse && 'stamp' in reuse) {
+    // Before the first read: the vouch's margin counts from the walk's start.
+    const s = lstatSync(root, { bigint: true, throwIfNoEntry: false });
+    vouch = s ? CtimeVouch.forWalk(root, s.dev, reuse.stamp) : undefined;
+    reads.stamp = vouch !== undefined;
+  } else if (keeper && reuse && 'prior' in reuse && reuse.prior?.vouch.clockSteady()) {
+    reads.prior = reuse.prior;
+  }
+  const out = await walkWith(root, keeper, birth, reads);
+  // A wall clock stepped back during this walk could have let an old ctime stand for a new change: every read is made again.
+  if (reads.prior && !reads.prior.vouch.clockSteady()) return walkWith(root, keeper, birth, READ_ALL);
+  if (vouch) out.vouch = vouch;
+  return out;
+}
+
+async function walkWith(root: string, keeper: MetaKeeper | undefined, birth: boolean, reads: WalkReads): Promise<TreeListing> {
   const slice = new Slicer();
   const out = new TreeListing();
-  const top = out.add(-1, '', lstatNode(root, keeper, birth));
+  const top = out.add(-1, '', lstatNode(root, keeper, birth, 0, reads));
   if (out.kind(top) !== 'dir') return out;
   const fence = DeviceFence.around(root, lstatSync(root).dev);
   // Folders are listed in the order they were found (breadth first): their indices, and their paths alongside.
@@ -245,7 +294,7 @@ async function walk(root: string, keeper?: MetaKeeper, birth = keeper?.keepsBirt
     }
     for (const name of names) {
       const full = under(dir, name);
-      const i = out.add(at, name, lstatNode(full, keeper, birth));
+      const i = out.add(at, name, lstatNode(full, keeper, birth, out.length, reads));
       if (out.kind(i) === 'dir') {
         fence.enter(full);
         queue.push(i);
@@ -426,8 +475,14 @@ export class NodeFs implements FsPort {
   /** Folders whose copies went to a volume that holds no creation times the keeper sets (birth-time.ts), for --verbose. */
   private readonly birthlessVolumes = new Set<string>();
 
-  /** `keeper`: what copies keep, by default this platform's (MetaKeeper.load); a test gives one over fake calls. */
-  constructor(keeper?: MetaKeeper) {
+  /**
+   * `keeper`: what copies keep, by default this platform's (MetaKeeper.load); a test gives one over fake calls.
+   * `vouch`: a test's terms for reusing reads (a shorter margin, a clock that steps: ctime-vouch.ts).
+   */
+  constructor(
+    keeper?: MetaKeeper,
+    private readonly vouch: VouchOptions = {},
+  ) {
     this.keeperLoaded = keeper;
   }
 
@@ -464,16 +519,25 @@ export class NodeFs implements FsPort {
    * At most one side of a verify comes from here, and never the original's
    * side from an earlier verify. A resumed run (a new process) has none and
    * walks everything, as any call without a listing does.
+   *
+   * `forReuse` is not a listing: it is copyTree's reads of the original's
+   * extended attributes and inode flags, each stamped with the node's inode
+   * number and change time (tree-listing.ts `VouchedReads`). The verify
+   * before the delete walks the original fresh, as above, but takes those
+   * reads for every node whose stamp still matches instead of reading
+   * again (ctime-vouch.ts says why a matching stamp proves nothing
+   * changed, and where stamps are not made at all).
    */
   private readonly forVerify = new Map<string, TreeListing>();
   private readonly forSnapshot = new Map<string, TreeListing>();
+  private readonly forReuse = new Map<string, VouchedReads>();
 
-  private static keep(into: Map<string, TreeListing>, root: string, nodes: TreeListing): void {
+  private static keep<T>(into: Map<string, T>, root: string, nodes: T): void {
     const id = rootIdentity(root);
     if (id) into.set(id, nodes);
   }
 
-  private static take(from: Map<string, TreeListing>, root: string): TreeListing | undefined {
+  private static take<T>(from: Map<string, T>, root: string): T | undefined {
     const id = rootIdentity(root);
     const nodes = id === undefined ? undefined : from.get(id);
     if (nodes) from.delete(id!);
@@ -627,8 +691,9 @@ export class NodeFs implements FsPort {
     };
     this.forVerify.clear();
     this.forSnapshot.clear();
+    this.forReuse.clear();
     const keeper = await this.keeper();
-    const nodes = await walk(from, keeper);
+    const nodes = await walk(from, keeper, undefined, { stamp: this.vouch });
     const outsideByRel = reuse && reuse.length > 0 ? new Map(reuse.map((r) => [r.rel, r])) : undefined;
     let done = 0;
     const firstCopyOf = new Map<string, string>();
@@ -762,11 +827,13 @@ export class NodeFs implements FsPort {
       // inherited by the copies inside), mode, times.
       const dirMade: MadeAs = { ...made, mustChmod: true };
       for (let k = dirs.length - 1; k >= 0; k--) keeper.apply(dest(dirs[k]!), nodes.meta(dirs[k]!), dirMade, src(dirs[k]!));
-      await this.syncCopy(to, plain.filter((f) => nodes.kind(f) === 'file').map(dest), dirs.map(dest), { how, flush });
+      await this.syncCopy(to, () => ({ files: plain.filter((f) => nodes.kind(f) === 'file').map(dest), dirs: dirs.map(dest) }), { how, flush });
     } finally {
       flush?.close();
     }
     NodeFs.keep(this.forVerify, from, nodes);
+    const reads = nodes.vouchedReads();
+    if (reads) NodeFs.keep(this.forReuse, from, reads);
   }
 
   /**
@@ -779,10 +846,12 @@ export class NodeFs implements FsPort {
    * network and unknown file systems, no koffi, a kernel before 5.8, macOS)
    * every file is fsync'd, then every folder deepest first, then the root's
    * parent: fsync of a file does not make its name durable. Windows flushes
-   * each file; NTFS journals folder entries itself. `files` are the copied
-   * regular files' paths; `dirs` the copied folders', parents first.
+   * each file; NTFS journals folder entries itself. `paths` gives the
+   * copied regular files' paths and the copied folders' (parents first),
+   * asked only where they are synced one by one: a million paths are some
+   * 100 MB that one syncfs never reads (bench/RESULTS.md, "Reads reused").
    */
-  private async syncCopy(root: string, files: readonly string[], dirs: readonly string[], asked?: { how: Durability; flush: CopyFlush | undefined }): Promise<void> {
+  private async syncCopy(root: string, paths: () => { files: readonly string[]; dirs: readonly string[] }, asked?: { how: Durability; flush: CopyFlush | undefined }): Promise<void> {
     const holder = path.dirname(root);
     // The caller's answer where it asked before copying (one statfs per copy, not two).
     const how = asked?.how ?? (await durabilityWay(holder));
@@ -800,6 +869,7 @@ export class NodeFs implements FsPort {
       }
       return;
     }
+    const { files, dirs } = paths();
     await eachLimited([...files], CONCURRENCY, async (p) => {
       // Windows flushes only through a handle open for writing (FlushFileBuffers); a copy whose
       // read-only attribute was already set cannot be opened so, and NTFS then relies on its journal.
@@ -858,8 +928,9 @@ export class NodeFs implements FsPort {
     if (!subset && keeper.keepsBirthtimes && !births) this.birthlessVolumes.add(path.dirname(copy));
     const cachedA = subset ? undefined : NodeFs.take(this.forVerify, original);
     const cachedB = subset || cachedA ? undefined : NodeFs.take(this.forVerify, copy);
-    // The original's attributes are read with its listing; the copy's only where the original has some (see below).
-    const a = cachedA ?? (await walk(original, subset ? undefined : keeper));
+    // The original's attributes are read with its listing (or taken from copyTree's reads where a node's stamp vouches
+    // for them: forReuse); the copy's only where the original has some (see below).
+    const a = cachedA ?? (await walk(original, subset ? undefined : keeper, undefined, subset ? undefined : { prior: NodeFs.take(this.forReuse, original) }));
     const b = cachedB ?? (await walk(copy, undefined, births));
     // `listed`: the original's node at `rel` in `a`, or undefined when `a` lacks it (an extra node in the copy).
     const fail = (what: string, rel: string, listed: number | undefined): never => {
@@ -1038,7 +1109,7 @@ export class NodeFs implements FsPort {
     for (const n of dirs.slice().reverse()) await this.keepSnapshotMeta(n.rel === '' ? toRoot : path.join(toRoot, ...n.rel.split('/')), n);
     // The modes, owners and times just set are the inodes' own: durable (with the names) before the undo is called done.
     const at = (n: NodeMeta) => (n.rel === '' ? toRoot : path.join(toRoot, ...n.rel.split('/')));
-    await this.syncCopy(toRoot, nodes.filter((x) => x.kind === 'file').map(at), dirs.map(at));
+    await this.syncCopy(toRoot, () => ({ files: nodes.filter((x) => x.kind === 'file').map(at), dirs: dirs.map(at) }));
   }
 
   /**
@@ -1070,6 +1141,7 @@ export class NodeFs implements FsPort {
   async restoreMissing(twin: string, root: string, reuse?: readonly OutsideName[]): Promise<number> {
     this.forVerify.clear();
     this.forSnapshot.clear();
+    this.forReuse.clear();
     // An undo path, over what a crash left: the listings as one object per node, which this logic reads best.
     const [want, have] = [nodesOf(await walk(twin)), nodesOf(await walk(root))];
     if (have[0]?.kind !== 'dir' || want[0]?.kind !== 'dir') {
@@ -1245,6 +1317,7 @@ export class NodeFs implements FsPort {
     // Freed inode numbers can be reused by new folders: no listing outlives a delete.
     this.forVerify.clear();
     this.forSnapshot.clear();
+    this.forReuse.clear();
     let top: Stats;
     try {
       top = lstatSync(root);

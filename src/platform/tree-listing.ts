@@ -1,7 +1,9 @@
 /**
  * A walk's listing of a tree, stored by column: one typed array per field
  * (kind, size, mode, owner, times, inode flags; creation times only in
- * listings that record them, i.e. on Windows: birth-time.ts), a
+ * listings that record them, i.e. on Windows: birth-time.ts; inode numbers
+ * and change times only in listings whose reads a later walk may reuse:
+ * `VouchedReads`), a
  * parent index and a name per node instead of a full relative path, and
  * the rare fields (link texts, hard-link identities and counts, extended
  * attributes)
@@ -17,6 +19,7 @@
  * listings of equal trees hold each node at the same index and the verify
  * pairs them by position (`sameShape`).
  */
+import type { CtimeVouch } from './ctime-vouch.js';
 import type { KeptMeta } from './keep-meta.js';
 import type { Xattr } from './native/xattrs.js';
 import { looksSparse } from './sparse-copy.js';
@@ -43,6 +46,9 @@ export interface ListedNode {
   flags: number | null;
   /** The creation time, where the walk records it (birth-time.ts); absent otherwise. */
   birthtimeNs?: bigint;
+  /** The exact inode number and change time, where the walk stamps its nodes for a later walk (`VouchedReads`); absent otherwise. */
+  ino?: bigint;
+  ctimeNs?: bigint;
 }
 
 const NONE: readonly Xattr[] = Object.freeze([]) as readonly Xattr[];
@@ -51,6 +57,7 @@ const XATTRS_READ = 1;
 const FLAGS_READ = 2;
 const HOLEY = 4;
 const BIRTH_READ = 8;
+const STAMPED = 16;
 /** Nodes per chunk (a power of two). Columns grow a chunk at a time, so a big listing is never copied to grow. */
 const CHUNK_BITS = 14;
 const CHUNK = 1 << CHUNK_BITS;
@@ -71,6 +78,9 @@ class Chunk {
   atimes: BigInt64Array;
   /** Made on the first creation time stored: a listing without any (every OS but Windows) pays nothing for the column. */
   births: BigInt64Array | undefined;
+  /** Inode numbers and change times, made on the first stamp stored: only a listing that vouches for its reads pays for them. */
+  inos: BigUint64Array | undefined;
+  ctimes: BigInt64Array | undefined;
   parents: Int32Array;
   /** Names as UTF-8, one after the other; node k's name is bytes nameAt[k] to nameAt[k + 1]. */
   nameBytes: Buffer;
@@ -104,6 +114,8 @@ class Chunk {
     c.mtimes.set(this.mtimes);
     c.atimes.set(this.atimes);
     if (this.births) (c.births = new BigInt64Array(c.cap)).set(this.births);
+    if (this.inos) (c.inos = new BigUint64Array(c.cap)).set(this.inos);
+    if (this.ctimes) (c.ctimes = new BigInt64Array(c.cap)).set(this.ctimes);
     c.parents.set(this.parents);
     c.nameAt.set(this.nameAt);
     c.nameBytes = Buffer.alloc(Math.max(c.nameBytes.length, this.nameBytes.length));
@@ -140,6 +152,8 @@ class Chunk {
 
 export class TreeListing {
   length = 0;
+  /** Set by a walk that stamped every node (inode number, change time) on a volume where change times vouch for reads (ctime-vouch.ts). */
+  vouch?: CtimeVouch;
   private readonly chunks: Chunk[] = [new Chunk(FIRST_CAPACITY)];
   private readonly linkTexts = new Map<number, string>();
   private readonly ids = new Map<number, string>();
@@ -181,6 +195,11 @@ export class TreeListing {
     if (n.birthtimeNs !== undefined) {
       (c.births ??= new BigInt64Array(c.cap))[k] = n.birthtimeNs;
       c.known[k]! |= BIRTH_READ;
+    }
+    if (n.ino !== undefined && n.ctimeNs !== undefined) {
+      (c.inos ??= new BigUint64Array(c.cap))[k] = n.ino;
+      (c.ctimes ??= new BigInt64Array(c.cap))[k] = n.ctimeNs;
+      c.known[k]! |= STAMPED;
     }
     return i;
   }
@@ -364,5 +383,61 @@ export class TreeListing {
     const m = new Map<string, number>();
     for (let i = 0; i < this.length; i++) m.set(this.rel(i), i);
     return m;
+  }
+
+  /** The attribute and flag reads of this listing, for a later walk of the same tree (`VouchedReads`); undefined unless the walk stamped its nodes. */
+  vouchedReads(): VouchedReads | undefined {
+    if (!this.vouch || this.length === 0) return undefined;
+    const columns = this.chunks.map((c) => ({ inos: c.inos, ctimes: c.ctimes, flags: c.flags, known: c.known }));
+    return new VouchedReads(columns, this.attrs, this.length, this.vouch);
+  }
+}
+
+/** The columns of one chunk that a `VouchedReads` keeps (the chunk's own arrays, not copies). */
+interface ReadColumns {
+  inos: BigUint64Array | undefined;
+  ctimes: BigInt64Array | undefined;
+  flags: Uint32Array;
+  known: Uint8Array;
+}
+
+/**
+ * What one walk read of each node's extended attributes and inode flags,
+ * with the inode number and change time that vouch for those reads
+ * (ctime-vouch.ts), kept for a later walk of the same tree: the walk of a
+ * cross-volume move's original just before its delete reuses the reads of
+ * the copy's walk for every node unchanged since (node-fs.ts). It holds
+ * only those columns of the listing (the listing's own arrays: about 21
+ * bytes a node), so the rest of the listing can go.
+ *
+ * Nodes are looked up by the index the later walk gives them: when the
+ * tree kept its shape that is the same node (tree-listing order); when it
+ * did not, the inode number and change time tell, and the verify fails on
+ * the shape anyway. Attributes and flags are the inode's own, so a node
+ * met under another name (a hard link) is vouched for the same.
+ */
+export class VouchedReads {
+  constructor(
+    private readonly columns: readonly ReadColumns[],
+    private readonly attrs: ReadonlyMap<number, Xattr[]>,
+    private readonly length: number,
+    readonly vouch: CtimeVouch,
+  ) {}
+
+  /**
+   * The attributes and flags node `i` had when read (each null when that
+   * read did not make it), if the node lstat'ed now as (`dev`, `ino`,
+   * `ctimeNs`) is vouched to be that node unchanged; undefined otherwise.
+   */
+  at(i: number, dev: bigint, ino: bigint, ctimeNs: bigint): { xattrs: Xattr[] | null; flags: number | null } | undefined {
+    if (i < 0 || i >= this.length) return undefined;
+    const c = this.columns[i >>> CHUNK_BITS]!;
+    const k = i & MASK;
+    const known = c.known[k]!;
+    if ((known & STAMPED) === 0 || !this.vouch.vouches(dev, ino, ctimeNs, c.inos![k]!, c.ctimes![k]!)) return undefined;
+    return {
+      xattrs: (known & XATTRS_READ) === 0 ? null : (this.attrs.get(i) ?? (NONE as Xattr[])),
+      flags: (known & FLAGS_READ) === 0 ? null : c.flags[k]!,
+    };
   }
 }

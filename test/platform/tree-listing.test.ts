@@ -6,6 +6,7 @@
  * and flags.
  */
 import { describe, expect, it } from 'vitest';
+import type { CtimeVouch } from '../../src/platform/ctime-vouch.js';
 import { TreeListing, type ListedNode } from '../../src/platform/tree-listing.js';
 
 const node = (over: Partial<ListedNode> = {}): ListedNode => ({
@@ -100,5 +101,24 @@ describe('TreeListing', () => {
     want.sort();
     expect([...l.sortedRels()]).toEqual(want);
     expect(want.length).toBeGreaterThan(60);
+  });
+
+  it('stamped reads survive the first chunk\'s growth and a second chunk, and are handed out only for the stamp they were read with', () => {
+    const l = new TreeListing();
+    expect(l.vouchedReads(), 'no vouch: nothing to reuse').toBeUndefined();
+    // A vouch that checks only the stamp (ctime-vouch.ts has the real terms, tested there).
+    l.vouch = { vouches: (_dev: bigint, ino: bigint, ctime: bigint, lIno: bigint, lCtime: bigint) => ino === lIno && ctime === lCtime } as unknown as CtimeVouch;
+    const x = [{ name: 'user.a', raw: Buffer.from('user.a\0'), value: Buffer.from('v') }];
+    l.add(-1, '', node({ kind: 'dir', ino: 2n, ctimeNs: 20n, xattrs: [], flags: 0 }));
+    for (let k = 1; k < 20_000; k++) l.add(0, `f${k}`, node(k === 3 ? { xattrs: x, flags: 0x40, ino: 2n ** 63n + 3n, ctimeNs: 30n } : k === 5 ? { xattrs: null, flags: null, ino: 5n, ctimeNs: 50n } : k === 7 ? {} : { ino: BigInt(k), ctimeNs: BigInt(k) * 10n }));
+    const reads = l.vouchedReads()!;
+    expect(reads.at(3, 1n, 2n ** 63n + 3n, 30n)).toEqual({ xattrs: x, flags: 0x40 });
+    expect(reads.at(3, 1n, 2n ** 63n + 3n, 31n), 'ctime moved').toBeUndefined();
+    expect(reads.at(3, 1n, 3n, 30n), 'another inode').toBeUndefined();
+    expect(reads.at(5, 1n, 5n, 50n), 'not read then: read now').toEqual({ xattrs: null, flags: null });
+    expect(reads.at(7, 1n, 0n, 0n), 'a node the walk did not stamp').toBeUndefined();
+    expect(reads.at(19_999, 1n, 19_999n, 199_990n), 'in the second chunk').toEqual({ xattrs: [], flags: 0 });
+    expect(reads.at(20_000, 1n, 0n, 0n), 'past the end').toBeUndefined();
+    expect(reads.at(-1, 1n, 0n, 0n)).toBeUndefined();
   });
 });

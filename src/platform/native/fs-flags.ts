@@ -35,7 +35,8 @@
  * close through koffi too, not worth declaring the variadic open(2) as a
  * fixed-argument function. No cheaper way exists: statx reports nodump and
  * compression but not noatime or no-COW. The copy's flags are read only
- * where the original has some.
+ * where the original has some, and the original's again before its delete
+ * only where its change time moved since the copy's read (ctime-vouch.ts).
  *
  * Only where the FS_IOC_* numbers are the generic ones and an int is
  * little-endian: 64-bit x86, ARM, RISC-V, LoongArch. macOS has its own

@@ -14,7 +14,9 @@
  * `nativeXattrsUnavailableReason` says why for --verbose.
  *
  * Cost: one llistxattr per node read, about 4 µs through koffi on this
- * machine (bench/RESULTS.md); lgetxattr only for nodes that have any.
+ * machine (bench/RESULTS.md); lgetxattr only for nodes that have any. The
+ * walk before a delete reads again only nodes whose change time moved
+ * since the copy's read (ctime-vouch.ts).
  */
 import { nativeBinding } from './koffi.js';
 import { splitXattrNames, xattrNameOf } from './xattr-names.js';
