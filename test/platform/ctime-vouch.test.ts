@@ -129,7 +129,8 @@ for (const vol of VOLUMES) {
       expect(moved).toEqual(CHANGES.map((c) => [c.name, true]));
     });
 
-    it.skipIf(vol.grainS === 0)('within the grain a change can leave ctime as it was: why a read vouches only for ctimes older than the margin', async () => {
+    // Only where ctime has a grain of whole seconds (ext4 with 128-byte inodes): elsewhere there is no such case to show.
+    if (vol.grainS > 0) it('within the grain a change can leave ctime as it was: why a read vouches only for ctimes older than the margin', async () => {
       // Right after a second begins, so the file's making and its change fall within one second.
       await sleep(1000 - (Date.now() % 1000) + 20);
       const p = path.join(mount!.dir, 'same-second');
