@@ -10,7 +10,10 @@
 // Two first starts may race: each writes the addon under a temporary name and
 // hard-links it to the content-hash name, which never replaces a file, so
 // neither can see a half-written addon under the final name; the loser finds
-// the winner's file, checks its hash and uses it. A cached file whose hash is
+// the winner's file, checks its hash and uses it. On a volume without hard
+// links the fallback copies straight to the final name, where a racer may
+// see it half written: the hash check then fails and that racer loads a
+// copy of its own (below), so a partial file is never loaded either way. A cached file whose hash is
 // wrong (a damaged disk, a hand edit) is never loaded: it is written again
 // under a name of this process's own.
 //

@@ -70,8 +70,7 @@ describe.skipIf(reason !== undefined)('relocate.exe under Wine (Node 22 single e
     // prefix is the tests' own (scripts/wine/setup.sh), and the Wine lock is held, so no other run starts the exe now.
     const dir = path.join(w.driveC, 'users', os.userInfo().username, 'AppData', 'Local', 'relocate', 'native');
     rmSync(dir, { recursive: true, force: true });
-    const env = {};
-    const first = wineJson(relocateExe(['doctor', '--json'], { cwd: s.c, env }));
+    const first = wineJson(relocateExe(['doctor', '--json'], { cwd: s.c }));
     expect(first.native, JSON.stringify(first.native)).toMatchObject({ loaded: true });
     expect(first.native.what).toMatch(/Win32 through koffi/);
     const files = readdirSync(dir);
@@ -81,11 +80,11 @@ describe.skipIf(reason !== undefined)('relocate.exe under Wine (Node 22 single e
     // Named by its own content: the name is the first half of its SHA-256.
     expect(sha256(readFileSync(path.join(dir, name))).slice(0, 32)).toBe(name.slice(6, 38));
     // The second start reuses it.
-    const second = wineJson(relocateExe(['doctor', '--json'], { cwd: s.c, env }));
+    const second = wineJson(relocateExe(['doctor', '--json'], { cwd: s.c }));
     expect(second.native).toMatchObject({ loaded: true });
     expect(readdirSync(dir)).toEqual([name]);
     // The text form says the same, with the check mark.
-    const text = relocateExe(['doctor'], { cwd: s.c, env });
+    const text = relocateExe(['doctor'], { cwd: s.c });
     expect(text.stdout).toMatch(/✓ native layer: loaded \(Win32 through koffi/);
   }, 180_000);
 
