@@ -27,7 +27,7 @@ export function exePath(target: ExeTarget): string {
   return path.join(EXE_DIR, `relocate-${VERSION}-${target}${target === 'win-x64' ? '.exe' : ''}`);
 }
 
-const GENERATED = path.join(REPO_ROOT, 'src', 'manifest', 'generated');
+const GENERATED = new Set([path.join(REPO_ROOT, 'src', 'manifest', 'generated'), path.join(REPO_ROOT, 'src', 'gui', 'generated')]);
 
 /** The newest modification time among the files an executable is made of. */
 function newestInput(): { file: string; ms: number } {
@@ -35,8 +35,8 @@ function newestInput(): { file: string; ms: number } {
   const visit = (p: string) => {
     const st = statSync(p);
     if (st.isDirectory()) {
-      // Written again by every `npm run build` (from schema/, which is an input itself).
-      if (p === GENERATED) return;
+      // Written again by every `npm run build` (from schema/ and src/gui/web, which are inputs themselves).
+      if (GENERATED.has(p)) return;
       for (const name of readdirSync(p)) visit(path.join(p, name));
     } else if (st.mtimeMs > newest.ms) newest = { file: p, ms: st.mtimeMs };
   };

@@ -1,0 +1,179 @@
+/**
+ * The contract between `relocate gui`'s server (src/gui/server) and its page
+ * (src/gui/web): every request and answer of the local HTTP API. Types only:
+ * both sides import it with `import type`. Fields may be added; none may be
+ * renamed or removed without changing both sides in the same commit.
+ *
+ * Rules every endpoint keeps (tested in test/gui/):
+ * - Every answer is JSON (`application/json; charset=utf-8`) except `/`,
+ *   the page's assets and the event stream.
+ * - A GET never changes anything on disk or in the manifest.
+ * - Every request that changes anything is a POST with a JSON body, the
+ *   header `X-Relocate: 1` and an `Origin` equal to the server's own.
+ * - An engine refusal answers 200 with `{ ok: false, error }` (an
+ *   ApiError: the CLI's code, message, path and hint, word for word);
+ *   a request the server itself refuses answers 4xx with `{ ok: false, error }`.
+ * - No rule of relocate is decided here: the server runs relocate's own
+ *   commands (`--json`) and passes their answers through; the page only
+ *   draws them.
+ */
+
+/** An error as the CLI reports it with --json. */
+export interface ApiError {
+  code: string;
+  message: string;
+  path: string | null;
+  hint: string | null;
+}
+
+export type Answer<T> = ({ ok: true } & T) | { ok: false; error: ApiError };
+
+/** One mounted volume / drive the user can move to or from. */
+export interface DriveInfo {
+  /** `C:\` on Windows; the mount point elsewhere. */
+  root: string;
+  /** What people call it: `C:`, or the mount point. */
+  label: string;
+  totalBytes: number;
+  freeBytes: number;
+  /** Free space once every change of the current plan has run, when a plan was made (negative: it would not fit). */
+  freeAfterPlan?: number;
+}
+
+/** One manifest entry with its state on disk (`relocate status --json`). */
+export interface EntryRow {
+  /** The entry's link path, resolved (what identifies an entry in requests). */
+  link: string;
+  target: string;
+  type: string;
+  /** The state the manifest asks for: 'present' (a link) or 'absent' (moved back). */
+  state: 'present' | 'absent';
+  /** The planner's action for it now: 'none' means in sync. */
+  action: string;
+  /** The planner's words for why. */
+  reason: string;
+  bytes?: number;
+}
+
+/** GET /api/overview */
+export interface Overview {
+  version: string;
+  /** The manifest the GUI reads and edits (created on the first move when missing). */
+  manifest: { path: string; exists: boolean };
+  stateDir: string;
+  os: 'win32' | 'linux' | 'darwin';
+  drives: DriveInfo[];
+  entries: EntryRow[];
+  /** A run that did not finish (resume or roll back before anything else), if any. */
+  unfinishedRun?: string;
+}
+
+export type Verdict = 'safe' | 'owner-mover' | 'caution' | 'never';
+
+/** One folder `relocate scan --json` reports. */
+export interface ScanFolder {
+  path: string;
+  /** Why it is listed: 'steam', 'epic', 'gog', 'cache', 'user-folder', 'wsl', 'docker', 'walk', … */
+  kind: string;
+  /** A short name for people: "Steam library", "npm cache", "Videos". */
+  title: string;
+  bytes: number;
+  files: number;
+  verdict: Verdict;
+  /** The engine's words for the verdict. */
+  reason: string;
+  /** For 'owner-mover': what to use instead ("Steam > Settings > Storage"). */
+  mover?: string;
+  /** Set when the folder already is a link: where it points. */
+  linkTarget?: string;
+  /** The drive it is on (DriveInfo.root). */
+  drive: string;
+}
+
+/** GET /api/scan?path=P&path=Q&top=N (no path: the known large folders). The output of `relocate scan --json`. */
+export interface ScanReport {
+  folders: ScanFolder[];
+  drives: DriveInfo[];
+  /** Links already on disk in the scanned places (what `import` would adopt). */
+  links: { link: string; target: string; type: string }[];
+  /** Folders that could not be read, with why. */
+  problems: { path: string; message: string }[];
+}
+
+/** POST /api/preview-move — body: MoveRequest. Plans the one move (nothing is written). */
+export interface MoveRequest {
+  /** The folder to move, e.g. C:\Games. */
+  source: string;
+  /** The folder it goes into, e.g. D:\ — the data ends at join(destinationParent, basename(source)). */
+  destinationParent: string;
+}
+
+export interface MovePreview {
+  /** Where the data would end: D:\Games. */
+  target: string;
+  /** The exact sentence: "C:\Games becomes a link; its 212 GB move to D:\Games; D: keeps 1.1 TB free". */
+  sentence: string;
+  /** False when the engine refuses this move; `problems` says why (plan findings of severity error). */
+  possible: boolean;
+  problems: { code: string; message: string; hint: string | null }[];
+  warnings: { code: string; message: string }[];
+}
+
+/** POST /api/moves — body: MoveRequest. Adds the entry to the manifest (comments kept); nothing moves yet. Answer: Overview. */
+
+/** POST /api/entries/absent — body: { link }. Sets `state: absent` on that entry ("Move back"); nothing moves yet. Answer: Overview. */
+export interface EntryRequest {
+  link: string;
+}
+
+/** POST /api/plan — body: {}. Plans the whole manifest and keeps the plan for /api/apply. */
+export interface PlanPreview {
+  planId: string;
+  /** Plain words, one per change: "move C:\Games (212 GB) to D:\Games, leave a junction". */
+  lines: string[];
+  changes: number;
+  blocked: boolean;
+  /** The plan exactly as `relocate plan --json` prints it. */
+  plan: unknown;
+  drives: DriveInfo[];
+}
+
+/** POST /api/apply — body: { planId }. Starts `relocate apply` on that saved plan; progress arrives on /api/events. */
+export interface JobStarted {
+  jobId: string;
+}
+
+/** POST /api/rollback — body: { runId }. Starts `relocate rollback RUN`. Answer: JobStarted. */
+
+/** GET /api/history — `relocate history --json`'s runs. */
+export interface RunRow {
+  id: string;
+  status: string;
+  startedAt: string;
+  /** "2 changes, 212 GB moved" */
+  summary: string;
+  canRollBack: boolean;
+}
+
+/** GET /api/links?dir=D — links already in D (`relocate import D --json`). POST /api/adopt — body: { dir } — writes them into the manifest (`import --write`). */
+export interface FoundLinkRow {
+  link: string;
+  target: string;
+  type: string;
+  /** Why it cannot be adopted, when it cannot. */
+  skipped?: string;
+}
+
+/** GET /api/doctor — `relocate doctor --json`, passed through. */
+
+/** GET /api/events — server-sent events, one JSON object per `data:` line. */
+export type JobEvent =
+  | { type: 'start'; jobId: string; command: 'apply' | 'rollback'; entries: number; bytesTotal: number }
+  | { type: 'entry'; jobId: string; index: number; of: number; title: string }
+  | { type: 'progress'; jobId: string; bytesDone: number; bytesTotal: number; rateBytesPerSecond?: number; secondsLeft?: number; text: string }
+  | { type: 'step'; jobId: string; text: string }
+  /** A file is in use: the program holding it named when the OS tells. */
+  | { type: 'in-use'; jobId: string; path: string; programs: string[] }
+  /** Administrator rights are needed for this plan (Windows): the page offers to run that one step elevated. */
+  | { type: 'needs-elevation'; jobId: string; reason: string }
+  | { type: 'done'; jobId: string; ok: boolean; runId?: string; result: unknown; error?: ApiError };
