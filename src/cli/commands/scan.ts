@@ -198,7 +198,7 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
  * drive and arrive on --to's.
  */
 async function driveList(folders: ScanFolder[], known: Map<string, Promise<DriveFacts | undefined>>, toDrive: DriveFacts | undefined): Promise<DriveInfo[]> {
-  const roots = [...new Set([...(toDrive ? [toDrive.root] : []), ...folders.map((f) => f.drive).filter((r) => r !== '')])];
+  const roots = [...new Set([...folders.map((f) => f.drive).filter((r) => r !== ''), ...(toDrive ? [toDrive.root] : [])])];
   const out: DriveInfo[] = [];
   for (const root of roots) {
     const d = await known.get(root);
