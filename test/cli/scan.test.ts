@@ -224,6 +224,27 @@ describe('relocate scan PATH: every entry of a folder', () => {
   });
 });
 
+describe('plan and scan agree', () => {
+  it('plan warns W_OWNER_MOVER on the Steam library scan sends to Steam, and refuses what scan calls never', async () => {
+    const doc = await scan([]);
+    const library = p('games', 'SteamLibrary', 'steamapps', 'common');
+    expect(byPath(doc, library)!.verdict).toBe('owner-mover');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'relocate-scan-plan-'));
+    try {
+      writeFileSync(path.join(dir, 'relocate.yaml'), `version: 1\nlinks:\n  - link: ${library}\n    target: ${path.join(dir, 'common')}\n  - link: ${home}\n    target: ${path.join(dir, 'home')}\n`);
+      const r = await runCliAsync(['plan', '--json'], { env, cwd: dir });
+      expect(r.status, r.stderr).toBe(1);
+      const plan = JSON.parse(r.stdout) as { entries: { link: string; findings: { code: string; severity: string; hint?: string }[] }[] };
+      const steam = plan.entries.find((e) => e.link === library)!;
+      expect(steam.findings).toContainEqual(expect.objectContaining({ code: 'W_OWNER_MOVER', severity: 'warning', hint: expect.stringContaining(byPath(doc, library)!.mover!) }));
+      expect(plan.entries.find((e) => e.link === home)!.findings.map((f) => f.code)).toContain('E_PROTECTED');
+      expect((await scan([p()])).folders.find((f) => f.path === home)!.verdict).toBe('never');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('relocate scan: a Steam library list Steam could not read', () => {
   it('is a problem in the report, not a failure: the Steam folder itself is still measured', async () => {
     const other = p('broken-home');

@@ -78,6 +78,7 @@ async function measureOne(c: ScanCandidate, walk: boolean, reader: NodeDiskReade
   if (walk && o.kind === 'dir' && (await reader.mounts(c.path)).mountPoint) {
     return { problem: { path: c.path, message: `${c.path} is another volume mounted here: not measured (relocate never crosses a mount; \`relocate scan ${c.path}\` measures its folders)` } };
   }
+  let v = folderVerdict(c.path, style, vctx);
   let bytes = 0;
   let files = 0;
   if (!isLink) {
@@ -86,10 +87,11 @@ async function measureOne(c: ScanCandidate, walk: boolean, reader: NodeDiskReade
       bytes = m.bytes;
       files = m.files;
     } catch (err) {
-      return { problem: { path: c.path, message: `${c.path}: cannot be measured (${(err as Error).message})` } };
+      // Windows keeps System Volume Information and the page file from everyone: say that it does not matter.
+      const anyway = v.verdict === 'never' ? `; relocate refuses it anyway: ${v.reason.replace(/; relocate refuses it \(E_PROTECTED\)$/, '')}` : '';
+      return { problem: { path: c.path, message: `${c.path}: cannot be measured (${(err as Error).message})${anyway}` } };
     }
   }
-  let v = folderVerdict(c.path, style, vctx);
   if (v.verdict === 'caution' && reader.inUse) {
     // Only for one program's data: naming the program is what makes the caution useful, and the check costs a look at every process.
     const report = await reader.inUse(c.path, o.kind === 'dir').catch(() => undefined);
