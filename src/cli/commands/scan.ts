@@ -186,6 +186,8 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   const { links: foundLinks, problems: linkProblems } = await findLinks(linkPlaces, { recursive: false, reader, style });
   for (const p of linkProblems) problems.push(p);
   const links = foundLinks.map((l) => ({ link: l.path, target: l.target, type: l.kind }));
+  // Measured a few at a time, problems arrive in any order: sorted, the same disk prints the same report.
+  problems.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
   const report: ScanDocument = { formatVersion: 1, scanned: roots.length > 0 ? roots : null, found: measured.length, top, to: to ?? null, folders, drives: await driveList(folders, drives, toDrive), links, problems };
   if (io.json) io.out(JSON.stringify(report, null, 2));
