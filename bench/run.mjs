@@ -5,7 +5,7 @@
 // the generated part of bench/RESULTS.md (between the bench:begin/end
 // markers); the hand-written part around it is kept.
 //
-//   node bench/run.mjs [--reps N] [--inner N] [--only move,rename,plan,links,start,memory]
+//   node bench/run.mjs [--reps N] [--inner N] [--only move,rename,plan,links,start,memory,scan]
 //                      [--before OLD/dist/cli/bin.js [--before-label LABEL]] [--cli dist/cli/bin.js] [--exe PATH|none]
 //                      [--no-write] [--json FILE]
 //   node bench/run.mjs --only scale [--scale-files N] [--scale-sets many,small,mixed,big,sparse]
@@ -34,6 +34,7 @@ import { cleanupNow, mountTmpfs, tempDir, tmpfsUnavailable, unmountLeftovers } f
 import { ensureTool, machine, median, peakRssMiB, run, timeRun } from './lib/measure.mjs';
 import { describeSpec, mixedTreeSpec, writeManySmallFiles, writeMixedTree } from './lib/trees.mjs';
 import { scaleFigures } from './lib/scale.mjs';
+import { scanFigure } from './lib/scan.mjs';
 import { loopUnavailable, unmountLoopLeftovers } from './lib/volumes.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -48,7 +49,7 @@ const opt = (name, dflt) => {
 const REPS = Math.max(1, Number(opt('reps', '5')));
 /** Runs of each short trial (rename, links) per repetition; their median is the repetition's figure. */
 const INNER = Math.max(1, Number(opt('inner', '3')));
-const ONLY = opt('only', 'move,rename,plan,links,start,memory').split(',');
+const ONLY = opt('only', 'move,rename,plan,links,start,memory,scan').split(',');
 const WRITE = !argv.includes('--no-write');
 const JSON_OUT = opt('json', undefined);
 /** A scale-only run writes its own part of RESULTS.md (the scale markers), leaving the other figures' latest run. */
@@ -576,6 +577,7 @@ async function main() {
   if (ONLY.includes('links')) await manyLinks();
   if (ONLY.includes('rename')) await sameVolume();
   if (ONLY.includes('move') || ONLY.includes('memory')) await crossVolume();
+  if (ONLY.includes('scan')) await scanFigure({ CLIS, NOW, log, row, details, fmtMs, fmtX, sideBySide, timesTable, tempDir, timeRun, run, relocate, named, median, ratios, cmdLine });
   if (ONLY.includes('scale')) {
     const why = loopUnavailable() ?? ensureTool('mkfs.xfs', 'xfsprogs', log) ?? ensureTool('mkfs.ext4', 'e2fsprogs', log) ?? ensureTool('rsync', 'rsync', log) ?? ensureTool('/usr/bin/time', 'time', log);
     if (why) skip('S', 'scale figures', '', why);
