@@ -219,6 +219,17 @@ describe('relocate gui: move, apply, roll back, move back, adopt', () => {
     expect(readFileSync(s.manifest, 'utf8')).toBe(before);
   });
 
+  it('scan: relocate scan --json of the folders asked, passed through; a relative path is refused', async () => {
+    const a = await get(s, `/api/scan?path=${encodeURIComponent(s.home)}&top=5`);
+    expect(a.status).toBe(200);
+    const r = a.json() as { ok: boolean; folders: { path: string; bytes: number; verdict: string }[]; drives: unknown[] };
+    expect(r.ok).toBe(true);
+    expect(r.folders).toEqual(expect.arrayContaining([expect.objectContaining({ path: games, bytes: FILES * FILE_BYTES })]));
+    expect(r.drives.length).toBeGreaterThan(0);
+    expect((await get(s, '/api/scan?path=relative/dir')).status).toBe(400);
+    expect((await get(s, `/api/scan?path=${encodeURIComponent(s.home)}&top=-1`)).status).toBe(400);
+  });
+
   it('doctor and history pass the engine’s answers through', async () => {
     const d = (await get(s, '/api/doctor')).json() as { ok: boolean; doctor: { formatVersion: number; stateDir: { path: string } } };
     expect(d.ok).toBe(true);
