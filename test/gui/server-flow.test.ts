@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -167,6 +168,32 @@ describe('relocate gui: move, apply, roll back, move back, adopt', () => {
     expect(done.error?.code).toBe('E_STALE_PLAN');
     expect(lstatSync(games).isDirectory()).toBe(true);
     rmSync(path.join(games, 'new.txt'));
+  });
+
+  it('a program working in the folder: the in-use event names it, the apply is refused, nothing moves', async () => {
+    const p = (await post(s, '/api/plan', {})).json() as PlanPreview;
+    expect(p.blocked).toBe(false);
+    // After the plan: the saved plan is still fresh, and the executor's own check right before the move finds the program.
+    const holder = spawn('sleep', ['60'], { cwd: games, stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const events = collectEvents(s);
+      await events.ready;
+      expect((await post(s, '/api/apply', { planId: p.planId })).status).toBe(200);
+      const got = await events.done;
+      const inUse = got.find((e): e is Extract<JobEvent, { type: 'in-use' }> => e.type === 'in-use');
+      expect(inUse?.programs).toEqual([`sleep (pid ${holder.pid})`]);
+      expect(inUse?.path).toBe(games);
+      const done = got.at(-1) as Extract<JobEvent, { type: 'done' }>;
+      expect(done.ok).toBe(false);
+      expect(done.error?.code).toBe('E_IN_USE');
+      expect(done.error?.message).toContain('sleep');
+    } finally {
+      holder.kill();
+    }
+    expect(lstatSync(games).isDirectory()).toBe(true);
+    expectDataAt(games);
+    expect(existsSync(target())).toBe(false);
   });
 
   it('entries/absent: state: absent is written on that entry (comments kept); nothing moves', async () => {

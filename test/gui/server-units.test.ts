@@ -137,3 +137,45 @@ describe('command lines', () => {
     expect(openerCommand('http://127.0.0.1:1/?token=a', 'win32')).toEqual(['cmd.exe', '/d', '/s', '/c', 'start "" "http://127.0.0.1:1/?token=a"']);
   });
 });
+
+describe('the event stream', () => {
+  /** A ServerResponse stand-in that records what is written. */
+  function fakeResponse(): { res: import('node:http').ServerResponse; text: () => string; head: () => Record<string, string> } {
+    let text = '';
+    let head: Record<string, string> = {};
+    const listeners: Record<string, () => void> = {};
+    const res = {
+      writeHead: (_status: number, h: Record<string, string>) => (head = h),
+      write: (t: string) => (text += t),
+      end: () => listeners.close?.(),
+      on: (ev: string, fn: () => void) => (listeners[ev] = fn),
+    } as unknown as import('node:http').ServerResponse;
+    return { res, text: () => text, head: () => head };
+  }
+
+  it('starts with retry, sends keep-alive comments, replays the running job to a late page, and allows one job at a time', async () => {
+    const { Jobs, JobBusy } = await import('../../src/gui/server/jobs.js');
+    const jobs = new Jobs('linux', 20);
+    let finish!: (r: { code: number; signal: null; stdout: string; stderr: string }) => void;
+    let emit!: (line: string) => void;
+    const jobId = jobs.start('apply', (onLine) => {
+      emit = onLine;
+      return { pid: 1, stop: () => undefined, done: new Promise((r) => (finish = r)) };
+    });
+    emit('{"progress":1,"event":"start","command":"apply","entries":1,"bytesTotal":9}');
+    expect(() => jobs.start('rollback', () => ({ pid: 2, stop: () => undefined, done: new Promise(() => undefined) }))).toThrow(JobBusy);
+    const late = fakeResponse();
+    jobs.listen(late.res);
+    expect(late.head()['Content-Type']).toBe('text/event-stream; charset=utf-8');
+    expect(late.head()['Content-Security-Policy']).toBeDefined();
+    expect(late.text()).toMatch(/^retry: \d+\n\n/);
+    expect(late.text()).toContain(`data: {"type":"start","jobId":"${jobId}","command":"apply","entries":1,"bytesTotal":9}\n\n`);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(late.text()).toContain(': keep-alive\n\n');
+    finish({ code: 0, signal: null, stdout: '{"formatVersion":1,"run":"r1","result":"done"}', stderr: '' });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(late.text()).toContain(`data: {"type":"done","jobId":"${jobId}","ok":true,"runId":"r1","result":{"formatVersion":1,"run":"r1","result":"done"}}\n\n`);
+    expect(jobs.busy).toBeUndefined();
+    await jobs.close();
+  });
+});
