@@ -261,8 +261,15 @@ export const POST_ROUTES: Readonly<Record<string, Handler>> = {
     if (ctx.platform !== 'win32') refuse(400, 'E_ELEVATION_UNAVAILABLE', 'an elevated apply is offered on Windows only', 'run `sudo relocate apply` with the saved plan in a terminal if this account may not change those paths', file);
     // Only this one step runs elevated (a UAC prompt); the server stays unelevated. The elevated window's output cannot be read back: the run's result is in `relocate history`.
     const command = [...ctx.engine.command, 'apply', file, '--yes', ...(ctx.engine.stateDir !== undefined ? ['--state-dir', ctx.engine.stateDir] : [])];
+    // What the elevated run did is read back from `relocate history`: its newest run is this one.
+    const readBack = async ({ answer }: { answer: EngineAnswer }) => {
+      const hist = await runEngine(ctx.engine, ['history']);
+      const newest = (hist.json?.runs as { id: string; status: string }[] | undefined)?.[0];
+      answer.json = { elevated: true, exitCode: answer.code, ...(newest ? { run: newest.id, result: newest.status } : {}) };
+      if (answer.code !== 0) answer.error = { code: 'E_ELEVATED_FAILED', message: `the elevated apply ended with exit code ${answer.code ?? 'unknown'}${answer.code === 1 ? ' (or the UAC prompt was declined)' : ''}`, path: file, hint: 'see `relocate history`, or run the apply in an administrator terminal to read its messages' };
+    };
     try {
-      return { jobId: ctx.jobs.start('apply', () => runChild(elevatedCommandLine(command), { env: ctx.engine.env, cwd: ctx.engine.cwd })) };
+      return { jobId: ctx.jobs.start('apply', () => runChild(elevatedCommandLine(command), { env: ctx.engine.env, cwd: ctx.engine.cwd }), readBack) };
     } catch (err) {
       if (err instanceof JobBusy) refuse(409, 'E_JOB_RUNNING', err.message);
       throw err;
