@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEvent, MovePreview, Overview, PlanPreview, RunRow } from '../../src/gui/api-types.js';
@@ -43,6 +43,21 @@ afterAll(async () => {
   await s?.close();
   if (crossVolume && dst) rmSync(dst, { recursive: true, force: true });
 });
+
+/** Every name under `dir` with its kind, size, mtime and link text: what a GET must leave as it was. */
+function snapshot(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = path.join(d, name);
+      const st = lstatSync(p);
+      out.push(`${p} ${st.isSymbolicLink() ? `-> ${readlinkSync(p)}` : st.isDirectory() ? 'dir' : `${st.size} ${st.mtimeMs}`}`);
+      if (st.isDirectory() && !st.isSymbolicLink()) walk(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
 
 function expectDataAt(dir: string): void {
   for (let i = 0; i < FILES; i++) expect(readFileSync(path.join(dir, `f${i}.bin`)).equals(content(i)), `${dir}/f${i}.bin`).toBe(true);
@@ -262,6 +277,14 @@ describe('relocate gui: move, apply, roll back, move back, adopt', () => {
     expect(d.ok).toBe(true);
     expect(d.doctor.formatVersion).toBe(1);
     expect(d.doctor.stateDir.path).toBe(s.stateDir);
+  });
+
+  it('a GET never changes anything: every reading route leaves the sandbox (manifest, data, state folder) as it was', async () => {
+    const before = [...snapshot(s.root), ...snapshot(dst)];
+    for (const p of ['/', '/app.js', '/app.css', '/api/overview', '/api/history', '/api/doctor', `/api/links?dir=${encodeURIComponent(s.home)}`, `/api/scan?path=${encodeURIComponent(s.home)}`]) {
+      expect((await get(s, p)).status, p).toBe(200);
+    }
+    expect([...snapshot(s.root), ...snapshot(dst)]).toEqual(before);
   });
 
   it('apply-elevated is not offered off Windows; an unknown plan id is 404', async () => {
