@@ -179,3 +179,11 @@ describe('the event stream', () => {
     await jobs.close();
   });
 });
+
+describe('the elevated apply', () => {
+  it('runs the saved plan; a plan the engine found blocked (no symlink privilege) is planned again by the elevated apply of the manifest', async () => {
+    const { elevatedApplyArgs } = await import('../../src/gui/server/routes.js');
+    expect(elevatedApplyArgs({ file: 'C:\\T\\plan-2.json', blocked: false }, 'C:\\m.yaml', 'C:\\state')).toEqual(['apply', 'C:\\T\\plan-2.json', '--yes', '--state-dir', 'C:\\state']);
+    expect(elevatedApplyArgs({ file: 'C:\\T\\plan-2.json', blocked: true }, 'C:\\m.yaml', undefined)).toEqual(['apply', 'C:\\m.yaml', '--yes']);
+  });
+});
