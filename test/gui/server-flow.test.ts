@@ -272,6 +272,20 @@ describe('relocate gui: move, apply, roll back, move back, adopt', () => {
     expect((await get(s, `/api/scan?path=${encodeURIComponent(s.home)}&top=-1`)).status).toBe(400);
   });
 
+  it('an invalid manifest does not hide the rest: the overview carries the engine’s error, the drives and history still come', async () => {
+    const good = readFileSync(s.manifest, 'utf8');
+    writeFileSync(s.manifest, `${good}  - link: [broken\n`);
+    try {
+      const o = (await get(s, '/api/overview')).json() as Overview & { ok: boolean; manifestError?: { code: string } };
+      expect(o.ok).toBe(true);
+      expect(o.manifestError?.code).toMatch(/^E_/);
+      expect(o.entries).toEqual([]);
+      expect(o.drives.length).toBeGreaterThan(0);
+    } finally {
+      writeFileSync(s.manifest, good);
+    }
+  });
+
   it('doctor and history pass the engine’s answers through', async () => {
     const d = (await get(s, '/api/doctor')).json() as { ok: boolean; doctor: { formatVersion: number; stateDir: { path: string } } };
     expect(d.ok).toBe(true);

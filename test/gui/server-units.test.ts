@@ -112,9 +112,9 @@ describe('engine answers', () => {
 
   it('history rows: finished and unfinished runs can be rolled back, rolled-back ones not', () => {
     const rows = runRows({ runs: [
-      { id: 'a', status: 'done', startedAt: 't', changes: 2, error: null },
-      { id: 'b', status: 'rolled-back', startedAt: 't', changes: 1, error: null },
-      { id: 'c', status: 'failed', startedAt: 't', changes: 1, error: { code: 'E_IO' } },
+      { id: 'a', status: 'done', unfinished: false, startedAt: 't', changes: 2, error: null },
+      { id: 'b', status: 'rolled-back', unfinished: false, startedAt: 't', changes: 1, error: null },
+      { id: 'c', status: 'failed', unfinished: true, startedAt: 't', changes: 1, error: { code: 'E_IO' } },
     ] });
     expect(rows.map((r) => [r.id, r.canRollBack, r.summary])).toEqual([['a', true, '2 changes'], ['b', false, '1 change'], ['c', true, '1 change (E_IO)']]);
   });
