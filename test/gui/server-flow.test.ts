@@ -309,3 +309,21 @@ describe('relocate gui: move, apply, roll back, move back, adopt', () => {
     expect((await post(s, '/api/apply', { planId: 'plan-999' })).status).toBe(404);
   });
 });
+
+describe('relocate gui without a manifest yet', () => {
+  it('the first move creates it (with a header); an invalid first move creates nothing', async () => {
+    const fresh = await startSandboxServer();
+    try {
+      const bad = await post(fresh, '/api/moves', { source: path.join(fresh.home, '${nope}'), destinationParent: path.join(fresh.root, 'dst') });
+      expect(bad.status).toBe(200);
+      expect(bad.json()).toMatchObject({ ok: false, error: { code: 'E_INVALID_MANIFEST' } });
+      expect(existsSync(fresh.manifest)).toBe(false);
+      mkdirSync(path.join(fresh.home, 'Videos'));
+      const good = await post(fresh, '/api/moves', { source: path.join(fresh.home, 'Videos'), destinationParent: path.join(fresh.root, 'dst') });
+      expect(good.json()).toMatchObject({ ok: true, manifest: { exists: true }, entries: [{ link: path.join(fresh.home, 'Videos'), action: 'move' }] });
+      expect(readFileSync(fresh.manifest, 'utf8')).toMatch(/^# Made by `relocate gui`/);
+    } finally {
+      await fresh.close();
+    }
+  });
+});

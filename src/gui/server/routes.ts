@@ -142,7 +142,8 @@ async function writeChecked(ctx: RouteContext, before: string | undefined, text:
   if (before === undefined) {
     const trial = path.join(ctx.temp, `new-${ctx.nextId()}.yaml`);
     await writeFileAtomic(trial, text);
-    json(await runEngine(ctx.engine, ['validate', trial]));
+    const trialCheck = await runEngine(ctx.engine, ['validate', trial]);
+    if (trialCheck.error) throw new EngineRefusal(trialCheck.error);
     await writeManifestText(ctx.manifest, text);
     return;
   }
