@@ -1,5 +1,6 @@
 // The Scoop manifest (an "app manifest" for a bucket): relocate.exe from the
-// release zip, put on PATH by Scoop's shim (`bin`), with `checkver` and
+// release zip, put on PATH by Scoop's shim (`bin`), a Start-menu shortcut
+// "Relocate" that opens its window (`relocate.exe gui`), with `checkver` and
 // `autoupdate` so a bucket's Excavator can follow new releases by itself.
 import { PROGRAM, windowsZipUrl } from './package-info.mjs';
 
@@ -28,6 +29,8 @@ export function scoopManifest(info, zipSha256) {
       },
     },
     bin: `${PROGRAM}.exe`,
+    // A Start-menu entry that opens the window (`relocate gui`): the way in for people who never open a terminal.
+    shortcuts: [[`${PROGRAM}.exe`, 'Relocate', 'gui']],
     // The repository, not `"checkver": "github"`: that shorthand appends
     // /releases/latest to the homepage, and package.json's homepage ends in #readme.
     checkver: { github: info.repoUrl },

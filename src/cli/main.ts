@@ -3,6 +3,7 @@ import { RelocateError } from '../core/errors.js';
 import { COMMAND_HELP, GLOBAL_HELP } from './help.js';
 import type { CliIO } from './io.js';
 import { packageVersion as version } from '../platform/package-version.js';
+import { homedir } from 'node:os';
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
@@ -28,6 +29,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   try {
+    // relocate.exe double-clicked (no arguments, a console of its own): the window, not a usage text that would flash and vanish.
+    const windowManifest = name === undefined ? await (await import('../platform/double-click.js')).doubleClickStart(argv, io.env, homedir()) : undefined;
+    if (windowManifest !== undefined) return await waitOnFailure(await (await COMMANDS.gui!())([windowManifest], io), io);
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       const topic = name === 'help' ? rest[0] : undefined;
       io.out(topic && COMMAND_HELP[topic] ? COMMAND_HELP[topic]! : GLOBAL_HELP);
@@ -50,6 +54,20 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   } catch (err) {
     return reportError(err, io);
   }
+}
+
+/**
+ * A window Explorer opened closes when relocate exits: after a failure
+ * (the error is printed above) it stays until Enter, so the error can be read.
+ */
+async function waitOnFailure(code: number, io: CliIO): Promise<number> {
+  if (code === 0) return code;
+  io.err('Press Enter to close this window.');
+  await new Promise<void>((resolve) => {
+    process.stdin.once('data', () => resolve());
+    process.stdin.once('end', () => resolve());
+  });
+  return code;
 }
 
 /** Errors for people: code, message, path, hint. A stack only with --verbose. */

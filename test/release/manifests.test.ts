@@ -139,6 +139,7 @@ describe('the manifests made from a release zip', () => {
       license: pkg.license,
       architecture: { '64bit': { url: zipUrl } },
       bin: 'relocate.exe',
+      shortcuts: [['relocate.exe', 'Relocate', 'gui']],
       checkver: { github: repo },
       autoupdate: { architecture: { '64bit': { url: `${repo}/releases/download/v$version/relocate-$version-win-x64.zip`, hash: { url: '$baseurl/SHA256SUMS' } } } },
     });
@@ -273,6 +274,9 @@ describe("Scoop's rules refuse a broken manifest", () => {
     ['no address anywhere', (d) => delete d.architecture, /must have required property 'url'/],
     ['a homepage that is not an address', (d) => (d.homepage = 'relocate home'), /\/homepage must match format "uri"/],
     ['another program on PATH', (d) => (d.bin = 'other.exe'), /policy.*\/bin must be equal to constant/],
+    ['a shortcut with no name', (d) => (d.shortcuts = [['relocate.exe']]), /\/shortcuts\/0 must NOT have fewer than 2 items/],
+    ['no shortcut to the window', (d) => delete d.shortcuts, /policy.*must have required property 'shortcuts'/],
+    ['a shortcut that does not open the window', (d) => (d.shortcuts = [['relocate.exe', 'Relocate']]), /policy.*\/shortcuts must be equal to constant/],
     ['checkver by regular expression only', (d) => (d.checkver = 'v([\\d.]+)'), /policy.*\/checkver must be object/],
     ['an invalid checkver regular expression', (d) => (d.checkver = { github: d.checkver.github, regex: '([' }), /\/checkver\/regex must match format "regex"/],
     ['an autoupdate template without $version', (d) => (d.autoupdate.architecture['64bit'].url = d.architecture['64bit'].url), /policy.*\/autoupdate\/architecture\/64bit\/url must match pattern/],

@@ -64,6 +64,14 @@ describe.skipIf(reason !== undefined)('relocate.exe under Wine (Node 22 single e
     expect(d.system.platform).toBe('win32');
   }, 120_000);
 
+  it('with no arguments from a program (no console of its own) it prints the usage, as on a command prompt, and opens no window', () => {
+    // Explorer's double-click gives relocate.exe a console of its own (GetConsoleProcessList = 1) and opens the GUI;
+    // started with its output piped, it must not: a script or fleet engine calling it bare would hang on a server.
+    const r = runWine(w, exeFile, [], { timeoutMs: 60_000 });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stdout).toContain('Usage: relocate <command>');
+  }, 120_000);
+
   it('doctor: the native layer is loaded from the addon the exe carries, written once under its content hash', () => {
     const s = sandbox('doctor');
     // %LOCALAPPDATA% of the prefix's user (Wine sets it from the profile, whatever the environment says); the

@@ -24,7 +24,7 @@
 const UNUSED_TOP_LEVEL_KEYS = [
   '$schema', '_comment', '##', 'persist', 'cookie', 'depends', 'env_add_path', 'env_set', 'extract_dir', 'extract_to',
   'innosetup', 'installer', 'notes', 'post_install', 'post_uninstall', 'pre_install', 'pre_uninstall', 'psmodule',
-  'shortcuts', 'suggest', 'uninstaller',
+  'suggest', 'uninstaller',
 ];
 /** Keys Scoop accepts in an architecture entry and relocate does not write. */
 const UNUSED_ARCHITECTURE_KEYS = [
@@ -43,6 +43,8 @@ const definitions = {
   stringOrStrings: { anyOf: [{ type: 'string' }, { type: 'array', minItems: 1, items: { type: 'string' } }] },
   // bin: a file, or a list of files and [file, alias, arguments...] lists.
   bin: { anyOf: [{ type: 'string' }, { type: 'array', minItems: 1, items: { $ref: '#/definitions/stringOrStrings' } }] },
+  // shortcuts: Start-menu shortcuts, each [file, name] or [file, name, arguments] or [file, name, arguments, icon].
+  shortcutsArray: { type: 'array', minItems: 1, items: { type: 'array', minItems: 2, maxItems: 4, items: { type: 'string' } } },
   hashValue: {
     type: 'string',
     pattern: '^(?:[a-fA-F0-9]{64}|(?:sha1|sha256|sha512|md5):(?:[a-fA-F0-9]{32}|[a-fA-F0-9]{40}|[a-fA-F0-9]{64}|[a-fA-F0-9]{128}))$',
@@ -145,6 +147,7 @@ export const SCOOP_RULES = {
       },
     },
     bin: { $ref: '#/definitions/bin' },
+    shortcuts: { $ref: '#/definitions/shortcutsArray' },
     checkver: { $ref: '#/definitions/checkver' },
     autoupdate: {
       type: 'object',
@@ -187,13 +190,14 @@ export const SCOOP_RULES = {
  * relocate's own promise for its Scoop manifest, on top of SCOOP_RULES: a
  * description; the 64-bit zip from a GitHub release with its lower-case
  * SHA-256 (Scoop writes lower case), and no top-level address or hash beside
- * it; relocate.exe on PATH; checkver on the GitHub repository; an autoupdate
+ * it; relocate.exe on PATH; a Start-menu shortcut "Relocate" opening the
+ * window (`relocate.exe gui`: people who never open a terminal); checkver on the GitHub repository; an autoupdate
  * address template with $version and a hash to look up.
  */
 export const SCOOP_RELOCATE_POLICY = {
   $id: 'relocate:scoop-policy',
   type: 'object',
-  required: ['description', 'architecture', 'bin', 'checkver', 'autoupdate'],
+  required: ['description', 'architecture', 'bin', 'shortcuts', 'checkver', 'autoupdate'],
   not: { anyOf: [{ required: ['url'] }, { required: ['hash'] }] },
   properties: {
     architecture: {
@@ -211,6 +215,7 @@ export const SCOOP_RELOCATE_POLICY = {
       },
     },
     bin: { const: 'relocate.exe' },
+    shortcuts: { const: [['relocate.exe', 'Relocate', 'gui']] },
     checkver: { type: 'object', required: ['github'], properties: { github: { type: 'string', pattern: '^https://github\\.com/[^/]+/[^/]+$' } } },
     autoupdate: {
       type: 'object',

@@ -63,6 +63,7 @@ export interface Win32Raw {
   FindNextStreamW(h: bigint, data: Buffer): number;
   DeleteFileW(name: string): number;
   SetFileTime(h: bigint, creation: Buffer | null, access: Buffer | null, write: Buffer | null): number;
+  GetConsoleProcessList(list: Buffer, count: number): number;
   // advapi32
   RegGetValueW(hkey: number, subKey: string, value: string, flags: number, type: number[] | null, data: Buffer, bytes: number[]): number;
   OpenProcessToken(process: bigint, access: number, token: bigint[]): number;
@@ -148,6 +149,8 @@ async function bind(): Promise<Win32 | null> {
       OpenProcess: kernel32.func('RELOCATE_HANDLE __stdcall OpenProcess(uint32_t dwDesiredAccess, int bInheritHandle, uint32_t dwProcessId)'),
       QueryFullProcessImageNameW: kernel32.func('int __stdcall QueryFullProcessImageNameW(RELOCATE_HANDLE hProcess, uint32_t dwFlags, void *lpExeName, _Inout_ uint32_t *lpdwSize)'),
       GetFileAttributesW: kernel32.func('uint32_t __stdcall GetFileAttributesW(const char16_t *lpFileName)'),
+      // The pids are written into the caller's Buffer (4 bytes each); the result is how many processes share the console.
+      GetConsoleProcessList: kernel32.func('uint32_t __stdcall GetConsoleProcessList(void *lpdwProcessList, uint32_t dwProcessCount)'),
       SetFileAttributesW: kernel32.func('int __stdcall SetFileAttributesW(const char16_t *lpFileName, uint32_t dwFileAttributes)'),
       // WIN32_FIND_STREAM_DATA (FIND_STREAM_DATA_SIZE bytes) is filled in place; InfoLevel 0 is FindStreamInfoStandard.
       FindFirstStreamW: kernel32.func('RELOCATE_HANDLE __stdcall FindFirstStreamW(const char16_t *lpFileName, int InfoLevel, void *lpFindStreamData, uint32_t dwFlags)'),
