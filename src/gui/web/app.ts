@@ -1,0 +1,149 @@
+// The page: a header, a list of screens (buttons, reachable with Tab), the
+// screen itself, the progress of a running apply or rollback above it, and
+// the Move dialog. Screens stay mounted while hidden, so a scan or a plan is
+// still there after a look at another screen. The screen is in the address
+// (#/scan), so Back and a reload keep it.
+import { html } from 'htm/preact';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { ApiError, DriveInfo, JobEvent, JobStarted, Overview, ScanFolder } from '../api-types.js';
+import { get, post } from './api.js';
+import { ErrorBox, JobPanel } from './components.js';
+import { SCREENS, type AppContext, type Screen } from './context.js';
+import { listenToJobs } from './events.js';
+import { jobStep, newJob, type JobState } from './jobs.js';
+import { DoctorScreen } from './screens/doctor.js';
+import { DrivesScreen } from './screens/drives.js';
+import { EntriesScreen } from './screens/entries.js';
+import { HistoryScreen } from './screens/history.js';
+import { LinksScreen } from './screens/links.js';
+import { MoveDialog } from './screens/move-dialog.js';
+import { PlanScreen } from './screens/plan.js';
+import { ScanScreen } from './screens/scan.js';
+import { S } from './strings.js';
+
+function screenFromHash(): Screen {
+  const name = location.hash.replace(/^#\/?/, '');
+  return (SCREENS as readonly string[]).includes(name) ? (name as Screen) : 'drives';
+}
+
+export function App() {
+  const [screen, setScreen] = useState<Screen>(screenFromHash);
+  const [overview, setOverview] = useState<Overview | null>(null);
+  const [overviewError, setOverviewError] = useState<ApiError | null>(null);
+  const [planDrives, setPlanDrives] = useState<DriveInfo[] | null>(null);
+  const [jobs, setJobs] = useState<Record<string, JobState>>({});
+  const [currentJob, setCurrentJob] = useState<string | null>(null);
+  const [jobsFinished, setJobsFinished] = useState(0);
+  const [moving, setMoving] = useState<ScanFolder | null>(null);
+  const [actionError, setActionError] = useState<ApiError | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const navigated = useRef(false);
+
+  const refreshOverview = useCallback(async () => {
+    const a = await get<Overview>('/api/overview');
+    if (!a.ok) return setOverviewError(a.error);
+    setOverviewError(null);
+    setOverview(a);
+  }, []);
+
+  useEffect(() => {
+    void refreshOverview();
+    const onHash = () => setScreen(screenFromHash());
+    addEventListener('hashchange', onHash);
+    const stream = listenToJobs((e: JobEvent) => {
+      setJobs((all) => {
+        const job = all[e.jobId] ?? newJob(e.jobId, e.type === 'start' ? e.command : 'apply');
+        return { ...all, [e.jobId]: jobStep(job, e) };
+      });
+      if (e.type === 'start') setCurrentJob((cur) => cur ?? e.jobId);
+      if (e.type === 'done') {
+        setJobsFinished((n) => n + 1);
+        setPlanDrives(null);
+        void refreshOverview();
+      }
+    });
+    return () => {
+      removeEventListener('hashchange', onHash);
+      stream.close();
+    };
+  }, []);
+
+  // Move focus to the new screen's heading when the user changes screen (not on the first load).
+  useEffect(() => {
+    if (navigated.current) heading.current?.focus();
+    navigated.current = true;
+  }, [screen]);
+
+  const drives = useMemo(() => {
+    const base = overview?.drives ?? [];
+    if (!planDrives) return base;
+    return base.map((d) => ({ ...d, ...(planDrives.find((p) => p.root === d.root) ?? {}) }));
+  }, [overview, planDrives]);
+
+  const job = currentJob ? jobs[currentJob] : undefined;
+  const busy = !!job && !job.done;
+
+  const ctx: AppContext = {
+    overview,
+    drives,
+    go: (s) => {
+      location.hash = `#/${s}`;
+      setScreen(s);
+    },
+    setOverview,
+    refreshOverview,
+    setPlanDrives,
+    watchJob: (jobId, command) => {
+      setJobs((all) => (all[jobId] ? all : { ...all, [jobId]: newJob(jobId, command) }));
+      setCurrentJob(jobId);
+    },
+    busy,
+    jobsFinished,
+    openMove: setMoving,
+  };
+
+  async function rollbackUnfinished(runId: string) {
+    setActionError(null);
+    const a = await post<JobStarted>('/api/rollback', { runId });
+    if (!a.ok) return setActionError(a.error);
+    ctx.watchJob(a.jobId, 'rollback');
+  }
+
+  const screens: Record<Screen, unknown> = {
+    drives: html`<${DrivesScreen} ctx=${ctx} />`,
+    scan: html`<${ScanScreen} ctx=${ctx} />`,
+    entries: html`<${EntriesScreen} ctx=${ctx} />`,
+    plan: html`<${PlanScreen} ctx=${ctx} active=${screen === 'plan'} />`,
+    history: html`<${HistoryScreen} ctx=${ctx} active=${screen === 'history'} />`,
+    links: html`<${LinksScreen} ctx=${ctx} />`,
+    doctor: html`<${DoctorScreen} active=${screen === 'doctor'} />`,
+  };
+
+  return html`
+    <button type="button" class="skip" onClick=${() => heading.current?.focus()}>${S.skipToMain}</button>
+    <header class="top">
+      <div class="brand"><span class="logo" aria-hidden="true">⇄</span> <strong>${S.appTitle}</strong> <span class="tagline">${S.appTagline}</span></div>
+      ${overview
+        ? html`<p class="manifest"><span class="muted">${S.manifestLabel}:</span> <code>${overview.manifest.path}</code>${overview.manifest.exists ? null : html` <span class="muted">${S.manifestMissing}</span>`}</p>`
+        : null}
+    </header>
+    <div class="layout">
+      <nav class="side" aria-label=${S.nav}>
+        <ul>${SCREENS.map(
+          (s) => html`<li><button type="button" class="nav-button" data-screen=${s} aria-current=${screen === s ? 'page' : undefined} onClick=${() => ctx.go(s)}>${S.screens[s]}</button></li>`,
+        )}</ul>
+      </nav>
+      <main id="main">
+        <${ErrorBox} error=${overviewError} />
+        ${overview?.unfinishedRun
+          ? html`<div class="warning" role="alert"><p>${S.unfinishedRun(overview.unfinishedRun)}</p>
+              <button type="button" disabled=${busy} onClick=${() => rollbackUnfinished(overview.unfinishedRun as string)}>${S.unfinishedRunButton}</button>
+              <${ErrorBox} error=${actionError} /></div>`
+          : null}
+        ${job ? html`<${JobPanel} job=${job} onDismiss=${() => setCurrentJob(null)} />` : null}
+        <h1 id="screen-title" tabindex="-1" ref=${heading}>${S.screens[screen]}</h1>
+        ${SCREENS.map((s) => html`<section class="screen" data-screen=${s} hidden=${screen !== s} aria-labelledby=${screen === s ? 'screen-title' : undefined}>${screens[s]}</section>`)}
+      </main>
+    </div>
+    ${moving ? html`<${MoveDialog} key=${moving.path} folder=${moving} ctx=${ctx} onClose=${() => setMoving(null)} />` : null}`;
+}

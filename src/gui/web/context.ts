@@ -1,0 +1,25 @@
+// What every screen gets from the app: the overview (manifest, drives,
+// entries), ways to change screen, to start watching a job, to open the
+// move dialog and to refresh what the server knows.
+import type { DriveInfo, Overview, ScanFolder } from '../api-types.js';
+
+export const SCREENS = ['drives', 'scan', 'entries', 'plan', 'history', 'links', 'doctor'] as const;
+export type Screen = (typeof SCREENS)[number];
+
+export interface AppContext {
+  overview: Overview | null;
+  /** The drives with, once a plan was made, the free space after it. */
+  drives: DriveInfo[];
+  go(screen: Screen): void;
+  setOverview(o: Overview): void;
+  refreshOverview(): Promise<void>;
+  /** The free space after the last plan, per drive (PlanPreview.drives); null to forget it. */
+  setPlanDrives(drives: DriveInfo[] | null): void;
+  /** Show the progress of this job (the answer of /api/apply or /api/rollback). */
+  watchJob(jobId: string, command: 'apply' | 'rollback'): void;
+  /** A job is running: buttons that would start another are disabled. */
+  busy: boolean;
+  /** Counts finished jobs, so screens reload what a job changed. */
+  jobsFinished: number;
+  openMove(folder: ScanFolder): void;
+}
