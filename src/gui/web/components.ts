@@ -103,8 +103,8 @@ export function JobPanel({ job, onDismiss }: { job: JobState; onDismiss: () => v
       ${!job.done && !job.entry && !job.text ? html`<p>${S.jobStarting}</p>` : null}
       ${job.done ? html`<p class="job-end"><strong>${job.done.ok ? S.jobDone : S.jobFailed}</strong>${job.done.runId ? html` <span class="muted">${S.jobRun(job.done.runId)}</span>` : null}</p>` : null}
     </div>
-    ${job.text ? html`<p class="job-text muted">${job.text}</p>` : null}
-    ${job.inUse.map(
+    ${job.text && !job.done ? html`<p class="job-text muted">${job.text}</p>` : null}
+    ${(job.done?.ok ? [] : job.inUse).map(
       (u) => html`<div class="warning" role="alert"><p><strong>${S.jobInUse(u.path)}</strong></p><p class="in-use-programs">${S.jobInUsePrograms(u.programs)}</p></div>`,
     )}
     ${job.elevation ? html`<div class="warning" role="alert"><p><strong>${S.jobElevationTitle}</strong>: ${job.elevation}</p><p>${S.jobElevationHow}</p></div>` : null}

@@ -36,9 +36,9 @@ export function ScanScreen({ ctx }: { ctx: AppContext }) {
       <div class="field">
         <label for="scan-path">${S.scanPathLabel}</label>
         <input id="scan-path" name="path" type="text" spellcheck="false" autocomplete="off" value=${path} onInput=${(e: Event) => setPath((e.target as HTMLInputElement).value)} aria-describedby="scan-path-help" />
-        <p id="scan-path-help" class="help">${S.scanPathHelp}</p>
       </div>
       <button type="submit" disabled=${loading}>${S.scanButton}</button>
+      <p id="scan-path-help" class="help row-help">${S.scanPathHelp}</p>
     </form>
     <div aria-live="polite">${loading ? html`<p class="busy">${S.scanning}</p>` : null}</div>
     <${ErrorBox} error=${error} />

@@ -1,0 +1,364 @@
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { formatBytes } from '../../src/core/units.js';
+import {
+  EVIL_HOST,
+  browserMissing,
+  collectPageErrors,
+  launchBrowser,
+  makeSandbox,
+  rawRequest,
+  screenshot,
+  startGui,
+  startOtherSite,
+  tabTo,
+  type Browser,
+  type Gui,
+  type Page,
+  type Sandbox,
+} from '../helpers/browser.js';
+
+/**
+ * `relocate gui` in a real browser (Debian's Chromium through
+ * playwright-core): the page and the server together, on a sandbox that
+ * stands for C:\Games and D:, with the disk checked after every step. Also
+ * the server's defences as a browser meets them: another site's requests
+ * (CSRF), another host name (DNS rebinding), the one-time token. Each
+ * screen is saved as a screenshot in test-artifacts/gui/ (the README's come
+ * from there: scripts/gui-screenshots.mjs).
+ */
+
+const missing = browserMissing();
+if (missing) console.warn(`test/gui/browser.test.ts skipped: ${missing}`);
+
+/** The files of a tree, relative path → contents (links not followed). */
+function treeOf(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string, rel: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(path.join(d, e.name), r);
+      else out[r] = readFileSync(path.join(d, e.name), 'utf8');
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+/** Games is where it started: a real folder with every file, nothing at D. */
+function expectAtHome(sb: Sandbox): void {
+  expect(lstatSync(sb.games).isDirectory()).toBe(true);
+  expect(lstatSync(sb.games).isSymbolicLink()).toBe(false);
+  expect(treeOf(sb.games)).toEqual(sb.files);
+  expect(existsSync(path.join(sb.d, 'Games'))).toBe(false);
+}
+
+/** Games moved: a link at C pointing to D\Games, which holds every file. */
+function expectMoved(sb: Sandbox): void {
+  const target = path.join(sb.d, 'Games');
+  expect(lstatSync(sb.games).isSymbolicLink()).toBe(true);
+  expect(path.resolve(path.dirname(sb.games), readlinkSync(sb.games))).toBe(target);
+  expect(lstatSync(target).isDirectory()).toBe(true);
+  expect(treeOf(target)).toEqual(sb.files);
+}
+
+describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
+  let browser: Browser;
+  const cleanups: (() => Promise<void> | void)[] = [];
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  // Each test's servers, pages and sandboxes go, also when it failed.
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  async function setUp(): Promise<{ sb: Sandbox; gui: Gui; page: Page; errors: string[] }> {
+    const sb = makeSandbox();
+    cleanups.push(() => sb.remove());
+    const gui = await startGui(sb);
+    cleanups.push(() => gui.stop());
+    const context = await browser.newContext({ viewport: { width: 1200, height: 820 } });
+    cleanups.push(() => context.close());
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    const errors = collectPageErrors(page);
+    await page.goto(gui.url);
+    await page.waitForSelector('nav.side button[data-screen="drives"]');
+    return { sb, gui, page, errors };
+  }
+
+  async function go(page: Page, screen: string): Promise<void> {
+    await page.click(`nav.side button[data-screen="${screen}"]`);
+    await page.waitForSelector(`section.screen[data-screen="${screen}"]:not([hidden])`);
+  }
+
+  /** Plans, applies, waits for the job panel to say done, and returns the run id it names. */
+  async function planAndApply(page: Page, name?: string): Promise<void> {
+    await go(page, 'plan');
+    const apply = page.locator('section.screen[data-screen="plan"] .apply-button');
+    await apply.waitFor();
+    if (name) await screenshot(page, name);
+    await apply.click();
+    await page.locator('section.job.job-ok').waitFor({ timeout: 60_000 });
+  }
+
+  it('moves Games to D and back with the GUI alone, checking the disk after every step', async () => {
+    const { sb, gui, page, errors } = await setUp();
+
+    // The token left the address bar after the first visit.
+    expect(page.url()).not.toContain('token=');
+    await page.locator('.drive').first().waitFor();
+    expectAtHome(sb);
+
+    // Scan the sandbox's C: Games is there, drawn to scale, with Move….
+    await go(page, 'scan');
+    await page.fill('#scan-path', sb.c);
+    await page.click('section.screen[data-screen="scan"] form button[type="submit"]');
+    const row = page.locator(`li.folder[data-path="${sb.games}"]`);
+    await row.waitFor();
+    await expect(row.locator('data').getAttribute('value')).resolves.toBe(String(sb.bytes));
+    await screenshot(page, 'scan');
+    expectAtHome(sb);
+
+    // Move…: the destination is D; the exact sentence comes before anything happens.
+    await row.locator('.move-button').click();
+    const dialog = page.locator('dialog.move-dialog[open]');
+    await dialog.waitFor();
+    await page.fill('#move-parent', sb.d);
+    const sentence = dialog.locator('[data-testid="move-sentence"]');
+    await sentence.waitFor();
+    const target = path.join(sb.d, 'Games');
+    const shown = (await sentence.textContent()) ?? '';
+    expect(shown).toMatch(new RegExp(`^${escape(sb.games)} becomes a link; its ${escape(formatBytes(sb.bytes))} move to ${escape(target)}; .+ keeps .+ free$`));
+    // Word for word what the engine answers (asked from the page, as the page asks).
+    const preview = await page.evaluate(async (body) => {
+      const r = await fetch('/api/preview-move', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Relocate': '1' }, body: JSON.stringify(body) });
+      return (await r.json()) as { sentence: string };
+    }, { source: sb.games, destinationParent: sb.d });
+    expect(shown).toBe(preview.sentence);
+    await screenshot(page, 'move');
+    expectAtHome(sb);
+
+    // Add to the plan: the manifest gets the entry, the disk nothing.
+    await dialog.locator('button[type="submit"]').click();
+    await dialog.locator('.success').waitFor();
+    expect(readFileSync(sb.manifest, 'utf8')).toContain(sb.games);
+    expectAtHome(sb);
+
+    // Plan: one change, in the engine's words; still nothing moved.
+    await dialog.getByRole('button', { name: 'Go to the plan' }).click();
+    await expect(page.locator('dialog.move-dialog[open]').count()).resolves.toBe(0);
+    const plan = page.locator('section.screen[data-screen="plan"] section.plan');
+    await plan.waitFor();
+    await expect(plan.locator('.plan-lines li').count()).resolves.toBe(1);
+    await expect(plan.locator('.plan-lines li').first().textContent()).resolves.toContain(sb.games);
+    expectAtHome(sb);
+
+    // The drives screen now shows the space after the plan too.
+    await go(page, 'drives');
+    await page.locator('.drive').first().waitFor();
+    await screenshot(page, 'drives');
+
+    // Apply: the job panel follows it to the end; Games is a link, the data on D.
+    await planAndApply(page, 'plan');
+    const job = page.locator('section.job');
+    await expect(job.locator('progress').evaluate((p: HTMLProgressElement) => p.value === p.max)).resolves.toBe(true);
+    await expect(job.locator('.job-numbers').textContent()).resolves.toContain(formatBytes(sb.bytes));
+    await screenshot(page, 'apply');
+    expectMoved(sb);
+
+    // Moved folders: the entry is in place.
+    await go(page, 'entries');
+    const entry = page.locator(`tr[data-link="${sb.games}"]`);
+    await expect(entry.getAttribute('data-action')).resolves.toBe('none');
+    await screenshot(page, 'entries');
+
+    // History: the run, and Move back on it (a rollback), asked once more first.
+    await go(page, 'history');
+    const run = page.locator('table.runs tbody tr').first();
+    await run.waitFor();
+    await screenshot(page, 'history');
+    await run.getByRole('button', { name: /^Move back/ }).click();
+    await run.locator('.confirm button.danger').click();
+    await page.locator('section.job.job-ok[data-job]').waitFor({ timeout: 60_000 });
+    await expect(page.locator('section.job h2').textContent()).resolves.toBe('Moving back');
+    expectAtHome(sb);
+
+    // The manifest still asks for the move: apply again, then Move back on the entry (state: absent) and apply.
+    await planAndApply(page);
+    expectMoved(sb);
+    await go(page, 'entries');
+    await page.locator(`tr[data-link="${sb.games}"][data-action="none"]`).getByRole('button', { name: /Move .* back/ }).click();
+    await page.locator('section.screen[data-screen="entries"] .success').waitFor();
+    expect(readFileSync(sb.manifest, 'utf8')).toMatch(/state:\s*absent/);
+    expectMoved(sb); // nothing moves before the plan is applied
+    await planAndApply(page);
+    expectAtHome(sb);
+    await go(page, 'entries');
+    await expect(page.locator(`tr[data-link="${sb.games}"]`).getAttribute('data-action')).resolves.toBe('none');
+
+    expect(errors).toEqual([]);
+    expect(gui.child.exitCode).toBe(null);
+  }, 240_000);
+
+  it('finds links made by hand and adopts them; shows the checkup', async () => {
+    const { sb, page, errors } = await setUp();
+    mkdirSync(path.join(sb.d, 'Music'));
+    symlinkSync(path.join(sb.d, 'Music'), path.join(sb.c, 'Music'));
+
+    await go(page, 'links');
+    await page.fill('#links-dir', sb.c);
+    await page.click('section.screen[data-screen="links"] form button[type="submit"]');
+    const table = page.locator('table.links');
+    await table.waitFor();
+    await expect(table.locator('tbody tr').count()).resolves.toBe(1);
+    await expect(table.locator('tbody tr th').textContent()).resolves.toBe(path.join(sb.c, 'Music'));
+    await screenshot(page, 'links');
+    await page.getByRole('button', { name: 'Adopt these links' }).click();
+    await page.locator('section.screen[data-screen="links"] .success').waitFor();
+    expect(readFileSync(sb.manifest, 'utf8')).toContain(path.join(sb.c, 'Music'));
+    // Adopting moves nothing: the link is as it was, and the entry is in place.
+    expect(readlinkSync(path.join(sb.c, 'Music'))).toBe(path.join(sb.d, 'Music'));
+    await go(page, 'entries');
+    await expect(page.locator(`tr[data-link="${path.join(sb.c, 'Music')}"]`).getAttribute('data-action')).resolves.toBe('none');
+
+    await go(page, 'doctor');
+    await page.locator('ul.checks li').first().waitFor();
+    expect(await page.locator('ul.checks li').count()).toBeGreaterThan(2);
+    await screenshot(page, 'doctor');
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('does the whole move with the keyboard alone (Tab, typing, Enter)', async () => {
+    const { sb, page, errors } = await setUp();
+    await tabTo(page, 'nav.side button[data-screen="scan"]');
+    await page.keyboard.press('Enter');
+    await tabTo(page, '#scan-path');
+    await page.keyboard.type(sb.c);
+    await page.keyboard.press('Enter'); // submits the scan form
+    await page.locator(`li.folder[data-path="${sb.games}"]`).waitFor();
+    await tabTo(page, `li.folder[data-path="${sb.games}"] .move-button`);
+    await page.keyboard.press('Enter');
+    await page.locator('dialog.move-dialog[open]').waitFor();
+    await tabTo(page, '#move-parent', 5);
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(sb.d);
+    await page.locator('[data-testid="move-sentence"]').waitFor();
+    await tabTo(page, 'dialog button[type="submit"]:not([disabled])', 5);
+    await page.keyboard.press('Enter');
+    // "Go to the plan" takes the focus once the move is added.
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Go to the plan');
+    await page.keyboard.press('Enter');
+    await page.locator('section.plan .apply-button').waitFor();
+    await tabTo(page, 'section.plan .apply-button');
+    await page.keyboard.press('Enter');
+    await page.locator('section.job.job-ok').waitFor({ timeout: 60_000 });
+    expectMoved(sb);
+    expect(errors).toEqual([]);
+  }, 180_000);
+
+  it('reflows at 200% zoom: no sideways scrolling, every screen readable', async () => {
+    const { page } = await setUp();
+    // 200% zoom of a 1280-pixel window: 640 CSS pixels at twice the density.
+    await page.setViewportSize({ width: 640, height: 800 });
+    for (const screen of ['drives', 'scan', 'entries', 'plan', 'history', 'links', 'doctor']) {
+      await go(page, screen);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `${screen} scrolls sideways at 200% zoom`).toBeLessThanOrEqual(0);
+    }
+    await go(page, 'scan');
+    await screenshot(page, 'zoom-200');
+  }, 120_000);
+
+  it('another site cannot change anything, even with the session cookie in the browser', async () => {
+    const { sb, gui, page } = await setUp();
+    const other = await startOtherSite();
+    cleanups.push(() => other.close());
+    const before = existsSync(sb.manifest) ? readFileSync(sb.manifest, 'utf8') : null;
+    const body = JSON.stringify({ source: sb.games, destinationParent: sb.d });
+
+    // Same browser context: it holds the GUI's session cookie, and 127.0.0.1 on another port is the same site.
+    const evil = await page.context().newPage();
+    await evil.goto(other.origin);
+    const outcomes = await evil.evaluate(
+      async ({ gui, body }) => {
+        const tries: [string, RequestInit][] = [
+          ['json with the header (needs a preflight)', { method: 'POST', credentials: 'include', headers: { 'Content-Type': 'application/json', 'X-Relocate': '1' }, body }],
+          ['simple text/plain (no preflight)', { method: 'POST', credentials: 'include', mode: 'no-cors', headers: { 'Content-Type': 'text/plain' }, body }],
+          ['form-encoded (no preflight)', { method: 'POST', credentials: 'include', mode: 'no-cors', body: new URLSearchParams({ source: 'x' }) }],
+        ];
+        const out: string[] = [];
+        for (const [name, init] of tries) {
+          for (const route of ['/api/moves', '/api/plan']) {
+            try {
+              const r = await fetch(gui + route, init);
+              out.push(`${name} ${route}: ${r.type} ${r.status}`);
+            } catch (e) {
+              out.push(`${name} ${route}: blocked (${(e as Error).message})`);
+            }
+          }
+        }
+        return out;
+      },
+      { gui: gui.origin, body },
+    );
+    // The preflighted ones never reach the server; the simple ones are opaque (the page learns nothing).
+    for (const o of outcomes) expect(o).toMatch(/blocked|opaque 0/);
+    // And nothing changed: no manifest entry, the disk as it was.
+    expect(existsSync(sb.manifest) ? readFileSync(sb.manifest, 'utf8') : null).toBe(before);
+    expectAtHome(sb);
+
+    // The same requests with the cookie but another Origin, from node: the server itself refuses them.
+    const cookie = (await page.context().cookies(gui.origin)).map((c) => `${c.name}=${c.value}`).join('; ');
+    expect(cookie).not.toBe('');
+    const forged = await rawRequest(gui.port, { method: 'POST', path: '/api/moves', headers: { Host: `127.0.0.1:${gui.port}`, Cookie: cookie, Origin: other.origin, 'X-Relocate': '1', 'Content-Type': 'application/json' }, body });
+    expect(forged.status).toBe(403);
+    const noHeader = await rawRequest(gui.port, { method: 'POST', path: '/api/moves', headers: { Host: `127.0.0.1:${gui.port}`, Cookie: cookie, Origin: gui.origin, 'Content-Type': 'application/json' }, body });
+    expect(noHeader.status).toBe(403);
+    expect(existsSync(sb.manifest) ? readFileSync(sb.manifest, 'utf8') : null).toBe(before);
+    expectAtHome(sb);
+  }, 120_000);
+
+  it('refuses another host name (DNS rebinding), in the browser and from node', async () => {
+    const { gui, page } = await setUp();
+    const rebound = await page.context().newPage();
+    const res = await rebound.goto(`http://${EVIL_HOST}:${gui.port}/`);
+    expect([403, 421]).toContain(res?.status());
+    const api = await rebound.goto(`http://${EVIL_HOST}:${gui.port}/api/overview`);
+    expect([403, 421]).toContain(api?.status());
+    const raw = await rawRequest(gui.port, { path: `/?token=${gui.token}`, headers: { Host: `${EVIL_HOST}:${gui.port}` } });
+    expect([403, 421]).toContain(raw.status);
+    // Its own name still works.
+    const ok = await rawRequest(gui.port, { path: `/?token=${gui.token}`, headers: { Host: `127.0.0.1:${gui.port}` } });
+    expect(ok.status).toBeLessThan(400);
+  }, 60_000);
+
+  it('lets in only the browser that came with the token', async () => {
+    const { gui, page } = await setUp();
+    expect(page.url()).not.toContain('token=');
+    await expect(page.evaluate(async () => (await fetch('/api/overview')).status)).resolves.toBe(200);
+
+    // A fresh browser profile has no cookie: the page and the API are closed to it.
+    const stranger = await browser.newContext();
+    cleanups.push(() => stranger.close());
+    const p = await stranger.newPage();
+    expect([401, 403]).toContain((await p.goto(`${gui.origin}/`))?.status());
+    expect([401, 403]).toContain((await p.goto(`${gui.origin}/api/overview`))?.status());
+    expect([401, 403]).toContain((await p.goto(`${gui.origin}/?token=${'0'.repeat(gui.token.length)}`))?.status());
+    // The right token lets it in and leaves the address bar.
+    await p.goto(gui.url);
+    await p.waitForSelector('nav.side');
+    expect(p.url()).not.toContain('token=');
+  }, 60_000);
+});
+
+/** A string as a regular expression that matches it literally. */
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
