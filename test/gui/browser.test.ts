@@ -98,14 +98,31 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     await page.waitForSelector(`section.screen[data-screen="${screen}"]:not([hidden])`);
   }
 
-  /** Plans, applies, waits for the job panel to say done, and returns the run id it names. */
+  /** Starts a job with `start` and waits until the job panel shows that job (not an earlier one) finished well. */
+  async function runJob(page: Page, start: () => Promise<void>): Promise<void> {
+    const before = await page.evaluate(() => document.querySelector('section.job')?.getAttribute('data-job') ?? null);
+    await start();
+    const handle = await page.waitForFunction(
+      (prev) => {
+        const job = document.querySelector('section.job');
+        const id = job?.getAttribute('data-job');
+        if (!job || !id || id === prev) return null;
+        if (job.classList.contains('job-failed')) return `failed: ${job.textContent}`;
+        return job.classList.contains('job-ok') ? 'ok' : null;
+      },
+      before,
+      { timeout: 60_000 },
+    );
+    expect(await handle.jsonValue()).toBe('ok');
+  }
+
+  /** Plans, applies, and waits for the job panel to say done. */
   async function planAndApply(page: Page, name?: string): Promise<void> {
     await go(page, 'plan');
     const apply = page.locator('section.screen[data-screen="plan"] .apply-button');
     await apply.waitFor();
     if (name) await screenshot(page, name);
-    await apply.click();
-    await page.locator('section.job.job-ok').waitFor({ timeout: 60_000 });
+    await runJob(page, () => apply.click());
   }
 
   it('moves Games to D and back with the GUI alone, checking the disk after every step', async () => {
@@ -185,8 +202,7 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     await run.waitFor();
     await screenshot(page, 'history');
     await run.getByRole('button', { name: /^Move back/ }).click();
-    await run.locator('.confirm button.danger').click();
-    await page.locator('section.job.job-ok[data-job]').waitFor({ timeout: 60_000 });
+    await runJob(page, () => run.locator('.confirm button.danger').click());
     await expect(page.locator('section.job h2').textContent()).resolves.toBe('Moving back');
     expectAtHome(sb);
 
@@ -257,8 +273,7 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.locator('section.plan .apply-button').waitFor();
     await tabTo(page, 'section.plan .apply-button');
-    await page.keyboard.press('Enter');
-    await page.locator('section.job.job-ok').waitFor({ timeout: 60_000 });
+    await runJob(page, () => page.keyboard.press('Enter'));
     expectMoved(sb);
     expect(errors).toEqual([]);
   }, 180_000);

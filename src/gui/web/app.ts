@@ -38,6 +38,8 @@ export function App() {
   const [actionError, setActionError] = useState<ApiError | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const navigated = useRef(false);
+  const jobsSeen = useRef(jobs);
+  jobsSeen.current = jobs;
 
   const refreshOverview = useCallback(async () => {
     const a = await get<Overview>('/api/overview');
@@ -55,7 +57,8 @@ export function App() {
         const job = all[e.jobId] ?? newJob(e.jobId, e.type === 'start' ? e.command : 'apply');
         return { ...all, [e.jobId]: jobStep(job, e) };
       });
-      if (e.type === 'start') setCurrentJob((cur) => cur ?? e.jobId);
+      // A job started elsewhere (another tab) is shown unless one of this page's is still running.
+      if (e.type === 'start') setCurrentJob((cur) => (cur && !jobsSeen.current[cur]?.done ? cur : e.jobId));
       if (e.type === 'done') {
         setJobsFinished((n) => n + 1);
         setPlanDrives(null);
@@ -93,9 +96,15 @@ export function App() {
     setOverview,
     refreshOverview,
     setPlanDrives,
-    watchJob: (jobId, command) => {
-      setJobs((all) => (all[jobId] ? all : { ...all, [jobId]: newJob(jobId, command) }));
+    watchJob: (jobId, command, planId) => {
+      setJobs((all) => ({ ...all, [jobId]: all[jobId] ? { ...all[jobId], planId } : newJob(jobId, command, planId) }));
       setCurrentJob(jobId);
+    },
+    applyElevated: async (planId) => {
+      const a = await post<JobStarted>('/api/apply-elevated', { planId });
+      if (!a.ok) return a.error;
+      ctx.watchJob(a.jobId, 'apply', planId);
+      return null;
     },
     busy,
     jobsFinished,
@@ -140,7 +149,7 @@ export function App() {
               <button type="button" disabled=${busy} onClick=${() => rollbackUnfinished(overview.unfinishedRun as string)}>${S.unfinishedRunButton}</button>
               <${ErrorBox} error=${actionError} /></div>`
           : null}
-        ${job ? html`<${JobPanel} job=${job} onDismiss=${() => setCurrentJob(null)} />` : null}
+        ${job ? html`<${JobPanel} job=${job} onDismiss=${() => setCurrentJob(null)} onElevate=${overview?.os === 'win32' ? ctx.applyElevated : undefined} />` : null}
         <h1 id="screen-title" tabindex="-1" ref=${heading}>${S.screens[screen]}</h1>
         ${SCREENS.map((s) => html`<section class="screen" data-screen=${s} hidden=${screen !== s} aria-labelledby=${screen === s ? 'screen-title' : undefined}>${screens[s]}</section>`)}
       </main>

@@ -2,7 +2,7 @@
 // width attributes: the page's CSP allows no inline style), a drive's bars
 // now and after the plan, the live progress of a job.
 import { html } from 'htm/preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiError, DriveInfo } from '../api-types.js';
 import { formatBytes, percent } from './format.js';
 import type { JobState } from './jobs.js';
@@ -85,8 +85,10 @@ export function DriveLegend() {
 }
 
 /** The live progress of an apply or rollback: bytes, rate, time left, the folder it is at, a file in use, the end. */
-export function JobPanel({ job, onDismiss }: { job: JobState; onDismiss: () => void }) {
+export function JobPanel({ job, onDismiss, onElevate }: { job: JobState; onDismiss: () => void; onElevate?: (planId: string) => Promise<ApiError | null> }) {
   const heading = useRef<HTMLHeadingElement>(null);
+  const [elevateError, setElevateError] = useState<ApiError | null>(null);
+  const canElevate = !!(job.elevation && job.planId && onElevate && job.done);
   useEffect(() => heading.current?.focus(), [job.jobId]);
   const running = !job.done;
   const numbers = [
@@ -107,7 +109,12 @@ export function JobPanel({ job, onDismiss }: { job: JobState; onDismiss: () => v
     ${(job.done?.ok ? [] : job.inUse).map(
       (u) => html`<div class="warning" role="alert"><p><strong>${S.jobInUse(u.path)}</strong></p><p class="in-use-programs">${S.jobInUsePrograms(u.programs)}</p></div>`,
     )}
-    ${job.elevation ? html`<div class="warning" role="alert"><p><strong>${S.jobElevationTitle}</strong>: ${job.elevation}</p><p>${S.jobElevationHow}</p></div>` : null}
+    ${job.elevation
+      ? html`<div class="warning" role="alert"><p><strong>${S.jobElevationTitle}</strong>: ${job.elevation}</p>
+          ${canElevate
+            ? html`<p>${S.elevateOffer}</p><button type="button" onClick=${async () => setElevateError((await onElevate?.(job.planId as string)) ?? null)}>${S.elevateButton}</button><${ErrorBox} error=${elevateError} />`
+            : html`<p>${S.jobElevationHow}</p>`}</div>`
+      : null}
     <${ErrorBox} error=${job.done?.error} />
     ${job.steps.length
       ? html`<details class="job-steps"><summary>${S.jobSteps} (${job.steps.length})</summary><ol>${job.steps.slice(-50).map((s) => html`<li>${s}</li>`)}</ol></details>`

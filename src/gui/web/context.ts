@@ -1,7 +1,7 @@
 // What every screen gets from the app: the overview (manifest, drives,
 // entries), ways to change screen, to start watching a job, to open the
 // move dialog and to refresh what the server knows.
-import type { DriveInfo, Overview, ScanFolder } from '../api-types.js';
+import type { ApiError, DriveInfo, Overview, ScanFolder } from '../api-types.js';
 
 export const SCREENS = ['drives', 'scan', 'entries', 'plan', 'history', 'links', 'doctor'] as const;
 export type Screen = (typeof SCREENS)[number];
@@ -16,7 +16,9 @@ export interface AppContext {
   /** The free space after the last plan, per drive (PlanPreview.drives); null to forget it. */
   setPlanDrives(drives: DriveInfo[] | null): void;
   /** Show the progress of this job (the answer of /api/apply or /api/rollback). */
-  watchJob(jobId: string, command: 'apply' | 'rollback'): void;
+  watchJob(jobId: string, command: 'apply' | 'rollback', planId?: string): void;
+  /** Runs the saved plan `planId` elevated (POST /api/apply-elevated; Windows asks for consent) and shows its job. */
+  applyElevated(planId: string): Promise<ApiError | null>;
   /** A job is running: buttons that would start another are disabled. */
   busy: boolean;
   /** Counts finished jobs, so screens reload what a job changed. */

@@ -5,6 +5,8 @@ import type { ApiError, JobEvent } from '../api-types.js';
 export interface JobState {
   jobId: string;
   command: 'apply' | 'rollback';
+  /** The plan an apply runs (so a step that needs administrator rights can be offered again, elevated). */
+  planId?: string;
   entries: number;
   bytesTotal: number;
   bytesDone: number;
@@ -20,8 +22,8 @@ export interface JobState {
   done?: { ok: boolean; runId?: string; error?: ApiError };
 }
 
-export function newJob(jobId: string, command: JobState['command']): JobState {
-  return { jobId, command, entries: 0, bytesTotal: 0, bytesDone: 0, steps: [], inUse: [] };
+export function newJob(jobId: string, command: JobState['command'], planId?: string): JobState {
+  return { jobId, command, planId, entries: 0, bytesTotal: 0, bytesDone: 0, steps: [], inUse: [] };
 }
 
 /** The job after one more event of its own (events of other jobs are the caller's to route). */

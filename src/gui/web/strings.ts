@@ -143,6 +143,9 @@ export const S = {
   jobInUsePrograms: (programs: string[]) => (programs.length ? `Close ${programs.join(', ')} and try again.` : 'Close the program that uses it and try again.'),
   jobElevationTitle: 'Administrator rights needed',
   jobElevationHow: 'Windows asks for administrator rights for this step. Close relocate, start it again with “Run as administrator”, and apply the plan again.',
+  elevateOffer: 'Only this one step runs as administrator: Windows asks for your permission first. The rest of relocate stays as it is.',
+  elevateButton: 'Apply as administrator',
+  planNeedsElevation: 'This plan needs administrator rights',
   jobSteps: 'Steps',
   jobDismiss: 'Hide',
 

@@ -23,11 +23,13 @@ export function DoctorScreen({ active }: { active: boolean }) {
 
   async function load() {
     setLoading(true);
-    const a = await get<{ checks?: Check[] }>('/api/doctor');
+    // The answer holds `relocate doctor --json` as it is: under `doctor` (or, from an older server, spread).
+    const a = await get<{ doctor?: { checks?: Check[] }; checks?: Check[] }>('/api/doctor');
     setLoading(false);
     if (!a.ok) return setError(a.error);
     setError(null);
-    setChecks(Array.isArray(a.checks) ? a.checks : []);
+    const list = a.doctor?.checks ?? a.checks;
+    setChecks(Array.isArray(list) ? list : []);
   }
 
   useEffect(() => {

@@ -39,10 +39,12 @@ export function LinksScreen({ ctx }: { ctx: AppContext }) {
     if (!looked) return;
     setWorking(true);
     setError(null);
-    const a = await post<Overview>('/api/adopt', { dir: looked.dir });
+    // The answer: { added, skipped, overview } (the contract leaves it open; an Overview itself is taken too).
+    const a = await post<{ overview?: Overview } & Partial<Overview>>('/api/adopt', { dir: looked.dir });
     setWorking(false);
     if (!a.ok) return setError(a.error);
-    if (Array.isArray((a as Partial<Overview>).entries)) ctx.setOverview(a);
+    if (a.overview && Array.isArray(a.overview.entries)) ctx.setOverview(a.overview);
+    else if (Array.isArray(a.entries)) ctx.setOverview(a as Overview);
     else await ctx.refreshOverview();
     setAdopted(true);
   }

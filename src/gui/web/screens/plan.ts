@@ -33,7 +33,7 @@ export function planFindings(plan: unknown): Finding[] {
 }
 
 export function PlanScreen({ ctx, active }: { ctx: AppContext; active: boolean }) {
-  const [plan, setPlan] = useState<PlanPreview | null>(null);
+  const [plan, setPlan] = useState<(PlanPreview & { needsElevation?: string }) | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [planning, setPlanning] = useState(false);
   const [starting, setStarting] = useState(false);
@@ -74,7 +74,14 @@ export function PlanScreen({ ctx, active }: { ctx: AppContext; active: boolean }
     const a = await post<JobStarted>('/api/apply', { planId: plan.planId });
     setStarting(false);
     if (!a.ok) return setError(a.error);
-    ctx.watchJob(a.jobId, 'apply');
+    ctx.watchJob(a.jobId, 'apply', plan.planId);
+  }
+
+  async function applyElevated() {
+    if (!plan) return;
+    setStarting(true);
+    setError(await ctx.applyElevated(plan.planId));
+    setStarting(false);
   }
 
   const findings = plan ? planFindings(plan.plan) : [];
@@ -98,9 +105,12 @@ export function PlanScreen({ ctx, active }: { ctx: AppContext; active: boolean }
           ${drivesAfter.length
             ? html`<h3>${S.planDrives}</h3><${DriveLegend} /><div class="drives">${drivesAfter.map((d) => html`<${DriveCard} key=${d.root} drive=${d} />`)}</div>`
             : null}
-          ${plan.changes > 0 && !plan.blocked
-            ? html`<div class="buttons"><button type="button" class="primary apply-button" disabled=${starting || ctx.busy} onClick=${apply}>${S.applyButton}</button></div>`
-            : null}
+          ${plan.needsElevation && ctx.overview?.os === 'win32'
+            ? html`<div class="warning"><p><strong>${S.planNeedsElevation}</strong>: ${plan.needsElevation}</p><p>${S.elevateOffer}</p>
+                <button type="button" class="primary" disabled=${starting || ctx.busy} onClick=${applyElevated}>${S.elevateButton}</button></div>`
+            : plan.changes > 0 && !plan.blocked
+              ? html`<div class="buttons"><button type="button" class="primary apply-button" disabled=${starting || ctx.busy} onClick=${apply}>${S.applyButton}</button></div>`
+              : null}
         </section>`
       : null}`;
 }
