@@ -31,6 +31,7 @@ export const SHELLS = ['bash', 'zsh', 'fish', 'powershell'] as const;
 export type Shell = (typeof SHELLS)[number];
 
 const YES: OptionSpec = { long: 'yes', short: 'y', description: 'do not ask (needed without a terminal)' };
+const PROGRESS: OptionSpec = { long: 'progress', value: ['json'], description: 'progress as JSON lines on stderr' };
 
 export const OS_NAMES = ['win32', 'windows', 'linux', 'darwin', 'macos'] as const;
 
@@ -54,10 +55,11 @@ export const COMMAND_SPECS: Record<string, CommandSpec> = {
       YES,
       { long: 'verify', value: ['meta', 'content'], description: 'how copies are verified' },
       { long: 'no-rollback', description: 'on failure keep the finished steps' },
+      PROGRESS,
     ],
   },
-  rollback: { description: 'undo a run', args: 'run', options: [YES, { long: 'force', description: 'skip steps whose results drifted' }] },
-  resume: { description: 'finish an unfinished run', args: 'none', options: [YES, { long: 'no-rollback', description: 'on failure keep the finished steps' }] },
+  rollback: { description: 'undo a run', args: 'run', options: [YES, { long: 'force', description: 'skip steps whose results drifted' }, PROGRESS] },
+  resume: { description: 'finish an unfinished run', args: 'none', options: [YES, { long: 'no-rollback', description: 'on failure keep the finished steps' }, PROGRESS] },
   history: { description: 'list the runs', args: 'none', options: [] },
   import: {
     description: 'write manifest entries for links already on disk',
@@ -72,4 +74,13 @@ export const COMMAND_SPECS: Record<string, CommandSpec> = {
   completion: { description: 'print a shell completion script', args: 'shell', options: [] },
   demo: { description: 'a guided tour in a throwaway sandbox', args: 'none', options: [{ long: 'keep', description: 'keep the sandbox afterwards' }] },
   dsc: { description: 'the Microsoft DSC v3 resource Relocate/Link (JSON on stdin)', args: 'dsc', options: [] },
+  gui: {
+    description: 'a local web UI on 127.0.0.1',
+    args: 'manifest',
+    options: [
+      // A number: no words to offer, but the next word is the option's value, not a command.
+      { long: 'port', value: [], description: 'listen on this port (default: a free one)' },
+      { long: 'no-open', description: 'print the address instead of opening a browser' },
+    ],
+  },
 };

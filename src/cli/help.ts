@@ -16,6 +16,7 @@ Commands:
   completion SHELL      print a completion script for bash, zsh, fish or powershell
   demo                  a guided tour in a throwaway sandbox (touches nothing else)
   dsc link OPERATION    the Microsoft DSC v3 resource Relocate/Link: get, test, set, export (JSON on stdin)
+  gui [MANIFEST]        a local web UI (127.0.0.1) over the same commands: drives, moves, plan, apply, history
 
 Options for every command:
   --json                machine output on stdout (one JSON document)
@@ -38,6 +39,42 @@ Examples:
 `;
 
 export const COMMAND_HELP: Record<string, string> = {
+  gui: `Usage: relocate gui [MANIFEST] [--port N] [--no-open] [--state-dir DIR]
+
+A local web UI: drives and free space, scan results, "Move…" (the exact
+sentence of what will happen, before anything happens), the manifest's
+entries, the plan, apply with live progress, history with Move back
+(rollback), existing links to adopt (import), and doctor's checklist.
+It is served by this process on 127.0.0.1 only (a free port unless
+--port), opened in the default browser, and runs until Ctrl-C.
+
+Every answer comes from relocate's own commands (plan, apply, rollback,
+history, import, doctor, status, validate, scan), run with --json as
+child processes; edits go to MANIFEST (comments kept, as \`import --write\`
+does; ./relocate.yaml, else ./links.yaml, else a new ./relocate.yaml), so
+the CLI and the GUI share one truth. The server never runs elevated; on
+Windows an apply that needs administrator rights is offered as one
+elevated step (a UAC prompt for \`relocate apply PLAN.json\`).
+
+Security: the address carries a random 256-bit token, exchanged on the
+first visit for an HttpOnly, SameSite=Strict cookie; requests without it
+get 401, with another Host 421; every change is a POST with this server's
+Origin and the header X-Relocate: 1 (403 otherwise); a strict
+Content-Security-Policy; no CORS; no external assets (works offline).
+
+Options:
+  --port N        listen on port N (default 0: a free port)
+  --no-open       print the address (http://127.0.0.1:PORT/?token=…) on
+                  stdout instead of opening a browser
+  --json          print {url, port, manifest, opened} as JSON instead
+
+Exit codes: 0 stopped by Ctrl-C (or SIGTERM/SIGHUP), 1 error (the port is
+in use, a bad option).
+
+Example:
+  relocate gui
+  relocate gui ~/dotfiles/relocate.yaml --no-open --port 8765
+`,
   dsc: `Usage: relocate dsc link get|test|set|export [--state-dir DIR]
 
 The Microsoft DSC v3 resource Relocate/Link, for DSC, WinGet configuration
@@ -128,7 +165,7 @@ Example:
   relocate completion fish > ~/.config/fish/completions/relocate.fish
   relocate completion powershell | Out-String | Invoke-Expression
 `,
-  apply: `Usage: relocate apply [MANIFEST | PLAN.json] [--yes] [--verify meta|content] [--no-rollback] [--json]
+  apply: `Usage: relocate apply [MANIFEST | PLAN.json] [--yes] [--verify meta|content] [--no-rollback] [--progress json] [--json]
 
 Makes the disk match the manifest: moves the data ("move then link"),
 creates the links, and records every step in a journal first, so a crash
@@ -149,6 +186,10 @@ Options:
                       content: also every file's bytes, compared on both sides
   --no-rollback       on failure, keep the finished steps (resume later)
                       instead of undoing them
+  --progress json     progress as JSON lines on stderr (one object per line:
+                      start, entry, step, progress with bytes, rate and time
+                      left, in-use naming the program, end); stdout keeps its
+                      output (one document with --json). relocate gui uses it
 
 Exit codes: 0 done (or nothing to do), 1 error (rolled back: nothing lost).
 Ctrl-C (or SIGTERM, SIGHUP) stops at the next safe point and rolls back
@@ -159,13 +200,21 @@ Example:
   relocate apply --yes
   relocate plan --out plan.json && relocate apply plan.json
 `,
-  rollback: `Usage: relocate rollback [RUN] [--yes] [--force] [--json]
+  rollback: `Usage: relocate rollback [RUN] [--yes] [--force] [--progress json] [--json]
 
 Undoes a run: links it made are removed, moves reversed by the same safe
 protocol, removed links put back. Without RUN: the unfinished run if there
 is one, else the newest finished run. A finished run whose results changed
 on disk since (drift) is refused unless --force, which skips the drifted
 steps and never deletes the only copy of anything.
+
+Options:
+  -y, --yes           do not ask (needed without a terminal)
+  --force             skip the steps whose results drifted
+  --progress json     progress as JSON lines on stderr (one object per line:
+                      start, entry, step, progress with bytes, rate and time
+                      left, in-use naming the program, end); stdout keeps its
+                      output (one document with --json). relocate gui uses it
 
 Exit codes: 0 rolled back, 1 error; 130/143/129 when a signal stopped it
 between two undos (run rollback again to continue).
@@ -174,11 +223,19 @@ Example:
   relocate history
   relocate rollback 20261122T023148Z-1a2b --yes
 `,
-  resume: `Usage: relocate resume [--yes] [--no-rollback] [--json]
+  resume: `Usage: relocate resume [--yes] [--no-rollback] [--progress json] [--json]
 
 Finishes the run a crash, a kill or --no-rollback left unfinished, in the
 direction it was going (an interrupted rollback is finished as a rollback).
 While a run is unfinished, apply and rollback of other runs refuse.
+
+Options:
+  -y, --yes           do not ask (needed without a terminal)
+  --no-rollback       on failure, keep the finished steps
+  --progress json     progress as JSON lines on stderr (one object per line:
+                      start, entry, step, progress with bytes, rate and time
+                      left, in-use naming the program, end); stdout keeps its
+                      output (one document with --json). relocate gui uses it
 
 Exit codes: 0 finished (or nothing to resume), 1 error; 130/143/129 when
 stopped by SIGINT/SIGTERM/SIGHUP (rolled back unless --no-rollback).

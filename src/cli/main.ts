@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   completion: async () => (await import('./commands/completion.js')).completionCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
   dsc: async () => (await import('./commands/dsc.js')).dscCommand,
+  gui: async () => (await import('./commands/gui.js')).guiCommand,
 };
 
 /** Runs the CLI and returns the exit code. Never exits the process itself (bin.ts sets the exit code). */

@@ -1,3 +1,4 @@
+import { RelocateError } from '../core/errors.js';
 import type { ExecEvent } from '../exec/executor.js';
 import type { Step } from '../exec/steps.js';
 import type { PlannedEntry } from '../plan/types.js';
@@ -26,20 +27,108 @@ function undoText(s: Step): string {
   }
 }
 
-/** The progress shown while a run works: an event sink and a `finish` to await. */
+/** The progress shown while a run works: an event sink and a `finish` to await (with the run's error, when it failed). */
 export interface ProgressView {
   onEvent(e: ExecEvent): void;
-  finish(ok: boolean): Promise<void>;
+  finish(ok: boolean, error?: RelocateError): Promise<void>;
+}
+
+/** The values of `--progress` (apply, rollback, resume): `json` writes one JSON object per line on stderr. */
+export const PROGRESS_FORMATS = ['json'] as const;
+export type ProgressFormat = (typeof PROGRESS_FORMATS)[number];
+
+/** The `--progress` option as parsed: undefined (the default view) or a known format; anything else is E_USAGE. */
+export function progressFormat(value: unknown, command: string): ProgressFormat | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'json') return 'json';
+  throw new RelocateError('E_USAGE', `--progress must be json, not '${String(value)}'`, { hint: `\`relocate ${command} --progress json\` writes one JSON object per line on stderr for each step; see \`relocate ${command} --help\`` });
 }
 
 /**
  * Progress on stderr: listr2 tasks (one per entry) in a terminal, plain
- * lines otherwise; nothing at all with --json (stdout stays one document).
+ * lines otherwise; nothing at all with --json (stdout stays one document)
+ * unless `--progress json` asks for JSON lines (jsonView), which go to
+ * stderr so stdout still holds exactly one document.
  * listr2 is loaded only for a terminal: it is a third of the CLI's start-up.
  */
-export async function progressView(io: CliIO, entries: PlannedEntry[], title: (p: PlannedEntry) => string): Promise<ProgressView> {
+export async function progressView(io: CliIO, entries: PlannedEntry[], title: (p: PlannedEntry) => string, how: { format?: ProgressFormat; command?: 'apply' | 'rollback' | 'resume' } = {}): Promise<ProgressView> {
+  if (how.format === 'json') return jsonView(io, entries, title, how.command ?? 'apply');
   if (io.json) return { onEvent: () => undefined, finish: async () => undefined };
   return io.stderrIsTTY && !io.env.CI ? listrView(await import('listr2'), io, entries, title) : plainView(io, entries, title);
+}
+
+/**
+ * One line of `--progress json` (stderr, one JSON object per line, each
+ * with `"progress": 1` so a reader can tell them from any other stderr
+ * line). The contract `relocate gui` reads (src/gui/server/jobs.ts):
+ * - `start` once, first: the command, how many entries change, and the
+ *   bytes the plan counted to move (0 when not counted);
+ * - `entry` when an entry's steps begin (index from 1, of `of`);
+ * - `step` when a step begins, in words (`undo: true` while undoing);
+ * - `progress` during a copy or verify, at most about 4 a second per step:
+ *   bytes of that step, with rate and time left once a second has passed;
+ * - `in-use` when the run stopped because a program holds a file, naming it;
+ * - `end` once, last: whether the run finished as asked.
+ */
+export type ProgressLine =
+  | { progress: 1; event: 'start'; command: 'apply' | 'rollback' | 'resume'; entries: number; bytesTotal: number }
+  | { progress: 1; event: 'entry'; index: number; of: number; link: string; target: string; action: string; title: string }
+  | { progress: 1; event: 'step'; op: string; text: string; undo: boolean; skipped?: string }
+  | { progress: 1; event: 'progress'; op: string; bytesDone: number; bytesTotal: number; rateBytesPerSecond?: number; secondsLeft?: number; text: string }
+  | { progress: 1; event: 'in-use'; path: string | null; programs: string[]; message: string }
+  | { progress: 1; event: 'end'; ok: boolean; code?: string };
+
+/** Progress events at most this often per step: enough for a bar, few enough for a pipe. */
+const JSON_PROGRESS_EVERY_MS = 250;
+
+function jsonView(io: CliIO, entries: PlannedEntry[], title: (p: PlannedEntry) => string, command: 'apply' | 'rollback' | 'resume'): ProgressView {
+  const emit = (line: ProgressLine) => io.err(JSON.stringify(line));
+  const byOrder = new Map(entries.map((p, i) => [p.order, i]));
+  const bytesTotal = entries.reduce((n, p) => n + (p.move && p.move.measured !== false ? p.move.bytes : 0), 0);
+  emit({ progress: 1, event: 'start', command, entries: entries.length, bytesTotal });
+  let current = -1;
+  let started = Date.now();
+  let lastEmit = 0;
+  return {
+    onEvent(e) {
+      if (e.rs.entry !== current) {
+        current = e.rs.entry;
+        const i = byOrder.get(current);
+        if (i !== undefined) {
+          const p = entries[i]!;
+          emit({ progress: 1, event: 'entry', index: i + 1, of: entries.length, link: p.link, target: p.target, action: p.action, title: title(p) });
+        }
+      }
+      if (e.type === 'step' && e.phase === 'start') {
+        started = Date.now();
+        lastEmit = 0;
+        emit({ progress: 1, event: 'step', op: e.rs.step.op, text: words(e.rs.step), undo: false });
+      } else if (e.type === 'undo' && e.phase === 'start') {
+        emit({ progress: 1, event: 'step', op: e.rs.step.op, text: undoText(e.rs.step), undo: true });
+      } else if (e.type === 'undo' && e.skipped) {
+        emit({ progress: 1, event: 'step', op: e.rs.step.op, text: `skipped: ${e.skipped}`, undo: true, skipped: e.skipped });
+      } else if (e.type === 'progress') {
+        const now = Date.now();
+        if (now - lastEmit < JSON_PROGRESS_EVERY_MS && e.bytesDone < e.bytesTotal) return;
+        lastEmit = now;
+        const elapsed = now - started;
+        const rate = elapsed >= 1000 && e.bytesDone > 0 ? e.bytesDone / (elapsed / 1000) : undefined;
+        emit({
+          progress: 1,
+          event: 'progress',
+          op: e.rs.step.op,
+          bytesDone: e.bytesDone,
+          bytesTotal: e.bytesTotal,
+          ...(rate !== undefined ? { rateBytesPerSecond: Math.round(rate), secondsLeft: Math.max(0, Math.round((e.bytesTotal - e.bytesDone) / rate)) } : {}),
+          text: `${e.rs.step.op === 'verify' ? 'verified' : 'copied'} ${progressText(e.bytesDone, e.bytesTotal, elapsed)}`,
+        });
+      }
+    },
+    async finish(ok, error) {
+      if (error?.code === 'E_IN_USE') emit({ progress: 1, event: 'in-use', path: error.path ?? null, programs: error.programs ?? [], message: error.message });
+      emit({ progress: 1, event: 'end', ok, ...(error ? { code: error.code } : {}) });
+    },
+  };
 }
 
 function plainView(io: CliIO, entries: PlannedEntry[], title: (p: PlannedEntry) => string): ProgressView {

@@ -126,11 +126,13 @@ export class RelocateError extends Error {
   readonly path?: string;
   readonly hint?: string;
   readonly diagnostics?: Diagnostic[];
+  /** E_IN_USE: the programs holding the path, as `name (pid n)`, for progress reports (`--progress json`) and the GUI. */
+  readonly programs?: string[];
 
   constructor(
     code: ErrorCode,
     message: string,
-    opts: { path?: string; hint?: string; cause?: unknown; diagnostics?: Diagnostic[] } = {},
+    opts: { path?: string; hint?: string; cause?: unknown; diagnostics?: Diagnostic[]; programs?: string[] } = {},
   ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'RelocateError';
@@ -138,5 +140,6 @@ export class RelocateError extends Error {
     if (opts.path !== undefined) this.path = opts.path;
     if (opts.hint !== undefined) this.hint = opts.hint;
     if (opts.diagnostics !== undefined) this.diagnostics = opts.diagnostics;
+    if (opts.programs !== undefined) this.programs = opts.programs;
   }
 }

@@ -169,6 +169,7 @@ export async function refuseIfInUse(fs: FsPort, p: string): Promise<void> {
   throw new RelocateError('E_IN_USE', `${inUseSentence(first)}${others.size > 0 ? ` (and ${others.size} more program(s): pid ${[...others].join(', ')})` : ''} (found right before the move)`, {
     path: first.file,
     hint: inUseHint(first),
+    programs: [...new Map(held.map((u) => [u.pid, `${u.process} (pid ${u.pid})`])).values()],
   });
 }
 

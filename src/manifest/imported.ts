@@ -150,12 +150,25 @@ function brokenComment(e: ImportEntry): string {
   return ` broken link: ${e.targetText} does not exist`;
 }
 
+/**
+ * One item to add to a manifest's `links:` list: its keys and values in
+ * the order written, and a comment line above it when there is one.
+ */
+export interface LinkItem {
+  data: Record<string, string>;
+  commentBefore?: string;
+}
+
+function importItem(e: ImportEntry): LinkItem {
+  return { data: entryObject(e), ...(e.broken ? { commentBefore: brokenComment(e) } : {}) };
+}
+
 /** The entries as block sequence items, each line prefixed with `indent`, joined with `nl`; one blank line between items when `spaced`. */
-function renderItems(entries: ImportEntry[], indent: string, nl: string, spaced: boolean): string {
+function renderItems(entries: LinkItem[], indent: string, nl: string, spaced: boolean): string {
   const blocks = entries.map((e) => {
-    const doc = new Document([entryObject(e)]);
+    const doc = new Document([e.data]);
     const item = (doc.contents as YAMLSeq).items[0] as YAMLMap;
-    if (e.broken) item.commentBefore = brokenComment(e);
+    if (e.commentBefore !== undefined) item.commentBefore = e.commentBefore;
     const text = doc.toString({ lineWidth: 0 }).replace(/\n$/, '');
     return text
       .split('\n')
@@ -170,8 +183,13 @@ function renderItems(entries: ImportEntry[], indent: string, nl: string, spaced:
  * (`header` lines, without the `#`).
  */
 export function newManifestText(entries: ImportEntry[], header: string[]): string {
+  return newManifestWith(entries.map(importItem), header);
+}
+
+/** A whole new manifest holding `items` under a header comment (`header` lines, without the `#`). */
+export function newManifestWith(items: LinkItem[], header: string[]): string {
   const head = header.map((h) => `# ${h}`.trimEnd()).join('\n');
-  const body = entries.length === 0 ? 'links: []' : `links:\n${renderItems(entries, '  ', '\n', false)}`;
+  const body = items.length === 0 ? 'links: []' : `links:\n${renderItems(items, '  ', '\n', false)}`;
   return `${head}${head ? '\n' : ''}version: 1\n${body}\n`;
 }
 
@@ -186,21 +204,32 @@ export function newManifestText(entries: ImportEntry[], header: string[]): strin
  * spacing may be normalised.
  */
 export function mergeIntoManifest(text: string, entries: ImportEntry[]): string {
-  if (entries.length === 0) return text;
-  const expected = expectedData(text, entries);
-  const spliced = spliceEntries(text, entries);
+  return appendLinkItems(text, entries.map(importItem));
+}
+
+/**
+ * Adds `items` at the end of the manifest's `links:` list the way
+ * mergeIntoManifest does (every other byte kept; the Document API when the
+ * layout is unusual). Throws when the result would hold anything but the
+ * old data plus the new items.
+ */
+export function appendLinkItems(text: string, items: LinkItem[]): string {
+  if (items.length === 0) return text;
+  const expected = expectedData(text, items);
+  const spliced = spliceEntries(text, items);
   if (spliced !== undefined && sameData(spliced, expected)) return spliced;
-  const rewritten = rewriteEntries(text, entries);
+  const rewritten = rewriteEntries(text, items);
   if (sameData(rewritten, expected)) return rewritten;
-  throw new Error('merging the imported entries changed more than the links list');
+  throw new Error('merging the new entries changed more than the links list');
 }
 
-function expectedData(text: string, entries: ImportEntry[]): unknown {
+function expectedData(text: string, items: LinkItem[]): unknown {
   const data = parseDocument(text).toJS() as { links?: unknown[] };
-  return { ...data, links: [...(Array.isArray(data.links) ? data.links : []), ...entries.map(entryObject)] };
+  return { ...data, links: [...(Array.isArray(data.links) ? data.links : []), ...items.map((i) => i.data)] };
 }
 
-function sameData(text: string, expected: unknown): boolean {
+/** Whether `text` parses without errors to exactly `expected`: the check every edit passes before it is used. */
+export function sameData(text: string, expected: unknown): boolean {
   const doc = parseDocument(text);
   return doc.errors.length === 0 && isDeepStrictEqual(doc.toJS(), expected);
 }
@@ -210,7 +239,7 @@ function lineStart(text: string, pos: number): number {
 }
 
 /** The text approach: insert after the last item of a block `links:` list, or replace an empty `[]`. */
-function spliceEntries(text: string, entries: ImportEntry[]): string | undefined {
+function spliceEntries(text: string, entries: LinkItem[]): string | undefined {
   const doc = parseDocument(text);
   if (doc.errors.length > 0 || !isMap(doc.contents) || doc.contents.flow) return undefined;
   const links = doc.get('links', true);
@@ -263,7 +292,7 @@ function spliceEntries(text: string, entries: ImportEntry[]): string | undefined
 }
 
 /** The Document API approach: push the entries into the parsed list and print the document again. */
-function rewriteEntries(text: string, entries: ImportEntry[]): string {
+function rewriteEntries(text: string, entries: LinkItem[]): string {
   const doc = parseDocument(text);
   let links = doc.get('links', true);
   if (!isSeq(links)) {
@@ -273,8 +302,8 @@ function rewriteEntries(text: string, entries: ImportEntry[]): string {
   const seq = links as YAMLSeq;
   seq.flow = false;
   for (const e of entries) {
-    const node = doc.createNode(entryObject(e)) as YAMLMap;
-    if (e.broken) node.commentBefore = brokenComment(e);
+    const node = doc.createNode(e.data) as YAMLMap;
+    if (e.commentBefore !== undefined) node.commentBefore = e.commentBefore;
     seq.items.push(node);
   }
   return doc.toString({ lineWidth: 0 });

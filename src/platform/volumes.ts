@@ -85,6 +85,7 @@ export async function volumeInfo(existingPath: string, dev: number | bigint): Pr
       const s = await statfs(existingPath).catch(() => undefined);
       if (s) {
         if (w.freeBytes === undefined) w.freeBytes = Number(s.bavail) * Number(s.bsize);
+        if (w.totalBytes === undefined && Number(s.blocks) > 0) w.totalBytes = Number(s.blocks) * Number(s.bsize);
         // libuv gives the cluster size as bsize on Windows; NTFS has no fixed inode table (files 0).
         Object.assign(w, blockFacts(s));
       }
@@ -97,6 +98,7 @@ export async function volumeInfo(existingPath: string, dev: number | bigint): Pr
   try {
     const s = await statfs(existingPath);
     v.freeBytes = Number(s.bavail) * Number(s.bsize);
+    if (Number(s.blocks) > 0) v.totalBytes = Number(s.blocks) * Number(s.bsize);
     Object.assign(v, blockFacts(s));
     magic = Number(s.type);
   } catch {
@@ -109,6 +111,7 @@ export async function volumeInfo(existingPath: string, dev: number | bigint): Pr
     const real = await realpath(existingPath).catch(() => path.resolve(existingPath));
     const m = mountOf(real);
     if (m) {
+      v.root = m.point;
       v.fsType = m.fsType;
       v.readOnly = m.readOnly;
       v.remote = REMOTE_FS.test(m.fsType);

@@ -1,6 +1,6 @@
 import type { ConflictStrategy, EntryState, LinkType, RetargetMode } from '../manifest/types.js';
 import type { Action, Finding, Observations, Plan, PlannedEntry, ResolvedLinkType } from '../plan/types.js';
-import type { EntryObservation, TreeComparison } from '../state/types.js';
+import type { EntryObservation, TreeComparison, VolumeInfo } from '../state/types.js';
 import { observationsByEntry, observedJson, type ObservedJson } from './observed-json.js';
 
 /** Every action, in the order the summary lists them; each is always present in `summary.actions`. */
@@ -13,6 +13,31 @@ export interface FindingJson {
   message: string;
   path?: string;
   hint?: string;
+}
+
+/**
+ * The volume a path is on, as observed for the plan (for an absent path:
+ * the volume it would be created on). Invariant: `id` is the volume's
+ * identity (equal ids: one volume); the other facts appear when the OS
+ * told them. `freeBytes` is what the free-space check counts with.
+ */
+export interface VolumeJson {
+  id: string;
+  /** Where it is mounted: `C:\` on Windows, the mount point on Linux. */
+  root?: string;
+  freeBytes?: number;
+  totalBytes?: number;
+  fsType?: string;
+}
+
+function volumeJson(v: VolumeInfo): VolumeJson {
+  return {
+    id: v.id,
+    ...(v.root !== undefined ? { root: v.root } : {}),
+    ...(v.freeBytes !== undefined ? { freeBytes: v.freeBytes } : {}),
+    ...(v.totalBytes !== undefined ? { totalBytes: v.totalBytes } : {}),
+    ...(v.fsType !== undefined ? { fsType: v.fsType } : {}),
+  };
 }
 
 /** One entry of `relocate plan --json` (DESIGN.md "Machine output"). */
@@ -65,6 +90,9 @@ export interface PlanEntryJson {
    * without its observations (a saved plan reloaded).
    */
   observed: ObservedJson | null;
+  /** The volumes of the link and the target as observed (absent for an entry not observed), so a reader can say "D: keeps 1.1 TB free" from the engine's own numbers. */
+  linkVolume?: VolumeJson;
+  targetVolume?: VolumeJson;
 }
 
 export interface PlanSummaryJson {
@@ -132,6 +160,8 @@ function entryJson(e: PlannedEntry, obs: EntryObservation | undefined): PlanEntr
     findings: e.findings.map(findingJson),
     source: { line: e.source.line, col: e.source.col },
     observed: obs ? observedJson(obs) : null,
+    ...(obs?.link.volume ? { linkVolume: volumeJson(obs.link.volume) } : {}),
+    ...(obs?.target.volume ? { targetVolume: volumeJson(obs.target.volume) } : {}),
   };
 }
 

@@ -28,6 +28,10 @@ export interface VolumeInfo {
   /** How a copy onto this volume is made durable, where the platform layer knows. */
   durability?: Durability;
   freeBytes?: number;
+  /** The volume's size in bytes (statfs f_blocks × f_bsize), when known. */
+  totalBytes?: number;
+  /** Where the volume is mounted: `C:\` (a volume path name) on Windows, the mount point on Linux; when known. For people (`relocate gui`'s drives), never an identity. */
+  root?: string;
   readOnly?: boolean;
   /** File system name (ntfs, fat32, exfat, ext4, tmpfs, apfs, …) when known. */
   fsType?: string;

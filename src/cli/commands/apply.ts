@@ -13,7 +13,7 @@ import { loadContext } from '../context.js';
 import type { CliIO } from '../io.js';
 import { displayPath, findManifest } from '../manifest-path.js';
 import { parseCommandArgs } from '../options.js';
-import { progressView } from '../progress.js';
+import { progressFormat, progressView } from '../progress.js';
 import { refuseIfUnfinished, withLock } from '../run-guard.js';
 import { lockPlace } from '../path-guard.js';
 import { acquirePathLocks, planLockPaths, releaseIfSettled, type HeldPathLocks } from '../../journal/path-lock.js';
@@ -56,7 +56,9 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
     yes: { type: 'boolean', short: 'y', default: false },
     'no-rollback': { type: 'boolean', default: false },
     verify: { type: 'string', default: 'meta' },
+    progress: { type: 'string' },
   });
+  const progress = progressFormat(values.progress, 'apply');
   if (positionals.length > 1) throw new RelocateError('E_USAGE', 'apply takes one manifest or saved plan', { hint: 'see `relocate apply --help`' });
   const verify = values.verify === 'content' ? 'content' : values.verify === 'meta' ? 'meta' : undefined;
   if (!verify) throw new RelocateError('E_USAGE', `--verify must be meta or content, not '${String(values.verify)}'`, { hint: 'meta compares names, sizes, times and modes; content also compares every byte' });
@@ -117,11 +119,11 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
     // The question may have taken minutes: the disk must still be what the plan saw.
     if (!values.yes) await assertFresh(plan, 'the plan', saved ? {} : RENAMES_UNMEASURED);
     const work = plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
-    const view = await progressView(io, work, entryTitle);
+    const view = await progressView(io, work, entryTitle, { format: progress, command: 'apply' });
     const fs = new NodeFs();
     return withStopSignals(io, async (stop) => {
       const outcome = await startRun(plan, { stateDir, fs, verify: verifyMode, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e), id: runId, stop });
-      await view.finish(outcome.result === 'done');
+      await view.finish(outcome.result === 'done', outcome.error);
       if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
       if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
       if (io.verbose && fs.durabilityNote) io.err(`note: ${fs.durabilityNote}`);

@@ -10,7 +10,7 @@ import { withStopSignals } from '../interrupts.js';
 import { loadContext } from '../context.js';
 import type { CliIO } from '../io.js';
 import { parseCommandArgs } from '../options.js';
-import { progressView } from '../progress.js';
+import { progressFormat, progressView } from '../progress.js';
 import { withLock } from '../run-guard.js';
 import { withPathLocks } from '../path-guard.js';
 import { planLockPaths } from '../../journal/path-lock.js';
@@ -33,7 +33,8 @@ function describeRun(r: RunRecord): string {
  * unless --force.
  */
 export async function rollbackCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs('rollback', argv, { yes: { type: 'boolean', short: 'y', default: false }, force: { type: 'boolean', default: false } });
+  const { values, positionals } = parseCommandArgs('rollback', argv, { yes: { type: 'boolean', short: 'y', default: false }, force: { type: 'boolean', default: false }, progress: { type: 'string' } });
+  const progress = progressFormat(values.progress, 'rollback');
   const stateDir = stateDirOf(values['state-dir'], io);
   return withLock(stateDir, 'rollback', io, async () => {
     const runs = await listRuns(stateDir);
@@ -55,11 +56,11 @@ export async function rollbackCommand(argv: string[], io: CliIO): Promise<number
         return 1;
       }
       const work = run.plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
-      const view = await progressView(io, work, (p) => `undo ${p.action} ${p.link}`);
+      const view = await progressView(io, work, (p) => `undo ${p.action} ${p.link}`, { format: progress, command: 'rollback' });
       const fs = new NodeFs();
       return withStopSignals(io, async (stop) => {
         const outcome = await rollbackRun(run, { stateDir, fs, force: values.force === true, onEvent: (e) => view.onEvent(e), stop });
-        await view.finish(outcome.result === 'rolled-back');
+        await view.finish(outcome.result === 'rolled-back', outcome.error);
         if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
         if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
         if (io.verbose && fs.durabilityNote) io.err(`note: ${fs.durabilityNote}`);
@@ -71,7 +72,8 @@ export async function rollbackCommand(argv: string[], io: CliIO): Promise<number
 
 /** `relocate resume`: finishes the unfinished run in the direction it was going. */
 export async function resumeCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseCommandArgs('resume', argv, { yes: { type: 'boolean', short: 'y', default: false }, 'no-rollback': { type: 'boolean', default: false } });
+  const { values } = parseCommandArgs('resume', argv, { yes: { type: 'boolean', short: 'y', default: false }, 'no-rollback': { type: 'boolean', default: false }, progress: { type: 'string' } });
+  const progress = progressFormat(values.progress, 'resume');
   const stateDir = stateDirOf(values['state-dir'], io);
   return withLock(stateDir, 'resume', io, async () => {
     const run = (await listRuns(stateDir)).find((r) => UNFINISHED.has(r.status));
@@ -90,11 +92,11 @@ export async function resumeCommand(argv: string[], io: CliIO): Promise<number> 
         return 1;
       }
       const work = run.plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
-      const view = await progressView(io, work, (p) => `${p.action} ${p.link} → ${p.target}`);
+      const view = await progressView(io, work, (p) => `${p.action} ${p.link} → ${p.target}`, { format: progress, command: 'resume' });
       const fs = new NodeFs();
       return withStopSignals(io, async (stop) => {
         const outcome = await resumeRun(run, { stateDir, fs, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e), stop });
-        await view.finish(outcome.result !== 'failed');
+        await view.finish(outcome.result !== 'failed', outcome.error);
         if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
         if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
         if (io.verbose && fs.durabilityNote) io.err(`note: ${fs.durabilityNote}`);

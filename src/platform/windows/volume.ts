@@ -83,8 +83,9 @@ export function volumeId(root: string): string {
 
 /** VolumeInfo from the raw facts; what a call could not say is left out. */
 export function toVolumeInfo(f: RawVolumeFacts): VolumeInfo {
-  const v: VolumeInfo = { id: volumeId(f.root) };
+  const v: VolumeInfo = { id: volumeId(f.root), root: f.root };
   if (f.freeBytes !== undefined) v.freeBytes = f.freeBytes;
+  if (f.totalBytes !== undefined) v.totalBytes = f.totalBytes;
   if (f.driveType === DRIVE_REMOTE) v.remote = true;
   else if (f.driveType !== DRIVE_UNKNOWN && f.driveType !== DRIVE_NO_ROOT_DIR) v.remote = false;
   if (f.fsName) {

@@ -1,0 +1,276 @@
+import path from 'node:path';
+import type { ApiError, EntryRequest, JobStarted, MovePreview, MoveRequest, Overview, PlanPreview } from '../api-types.js';
+import { addMoveEntry, ManifestEditError, setEntryState } from '../../manifest/manifest-edits.js';
+import { listDrives } from '../../platform/drives.js';
+import { readManifestText, writeManifestText } from '../../platform/manifest-io.js';
+import { packageVersion } from '../../platform/package-version.js';
+import { elevatedCommandLine, runChild } from '../../platform/self-command.js';
+import { writeFileAtomic } from '../../platform/write-file.js';
+import type { PlanJson } from '../../render/plan-json.js';
+import { runEngine, startEngine, type EngineAnswer, type EngineConfig } from './engine.js';
+import { JobBusy, type Jobs } from './jobs.js';
+import { drivesAfterPlan, entryRows, foundLinkRows, movePreview, planLines, runRows } from './views.js';
+
+/**
+ * The API's routes (src/gui/api-types.ts): what each runs. Every answer
+ * that says something about relocate comes from one of its own commands
+ * (runEngine, with `--json`); the server only keeps files of its own (the
+ * one-entry manifests of previews, saved plans) in a private temporary
+ * folder, and edits the manifest with the comment-preserving functions of
+ * src/manifest/manifest-edits.ts, checked by `relocate validate` before the
+ * edit stays.
+ */
+
+/** What every route may use. Invariant: `temp` is the server's private folder; `plans` maps the planIds it gave to files in it. */
+export interface RouteContext {
+  engine: EngineConfig;
+  /** The manifest the GUI reads and edits (absolute). */
+  manifest: string;
+  jobs: Jobs;
+  temp: string;
+  plans: Map<string, string>;
+  platform: NodeJS.Platform;
+  nextId(): number;
+  /** Runs manifest edits one after another (two quick clicks must not lose an edit). */
+  serialize<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** A request as a route sees it: the query and the parsed JSON body (POST). */
+export interface RouteRequest {
+  query: URLSearchParams;
+  body: unknown;
+}
+
+/** A route's answer: the status and the JSON body. */
+export interface RouteAnswer {
+  status: number;
+  body: unknown;
+}
+
+/** A refusal of the engine: answered 200 `{ ok: false, error }` with the CLI's error word for word. */
+export class EngineRefusal extends Error {
+  constructor(readonly error: ApiError) {
+    super(error.message);
+    this.name = 'EngineRefusal';
+  }
+}
+
+/** A request the server itself refuses (bad input, unknown id, a job running): answered `status` `{ ok: false, error }`. */
+export class ServerRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: ApiError,
+  ) {
+    super(error.message);
+    this.name = 'ServerRefusal';
+  }
+}
+
+function refuse(status: number, code: string, message: string, hint: string | null = null, p: string | null = null): never {
+  throw new ServerRefusal(status, { code, message, path: p, hint });
+}
+
+/** The engine's JSON answer, or its refusal thrown. */
+function json(a: EngineAnswer): Record<string, unknown> {
+  if (a.error && (!a.json || a.json.formatVersion === undefined)) throw new EngineRefusal(a.error);
+  if (!a.json) throw new EngineRefusal({ code: 'E_INTERNAL', message: 'relocate printed no answer', path: null, hint: a.stderr.trim() || null });
+  return a.json;
+}
+
+function stringField(body: unknown, key: string): string {
+  const v = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[key] : undefined;
+  if (typeof v !== 'string' || v === '') refuse(400, 'E_BAD_REQUEST', `the request needs "${key}" (a non-empty string)`);
+  return v;
+}
+
+function absolutePath(body: unknown, key: string): string {
+  const v = stringField(body, key);
+  if (!path.isAbsolute(v)) refuse(400, 'E_BAD_REQUEST', `"${key}" must be an absolute path, not '${v}'`, 'a relative path would be read against the server’s folder');
+  return path.normalize(v);
+}
+
+async function manifestText(ctx: RouteContext): Promise<string | undefined> {
+  return readManifestText(ctx.manifest);
+}
+
+/** GET /api/overview: `status --json` of the manifest, `history --json` for the state folder, and the drives. */
+async function overview(ctx: RouteContext): Promise<Overview> {
+  const exists = (await manifestText(ctx)) !== undefined;
+  const [status, history, drives] = await Promise.all([exists ? runEngine(ctx.engine, ['status', ctx.manifest]) : undefined, runEngine(ctx.engine, ['history']), listDrives()]);
+  const doc = status ? (json(status) as unknown as PlanJson & { problems?: { kind: string; run?: string }[] }) : undefined;
+  const hist = json(history) as { stateDir?: string; runs?: { id: string; status: string }[] };
+  const unfinished = hist.runs?.find((r) => r.status === 'running' || r.status === 'failed' || r.status === 'rolling-back');
+  return {
+    version: packageVersion(),
+    manifest: { path: ctx.manifest, exists },
+    stateDir: hist.stateDir ?? '',
+    os: ctx.platform === 'win32' ? 'win32' : ctx.platform === 'darwin' ? 'darwin' : 'linux',
+    drives: drivesAfterPlan(drives, doc),
+    entries: doc ? entryRows(doc) : [],
+    ...(unfinished ? { unfinishedRun: unfinished.id } : {}),
+  };
+}
+
+function moveRequest(body: unknown): MoveRequest & { target: string } {
+  const source = absolutePath(body, 'source');
+  const destinationParent = absolutePath(body, 'destinationParent');
+  const name = path.basename(source);
+  if (name === '') refuse(400, 'E_BAD_REQUEST', `${source} is the root of a drive: a drive is not moved as a folder`);
+  return { source, destinationParent, target: path.join(destinationParent, name) };
+}
+
+/**
+ * Writes `text` as the manifest, then asks the engine whether it is valid
+ * (`validate --json`); an invalid result is put back as it was and the
+ * engine's refusal passed on. A new manifest is checked in the server's
+ * folder first, so no invalid file is ever created.
+ */
+async function writeChecked(ctx: RouteContext, before: string | undefined, text: string): Promise<void> {
+  if (before === undefined) {
+    const trial = path.join(ctx.temp, `new-${ctx.nextId()}.yaml`);
+    await writeFileAtomic(trial, text);
+    json(await runEngine(ctx.engine, ['validate', trial]));
+    await writeManifestText(ctx.manifest, text);
+    return;
+  }
+  await writeManifestText(ctx.manifest, text);
+  const check = await runEngine(ctx.engine, ['validate', ctx.manifest]);
+  if (check.error) {
+    await writeManifestText(ctx.manifest, before);
+    throw new EngineRefusal(check.error);
+  }
+}
+
+function editError(err: unknown): never {
+  if (err instanceof ManifestEditError) refuse(409, 'E_MANIFEST_EDIT', err.message, 'edit the manifest by hand', null);
+  throw err;
+}
+
+function planFile(ctx: RouteContext, body: unknown): string {
+  const planId = stringField(body, 'planId');
+  const file = ctx.plans.get(planId);
+  if (!file) refuse(404, 'E_NO_PLAN', `no plan ${planId}: make one with POST /api/plan`);
+  return file;
+}
+
+function startJob(ctx: RouteContext, command: 'apply' | 'rollback', args: string[]): JobStarted {
+  try {
+    return { jobId: ctx.jobs.start(command, (onLine) => startEngine(ctx.engine, [...args, '--yes', '--progress', 'json'], onLine)) };
+  } catch (err) {
+    if (err instanceof JobBusy) refuse(409, 'E_JOB_RUNNING', err.message, 'watch it on the progress view; start the next one when it is done');
+    throw err;
+  }
+}
+
+type Handler = (ctx: RouteContext, req: RouteRequest) => Promise<unknown>;
+
+/** GET routes: they read only. */
+export const GET_ROUTES: Readonly<Record<string, Handler>> = {
+  '/api/overview': async (ctx) => overview(ctx),
+  '/api/history': async (ctx) => {
+    const doc = json(await runEngine(ctx.engine, ['history'])) as { stateDir?: string; runs?: never[] };
+    return { stateDir: doc.stateDir, runs: runRows(doc) };
+  },
+  '/api/doctor': async (ctx) => {
+    const exists = (await manifestText(ctx)) !== undefined;
+    const a = await runEngine(ctx.engine, ['doctor', ...(exists ? [ctx.manifest] : [])]);
+    return { doctor: json(a) };
+  },
+  '/api/links': async (ctx, req) => {
+    const dir = req.query.get('dir');
+    if (!dir || !path.isAbsolute(dir)) refuse(400, 'E_BAD_REQUEST', 'the query needs dir=FOLDER (an absolute path)');
+    const doc = json(await runEngine(ctx.engine, ['import', dir]));
+    return { links: foundLinkRows(doc), problems: doc.problems ?? [] };
+  },
+  '/api/scan': async (ctx, req) => {
+    const paths = req.query.getAll('path');
+    if (paths.some((p) => !path.isAbsolute(p))) refuse(400, 'E_BAD_REQUEST', 'each path= must be an absolute path');
+    const top = req.query.get('top');
+    if (top !== null && !/^[1-9][0-9]{0,5}$/.test(top)) refuse(400, 'E_BAD_REQUEST', 'top= must be a whole number');
+    return json(await runEngine(ctx.engine, ['scan', ...paths, ...(top !== null ? ['--top', top] : [])]));
+  },
+};
+
+/** POST routes: each may change something (the manifest, or the disk through a job). */
+export const POST_ROUTES: Readonly<Record<string, Handler>> = {
+  '/api/preview-move': async (ctx, req): Promise<MovePreview> => {
+    const move = moveRequest(req.body);
+    const file = path.join(ctx.temp, `preview-${ctx.nextId()}.yaml`);
+    await writeFileAtomic(file, addMoveEntry(undefined, { link: move.source, target: move.target }));
+    const doc = json(await runEngine(ctx.engine, ['plan', file])) as unknown as PlanJson;
+    return movePreview(doc, move.target);
+  },
+  '/api/moves': async (ctx, req): Promise<Overview> => {
+    const move = moveRequest(req.body);
+    await ctx.serialize(async () => {
+      const before = await manifestText(ctx);
+      let text: string;
+      try {
+        text = addMoveEntry(before, { link: move.source, target: move.target });
+      } catch (err) {
+        return editError(err);
+      }
+      await writeChecked(ctx, before, text);
+    });
+    return overview(ctx);
+  },
+  '/api/entries/absent': async (ctx, req): Promise<Overview> => {
+    const link = stringField(req.body as EntryRequest, 'link');
+    await ctx.serialize(async () => {
+      const before = await manifestText(ctx);
+      if (before === undefined) refuse(404, 'E_NO_MANIFEST', `${ctx.manifest} does not exist yet`, null, ctx.manifest);
+      const doc = json(await runEngine(ctx.engine, ['status', ctx.manifest])) as unknown as PlanJson;
+      const entry = doc.entries.find((e) => e.link === link);
+      if (!entry) refuse(404, 'E_NO_ENTRY', `the manifest has no entry with the link ${link}`, 'reload the entries', link);
+      if (entry.glob) refuse(409, 'E_MANIFEST_EDIT', `${link} comes from the pattern ${entry.glob.pattern}: setting state: absent there would move back every match`, 'edit the manifest by hand', link);
+      let text: string;
+      try {
+        text = setEntryState(before, entry.index, 'absent');
+      } catch (err) {
+        return editError(err);
+      }
+      await writeChecked(ctx, before, text);
+    });
+    return overview(ctx);
+  },
+  '/api/plan': async (ctx): Promise<PlanPreview & { needsElevation?: string }> => {
+    if ((await manifestText(ctx)) === undefined) refuse(404, 'E_NO_MANIFEST', `${ctx.manifest} does not exist yet: add a move first`, null, ctx.manifest);
+    const planId = `plan-${ctx.nextId()}`;
+    const file = path.join(ctx.temp, `${planId}.json`);
+    const doc = json(await runEngine(ctx.engine, ['plan', ctx.manifest, '--out', file])) as unknown as PlanJson;
+    ctx.plans.set(planId, file);
+    const privilege = [...doc.entries.flatMap((e) => e.findings), ...doc.findings].find((f) => f.code === 'E_SYMLINK_PRIVILEGE');
+    return {
+      planId,
+      lines: planLines(doc),
+      changes: doc.summary.changes,
+      blocked: doc.blocked,
+      plan: doc,
+      drives: drivesAfterPlan(await listDrives(), doc),
+      ...(privilege && ctx.platform === 'win32' ? { needsElevation: privilege.message } : {}),
+    };
+  },
+  '/api/apply': async (ctx, req): Promise<JobStarted> => startJob(ctx, 'apply', ['apply', planFile(ctx, req.body)]),
+  '/api/rollback': async (ctx, req): Promise<JobStarted> => {
+    const runId = stringField(req.body, 'runId');
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId)) refuse(400, 'E_BAD_REQUEST', `'${runId}' is not a run id`);
+    return startJob(ctx, 'rollback', ['rollback', runId]);
+  },
+  '/api/apply-elevated': async (ctx, req): Promise<JobStarted> => {
+    const file = planFile(ctx, req.body);
+    if (ctx.platform !== 'win32') refuse(400, 'E_ELEVATION_UNAVAILABLE', 'an elevated apply is offered on Windows only', 'run `sudo relocate apply` with the saved plan in a terminal if this account may not change those paths', file);
+    // Only this one step runs elevated (a UAC prompt); the server stays unelevated. The elevated window's output cannot be read back: the run's result is in `relocate history`.
+    const command = [...ctx.engine.command, 'apply', file, '--yes', ...(ctx.engine.stateDir !== undefined ? ['--state-dir', ctx.engine.stateDir] : [])];
+    try {
+      return { jobId: ctx.jobs.start('apply', () => runChild(elevatedCommandLine(command), { env: ctx.engine.env, cwd: ctx.engine.cwd })) };
+    } catch (err) {
+      if (err instanceof JobBusy) refuse(409, 'E_JOB_RUNNING', err.message);
+      throw err;
+    }
+  },
+  '/api/adopt': async (ctx, req) => {
+    const dir = absolutePath(req.body, 'dir');
+    const doc = await ctx.serialize(async () => json(await runEngine(ctx.engine, ['import', dir, '--write', ctx.manifest, '--yes'])));
+    return { added: doc.added ?? 0, skipped: doc.skipped ?? [], overview: await overview(ctx) };
+  },
+};
