@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { RelocateError } from '../core/errors.js';
+import { folderPlaces } from '../core/folder-places.js';
 import { loadManifest } from '../manifest/load.js';
 import type { DesiredEntry, LoadedManifest } from '../manifest/types.js';
 import { lockedByOthers, planLockPaths } from '../journal/path-lock.js';
@@ -75,6 +76,7 @@ export async function buildPlan(file: string, io: CliIO, stateDirFlag: string | 
     toolVersion: version(),
     manifest: { path: file, hash: manifest.hash },
     stateDir,
+    places: folderPlaces(ctx.os, ctx.home, ctx.knownFolders ?? {}, io.env),
   });
   // A native call that is unavailable falls back to a portable path, and --verbose says so.
   if (io.verbose) for (const n of [...windowsNotes(), ...inUseNotes()]) io.err(`note: ${n}`);

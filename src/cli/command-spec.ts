@@ -70,6 +70,14 @@ export const COMMAND_SPECS: Record<string, CommandSpec> = {
       YES,
     ],
   },
+  scan: {
+    description: 'what is big, and what is safe to move',
+    args: 'dirs',
+    options: [
+      { long: 'top', value: ['10', '20', '50', '100'], description: 'how many of the largest to list (default 20)' },
+      { long: 'to', value: 'dir', description: 'show free space after moving the safe ones to this drive' },
+    ],
+  },
   doctor: { description: 'check what this machine can do', args: 'manifest', options: [] },
   completion: { description: 'print a shell completion script', args: 'shell', options: [] },
   demo: { description: 'a guided tour in a throwaway sandbox', args: 'none', options: [{ long: 'keep', description: 'keep the sandbox afterwards' }] },

@@ -12,6 +12,7 @@ Commands:
   resume                finish a run that a crash or --no-rollback left unfinished
   history               list the runs
   import PATH...        write manifest entries for links already on disk (--write merges)
+  scan [PATH...]        what is big, and what is safe to move (changes nothing)
   doctor [MANIFEST]     check what this machine can do: link kinds, state folder, volumes
   completion SHELL      print a completion script for bash, zsh, fish or powershell
   demo                  a guided tour in a throwaway sandbox (touches nothing else)
@@ -35,6 +36,7 @@ Examples:
   relocate validate links.example.yaml
   relocate plan && relocate apply
   relocate import ~ ~/.config --write relocate.yaml
+  relocate scan --to D:\\
   source <(relocate completion bash)
 `;
 
@@ -132,6 +134,40 @@ Example:
   relocate import ~ ~/.config                      # print the entries
   relocate import /mnt/games --recursive --write relocate.yaml
   relocate status relocate.yaml                    # In sync: nothing moved
+`,
+  scan: `Usage: relocate scan [PATH...] [--top N] [--to DIR] [--json]
+
+What is big, and what is safe to move. Without PATH: the known large
+folders — Steam libraries (from Steam's libraryfolders.vdf), Epic games
+(the launcher's manifests), GOG games, developer caches (npm, pip, Yarn,
+pnpm, Cargo, Gradle, NuGet, Maven), Docker and WSL disk images, Downloads
+and Videos. With PATH: every folder and file in each PATH, measured one by
+one (progress on stderr, a line a second).
+
+Sizes are counted as the plan counts them: links are not followed,
+hard-linked files count once, and no walk crosses into another mounted
+volume. Each folder gets relocate's verdict with its reason:
+  safe           move it with relocate (caches, games, your own folders)
+  owner's mover  its program moves it itself: use that (Steam > Settings >
+                 Storage, Settings > Apps > Move, wsl --manage --move)
+  caution        one program's data: close that program first
+  never          relocate refuses it (E_PROTECTED): Windows, Program Files,
+                 ProgramData, Users, WindowsApps, the page file, OneDrive,
+                 relocate's own state folder, a drive's root, your home
+Links already there are listed with where they point (\`relocate import\`
+adopts them), and each drive with its free space. Scan changes nothing.
+
+Options:
+  --top N      list the N largest (default 20)
+  --to DIR     also show each drive's free space once the safe folders
+               listed moved to DIR's drive (DIR need not exist yet)
+
+Exit codes: 0 done, 1 error (a PATH that does not exist, a bad option).
+
+Example:
+  relocate scan
+  relocate scan ~ --top 10
+  relocate scan C:\\Users\\me\\AppData\\Local --to D:\\ --json
 `,
   doctor: `Usage: relocate doctor [MANIFEST] [--json]
 

@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   resume: async () => (await import('./commands/runs.js')).resumeCommand,
   history: async () => (await import('./commands/runs.js')).historyCommand,
   import: async () => (await import('./commands/import.js')).importCommand,
+  scan: async () => (await import('./commands/scan.js')).scanCommand,
   doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
   completion: async () => (await import('./commands/completion.js')).completionCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,

@@ -1,4 +1,5 @@
 import { inUseHint, inUseSentence } from '../core/in-use-text.js';
+import type { FolderPlaces } from '../core/folder-places.js';
 import { describeMount } from '../core/mount-text.js';
 import { formatBytes } from '../core/units.js';
 import type { DesiredEntry } from '../manifest/types.js';
@@ -10,9 +11,13 @@ import { movedSide } from './moved-side.js';
 import { nameFindings } from './names.js';
 import { notCopyableFindings, permissionsFindings } from './not-copyable.js';
 import { protectedReason } from './protected.js';
+import { ownerMoverOf } from './folder-verdict.js';
 import { relativeLinkFindings } from './relative-links.js';
 import { sharedOutsideFindings, undeletableFindings } from './undeletable.js';
 import type { Finding, PlanContext, PlannedEntry, ResolvedLinkType } from './types.js';
+
+/** No known places: only the rules that need none apply (a context made without them). */
+const NO_PLACES: FolderPlaces = { programFiles: [], oneDrive: [], userFolders: {} };
 
 /** How many uninspectable processes a W_IN_USE_UNKNOWN names (the count says the rest). */
 const UNKNOWN_LISTED = 8;
@@ -28,7 +33,7 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
   // A retarget's old target is a move's source: protected folders are as protected there.
   const old = d.action === 'retarget' ? o.oldTarget : undefined;
   for (const p of old ? [e.link, e.target, old.path] : [e.link, e.target]) {
-    const why = protectedReason(p, e.style, ctx.home, ctx.stateDir);
+    const why = protectedReason(p, e.style, ctx.home, ctx.stateDir, ctx.places?.oneDrive);
     if (why && !(e.force && !why.includes('state folder'))) {
       out.push({
         severity: 'error', code: 'E_PROTECTED', path: p,
@@ -36,6 +41,15 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
         hint: why.includes('state folder') ? 'choose another path' : 'relocating it could break the system; if you are sure, add `force: true` to the entry',
       });
     }
+  }
+  // A folder whose program moves it itself (Steam, WSL, Store apps): the same rule as `relocate scan`'s verdict.
+  const owner = e.state === 'present' ? ownerMoverOf(e.link, e.style, { os: ctx.os, home: ctx.home, ...(ctx.stateDir !== undefined ? { stateDir: ctx.stateDir } : {}), places: ctx.places ?? NO_PLACES }) : undefined;
+  if (owner) {
+    out.push({
+      severity: 'warning', code: 'W_OWNER_MOVER', path: e.link,
+      message: `${e.link} is ${owner.reason}`,
+      hint: `its owner's own mover is the safer way: ${owner.mover}; keep this entry only if you know a link works for it`,
+    });
   }
   out.push(...mountFindings(e, o, d));
   if (o.link.linkedParent !== undefined) {

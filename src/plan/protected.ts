@@ -1,15 +1,39 @@
-import { isInside, isRoot, pathApi, pathKey, samePath, type PathStyle } from '../core/paths.js';
+import { isRoot, pathApi, pathKey, type PathStyle } from '../core/paths.js';
 
-const POSIX_SYSTEM = ['/home', '/Users', '/root', '/bin', '/boot', '/dev', '/etc', '/lib', '/lib64', '/proc', '/sbin', '/sys', '/usr', '/var', '/System', '/Library', '/Applications', '/private'];
+const POSIX_SYSTEM = ['/home', '/Users', '/root', '/bin', '/boot', '/dev', '/etc', '/lib', '/lib64', '/proc', '/sbin', '/sys', '/usr', '/var', '/System', '/Library', '/Applications', '/private', '/swapfile', '/swap.img'];
+
+/** Folders of every Windows drive's root that are protected together with everything inside them. */
+const WIN_DRIVE_TREES: { rel: string; why: string }[] = [
+  { rel: 'Windows', why: 'it is inside the Windows folder' },
+  { rel: 'Program Files\\WindowsApps', why: 'it is inside WindowsApps, where Microsoft Store apps are installed (Settings > Apps moves them)' },
+  // Where Settings > System > Storage puts Store apps on another drive.
+  { rel: 'WindowsApps', why: 'it is inside WindowsApps, where Microsoft Store apps are installed (Settings > Apps moves them)' },
+  { rel: 'System Volume Information', why: "it is inside System Volume Information, Windows' restore points and volume data" },
+  { rel: '$Recycle.Bin', why: 'it is inside the Recycle Bin' },
+];
+
+/** Files at a Windows drive's root that Windows itself keeps open. */
+const WIN_ROOT_FILES: Record<string, string> = {
+  'pagefile.sys': 'the page file',
+  'hiberfil.sys': 'the hibernation file',
+  'swapfile.sys': 'the swap file of Store apps',
+};
 
 /**
  * Why a path is protected (DESIGN.md preflight), or undefined. Protected:
  * a filesystem root, the home folder itself, the Windows folder, a Program
- * Files root, the system folders of Linux and macOS, and relocate's own
- * state folder (exactly, inside, or containing it). Pure: `home` and
- * `stateDir` come from the caller.
+ * Files root, ProgramData, Users, WindowsApps, System Volume Information
+ * and the Recycle Bin (each with everything inside), the page, hibernation
+ * and swap files at a drive's root, the user's OneDrive folders (and
+ * everything inside: OneDrive does not sync through links), the system
+ * folders of Linux and macOS and their swap files, and relocate's own state folder
+ * (exactly, inside, or containing it). Pure: `home`, `stateDir` and the
+ * OneDrive folders come from the caller.
+ *
+ * An entry's `force: true` lifts every reason but the state folder
+ * (src/plan/preflight.ts); the README's `force` row lists them.
  */
-export function protectedReason(p: string, style: PathStyle, home: string, stateDir?: string): string | undefined {
+export function protectedReason(p: string, style: PathStyle, home: string, stateDir?: string, oneDrive: readonly string[] = []): string | undefined {
   // The path's key is made once and compared with the cached keys of the fixed folders: a plan
   // checks two paths per entry, and canonicalising some 40 paths for each made a 10,000-entry plan slow.
   const k = pathKey(p, style);
@@ -21,17 +45,27 @@ export function protectedReason(p: string, style: PathStyle, home: string, state
   }
   if (isRoot(p, style)) return 'it is the root of a filesystem';
   if (k === fixedKey(home, style)) return 'it is your home folder itself';
+  for (const d of oneDrive) {
+    const o = fixedKey(d, style);
+    if (k === o || insideKey(k, o, style)) return `it is ${k === o ? 'your OneDrive folder' : `inside your OneDrive folder ${d}`}: OneDrive does not sync through a link (move it in OneDrive's settings)`;
+  }
   if (style.flavour === 'win32') {
     const api = pathApi(style);
     const drive = api.parse(p).root;
     for (const name of ['Windows', 'Program Files', 'Program Files (x86)', 'ProgramData', 'Users']) {
-      if (samePath(p, api.join(drive, name), style)) return `it is the ${name} folder of ${drive}`;
+      if (k === fixedKey(api.join(drive, name), style)) return `it is the ${name} folder of ${drive}`;
     }
-    if (isInside(p, api.join(drive, 'Windows'), style)) return 'it is inside the Windows folder';
+    for (const t of WIN_DRIVE_TREES) {
+      const tree = fixedKey(api.join(drive, t.rel), style);
+      if (k === tree) return t.why.replace(/^it is inside /, 'it is ');
+      if (insideKey(k, tree, style)) return t.why;
+    }
+    const file = WIN_ROOT_FILES[api.basename(k)];
+    if (file && k === fixedKey(api.join(drive, api.basename(k)), style)) return `it is ${file} of ${drive}, which Windows keeps open`;
     return undefined;
   }
   const sys = systemKeys(style).get(k);
-  return sys === undefined ? undefined : `it is the system folder ${sys}`;
+  return sys === undefined ? undefined : `it is the system ${sys.startsWith('/swap') ? 'swap file' : 'folder'} ${sys}`;
 }
 
 /** The POSIX system folders by key, per path style (made once). */

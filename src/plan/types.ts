@@ -1,3 +1,4 @@
+import type { FolderPlaces } from '../core/folder-places.js';
 import type { OsName, PathStyle } from '../core/paths.js';
 import type { ConflictStrategy, EntryState, LinkType, RetargetMode } from '../manifest/types.js';
 import type { Capabilities, EntryObservation, TreeComparison } from '../state/types.js';
@@ -142,6 +143,12 @@ export interface PlanContext {
   manifest: { path: string; hash: string };
   /** relocate's own state folder: never a link or target. */
   stateDir?: string;
+  /**
+   * Where this machine keeps AppData, OneDrive, the user's folders …
+   * (src/core/folder-places.ts): the protected-folder and verdict rules
+   * compare paths with them. Absent: only the rules that need none apply.
+   */
+  places?: FolderPlaces;
 }
 
 /** Observations keyed by the desired entry they belong to (same order as the entries). */
