@@ -192,8 +192,7 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
 
     // Moved folders: the entry is in place.
     await go(page, 'entries');
-    const entry = page.locator(`tr[data-link="${sb.games}"]`);
-    await expect(entry.getAttribute('data-action')).resolves.toBe('none');
+    await page.locator(`tr[data-link="${sb.games}"][data-action="none"]`).waitFor();
     await screenshot(page, 'entries');
 
     // History: the run, and Move back on it (a rollback), asked once more first.
@@ -217,7 +216,7 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     await planAndApply(page);
     expectAtHome(sb);
     await go(page, 'entries');
-    await expect(page.locator(`tr[data-link="${sb.games}"]`).getAttribute('data-action')).resolves.toBe('none');
+    await page.locator(`tr[data-link="${sb.games}"][data-action="none"]`).waitFor();
 
     expect(errors).toEqual([]);
     expect(gui.child.exitCode).toBe(null);
@@ -242,7 +241,7 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     // Adopting moves nothing: the link is as it was, and the entry is in place.
     expect(readlinkSync(path.join(sb.c, 'Music'))).toBe(path.join(sb.d, 'Music'));
     await go(page, 'entries');
-    await expect(page.locator(`tr[data-link="${path.join(sb.c, 'Music')}"]`).getAttribute('data-action')).resolves.toBe('none');
+    await page.locator(`tr[data-link="${path.join(sb.c, 'Music')}"][data-action="none"]`).waitFor();
 
     await go(page, 'doctor');
     await page.locator('ul.checks li').first().waitFor();

@@ -2,7 +2,7 @@
 // rolled back (POST /api/rollback starts `relocate rollback RUN`; the job
 // panel shows its progress). Asks once more in place before it starts.
 import { html } from 'htm/preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiError, JobStarted, RunRow } from '../../api-types.js';
 import { get, post } from '../api.js';
 import { ErrorBox } from '../components.js';
@@ -15,6 +15,12 @@ export function HistoryScreen({ ctx, active }: { ctx: AppContext; active: boolea
   const [error, setError] = useState<ApiError | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
+  const confirmButton = useRef<HTMLButtonElement>(null);
+
+  // The question takes the focus, so Enter answers it (autofocus works only when a page loads).
+  useEffect(() => {
+    if (confirming) confirmButton.current?.focus();
+  }, [confirming]);
 
   async function load() {
     const a = await get<{ runs: RunRow[] }>('/api/history');
@@ -52,7 +58,7 @@ export function HistoryScreen({ ctx, active }: { ctx: AppContext; active: boolea
             <td>${!r.canRollBack ? null : confirming === r.id
               ? html`<div class="confirm" role="group" aria-label=${S.rollbackLabel(r.id)}>
                   <p>${S.rollbackConfirm(r.id)}</p>
-                  <button type="button" class="danger" autofocus disabled=${starting || ctx.busy} onClick=${() => rollback(r.id)}>${S.moveBack}</button>
+                  <button type="button" class="danger" ref=${confirmButton} disabled=${starting || ctx.busy} onClick=${() => rollback(r.id)}>${S.moveBack}</button>
                   <button type="button" class="secondary" onClick=${() => setConfirming(null)}>${S.cancel}</button>
                 </div>`
               : html`<button type="button" aria-label=${S.rollbackLabel(r.id)} disabled=${ctx.busy} onClick=${() => setConfirming(r.id)}>${S.moveBack}</button>`}</td>

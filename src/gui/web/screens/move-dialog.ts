@@ -30,6 +30,12 @@ export function MoveDialog({ folder, ctx, onClose }: { folder: ScanFolder; ctx: 
   const [adding, setAdding] = useState(false);
   const [added, setAdded] = useState<string | null>(null);
   const asked = useRef(0);
+  const goToPlan = useRef<HTMLButtonElement>(null);
+
+  // Once added, the next step takes the focus (autofocus works only when a dialog opens).
+  useEffect(() => {
+    if (added) goToPlan.current?.focus();
+  }, [added]);
 
   useEffect(() => {
     const d = dialog.current;
@@ -78,7 +84,7 @@ export function MoveDialog({ folder, ctx, onClose }: { folder: ScanFolder; ctx: 
       ${added
         ? html`<p class="success" role="status">${S.moveAdded(added)}</p>
             <div class="buttons">
-              <button type="button" autofocus onClick=${() => { dialog.current?.close(); ctx.go('plan'); }}>${S.goToPlan}</button>
+              <button type="button" ref=${goToPlan} onClick=${() => { dialog.current?.close(); ctx.go('plan'); }}>${S.goToPlan}</button>
               <button type="button" class="secondary" onClick=${() => dialog.current?.close()}>${S.close}</button>
             </div>`
         : html`
