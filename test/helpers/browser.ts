@@ -62,8 +62,10 @@ export function collectPageErrors(page: Page): string[] {
 
 /**
  * A sandbox for one test: a fake home, a "C drive" folder holding Games
- * (a few files and a subfolder), an empty "D drive" folder, a state folder,
- * and the manifest's path (not created: the GUI makes it on the first move).
+ * (a few files in subfolders, 6 MB in all: enough to show on a small
+ * volume's bar), an empty "D drive" folder (`d`: another volume's folder
+ * when the caller has one, else beside C), a state folder, and the
+ * manifest's path (not created: the GUI makes it on the first move).
  */
 export interface Sandbox {
   root: string;
@@ -80,17 +82,17 @@ export interface Sandbox {
   remove(): void;
 }
 
-export function makeSandbox(): Sandbox {
+export function makeSandbox(dOnAnotherVolume?: string): Sandbox {
   // realpath: /tmp may itself be a link, and the engine reports resolved paths.
   const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'relocate-gui-')));
   const home = path.join(root, 'home');
   const c = path.join(root, 'C');
-  const d = path.join(root, 'D');
+  const d = dOnAnotherVolume ?? path.join(root, 'D');
   const games = path.join(c, 'Games');
   const stateDir = path.join(root, 'state');
   const files: Record<string, string> = {
     'readme.txt': 'my games\n',
-    'Racer/racer.bin': 'R'.repeat(40_000),
+    'Racer/racer.bin': 'R'.repeat(6_000_000),
     'Racer/saves/slot1.sav': 'slot one\n',
     'Puzzle/puzzle.dat': 'P'.repeat(25_000),
   };

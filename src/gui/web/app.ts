@@ -71,10 +71,12 @@ export function App() {
     };
   }, []);
 
-  // Move focus to the new screen's heading when the user changes screen (not on the first load).
+  // Move focus to the new screen's heading when the user changes screen (not on the first load),
+  // and put away the panel of a job that has finished: its outcome is on the screens now.
   useEffect(() => {
     if (navigated.current) heading.current?.focus();
     navigated.current = true;
+    setCurrentJob((cur) => (cur && jobsSeen.current[cur]?.done ? null : cur));
   }, [screen]);
 
   const drives = useMemo(() => {

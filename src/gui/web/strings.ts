@@ -103,7 +103,7 @@ export const S = {
   entriesIntro: 'Folders in the manifest: where each lives and whether the disk matches.',
   entriesNone: 'Nothing moved yet. Find a big folder and choose Move….',
   colFolder: 'Folder',
-  colTarget: 'Data is at',
+  entryTarget: 'data at',
   colState: 'Wanted',
   colStatus: 'Now',
   colSize: 'Size',

@@ -37,11 +37,10 @@ export function EntriesScreen({ ctx }: { ctx: AppContext }) {
     </div>
     ${!ctx.overview ? html`<p>${S.loading}</p>` : entries.length === 0 ? html`<p>${S.entriesNone}</p>` : html`
       <div class="table-wrap"><table class="entries">
-        <thead><tr><th scope="col">${S.colFolder}</th><th scope="col">${S.colTarget}</th><th scope="col">${S.colState}</th><th scope="col">${S.colStatus}</th><th scope="col">${S.colSize}</th><th scope="col">${S.colActions}</th></tr></thead>
+        <thead><tr><th scope="col">${S.colFolder}</th><th scope="col">${S.colState}</th><th scope="col">${S.colStatus}</th><th scope="col">${S.colSize}</th><th scope="col">${S.colActions}</th></tr></thead>
         <tbody>${entries.map(
           (e) => html`<tr key=${e.link} data-link=${e.link} data-action=${e.action}>
-            <th scope="row"><code>${e.link}</code></th>
-            <td><code>${e.target}</code></td>
+            <th scope="row" class="entry-paths"><code>${e.link}</code><br /><span class="arrow">${S.entryTarget}</span> <code>${e.target}</code></th>
             <td>${e.state === 'absent' ? S.stateAbsent : S.statePresent}</td>
             <td class=${e.action === 'none' ? 'ok' : 'pending'}><strong class="entry-status">${e.action === 'none' ? S.inSync : S.pending(e.action)}</strong><br /><span class="muted">${e.reason}</span></td>
             <td><${Bytes} n=${e.bytes} /></td>
