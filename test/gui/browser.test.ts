@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -261,6 +262,41 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     expect(errors).toEqual([]);
   }, 120_000);
 
+  it('names the program that holds a file in the folder, and moves once it is closed', async () => {
+    const { sb, page, errors } = await setUp();
+    // A program with a file of Games open: the plan must name it and wait.
+    const holder = spawn('tail', ['-f', path.join(sb.games, 'readme.txt')], { stdio: 'ignore' });
+    const holderGone = new Promise<void>((resolve) => holder.once('exit', () => resolve()));
+    cleanups.push(async () => {
+      if (holder.exitCode === null && holder.signalCode === null) holder.kill('SIGKILL');
+      await holderGone;
+    });
+    await go(page, 'scan');
+    await page.fill('#scan-path', sb.c);
+    await page.click('section.screen[data-screen="scan"] form button[type="submit"]');
+    await page.locator(`li.folder[data-path="${sb.games}"] .move-button`).click();
+    await page.fill('#move-parent', sb.d);
+    const dialog = page.locator('dialog.move-dialog[open]');
+    await dialog.locator('[data-testid="move-sentence"]').waitFor();
+    // The Move dialog says, before anything happens, which program holds what; Add stays off.
+    await expect(dialog.locator('.error').textContent()).resolves.toContain(`tail (pid ${holder.pid})`);
+    await expect(dialog.locator('button[type="submit"]').isDisabled()).resolves.toBe(true);
+    await screenshot(page, 'in-use');
+    expectAtHome(sb);
+
+    // Closed: check again, add, plan, apply.
+    holder.kill('SIGTERM');
+    await holderGone;
+    await dialog.getByRole('button', { name: 'Check again' }).click();
+    await dialog.locator('button[type="submit"]:not([disabled])').click();
+    await dialog.getByRole('button', { name: 'Go to the plan' }).click();
+    const plan = page.locator('section.screen[data-screen="plan"] section.plan');
+    await plan.locator('.apply-button').waitFor();
+    await runJob(page, () => plan.locator('.apply-button').click());
+    expectMoved(sb);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
   it('does the whole move with the keyboard alone (Tab, typing, Enter)', async () => {
     const { sb, page, errors } = await setUp();
     await tabTo(page, 'nav.side button[data-screen="scan"]');
@@ -288,17 +324,27 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     expect(errors).toEqual([]);
   }, 180_000);
 
-  it('reflows at 200% zoom: no sideways scrolling, every screen readable', async () => {
-    const { page } = await setUp();
-    // 200% zoom of a 1280-pixel window: 640 CSS pixels at twice the density.
+  it('reflows at 200% zoom: no sideways scrolling, every screen and the Move dialog readable', async () => {
+    const { sb, page, errors } = await setUp();
+    // 200% zoom of a 1280-pixel window: 640 CSS pixels.
     await page.setViewportSize({ width: 640, height: 800 });
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     for (const screen of ['drives', 'scan', 'entries', 'plan', 'history', 'links', 'doctor']) {
       await go(page, screen);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      expect(overflow, `${screen} scrolls sideways at 200% zoom`).toBeLessThanOrEqual(0);
+      expect(await overflow(), `${screen} scrolls sideways at 200% zoom`).toBeLessThanOrEqual(0);
     }
     await go(page, 'scan');
+    await page.fill('#scan-path', sb.c);
+    await page.keyboard.press('Enter');
+    await page.locator(`li.folder[data-path="${sb.games}"]`).waitFor();
+    expect(await overflow(), 'scan results scroll sideways at 200% zoom').toBeLessThanOrEqual(0);
     await screenshot(page, 'zoom-200');
+    await page.locator(`li.folder[data-path="${sb.games}"] .move-button`).click();
+    await page.fill('#move-parent', sb.d);
+    await page.locator('[data-testid="move-sentence"]').waitFor();
+    const dialogFits = await page.locator('dialog.move-dialog').evaluate((d) => d.scrollWidth <= d.clientWidth && d.getBoundingClientRect().right <= window.innerWidth);
+    expect(dialogFits, 'the Move dialog fits at 200% zoom').toBe(true);
+    expect(errors).toEqual([]);
   }, 120_000);
 
   it('another site cannot change anything, even with the session cookie in the browser', async () => {

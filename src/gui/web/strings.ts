@@ -96,6 +96,7 @@ export const S = {
   moveWarnings: 'Please note:',
   moveNothingYet: 'Nothing is moved yet: the move is added to the plan, and you apply the plan after checking it.',
   moveAdd: 'Add to the plan',
+  moveCheckAgain: 'Check again',
   moveAdded: (link: string) => `Added: ${link}. Check the plan, then apply it.`,
   goToPlan: 'Go to the plan',
 
@@ -122,6 +123,7 @@ export const S = {
   planAgain: 'Plan again',
   planning: 'Planning…',
   planNothing: 'Nothing to do: the disk already matches.',
+  planNoManifest: 'Nothing to plan yet: find a big folder and choose Move… first.',
   planChanges: (n: number) => `${n} change${n === 1 ? '' : 's'}:`,
   planBlocked: 'The plan is blocked: fix what it says first, then plan again.',
   planDrives: 'Free space after the plan',

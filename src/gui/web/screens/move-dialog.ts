@@ -30,6 +30,8 @@ export function MoveDialog({ folder, ctx, onClose }: { folder: ScanFolder; ctx: 
   const [adding, setAdding] = useState(false);
   const [added, setAdded] = useState<string | null>(null);
   const asked = useRef(0);
+  /** Bumped by "Check again" (after closing a program, say): asks the engine once more for the same destination. */
+  const [recheck, setRecheck] = useState(0);
   const goToPlan = useRef<HTMLButtonElement>(null);
 
   // Once added, the next step takes the focus (autofocus works only when a dialog opens).
@@ -60,7 +62,7 @@ export function MoveDialog({ folder, ctx, onClose }: { folder: ScanFolder; ctx: 
       setPreview({ for: dest, answer: a });
     }, PREVIEW_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [parent, folder.path]);
+  }, [parent, folder.path, recheck]);
 
   async function add(e: Event) {
     e.preventDefault();
@@ -123,6 +125,7 @@ export function MoveDialog({ folder, ctx, onClose }: { folder: ScanFolder; ctx: 
           <${ErrorBox} error=${error} />
           <div class="buttons">
             <button type="submit" disabled=${!p?.possible || checking || adding || ctx.busy}>${S.moveAdd}</button>
+            ${p && !p.possible ? html`<button type="button" class="secondary" onClick=${() => setRecheck((n) => n + 1)}>${S.moveCheckAgain}</button>` : null}
             <button type="button" class="secondary" onClick=${() => dialog.current?.close()}>${S.cancel}</button>
           </div>`}
     </form>

@@ -49,9 +49,10 @@ export function PlanScreen({ ctx, active }: { ctx: AppContext; active: boolean }
     setPlan(null);
   }, [entriesKey, ctx.jobsFinished]);
 
+  const hasManifest = ctx.overview?.manifest.exists === true;
   useEffect(() => {
-    if (active && !plan && !planning && !ctx.busy && ctx.overview) void makePlan();
-  }, [active, plan, ctx.busy, ctx.overview !== null]);
+    if (active && !plan && !planning && !ctx.busy && hasManifest) void makePlan();
+  }, [active, plan, ctx.busy, hasManifest]);
 
   async function makePlan() {
     setPlanning(true);
@@ -87,9 +88,11 @@ export function PlanScreen({ ctx, active }: { ctx: AppContext; active: boolean }
   const findings = plan ? planFindings(plan.plan) : [];
   const drivesAfter = plan ? plan.drives.filter((d) => d.freeAfterPlan !== undefined && d.freeAfterPlan !== d.freeBytes) : [];
   return html`<p class="intro">${S.planIntro}</p>
-    <div class="toolbar">
-      <button type="button" class=${plan ? 'secondary' : ''} disabled=${planning || ctx.busy} onClick=${makePlan}>${plan ? S.planAgain : S.planButton}</button>
-    </div>
+    ${ctx.overview && !hasManifest
+      ? html`<p class="note">${S.planNoManifest}</p><div class="buttons"><button type="button" onClick=${() => ctx.go('scan')}>${S.screens.scan}</button></div>`
+      : html`<div class="toolbar">
+          <button type="button" class=${plan ? 'secondary' : ''} disabled=${planning || ctx.busy} onClick=${makePlan}>${plan ? S.planAgain : S.planButton}</button>
+        </div>`}
     <div aria-live="polite">${planning ? html`<p class="busy">${S.planning}</p>` : null}</div>
     <${ErrorBox} error=${error} />
     ${plan && !planning
