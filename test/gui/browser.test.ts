@@ -198,7 +198,7 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     const job = page.locator('section.job');
     await expect(job.locator('progress').evaluate((p: HTMLProgressElement) => p.value === p.max)).resolves.toBe(true);
     await expect(job.locator('.job-numbers').textContent()).resolves.toContain(formatBytes(sb.bytes));
-    await page.locator('section.plan p.success').waitFor(); // planned again: nothing left to do
+    await waitOrExplain(page, 'section.plan p.success', 'the plan made after the apply says there is nothing left to do', 45_000);
     await screenshot(page, 'apply');
     expectMoved(sb);
 
@@ -428,6 +428,16 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     expect(p.url()).not.toContain('token=');
   }, 60_000);
 });
+
+/** Waits for `selector`; on a timeout fails with what the screen showed instead. */
+async function waitOrExplain(page: Page, selector: string, what: string, timeout = 20_000): Promise<void> {
+  try {
+    await page.locator(selector).first().waitFor({ timeout });
+  } catch (err) {
+    const shown = await page.evaluate(() => document.querySelector('main')?.textContent ?? '(no main)');
+    throw new Error(`${what}: ${selector} did not appear within ${timeout} ms; the page showed: ${shown}`, { cause: err });
+  }
+}
 
 /** A string as a regular expression that matches it literally. */
 function escape(s: string): string {

@@ -19,6 +19,18 @@ function defaultDrive(folder: ScanFolder, drives: DriveInfo[]): DriveInfo | unde
   return drives.find((d) => d.root !== folder.drive) ?? drives[0];
 }
 
+/** The drive a typed folder is on, as far as its text tells (the longest drive root it starts with; Windows letters in any case). */
+function driveOfFolder(folder: string, drives: DriveInfo[]): DriveInfo | undefined {
+  const windows = /^[A-Za-z]:/.test(folder);
+  const norm = (s: string) => (windows ? s.toLowerCase().replace(/\//g, '\\') : s);
+  const f = norm(folder);
+  const inside = (root: string) => {
+    const r = norm(root);
+    return f === r || f.startsWith(r.endsWith('/') || r.endsWith('\\') ? r : `${r}${windows ? '\\' : '/'}`) || (windows && f === r.replace(/\\$/, ''));
+  };
+  return drives.filter((d) => inside(d.root)).sort((a, b) => b.root.length - a.root.length)[0];
+}
+
 export function MoveDialog({ folder, ctx, onClose }: { folder: ScanFolder; ctx: AppContext; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const first = defaultDrive(folder, ctx.drives);
@@ -92,7 +104,7 @@ export function MoveDialog({ folder, ctx, onClose }: { folder: ScanFolder; ctx: 
         : html`
           <div class="field">
             <label for="move-drive">${S.moveDriveLabel}</label>
-            <select id="move-drive" value=${driveRoot} onChange=${(e: Event) => {
+            <select id="move-drive" value=${driveOfFolder(parent.trim(), ctx.drives)?.root ?? driveRoot} onChange=${(e: Event) => {
               const root = (e.target as HTMLSelectElement).value;
               setDriveRoot(root);
               setParent(root);
