@@ -410,6 +410,14 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     expect(ok.status).toBeLessThan(400);
   }, 60_000);
 
+  it('says so when relocate gui has stopped', async () => {
+    const { gui, page } = await setUp();
+    await page.locator('.drive').first().waitFor();
+    await expect(page.getByText('relocate is not answering.').count()).resolves.toBe(0);
+    await gui.stop();
+    await page.getByText('relocate is not answering.').waitFor();
+  }, 60_000);
+
   it('lets in only the browser that came with the token', async () => {
     const { gui, page } = await setUp();
     expect(page.url()).not.toContain('token=');

@@ -63,7 +63,7 @@ export function collectPageErrors(page: Page): string[] {
 /**
  * A sandbox for one test: a fake home, a "C drive" folder holding Games
  * (a few files in subfolders, 6 MB in all: enough to show on a small
- * volume's bar), an empty "D drive" folder (`d`: another volume's folder
+ * volume's bar) beside Photos and Documents, an empty "D drive" folder (`d`: another volume's folder
  * when the caller has one, else beside C), a state folder, and the
  * manifest's path (not created: the GUI makes it on the first move).
  */
@@ -102,6 +102,11 @@ export function makeSandbox(dOnAnotherVolume?: string): Sandbox {
     writeFileSync(path.join(games, rel), body);
   }
   const bytes = Object.values(files).reduce((n, b) => n + Buffer.byteLength(b), 0);
+  // Neighbours of Games on C, so a scan of C shows folders side by side, drawn to scale.
+  for (const [rel, size] of [['Photos/2026/beach.jpg', 2_500_000], ['Documents/taxes.pdf', 700_000]] as const) {
+    mkdirSync(path.dirname(path.join(c, rel)), { recursive: true });
+    writeFileSync(path.join(c, rel), Buffer.alloc(size, 7));
+  }
   return { root, home, c, d, games, stateDir, manifest: path.join(root, 'relocate.yaml'), files, bytes, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 

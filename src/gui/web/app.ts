@@ -36,6 +36,8 @@ export function App() {
   const [jobsFinished, setJobsFinished] = useState(0);
   const [moving, setMoving] = useState<ScanFolder | null>(null);
   const [actionError, setActionError] = useState<ApiError | null>(null);
+  /** False while the event stream is down (relocate gui stopped, or the machine slept); the browser keeps trying. */
+  const [connected, setConnected] = useState(true);
   const heading = useRef<HTMLHeadingElement>(null);
   const navigated = useRef(false);
   const jobsSeen = useRef(jobs);
@@ -64,6 +66,9 @@ export function App() {
         setPlanDrives(null);
         void refreshOverview();
       }
+    }, (up) => {
+      setConnected(up);
+      if (up) void refreshOverview();
     });
     return () => {
       removeEventListener('hashchange', onHash);
@@ -145,6 +150,7 @@ export function App() {
         )}</ul>
       </nav>
       <main id="main">
+        ${connected ? null : html`<div class="warning" role="alert"><p><strong>${S.disconnected}</strong></p><p>${S.disconnectedHint}</p></div>`}
         <${ErrorBox} error=${overviewError} />
         ${overview?.unfinishedRun
           ? html`<div class="warning" role="alert"><p>${S.unfinishedRun(overview.unfinishedRun)}</p>

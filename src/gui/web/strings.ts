@@ -38,6 +38,9 @@ export const S = {
   badAnswer: (status: number) => `relocate answered with an unexpected reply (HTTP ${status}).`,
   badAnswerHint: 'Reload the page; if it keeps happening, start relocate gui again.',
 
+  disconnected: 'relocate is not answering.',
+  disconnectedHint: 'If you closed relocate gui, start it again; this page keeps trying and carries on when it answers.',
+
   // Header / overview.
   manifestLabel: 'Manifest',
   manifestMissing: '(created on the first move)',
