@@ -61,6 +61,9 @@ function FolderRow({ folder: f, largest, ctx }: { folder: ScanFolder; largest: n
     <div class="folder-head">
       <h3 id=${`${id}-title`} class="folder-title">${f.title}</h3>
       <span class=${`badge verdict-${f.verdict}`}>${S.verdicts[f.verdict] ?? f.verdict}</span>
+      ${MOVABLE.has(f.verdict) && !f.linkTarget
+        ? html`<button type="button" class="move-button" aria-label=${S.moveButtonLabel(f.title)} disabled=${ctx.busy} onClick=${() => ctx.openMove(f)}>${S.moveButton}</button>`
+        : null}
     </div>
     <p class="folder-path"><code>${f.path}</code></p>
     <div class="folder-size">
@@ -70,9 +73,6 @@ function FolderRow({ folder: f, largest, ctx }: { folder: ScanFolder; largest: n
     <p class="reason">${f.reason}</p>
     ${f.verdict === 'owner-mover' && f.mover ? html`<p class="mover"><strong>${S.moverText(f.mover)}</strong></p>` : null}
     ${f.linkTarget ? html`<p class="note">${S.scanAlreadyLink(f.linkTarget)}</p>` : null}
-    ${MOVABLE.has(f.verdict) && !f.linkTarget
-      ? html`<button type="button" class="move-button" aria-label=${S.moveButtonLabel(f.title)} disabled=${ctx.busy} onClick=${() => ctx.openMove(f)}>${S.moveButton}</button>`
-      : null}
   </li>`;
 }
 
