@@ -67,6 +67,17 @@ describe('architecture', () => {
     expect(bad).toEqual([]);
   });
 
+  it('only src/platform starts processes (node:child_process): the GUI server drives the engine through src/platform/self-command.ts', () => {
+    const bad = files.filter((f) => !f.startsWith('platform/')).flatMap((f) => runtimeImports(read(f)).filter((m) => m === 'child_process' || m === 'node:child_process').map((m) => `${f} imports ${m}`));
+    expect(bad).toEqual([]);
+  });
+
+  it('the GUI server (src/gui/server) decides no rule: it imports no planner, executor, journal or state code', () => {
+    const engine = /(^|\/)(plan|exec|journal|state)\//;
+    const bad = files.filter((f) => f.startsWith('gui/server/')).flatMap((f) => runtimeImports(read(f)).filter((m) => engine.test(m.replace(/^(\.\.\/)+/, ''))).map((m) => `${f} imports ${m}`));
+    expect(bad).toEqual([]);
+  });
+
   it('the planner (src/plan) imports only src/core, itself and node:crypto/node:path', () => {
     const allowed = (m: string) => m.startsWith('./') || m.startsWith('../core/') || m === 'node:crypto' || m === 'node:path';
     const bad = files.filter((f) => f.startsWith('plan/')).flatMap((f) => runtimeImports(read(f)).filter((m) => !allowed(m)).map((m) => `${f} imports ${m}`));

@@ -86,8 +86,8 @@ export const COMMAND_SPECS: Record<string, CommandSpec> = {
     description: 'a local web UI on 127.0.0.1',
     args: 'manifest',
     options: [
-      // A number: no words to offer, but the next word is the option's value, not a command.
-      { long: 'port', value: [], description: 'listen on this port (default: a free one)' },
+      // Any number; 0 (a free port, the default) is the one word worth offering.
+      { long: 'port', value: ['0'], description: 'listen on this port (default 0: a free one)' },
       { long: 'no-open', description: 'print the address instead of opening a browser' },
     ],
   },

@@ -59,9 +59,11 @@ function tokenize(text: string): Token[] {
       i = end + 1;
     } else if (ch === '"') {
       let s = '';
+      // A string may span lines: it is reported where it starts.
+      const startLine = line;
       i++;
       for (;;) {
-        if (i >= text.length) throw new VdfError('a quoted string is not closed', line, col);
+        if (i >= text.length) throw new VdfError('a quoted string is not closed', startLine, col);
         const c = text[i]!;
         if (c === '"') {
           i++;
@@ -81,7 +83,7 @@ function tokenize(text: string): Token[] {
         s += c;
         i++;
       }
-      out.push({ kind: 'string', text: s, line, col });
+      out.push({ kind: 'string', text: s, line: startLine, col });
     } else {
       const start = i;
       while (i < text.length && !/[\s{}"]/.test(text[i]!)) i++;
@@ -122,7 +124,7 @@ export function parseVdf(text: string): VdfResult {
       if (value.kind === 'close') throw new VdfError(`the key "${key.text}" has no value before \`}\``, value.line, value.col);
       pos++;
       const v = value.kind === 'open' ? block(depth + 1) : value.text;
-      if (!Object.prototype.hasOwnProperty.call(obj, key.text) && vdfGet(obj, key.text) === undefined) obj[key.text] = v;
+      if (vdfGet(obj, key.text) === undefined) obj[key.text] = v;
     }
   };
   try {

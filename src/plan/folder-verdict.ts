@@ -129,7 +129,8 @@ function oneProgram(p: string, style: PathStyle, ctx: VerdictContext, facts: Ver
     [places.programData, 'ProgramData'],
     ...places.programFiles.map((f): [string, string] => [f, api.basename(f)]),
   ];
-  const held = facts.inUseBy && facts.inUseBy.length > 0 ? `; ${[...new Set(facts.inUseBy)].join(', ')} ${facts.inUseBy.length === 1 ? 'has' : 'have'} files open in it now: close ${facts.inUseBy.length === 1 ? 'it' : 'them'} first` : '; close that program before moving it';
+  const holders = [...new Set(facts.inUseBy ?? [])];
+  const held = holders.length > 0 ? `; ${holders.join(', ')} ${holders.length === 1 ? 'has' : 'have'} files open in it now: close ${holders.length === 1 ? 'it' : 'them'} first` : '; close that program before moving it';
   for (const [folder, words] of appFolders) {
     if (!folder || !within(p, folder, style)) continue;
     if (pathKey(p, style) === pathKey(folder, style)) {

@@ -1,24 +1,18 @@
 import { readdir, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
+import type { DriveFacts } from './drive-of.js';
 import { readMountTable } from './mount-table.js';
 import { isPseudoFsName } from './pseudo-fs.js';
 
 /**
  * The volumes a person would call drives, for `relocate gui`'s "drives and
  * free space" screen: facts only, never a rule (what may move where is the
- * planner's answer). Invariant: one row per volume (device), each with the
- * path it is mounted at, sizes from statfs (bytes available to this user,
- * as the free-space check counts them).
+ * planner's answer). The rows are scan's DriveFacts (drive-of.ts: the drive
+ * of one path); this lists them all. Invariant: one row per volume
+ * (device), each with the path it is mounted at, sizes from statfs (bytes
+ * available to this user, as the free-space check counts them).
  */
-export interface DriveFacts {
-  /** `C:\` on Windows; the mount point elsewhere. */
-  root: string;
-  /** `C:` on Windows; the mount point elsewhere. */
-  label: string;
-  totalBytes: number;
-  freeBytes: number;
-  fsType?: string;
-}
+export type { DriveFacts };
 
 /** File systems that hold no user data worth a row (images, overlays of containers, snaps). */
 const NOT_A_DRIVE = /^(squashfs|overlay|iso9660|nsfs|fuse\.snapfuse|fuse\.portal|fuse\.gvfsd-fuse|ramfs)$/;
@@ -68,7 +62,7 @@ export async function listDrives(): Promise<DriveFacts[]> {
     const s = await sizes(c.point);
     if (!s) continue;
     seen.add(dev);
-    out.push({ root: c.point, label: c.point, ...s, ...(c.fsType ? { fsType: c.fsType } : {}) });
+    out.push({ root: c.point, label: c.point, ...s });
   }
   return out;
 }

@@ -60,7 +60,10 @@ export interface ChildOptions {
  */
 export function runChild(command: readonly string[], opts: ChildOptions): RunningChild {
   const [program, ...args] = command;
-  const child = spawn(program!, args, { cwd: opts.cwd, env: opts.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+  // A process group of its own (POSIX): Ctrl-C in the terminal of `relocate gui` reaches the server alone, which passes
+  // one SIGINT on (stop()). Reaching the child too would make that a second signal, which stops a run at once instead of
+  // at a safe point.
+  const child = spawn(program!, args, { cwd: opts.cwd, env: opts.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, detached: process.platform !== 'win32' });
   const max = opts.maxStdoutBytes ?? 64 * 1024 * 1024;
   let stdout = '';
   let stderr = '';

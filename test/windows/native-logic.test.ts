@@ -67,9 +67,9 @@ describe('volume facts (GetVolumeInformationW, GetDriveTypeW, GetDiskFreeSpaceEx
   const base: RawVolumeFacts = { root: 'c:\\', label: '', serial: 1, flags: 0, fsName: '', driveType: DRIVE_FIXED, freeBytes: 5e9, totalBytes: 1e10 };
   const NTFS = FILE_SUPPORTS_REPARSE_POINTS | FILE_SUPPORTS_HARD_LINKS | 0x2 | 0x4;
 
-  it('a local NTFS drive: junctions and hard links, writable, local; the id is the upper-cased volume path', () => {
+  it('a local NTFS drive: junctions and hard links, writable, local; the id is the upper-cased volume path, the root as the OS says it', () => {
     expect(toVolumeInfo({ ...base, fsName: 'NTFS', flags: NTFS })).toEqual({
-      id: 'C:\\', freeBytes: 5e9, remote: false, fsType: 'ntfs', readOnly: false, supportsReparsePoints: true, supportsHardLinks: true,
+      id: 'C:\\', root: 'c:\\', freeBytes: 5e9, totalBytes: 1e10, remote: false, fsType: 'ntfs', readOnly: false, supportsReparsePoints: true, supportsHardLinks: true,
     });
   });
 
@@ -86,7 +86,7 @@ describe('volume facts (GetVolumeInformationW, GetDriveTypeW, GetDiskFreeSpaceEx
 
   it('what a call could not say is left out, never guessed', () => {
     const { freeBytes: _f, totalBytes: _t, ...noSpace } = base;
-    expect(toVolumeInfo({ ...noSpace, driveType: DRIVE_NO_ROOT_DIR })).toEqual({ id: 'C:\\' });
+    expect(toVolumeInfo({ ...noSpace, driveType: DRIVE_NO_ROOT_DIR })).toEqual({ id: 'C:\\', root: 'c:\\' });
   });
 });
 

@@ -37,6 +37,10 @@ export async function guiCommand(argv: string[], io: CliIO): Promise<number> {
   });
   if (positionals.length > 1) throw new RelocateError('E_USAGE', 'gui takes one manifest', { hint: 'see `relocate gui --help`' });
   const manifest = guiManifest(positionals[0], io.cwd);
+  // A manifest that does not exist yet is made on the first move, but only in a folder that does: a typo fails now, not after the first click.
+  if (!existsFollowed(path.dirname(manifest))) {
+    throw new RelocateError('E_NOT_FOUND', `the folder of ${manifest} does not exist`, { path: path.dirname(manifest), hint: 'name a manifest in an existing folder (it is created on the first move if missing)' });
+  }
   const port = portOf(values.port);
   const stateDir = typeof values['state-dir'] === 'string' ? path.resolve(io.cwd, values['state-dir']) : undefined;
   let server;

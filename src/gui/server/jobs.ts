@@ -96,10 +96,13 @@ export class Jobs {
   private next = 1;
   private readonly keepAlive: NodeJS.Timeout;
 
-  constructor(private readonly platform: NodeJS.Platform = process.platform) {
+  constructor(
+    private readonly platform: NodeJS.Platform = process.platform,
+    keepAliveMs = KEEP_ALIVE_MS,
+  ) {
     this.keepAlive = setInterval(() => {
       for (const res of this.listeners) res.write(': keep-alive\n\n');
-    }, KEEP_ALIVE_MS);
+    }, keepAliveMs);
     this.keepAlive.unref();
   }
 

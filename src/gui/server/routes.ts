@@ -21,6 +21,12 @@ import { drivesAfterPlan, entryRows, foundLinkRows, movePreview, planLines, runR
  * edit stays.
  */
 
+/** A plan the server saved: its file in the server's folder, and whether the engine found it blocked. */
+export interface SavedPlanRef {
+  file: string;
+  blocked: boolean;
+}
+
 /** What every route may use. Invariant: `temp` is the server's private folder; `plans` maps the planIds it gave to files in it. */
 export interface RouteContext {
   engine: EngineConfig;
@@ -28,7 +34,7 @@ export interface RouteContext {
   manifest: string;
   jobs: Jobs;
   temp: string;
-  plans: Map<string, string>;
+  plans: Map<string, SavedPlanRef>;
   platform: NodeJS.Platform;
   nextId(): number;
   /** Runs manifest edits one after another (two quick clicks must not lose an edit). */
@@ -146,11 +152,24 @@ function editError(err: unknown): never {
   throw err;
 }
 
-function planFile(ctx: RouteContext, body: unknown): string {
+function savedPlan(ctx: RouteContext, body: unknown): SavedPlanRef {
   const planId = stringField(body, 'planId');
-  const file = ctx.plans.get(planId);
-  if (!file) refuse(404, 'E_NO_PLAN', `no plan ${planId}: make one with POST /api/plan`);
-  return file;
+  const plan = ctx.plans.get(planId);
+  if (!plan) refuse(404, 'E_NO_PLAN', `no plan ${planId}: make one with POST /api/plan`);
+  return plan;
+}
+
+/**
+ * What the elevated apply runs (Windows: inside a UAC prompt), as relocate
+ * arguments. The saved plan, as for every apply — except a plan the engine
+ * found blocked (E_SYMLINK_PRIVILEGE: this account may not make symbolic
+ * links): a saved plan keeps its findings, so it would be refused as
+ * administrator too; then the manifest is applied, planned again by the
+ * engine with the administrator's rights (apply still refuses anything
+ * else that blocks). Pure.
+ */
+export function elevatedApplyArgs(plan: SavedPlanRef, manifest: string, stateDir: string | undefined): string[] {
+  return ['apply', plan.blocked ? manifest : plan.file, '--yes', ...(stateDir !== undefined ? ['--state-dir', stateDir] : [])];
 }
 
 function startJob(ctx: RouteContext, command: 'apply' | 'rollback', args: string[]): JobStarted {
@@ -238,7 +257,7 @@ export const POST_ROUTES: Readonly<Record<string, Handler>> = {
     const planId = `plan-${ctx.nextId()}`;
     const file = path.join(ctx.temp, `${planId}.json`);
     const doc = json(await runEngine(ctx.engine, ['plan', ctx.manifest, '--out', file])) as unknown as PlanJson;
-    ctx.plans.set(planId, file);
+    ctx.plans.set(planId, { file, blocked: doc.blocked });
     const privilege = [...doc.entries.flatMap((e) => e.findings), ...doc.findings].find((f) => f.code === 'E_SYMLINK_PRIVILEGE');
     return {
       planId,
@@ -250,19 +269,27 @@ export const POST_ROUTES: Readonly<Record<string, Handler>> = {
       ...(privilege && ctx.platform === 'win32' ? { needsElevation: privilege.message } : {}),
     };
   },
-  '/api/apply': async (ctx, req): Promise<JobStarted> => startJob(ctx, 'apply', ['apply', planFile(ctx, req.body)]),
+  '/api/apply': async (ctx, req): Promise<JobStarted> => startJob(ctx, 'apply', ['apply', savedPlan(ctx, req.body).file]),
   '/api/rollback': async (ctx, req): Promise<JobStarted> => {
     const runId = stringField(req.body, 'runId');
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId)) refuse(400, 'E_BAD_REQUEST', `'${runId}' is not a run id`);
     return startJob(ctx, 'rollback', ['rollback', runId]);
   },
   '/api/apply-elevated': async (ctx, req): Promise<JobStarted> => {
-    const file = planFile(ctx, req.body);
+    const plan = savedPlan(ctx, req.body);
+    const file = plan.file;
     if (ctx.platform !== 'win32') refuse(400, 'E_ELEVATION_UNAVAILABLE', 'an elevated apply is offered on Windows only', 'run `sudo relocate apply` with the saved plan in a terminal if this account may not change those paths', file);
     // Only this one step runs elevated (a UAC prompt); the server stays unelevated. The elevated window's output cannot be read back: the run's result is in `relocate history`.
-    const command = [...ctx.engine.command, 'apply', file, '--yes', ...(ctx.engine.stateDir !== undefined ? ['--state-dir', ctx.engine.stateDir] : [])];
+    const command = [...ctx.engine.command, ...elevatedApplyArgs(plan, ctx.manifest, ctx.engine.stateDir)];
+    // What the elevated run did is read back from `relocate history`: its newest run is this one.
+    const readBack = async ({ answer }: { answer: EngineAnswer }) => {
+      const hist = await runEngine(ctx.engine, ['history']);
+      const newest = (hist.json?.runs as { id: string; status: string }[] | undefined)?.[0];
+      answer.json = { elevated: true, exitCode: answer.code, ...(newest ? { run: newest.id, result: newest.status } : {}) };
+      if (answer.code !== 0) answer.error = { code: 'E_ELEVATED_FAILED', message: `the elevated apply ended with exit code ${answer.code ?? 'unknown'}${answer.code === 1 ? ' (or the UAC prompt was declined)' : ''}`, path: file, hint: 'see `relocate history`, or run the apply in an administrator terminal to read its messages' };
+    };
     try {
-      return { jobId: ctx.jobs.start('apply', () => runChild(elevatedCommandLine(command), { env: ctx.engine.env, cwd: ctx.engine.cwd })) };
+      return { jobId: ctx.jobs.start('apply', () => runChild(elevatedCommandLine(command), { env: ctx.engine.env, cwd: ctx.engine.cwd }), readBack) };
     } catch (err) {
       if (err instanceof JobBusy) refuse(409, 'E_JOB_RUNNING', err.message);
       throw err;

@@ -149,7 +149,9 @@ export async function startGuiServer(opts: GuiServerOptions): Promise<GuiServer>
   };
   let secrets: Secrets | undefined;
   const server: Server = createServer((req, res) => {
-    void handle(req, res, (server.address() as AddressInfo).port, secrets!, ctx).catch(() => {
+    // The secrets are made in the 'listening' callback, which runs before any connection is handled.
+    if (!secrets) return refusal(res, 503, 'E_STARTING', 'relocate gui is starting');
+    void handle(req, res, (server.address() as AddressInfo).port, secrets, ctx).catch(() => {
       if (!res.headersSent) refusal(res, 500, 'E_INTERNAL', 'relocate gui could not answer');
       else res.end();
     });
@@ -157,15 +159,17 @@ export async function startGuiServer(opts: GuiServerOptions): Promise<GuiServer>
   server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, '127.0.0.1', () => resolve());
+    server.listen(opts.port, '127.0.0.1', () => {
+      secrets = newSecrets((server.address() as AddressInfo).port);
+      resolve();
+    });
   }).catch(async (err) => {
     await removePrivateTempFolder(temp, TEMP_PREFIX);
     throw err;
   });
   const port = (server.address() as AddressInfo).port;
-  secrets = newSecrets(port);
   return {
-    url: `http://127.0.0.1:${port}/?token=${secrets.token}`,
+    url: `http://127.0.0.1:${port}/?token=${secrets!.token}`,
     port,
     async close() {
       await jobs.close();

@@ -104,7 +104,16 @@ export function drivesAfterPlan(drives: DriveFacts[], doc: PlanJson | undefined)
     add(movesBack ? e.linkVolume : e.targetVolume, -bytesTaken(e));
     add(movesBack ? e.targetVolume : e.linkVolume, e.freesOnSource ?? e.allocated ?? e.bytes);
   }
-  return drives.map((d) => {
+  // A volume the plan uses but the drive list leaves out (a tmpfs, a mount under /run) is shown too: the page must see where data goes.
+  const all = [...drives];
+  for (const e of doc?.entries ?? []) {
+    for (const v of [e.linkVolume, e.targetVolume]) {
+      if (v?.root === undefined || v.freeBytes === undefined || v.totalBytes === undefined) continue;
+      if (all.some((d) => d.root.toUpperCase() === v.root!.toUpperCase())) continue;
+      all.push({ root: v.root, label: volumeLabel(v, v.root), totalBytes: v.totalBytes, freeBytes: v.freeBytes });
+    }
+  }
+  return all.map((d) => {
     const change = delta.get(d.root.toUpperCase());
     return { root: d.root, label: d.label, totalBytes: d.totalBytes, freeBytes: d.freeBytes, ...(doc ? { freeAfterPlan: d.freeBytes + (change ?? 0) } : {}) };
   });
