@@ -131,6 +131,9 @@ function oneProgram(p: string, style: PathStyle, ctx: VerdictContext, facts: Ver
   ];
   const holders = [...new Set(facts.inUseBy ?? [])];
   const held = holders.length > 0 ? `; ${holders.join(', ')} ${holders.length === 1 ? 'has' : 'have'} files open in it now: close ${holders.length === 1 ? 'it' : 'them'} first` : '; close that program before moving it';
+  if (places.localAppData && style.flavour === 'win32' && within(p, api.join(places.localAppData, 'Temp'), style)) {
+    return { verdict: 'caution', reason: `${pathKey(p, style) === pathKey(api.join(places.localAppData, 'Temp'), style) ? 'the' : 'in the'} temporary folder of every program: some always have files open there; point the TEMP and TMP variables elsewhere instead` };
+  }
   for (const [folder, words] of appFolders) {
     if (!folder || !within(p, folder, style)) continue;
     if (pathKey(p, style) === pathKey(folder, style)) {

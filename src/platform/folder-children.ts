@@ -1,9 +1,8 @@
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { RelocateError } from '../core/errors.js';
+import { OWN_ARTIFACT } from '../core/own-names.js';
 
-/** Names relocate itself leaves while it works: its own, not the user's. */
-const OWN_ARTIFACT = /\.relocate-(partial|old|backup)-/;
 
 /**
  * The entries of a folder `relocate scan PATH` measures one by one

@@ -2,6 +2,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { eachLimited } from '../core/each-limited.js';
 import { RelocateError } from '../core/errors.js';
+import { OWN_ARTIFACT } from '../core/own-names.js';
 import { canonicalPath, hostOs, pathKey, styleForOs, type PathStyle } from '../core/paths.js';
 import type { NodeKind } from '../state/types.js';
 import { NodeDiskReader } from './node-reader.js';
@@ -29,9 +30,6 @@ export interface ScanProblem {
 
 /** How many links are looked at (lstat, readlink, stat) at once. */
 const CONCURRENCY = 16;
-
-/** Names relocate itself leaves while it works; never scanned or reported. */
-const OWN_ARTIFACT = /\.relocate-(partial|old|backup)-/;
 
 /**
  * Finds the links (symlinks, and junctions when the reader's link-kind probe

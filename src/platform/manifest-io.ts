@@ -1,10 +1,8 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { hostOs, styleForOs, type PathStyle } from '../core/paths.js';
 import type { GlobMatch, ManifestIO } from '../manifest/types.js';
+import { OWN_ARTIFACT } from '../core/own-names.js';
 import { writeFileAtomic } from './write-file.js';
-
-/** Names relocate itself leaves beside a link or target while it works; never glob matches. */
-const OWN_ARTIFACT = /\.relocate-(partial|old|backup)-/;
 
 /**
  * The manifest loader's window on the real disk: the manifest file, and glob

@@ -129,7 +129,8 @@ async function gogCandidates(src: CandidateSource, games: KnownGame[]): Promise<
   const places: string[] = [];
   if (src.os === 'win32') {
     for (const f of src.places.programFiles) places.push(path.join(f, 'GOG Galaxy', 'Games'));
-    places.push(path.join(`${envOf(src, 'SystemDrive') ?? 'C:'}\\`, 'GOG Games'));
+    // GOG's own installers default to a folder at the system drive's root.
+    places.push(path.join(`${envOf(src, 'SystemDrive') ?? 'C:'}${path.sep}`, 'GOG Games'));
   } else if (src.os === 'linux') {
     places.push(path.join(src.home, 'GOG Games'));
   }

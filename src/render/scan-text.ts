@@ -10,6 +10,9 @@ const VERDICT_WORDS: Record<ScanFolder['verdict'], string> = {
   never: 'never',
 };
 
+/** The longest verdict's words and a space. */
+const VERDICT_WIDTH = Math.max(...Object.values(VERDICT_WORDS).map((w) => w.length)) + 1;
+
 /** Paths longer than this do not widen the path column (the reason then starts further right on their line only). */
 const PATH_COLUMN_MAX = 56;
 
@@ -22,12 +25,13 @@ function row(f: ScanFolder, pathWidth: number, c: Palette): string {
   const size = f.linkTarget !== undefined ? 'link' : formatBytes(f.bytes);
   const verdict = VERDICT_WORDS[f.verdict];
   const reason = f.linkTarget !== undefined ? `already a link to ${f.linkTarget}` : `${f.reason}${f.mover ? `; use ${f.mover}` : ''}`;
-  return `${size.padStart(10)}  ${verdictColor(f.verdict, c)(verdict.padEnd(13))} ${f.path.padEnd(pathWidth)}  ${c.dim(reason)}`;
+  return `${size.padStart(10)}  ${verdictColor(f.verdict, c)(verdict.padEnd(VERDICT_WIDTH))} ${f.path.padEnd(pathWidth)}  ${c.dim(reason)}`;
 }
 
-function driveLine(d: DriveInfo, to: string | undefined): string {
-  const base = `  ${d.label.padEnd(12)} ${formatBytes(d.freeBytes)} free of ${formatBytes(d.totalBytes)}`;
+function driveLine(d: DriveInfo, to: string | undefined, labelWidth: number): string {
+  const base = `  ${d.label.padEnd(labelWidth)} ${formatBytes(d.freeBytes)} free of ${formatBytes(d.totalBytes)}`;
   if (d.freeAfterPlan === undefined) return base;
+  if (d.freeAfterPlan === d.freeBytes) return `${base}; unchanged by moving the safe folders above to ${to}`;
   const after = d.freeAfterPlan < 0 ? `${formatBytes(-d.freeAfterPlan)} short: they would not fit` : `${formatBytes(d.freeAfterPlan)} free`;
   return `${base}; after moving the safe folders above to ${to}: ${after}`;
 }
@@ -46,13 +50,14 @@ export function renderScan(report: ScanReport, opts: { found: number; top: numbe
     lines.push(opts.scanned ? '  nothing to list: no folders there' : '  none of the known large folders exist here; `relocate scan PATH` measures the folders in PATH');
   } else {
     const pathWidth = Math.min(PATH_COLUMN_MAX, Math.max(...report.folders.map((f) => f.path.length)));
-    lines.push(c.bold(`${'SIZE'.padStart(10)}  ${'VERDICT'.padEnd(13)} ${'PATH'.padEnd(pathWidth)}  REASON`));
+    lines.push(c.bold(`${'SIZE'.padStart(10)}  ${'VERDICT'.padEnd(VERDICT_WIDTH)} ${'PATH'.padEnd(pathWidth)}  REASON`));
     for (const f of report.folders) lines.push(row(f, pathWidth, c));
     if (opts.found > report.folders.length) lines.push(c.dim(`  … ${opts.found - report.folders.length} smaller not shown (--top ${opts.top}; --top N shows more)`));
   }
   if (report.drives.length > 0) {
     lines.push('', 'Drives:');
-    for (const d of report.drives) lines.push(driveLine(d, opts.to));
+    const labelWidth = Math.max(...report.drives.map((d) => d.label.length)) + 1;
+    for (const d of report.drives) lines.push(driveLine(d, opts.to, labelWidth));
   }
   if (report.links.length > 0) {
     lines.push('', 'Links already here (`relocate import` adopts them):');

@@ -19,7 +19,7 @@ describe.concurrent('the CLI itself', () => {
   it('--help lists every command', async () => {
     const r = await runCliAsync(['--help']);
     expect(r.status).toBe(0);
-    for (const c of ['validate', 'plan', 'status', 'apply', 'rollback', 'resume', 'history', 'import', 'doctor', 'completion', 'demo']) expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
+    for (const c of ['validate', 'plan', 'status', 'apply', 'rollback', 'resume', 'history', 'import', 'scan', 'doctor', 'completion', 'demo']) expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
   });
 
   it.each(Object.keys(COMMAND_HELP))('%s --help shows usage and an example', async (cmd) => {

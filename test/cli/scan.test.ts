@@ -6,6 +6,7 @@
  * the plan counts them (links not followed, hard links once), verdicts come
  * from the planner, and scan leaves the sandbox as it found it.
  */
+import { spawn } from 'node:child_process';
 import { linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -184,6 +185,18 @@ describe('relocate scan PATH: every entry of a folder', () => {
     expect(byPath(doc, path.join(home, '.local', 'share', 'Steam'))).toMatchObject({ verdict: 'caution', bytes: 3000 + statSync(path.join(home, '.local', 'share', 'Steam', 'steamapps', 'libraryfolders.vdf')).size });
   });
 
+  it.skipIf(process.platform !== 'linux')('caution names the program that has files open in the folder (the in-use probe: here a process working in it)', async () => {
+    const app = path.join(home, '.config', 'nvim');
+    const holder = spawn('sleep', ['30'], { cwd: app, stdio: 'ignore' });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const doc = await scan([path.join(home, '.config')]);
+      expect(byPath(doc, app)!.reason).toMatch(/sleep has files open in it now: close it first/);
+    } finally {
+      holder.kill();
+    }
+  });
+
   it('--to DIR: each drive\'s free space after the safe folders listed moved to DIR\'s drive', async () => {
     const doc = await scan([home, '--to', p('not-yet', 'there')]);
     expect(doc.to).toBe(p('not-yet', 'there'));
@@ -208,6 +221,47 @@ describe('relocate scan PATH: every entry of a folder', () => {
     expect(dest.freeAfterPlan).toBe(dest.freeBytes - moving);
     const from = doc.drives.find((d) => d.root === byPath(doc, path.join(home, 'Downloads'))!.drive)!;
     expect(from.freeAfterPlan).toBe(from.freeBytes + moving);
+  });
+});
+
+describe('plan and scan agree', () => {
+  it('plan warns W_OWNER_MOVER on the Steam library scan sends to Steam, and refuses what scan calls never', async () => {
+    const doc = await scan([]);
+    const library = p('games', 'SteamLibrary', 'steamapps', 'common');
+    expect(byPath(doc, library)!.verdict).toBe('owner-mover');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'relocate-scan-plan-'));
+    try {
+      writeFileSync(path.join(dir, 'relocate.yaml'), `version: 1\nlinks:\n  - link: ${library}\n    target: ${path.join(dir, 'common')}\n  - link: ${home}\n    target: ${path.join(dir, 'home')}\n`);
+      const r = await runCliAsync(['plan', '--json'], { env, cwd: dir });
+      expect(r.status, r.stderr).toBe(1);
+      const plan = JSON.parse(r.stdout) as { entries: { link: string; findings: { code: string; severity: string; hint?: string }[] }[] };
+      const steam = plan.entries.find((e) => e.link === library)!;
+      expect(steam.findings).toContainEqual(expect.objectContaining({ code: 'W_OWNER_MOVER', severity: 'warning', hint: expect.stringContaining(byPath(doc, library)!.mover!) }));
+      expect(plan.entries.find((e) => e.link === home)!.findings.map((f) => f.code)).toContain('E_PROTECTED');
+      expect((await scan([p()])).folders.find((f) => f.path === home)!.verdict).toBe('never');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('relocate scan: a Steam library list Steam could not read', () => {
+  it('is a problem in the report, not a failure: the Steam folder itself is still measured', async () => {
+    const other = p('broken-home');
+    const steam = path.join(other, '.local', 'share', 'Steam');
+    file(path.join(steam, 'steamapps', 'common', 'Game', 'g.bin'), 100);
+    writeFileSync(path.join(steam, 'steamapps', 'libraryfolders.vdf'), '"libraryfolders"\n{\n\t"0"\n\t{\n');
+    try {
+      const r = await runCliAsync(['scan', '--json'], { env: { ...env, HOME: other, XDG_CONFIG_HOME: path.join(other, '.config'), XDG_DATA_HOME: path.join(other, '.local', 'share') }, cwd: root });
+      expect(r.status, r.stderr).toBe(0);
+      const doc = JSON.parse(r.stdout) as Doc;
+      expect(doc.problems).toContainEqual({ path: path.join(steam, 'steamapps', 'libraryfolders.vdf'), message: expect.stringMatching(/not a Steam library list Steam could read \(line 4, column 2: a block `\{` is not closed\); only .* is scanned/) });
+      expect(byPath(doc, path.join(steam, 'steamapps', 'common'))).toMatchObject({ bytes: 100, verdict: 'owner-mover' });
+      const text = await runCliAsync(['scan'], { env: { ...env, HOME: other, XDG_CONFIG_HOME: path.join(other, '.config'), XDG_DATA_HOME: path.join(other, '.local', 'share') }, cwd: root });
+      expect(text.stdout).toMatch(/^Not measured:$/m);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 });
 

@@ -88,6 +88,7 @@ const CASES: [OsName, string, FolderVerdictKind, RegExp][] = [
   ['win32', 'C:\\Program Files\\Adobe', 'caution', /an installed program/],
   ['win32', 'C:\\Program Files (x86)\\Steam', 'caution', /an installed program/],
   ['win32', 'C:\\Users\\u\\AppData\\Roaming', 'caution', /data of many programs/],
+  ['win32', 'C:\\Users\\u\\AppData\\Local\\Temp', 'caution', /temporary folder of every program.*TEMP and TMP/],
 
   ['linux', '/', 'never', /state folder/],
   ['linux', '/usr', 'never', /system folder/],

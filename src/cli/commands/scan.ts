@@ -78,6 +78,7 @@ async function measureOne(c: ScanCandidate, walk: boolean, reader: NodeDiskReade
   if (walk && o.kind === 'dir' && (await reader.mounts(c.path)).mountPoint) {
     return { problem: { path: c.path, message: `${c.path} is another volume mounted here: not measured (relocate never crosses a mount; \`relocate scan ${c.path}\` measures its folders)` } };
   }
+  let v = folderVerdict(c.path, style, vctx);
   let bytes = 0;
   let files = 0;
   if (!isLink) {
@@ -86,10 +87,11 @@ async function measureOne(c: ScanCandidate, walk: boolean, reader: NodeDiskReade
       bytes = m.bytes;
       files = m.files;
     } catch (err) {
-      return { problem: { path: c.path, message: `${c.path}: cannot be measured (${(err as Error).message})` } };
+      // Windows keeps System Volume Information and the page file from everyone: say that it does not matter.
+      const anyway = v.verdict === 'never' ? `; relocate refuses it anyway: ${v.reason.replace(/; relocate refuses it \(E_PROTECTED\)$/, '')}` : '';
+      return { problem: { path: c.path, message: `${c.path}: cannot be measured (${(err as Error).message})${anyway}` } };
     }
   }
-  let v = folderVerdict(c.path, style, vctx);
   if (v.verdict === 'caution' && reader.inUse) {
     // Only for one program's data: naming the program is what makes the caution useful, and the check costs a look at every process.
     const report = await reader.inUse(c.path, o.kind === 'dir').catch(() => undefined);
@@ -184,6 +186,8 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   const { links: foundLinks, problems: linkProblems } = await findLinks(linkPlaces, { recursive: false, reader, style });
   for (const p of linkProblems) problems.push(p);
   const links = foundLinks.map((l) => ({ link: l.path, target: l.target, type: l.kind }));
+  // Measured a few at a time, problems arrive in any order: sorted, the same disk prints the same report.
+  problems.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
   const report: ScanDocument = { formatVersion: 1, scanned: roots.length > 0 ? roots : null, found: measured.length, top, to: to ?? null, folders, drives: await driveList(folders, drives, toDrive), links, problems };
   if (io.json) io.out(JSON.stringify(report, null, 2));
@@ -198,7 +202,7 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
  * drive and arrive on --to's.
  */
 async function driveList(folders: ScanFolder[], known: Map<string, Promise<DriveFacts | undefined>>, toDrive: DriveFacts | undefined): Promise<DriveInfo[]> {
-  const roots = [...new Set([...(toDrive ? [toDrive.root] : []), ...folders.map((f) => f.drive).filter((r) => r !== '')])];
+  const roots = [...new Set([...folders.map((f) => f.drive).filter((r) => r !== ''), ...(toDrive ? [toDrive.root] : [])])];
   const out: DriveInfo[] = [];
   for (const root of roots) {
     const d = await known.get(root);
