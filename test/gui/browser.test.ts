@@ -83,7 +83,7 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function setUp(opts: { crossVolume?: boolean } = {}): Promise<{ sb: Sandbox; gui: Gui; page: Page; errors: string[] }> {
+  async function setUp(opts: { crossVolume?: boolean; zoom?: number } = {}): Promise<{ sb: Sandbox; gui: Gui; page: Page; errors: string[] }> {
     let d: string | undefined;
     if (opts.crossVolume && !noLoop) {
       const vol = mountLoopExt4(32, 'gui-d');
@@ -94,7 +94,9 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     cleanups.push(() => sb.remove());
     const gui = await startGui(sb);
     cleanups.push(() => gui.stop());
-    const context = await browser.newContext({ viewport: { width: 1200, height: 820 } });
+    // A zoom of Z: the window's CSS pixels divided by Z, each drawn Z times as dense (what the browser's zoom does).
+    const zoom = opts.zoom ?? 1;
+    const context = await browser.newContext({ viewport: { width: Math.round(1280 / zoom), height: Math.round(820 / zoom) }, deviceScaleFactor: zoom });
     cleanups.push(() => context.close());
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
@@ -325,9 +327,8 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
   }, 180_000);
 
   it('reflows at 200% zoom: no sideways scrolling, every screen and the Move dialog readable', async () => {
-    const { sb, page, errors } = await setUp();
-    // 200% zoom of a 1280-pixel window: 640 CSS pixels.
-    await page.setViewportSize({ width: 640, height: 800 });
+    // 200% zoom of a 1280-pixel window: 640 CSS pixels, drawn at twice the density.
+    const { sb, page, errors } = await setUp({ zoom: 2 });
     const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     for (const screen of ['drives', 'scan', 'entries', 'plan', 'history', 'links', 'doctor']) {
       await go(page, screen);
@@ -408,6 +409,23 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     // Its own name still works.
     const ok = await rawRequest(gui.port, { path: `/?token=${gui.token}`, headers: { Host: `127.0.0.1:${gui.port}` } });
     expect(ok.status).toBeLessThan(400);
+  }, 60_000);
+
+  it("shows a refusal as relocate words it: code, message, path and hint", async () => {
+    const { sb, page } = await setUp();
+    const missingFolder = path.join(sb.root, 'no-such-folder');
+    await go(page, 'scan');
+    await page.fill('#scan-path', missingFolder);
+    await page.keyboard.press('Enter');
+    const box = page.locator('section.screen[data-screen="scan"] .error[role="alert"]');
+    await box.waitFor();
+    const answer = await page.evaluate(async (p) => (await (await fetch(`/api/scan?path=${encodeURIComponent(p)}`)).json()) as { ok: boolean; error?: { code: string; message: string; hint: string | null } }, missingFolder);
+    expect(answer.ok).toBe(false);
+    await expect(box.locator('.error-code').textContent()).resolves.toBe(answer.error!.code);
+    await expect(box.locator('.error-message').textContent()).resolves.toBe(answer.error!.message);
+    if (answer.error!.hint) await expect(box.locator('.error-hint').textContent()).resolves.toBe(answer.error!.hint);
+    await screenshot(page, 'error');
+    expectAtHome(sb);
   }, 60_000);
 
   it('says so when relocate gui has stopped', async () => {
