@@ -273,6 +273,7 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
       if (holder.exitCode === null && holder.signalCode === null) holder.kill('SIGKILL');
       await holderGone;
     });
+    await waitForHolder(holder.pid!, path.join(sb.games, 'readme.txt'));
     await go(page, 'scan');
     await page.fill('#scan-path', sb.c);
     await page.click('section.screen[data-screen="scan"] form button[type="submit"]');
@@ -297,6 +298,35 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     await runJob(page, () => plan.locator('.apply-button').click());
     expectMoved(sb);
     expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('names the program when a file gets used between the plan and the apply, and the apply changes nothing', async () => {
+    const { sb, page } = await setUp();
+    await go(page, 'scan');
+    await page.fill('#scan-path', sb.c);
+    await page.keyboard.press('Enter');
+    await page.locator(`li.folder[data-path="${sb.games}"] .move-button`).click();
+    await page.fill('#move-parent', sb.d);
+    await page.locator('dialog.move-dialog button[type="submit"]:not([disabled])').click();
+    await page.getByRole('button', { name: 'Go to the plan' }).click();
+    const apply = page.locator('section.plan .apply-button');
+    await apply.waitFor();
+
+    // The plan was clean; now a program opens a file of Games, and Apply is pressed.
+    const holder = spawn('tail', ['-f', path.join(sb.games, 'Racer', 'saves', 'slot1.sav')], { stdio: 'ignore' });
+    const holderGone = new Promise<void>((resolve) => holder.once('exit', () => resolve()));
+    cleanups.push(async () => {
+      if (holder.exitCode === null && holder.signalCode === null) holder.kill('SIGKILL');
+      await holderGone;
+    });
+    await waitForHolder(holder.pid!, path.join(sb.games, 'Racer', 'saves', 'slot1.sav'));
+    await apply.click();
+    const failed = page.locator('section.job.job-failed');
+    await failed.waitFor({ timeout: 60_000 });
+    await expect(failed.locator('.in-use-programs').first().textContent()).resolves.toContain('tail');
+    await expect(failed.locator('.error-code').textContent()).resolves.toBe('E_IN_USE');
+    await screenshot(page, 'apply-in-use');
+    expectAtHome(sb);
   }, 120_000);
 
   it('does the whole move with the keyboard alone (Tab, typing, Enter)', async () => {
@@ -454,6 +484,19 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     expect(p.url()).not.toContain('token=');
   }, 60_000);
 });
+
+/** Waits until process `pid` has `file` open (tail opens it a moment after it starts). */
+async function waitForHolder(pid: number, file: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) if (readlinkSync(`/proc/${pid}/fd/${fd}`) === file) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`process ${pid} never opened ${file}`);
+}
 
 /** Waits for `selector`; on a timeout fails with what the screen showed instead. */
 async function waitOrExplain(page: Page, selector: string, what: string, timeout = 20_000): Promise<void> {
