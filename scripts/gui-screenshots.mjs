@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The screens the README shows, in its order. */
-const SCREENS = ['scan', 'move', 'plan', 'apply', 'drives', 'entries', 'history', 'links', 'doctor', 'zoom-200'];
+const SCREENS = ['scan', 'move', 'plan', 'apply', 'apply-in-use', 'drives', 'entries', 'history', 'links', 'doctor', 'zoom-200'];
 
 const run = (cmd, args) => {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, RELOCATE_SKIP_EXE: '1' } });

@@ -142,7 +142,7 @@ export const S = {
   jobLeft: (seconds: number) => `about ${formatDuration(seconds)} left`,
   jobProgressLabel: 'Progress',
   jobDone: 'Done.',
-  jobFailed: 'It did not finish. Nothing was lost: see below.',
+  jobFailed: 'It did not finish: see why below.',
   jobRun: (run: string) => `Run ${run}`,
   jobInUse: (path: string) => `A file is in use: ${path}`,
   jobInUsePrograms: (programs: string[]) => (programs.length ? `Close ${programs.join(', ')} and try again.` : 'Close the program that uses it and try again.'),
