@@ -133,7 +133,7 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
   async function planAndApply(page: Page, name?: string): Promise<void> {
     await go(page, 'plan');
     const apply = page.locator('section.screen[data-screen="plan"] .apply-button');
-    await apply.waitFor();
+    await waitOrExplain(page, 'section.screen[data-screen="plan"] .apply-button', 'the plan offers Apply', 45_000);
     if (name) await screenshot(page, name);
     await runJob(page, () => apply.click());
   }
@@ -200,6 +200,9 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     const job = page.locator('section.job');
     await expect(job.locator('progress').evaluate((p: HTMLProgressElement) => p.value === p.max)).resolves.toBe(true);
     await expect(job.locator('.job-numbers').textContent()).resolves.toContain(formatBytes(sb.bytes));
+    // The events of the run reached the page: the folder it was at, and its steps.
+    await expect(job.locator('.job-entry').textContent()).resolves.toContain(`Folder 1 of 1: move ${sb.games}`);
+    await expect(job.locator('.job-steps summary').textContent()).resolves.toMatch(/\((?:[1-9]\d*)\)$/);
     await waitOrExplain(page, 'section.plan p.success', 'the plan made after the apply says there is nothing left to do', 45_000);
     await screenshot(page, 'apply');
     expectMoved(sb);
