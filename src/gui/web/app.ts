@@ -43,11 +43,20 @@ export function App() {
   const jobsSeen = useRef(jobs);
   jobsSeen.current = jobs;
 
-  const refreshOverview = useCallback(async () => {
-    const a = await get<Overview>('/api/overview');
-    if (!a.ok) return setOverviewError(a.error);
-    setOverviewError(null);
-    setOverview(a);
+  /** The overview request in flight, if any (see whenIdle). */
+  const reading = useRef<Promise<void> | null>(null);
+  const refreshOverview = useCallback(() => {
+    const p = (async () => {
+      const a = await get<Overview>('/api/overview');
+      if (!a.ok) return setOverviewError(a.error);
+      setOverviewError(null);
+      setOverview(a);
+    })();
+    const mine = p.finally(() => {
+      if (reading.current === mine) reading.current = null;
+    });
+    reading.current = mine;
+    return mine;
   }, []);
 
   useEffect(() => {
@@ -102,12 +111,16 @@ export function App() {
     },
     setOverview,
     refreshOverview,
+    whenIdle: async () => {
+      while (reading.current) await reading.current;
+    },
     setPlanDrives,
     watchJob: (jobId, command, planId) => {
       setJobs((all) => ({ ...all, [jobId]: all[jobId] ? { ...all[jobId], planId } : newJob(jobId, command, planId) }));
       setCurrentJob(jobId);
     },
     applyElevated: async (planId) => {
+      await ctx.whenIdle();
       const a = await post<JobStarted>('/api/apply-elevated', { planId });
       if (!a.ok) return a.error;
       ctx.watchJob(a.jobId, 'apply', planId);
@@ -120,6 +133,7 @@ export function App() {
 
   async function rollbackUnfinished(runId: string) {
     setActionError(null);
+    await ctx.whenIdle();
     const a = await post<JobStarted>('/api/rollback', { runId });
     if (!a.ok) return setActionError(a.error);
     ctx.watchJob(a.jobId, 'rollback');

@@ -13,6 +13,14 @@ export interface AppContext {
   go(screen: Screen): void;
   setOverview(o: Overview): void;
   refreshOverview(): Promise<void>;
+  /**
+   * Resolves once no overview request of this page is in flight. The page
+   * waits for it before a plan, a preview or an apply: the overview runs
+   * `relocate status`, which walks the folders it measures, and the
+   * files-in-use check of a plan or apply running at that moment would see
+   * that walk as a program using the folder (E_IN_USE naming node).
+   */
+  whenIdle(): Promise<void>;
   /** The free space after the last plan, per drive (PlanPreview.drives); null to forget it. */
   setPlanDrives(drives: DriveInfo[] | null): void;
   /** Show the progress of this job (the answer of /api/apply or /api/rollback). */

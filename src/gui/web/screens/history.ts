@@ -36,6 +36,7 @@ export function HistoryScreen({ ctx, active }: { ctx: AppContext; active: boolea
   async function rollback(id: string) {
     setStarting(true);
     setError(null);
+    await ctx.whenIdle();
     const a = await post<JobStarted>('/api/rollback', { runId: id });
     setStarting(false);
     setConfirming(null);

@@ -67,6 +67,7 @@ export function MoveDialog({ folder, ctx, onClose }: { folder: ScanFolder; ctx: 
     const ticket = ++asked.current;
     const timer = setTimeout(async () => {
       setChecking(true);
+      await ctx.whenIdle();
       const a = await post<MovePreview>('/api/preview-move', { source: folder.path, destinationParent: dest } satisfies MoveRequest);
       if (ticket !== asked.current) return;
       setChecking(false);

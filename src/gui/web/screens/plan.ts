@@ -57,6 +57,7 @@ export function PlanScreen({ ctx, active }: { ctx: AppContext; active: boolean }
   async function makePlan() {
     setPlanning(true);
     setError(null);
+    await ctx.whenIdle();
     const a = await post<PlanPreview>('/api/plan', {});
     setPlanning(false);
     if (!a.ok) {
@@ -72,6 +73,7 @@ export function PlanScreen({ ctx, active }: { ctx: AppContext; active: boolean }
     if (!plan) return;
     setStarting(true);
     setError(null);
+    await ctx.whenIdle();
     const a = await post<JobStarted>('/api/apply', { planId: plan.planId });
     setStarting(false);
     if (!a.ok) return setError(a.error);
