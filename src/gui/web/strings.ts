@@ -15,9 +15,6 @@ export const S = {
   refresh: 'Refresh',
   close: 'Close',
   cancel: 'Cancel',
-  yes: 'Yes',
-  no: 'No',
-  none: 'none',
 
   screens: {
     drives: 'Drives',
@@ -44,7 +41,6 @@ export const S = {
   // Header / overview.
   manifestLabel: 'Manifest',
   manifestMissing: '(created on the first move)',
-  stateDirLabel: 'Run records',
   unfinishedRun: (run: string) => `A run did not finish (${run}). Undo it before anything else.`,
   unfinishedRunButton: 'Undo the unfinished run',
 
@@ -54,7 +50,6 @@ export const S = {
   driveNow: 'Now',
   driveAfter: 'After the plan',
   driveFree: (free: number, total: number) => `${formatBytes(Math.max(0, free))} free of ${formatBytes(total)}`,
-  driveUsed: (used: number) => `${formatBytes(used)} used`,
   driveAfterFree: (free: number) => (free < 0 ? `would not fit: ${formatBytes(-free)} missing` : `${formatBytes(free)} free after the plan`),
   driveChange: (delta: number) => (delta === 0 ? 'no change' : delta > 0 ? `${formatBytes(delta)} more free` : `${formatBytes(-delta)} less free`),
   driveBarLabel: (label: string, usedPct: number) => `${label}: ${usedPct}% used`,
@@ -131,7 +126,6 @@ export const S = {
   planBlocked: 'The plan is blocked: fix what it says first, then plan again.',
   planDrives: 'Free space after the plan',
   applyButton: 'Apply',
-  applyConfirm: (n: number) => `Apply ${n} change${n === 1 ? '' : 's'} now? Close the programs that use these folders first.`,
 
   // Job progress.
   jobTitle: { apply: 'Applying the plan', rollback: 'Moving back' } as Record<string, string>,
