@@ -70,13 +70,14 @@ function expectMoved(sb: Sandbox): void {
 
 describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
   let browser: Browser;
+  let closeBrowser: (() => Promise<void>) | undefined;
   const cleanups: (() => Promise<void> | void)[] = [];
 
   beforeAll(async () => {
-    browser = await launchBrowser();
+    ({ browser, close: closeBrowser } = await launchBrowser());
   }, 90_000);
   afterAll(async () => {
-    await browser?.close();
+    await closeBrowser?.();
   });
   // Each test's servers, pages and sandboxes go, also when it failed.
   afterEach(async () => {

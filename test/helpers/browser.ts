@@ -27,14 +27,20 @@ export const EVIL_HOST = 'evil.test';
 
 /**
  * Chromium, headless, with a fresh profile: `chromium.launch` gives every
- * browser its own temporary user-data-dir, removed on close. `--no-sandbox`
- * because CI runs as root (Chromium refuses to start as root otherwise).
+ * browser its own temporary user-data-dir, removed on close, and HOME and
+ * the XDG folders point into a temporary folder of ours too (Chromium keeps
+ * its crash reports and certificate store under HOME, and a test must not
+ * write into the real one); close() removes it. `--no-sandbox` because CI
+ * runs as root (Chromium refuses to start as root otherwise);
+ * `--disable-dev-shm-usage` for containers with a small /dev/shm.
  * `--host-resolver-rules` maps EVIL_HOST to 127.0.0.1 for the rebinding test.
  */
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(): Promise<{ browser: Browser; close(): Promise<void> }> {
   const { chromium } = await import('playwright-core');
-  return chromium.launch({
+  const home = mkdtempSync(path.join(os.tmpdir(), 'relocate-chromium-home-'));
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
+    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_CACHE_HOME: path.join(home, '.cache'), XDG_DATA_HOME: path.join(home, '.local/share') },
     args: [
       '--no-sandbox',
       '--headless',
@@ -44,10 +50,21 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      '--disable-dev-shm-usage',
       `--host-resolver-rules=MAP ${EVIL_HOST} 127.0.0.1`,
     ],
     timeout: 60_000,
+  }).catch((err: unknown) => {
+    rmSync(home, { recursive: true, force: true });
+    throw err;
   });
+  return {
+    browser,
+    async close() {
+      await browser.close();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Errors the page printed or threw: a test expects none. */
@@ -84,7 +101,7 @@ export interface Sandbox {
 
 export function makeSandbox(dOnAnotherVolume?: string): Sandbox {
   // realpath: /tmp may itself be a link, and the engine reports resolved paths.
-  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'relocate-gui-')));
+  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'relocate-browser-')));
   const home = path.join(root, 'home');
   const c = path.join(root, 'C');
   const d = dOnAnotherVolume ?? path.join(root, 'D');
