@@ -342,6 +342,12 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     await page.keyboard.press('Enter'); // submits the scan form
     await page.locator(`li.folder[data-path="${sb.games}"]`).waitFor();
     await tabTo(page, `li.folder[data-path="${sb.games}"] .move-button`);
+    // Escape closes the dialog and gives the focus back to Move…; Enter opens it again.
+    await page.keyboard.press('Enter');
+    await page.locator('dialog.move-dialog[open]').waitFor();
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !document.querySelector('dialog.move-dialog'));
+    await page.waitForFunction((games) => document.activeElement?.matches(`li.folder[data-path="${games}"] .move-button`) ?? false, sb.games);
     await page.keyboard.press('Enter');
     await page.locator('dialog.move-dialog[open]').waitFor();
     await tabTo(page, '#move-parent', 5);
