@@ -5,7 +5,8 @@ import { exePath } from './test/helpers/exe.js';
 
 /**
  * Two projects. `node`: every test, with the CLI run as `node
- * dist/cli/bin.js`. `linux-exe`: the CLI tests (test/cli) again, through
+ * dist/cli/bin.js`. `linux-exe`: the CLI tests (test/cli, and the GUI
+ * server's tests that start relocate) again, through
  * relocate's single Linux executable (issue 18: scripts/build-exe.mjs;
  * test/helpers/cli.ts runs RELOCATE_TEST_CLI instead of node), built first
  * by its global setup when missing or stale. It exists on Linux x64 only,
@@ -36,7 +37,8 @@ export default defineConfig({
               extends: true,
               test: {
                 name: 'linux-exe',
-                include: ['test/cli/**/*.test.ts'],
+                // The GUI server's flow runs relocate as a child: through the executable it runs the executable itself (node:sea).
+                include: ['test/cli/**/*.test.ts', 'test/gui/server-flow.test.ts', 'test/gui/server-cli.test.ts'],
                 globalSetup: ['test/helpers/linux-exe-setup.ts'],
                 env: { RELOCATE_TEST_CLI: exePath('linux-x64'), XDG_CACHE_HOME: EXE_TEST_CACHE },
               },

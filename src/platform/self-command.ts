@@ -100,16 +100,25 @@ export function runChild(command: readonly string[], opts: ChildOptions): Runnin
 }
 
 /**
- * The PowerShell command line that runs `command` elevated (a UAC prompt)
- * and waits for it: `Start-Process -Verb RunAs -Wait`, each argument
- * single-quoted for PowerShell (a quote doubled). Pure, so it is
- * unit-tested on every OS; only Windows runs it.
+ * The PowerShell script that runs `command` elevated (a UAC prompt) and
+ * waits for it: `Start-Process -Verb RunAs -Wait`, exiting with its exit
+ * code. Each argument is single-quoted for PowerShell (a quote doubled)
+ * and, inside, double-quoted for the C runtime command line Start-Process
+ * hands the child (it joins -ArgumentList with spaces). Pure.
  */
-export function elevatedCommandLine(command: readonly string[]): [string, ...string[]] {
+export function elevatedScript(command: readonly string[]): string {
   const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
   const [program, ...args] = command;
-  // Start-Process joins -ArgumentList with spaces and the child parses them as a C runtime command line: each is also double-quoted.
   const argList = args.map((a) => q(`"${a.replace(/(\\*)"/g, '$1$1\\"').replace(/(\\+)$/, '$1$1')}"`)).join(',');
-  const script = `$p = Start-Process -FilePath ${q(program!)}${args.length > 0 ? ` -ArgumentList ${argList}` : ''} -Verb RunAs -Wait -PassThru; exit $p.ExitCode`;
-  return ['powershell.exe', '-NoProfile', '-NonInteractive', '-Command', script];
+  return `$p = Start-Process -FilePath ${q(program!)}${args.length > 0 ? ` -ArgumentList ${argList}` : ''} -Verb RunAs -Wait -PassThru; exit $p.ExitCode`;
+}
+
+/**
+ * The command line that runs elevatedScript(command): powershell.exe with
+ * the script as -EncodedCommand (UTF-16LE, base64), so no quoting of the
+ * outer command line can change it. Unit-tested on every OS; only Windows
+ * runs it.
+ */
+export function elevatedCommandLine(command: readonly string[]): [string, ...string[]] {
+  return ['powershell.exe', '-NoProfile', '-NonInteractive', '-EncodedCommand', Buffer.from(elevatedScript(command), 'utf16le').toString('base64')];
 }

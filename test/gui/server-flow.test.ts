@@ -272,6 +272,20 @@ describe('relocate gui: move, apply, roll back, move back, adopt', () => {
     expect((await get(s, `/api/scan?path=${encodeURIComponent(s.home)}&top=-1`)).status).toBe(400);
   });
 
+  it('an invalid manifest does not hide the rest: the overview carries the engine’s error, the drives and history still come', async () => {
+    const good = readFileSync(s.manifest, 'utf8');
+    writeFileSync(s.manifest, `${good}  - link: [broken\n`);
+    try {
+      const o = (await get(s, '/api/overview')).json() as Overview & { ok: boolean; manifestError?: { code: string } };
+      expect(o.ok).toBe(true);
+      expect(o.manifestError?.code).toMatch(/^E_/);
+      expect(o.entries).toEqual([]);
+      expect(o.drives.length).toBeGreaterThan(0);
+    } finally {
+      writeFileSync(s.manifest, good);
+    }
+  });
+
   it('doctor and history pass the engine’s answers through', async () => {
     const d = (await get(s, '/api/doctor')).json() as { ok: boolean; doctor: { formatVersion: number; stateDir: { path: string } } };
     expect(d.ok).toBe(true);
@@ -293,5 +307,23 @@ describe('relocate gui: move, apply, roll back, move back, adopt', () => {
     expect(a.status).toBe(400);
     expect(a.json().error.code).toBe('E_ELEVATION_UNAVAILABLE');
     expect((await post(s, '/api/apply', { planId: 'plan-999' })).status).toBe(404);
+  });
+});
+
+describe('relocate gui without a manifest yet', () => {
+  it('the first move creates it (with a header); an invalid first move creates nothing', async () => {
+    const fresh = await startSandboxServer();
+    try {
+      const bad = await post(fresh, '/api/moves', { source: path.join(fresh.home, '${nope}'), destinationParent: path.join(fresh.root, 'dst') });
+      expect(bad.status).toBe(200);
+      expect(bad.json()).toMatchObject({ ok: false, error: { code: 'E_INVALID_MANIFEST' } });
+      expect(existsSync(fresh.manifest)).toBe(false);
+      mkdirSync(path.join(fresh.home, 'Videos'));
+      const good = await post(fresh, '/api/moves', { source: path.join(fresh.home, 'Videos'), destinationParent: path.join(fresh.root, 'dst') });
+      expect(good.json()).toMatchObject({ ok: true, manifest: { exists: true }, entries: [{ link: path.join(fresh.home, 'Videos'), action: 'move' }] });
+      expect(readFileSync(fresh.manifest, 'utf8')).toMatch(/^# Made by `relocate gui`/);
+    } finally {
+      await fresh.close();
+    }
   });
 });

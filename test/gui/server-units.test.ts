@@ -112,9 +112,9 @@ describe('engine answers', () => {
 
   it('history rows: finished and unfinished runs can be rolled back, rolled-back ones not', () => {
     const rows = runRows({ runs: [
-      { id: 'a', status: 'done', startedAt: 't', changes: 2, error: null },
-      { id: 'b', status: 'rolled-back', startedAt: 't', changes: 1, error: null },
-      { id: 'c', status: 'failed', startedAt: 't', changes: 1, error: { code: 'E_IO' } },
+      { id: 'a', status: 'done', unfinished: false, startedAt: 't', changes: 2, error: null },
+      { id: 'b', status: 'rolled-back', unfinished: false, startedAt: 't', changes: 1, error: null },
+      { id: 'c', status: 'failed', unfinished: true, startedAt: 't', changes: 1, error: { code: 'E_IO' } },
     ] });
     expect(rows.map((r) => [r.id, r.canRollBack, r.summary])).toEqual([['a', true, '2 changes'], ['b', false, '1 change'], ['c', true, '1 change (E_IO)']]);
   });
@@ -123,12 +123,14 @@ describe('engine answers', () => {
 describe('command lines', () => {
   it('elevation: Start-Process -Verb RunAs of relocate apply PLAN, each argument quoted, waiting for its exit code', () => {
     const cmd = elevatedCommandLine(['C:\\Program Files\\relocate\\relocate.exe', 'apply', "C:\\Users\\o'neil\\AppData\\Local\\Temp\\relocate-gui-1\\plan-2.json", '--yes', '--state-dir', 'C:\\state dir\\']);
-    expect(cmd.slice(0, 4)).toEqual(['powershell.exe', '-NoProfile', '-NonInteractive', '-Command']);
-    expect(cmd[4]).toBe(
+    expect(cmd.slice(0, 4)).toEqual(['powershell.exe', '-NoProfile', '-NonInteractive', '-EncodedCommand']);
+    // The script travels as UTF-16LE base64: no quoting of the outer command line can change it.
+    const script = Buffer.from(cmd[4]!, 'base64').toString('utf16le');
+    expect(script).toBe(
       "$p = Start-Process -FilePath 'C:\\Program Files\\relocate\\relocate.exe' -ArgumentList '\"apply\"','\"C:\\Users\\o''neil\\AppData\\Local\\Temp\\relocate-gui-1\\plan-2.json\"','\"--yes\"','\"--state-dir\"','\"C:\\state dir\\\\\"' -Verb RunAs -Wait -PassThru; exit $p.ExitCode",
     );
     // Only that one apply is elevated, never the server (`relocate gui`).
-    expect(cmd[4]).not.toContain("'\"gui\"'");
+    expect(script).not.toContain("'\"gui\"'");
   });
 
   it('opening the browser: xdg-open, open, cmd /c start ""', () => {

@@ -115,7 +115,7 @@ export async function historyCommand(argv: string[], io: CliIO): Promise<number>
     io.out(JSON.stringify({
       formatVersion: 1,
       stateDir,
-      runs: runs.map((r) => ({ id: r.id, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt ?? null, manifest: r.manifest.path, toolVersion: r.toolVersion, changes: r.plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip').length, error: r.error ?? null })),
+      runs: runs.map((r) => ({ id: r.id, status: r.status, unfinished: UNFINISHED.has(r.status), startedAt: r.startedAt, finishedAt: r.finishedAt ?? null, manifest: r.manifest.path, toolVersion: r.toolVersion, changes: r.plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip').length, error: r.error ?? null })),
     }, null, 2));
     return 0;
   }

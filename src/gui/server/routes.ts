@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../../platform/write-file.js';
 import type { PlanJson } from '../../render/plan-json.js';
 import { runEngine, startEngine, type EngineAnswer, type EngineConfig } from './engine.js';
 import { JobBusy, type Jobs } from './jobs.js';
-import { drivesAfterPlan, entryRows, foundLinkRows, movePreview, planLines, runRows } from './views.js';
+import { drivesAfterPlan, entryRows, foundLinkRows, movePreview, planLines, runRows, type HistoryRun } from './views.js';
 
 /**
  * The API's routes (src/gui/api-types.ts): what each runs. Every answer
@@ -99,13 +99,19 @@ async function manifestText(ctx: RouteContext): Promise<string | undefined> {
   return readManifestText(ctx.manifest);
 }
 
-/** GET /api/overview: `status --json` of the manifest, `history --json` for the state folder, and the drives. */
-async function overview(ctx: RouteContext): Promise<Overview> {
+/**
+ * GET /api/overview: `status --json` of the manifest, `history --json` for
+ * the state folder, and the drives. A manifest the engine cannot read
+ * (invalid, unreadable) does not hide the rest: its error is
+ * `manifestError`, with no entries, so the page can say what to fix.
+ */
+async function overview(ctx: RouteContext): Promise<Overview & { manifestError?: ApiError }> {
   const exists = (await manifestText(ctx)) !== undefined;
   const [status, history, drives] = await Promise.all([exists ? runEngine(ctx.engine, ['status', ctx.manifest]) : undefined, runEngine(ctx.engine, ['history']), listDrives()]);
-  const doc = status ? (json(status) as unknown as PlanJson & { problems?: { kind: string; run?: string }[] }) : undefined;
-  const hist = json(history) as { stateDir?: string; runs?: { id: string; status: string }[] };
-  const unfinished = hist.runs?.find((r) => r.status === 'running' || r.status === 'failed' || r.status === 'rolling-back');
+  const manifestError = status?.error && status.json?.formatVersion === undefined ? status.error : undefined;
+  const doc = status && !manifestError ? (json(status) as unknown as PlanJson) : undefined;
+  const hist = json(history) as { stateDir?: string; runs?: HistoryRun[] };
+  const unfinished = hist.runs?.find((r) => r.unfinished);
   return {
     version: packageVersion(),
     manifest: { path: ctx.manifest, exists },
@@ -114,6 +120,7 @@ async function overview(ctx: RouteContext): Promise<Overview> {
     drives: drivesAfterPlan(drives, doc),
     entries: doc ? entryRows(doc) : [],
     ...(unfinished ? { unfinishedRun: unfinished.id } : {}),
+    ...(manifestError ? { manifestError } : {}),
   };
 }
 
@@ -135,7 +142,8 @@ async function writeChecked(ctx: RouteContext, before: string | undefined, text:
   if (before === undefined) {
     const trial = path.join(ctx.temp, `new-${ctx.nextId()}.yaml`);
     await writeFileAtomic(trial, text);
-    json(await runEngine(ctx.engine, ['validate', trial]));
+    const trialCheck = await runEngine(ctx.engine, ['validate', trial]);
+    if (trialCheck.error) throw new EngineRefusal(trialCheck.error);
     await writeManifestText(ctx.manifest, text);
     return;
   }
@@ -219,7 +227,7 @@ export const POST_ROUTES: Readonly<Record<string, Handler>> = {
     const doc = json(await runEngine(ctx.engine, ['plan', file])) as unknown as PlanJson;
     return movePreview(doc, move.target);
   },
-  '/api/moves': async (ctx, req): Promise<Overview> => {
+  '/api/moves': async (ctx, req) => {
     const move = moveRequest(req.body);
     await ctx.serialize(async () => {
       const before = await manifestText(ctx);
@@ -233,7 +241,7 @@ export const POST_ROUTES: Readonly<Record<string, Handler>> = {
     });
     return overview(ctx);
   },
-  '/api/entries/absent': async (ctx, req): Promise<Overview> => {
+  '/api/entries/absent': async (ctx, req) => {
     const link = stringField(req.body as EntryRequest, 'link');
     await ctx.serialize(async () => {
       const before = await manifestText(ctx);

@@ -42,9 +42,23 @@ export function moveSentence(e: PlanEntryJson): string {
       return `${e.target} is created and ${e.link} becomes a link to it; nothing moves; ${keeps}`;
     case 'none':
       return `${e.link} already is a link to ${e.target}; nothing changes`;
-    default:
+    case 'relink':
+    case 'retarget':
+    case 'backup':
+    case 'merge':
+    case 'restore':
+    case 'remove':
+    case 'conflict':
+    case 'skip':
+      // Not what a one-folder move plans unless something is already there: the planner's own sentence says what.
       return `${e.link}: ${e.reason}`;
+    default:
+      return assertNever(e.action);
   }
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unexpected action ${String(x)}`);
 }
 
 /** Every finding of severity error in a plan, the entries' and the plan's own. */
@@ -82,8 +96,17 @@ export function planLines(doc: PlanJson): string[] {
           return `create a ${e.type} ${e.link} → ${e.target}`;
         case 'remove':
           return `remove the link ${e.link}`;
-        default:
+        case 'create':
+        case 'relink':
+        case 'retarget':
+        case 'backup':
+        case 'merge':
+        case 'conflict':
+        case 'none':
+        case 'skip':
           return `${e.action} ${e.link}: ${e.reason}`;
+        default:
+          return assertNever(e.action);
       }
     });
 }
@@ -133,22 +156,24 @@ export function entryRows(doc: PlanJson): EntryRow[] {
 }
 
 /** One run of `history --json`. */
-interface HistoryRun {
+export interface HistoryRun {
   id: string;
   status: string;
+  /** The engine's word: a crash, a kill or --no-rollback left it half-way (resume or rollback first). */
+  unfinished: boolean;
   startedAt: string;
   changes: number;
   error: { code: string } | null;
 }
 
-/** The runs of `history --json`, each with whether it can be rolled back (finished, or unfinished: rollback undoes what it did). */
+/** The runs of `history --json`, each with whether rollback takes it: a finished run (`done`) or an unfinished one (rollback undoes what it did). */
 export function runRows(doc: { runs?: HistoryRun[] }): RunRow[] {
   return (doc.runs ?? []).map((r) => ({
     id: r.id,
     status: r.status,
     startedAt: r.startedAt,
     summary: `${r.changes} change${r.changes === 1 ? '' : 's'}${r.error ? ` (${r.error.code})` : ''}`,
-    canRollBack: r.status === 'done' || r.status === 'running' || r.status === 'failed' || r.status === 'rolling-back',
+    canRollBack: r.status === 'done' || r.unfinished,
   }));
 }
 
