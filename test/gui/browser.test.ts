@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { formatBytes } from '../../src/core/units.js';
@@ -466,6 +466,24 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     if (answer.error!.hint) await expect(box.locator('.error-hint').textContent()).resolves.toBe(answer.error!.hint);
     await screenshot(page, 'error');
     expectAtHome(sb);
+  }, 60_000);
+
+  it('says what is wrong with a manifest it cannot read', async () => {
+    const sb = makeSandbox();
+    cleanups.push(() => sb.remove());
+    writeFileSync(sb.manifest, 'version: 1\nlinks:\n  - link: 42\n');
+    const gui = await startGui(sb);
+    cleanups.push(() => gui.stop());
+    const context = await browser.newContext();
+    cleanups.push(() => context.close());
+    const page = await context.newPage();
+    await page.goto(gui.url);
+    const box = page.locator('.manifest-error .error');
+    await box.waitFor();
+    await expect(box.locator('.error-code').textContent()).resolves.toBe('E_INVALID_MANIFEST');
+    // The drives still show, and nothing was written.
+    await page.locator('.drive').first().waitFor();
+    expect(readFileSync(sb.manifest, 'utf8')).toBe('version: 1\nlinks:\n  - link: 42\n');
   }, 60_000);
 
   it('says so when relocate gui has stopped', async () => {

@@ -99,6 +99,8 @@ export function App() {
     return base.map((d) => ({ ...d, ...(planDrives.find((p) => p.root === d.root) ?? {}) }));
   }, [overview, planDrives]);
 
+  /** A manifest the engine cannot read: the server says why beside the drives and history (not yet in api-types.ts). */
+  const manifestError = (overview as (Overview & { manifestError?: ApiError }) | null)?.manifestError;
   const job = currentJob ? jobs[currentJob] : undefined;
   const busy = !!job && !job.done;
 
@@ -166,6 +168,7 @@ export function App() {
       <main id="main">
         ${connected ? null : html`<div class="warning" role="alert"><p><strong>${S.disconnected}</strong></p><p>${S.disconnectedHint}</p></div>`}
         <${ErrorBox} error=${overviewError} />
+        ${manifestError ? html`<div class="manifest-error"><p><strong>${S.manifestProblem}</strong></p><${ErrorBox} error=${manifestError} /></div>` : null}
         ${overview?.unfinishedRun
           ? html`<div class="warning" role="alert"><p>${S.unfinishedRun(overview.unfinishedRun)}</p>
               <button type="button" disabled=${busy} onClick=${() => rollbackUnfinished(overview.unfinishedRun as string)}>${S.unfinishedRunButton}</button>

@@ -41,6 +41,7 @@ export const S = {
   // Header / overview.
   manifestLabel: 'Manifest',
   manifestMissing: '(created on the first move)',
+  manifestProblem: 'relocate cannot read the manifest. Fix it in a text editor (or move it away), then refresh.',
   unfinishedRun: (run: string) => `A run did not finish (${run}). Undo it before anything else.`,
   unfinishedRunButton: 'Undo the unfinished run',
 
