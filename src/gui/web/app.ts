@@ -21,6 +21,9 @@ import { PlanScreen } from './screens/plan.js';
 import { ScanScreen } from './screens/scan.js';
 import { S } from './strings.js';
 
+/** How long after the event stream is back a running job must show a sign of life before the page says its end was missed. */
+const RECONNECT_GRACE_MS = 3_000;
+
 function screenFromHash(): Screen {
   const name = location.hash.replace(/^#\/?/, '');
   return (SCREENS as readonly string[]).includes(name) ? (name as Screen) : 'drives';
@@ -42,6 +45,11 @@ export function App() {
   const navigated = useRef(false);
   const jobsSeen = useRef(jobs);
   jobsSeen.current = jobs;
+  const currentSeen = useRef(currentJob);
+  currentSeen.current = currentJob;
+  /** When the last event arrived (ms), and whether the stream was down since the page opened it. */
+  const lastEventAt = useRef(0);
+  const wasDown = useRef(false);
 
   /** The overview request in flight, if any (see whenIdle). */
   const reading = useRef<Promise<void> | null>(null);
@@ -64,6 +72,7 @@ export function App() {
     const onHash = () => setScreen(screenFromHash());
     addEventListener('hashchange', onHash);
     const stream = listenToJobs((e: JobEvent) => {
+      lastEventAt.current = Date.now();
       setJobs((all) => {
         const job = all[e.jobId] ?? newJob(e.jobId, e.type === 'start' ? e.command : 'apply');
         return { ...all, [e.jobId]: jobStep(job, e) };
@@ -77,7 +86,21 @@ export function App() {
       }
     }, (up) => {
       setConnected(up);
-      if (up) void refreshOverview();
+      if (!up) {
+        wasDown.current = true;
+        return;
+      }
+      void refreshOverview();
+      if (!wasDown.current) return;
+      // Back after a break: a job still running is replayed from its start at once; one that
+      // ended meanwhile is not (the server keeps no finished job), so say its end was missed.
+      const back = Date.now();
+      setTimeout(() => {
+        const id = currentSeen.current;
+        if (!id || jobsSeen.current[id]?.done || lastEventAt.current >= back) return;
+        setJobs((all) => (all[id] && !all[id].done ? { ...all, [id]: { ...all[id], done: { ok: false, error: { code: 'E_JOB_END_MISSED', message: S.jobEndMissed, path: null, hint: S.jobEndMissedHint } } } } : all));
+        setJobsFinished((n) => n + 1);
+      }, RECONNECT_GRACE_MS);
     });
     return () => {
       removeEventListener('hashchange', onHash);

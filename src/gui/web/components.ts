@@ -103,7 +103,7 @@ export function JobPanel({ job, onDismiss, onElevate }: { job: JobState; onDismi
     <div aria-live="polite" aria-atomic="true" class="job-live">
       ${job.entry ? html`<p class="job-entry">${S.jobEntry(job.entry.index, job.entry.of, job.entry.title)}</p>` : null}
       ${!job.done && !job.entry && !job.text ? html`<p>${S.jobStarting}</p>` : null}
-      ${job.done ? html`<p class="job-end"><strong>${job.done.ok ? S.jobDone : S.jobFailed}</strong>${job.done.runId ? html` <span class="muted">${S.jobRun(job.done.runId)}</span>` : null}</p>` : null}
+      ${job.done ? html`<p class="job-end"><strong>${job.done.ok ? S.jobDone : job.done.error?.code === 'E_JOB_END_MISSED' ? S.jobEndUnknown : S.jobFailed}</strong>${job.done.runId ? html` <span class="muted">${S.jobRun(job.done.runId)}</span>` : null}</p>` : null}
     </div>
     ${job.text && !job.done ? html`<p class="job-text muted">${job.text}</p>` : null}
     ${(job.done?.ok ? [] : job.inUse).map(

@@ -30,7 +30,8 @@ export function newJob(jobId: string, command: JobState['command'], planId?: str
 export function jobStep(job: JobState, e: JobEvent): JobState {
   switch (e.type) {
     case 'start':
-      return { ...job, command: e.command, entries: e.entries, bytesTotal: e.bytesTotal };
+      // A stream that reconnects gets the running job's events again from its start: begin afresh.
+      return { ...newJob(job.jobId, e.command, job.planId), entries: e.entries, bytesTotal: e.bytesTotal };
     case 'entry':
       return { ...job, entry: { index: e.index, of: e.of, title: e.title } };
     case 'progress':

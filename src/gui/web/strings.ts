@@ -138,6 +138,7 @@ export const S = {
   jobProgressLabel: 'Progress',
   jobDone: 'Done.',
   jobFailed: 'It did not finish: see why below.',
+  jobEndUnknown: 'How it ended is not known here: see below.',
   jobRun: (run: string) => `Run ${run}`,
   jobInUse: (path: string) => `A file is in use: ${path}`,
   jobInUsePrograms: (programs: string[]) => (programs.length ? `Close ${programs.join(', ')} and try again.` : 'Close the program that uses it and try again.'),
@@ -147,6 +148,8 @@ export const S = {
   elevateButton: 'Apply as administrator',
   planNeedsElevation: 'This plan needs administrator rights',
   jobSteps: 'Steps',
+  jobEndMissed: 'The connection to relocate was lost while this ran, so its end was not seen here.',
+  jobEndMissedHint: 'History shows how the run ended; Moved folders shows the disk as it is now.',
   jobDismiss: 'Hide',
 
   // History.
