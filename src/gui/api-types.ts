@@ -66,6 +66,8 @@ export interface Overview {
   entries: EntryRow[];
   /** A run that did not finish (resume or roll back before anything else), if any. */
   unfinishedRun?: string;
+  /** The engine's refusal of the manifest (invalid, unreadable): then `entries` is empty and the page says what to fix. */
+  manifestError?: ApiError;
 }
 
 export type Verdict = 'safe' | 'owner-mover' | 'caution' | 'never';
@@ -136,6 +138,8 @@ export interface PlanPreview {
   /** The plan exactly as `relocate plan --json` prints it. */
   plan: unknown;
   drives: DriveInfo[];
+  /** Windows: the engine's words when this plan needs administrator rights (E_SYMLINK_PRIVILEGE); the page then offers POST /api/apply-elevated. */
+  needsElevation?: string;
 }
 
 /** POST /api/apply — body: { planId }. Starts `relocate apply` on that saved plan; progress arrives on /api/events. */
@@ -145,7 +149,19 @@ export interface JobStarted {
 
 /** POST /api/rollback — body: { runId }. Starts `relocate rollback RUN`. Answer: JobStarted. */
 
-/** GET /api/history — `relocate history --json`'s runs. */
+/**
+ * POST /api/apply-elevated — body: { planId }. Windows only (400 E_ELEVATION_UNAVAILABLE elsewhere): runs
+ * that one apply in an elevated child (a UAC prompt), never the server. Answer: JobStarted; its `done`
+ * event's result is `{ elevated: true, exitCode, run?, result? }`, read back from `relocate history`.
+ */
+
+/** GET /api/history */
+export interface HistoryAnswer {
+  stateDir: string;
+  runs: RunRow[];
+}
+
+/** One run of `relocate history --json`. */
 export interface RunRow {
   id: string;
   status: string;
@@ -164,7 +180,26 @@ export interface FoundLinkRow {
   skipped?: string;
 }
 
-/** GET /api/doctor — `relocate doctor --json`, passed through. */
+/** GET /api/links?dir=D */
+export interface LinksAnswer {
+  links: FoundLinkRow[];
+  /** Places the search could not read, as `import --json` reports them. */
+  problems: unknown[];
+}
+
+/** POST /api/adopt — body: { dir }. */
+export interface AdoptAnswer {
+  /** How many entries `import --write` added to the manifest. */
+  added: number;
+  /** Links it left out, with why (import's own words). */
+  skipped: unknown[];
+  overview: Overview;
+}
+
+/** GET /api/doctor — `relocate doctor --json`, passed through whole. */
+export interface DoctorAnswer {
+  doctor: unknown;
+}
 
 /** GET /api/events — server-sent events, one JSON object per `data:` line. */
 export type JobEvent =

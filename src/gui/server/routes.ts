@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ApiError, EntryRequest, JobStarted, MovePreview, MoveRequest, Overview, PlanPreview } from '../api-types.js';
+import type { AdoptAnswer, ApiError, DoctorAnswer, EntryRequest, HistoryAnswer, JobStarted, LinksAnswer, MovePreview, MoveRequest, Overview, PlanPreview } from '../api-types.js';
 import { addMoveEntry, ManifestEditError, setEntryState } from '../../manifest/manifest-edits.js';
 import { listDrives } from '../../platform/drives.js';
 import { readManifestText, writeManifestText } from '../../platform/manifest-io.js';
@@ -105,7 +105,7 @@ async function manifestText(ctx: RouteContext): Promise<string | undefined> {
  * (invalid, unreadable) does not hide the rest: its error is
  * `manifestError`, with no entries, so the page can say what to fix.
  */
-async function overview(ctx: RouteContext): Promise<Overview & { manifestError?: ApiError }> {
+async function overview(ctx: RouteContext): Promise<Overview> {
   const exists = (await manifestText(ctx)) !== undefined;
   const [status, history, drives] = await Promise.all([exists ? runEngine(ctx.engine, ['status', ctx.manifest]) : undefined, runEngine(ctx.engine, ['history']), listDrives()]);
   const manifestError = status?.error && status.json?.formatVersion === undefined ? status.error : undefined;
@@ -194,20 +194,20 @@ type Handler = (ctx: RouteContext, req: RouteRequest) => Promise<unknown>;
 /** GET routes: they read only. */
 export const GET_ROUTES: Readonly<Record<string, Handler>> = {
   '/api/overview': async (ctx) => overview(ctx),
-  '/api/history': async (ctx) => {
+  '/api/history': async (ctx): Promise<HistoryAnswer> => {
     const doc = json(await runEngine(ctx.engine, ['history'])) as { stateDir?: string; runs?: never[] };
-    return { stateDir: doc.stateDir, runs: runRows(doc) };
+    return { stateDir: doc.stateDir ?? '', runs: runRows(doc) };
   },
-  '/api/doctor': async (ctx) => {
+  '/api/doctor': async (ctx): Promise<DoctorAnswer> => {
     const exists = (await manifestText(ctx)) !== undefined;
     const a = await runEngine(ctx.engine, ['doctor', ...(exists ? [ctx.manifest] : [])]);
     return { doctor: json(a) };
   },
-  '/api/links': async (ctx, req) => {
+  '/api/links': async (ctx, req): Promise<LinksAnswer> => {
     const dir = req.query.get('dir');
     if (!dir || !path.isAbsolute(dir)) refuse(400, 'E_BAD_REQUEST', 'the query needs dir=FOLDER (an absolute path)');
     const doc = json(await runEngine(ctx.engine, ['import', dir]));
-    return { links: foundLinkRows(doc), problems: doc.problems ?? [] };
+    return { links: foundLinkRows(doc), problems: Array.isArray(doc.problems) ? doc.problems : [] };
   },
   '/api/scan': async (ctx, req) => {
     const paths = req.query.getAll('path');
@@ -260,7 +260,7 @@ export const POST_ROUTES: Readonly<Record<string, Handler>> = {
     });
     return overview(ctx);
   },
-  '/api/plan': async (ctx): Promise<PlanPreview & { needsElevation?: string }> => {
+  '/api/plan': async (ctx): Promise<PlanPreview> => {
     if ((await manifestText(ctx)) === undefined) refuse(404, 'E_NO_MANIFEST', `${ctx.manifest} does not exist yet: add a move first`, null, ctx.manifest);
     const planId = `plan-${ctx.nextId()}`;
     const file = path.join(ctx.temp, `${planId}.json`);
@@ -303,9 +303,9 @@ export const POST_ROUTES: Readonly<Record<string, Handler>> = {
       throw err;
     }
   },
-  '/api/adopt': async (ctx, req) => {
+  '/api/adopt': async (ctx, req): Promise<AdoptAnswer> => {
     const dir = absolutePath(req.body, 'dir');
     const doc = await ctx.serialize(async () => json(await runEngine(ctx.engine, ['import', dir, '--write', ctx.manifest, '--yes'])));
-    return { added: doc.added ?? 0, skipped: doc.skipped ?? [], overview: await overview(ctx) };
+    return { added: typeof doc.added === 'number' ? doc.added : 0, skipped: Array.isArray(doc.skipped) ? doc.skipped : [], overview: await overview(ctx) };
   },
 };

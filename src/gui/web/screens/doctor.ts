@@ -2,7 +2,7 @@
 // its status in words and a mark (never colour alone) and its hint.
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { ApiError } from '../../api-types.js';
+import type { ApiError, DoctorAnswer } from '../../api-types.js';
 import { get } from '../api.js';
 import { ErrorBox } from '../components.js';
 import { S } from '../strings.js';
@@ -23,12 +23,12 @@ export function DoctorScreen({ active }: { active: boolean }) {
 
   async function load() {
     setLoading(true);
-    // The answer holds `relocate doctor --json` as it is: under `doctor` (or, from an older server, spread).
-    const a = await get<{ doctor?: { checks?: Check[] }; checks?: Check[] }>('/api/doctor');
+    // The answer holds `relocate doctor --json` as it is, under `doctor` (DoctorAnswer): its checks are read as the CLI prints them.
+    const a = await get<DoctorAnswer>('/api/doctor');
     setLoading(false);
     if (!a.ok) return setError(a.error);
     setError(null);
-    const list = a.doctor?.checks ?? a.checks;
+    const list = (a.doctor as { checks?: Check[] } | null)?.checks;
     setChecks(Array.isArray(list) ? list : []);
   }
 

@@ -3,7 +3,7 @@
 // panel shows its progress). Asks once more in place before it starts.
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ApiError, JobStarted, RunRow } from '../../api-types.js';
+import type { ApiError, HistoryAnswer, JobStarted, RunRow } from '../../api-types.js';
 import { get, post } from '../api.js';
 import { ErrorBox } from '../components.js';
 import type { AppContext } from '../context.js';
@@ -23,7 +23,7 @@ export function HistoryScreen({ ctx, active }: { ctx: AppContext; active: boolea
   }, [confirming]);
 
   async function load() {
-    const a = await get<{ runs: RunRow[] }>('/api/history');
+    const a = await get<HistoryAnswer>('/api/history');
     if (!a.ok) return setError(a.error);
     setError(null);
     setRuns(a.runs);

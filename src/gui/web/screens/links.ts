@@ -3,17 +3,11 @@
 // into the manifest; nothing moves).
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import type { ApiError, FoundLinkRow, Overview } from '../../api-types.js';
+import type { AdoptAnswer, ApiError, FoundLinkRow, LinksAnswer } from '../../api-types.js';
 import { get, post } from '../api.js';
 import { ErrorBox } from '../components.js';
 import type { AppContext } from '../context.js';
 import { S } from '../strings.js';
-
-/** The rows of a /api/links answer (the contract names the row type, not the field: `links` is read, `found` and `entries` as fallbacks). */
-function rowsOf(answer: Record<string, unknown>): FoundLinkRow[] {
-  for (const key of ['links', 'found', 'entries']) if (Array.isArray(answer[key])) return answer[key] as FoundLinkRow[];
-  return [];
-}
 
 export function LinksScreen({ ctx }: { ctx: AppContext }) {
   const [dir, setDir] = useState('');
@@ -29,23 +23,20 @@ export function LinksScreen({ ctx }: { ctx: AppContext }) {
     setWorking(true);
     setError(null);
     setAdopted(false);
-    const a = await get<Record<string, unknown>>('/api/links', { dir: d });
+    const a = await get<LinksAnswer>('/api/links', { dir: d });
     setWorking(false);
     if (!a.ok) return setError(a.error);
-    setLooked({ dir: d, rows: rowsOf(a) });
+    setLooked({ dir: d, rows: a.links });
   }
 
   async function adopt() {
     if (!looked) return;
     setWorking(true);
     setError(null);
-    // The answer: { added, skipped, overview } (the contract leaves it open; an Overview itself is taken too).
-    const a = await post<{ overview?: Overview } & Partial<Overview>>('/api/adopt', { dir: looked.dir });
+    const a = await post<AdoptAnswer>('/api/adopt', { dir: looked.dir });
     setWorking(false);
     if (!a.ok) return setError(a.error);
-    if (a.overview && Array.isArray(a.overview.entries)) ctx.setOverview(a.overview);
-    else if (Array.isArray(a.entries)) ctx.setOverview(a as Overview);
-    else await ctx.refreshOverview();
+    ctx.setOverview(a.overview);
     setAdopted(true);
   }
 
