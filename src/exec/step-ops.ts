@@ -155,13 +155,28 @@ export async function doStep(fs: FsPort, s: Step, info: StepInfo | undefined, pr
   }
 }
 
+/** The pauses before the files-in-use check looks again at a tree it found held (about 1 s in all, only when held). */
+export const IN_USE_LOOKS_AGAIN_MS = [300, 700] as const;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
  * The executor's files-in-use check (DESIGN.md: again right before the
  * original is set aside): E_IN_USE naming the first program and how many
- * more hold something inside `p`. A port without the check passes.
+ * more hold something inside `p`, when something still does at the last of
+ * three looks (IN_USE_LOOKS_AGAIN_MS apart). A port without the check passes.
  */
-export async function refuseIfInUse(fs: FsPort, p: string): Promise<void> {
-  const held = fs.processesUsing ? await fs.processesUsing(p) : [];
+export async function refuseIfInUse(fs: FsPort, p: string, pause: (ms: number) => Promise<void> = sleep): Promise<void> {
+  if (!fs.processesUsing) return;
+  let held = await fs.processesUsing(p);
+  // A program that only glances at the tree (an indexer, `du`, a virus scan, another relocate's read-only
+  // `status` walk) has let go a moment later; one that keeps a file open is still there at the last look.
+  // Looking again weakens nothing: a pass is as true as a first look taken that much later.
+  for (const ms of IN_USE_LOOKS_AGAIN_MS) {
+    if (held.length === 0) return;
+    await pause(ms);
+    held = await fs.processesUsing(p);
+  }
   if (held.length === 0) return;
   const first = held[0]!;
   const others = new Set(held.map((u) => u.pid));

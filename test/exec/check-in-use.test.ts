@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { compileSteps } from '../../src/exec/compile.js';
 import type { FsPort } from '../../src/exec/fs-port.js';
 import { startRun } from '../../src/exec/run-control.js';
-import { refuseIfInUse, undoStep, stepTookEffect } from '../../src/exec/step-ops.js';
+import { IN_USE_LOOKS_AGAIN_MS, refuseIfInUse, undoStep, stepTookEffect } from '../../src/exec/step-ops.js';
 import type { Step } from '../../src/exec/steps.js';
 import { makePlan } from '../../src/plan/planner.js';
 import type { InUseFile } from '../../src/state/types.js';
@@ -81,6 +81,29 @@ describe('the check-in-use step', () => {
     await expect(refuseIfInUse(port([]), L)).resolves.toBeUndefined();
   });
 
+  it('looks again before refusing: a program that only glanced at the tree has let go; one that holds on is refused at the last look', async () => {
+    const pauses: number[] = [];
+    const pause = async (ms: number) => {
+      pauses.push(ms);
+    };
+    // Held at the first look only (a `du`, an indexer, another relocate's status walk): passes after one pause.
+    let looks = 0;
+    const glance = { processesUsing: async () => (looks++ === 0 ? [holder(12, 'du')] : []) } as unknown as FsPort;
+    await expect(refuseIfInUse(glance, L, pause)).resolves.toBeUndefined();
+    expect(looks).toBe(2);
+    expect(pauses).toEqual([IN_USE_LOOKS_AGAIN_MS[0]]);
+    // Held at every look: refused, naming what the last look found, after every pause.
+    pauses.length = 0;
+    let n = 0;
+    const holds = { processesUsing: async () => [holder(20 + n++)] } as unknown as FsPort;
+    await expect(refuseIfInUse(holds, L, pause)).rejects.toMatchObject({ code: 'E_IN_USE', message: expect.stringContaining(`pid ${20 + IN_USE_LOOKS_AGAIN_MS.length}`) });
+    expect(pauses).toEqual([...IN_USE_LOOKS_AGAIN_MS]);
+    // Nobody at the first look: no pause at all.
+    pauses.length = 0;
+    await expect(refuseIfInUse(port([]), L, pause)).resolves.toBeUndefined();
+    expect(pauses).toEqual([]);
+  });
+
   it('a port without the check (a test fake) passes; undoing the step does nothing; resume runs it again', async () => {
     await expect(refuseIfInUse({} as FsPort, L)).resolves.toBeUndefined();
     const fail = { lstat: async () => { throw new Error('undo of a read-only step must not touch the disk'); } } as unknown as FsPort;
@@ -113,7 +136,8 @@ describe('a program that appears during the copy', () => {
       return checks.length === 1 ? [] : [{ file: path.join(p, 'app.log'), process: 'late-writer', pid: 4242, how: 'open' }];
     };
     const out = await startRun(plan, { stateDir: path.join(vols.scratch(), 'c1-state'), fs, verify: 'meta', noRollback: false });
-    expect(checks).toEqual([data, data]);
+    // The first look before the copy; before the set-aside, the first look and the looks again (the program holds on).
+    expect(checks).toEqual(Array(2 + IN_USE_LOOKS_AGAIN_MS.length).fill(data));
     expect(out.result).toBe('rolled-back');
     expect(out.error?.code).toBe('E_IN_USE');
     expect(out.error?.message).toContain('late-writer (pid 4242)');
