@@ -150,6 +150,16 @@ export interface JobStarted {
 /** POST /api/rollback — body: { runId }. Starts `relocate rollback RUN`. Answer: JobStarted. */
 
 /**
+ * POST /api/stop — body: { jobId }. Asks the running apply or rollback to stop at the next safe point, as
+ * Ctrl-C does in a terminal (a `stop` line on the run's stdin: Windows has no SIGINT for another process):
+ * an apply then rolls back what it did, a rollback stops where it is (resumable). A second stop stops it at
+ * once, leaving the run unfinished. Answer: { stopping: true }; 409 E_NO_JOB when that job is not running.
+ */
+export interface StopRequest {
+  jobId: string;
+}
+
+/**
  * POST /api/apply-elevated — body: { planId }. Windows only (400 E_ELEVATION_UNAVAILABLE elsewhere): runs
  * that one apply in an elevated child (a UAC prompt), never the server. Answer: JobStarted; its `done`
  * event's result is `{ elevated: true, exitCode, run?, result? }`, read back from `relocate history`.
@@ -211,4 +221,6 @@ export type JobEvent =
   | { type: 'in-use'; jobId: string; path: string; programs: string[] }
   /** Administrator rights are needed for this plan (Windows): the page offers to run that one step elevated. */
   | { type: 'needs-elevation'; jobId: string; reason: string }
+  /** A stop was asked (POST /api/stop): the run stops at the next safe point, then apply rolls back what it did. */
+  | { type: 'stopping'; jobId: string }
   | { type: 'done'; jobId: string; ok: boolean; runId?: string; result: unknown; error?: ApiError };

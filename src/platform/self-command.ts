@@ -37,7 +37,7 @@ export interface ChildResult {
   stderr: string;
 }
 
-/** A running child: `done` settles when it has exited and its output is read; `stop` asks it to stop (SIGINT: relocate stops at a safe point). */
+/** A running child: `done` settles when it has exited and its output is read; `stop` asks it to stop (a `stop` line on stdin, or SIGINT: relocate stops at a safe point). */
 export interface RunningChild {
   pid: number | undefined;
   done: Promise<ChildResult>;
@@ -51,11 +51,17 @@ export interface ChildOptions {
   onStderrLine?: (line: string) => void;
   /** Largest stdout kept, in bytes; beyond it the child is killed (a JSON answer is never this big). */
   maxStdoutBytes?: number;
+  /**
+   * The child is a run with `--progress json`: `stop()` writes the line
+   * `stop` to its stdin (src/cli/interrupts.ts), which works on every OS,
+   * instead of SIGINT, which Node delivers on Windows as TerminateProcess.
+   */
+  stopByStdin?: boolean;
 }
 
 /**
  * Starts `command` (from selfCommand, plus arguments) with no shell and no
- * stdin, collecting stdout and stderr. Never throws: a child that cannot
+ * stdin (a pipe for `stop` lines with stopByStdin), collecting stdout and stderr. Never throws: a child that cannot
  * start ends with code null and the reason on stderr.
  */
 export function runChild(command: readonly string[], opts: ChildOptions): RunningChild {
@@ -63,7 +69,10 @@ export function runChild(command: readonly string[], opts: ChildOptions): Runnin
   // A process group of its own (POSIX): Ctrl-C in the terminal of `relocate gui` reaches the server alone, which passes
   // one SIGINT on (stop()). Reaching the child too would make that a second signal, which stops a run at once instead of
   // at a safe point.
-  const child = spawn(program!, args, { cwd: opts.cwd, env: opts.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, detached: process.platform !== 'win32' });
+  const base = { cwd: opts.cwd, env: opts.env as NodeJS.ProcessEnv, windowsHide: true, detached: process.platform !== 'win32' };
+  const child = opts.stopByStdin ? spawn(program!, args, { ...base, stdio: ['pipe', 'pipe', 'pipe'] }) : spawn(program!, args, { ...base, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A child that has exited closes its end: a late `stop` must not throw EPIPE in the server.
+  child.stdin?.on('error', () => undefined);
   const max = opts.maxStdoutBytes ?? 64 * 1024 * 1024;
   let stdout = '';
   let stderr = '';
@@ -94,7 +103,9 @@ export function runChild(command: readonly string[], opts: ChildOptions): Runnin
     pid: child.pid,
     done,
     stop: () => {
-      if (child.exitCode === null) child.kill('SIGINT');
+      if (child.exitCode !== null) return;
+      if (child.stdin && child.stdin.writable) child.stdin.write('stop\n');
+      else child.kill('SIGINT');
     },
   };
 }

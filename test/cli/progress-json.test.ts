@@ -2,7 +2,8 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, statSync, writeF
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliAsync } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { cliCommand, runCliAsync } from '../helpers/cli.js';
 
 /**
  * `apply|rollback --progress json`: one JSON object per line on stderr for
@@ -70,6 +71,47 @@ describe('--progress json', () => {
     expect(ls[0]).toMatchObject({ event: 'start', command: 'rollback', entries: 1 });
     expect(ls.some((l) => l.event === 'step' && l.undo === true)).toBe(true);
     expect(ls.at(-1)).toEqual({ progress: 1, event: 'end', ok: true });
+    expect(lstatSync(path.join(root, 'home', 'Games')).isDirectory()).toBe(true);
+  });
+
+  /** The CLI with a stdin of the test's: `lines` written to it at once, the pipe left open (as a driving program keeps it). */
+  function withStdin(args: string[], lines: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    const [cmd, ...rest] = cliCommand(args);
+    const child = spawn(cmd, rest, { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.stdin.write(lines);
+    const killer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    return new Promise((resolve) => {
+      child.on('close', (status) => {
+        clearTimeout(killer);
+        child.stdin.destroy();
+        resolve({ status, stdout, stderr });
+      });
+    });
+  }
+
+  it('a `stop` line on stdin is Ctrl-C for the program driving the run: it stops at the next safe point and undoes it, exit 130', async () => {
+    const state = path.join(root, 'state-stop');
+    const r = await withStdin(['apply', path.join(root, 'm.yaml'), '--yes', '--json', '--progress', 'json', '--state-dir', state], 'stop\n');
+    expect(r.status, r.stderr).toBe(130);
+    expect(JSON.parse(r.stdout)).toMatchObject({ result: 'rolled-back', error: { code: 'E_INTERRUPTED' } });
+    expect(r.stderr).toContain('stop (asked on stdin): stopping at the next safe point');
+    expect(lstatSync(path.join(root, 'home', 'Games')).isDirectory()).toBe(true);
+    expect(existsSync(path.join(dst, 'Games'))).toBe(false);
+  });
+
+  it('other lines on stdin change nothing, and a stdin left open does not keep relocate from exiting', async () => {
+    const state = path.join(root, 'state-other');
+    const r = await withStdin(['apply', path.join(root, 'm.yaml'), '--yes', '--json', '--progress', 'json', '--state-dir', state], 'hello\nstopping\n');
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).result).toBe('done');
+    expect(lstatSync(path.join(root, 'home', 'Games')).isSymbolicLink()).toBe(true);
+    // Put back for the tests after this one.
+    const back = await runCliAsync(['rollback', JSON.parse(r.stdout).run, '--yes', '--state-dir', state], { env });
+    expect(back.status, back.stderr).toBe(0);
     expect(lstatSync(path.join(root, 'home', 'Games')).isDirectory()).toBe(true);
   });
 

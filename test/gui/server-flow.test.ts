@@ -172,6 +172,32 @@ describe('relocate gui: move, apply, roll back, move back, adopt', () => {
     expect(h.runs.find((r) => r.id === runId)?.status).toBe('rolled-back');
   });
 
+  it('stop: an apply asked to stop (a `stop` line on its stdin) stops at the next safe point and undoes what it did; the disk as before', async () => {
+    const plan = (await post(s, '/api/plan', {})).json() as PlanPreview;
+    expect(plan.changes).toBe(1);
+    const events = collectEvents(s);
+    await events.ready;
+    const a = await post(s, '/api/apply', { planId: plan.planId });
+    const { jobId } = a.json() as { jobId: string };
+    const stop = await post(s, '/api/stop', { jobId });
+    expect(stop.status, stop.text).toBe(200);
+    expect(stop.json()).toEqual({ ok: true, stopping: true });
+    const got = await events.done;
+    expect(got.map((e) => e.type)).toContain('stopping');
+    const done = got.at(-1) as Extract<JobEvent, { type: 'done' }>;
+    expect(done).toMatchObject({ type: 'done', jobId, ok: false, error: { code: 'E_INTERRUPTED' } });
+    expect((done.result as { result: string }).result).toBe('rolled-back');
+    expect(lstatSync(games).isDirectory()).toBe(true);
+    expectDataAt(games);
+    expect(existsSync(target())).toBe(false);
+    const h = (await get(s, '/api/history')).json() as { runs: RunRow[] };
+    expect(h.runs[0]).toMatchObject({ status: 'rolled-back' });
+    // A job that is not running: 409, nothing stopped.
+    const again = await post(s, '/api/stop', { jobId });
+    expect(again.status).toBe(409);
+    expect(again.json().error.code).toBe('E_NO_JOB');
+  });
+
   it('a stale plan is the engine’s refusal, passed through; nothing changes', async () => {
     const p = (await post(s, '/api/plan', {})).json() as PlanPreview;
     writeFileSync(path.join(games, 'new.txt'), 'changed after the plan');

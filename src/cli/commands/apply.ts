@@ -128,6 +128,6 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
       if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
       if (io.verbose && fs.durabilityNote) io.err(`note: ${fs.durabilityNote}`);
       return reportOutcome(io, outcome, `Applied ${work.length} change${work.length === 1 ? '' : 's'}`, { command: 'apply', direction: 'forward', stateDir });
-    });
+    }, { stdinStop: progress === 'json' });
   }
 }

@@ -65,7 +65,7 @@ export async function rollbackCommand(argv: string[], io: CliIO): Promise<number
         if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
         if (io.verbose && fs.durabilityNote) io.err(`note: ${fs.durabilityNote}`);
         return reportOutcome(io, outcome, `Rolled back ${work.length} change${work.length === 1 ? '' : 's'}`, { command: 'rollback', direction: 'back', stateDir });
-      });
+      }, { stdinStop: progress === 'json' });
     });
   });
 }
@@ -101,7 +101,7 @@ export async function resumeCommand(argv: string[], io: CliIO): Promise<number> 
         if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
         if (io.verbose && fs.durabilityNote) io.err(`note: ${fs.durabilityNote}`);
         return reportOutcome(io, outcome, direction === 'back' ? 'Rolled back' : 'Resumed and finished', { command: 'resume', direction, stateDir });
-      });
+      }, { stdinStop: progress === 'json' });
     });
   });
 }

@@ -74,5 +74,5 @@ export async function runEngine(config: EngineConfig, args: readonly string[]): 
 
 /** Starts a long relocate command (apply, rollback) whose stderr lines are reported as they come (`--progress json`). */
 export function startEngine(config: EngineConfig, args: readonly string[], onStderrLine: (line: string) => void): RunningChild {
-  return runChild(engineArgs(config, args), { env: childEnv(config), cwd: config.cwd, onStderrLine });
+  return runChild(engineArgs(config, args), { env: childEnv(config), cwd: config.cwd, onStderrLine, stopByStdin: true });
 }

@@ -90,7 +90,7 @@ export class JobBusy extends Error {
  * from start() until the child has exited and the `done` event was sent.
  */
 export class Jobs {
-  private running: { id: string; child: RunningChild } | undefined;
+  private running: { id: string; child: RunningChild; stoppable: boolean } | undefined;
   private readonly listeners = new Set<ServerResponse>();
   private replay: JobEvent[] = [];
   private next = 1;
@@ -116,7 +116,7 @@ export class Jobs {
    * Throws JobBusy while another job runs. `onEnd` runs after the child
    * exited and before `done` is sent.
    */
-  start(command: 'apply' | 'rollback', launch: (onLine: (line: string) => void) => RunningChild, onEnd?: (end: JobEnd) => Promise<void> | void): string {
+  start(command: 'apply' | 'rollback', launch: (onLine: (line: string) => void) => RunningChild, onEnd?: (end: JobEnd) => Promise<void> | void, opts: { stoppable?: boolean } = {}): string {
     if (this.running) throw new JobBusy(this.running.id);
     const jobId = `job-${this.next++}`;
     this.replay = [];
@@ -129,7 +129,7 @@ export class Jobs {
       if (e.type === 'in-use') sawInUse = true;
       this.send(e);
     });
-    this.running = { id: jobId, child };
+    this.running = { id: jobId, child, stoppable: opts.stoppable ?? true };
     void child.done.then(async (result) => {
       const answer = engineAnswer(result);
       // A run refused before it began (a blocked or stale plan) writes no progress: the page still gets start and done.
@@ -168,7 +168,22 @@ export class Jobs {
     res.on('close', () => this.listeners.delete(res));
   }
 
-  /** Stops the running job (SIGINT: the run stops at a safe point and rolls back) and ends every stream. */
+  /**
+   * Asks the running job `jobId` to stop at the next safe point (apply then
+   * rolls back what it did; a rollback stops where it is, resumable), as
+   * Ctrl-C does in a terminal; a second ask stops it at once, leaving the
+   * run unfinished. Not for a job started unstoppable (an elevated apply:
+   * it runs in an administrator window of its own, where Ctrl-C stops it).
+   */
+  stop(jobId: string): 'stopping' | 'not-running' | 'not-stoppable' {
+    if (this.running?.id !== jobId) return 'not-running';
+    if (!this.running.stoppable) return 'not-stoppable';
+    this.running.child.stop();
+    this.send({ type: 'stopping', jobId });
+    return 'stopping';
+  }
+
+  /** Stops the running job (the run stops at a safe point and rolls back) and ends every stream. */
   async close(): Promise<void> {
     clearInterval(this.keepAlive);
     const running = this.running;

@@ -297,11 +297,18 @@ export const POST_ROUTES: Readonly<Record<string, Handler>> = {
       if (answer.code !== 0) answer.error = { code: 'E_ELEVATED_FAILED', message: `the elevated apply ended with exit code ${answer.code ?? 'unknown'}${answer.code === 1 ? ' (or the UAC prompt was declined)' : ''}`, path: file, hint: 'see `relocate history`, or run the apply in an administrator terminal to read its messages' };
     };
     try {
-      return { jobId: ctx.jobs.start('apply', () => runChild(elevatedCommandLine(command), { env: ctx.engine.env, cwd: ctx.engine.cwd }), readBack) };
+      return { jobId: ctx.jobs.start('apply', () => runChild(elevatedCommandLine(command), { env: ctx.engine.env, cwd: ctx.engine.cwd }), readBack, { stoppable: false }) };
     } catch (err) {
       if (err instanceof JobBusy) refuse(409, 'E_JOB_RUNNING', err.message);
       throw err;
     }
+  },
+  '/api/stop': async (ctx, req): Promise<{ stopping: true }> => {
+    const jobId = stringField(req.body, 'jobId');
+    const r = ctx.jobs.stop(jobId);
+    if (r === 'not-running') refuse(409, 'E_NO_JOB', `job ${jobId} is not running`, 'it may have finished already: see History');
+    if (r === 'not-stoppable') refuse(409, 'E_CANNOT_STOP', `job ${jobId} runs elevated, in an administrator window of its own`, 'press Ctrl-C in that window: the run stops at the next safe point');
+    return { stopping: true };
   },
   '/api/adopt': async (ctx, req): Promise<AdoptAnswer> => {
     const dir = absolutePath(req.body, 'dir');

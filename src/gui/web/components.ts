@@ -3,7 +3,8 @@
 // now and after the plan, the live progress of a job.
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ApiError, DriveInfo } from '../api-types.js';
+import type { ApiError, DriveInfo, StopRequest } from '../api-types.js';
+import { post } from './api.js';
 import { formatBytes, percent } from './format.js';
 import type { JobState } from './jobs.js';
 import { S } from './strings.js';
@@ -88,6 +89,12 @@ export function DriveLegend() {
 export function JobPanel({ job, onDismiss, onElevate }: { job: JobState; onDismiss: () => void; onElevate?: (planId: string) => Promise<ApiError | null> }) {
   const heading = useRef<HTMLHeadingElement>(null);
   const [elevateError, setElevateError] = useState<ApiError | null>(null);
+  const [stopError, setStopError] = useState<ApiError | null>(null);
+  // Stop: the run stops at the next safe point and an apply rolls back (POST /api/stop); asked again, it stops at once.
+  async function stop() {
+    const a = await post<{ stopping: true }>('/api/stop', { jobId: job.jobId } satisfies StopRequest);
+    setStopError(a.ok ? null : a.error);
+  }
   const canElevate = !!(job.elevation && job.planId && onElevate && job.done);
   useEffect(() => heading.current?.focus(), [job.jobId]);
   const running = !job.done;
@@ -119,6 +126,9 @@ export function JobPanel({ job, onDismiss, onElevate }: { job: JobState; onDismi
     ${job.steps.length
       ? html`<details class="job-steps"><summary>${S.jobSteps} (${job.steps.length})</summary><ol>${job.steps.slice(-50).map((s) => html`<li>${s}</li>`)}</ol></details>`
       : null}
+    ${job.stopping && !job.done ? html`<p class="job-stopping" role="status"><strong>${S.jobStopping}</strong></p>` : null}
+    <${ErrorBox} error=${stopError} />
+    ${!job.done ? html`<button type="button" class="secondary" onClick=${stop}>${job.stopping ? S.jobStopNow : S.jobStop}</button>` : null}
     ${job.done ? html`<button type="button" class="secondary" onClick=${onDismiss}>${S.jobDismiss}</button>` : null}
   </section>`;
 }

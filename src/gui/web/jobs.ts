@@ -19,6 +19,8 @@ export interface JobState {
   steps: string[];
   inUse: { path: string; programs: string[] }[];
   elevation?: string;
+  /** A stop was asked: the run stops at the next safe point. */
+  stopping?: boolean;
   done?: { ok: boolean; runId?: string; error?: ApiError };
 }
 
@@ -42,6 +44,8 @@ export function jobStep(job: JobState, e: JobEvent): JobState {
       return { ...job, inUse: [...job.inUse.filter((u) => u.path !== e.path), { path: e.path, programs: e.programs }] };
     case 'needs-elevation':
       return { ...job, elevation: e.reason };
+    case 'stopping':
+      return { ...job, stopping: true };
     case 'done':
       return { ...job, done: { ok: e.ok, runId: e.runId, error: e.error }, bytesDone: e.ok ? Math.max(job.bytesDone, job.bytesTotal) : job.bytesDone, secondsLeft: undefined };
     default:

@@ -151,6 +151,9 @@ export const S = {
   jobEndMissed: 'The connection to relocate was lost while this ran, so its end was not seen here.',
   jobEndMissedHint: 'History shows how the run ended; Moved folders shows the disk as it is now.',
   jobDismiss: 'Hide',
+  jobStop: 'Stop',
+  jobStopNow: 'Stop now',
+  jobStopping: 'Stopping at the next safe point: the current step finishes, then what this run did is undone. “Stop now” stops at once and leaves the run to finish or undo later.',
 
   // History.
   historyIntro: 'Every run, newest first. Moving a run back undoes exactly what it did.',
