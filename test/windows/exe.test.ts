@@ -11,14 +11,18 @@
  * Skipped, with the reason printed, where Wine cannot run (see wine.test.ts)
  * or the executable cannot be built (not in CI, where that fails).
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { ensureExe } from '../helpers/exe.js';
-import { lockWine, runWine, setupWine, type WineEnv, type WineResult } from './wine-env.js';
+import type { JobEvent, MovePreview, Overview, PlanPreview, RunRow } from '../../src/gui/api-types.js';
+import { collectEvents, get, http, post, type GuiSandbox } from '../helpers/gui.js';
+import { contentOf } from '../helpers/snapshot.js';
+import { lockWine, runWine, setupWine, wineProcessEnv, type WineEnv, type WineResult } from './wine-env.js';
 import { crossDriveRoundTrip, hardLinkRoundTrip, wineJson, wineSandbox } from './wine-scenarios.js';
 
 const VERSION = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -30,6 +34,7 @@ const w = 'env' in setup ? setup.env : (undefined as unknown as WineEnv);
 const exeFile = exe && 'path' in exe ? exe.path : '';
 const stamp = `exe-${process.pid}-${Date.now().toString(36)}`;
 const sandbox = wineSandbox(w, stamp);
+const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 const timings: Record<string, number> = {};
@@ -71,6 +76,88 @@ describe.skipIf(reason !== undefined)('relocate.exe under Wine (Node 22 single e
     expect(r.status, r.stderr).toBe(1);
     expect(r.stdout).toContain('Usage: relocate <command>');
   }, 120_000);
+
+  it('relocate gui on Windows: the Move sentence and the engine\'s refusal in Windows words, and a folder moved back from E: to C: and again to E: through the GUI alone (its HTTP API, as the page calls it)', async () => {
+    // Wine can hold neither junctions nor directory symlinks (wine.test.ts), so no link is made here: a move to E:
+    // is refused by the engine (E_JUNCTION_FS), as the page shows it; the data already on E: (its link lost) is
+    // moved back with Move back (state: absent), then the run is rolled back from History. Real junctions: windows-latest.
+    const s = sandbox('gui');
+    const games = path.join(s.c, 'Games');
+    mkdirSync(path.join(games, 'saves'), { recursive: true });
+    writeFileSync(path.join(games, 'game.exe'), 'MZ fake game');
+    writeFileSync(path.join(games, 'saves', 'slot1.sav'), Buffer.alloc(300 * 1024, 3));
+    const gamesBefore = contentOf(games);
+    const tool = path.join(s.e, 'Tool');
+    mkdirSync(path.join(tool, 'sub'), { recursive: true });
+    writeFileSync(path.join(tool, 'tool.exe'), 'MZ fake tool');
+    writeFileSync(path.join(tool, 'sub', 'data.bin'), Buffer.alloc(200 * 1024, 5));
+    const toolBefore = contentOf(tool);
+    const manifestText = `# moved by hand long ago\nversion: 1\nlinks:\n  - link: ${s.C}\\Tool # the link was lost\n    target: ${s.E}\\Tool\n`;
+    writeFileSync(path.join(s.c, 'relocate.yaml'), manifestText);
+    // The exe serves from Wine; the test talks to it from Linux over 127.0.0.1, as the browser would. Its output goes
+    // to files (Node under Wine cannot open a Linux pipe as stdout: EBADF), read until the URL is there.
+    const outFile = path.join(s.c, 'gui.out');
+    const errFile = path.join(s.c, 'gui.err');
+    const [outFd, errFd] = [openSync(outFile, 'w'), openSync(errFile, 'w')];
+    const child = spawn(w.wine, [exeFile, 'gui', '--no-open', '--port', '0', '--state-dir', s.state, `${s.C}\\relocate.yaml`], { cwd: s.c, env: wineProcessEnv(w), stdio: ['ignore', outFd, errFd] });
+    closeSync(outFd);
+    closeSync(errFd);
+    let exited: number | null | undefined;
+    child.on('exit', (code) => (exited = code));
+    try {
+      let url: URL | undefined;
+      for (const started = Date.now(); !url; await new Promise((r) => setTimeout(r, 200))) {
+        const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+/.exec(readFileSync(outFile, 'utf8'));
+        if (m) url = new URL(m[0]);
+        else if (exited !== undefined) throw new Error(`relocate.exe gui exited ${exited}: ${readFileSync(errFile, 'utf8')}`);
+        else if (Date.now() - started > 120_000) throw new Error(`no URL within 120 s; stderr: ${readFileSync(errFile, 'utf8')}`);
+      }
+      const port = Number(url.port);
+      const first = await http(port, { path: url.pathname + url.search });
+      expect(first.status).toBe(303);
+      const g = { port, cookie: String(first.headers['set-cookie']?.[0] ?? '').split(';')[0] } as GuiSandbox;
+      const o = (await get(g, '/api/overview')).json() as Overview;
+      expect(o.os).toBe('win32');
+      expect(o.drives.map((d) => d.label)).toEqual(expect.arrayContaining(['C:', 'E:']));
+      // Move… of C:\\…\\Games to E:: the exact sentence in Windows words, and the engine's refusal; nothing written.
+      const preview = (await post(g, '/api/preview-move', { source: `${s.C}\\Games`, destinationParent: s.E })).json() as MovePreview;
+      expect(preview.target).toBe(`${s.E}\\Games`);
+      expect(preview.sentence).toMatch(new RegExp(`^${escape(s.C)}\\\\Games becomes a link; its 300 KiB move to ${escape(s.E)}\\\\Games; E: keeps \\S+ \\S+ free$`));
+      expect(preview.possible).toBe(false);
+      expect(preview.problems.map((p) => p.code)).toContain('E_JUNCTION_FS');
+      expect(readFileSync(path.join(s.c, 'relocate.yaml'), 'utf8')).toBe(manifestText);
+      // Moved folders: the entry whose link is gone; Move back writes state: absent (comments kept); nothing moves yet.
+      expect(o.entries).toEqual([expect.objectContaining({ link: `${s.C}\\Tool`, target: `${s.E}\\Tool`, state: 'present' })]);
+      const absent = await post(g, '/api/entries/absent', { link: `${s.C}\\Tool` });
+      expect(absent.status, absent.text).toBe(200);
+      expect(readFileSync(path.join(s.c, 'relocate.yaml'), 'utf8')).toMatch(/# moved by hand long ago[\s\S]*# the link was lost[\s\S]*state: absent/);
+      expect(contentOf(tool)).toEqual(toolBefore);
+      // Plan and apply: the data comes back to C: across drives, with progress events.
+      const plan = (await post(g, '/api/plan', {})).json() as PlanPreview;
+      expect(plan, JSON.stringify(plan).slice(0, 1500)).toMatchObject({ changes: 1, blocked: false });
+      const events = collectEvents(g, 240_000);
+      await events.ready;
+      expect((await post(g, '/api/apply', { planId: plan.planId })).status).toBe(200);
+      const got = await events.done;
+      const done = got.at(-1) as Extract<JobEvent, { type: 'done' }>;
+      expect(done, JSON.stringify(done)).toMatchObject({ type: 'done', ok: true });
+      expect(got.map((e) => e.type)).toEqual(expect.arrayContaining(['start', 'entry', 'step']));
+      expect(contentOf(path.join(s.c, 'Tool'))).toEqual(toolBefore);
+      expect(existsSync(tool)).toBe(false);
+      const runs = ((await get(g, '/api/history')).json() as { runs: RunRow[] }).runs;
+      expect(runs[0]).toMatchObject({ id: done.runId, status: 'done', canRollBack: true });
+      // History's Move back: the run rolled back, the data on E: again, nothing left on C:.
+      const back = collectEvents(g, 240_000);
+      await back.ready;
+      expect((await post(g, '/api/rollback', { runId: done.runId })).status).toBe(200);
+      expect((await back.done).at(-1)).toMatchObject({ type: 'done', ok: true });
+      expect(contentOf(tool)).toEqual(toolBefore);
+      expect(existsSync(path.join(s.c, 'Tool'))).toBe(false);
+      expect(contentOf(games)).toEqual(gamesBefore);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 600_000);
 
   it('doctor: the native layer is loaded from the addon the exe carries, written once under its content hash', () => {
     const s = sandbox('doctor');

@@ -100,7 +100,7 @@ export async function lockWine(w: WineEnv, timeoutMs = 15 * 60_000): Promise<() 
 }
 
 /** The environment Windows programs get: this one, plus the prefix and a quiet Wine. */
-function wineProcessEnv(w: WineEnv, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function wineProcessEnv(w: WineEnv, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...process.env, WINEPREFIX: w.prefix, WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=', NO_COLOR: '1', ...extra };
 }
 
