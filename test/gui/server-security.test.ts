@@ -81,6 +81,25 @@ describe('the token and the session cookie', () => {
     expect(a.status).toBe(401);
   });
 
+  it('a printed address (--no-open) stays good; one the server handed to a browser opens one session only', async () => {
+    const tokenPath = (g: GuiSandbox) => new URL(g.server.url).pathname + new URL(g.server.url).search;
+    // The sandbox servers made their first exchange at start: a printed token still opens a second browser.
+    const again = await http(s.port, { path: tokenPath(s) });
+    expect(again.status).toBe(303);
+    const once = await startSandboxServer({ singleUseToken: true });
+    try {
+      // Its first exchange was the sandbox's own: the token, read off a command line by someone else, opens nothing now.
+      const stolen = await http(once.port, { path: tokenPath(once) });
+      expect(stolen.status).toBe(401);
+      expect(stolen.headers['set-cookie']).toBeUndefined();
+      expect((await http(once.port, { path: `/api/overview?token=${new URL(once.server.url).searchParams.get('token')}` })).status).toBe(401);
+      // The browser that came first keeps its session.
+      expect((await get(once, '/api/overview')).status).toBe(200);
+    } finally {
+      await once.close();
+    }
+  });
+
   it('tokens are compared whole (constant-time compare of hashes)', () => {
     expect(constantTimeEqual('abc', 'abc')).toBe(true);
     expect(constantTimeEqual('abc', 'abd')).toBe(false);

@@ -25,7 +25,7 @@ export interface GuiSandbox {
   close(): Promise<void>;
 }
 
-export async function startSandboxServer(opts: { manifestName?: string; platform?: NodeJS.Platform } = {}): Promise<GuiSandbox> {
+export async function startSandboxServer(opts: { manifestName?: string; platform?: NodeJS.Platform; singleUseToken?: boolean } = {}): Promise<GuiSandbox> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'relocate-gui-test-'));
   const home = path.join(root, 'home');
   mkdirSync(home, { recursive: true });
@@ -36,6 +36,7 @@ export async function startSandboxServer(opts: { manifestName?: string; platform
     port: 0,
     engine: { command: cliCommand([]), stateDir, env: { ...process.env, HOME: home, NO_COLOR: '1' }, cwd: root },
     ...(opts.platform ? { platform: opts.platform } : {}),
+    ...(opts.singleUseToken ? { singleUseToken: true } : {}),
   });
   const first = await http(server.port, { path: new URL(server.url).pathname + new URL(server.url).search });
   const setCookie = first.headers['set-cookie']?.[0] ?? '';

@@ -45,7 +45,8 @@ export async function guiCommand(argv: string[], io: CliIO): Promise<number> {
   const stateDir = typeof values['state-dir'] === 'string' ? path.resolve(io.cwd, values['state-dir']) : undefined;
   let server;
   try {
-    server = await startGuiServer({ manifest, port, engine: { command: await selfCommand(), env: io.env, cwd: io.cwd, ...(stateDir !== undefined ? { stateDir } : {}) } });
+    // An address handed to the browser travels on a command line other users can read: its token opens one session only.
+    server = await startGuiServer({ manifest, port, singleUseToken: values['no-open'] !== true, engine: { command: await selfCommand(), env: io.env, cwd: io.cwd, ...(stateDir !== undefined ? { stateDir } : {}) } });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES') {

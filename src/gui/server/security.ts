@@ -14,7 +14,9 @@ import type { IncomingMessage } from 'node:http';
  *    URL the server opens, is exchanged on the first visit for a session
  *    cookie (HttpOnly, SameSite=Strict, Path=/) and a 303 to `/`, so the
  *    token leaves the address bar. Every other request needs that cookie
- *    (or the token itself); both compared in constant time.
+ *    (or the token itself); both compared in constant time. A token the
+ *    server handed to a browser itself is good for that one exchange
+ *    (Secrets.singleUse: command lines are readable by other users).
  * 3. Method (405): routes that change anything take POST only; the others
  *    GET (and HEAD) only. A GET never changes anything.
  * 4. Origin and custom header (403): every POST must carry `Origin` equal
@@ -61,10 +63,21 @@ export interface Secrets {
   session: string;
   /** The session cookie's name: per port, so two GUIs on one machine (cookies ignore ports) never overwrite each other's. */
   cookieName: string;
+  /**
+   * The token is good for one exchange only: set when the server hands its
+   * address to a browser itself. That address travels on a command line
+   * (xdg-open, open, `start`, and a browser started with it keeps it in its
+   * own), which other users of the machine can read (`ps`); once exchanged
+   * for the cookie, what they read opens nothing. A printed address
+   * (--no-open) reaches only the user's terminal and stays good.
+   */
+  singleUse: boolean;
+  /** Set by the first exchange of a single-use token: the token is refused from then on. */
+  spent: boolean;
 }
 
-export function newSecrets(port: number): Secrets {
-  return { token: randomBytes(32).toString('hex'), session: randomBytes(32).toString('hex'), cookieName: `relocate-session-${port}` };
+export function newSecrets(port: number, singleUse = false): Secrets {
+  return { token: randomBytes(32).toString('hex'), session: randomBytes(32).toString('hex'), cookieName: `relocate-session-${port}`, singleUse, spent: false };
 }
 
 /** Equal strings, in time that does not depend on where they differ (both hashed first, so lengths do not leak either). */
@@ -102,7 +115,12 @@ export function authenticated(req: IncomingMessage, url: URL, secrets: Secrets):
   const cookie = cookieValue(req.headers.cookie, secrets.cookieName);
   if (cookie !== undefined && constantTimeEqual(cookie, secrets.session)) return true;
   const token = url.searchParams.get('token');
-  return token !== null && constantTimeEqual(token, secrets.token);
+  return token !== null && !secrets.spent && constantTimeEqual(token, secrets.token);
+}
+
+/** The token was exchanged for the session cookie: a single-use token is good no more. */
+export function tokenExchanged(secrets: Secrets): void {
+  if (secrets.singleUse) secrets.spent = true;
 }
 
 /** The Set-Cookie value that gives the browser its session. */

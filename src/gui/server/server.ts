@@ -5,7 +5,7 @@ import { makePrivateTempFolder, removePrivateTempFolder } from '../../platform/t
 import type { EngineConfig } from './engine.js';
 import { Jobs } from './jobs.js';
 import { EngineRefusal, GET_ROUTES, POST_ROUTES, ServerRefusal, type RouteContext } from './routes.js';
-import { authenticated, hostAllowed, MAX_BODY_BYTES, newSecrets, postRefusal, SECURITY_HEADERS, sessionCookie, type Secrets } from './security.js';
+import { authenticated, hostAllowed, MAX_BODY_BYTES, newSecrets, postRefusal, SECURITY_HEADERS, sessionCookie, tokenExchanged, type Secrets } from './security.js';
 
 /**
  * `relocate gui`'s HTTP server (node:http on 127.0.0.1 only). Every request
@@ -23,6 +23,8 @@ export interface GuiServerOptions {
   /** 0: a free port chosen by the OS. */
   port: number;
   platform?: NodeJS.Platform;
+  /** The token opens one browser session only (Secrets.singleUse): for an address handed to a browser on a command line. */
+  singleUseToken?: boolean;
 }
 
 /** A running server: the URL to open (with the one-time token), and how to stop it. */
@@ -89,6 +91,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, port: number, s
   const method = req.method ?? 'GET';
   if (url.searchParams.has('token') && route === '/' && method === 'GET') {
     // The token leaves the address bar (and the history entry) at once: the cookie carries the session from now on.
+    tokenExchanged(secrets);
     res.writeHead(303, { Location: '/', 'Set-Cookie': sessionCookie(secrets), 'Content-Length': '0' });
     return void res.end();
   }
@@ -160,7 +163,7 @@ export async function startGuiServer(opts: GuiServerOptions): Promise<GuiServer>
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, '127.0.0.1', () => {
-      secrets = newSecrets((server.address() as AddressInfo).port);
+      secrets = newSecrets((server.address() as AddressInfo).port, opts.singleUseToken === true);
       resolve();
     });
   }).catch(async (err) => {
