@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,42 @@ describe('relocate gui', () => {
     child.kill('SIGINT');
     expect(await exit).toBe(0);
     expect(stderr).toContain('SIGINT');
+  });
+
+  it('opening the browser itself: the address goes to the opener only (nothing on stdout), and its token opens one session', async () => {
+    // A stand-in for xdg-open on PATH: it writes down the address it was given and exits 0, as a desktop's opener does.
+    const bin = path.join(root, 'opener-bin');
+    mkdirSync(bin, { recursive: true });
+    const seen = path.join(root, 'opener-saw.txt');
+    writeFileSync(path.join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > '${seen}'\n`, { mode: 0o755 });
+    const [cmd, ...args] = cliCommand(['gui', path.join(root, 'relocate.yaml'), '--port', '0', '--state-dir', path.join(root, 'state')]);
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, HOME: root, NO_COLOR: '1', PATH: `${bin}:${process.env.PATH}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      for (const started = Date.now(); !stderr.includes('in your browser'); await new Promise((r) => setTimeout(r, 100))) {
+        if (Date.now() - started > 20_000) throw new Error(`no "opened" message; stderr: ${stderr}`);
+      }
+      expect(stdout).toBe('');
+      expect(stderr).not.toMatch(/token=/);
+      expect(stderr).toContain('relocate gui --no-open');
+      const url = new URL(readFileSync(seen, 'utf8'));
+      expect(url.searchParams.get('token')).toMatch(/^[0-9a-f]{64}$/);
+      const port = Number(url.port);
+      const first = await http(port, { path: `/${url.search}` });
+      expect(first.status).toBe(303);
+      // The same address again (read off the opener's command line by someone else): nothing.
+      const second = await http(port, { path: `/${url.search}` });
+      expect(second.status).toBe(401);
+      const cookie = first.headers['set-cookie']![0]!.split(';')[0]!;
+      expect((await http(port, { path: '/api/overview', headers: { Cookie: cookie } })).status).toBe(200);
+    } finally {
+      child.kill('SIGINT');
+      await exit;
+    }
   });
 
   it('a port in use is a clear E_USAGE', async () => {

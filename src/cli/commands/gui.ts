@@ -56,7 +56,10 @@ export async function guiCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const opened = values['no-open'] === true ? false : await openBrowser(server.url);
   if (io.json) io.out(JSON.stringify({ formatVersion: 1, url: server.url, port: server.port, manifest, opened }));
-  else if (opened) io.err(`relocate gui: opened ${server.url.replace(/\?token=.*/, '')} in your browser (manifest ${manifest}). Ctrl-C stops the server.`);
+  else if (opened) {
+    // The address's token opens one session only and is not printed: a browser that did not come up needs a new address.
+    io.err(`relocate gui: opened ${server.url.replace(/\?token=.*/, '')} in your browser (manifest ${manifest}). Ctrl-C stops the server; if no browser window came up, stop it and run \`relocate gui --no-open\` for an address to open yourself.`);
+  }
   else {
     io.out(server.url);
     io.err(`relocate gui: open the address above in a browser on this machine (manifest ${manifest}). Ctrl-C stops the server.`);
