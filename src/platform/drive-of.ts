@@ -1,8 +1,7 @@
 import { statSync } from 'node:fs';
-import { statfs } from 'node:fs/promises';
 import path from 'node:path';
-import { readMountTable, realPathOf } from './mount-table.js';
-import { windowsVolumeKey } from './windows/native.js';
+import { realPathOf } from './mount-table.js';
+import { volumeInfo } from './volumes.js';
 
 /**
  * The drive (volume) an existing path is on, as `relocate scan` shows it.
@@ -18,26 +17,8 @@ export interface DriveFacts {
   freeBytes: number;
 }
 
-/** The mount point of a real path on Linux (the longest point above it; of points stacked on one, the last mounted). */
-function linuxMountPoint(real: string): string | undefined {
-  const table = readMountTable();
-  if (!table) return undefined;
-  let best: string | undefined;
-  for (const m of table) {
-    const above = m.point === '/' || real === m.point || real.startsWith(`${m.point}/`);
-    if (above && (best === undefined || m.point.length >= best.length)) best = m.point;
-  }
-  return best;
-}
-
-/** Without a mount table: the highest folder above `real` on the same device. */
-function deviceTop(real: string): string {
-  let dev: number;
-  try {
-    dev = statSync(real).dev;
-  } catch {
-    return path.parse(real).root;
-  }
+/** Without a volume root from volumeInfo (macOS): the highest folder above `real` on the same device. */
+function deviceTop(real: string, dev: number): string {
   let top = real;
   for (let up = path.dirname(real); up !== top; top = up, up = path.dirname(up)) {
     try {
@@ -49,32 +30,30 @@ function deviceTop(real: string): string {
   return top;
 }
 
-/** Where the path's volume starts. */
-async function volumeRoot(existing: string): Promise<string> {
-  if (process.platform === 'win32') return (await windowsVolumeKey(existing)) ?? path.parse(path.resolve(existing)).root;
-  const real = realPathOf(existing);
-  return (process.platform === 'linux' ? linuxMountPoint(real) : undefined) ?? deviceTop(real);
+/** The drive of `existing` from the volume facts the planner reads too (volumes.ts: its root and statfs sizes). */
+async function factsOf(existing: string, dev: number): Promise<DriveFacts | undefined> {
+  const v = await volumeInfo(existing, dev);
+  if (v.totalBytes === undefined || v.freeBytes === undefined) return undefined;
+  const root = v.root ?? deviceTop(realPathOf(existing), dev);
+  return { root, label: process.platform === 'win32' && /^[A-Za-z]:\\$/.test(root) ? root.slice(0, 2) : root, totalBytes: v.totalBytes, freeBytes: v.freeBytes };
 }
 
 /**
  * The drive of an existing path (followed: a link's drive is where its
- * target is), or undefined when its size cannot be read. `cache` keeps
- * one answer per volume root for one scan.
+ * target is), or undefined when it or its size cannot be read. `cache`
+ * keeps one answer per volume (by device) for one scan.
  */
 export async function driveOf(existing: string, cache: Map<string, Promise<DriveFacts | undefined>>): Promise<DriveFacts | undefined> {
-  const root = await volumeRoot(existing);
-  let facts = cache.get(root);
+  let dev: number;
+  try {
+    dev = statSync(existing).dev;
+  } catch {
+    return undefined;
+  }
+  let facts = cache.get(String(dev));
   if (!facts) {
-    facts = statfs(existing).then(
-      (s) => ({
-        root,
-        label: process.platform === 'win32' && /^[A-Za-z]:\\$/.test(root) ? root.slice(0, 2) : root,
-        totalBytes: Number(s.blocks) * Number(s.bsize),
-        freeBytes: Number(s.bavail) * Number(s.bsize),
-      }),
-      () => undefined,
-    );
-    cache.set(root, facts);
+    facts = factsOf(existing, dev).catch(() => undefined);
+    cache.set(String(dev), facts);
   }
   return facts;
 }

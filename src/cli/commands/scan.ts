@@ -203,9 +203,15 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
  */
 async function driveList(folders: ScanFolder[], known: Map<string, Promise<DriveFacts | undefined>>, toDrive: DriveFacts | undefined): Promise<DriveInfo[]> {
   const roots = [...new Set([...folders.map((f) => f.drive).filter((r) => r !== ''), ...(toDrive ? [toDrive.root] : [])])];
+  // The cache holds one answer per volume (drive-of.ts); the folders name their drive by its root.
+  const byRoot = new Map<string, DriveFacts>();
+  for (const facts of known.values()) {
+    const d = await facts;
+    if (d) byRoot.set(d.root, d);
+  }
   const out: DriveInfo[] = [];
   for (const root of roots) {
-    const d = await known.get(root);
+    const d = byRoot.get(root);
     if (!d) continue;
     const info: DriveInfo = { root: d.root, label: d.label, totalBytes: d.totalBytes, freeBytes: d.freeBytes };
     if (toDrive) {

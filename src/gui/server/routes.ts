@@ -47,10 +47,12 @@ export interface RouteRequest {
   body: unknown;
 }
 
-/** A route's answer: the status and the JSON body. */
-export interface RouteAnswer {
-  status: number;
-  body: unknown;
+/** One entry as `validate --json` gives it (src/render/entries-json.ts): what finding an entry by its link needs. */
+interface ValidatedEntry {
+  index: number;
+  link: string;
+  applies: boolean;
+  glob?: { pattern: string };
 }
 
 /** A refusal of the engine: answered 200 `{ ok: false, error }` with the CLI's error word for word. */
@@ -246,8 +248,11 @@ export const POST_ROUTES: Readonly<Record<string, Handler>> = {
     await ctx.serialize(async () => {
       const before = await manifestText(ctx);
       if (before === undefined) refuse(404, 'E_NO_MANIFEST', `${ctx.manifest} does not exist yet`, null, ctx.manifest);
-      const doc = json(await runEngine(ctx.engine, ['status', ctx.manifest])) as unknown as PlanJson;
-      const entry = doc.entries.find((e) => e.link === link);
+      // The manifest's own reading of its entries (`validate`: no disk walk; `status` would measure every folder to move).
+      const checked = await runEngine(ctx.engine, ['validate', ctx.manifest]);
+      if (checked.error) throw new EngineRefusal(checked.error);
+      const entries = (json(checked).entries ?? []) as ValidatedEntry[];
+      const entry = entries.find((e) => e.link === link && e.applies) ?? entries.find((e) => e.link === link);
       if (!entry) refuse(404, 'E_NO_ENTRY', `the manifest has no entry with the link ${link}`, 'reload the entries', link);
       if (entry.glob) refuse(409, 'E_MANIFEST_EDIT', `${link} comes from the pattern ${entry.glob.pattern}: setting state: absent there would move back every match`, 'edit the manifest by hand', link);
       let text: string;
