@@ -353,3 +353,20 @@ describe('relocate gui without a manifest yet', () => {
     }
   });
 });
+
+describe('relocate gui and an entry made by a pattern', () => {
+  it('Move back of one match of a glob entry is refused (state: absent there would move back every match); the manifest unchanged', async () => {
+    const g = await startSandboxServer();
+    try {
+      for (const n of ['A', 'B']) mkdirSync(path.join(g.home, 'games', n), { recursive: true });
+      const text = `version: 1\nlinks:\n  - link: ${path.join(g.home, 'games')}/*\n    target: ${path.join(g.root, 'store')}/{name}\n`;
+      writeFileSync(g.manifest, text);
+      const a = await post(g, '/api/entries/absent', { link: path.join(g.home, 'games', 'A') });
+      expect(a.status, a.text).toBe(409);
+      expect(a.json().error).toMatchObject({ code: 'E_MANIFEST_EDIT', message: expect.stringContaining('comes from the pattern') });
+      expect(readFileSync(g.manifest, 'utf8')).toBe(text);
+    } finally {
+      await g.close();
+    }
+  });
+});
