@@ -1,6 +1,6 @@
 import type { FolderPlaces } from '../core/folder-places.js';
 import { knownCaches } from '../core/known-caches.js';
-import { pathApi, pathKey, type OsName, type PathStyle } from '../core/paths.js';
+import { isInside, pathApi, pathKey, samePath, type OsName, type PathStyle } from '../core/paths.js';
 import { protectedReason } from './protected.js';
 
 /**
@@ -47,12 +47,7 @@ function segments(p: string, style: PathStyle): string[] {
 
 /** `p` equal to or inside `folder`, as the OS compares paths. */
 function within(p: string, folder: string | undefined, style: PathStyle): boolean {
-  if (!folder) return false;
-  const k = pathKey(p, style);
-  const f = pathKey(folder, style);
-  if (k === f) return true;
-  const sep = pathApi(style).sep;
-  return k.startsWith(f.endsWith(sep) ? f : f + sep);
+  return folder !== undefined && folder !== '' && (samePath(p, folder, style) || isInside(p, folder, style));
 }
 
 /** The rule for programs that move their own data, or undefined. */
