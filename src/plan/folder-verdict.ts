@@ -71,7 +71,7 @@ function ownerMover(p: string, style: PathStyle, ctx: VerdictContext): FolderVer
       return { verdict: 'owner-mover', reason: "Docker Desktop's WSL disk images: Docker records where they are and moves them itself", mover: DOCKER_MOVER };
     }
     const packages = api.join(local, 'Packages');
-    if (within(p, packages, style) && pathKey(p, style) !== pathKey(packages, style)) {
+    if (isInside(p, packages, style)) {
       return { verdict: 'owner-mover', reason: "a Microsoft Store app's data: Windows moves Store apps and their data itself", mover: STORE_MOVER };
     }
   }
@@ -88,7 +88,7 @@ function knownSafe(p: string, style: PathStyle, ctx: VerdictContext): FolderVerd
   // The most specific cache first: a pip cache inside the cache folder is named as the pip cache.
   const caches = knownCaches(ctx.os, ctx.home, ctx.places).sort((a, b) => b.path.length - a.path.length);
   for (const c of caches) {
-    if (within(p, c.path, style)) return { verdict: 'safe', reason: `${pathKey(p, style) === pathKey(c.path, style) ? `the ${c.title}` : `inside the ${c.title}`}: ${c.why}` };
+    if (within(p, c.path, style)) return { verdict: 'safe', reason: `${samePath(p, c.path, style) ? `the ${c.title}` : `inside the ${c.title}`}: ${c.why}` };
   }
   for (const g of ctx.places.games ?? []) {
     if (within(p, g.path, style)) {
