@@ -2,7 +2,7 @@ import { RelocateError } from '../core/errors.js';
 import type { ExecEvent } from '../exec/executor.js';
 import type { Step } from '../exec/steps.js';
 import type { PlannedEntry } from '../plan/types.js';
-import { progressText, stepWords, undoWords } from '../render/progress.js';
+import { progressRate, progressText, stepWords, undoWords } from '../render/progress.js';
 import type { CliIO } from './io.js';
 
 function words(s: Step): string {
@@ -112,14 +112,14 @@ function jsonView(io: CliIO, entries: PlannedEntry[], title: (p: PlannedEntry) =
         if (now - lastEmit < JSON_PROGRESS_EVERY_MS && e.bytesDone < e.bytesTotal) return;
         lastEmit = now;
         const elapsed = now - started;
-        const rate = elapsed >= 1000 && e.bytesDone > 0 ? e.bytesDone / (elapsed / 1000) : undefined;
+        const rate = progressRate(e.bytesDone, e.bytesTotal, elapsed);
         emit({
           progress: 1,
           event: 'progress',
           op: e.rs.step.op,
           bytesDone: e.bytesDone,
           bytesTotal: e.bytesTotal,
-          ...(rate !== undefined ? { rateBytesPerSecond: Math.round(rate), secondsLeft: Math.max(0, Math.round((e.bytesTotal - e.bytesDone) / rate)) } : {}),
+          ...(rate ? { rateBytesPerSecond: Math.round(rate.bytesPerSecond), secondsLeft: Math.round(rate.secondsLeft) } : {}),
           text: `${e.rs.step.op === 'verify' ? 'verified' : 'copied'} ${progressText(e.bytesDone, e.bytesTotal, elapsed)}`,
         });
       }

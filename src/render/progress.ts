@@ -7,12 +7,19 @@ import { formatBytes } from '../core/units.js';
 export function progressText(bytesDone: number, bytesTotal: number, elapsedMs: number): string {
   const pct = bytesTotal > 0 ? Math.min(100, Math.floor((bytesDone / bytesTotal) * 100)) : 100;
   let text = `${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)} (${pct}%)`;
-  if (elapsedMs >= 1000 && bytesDone > 0) {
-    const rate = bytesDone / (elapsedMs / 1000);
-    text += `, ${formatBytes(Math.round(rate))}/s`;
-    if (bytesTotal > bytesDone) text += `, about ${formatDuration((bytesTotal - bytesDone) / rate)} left`;
+  const r = progressRate(bytesDone, bytesTotal, elapsedMs);
+  if (r) {
+    text += `, ${formatBytes(Math.round(r.bytesPerSecond))}/s`;
+    if (bytesTotal > bytesDone) text += `, about ${formatDuration(r.secondsLeft)} left`;
   }
   return text;
+}
+
+/** The rate so far and the seconds left at that rate, once a second has passed and a byte is done; undefined before. Pure. */
+export function progressRate(bytesDone: number, bytesTotal: number, elapsedMs: number): { bytesPerSecond: number; secondsLeft: number } | undefined {
+  if (elapsedMs < 1000 || bytesDone <= 0) return undefined;
+  const bytesPerSecond = bytesDone / (elapsedMs / 1000);
+  return { bytesPerSecond, secondsLeft: Math.max(0, (bytesTotal - bytesDone) / bytesPerSecond) };
 }
 
 export function formatDuration(seconds: number): string {
