@@ -10,17 +10,21 @@ function under(root: string, rel: string): string {
 }
 
 /**
- * Before the undo of a subset delete that stopped partway looks at what is
- * left: the staging names an earlier undo, itself cut short, left inside
- * the folder (`<name>.relocate-partial-undo`, beside a snapshot file or link
- * that is still missing) are removed, so they do not count as something a
- * program made there. Only a staging of the snapshot node's own kind is
- * removed, and only while that node is missing (its data is in the twin);
- * anything else with such a name is left for the verdict to see.
+ * Before the undo of a delete that stopped partway looks at what is left:
+ * the staging names an earlier undo, itself cut short, left inside the
+ * folder (`<name>.relocate-partial-undo`, beside a node of the twin or of
+ * the snapshot that is still missing) are removed, so they do not count as
+ * something a program made there (a torn staging made a killed rollback's
+ * next try refuse with E_DRIFT: the random-kill harness found it). Only a
+ * staging of the missing node's own kind is removed, and only while that
+ * node is missing (its data is in the twin); anything else with such a name
+ * is left for the verdict to see. Folders count when `folders`: the restore
+ * of a whole delete (FsPort.restoreMissing) stages a missing folder with its
+ * contents, while a subset restore makes folders in place.
  */
-export async function clearSubsetStagings(fs: FsPort, root: string, nodes: readonly NodeMeta[]): Promise<void> {
+export async function clearUndoStagings(fs: FsPort, root: string, nodes: readonly Pick<NodeMeta, 'rel' | 'kind'>[], folders: boolean): Promise<void> {
   for (const n of nodes) {
-    if (n.kind === 'dir' || n.rel === '') continue;
+    if ((n.kind === 'dir' && !folders) || n.rel === '') continue;
     const dest = under(root, n.rel);
     if (await fs.lstat(dest)) continue;
     const staging = stagingName(dest, 'undo');
@@ -42,7 +46,7 @@ export async function clearSubsetStagings(fs: FsPort, root: string, nodes: reado
  * deepest first, on the folders that were made or that gained an entry.
  *
  * Crash-safe by repetition: a second undo sees fewer missing nodes, and
- * `clearSubsetStagings` removes a torn staging first. Ends with the
+ * `clearUndoStagings` removes a torn staging first. Ends with the
  * check that every snapshot name is there; the caller verifies contents.
  * Returns the number of nodes put back.
  */

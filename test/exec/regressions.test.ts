@@ -179,3 +179,32 @@ describe('manifests nested thousands of levels deep', () => {
     });
   }
 });
+
+describe.skipIf(NO_TMPFS !== undefined)('a rollback killed while it put back the part of a set-aside original an apply had deleted', () => {
+  it('the next rollback clears the torn staging and finishes: it used to call what was left "differs" (E_DRIFT)', async () => {
+    const c = box(true);
+    const games = path.join(c.A, 'Games');
+    mkdirSync(path.join(games, 'levels', 'w1'), { recursive: true });
+    mkdirSync(path.join(games, 'saves'));
+    for (const [rel, bytes] of [['a.bin', 3000], ['levels/w1/map.bin', 5000], ['levels/w1/tiles.bin', 7000], ['saves/one.sav', 900], ['z.txt', 40]] as const) {
+      writeFileSync(path.join(games, rel), Buffer.alloc(bytes, rel.length));
+    }
+    c.write([{ link: games, target: path.join(c.B, 'Games'), type: 'symlink' }]);
+    const before = c.snap();
+    // The apply stops in the middle of deleting the set-aside original (a kill there leaves the same).
+    const cutDelete = new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', errno: 'EIO', k: 2 });
+    const run = await startRun(await c.plan(), { stateDir: c.stateDir, fs: cutDelete, verify: 'meta', noRollback: true });
+    expect(cutDelete.fired?.op).toBe('deleteTree');
+    expect(cutDelete.fired?.path).toContain('.relocate-old-');
+    expect(run.result).not.toBe('done');
+    // The first rollback stops while it puts the deleted part back: a torn copy at a staging name inside the set-aside folder.
+    const cutRestore = new FaultyFs(new NodeFs(), { kind: 'copy', n: 1, timing: 'partial', errno: 'EIO' });
+    const first = await rollbackRun(await reload(c.stateDir, run.record.id), { stateDir: c.stateDir, fs: cutRestore, force: false });
+    expect(cutRestore.fired?.op).toBe('restoreMissing');
+    expect(first.result).toBe('failed');
+    const again = await rollbackRun(await reload(c.stateDir, run.record.id), { stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    expect(again.error?.message, 'this used to be E_DRIFT: "part of … was deleted and what is left differs"').toBeUndefined();
+    expect(again.result).toBe('rolled-back');
+    expect(c.snap()).toEqual(before);
+  });
+});

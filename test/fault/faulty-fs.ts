@@ -7,7 +7,7 @@
  *
  * Kinds and the calls they count:
  *   rename  renameNoReplace
- *   copy    copyTree, restoreMissing (one per call)
+ *   copy    copyTree, restoreMissing (one per call; `partial` leaves a torn staging of the first missing node)
  *   write   each file or link a copyTree or restoreSnapshot writes (a tree of 5 files is 5 writes)
  *   mkdir   mkdirs
  *   link    createLink, restoreLink, hardLink
@@ -28,11 +28,11 @@
  * a test learns the calls of a clean run and then picks a fault point.
  */
 import { constants as C } from 'node:fs';
-import { copyFile, lstat, mkdir, open, readdir, readFile, readlink, symlink, unlink } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, open, readdir, readFile, readlink, symlink, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RelocateError } from '../../src/core/errors.js';
 import type { FsPort, NodeInfo, NodeMeta, OutsideName, OutsideNames, ProgressFn, RootMadeFn } from '../../src/exec/fs-port.js';
-import type { VerifyMode } from '../../src/exec/steps.js';
+import { stagingName, type VerifyMode } from '../../src/exec/steps.js';
 import type { ResolvedLinkType } from '../../src/plan/types.js';
 import type { InUseFile } from '../../src/state/types.js';
 import { fsError } from '../../src/platform/node-fs.js';
@@ -253,9 +253,29 @@ export class FaultyFs implements FsPort {
     return this.plain('read', 'outsideNames', root, 'reading', () => this.inner.outsideNames(root));
   }
 
-  /** Counted as one `copy` call: it fails before (or, timing `after`, after) putting back the missing nodes. */
-  restoreMissing(twin: string, root: string, reuse?: readonly OutsideName[]): Promise<number> {
-    return this.plain('copy', 'restoreMissing', `${twin} -> ${root}`, `restoring ${twin} to`, () => this.inner.restoreMissing(twin, root, reuse));
+  /**
+   * Counted as one `copy` call: it fails before (or, timing `after`, after) putting back the missing nodes;
+   * `partial` does what a kill in the middle of NodeFs's restore leaves: the first missing top (a node of the
+   * twin whose folder is in `root` but which is not) copied in part to its staging name beside its place, not renamed in.
+   */
+  async restoreMissing(twin: string, root: string, reuse?: readonly OutsideName[]): Promise<number> {
+    const f = this.hit('copy', 'restoreMissing', `${twin} -> ${root}`);
+    if (!f) return this.inner.restoreMissing(twin, root, reuse);
+    if (f.timing === 'after') await this.inner.restoreMissing(twin, root, reuse);
+    if (f.timing === 'partial') {
+      const have = new Set((await walk(root)).map((n) => n.rel));
+      const top = (await walk(twin)).find((n) => !have.has(n.rel) && have.has(n.rel.includes('/') ? n.rel.slice(0, n.rel.lastIndexOf('/')) : ''));
+      if (top) {
+        const staging = stagingName(full(root, top.rel), 'undo');
+        if (top.kind === 'dir') throw injectedError(f.errno, await partialCopy(full(twin, top.rel), staging, f.k ?? 0), `restoring ${twin} to`);
+        if (top.kind === 'file') {
+          const data = await readFile(full(twin, top.rel));
+          await writeFile(staging, data.subarray(0, Math.floor(data.length / 2)), { flag: 'wx' });
+        }
+        throw injectedError(f.errno, staging, `restoring ${twin} to`);
+      }
+    }
+    throw injectedError(f.errno, root, `restoring ${twin} to`);
   }
 
   async restoreSnapshot(fromRoot: string, toRoot: string, nodes: NodeMeta[]): Promise<void> {
