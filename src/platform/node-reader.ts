@@ -12,6 +12,7 @@ import type { NameRules } from '../core/name-rules.js';
 import { DiskUseCounter } from './disk-use.js';
 import { nativeSeekExtent } from './native/seek-data.js';
 import { nativeInodeFlags } from './native/inode-flags.js';
+import { nativeStatx, type StatxNode } from './native/statx-lstat.js';
 import { eachLimited } from '../core/each-limited.js';
 import { mountAt, mountsBelow, readMountTable, realPathOf, type MountEntry } from './mount-table.js';
 import { volumeInfo, volumeKey } from './volumes.js';
@@ -245,6 +246,8 @@ export class NodeDiskReader implements DiskReader {
     const seen = new Map<string, { names: number; nlink: number; size: number }>();
     // The top node's flag is always read (a rename of it fails too); the others only where the tree would be deleted.
     const flagOf = await nativeInodeFlags();
+    // Linux: each node below the top read by one statx, which gives its flag too (native/statx-lstat.ts).
+    const statxOf = await nativeStatx();
     // Windows: cloud placeholders and EFS files, where the tree would be copied (the same walks as the flags).
     const notCopyable = opts.inodeFlags && process.platform === 'win32' ? await windowsNotCopyableReader() : undefined;
     let newest = 0;
@@ -253,10 +256,14 @@ export class NodeDiskReader implements DiskReader {
     const nameCounter = opts.names ? new TreeNamesCounter(root) : undefined;
     // Plain (double) stats: a bigint lstat allocates a BigInt per field, a third of a walk's time.
     // Only a file with several names needs its exact identity (inode numbers can pass 2^53).
-    const count = (s: Stats | BigIntStats, full: string) => {
+    // `s` from statx (below) carries its node's flag: no second call for it.
+    const count = (s: Stats | BigIntStats | StatxNode, full: string) => {
       newest = Math.max(newest, Number(s.mtimeMs));
       // Flags forbid deleting files and folders (and emptying a folder); a link's own flags cannot be set.
-      if (flagOf && (opts.inodeFlags || full === root) && (s.isFile() || s.isDirectory())) noteFlag(m, full, flagOf(full), full === root);
+      if ((opts.inodeFlags || full === root) && (s.isFile() || s.isDirectory())) {
+        if ('flag' in s) noteFlag(m, full, s.flag, full === root);
+        else if (flagOf) noteFlag(m, full, flagOf(full), full === root);
+      }
       if (notCopyable && (s.isFile() || s.isDirectory())) noteNotCopyable(m, full, notCopyable(full));
       if (s.isSymbolicLink()) {
         m.links++;
@@ -266,7 +273,7 @@ export class NodeDiskReader implements DiskReader {
       else if (!s.isFile()) m.others = (m.others ?? 0) + 1;
       else {
         if (Number(s.nlink) > 1) {
-          const b = typeof s.ino === 'bigint' ? s : lstatSync(full, { bigint: true });
+          const b = typeof s.ino === 'number' ? lstatSync(full, { bigint: true }) : s;
           const id = `${b.dev}:${b.ino}`;
           const known = seen.get(id);
           if (known) {
@@ -304,7 +311,7 @@ export class NodeDiskReader implements DiskReader {
       nameCounter?.addFolder(dir, names, join);
       for (const name of names) {
         const full = join(dir, name);
-        const s = lstatSync(full);
+        const s = statxOf?.(full) ?? lstatSync(full);
         if (s.isDirectory() && (s.dev !== rootDev || tableMounts.has(full))) {
           mounts.push(tableMounts.get(full) ?? { path: full });
           continue;
