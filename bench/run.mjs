@@ -9,14 +9,18 @@
 //                      [--before OLD/dist/cli/bin.js [--before-label LABEL]] [--cli dist/cli/bin.js] [--exe PATH|none]
 //                      [--no-write] [--json FILE]
 //   node bench/run.mjs --only scale [--scale-files N] [--scale-sets many,small,mixed,big,sparse]
-//                      [--scale-reps N] [--scale-profile] [--results-mark NAME] [--before ...]
+//                      [--scale-reps N] [--scale-profile] [--scale-fidelity] [--scale-peers none]
+//                      [--results-mark NAME] [--before ...]
 //
 // The scale figures (issue 15, not in the default set: a full run takes an
 // hour) move N files (default 1,000,000), 200,000 small files, 1 GiB in
 // 20,000 files, one 4 GiB file and a 10 GiB sparse image between two
 // loop-mounted volumes (ext4 → xfs, root only), beside cp -a && rm -rf,
 // rsync -aHAX --remove-source-files and mv; --scale-profile adds one
-// profiled run (node --cpu-prof) per set and lists where its time went.
+// profiled run (node --cpu-prof) per set and lists where its time went;
+// --scale-fidelity adds this build with the fidelity calls taken out
+// (bench/lib/fidelity-stub.mjs) and the fidelity cost (target ≤ 1.10×);
+// --scale-peers none leaves the peers out.
 //
 // --before measures an older build (e.g. a `git archive` of an earlier commit,
 // built) in the same trials, rotated with this one, for before/after figures
@@ -583,12 +587,14 @@ async function main() {
     if (why) skip('S', 'scale figures', '', why);
     else {
       await scaleFigures(
-        { CLIS, NOW, log, row, details, fmtMs, fmtX, loadavg, NODE, yamlManifest, cmdLine, machineInfo },
+        { CLIS, NOW, REPO, log, row, details, fmtMs, fmtX, loadavg, NODE, yamlManifest, cmdLine, machineInfo },
         {
           files: Number(opt('scale-files', '1000000')),
           sets: opt('scale-sets', 'many,small,mixed,big,sparse').split(','),
           reps: Math.max(1, Number(opt('scale-reps', '1'))),
           profile: argv.includes('--scale-profile'),
+          fidelity: argv.includes('--scale-fidelity'),
+          withPeers: opt('scale-peers', 'all') !== 'none',
         },
       );
     }

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeSync, ftruncateSync } from 'node:fs';
 import path from 'node:path';
 import { tempDir } from './cleanup.mjs';
+import { makeFidelityStub } from './fidelity-stub.mjs';
 import { median, run } from './measure.mjs';
 import { rng, describeSpec, mixedTreeSpec, writeManySmallFiles, writeMixedTree } from './trees.mjs';
 import { loopVolume } from './volumes.mjs';
@@ -135,10 +136,12 @@ export function topSelfTime(file, count = 15) {
  * Runs the scale figures. `ctx` carries the bench's shared pieces: CLIS,
  * NOW, REPS, log, row, details, cmdLine, fmtMs, fmtX, loadavg, NODE, yamlManifest.
  */
-export async function scaleFigures(ctx, { files, sets, reps, profile }) {
+export async function scaleFigures(ctx, { files, sets, reps, profile, fidelity = false, withPeers = true }) {
   const { CLIS, NOW, log, row, details, fmtMs, fmtX, loadavg, NODE, yamlManifest, cmdLine } = ctx;
   const all = scaleSets(files);
   const work = tempDir('scale');
+  // --scale-fidelity: this build beside itself with the fidelity calls taken out (fidelity-stub.mjs).
+  const stub = fidelity ? { key: 'no-fidelity', bin: makeFidelityStub(ctx.REPO, work) } : undefined;
   for (const key of sets) {
     const set = all[key];
     if (!set) throw new Error(`unknown scale set ${key} (many, small, mixed, big, sparse)`);
@@ -156,20 +159,22 @@ export async function scaleFigures(ctx, { files, sets, reps, profile }) {
     const manifest = path.join(work, `${key}.yaml`);
     yamlManifest(manifest, [{ link: from, target: to }]);
     let n = 0;
-    const peers = {
+    // --scale-peers none leaves the peers out (a fidelity-cost run compares relocate with itself).
+    const peers = withPeers ? {
       'cp -a && rm -rf': () => ['sh', ['-c', 'cp -a "$1" "$2" && rm -rf "$1"', 'sh', from, to]],
       'rsync -aHAX --remove-source-files': () => ['rsync', ['-aHAX', '--remove-source-files', from, `${dst.dir}/`]],
       mv: () => ['mv', [from, to]],
-    };
+    } : {};
     // Not a peer (none of the three flushes before it deletes): the same copy made durable the way a careful user would,
     // with one syncfs of the destination before the delete — what relocate's own flush costs, shown beside it.
-    const durable = { 'cp -a && sync -f && rm -rf': () => ['sh', ['-c', 'cp -a "$1" "$2" && sync -f "$2" && rm -rf "$1"', 'sh', from, to]] };
+    const durable = withPeers ? { 'cp -a && sync -f && rm -rf': () => ['sh', ['-c', 'cp -a "$1" "$2" && sync -f "$2" && rm -rf "$1"', 'sh', from, to]] } : {};
     const apply = (cli, verify) => () => [NODE, [cli.bin, 'apply', '--yes', '--verify', verify, '--state-dir', path.join(work, `state-${key}-${n++}`), manifest]];
     const trials = { ...peers, ...durable };
     for (const cli of CLIS) {
       trials[`relocate${cli === NOW ? '' : ` [${cli.key}]`}`] = apply(cli, 'meta');
       if (set.content) trials[`relocate --verify content${cli === NOW ? '' : ` [${cli.key}]`}`] = apply(cli, 'content');
     }
+    if (stub) trials[`relocate [${stub.key}]`] = apply(stub, 'meta');
     const names = Object.keys(trials);
     const times = Object.fromEntries(names.map((t) => [t, []]));
     const rss = Object.fromEntries(names.map((t) => [t, []]));
@@ -196,10 +201,35 @@ export async function scaleFigures(ctx, { files, sets, reps, profile }) {
       loads.push(loadavg());
     }
     const peerNames = Object.keys(peers);
+    const mb = (t) => median(rss[t]) * 1.048576;
+    if (stub) {
+      // Per repetition, this build over the stub run in the same repetition; and the ratio of the medians.
+      const stubName = `relocate [${stub.key}]`;
+      const perRep = times.relocate.map((x, i) => x / times[stubName][i]);
+      const cost = median(perRep);
+      row(`S-${key}f`, `scale: ${set.title}, the fidelity work's cost: relocate vs the same build without the fidelity calls`, '≤ 1.10×', { now: `${fmtX(cost)} (${fmtMs(median(times.relocate))} vs ${fmtMs(median(times[stubName]))}; ratio of medians ${fmtX(median(times.relocate) / median(times[stubName]))}; per repetition ${perRep.map(fmtX).join(', ')})` }, cost <= 1.1);
+    }
+    if (peerNames.length === 0) {
+      details.push({
+        title: `Scale: ${set.title} (relocate only)`,
+        lines: [
+          `${set.describe}. Source ext4 (\`mkfs.ext4 ${set.mkfs.join(' ')}\`) ${set.srcGiB} GiB, destination xfs ${set.dstGiB} GiB, loop-mounted, restored and made afresh before every trial (not timed), order rotated.`,
+          '',
+          '| trial | median wall | peak RSS (median) | all repetitions |',
+          '|---|---|---|---|',
+          ...names.map((t) => `| ${t} | ${fmtMs(median(times[t]))} | ${mb(t).toFixed(0)} MB | ${times[t].map(fmtMs).join(', ')} |`),
+          '',
+          `Load average (1 min) before and after each repetition: ${loads.join(', ')} (${ctx.machineInfo.nproc} CPUs).`,
+        ],
+      });
+      src.dispose();
+      dst.dispose();
+      rmSync(pristine, { force: true });
+      continue;
+    }
     const best = Array.from({ length: reps }, (_, i) => Math.min(...peerNames.map((p) => times[p][i])));
     const bestName = peerNames.reduce((a, b) => (median(times[a]) <= median(times[b]) ? a : b));
     const ratio = (t) => median(times[t].map((x, i) => x / best[i]));
-    const mb = (t) => median(rss[t]) * 1.048576;
     const val = (t) => `${fmtX(ratio(t))} (${fmtMs(median(times[t]))} vs ${fmtMs(median(best))})`;
     const perBuild = (label) => Object.fromEntries(CLIS.map((cli) => [cli.key, val(`${label}${cli === NOW ? '' : ` [${cli.key}]`}`)]));
     row(`S-${key}`, `scale: ${set.title}, ext4 → xfs, vs the best of cp -a && rm -rf, rsync, mv`, '≤ 1.0×', perBuild('relocate'), ratio('relocate') <= 1.0);
