@@ -3,20 +3,26 @@
 // fidelity calls taken out — no extended attributes, ACLs or inode flags
 // read or set, times through libuv's microsecond lutimes, the plan's walk
 // by lstat with the immutability check on the top node only — which is
-// what relocate did before issue 15. Made by patching the compiled files in
-// a temporary folder (each patch must match exactly once, or the bench
-// stops: a stale patch never measures the wrong thing). Never shipped:
-// benchmarks only.
-import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+// what relocate did before issue 15. Made by patching the bundled CLI's
+// files (dist/cli/, what `bin.js` loads) in a temporary folder: each patch
+// must match exactly once there, or the bench stops; and `checkFidelityStub`
+// proves the stub is what it says on a real move before anything is timed
+// (a stale patch once measured the build against itself). Benchmarks only.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const PATCHES = [
-  ['platform/keeper-calls.js', 'xattrs: await nativeXattrs(),', 'xattrs: null,'],
-  ['platform/keeper-calls.js', 'flags: await nativeFlags(),', 'flags: null,'],
-  ['platform/keeper-calls.js', 'setTimes: await nativeSetTimesNs(),', 'setTimes: null,'],
-  ['platform/node-reader.js', 'const statxOf = await nativeStatx();', 'const statxOf = null;'],
-  ['platform/node-reader.js', '(opts.inodeFlags || full === root)', '(full === root)'],
+  ['xattrs: await nativeXattrs(),', 'xattrs: null,'],
+  ['flags: await nativeFlags(),', 'flags: null,'],
+  ['setTimes: await nativeSetTimesNs(),', 'setTimes: null,'],
+  ['const statxOf = await nativeStatx();', 'const statxOf = null;'],
+  ['(opts.inodeFlags || full === root)', '(full === root)'],
 ];
+
+function jsFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? jsFiles(path.join(dir, d.name)) : d.name.endsWith('.js') ? [path.join(dir, d.name)] : []));
+}
 
 /** Writes the stubbed build under `work` from `repo`'s dist/; returns its bin.js. */
 export function makeFidelityStub(repo, work) {
@@ -24,12 +30,39 @@ export function makeFidelityStub(repo, work) {
   cpSync(path.join(repo, 'dist'), path.join(root, 'dist'), { recursive: true });
   cpSync(path.join(repo, 'package.json'), path.join(root, 'package.json'));
   symlinkSync(path.join(repo, 'node_modules'), path.join(root, 'node_modules'));
-  for (const [file, from, to] of PATCHES) {
-    const f = path.join(root, 'dist', file);
-    const text = readFileSync(f, 'utf8');
-    const count = text.split(from).length - 1;
-    if (count !== 1) throw new Error(`the fidelity stub's patch of dist/${file} matches ${count} times, not once: ${from}`);
-    writeFileSync(f, text.replace(from, to));
+  const files = jsFiles(path.join(root, 'dist', 'cli'));
+  for (const [from, to] of PATCHES) {
+    const hits = files.map((f) => [f, readFileSync(f, 'utf8')]).filter(([, text]) => text.includes(from));
+    const count = hits.reduce((n, [, text]) => n + text.split(from).length - 1, 0);
+    if (count !== 1) throw new Error(`the fidelity stub's patch matches ${count} times in dist/cli, not once: ${from}`);
+    writeFileSync(hits[0][0], hits[0][1].replace(from, to));
   }
   return path.join(root, 'dist', 'cli', 'bin.js');
+}
+
+/**
+ * Moves a one-file tree whose mtime has nanoseconds from `srcDir` to
+ * `dstDir` (two volumes) with each build: this build must keep the
+ * nanoseconds and the stub must not (it sets microseconds), or this throws.
+ */
+export function checkFidelityStub(node, builds, srcDir, dstDir, work) {
+  for (const [i, { bin, keeps }] of builds.entries()) {
+    const from = path.join(srcDir, `fidelity-check-${i}`);
+    const to = path.join(dstDir, `fidelity-check-${i}`);
+    mkdirSync(from);
+    writeFileSync(path.join(from, 'f'), 'x');
+    const must = (cmd, args) => {
+      const r = spawnSync(cmd, args, { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
+      return r.stdout.trim();
+    };
+    must('touch', ['-d', '2020-01-01 00:00:00.123456789', path.join(from, 'f')]);
+    const manifest = path.join(work, `fidelity-check-${i}.yaml`);
+    writeFileSync(manifest, `version: 1\nlinks:\n  - link: ${JSON.stringify(from)}\n    target: ${JSON.stringify(to)}\n`);
+    must(node, [bin, 'apply', '--yes', '--state-dir', path.join(work, `fidelity-check-state-${i}`), manifest]);
+    const ns = must('stat', ['-c', '%y', path.join(to, 'f')]).split('.')[1]?.slice(0, 9);
+    if ((ns === '123456789') !== keeps) throw new Error(`${bin}: the copy's mtime ends .${ns}: this build ${keeps ? 'must keep' : 'must not keep'} nanoseconds`);
+    rmSync(from, { force: true });
+    rmSync(to, { recursive: true, force: true });
+  }
 }

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeSync, ftruncateSync } from 'node:fs';
 import path from 'node:path';
 import { tempDir } from './cleanup.mjs';
-import { makeFidelityStub } from './fidelity-stub.mjs';
+import { checkFidelityStub, makeFidelityStub } from './fidelity-stub.mjs';
 import { median, run } from './measure.mjs';
 import { rng, describeSpec, mixedTreeSpec, writeManySmallFiles, writeMixedTree } from './trees.mjs';
 import { loopVolume } from './volumes.mjs';
@@ -156,6 +156,7 @@ export async function scaleFigures(ctx, { files, sets, reps, profile, fidelity =
     const pristine = path.join(work, `${key}.img`);
     src.saveAs(pristine);
     log(`  written in ${fmtMs(performance.now() - t0)}`);
+    if (stub) checkFidelityStub(NODE, [{ bin: NOW.bin, keeps: true }, { bin: stub.bin, keeps: false }], src.dir, dst.dir, work);
     const manifest = path.join(work, `${key}.yaml`);
     yamlManifest(manifest, [{ link: from, target: to }]);
     let n = 0;
