@@ -203,6 +203,14 @@ export async function scaleFigures(ctx, { files, sets, reps, profile, fidelity =
     }
     const peerNames = Object.keys(peers);
     const mb = (t) => median(rss[t]) * 1.048576;
+    // Every trial's times and peak RSS, and the load: the end of each set's details.
+    const trialTable = () => [
+      '| trial | median wall | peak RSS (median) | all repetitions |',
+      '|---|---|---|---|',
+      ...names.map((t) => `| ${t} | ${fmtMs(median(times[t]))} | ${mb(t).toFixed(0)} MB | ${times[t].map(fmtMs).join(', ')} |`),
+      '',
+      `Load average (1 min) before and after each repetition: ${loads.join(', ')} (${ctx.machineInfo.nproc} CPUs).`,
+    ];
     if (stub) {
       // Per repetition, this build over the stub run in the same repetition; and the ratio of the medians.
       const stubName = `relocate [${stub.key}]`;
@@ -216,11 +224,7 @@ export async function scaleFigures(ctx, { files, sets, reps, profile, fidelity =
         lines: [
           `${set.describe}. Source ext4 (\`mkfs.ext4 ${set.mkfs.join(' ')}\`) ${set.srcGiB} GiB, destination xfs ${set.dstGiB} GiB, loop-mounted, restored and made afresh before every trial (not timed), order rotated.`,
           '',
-          '| trial | median wall | peak RSS (median) | all repetitions |',
-          '|---|---|---|---|',
-          ...names.map((t) => `| ${t} | ${fmtMs(median(times[t]))} | ${mb(t).toFixed(0)} MB | ${times[t].map(fmtMs).join(', ')} |`),
-          '',
-          `Load average (1 min) before and after each repetition: ${loads.join(', ')} (${ctx.machineInfo.nproc} CPUs).`,
+          ...trialTable(),
         ],
       });
       src.dispose();
@@ -270,11 +274,7 @@ export async function scaleFigures(ctx, { files, sets, reps, profile, fidelity =
         ...CLIS.flatMap((cli) => [cmdLine(...apply(cli, 'meta')()), ...(set.content ? [cmdLine(...apply(cli, 'content')())] : [])].map((l) => l.replace(/state-[\w-]+-\d+/, 'state-N'))),
         '```',
         '',
-        '| trial | median wall | peak RSS (median) | all repetitions |',
-        '|---|---|---|---|',
-        ...names.map((t) => `| ${t} | ${fmtMs(median(times[t]))} | ${mb(t).toFixed(0)} MB | ${times[t].map(fmtMs).join(', ')} |`),
-        '',
-        `Load average (1 min) before and after each repetition: ${loads.join(', ')} (${ctx.machineInfo.nproc} CPUs).`,
+        ...trialTable(),
         ...prof,
       ],
     });

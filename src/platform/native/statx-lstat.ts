@@ -42,6 +42,7 @@ export const STATX = {
 } as const;
 
 const WANTED = STATX.TYPE | STATX.MODE | STATX.NLINK | STATX.MTIME | STATX.INO | STATX.SIZE | STATX.BLOCKS;
+const ENOSYS = 38;
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
@@ -113,8 +114,15 @@ const binding = nativeBinding<StatxReader>(
       isDirectory() { return (this.mode & S_IFMT) === S_IFDIR; },
       isSymbolicLink() { return (this.mode & S_IFMT) === S_IFLNK; },
     };
+    // A kernel older than statx (4.11) says ENOSYS: lstat alone from then on, not two calls a node.
+    let kernelHasIt = true;
     // One buffer and one answer object: the walk is synchronous, one call at a time.
-    return (p) => (statx(LINUX.AT_FDCWD, p, flags, WANTED, buf) === 0 && decodeStatx(buf, node) ? node : undefined);
+    return (p) => {
+      if (!kernelHasIt) return undefined;
+      if (statx(LINUX.AT_FDCWD, p, flags, WANTED, buf) === 0) return decodeStatx(buf, node) ? node : undefined;
+      if (koffi.errno() === ENOSYS) kernelHasIt = false;
+      return undefined;
+    };
   },
 );
 
