@@ -2,7 +2,7 @@
  * Issue 6: one regression test per bug the "never loses data" harness
  * (test/property) found, each rebuilt deterministically and small.
  */
-import { lstatSync, mkdirSync, readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RelocateError } from '../../src/core/errors.js';
@@ -204,6 +204,33 @@ describe.skipIf(NO_TMPFS !== undefined)('a rollback killed while it put back the
     expect(first.result).toBe('failed');
     const again = await rollbackRun(await reload(c.stateDir, run.record.id), { stateDir: c.stateDir, fs: new NodeFs(), force: false });
     expect(again.error?.message, 'this used to be E_DRIFT: "part of … was deleted and what is left differs"').toBeUndefined();
+    expect(again.result).toBe('rolled-back');
+    expect(c.snap()).toEqual(before);
+  });
+
+  it('the same when the piece being put back was a whole folder: its torn staging is a folder', async () => {
+    const c = box(true);
+    const games = path.join(c.A, 'Games');
+    mkdirSync(path.join(games, 'saves', 'slot1'), { recursive: true });
+    mkdirSync(path.join(games, 'maps'));
+    for (const [rel, bytes] of [['saves/one.sav', 4000], ['saves/slot1/two.sav', 6000], ['maps/m.bin', 3000], ['z.txt', 40]] as const) {
+      writeFileSync(path.join(games, rel), Buffer.alloc(bytes, rel.length));
+    }
+    c.write([{ link: games, target: path.join(c.B, 'Games'), type: 'symlink' }]);
+    const before = c.snap();
+    // The apply stops as its delete of the set-aside original begins; then a whole folder of it is gone, as a delete leaves it.
+    const cutDelete = new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', errno: 'EIO', k: 0 });
+    const run = await startRun(await c.plan(), { stateDir: c.stateDir, fs: cutDelete, verify: 'meta', noRollback: true });
+    expect(cutDelete.fired?.op).toBe('deleteTree');
+    const aside = path.join(c.A, readdirSync(c.A).find((n) => n.startsWith('Games.relocate-old-'))!);
+    rmSync(path.join(aside, 'saves'), { recursive: true });
+    const cutRestore = new FaultyFs(new NodeFs(), { kind: 'copy', n: 1, timing: 'partial', errno: 'EIO', k: 1 });
+    const first = await rollbackRun(await reload(c.stateDir, run.record.id), { stateDir: c.stateDir, fs: cutRestore, force: false });
+    expect(cutRestore.fired?.op).toBe('restoreMissing');
+    expect(first.result).toBe('failed');
+    expect(lstatSync(stagingName(path.join(aside, 'saves'), 'undo')).isDirectory(), 'a torn folder staging is left').toBe(true);
+    const again = await rollbackRun(await reload(c.stateDir, run.record.id), { stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    expect(again.error?.message).toBeUndefined();
     expect(again.result).toBe('rolled-back');
     expect(c.snap()).toEqual(before);
   });
