@@ -180,17 +180,21 @@ describe('manifests nested thousands of levels deep', () => {
   }
 });
 
+/** A folder `Games` on volume A holding `files` (relative path → size), to move to volume B; and the disk before. */
+function gamesToMove(files: readonly (readonly [string, number])[]) {
+  const c = box(true);
+  const games = path.join(c.A, 'Games');
+  for (const [rel, bytes] of files) {
+    mkdirSync(path.dirname(path.join(games, rel)), { recursive: true });
+    writeFileSync(path.join(games, rel), Buffer.alloc(bytes, rel.length));
+  }
+  c.write([{ link: games, target: path.join(c.B, 'Games'), type: 'symlink' }]);
+  return { c, before: c.snap() };
+}
+
 describe.skipIf(NO_TMPFS !== undefined)('a rollback killed while it put back the part of a set-aside original an apply had deleted', () => {
   it('the next rollback clears the torn staging and finishes: it used to call what was left "differs" (E_DRIFT)', async () => {
-    const c = box(true);
-    const games = path.join(c.A, 'Games');
-    mkdirSync(path.join(games, 'levels', 'w1'), { recursive: true });
-    mkdirSync(path.join(games, 'saves'));
-    for (const [rel, bytes] of [['a.bin', 3000], ['levels/w1/map.bin', 5000], ['levels/w1/tiles.bin', 7000], ['saves/one.sav', 900], ['z.txt', 40]] as const) {
-      writeFileSync(path.join(games, rel), Buffer.alloc(bytes, rel.length));
-    }
-    c.write([{ link: games, target: path.join(c.B, 'Games'), type: 'symlink' }]);
-    const before = c.snap();
+    const { c, before } = gamesToMove([['a.bin', 3000], ['levels/w1/map.bin', 5000], ['levels/w1/tiles.bin', 7000], ['saves/one.sav', 900], ['z.txt', 40]]);
     // The apply stops in the middle of deleting the set-aside original (a kill there leaves the same).
     const cutDelete = new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', errno: 'EIO', k: 2 });
     const run = await startRun(await c.plan(), { stateDir: c.stateDir, fs: cutDelete, verify: 'meta', noRollback: true });
@@ -221,15 +225,7 @@ describe.skipIf(NO_TMPFS !== undefined)('a rollback killed while it put back the
     const tried: string[] = [];
     for (let deleted = 0; deleted <= 6; deleted++) {
       for (const restored of [0, 1, 2]) {
-        const c = box(true);
-        const games = path.join(c.A, 'Games');
-        mkdirSync(path.join(games, 'a', 'b'), { recursive: true });
-        mkdirSync(path.join(games, 'c'));
-        for (const [rel, bytes] of [['a/b/1.bin', 2000], ['a/b/2.bin', 3000], ['a/3.bin', 100], ['c/4.bin', 5000], ['c/5.bin', 1], ['6.txt', 60]] as const) {
-          writeFileSync(path.join(games, rel), Buffer.alloc(bytes, rel.length));
-        }
-        c.write([{ link: games, target: path.join(c.B, 'Games'), type: 'symlink' }]);
-        const before = c.snap();
+        const { c, before } = gamesToMove([['a/b/1.bin', 2000], ['a/b/2.bin', 3000], ['a/3.bin', 100], ['c/4.bin', 5000], ['c/5.bin', 1], ['6.txt', 60]]);
         const cutDelete = new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', errno: 'EIO', k: deleted });
         const run = await startRun(await c.plan(), { stateDir: c.stateDir, fs: cutDelete, verify: 'meta', noRollback: true });
         const aside = path.join(c.A, readdirSync(c.A).find((n) => n.startsWith('Games.relocate-old-'))!);
@@ -253,15 +249,7 @@ describe.skipIf(NO_TMPFS !== undefined)('a rollback killed while it put back the
   });
 
   it('the same when the piece being put back was a whole folder: its torn staging is a folder', async () => {
-    const c = box(true);
-    const games = path.join(c.A, 'Games');
-    mkdirSync(path.join(games, 'saves', 'slot1'), { recursive: true });
-    mkdirSync(path.join(games, 'maps'));
-    for (const [rel, bytes] of [['saves/one.sav', 4000], ['saves/slot1/two.sav', 6000], ['maps/m.bin', 3000], ['z.txt', 40]] as const) {
-      writeFileSync(path.join(games, rel), Buffer.alloc(bytes, rel.length));
-    }
-    c.write([{ link: games, target: path.join(c.B, 'Games'), type: 'symlink' }]);
-    const before = c.snap();
+    const { c, before } = gamesToMove([['saves/one.sav', 4000], ['saves/slot1/two.sav', 6000], ['maps/m.bin', 3000], ['z.txt', 40]]);
     // The apply stops as its delete of the set-aside original begins; then a whole folder of it is gone, as a delete leaves it.
     const cutDelete = new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', errno: 'EIO', k: 0 });
     const run = await startRun(await c.plan(), { stateDir: c.stateDir, fs: cutDelete, verify: 'meta', noRollback: true });
