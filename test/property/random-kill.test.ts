@@ -132,6 +132,20 @@ function journalLength(sb: Sandbox): number {
   return n;
 }
 
+/** Every run's journal in the sandbox's state folder, for a failure's message. */
+function journalsOf(sb: Sandbox): string {
+  try {
+    return readdirSync(path.join(sb.stateDir, 'runs'))
+      .map((id) => {
+        const f = path.join(sb.stateDir, 'runs', id, 'journal.jsonl');
+        return `--- journal of run ${id}\n${existsSync(f) ? readFileSync(f, 'utf8') : '(none)'}`;
+      })
+      .join('\n');
+  } catch (err) {
+    return `(no journals: ${(err as Error).message})`;
+  }
+}
+
 function readFileLines(f: string): number {
   try {
     return readFileSync(f, 'utf8').split('\n').filter((l) => l.trim() !== '').length;
@@ -199,8 +213,15 @@ async function expectApplied(sb: Sandbox, before: Before, when: string): Promise
   await expectSurvived(sb, before, when);
 }
 
+/** The paths two snapshots disagree on, with both sides (a failure collected by message must name them). */
+function snapshotDiff(was: Record<string, string>, now: Record<string, string>): string {
+  const keys = [...new Set([...Object.keys(was), ...Object.keys(now)])].filter((k) => was[k] !== now[k]).sort();
+  return keys.slice(0, 8).map((k) => `${k}: was ${was[k] ?? '(absent)'}, now ${now[k] ?? '(absent)'}`).join('; ');
+}
+
 async function expectOriginal(sb: Sandbox, before: Before, when: string): Promise<void> {
-  expect(snapshotTree(sb.volA, sb.volB), `${when}: the exact original tree`).toEqual(before.full);
+  const now = snapshotTree(sb.volA, sb.volB);
+  expect(now, `${when}: the exact original tree (${snapshotDiff(before.full, now)})`).toEqual(before.full);
   expect(sameInode(sb.games, ...HARDLINK), `${when}: the hard-linked pair is one file`).toBe(true);
   expect(sameInode(sb.mods!.old, ...MODS_HARDLINK), `${when}: the retarget's hard-linked pair is one file`).toBe(true);
   expect(await stateProblems(sb.stateDir), `${when}: journal problems`).toEqual([]);
@@ -336,6 +357,9 @@ describe.skipIf(reason !== undefined)('random kill -9 of the real CLI during cro
           expect(snapshotTree(sb.volA, sb.volB)).toEqual(before.full);
         }
         figures.cases++;
+      } catch (err) {
+        // The sandbox goes with its volumes (always unmounted): a failure carries the journals it needs to be read.
+        throw new Error(`${(err as Error).message}\n${journalsOf(sb)}`);
       } finally {
         sb.cleanup();
       }
