@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstatSync, mkdtempSync, readdirSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { sweepProbeLeftovers } from './probe-leftovers.js';
 import type { NameRules } from '../core/name-rules.js';
 
 /** Two spellings of one name, used by the probe: a mixed-case ASCII name, and `é` composed (NFC) and decomposed (NFD). */
@@ -40,6 +41,8 @@ function opensSame(dir: string, made: string, asked: string): boolean {
  * recursive delete. Throws when the throwaway folder cannot be made.
  */
 function probeByMaking(dir: string): NameRules {
+  // A probe a killed relocate left here goes first (probe-leftovers.ts).
+  sweepProbeLeftovers(dir);
   const tmp = mkdtempSync(path.join(dir, `.relocate-probe-${process.pid}-${randomBytes(3).toString('hex')}-`));
   const made: string[] = [];
   try {

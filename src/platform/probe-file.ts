@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, lstatSync, openSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
+import { sweepProbeLeftovers } from './probe-leftovers.js';
 
 /**
  * Asks the volume holding folder `dir` a question by making an empty probe
@@ -18,6 +19,8 @@ export function probeFileOnce(dir: string, known: Map<string, boolean>, ask: (pr
   }
   const cached = known.get(dev);
   if (cached !== undefined) return cached;
+  // A probe a killed relocate left here goes first (once per volume and process, like the question).
+  sweepProbeLeftovers(dir);
   const probe = path.join(dir, `.relocate-probe-${process.pid}-${randomBytes(3).toString('hex')}`);
   let made = false;
   let answer = true;

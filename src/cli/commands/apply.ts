@@ -5,6 +5,7 @@ import type { VerifyMode } from '../../exec/steps.js';
 import { hasChanges } from '../../plan/planner.js';
 import type { Plan } from '../../plan/types.js';
 import { NodeFs } from '../../platform/node-fs.js';
+import { sweepRunProbes } from '../../platform/probe-leftovers.js';
 import { renderPlan } from '../../render/plan-text.js';
 import { buildPlan } from '../build-plan.js';
 import { confirm } from '../confirm.js';
@@ -123,6 +124,8 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
     const fs = new NodeFs();
     return withStopSignals(io, async (stop) => {
       const outcome = await startRun(plan, { stateDir, fs, verify: verifyMode, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e), id: runId, stop });
+      // A probe a killed earlier attempt of this run left in the user's folders goes now (probe-leftovers.ts).
+      sweepRunProbes(outcome.record.steps);
       await view.finish(outcome.result === 'done', outcome.error);
       if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
       if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);

@@ -5,6 +5,7 @@ import { resumeRun, rollbackRun } from '../../exec/run-control.js';
 import { listRuns } from '../../journal/runs.js';
 import { UNFINISHED, type RunRecord } from '../../journal/types.js';
 import { NodeFs } from '../../platform/node-fs.js';
+import { sweepRunProbes } from '../../platform/probe-leftovers.js';
 import { confirm } from '../confirm.js';
 import { withStopSignals } from '../interrupts.js';
 import { loadContext } from '../context.js';
@@ -60,6 +61,8 @@ export async function rollbackCommand(argv: string[], io: CliIO): Promise<number
       const fs = new NodeFs();
       return withStopSignals(io, async (stop) => {
         const outcome = await rollbackRun(run, { stateDir, fs, force: values.force === true, onEvent: (e) => view.onEvent(e), stop });
+        // A probe a killed earlier attempt of this run left in the user's folders goes now (probe-leftovers.ts).
+        sweepRunProbes(outcome.record.steps);
         await view.finish(outcome.result === 'rolled-back', outcome.error);
         if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
         if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
@@ -96,6 +99,8 @@ export async function resumeCommand(argv: string[], io: CliIO): Promise<number> 
       const fs = new NodeFs();
       return withStopSignals(io, async (stop) => {
         const outcome = await resumeRun(run, { stateDir, fs, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e), stop });
+        // A probe a killed earlier attempt of this run left in the user's folders goes now (probe-leftovers.ts).
+        sweepRunProbes(outcome.record.steps);
         await view.finish(outcome.result !== 'failed', outcome.error);
         if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
         if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);

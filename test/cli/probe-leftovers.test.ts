@@ -1,0 +1,41 @@
+/**
+ * A relocate killed while it probed the destination folder (the verify's
+ * mode probe) left `.relocate-probe-<pid>-…` there; the rollback that deals
+ * with the run must leave the exact original, and it did not (the
+ * random-kill harness found it: one extra path after the rollback). The
+ * run's commands now sweep a dead process's probes from the folders the run
+ * probes (src/platform/probe-leftovers.ts).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { tmpfsReason, volumePairForFile } from '../helpers/tmpfs.js';
+
+const reason = tmpfsReason();
+if (reason) console.warn(`probe-leftovers CLI tests skipped: ${reason}`);
+const vols = volumePairForFile('probesweep');
+
+describe.skipIf(reason !== undefined)('a probe a killed run left in the destination folder', () => {
+  it('is gone once the run is rolled back (and apply sweeps the same folder)', () => {
+    const a = mkdtempSync(path.join(vols.volA(), 'c-'));
+    const b = mkdtempSync(path.join(vols.volB(), 'c-'));
+    const state = mkdtempSync(path.join(vols.scratch(), 'state-'));
+    mkdirSync(path.join(a, 'Games'));
+    writeFileSync(path.join(a, 'Games', 'save'), 'x');
+    const manifest = path.join(vols.scratch(), `m-${path.basename(a)}.yaml`);
+    writeFileSync(manifest, `version: 1\nlinks:\n  - link: ${a}/Games\n    target: ${b}/Games\n`);
+    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    const leftover = `.relocate-probe-${dead}-abcdef`;
+    writeFileSync(path.join(b, leftover), '');
+    const applied = runCli(['apply', '--yes', '--state-dir', state, manifest]);
+    expect(applied.status, applied.stderr).toBe(0);
+    expect(readdirSync(b), 'apply swept the folder its copy was verified in').toEqual(['Games']);
+    writeFileSync(path.join(b, leftover), '');
+    const back = runCli(['rollback', '--yes', '--state-dir', state]);
+    expect(back.status, back.stderr).toBe(0);
+    expect(readdirSync(b)).toEqual([]);
+    expect(readdirSync(a)).toEqual(['Games']);
+  });
+});
