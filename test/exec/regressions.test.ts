@@ -2,7 +2,7 @@
  * Issue 6: one regression test per bug the "never loses data" harness
  * (test/property) found, each rebuilt deterministically and small.
  */
-import { lstatSync, mkdirSync, readdirSync, readlinkSync, rmdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RelocateError } from '../../src/core/errors.js';
@@ -210,6 +210,21 @@ describe.skipIf(NO_TMPFS !== undefined)('a rollback killed while it put back the
     expect(again.error?.message, 'this used to be E_DRIFT: "part of … was deleted and what is left differs"').toBeUndefined();
     expect(again.result).toBe('rolled-back');
     expect(c.snap()).toEqual(before);
+  });
+
+  it('a node of another kind at a staging name is not relocate\'s torn copy: it is kept, and the rollback stops (E_DRIFT) deleting nothing', async () => {
+    const { c } = gamesToMove([['saves/one.sav', 4000], ['z.txt', 40]]);
+    const cutDelete = new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', errno: 'EIO', k: 0 });
+    const run = await startRun(await c.plan(), { stateDir: c.stateDir, fs: cutDelete, verify: 'meta', noRollback: true });
+    const aside = path.join(c.A, readdirSync(c.A).find((n) => n.startsWith('Games.relocate-old-'))!);
+    rmSync(path.join(aside, 'saves'), { recursive: true });
+    // Where relocate would stage the missing folder, a file someone wrote: not a folder, so not a torn copy of it.
+    const stranger = stagingName(path.join(aside, 'saves'), 'undo');
+    writeFileSync(stranger, 'notes of my own');
+    const back = await rollbackRun(await reload(c.stateDir, run.record.id), { stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    expect(back.result).toBe('failed');
+    expect(back.error?.code).toBe('E_DRIFT');
+    expect(readFileSync(stranger, 'utf8')).toBe('notes of my own');
   });
 
   it('every stopping point of the delete × of the restore: the next rollback finishes with the exact original', async () => {
