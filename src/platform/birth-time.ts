@@ -11,10 +11,16 @@
  * making), so there the copies keep what the volume gives them and the
  * verify compares everything else, as on volumes without modes.
  *
+ * macOS: the same, through setattrlist(2) with ATTR_CMN_CRTIME in the call
+ * that sets the other times (native/attr-times-darwin.ts), to the
+ * nanosecond; APFS and HFS+ hold it, FAT and exFAT volumes do not to the
+ * nanosecond and are not compared. copyfile(3) does not keep it (it sets
+ * only the modification and access times), nor does mv across volumes;
+ * Finder does.
+ *
  * Linux: not kept, not compared. statx reports a birth time, but no system
  * call sets one, so a copy is born when it is made (as with cp -a, rsync
- * and mv across volumes); listings do not even record it. macOS could set
- * one (setattrlist ATTR_CMN_CRTIME) and does not yet.
+ * and mv across volumes); listings do not even record it.
  */
 import { lstatSync } from 'node:fs';
 import { probeFileOnce } from './probe-file.js';

@@ -16,8 +16,9 @@
  *     S or D would slow what follows; except the flags that act only on data
  *     written after them (no-COW, compression), which `setFlagsBeforeData`
  *     sets on the empty file before its bytes;
- *  6. the times, last: nothing after them touches the node (on Windows the
- *     creation time with them, see birth-time.ts; Linux cannot set one).
+ *  6. the times, last: nothing after them touches the node (on Windows and
+ *     macOS the creation time with them, see birth-time.ts; Linux cannot
+ *     set one).
  * On macOS a folder first gets copyfile(3)'s metadata copy from its
  * original (copyfile-darwin.ts: ACL, extended attributes, flags), and a file
  * already has it from the copy itself (libuv's copyfile COPYFILE_ALL); the
@@ -61,7 +62,8 @@
  */
 import { chmodSync, lchownSync, lstatSync, lutimesSync, readFileSync } from 'node:fs';
 import { RelocateError } from '../core/errors.js';
-import { nativeSetTimesUnavailableReason, type SetTimesNs } from './native/utimens.js';
+import { nativeAttrTimesUnavailableReason } from './native/attr-times-darwin.js';
+import { lutimesSeconds, nativeSetTimesUnavailableReason, type SetTimesNs } from './native/utimens.js';
 import { nativeCopyMetadataUnavailableReason, type CopyMetadata } from './native/copyfile-darwin.js';
 import { FLAG_ERRNO, flagsToSet, nativeFlagsUnavailableReason, type FlagCalls } from './native/fs-flags.js';
 import { windowsAttributeLabel } from './windows/file-attributes.js';
@@ -149,11 +151,6 @@ function mayChownAny(): boolean {
   return process.geteuid?.() === 0;
 }
 
-/** A time as the seconds lutimes takes, rounded to the microsecond libuv keeps (see node-fs `sec`). */
-function secondsOf(ns: bigint): number {
-  return (Number(ns / 1000n) + 0.5) / 1e6;
-}
-
 export class MetaKeeper {
   /** Nodes whose owner could not be kept (another user's, copied without CAP_CHOWN). */
   ownersNotKept = 0;
@@ -194,7 +191,7 @@ export class MetaKeeper {
     return this.setNs !== null;
   }
 
-  /** Whether creation times are read, copied and (where the volume holds them: `birthTimesKeptIn`) compared: Windows only. */
+  /** Whether creation times are read, copied and (where the volume holds them: `birthTimesKeptIn`) compared: Windows and macOS. */
   get keepsBirthtimes(): boolean {
     return this.birthHeld !== null;
   }
@@ -218,7 +215,7 @@ export class MetaKeeper {
   notes(): string[] {
     const out: string[] = [];
     if (process.platform === 'win32') return windowsKeepNotes();
-    if (!this.setNs) out.push(`times are kept to the microsecond, not the nanosecond (${nativeSetTimesUnavailableReason()})`);
+    if (!this.setNs) out.push(`times are kept to the microsecond, not the nanosecond${process.platform === 'darwin' ? ', and creation times are not kept' : ''} (${process.platform === 'darwin' ? nativeAttrTimesUnavailableReason() : nativeSetTimesUnavailableReason()})`);
     if (!this.attrs) out.push(`extended attributes, ACLs and file capabilities are not copied (${nativeXattrsUnavailableReason()})`);
     if (process.platform === 'darwin' && !this.copyMeta) out.push(`ACLs and extended attributes of folders are not copied (${nativeCopyMetadataUnavailableReason()})`);
     if (!this.flagCalls) out.push(`inode flags (chattr, chflags) are not copied (${nativeFlagsUnavailableReason()})`);
@@ -447,8 +444,8 @@ export class MetaKeeper {
 
   /**
    * Sets a node's atime and mtime (and creation time, where kept and
-   * given): to the nanosecond through utimensat (Windows: SetFileTime, 100
-   * ns), else to the microsecond.
+   * given): to the nanosecond through utimensat (macOS: setattrlist;
+   * Windows: SetFileTime, 100 ns), else to the microsecond.
    */
   setTimes(p: string, n: Pick<KeptMeta, 'kind' | 'atimeNs' | 'mtimeNs' | 'birthtimeNs'>): void {
     if (this.setNs) {
@@ -457,7 +454,7 @@ export class MetaKeeper {
       return;
     }
     try {
-      lutimesSync(p, secondsOf(n.atimeNs), secondsOf(n.mtimeNs));
+      lutimesSync(p, lutimesSeconds(n.atimeNs), lutimesSeconds(n.mtimeNs));
     } catch (err) {
       // Not every platform can set a link's own times; the verify does not compare them there.
       if (n.kind !== 'symlink') throw this.wrap(err, p, 'setting the times of');
@@ -471,7 +468,8 @@ export class MetaKeeper {
    * (exFAT 10 ms, FAT 2 s, FUSE and network file systems a second).
    */
   sameMtime(orig: bigint, copy: bigint, kind: KeptMeta['kind'], grainNs = 1n): boolean {
-    if (this.setNs && grainNs > 1n) {
+    // A grain coarser than the portable path's millisecond (FAT, exFAT, HFS+) bounds that path too.
+    if (grainNs > 1n && (this.setNs || grainNs > 1_000_000n)) {
       const d = orig - copy;
       return (d < 0n ? -d : d) < grainNs;
     }

@@ -1,12 +1,14 @@
 /**
  * The calls a MetaKeeper (keep-meta.ts) reads and sets metadata through,
  * chosen once per platform: Linux's and macOS's native layers (extended
- * attributes, inode flags, copyfile, utimensat), or Windows' (streams,
+ * attributes, inode flags, copyfile, utimensat on Linux, setattrlist with
+ * creation times on macOS), or Windows' (streams,
  * attributes and the security descriptor as pseudo attributes, SetFileTime
  * with creation times: windows/keep-meta-win.ts). A test gives fakes
  * instead (`MetaKeeper.over`).
  */
 import { birthTimesHeld } from './birth-time.js';
+import { nativeAttrTimes } from './native/attr-times-darwin.js';
 import { nativeCopyMetadata, type CopyMetadata } from './native/copyfile-darwin.js';
 import { nativeFlags, type FlagCalls } from './native/fs-flags.js';
 import { nativeSetTimesNs, type SetTimesNs } from './native/utimens.js';
@@ -22,8 +24,8 @@ export interface KeeperCalls {
   setTimes: SetTimesNs | null;
   /**
    * Whether the volume of a folder holds the creation times `setTimes` sets
-   * (birth-time.ts); null where creation times are not kept at all (every
-   * OS but Windows). Used only with `setTimes`.
+   * (birth-time.ts); null where creation times are not kept at all (Linux:
+   * nothing sets one). Used only with `setTimes`.
    */
   birthTimesHeld: ((dir: string) => boolean) | null;
 }
@@ -35,12 +37,16 @@ export async function platformKeeperCalls(): Promise<KeeperCalls> {
     const setTimes = win?.setTimes ?? null;
     return { xattrs: win?.xattrs ?? null, flags: null, copyMetadata: null, setTimes, birthTimesHeld: setTimes ? (dir) => birthTimesHeld(dir, setTimes) : null };
   }
-  return {
-    xattrs: await nativeXattrs(),
-    flags: await nativeFlags(),
-    copyMetadata: process.platform === 'darwin' ? await nativeCopyMetadata() : null,
-    setTimes: await nativeSetTimesNs(),
-    // Linux has no call that sets a birth time; macOS could (setattrlist) and does not yet.
-    birthTimesHeld: null,
-  };
+  if (process.platform === 'darwin') {
+    const setTimes = await nativeAttrTimes();
+    return {
+      xattrs: await nativeXattrs(),
+      flags: await nativeFlags(),
+      copyMetadata: await nativeCopyMetadata(),
+      setTimes,
+      birthTimesHeld: setTimes ? (dir) => birthTimesHeld(dir, setTimes) : null,
+    };
+  }
+  // Linux has no call that sets a birth time (birth-time.ts).
+  return { xattrs: await nativeXattrs(), flags: await nativeFlags(), copyMetadata: null, setTimes: await nativeSetTimesNs(), birthTimesHeld: null };
 }

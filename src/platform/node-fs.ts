@@ -919,7 +919,7 @@ export class NodeFs implements FsPort {
     this.forSnapshot.clear();
     const keeper = await this.keeper();
     // Times are compared as finely as the copy's file system keeps them (a FUSE or FAT target keeps less than ns).
-    const grain = subset ? 1n : await timeGrainNs(copy);
+    const grain = subset ? 1n : await timeGrainNs(copy, (probe, ns) => keeper.setTimes(probe, { kind: 'file', atimeNs: ns, mtimeNs: ns }));
     // Modes and owners are compared where the copy's volume keeps them (FAT, exFAT and ntfs-3g keep neither).
     const modes = subset || keepsModes(path.dirname(copy));
     if (!modes) this.modelessVolumes.add(path.dirname(copy));

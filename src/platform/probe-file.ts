@@ -8,14 +8,17 @@ import { sweepProbeLeftovers } from './probe-leftovers.js';
  * file there (mode 0600) and handing its path to `ask`; the answer is kept
  * in `known` by device, so each volume is asked once per process. Removes
  * exactly the file it made. When no probe can be made, or `ask` throws,
- * true: the callers' checks stay strict (mode-keeping.ts, birth-time.ts).
+ * `strict` (by default true): the answer that keeps the callers' checks
+ * strict (mode-keeping.ts, birth-time.ts, time-grain.ts).
  */
-export function probeFileOnce(dir: string, known: Map<string, boolean>, ask: (probe: string) => boolean): boolean {
+export function probeFileOnce(dir: string, known: Map<string, boolean>, ask: (probe: string) => boolean): boolean;
+export function probeFileOnce<T>(dir: string, known: Map<string, T>, ask: (probe: string) => T, strict: T): T;
+export function probeFileOnce<T>(dir: string, known: Map<string, T | boolean>, ask: (probe: string) => T | boolean, strict: T | boolean = true): T | boolean {
   let dev: string;
   try {
     dev = String(lstatSync(dir).dev);
   } catch {
-    return true;
+    return strict;
   }
   const cached = known.get(dev);
   if (cached !== undefined) return cached;
@@ -23,13 +26,13 @@ export function probeFileOnce(dir: string, known: Map<string, boolean>, ask: (pr
   sweepProbeLeftovers(dir);
   const probe = path.join(dir, `.relocate-probe-${process.pid}-${randomBytes(3).toString('hex')}`);
   let made = false;
-  let answer = true;
+  let answer = strict;
   try {
     closeSync(openSync(probe, 'wx', 0o600));
     made = true;
     answer = ask(probe);
   } catch {
-    answer = true;
+    answer = strict;
   } finally {
     if (made) {
       try {

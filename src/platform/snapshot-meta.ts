@@ -12,7 +12,7 @@
  *    restore sets them exactly: a restored file is a copy of its twin and
  *    would otherwise carry the twin's flags, a made folder none (or its
  *    parent's, on ext4);
- *  - `birthtimeNs`: the creation time, where the walk records one (Windows:
+ *  - `birthtimeNs`: the creation time, where the walk records one (Windows, macOS:
  *    birth-time.ts).
  */
 import { Buffer } from 'node:buffer';

@@ -1,4 +1,7 @@
+import { lstatSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
+import path from 'node:path';
+import { probeFileOnce } from './probe-file.js';
 
 /**
  * File systems (by statfs f_type, linux/magic.h) known to store times to
@@ -26,12 +29,65 @@ const GRAIN_NS: Record<number, bigint> = {
 const UNKNOWN_GRAIN_NS = 1_000_000_000n;
 
 /**
- * The finest time step the file system holding `p` keeps, in ns: 1 where
- * it keeps nanoseconds, else its known grain, else a second. Off Linux
- * (no f_type to go by) 1: the caller's own rules apply there.
+ * Sets a probe file's mtime (and atime) to `ns` through the call the copy
+ * uses, so the probe learns what the volume keeps of what relocate sets.
  */
-export async function timeGrainNs(p: string): Promise<bigint> {
-  if (process.platform !== 'linux') return 1n;
+export type SetProbeMtime = (probe: string, ns: bigint) => void;
+
+/**
+ * The mtime a probe is given: an odd second with nine digits of fraction,
+ * so every grain below leaves a trace (100 ns truncation leaves 21 ns, a
+ * microsecond 321 ns, exFAT's 10 ms 7.65 ms, HFS+'s second 0.99 s, FAT's
+ * two seconds 1.99 s).
+ */
+export const PROBE_MTIME_NS = 1_234_567_891_987_654_321n;
+
+/**
+ * The grain a probe's mtime shows, from how far the time read back lies
+ * from the time set: under 100 ns, 1 (nanoseconds; the 100 ns of NTFS are
+ * the mtime rule's own, see MetaKeeper.sameMtime); then the first of a
+ * microsecond, a millisecond and 10 ms (exFAT) that bounds it; anything
+ * coarser (HFS+'s second, FAT's two, a network volume's) is given two
+ * seconds. A volume that keeps no set time at all (off by more than that)
+ * gets 1: its copies fail the verify, as a lost time should.
+ */
+export function grainOfProbe(setNs: bigint, gotNs: bigint): bigint {
+  const d = setNs > gotNs ? setNs - gotNs : gotNs - setNs;
+  if (d < 100n) return 1n;
+  for (const g of [1_000n, 1_000_000n, 10_000_000n, 2_000_000_000n]) if (d < g) return g;
+  return 1n;
+}
+
+/** Probed grains by device (off Linux): one probe per volume and process. */
+const probed = new Map<string, bigint>();
+
+/**
+ * The grain of the volume holding folder `dir`, asked by a probe file
+ * there (probe-file.ts) whose mtime `setMtime` sets to PROBE_MTIME_NS and
+ * the volume reads back (`grainOfProbe`). When no probe can be made, 1:
+ * the verify stays strict. `known`: the answers by device (a test's own).
+ */
+export function probedTimeGrainNs(dir: string, setMtime: SetProbeMtime, known: Map<string, bigint> = probed): bigint {
+  return probeFileOnce(
+    dir,
+    known,
+    (probe) => {
+      setMtime(probe, PROBE_MTIME_NS);
+      return grainOfProbe(PROBE_MTIME_NS, lstatSync(probe, { bigint: true }).mtimeNs);
+    },
+    1n,
+  );
+}
+
+/**
+ * The finest time step the file system holding `p` keeps, in ns: 1 where
+ * it keeps nanoseconds, else its known grain, else a second. Off Linux,
+ * where there is no f_type to go by (Windows, macOS: an exFAT or FAT
+ * stick, an HFS+ disk), a probe in `p`'s folder with the copy's own time
+ * setter (`probedTimeGrainNs`); without a setter, 1.
+ */
+export async function timeGrainNs(p: string, setMtime?: SetProbeMtime): Promise<bigint> {
+  if (process.platform !== 'linux') return setMtime ? probedTimeGrainNs(path.dirname(p), setMtime) : 1n;
   const s = await statfs(p).catch(() => undefined);
   if (!s) return UNKNOWN_GRAIN_NS;
   const magic = Number(s.type) >>> 0;

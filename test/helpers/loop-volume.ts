@@ -82,6 +82,20 @@ export function loopFsReason(fs: LoopFs): string | undefined {
  * for the number of inodes).
  */
 export function mountLoop(fs: LoopFs, sizeMiB = 32, label: string = fs, mkfsArgs: string[] = [], options?: string): LoopVolume {
+  return loopMounted(
+    label,
+    sizeMiB,
+    (img) => execFileSync(`mkfs.${fs}`, [...MKFS[fs], ...mkfsArgs, img], { stdio: 'ignore' }),
+    (device, dir) => {
+      execFileSync('mount', [...(fs === 'ntfs' ? ['-t', 'ntfs-3g'] : []), ...(options ? ['-o', options] : []), device, dir]);
+      // lost+found is the file system's own: the tests start from an empty volume.
+      rmSync(path.join(dir, 'lost+found'), { recursive: true, force: true });
+    },
+  );
+}
+
+/** An image of `sizeMiB` made by `mkfs`, attached to a loop device and mounted by `mount`; torn down in full even when a step fails. */
+function loopMounted(label: string, sizeMiB: number, mkfs: (img: string) => void, mount: (device: string, dir: string) => void): LoopVolume {
   const work = mkdtempSync(path.join(os.tmpdir(), `relocate-${label}-`));
   const img = path.join(work, 'volume.img');
   const dir = path.join(work, 'mnt');
@@ -109,12 +123,10 @@ export function mountLoop(fs: LoopFs, sizeMiB = 32, label: string = fs, mkfsArgs
   };
   try {
     execFileSync('truncate', ['-s', `${sizeMiB}M`, img]);
-    execFileSync(`mkfs.${fs}`, [...MKFS[fs], ...mkfsArgs, img], { stdio: 'ignore' });
+    mkfs(img);
     device = execFileSync('losetup', ['-f', '--show', img], { encoding: 'utf8' }).trim();
-    execFileSync('mount', [...(fs === 'ntfs' ? ['-t', 'ntfs-3g'] : []), ...(options ? ['-o', options] : []), device, dir]);
     mounted = true;
-    // lost+found is the file system's own: the tests start from an empty volume.
-    rmSync(path.join(dir, 'lost+found'), { recursive: true, force: true });
+    mount(device, dir);
     return { dir, unmount };
   } catch (err) {
     try {
@@ -142,4 +154,29 @@ export function loopVolumeForFile(label: string, sizeMiB = 32): () => string {
     if (!vol) throw new Error(`the ext4 volume of ${label} is not mounted: ${loopReason() ?? 'read outside the tests'}`);
     return vol.dir;
   };
+}
+
+/** Why an exFAT volume (exfatprogs' mkfs.exfat, mounted through exfat-fuse) cannot be made here, or undefined. */
+export function exfatReason(): string | undefined {
+  const base = loopReason();
+  if (base) return base;
+  for (const [tool, pkg] of [['mkfs.exfat', 'exfatprogs'], ['mount.exfat-fuse', 'exfat-fuse']] as const) {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    } catch {
+      return `${tool} is not installed (Debian: ${pkg})`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Makes, attaches and mounts a fresh exFAT image of `sizeMiB` through
+ * exfat-fuse (this kernel has no exfat or vfat driver): the file system of
+ * most USB sticks and external disks, which keeps times to the whole
+ * second here (exfat-fuse drops exFAT's 10 ms field), no permission bits
+ * and no owners.
+ */
+export function mountExfat(sizeMiB = 32, label = 'exfat'): LoopVolume {
+  return loopMounted(label, sizeMiB, (img) => execFileSync('mkfs.exfat', [img], { stdio: 'ignore' }), (device, dir) => execFileSync('mount.exfat-fuse', [device, dir], { stdio: 'ignore' }));
 }

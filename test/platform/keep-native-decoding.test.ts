@@ -7,6 +7,7 @@
  * (Linux, root) and test/exec/fidelity-darwin.test.ts (macOS CI).
  */
 import { describe, expect, it } from 'vitest';
+import { ATTR, ATTRLIST_SIZE, FSOPT_NOFOLLOW, encodeAttrTimes } from '../../src/platform/native/attr-times-darwin.js';
 import { COPYFILE, COPYFILE_ALL, COPYFILE_METADATA, COPYFILE_NOFOLLOW, COPYFILE_SECURITY, METADATA_ONLY } from '../../src/platform/native/copyfile-darwin.js';
 import { BEFORE_DATA_FLAGS, COPYABLE_FLAGS, FS_FL, FS_IOC_GETFLAGS, FS_IOC_SETFLAGS, flagsToSet, linuxFlagLetters } from '../../src/platform/native/fs-flags.js';
 import { DARWIN_COPYABLE_FLAGS, DARWIN_FL, darwinFlagNames, linuxErrnoOf } from '../../src/platform/native/fs-flags-darwin.js';
@@ -31,6 +32,47 @@ describe('copyfile(3) flags (macOS <copyfile.h>)', () => {
     expect(METADATA_ONLY).toBe(0xc0007);
     expect(METADATA_ONLY & COPYFILE.DATA).toBe(0);
     expect(XATTR_NOFOLLOW).toBe(1);
+  });
+});
+
+describe('setattrlist times (macOS <sys/attr.h>)', () => {
+  it('are the header values, never following a link', () => {
+    expect(ATTR.BIT_MAP_COUNT).toBe(5);
+    expect([ATTR.CMN_CRTIME, ATTR.CMN_MODTIME, ATTR.CMN_ACCTIME]).toEqual([0x200, 0x400, 0x1000]);
+    expect(FSOPT_NOFOLLOW).toBe(1);
+  });
+
+  it('packs the attrlist as the kernel reads it: a u_short count, a u_int16_t reserved, five u_int32_t groups (24 bytes)', () => {
+    const { list } = encodeAttrTimes(0n, 0n, 0n);
+    expect(ATTRLIST_SIZE).toBe(24);
+    expect(list.length).toBe(24);
+    expect(list.readUInt16LE(0)).toBe(5);
+    expect(list.readUInt16LE(2)).toBe(0);
+    expect(list.readUInt32LE(4)).toBe(0x1600);
+    // volattr, dirattr, fileattr, forkattr: none.
+    for (const at of [8, 12, 16, 20]) expect(list.readUInt32LE(at)).toBe(0);
+  });
+
+  it('packs the values in the order of their bits, creation first, each a 64-bit timespec (floored before 1970)', () => {
+    const birth = 1_600_000_000_987_654_321n;
+    const mtime = 1_500_000_000_123_456_789n;
+    const atime = -1_500_000_001n; // 1969: second -2, 499,999,999 ns into it
+    const { values } = encodeAttrTimes(atime, mtime, birth);
+    expect(values.length).toBe(48);
+    const at = (i: number) => [values.readBigInt64LE(16 * i), values.readBigInt64LE(16 * i + 8)];
+    expect(at(0)).toEqual([1_600_000_000n, 987_654_321n]);
+    expect(at(1)).toEqual([1_500_000_000n, 123_456_789n]);
+    expect(at(2)).toEqual([-2n, 499_999_999n]);
+  });
+
+  it('leaves the creation time out of both buffers when none is given (the node keeps its own)', () => {
+    for (const none of [undefined, null]) {
+      const { list, values } = encodeAttrTimes(2n, 1_000_000_001n, none);
+      expect(list.readUInt32LE(4)).toBe(0x1400);
+      expect(values.length).toBe(32);
+      expect([values.readBigInt64LE(0), values.readBigInt64LE(8)]).toEqual([1n, 1n]);
+      expect([values.readBigInt64LE(16), values.readBigInt64LE(24)]).toEqual([0n, 2n]);
+    }
   });
 });
 

@@ -13,7 +13,8 @@ import { nativeBinding } from './koffi.js';
  * Sets atime and mtime (nanoseconds since the epoch) of a path, never
  * followed; 0 or an errno. `birthtimeNs`, when given, is the creation time,
  * set only where the platform has a call for it (Windows: SetFileTime's
- * lpCreationTime, see windows/keep-meta-win.ts); Linux has no system call
+ * lpCreationTime, see windows/keep-meta-win.ts; macOS: setattrlist,
+ * attr-times-darwin.ts); Linux has no system call
  * that sets a birth time (statx reports one, nothing writes it), so this
  * utimensat implementation ignores it. Absent or null: the node keeps its own.
  */
@@ -25,6 +26,27 @@ const NS = 1_000_000_000n;
 /** time_t and long are 64-bit on these: struct timespec[2] is 32 bytes. */
 const SIXTY_FOUR_BIT = new Set(['x64', 'arm64', 'ppc64', 's390x', 'riscv64', 'loong64', 'mips64el']);
 
+/**
+ * Writes a time (nanoseconds since the epoch) as a 64-bit struct timespec
+ * at `at`: floor division, so a time before 1970 has a negative second and
+ * a nanosecond part in [0, 1e9), as the kernel expects.
+ */
+export function timespecAt(buf: Buffer, at: number, ns: bigint): void {
+  let secs = ns / NS;
+  let rest = ns % NS;
+  if (rest < 0n) {
+    secs -= 1n;
+    rest += NS;
+  }
+  buf.writeBigInt64LE(secs, at);
+  buf.writeBigInt64LE(rest, at + 8);
+}
+
+/** A time as the seconds lutimes takes, rounded to the microsecond libuv keeps (libuv truncates the double it is given). */
+export function lutimesSeconds(ns: bigint): number {
+  return (Number(ns / 1000n) + 0.5) / 1e6;
+}
+
 const binding = nativeBinding<SetTimesNs>(
   'utimensat',
   () => (process.platform !== 'linux' || !SIXTY_FOUR_BIT.has(process.arch) ? `nanosecond times are set through utimensat on 64-bit Linux only (this is ${process.platform} ${process.arch})` : undefined),
@@ -32,20 +54,9 @@ const binding = nativeBinding<SetTimesNs>(
     const libc = koffi.load('libc.so.6');
     const utimensat = libc.func('int utimensat(int dirfd, const char *path, const uint8_t *times, int flags)');
     const buf = Buffer.alloc(32);
-    const put = (at: number, ns: bigint) => {
-      // Floor division: a time before 1970 has a negative second and a nanosecond part in [0, 1e9).
-      let secs = ns / NS;
-      let rest = ns % NS;
-      if (rest < 0n) {
-        secs -= 1n;
-        rest += NS;
-      }
-      buf.writeBigInt64LE(secs, at);
-      buf.writeBigInt64LE(rest, at + 8);
-    };
     return (p, atimeNs, mtimeNs) => {
-      put(0, atimeNs);
-      put(16, mtimeNs);
+      timespecAt(buf, 0, atimeNs);
+      timespecAt(buf, 16, mtimeNs);
       return utimensat(AT_FDCWD, p, buf, AT_SYMLINK_NOFOLLOW) === 0 ? 0 : koffi.errno();
     };
   },
