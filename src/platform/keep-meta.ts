@@ -63,6 +63,7 @@
 import { chmodSync, lchownSync, lstatSync, lutimesSync, readFileSync } from 'node:fs';
 import { RelocateError } from '../core/errors.js';
 import { nativeAttrTimesUnavailableReason } from './native/attr-times-darwin.js';
+import { keepsModes } from './mode-keeping.js';
 import { lutimesSeconds, nativeSetTimesUnavailableReason, type SetTimesNs } from './native/utimens.js';
 import { nativeCopyMetadataUnavailableReason, type CopyMetadata } from './native/copyfile-darwin.js';
 import { FLAG_ERRNO, flagsToSet, nativeFlagsUnavailableReason, type FlagCalls } from './native/fs-flags.js';
@@ -239,6 +240,17 @@ export class MetaKeeper {
     const gid = process.getegid?.() ?? 0;
     const s = lstatSync(dir, { throwIfNoEntry: false });
     return { uid, gid: s && (s.mode & 0o2000) !== 0 ? s.gid : gid };
+  }
+
+  /**
+   * Whether the volume holding folder `dir` keeps permissions: a security
+   * descriptor on Windows (FILE_PERSISTENT_ACLS), mode bits and owners
+   * elsewhere (mode-keeping.ts). Where it does not, the verify compares
+   * everything else.
+   */
+  permissionsHeldIn(dir: string): boolean {
+    const perm = this.attrs?.permissions;
+    return perm ? perm.heldIn(dir) : keepsModes(dir);
   }
 
   /** Whether copies made in `dir` inherit ACL entries (it has a default ACL). */
@@ -485,11 +497,13 @@ export class MetaKeeper {
    * modes (the verify compares those): the owner where it is kept, the
    * mtime, the creation time where `birthKept` (the copy's volume holds the
    * creation times this keeper sets: `birthTimesKeptIn`) and both listings
-   * have one, each extended attribute, each inode flag. `readCopy` reads
+   * have one, each extended attribute (but those carrying permissions
+   * where the copy's volume keeps none: `permissions` false, see
+   * `permissionsHeldIn`), each inode flag. `readCopy` reads
    * the copy's attributes and flags when its listing has not (only nodes
    * whose original has some pay for it).
    */
-  lost(orig: KeptMeta, copy: KeptMeta, readCopy: CopyReader, grainNs = 1n, birthKept = false): string | undefined {
+  lost(orig: KeptMeta, copy: KeptMeta, readCopy: CopyReader, grainNs = 1n, birthKept = false, permissions = true): string | undefined {
     if (process.platform !== 'win32' && this.ownerKeepable(orig.uid, orig.gid) && (orig.uid !== copy.uid || orig.gid !== copy.gid)) {
       return `owner ${orig.uid}:${orig.gid} vs ${copy.uid}:${copy.gid}`;
     }
@@ -500,7 +514,8 @@ export class MetaKeeper {
     }
     const flags = this.lostFlags(orig, copy, readCopy);
     if (flags) return flags;
-    const want = orig.xattrs?.filter((x) => !SYSTEM_ASSIGNED.has(x.name)) ?? [];
+    const unheld = permissions ? [] : (this.attrs?.permissions?.names ?? []);
+    const want = orig.xattrs?.filter((x) => !SYSTEM_ASSIGNED.has(x.name) && !unheld.includes(x.name)) ?? [];
     if (want.length === 0 || !this.attrs) return undefined;
     const have = copy.xattrs ?? readCopy.xattrs();
     if (!have) return undefined;

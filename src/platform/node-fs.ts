@@ -1,6 +1,5 @@
 import { chmodSync, closeSync, constants as C, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, rmdirSync, symlinkSync, unlinkSync, type BigIntStats, type Dirent, type Stats } from 'node:fs';
 import { timeGrainNs } from './time-grain.js';
-import { keepsModes } from './mode-keeping.js';
 import { access, copyFile, mkdir, open, rename, rmdir, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { RelocateError, type ErrorCode } from '../core/errors.js';
@@ -470,7 +469,7 @@ export class NodeFs implements FsPort {
   fallbackNote?: string;
 
   private keeperLoaded?: MetaKeeper;
-  /** Folders whose copies went to a volume that keeps no modes or owners (keepsModes), for --verbose. */
+  /** Folders whose copies went to a volume that keeps no modes or owners (permissionsHeldIn), for --verbose. */
   private readonly modelessVolumes = new Set<string>();
   /** Folders whose copies went to a volume that holds no creation times the keeper sets (birth-time.ts), for --verbose. */
   private readonly birthlessVolumes = new Set<string>();
@@ -495,7 +494,7 @@ export class NodeFs implements FsPort {
   /** What the copies of this process could not keep (microsecond times, attributes, others' ownership), for --verbose; undefined when nothing. */
   get keepNote(): string | undefined {
     const notes = this.keeperLoaded?.notes() ?? [];
-    for (const v of this.modelessVolumes) notes.push(`the volume of ${v} keeps no permission bits or owners (FAT, exFAT, NTFS through ntfs-3g): the copies there have the volume's own, and the verify compared everything else`);
+    for (const v of this.modelessVolumes) notes.push(`the volume of ${v} keeps no permission bits or owners (FAT, exFAT, NTFS through ntfs-3g; on Windows FAT and exFAT keep no ACLs): the copies there have the volume's own, and the verify compared everything else`);
     for (const v of this.birthlessVolumes) notes.push(`the volume of ${v} does not hold the creation times relocate sets (FAT keeps 10 ms, Wine none): the copies there have the volume's own, and the verify compared everything else`);
     return notes.length > 0 ? notes.join('; ') : undefined;
   }
@@ -920,8 +919,9 @@ export class NodeFs implements FsPort {
     const keeper = await this.keeper();
     // Times are compared as finely as the copy's file system keeps them (a FUSE or FAT target keeps less than ns).
     const grain = subset ? 1n : await timeGrainNs(copy, (probe, ns) => keeper.setTimes(probe, { kind: 'file', atimeNs: ns, mtimeNs: ns }));
-    // Modes and owners are compared where the copy's volume keeps them (FAT, exFAT and ntfs-3g keep neither).
-    const modes = subset || keepsModes(path.dirname(copy));
+    // Modes and owners (Windows: security descriptors) are compared where the copy's volume keeps them (FAT, exFAT and
+    // ntfs-3g keep neither).
+    const modes = subset || keeper.permissionsHeldIn(path.dirname(copy));
     if (!modes) this.modelessVolumes.add(path.dirname(copy));
     // Creation times likewise, where the keeper sets them (Windows): compared where the copy's volume holds them.
     const births = !subset && keeper.birthTimesKeptIn(path.dirname(copy));
@@ -989,7 +989,7 @@ export class NodeFs implements FsPort {
         },
       };
       const m = b.meta(j);
-      const lost = keeper.lost(a.meta(i), modes ? m : { ...m, uid: a.uid(i), gid: a.gid(i) }, readCopy, grain, births);
+      const lost = keeper.lost(a.meta(i), modes ? m : { ...m, uid: a.uid(i), gid: a.gid(i) }, readCopy, grain, births, modes);
       if (lost) fail(lost, rel, i);
     }
     if (!subset && a.length !== b.length) {

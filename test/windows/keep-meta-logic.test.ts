@@ -26,6 +26,8 @@ import {
 import { errnoOfWin32, fileTimeOf, windowsSetTimes, windowsXattrCalls } from '../../src/platform/windows/keep-meta-win.js';
 import { backupRestoreHeld } from '../../src/platform/windows/privilege.js';
 import { WinError, type Win32, type Win32Raw } from '../../src/platform/windows/win32.js';
+import { MetaKeeper } from '../../src/platform/keep-meta.js';
+import { fsError } from '../../src/platform/node-fs.js';
 
 const A = FileAttribute;
 
@@ -160,7 +162,7 @@ describe('the Windows keeper over a fake Win32 (streams are real files named `fi
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   /** A fake file system of attribute words and stream names; streams' bytes live in `file:name` files. */
-  function fakeDisk(words: Map<string, number>, streams: Map<string, string[]>, sd?: Buffer) {
+  function fakeDisk(words: Map<string, number>, streams: Map<string, string[]>, sd?: Buffer, volume = { fsName: 'NTFS', flags: 0x0000000a }) {
     const state = { lastError: 0 };
     const calls: string[] = [];
     let listing: string[] = [];
@@ -186,6 +188,10 @@ describe('the Windows keeper over a fake Win32 (streams are real files named `fi
           return 1;
         },
         SetFileSecurityW: (p) => (calls.push(`security ${p}`), 1),
+        GetVolumePathNameW: (_p, out) => (out.write('X:\\\0', 'utf16le'), calls.push('volume'), 1),
+        GetDriveTypeW: () => 2,
+        GetVolumeInformationW: (_root, _label, _n, serial, _max, flags, fsName) => ((serial[0] = 7), (flags[0] = volume.flags), fsName.write(`${volume.fsName}\0`, 'utf16le'), 1),
+        GetDiskFreeSpaceExW: () => 0,
         DeleteFileW: (p) => (calls.push(`delete ${p}`), 1),
         CreateFileW: () => 9n,
         SetFileTime: (_h, c, a, m) => (calls.push(`times ${c === null ? 'null' : c.readBigUInt64LE(0)} ${a?.readBigUInt64LE(0)} ${m?.readBigUInt64LE(0)}`), 1),
@@ -248,6 +254,36 @@ describe('the Windows keeper over a fake Win32 (streams are real files named `fi
     expect(set('C:\\x', 1_000_000_000_000_000_100n, 1_700_000_000_123_456_700n)).toBe(0);
     expect(set('C:\\x', 1_000_000_000_000_000_100n, 1_700_000_000_123_456_700n, null)).toBe(0);
     expect(calls.slice(1)).toEqual([`times null ${at} ${mt}`, `times null ${at} ${mt}`]);
+  });
+
+  it('the descriptor is set on a volume that keeps ACLs, and neither set nor compared on one that keeps none (exFAT, FAT)', () => {
+    const d = path.join(dir, 'sd-copy.txt');
+    writeFileSync(d, 'data');
+    const sd = { name: 'win.security', raw: Buffer.from('win.security\0'), value: Buffer.from('0100048014000000', 'hex') };
+    const other = { ...sd, value: Buffer.from('0100049014000000', 'hex') };
+    const meta = (x: typeof sd) => ({ kind: 'file' as const, mode: 0o644, uid: 0, gid: 0, atimeNs: 1n, mtimeNs: 2n, flags: null, xattrs: [x] });
+    const none = { xattrs: () => [], flags: () => null };
+
+    const ntfs = fakeDisk(new Map([[d, A.ARCHIVE]]), new Map(), undefined, { fsName: 'NTFS', flags: 0x0000000a /* CASE_PRESERVED_NAMES, PERSISTENT_ACLS */ });
+    const onNtfs = windowsXattrCalls(ntfs.w, 'owner-dacl');
+    expect(onNtfs.set(d, sd)).toBe(0);
+    expect(ntfs.calls).toContain(`security ${d}`);
+    const kNtfs = MetaKeeper.over({ xattrs: onNtfs, flags: null, copyMetadata: null, setTimes: null, birthTimesHeld: null }, fsError);
+    expect(kNtfs.permissionsHeldIn(dir)).toBe(true);
+    expect(kNtfs.lost(meta(sd), meta(other), none, 1n, false, true)).toBe('the owner and permissions (security descriptor) differs');
+
+    const exfat = fakeDisk(new Map([[d, A.ARCHIVE]]), new Map(), undefined, { fsName: 'exFAT', flags: 0x00000006 /* CASE_PRESERVED_NAMES, UNICODE_ON_DISK */ });
+    const onExfat = windowsXattrCalls(exfat.w, 'owner-dacl');
+    expect(onExfat.set(d, sd)).toBe(0);
+    expect(exfat.calls.filter((c) => c.startsWith('security'))).toEqual([]);
+    const kExfat = MetaKeeper.over({ xattrs: onExfat, flags: null, copyMetadata: null, setTimes: null, birthTimesHeld: null }, fsError);
+    expect(kExfat.permissionsHeldIn(dir)).toBe(false);
+    expect(kExfat.lost(meta(sd), meta(other), none, 1n, false, false)).toBeUndefined();
+    // Asked once per folder.
+    expect(exfat.calls.filter((c) => c === 'volume')).toEqual(['volume']);
+    // Streams and attributes are still compared there.
+    const stream = { name: 'win.stream:s', raw: Buffer.from('win.stream:s\0'), value: Buffer.from('s') };
+    expect(kExfat.lost({ ...meta(sd), xattrs: [sd, stream] }, meta(other), none, 1n, false, false)).toMatch(/stream/);
   });
 
   it('a folder with streams: read like a file, recorded attributes only where a new folder lacks them', () => {

@@ -38,6 +38,15 @@ export interface XattrCalls {
   remove(p: string, raw: Buffer): number;
   /** Whether `p` carries an attribute of this name (read only). */
   has(p: string, name: string): boolean;
+  /**
+   * Where some attributes carry a node's permissions (Windows: the security
+   * descriptor), their names, and whether the volume holding folder `dir`
+   * keeps them. On a volume that does not (FAT, exFAT) they are not set on
+   * the copies made there, nor compared by the verify: the copies have the
+   * volume's own, as robocopy's /COPY:DAT. Absent: keep-meta decides by
+   * mode bits (mode-keeping.ts).
+   */
+  permissions?: { names: readonly string[]; heldIn(dir: string): boolean };
 }
 
 /** Linux errnos met here (asm-generic/errno-base.h, errno.h); the macOS calls give theirs as these. */

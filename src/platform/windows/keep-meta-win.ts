@@ -11,7 +11,9 @@
  *  - `win.security`: owner, group and DACL, self-relative, only when the
  *    caller holds SeBackupPrivilege and SeRestorePrivilege (robocopy's
  *    /COPY:DATSO, see `securityCopyFor`); without them nothing (/COPY:DAT)
- *    and `windowsKeepNotes` says so;
+ *    and `windowsKeepNotes` says so; never set on, nor compared with, a
+ *    copy on a volume that keeps no ACLs (FAT, exFAT: no
+ *    FILE_PERSISTENT_ACLS), where the copy has the volume's own;
  *  - `win.attributes`: hidden, system, read-only, archive,
  *    not-content-indexed and compressed, recorded only where they differ
  *    from what a new node gets.
@@ -30,6 +32,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { SetTimesNs } from '../native/utimens.js';
 import type { Xattr, XattrCalls } from '../native/xattrs.js';
 import {
@@ -49,6 +52,7 @@ import {
   type SecurityCopy,
 } from './file-attributes.js';
 import { backupRestoreHeld, enablePrivileges } from './privilege.js';
+import { rawVolumeFacts } from './volume.js';
 import { WinError, loadWin32, win32Path, win32UnavailableReason, type Win32 } from './win32.js';
 
 /** The Windows keeper's calls, and how much of the security descriptor it keeps. */
@@ -169,10 +173,37 @@ function setCompression(w: Win32, p: string, on: boolean): number {
   }
 }
 
+/** GetVolumeInformationW's flag for a file system that keeps ACLs (NTFS, ReFS; not FAT or exFAT). */
+export const FILE_PERSISTENT_ACLS = 0x00000008;
+
+/**
+ * Whether the volume holding folder `dir` keeps security descriptors
+ * (FILE_PERSISTENT_ACLS), asked once per folder. When the volume cannot be
+ * asked, true: the copy and the verify stay strict.
+ */
+function aclsHeldBy(w: Win32): (dir: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (dir) => {
+    let held = known.get(dir);
+    if (held === undefined) {
+      try {
+        const facts = rawVolumeFacts(w, dir);
+        held = facts.fsName === '' || (facts.flags & FILE_PERSISTENT_ACLS) !== 0;
+      } catch {
+        held = true;
+      }
+      known.set(dir, held);
+    }
+    return held;
+  };
+}
+
 /** The keeper's calls over the Win32 bindings. */
 export function windowsXattrCalls(w: Win32, security: SecurityCopy): XattrCalls {
   const streamBuf = Buffer.alloc(FIND_STREAM_DATA_SIZE);
+  const aclsHeld = aclsHeldBy(w);
   return {
+    permissions: { names: [WIN_SECURITY], heldIn: aclsHeld },
     read(p) {
       const attrs = w.raw.GetFileAttributesW(win32Path(p));
       if (attrs === INVALID_FILE_ATTRIBUTES) return { errno: errnoOfWin32(w.lastError()) };
@@ -207,7 +238,11 @@ export function windowsXattrCalls(w: Win32, security: SecurityCopy): XattrCalls 
           return errnoOfNode(err);
         }
       }
-      if (x.name === WIN_SECURITY) return w.raw.SetFileSecurityW(win32Path(p), OWNER_GROUP_DACL, x.value) ? 0 : errnoOfWin32(w.lastError());
+      if (x.name === WIN_SECURITY) {
+        // A FAT or exFAT volume keeps no descriptor: the copy has the volume's own there (and the verify knows).
+        if (!aclsHeld(path.dirname(p))) return 0;
+        return w.raw.SetFileSecurityW(win32Path(p), OWNER_GROUP_DACL, x.value) ? 0 : errnoOfWin32(w.lastError());
+      }
       if (x.name !== WIN_ATTRIBUTES) return ERRNO.ENOTSUP;
       const want = attributesFromValue(x.value);
       const now = w.raw.GetFileAttributesW(win32Path(p));
