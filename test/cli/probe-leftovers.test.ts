@@ -38,4 +38,27 @@ describe.skipIf(reason !== undefined)('a probe a killed run left in the destinat
     expect(readdirSync(b)).toEqual([]);
     expect(readdirSync(a)).toEqual(['Games']);
   });
+  it('is gone once a crashed run is resumed, wherever the crash was', () => {
+    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    const leftover = `.relocate-probe-${dead}-fedcba`;
+    const resumed: number[] = [];
+    for (let n = 1; ; n++) {
+      const a = mkdtempSync(path.join(vols.volA(), 'r-'));
+      const b = mkdtempSync(path.join(vols.volB(), 'r-'));
+      const state = mkdtempSync(path.join(vols.scratch(), 'state-'));
+      mkdirSync(path.join(a, 'Games'));
+      writeFileSync(path.join(a, 'Games', 'save'), 'x');
+      const manifest = path.join(vols.scratch(), `m-${path.basename(a)}.yaml`);
+      writeFileSync(manifest, `version: 1\nlinks:\n  - link: ${a}/Games\n    target: ${b}/Games\n`);
+      const crashed = runCli(['apply', '--yes', '--state-dir', state, manifest], { env: { RELOCATE_TEST_CRASH_AFTER: String(n) } });
+      if (crashed.status === 0) break;
+      writeFileSync(path.join(b, leftover), '');
+      const r = runCli(['resume', '--yes', '--state-dir', state]);
+      expect(r.status, `crash after line ${n}: ${r.stderr}`).toBe(0);
+      expect(readdirSync(b), `crash after line ${n}`).toEqual(['Games']);
+      resumed.push(n);
+    }
+    // A move across volumes journals more lines than this; each was a crash point.
+    expect(resumed.length).toBeGreaterThan(5);
+  });
 });
