@@ -4,7 +4,7 @@ import { hostOs, samePath, styleForOs } from '../core/paths.js';
 import type { FsPort, NodeMeta, OutsideName, ProgressFn } from './fs-port.js';
 import { differs, driftError, holdsOnlyCopiesOf, identityAt, identityOf, recordedIdentity, resumeIdentity, undoIdentity } from './identity.js';
 import { stagingName, type Step } from './steps.js';
-import { clearUndoStagings, restoreSubsetMissing } from './subset-restore.js';
+import { clearUndoStagings, clearUndoStagingsOfTwin, restoreSubsetMissing } from './subset-restore.js';
 import { namesHash, remainderVerdict, verifyRemainder } from './twin-check.js';
 
 const STYLE = styleForOs(hostOs());
@@ -362,7 +362,7 @@ export async function undoStep(fs: FsPort, s: Step, info: StepInfo | undefined, 
       if (existing) {
         // What is left is trusted against the twin only once it verifies equal to it by content: a twin damaged
         // since (a power cut) never replaces it, nor fills it up. An earlier undo cut short may have left its torn stagings in it.
-        if (existing.kind === 'dir') await clearUndoStagings(fs, s.path, await fs.snapshot(s.twin), true);
+        if (existing.kind === 'dir') await clearUndoStagingsOfTwin(fs, s.path, s.twin);
         const left = await remainderVerdict(fs, s, info);
         if (left === 'whole') return undefined;
         if (left === 'differs') return skip(`part of ${s.path} was deleted and what is left differs from ${s.twin}; both are kept as they are`, s.path);

@@ -25,12 +25,30 @@ function under(root: string, rel: string): string {
 export async function clearUndoStagings(fs: FsPort, root: string, nodes: readonly Pick<NodeMeta, 'rel' | 'kind'>[], folders: boolean): Promise<void> {
   for (const n of nodes) {
     if ((n.kind === 'dir' && !folders) || n.rel === '') continue;
-    const dest = under(root, n.rel);
-    if (await fs.lstat(dest)) continue;
-    const staging = stagingName(dest, 'undo');
-    const left = await fs.lstat(staging);
-    if (left && left.kind === n.kind) await fs.deleteTree(staging);
+    await clearStaging(fs, under(root, n.rel), async () => n.kind);
   }
+}
+
+/**
+ * `clearUndoStagings` for the undo of a whole delete, whose missing nodes
+ * are the twin's: the twin's names are taken one at a time
+ * (FsPort.snapshotNames) and a node's kind is read only where a staging
+ * is there, so a million-node twin is never held as records (folders
+ * count: FsPort.restoreMissing stages a missing folder whole).
+ */
+export async function clearUndoStagingsOfTwin(fs: FsPort, root: string, twin: string): Promise<void> {
+  for (const rel of await fs.snapshotNames(twin)) {
+    if (rel === '') continue;
+    await clearStaging(fs, under(root, rel), async () => (await fs.lstat(under(twin, rel)))?.kind);
+  }
+}
+
+/** Removes the undo staging beside `dest` when `dest` is missing and the staging is of the kind `kindOf` says `dest` had. */
+async function clearStaging(fs: FsPort, dest: string, kindOf: () => Promise<string | undefined>): Promise<void> {
+  if (await fs.lstat(dest)) return;
+  const staging = stagingName(dest, 'undo');
+  const left = await fs.lstat(staging);
+  if (left && left.kind === (await kindOf())) await fs.deleteTree(staging);
 }
 
 /**

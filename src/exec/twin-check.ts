@@ -62,7 +62,13 @@ export async function remainderVerdict(fs: FsPort, s: DeleteStep, info: StepInfo
   if (matches) return 'matches';
   const recorded = info?.namesHash;
   if (typeof recorded === 'string') return namesHash(await fs.snapshotNames(s.path)) === recorded ? 'whole' : 'differs';
-  const had = s.subset ? ((info?.nodes as NodeMeta[] | undefined) ?? []) : await fs.snapshot(s.twin);
+  // Names only: the twin's are taken one at a time, never as a million records (FsPort.snapshotNames).
+  const had = s.subset ? ((info?.nodes as NodeMeta[] | undefined) ?? []).map((n) => n.rel) : await fs.snapshotNames(s.twin);
   const left = new Set(await fs.snapshotNames(s.path));
-  return had.length > 0 && had.every((n) => left.has(n.rel)) ? 'whole' : 'differs';
+  let any = false;
+  for (const rel of had) {
+    if (!left.has(rel)) return 'differs';
+    any = true;
+  }
+  return any ? 'whole' : 'differs';
 }
