@@ -17,17 +17,27 @@ const reason = tmpfsReason();
 if (reason) console.warn(`probe-leftovers CLI tests skipped: ${reason}`);
 const vols = volumePairForFile('probesweep');
 
+/** A folder Games (one file) on volume A and the manifest moving it to volume B, with a state folder of its own. */
+function moveCase(prefix: string) {
+  const a = mkdtempSync(path.join(vols.volA(), prefix));
+  const b = mkdtempSync(path.join(vols.volB(), prefix));
+  const state = mkdtempSync(path.join(vols.scratch(), 'state-'));
+  mkdirSync(path.join(a, 'Games'));
+  writeFileSync(path.join(a, 'Games', 'save'), 'x');
+  const manifest = path.join(vols.scratch(), `m-${path.basename(a)}.yaml`);
+  writeFileSync(manifest, `version: 1\nlinks:\n  - link: ${a}/Games\n    target: ${b}/Games\n`);
+  return { a, b, state, manifest };
+}
+
+/** The pid of a process that has ended: what a killed relocate's probe names. */
+function deadPid(): number {
+  return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+}
+
 describe.skipIf(reason !== undefined)('a probe a killed run left in the destination folder', () => {
   it('is gone once the run is rolled back (and apply sweeps the same folder)', () => {
-    const a = mkdtempSync(path.join(vols.volA(), 'c-'));
-    const b = mkdtempSync(path.join(vols.volB(), 'c-'));
-    const state = mkdtempSync(path.join(vols.scratch(), 'state-'));
-    mkdirSync(path.join(a, 'Games'));
-    writeFileSync(path.join(a, 'Games', 'save'), 'x');
-    const manifest = path.join(vols.scratch(), `m-${path.basename(a)}.yaml`);
-    writeFileSync(manifest, `version: 1\nlinks:\n  - link: ${a}/Games\n    target: ${b}/Games\n`);
-    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
-    const leftover = `.relocate-probe-${dead}-abcdef`;
+    const { a, b, state, manifest } = moveCase('c-');
+    const leftover = `.relocate-probe-${deadPid()}-abcdef`;
     writeFileSync(path.join(b, leftover), '');
     const applied = runCli(['apply', '--yes', '--state-dir', state, manifest]);
     expect(applied.status, applied.stderr).toBe(0);
@@ -39,17 +49,10 @@ describe.skipIf(reason !== undefined)('a probe a killed run left in the destinat
     expect(readdirSync(a)).toEqual(['Games']);
   });
   it('is gone once a crashed run is resumed, wherever the crash was', () => {
-    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
-    const leftover = `.relocate-probe-${dead}-fedcba`;
+    const leftover = `.relocate-probe-${deadPid()}-fedcba`;
     const resumed: number[] = [];
     for (let n = 1; ; n++) {
-      const a = mkdtempSync(path.join(vols.volA(), 'r-'));
-      const b = mkdtempSync(path.join(vols.volB(), 'r-'));
-      const state = mkdtempSync(path.join(vols.scratch(), 'state-'));
-      mkdirSync(path.join(a, 'Games'));
-      writeFileSync(path.join(a, 'Games', 'save'), 'x');
-      const manifest = path.join(vols.scratch(), `m-${path.basename(a)}.yaml`);
-      writeFileSync(manifest, `version: 1\nlinks:\n  - link: ${a}/Games\n    target: ${b}/Games\n`);
+      const { b, state, manifest } = moveCase('r-');
       const crashed = runCli(['apply', '--yes', '--state-dir', state, manifest], { env: { RELOCATE_TEST_CRASH_AFTER: String(n) } });
       if (crashed.status === 0) break;
       writeFileSync(path.join(b, leftover), '');
