@@ -212,6 +212,21 @@ describe.skipIf(NO_TMPFS !== undefined)('a rollback killed while it put back the
     expect(c.snap()).toEqual(before);
   });
 
+  it("the fault harness's second fault reaches this: `any-change` 1 of a rollback is its restore, cut as a copy", async () => {
+    const { c, before } = gamesToMove([['a.bin', 3000], ['levels/w1/map.bin', 5000], ['saves/one.sav', 900]]);
+    const cutDelete = new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', errno: 'EIO', k: 1 });
+    const run = await startRun(await c.plan(), { stateDir: c.stateDir, fs: cutDelete, verify: 'meta', noRollback: true });
+    expect(run.result).not.toBe('done');
+    // What test/property/fault-cases.ts arms for a recovery: the first call that changes the disk, whatever it is.
+    const second = new FaultyFs(new NodeFs(), { kind: 'any-change', n: 1, timing: 'partial', errno: 'EIO' });
+    const first = await rollbackRun(await reload(c.stateDir, run.record.id), { stateDir: c.stateDir, fs: second, force: false });
+    expect(second.fired).toMatchObject({ kind: 'copy', n: 1, timing: 'partial', op: 'restoreMissing' });
+    expect(first.result).toBe('failed');
+    const again = await rollbackRun(await reload(c.stateDir, run.record.id), { stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    expect(again.result, again.error?.message).toBe('rolled-back');
+    expect(c.snap()).toEqual(before);
+  });
+
   it('a node of another kind at a staging name is not relocate\'s torn copy: it is kept, and the rollback stops (E_DRIFT) deleting nothing', async () => {
     const { c } = gamesToMove([['saves/one.sav', 4000], ['z.txt', 40]]);
     const cutDelete = new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', errno: 'EIO', k: 0 });

@@ -16,6 +16,11 @@
  *           by rebinding the inner object's `syncDir`
  *   read    lstat, missingDirs, verify, snapshot, treeBytes, linkDestination, outsideNames
  *
+ *   any-change  the Nth call that changes the disk, whatever its kind (rename, copy, mkdir,
+ *           link, delete, sync): how a test aims at the first steps of a recovery without
+ *           knowing which calls it makes; it fires as that call's own kind, with the timing
+ *           asked for where that kind has it (else its first)
+ *
  * Timings: `before` fails without touching the disk; `after` lets the call
  * finish, then reports failure (an fsync error after a rename, a lost
  * reply); `partial` does part of the work, then fails: copyTree copies `k`
@@ -43,10 +48,25 @@ export const FAULT_ERRNOS = ['EIO', 'EACCES', 'EPERM', 'EBUSY', 'ENOSPC', 'EXDEV
 export type FaultErrno = (typeof FAULT_ERRNOS)[number];
 export type FaultTiming = 'before' | 'after' | 'partial';
 
+/** The timings each kind has (see the module comment). */
+export const FAULT_TIMINGS: Record<FaultKind, FaultTiming[]> = {
+  rename: ['before', 'after'],
+  copy: ['before', 'after', 'partial'],
+  write: ['partial'],
+  mkdir: ['before', 'after', 'partial'],
+  link: ['before', 'after'],
+  delete: ['before', 'after', 'partial'],
+  sync: ['before', 'after'],
+  read: ['before'],
+};
+
+/** The kinds `any-change` counts: every call that changes the disk (a write is part of its copy). */
+const CHANGE_KINDS: ReadonlySet<FaultKind> = new Set(['rename', 'copy', 'mkdir', 'link', 'delete', 'sync']);
+
 const ERRNO_NUMBERS: Record<FaultErrno, number> = { EIO: 5, EACCES: 13, EPERM: 1, EBUSY: 16, ENOSPC: 28, EXDEV: 18 };
 
 export interface FaultSpec {
-  kind: FaultKind;
+  kind: FaultKind | 'any-change';
   /** 1-based: the Nth call of this kind fails. */
   n: number;
   timing: FaultTiming;
@@ -55,7 +75,9 @@ export interface FaultSpec {
   k?: number;
 }
 
+/** A fault that fired, as the kind of call it hit. */
 export interface FiredFault extends FaultSpec {
+  kind: FaultKind;
   op: string;
   path: string;
 }
@@ -131,6 +153,8 @@ async function partialDelete(root: string, k: number): Promise<string> {
 
 export class FaultyFs implements FsPort {
   readonly calls: Record<FaultKind, number> = { rename: 0, copy: 0, write: 0, mkdir: 0, link: 0, delete: 0, sync: 0, read: 0 };
+  /** Calls that changed the disk, of any kind (what `any-change` counts). */
+  private changes = 0;
   fired?: FiredFault;
   /** Every call, in order, when `trace` is on: what a failing case prints. */
   readonly trace: string[] = [];
@@ -154,18 +178,30 @@ export class FaultyFs implements FsPort {
     this.fault = fault;
     this.fired = undefined;
     for (const k of Object.keys(this.calls) as FaultKind[]) this.calls[k] = 0;
+    this.changes = 0;
   }
 
   /** Counts a call of `kind`; returns the fault when this is the call that fails. */
   private hit(kind: FaultKind, op: string, p: string, count = 1): FaultSpec | undefined {
     const before = this.calls[kind];
     this.calls[kind] += count;
+    const changesBefore = this.changes;
+    if (CHANGE_KINDS.has(kind)) this.changes += count;
     if (this.tracing) this.trace.push(`${op} ${p}`);
     const f = this.fault;
-    if (!f || this.fired || f.kind !== kind || f.n <= before || f.n > before + count) return undefined;
-    this.fired = { ...f, op, path: p };
-    if (this.tracing) this.trace.push(`  ^ FAULT ${f.errno} ${f.timing}`);
-    return f;
+    if (!f || this.fired) return undefined;
+    let spec: FaultSpec & { kind: FaultKind };
+    if (f.kind === 'any-change') {
+      if (!CHANGE_KINDS.has(kind) || f.n <= changesBefore || f.n > changesBefore + count) return undefined;
+      const timings = FAULT_TIMINGS[kind];
+      spec = { ...f, kind, n: before + (f.n - changesBefore), timing: timings.includes(f.timing) ? f.timing : timings[0]! };
+    } else {
+      if (f.kind !== kind || f.n <= before || f.n > before + count) return undefined;
+      spec = { ...f, kind };
+    }
+    this.fired = { ...spec, op, path: p };
+    if (this.tracing) this.trace.push(`  ^ FAULT ${spec.errno} ${spec.timing}`);
+    return spec;
   }
 
   /** A plain call: fails before, or after, the inner call. */

@@ -25,7 +25,7 @@ import fc from 'fast-check';
 import { RelocateError } from '../../src/core/errors.js';
 import { resumeRun, rollbackRun, startRun, type RunOutcome } from '../../src/exec/run-control.js';
 import { NodeFs } from '../../src/platform/node-fs.js';
-import { FAULT_ERRNOS, FaultyFs, type FaultKind, type FaultSpec, type FaultTiming } from '../fault/faulty-fs.js';
+import { FAULT_ERRNOS, FAULT_TIMINGS, FaultyFs, type FaultKind, type FaultSpec, type FaultTiming } from '../fault/faulty-fs.js';
 import { snapshotTree } from '../helpers/snapshot.js';
 import {
   describePlan,
@@ -76,23 +76,12 @@ export const pickArb: fc.Arbitrary<FaultPick> = fc.record({
 
 export const faultCaseArb = (maxEntries: number, maxOps: number) => fc.tuple(caseArb(maxEntries, maxOps), pickArb);
 
-const TIMINGS: Record<FaultKind, FaultTiming[]> = {
-  rename: ['before', 'after'],
-  copy: ['before', 'after', 'partial'],
-  write: ['partial'],
-  mkdir: ['before', 'after', 'partial'],
-  link: ['before', 'after'],
-  delete: ['before', 'after', 'partial'],
-  sync: ['before', 'after'],
-  read: ['before'],
-};
-
 /** Picks a fault among the calls a clean run made: a kind that occurred, then one of its calls. */
 export function chooseFault(pick: FaultPick, counts: Record<FaultKind, number>): FaultSpec | undefined {
   const kinds = (Object.keys(counts) as FaultKind[]).filter((k) => counts[k] > 0);
   if (kinds.length === 0) return undefined;
   const kind = kinds[pick.kindI % kinds.length]!;
-  const timings = TIMINGS[kind];
+  const timings = FAULT_TIMINGS[kind];
   return { kind, n: 1 + (pick.nI % counts[kind]), timing: timings[pick.timingI % timings.length]!, errno: pick.errno, k: pick.k };
 }
 
@@ -234,9 +223,12 @@ export async function runFaultCase(env: FaultCaseEnv, c: CaseGen, pick: FaultPic
       const how = record.status === 'rolling-back' ? 'rollback' : pick.finish;
       let port = new FaultyFs(new NodeFs());
       if (round === 0 && pick.second) {
-        const kinds = ['rename', 'copy', 'write', 'mkdir', 'link', 'delete', 'read', 'sync'] as const;
+        // Half aim at the recovery's first changes whatever they are (the undo of a partly deleted original restores
+        // before anything else: a fault there is a recovery cut short twice), half at a call of a given kind.
+        const kinds = ['any-change', 'any-change', 'any-change', 'any-change', 'any-change', 'any-change', 'any-change', 'rename', 'copy', 'write', 'mkdir', 'link', 'delete', 'read', 'sync'] as const;
         const kind = kinds[pick.second.kindI % kinds.length]!;
-        const second: FaultSpec = { kind, n: pick.second.n, timing: TIMINGS[kind][pick.second.timingI % TIMINGS[kind].length]!, errno: pick.errno, k: pick.k };
+        const timings: readonly FaultTiming[] = kind === 'any-change' ? ['before', 'after', 'partial'] : FAULT_TIMINGS[kind];
+        const second: FaultSpec = { kind, n: kind === 'any-change' ? 1 + ((pick.second.n - 1) % 3) : pick.second.n, timing: timings[pick.second.timingI % timings.length]!, errno: pick.errno, k: pick.k };
         port = new FaultyFs(new NodeFs(), second);
         story.push(`second fault armed for the ${how}: ${JSON.stringify(second)}`);
       }
