@@ -35,12 +35,12 @@ let work: string | undefined;
 const volumes: string[] = [];
 let n = 0;
 
-/** Makes and attaches a 20 MB disk image (APFS unless `fs` says otherwise) at a mount point of its own (no root needed). */
+/** Makes and attaches a 64 MB disk image (APFS unless `fs` says otherwise; FAT32 needs over 33 MB) at a mount point of its own (no root needed). */
 function attachApfs(name: string, fs = 'APFS'): string {
   const img = path.join(work!, `${name}.dmg`);
   const mnt = path.join(work!, name);
   mkdirSync(mnt);
-  run('hdiutil', 'create', '-quiet', '-size', '40m', '-fs', fs, '-volname', name, img);
+  run('hdiutil', 'create', '-quiet', '-size', '64m', '-fs', fs, '-volname', name, img);
   run('hdiutil', 'attach', '-quiet', '-nobrowse', '-mountpoint', mnt, img);
   volumes.push(mnt);
   return mnt;
