@@ -1,5 +1,5 @@
 import { RelocateError } from '../core/errors.js';
-import { RunStore, newRunId, utcStamp } from '../journal/runs.js';
+import { RunStore, freshRunId, utcStamp } from '../journal/runs.js';
 import type { RunRecord } from '../journal/types.js';
 import type { Plan } from '../plan/types.js';
 import { compileSteps } from './compile.js';
@@ -45,7 +45,7 @@ function errorRecord(e: RelocateError): RunRecord['error'] {
 export async function startRun(plan: Plan, opts: RunOptions & { verify: VerifyMode; noRollback: boolean; now?: Date; id?: string }): Promise<RunOutcome> {
   const now = opts.now ?? new Date();
   // The CLI chooses the id before planning: the path locks it takes first name the run (src/journal/path-lock.ts).
-  const id = opts.id ?? newRunId(now);
+  const id = opts.id ?? (await freshRunId(opts.stateDir, now));
   const record: RunRecord = {
     id,
     status: 'running',

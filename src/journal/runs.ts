@@ -1,12 +1,29 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { RelocateError } from '../core/errors.js';
-import { ensureDir, JournalFile, listDir, readText, writeFileAtomic } from '../platform/journal-fs.js';
+import { JournalFile, listDir, makeNewDir, pathTaken, readText, writeFileAtomic } from '../platform/journal-fs.js';
 import { UNFINISHED, type JournalLine, type RunRecord, type RunStatus } from './types.js';
 
 /** A run id sorts by time: 20261122T023148Z-1a2b. */
 export function newRunId(now: Date): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '')}-${randomBytes(2).toString('hex')}`;
+}
+
+/**
+ * A run id no run in `stateDir` has: two runs started in one second share
+ * the time, and their four random digits one time in 65,536 (the fault
+ * harness met it). A second run under an earlier one's name would take its
+ * journal for its own, and its record would overwrite the earlier one's:
+ * the earlier run could no longer be rolled back. The caller holds the
+ * state lock, so nothing takes the name between this and `RunStore.create`,
+ * which refuses a name that is taken anyway. `make`: the names tried (a
+ * test's own).
+ */
+export async function freshRunId(stateDir: string, now: Date, make: (now: Date) => string = newRunId): Promise<string> {
+  for (;;) {
+    const id = make(now);
+    if (!(await pathTaken(path.join(stateDir, 'runs', id)))) return id;
+  }
 }
 
 /**
@@ -60,14 +77,17 @@ export class RunStore {
   }
 
   async create(record: RunRecord): Promise<void> {
+    let made: boolean;
     try {
-      await ensureDir(this.dir);
-      await this.save(record);
+      made = await makeNewDir(this.dir);
+      if (made) await this.save(record);
     } catch (err) {
       // No step has run: a run folder without a readable run.json is a run that never started, and is ignored.
       const e = this.writeError(err, 'record a new run');
       throw new RelocateError('E_STATE_WRITE', e.message, { path: this.stateDir, hint: `nothing was changed; free space in ${this.stateDir} (or make it writable), then run again`, cause: err });
     }
+    // Another run's folder is never taken over (freshRunId chooses names that are free).
+    if (!made) throw new RelocateError('E_STATE_WRITE', `relocate cannot record a new run in its state folder ${this.stateDir}: a run named ${this.id} is there already`, { path: this.dir, hint: 'nothing was changed; run again (a new run gets a new name)' });
   }
 
   /**

@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
-import { mkdir, readdir, unlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDir, fsyncDirSync, fsyncMadeLevels } from './durability.js';
 import { writeFileAtomic } from './write-file.js';
@@ -60,6 +60,33 @@ export class JournalFile {
  */
 export async function ensureDir(dir: string): Promise<void> {
   await fsyncMadeLevels(dir, await mkdir(dir, { recursive: true, mode: 0o700 }));
+}
+
+/**
+ * Makes folder `dir` (its parents as ensureDir does), durable; false when
+ * `dir` was there already, which the caller must not take for its own.
+ */
+export async function makeNewDir(dir: string): Promise<boolean> {
+  await ensureDir(path.dirname(dir));
+  try {
+    await mkdir(dir, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+  await fsyncDir(path.dirname(dir));
+  return true;
+}
+
+/** Whether anything is at `p` (never followed). */
+export async function pathTaken(p: string): Promise<boolean> {
+  return lstat(p).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return false;
+      throw err;
+    },
+  );
 }
 
 export { readTextIfExists as readText } from './read-text.js';

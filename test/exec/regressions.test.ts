@@ -297,3 +297,25 @@ describe.skipIf(NO_TMPFS !== undefined)('a rollback killed while it put back the
     expect(c.snap()).toEqual(before);
   });
 });
+
+describe.skipIf(NO_TMPFS !== undefined)('a second run under the name of an earlier one (same second, same four random digits)', () => {
+  it("is refused before anything happens: it used to take the earlier run's journal for its own and report done, having done nothing", async () => {
+    const { c, before } = gamesToMove([['a.bin', 3000], ['saves/one.sav', 900]]);
+    const first = await startRun(await c.plan(), { stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
+    expect(first.result).toBe('done');
+    const back = await rollbackRun(await reload(c.stateDir, first.record.id), { stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    expect(back.result).toBe('rolled-back');
+    const err = await startRun(await c.plan(), { stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false, id: first.record.id }).then(
+      (o) => o,
+      (e: unknown) => e,
+    );
+    expect(err, 'this used to be { result: "done" } with nothing moved').toBeInstanceOf(RelocateError);
+    expect((err as RelocateError).code).toBe('E_STATE_WRITE');
+    expect((await reload(c.stateDir, first.record.id)).status).toBe('rolled-back');
+    expect(c.snap()).toEqual(before);
+    // Without a name given, a run gets a free one.
+    const again = await startRun(await c.plan(), { stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
+    expect(again.result).toBe('done');
+    expect(again.record.id).not.toBe(first.record.id);
+  });
+});

@@ -18,7 +18,7 @@ import { progressFormat, progressView } from '../progress.js';
 import { refuseIfUnfinished, withLock } from '../run-guard.js';
 import { lockPlace } from '../path-guard.js';
 import { acquirePathLocks, planLockPaths, releaseIfSettled, type HeldPathLocks } from '../../journal/path-lock.js';
-import { newRunId } from '../../journal/runs.js';
+import { freshRunId } from '../../journal/runs.js';
 import { reportOutcome, runJson } from '../run-output.js';
 import { assertFresh, isSavedPlan, readSavedPlan } from '../saved-plan.js';
 import { stateDirFor } from '../state-dir.js';
@@ -71,7 +71,7 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
   return withLock(stateDir, 'apply', io, async () => {
     await refuseIfUnfinished(stateDir);
     // The run's id is chosen now: the path locks, taken before the disk is observed, name it.
-    const runId = newRunId(new Date());
+    const runId = await freshRunId(stateDir, new Date());
     let plan: Plan;
     let locks: HeldPathLocks | undefined;
     const lockRun = async (paths: string[]) => {
