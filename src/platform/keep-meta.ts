@@ -431,15 +431,21 @@ export class MetaKeeper {
     const label = attributeLabel(name);
     const code = ERRNO_NAMES[errno] ?? `errno ${errno}`;
     if (errno === XATTR_ERRNO.ENOSPC || errno === XATTR_ERRNO.EDQUOT) return this.wrap(errnoError(errno), p, `setting ${label} of`);
+    // Windows' pseudo attributes (streams, attributes, the descriptor) get Windows' words: no root, no security.* there.
+    const windows = name.startsWith('win.');
     const why =
       errno === XATTR_ERRNO.ENOTSUP
         ? 'the destination file system cannot hold it'
         : errno === XATTR_ERRNO.EPERM || errno === XATTR_ERRNO.EACCES
-          ? 'this account may not set it (security.* and trusted.* need root)'
+          ? windows
+            ? 'this account may not set it'
+            : 'this account may not set it (security.* and trusted.* need root)'
           : 'the destination refused it';
     return new RelocateError('E_CANNOT_KEEP', `setting ${label} of ${p} failed: ${why} (${code})`, {
       path: p,
-      hint: 'nothing was deleted: the original keeps it. Move to a file system that holds it, run as root, or remove the attribute from the original first',
+      hint: windows
+        ? 'nothing was deleted: the original keeps it. Move to an NTFS or ReFS drive (FAT and exFAT hold no alternate data streams), or remove it from the original first'
+        : 'nothing was deleted: the original keeps it. Move to a file system that holds it, run as root, or remove the attribute from the original first',
     });
   }
 

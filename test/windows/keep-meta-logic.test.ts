@@ -256,6 +256,33 @@ describe('the Windows keeper over a fake Win32 (streams are real files named `fi
     expect(calls.slice(1)).toEqual([`times null ${at} ${mt}`, `times null ${at} ${mt}`]);
   });
 
+  it("a stream the destination refuses (exFAT holds none) fails the copy with E_CANNOT_KEEP in Windows' words, not Linux's", () => {
+    const f = path.join(dir, 'refused.txt');
+    writeFileSync(f, 'data');
+    const refusing = (errno: number) => ({ read: () => [], set: () => errno, remove: () => 0, has: () => false });
+    const made = { owner: { uid: process.geteuid?.() ?? 0, gid: process.getegid?.() ?? 0 }, mustChmod: false, stripAcl: false, stripFlags: false };
+    const attr = (name: string) => ({ name, raw: Buffer.from(`${name}\0`), value: Buffer.from('x') });
+    const meta = (name: string) => ({ kind: 'file' as const, mode: 0o644, uid: made.owner.uid, gid: made.owner.gid, atimeNs: 1n, mtimeNs: 2n, flags: null, xattrs: [attr(name)] });
+    const failure = (errno: number, name: string) => {
+      const k = MetaKeeper.over({ xattrs: refusing(errno), flags: null, copyMetadata: null, setTimes: null, birthTimesHeld: null }, fsError);
+      try {
+        k.apply(f, meta(name), made);
+      } catch (err) {
+        return err as { code: string; message: string; hint?: string };
+      }
+      throw new Error('the copy was not refused');
+    };
+    const stream = failure(22 /* EINVAL */, 'win.stream:Zone.Identifier');
+    expect(stream.code).toBe('E_CANNOT_KEEP');
+    expect(stream.message).toContain('Zone.Identifier');
+    expect(stream.hint).toContain('NTFS');
+    expect(`${stream.message} ${stream.hint}`).not.toMatch(/root|security\.\*/);
+    expect(failure(13 /* EACCES */, 'win.security').message).not.toMatch(/root|security\.\*/);
+    // A Linux attribute keeps Linux's words.
+    const linux = failure(13, 'trusted.x');
+    expect(`${linux.message} ${linux.hint}`).toMatch(/root/);
+  });
+
   it('the descriptor is set on a volume that keeps ACLs, and neither set nor compared on one that keeps none (exFAT, FAT)', () => {
     const d = path.join(dir, 'sd-copy.txt');
     writeFileSync(d, 'data');
