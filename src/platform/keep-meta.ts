@@ -67,7 +67,7 @@ import { keepsModes } from './mode-keeping.js';
 import { lutimesSeconds, nativeSetTimesUnavailableReason, type SetTimesNs } from './native/utimens.js';
 import { nativeCopyMetadataUnavailableReason, type CopyMetadata } from './native/copyfile-darwin.js';
 import { FLAG_ERRNO, flagsToSet, nativeFlagsUnavailableReason, type FlagCalls } from './native/fs-flags.js';
-import { windowsAttributeLabel } from './windows/file-attributes.js';
+import { WIN_STREAM_PREFIX, windowsAttributeLabel } from './windows/file-attributes.js';
 import { windowsKeepNotes } from './windows/keep-meta-win.js';
 import { platformKeeperCalls, type KeeperCalls } from './keeper-calls.js';
 import { XATTR_ERRNO, nativeXattrsUnavailableReason, type Xattr, type XattrCalls } from './native/xattrs.js';
@@ -444,7 +444,7 @@ export class MetaKeeper {
     return new RelocateError('E_CANNOT_KEEP', `setting ${label} of ${p} failed: ${why} (${code})`, {
       path: p,
       hint: windows
-        ? 'nothing was deleted: the original keeps it. Move to an NTFS or ReFS drive (FAT and exFAT hold no alternate data streams), or remove it from the original first'
+        ? `nothing was deleted: the original keeps it. Move to an NTFS drive${name.startsWith(WIN_STREAM_PREFIX) ? ' (FAT and exFAT hold no alternate data streams)' : ''}, or remove it from the original first`
         : 'nothing was deleted: the original keeps it. Move to a file system that holds it, run as root, or remove the attribute from the original first',
     });
   }
