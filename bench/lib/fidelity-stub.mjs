@@ -13,9 +13,11 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writ
 import path from 'node:path';
 
 const PATCHES = [
-  ['xattrs: await nativeXattrs(),', 'xattrs: null,'],
-  ['flags: await nativeFlags(),', 'flags: null,'],
-  ['setTimes: await nativeSetTimesNs(),', 'setTimes: null,'],
+  // The Linux keeper's calls (the macOS branch above it names the same functions: the whole line is matched).
+  [
+    'return { xattrs: await nativeXattrs(), flags: await nativeFlags(), copyMetadata: null, setTimes: await nativeSetTimesNs(), birthTimesHeld: null };',
+    'return { xattrs: null, flags: null, copyMetadata: null, setTimes: null, birthTimesHeld: null };',
+  ],
   ['const statxOf = await nativeStatx();', 'const statxOf = null;'],
   ['(opts.inodeFlags || full === root)', '(full === root)'],
 ];
