@@ -1,3 +1,4 @@
+import type { ErrorCode, WarningCode } from '../core/codes.js';
 import type { FolderPlaces } from '../core/folder-places.js';
 import type { OsName, PathStyle } from '../core/paths.js';
 import type { ConflictStrategy, EntryState, LinkType, RetargetMode } from '../manifest/types.js';
@@ -23,15 +24,14 @@ export type ResolvedLinkType = 'junction' | 'symlink' | 'hardlink';
 
 /**
  * A preflight check's result. `error` blocks apply; `warning` is shown.
- * Invariant: `code` is a stable E_ or W_ code; `hint` says what to do.
+ * Invariant: an error carries an E_ code and a warning a W_ code, both from
+ * the registry (core/codes.ts); `hint` says what to do.
  */
-export interface Finding {
-  severity: 'error' | 'warning';
-  code: string;
+export type Finding = ({ severity: 'error'; code: ErrorCode } | { severity: 'warning'; code: WarningCode }) & {
   message: string;
   path?: string;
   hint?: string;
-}
+};
 
 /** A move of real data from one path to another (link → target, target → link for a restore, old target → target for a retarget). */
 export interface MoveSpec {

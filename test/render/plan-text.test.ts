@@ -257,7 +257,7 @@ describe('renderPlan: colour', () => {
       entry('merge', { move: { from: 'C:\\Games', to: 'D:\\Games', crossVolume: false, bytes: 1, files: 1 }, comparison: { onlyAtLink: ['a'], onlyAtTarget: [], differ: [], identical: ['b'] } }),
       entry('conflict', {
         comparison: { onlyAtLink: ['a'], onlyAtTarget: ['b'], differ: ['c'], identical: ['d'], truncated: true },
-        findings: [{ severity: 'error', code: 'E_X', message: 'm', hint: 'h' }, { severity: 'warning', code: 'W_Y', message: 'w' }],
+        findings: [{ severity: 'error', code: 'E_CONFLICT', message: 'm', hint: 'h' }, { severity: 'warning', code: 'W_NETWORK', message: 'w' }],
       }),
       entry('none'),
       entry('skip'),

@@ -1,9 +1,10 @@
 import os from 'node:os';
+import type { ErrorCode } from '../../core/codes.js';
 import { RelocateError } from '../../core/errors.js';
 import { startRun } from '../../exec/run-control.js';
 import type { VerifyMode } from '../../exec/steps.js';
 import { hasChanges } from '../../plan/planner.js';
-import type { Plan } from '../../plan/types.js';
+import type { Finding, Plan } from '../../plan/types.js';
 import { NodeFs } from '../../platform/node-fs.js';
 import { sweepRunProbes } from '../../platform/probe-leftovers.js';
 import { renderPlan } from '../../render/plan-text.js';
@@ -28,10 +29,10 @@ import { stateDirFor } from '../state-dir.js';
  * conflicting entry, else the code of the first failed check (E_NO_SPACE,
  * E_HARDLINK_DIR, E_CROSS_VOLUME, ...), so scripts see the real reason.
  */
-function blockingError(plan: Plan, file: string): { code: string; message: string; path: string; hint: string } {
+function blockingError(plan: Plan, file: string): { code: ErrorCode; message: string; path: string; hint: string } {
   const conflict = plan.entries.find((p) => p.action === 'conflict');
   if (conflict) return { code: 'E_CONFLICT', message: `${conflict.link}: ${conflict.reason}; nothing was changed`, path: conflict.link, hint: 'resolve it (see `relocate plan`)' };
-  const finding = [...plan.findings, ...plan.entries.flatMap((p) => p.findings)].find((f) => f.severity === 'error');
+  const finding = [...plan.findings, ...plan.entries.flatMap((p) => p.findings)].find((f): f is Extract<Finding, { severity: 'error' }> => f.severity === 'error');
   if (finding) return { code: finding.code, message: `${finding.message}; nothing was changed`, path: finding.path ?? file, hint: finding.hint ?? 'see `relocate plan`' };
   return { code: 'E_CONFLICT', message: 'the plan has conflicts or failed checks; nothing was changed', path: file, hint: 'resolve them (see `relocate plan`)' };
 }

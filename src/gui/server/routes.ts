@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { ErrorCode } from '../../core/codes.js';
 import type { AdoptAnswer, ApiError, DoctorAnswer, EntryRequest, HistoryAnswer, JobStarted, LinksAnswer, MovePreview, MoveRequest, Overview, PlanPreview } from '../api-types.js';
 import { addMoveEntry, ManifestEditError, setEntryState } from '../../manifest/manifest-edits.js';
 import { listDrives } from '../../platform/drives.js';
@@ -74,7 +75,7 @@ export class ServerRefusal extends Error {
   }
 }
 
-function refuse(status: number, code: string, message: string, hint: string | null = null, p: string | null = null): never {
+function refuse(status: number, code: ErrorCode, message: string, hint: string | null = null, p: string | null = null): never {
   throw new ServerRefusal(status, { code, message, path: p, hint });
 }
 

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ErrorCode } from '../../core/codes.js';
 import type { AddressInfo } from 'node:net';
 import { WEB_ASSETS } from '../generated/web-assets.js';
 import { makePrivateTempFolder, removePrivateTempFolder } from '../../platform/temp-folder.js';
@@ -43,7 +44,7 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-function refusal(res: ServerResponse, status: number, code: string, message: string, hint: string | null = null, headers: Record<string, string> = {}): void {
+function refusal(res: ServerResponse, status: number, code: ErrorCode, message: string, hint: string | null = null, headers: Record<string, string> = {}): void {
   send(res, status, { ok: false, error: { code, message, path: null, hint } }, headers);
 }
 

@@ -5,10 +5,11 @@
 // itself (same origin). Every answer becomes an Answer: a network failure or
 // a reply that is not the API's JSON is turned into an ApiError too, so each
 // screen has one way to show what went wrong.
+import type { ErrorCode } from '../../core/codes.js';
 import type { Answer, ApiError } from '../api-types.js';
 import { S } from './strings.js';
 
-function failure(code: string, message: string, hint: string | null = null): { ok: false; error: ApiError } {
+function failure(code: ErrorCode, message: string, hint: string | null = null): { ok: false; error: ApiError } {
   return { ok: false, error: { code, message, path: null, hint } };
 }
 
