@@ -1,9 +1,13 @@
+import path from 'node:path';
+import { DecodeError, obj, parseJson } from '../core/decode.js';
 import { RelocateError } from '../core/errors.js';
 import type { DesiredEntry } from '../manifest/types.js';
 import { fingerprint } from '../plan/fingerprint.js';
+import { decodePlan } from '../plan/plan-decode.js';
 import { spaceFindings } from '../plan/preflight.js';
 import type { Plan } from '../plan/types.js';
 import { diskReader } from '../platform/disk-reader.js';
+import { packageVersion } from '../platform/package-version.js';
 import { readTextFile } from '../platform/read-text.js';
 import { observeEntries, type ObserveOptions } from '../state/observe.js';
 
@@ -18,20 +22,39 @@ export async function isSavedPlan(file: string): Promise<boolean> {
   }
 }
 
-/** Reads a saved plan (the `plan` member of `plan --out`'s JSON). */
+/**
+ * Reads a saved plan (the `plan` member of `plan --out`'s JSON), checked
+ * field by field (plan-decode.ts). A plan is applied only by the relocate
+ * version that made it, as Terraform does with its plan files: another
+ * version may plan the same disk differently (new checks, new steps), and
+ * the saved plan is a promise of exactly what apply does.
+ */
 export async function readSavedPlan(file: string): Promise<Plan> {
-  let doc: { plan?: Plan };
+  const notAPlan = (why: string) =>
+    new RelocateError('E_BAD_PLAN', `${file} is not a plan saved by \`relocate plan --out\` (${why}); nothing was changed`, { path: file, hint: 'save one with `relocate plan MANIFEST --out plan.json`' });
+  let doc: unknown;
   try {
-    doc = JSON.parse(await readTextFile(file)) as { plan?: Plan };
+    doc = parseJson(await readTextFile(file));
   } catch (err) {
-    throw new RelocateError('E_BAD_PLAN', `${file} is not a plan saved by \`relocate plan --out\`: ${(err as Error).message}`, { path: file, hint: 'save one with `relocate plan MANIFEST --out plan.json`' });
+    throw notAPlan((err as Error).message);
   }
-  const plan = doc.plan;
-  if (!plan || plan.formatVersion !== 1 || !Array.isArray(plan.entries) || typeof plan.fingerprint !== 'string') {
-    throw new RelocateError('E_BAD_PLAN', `${file} is not a plan saved by \`relocate plan --out\``, { path: file, hint: 'save one with `relocate plan MANIFEST --out plan.json`' });
+  const made = typeof doc === 'object' && doc !== null ? (doc as { plan?: { toolVersion?: unknown } }).plan?.toolVersion : undefined;
+  if (typeof made === 'string' && made !== packageVersion()) {
+    throw new RelocateError('E_BAD_PLAN', `${file} was saved by relocate ${made}, and this is relocate ${packageVersion()}: a saved plan is applied only by the version that made it; nothing was changed`, {
+      path: file,
+      hint: `make the plan again with this version (\`relocate plan MANIFEST --out ${path.basename(file)}\`), or apply it with relocate ${made}`,
+    });
   }
-  return plan;
+  try {
+    return savedPlan(doc, '').plan;
+  } catch (err) {
+    if (err instanceof DecodeError) throw notAPlan(err.message);
+    throw err;
+  }
 }
+
+/** `plan --out`'s document: the plan under `plan` (the rest is the `--json` view, not read back). */
+const savedPlan = obj<{ plan: Plan }>({ plan: decodePlan });
 
 /** The desired entries a plan was made from, rebuilt from the plan itself (to observe the disk again). */
 export function entriesOf(plan: Plan): DesiredEntry[] {
@@ -43,8 +66,7 @@ export function entriesOf(plan: Plan): DesiredEntry[] {
       target: p.target,
       type: p.declaredType,
       conflict: p.conflictStrategy,
-      // A plan saved before the option existed was made when every entry relinked: 'relink' observes as it did.
-      retarget: p.retargetMode ?? 'relink',
+      retarget: p.retargetMode,
       state: p.state,
       force: false,
       style: p.style,

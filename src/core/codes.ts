@@ -120,6 +120,7 @@ export const CODES = {
   E_STATE_WRITE: { area: 'state', means: 'The state folder cannot be written (full, read-only); the run stops before its next step.' },
   E_LOCKED: { area: 'state', means: 'Another relocate is working with the same state folder; the message names its pid.' },
   E_NO_RUN: { area: 'state', means: 'No such run in the state folder (or none to roll back).' },
+  E_RUN_FORMAT: { area: 'state', means: "A run's record or a line of its journal is damaged, or was written by a newer relocate; the message names the place or the version." },
   E_PATH_LOCK_DIR: { area: 'state', means: 'The machine-wide path-lock folder cannot be made or written.' },
 
   // `relocate gui`: its HTTP API's answers, and the browser page's own.

@@ -1,6 +1,7 @@
 import { RelocateError } from '../core/errors.js';
 import { RunStore, freshRunId, utcStamp } from '../journal/runs.js';
 import type { RunRecord } from '../journal/types.js';
+import { RUN_FORMAT_VERSION } from '../journal/record-decode.js';
 import type { Plan } from '../plan/types.js';
 import { compileSteps } from './compile.js';
 import { runForward, runUndo, type ExecEvent } from './executor.js';
@@ -47,6 +48,7 @@ export async function startRun(plan: Plan, opts: RunOptions & { verify: VerifyMo
   // The CLI chooses the id before planning: the path locks it takes first name the run (src/journal/path-lock.ts).
   const id = opts.id ?? (await freshRunId(opts.stateDir, now));
   const record: RunRecord = {
+    formatVersion: RUN_FORMAT_VERSION,
     id,
     status: 'running',
     startedAt: now.toISOString(),

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { count, obj, parseJson, str } from '../core/decode.js';
 import { RelocateError } from '../core/errors.js';
 import { createExclusive, ensureDir, processAlive, readText, removeDeadTemps, removeFile, removeIfStill } from '../platform/journal-fs.js';
 
@@ -10,6 +11,8 @@ export interface LockInfo {
   startedAt: string;
   command: string;
 }
+
+const lockInfo = obj<LockInfo>({ pid: count, host: str, startedAt: str, command: str });
 
 /** A held lock. Invariant: at most one live process holds the lock of a state directory. */
 export interface HeldLock {
@@ -48,8 +51,9 @@ export async function acquireLock(stateDir: string, command: string): Promise<He
     }
     let holder: LockInfo | undefined;
     try {
-      holder = text ? (JSON.parse(text) as LockInfo) : undefined;
+      holder = lockInfo(parseJson(text), '');
     } catch {
+      // Torn (a crash while it was written) or not a lock of ours: unreadable, taken over below as a dead holder's.
       holder = undefined;
     }
     if (holder && holder.host === info.host && processAlive(holder.pid)) {

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { parseJson } from '../core/decode.js';
 import { RelocateError } from '../core/errors.js';
 import {
   canonicalLockPath,
@@ -18,6 +19,7 @@ import {
 import { readText } from '../platform/journal-fs.js';
 import { changedPaths } from '../plan/entry-paths.js';
 import type { Plan } from '../plan/types.js';
+import { runStatus } from './record-decode.js';
 import { UNFINISHED, type RunStatus } from './types.js';
 
 /**
@@ -102,11 +104,12 @@ async function runRecordState(stateDir: string, runId: string): Promise<{ kind: 
   try {
     // status.json says finished only once run.json does (RunStore.save); an unfinished or missing one sends us to run.json.
     const side = await readText(path.join(dir, 'status.json'));
-    const sideStatus = side === undefined ? undefined : (JSON.parse(side) as { status?: RunStatus }).status;
+    const sideStatus = side === undefined ? undefined : statusOf(side);
     if (sideStatus === 'done' || sideStatus === 'rolled-back') return { kind: 'finished', status: sideStatus };
     const full = await readText(path.join(dir, 'run.json'));
     if (full === undefined) return { kind: 'gone' };
-    const status = (JSON.parse(full) as { status?: RunStatus }).status;
+    // Only the status is read here (the whole record is decoded where the run is acted on): one that is not a run's status is unreadable.
+    const status = statusOf(full);
     if (status === undefined) return { kind: 'unreadable' };
     return { kind: UNFINISHED.has(status) ? 'unfinished' : 'finished', status };
   } catch {
@@ -171,6 +174,15 @@ export function firstOverlap(mine: readonly string[], theirs: readonly string[])
     if (hit !== undefined) return [hit, t];
   }
   return undefined;
+}
+
+/** The `status` of a run.json or status.json text, or undefined when it has none that is a run's (torn, damaged, foreign). */
+function statusOf(text: string): RunStatus | undefined {
+  try {
+    return runStatus((parseJson(text) as { status?: unknown } | null)?.status, 'status');
+  } catch {
+    return undefined;
+  }
 }
 
 function parseInfo(text: string): PathLockInfo | undefined {

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { RelocateError } from '../core/errors.js';
 import { JournalFile, listDir, makeNewDir, pathTaken, readText, writeFileAtomic } from '../platform/journal-fs.js';
+import { DecodeError, parseJson } from '../core/decode.js';
+import { decodeJournalLine, decodeRunRecord, NewerRunFormat, runStatus } from './record-decode.js';
 import { UNFINISHED, type JournalLine, type RunRecord, type RunStatus } from './types.js';
 
 /** A run id sorts by time: 20261122T023148Z-1a2b. */
@@ -134,18 +136,26 @@ export class RunStore {
   async load(): Promise<RunRecord> {
     const text = await readText(path.join(this.dir, 'run.json'));
     if (text === undefined) throw new RelocateError('E_NO_RUN', `no run ${this.id} in ${this.stateDir}`, { path: this.dir, hint: 'see `relocate history` for the runs' });
-    return JSON.parse(text) as RunRecord;
+    return recordOf(text, this.stateDir, this.id);
   }
 
   async readJournal(): Promise<JournalLine[]> {
     const text = (await readText(path.join(this.dir, 'journal.jsonl'))) ?? '';
     const out: JournalLine[] = [];
-    for (const l of text.split('\n')) {
+    for (const [i, l] of text.split('\n').entries()) {
       if (!l.trim()) continue;
+      let parsed: unknown;
       try {
-        out.push(JSON.parse(l) as JournalLine);
+        parsed = JSON.parse(l);
       } catch {
-        // A torn last line (power cut mid-write) never counts: its step is treated as not begun.
+        // A torn line (power cut or full disk mid-write) never counts: its step is treated as not begun.
+        continue;
+      }
+      try {
+        const line = decodeJournalLine(parsed);
+        if (line) out.push(line);
+      } catch (err) {
+        throw damaged(this.stateDir, this.id, `line ${i + 1} of its journal (journal.jsonl)`, err);
       }
     }
     return out;
@@ -214,11 +224,40 @@ const STATUS_FILE = 'status.json';
 async function readRecord(stateDir: string, id: string): Promise<RunRecord | undefined> {
   const text = await readText(path.join(stateDir, 'runs', id, 'run.json'));
   if (!text) return undefined;
+  return recordOf(text, stateDir, id);
+}
+
+/**
+ * A run's record from its text. run.json is written whole (write and
+ * rename), so one that does not decode was damaged or written by a newer
+ * relocate: refused with E_RUN_FORMAT, never skipped — a run that cannot
+ * be read may be unfinished, and resume, rollback and the choice of the
+ * latest run act on what records say.
+ */
+function recordOf(text: string, stateDir: string, id: string): RunRecord {
   try {
-    return JSON.parse(text) as RunRecord;
-  } catch {
-    return undefined;
+    return decodeRunRecord(parseJson(text));
+  } catch (err) {
+    throw damaged(stateDir, id, 'its record (run.json)', err);
   }
+}
+
+/** E_RUN_FORMAT for run `id`'s `what`, from a decoder's error. */
+function damaged(stateDir: string, id: string, what: string, err: unknown): RelocateError {
+  const dir = path.join(stateDir, 'runs', id);
+  if (err instanceof NewerRunFormat) {
+    return new RelocateError('E_RUN_FORMAT', `run ${id} was ${err.message}`, {
+      path: dir,
+      hint: `use relocate ${err.toolVersion ?? 'of that version'} or newer with the state folder ${stateDir}`,
+      cause: err,
+    });
+  }
+  if (!(err instanceof DecodeError)) throw err;
+  return new RelocateError('E_RUN_FORMAT', `${what} of run ${id} is damaged (${err.message}); relocate will not guess what the run did`, {
+    path: dir,
+    hint: `inspect ${dir}; to go on without that run, move its folder out of ${path.join(stateDir, 'runs')} (undoing what it did is then up to you)`,
+    cause: err,
+  });
 }
 
 /**
@@ -248,17 +287,16 @@ export async function findUnfinished(stateDir: string): Promise<RunRecord | unde
   const found: RunRecord[] = [];
   for (const id of await listDir(path.join(stateDir, 'runs'))) {
     const side = await readText(path.join(stateDir, 'runs', id, STATUS_FILE));
-    let status: unknown;
+    let status: RunStatus | undefined;
     try {
-      status = side === undefined ? undefined : (JSON.parse(side) as { status?: unknown }).status;
+      status = side === undefined ? undefined : runStatus((parseJson(side) as { status?: unknown } | null)?.status, 'status');
     } catch {
-      // A torn sidecar says nothing: run.json decides.
+      // A torn or damaged sidecar says nothing: run.json decides.
     }
-    if (typeof status === 'string' && !UNFINISHED.has(status as RunStatus) && ALL_STATUSES.has(status)) continue;
+    if (status !== undefined && !UNFINISHED.has(status)) continue;
     const r = await readRecord(stateDir, id);
     if (r && UNFINISHED.has(r.status)) found.push(r);
   }
   return newestFirst(found)[0];
 }
 
-const ALL_STATUSES: ReadonlySet<string> = new Set<RunStatus>(['running', 'done', 'failed', 'rolling-back', 'rolled-back']);

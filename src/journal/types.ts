@@ -18,6 +18,8 @@ export const UNFINISHED: ReadonlySet<RunStatus> = new Set(['running', 'failed', 
  * changes after creation; progress lives in the journal only.
  */
 export interface RunRecord {
+  /** The record's format (record-decode.ts: RUN_FORMAT_VERSION); absent in records written before it was recorded, which are format 1. */
+  formatVersion?: 1;
   id: string;
   status: RunStatus;
   startedAt: string;

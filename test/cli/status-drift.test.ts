@@ -9,6 +9,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { requireBuiltCli } from '../helpers/cli.js';
 import { runUnchanged, Sandbox } from '../state/cli-sandbox.js';
+import { makePlan } from '../../src/plan/planner.js';
+import { context } from '../helpers/plan-fixtures.js';
 
 beforeAll(() => {
   requireBuiltCli();
@@ -134,7 +136,7 @@ describe.concurrent('status', () => {
     const id = '20261205T000000000Z-test';
     const runDir = sb.p('state', 'runs', id);
     mkdirSync(runDir, { recursive: true });
-    const record = { id, status: 'running', startedAt: '2026-12-05T00:00:00.000Z', toolVersion: '0', manifest: { path: sb.p('relocate.yaml'), hash: '' }, verify: 'meta', plan: { entries: [] }, steps: [] };
+    const record = { id, status: 'running', startedAt: '2026-12-05T00:00:00.000Z', toolVersion: '0', manifest: { path: sb.p('relocate.yaml'), hash: '' }, verify: 'meta', plan: makePlan([], [], context('linux')), steps: [] };
     writeFileSync(path.join(runDir, 'run.json'), JSON.stringify(record));
     writeFileSync(path.join(runDir, 'status.json'), JSON.stringify({ id, status: 'running', startedAt: record.startedAt }));
     const [text, json] = await Promise.all([runUnchanged(sb, ['status']), runUnchanged(sb, ['status', '--json'])]);

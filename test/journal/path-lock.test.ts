@@ -121,6 +121,11 @@ describe('path locks between state folders', { timeout: 60_000 }, () => {
     writeFileSync(path.join(torn, 'runs', 'r', 'status.json'), '{"sta');
     expect(await holderState(base(torn, 'r', dead))).toMatchObject({ held: true, why: 'state-unreadable' });
     expect(await holderState({ ...base(stateWithRun('s9', 'r', 'done'), 'r', dead), host: 'elsewhere' })).toMatchObject({ held: true, why: 'other-host' });
+    // A status that is no run's (damaged, foreign) is unreadable, never taken for finished; a torn sidecar leaves it to run.json.
+    expect(await holderState(base(stateWithRun('s10', 'r', 'half-done'), 'r', dead))).toMatchObject({ held: true, why: 'state-unreadable' });
+    const sidecarTorn = stateWithRun('s11', 'r', 'done');
+    writeFileSync(path.join(sidecarTorn, 'runs', 'r', 'status.json'), '{"sta');
+    expect(await holderState(base(sidecarTorn, 'r', dead))).toEqual({ held: false, why: 'finished' });
   });
 
   it('a stale lock (dead pid, finished run) is removed by the next run, which goes ahead', async () => {

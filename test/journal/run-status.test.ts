@@ -11,6 +11,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findUnfinished, listRuns, RunStore } from '../../src/journal/runs.js';
 import type { RunRecord, RunStatus } from '../../src/journal/types.js';
+import { makePlan } from '../../src/plan/planner.js';
+import { context } from '../helpers/plan-fixtures.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'relocate-run-status-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -19,7 +21,9 @@ let n = 0;
 function record(id: string, status: RunStatus, startedAt = '2026-11-22T06:00:00.000Z'): RunRecord {
   return {
     id, status, startedAt, toolVersion: 'test', manifest: { path: '/m.yaml', hash: 'h' }, verify: 'meta',
-    plan: { entries: [] } as unknown as RunRecord['plan'], steps: [],
+    // An empty plan, whole: records are decoded when read (src/journal/record-decode.ts).
+    plan: makePlan([], [], context('linux')),
+    steps: [],
   };
 }
 
