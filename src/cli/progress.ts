@@ -4,6 +4,7 @@ import type { Step } from '../exec/steps.js';
 import type { PlannedEntry } from '../plan/types.js';
 import { progressRate, progressText, stepWords, undoWords } from '../render/progress.js';
 import type { CliIO } from './io.js';
+import { assertNever } from '../core/never.js';
 
 function words(s: Step): string {
   switch (s.op) {
@@ -12,6 +13,7 @@ function words(s: Step): string {
     case 'verify': return stepWords(s.op, s.original, s.copy);
     case 'link': case 'check-link': return stepWords(s.op, s.path, s.target);
     case 'unlink': case 'delete': case 'check-in-use': return stepWords(s.op, s.path);
+    default: return assertNever(s, 'step');
   }
 }
 
@@ -24,6 +26,7 @@ function undoText(s: Step): string {
     case 'unlink': return undoWords(s.op, s.path);
     case 'delete': return undoWords(s.op, s.path, s.twin);
     case 'check-in-use': return undoWords(s.op, s.path);
+    default: return assertNever(s, 'step');
   }
 }
 

@@ -3,6 +3,7 @@
  * shared by the plan's E_IN_USE findings and the executor's check before it
  * sets an original aside, so both say the same thing.
  */
+import { assertNever } from './never.js';
 
 /** The fields of an InUseFile (src/state/types.ts) the words need; core imports nothing above it. */
 interface Holder {
@@ -26,7 +27,7 @@ export function inUseSentence(u: Holder): string {
     case 'root':
       return `${u.file} is used by ${who} as its root folder`;
     default:
-      return assertNever(u.how);
+      return assertNever(u.how, 'way of holding');
   }
 }
 
@@ -37,6 +38,3 @@ export function inUseHint(u: Holder): string {
     : `close ${u.process} (or stop its service), then run again`;
 }
 
-function assertNever(x: never): never {
-  throw new Error(`unexpected value ${String(x)}`);
-}

@@ -1,6 +1,7 @@
 import { pathApi, type PathStyle } from '../core/paths.js';
 import type { Plan, PlannedEntry } from '../plan/types.js';
 import { asideName, backupName, entryTag, parentOf, stagingName, type RunStep, type Step, type VerifyMode } from './steps.js';
+import { assertNever } from '../core/never.js';
 
 /** What compiling needs beyond the plan: the run's id and UTC stamp (backup names) and the verify depth. */
 export interface CompileOptions {
@@ -120,7 +121,7 @@ function entrySteps(p: PlannedEntry, o: CompileOptions): Step[] {
       // A hard link's "link" is a name of the same file: removing the target's name keeps the data at the link path.
       return p.removes === p.target ? [{ op: 'unlink', path: p.target, target: p.link }] : [{ op: 'unlink', path: p.link, target: p.target }];
     default:
-      return [];
+      return assertNever(p.action, 'action');
   }
 }
 

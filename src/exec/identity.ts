@@ -2,6 +2,7 @@ import { RelocateError } from '../core/errors.js';
 import type { FsPort, NodeInfo } from './fs-port.js';
 import type { Step } from './steps.js';
 import type { StepInfo } from './step-ops.js';
+import { assertNever } from '../core/never.js';
 
 /**
  * What a path is, not where: `dev:ino`, which a rename keeps and a copy
@@ -133,6 +134,8 @@ export async function undoIdentity(fs: FsPort, s: Step, info: StepInfo | undefin
     case 'unlink':
       // mkdirs removes only empty folders it recorded (checked by identity where made); links are checked by what they point to.
       return GO;
+    default:
+      return assertNever(s, 'step');
   }
 }
 

@@ -6,6 +6,7 @@ import { differs, driftError, holdsOnlyCopiesOf, identityAt, identityOf, recorde
 import { stagingName, type Step } from './steps.js';
 import { clearUndoStagings, clearUndoStagingsOfTwin, restoreSubsetMissing } from './subset-restore.js';
 import { namesHash, remainderVerdict, verifyRemainder } from './twin-check.js';
+import { assertNever } from '../core/never.js';
 
 const STYLE = styleForOs(hostOs());
 
@@ -51,8 +52,13 @@ export async function beginInfo(fs: FsPort, s: Step): Promise<StepInfo | undefin
       const linkOfTwin = n?.kind === 'file' && t !== null && n.dev === t.dev && n.ino === t.ino;
       return { ...ids, nodes: await fs.snapshot(s.path), ...(linkOfTwin ? { linkOfTwin: true } : {}) };
     }
-    default:
+    case 'verify':
+    case 'link':
+    case 'check-link':
+    case 'check-in-use':
       return undefined;
+    default:
+      return assertNever(s, 'step');
   }
 }
 
@@ -152,6 +158,8 @@ export async function doStep(fs: FsPort, s: Step, info: StepInfo | undefined, pr
       if (!(await fs.lstat(s.twin))) refuse('E_MISSING', `${s.twin} is gone, so ${s.path} (the only copy left) is kept`, s.twin, 'nothing was deleted; check the target');
       await fs.deleteTree(s.path);
       return;
+    default:
+      return assertNever(s, 'step');
   }
 }
 
@@ -240,9 +248,15 @@ export async function stepTookEffect(fs: FsPort, s: Step, info: StepInfo | undef
       const n = await fs.lstat(s.path);
       return n?.kind === 'dir';
     }
-    default:
-      // copy, verify, check-link and delete are redone (a partial copy is discarded first).
+    case 'copy':
+    case 'verify':
+    case 'check-link':
+    case 'check-in-use':
+    case 'delete':
+      // Redone (a partial copy is discarded first); the checks only read.
       return false;
+    default:
+      return assertNever(s, 'step');
   }
 }
 
@@ -410,7 +424,12 @@ export async function undoStep(fs: FsPort, s: Step, info: StepInfo | undefined, 
       await fs.renameNoReplace(staging, s.path);
       return undefined;
     }
-    default:
+    case 'verify':
+    case 'check-link':
+    case 'check-in-use':
+      // They only read: nothing to undo.
       return undefined;
+    default:
+      return assertNever(s, 'step');
   }
 }

@@ -21,6 +21,7 @@ import { changedPaths } from '../plan/entry-paths.js';
 import type { Plan } from '../plan/types.js';
 import { runStatus } from './record-decode.js';
 import { UNFINISHED, type RunStatus } from './types.js';
+import { assertNever } from '../core/never.js';
 
 /**
  * Path locks: how runs from different state folders keep out of each
@@ -133,6 +134,8 @@ export async function holderState(info: PathLockInfo, host = os.hostname()): Pro
       return alive ? { held: true, why: 'alive', status: rec.status } : { held: false, why: 'finished' };
     case 'gone':
       return alive ? { held: true, why: 'alive' } : { held: false, why: 'never-began' };
+    default:
+      return assertNever(rec, 'record state');
   }
 }
 

@@ -7,6 +7,7 @@ import { durableBy } from './durable-by.js';
 import { blockFigures } from './space.js';
 import { decideRetarget } from './retarget.js';
 import type { Action, Finding, MoveSpec, ResolvedLinkType } from './types.js';
+import { assertNever } from '../core/never.js';
 
 /** The action for one entry and everything needed to carry it out or explain it. */
 export interface Decision {
@@ -147,13 +148,15 @@ export function decidePresent(e: DesiredEntry, o: EntryObservation, type: Resolv
         ...(c ? { comparison: c } : {}),
         findings,
       };
-    default:
+    case 'fail':
       return {
         action: 'conflict',
         reason: `${both}: set \`conflict: backup\` to keep the link-path data aside, or \`conflict: merge\` to combine folders, or move one away yourself`,
         ...(c ? { comparison: c } : {}),
         findings,
       };
+    default:
+      return assertNever(e.conflict, 'conflict strategy');
   }
 }
 

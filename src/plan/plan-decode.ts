@@ -3,7 +3,8 @@ import { isCode } from '../core/codes.js';
 import { bool, count, type Decoder, DecodeError, dict, list, num, obj, oneOf, opt, str, tagged } from '../core/decode.js';
 import type { PathStyle } from '../core/paths.js';
 import type { TreeComparison } from '../state/types.js';
-import type { Action, Finding, MoveSpec, Plan, PlannedEntry, PlanSummary } from './types.js';
+import type { Finding, MoveSpec, Plan, PlannedEntry, PlanSummary } from './types.js';
+import { ACTIONS } from './actions.js';
 
 /**
  * The decoder of a plan read back from a file: `plan --out`'s saved plan,
@@ -11,11 +12,6 @@ import type { Action, Finding, MoveSpec, Plan, PlannedEntry, PlanSummary } from 
  * value, it reads nothing.
  */
 
-/** Every action, once (a compile error below when Action gains one this lacks). */
-const ACTIONS = ['none', 'link', 'create', 'move', 'relink', 'retarget', 'backup', 'merge', 'restore', 'remove', 'conflict', 'skip'] as const satisfies readonly Action[];
-type Unlisted = Exclude<Action, (typeof ACTIONS)[number]>;
-const everyActionListed: Unlisted extends never ? true : false = true;
-void everyActionListed;
 
 const code = <C extends ErrorCode | WarningCode>(prefix: 'E_' | 'W_'): Decoder<C> => (v, at) => {
   const s = str(v, at);

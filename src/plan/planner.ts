@@ -7,6 +7,7 @@ import { orderEntries } from './order.js';
 import { entryPreflight, spaceFindings } from './preflight.js';
 import { retargetSourceFindings, sharedTargetFindings } from './shared-target.js';
 import type { Finding, Observations, Plan, PlanContext, PlannedEntry, PlanSummary } from './types.js';
+import { isWork } from './actions.js';
 
 /**
  * The pure planner: desired entries and what was observed for each (same
@@ -88,5 +89,5 @@ function summarise(entries: PlannedEntry[], global: Finding[]): PlanSummary {
 
 /** True when applying the plan would change the disk. */
 export function hasChanges(plan: Plan): boolean {
-  return plan.entries.some((p) => p.action !== 'none' && p.action !== 'skip');
+  return plan.entries.some((p) => isWork(p.action));
 }

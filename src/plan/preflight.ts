@@ -5,7 +5,7 @@ import { formatBytes } from '../core/units.js';
 import type { DesiredEntry } from '../manifest/types.js';
 import type { EntryObservation, MountFact, PathObservation, TreeMeasure, VolumeInfo } from '../state/types.js';
 import type { Decision } from './decide.js';
-import { CHANGING_ACTIONS } from './entry-paths.js';
+import { changesDisk } from './actions.js';
 import { dataKind, isLinkKind, sameVolume } from './link-type.js';
 import { movedSide } from './moved-side.js';
 import { nameFindings } from './names.js';
@@ -28,7 +28,7 @@ const UNKNOWN_LISTED = 8;
  * already in sync is never refused.
  */
 export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: ResolvedLinkType, d: Decision, ctx: PlanContext): Finding[] {
-  if (!CHANGING_ACTIONS.has(d.action)) return [];
+  if (!changesDisk(d.action)) return [];
   const out: Finding[] = [];
   // A retarget's old target is a move's source: protected folders are as protected there.
   const old = d.action === 'retarget' ? o.oldTarget : undefined;

@@ -1,8 +1,7 @@
 import { pathApi, pathKey } from '../core/paths.js';
-import type { Action, Finding, PlannedEntry } from './types.js';
-
-/** Actions that take data into or out of the target: two of these (or one and a folder-creating entry) cannot share a target. */
-const MOVES_DATA: ReadonlySet<Action> = new Set<Action>(['move', 'merge', 'restore', 'retarget']);
+import { assertNever } from '../core/never.js';
+import { movesData } from './actions.js';
+import type { Finding, PlannedEntry } from './types.js';
 
 /** What an entry does to its target, for the message; undefined when it leaves the target's contents alone. */
 function claim(p: PlannedEntry): string | undefined {
@@ -27,12 +26,8 @@ function claim(p: PlannedEntry): string | undefined {
     case 'skip':
       return undefined;
     default:
-      return assertNever(p.action);
+      return assertNever(p.action, 'action');
   }
-}
-
-function assertNever(x: never): never {
-  throw new Error(`unhandled action ${String(x)}`);
 }
 
 function label(p: PlannedEntry): string {
@@ -61,7 +56,7 @@ export function sharedTargetFindings(entries: PlannedEntry[]): Finding[] {
   }
   const out: Finding[] = [];
   for (const group of byTarget.values()) {
-    if (group.length < 2 || !group.some(({ p }) => MOVES_DATA.has(p.action))) continue;
+    if (group.length < 2 || !group.some(({ p }) => movesData(p.action))) continue;
     const target = group[0]!.p.target;
     out.push({
       severity: 'error',

@@ -1,5 +1,6 @@
 import type { Observations, PlannedEntry } from '../plan/types.js';
 import type { EntryObservation, PathObservation, TreeMeasure } from '../state/types.js';
+import { assertNever } from '../core/never.js';
 
 /**
  * What is at a path now, in machine output (`observed.link`, `observed.target`).
@@ -42,12 +43,8 @@ export function observedSide(o: PathObservation, tree: TreeMeasure | undefined):
     case 'other':
       return { kind: 'other' };
     default:
-      return assertNever(o.kind);
+      return assertNever(o.kind, 'node kind');
   }
-}
-
-function assertNever(x: never): never {
-  throw new Error(`unexpected node kind ${String(x)}`);
 }
 
 /** Both sides of one entry's observation. */

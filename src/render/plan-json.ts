@@ -2,9 +2,11 @@ import type { ConflictStrategy, EntryState, LinkType, RetargetMode } from '../ma
 import type { Action, Finding, Observations, Plan, PlannedEntry, ResolvedLinkType } from '../plan/types.js';
 import type { EntryObservation, TreeComparison, VolumeInfo } from '../state/types.js';
 import { observationsByEntry, observedJson, type ObservedJson } from './observed-json.js';
+import { ACTIONS, changesDisk } from '../plan/actions.js';
 
 /** Every action, in the order the summary lists them; each is always present in `summary.actions`. */
-export const ACTIONS: readonly Action[] = ['none', 'link', 'create', 'move', 'relink', 'retarget', 'backup', 'merge', 'restore', 'remove', 'conflict', 'skip'];
+/** Every action, in the order of `summary.actions` (the table in plan/actions.ts). */
+export { ACTIONS };
 
 /** One finding in machine output. */
 export interface FindingJson {
@@ -171,7 +173,7 @@ function summaryJson(plan: Plan, surroundings: readonly Finding[]): PlanSummaryJ
   const s = plan.summary;
   return {
     actions,
-    changes: plan.entries.filter((e) => e.action !== 'none' && e.action !== 'skip' && e.action !== 'conflict').length,
+    changes: plan.entries.filter((e) => changesDisk(e.action)).length,
     bytesToMove: s.bytesToMove,
     bytesAcrossVolumes: s.bytesAcrossVolumes,
     conflicts: s.conflicts,

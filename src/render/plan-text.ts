@@ -3,6 +3,7 @@ import { formatBytes } from '../core/units.js';
 import type { Action, Finding, Plan, PlannedEntry } from '../plan/types.js';
 import type { TreeComparison } from '../state/types.js';
 import type { Palette } from './color.js';
+import { ACTION_TRAITS, type ActionTraits } from '../plan/actions.js';
 
 /** `diff` is loaded at the first conflict shown (its 20 modules are a tenth of the CLI's start-up). */
 type DiffModule = typeof import('diff');
@@ -24,24 +25,14 @@ export const COMPARISON_LINES = 20;
 const WORD_WIDTH = 8;
 const INDENT = '    ';
 
-interface Look {
-  symbol: string;
-  paint: (c: Palette, s: string) => string;
-}
-
-const LOOK: Record<Action, Look> = {
-  none: { symbol: '=', paint: (c, s) => c.dim(s) },
-  link: { symbol: '+', paint: (c, s) => c.green(s) },
-  create: { symbol: '+', paint: (c, s) => c.green(s) },
-  move: { symbol: '>', paint: (c, s) => c.cyan(s) },
-  retarget: { symbol: '>', paint: (c, s) => c.cyan(s) },
-  restore: { symbol: '>', paint: (c, s) => c.cyan(s) },
-  merge: { symbol: '>', paint: (c, s) => c.yellow(s) },
-  backup: { symbol: '>', paint: (c, s) => c.yellow(s) },
-  relink: { symbol: '~', paint: (c, s) => c.yellow(s) },
-  remove: { symbol: '-', paint: (c, s) => c.red(s) },
-  conflict: { symbol: '!', paint: (c, s) => c.bold(c.red(s)) },
-  skip: { symbol: '·', paint: (c, s) => c.dim(s) },
+/** How each of the action table's colours is painted. */
+const PAINT: Record<ActionTraits['colour'], (c: Palette, s: string) => string> = {
+  dim: (c, s) => c.dim(s),
+  green: (c, s) => c.green(s),
+  cyan: (c, s) => c.cyan(s),
+  yellow: (c, s) => c.yellow(s),
+  red: (c, s) => c.red(s),
+  'bold-red': (c, s) => c.bold(c.red(s)),
 };
 
 /** 3201 → "3,201". Fixed separators: the output must not depend on the machine's locale. */
@@ -60,7 +51,8 @@ function displayName(name: string, e: PlannedEntry): string {
 }
 
 function headLine(e: PlannedEntry, c: Palette): string {
-  const look = LOOK[e.action];
+  const look = ACTION_TRAITS[e.action];
+  const paint = PAINT[look.colour];
   const word = e.action.padEnd(WORD_WIDTH);
   if (e.action === 'skip') {
     // A skipped entry was never resolved: its paths are the manifest's text and it has no link kind.
@@ -77,7 +69,7 @@ function headLine(e: PlannedEntry, c: Palette): string {
   if (e.action === 'retarget' && e.move) extra += `, from ${e.move.from}`;
   const body = `${e.link} → ${e.target}  (${e.type})${extra}`;
   if (e.action === 'none') return c.dim(`${look.symbol} ${word} ${body}`);
-  return `${look.paint(c, `${look.symbol} ${word}`)} ${body}`;
+  return `${paint(c, `${look.symbol} ${word}`)} ${body}`;
 }
 
 function findingLines(f: Finding, c: Palette, indent: string): string[] {

@@ -23,6 +23,7 @@ import { freshRunId } from '../../journal/runs.js';
 import { reportOutcome, runJson } from '../run-output.js';
 import { assertFresh, isSavedPlan, readSavedPlan } from '../saved-plan.js';
 import { stateDirFor } from '../state-dir.js';
+import { isWork } from '../../plan/actions.js';
 
 /**
  * Why a blocked plan is refused, as the JSON error: E_CONFLICT for a
@@ -120,7 +121,7 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
     }
     // The question may have taken minutes: the disk must still be what the plan saw.
     if (!values.yes) await assertFresh(plan, 'the plan', saved ? {} : RENAMES_UNMEASURED);
-    const work = plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
+    const work = plan.entries.filter((p) => isWork(p.action));
     const view = await progressView(io, work, entryTitle, { format: progress, command: 'apply' });
     const fs = new NodeFs();
     return withStopSignals(io, async (stop) => {

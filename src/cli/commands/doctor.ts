@@ -17,6 +17,7 @@ import { displayPath, findManifest } from '../manifest-path.js';
 import { parseCommandArgs } from '../options.js';
 import { stateDirFor } from '../state-dir.js';
 import { packageVersion as version } from '../../platform/package-version.js';
+import { assertNever } from '../../core/never.js';
 
 /** ok ✓, problem ✗ (exit 1), warn ! (works, with a caveat), info - (not applicable here). */
 type Status = 'ok' | 'fail' | 'warn' | 'info';
@@ -62,8 +63,10 @@ function neededKinds(e: DesiredEntry): Kind[] {
       return win ? ['junctions'] : ['symlinks'];
     case 'symlink':
       return ['symlinks'];
-    default:
+    case 'auto':
       return win ? ['junctions', 'symlinks'] : ['symlinks'];
+    default:
+      return assertNever(e.type, 'link type');
   }
 }
 

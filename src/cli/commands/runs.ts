@@ -17,13 +17,14 @@ import { withPathLocks } from '../path-guard.js';
 import { planLockPaths } from '../../journal/path-lock.js';
 import { reportOutcome, runJson } from '../run-output.js';
 import { stateDirFor } from '../state-dir.js';
+import { isWork } from '../../plan/actions.js';
 
 function stateDirOf(flag: string | undefined, io: CliIO): string {
   return stateDirFor(flag, io.env, loadContext(io.env).os, os.homedir(), io.cwd);
 }
 
 function describeRun(r: RunRecord): string {
-  const changes = r.plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
+  const changes = r.plan.entries.filter((p) => isWork(p.action));
   const bytes = changes.reduce((n, p) => n + (p.action !== 'backup' ? (p.move?.bytes ?? 0) : 0), 0);
   return `${changes.length} change${changes.length === 1 ? '' : 's'}${bytes ? `, ${formatBytes(bytes)} moved` : ''}`;
 }
@@ -56,7 +57,7 @@ export async function rollbackCommand(argv: string[], io: CliIO): Promise<number
         io.err('Nothing was changed.');
         return 1;
       }
-      const work = run.plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
+      const work = run.plan.entries.filter((p) => isWork(p.action));
       const view = await progressView(io, work, (p) => `undo ${p.action} ${p.link}`, { format: progress, command: 'rollback' });
       const fs = new NodeFs();
       return withStopSignals(io, async (stop) => {
@@ -94,7 +95,7 @@ export async function resumeCommand(argv: string[], io: CliIO): Promise<number> 
         io.err('Nothing was changed.');
         return 1;
       }
-      const work = run.plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip');
+      const work = run.plan.entries.filter((p) => isWork(p.action));
       const view = await progressView(io, work, (p) => `${p.action} ${p.link} → ${p.target}`, { format: progress, command: 'resume' });
       const fs = new NodeFs();
       return withStopSignals(io, async (stop) => {
@@ -120,7 +121,7 @@ export async function historyCommand(argv: string[], io: CliIO): Promise<number>
     io.out(JSON.stringify({
       formatVersion: 1,
       stateDir,
-      runs: runs.map((r) => ({ id: r.id, status: r.status, unfinished: UNFINISHED.has(r.status), startedAt: r.startedAt, finishedAt: r.finishedAt ?? null, manifest: r.manifest.path, toolVersion: r.toolVersion, changes: r.plan.entries.filter((p) => p.action !== 'none' && p.action !== 'skip').length, error: r.error ?? null })),
+      runs: runs.map((r) => ({ id: r.id, status: r.status, unfinished: UNFINISHED.has(r.status), startedAt: r.startedAt, finishedAt: r.finishedAt ?? null, manifest: r.manifest.path, toolVersion: r.toolVersion, changes: r.plan.entries.filter((p) => isWork(p.action)).length, error: r.error ?? null })),
     }, null, 2));
     return 0;
   }

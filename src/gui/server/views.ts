@@ -2,6 +2,7 @@ import { formatBytes } from '../../core/units.js';
 import type { DriveFacts } from '../../platform/drives.js';
 import type { PlanEntryJson, PlanJson, VolumeJson } from '../../render/plan-json.js';
 import type { DriveInfo, EntryRow, FoundLinkRow, MovePreview, RunRow } from '../api-types.js';
+import { assertNever } from '../../core/never.js';
 
 /**
  * The API's answers built from the engine's JSON documents (`plan --json`,
@@ -53,12 +54,8 @@ export function moveSentence(e: PlanEntryJson): string {
       // Not what a one-folder move plans unless something is already there: the planner's own sentence says what.
       return `${e.link}: ${e.reason}`;
     default:
-      return assertNever(e.action);
+      return assertNever(e.action, 'action');
   }
-}
-
-function assertNever(x: never): never {
-  throw new Error(`unexpected action ${String(x)}`);
 }
 
 /** Every finding of severity error in a plan, the entries' and the plan's own. */
@@ -106,7 +103,7 @@ export function planLines(doc: PlanJson): string[] {
         case 'skip':
           return `${e.action} ${e.link}: ${e.reason}`;
         default:
-          return assertNever(e.action);
+          return assertNever(e.action, 'action');
       }
     });
 }

@@ -1,0 +1,53 @@
+import type { Action } from './types.js';
+
+/**
+ * What each action is, in one table: whether applying it changes the disk,
+ * whether it moves data into or out of the target, and how `plan` shows it.
+ * Every list of actions and every rule "which actions do X" reads this
+ * table, so a new action is one row here (a compile error until it has
+ * one) plus a case in each exhaustive switch over Action.
+ *
+ * Invariants: `changesDisk` is false exactly for none, skip and conflict
+ * (a conflict is refused, never applied); `movesData` implies
+ * `changesDisk`; `work` is true for every action but none and skip (a
+ * conflict is work the user must do: `plan` exits 2, `history` counts it).
+ */
+export interface ActionTraits {
+  /** Applying it changes the disk (a run compiles steps for it; the guard and the path locks cover its paths). */
+  readonly changesDisk: boolean;
+  /** It takes data into or out of the target (two of these cannot share a target). */
+  readonly movesData: boolean;
+  /** It is something to do or to settle: not in sync (none) and not for this machine (skip). */
+  readonly work: boolean;
+  /** The plan's one-character mark. */
+  readonly symbol: string;
+  /** The plan's colour for it. */
+  readonly colour: 'dim' | 'green' | 'cyan' | 'yellow' | 'red' | 'bold-red';
+}
+
+export const ACTION_TRAITS = {
+  none: { changesDisk: false, movesData: false, work: false, symbol: '=', colour: 'dim' },
+  link: { changesDisk: true, movesData: false, work: true, symbol: '+', colour: 'green' },
+  create: { changesDisk: true, movesData: false, work: true, symbol: '+', colour: 'green' },
+  move: { changesDisk: true, movesData: true, work: true, symbol: '>', colour: 'cyan' },
+  relink: { changesDisk: true, movesData: false, work: true, symbol: '~', colour: 'yellow' },
+  retarget: { changesDisk: true, movesData: true, work: true, symbol: '>', colour: 'cyan' },
+  backup: { changesDisk: true, movesData: false, work: true, symbol: '>', colour: 'yellow' },
+  merge: { changesDisk: true, movesData: true, work: true, symbol: '>', colour: 'yellow' },
+  restore: { changesDisk: true, movesData: true, work: true, symbol: '>', colour: 'cyan' },
+  remove: { changesDisk: true, movesData: false, work: true, symbol: '-', colour: 'red' },
+  conflict: { changesDisk: false, movesData: false, work: true, symbol: '!', colour: 'bold-red' },
+  skip: { changesDisk: false, movesData: false, work: false, symbol: '·', colour: 'dim' },
+} as const satisfies Record<Action, ActionTraits>;
+
+/** Every action, in the table's order (the order of `--json`'s counts). */
+export const ACTIONS = Object.keys(ACTION_TRAITS) as Action[];
+
+/** Whether applying `a` changes the disk. */
+export const changesDisk = (a: Action): boolean => ACTION_TRAITS[a].changesDisk;
+
+/** Whether `a` takes data into or out of the target. */
+export const movesData = (a: Action): boolean => ACTION_TRAITS[a].movesData;
+
+/** Whether `a` is something to do or settle (all but none and skip). */
+export const isWork = (a: Action): boolean => ACTION_TRAITS[a].work;
