@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,7 +32,39 @@ export function requireBuiltCli(): string {
   if (!existsSync(CLI_BIN)) {
     throw new Error(`the built CLI is missing (${CLI_BIN}): run \`npm run build\` before these tests`);
   }
+  const stale = staleAgainstSource(CLI_BIN);
+  if (stale) throw new Error(`the built CLI (${CLI_BIN}) is older than ${stale}: run \`npm run build\` (a test of an old bundle tests old code)`);
   return CLI_BIN;
+}
+
+let newestSource: { file: string; mtimeMs: number } | null | undefined;
+
+/** Written again by every `npm run build` (from schema/ and src/gui/web, which are sources themselves): not a sign of a stale bundle. */
+const GENERATED = new Set([path.join(REPO_ROOT, 'src', 'manifest', 'generated'), path.join(REPO_ROOT, 'src', 'gui', 'generated')]);
+
+/** The most recently changed .ts file under src/ (read once per test process). */
+function newestSourceFile(): { file: string; mtimeMs: number } | null {
+  if (newestSource !== undefined) return newestSource;
+  let best: { file: string; mtimeMs: number } | null = null;
+  const walk = (dir: string) => {
+    for (const d of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, d.name);
+      if (d.isDirectory()) {
+        if (!GENERATED.has(p)) walk(p);
+      } else if (d.name.endsWith('.ts')) {
+        const m = statSync(p).mtimeMs;
+        if (!best || m > best.mtimeMs) best = { file: p, mtimeMs: m };
+      }
+    }
+  };
+  walk(path.join(REPO_ROOT, 'src'));
+  return (newestSource = best);
+}
+
+/** The source file `built` is older than (it was built before that file last changed), or undefined when it is current. */
+export function staleAgainstSource(built: string): string | undefined {
+  const src = newestSourceFile();
+  return src && statSync(built).mtimeMs < src.mtimeMs ? path.relative(REPO_ROOT, src.file) : undefined;
 }
 
 /** The command line that runs the CLI with `args`: [program, ...arguments]. */
