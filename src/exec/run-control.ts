@@ -1,5 +1,5 @@
 import { RelocateError } from '../core/errors.js';
-import { RunStore, freshRunId, utcStamp } from '../journal/runs.js';
+import { RunStore, freshRunId, utcStamp, type JournalLineHook } from '../journal/runs.js';
 import type { RunRecord } from '../journal/types.js';
 import { RUN_FORMAT_VERSION } from '../journal/record-decode.js';
 import type { Plan } from '../plan/types.js';
@@ -17,6 +17,8 @@ export interface RunOptions {
   onEvent?: (e: ExecEvent) => void;
   /** Set by the CLI's signal handlers; the run stops at the next step boundary. */
   stop?: StopRequest;
+  /** Called after each journal line (the CLI's crash and interrupt test hook: src/cli/test-hooks.ts). */
+  onJournalLine?: JournalLineHook;
 }
 
 /**
@@ -58,7 +60,7 @@ export async function startRun(plan: Plan, opts: RunOptions & { verify: VerifyMo
     plan,
     steps: compileSteps(plan, { runId: id, stamp: utcStamp(now), verify: opts.verify }),
   };
-  const store = new RunStore(opts.stateDir, id);
+  const store = new RunStore(opts.stateDir, id, opts.onJournalLine);
   await store.create(record);
   return continueForward(record, store, opts, opts.noRollback);
 }
@@ -111,7 +113,7 @@ async function continueForward(record: RunRecord, store: RunStore, opts: RunOpti
 
 /** Finishes an unfinished run in the direction it was going: forward for running/failed, back for rolling-back. */
 export async function resumeRun(record: RunRecord, opts: RunOptions & { noRollback: boolean }): Promise<RunOutcome> {
-  const store = new RunStore(opts.stateDir, record.id);
+  const store = new RunStore(opts.stateDir, record.id, opts.onJournalLine);
   if (record.status === 'rolling-back') return continueUndo(record, store, opts, false);
   record.status = 'running';
   await store.save(record);
@@ -125,7 +127,7 @@ export async function resumeRun(record: RunRecord, opts: RunOptions & { noRollba
  * the only copy of anything.
  */
 export async function rollbackRun(record: RunRecord, opts: RunOptions & { force: boolean }): Promise<RunOutcome> {
-  const store = new RunStore(opts.stateDir, record.id);
+  const store = new RunStore(opts.stateDir, record.id, opts.onJournalLine);
   if (record.status === 'rolled-back') {
     throw new RelocateError('E_ALREADY_ROLLED_BACK', `run ${record.id} was already rolled back`, { hint: 'see `relocate history`' });
   }

@@ -38,26 +38,11 @@ export function utcStamp(now: Date): string {
 }
 
 /**
- * Hooks for the crash and interrupt tests: SIGKILL right after journal line
- * N (1-based) when RELOCATE_TEST_CRASH_AFTER=N; with
- * RELOCATE_TEST_SIGNAL_AFTER=N:SIG[,M:SIG…] the process sends itself SIG
- * (SIGINT, SIGTERM, SIGHUP) right after line N, as a user's Ctrl-C would
- * arrive while a step runs. Both are off unless set.
+ * Called after each journal line with the number of lines this process has
+ * appended so far (1-based). The CLI passes the crash and interrupt tests'
+ * hook (src/cli/test-hooks.ts); the journal itself never stops a process.
  */
-function crashHook(): (count: number) => void {
-  const n = Number(process.env.RELOCATE_TEST_CRASH_AFTER ?? '');
-  const signals = new Map<number, NodeJS.Signals>();
-  for (const part of (process.env.RELOCATE_TEST_SIGNAL_AFTER ?? '').split(',')) {
-    const [at, sig] = part.split(':');
-    if (Number(at) > 0 && (sig === 'SIGINT' || sig === 'SIGTERM' || sig === 'SIGHUP')) signals.set(Number(at), sig);
-  }
-  if ((!Number.isInteger(n) || n <= 0) && signals.size === 0) return () => undefined;
-  return (count) => {
-    if (count === n) process.kill(process.pid, 'SIGKILL');
-    const sig = signals.get(count);
-    if (sig) process.kill(process.pid, sig);
-  };
-}
+export type JournalLineHook = (count: number) => void;
 
 /**
  * One run's folder in the state directory: run.json (the record) and
@@ -67,11 +52,11 @@ function crashHook(): (count: number) => void {
 export class RunStore {
   private journal?: JournalFile;
   private lines = 0;
-  private readonly crash = crashHook();
 
   constructor(
     readonly stateDir: string,
     readonly id: string,
+    private readonly onLine?: JournalLineHook,
   ) {}
 
   get dir(): string {
@@ -174,17 +159,17 @@ export class RunStore {
     } catch (err) {
       throw this.writeError(err, 'write the journal of run ' + this.id);
     }
-    this.crash(++this.lines);
+    this.onLine?.(++this.lines);
   }
 
   /**
    * Appends several lines in one write (a batch of a thousand link steps),
-   * fsync'd once unless `sync` is false. Under the crash-test hook they go
-   * one by one, so a crash can still fall after any single line.
+   * fsync'd once unless `sync` is false. With a line hook they go one by
+   * one, so the crash tests can still stop the process after any single line.
    */
   appendAll(lines: JournalLine[], sync = true): void {
     if (lines.length === 0) return;
-    if (process.env.RELOCATE_TEST_CRASH_AFTER || process.env.RELOCATE_TEST_SIGNAL_AFTER) {
+    if (this.onLine) {
       lines.forEach((l, i) => this.append(l, sync && i === lines.length - 1));
       return;
     }

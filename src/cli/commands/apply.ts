@@ -24,6 +24,7 @@ import { reportOutcome, runJson } from '../run-output.js';
 import { assertFresh, isSavedPlan, readSavedPlan } from '../saved-plan.js';
 import { stateDirFor } from '../state-dir.js';
 import { isWork } from '../../plan/actions.js';
+import { journalTestHook } from '../test-hooks.js';
 
 /**
  * Why a blocked plan is refused, as the JSON error: E_CONFLICT for a
@@ -125,7 +126,7 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
     const view = await progressView(io, work, entryTitle, { format: progress, command: 'apply' });
     const fs = new NodeFs();
     return withStopSignals(io, async (stop) => {
-      const outcome = await startRun(plan, { stateDir, fs, verify: verifyMode, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e), id: runId, stop });
+      const outcome = await startRun(plan, { stateDir, fs, verify: verifyMode, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e), id: runId, stop, onJournalLine: journalTestHook() });
       // A probe a killed earlier attempt of this run left in the user's folders goes now (probe-leftovers.ts).
       sweepRunProbes(outcome.record.steps);
       await view.finish(outcome.result === 'done', outcome.error);

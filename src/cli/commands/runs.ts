@@ -18,6 +18,7 @@ import { planLockPaths } from '../../journal/path-lock.js';
 import { reportOutcome, runJson } from '../run-output.js';
 import { stateDirFor } from '../state-dir.js';
 import { isWork } from '../../plan/actions.js';
+import { journalTestHook } from '../test-hooks.js';
 
 function stateDirOf(flag: string | undefined, io: CliIO): string {
   return stateDirFor(flag, io.env, loadContext(io.env).os, os.homedir(), io.cwd);
@@ -61,7 +62,7 @@ export async function rollbackCommand(argv: string[], io: CliIO): Promise<number
       const view = await progressView(io, work, (p) => `undo ${p.action} ${p.link}`, { format: progress, command: 'rollback' });
       const fs = new NodeFs();
       return withStopSignals(io, async (stop) => {
-        const outcome = await rollbackRun(run, { stateDir, fs, force: values.force === true, onEvent: (e) => view.onEvent(e), stop });
+        const outcome = await rollbackRun(run, { stateDir, fs, force: values.force === true, onEvent: (e) => view.onEvent(e), stop, onJournalLine: journalTestHook() });
         // A probe a killed earlier attempt of this run left in the user's folders goes now (probe-leftovers.ts).
         sweepRunProbes(outcome.record.steps);
         await view.finish(outcome.result === 'rolled-back', outcome.error);
@@ -99,7 +100,7 @@ export async function resumeCommand(argv: string[], io: CliIO): Promise<number> 
       const view = await progressView(io, work, (p) => `${p.action} ${p.link} → ${p.target}`, { format: progress, command: 'resume' });
       const fs = new NodeFs();
       return withStopSignals(io, async (stop) => {
-        const outcome = await resumeRun(run, { stateDir, fs, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e), stop });
+        const outcome = await resumeRun(run, { stateDir, fs, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e), stop, onJournalLine: journalTestHook() });
         // A probe a killed earlier attempt of this run left in the user's folders goes now (probe-leftovers.ts).
         sweepRunProbes(outcome.record.steps);
         await view.finish(outcome.result !== 'failed', outcome.error);
