@@ -9,7 +9,7 @@ import type { CliIO } from './io.js';
 
 /** The backups a run made: the link path's data renamed aside to `<link>.relocate-backup-<stamp>`. */
 export function backupsOf(steps: RunStep[]): { link: string; path: string }[] {
-  // A very long link name gets a shortened backup name (exec/steps.ts): matched by the name's end, in the same folder.
+  // A very long link name gets a shortened backup name (core/own-names.ts): matched by the name's end, in the same folder.
   const folder = (p: string) => p.slice(0, Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
   const stamped = new RegExp(`${BACKUP_INFIX.replace(/[.]/g, '\\.')}\\d{8}T\\d{9}Z$`);
   return steps.flatMap(({ step: s }) => (s.op === 'rename' && stamped.test(s.to) && !stamped.test(s.from) && folder(s.to) === folder(s.from) ? [{ link: s.from, path: s.to }] : []));

@@ -1,6 +1,7 @@
+import { asideName, backupName, stagingName } from '../core/own-names.js';
 import { pathApi, type PathStyle } from '../core/paths.js';
 import type { Plan, PlannedEntry } from '../plan/types.js';
-import { asideName, backupName, entryTag, parentOf, stagingName, type RunStep, type Step, type VerifyMode } from './steps.js';
+import { entryTag, parentOf, type RunStep, type Step, type VerifyMode } from './steps.js';
 import { assertNever } from '../core/never.js';
 
 /** What compiling needs beyond the plan: the run's id and UTC stamp (backup names) and the verify depth. */

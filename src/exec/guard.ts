@@ -1,4 +1,5 @@
 import { RelocateError } from '../core/errors.js';
+import { asideName, backupName, stagingName } from '../core/own-names.js';
 import { canonicalPath, hostOs, pathApi, pathKey, styleForOs } from '../core/paths.js';
 import { utcStamp } from '../journal/runs.js';
 import type { JournalLine, RunRecord } from '../journal/types.js';
@@ -6,7 +7,7 @@ import { changedPaths } from '../plan/entry-paths.js';
 import type { ResolvedLinkType } from '../plan/types.js';
 import type { InUseFile } from '../state/types.js';
 import type { FsPort, NodeInfo, NodeMeta, OutsideName, OutsideNames, ProgressFn, RootMadeFn } from './fs-port.js';
-import { asideName, backupName, entryTag, stagingName, type VerifyMode } from './steps.js';
+import { entryTag, type VerifyMode } from './steps.js';
 
 const STYLE = styleForOs(hostOs());
 const api = pathApi(STYLE);

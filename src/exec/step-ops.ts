@@ -1,9 +1,10 @@
 import { RelocateError } from '../core/errors.js';
 import { inUseHint, inUseSentence } from '../core/in-use-text.js';
+import { stagingName } from '../core/own-names.js';
 import { hostOs, samePath, styleForOs } from '../core/paths.js';
 import type { FsPort, NodeMeta, OutsideName, ProgressFn } from './fs-port.js';
 import { differs, driftError, holdsOnlyCopiesOf, identityAt, identityOf, recordedIdentity, resumeIdentity, undoIdentity } from './identity.js';
-import { stagingName, type Step } from './steps.js';
+import type { Step } from './steps.js';
 import { clearUndoStagings, clearUndoStagingsOfTwin, restoreSubsetMissing } from './subset-restore.js';
 import { namesHash, remainderVerdict, verifyRemainder } from './twin-check.js';
 import { assertNever } from '../core/never.js';

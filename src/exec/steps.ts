@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { hostOs, pathApi, type PathStyle } from '../core/paths.js';
+import { pathApi, type PathStyle } from '../core/paths.js';
 import type { ResolvedLinkType } from '../plan/types.js';
 
 /** How thoroughly a copy is checked before its original may be deleted. */
@@ -34,36 +33,6 @@ export interface RunStep {
   step: Step;
 }
 
-/** The longest file name file systems allow: 255 bytes (ext4, tmpfs, APFS) or 255 UTF-16 units (NTFS), never fewer than 255 UTF-8 bytes. */
-const NAME_MAX_BYTES = 255;
-
-function truncateUtf8(s: string, maxBytes: number): string {
-  let out = '';
-  let bytes = 0;
-  for (const ch of s) {
-    const n = Buffer.byteLength(ch, 'utf8');
-    if (bytes + n > maxBytes) break;
-    out += ch;
-    bytes += n;
-  }
-  return out;
-}
-
-/**
- * `<p><suffix>`, beside `p`. A name that would pass the file name limit
- * (a long name plus relocate's suffix) is shortened: its start, a hash of
- * the whole name (so two long names never share a staging name), then the
- * suffix. Pure and deterministic: resume, rollback and the guard compute
- * the same name.
- */
-function besideName(p: string, suffix: string): string {
-  const cut = hostOs() === 'win32' ? Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) : p.lastIndexOf('/');
-  const base = p.slice(cut + 1);
-  if (Buffer.byteLength(base + suffix, 'utf8') <= NAME_MAX_BYTES) return `${p}${suffix}`;
-  const tag = `~${createHash('sha256').update(base).digest('hex').slice(0, 12)}`;
-  return `${p.slice(0, cut + 1)}${truncateUtf8(base, NAME_MAX_BYTES - Buffer.byteLength(tag + suffix, 'utf8'))}${tag}${suffix}`;
-}
-
 /**
  * The tag of one entry's own names in a run: `<run>-<order>`. Staging and
  * set-aside names carry it, so no two entries of one run ever share one
@@ -73,17 +42,6 @@ function besideName(p: string, suffix: string): string {
  */
 export function entryTag(runId: string, order: number): string {
   return `${runId}-${order}`;
-}
-
-/** Names relocate gives its own in-flight copies, beside the real paths; `tag` is an entryTag (or `undo`, or an old run's id). */
-export function stagingName(p: string, tag: string): string {
-  return besideName(p, `.relocate-partial-${tag}`);
-}
-export function asideName(p: string, tag: string): string {
-  return besideName(p, `.relocate-old-${tag}`);
-}
-export function backupName(p: string, stamp: string): string {
-  return besideName(p, `.relocate-backup-${stamp}`);
 }
 
 export function parentOf(p: string, style: PathStyle): string {

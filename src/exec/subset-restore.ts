@@ -1,7 +1,7 @@
 import { RelocateError } from '../core/errors.js';
+import { stagingName } from '../core/own-names.js';
 import { hostOs, pathApi, styleForOs } from '../core/paths.js';
 import type { FsPort, NodeMeta } from './fs-port.js';
-import { stagingName } from './steps.js';
 
 const P = pathApi(styleForOs(hostOs()));
 

@@ -9,7 +9,7 @@ const LISTED = 5;
 
 /**
  * What the copy's staging name (`<to>.relocate-partial-<run>-<order>`,
- * src/exec/steps.ts) adds to the destination path, at most: every copied
+ * src/core/own-names.ts) adds to the destination path, at most: every copied
  * path is this much longer while the copy runs.
  */
 const STAGING_EXTRA = '.relocate-partial-20261122T023148Z-1a2b-99999'.length;

@@ -4,8 +4,8 @@ import { access, copyFile, mkdir, open, rename, rmdir, stat, type FileHandle } f
 import path from 'node:path';
 import { RelocateError, type ErrorCode } from '../core/errors.js';
 import { canonicalPath, hostOs, isAbsolutePath, styleForOs } from '../core/paths.js';
+import { stagingName } from '../core/own-names.js';
 import type { FsPort, NodeInfo, NodeMeta, OutsideName, OutsideNames, ProgressFn, RootMadeFn } from '../exec/fs-port.js';
-import { stagingName } from '../exec/steps.js';
 import { findOutsideNames, type ListedFile } from './outside-names.js';
 import type { VerifyMode } from '../exec/steps.js';
 import type { ResolvedLinkType } from '../plan/types.js';

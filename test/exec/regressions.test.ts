@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RelocateError } from '../../src/core/errors.js';
 import { resumeRun, rollbackRun, startRun } from '../../src/exec/run-control.js';
-import { asideName, backupName, stagingName } from '../../src/exec/steps.js';
+import { asideName, backupName, stagingName } from '../../src/core/own-names.js';
 import { NodeFs } from '../../src/platform/node-fs.js';
 import { FaultyFs } from '../fault/faulty-fs.js';
 import { fakeIO, linuxCtx, loadManifest, MANIFEST_FILE } from '../helpers/manifest.js';

@@ -37,7 +37,8 @@ import { copyFile, lstat, mkdir, open, readdir, readFile, readlink, symlink, unl
 import path from 'node:path';
 import type { RelocateError } from '../../src/core/errors.js';
 import type { FsPort, NodeInfo, NodeMeta, OutsideName, OutsideNames, ProgressFn, RootMadeFn } from '../../src/exec/fs-port.js';
-import { stagingName, type VerifyMode } from '../../src/exec/steps.js';
+import { stagingName } from '../../src/core/own-names.js';
+import type { VerifyMode } from '../../src/exec/steps.js';
 import type { ResolvedLinkType } from '../../src/plan/types.js';
 import type { InUseFile } from '../../src/state/types.js';
 import { fsError } from '../../src/platform/node-fs.js';
