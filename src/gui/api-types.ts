@@ -3,6 +3,8 @@
  * (src/gui/web): every request and answer of the local HTTP API. Types only:
  * both sides import it with `import type`. Fields may be added; none may be
  * renamed or removed without changing both sides in the same commit.
+ * GET /api/scan's answer (ScanReport) and DriveInfo are `relocate scan
+ * --json`'s own document, so they live in src/render/scan-json.ts.
  *
  * Rules every endpoint keeps (tested in test/gui/):
  * - Every answer is JSON (`application/json; charset=utf-8`) except `/`,
@@ -18,6 +20,8 @@
  *   draws them.
  */
 
+import type { DriveInfo } from '../render/scan-json.js';
+
 /** An error as the CLI reports it with --json. */
 export interface ApiError {
   code: string;
@@ -27,18 +31,6 @@ export interface ApiError {
 }
 
 export type Answer<T> = ({ ok: true } & T) | { ok: false; error: ApiError };
-
-/** One mounted volume / drive the user can move to or from. */
-export interface DriveInfo {
-  /** `C:\` on Windows; the mount point elsewhere. */
-  root: string;
-  /** What people call it: `C:`, or the mount point. */
-  label: string;
-  totalBytes: number;
-  freeBytes: number;
-  /** Free space once every change of the current plan has run, when a plan was made (negative: it would not fit). */
-  freeAfterPlan?: number;
-}
 
 /** One manifest entry with its state on disk (`relocate status --json`). */
 export interface EntryRow {
@@ -68,38 +60,6 @@ export interface Overview {
   unfinishedRun?: string;
   /** The engine's refusal of the manifest (invalid, unreadable): then `entries` is empty and the page says what to fix. */
   manifestError?: ApiError;
-}
-
-export type Verdict = 'safe' | 'owner-mover' | 'caution' | 'never';
-
-/** One folder `relocate scan --json` reports. */
-export interface ScanFolder {
-  path: string;
-  /** Why it is listed: 'steam', 'epic', 'gog', 'cache', 'user-folder', 'wsl', 'docker', 'walk', … */
-  kind: string;
-  /** A short name for people: "Steam library", "npm cache", "Videos". */
-  title: string;
-  bytes: number;
-  files: number;
-  verdict: Verdict;
-  /** The engine's words for the verdict. */
-  reason: string;
-  /** For 'owner-mover': what to use instead ("Steam > Settings > Storage"). */
-  mover?: string;
-  /** Set when the folder already is a link: where it points. */
-  linkTarget?: string;
-  /** The drive it is on (DriveInfo.root). */
-  drive: string;
-}
-
-/** GET /api/scan?path=P&path=Q&top=N (no path: the known large folders). The output of `relocate scan --json`. */
-export interface ScanReport {
-  folders: ScanFolder[];
-  drives: DriveInfo[];
-  /** Links already on disk in the scanned places (what `import` would adopt). */
-  links: { link: string; target: string; type: string }[];
-  /** Folders that could not be read, with why. */
-  problems: { path: string; message: string }[];
 }
 
 /** POST /api/preview-move — body: MoveRequest. Plans the one move (nothing is written). */

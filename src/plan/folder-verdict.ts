@@ -4,7 +4,7 @@ import { isInside, pathApi, pathKey, samePath, type OsName, type PathStyle } fro
 import { protectedReason } from './protected.js';
 
 /**
- * How safe moving a folder is, the planner's answer (src/gui/api-types.ts
+ * How safe moving a folder is, the planner's answer (src/render/scan-json.ts
  * `Verdict`): `safe` to move with relocate; `owner-mover` — the program that
  * owns it has its own mover, use that; `caution` — one program's data,
  * fine once that program is closed; `never` — the plan refuses it

@@ -1,5 +1,5 @@
 import { formatBytes } from '../core/units.js';
-import type { DriveInfo, ScanFolder, ScanReport } from '../gui/api-types.js';
+import type { DriveInfo, ScanFolder, ScanReport } from './scan-json.js';
 import type { Palette } from './color.js';
 
 /** The verdicts as people read them in the table. */

@@ -5,7 +5,7 @@ import { RelocateError } from '../../core/errors.js';
 import { folderPlaces } from '../../core/folder-places.js';
 import { pathKey, styleForOs } from '../../core/paths.js';
 import { formatBytes } from '../../core/units.js';
-import type { DriveInfo, ScanFolder, ScanReport } from '../../gui/api-types.js';
+import type { DriveInfo, ScanFolder, ScanReport } from '../../render/scan-json.js';
 import { folderVerdict, type VerdictContext } from '../../plan/folder-verdict.js';
 import { diskReader } from '../../platform/disk-reader.js';
 import { driveOf, driveOfFuture, type DriveFacts } from '../../platform/drive-of.js';
@@ -25,7 +25,7 @@ const DEFAULT_TOP = 20;
 /** Progress on stderr: one line this often while measuring, none for a scan faster than that. */
 const PROGRESS_MS = 1000;
 
-/** `relocate scan --json`: the ScanReport of src/gui/api-types.ts, plus what every machine document carries. */
+/** `relocate scan --json`: the ScanReport of src/render/scan-json.ts, plus what every machine document carries. */
 export interface ScanDocument extends ScanReport {
   formatVersion: 1;
   /** The folders given, resolved; null for the known large folders. */

@@ -1,7 +1,8 @@
 import { formatBytes } from '../../core/units.js';
 import type { DriveFacts } from '../../platform/drives.js';
 import type { PlanEntryJson, PlanJson, VolumeJson } from '../../render/plan-json.js';
-import type { DriveInfo, EntryRow, FoundLinkRow, MovePreview, RunRow } from '../api-types.js';
+import type { EntryRow, FoundLinkRow, MovePreview, RunRow } from '../api-types.js';
+import type { DriveInfo } from '../../render/scan-json.js';
 import { assertNever } from '../../core/never.js';
 
 /**

@@ -5,7 +5,8 @@
 // (#/scan), so Back and a reload keep it.
 import { html } from 'htm/preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { ApiError, DriveInfo, JobEvent, JobStarted, Overview, ScanFolder } from '../api-types.js';
+import type { ApiError, JobEvent, JobStarted, Overview } from '../api-types.js';
+import type { DriveInfo, ScanFolder } from '../../render/scan-json.js';
 import { get, post } from './api.js';
 import { ErrorBox, JobPanel } from './components.js';
 import { SCREENS, type AppContext, type Screen } from './context.js';

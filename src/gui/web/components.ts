@@ -3,7 +3,8 @@
 // now and after the plan, the live progress of a job.
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ApiError, DriveInfo, StopRequest } from '../api-types.js';
+import type { ApiError, StopRequest } from '../api-types.js';
+import type { DriveInfo } from '../../render/scan-json.js';
 import { post } from './api.js';
 import { formatBytes, percent } from './format.js';
 import type { JobState } from './jobs.js';

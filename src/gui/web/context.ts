@@ -1,7 +1,8 @@
 // What every screen gets from the app: the overview (manifest, drives,
 // entries), ways to change screen, to start watching a job, to open the
 // move dialog and to refresh what the server knows.
-import type { ApiError, DriveInfo, Overview, ScanFolder } from '../api-types.js';
+import type { ApiError, Overview } from '../api-types.js';
+import type { DriveInfo, ScanFolder } from '../../render/scan-json.js';
 
 export const SCREENS = ['drives', 'scan', 'entries', 'plan', 'history', 'links', 'doctor'] as const;
 export type Screen = (typeof SCREENS)[number];

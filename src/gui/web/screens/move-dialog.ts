@@ -6,7 +6,8 @@
 // /api/moves); the data moves only when the plan is applied.
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ApiError, DriveInfo, MovePreview, MoveRequest, Overview, ScanFolder } from '../../api-types.js';
+import type { ApiError, MovePreview, MoveRequest, Overview } from '../../api-types.js';
+import type { DriveInfo, ScanFolder } from '../../../render/scan-json.js';
 import { post } from '../api.js';
 import { Bytes, ErrorBox } from '../components.js';
 import type { AppContext } from '../context.js';

@@ -3,7 +3,8 @@
 // "Move…" only where the engine says a move is safe or possible with care.
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import type { ApiError, ScanFolder, ScanReport } from '../../api-types.js';
+import type { ApiError } from '../../api-types.js';
+import type { ScanFolder, ScanReport } from '../../../render/scan-json.js';
 import { get } from '../api.js';
 import { Bar, Bytes, ErrorBox } from '../components.js';
 import type { AppContext } from '../context.js';
