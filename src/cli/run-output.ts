@@ -1,18 +1,14 @@
 import type { RunOutcome } from '../exec/run-control.js';
 import { entryResults, runChanged, type EntryResult, type RunDirection } from '../exec/run-results.js';
 import type { RunStep } from '../exec/steps.js';
-import { BACKUP_INFIX } from '../plan/decide.js';
 import type { Plan, PlannedEntry } from '../plan/types.js';
 import { RunStore } from '../journal/runs.js';
 import type { RunRecord } from '../journal/types.js';
 import type { CliIO } from './io.js';
 
-/** The backups a run made: the link path's data renamed aside to `<link>.relocate-backup-<stamp>`. */
+/** The backups a run made: the link path's data renamed aside to `<link>.relocate-backup-<stamp>` (the renames whose role is backup). */
 export function backupsOf(steps: RunStep[]): { link: string; path: string }[] {
-  // A very long link name gets a shortened backup name (core/own-names.ts): matched by the name's end, in the same folder.
-  const folder = (p: string) => p.slice(0, Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
-  const stamped = new RegExp(`${BACKUP_INFIX.replace(/[.]/g, '\\.')}\\d{8}T\\d{9}Z$`);
-  return steps.flatMap(({ step: s }) => (s.op === 'rename' && stamped.test(s.to) && !stamped.test(s.from) && folder(s.to) === folder(s.from) ? [{ link: s.from, path: s.to }] : []));
+  return steps.flatMap(({ step: s }) => (s.op === 'rename' && s.role === 'backup' ? [{ link: s.from, path: s.to }] : []));
 }
 
 /** Which command ran a run, and so which way it drove it (see src/exec/run-results.ts). */

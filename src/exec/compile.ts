@@ -47,7 +47,7 @@ function checkInUse(path: string): Step {
 
 /** A move of real data from `from` to `to` by the safe protocol (DESIGN.md "Moving data safely"). */
 function moveSteps(from: string, to: string, cross: boolean, style: PathStyle, tag: string, o: CompileOptions): Step[] {
-  if (!cross) return [{ op: 'mkdirs', path: parentOf(to, style) }, checkInUse(from), { op: 'rename', from, to }];
+  if (!cross) return [{ op: 'mkdirs', path: parentOf(to, style) }, checkInUse(from), { op: 'rename', from, to, role: 'move' }];
   const staging = stagingName(to, tag);
   const aside = asideName(from, tag);
   return [
@@ -55,9 +55,9 @@ function moveSteps(from: string, to: string, cross: boolean, style: PathStyle, t
     checkInUse(from),
     { op: 'copy', from, to: staging },
     { op: 'verify', original: from, copy: staging, mode: o.verify },
-    { op: 'rename', from: staging, to },
+    { op: 'rename', from: staging, to, role: 'stage' },
     checkInUse(from),
-    { op: 'rename', from, to: aside },
+    { op: 'rename', from, to: aside, role: 'aside' },
   ];
 }
 
@@ -89,7 +89,7 @@ function entrySteps(p: PlannedEntry, o: CompileOptions): Step[] {
         return [
           { op: 'verify', original: p.link, copy: p.target, mode: 'content', subset: true },
           checkInUse(p.link),
-          { op: 'rename', from: p.link, to: aside },
+          { op: 'rename', from: p.link, to: aside, role: 'aside' },
           ...linkSteps(p),
           { op: 'verify', original: aside, copy: p.target, mode: 'content', subset: true },
           { op: 'delete', path: aside, twin: p.target, subset: true },
@@ -107,7 +107,7 @@ function entrySteps(p: PlannedEntry, o: CompileOptions): Step[] {
     case 'retarget':
       return retargetSteps(p, tag, o);
     case 'backup':
-      return [checkInUse(p.link), { op: 'rename', from: p.link, to: backupName(p.link, o.stamp) }, ...linkSteps(p)];
+      return [checkInUse(p.link), { op: 'rename', from: p.link, to: backupName(p.link, o.stamp), role: 'backup' }, ...linkSteps(p)];
     case 'merge':
       return mergeSteps(p, tag, o);
     case 'restore': {
@@ -177,10 +177,10 @@ function mergeSteps(p: PlannedEntry, tag: string, o: CompileOptions): Step[] {
     const from = api.join(p.link, ...rel.split('/'));
     const to = api.join(p.target, ...rel.split('/'));
     if (!cross) {
-      steps.push({ op: 'rename', from, to });
+      steps.push({ op: 'rename', from, to, role: 'move' });
     } else {
       const staging = stagingName(to, tag);
-      steps.push({ op: 'copy', from, to: staging }, { op: 'verify', original: from, copy: staging, mode: o.verify }, { op: 'rename', from: staging, to });
+      steps.push({ op: 'copy', from, to: staging }, { op: 'verify', original: from, copy: staging, mode: o.verify }, { op: 'rename', from: staging, to, role: 'stage' });
       steps.push({ op: 'verify', original: from, copy: to, mode: 'meta' }, { op: 'delete', path: from, twin: to });
     }
   }
@@ -188,7 +188,7 @@ function mergeSteps(p: PlannedEntry, tag: string, o: CompileOptions): Step[] {
   steps.push(
     { op: 'verify', original: p.link, copy: p.target, mode: 'content', subset: true },
     checkInUse(p.link),
-    { op: 'rename', from: p.link, to: aside },
+    { op: 'rename', from: p.link, to: aside, role: 'aside' },
     ...linkSteps(p),
     { op: 'verify', original: aside, copy: p.target, mode: 'content', subset: true },
     { op: 'delete', path: aside, twin: p.target, subset: true },

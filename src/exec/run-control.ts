@@ -174,7 +174,7 @@ export async function runDrift(record: RunRecord, fs: FsPort): Promise<string[]>
         if (code !== 'E_LINK_UNSUPPORTED' && code !== 'E_LINK_CHECK') throw err;
         out.push(`${s.path} is no longer the ${s.kind} to ${s.target}`);
       }
-    } else if (s.op === 'rename' && s.to.includes('.relocate-backup-') && !(await fs.lstat(s.to))) {
+    } else if (s.op === 'rename' && s.role === 'backup' && !(await fs.lstat(s.to))) {
       out.push(`the backup ${s.to} is gone`);
     }
   }

@@ -5,13 +5,26 @@ import type { ResolvedLinkType } from '../plan/types.js';
 export type VerifyMode = 'meta' | 'content';
 
 /**
+ * What a rename is for in the move protocol (DESIGN.md "Moving data
+ * safely"), so the code that reports or checks a run asks the step, never
+ * its path's spelling:
+ * - `move`: the data itself goes to its new place on one volume (the whole move);
+ * - `stage`: a verified copy takes its final name (`<to>.relocate-partial-…` → `<to>`);
+ * - `aside`: the original is set aside under `.relocate-old-…` until its copy is
+ *   verified once more, then deleted;
+ * - `backup`: the link path's data is kept under `.relocate-backup-<stamp>`
+ *   (`conflict: backup`), and stays after the run.
+ */
+export type RenameRole = 'move' | 'stage' | 'aside' | 'backup';
+
+/**
  * One atomic, journaled operation. Every step can be probed (did it happen?)
  * and undone without losing data; `delete` is undone by copying back from
  * `twin`, the verified copy that made the delete allowed.
  */
 export type Step =
   | { op: 'mkdirs'; path: string }
-  | { op: 'rename'; from: string; to: string }
+  | { op: 'rename'; from: string; to: string; role: RenameRole }
   | { op: 'copy'; from: string; to: string }
   | { op: 'verify'; original: string; copy: string; mode: VerifyMode; subset?: boolean }
   | { op: 'link'; path: string; target: string; kind: ResolvedLinkType }

@@ -1,5 +1,5 @@
 import { anyObject, count, type Decoder, DecodeError, list, obj, oneOf, opt, str, tagged } from '../core/decode.js';
-import type { RunStep, Step } from '../exec/steps.js';
+import type { RenameRole, RunStep, Step } from '../exec/steps.js';
 import { decodePlan } from '../plan/plan-decode.js';
 import type { JournalLine, RunRecord, RunStatus } from './types.js';
 
@@ -32,9 +32,34 @@ export const runStatus: Decoder<RunStatus> = oneOf('running', 'done', 'failed', 
 const linkKind = oneOf('junction', 'symlink', 'hardlink');
 const subset = opt(oneOf(true, false));
 
+type Rename = Extract<Step, { op: 'rename' }>;
+const renameRole = oneOf('move', 'stage', 'aside', 'backup');
+
+/**
+ * The role of a rename recorded before steps carried one (2026-12-07), read
+ * from its names the one way compile.ts made them: to a stamped backup name
+ * beside it, from a staging name, to an aside name; else the data itself
+ * moving. Here only: everything else asks `role`.
+ */
+export function legacyRenameRole(from: string, to: string): RenameRole {
+  const folder = (p: string) => p.slice(0, Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
+  const backup = /\.relocate-backup-\d{8}T\d{9}Z$/;
+  if (backup.test(to) && !backup.test(from) && folder(to) === folder(from)) return 'backup';
+  if (/\.relocate-partial-[^/\\]*$/.test(from)) return 'stage';
+  if (/\.relocate-old-[^/\\]*$/.test(to)) return 'aside';
+  return 'move';
+}
+
+const renameFields = obj<Rename>({ op: oneOf('rename'), from: str, to: str, role: (v, at) => (v === undefined ? 'move' : renameRole(v, at)) }); // absent in older records: filled in below
+const renameStep: Decoder<Rename> = (v, at) => {
+  const r = renameFields(v, at);
+  r.role ??= legacyRenameRole(r.from, r.to);
+  return r;
+};
+
 const step: Decoder<Step> = tagged<Step>('op', {
   mkdirs: obj<Extract<Step, { op: 'mkdirs' }>>({ op: oneOf('mkdirs'), path: str }),
-  rename: obj<Extract<Step, { op: 'rename' }>>({ op: oneOf('rename'), from: str, to: str }),
+  rename: renameStep,
   copy: obj<Extract<Step, { op: 'copy' }>>({ op: oneOf('copy'), from: str, to: str }),
   verify: obj<Extract<Step, { op: 'verify' }>>({ op: oneOf('verify'), original: str, copy: str, mode: verifyMode, subset }),
   link: obj<Extract<Step, { op: 'link' }>>({ op: oneOf('link'), path: str, target: str, kind: linkKind }),

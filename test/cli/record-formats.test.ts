@@ -98,12 +98,15 @@ describe('a saved plan', () => {
 });
 
 describe('an unfinished run', () => {
-  it('recorded before formatVersion and retargetMode existed still resumes', () => {
+  it('recorded before formatVersion, retargetMode and rename roles existed still resumes', () => {
     const c = crashedRun(3);
     editJson(path.join(c.run, 'run.json'), (d) => {
       expect(d.formatVersion).toBe(1);
       delete d.formatVersion;
       for (const e of d.plan.entries) delete e.retargetMode;
+      // Nor did rename steps carry their role.
+      expect(d.steps.some((rs: any) => rs.step.op === 'rename' && typeof rs.step.role === 'string')).toBe(true);
+      for (const rs of d.steps) delete rs.step.role;
     });
     const r = runCli(['resume', '--yes', '--state-dir', c.state]);
     expect(r.status, r.stderr).toBe(0);

@@ -6,7 +6,7 @@
  *
  * Cross-volume cases use two small tmpfs mounts (root only; CI is root).
  */
-import { linkSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { linkSync, lstatSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it, vi, type TestContext } from 'vitest';
 import { snapshotTree } from '../helpers/snapshot.js';
@@ -409,6 +409,25 @@ describe.concurrent('apply, action by action', () => {
       const [b2] = relocateLeftovers(box2.sb);
       expect(b2).toBeDefined();
       expect(t.stdout).toContain(`Backup: the data that was at ${box2.p('c/Games')} is kept at ${b2}.`);
+    });
+
+    it('a backup deleted since the run is drift: rollback refuses (E_DRIFT names it) and changes nothing', async (ctx) => {
+      const { expect } = ctx;
+      const box = sandbox(ctx);
+      const link = box.p('c/Games');
+      const target = box.p('d/Games');
+      build(link, { 'a.txt': 'mine' });
+      build(target, { 'a.txt': 'theirs' });
+      box.writeManifest([{ link, target, conflict: 'backup' }]);
+      expect((await box.apply()).status).toBe(0);
+      const [backup] = relocateLeftovers(box.sb);
+      rmSync(backup!, { recursive: true });
+      const before = snapshotTree(box.p('c'), box.p('d'));
+      const r = await box.cli(['rollback', '--yes']);
+      expect(r.status, show(r)).toBe(1);
+      expect(r.stderr).toContain('E_DRIFT');
+      expect(r.stderr).toContain(`the backup ${backup} is gone`);
+      expect(snapshotTree(box.p('c'), box.p('d'))).toEqual(before);
     });
 
     it('hardlink: the differing file is kept aside, the link path becomes a hard link of the target', async (ctx) => {

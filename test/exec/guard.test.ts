@@ -151,7 +151,7 @@ describe('the guard in every run: forged steps are refused and the run rolled ba
 
   const FORGERIES: { name: string; forge: (link: string, target: string, precious: string) => Step[]; code: string }[] = [
     { name: 'a delete of an unrelated folder (with a valid twin)', forge: (_l, target, precious) => [{ op: 'delete', path: precious, twin: target }], code: 'E_GUARD' },
-    { name: 'a rename of an unrelated folder into the target', forge: (_l, target, precious) => [{ op: 'rename', from: precious, to: path.join(target, 'taken') }], code: 'E_GUARD' },
+    { name: 'a rename of an unrelated folder into the target', forge: (_l, target, precious) => [{ op: 'rename', from: precious, to: path.join(target, 'taken'), role: 'move' }], code: 'E_GUARD' },
     { name: 'a copy over an unrelated place', forge: (link, _t, precious) => [{ op: 'copy', from: link, to: path.join(precious, 'junk') }], code: 'E_GUARD' },
     { name: 'a delete through the new link (the target\'s insides, by another name)', forge: (link, target) => [{ op: 'delete', path: path.join(`${link}-alias`, 'saves'), twin: target }], code: 'E_GUARD' },
   ];

@@ -133,7 +133,7 @@ describe.skipIf(NO_TMPFS)('undo and resume check identity before they rename or 
     const from = path.join(c.A, 'staging');
     const to = path.join(c.B, 'T');
     folder(from, 'mine', 'moved by relocate');
-    const s: Step = { op: 'rename', from, to };
+    const s: Step = { op: 'rename', from, to, role: 'move' };
     const info = await beginInfo(fs, s);
     expect(typeof info?.movedId).toBe('string');
     // The rename failed (another entry's data was at `to`); then the user deleted what relocate named.
@@ -153,7 +153,7 @@ describe.skipIf(NO_TMPFS)('undo and resume check identity before they rename or 
     const to = path.join(c.B, 'T');
     folder(from, 'mine', 'm');
     folder(to, 'theirs', 't');
-    const s: Step = { op: 'rename', from, to };
+    const s: Step = { op: 'rename', from, to, role: 'move' };
     const info = await beginInfo(fs, s);
     expect(await undoStep(fs, s, info, false, false)).toBeUndefined();
     expect(readFileSync(path.join(to, 'theirs'), 'utf8')).toBe('t');

@@ -60,7 +60,7 @@ describe.skipIf(ON_WINDOWS)('runForward journals links as a batch', () => {
       const target = path.join(data, 'store', n);
       steps.push({ op: 'mkdirs', path: path.dirname(link) }, { op: 'link', path: link, target, kind: 'symlink' }, { op: 'check-link', path: link, target, kind: 'symlink' });
     }
-    steps.push({ op: 'rename', from: path.join(data, 'old'), to: path.join(data, 'old-moved') });
+    steps.push({ op: 'rename', from: path.join(data, 'old'), to: path.join(data, 'old-moved'), role: 'move' });
     const runSteps: RunStep[] = steps.map((step, n) => ({ n, entry: 0, step }));
     const record = { id: 'test-run', status: 'running', steps: runSteps, plan: { entries: [] } } as unknown as RunRecord;
     const store = new RunStore(path.join(root, 'state'), record.id);

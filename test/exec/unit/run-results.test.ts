@@ -14,7 +14,7 @@ const entry = (order: number, action: Action) => ({ order, action }) as PlannedE
 const steps: RunStep[] = [
   { n: 0, entry: 0, step: { op: 'mkdirs', path: '/t/a' } },
   { n: 1, entry: 0, step: { op: 'link', path: '/l/a', target: '/t/a', kind: 'symlink' } },
-  { n: 2, entry: 2, step: { op: 'rename', from: '/l/b', to: '/t/b' } },
+  { n: 2, entry: 2, step: { op: 'rename', from: '/l/b', to: '/t/b', role: 'move' } },
   { n: 3, entry: 2, step: { op: 'link', path: '/l/b', target: '/t/b', kind: 'symlink' } },
 ];
 const record = { plan: { entries: [entry(0, 'create'), entry(1, 'none'), entry(2, 'move')] }, steps } as unknown as RunRecord;
