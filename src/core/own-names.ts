@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { hostOs } from './paths.js';
+import { hostOs, styleForOs, type PathStyle } from './paths.js';
 
 /**
  * The names relocate itself leaves beside a link or target while it works
@@ -33,21 +33,28 @@ function truncateUtf8(s: string, maxBytes: number): string {
  * suffix. Pure and deterministic: resume, rollback and the guard compute
  * the same name.
  */
-function besideName(p: string, suffix: string): string {
-  const cut = hostOs() === 'win32' ? Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) : p.lastIndexOf('/');
+function besideName(p: string, suffix: string, style: PathStyle): string {
+  const cut = style.flavour === 'win32' ? Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) : p.lastIndexOf('/');
   const base = p.slice(cut + 1);
   if (Buffer.byteLength(base + suffix, 'utf8') <= NAME_MAX_BYTES) return `${p}${suffix}`;
   const tag = `~${createHash('sha256').update(base).digest('hex').slice(0, 12)}`;
   return `${p.slice(0, cut + 1)}${truncateUtf8(base, NAME_MAX_BYTES - Buffer.byteLength(tag + suffix, 'utf8'))}${tag}${suffix}`;
 }
 
-/** Names relocate gives its own in-flight copies, beside the real paths; `tag` is an entryTag (or `undo`, or an old run's id). */
-export function stagingName(p: string, tag: string): string {
-  return besideName(p, `.relocate-partial-${tag}`);
+const HOST_STYLE = styleForOs(hostOs());
+
+/**
+ * Names relocate gives its own in-flight copies, beside the real paths;
+ * `tag` is an entryTag (or `undo`, or an old run's id). `style`: how `p` is
+ * spelt — a plan's entries carry theirs, so a Windows plan compiles to the
+ * same names on any host; the disk code's own calls spell the host's paths.
+ */
+export function stagingName(p: string, tag: string, style: PathStyle = HOST_STYLE): string {
+  return besideName(p, `.relocate-partial-${tag}`, style);
 }
-export function asideName(p: string, tag: string): string {
-  return besideName(p, `.relocate-old-${tag}`);
+export function asideName(p: string, tag: string, style: PathStyle = HOST_STYLE): string {
+  return besideName(p, `.relocate-old-${tag}`, style);
 }
-export function backupName(p: string, stamp: string): string {
-  return besideName(p, `.relocate-backup-${stamp}`);
+export function backupName(p: string, stamp: string, style: PathStyle = HOST_STYLE): string {
+  return besideName(p, `.relocate-backup-${stamp}`, style);
 }

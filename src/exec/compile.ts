@@ -48,8 +48,8 @@ function checkInUse(path: string): Step {
 /** A move of real data from `from` to `to` by the safe protocol (DESIGN.md "Moving data safely"). */
 function moveSteps(from: string, to: string, cross: boolean, style: PathStyle, tag: string, o: CompileOptions): Step[] {
   if (!cross) return [{ op: 'mkdirs', path: parentOf(to, style) }, checkInUse(from), { op: 'rename', from, to, role: 'move' }];
-  const staging = stagingName(to, tag);
-  const aside = asideName(from, tag);
+  const staging = stagingName(to, tag, style);
+  const aside = asideName(from, tag, style);
   return [
     { op: 'mkdirs', path: parentOf(to, style) },
     checkInUse(from),
@@ -62,8 +62,8 @@ function moveSteps(from: string, to: string, cross: boolean, style: PathStyle, t
 }
 
 /** The old copy goes last, after the link is checked and the new copy re-verified against it. */
-function dropAside(from: string, to: string, tag: string): Step[] {
-  const aside = asideName(from, tag);
+function dropAside(from: string, to: string, tag: string, style: PathStyle): Step[] {
+  const aside = asideName(from, tag, style);
   return [
     { op: 'verify', original: aside, copy: to, mode: 'meta' },
     { op: 'delete', path: aside, twin: to },
@@ -85,7 +85,7 @@ function entrySteps(p: PlannedEntry, o: CompileOptions): Step[] {
         // "Identical" is by content (the plan hashed both): the file's own mode and times may differ from
         // the target's, so the check is content-only (subset) and the delete keeps a snapshot of that
         // metadata, which a rollback puts back on the copy it restores from the target.
-        const aside = asideName(p.link, tag);
+        const aside = asideName(p.link, tag, style);
         return [
           { op: 'verify', original: p.link, copy: p.target, mode: 'content', subset: true },
           checkInUse(p.link),
@@ -102,12 +102,12 @@ function entrySteps(p: PlannedEntry, o: CompileOptions): Step[] {
     }
     case 'move': {
       const cross = p.move!.crossVolume;
-      return [...moveSteps(p.link, p.target, cross, style, tag, o), ...linkSteps(p), ...(cross ? dropAside(p.link, p.target, tag) : [])];
+      return [...moveSteps(p.link, p.target, cross, style, tag, o), ...linkSteps(p), ...(cross ? dropAside(p.link, p.target, tag, style) : [])];
     }
     case 'retarget':
       return retargetSteps(p, tag, o);
     case 'backup':
-      return [checkInUse(p.link), { op: 'rename', from: p.link, to: backupName(p.link, o.stamp), role: 'backup' }, ...linkSteps(p)];
+      return [checkInUse(p.link), { op: 'rename', from: p.link, to: backupName(p.link, o.stamp, style), role: 'backup' }, ...linkSteps(p)];
     case 'merge':
       return mergeSteps(p, tag, o);
     case 'restore': {
@@ -115,7 +115,7 @@ function entrySteps(p: PlannedEntry, o: CompileOptions): Step[] {
       const steps: Step[] = p.removes ? [{ op: 'unlink', path: p.removes, target: p.target }] : [];
       const cross = p.move!.crossVolume;
       steps.push(...moveSteps(p.target, p.link, cross, style, tag, o));
-      if (cross) steps.push(...dropAside(p.target, p.link, tag));
+      if (cross) steps.push(...dropAside(p.target, p.link, tag, style));
       return steps;
     }
     case 'remove':
@@ -157,7 +157,7 @@ function retargetSteps(p: PlannedEntry, tag: string, o: CompileOptions): Step[] 
   const unlink: Step = { op: 'unlink', path: p.link, target: from };
   const moved = moveSteps(from, p.target, cross, p.style, tag, o);
   // The last step of a move takes the original away (the same-volume rename, or the set-aside rename).
-  return [...moved.slice(0, -1), unlink, moved[moved.length - 1]!, ...linkSteps(p), ...(cross ? dropAside(from, p.target, tag) : [])];
+  return [...moved.slice(0, -1), unlink, moved[moved.length - 1]!, ...linkSteps(p), ...(cross ? dropAside(from, p.target, tag, p.style) : [])];
 }
 
 /**
@@ -179,12 +179,12 @@ function mergeSteps(p: PlannedEntry, tag: string, o: CompileOptions): Step[] {
     if (!cross) {
       steps.push({ op: 'rename', from, to, role: 'move' });
     } else {
-      const staging = stagingName(to, tag);
+      const staging = stagingName(to, tag, p.style);
       steps.push({ op: 'copy', from, to: staging }, { op: 'verify', original: from, copy: staging, mode: o.verify }, { op: 'rename', from: staging, to, role: 'stage' });
       steps.push({ op: 'verify', original: from, copy: to, mode: 'meta' }, { op: 'delete', path: from, twin: to });
     }
   }
-  const aside = asideName(p.link, tag);
+  const aside = asideName(p.link, tag, p.style);
   steps.push(
     { op: 'verify', original: p.link, copy: p.target, mode: 'content', subset: true },
     checkInUse(p.link),

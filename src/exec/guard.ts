@@ -1,6 +1,7 @@
 import { RelocateError } from '../core/errors.js';
 import { asideName, backupName, stagingName } from '../core/own-names.js';
-import { canonicalPath, hostOs, pathApi, pathKey, styleForOs } from '../core/paths.js';
+import type { PlatformPath } from 'node:path';
+import { canonicalPath, hostOs, pathApi, pathKey, styleForOs, type PathStyle } from '../core/paths.js';
 import { utcStamp } from '../journal/runs.js';
 import type { JournalLine, RunRecord } from '../journal/types.js';
 import { changedPaths } from '../plan/entry-paths.js';
@@ -9,8 +10,7 @@ import type { InUseFile } from '../state/types.js';
 import type { FsPort, NodeInfo, NodeMeta, OutsideName, OutsideNames, ProgressFn, RootMadeFn } from './fs-port.js';
 import { entryTag, type VerifyMode } from './steps.js';
 
-const STYLE = styleForOs(hostOs());
-const api = pathApi(STYLE);
+const HOST_STYLE = styleForOs(hostOs());
 
 /**
  * What one run may touch: the links and targets of its plan's changing
@@ -30,6 +30,8 @@ export interface GuardScope {
    * with the run id alone (older runs) are accepted beside every path.
    */
   tagged?: { path: string; tag: string }[];
+  /** How the plan spells its paths (the plan's OS): its names are compared, and relocate's beside them made, that way. Default: this host's. */
+  style?: PathStyle;
 }
 
 /** The scope of a run, from its record (never from its steps, which a bug could have made wrong) and journal. */
@@ -50,7 +52,7 @@ export function runScope(record: RunRecord, journal: JournalLine[]): GuardScope 
     const c = l.info?.created;
     if (Array.isArray(c)) for (const d of c) if (typeof d === 'string') created.push(d);
   }
-  return { runId: record.id, stamp: utcStamp(new Date(record.startedAt)), paths, created, tagged };
+  return { runId: record.id, stamp: utcStamp(new Date(record.startedAt)), paths, created, tagged, style: styleForOs(record.plan.os) };
 }
 
 function isLink(n: NodeInfo | null): boolean {
@@ -88,23 +90,28 @@ export class GuardedFs implements FsPort {
   private readonly ancestors = new Set<string>();
   private readonly created = new Set<string>();
 
+  private readonly style: PathStyle;
+  private readonly api: PlatformPath;
+
   constructor(
     private readonly inner: FsPort,
     private readonly scope: GuardScope,
   ) {
+    this.style = scope.style ?? HOST_STYLE;
+    this.api = pathApi(this.style);
     for (const p of scope.paths) {
       if (!p) continue;
-      const c = canonicalPath(p, STYLE);
+      const c = canonicalPath(p, this.style);
       this.canon.push(c);
-      const k = pathKey(c, STYLE);
+      const k = pathKey(c, this.style);
       this.plain.add(k);
-      for (let up = api.dirname(k); !this.ancestors.has(up); up = api.dirname(up)) {
+      for (let up = this.api.dirname(k); !this.ancestors.has(up); up = this.api.dirname(up)) {
         this.ancestors.add(up);
-        if (api.dirname(up) === up) break;
+        if (this.api.dirname(up) === up) break;
       }
     }
     for (const d of scope.created ?? []) {
-      const k = pathKey(d, STYLE);
+      const k = pathKey(d, this.style);
       if (this.ancestors.has(k) || this.baseOf(k) !== undefined) this.created.add(k);
     }
   }
@@ -119,14 +126,14 @@ export class GuardedFs implements FsPort {
     if (this.scoped) return this.scoped;
     const { runId, stamp } = this.scope;
     // Relocate's names beside a path, and beside those (the undo staging of a set-aside copy).
-    const beside = (tag: string) => (p: string) => [stagingName(p, tag), asideName(p, tag), stagingName(p, 'undo'), backupName(p, stamp)];
+    const beside = (tag: string) => (p: string) => [stagingName(p, tag, this.style), asideName(p, tag, this.style), stagingName(p, 'undo', this.style), backupName(p, stamp, this.style)];
     const scoped = new Set(this.plain);
     const add = (c: string, tag: string) => {
       const near = beside(tag);
-      for (const x of [...near(c), ...near(c).flatMap(near)]) scoped.add(pathKey(x, STYLE));
+      for (const x of [...near(c), ...near(c).flatMap(near)]) scoped.add(pathKey(x, this.style));
     };
     for (const c of this.canon) add(c, runId);
-    for (const t of this.scope.tagged ?? []) if (t.path) add(canonicalPath(t.path, STYLE), t.tag);
+    for (const t of this.scope.tagged ?? []) if (t.path) add(canonicalPath(t.path, this.style), t.tag);
     return (this.scoped = scoped);
   }
 
@@ -140,9 +147,9 @@ export class GuardedFs implements FsPort {
     // A link or target itself (every call of a run of links) is its own base: nothing deeper can be scoped.
     if (this.plain.has(key)) return key;
     const scoped = this.scopedKeys();
-    for (let cur = key; ; cur = api.dirname(cur)) {
+    for (let cur = key; ; cur = this.api.dirname(cur)) {
       if (scoped.has(cur)) return cur;
-      if (api.dirname(cur) === cur) return undefined;
+      if (this.api.dirname(cur) === cur) return undefined;
     }
   }
 
@@ -155,14 +162,14 @@ export class GuardedFs implements FsPort {
 
   /** Refuses `p` unless it is in scope; a path inside a scoped one must be reached through real folders. */
   private async check(what: string, p: string): Promise<void> {
-    const c = canonicalPath(p, STYLE);
-    const key = pathKey(c, STYLE);
+    const c = canonicalPath(p, this.style);
+    const key = pathKey(c, this.style);
     const base = this.baseOf(key);
     if (base === undefined) this.refuse(what, p);
     if (base === key) return;
-    for (let cur = api.dirname(c); ; cur = api.dirname(cur)) {
+    for (let cur = this.api.dirname(c); ; cur = this.api.dirname(cur)) {
       if (isLink(await this.inner.lstat(cur))) this.refuse(`${what} (through the link ${cur})`, p);
-      if (pathKey(cur, STYLE) === base || api.dirname(cur) === cur) return;
+      if (pathKey(cur, this.style) === base || this.api.dirname(cur) === cur) return;
     }
   }
 
@@ -171,9 +178,9 @@ export class GuardedFs implements FsPort {
   }
 
   async mkdirs(p: string): Promise<string[]> {
-    if (!this.ancestors.has(pathKey(p, STYLE))) await this.check('create the folder', p);
+    if (!this.ancestors.has(pathKey(p, this.style))) await this.check('create the folder', p);
     // Recorded before the call: a mkdirs that fails halfway (or after) has still made folders its undo removes.
-    for (const d of await this.inner.missingDirs(p)) this.created.add(pathKey(d, STYLE));
+    for (const d of await this.inner.missingDirs(p)) this.created.add(pathKey(d, this.style));
     return this.inner.mkdirs(p);
   }
 
@@ -182,7 +189,7 @@ export class GuardedFs implements FsPort {
   }
 
   async rmdirIfEmpty(p: string): Promise<boolean> {
-    if (!this.created.has(pathKey(p, STYLE))) await this.check('remove the folder', p);
+    if (!this.created.has(pathKey(p, this.style))) await this.check('remove the folder', p);
     return this.inner.rmdirIfEmpty(p);
   }
 
