@@ -1,6 +1,5 @@
 import { RelocateError } from '../core/errors.js';
 import { asideName, backupName, stagingName } from '../core/own-names.js';
-import type { PlatformPath } from 'node:path';
 import { canonicalPath, hostOs, pathApi, pathKey, styleForOs, type PathStyle } from '../core/paths.js';
 import { utcStamp } from '../journal/runs.js';
 import type { JournalLine, RunRecord } from '../journal/types.js';
@@ -91,7 +90,7 @@ export class GuardedFs implements FsPort {
   private readonly created = new Set<string>();
 
   private readonly style: PathStyle;
-  private readonly api: PlatformPath;
+  private readonly api: ReturnType<typeof pathApi>;
 
   constructor(
     private readonly inner: FsPort,
