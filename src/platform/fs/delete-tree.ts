@@ -1,0 +1,152 @@
+import { chmodSync, lstatSync, readdirSync, rmdirSync, unlinkSync, type Dirent, type Stats } from 'node:fs';
+import path from 'node:path';
+import { RelocateError } from '../../core/errors.js';
+import type { InodeFlag } from '../../state/types.js';
+import { DeviceFence, mountPointError } from '../device-fence.js';
+import { nativeInodeFlags } from '../native/inode-flags.js';
+import { deleteClearingReadOnly } from '../windows/read-only.js';
+import { fsError } from './errno-codes.js';
+import { HOST } from './host-primitives.js';
+import { Slicer } from './slicer.js';
+
+const under = HOST.under;
+
+/** The command that clears each inode flag on this host (the flags exist on Linux and macOS only: native/inode-flags.ts). */
+const CLEAR_FLAG: Record<InodeFlag, string> =
+  process.platform === 'darwin' ? { immutable: 'chflags nouchg,noschg', 'append-only': 'chflags nouappnd,nosappnd' } : { immutable: 'chattr -i', 'append-only': 'chattr -a' };
+
+/** NodeFs's parts a delete goes through, so a subclass or a fault harness that replaces them sees the calls. */
+export interface DeleteHooks {
+  syncDir(p: string): Promise<void>;
+  assertOneDevice(root: string): Promise<void>;
+}
+
+/**
+ * NodeFs.assertOneDevice: throws when `root` is a mount point or a mount is
+ * inside it (the mount table's, bind mounts included; without a table, a
+ * folder on another device). Reads only.
+ */
+export async function assertOneDevice(root: string): Promise<void> {
+  let top: Stats;
+  try {
+    top = lstatSync(root);
+  } catch {
+    return;
+  }
+  if (!top.isDirectory() && !top.isFile()) return;
+  const rootMount = mountPointError(root, 'deleting');
+  if (rootMount) throw rootMount;
+  if (!top.isDirectory()) return;
+  const fence = DeviceFence.around(root, top.dev);
+  if (fence.tableChecked) return;
+  // No mount table (not Linux): every folder's device, before anything is deleted.
+  const slice = new Slicer();
+  const dirs = [root];
+  while (dirs.length > 0) {
+    const dir = dirs.pop()!;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      const p = under(dir, e.name);
+      fence.enter(p);
+      dirs.push(p);
+      if (slice.due()) await slice.yield();
+    }
+  }
+}
+
+/**
+ * NodeFs.deleteTree (FsPort says what it promises): removes the tree at
+ * `root` depth first without following a link (a link is removed as a
+ * link), refusing before the first unlink when a mount is at or inside it;
+ * then makes the parent's entries durable (`hooks.syncDir`). Nothing there
+ * is not an error.
+ */
+export async function deleteTree(hooks: DeleteHooks, root: string): Promise<void> {
+  let top: Stats;
+  try {
+    top = lstatSync(root);
+  } catch (err) {
+    const c = (err as NodeJS.ErrnoException).code;
+    if (c === 'ENOENT' || c === 'ENOTDIR') return;
+    throw fsError(err, root, 'reading');
+  }
+  const slice = new Slicer();
+  // A node no one may delete (chattr +i/+a, chflags uchg/uappnd) is named as such: the plan refuses those,
+  // so one met here was flagged since (a program, an administrator), and the error says how to clear it.
+  const flagOf = await nativeInodeFlags();
+  const deleteError = (err: unknown, p: string, doing: string): RelocateError => {
+    if ((err as NodeJS.ErrnoException)?.code !== 'EPERM' || !flagOf) return fsError(err, p, doing);
+    // The node itself, or the folder holding it (no name can be removed from a flagged folder).
+    const own = flagOf(p);
+    const holder = own ? p : path.dirname(p);
+    const flag = own ?? flagOf(holder);
+    if (!flag) return fsError(err, p, doing);
+    const clear = CLEAR_FLAG[flag];
+    return new RelocateError('E_IMMUTABLE', `${doing} ${p} failed: ${own ? 'it' : `its folder ${holder}`} is ${flag}`, {
+      path: holder, cause: err,
+      hint: `clear the flag (\`${clear} ${JSON.stringify(holder)}\`, as root), then resume or roll back`,
+    });
+  };
+  const unlinkOne = (p: string, isLink: boolean): void => {
+    try {
+      // A link goes as a link (on Windows a directory symlink or junction as a folder entry), never recursively.
+      if (isLink) HOST.removeLinkEntry(p);
+      // Windows: a read-only file is deleted all the same (see windows/read-only.ts).
+      else deleteClearingReadOnly(() => unlinkSync(p), () => chmodSync(p, 0o666));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw deleteError(err, p, 'deleting');
+    }
+  };
+  if (!top.isDirectory()) {
+    unlinkOne(root, top.isSymbolicLink());
+    await hooks.syncDir(path.dirname(root));
+    return;
+  }
+  // Before the first unlink: the root not a mount point (deleting it would empty a whole volume) and no
+  // mount inside (the table's, bind mounts included; without a table, every folder's device). Each
+  // folder is checked again on entry, for a mount made since.
+  await hooks.assertOneDevice(root);
+  const fence = DeviceFence.around(root, top.dev);
+  // Depth first, as rm -rf: a folder's files and links go first (a link is removed as a link, never
+  // entered: readdir's entry types come from the folder itself, and an unknown type is lstat'ed),
+  // then its sub-folders, then the folder. No lstat per file: the walk is one readdir per folder.
+  // Synchronous calls in slices (see SLICE_MS): measured on 20,000 files, one unlink at a time here
+  // took 440 ms where 16 at once on the thread pool took 510 ms, and rm -rf 310 ms.
+  const stack: { dir: string; listed: boolean }[] = [{ dir: root, listed: false }];
+  while (stack.length > 0) {
+    const cur = stack[stack.length - 1]!;
+    if (cur.listed) {
+      stack.pop();
+      try {
+        deleteClearingReadOnly(() => rmdirSync(cur.dir), () => chmodSync(cur.dir, 0o777));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw deleteError(err, cur.dir, 'deleting the folder');
+      }
+      continue;
+    }
+    cur.listed = true;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(cur.dir, { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw fsError(err, cur.dir, 'listing');
+    }
+    // Sub-folders are checked for another device before any name of this folder goes.
+    for (const e of entries) if (e.isDirectory()) fence.enter(under(cur.dir, e.name));
+    for (const e of entries) {
+      const p = under(cur.dir, e.name);
+      if (e.isDirectory()) stack.push({ dir: p, listed: false });
+      else unlinkOne(p, e.isSymbolicLink());
+      if (slice.due()) await slice.yield();
+    }
+  }
+  await hooks.syncDir(path.dirname(root));
+}
