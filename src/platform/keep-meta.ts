@@ -126,6 +126,7 @@ const SYSTEM_ASSIGNED = new Set(['security.selinux', 'com.apple.provenance']);
 const ACL_NAMES = ['system.posix_acl_access', 'system.posix_acl_default'];
 /** NTFS keeps times to 100 ns: a copy there holds the original's time truncated to that, and is kept. */
 const COARSEST_NS = 100n;
+/** Names of the keeper's errno vocabulary (XATTR_ERRNO, FLAG_ERRNO): Linux's numbers on every OS, so not os.constants. */
 const ERRNO_NAMES: Record<number, string> = { 1: 'EPERM', 7: 'E2BIG', 13: 'EACCES', 28: 'ENOSPC', 61: 'ENODATA', 95: 'ENOTSUP', 122: 'EDQUOT' };
 
 function errnoError(errno: number): NodeJS.ErrnoException {

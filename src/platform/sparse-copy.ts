@@ -12,6 +12,7 @@
  * (EINVAL): the caller then copies every byte.
  */
 import { open, type FileHandle } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
 import { SEEK_ERRNO, type SeekExtent } from './native/seek-data.js';
 
 /** Bytes moved per read and write. */
@@ -23,7 +24,7 @@ export function looksSparse(size: number, blocks: number): boolean {
 }
 
 function seekError(errno: number, p: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(`lseek failed on ${p}: errno ${errno}`), { code: errno === 5 ? 'EIO' : `errno ${errno}` });
+  return Object.assign(new Error(`lseek failed on ${p}: errno ${errno}`), { code: errno === osConstants.errno.EIO ? 'EIO' : `errno ${errno}` });
 }
 
 /**

@@ -36,7 +36,7 @@ export const FSOPT_NOFOLLOW = 0x1;
 /** struct attrlist: u_short bitmapcount, u_int16_t reserved, then five attrgroup_t (u_int32_t). */
 export const ATTRLIST_SIZE = 24;
 
-/** macOS errnos that mean "this volume cannot take this call". */
+/** macOS errnos that mean "this volume cannot take this call" (macOS's own numbers, written out like the other macOS decoding tables so the decoding reads the same on any host). */
 const DARWIN_ERRNO = { EINVAL: 22, ENOTSUP: 45 } as const;
 
 /**

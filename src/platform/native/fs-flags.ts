@@ -94,7 +94,10 @@ export function flagsToSet(current: number, wanted: number, copyable: number): n
   return ((current & ~copyable) | (wanted & copyable)) >>> 0;
 }
 
-/** Linux errnos met here (the macOS binding gives its ENOTSUP as this one). ENOTTY/ENOTSUP/EINVAL: the file system has no such flags, or not this one. */
+/**
+ * Linux errnos met here (the macOS binding gives its ENOTSUP as this one). ENOTTY/ENOTSUP/EINVAL: the file system has no such flags, or not this one.
+ * Deliberately Linux's numbers, not os.constants: a portable vocabulary the keeper reads on every OS, which the macOS and Windows bindings translate into.
+ */
 export const FLAG_ERRNO = { EPERM: 1, EACCES: 13, EINVAL: 22, ENOTTY: 25, ENOTSUP: 95 } as const;
 
 /**

@@ -7,13 +7,13 @@
  * falls back to check-then-rename under the run's lock. Windows has its own
  * (MoveFileExW, src/platform/windows/move.ts).
  */
+import { constants as osConstants } from 'node:os';
 import { nativeBinding } from './koffi.js';
 
 type NativeRename = (from: string, to: string) => { ok: true } | { ok: false; errno: number };
 
-const EINVAL = 22;
-const ENOSYS = 38;
-const ENOTSUP_LINUX = 95;
+/** The host's numbers (koffi.errno() is the host's errno): Linux and macOS number ENOSYS and ENOTSUP differently. */
+const { EINVAL, ENOSYS, ENOTSUP } = osConstants.errno;
 
 const binding = nativeBinding<NativeRename>(
   'the native rename',
@@ -37,7 +37,7 @@ export function nativeRenameNoReplace(): Promise<NativeRename | null> {
 
 /** Errnos meaning "this call or flag is not supported here", after which the portable path is used. */
 export function isUnsupportedErrno(errno: number): boolean {
-  return errno === EINVAL || errno === ENOSYS || errno === ENOTSUP_LINUX || (process.platform === 'darwin' && errno === 45);
+  return errno === EINVAL || errno === ENOSYS || errno === ENOTSUP;
 }
 
 export function nativeRenameUnavailableReason(): string {

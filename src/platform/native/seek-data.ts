@@ -4,12 +4,14 @@
  * sparse. Node has no lseek. Returns null when unavailable (not Linux, no
  * koffi binary, RELOCATE_NATIVE=0); the caller then copies every byte.
  */
+import { constants as osConstants } from 'node:os';
 import { nativeBinding } from './koffi.js';
 
 /** The offset lseek found, or an errno (ENXIO: no data at or after `from`; EINVAL: the file system cannot say). */
 export type SeekExtent = (fd: number, from: number, what: 'data' | 'hole') => { at: number } | { errno: number };
 
-export const SEEK_ERRNO = { ENXIO: 6, EINVAL: 22 } as const;
+/** lseek is called on Linux only, and koffi.errno() is the host's errno: the host's numbers. */
+export const SEEK_ERRNO = { ENXIO: osConstants.errno.ENXIO, EINVAL: osConstants.errno.EINVAL } as const;
 const SEEK_DATA = 3;
 const SEEK_HOLE = 4;
 

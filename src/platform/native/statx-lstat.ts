@@ -15,6 +15,7 @@
  * Node's own. Linux only (the struct is the same on every Linux
  * architecture); null elsewhere, with RELOCATE_NATIVE=0 or without koffi.
  */
+import { constants as osConstants } from 'node:os';
 import type { InodeFlag } from '../../state/types.js';
 import { LINUX } from './inode-flags.js';
 import { nativeBinding } from './koffi.js';
@@ -42,7 +43,8 @@ export const STATX = {
 } as const;
 
 const WANTED = STATX.TYPE | STATX.MODE | STATX.NLINK | STATX.MTIME | STATX.INO | STATX.SIZE | STATX.BLOCKS;
-const ENOSYS = 38;
+/** statx is called on Linux only: the host's ENOSYS is Linux's. */
+const { ENOSYS } = osConstants.errno;
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;

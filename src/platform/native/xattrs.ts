@@ -49,7 +49,10 @@ export interface XattrCalls {
   permissions?: { names: readonly string[]; heldIn(dir: string): boolean };
 }
 
-/** Linux errnos met here (asm-generic/errno-base.h, errno.h); the macOS calls give theirs as these. */
+/**
+ * Linux errnos met here (asm-generic/errno-base.h, errno.h); the macOS calls give theirs as these.
+ * Deliberately Linux's numbers, not os.constants: a portable vocabulary the keeper reads on every OS, which the macOS and Windows bindings translate into.
+ */
 export const XATTR_ERRNO = { EPERM: 1, E2BIG: 7, EACCES: 13, ENOSPC: 28, ERANGE: 34, ENODATA: 61, ENOTSUP: 95, EDQUOT: 122 } as const;
 
 /** XATTR_LIST_MAX and XATTR_SIZE_MAX (include/uapi/linux/limits.h): no list or value is longer. */
