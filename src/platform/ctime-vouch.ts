@@ -2,7 +2,7 @@
  * When a node's change time (ctime) vouches that its extended attributes
  * (POSIX ACLs among them) and inode flags are still what an earlier read
  * of the same node found, so that read stands in for a new one. Used by
- * the walk of an original just before it is deleted (node-fs.ts), which
+ * the walk of an original just before it is deleted (fs/verify-tree.ts, fs/walk-tree.ts), which
  * otherwise reads every node's attributes and flags a second time: an
  * llistxattr and an open, ioctl(FS_IOC_GETFLAGS) and close per node, four
  * of the five system calls of that walk (bench/RESULTS.md, "Reads reused").

@@ -78,7 +78,7 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** fsyncDir, synchronously: for the tree walks that run as synchronous slices (src/platform/node-fs.ts). */
+/** fsyncDir, synchronously: for the tree walks that run as synchronous slices (src/platform/fs/). */
 export function fsyncDirSync(dir: string): void {
   if (process.platform === 'win32') return;
   const fd = openSync(dir, 'r');

@@ -17,13 +17,13 @@ import { eachLimited } from '../core/each-limited.js';
 import { mountAt, mountsBelow, readMountTable, realPathOf, type MountEntry } from './mount-table.js';
 import { volumeInfo, volumeKey } from './volumes.js';
 import { windowsNotCopyableReader, windowsPermissionsCopy } from './windows/native.js';
+import { HOST } from './fs/host-primitives.js';
+import { Slicer } from './fs/slicer.js';
 
 /** Names listed in a comparison are capped so a plan of two huge trees stays small. */
 export const COMPARISON_LIMIT = 1000;
 /** How many files are hashed or lstat'ed at once. */
 const CONCURRENCY = 16;
-/** Longest stretch of synchronous lstat calls in `measure` before the event loop gets a turn. */
-const MEASURE_SLICE_MS = 12;
 
 /**
  * Windows hook: tells a junction from a directory symlink (and from other
@@ -125,7 +125,7 @@ export class NodeDiskReader implements DiskReader {
   /**
    * The reads of one path are synchronous calls (lstat, readlink, stat):
    * a thread-pool round trip costs more than each call, and a plan of
-   * 10,000 entries makes some 50,000 of them (see SLICE_MS in node-fs.ts).
+   * 10,000 entries makes some 50,000 of them (see src/platform/fs/slicer.ts).
    */
   async observe(p: string, style: PathStyle): Promise<PathObservation> {
     let s: BigIntStats | undefined;
@@ -240,7 +240,7 @@ export class NodeDiskReader implements DiskReader {
 
   async measure(root: string, opts: MeasureOptions = {}): Promise<TreeMeasure> {
     // A plain concatenation on POSIX (path.join's normalising costs a third of a walk).
-    const join = (dir: string, name: string) => (process.platform === 'win32' ? path.join(dir, name) : dir.endsWith('/') ? dir + name : `${dir}/${name}`);
+    const join = HOST.under;
     const m: TreeMeasure = { bytes: 0, files: 0, dirs: 0, links: 0 };
     // Files with several names: how many of those names the tree holds, to tell which share data outside it.
     const seen = new Map<string, { names: number; nlink: number; size: number }>();
@@ -300,9 +300,9 @@ export class NodeDiskReader implements DiskReader {
     const tableMounts = new Map((table ? mountsBelow(table, realPathOf(root), root) : []).map((f) => [f.path, f]));
     const mounts: MountFact[] = [];
     const rootDev = Number(top.dev);
-    // Synchronous lstat in slices of MEASURE_SLICE_MS: a thread-pool round trip per call costs
-    // several times a cached lstat (see SLICE_MS in node-fs.ts); the event loop still turns between slices.
-    let sliceStart = performance.now();
+    // Synchronous lstat in slices: a thread-pool round trip per call costs several times a cached
+    // lstat (fs/slicer.ts); the event loop still turns between slices.
+    const slice = new Slicer();
     const dirs = [root];
     while (dirs.length > 0) {
       const dir = dirs.pop()!;
@@ -318,10 +318,7 @@ export class NodeDiskReader implements DiskReader {
         }
         count(s, full);
         if (s.isDirectory()) dirs.push(full);
-        if (performance.now() - sliceStart >= MEASURE_SLICE_MS) {
-          await new Promise(setImmediate);
-          sliceStart = performance.now();
-        }
+        if (slice.due()) await slice.yield();
       }
     }
     return { ...withDisk(withShared(m, seen, newest)), ...(mounts.length > 0 ? { mounts: mounts.sort((a, b) => (a.path < b.path ? -1 : 1)) } : {}) };

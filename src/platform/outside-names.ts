@@ -1,6 +1,7 @@
 import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { OutsideName, OutsideNames } from '../exec/fs-port.js';
+import { HOST } from './fs/host-primitives.js';
 
 /**
  * Finding, for the files of a tree that share their data with names
@@ -36,7 +37,7 @@ export interface ListedFile {
   nlink: number;
 }
 
-const join = (dir: string, name: string) => (process.platform === 'win32' ? path.join(dir, name) : dir.endsWith('/') ? dir + name : `${dir}/${name}`);
+const join = HOST.under;
 
 export async function findOutsideNames(root: string, nodes: readonly ListedFile[], yieldNow: () => Promise<void> | undefined, searchBudget = SEARCH_BUDGET): Promise<OutsideNames> {
   const byId = new Map<string, { rels: string[]; nlink: number }>();

@@ -15,7 +15,7 @@
  * 280 MB of RSS and a million would take ~1.4 GB; this costs ~70 bytes a
  * node plus its name (bench/RESULTS.md, "Scale").
  *
- * Order: the walk (node-fs.ts) lists breadth first, names sorted, so two
+ * Order: the walk (fs/walk-tree.ts) lists breadth first, names sorted, so two
  * listings of equal trees hold each node at the same index and the verify
  * pairs them by position (`sameShape`).
  */
@@ -406,7 +406,7 @@ interface ReadColumns {
  * with the inode number and change time that vouch for those reads
  * (ctime-vouch.ts), kept for a later walk of the same tree: the walk of a
  * cross-volume move's original just before its delete reuses the reads of
- * the copy's walk for every node unchanged since (node-fs.ts). It holds
+ * the copy's walk for every node unchanged since (fs/verify-tree.ts). It holds
  * only those columns of the listing (the listing's own arrays: about 21
  * bytes a node), so the rest of the listing can go.
  *

@@ -117,7 +117,7 @@ export async function deleteTree(hooks: DeleteHooks, root: string): Promise<void
   // Depth first, as rm -rf: a folder's files and links go first (a link is removed as a link, never
   // entered: readdir's entry types come from the folder itself, and an unknown type is lstat'ed),
   // then its sub-folders, then the folder. No lstat per file: the walk is one readdir per folder.
-  // Synchronous calls in slices (see SLICE_MS): measured on 20,000 files, one unlink at a time here
+  // Synchronous calls in slices (see slicer.ts): measured on 20,000 files, one unlink at a time here
   // took 440 ms where 16 at once on the thread pool took 510 ms, and rm -rf 310 ms.
   const stack: { dir: string; listed: boolean }[] = [{ dir: root, listed: false }];
   while (stack.length > 0) {
