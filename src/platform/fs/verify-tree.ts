@@ -57,7 +57,8 @@ function describeDiff(rel: string, what: string): string {
  * NodeFs.verify (FsPort says what it promises): `copy` holds everything
  * `original` holds, by the listings of both (one of them possibly from
  * `cache`) and, with `mode` content or `subset`, byte for byte. Throws
- * E_VERIFY naming the side that changed; never writes to either tree.
+ * E_VERIFY naming the side that changed. Changes no node of either tree
+ * (the time-grain probe is a file of its own: time-grain.ts).
  */
 export async function verifyTrees(
   keeperOf: () => Promise<MetaKeeper>,
