@@ -1,4 +1,10 @@
-/** Help texts, one per command. Each shows an example, because people copy examples. */
+import { commandOptionLines, globalOptionLines } from './option-help.js';
+
+/**
+ * Help texts, one per command. Each shows an example, because people copy
+ * examples. The `Options:` lines are made from the command table
+ * (command-spec.ts), so the help names exactly the options the parser takes.
+ */
 export const GLOBAL_HELP = `relocate — move folders to another disk and leave a link behind, safely.
 
 Usage: relocate <command> [options]
@@ -20,11 +26,7 @@ Commands:
   gui [MANIFEST]        a local web UI (127.0.0.1) over the same commands: drives, moves, plan, apply, history
 
 Options for every command:
-  --json                machine output on stdout (one JSON document)
-  --state-dir DIR       where runs and the journal are kept
-  -v, --verbose         more detail; stack traces for internal errors
-  --no-color            no colours (NO_COLOR is honoured too)
-  -h, --help            help for a command
+${globalOptionLines()}
 
 relocate --version (or -V) prints the version.
 The manifest defaults to ./relocate.yaml, then ./links.yaml.
@@ -65,10 +67,7 @@ Origin and the header X-Relocate: 1 (403 otherwise); a strict
 Content-Security-Policy; no CORS; no external assets (works offline).
 
 Options:
-  --port N        listen on port N (default 0: a free port)
-  --no-open       print the address (http://127.0.0.1:PORT/?token=…) on
-                  stdout instead of opening a browser
-  --json          print {url, port, manifest, opened} as JSON instead
+${commandOptionLines('gui')}
 
 Exit codes: 0 stopped by Ctrl-C (or SIGTERM/SIGHUP), 1 error (the port is
 in use, a bad option).
@@ -124,9 +123,7 @@ a link where the manifest keeps data, and paths the manifest would read as
 a glob or a variable.
 
 Options:
-  -r, --recursive      search real subfolders too (links are never entered)
-  -w, --write FILE     merge the entries into this manifest (created if missing)
-  -y, --yes            write without asking (needed without a terminal)
+${commandOptionLines('import')}
 
 Exit codes: 0 done (or nothing to add), 1 error or declined.
 
@@ -158,9 +155,7 @@ Links already there are listed with where they point (\`relocate import\`
 adopts them), and each drive with its free space. Scan changes nothing.
 
 Options:
-  --top N      list the N largest (default 20)
-  --to DIR     also show each drive's free space once the safe folders
-               listed moved to DIR's drive (DIR need not exist yet)
+${commandOptionLines('scan')}
 
 Exit codes: 0 done, 1 error (a PATH that does not exist, a bad option).
 
@@ -217,15 +212,7 @@ verify, rename into place, set the original aside, create the link, check
 it, and only then delete the original.
 
 Options:
-  -y, --yes           do not ask (needed without a terminal)
-  --verify MODE       meta (default): names, sizes, times, modes, link texts;
-                      content: also every file's bytes, compared on both sides
-  --no-rollback       on failure, keep the finished steps (resume later)
-                      instead of undoing them
-  --progress json     progress as JSON lines on stderr (one object per line:
-                      start, entry, step, progress with bytes, rate and time
-                      left, in-use naming the program, end); stdout keeps its
-                      output (one document with --json). relocate gui uses it
+${commandOptionLines('apply')}
 
 Exit codes: 0 done (or nothing to do), 1 error (rolled back: nothing lost).
 Ctrl-C (or SIGTERM, SIGHUP) stops at the next safe point and rolls back
@@ -245,12 +232,7 @@ on disk since (drift) is refused unless --force, which skips the drifted
 steps and never deletes the only copy of anything.
 
 Options:
-  -y, --yes           do not ask (needed without a terminal)
-  --force             skip the steps whose results drifted
-  --progress json     progress as JSON lines on stderr (one object per line:
-                      start, entry, step, progress with bytes, rate and time
-                      left, in-use naming the program, end); stdout keeps its
-                      output (one document with --json). relocate gui uses it
+${commandOptionLines('rollback')}
 
 Exit codes: 0 rolled back, 1 error; 130/143/129 when a signal stopped it
 between two undos (run rollback again to continue).
@@ -266,12 +248,7 @@ direction it was going (an interrupted rollback is finished as a rollback).
 While a run is unfinished, apply and rollback of other runs refuse.
 
 Options:
-  -y, --yes           do not ask (needed without a terminal)
-  --no-rollback       on failure, keep the finished steps
-  --progress json     progress as JSON lines on stderr (one object per line:
-                      start, entry, step, progress with bytes, rate and time
-                      left, in-use naming the program, end); stdout keeps its
-                      output (one document with --json). relocate gui uses it
+${commandOptionLines('resume')}
 
 Exit codes: 0 finished (or nothing to resume), 1 error; 130/143/129 when
 stopped by SIGINT/SIGTERM/SIGHUP (rolled back unless --no-rollback).
@@ -310,10 +287,7 @@ checks (free space, hard link and junction rules, protected folders,
 read-only volumes) are part of the plan. Plan never changes the disk.
 
 Options:
-  --out FILE   save the plan as JSON; \`relocate apply FILE\` later carries out
-               exactly that plan and refuses it if the disk changed since.
-               Refused inside a folder the plan moves (E_OUT_INSIDE_MOVE)
-  --json       print the plan as JSON (formatVersion 1)
+${commandOptionLines('plan')}
 
 Exit codes: 0 nothing to do, 2 changes pending, 1 error or blocking conflict.
 
@@ -346,9 +320,7 @@ entries fighting over one path, hard links to folders. Every problem is
 reported at once as file:line:col CODE message.
 
 Options:
-  --os OS     evaluate as on another OS: win32 (windows), linux, darwin (macos).
-              Checks a Windows manifest on Linux (paths, \`when:\`); environment
-              variables still come from this machine.
+${commandOptionLines('validate')}
 
 Exit codes: 0 valid, 1 invalid.
 

@@ -56,12 +56,7 @@ function entryTitle(p: Plan['entries'][number]): string {
  * after an automatic rollback unless --no-rollback.
  */
 export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs('apply', argv, {
-    yes: { type: 'boolean', short: 'y', default: false },
-    'no-rollback': { type: 'boolean', default: false },
-    verify: { type: 'string', default: 'meta' },
-    progress: { type: 'string' },
-  });
+  const { values, positionals } = parseCommandArgs('apply', argv);
   const progress = progressFormat(values.progress, 'apply');
   if (positionals.length > 1) throw new RelocateError('E_USAGE', 'apply takes one manifest or saved plan', { hint: 'see `relocate apply --help`' });
   const verify = values.verify === 'content' ? 'content' : values.verify === 'meta' ? 'meta' : undefined;

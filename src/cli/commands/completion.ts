@@ -11,7 +11,7 @@ import { parseCommandArgs } from '../options.js';
  * script }`.
  */
 export async function completionCommand(argv: string[], io: CliIO): Promise<number> {
-  const { positionals } = parseCommandArgs('completion', argv, {});
+  const { positionals } = parseCommandArgs('completion', argv);
   const asked = positionals[0]?.toLowerCase();
   const shell = (asked === 'pwsh' ? 'powershell' : asked) as Shell | undefined;
   if (positionals.length !== 1 || !shell || !SHELLS.includes(shell)) {

@@ -41,7 +41,7 @@ function guardVolume(s: DemoSandbox): () => void {
  * plan itself says what becomes of the data at the old target.
  */
 export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseCommandArgs('demo', argv, { keep: { type: 'boolean', default: false } });
+  const { values } = parseCommandArgs('demo', argv);
   // Imported here: main.ts imports this module lazily, and the tour re-enters the CLI.
   const { run } = await import('../main.js');
   const s = await buildDemoSandbox();

@@ -177,7 +177,7 @@ function volumeCheck(v: VolumeReport, win: boolean): Check {
  * is wrong, 1 when a problem was found.
  */
 export async function doctorCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs('doctor', argv, {});
+  const { values, positionals } = parseCommandArgs('doctor', argv);
   if (positionals.length > 1) throw new RelocateError('E_USAGE', 'doctor takes one manifest', { hint: 'see `relocate doctor --help`' });
   const ctx = await manifestContext(io.env);
   const win = ctx.os === 'win32';

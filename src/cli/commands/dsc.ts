@@ -215,7 +215,7 @@ export async function dscCommand(argv: string[], io: CliIO): Promise<number> {
   const emit = (doc: unknown) => io.out(JSON.stringify(doc));
   const message = (kind: 'error' | 'warn' | 'info', text: string) => io.err(JSON.stringify({ [kind]: text }));
   try {
-    const { values, positionals } = parseCommandArgs('dsc', argv, {});
+    const { values, positionals } = parseCommandArgs('dsc', argv);
     const [resource, op, ...extra] = positionals;
     if (resource !== 'link' || !['get', 'test', 'set', 'export'].includes(op ?? '') || extra.length > 0) {
       throw new RelocateError('E_USAGE', 'usage: relocate dsc link get|test|set|export (the instance as JSON on stdin)', { hint: 'see `relocate dsc --help`' });

@@ -31,10 +31,7 @@ function portOf(value: unknown): number {
  * stops at a safe point and rolls back, as in a terminal.
  */
 export async function guiCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs('gui', argv, {
-    port: { type: 'string' },
-    'no-open': { type: 'boolean', default: false },
-  });
+  const { values, positionals } = parseCommandArgs('gui', argv);
   if (positionals.length > 1) throw new RelocateError('E_USAGE', 'gui takes one manifest', { hint: 'see `relocate gui --help`' });
   const manifest = guiManifest(positionals[0], io.cwd);
   // A manifest that does not exist yet is made on the first move, but only in a folder that does: a typo fails now, not after the first click.

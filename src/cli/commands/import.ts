@@ -65,11 +65,7 @@ function entryJson(e: ImportEntry) {
  * 0 done (or nothing to add), 1 error or declined.
  */
 export async function importCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs('import', argv, {
-    recursive: { type: 'boolean', short: 'r', default: false },
-    write: { type: 'string', short: 'w' },
-    yes: { type: 'boolean', short: 'y', default: false },
-  });
+  const { values, positionals } = parseCommandArgs('import', argv);
   if (positionals.length === 0) {
     throw new RelocateError('E_USAGE', 'import needs at least one folder (or link) to search', { hint: 'e.g. `relocate import ~ ~/.config` or `relocate import /mnt/games --recursive`; see `relocate import --help`' });
   }

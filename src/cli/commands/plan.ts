@@ -35,7 +35,7 @@ function refuseOutInsideMove(plan: Plan, out: string): void {
 
 /** `relocate plan`: 0 nothing to do, 2 changes pending, 1 error or blocking conflict. */
 export async function planCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs('plan', argv, { out: { type: 'string' } });
+  const { values, positionals } = parseCommandArgs('plan', argv);
   if (positionals.length > 1) throw new RelocateError('E_USAGE', 'plan takes one manifest', { hint: 'see `relocate plan --help`' });
   const file = findManifest(positionals[0], io.cwd);
   const { plan, surroundings, observations } = await buildPlan(file, io, values['state-dir']);

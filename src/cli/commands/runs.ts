@@ -36,7 +36,7 @@ function describeRun(r: RunRecord): string {
  * unless --force.
  */
 export async function rollbackCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs('rollback', argv, { yes: { type: 'boolean', short: 'y', default: false }, force: { type: 'boolean', default: false }, progress: { type: 'string' } });
+  const { values, positionals } = parseCommandArgs('rollback', argv);
   const progress = progressFormat(values.progress, 'rollback');
   const stateDir = stateDirOf(values['state-dir'], io);
   return withLock(stateDir, 'rollback', io, async () => {
@@ -77,7 +77,7 @@ export async function rollbackCommand(argv: string[], io: CliIO): Promise<number
 
 /** `relocate resume`: finishes the unfinished run in the direction it was going. */
 export async function resumeCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseCommandArgs('resume', argv, { yes: { type: 'boolean', short: 'y', default: false }, 'no-rollback': { type: 'boolean', default: false }, progress: { type: 'string' } });
+  const { values } = parseCommandArgs('resume', argv);
   const progress = progressFormat(values.progress, 'resume');
   const stateDir = stateDirOf(values['state-dir'], io);
   return withLock(stateDir, 'resume', io, async () => {
@@ -115,7 +115,7 @@ export async function resumeCommand(argv: string[], io: CliIO): Promise<number> 
 
 /** `relocate history`: the runs, newest first. */
 export async function historyCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseCommandArgs('history', argv, {});
+  const { values } = parseCommandArgs('history', argv);
   const stateDir = stateDirOf(values['state-dir'], io);
   const runs = await listRuns(stateDir);
   if (io.json) {

@@ -37,10 +37,10 @@ export interface ScanDocument extends ScanReport {
   to: string | null;
 }
 
-function parseTop(v: string | boolean | string[] | undefined): number {
+function parseTop(v: string | undefined): number {
   if (v === undefined) return DEFAULT_TOP;
-  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) throw new RelocateError('E_USAGE', `--top needs a whole number of folders (1 or more), not '${String(v)}'`, { hint: 'e.g. `relocate scan --top 50`' });
+  const n = /^\d+$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new RelocateError('E_USAGE', `--top needs a whole number of folders (1 or more), not '${v}'`, { hint: 'e.g. `relocate scan --top 50`' });
   return n;
 }
 
@@ -136,10 +136,7 @@ function progressLine(io: CliIO, total: number, state: { done: number; bytes: nu
  * Scan never writes anything. 0 done, 1 error.
  */
 export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs('scan', argv, {
-    top: { type: 'string' },
-    to: { type: 'string' },
-  });
+  const { values, positionals } = parseCommandArgs('scan', argv);
   const top = parseTop(values.top);
   const ctx = await manifestContext(io.env);
   const style = styleForOs(ctx.os);

@@ -54,7 +54,7 @@ export function statusProblems(plan: Plan, unfinished: RunRecord | undefined): S
  * 1 only when relocate itself cannot answer (bad manifest, unreadable disk).
  */
 export async function statusCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs('status', argv, {});
+  const { values, positionals } = parseCommandArgs('status', argv);
   if (positionals.length > 1) throw new RelocateError('E_USAGE', 'status takes one manifest', { hint: 'see `relocate status --help`' });
   const file = findManifest(positionals[0], io.cwd);
   const { plan, unfinished, surroundings, observations } = await buildPlan(file, io, values['state-dir']);

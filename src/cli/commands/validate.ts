@@ -13,10 +13,10 @@ import { parseCommandArgs } from '../options.js';
 export const FORMAT_VERSION = 1;
 
 export async function validateCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs('validate', argv, { os: { type: 'string' } });
+  const { values, positionals } = parseCommandArgs('validate', argv);
   if (positionals.length > 1) throw new RelocateError('E_USAGE', 'validate takes one manifest', { hint: 'see `relocate validate --help`' });
   const file = findManifest(positionals[0], io.cwd);
-  const ctx = await manifestContext(io.env, values.os as string | undefined);
+  const ctx = await manifestContext(io.env, values.os);
   const m = await loadManifest(file, ctx, nodeManifestIO);
   const shown = displayPath(file, io.cwd);
   const diagnostics = m.diagnostics.map((d) => (d.file === file ? { ...d, file: shown } : d));
