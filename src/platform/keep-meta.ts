@@ -59,6 +59,11 @@
  * E_VERIFY, and nothing is deleted). Copies made under a folder whose flags
  * the kernel passes on (ext4: s u c S d A m j t D) get the original's flags
  * exactly (`MadeAs.stripFlags`), as copies under a default ACL do.
+ *
+ * Longer than this project's ~400 lines by this comment, which is the
+ * fidelity contract: the code is one class whose methods share the
+ * platform's calls. Inode flags are apart (keep-flags.ts), and so are the
+ * errors a destination's refusals become (keep-errors.ts).
  */
 import { chmodSync, lchownSync, lstatSync, lutimesSync, readFileSync } from 'node:fs';
 import { RelocateError } from '../core/errors.js';
@@ -66,8 +71,9 @@ import { nativeAttrTimesUnavailableReason } from './native/attr-times-darwin.js'
 import { keepsModes } from './mode-keeping.js';
 import { lutimesSeconds, nativeSetTimesUnavailableReason, type SetTimesNs } from './native/utimens.js';
 import { nativeCopyMetadataUnavailableReason, type CopyMetadata } from './native/copyfile-darwin.js';
-import { FLAG_ERRNO, flagsToSet, nativeFlagsUnavailableReason, type FlagCalls } from './native/fs-flags.js';
-import { WIN_STREAM_PREFIX, windowsAttributeLabel } from './windows/file-attributes.js';
+import { nativeFlagsUnavailableReason } from './native/fs-flags.js';
+import { ACL_NAMES, attributeLabel, CAPABILITY, cannotKeep, errnoError } from './keep-errors.js';
+import { FlagKeeper } from './keep-flags.js';
 import { windowsKeepNotes } from './windows/keep-meta-win.js';
 import { platformKeeperCalls, type KeeperCalls } from './keeper-calls.js';
 import { XATTR_ERRNO, nativeXattrsUnavailableReason, type Xattr, type XattrCalls } from './native/xattrs.js';
@@ -115,7 +121,6 @@ export interface MadeAs {
 
 export type WrapError = (err: unknown, p: string, doing: string) => RelocateError;
 
-const CAPABILITY = 'security.capability';
 /**
  * Attributes the system assigns, not the user: the SELinux label (the
  * destination's policy decides it) and macOS's com.apple.provenance (the
@@ -123,23 +128,9 @@ const CAPABILITY = 'security.capability';
  * anyone set or remove). Tried, never required, never compared, never removed.
  */
 const SYSTEM_ASSIGNED = new Set(['security.selinux', 'com.apple.provenance']);
-const ACL_NAMES = ['system.posix_acl_access', 'system.posix_acl_default'];
 /** NTFS keeps times to 100 ns: a copy there holds the original's time truncated to that, and is kept. */
 const COARSEST_NS = 100n;
-/** Names of the keeper's errno vocabulary (XATTR_ERRNO, FLAG_ERRNO): Linux's numbers on every OS, so not os.constants. */
-const ERRNO_NAMES: Record<number, string> = { 1: 'EPERM', 7: 'E2BIG', 13: 'EACCES', 28: 'ENOSPC', 61: 'ENODATA', 95: 'ENOTSUP', 122: 'EDQUOT' };
 
-function errnoError(errno: number): NodeJS.ErrnoException {
-  return Object.assign(new Error(`errno ${errno}`), { code: ERRNO_NAMES[errno] ?? `errno ${errno}` });
-}
-
-/** Says which attribute a name is, for people. */
-export function attributeLabel(name: string): string {
-  if (name.startsWith('win.')) return windowsAttributeLabel(name);
-  if (ACL_NAMES.includes(name)) return `the POSIX ${name.endsWith('default') ? 'default ACL' : 'ACL'} (${name})`;
-  if (name === CAPABILITY) return `the file capability (${name})`;
-  return `the extended attribute ${name}`;
-}
 
 /** Whether this process may give any owner (CAP_CHOWN in its effective set), read once from /proc. */
 function mayChownAny(): boolean {
@@ -156,12 +147,10 @@ function mayChownAny(): boolean {
 export class MetaKeeper {
   /** Nodes whose owner could not be kept (another user's, copied without CAP_CHOWN). */
   ownersNotKept = 0;
-  /** Nodes that lost an inode flag the destination refused, and which flags (see the module comment). */
-  flagsNotKept = 0;
-  private flagsRefused = 0;
 
   private readonly attrs: XattrCalls | null;
-  private readonly flagCalls: FlagCalls | null;
+  /** The inode flags part (keep-flags.ts); null where flags are not kept here. */
+  private readonly flags: FlagKeeper | null;
   private readonly copyMeta: CopyMetadata | null;
   private readonly setNs: SetTimesNs | null;
   private readonly birthHeld: ((dir: string) => boolean) | null;
@@ -172,7 +161,7 @@ export class MetaKeeper {
     private readonly wrap: WrapError,
   ) {
     this.attrs = calls.xattrs;
-    this.flagCalls = calls.flags;
+    this.flags = calls.flags ? new FlagKeeper(calls.flags, anyOwner, wrap) : null;
     this.copyMeta = calls.copyMetadata;
     this.setNs = calls.setTimes;
     this.birthHeld = calls.setTimes ? calls.birthTimesHeld : null;
@@ -205,7 +194,7 @@ export class MetaKeeper {
 
   /** Whether inode flags are read, copied and compared. */
   get keepsFlags(): boolean {
-    return this.flagCalls !== null;
+    return this.flags !== null;
   }
 
   /** Whether extended attributes are read, copied and compared. */
@@ -220,9 +209,9 @@ export class MetaKeeper {
     if (!this.setNs) out.push(`times are kept to the microsecond, not the nanosecond${process.platform === 'darwin' ? ', and creation times are not kept' : ''} (${process.platform === 'darwin' ? nativeAttrTimesUnavailableReason() : nativeSetTimesUnavailableReason()})`);
     if (!this.attrs) out.push(`extended attributes, ACLs and file capabilities are not copied (${nativeXattrsUnavailableReason()})`);
     if (process.platform === 'darwin' && !this.copyMeta) out.push(`ACLs and extended attributes of folders are not copied (${nativeCopyMetadataUnavailableReason()})`);
-    if (!this.flagCalls) out.push(`inode flags (chattr, chflags) are not copied (${nativeFlagsUnavailableReason()})`);
-    if (this.flagsNotKept > 0 && this.flagCalls) {
-      out.push(`${this.flagsNotKept} node(s) lost inode flags the destination cannot hold (${this.flagCalls.describe(this.flagsRefused)}): mv keeps no inode flags at all`);
+    if (!this.flags) out.push(`inode flags (chattr, chflags) are not copied (${nativeFlagsUnavailableReason()})`);
+    if (this.flags && this.flags.notKept > 0) {
+      out.push(`${this.flags.notKept} node(s) lost inode flags the destination cannot hold (${this.flags.describeRefused()}): mv keeps no inode flags at all`);
     }
     if (this.ownersNotKept > 0) out.push(`${this.ownersNotKept} node(s) owned by another user or group now belong to you: only root can keep another's ownership (mv does the same)`);
     return out;
@@ -259,76 +248,24 @@ export class MetaKeeper {
     return this.attrs?.has(dir, 'system.posix_acl_default') ?? false;
   }
 
-  /**
-   * The copyable inode flags of a file or folder (never followed; the
-   * caller has lstat'ed it), or null when flags are not kept here or it is
-   * another kind. A node whose flags cannot be read has none to keep: a file
-   * system without flags (ENOTTY), or one the copy could not read either.
-   */
+  /** The copyable inode flags of a file or folder (keep-flags.ts), or null when flags are not kept here or it is another kind. */
   readFlags(p: string, kind: KeptMeta['kind'], uid: number): number | null {
-    if (!this.flagCalls || (kind !== 'file' && kind !== 'dir')) return null;
-    const got = this.flagCalls.get(p, this.anyOwner || uid === process.geteuid?.());
-    return typeof got === 'number' ? (got & this.flagCalls.copyable) >>> 0 : 0;
+    return this.flags ? this.flags.read(p, kind, uid) : null;
   }
 
   /** Whether copies made in `dir` inherit inode flags the originals may lack (Linux passes some on to new nodes). */
   inheritsFlags(dir: string): boolean {
-    if (process.platform !== 'linux') return false;
-    const flags = this.readFlags(dir, 'dir', -1);
-    return flags !== null && flags !== 0;
+    return this.flags?.inherits(dir) ?? false;
   }
 
   /** Whether a file's flags include ones to set on its empty copy, before its bytes (`setFlagsBeforeData`). */
   wantsFlagsBeforeData(n: KeptMeta): boolean {
-    return this.flagCalls !== null && n.kind === 'file' && ((n.flags ?? 0) & this.flagCalls.beforeData) !== 0;
+    return this.flags?.wantsBeforeData(n) ?? false;
   }
 
-  /**
-   * Sets the flags that act only on data written after them (no-COW,
-   * compression) on the empty copy `p`. One the destination refuses is
-   * counted by `apply`, which tries every flag again after the data.
-   */
+  /** Sets the flags that act only on data written after them on the empty copy `p` (keep-flags.ts). */
   setFlagsBeforeData(p: string, n: KeptMeta): void {
-    if (this.flagCalls) this.setFlags(p, (n.flags ?? 0) & this.flagCalls.beforeData, false, false);
-  }
-
-  /**
-   * Gives `p` the copyable flags `wanted` (and, with `exact`, takes away
-   * copyable flags it has and `wanted` lacks); keeps its other flags. A
-   * flag the destination refuses is dropped and, with `count`, counted (see
-   * the module comment); any other failure fails the copy.
-   */
-  private setFlags(p: string, wanted: number, exact: boolean, count = true): void {
-    const calls = this.flagCalls;
-    if (!calls || (wanted === 0 && !exact)) return;
-    const got = calls.get(p, true);
-    if (typeof got !== 'number') {
-      if (wanted === 0 || isRefusal(got.errno)) return count ? this.dropFlags(wanted) : undefined;
-      throw this.wrap(errnoError(got.errno), p, 'reading the inode flags of');
-    }
-    const target = exact ? flagsToSet(got, wanted, calls.copyable) : (got | wanted) >>> 0;
-    if (target === got) return;
-    let errno = calls.set(p, target);
-    if (errno === 0) return;
-    if (!isRefusal(errno)) throw this.wrap(errnoError(errno), p, 'setting the inode flags of');
-    // Refused as a whole: flag by flag, to keep what the destination holds and drop only what it refuses.
-    let now = (got & ~(exact ? calls.copyable : 0)) >>> 0;
-    let refused = 0;
-    for (let bit = 1; bit !== 0 && bit <= wanted; bit = (bit << 1) >>> 0) {
-      if ((wanted & bit) === 0) continue;
-      errno = calls.set(p, (now | bit) >>> 0);
-      if (errno === 0) now = (now | bit) >>> 0;
-      else if (isRefusal(errno)) refused |= bit;
-      else throw this.wrap(errnoError(errno), p, 'setting the inode flags of');
-    }
-    // Flags to take away that the set refused to clear are left; the verify compares only what the original has.
-    if (refused !== 0 && count) this.dropFlags(refused);
-  }
-
-  private dropFlags(refused: number): void {
-    if (refused === 0) return;
-    this.flagsNotKept++;
-    this.flagsRefused = (this.flagsRefused | refused) >>> 0;
+    this.flags?.setBeforeData(p, n);
   }
 
   /** The attributes of `p` (never followed), or null when they are not kept here. */
@@ -374,7 +311,7 @@ export class MetaKeeper {
       for (const name of ACL_NAMES) {
         if (xattrs.some((x) => x.name === name)) continue;
         const errno = this.attrs.remove(p, Buffer.from(`${name}\0`));
-        if (errno !== 0 && errno !== XATTR_ERRNO.ENODATA) throw this.keepError(errno, p, name);
+        if (errno !== 0 && errno !== XATTR_ERRNO.ENODATA) throw cannotKeep(errno, p, name, this.wrap);
       }
     }
     if (chmodNeeded && n.kind !== 'symlink') {
@@ -385,7 +322,7 @@ export class MetaKeeper {
       }
     }
     if (capability) this.setXattr(p, n, capability);
-    if (n.kind === 'file' || n.kind === 'dir') this.setFlags(p, n.flags ?? 0, made.stripFlags);
+    if (n.kind === 'file' || n.kind === 'dir') this.flags?.set(p, n.flags ?? 0, made.stripFlags);
     this.setTimes(p, n);
   }
 
@@ -425,30 +362,9 @@ export class MetaKeeper {
       if (errno === 0) return true;
     }
     if (SYSTEM_ASSIGNED.has(x.name)) return false;
-    throw this.keepError(errno, p, x.name);
+    throw cannotKeep(errno, p, x.name, this.wrap);
   }
 
-  private keepError(errno: number, p: string, name: string): RelocateError {
-    const label = attributeLabel(name);
-    const code = ERRNO_NAMES[errno] ?? `errno ${errno}`;
-    if (errno === XATTR_ERRNO.ENOSPC || errno === XATTR_ERRNO.EDQUOT) return this.wrap(errnoError(errno), p, `setting ${label} of`);
-    // Windows' pseudo attributes (streams, attributes, the descriptor) get Windows' words: no root, no security.* there.
-    const windows = name.startsWith('win.');
-    const why =
-      errno === XATTR_ERRNO.ENOTSUP
-        ? 'the destination file system cannot hold it'
-        : errno === XATTR_ERRNO.EPERM || errno === XATTR_ERRNO.EACCES
-          ? windows
-            ? 'this account may not set it'
-            : 'this account may not set it (security.* and trusted.* need root)'
-          : 'the destination refused it';
-    return new RelocateError('E_CANNOT_KEEP', `setting ${label} of ${p} failed: ${why} (${code})`, {
-      path: p,
-      hint: windows
-        ? `nothing was deleted: the original keeps it. Move to an NTFS drive${name.startsWith(WIN_STREAM_PREFIX) ? ' (FAT and exFAT hold no alternate data streams)' : ''}, or remove it from the original first`
-        : 'nothing was deleted: the original keeps it. Move to a file system that holds it, run as root, or remove the attribute from the original first',
-    });
-  }
 
   /** Removes the attributes of `p` whose names `keep` lacks (the system-assigned ones stay). */
   removeOthers(p: string, keep: readonly Xattr[]): void {
@@ -457,7 +373,7 @@ export class MetaKeeper {
     for (const x of have) {
       if (SYSTEM_ASSIGNED.has(x.name) || keep.some((k) => k.raw.equals(x.raw))) continue;
       const errno = this.attrs.remove(p, x.raw);
-      if (errno !== 0 && errno !== XATTR_ERRNO.ENODATA) throw this.keepError(errno, p, x.name);
+      if (errno !== 0 && errno !== XATTR_ERRNO.ENODATA) throw cannotKeep(errno, p, x.name, this.wrap);
     }
   }
 
@@ -519,7 +435,7 @@ export class MetaKeeper {
     if (birthKept && this.birthHeld && orig.birthtimeNs !== undefined && copy.birthtimeNs !== undefined && !this.sameMtime(orig.birthtimeNs, copy.birthtimeNs, orig.kind, grainNs)) {
       return `the creation time differs (${orig.birthtimeNs} ns vs ${copy.birthtimeNs} ns)`;
     }
-    const flags = this.lostFlags(orig, copy, readCopy);
+    const flags = this.flags?.lost(orig, copy, readCopy);
     if (flags) return flags;
     const unheld = permissions ? [] : (this.attrs?.permissions?.names ?? []);
     const want = orig.xattrs?.filter((x) => !SYSTEM_ASSIGNED.has(x.name) && !unheld.includes(x.name)) ?? [];
@@ -534,24 +450,10 @@ export class MetaKeeper {
     return undefined;
   }
 
-  /** The inode flags of the original the copy lacks, save those the destination was seen to refuse; undefined when none. */
-  private lostFlags(orig: KeptMeta, copy: KeptMeta, readCopy: CopyReader): string | undefined {
-    const calls = this.flagCalls;
-    const want = ((orig.flags ?? 0) & ~this.flagsRefused) >>> 0;
-    if (!calls || want === 0) return undefined;
-    const have = copy.flags ?? readCopy.flags() ?? 0;
-    if ((want & ~have) === 0) return undefined;
-    return `the inode flags differ (${calls.describe(orig.flags ?? 0)} vs ${calls.describe(have) || 'none'})`;
-  }
 }
 
 /** Reads what the verify's listing of a copy did not: its attributes and its flags, each only where the original has some. */
 export interface CopyReader {
   xattrs(): Xattr[] | null;
   flags(): number | null;
-}
-
-/** Errnos by which a destination says it cannot hold a flag (or this account may not set it): the flag is dropped, as mv drops them all. */
-function isRefusal(errno: number): boolean {
-  return errno === FLAG_ERRNO.ENOTTY || errno === FLAG_ERRNO.ENOTSUP || errno === FLAG_ERRNO.EINVAL || errno === FLAG_ERRNO.EPERM;
 }
