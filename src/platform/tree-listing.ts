@@ -22,7 +22,11 @@
 import type { CtimeVouch } from './ctime-vouch.js';
 import type { KeptMeta } from './keep-meta.js';
 import type { Xattr } from './native/xattrs.js';
+import { BIRTH_READ, CHUNK, CHUNK_BITS, Chunk, FIRST_CAPACITY, FLAGS_READ, HOLEY, MASK, NONE, STAMPED, XATTRS_READ } from './listing-chunk.js';
 import { looksSparse } from './sparse-copy.js';
+import { VouchedReads } from './vouched-reads.js';
+
+export { VouchedReads };
 
 export type NodeKind = KeptMeta['kind'];
 const KINDS: readonly NodeKind[] = ['dir', 'file', 'symlink', 'other'];
@@ -49,105 +53,6 @@ export interface ListedNode {
   /** The exact inode number and change time, where the walk stamps its nodes for a later walk (`VouchedReads`); absent otherwise. */
   ino?: bigint;
   ctimeNs?: bigint;
-}
-
-const NONE: readonly Xattr[] = Object.freeze([]) as readonly Xattr[];
-/** Bits of `known`: the attributes, the flags were read; the file has holes (fewer blocks than its size needs). */
-const XATTRS_READ = 1;
-const FLAGS_READ = 2;
-const HOLEY = 4;
-const BIRTH_READ = 8;
-const STAMPED = 16;
-/** Nodes per chunk (a power of two). Columns grow a chunk at a time, so a big listing is never copied to grow. */
-const CHUNK_BITS = 14;
-const CHUNK = 1 << CHUNK_BITS;
-const MASK = CHUNK - 1;
-/** The first chunk starts this small and doubles up to CHUNK: most walks list a few nodes. */
-const FIRST_CAPACITY = 64;
-
-/** The columns of up to CHUNK nodes. */
-class Chunk {
-  kinds: Uint8Array;
-  known: Uint8Array;
-  sizes: Float64Array;
-  modes: Uint16Array;
-  uids: Uint32Array;
-  gids: Uint32Array;
-  flags: Uint32Array;
-  mtimes: BigInt64Array;
-  atimes: BigInt64Array;
-  /** Made on the first creation time stored: a listing without any (every OS but Windows) pays nothing for the column. */
-  births: BigInt64Array | undefined;
-  /** Inode numbers and change times, made on the first stamp stored: only a listing that vouches for its reads pays for them. */
-  inos: BigUint64Array | undefined;
-  ctimes: BigInt64Array | undefined;
-  parents: Int32Array;
-  /** Names as UTF-8, one after the other; node k's name is bytes nameAt[k] to nameAt[k + 1]. */
-  nameBytes: Buffer;
-  nameAt: Uint32Array;
-
-  constructor(public cap: number) {
-    this.kinds = new Uint8Array(cap);
-    this.known = new Uint8Array(cap);
-    this.sizes = new Float64Array(cap);
-    this.modes = new Uint16Array(cap);
-    this.uids = new Uint32Array(cap);
-    this.gids = new Uint32Array(cap);
-    this.flags = new Uint32Array(cap);
-    this.mtimes = new BigInt64Array(cap);
-    this.atimes = new BigInt64Array(cap);
-    this.parents = new Int32Array(cap);
-    this.nameBytes = Buffer.alloc(cap * 12);
-    this.nameAt = new Uint32Array(cap + 1);
-  }
-
-  /** Twice the capacity (up to CHUNK), the columns copied: only the first chunk grows so. */
-  grown(): Chunk {
-    const c = new Chunk(Math.min(CHUNK, this.cap * 2));
-    c.kinds.set(this.kinds);
-    c.known.set(this.known);
-    c.sizes.set(this.sizes);
-    c.modes.set(this.modes);
-    c.uids.set(this.uids);
-    c.gids.set(this.gids);
-    c.flags.set(this.flags);
-    c.mtimes.set(this.mtimes);
-    c.atimes.set(this.atimes);
-    if (this.births) (c.births = new BigInt64Array(c.cap)).set(this.births);
-    if (this.inos) (c.inos = new BigUint64Array(c.cap)).set(this.inos);
-    if (this.ctimes) (c.ctimes = new BigInt64Array(c.cap)).set(this.ctimes);
-    c.parents.set(this.parents);
-    c.nameAt.set(this.nameAt);
-    c.nameBytes = Buffer.alloc(Math.max(c.nameBytes.length, this.nameBytes.length));
-    this.nameBytes.copy(c.nameBytes);
-    return c;
-  }
-
-  /** Stores the name of node k (the names before it are stored). */
-  putName(k: number, name: string): void {
-    const start = this.nameAt[k]!;
-    const need = start + Buffer.byteLength(name);
-    if (need > this.nameBytes.length) {
-      const more = Buffer.alloc(Math.max(need, this.nameBytes.length * 2));
-      this.nameBytes.copy(more, 0, 0, start);
-      this.nameBytes = more;
-    }
-    this.nameBytes.write(name, start, 'utf8');
-    this.nameAt[k + 1] = need;
-  }
-
-  name(k: number): string {
-    return this.nameBytes.toString('utf8', this.nameAt[k]!, this.nameAt[k + 1]!);
-  }
-
-  /** Whether nodes 0..n-1 here and in `o` have the same parents and names. */
-  sameShape(o: Chunk, n: number): boolean {
-    const bytes = (a: Int32Array | Uint32Array, len: number) => Buffer.from(a.buffer, a.byteOffset, len * 4);
-    if (!bytes(this.parents, n).equals(bytes(o.parents, n))) return false;
-    if (!bytes(this.nameAt, n + 1).equals(bytes(o.nameAt, n + 1))) return false;
-    const end = this.nameAt[n]!;
-    return this.nameBytes.subarray(0, end).equals(o.nameBytes.subarray(0, end));
-  }
 }
 
 export class TreeListing {
@@ -390,54 +295,5 @@ export class TreeListing {
     if (!this.vouch || this.length === 0) return undefined;
     const columns = this.chunks.map((c) => ({ inos: c.inos, ctimes: c.ctimes, flags: c.flags, known: c.known }));
     return new VouchedReads(columns, this.attrs, this.length, this.vouch);
-  }
-}
-
-/** The columns of one chunk that a `VouchedReads` keeps (the chunk's own arrays, not copies). */
-interface ReadColumns {
-  inos: BigUint64Array | undefined;
-  ctimes: BigInt64Array | undefined;
-  flags: Uint32Array;
-  known: Uint8Array;
-}
-
-/**
- * What one walk read of each node's extended attributes and inode flags,
- * with the inode number and change time that vouch for those reads
- * (ctime-vouch.ts), kept for a later walk of the same tree: the walk of a
- * cross-volume move's original just before its delete reuses the reads of
- * the copy's walk for every node unchanged since (fs/verify-tree.ts). It holds
- * only those columns of the listing (the listing's own arrays: about 21
- * bytes a node), so the rest of the listing can go.
- *
- * Nodes are looked up by the index the later walk gives them: when the
- * tree kept its shape that is the same node (tree-listing order); when it
- * did not, the inode number and change time tell, and the verify fails on
- * the shape anyway. Attributes and flags are the inode's own, so a node
- * met under another name (a hard link) is vouched for the same.
- */
-export class VouchedReads {
-  constructor(
-    private readonly columns: readonly ReadColumns[],
-    private readonly attrs: ReadonlyMap<number, Xattr[]>,
-    private readonly length: number,
-    readonly vouch: CtimeVouch,
-  ) {}
-
-  /**
-   * The attributes and flags node `i` had when read (each null when that
-   * read did not make it), if the node lstat'ed now as (`dev`, `ino`,
-   * `ctimeNs`) is vouched to be that node unchanged; undefined otherwise.
-   */
-  at(i: number, dev: bigint, ino: bigint, ctimeNs: bigint): { xattrs: Xattr[] | null; flags: number | null } | undefined {
-    if (i < 0 || i >= this.length) return undefined;
-    const c = this.columns[i >>> CHUNK_BITS]!;
-    const k = i & MASK;
-    const known = c.known[k]!;
-    if ((known & STAMPED) === 0 || !this.vouch.vouches(dev, ino, ctimeNs, c.inos![k]!, c.ctimes![k]!)) return undefined;
-    return {
-      xattrs: (known & XATTRS_READ) === 0 ? null : (this.attrs.get(i) ?? (NONE as Xattr[])),
-      flags: (known & FLAGS_READ) === 0 ? null : c.flags[k]!,
-    };
   }
 }
