@@ -79,7 +79,7 @@ const COMPRESSION_FORMAT_DEFAULT = 1;
 /** 100 ns intervals between 1601-01-01 (FILETIME) and 1970-01-01. */
 const EPOCH_DIFF_100NS = 116444736000000000n;
 
-/** Linux errnos the MetaKeeper acts on and names (keep-meta.ts ERRNO_NAMES): its portable vocabulary, so Linux's numbers on Windows too, not os.constants. */
+/** Linux errnos the MetaKeeper acts on and names (keep-errors.ts ERRNO_NAMES): its portable vocabulary, so Linux's numbers on Windows too, not os.constants. */
 const ERRNO = { EPERM: 1, ENOENT: 2, EIO: 5, EACCES: 13, ENOSPC: 28, ENODATA: 61, ENOTSUP: 95 } as const;
 
 /** A Win32 error as the errno the MetaKeeper understands. */
