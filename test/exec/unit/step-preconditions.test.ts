@@ -5,19 +5,86 @@
  * step-ops functions (or runForward with a hand-made step list) and asserts
  * the refusal's code AND that nothing was lost on disk.
  *
- * Mutation proof: each check was removed from src by hand, this file run,
- * and the check restored (git checkout). "yes" means the row's test failed
- * without it. "code only" means it failed, but only on the error's code:
- * a second barrier (named) still refused and nothing was lost.
+ * Mutation proof (run on 2026-12-07 against d5feba7): each check was
+ * removed from src (its line deleted, or its condition made always-pass),
+ * this file run, and the file restored with git checkout. Each row's test
+ * is named by its id. "yes": the row's test failed without the check.
+ * "yes, code only": it failed on the refusal's code alone, because a
+ * second barrier (named) still refused and nothing was lost. "no": the
+ * test still passed, and why.
  *
- * MUTATION-TABLE (filled by the mutation pass)
+ * | id                                     | file:function                                   | fails without the check |
+ * |----------------------------------------|-------------------------------------------------|-------------------------|
+ * | rename.from-exists                     | exec/step-ops.ts:doStep                         | no: the port's rename of nothing fails with the same E_MISSING (and so does its folder sync); the check only words the refusal, nothing can be lost without it |
+ * | rename.no-replace                      | platform/node-fs.ts:NodeFs.renameNoReplace      | yes (made a plain rename(2)) |
+ * | copy.no-replace                        | platform/fs/copy-tree.ts:copyTree               | no alone: the file root is created exclusively ('wx', EEXIST → E_EXISTS); yes with both removed |
+ * | verify.equal                           | exec/step-ops.ts:doStep                         | yes |
+ * | link.no-replace                        | platform/fs/links.ts:makeLink                   | no check to remove (symlink(2) itself never replaces); yes for a create that replaces (simulated) |
+ * | check-link.exists                      | exec/step-ops.ts:checkLink                      | yes (a TypeError instead) |
+ * | check-link.hardlink-same-file          | exec/step-ops.ts:checkLink                      | yes |
+ * | check-link.is-link                     | exec/step-ops.ts:checkLink                      | no alone: check-link.points-to-target refuses a folder too, same code; yes with both removed |
+ * | check-link.points-to-target            | exec/step-ops.ts:checkLink                      | yes |
+ * | check-link.target-exists               | exec/step-ops.ts:checkLink                      | yes |
+ * | check-in-use.held                      | exec/step-ops.ts:refuseIfInUse                  | yes |
+ * | unlink.gone                            | exec/step-ops.ts:doStep                         | yes, code only: unlink.is-link then refuses (E_NOT_A_LINK) |
+ * | unlink.hardlink-same-file              | exec/step-ops.ts:doStep                         | yes (the file of its own was deleted) |
+ * | unlink.is-link                         | exec/step-ops.ts:doStep                         | no alone: unlink.points-to-target and the port's removeLink (platform/fs/links.ts:removeLinkAt) refuse a folder too, same code; yes with all three removed |
+ * | unlink.points-to-target                | exec/step-ops.ts:doStep                         | yes (the other link was removed) |
+ * | delete.one-device                      | exec/step-ops.ts:beginInfo                      | yes (the port's deleteTree makes its own mount check, not tested here: test/exec/mounts-midrun.test.ts) |
+ * | delete.twin-exists                     | exec/step-ops.ts:doStep                         | yes (the only copy was deleted) |
+ * | forward.left-by-run.rename             | exec/executor.ts:checkLeftByRun, leftByRun      | yes (the throw; and the copy's madeId lookup alone) |
+ * | forward.left-by-run.delete             | exec/executor.ts:checkLeftByRun, leftByRun      | yes (the throw; and the rename's movedId lookup alone: the other folder was deleted) |
+ * | guard.scope                            | exec/guard.ts:GuardedFs.check                   | yes (the unrelated folder was deleted) |
+ * | guard.through-link                     | exec/guard.ts:GuardedFs.check                   | yes (deleted through the link) |
+ * | resume.rename.moved-identity           | exec/step-ops.ts:stepTookEffect                 | yes |
+ * | resume.rename.ambiguous                | exec/step-ops.ts:stepTookEffect                 | yes (made `return false`: the executor would redo it, and the no-replace rename refuse) |
+ * | resume.link.not-ours                   | exec/step-ops.ts:stepTookEffect                 | yes (made `return false`) |
+ * | resume.rename.from-identity            | exec/step-ops.ts:clearPartial                   | yes |
+ * | resume.copy.made-identity              | exec/identity.ts:undoIdentity (copy)            | yes (the other folder was deleted) |
+ * | resume.copy.unrecorded-root            | exec/identity.ts:undoIdentity (copy)            | yes (made always-go) |
+ * | resume.copy.original-exists            | exec/step-ops.ts:clearPartial                   | yes (the copy, all that was left, was deleted) |
+ * | resume.delete.path-identity            | exec/identity.ts:undoIdentity (delete)          | yes |
+ * | resume.delete.remainder-verified       | exec/twin-check.ts:verifyRemainder, its call in clearPartial | yes |
+ * | undo.rename.identity                   | exec/identity.ts:undoIdentity (rename)          | yes (made always-go: the other folder was moved) |
+ * | undo.rename.to-gone                    | exec/step-ops.ts:undoStep (rename)              | yes, code only: the port's rename of nothing (E_MISSING) |
+ * | undo.rename.from-taken                 | exec/step-ops.ts:undoStep (rename)              | yes, code only: the no-replace rename (E_EXISTS) |
+ * | undo.copy.made-identity                | exec/identity.ts:undoIdentity (copy)            | yes (the other folder was deleted) |
+ * | undo.force-skips-drift                 | exec/step-ops.ts:undoStep (identity verdict)    | yes (undoStep ignoring the verdict deleted the other folder under --force; it also fails undo.*.identity rows) |
+ * | undo.copy.unrecorded-root              | exec/identity.ts:undoIdentity (copy)            | yes (made always-go) |
+ * | undo.copy.original-exists              | exec/step-ops.ts:undoStep (copy)                | yes (the only copy was deleted) |
+ * | undo.mkdirs.made-identity              | exec/step-ops.ts:undoStep (mkdirs)              | yes (the other, empty folder was removed) |
+ * | undo.mkdirs.only-empty                 | platform/node-fs.ts:NodeFs.rmdirIfEmpty         | yes (made a recursive rm) |
+ * | undo.link.hardlink-same-file           | exec/step-ops.ts:undoStep (link)                | yes (the file of its own was deleted) |
+ * | undo.link.points-to-target             | exec/step-ops.ts:undoStep (link)                | yes |
+ * | undo.unlink.occupied                   | exec/step-ops.ts:undoStep (unlink)              | yes, code only: the port's link creation (E_EXISTS) |
+ * | undo.delete.twin-exists                | exec/step-ops.ts:undoStep (delete)              | yes, code only: reading the missing twin fails (E_MISSING) before anything is written |
+ * | undo.delete.path-identity              | exec/identity.ts:undoIdentity (delete)          | yes |
+ * | undo.delete.remainder-differs          | exec/step-ops.ts:undoStep (delete)              | yes, code only: the verify after restoreMissing (E_VERIFY); the files put back came from the twin, none lost |
+ * | undo.delete.remainder-differs.legacy   | exec/twin-check.ts:remainderVerdict             | yes (the undo reported done with a file still missing) |
+ * | undo.delete.whole-kept                 | exec/step-ops.ts:undoStep (delete)              | yes (E_VERIFY from the verify after restoreMissing) |
+ * | undo.delete.restore-verified           | exec/step-ops.ts:undoStep (delete)              | yes |
+ * | undo.delete.copy-verified              | exec/step-ops.ts:undoStep (delete)              | yes (the short copy was renamed into place) |
+ * | undo.delete.staging-own                | exec/step-ops.ts:undoStep (delete)              | yes (made always-delete: the other folder was deleted) |
+ * | undo.never-begun                       | exec/executor.ts:runUndo                        | yes (the other folder at the copy's path was deleted) |
+ * | undo.subset.remainder-differs          | exec/step-ops.ts:undoStep (subset delete)       | yes, code only: the verify after restoreSubsetMissing (E_VERIFY) |
+ * | undo.subset.all-back                   | exec/subset-restore.ts:restoreSubsetMissing     | yes, code only: the verify after it (E_VERIFY), which here sees the leftover staging |
+ * | undo.subset.restore-verified           | exec/step-ops.ts:undoStep (subset delete)       | yes |
+ * | undo.subset.staging-only-while-missing | exec/subset-restore.ts:clearStaging             | yes (the user's file was deleted) |
+ * | undo.subset.staging-kind               | exec/subset-restore.ts:clearStaging             | yes (the user's folder was deleted) |
+ *
+ * Not rows, on purpose: checks that only decide between "nothing to undo"
+ * and E_DRIFT (undoIdentity's "the rename never happened", undoStep's
+ * "already put back" cases of unlink and delete, the intact-copy shortcut
+ * of a delete's undo): removing one turns a quiet no-op into a refusal or
+ * a round trip, never a loss. namesHash's order check guards the port's
+ * contract (sorted names), not the disk.
  */
 import { linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stagingName } from '../../../src/core/own-names.js';
-import { runForward, type ExecEvent } from '../../../src/exec/executor.js';
+import { runForward, runUndo, type ExecEvent } from '../../../src/exec/executor.js';
 import type { FsPort } from '../../../src/exec/fs-port.js';
 import { GuardedFs } from '../../../src/exec/guard.js';
 import { beginInfo, clearPartial, doStep, madeInfo, stepTookEffect, undoStep, type StepInfo } from '../../../src/exec/step-ops.js';
@@ -166,10 +233,14 @@ function memStore(lines: JournalLine[] = []): RunStore {
   return store as unknown as RunStore;
 }
 
-async function forward(port: FsPort, steps: Step[], onEvent: (e: ExecEvent) => void): Promise<void> {
+/** A run's record of hand-made steps, all of one entry (the plan itself is not read by runForward and runUndo beyond progress figures). */
+function recordOf(steps: Step[]): RunRecord {
   const rs: RunStep[] = steps.map((step, n) => ({ n, entry: 0, step }));
-  const record = { id: 'r', steps: rs, plan: { entries: [] } } as unknown as RunRecord;
-  await runForward({ fs: port, store: memStore(), record, onEvent });
+  return { id: 'r', steps: rs, plan: { entries: [] } } as unknown as RunRecord;
+}
+
+async function forward(port: FsPort, steps: Step[], onEvent: (e: ExecEvent) => void): Promise<void> {
+  await runForward({ fs: port, store: memStore(), record: recordOf(steps), onEvent });
 }
 
 /** After step `n` is done (runForward's event), run `act`: what a crash and a resume, or another program, may do between two steps. */
@@ -222,7 +293,8 @@ const DO_ROWS: Row[] = [
     run: async (port) => {
       const s: Step = { op: 'copy', from: disk.file(at('a', 'f.txt'), 'mine\n'), to: disk.file(at('b', 'f.txt'), 'theirs\n') };
       const info = await beginInfo(port, s);
-      await keepsAll(() => refused(doStep(port, s, info), 'E_EXISTS'));
+      // As the executor calls it: told of the root the moment it exists.
+      await keepsAll(() => refused(doStep(port, s, info, undefined, () => undefined), 'E_EXISTS'));
     },
   },
   {
@@ -732,6 +804,19 @@ const UNDO_ROWS: Row[] = [
     },
   },
   {
+    id: 'undo.delete.remainder-differs.legacy', op: 'delete', phase: 'undo', where: 'src/exec/twin-check.ts:remainderVerdict (by the twin\'s names)',
+    check: 'for a journal without namesHash (recorded before it), a name of the twin missing from what is left means part was deleted: both are kept (E_DRIFT)',
+    run: async (port) => {
+      disk.tree(A(), DATA);
+      await copyOf(A(), B());
+      const s: Step = { op: 'delete', path: A(), twin: B() };
+      const { namesHash: _recent, ...info } = (await beginInfo(port, s)) ?? {};
+      disk.remove(path.join(A(), 'x.txt'));
+      disk.damage(path.join(B(), 'sub', 'y.txt'));
+      await keepsAll(() => refused(undoStep(port, s, info, false, false), 'E_DRIFT'));
+    },
+  },
+  {
     id: 'undo.delete.whole-kept', op: 'delete', phase: 'undo', where: 'src/exec/step-ops.ts:undoStep (delete) → twin-check.ts:remainderVerdict',
     check: 'a delete that deleted nothing yet (every name there, by namesHash) keeps the original as it is, even when the twin changed since',
     run: async (port) => {
@@ -739,7 +824,9 @@ const UNDO_ROWS: Row[] = [
       await copyOf(A(), B());
       const s: Step = { op: 'delete', path: A(), twin: B() };
       const info = await beginInfo(port, s);
-      utimesSync(path.join(B(), 'x.txt'), MTIME + 60, MTIME + 60); // the twin changed since the verify
+      // The twin changed since the verify (by content and time): the original is no longer a copy of it, and stays whole.
+      disk.damage(path.join(B(), 'x.txt'));
+      utimesSync(path.join(B(), 'x.txt'), MTIME + 60, MTIME + 60);
       await keepsAll(async () => {
         expect(await undoStep(port, s, info, false, false)).toBeUndefined();
       });
@@ -790,6 +877,18 @@ const UNDO_ROWS: Row[] = [
       await keepsAll(() => refused(undoStep(port, s, info, true, false), 'E_DRIFT'));
     },
   },
+  {
+    id: 'undo.never-begun', op: 'any', phase: 'undo', where: 'src/exec/executor.ts:runUndo',
+    check: 'a rollback undoes only steps the journal says began: a copy never begun does not delete what sits at its path',
+    run: async (port) => {
+      disk.tree(A(), DATA);
+      disk.tree(S(), FOREIGN);
+      const record = recordOf([{ op: 'copy', from: A(), to: S() }]);
+      await keepsAll(async () => {
+        expect(await runUndo({ fs: port, store: memStore(), record }, false)).toEqual([]);
+      });
+    },
+  },
 ];
 
 /** A subset delete's scene: A holds only files equal to some of B's (a merge's leftovers), with its begin info. */
@@ -821,6 +920,24 @@ const SUBSET_ROWS: Row[] = [
       const before = disk.snap(B());
       await refused(undoStep(lossy, s, info, false, false), 'E_INCONSISTENT');
       expect(disk.snap(B())).toEqual(before);
+      expect(readFileSync(path.join(A(), 'sub', 'y.txt'), 'utf8')).toBe(DATA['sub/y.txt']);
+    },
+  },
+  {
+    id: 'undo.subset.restore-verified', op: 'delete', phase: 'undo', where: 'src/exec/step-ops.ts:undoStep (subset delete, partly done)',
+    check: 'what a subset restore puts back is verified against the twin by content before the undo counts as done (E_VERIFY)',
+    run: async (port) => {
+      const { s, info } = await subsetScene(port);
+      disk.remove(path.join(A(), 'x.txt'));
+      const lossy = withCalls(port, {
+        restoreSnapshot: async (fromRoot, toRoot, nodes) => {
+          await port.restoreSnapshot(fromRoot, toRoot, nodes);
+          if (lstatSync(toRoot).isFile()) disk.damage(toRoot); // a port that garbles a file and says nothing
+        },
+      });
+      const twin = disk.snap(B());
+      await refused(undoStep(lossy, s, info, false, false), 'E_VERIFY');
+      expect(disk.snap(B())).toEqual(twin);
       expect(readFileSync(path.join(A(), 'sub', 'y.txt'), 'utf8')).toBe(DATA['sub/y.txt']);
     },
   },
