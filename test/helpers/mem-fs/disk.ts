@@ -211,8 +211,13 @@ export class MemDisk {
     vol.freeBytes -= bytes;
   }
 
-  /** Makes a symlink or junction holding `text` exactly. */
-  link(p: string, text: string, kind: 'symlink' | 'junction', dirLink: boolean): LinkNode {
+  /**
+   * Makes a symlink or junction holding `text` exactly. On Windows a
+   * symlink needs the privilege (EPERM without it, as CreateSymbolicLinkW);
+   * `seeding` bypasses that for a test putting its tree in place.
+   */
+  link(p: string, text: string, kind: 'symlink' | 'junction', dirLink: boolean, seeding = false): LinkNode {
+    if (this.flavour === 'windows' && kind === 'symlink' && !this.symlinkPrivilege && !seeding) throw errno('EPERM', 'symlink', p);
     const l = this.freshParent(p, 'symlink');
     const n = this.newNode<LinkNode>(l.vol, { kind, text, dirLink }, 0o777);
     this.add(l, n);

@@ -19,7 +19,7 @@ import type { ResolvedLinkType } from '../../../src/plan/types.js';
 import { fsError, HINTS } from '../../../src/platform/fs/errno-codes.js';
 import { deleteClearingReadOnly } from '../../../src/platform/windows/read-only.js';
 import type { InUseFile } from '../../../src/state/types.js';
-import { errno, type MemDisk } from './disk.js';
+import type { MemDisk } from './disk.js';
 import { applySnapshotMeta, copyTreeOn, infoOf, keepMeta, metaOf, verifyOn } from './tree-ops.js';
 import { under, walkTree } from './walk.js';
 
@@ -204,7 +204,6 @@ export class MemFsPort implements FsPort {
         return;
       }
       if (kind === 'symlink') {
-        if (!disk.symlinkPrivilege) throw errno('EPERM', 'symlink', p);
         const to = disk.followed(isAbsolutePath(text, disk.style) ? text : this.api.resolve(this.api.dirname(p), text));
         disk.link(p, text, 'symlink', dirHint ?? (to === null || to.kind === 'dir'));
         return;

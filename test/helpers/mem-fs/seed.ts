@@ -38,11 +38,11 @@ export function putTree(disk: MemDisk, p: string, seed: Seed, root = p): void {
     return;
   }
   if ('$symlink' in seed) {
-    disk.link(p, seed.$symlink as string, 'symlink', disk.flavour === 'windows' && (seed as { dir?: boolean }).dir !== false);
+    disk.link(p, seed.$symlink as string, 'symlink', disk.flavour === 'windows' && (seed as { dir?: boolean }).dir !== false, true);
     return;
   }
   if ('$junction' in seed) {
-    disk.link(p, seed.$junction as string, disk.flavour === 'windows' ? 'junction' : 'symlink', true);
+    disk.link(p, seed.$junction as string, disk.flavour === 'windows' ? 'junction' : 'symlink', true, true);
     return;
   }
   if ('$hardlink' in seed) {
