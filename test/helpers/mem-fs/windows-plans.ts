@@ -21,7 +21,7 @@ export const WIN = styleForOs('win32');
 export const HOME = 'C:\\Users\\me';
 const VOLUMES = ['C:\\', 'D:\\'];
 
-/** A Windows game folder: read-only files and folders, an alternate data stream, a hard-linked pair, a junction out, an empty folder. */
+/** A Windows game folder: read-only files and folders, an alternate data stream, a hard-linked pair, a junction out, an empty folder (and, put by buildScenario, a file hard-linked from outside it). */
 export const GAMES: Seed = {
   'Game.exe': { $file: 'MZ\u0090\u0000 the game', mtimeMs: 1_650_000_000_123 },
   'ReadMe.txt': { $file: 'read me', readOnly: true, mtimeMs: 1_650_000_001_000 },
@@ -65,6 +65,9 @@ export function buildScenario(privileged: boolean, only?: number): WinScenario {
   putTree(disk, 'C:\\Users', { me: {} });
   putTree(disk, 'C:\\Outside', { Mods: { 'mod.pak': 'a mod' } });
   putTree(disk, `${HOME}\\Games`, GAMES);
+  // A file of the game that shares its data with a name outside the tree (a package store's hard link).
+  putTree(disk, 'C:\\Outside\\store.bin', 'stored once');
+  disk.hardLink('C:\\Outside\\store.bin', `${HOME}\\Games\\Levels\\store.bin`);
   putTree(disk, `${HOME}\\Documents`, { 'Letter.docx': 'dear', Taxes: { '2025.pdf': { $file: 'pdf', streams: { 'Zone.Identifier': 'ZoneId=3' } } } });
   putTree(disk, 'D:\\Cache', { 'blob.bin': 'cached' });
   putTree(disk, 'D:\\Music', { 'Song.mp3': 'la la', Album: { 'track.flac': 'flac' } });
