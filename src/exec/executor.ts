@@ -9,7 +9,7 @@ import type { FsPort } from './fs-port.js';
 import { differs, driftError, type Identity } from './identity.js';
 import { clearPartial, stepTookEffect } from './resume-step.js';
 import type { StepContext } from './step-context.js';
-import { joinMade, type RenameInfo, type StepInfo } from './step-info.js';
+import { joinMade, type StepInfo } from './step-info.js';
 import type { RunStep, Step } from './steps.js';
 import { undoStep } from './undo-step.js';
 import { stopIfAsked, type StopRequest } from './stop-request.js';
@@ -86,22 +86,20 @@ function leftByRun(steps: RunStep[], infos: Map<number, StepInfo | undefined>, r
     const earlier = steps[k]!;
     if (earlier.entry !== rs.entry) break;
     const s = earlier.step;
-    if ((s.op === 'copy' || s.op === 'rename') && s.to === p) return identityLeftAt(infos.get(earlier.n));
+    if ((s.op === 'copy' || s.op === 'rename') && s.to === p) return identityLeftAt(s.op, infos.get(earlier.n));
   }
   return undefined;
 }
 
 /**
  * What a copy (its root, `madeId`) or a rename (what it moved, `movedId`)
- * left at its `to`, from its info: the two kinds that put something at a
- * path a later step of the entry takes on. Read by field presence, since
- * the info is the earlier step's, whichever of the two it is.
+ * left at its `to`, from that step's info (decoded by its kind): the two
+ * kinds that put something at a path a later step of the entry takes on.
  */
-function identityLeftAt(info: StepInfo | undefined): Identity | null | undefined {
+function identityLeftAt(op: 'copy' | 'rename', info: StepInfo | undefined): Identity | null | undefined {
   if (info === undefined) return undefined;
-  if ('madeId' in info) return info.madeId;
-  if ('movedId' in info) return info.movedId;
-  return undefined;
+  if (op === 'copy') return 'madeId' in info ? info.madeId : undefined;
+  return 'movedId' in info ? info.movedId : undefined;
 }
 
 /**

@@ -55,13 +55,13 @@ export async function checkLink({ fs, style }: StepContext, p: string, target: s
       hint: kind === 'hardlink' ? 'this file system may not support hard links; use `type: symlink`' : 'this file system or platform may not support this link type; try another `type:` or volume',
     });
   };
-  if (!n) unsupported('nothing is there');
+  if (!n) return unsupported('nothing is there');
   if (kind === 'hardlink') {
     const t = await fs.lstat(target);
-    if (!t || t.dev !== n!.dev || t.ino !== n!.ino) unsupported(`it is not the same file as ${target}`);
+    if (!t || t.dev !== n.dev || t.ino !== n.ino) unsupported(`it is not the same file as ${target}`);
     return;
   }
-  if (n!.kind !== 'symlink' && n!.kind !== 'junction') unsupported(`a ${n!.kind} is there instead of a link`);
+  if (n.kind !== 'symlink' && n.kind !== 'junction') unsupported(`a ${n.kind} is there instead of a link`);
   const dest = await fs.linkDestination(p);
   if (!dest || !samePath(dest, target, style)) unsupported(`it points to ${dest ?? 'nothing'}, not ${target}`);
   if (!(await fs.lstat(target))) throw new RelocateError('E_LINK_CHECK', `the link ${p} points to ${target}, which does not exist`, { path: target, hint: 'the target vanished while relocate worked; check the target drive' });
