@@ -33,46 +33,50 @@ async function unlinkDo({ fs, style }: StepContext, s: StepFor['unlink'], info: 
   }
 }
 
+type DoFn<K extends StepOp> = (cx: StepContext, s: StepFor[K], info: StepInfoFor[K] | undefined, progress: ProgressFn | undefined, onMade: MadeFn<K> | undefined) => Promise<void>;
+
+const copyDo: DoFn<'copy'> = ({ fs }, s, _info, progress, onMade) =>
+  fs.copyTree(
+    s.from,
+    s.to,
+    progress,
+    onMade
+      ? (root) => {
+          // An identity the file system cannot give is left out; the line is still written.
+          const madeId = identityOf(root);
+          onMade(madeId === undefined ? {} : { madeId });
+        }
+      : undefined,
+  );
+
+// A table, not a switch: a switch narrows `s` but not `info`; indexed by the kind, each entry gets both, typed alike.
+const DO: { [K in StepOp]: DoFn<K> } = {
+  mkdirs: async ({ fs }, s) => {
+    await fs.mkdirs(s.path);
+  },
+  rename: async ({ fs }, s) => {
+    if (!(await fs.lstat(s.from))) refuse('E_MISSING', `${s.from} is gone; nothing to move`, s.from, REPLAN);
+    await fs.renameNoReplace(s.from, s.to);
+  },
+  copy: copyDo,
+  verify: ({ fs }, s, _info, progress) => fs.verify(s.original, s.copy, s.mode, s.subset === true, progress),
+  link: ({ fs }, s) => fs.createLink(s.path, s.target, s.kind),
+  'check-link': (cx, s) => checkLink(cx, s.path, s.target, s.kind),
+  'check-in-use': ({ fs }, s) => refuseIfInUse(fs, s.path),
+  unlink: (cx, s, info) => unlinkDo(cx, s, info),
+  delete: async ({ fs }, s) => {
+    // The twin must still be there: it is what makes this delete safe.
+    if (!(await fs.lstat(s.twin))) refuse('E_MISSING', `${s.twin} is gone, so ${s.path} (the only copy left) is kept`, s.twin, 'nothing was deleted; check the target');
+    await fs.deleteTree(s.path);
+  },
+};
+
 /**
  * Carries out one step. Each refuses, before acting, anything the plan did
  * not expect. `onMade` is told the identity of a copy's root the moment it
  * exists (`madeId`), to be journaled before anything is written into it.
  */
 export async function doStep<K extends StepOp>(cx: StepContext, s: StepOfKind<K>, info: StepInfoFor[K] | undefined, progress?: ProgressFn, onMade?: MadeFn<K>): Promise<void> {
-  const { fs } = cx;
-  // A table, not a switch: a switch narrows `s` but not `info`; indexed by the kind, each entry gets both, typed alike.
-  const DO: { [Op in StepOp]: (s: StepFor[Op], info: StepInfoFor[Op] | undefined, onMade?: MadeFn<Op>) => Promise<void> } = {
-    mkdirs: async (s) => {
-      await fs.mkdirs(s.path);
-    },
-    rename: async (s) => {
-      if (!(await fs.lstat(s.from))) refuse('E_MISSING', `${s.from} is gone; nothing to move`, s.from, REPLAN);
-      await fs.renameNoReplace(s.from, s.to);
-    },
-    copy: (s, _info, onMade) =>
-      fs.copyTree(
-        s.from,
-        s.to,
-        progress,
-        onMade
-          ? (root) => {
-              // An identity the file system cannot give is left out; the line is still written.
-              const madeId = identityOf(root);
-              onMade(madeId === undefined ? {} : { madeId });
-            }
-          : undefined,
-      ),
-    verify: (s) => fs.verify(s.original, s.copy, s.mode, s.subset === true, progress),
-    link: (s) => fs.createLink(s.path, s.target, s.kind),
-    'check-link': (s) => checkLink(cx, s.path, s.target, s.kind),
-    'check-in-use': (s) => refuseIfInUse(fs, s.path),
-    unlink: (s, info) => unlinkDo(cx, s, info),
-    delete: async (s) => {
-      // The twin must still be there: it is what makes this delete safe.
-      if (!(await fs.lstat(s.twin))) refuse('E_MISSING', `${s.twin} is gone, so ${s.path} (the only copy left) is kept`, s.twin, 'nothing was deleted; check the target');
-      await fs.deleteTree(s.path);
-    },
-  };
   const run: (typeof DO)[K] = DO[s.op];
-  await run(s, info, onMade);
+  await run(cx, s, info, progress, onMade);
 }
