@@ -15,6 +15,7 @@
  * FaultyFs, so they are left to the POSIX harness.)
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import type { RelocateError } from '../../../src/core/errors.js';
 import { resumeRun, rollbackRun, startRun, type RunOutcome } from '../../../src/exec/run-control.js';
 import { RunStore } from '../../../src/journal/runs.js';
 import { FAULT_ERRNOS, FAULT_TIMINGS, FaultyFs, type FaultKind, type FaultSpec } from '../../fault/faulty-fs.js';
@@ -68,10 +69,12 @@ async function faultCase(index: number, privileged: boolean, phase: Phase, spec:
   const plan = await planScenario(s);
   const state = stateFolder();
   const problems: string[] = [];
-  const say = (o: RunOutcome) => `${o.result}${o.error ? ` (${o.error.code}: ${o.error.message})` : ''}${o.undoError ? `; the undo failed: ${o.undoError.code}: ${o.undoError.message}` : ''}`;
+  // A rollback refused before its first undo leaves the finished run as it was: an outcome of its own here.
+  type Ended = RunOutcome | { record: RunOutcome['record']; result: 'refused'; error: RelocateError; undoError?: never };
+  const say = (o: Ended) => `${o.result}${o.error ? ` (${o.error.code}: ${o.error.message})` : ''}${o.undoError ? `; the undo failed: ${o.undoError.code}: ${o.undoError.message}` : ''}`;
   try {
     const faulty = 'timing' in spec ? new FaultyFs(memFsPort(s.disk), spec) : new PartialFaultFs(s.disk, spec);
-    let run: RunOutcome;
+    let run: Ended;
     if (phase === 'apply') {
       run = await startRun(plan, { stateDir: state.dir, fs: faulty, verify: 'content', noRollback: false });
     } else {
@@ -81,7 +84,7 @@ async function faultCase(index: number, privileged: boolean, phase: Phase, spec:
       run = await rollbackRun(record, { stateDir: state.dir, fs: faulty, force: false }).catch((err: unknown) => {
         // Refused before its first undo (the drift check could not read the disk): nothing changed.
         problems.push(...lostData(s, before).map((p) => `after a refused rollback: ${p}`));
-        return { ...done, result: 'done' as const, error: err as RunOutcome['error'] };
+        return { record: done.record, result: 'refused' as const, error: err as RelocateError };
       });
     }
     figures.cases++;

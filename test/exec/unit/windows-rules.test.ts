@@ -3,11 +3,14 @@
  * in-process on the in-memory Windows disk: files held open (the
  * files-in-use check, and a holder it cannot see meeting a sharing
  * violation), a symlink without the privilege; and the places where src
- * still takes the host's path rules for a Windows plan (pinned with
- * `it.fails` until src/exec takes the plan's style: see each test).
+ * now takes the plan's path rules, not the host's, for a Windows plan.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stagingName } from '../../../src/core/own-names.js';
+import { styleForOs } from '../../../src/core/paths.js';
 import type { FsPort } from '../../../src/exec/fs-port.js';
 import { startRun } from '../../../src/exec/run-control.js';
 import { memFsPort, MemFsPort } from '../../helpers/mem-fs/port.js';
@@ -94,12 +97,12 @@ describe('symbolic links without the privilege', () => {
   });
 });
 
-describe('host path rules a Windows plan still meets in src/exec (on a POSIX host)', () => {
+describe('a Windows plan is run with its own path rules on a POSIX host', () => {
   const onPosix = process.platform !== 'win32';
 
-  // src/exec/step-ops.ts:12 compares link destinations with the host's style (samePath, STYLE): on Linux a
-  // junction whose text differs from the plan's target only in case is "not the link", where Windows accepts it.
-  it.runIf(onPosix).fails('a junction spelt in another case than the plan is still the link to remove (step-ops.ts:12, host STYLE)', async () => {
+  // Link destinations are compared in the plan's style (StepContext.style): on Linux a junction whose text differs
+  // from the plan's target only in case is still the link, as Windows says. Pinned with it.fails while exec took the host's style.
+  it.runIf(onPosix)('a junction spelt in another case than the plan is still the link to remove', async () => {
     const s = buildScenario(false, 3);
     const before = capture(s);
     s.disk.unlink(`${HOME}\\Music`);
@@ -110,11 +113,20 @@ describe('host path rules a Windows plan still meets in src/exec (on a POSIX hos
     expect(lostData(s, before)).toEqual([]);
   });
 
-  // src/exec/step-ops.ts:403, src/exec/subset-restore.ts:49 and :85 name the undo staging with the host's style
-  // (stagingName's default): for a Windows path longer than a name may be, the POSIX rule cuts at the last '/',
-  // of which a Windows path has none, so the name is not the one the guard (the plan's style) allows beside it.
-  it.runIf(onPosix).fails('the undo staging of a long Windows path is named as on Windows (stagingName without the plan style)', () => {
+  // For a Windows path longer than a name may be, the host's (POSIX) rule cuts at the last '/', of which a Windows
+  // path has none, so a staging named without the plan's style is not the one the guard allows beside it.
+  it('src/exec names every staging, aside and backup with the plan\'s style, never the host default', () => {
     const deep = `${HOME}\\${'Saves\\'.repeat(40)}slot`;
-    expect(stagingName(deep, 'undo')).toBe(stagingName(deep, 'undo', WIN));
+    expect(stagingName(deep, 'undo', WIN)).not.toBe(stagingName(deep, 'undo', styleForOs('linux')));
+    const dir = fileURLToPath(new URL('../../../src/exec/', import.meta.url));
+    const calls: string[] = [];
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+      const text = readFileSync(path.join(dir, f), 'utf8');
+      for (const m of text.matchAll(/\b(stagingName|asideName|backupName)\(([^()]*(?:\([^()]*\)[^()]*)*)\)/g)) {
+        const args = m[2]!.split(',').map((a) => a.trim()).filter(Boolean);
+        if (args.length < 3) calls.push(`${f}: ${m[0]}`);
+      }
+    }
+    expect(calls, 'calls that fall back to the host style').toEqual([]);
   });
 });
