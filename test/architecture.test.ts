@@ -120,6 +120,20 @@ describe('architecture', () => {
     expect(bad).toEqual([]);
   });
 
+  it('the use-case room (src/usecase) decides without I/O: never the CLI, the disk, printing or exiting; the CLI may call it', () => {
+    const all = contracts();
+    const usecase = all.get('usecase');
+    expect(usecase, 'src/usecase/README.md').toBeDefined();
+    expect(usecase!.never).toEqual(expect.arrayContaining(['cli', 'cli/commands', 'platform', 'render', 'node:fs', 'node:fs/promises', 'koffi', 'node:child_process', 'console', 'process.exit', 'process.stdout']));
+    expect(all.get('cli')?.mayImport.has('usecase')).toBe(true);
+    expect(all.get('cli/commands')?.mayImport.has('usecase')).toBe(true);
+    // The contract, as read, refuses what the room must never do.
+    expect(contractBreaches('usecase/x.ts', "import { applyCommand } from '../cli/commands/apply.js';", usecase!)).toEqual(['usecase/x.ts imports ../cli/commands/apply.js: src/usecase must never import cli/commands']);
+    expect(contractBreaches('usecase/x.ts', "import { diskReader } from '../platform/disk-reader.js';", usecase!)).toEqual(['usecase/x.ts imports ../platform/disk-reader.js: src/usecase must never import platform']);
+    expect(contractBreaches('usecase/x.ts', "import { listRuns } from '../journal/runs.js';", usecase!)).toEqual(["usecase/x.ts imports ../journal/runs.js: only its types are in src/usecase's contract"]);
+    expect(contractBreaches('usecase/x.ts', "process.exitCode = 1;", usecase!)).toEqual(['usecase/x.ts uses process.exitCode: src/usecase must never']);
+  });
+
   it('every folder of src/ opens with a contract: README.md, "# src/<folder> — …" and its rules', () => {
     const found = contracts();
     expect(folders().filter((f) => !found.has(f))).toEqual([]);
