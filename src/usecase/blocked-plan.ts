@@ -23,8 +23,22 @@ export interface BlockedPlanError {
  */
 export function blockedPlanError(plan: Plan, file: string): BlockedPlanError {
   const conflict = plan.entries.find((p) => p.action === 'conflict');
-  if (conflict) return { code: 'E_CONFLICT', message: `${conflict.link}: ${conflict.reason}; nothing was changed`, path: conflict.link, hint: 'resolve it (see `relocate plan`)' };
-  const finding = [...plan.findings, ...plan.entries.flatMap((p) => p.findings)].find((f): f is Extract<Finding, { severity: 'error' }> => f.severity === 'error');
-  if (finding) return { code: finding.code, message: `${finding.message}; nothing was changed`, path: finding.path ?? file, hint: finding.hint ?? 'see `relocate plan`' };
-  return { code: 'E_CONFLICT', message: 'the plan has conflicts or failed checks; nothing was changed', path: file, hint: 'resolve them (see `relocate plan`)' };
+  if (conflict)
+    return {
+      code: 'E_CONFLICT',
+      message: `${conflict.link}: ${conflict.reason}; nothing was changed`,
+      path: conflict.link,
+      hint: 'resolve it (see `relocate plan`)',
+    };
+  const finding = [...plan.findings, ...plan.entries.flatMap((p) => p.findings)].find(
+    (f): f is Extract<Finding, { severity: 'error' }> => f.severity === 'error',
+  );
+  if (finding)
+    return { code: finding.code, message: `${finding.message}; nothing was changed`, path: finding.path ?? file, hint: finding.hint ?? 'see `relocate plan`' };
+  return {
+    code: 'E_CONFLICT',
+    message: 'the plan has conflicts or failed checks; nothing was changed',
+    path: file,
+    hint: 'resolve them (see `relocate plan`)',
+  };
 }

@@ -10,13 +10,20 @@ import { UNFINISHED, type RunRecord } from '../journal/types.js';
  * never undone under a half-way one.
  */
 export function runToRollBack(runs: readonly RunRecord[], wanted: string | undefined, stateDir: string): RunRecord {
-  const run = wanted ? runs.find((r) => r.id === wanted || r.id.startsWith(wanted)) : (runs.find((r) => UNFINISHED.has(r.status)) ?? runs.find((r) => r.status === 'done'));
+  const run = wanted
+    ? runs.find((r) => r.id === wanted || r.id.startsWith(wanted))
+    : (runs.find((r) => UNFINISHED.has(r.status)) ?? runs.find((r) => r.status === 'done'));
   if (!run) {
-    throw new RelocateError('E_NO_RUN', wanted ? `no run ${wanted} in ${stateDir}` : `no run to roll back in ${stateDir}`, { path: stateDir, hint: 'see `relocate history`' });
+    throw new RelocateError('E_NO_RUN', wanted ? `no run ${wanted} in ${stateDir}` : `no run to roll back in ${stateDir}`, {
+      path: stateDir,
+      hint: 'see `relocate history`',
+    });
   }
   const unfinished = runs.find((r) => UNFINISHED.has(r.status));
   if (unfinished && unfinished.id !== run.id) {
-    throw new RelocateError('E_INTERRUPTED_RUN', `run ${unfinished.id} did not finish; deal with it before rolling back ${run.id}`, { hint: `\`relocate rollback ${unfinished.id}\` or \`relocate resume\`` });
+    throw new RelocateError('E_INTERRUPTED_RUN', `run ${unfinished.id} did not finish; deal with it before rolling back ${run.id}`, {
+      hint: `\`relocate rollback ${unfinished.id}\` or \`relocate resume\``,
+    });
   }
   return run;
 }

@@ -44,7 +44,10 @@ export async function isSavedPlan(file: string, readText: ReadText): Promise<boo
  */
 export async function readSavedPlan(file: string, ports: SavedPlanPorts): Promise<Plan> {
   const notAPlan = (why: string) =>
-    new RelocateError('E_BAD_PLAN', `${file} is not a plan saved by \`relocate plan --out\` (${why}); nothing was changed`, { path: file, hint: 'save one with `relocate plan MANIFEST --out plan.json`' });
+    new RelocateError('E_BAD_PLAN', `${file} is not a plan saved by \`relocate plan --out\` (${why}); nothing was changed`, {
+      path: file,
+      hint: 'save one with `relocate plan MANIFEST --out plan.json`',
+    });
   let doc: unknown;
   try {
     doc = parseJson(await ports.readText(file));
@@ -53,10 +56,14 @@ export async function readSavedPlan(file: string, ports: SavedPlanPorts): Promis
   }
   const made = typeof doc === 'object' && doc !== null ? (doc as { plan?: { toolVersion?: unknown } }).plan?.toolVersion : undefined;
   if (typeof made === 'string' && made !== ports.toolVersion) {
-    throw new RelocateError('E_BAD_PLAN', `${file} was saved by relocate ${made}, and this is relocate ${ports.toolVersion}: a saved plan is applied only by the version that made it; nothing was changed`, {
-      path: file,
-      hint: `make the plan again with this version (\`relocate plan MANIFEST --out ${path.basename(file)}\`), or apply it with relocate ${made}`,
-    });
+    throw new RelocateError(
+      'E_BAD_PLAN',
+      `${file} was saved by relocate ${made}, and this is relocate ${ports.toolVersion}: a saved plan is applied only by the version that made it; nothing was changed`,
+      {
+        path: file,
+        hint: `make the plan again with this version (\`relocate plan MANIFEST --out ${path.basename(file)}\`), or apply it with relocate ${made}`,
+      },
+    );
   }
   try {
     return savedPlan(doc, '').plan;
@@ -104,9 +111,17 @@ export async function assertFresh(plan: Plan, what: string, reader: DiskReader, 
     });
   }
   // Free space is left out of the fingerprint (it moves all the time), so it is checked again now.
+  // observations[i] is entriesOf(plan)[i]'s: the same entries, skipped ones left out of both.
   const moving = plan.entries.filter((p) => p.action !== 'skip');
-  const space = spaceFindings(moving.map((planned, i) => ({ planned, obs: observations[i]! })).filter((x) => x.obs !== undefined));
-  if (space.length > 0) {
-    throw new RelocateError(space[0]!.code === 'E_NO_INODES' ? 'E_NO_INODES' : 'E_NO_SPACE', `${space[0]!.message}; nothing was changed`, { path: space[0]!.path ?? plan.manifest.path, hint: space[0]!.hint ?? 'free space on the destination drive' });
+  const observed = moving.flatMap((planned, i) => {
+    const obs = observations[i];
+    return obs ? [{ planned, obs }] : [];
+  });
+  const [short] = spaceFindings(observed);
+  if (short) {
+    throw new RelocateError(short.code === 'E_NO_INODES' ? 'E_NO_INODES' : 'E_NO_SPACE', `${short.message}; nothing was changed`, {
+      path: short.path ?? plan.manifest.path,
+      hint: short.hint ?? 'free space on the destination drive',
+    });
   }
 }

@@ -20,7 +20,11 @@ export type StatusProblem =
 export function statusProblems(plan: Plan, unfinished: RunRecord | undefined): StatusProblem[] {
   const out: StatusProblem[] = [];
   if (unfinished) {
-    out.push({ kind: 'unfinished-run', run: unfinished.id, message: `run ${unfinished.id} (started ${unfinished.startedAt}) did not finish (${unfinished.status}); \`relocate resume\` finishes it, \`relocate rollback\` undoes it` });
+    out.push({
+      kind: 'unfinished-run',
+      run: unfinished.id,
+      message: `run ${unfinished.id} (started ${unfinished.startedAt}) did not finish (${unfinished.status}); \`relocate resume\` finishes it, \`relocate rollback\` undoes it`,
+    });
   }
   for (const p of plan.entries) {
     if (p.action === 'skip') continue;

@@ -34,7 +34,7 @@ describe('heldKinds: what a tested volume holds', () => {
     expect(heldKinds({ symlinks: true, hardlinks: false, failures: { hardlinks: 'EXDEV' } })).toEqual({ symlinks: true, hardlinks: false });
   });
 
-  it('a refusal for lack of permission is the account\'s limit, not the volume\'s: unknown', () => {
+  it("a refusal for lack of permission is the account's limit, not the volume's: unknown", () => {
     expect(heldKinds({ symlinks: false, hardlinks: true, junctions: true, failures: { symlinks: 'EPERM' } })).toEqual({ hardlinks: true, junctions: true });
     expect(heldKinds({ symlinks: false, failures: { symlinks: 'EACCES' } })).toEqual({});
   });

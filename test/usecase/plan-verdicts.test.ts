@@ -42,14 +42,30 @@ describe('blockedPlanError', () => {
     });
   });
 
-  const failed = (path?: string, hint?: string): Extract<Finding, { severity: 'error' }> => ({ severity: 'error', code: 'E_NO_SPACE', message: 'not enough space', ...(path ? { path } : {}), ...(hint ? { hint } : {}) });
+  const failed = (path?: string, hint?: string): Extract<Finding, { severity: 'error' }> => ({
+    severity: 'error',
+    code: 'E_NO_SPACE',
+    message: 'not enough space',
+    ...(path ? { path } : {}),
+    ...(hint ? { hint } : {}),
+  });
   const warned: Finding = { severity: 'warning', code: 'W_TARGET_MISSING', message: 'gone' };
   const noConflict = (p: Plan): Plan => ({ ...p, entries: p.entries.filter((e) => e.action !== 'conflict') });
 
-  it('without a conflict: the first failed check\'s own code, plan-wide findings first, warnings never', () => {
+  it("without a conflict: the first failed check's own code, plan-wide findings first, warnings never", () => {
     const base = noConflict(mixedPlan());
-    const plan: Plan = { ...base, blocked: true, findings: [warned, failed('/mnt/big', 'free space')], entries: base.entries.map((e, i) => (i === 0 ? { ...e, findings: [{ ...failed(), code: 'E_HARDLINK_DIR' }] } : e)) };
-    expect(blockedPlanError(plan, '/m.yaml')).toEqual({ code: 'E_NO_SPACE', message: 'not enough space; nothing was changed', path: '/mnt/big', hint: 'free space' });
+    const plan: Plan = {
+      ...base,
+      blocked: true,
+      findings: [warned, failed('/mnt/big', 'free space')],
+      entries: base.entries.map((e, i) => (i === 0 ? { ...e, findings: [{ ...failed(), code: 'E_HARDLINK_DIR' }] } : e)),
+    };
+    expect(blockedPlanError(plan, '/m.yaml')).toEqual({
+      code: 'E_NO_SPACE',
+      message: 'not enough space; nothing was changed',
+      path: '/mnt/big',
+      hint: 'free space',
+    });
   });
 
   it('a finding without path or hint: the file apply was given, and "see `relocate plan`"', () => {
@@ -59,7 +75,12 @@ describe('blockedPlanError', () => {
 
   it('blocked with no conflict nor failed check found: E_CONFLICT on the file', () => {
     const plan: Plan = { ...noConflict(mixedPlan()), blocked: true };
-    expect(blockedPlanError(plan, '/m.yaml')).toEqual({ code: 'E_CONFLICT', message: 'the plan has conflicts or failed checks; nothing was changed', path: '/m.yaml', hint: 'resolve them (see `relocate plan`)' });
+    expect(blockedPlanError(plan, '/m.yaml')).toEqual({
+      code: 'E_CONFLICT',
+      message: 'the plan has conflicts or failed checks; nothing was changed',
+      path: '/m.yaml',
+      hint: 'resolve them (see `relocate plan`)',
+    });
   });
 });
 

@@ -43,7 +43,9 @@ describe('backups', () => {
   });
 
   it('are told in one sentence each: where the data that was at the link is kept', () => {
-    expect(backupNotice({ link: '/a/Games', path: '/a/Games.relocate-backup-1' })).toBe('Backup: the data that was at /a/Games is kept at /a/Games.relocate-backup-1.');
+    expect(backupNotice({ link: '/a/Games', path: '/a/Games.relocate-backup-1' })).toBe(
+      'Backup: the data that was at /a/Games is kept at /a/Games.relocate-backup-1.',
+    );
   });
 });
 
@@ -54,9 +56,15 @@ describe('runSize', () => {
     move: { from: link, to: `/b${link}`, crossVolume: true, bytes, files: 1 },
   });
 
-  it('counts the work entries (a conflict included, none and skip not) and the bytes moved, never a backup\'s', () => {
+  it("counts the work entries (a conflict included, none and skip not) and the bytes moved, never a backup's", () => {
     const run = runRecord('r1', 'done');
-    run.plan.entries = [move('/a/1', 'move', 1000), move('/a/2', 'backup', 5000), move('/a/3', 'conflict', 0), move('/a/4', 'none', 7), move('/a/5', 'skip', 9)];
+    run.plan.entries = [
+      move('/a/1', 'move', 1000),
+      move('/a/2', 'backup', 5000),
+      move('/a/3', 'conflict', 0),
+      move('/a/4', 'none', 7),
+      move('/a/5', 'skip', 9),
+    ];
     expect(runSize(run)).toEqual({ changes: 3, bytes: 1000 });
   });
 

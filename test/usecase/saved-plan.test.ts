@@ -25,7 +25,10 @@ async function plannedMove(): Promise<{ plan: Plan; disk: ReturnType<typeof fake
 }
 
 async function refusal(p: Promise<unknown>): Promise<RelocateError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(RelocateError);
   return err as RelocateError;
 }
@@ -58,7 +61,9 @@ describe('readSavedPlan', () => {
     const read = files({ '/dir/p.json': JSON.stringify({ formatVersion: 1, plan: { ...plan, toolVersion: '0.0.9' } }) });
     const err = await refusal(readSavedPlan('/dir/p.json', { readText: read, toolVersion: '0.1.0' }));
     expect(err.code).toBe('E_BAD_PLAN');
-    expect(err.message).toBe('/dir/p.json was saved by relocate 0.0.9, and this is relocate 0.1.0: a saved plan is applied only by the version that made it; nothing was changed');
+    expect(err.message).toBe(
+      '/dir/p.json was saved by relocate 0.0.9, and this is relocate 0.1.0: a saved plan is applied only by the version that made it; nothing was changed',
+    );
     expect(err.hint).toBe('make the plan again with this version (`relocate plan MANIFEST --out p.json`), or apply it with relocate 0.0.9');
   });
 
