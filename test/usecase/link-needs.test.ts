@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LinkType } from '../../src/manifest/types.js';
 import { heldKinds, lackingKinds, linkKindsNeeded, untestedHolds, type LinkKinds } from '../../src/usecase/link-needs.js';
+import { volumeVerdict } from '../../src/usecase/volume-verdict.js';
 import { POSIX_STYLE, WIN_STYLE, entry } from '../helpers/plan-fixtures.js';
 
 describe('linkKindsNeeded: the kinds the planner may make, for a folder or a file', () => {
@@ -56,5 +57,26 @@ describe('lackingKinds', () => {
     expect(lackingKinds(needs, { junctions: false, symlinks: true, hardlinks: false })).toEqual([['hardlinks']]);
     expect(lackingKinds(needs, { junctions: false, symlinks: false })).toEqual([['junctions', 'symlinks'], ['symlinks']]);
     expect(lackingKinds(needs, {})).toEqual([]);
+  });
+});
+
+describe('volumeVerdict', () => {
+  const needs: LinkKinds[][] = [['junctions', 'symlinks'], ['hardlinks']];
+
+  it('read-only first: nothing can change there, whatever it holds', () => {
+    expect(volumeVerdict({ readOnly: true, tested: true, holds: { symlinks: true, hardlinks: true }, needs })).toEqual({ kind: 'read-only' });
+  });
+
+  it('then the needs it is known to meet none of', () => {
+    expect(volumeVerdict({ tested: true, holds: { symlinks: true, hardlinks: false }, needs })).toEqual({ kind: 'lacking', lacking: [['hardlinks']] });
+    expect(volumeVerdict({ tested: false, holds: { symlinks: false, junctions: false, hardlinks: false }, needs })).toEqual({
+      kind: 'lacking',
+      lacking: needs,
+    });
+  });
+
+  it('else ok when tested, untested (a caveat) when judged from its file system only', () => {
+    expect(volumeVerdict({ tested: true, holds: { symlinks: true, hardlinks: true }, needs })).toEqual({ kind: 'ok' });
+    expect(volumeVerdict({ readOnly: false, tested: false, holds: {}, needs })).toEqual({ kind: 'untested' });
   });
 });

@@ -17,7 +17,9 @@ import { displayPath, findManifest } from '../manifest-path.js';
 import { parseCommandArgs } from '../options.js';
 import { stateDirFor } from '../state-dir.js';
 import { packageVersion as version } from '../../platform/package-version.js';
-import { heldKinds, lackingKinds, linkKindsNeeded, untestedHolds, type LinkKinds } from '../../usecase/link-needs.js';
+import { assertNever } from '../../core/never.js';
+import { heldKinds, linkKindsNeeded, untestedHolds, type LinkKinds } from '../../usecase/link-needs.js';
+import { volumeVerdict } from '../../usecase/volume-verdict.js';
 
 /** ok ✓, problem ✗ (exit 1), warn ! (works, with a caveat), info - (not applicable here). */
 type Status = 'ok' | 'fail' | 'warn' | 'info';
@@ -135,12 +137,22 @@ function volumeCheck(v: VolumeReport, win: boolean): Check {
   const how = v.tested ? `tested in ${v.probeDir}` : `not tested: ${v.untestedWhy}`;
   const shown = v.paths.length > 3 ? `${v.paths.slice(0, 3).join(', ')} and ${v.paths.length - 3} more` : v.paths.join(', ');
   const title = `volume of ${shown}: ${facts}; ${holds} (${how})`;
-  const lacking = lackingKinds(v.needs, v.holds).map((alts) => alts.map((k) => KIND_NAME[k]).join(' or '));
-  if (v.readOnly) return { id: `volume:${v.id}`, status: 'fail', title, hint: 'relocate can neither move data nor create links on a read-only volume; fine only if nothing there needs to change (`relocate status` says In sync)' };
-  if (lacking.length > 0) {
-    return { id: `volume:${v.id}`, status: 'fail', title, hint: `the manifest needs ${[...new Set(lacking)].join(', ')} here, and this volume cannot hold them; put these paths on another volume${win ? ' (NTFS or ReFS for junctions)' : ''}, or change the entries' type` };
+  const id = `volume:${v.id}`;
+  const verdict = volumeVerdict(v);
+  switch (verdict.kind) {
+    case 'read-only':
+      return { id, status: 'fail', title, hint: 'relocate can neither move data nor create links on a read-only volume; fine only if nothing there needs to change (`relocate status` says In sync)' };
+    case 'lacking': {
+      const lacking = verdict.lacking.map((alts) => alts.map((k) => KIND_NAME[k]).join(' or '));
+      return { id, status: 'fail', title, hint: `the manifest needs ${[...new Set(lacking)].join(', ')} here, and this volume cannot hold them; put these paths on another volume${win ? ' (NTFS or ReFS for junctions)' : ''}, or change the entries' type` };
+    }
+    case 'untested':
+      return { id, status: 'warn', title, hint: 'what this volume can hold is judged from its file system only' };
+    case 'ok':
+      return { id, status: 'ok', title };
+    default:
+      return assertNever(verdict, 'volume verdict');
   }
-  return { id: `volume:${v.id}`, status: v.tested ? 'ok' : 'warn', title, ...(v.tested ? {} : { hint: 'what this volume can hold is judged from its file system only' }) };
 }
 
 /**
