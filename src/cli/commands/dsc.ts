@@ -5,6 +5,7 @@ import { listRuns } from '../../journal/runs.js';
 import type { ConflictStrategy, LinkType, ManifestIO } from '../../manifest/types.js';
 import type { PlannedEntry } from '../../plan/types.js';
 import { nodeManifestIO } from '../../platform/manifest-io.js';
+import { nodeJournalDisk } from '../../platform/journal-fs.js';
 import { observationsByEntry, observedSide } from '../../render/observed-json.js';
 import { buildPlan } from '../build-plan.js';
 import { loadContext } from '../context.js';
@@ -190,7 +191,7 @@ async function states(instances: LinkInstance[], io: CliIO, stateDir: string): P
 async function managed(stateDir: string): Promise<LinkInstance[]> {
   const seen = new Set<string>();
   const out: LinkInstance[] = [];
-  for (const run of await listRuns(stateDir)) {
+  for (const run of await listRuns(nodeJournalDisk, stateDir)) {
     if (run.status !== 'done') continue;
     for (const p of run.plan.entries) {
       if (p.action === 'skip') continue;
