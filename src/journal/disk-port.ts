@@ -78,9 +78,10 @@ export interface JournalDisk {
    */
   ensureDir(dir: string): Promise<void>;
   /**
-   * Makes folder `dir` (its parents as ensureDir), its name durable; false,
-   * and nothing changed, when something is there already. MUST NOT take an
-   * existing folder for a new one.
+   * Makes folder `dir` (mode 0700; its parents as ensureDir), its name
+   * durable before returning; false when something is at `dir` already,
+   * which MUST NOT be taken for a new folder (a second run under an
+   * earlier run's name would take that run's journal for its own).
    */
   makeNewDir(dir: string): Promise<boolean>;
   /** Whether anything is at `p`; a link is not followed. Errors other than ENOENT are thrown. */
