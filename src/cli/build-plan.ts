@@ -9,6 +9,7 @@ import { makePlan } from '../plan/planner.js';
 import type { Finding, Plan } from '../plan/types.js';
 import { detectCapabilities } from '../platform/capabilities.js';
 import { nodeManifestIO } from '../platform/manifest-io.js';
+import { nodeJournalDisk } from '../platform/journal-fs.js';
 import { diskReader } from '../platform/disk-reader.js';
 import { inUseNotes } from '../platform/in-use.js';
 import { windowsNotes } from '../platform/windows/native.js';
@@ -80,7 +81,7 @@ export async function buildPlan(file: string, io: CliIO, stateDirFlag: string | 
   });
   // A native call that is unavailable falls back to a portable path, and --verbose says so.
   if (io.verbose) for (const n of [...windowsNotes(), ...inUseNotes()]) io.err(`note: ${n}`);
-  const unfinished = await findUnfinished(stateDir);
+  const unfinished = await findUnfinished(nodeJournalDisk, stateDir);
   if (unfinished && !io.json) {
     io.err(io.color.yellow(`warning: run ${unfinished.id} (started ${unfinished.startedAt}) did not finish (${unfinished.status}); the plan below sees the disk as that run left it.`));
     io.err('  hint: `relocate resume` finishes it, `relocate rollback` undoes it.');
@@ -88,7 +89,7 @@ export async function buildPlan(file: string, io: CliIO, stateDirFlag: string | 
   // apply holds the locks itself (beforeObserve); plan and status say when another run holds a path.
   const surroundings: Finding[] = [];
   if (!hooks.beforeObserve) {
-    for (const l of await lockedByOthers(lockPlace(io), planLockPaths(plan), stateDir)) {
+    for (const l of await lockedByOthers(nodeJournalDisk, lockPlace(io), planLockPaths(plan), stateDir)) {
       const f: Finding = {
         severity: 'warning', code: 'W_PATH_LOCKED', path: l.path,
         message: `${l.path} is in use by another relocate run: ${l.holder}; apply will refuse until it is finished or undone`,

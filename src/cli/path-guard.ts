@@ -1,5 +1,6 @@
 import { acquirePathLocks, releaseIfSettled, type HeldPathLocks } from '../journal/path-lock.js';
 import { lockRegistryPlace } from '../platform/path-locks.js';
+import { nodeJournalDisk } from '../platform/journal-fs.js';
 import type { CliIO } from './io.js';
 
 /**
@@ -13,14 +14,14 @@ export async function withPathLocks<T>(
   run: { stateDir: string; runId: string; command: string; paths: string[] },
   fn: (locks: HeldPathLocks) => Promise<T>,
 ): Promise<T> {
-  const locks = await acquirePathLocks({ place: lockPlace(io), ...run });
+  const locks = await acquirePathLocks({ disk: nodeJournalDisk, place: lockPlace(io), ...run });
   if (locks.cleared.length > 0 && io.verbose) {
     for (const c of locks.cleared) io.err(`note: removed the path lock of finished run ${c.runId} (pid ${c.pid}, ${c.stateDir}), which had not been released`);
   }
   try {
     return await fn(locks);
   } finally {
-    await releaseIfSettled(locks, run.stateDir, run.runId);
+    await releaseIfSettled(nodeJournalDisk, locks, run.stateDir, run.runId);
   }
 }
 

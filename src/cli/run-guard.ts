@@ -1,5 +1,6 @@
 import { acquireLock, type HeldLock } from '../journal/lock.js';
 import { findUnfinished } from '../journal/runs.js';
+import { nodeJournalDisk } from '../platform/journal-fs.js';
 import type { RunRecord } from '../journal/types.js';
 import type { CliIO } from './io.js';
 import { unfinishedRunError } from '../usecase/unfinished-run.js';
@@ -9,7 +10,7 @@ import { unfinishedRunError } from '../usecase/unfinished-run.js';
  * reported and taken over. The lock is released however `fn` ends.
  */
 export async function withLock<T>(stateDir: string, command: string, io: CliIO, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
-  const lock = await acquireLock(stateDir, command);
+  const lock = await acquireLock(nodeJournalDisk, stateDir, command);
   if (lock.tookOverFrom && !io.json) {
     io.err(io.color.yellow(`note: the lock of ${stateDir} was left by relocate pid ${lock.tookOverFrom.pid}, which is no longer running; taken over.`));
   }
@@ -22,6 +23,6 @@ export async function withLock<T>(stateDir: string, command: string, io: CliIO, 
 
 /** Refuses a changing command while a run is unfinished (DESIGN.md: resume or rollback first). */
 export async function refuseIfUnfinished(stateDir: string): Promise<void> {
-  const run: RunRecord | undefined = await findUnfinished(stateDir);
+  const run: RunRecord | undefined = await findUnfinished(nodeJournalDisk, stateDir);
   if (run) throw unfinishedRunError(run);
 }

@@ -2,6 +2,7 @@ import type { RunOutcome } from '../exec/run-control.js';
 import { entryResults, runChanged, type EntryResult, type RunDirection } from '../exec/run-results.js';
 import type { Plan, PlannedEntry } from '../plan/types.js';
 import { RunStore } from '../journal/runs.js';
+import { nodeJournalDisk } from '../platform/journal-fs.js';
 import type { RunRecord } from '../journal/types.js';
 import { backupNotice, backupsLeft } from '../usecase/backups.js';
 import type { CliIO } from './io.js';
@@ -22,7 +23,7 @@ export interface ReportedRun {
 
 /** Reads the run's journal as the command left it and works out each entry's result and `changed`. */
 export async function reportedRun(outcome: RunOutcome, how: RunCommand): Promise<ReportedRun> {
-  const lines = await new RunStore(how.stateDir, outcome.record.id).readJournal();
+  const lines = await new RunStore(nodeJournalDisk, how.stateDir, outcome.record.id).readJournal();
   const results = entryResults(outcome.record, lines, how.direction);
   return { outcome, results, changed: runChanged(how.command, outcome, results, lines) };
 }

@@ -2,6 +2,7 @@ import { RelocateError } from '../core/errors.js';
 import { styleForOs } from '../core/paths.js';
 import { RunStore, freshRunId, utcStamp, type JournalLineHook } from '../journal/runs.js';
 import type { RunRecord } from '../journal/types.js';
+import type { JournalDisk } from '../journal/disk-port.js';
 import { RUN_FORMAT_VERSION } from '../journal/record-decode.js';
 import type { Plan } from '../plan/types.js';
 import { compileSteps } from './compile.js';
@@ -15,6 +16,8 @@ import type { StopRequest } from './stop-request.js';
 export interface RunOptions {
   stateDir: string;
   fs: FsPort;
+  /** The state folder's disk: every journal line and record is written through it (the CLI passes platform's nodeJournalDisk). */
+  journalDisk: JournalDisk;
   onEvent?: (e: ExecEvent) => void;
   /** Set by the CLI's signal handlers; the run stops at the next step boundary. */
   stop?: StopRequest;
@@ -86,7 +89,7 @@ function errorRecord(e: RelocateError): RunRecord['error'] {
 export async function startRun(plan: Plan, opts: RunOptions & { verify: VerifyMode; noRollback: boolean; now?: Date; id?: string }): Promise<RunOutcome> {
   const now = opts.now ?? new Date();
   // The CLI chooses the id before planning: the path locks it takes first name the run (src/journal/path-lock.ts).
-  const id = opts.id ?? (await freshRunId(opts.stateDir, now));
+  const id = opts.id ?? (await freshRunId(opts.journalDisk, opts.stateDir, now));
   const record: RunRecord = {
     formatVersion: RUN_FORMAT_VERSION,
     id,
@@ -98,7 +101,7 @@ export async function startRun(plan: Plan, opts: RunOptions & { verify: VerifyMo
     plan,
     steps: compileSteps(plan, { runId: id, stamp: utcStamp(now), verify: opts.verify }),
   };
-  const store = new RunStore(opts.stateDir, id, opts.onJournalLine);
+  const store = new RunStore(opts.journalDisk, opts.stateDir, id, opts.onJournalLine);
   await store.create(record);
   return continueForward(record, store, opts, opts.noRollback);
 }
@@ -151,7 +154,7 @@ async function continueForward(record: RunRecord, store: RunStore, opts: RunOpti
 
 /** Finishes an unfinished run in the direction it was going: forward for running/failed, back for rolling-back. */
 export async function resumeRun(record: RunRecord, opts: RunOptions & { noRollback: boolean }): Promise<RunOutcome> {
-  const store = new RunStore(opts.stateDir, record.id, opts.onJournalLine);
+  const store = new RunStore(opts.journalDisk, opts.stateDir, record.id, opts.onJournalLine);
   if (record.status === 'rolling-back') return continueUndo(record, store, opts, false);
   record.status = 'running';
   await store.save(record);
@@ -165,7 +168,7 @@ export async function resumeRun(record: RunRecord, opts: RunOptions & { noRollba
  * the only copy of anything.
  */
 export async function rollbackRun(record: RunRecord, opts: RunOptions & { force: boolean }): Promise<RunOutcome> {
-  const store = new RunStore(opts.stateDir, record.id, opts.onJournalLine);
+  const store = new RunStore(opts.journalDisk, opts.stateDir, record.id, opts.onJournalLine);
   if (record.status === 'rolled-back') {
     throw new RelocateError('E_ALREADY_ROLLED_BACK', `run ${record.id} was already rolled back`, { hint: 'see `relocate history`' });
   }

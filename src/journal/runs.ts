@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { RelocateError } from '../core/errors.js';
-import { JournalFile, listDir, makeNewDir, pathTaken, readText, writeFileAtomic } from '../platform/journal-fs.js';
+import type { AppendFile, JournalDisk } from './disk-port.js';
 import { DecodeError, parseJson } from '../core/decode.js';
 import { decodeJournalLine, decodeRunRecord, NewerRunFormat, runStatus } from './record-decode.js';
 import { UNFINISHED, type JournalLine, type RunRecord, type RunStatus } from './types.js';
@@ -21,10 +21,10 @@ export function newRunId(now: Date): string {
  * which refuses a name that is taken anyway. `make`: the names tried (a
  * test's own).
  */
-export async function freshRunId(stateDir: string, now: Date, make: (now: Date) => string = newRunId): Promise<string> {
+export async function freshRunId(disk: JournalDisk, stateDir: string, now: Date, make: (now: Date) => string = newRunId): Promise<string> {
   for (;;) {
     const id = make(now);
-    if (!(await pathTaken(path.join(stateDir, 'runs', id)))) return id;
+    if (!(await disk.pathTaken(path.join(stateDir, 'runs', id)))) return id;
   }
 }
 
@@ -47,13 +47,15 @@ export type JournalLineHook = (count: number) => void;
 /**
  * One run's folder in the state directory: run.json (the record) and
  * journal.jsonl (the steps). The journal is append-only and each line is
- * fsync'd before the caller proceeds.
+ * fsync'd before the caller proceeds (`disk` keeps that promise: see
+ * AppendFile in disk-port.ts).
  */
 export class RunStore {
-  private journal?: JournalFile;
+  private journal?: AppendFile;
   private lines = 0;
 
   constructor(
+    private readonly disk: JournalDisk,
     readonly stateDir: string,
     readonly id: string,
     private readonly onLine?: JournalLineHook,
@@ -66,7 +68,7 @@ export class RunStore {
   async create(record: RunRecord): Promise<void> {
     let made: boolean;
     try {
-      made = await makeNewDir(this.dir);
+      made = await this.disk.makeNewDir(this.dir);
       if (made) await this.save(record);
     } catch (err) {
       // No step has run: a run folder without a readable run.json is a run that never started, and is ignored.
@@ -103,8 +105,8 @@ export class RunStore {
    * before it existed), sends the reader to run.json.
    */
   async save(record: RunRecord): Promise<void> {
-    const status = () => writeFileAtomic(path.join(this.dir, STATUS_FILE), JSON.stringify({ status: record.status }) + '\n');
-    const full = () => writeFileAtomic(path.join(this.dir, 'run.json'), JSON.stringify(record) + '\n');
+    const status = () => this.disk.writeFileAtomic(path.join(this.dir, STATUS_FILE), JSON.stringify({ status: record.status }) + '\n');
+    const full = () => this.disk.writeFileAtomic(path.join(this.dir, 'run.json'), JSON.stringify(record) + '\n');
     try {
       if (UNFINISHED.has(record.status)) {
         await status();
@@ -119,13 +121,13 @@ export class RunStore {
   }
 
   async load(): Promise<RunRecord> {
-    const text = await readText(path.join(this.dir, 'run.json'));
+    const text = await this.disk.readText(path.join(this.dir, 'run.json'));
     if (text === undefined) throw new RelocateError('E_NO_RUN', `no run ${this.id} in ${this.stateDir}`, { path: this.dir, hint: 'see `relocate history` for the runs' });
     return recordOf(text, this.stateDir, this.id);
   }
 
   async readJournal(): Promise<JournalLine[]> {
-    const text = (await readText(path.join(this.dir, 'journal.jsonl'))) ?? '';
+    const text = (await this.disk.readText(path.join(this.dir, 'journal.jsonl'))) ?? '';
     const out: JournalLine[] = [];
     for (const [i, l] of text.split('\n').entries()) {
       if (!l.trim()) continue;
@@ -154,7 +156,7 @@ export class RunStore {
    */
   append(line: JournalLine, sync = true): void {
     try {
-      this.journal ??= new JournalFile(path.join(this.dir, 'journal.jsonl'));
+      this.journal ??= this.disk.openAppend(path.join(this.dir, 'journal.jsonl'));
       this.journal.append(JSON.stringify(line), sync);
     } catch (err) {
       throw this.writeError(err, 'write the journal of run ' + this.id);
@@ -174,7 +176,7 @@ export class RunStore {
       return;
     }
     try {
-      this.journal ??= new JournalFile(path.join(this.dir, 'journal.jsonl'));
+      this.journal ??= this.disk.openAppend(path.join(this.dir, 'journal.jsonl'));
       this.journal.append(lines.map((l) => JSON.stringify(l)).join('\n'), sync);
     } catch (err) {
       throw this.writeError(err, 'write the journal of run ' + this.id);
@@ -206,8 +208,8 @@ export class RunStore {
 const STATUS_FILE = 'status.json';
 
 /** A run's record, or undefined for a run folder without a readable one (a run never started). */
-async function readRecord(stateDir: string, id: string): Promise<RunRecord | undefined> {
-  const text = await readText(path.join(stateDir, 'runs', id, 'run.json'));
+async function readRecord(disk: JournalDisk, stateDir: string, id: string): Promise<RunRecord | undefined> {
+  const text = await disk.readText(path.join(stateDir, 'runs', id, 'run.json'));
   if (!text) return undefined;
   return recordOf(text, stateDir, id);
 }
@@ -254,10 +256,10 @@ function newestFirst(runs: RunRecord[]): RunRecord[] {
 }
 
 /** Every run in a state directory, newest first. */
-export async function listRuns(stateDir: string): Promise<RunRecord[]> {
+export async function listRuns(disk: JournalDisk, stateDir: string): Promise<RunRecord[]> {
   const out: RunRecord[] = [];
-  for (const id of await listDir(path.join(stateDir, 'runs'))) {
-    const r = await readRecord(stateDir, id);
+  for (const id of await disk.listDir(path.join(stateDir, 'runs'))) {
+    const r = await readRecord(disk, stateDir, id);
     if (r) out.push(r);
   }
   return newestFirst(out);
@@ -268,10 +270,10 @@ export async function listRuns(stateDir: string): Promise<RunRecord[]> {
  * refuses to start while one exists). Runs whose status.json says finished
  * are skipped unread; the rest are decided by their run.json.
  */
-export async function findUnfinished(stateDir: string): Promise<RunRecord | undefined> {
+export async function findUnfinished(disk: JournalDisk, stateDir: string): Promise<RunRecord | undefined> {
   const found: RunRecord[] = [];
-  for (const id of await listDir(path.join(stateDir, 'runs'))) {
-    const side = await readText(path.join(stateDir, 'runs', id, STATUS_FILE));
+  for (const id of await disk.listDir(path.join(stateDir, 'runs'))) {
+    const side = await disk.readText(path.join(stateDir, 'runs', id, STATUS_FILE));
     let status: RunStatus | undefined;
     try {
       status = side === undefined ? undefined : runStatus((parseJson(side) as { status?: unknown } | null)?.status, 'status');
@@ -279,7 +281,7 @@ export async function findUnfinished(stateDir: string): Promise<RunRecord | unde
       // A torn or damaged sidecar says nothing: run.json decides.
     }
     if (status !== undefined && !UNFINISHED.has(status)) continue;
-    const r = await readRecord(stateDir, id);
+    const r = await readRecord(disk, stateDir, id);
     if (r && UNFINISHED.has(r.status)) found.push(r);
   }
   return newestFirst(found)[0];

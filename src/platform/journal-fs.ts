@@ -1,10 +1,13 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { lstat, mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import type { AppendFile, JournalDisk } from '../journal/disk-port.js';
 import { fsyncDir, fsyncDirSync, fsyncMadeLevels } from './durability.js';
 import { writeFileAtomic } from './write-file.js';
 import { createWhole, removeDeadTemps, removeIfStill } from './create-whole.js';
 import { processAlive } from './process-alive.js';
+import { readTextIfExists } from './read-text.js';
+import { canonicalLockPaths, currentUser, ensureRegistry, folderPresence, newLockFileName, readLockFiles, removeLockFile, writeLockFile } from './path-locks.js';
 
 /**
  * The journal's disk operations. Appends are synchronous; an append with
@@ -13,7 +16,7 @@ import { processAlive } from './process-alive.js';
  * reaches the disk with the next synced append, `sync()` or `close()`
  * (fsync covers every earlier write of the file).
  */
-export class JournalFile {
+export class JournalFile implements AppendFile {
   private fd: number;
   private unsynced = false;
 
@@ -89,8 +92,7 @@ export async function pathTaken(p: string): Promise<boolean> {
   );
 }
 
-export { readTextIfExists as readText } from './read-text.js';
-
+/** The names in `dir`, or none when it is missing. */
 export async function listDir(dir: string): Promise<string[]> {
   try {
     return await readdir(dir);
@@ -100,14 +102,10 @@ export async function listDir(dir: string): Promise<string[]> {
   }
 }
 
-export { writeFileAtomic };
-
 /** Creates `file` only if it does not exist (the lock), whole or not at all (createWhole); false when it exists. */
 export async function createExclusive(file: string, content: string): Promise<boolean> {
   return createWhole(file, content, 0o600);
 }
-
-export { removeIfStill, removeDeadTemps };
 
 export async function removeFile(file: string): Promise<void> {
   await unlink(file).catch((err: NodeJS.ErrnoException) => {
@@ -115,5 +113,30 @@ export async function removeFile(file: string): Promise<void> {
   });
 }
 
-
-export { processAlive };
+/**
+ * The journal's disk (src/journal/disk-port.ts) on node's fs: the state
+ * folder's operations above and in create-whole.ts and write-file.ts, the
+ * path-lock registry's in path-locks.ts. The one instance the CLI passes in.
+ */
+export const nodeJournalDisk: JournalDisk = {
+  openAppend: (file) => new JournalFile(file),
+  ensureDir,
+  makeNewDir,
+  pathTaken,
+  readText: readTextIfExists,
+  listDir,
+  writeFileAtomic: (file, data) => writeFileAtomic(file, data),
+  createExclusive,
+  removeFile,
+  removeIfStill,
+  removeDeadTemps: (dir) => removeDeadTemps(dir),
+  processAlive,
+  ensureRegistry,
+  canonicalLockPaths,
+  newLockFileName,
+  writeLockFile,
+  readLockFiles,
+  removeLockFile,
+  folderPresence,
+  currentUser,
+};

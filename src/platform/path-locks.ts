@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { chmod, lstat, mkdir, readdir, readFile, realpath, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createWhole, removeDeadTemps } from './create-whole.js';
+import { createWhole } from './create-whole.js';
 import { fsyncMadeLevels } from './durability.js';
+import type { FolderPresence, LockFileText, LockRegistryPlace, ProcessUser } from '../journal/disk-port.js';
 
 /**
  * The disk side of the machine-wide path-lock registry (the policy is in
@@ -13,13 +14,6 @@ import { fsyncMadeLevels } from './durability.js';
  * temporary name, then linked into place, folder fsync'd: createWhole) and removed; never rewritten in place, so a reader sees a
  * holder's file complete or not at all.
  */
-
-/** Where the registry is, and whether relocate makes it a shared (sticky, world-writable) folder. */
-export interface LockRegistryPlace {
-  dir: string;
-  /** True for the machine-wide default: made mode 1777 so every user's runs can write their locks (and only their own). */
-  shared: boolean;
-}
 
 /**
  * The registry's folder. `RELOCATE_LOCK_DIR` overrides (tests; a site that
@@ -119,7 +113,7 @@ export function foldPath(p: string): string {
 }
 
 /** This process's user, for a refusal that names who holds a path. */
-export function currentUser(): { user: string; uid: number | null } {
+export function currentUser(): ProcessUser {
   let user = process.env.USER ?? process.env.USERNAME ?? '?';
   try {
     user = os.userInfo().username;
@@ -147,13 +141,8 @@ export async function writeLockFile(dir: string, name: string, content: string):
   }
 }
 
-/** Removes what a killed run's lock-file writing left (createWhole's temporaries); best effort. */
-export function tidyRegistry(dir: string): Promise<void> {
-  return removeDeadTemps(dir);
-}
-
 /** Every lock file in the registry with its text; a file removed while listing is skipped. */
-export async function readLockFiles(dir: string): Promise<{ name: string; text: string }[]> {
+export async function readLockFiles(dir: string): Promise<LockFileText[]> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -161,7 +150,7 @@ export async function readLockFiles(dir: string): Promise<{ name: string; text: 
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  const out: { name: string; text: string }[] = [];
+  const out: LockFileText[] = [];
   const read = async (name: string): Promise<void> => {
     try {
       out.push({ name, text: await readFile(path.join(dir, name), 'utf8') });
@@ -204,7 +193,7 @@ export async function removeLockFile(dir: string, name: string): Promise<boolean
  * such folder: it was removed, or lives on a drive that is not there now)
  * or `unreadable` (another user's private folder, an I/O error).
  */
-export async function folderPresence(dir: string): Promise<'present' | 'missing' | 'unreadable'> {
+export async function folderPresence(dir: string): Promise<FolderPresence> {
   try {
     await readdir(dir);
     return 'present';
@@ -213,5 +202,3 @@ export async function folderPresence(dir: string): Promise<'present' | 'missing'
     return code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : 'unreadable';
   }
 }
-
-export { processAlive } from './process-alive.js';

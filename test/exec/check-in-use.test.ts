@@ -24,6 +24,7 @@ import { POSIX_STYLE, comparison, context, entry, obs, pair, tree, vol } from '.
 import { snapshotTree } from '../helpers/snapshot.js';
 import { tmpfsReason, volumePairForFile } from '../helpers/tmpfs.js';
 import { planFor } from '../property/harness.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 const NO_TMPFS = tmpfsReason();
 if (NO_TMPFS) console.warn(`test/exec/check-in-use: the cross-volume run is skipped: ${NO_TMPFS}`);
@@ -138,7 +139,7 @@ describe('a program that appears during the copy', () => {
       checks.push(p);
       return checks.length === 1 ? [] : [{ file: path.join(p, 'app.log'), process: 'late-writer', pid: 4242, how: 'open' }];
     };
-    const out = await startRun(plan, { stateDir: path.join(vols.scratch(), 'c1-state'), fs, verify: 'meta', noRollback: false });
+    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: path.join(vols.scratch(), 'c1-state'), fs, verify: 'meta', noRollback: false });
     // The first look before the copy; before the set-aside, the first look and the looks again (the program holds on).
     expect(checks).toEqual(Array(2 + IN_USE_LOOKS_AGAIN_MS.length).fill(data));
     expect(out.result).toBe('rolled-back');

@@ -29,6 +29,7 @@ import { NodeFs, fsError } from '../../src/platform/node-fs.js';
 import { fidelityToolsReason, lsattrOf, sh } from '../helpers/fidelity.js';
 import { loopReason, mountLoop, type LoopVolume } from '../helpers/loop-volume.js';
 import { planFor } from '../property/harness.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 const reason = loopReason() ?? fidelityToolsReason();
 if (reason) console.log(`[skip] attribute reads reused by the verify before a delete: ${reason}`);
@@ -115,7 +116,7 @@ async function countingFs(vouch: VouchOptions | undefined, hook: () => void) {
 }
 
 async function move(c: ReturnType<typeof box>, fs: FsPort): Promise<RunOutcome> {
-  return startRun(await planFor(c.manifest, c.stateDir), { stateDir: c.stateDir, fs, verify: 'meta', noRollback: false });
+  return startRun(await planFor(c.manifest, c.stateDir), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, verify: 'meta', noRollback: false });
 }
 
 /** The run stopped before any delete: E_VERIFY naming the original as what changed, the original whole at its place, nothing left at the target. */

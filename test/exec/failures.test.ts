@@ -15,6 +15,7 @@ import { snapshotTree } from '../helpers/snapshot.js';
 import { describePlan, planFor } from '../property/harness.js';
 import { tmpfsReason } from '../helpers/tmpfs.js';
 import { build, json, kindAt, sandbox, relocateLeftovers, runCliWithoutDacOverride, setprivReason, show, type NodeSpec, type Sandbox } from './sandbox.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 vi.setConfig({ testTimeout: 30_000 });
 
@@ -133,7 +134,7 @@ describe.concurrent('disk full', () => {
     expect(plan.blocked, describePlan(plan)).toBe(false);
     // What the plan saw free, taken but for half a megabyte.
     execFileSync('fallocate', ['-l', String(statfsSync(B).bavail * statfsSync(B).bsize - MiB / 2), path.join(B, 'filler.bin')]);
-    const out = await startRun(plan, { stateDir: box.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
+    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: box.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
     expect(out.error?.code).toBe('E_NO_SPACE');
     expect(out.error?.message).toMatch(/ENOSPC/);
     expect(out.error?.path).toContain(B);

@@ -23,6 +23,7 @@ import { nativeAttrTimes } from '../../src/platform/native/attr-times-darwin.js'
 import { NodeFs } from '../../src/platform/node-fs.js';
 import { runCli } from '../helpers/cli.js';
 import { planFor } from '../property/harness.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 const reason = process.platform !== 'darwin' ? `APFS volumes, xattr, chflags and ACLs are macOS's (this is ${process.platform}); the macOS CI runs these` : undefined;
 if (reason) console.log(`[skip] macOS fidelity: ${reason}`);
@@ -131,7 +132,7 @@ describe.skipIf(reason !== undefined)('a move between two APFS volumes keeps wha
     it(`the verify fails (E_VERIFY, nothing deleted) when the copy loses ${what}`, async () => {
       const t = tree();
       const plan = await planFor(t.manifest, t.state);
-      const out = await startRun(plan, { stateDir: t.state, fs: new LosingFs(lose), verify: 'meta', noRollback: false });
+      const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: t.state, fs: new LosingFs(lose), verify: 'meta', noRollback: false });
       expect(out.error?.code, out.error?.message).toBe('E_VERIFY');
       expect(out.error?.message).toMatch(message);
       expect(out.result, out.undoError?.message).toBe('rolled-back');
@@ -167,7 +168,7 @@ describe.skipIf(reason !== undefined)('a move between two APFS volumes keeps wha
     expect(set(path.join(t.g, 'f'), 1_500_000_000_000_000_000n, 1_500_000_000_000_000_000n, 1_400_000_000_000_000_000n)).toBe(0);
     const lose = (c: string) => expect(set(path.join(c, 'f'), 1_500_000_000_000_000_000n, 1_500_000_000_000_000_000n, 1_450_000_000_000_000_000n)).toBe(0);
     const plan = await planFor(t.manifest, t.state);
-    const out = await startRun(plan, { stateDir: t.state, fs: new LosingFs(lose), verify: 'meta', noRollback: false });
+    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: t.state, fs: new LosingFs(lose), verify: 'meta', noRollback: false });
     expect(out.error?.code, out.error?.message).toBe('E_VERIFY');
     expect(out.error?.message).toMatch(/f: the creation time differs/);
     expect(out.result, out.undoError?.message).toBe('rolled-back');

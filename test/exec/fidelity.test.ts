@@ -21,6 +21,7 @@ import { runCli } from '../helpers/cli.js';
 import { fidelityOf, fidelityToolsReason, sh, without, type Fidelity } from '../helpers/fidelity.js';
 import { loopReason, mountLoopExt4, type LoopVolume } from '../helpers/loop-volume.js';
 import { describePlan, planFor } from '../property/harness.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 const reason = loopReason() ?? fidelityToolsReason();
 if (reason) console.log(`[skip] copy fidelity: ${reason}`);
@@ -201,10 +202,10 @@ describe.skipIf(reason !== undefined)('a move across volumes keeps what mv and c
       const before = fidelityOf(t.g);
       const plan = await planFor(t.manifest, t.state);
       expect(plan.entries[0]!.move?.crossVolume, describePlan(plan)).toBe(true);
-      const out = await startRun(plan, { stateDir: t.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
+      const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: t.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
       expect(out.result, out.error?.message).toBe('done');
       expect(kept(fidelityOf(t.target))).toEqual(kept(before));
-      const back = await rollbackRun(out.record, { stateDir: t.state, fs: new NodeFs(), force: false });
+      const back = await rollbackRun(out.record, { journalDisk: nodeJournalDisk, stateDir: t.state, fs: new NodeFs(), force: false });
       expect(back.result, back.error?.message).toBe('rolled-back');
       expect(kept(fidelityOf(t.g))).toEqual(kept(before));
     });
@@ -214,7 +215,7 @@ describe.skipIf(reason !== undefined)('a move across volumes keeps what mv and c
       c.give(t.g);
       const before = fidelityOf(t.g);
       const plan = await planFor(t.manifest, t.state);
-      const out = await startRun(plan, { stateDir: t.state, fs: new LosingFs(c.lose), verify: 'meta', noRollback: false });
+      const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: t.state, fs: new LosingFs(c.lose), verify: 'meta', noRollback: false });
       expect(out.error?.code, out.error?.message).toBe('E_VERIFY');
       expect(out.error?.message).toMatch(c.verifyMessage);
       expect(out.error?.message).toContain('does not match');
@@ -234,14 +235,14 @@ describe.skipIf(reason !== undefined)('a move across volumes keeps what mv and c
     expect(before['disk.img']!.allocated).toBeLessThan(1024 * 1024);
     const plan = await planFor(t.manifest, t.state);
     expect(plan.blocked, describePlan(plan)).toBe(false);
-    const out = await startRun(plan, { stateDir: t.state, fs: new NodeFs(), verify: 'content', noRollback: false });
+    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: t.state, fs: new NodeFs(), verify: 'content', noRollback: false });
     expect(out.result, out.error?.message).toBe('done');
     const moved = fidelityOf(t.target);
     expect(kept(moved)).toEqual(kept(before));
     expect(moved['disk.img']!.allocated).toBeLessThan(1024 * 1024);
     expect(moved['inner-again']!.linkGroup).toBe('inner-again');
     expect(moved['sub/inner']!.linkGroup).toBe('inner-again');
-    const back = await rollbackRun(out.record, { stateDir: t.state, fs: new NodeFs(), force: false });
+    const back = await rollbackRun(out.record, { journalDisk: nodeJournalDisk, stateDir: t.state, fs: new NodeFs(), force: false });
     expect(back.result, back.error?.message).toBe('rolled-back');
     const restored = fidelityOf(t.g);
     expect(kept(restored)).toEqual(kept(before));
@@ -254,7 +255,7 @@ describe.skipIf(reason !== undefined)('a move across volumes keeps what mv and c
     mkdirSync(path.dirname(t.target), { recursive: true });
     sh('setfacl', '-d', '-m', 'u:1005:rwx,g:1006:rx', path.dirname(t.target));
     const plan = await planFor(t.manifest, t.state);
-    const out = await startRun(plan, { stateDir: t.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
+    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: t.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
     expect(out.result, out.error?.message).toBe('done');
     expect(kept(fidelityOf(t.target))).toEqual(kept(before));
   });
@@ -266,7 +267,7 @@ describe.skipIf(reason !== undefined)('a move across volumes keeps what mv and c
     mkdirSync(path.dirname(t.target), { recursive: true });
     sh('chattr', '+dA', path.dirname(t.target));
     const plan = await planFor(t.manifest, t.state);
-    const out = await startRun(plan, { stateDir: t.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
+    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: t.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
     expect(out.result, out.error?.message).toBe('done');
     expect(kept(fidelityOf(t.target))).toEqual(kept(before));
   });

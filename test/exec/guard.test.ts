@@ -21,6 +21,7 @@ import type { RunRecord } from '../../src/journal/types.js';
 import { NodeFs } from '../../src/platform/node-fs.js';
 import { snapshotTree } from '../helpers/snapshot.js';
 import { planFor } from '../property/harness.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 let root: string;
 beforeEach(() => {
@@ -145,7 +146,7 @@ describe('the guard in every run: forged steps are refused and the run rolled ba
     // The forged steps run after the real ones have moved the data and made the link.
     const all: RunStep[] = [...steps, ...forge(link, target, precious).map((step, i) => ({ n: steps.length + i, entry: 0, step }))];
     const record: RunRecord = { id, status: 'running', startedAt: now.toISOString(), toolVersion: 'test', manifest: plan.manifest, verify: 'meta', plan, steps: all };
-    await new RunStore(stateDir, id).create(record);
+    await new RunStore(nodeJournalDisk, stateDir, id).create(record);
     return { record, stateDir, precious, link, target };
   }
 
@@ -161,7 +162,7 @@ describe('the guard in every run: forged steps are refused and the run rolled ba
       const { record, stateDir, precious, link } = await forgedRun(f.forge);
       symlinkSync(link, `${link}-alias`);
       const before = snapshotTree(path.join(root, 'home'), path.join(root, 'big'));
-      const out = await resumeRun(record, { stateDir, fs: new NodeFs(), noRollback: false });
+      const out = await resumeRun(record, { journalDisk: nodeJournalDisk, stateDir, fs: new NodeFs(), noRollback: false });
       expect(out.error?.code).toBe(f.code);
       expect(out.result).toBe('rolled-back');
       // Undoing a delete that never happened leaves it as it is (every name it had is still there: issue 13), or,
@@ -177,7 +178,7 @@ describe('the guard in every run: forged steps are refused and the run rolled ba
     const stateDir = path.join(root, 'state');
     const manifest = path.join(root, 'relocate.yaml');
     writeFileSync(manifest, JSON.stringify({ version: 1, links: [{ link, target, type: 'symlink' }] }));
-    const out = await startRun(await planFor(manifest, stateDir), { stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
+    const out = await startRun(await planFor(manifest, stateDir), { journalDisk: nodeJournalDisk, stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
     expect(out.result).toBe('done');
     expect(readFileSync(path.join(link, 'saves', 'slot1'), 'utf8')).toBe('save data');
   });

@@ -25,6 +25,7 @@ import { contentOf, snapshotTree } from '../helpers/snapshot.js';
 import { caseBox } from '../helpers/case-box.js';
 import { tmpfsReason, volumePairForFile } from '../helpers/tmpfs.js';
 import { planFor, reload } from '../property/harness.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 const NO_TMPFS = tmpfsReason();
 if (NO_TMPFS) console.warn(`test/exec/identity: skipped: ${NO_TMPFS}`);
@@ -82,13 +83,13 @@ describe.skipIf(NO_TMPFS)('issue 13 §1: one target filled by two entries, force
     expect(refused.findings.map((f) => f.code)).toContain('E_SHARED_TARGET');
     // As an older relocate (or a saved plan) would have run it: the refusal taken out.
     const plan: Plan = { ...refused, findings: refused.findings.filter((f) => f.code !== 'E_SHARED_TARGET'), blocked: false };
-    const out = await startRun(plan, { stateDir: c.stateDir, fs, verify: 'meta', noRollback: false });
+    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, verify: 'meta', noRollback: false });
     expect(out.result).not.toBe('done');
     if (out.result === 'failed') {
       // What a user told "the obstacle is X" does: delete it, then roll back. Nothing relocate names as an obstacle may be another entry's only copy.
       const obstacle = out.undoError?.path;
       if (obstacle) rmSync(obstacle, { recursive: true, force: true });
-      await rollbackRun(await reload(c.stateDir, out.record.id), { stateDir: c.stateDir, fs, force: false });
+      await rollbackRun(await reload(c.stateDir, out.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, force: false });
     }
     expect(readFileSync(path.join(A, 'a-only.txt'), 'utf8'), "A's only copy").toBe('A holds this, and nowhere else');
     expect(readFileSync(path.join(B, 'b-only.txt'), 'utf8')).toBe('B holds other files');
@@ -262,20 +263,20 @@ describe.skipIf(NO_TMPFS)('identity checks in whole runs', () => {
     c.write([{ link, target, type: 'symlink' }]);
     const plan = await c.plan();
     // The run stops right after the verify (the rename staging → target fails, left unfinished).
-    const out = await startRun(plan, { stateDir: c.stateDir, fs: new FaultyFs(new NodeFs(), { kind: 'rename', n: 1, timing: 'before', errno: 'EIO' }), verify: 'meta', noRollback: true });
+    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new FaultyFs(new NodeFs(), { kind: 'rename', n: 1, timing: 'before', errno: 'EIO' }), verify: 'meta', noRollback: true });
     expect(out.result).toBe('failed');
     const staging = readdirSync(c.B).map((x) => path.join(c.B, x)).find((x) => x.includes('.relocate-partial-'))!;
     expect(staging).toBeDefined();
     // Swapped for something else under the same name.
     renameSync(staging, `${staging}.moved-by-user`);
     folder(staging, 'decoy', 'not relocate\'s');
-    const resumed = await resumeRun(await reload(c.stateDir, out.record.id), { stateDir: c.stateDir, fs, noRollback: true });
+    const resumed = await resumeRun(await reload(c.stateDir, out.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, noRollback: true });
     expect(resumed.error?.code).toBe('E_DRIFT');
     expect(lstatSync(target, { throwIfNoEntry: false }), 'nothing renamed into the target').toBeUndefined();
     expect(readFileSync(path.join(staging, 'decoy'), 'utf8')).toBe('not relocate\'s');
     expect(readFileSync(path.join(link, 'save'), 'utf8')).toBe('the original');
     // Rolling back deletes nothing relocate did not make either: the decoy stays (skipped with --force).
-    const back = await rollbackRun(await reload(c.stateDir, out.record.id), { stateDir: c.stateDir, fs, force: true });
+    const back = await rollbackRun(await reload(c.stateDir, out.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, force: true });
     expect(back.result).toBe('rolled-back');
     expect(readFileSync(path.join(staging, 'decoy'), 'utf8')).toBe('not relocate\'s');
     expect(readFileSync(path.join(link, 'save'), 'utf8')).toBe('the original');
@@ -310,9 +311,9 @@ describe.skipIf(NO_TMPFS)('identity checks in whole runs', () => {
     folder(path.join(link, 'sub'), 'save', 'kept');
     c.write([{ link, target: path.join(c.B, 'Games'), type: 'symlink' }]);
     const before = c.snap();
-    const out = await startRun(await c.plan(), { stateDir: c.stateDir, fs, verify: 'meta', noRollback: false });
+    const out = await startRun(await c.plan(), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, verify: 'meta', noRollback: false });
     expect(out.result).toBe('done');
-    const back = await rollbackRun(await reload(c.stateDir, out.record.id), { stateDir: c.stateDir, fs, force: false });
+    const back = await rollbackRun(await reload(c.stateDir, out.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, force: false });
     expect(back.error).toBeUndefined();
     expect(c.snap()).toEqual(before);
   });
@@ -363,10 +364,10 @@ describe.skipIf(NO_TMPFS)('issue 13 §5: resume re-verifies the twin before it g
     const before = c.snap();
     const plan = await c.plan();
     // In-process: the delete fails before it deletes anything, leaving it begun (as a crash does).
-    const out = await startRun(plan, { stateDir: c.stateDir, fs: new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'before', errno: 'EIO' }), verify: 'meta', noRollback: true });
+    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'before', errno: 'EIO' }), verify: 'meta', noRollback: true });
     expect(out.result).toBe('failed');
     writeFileSync(path.join(target, 'levels', 'one.dat'), 'level one, as the user xxxx it');
-    const resumed = await resumeRun(await reload(c.stateDir, out.record.id), { stateDir: c.stateDir, fs, noRollback: false });
+    const resumed = await resumeRun(await reload(c.stateDir, out.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, noRollback: false });
     expect(resumed.error?.code).toBe('E_VERIFY');
     expect(resumed.error?.hint).not.toMatch(/delete/i);
     expect(resumed.result).toBe('rolled-back');
@@ -378,17 +379,17 @@ describe.skipIf(NO_TMPFS)('issue 13 §5: resume re-verifies the twin before it g
     const c = box();
     const { target } = await setUp(c);
     const plan = await c.plan();
-    const out = await startRun(plan, { stateDir: c.stateDir, fs: new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', k: 1, errno: 'EIO' }), verify: 'meta', noRollback: true });
+    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', k: 1, errno: 'EIO' }), verify: 'meta', noRollback: true });
     expect(out.result).toBe('failed');
     const aside = readdirSync(c.A).map((x) => path.join(c.A, x)).find((x) => x.includes('.relocate-old-'))!;
     const left = contents(aside);
     expect(left.size).toBe(1);
     // Damage the twin of whatever is left.
     for (const [rel] of Object.entries(contentOf(aside))) writeFileSync(path.join(target, rel), 'damaged');
-    const resumed = await resumeRun(await reload(c.stateDir, out.record.id), { stateDir: c.stateDir, fs, noRollback: true });
+    const resumed = await resumeRun(await reload(c.stateDir, out.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, noRollback: true });
     expect(resumed.error?.code).toBe('E_VERIFY');
     expect(contents(aside)).toEqual(left);
-    const back = await rollbackRun(await reload(c.stateDir, out.record.id), { stateDir: c.stateDir, fs, force: false });
+    const back = await rollbackRun(await reload(c.stateDir, out.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, force: false });
     expect(back.result).toBe('failed');
     expect(back.error?.code).toBe('E_DRIFT');
     expect(back.error?.hint).not.toMatch(/\bdelete (it|the|this)\b/i);

@@ -17,6 +17,7 @@ import { runCli } from '../helpers/cli.js';
 import { lsattrOf, sh } from '../helpers/fidelity.js';
 import { loopFsReason, mountLoop, type LoopVolume } from '../helpers/loop-volume.js';
 import { describePlan, planFor } from '../property/harness.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 const reason = loopFsReason('btrfs');
 if (reason) console.log(`[skip] inode flags on btrfs: ${reason}`);
@@ -72,7 +73,7 @@ describe.skipIf(reason !== undefined)('inode flags that act on data to come, and
     expect(has(lsattrOf(path.join(t.g, 'nocow')), 'C')).toBe(true);
     const plan = await planFor(t.manifest, t.state);
     expect(plan.entries[0]!.move?.crossVolume, describePlan(plan)).toBe(true);
-    const out = await startRun(plan, { stateDir: t.state, fs: new NodeFs(), verify: 'content', noRollback: false });
+    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: t.state, fs: new NodeFs(), verify: 'content', noRollback: false });
     expect(out.result, out.error?.message).toBe('done');
     expect(has(lsattrOf(path.join(t.target, 'nocow')), 'C')).toBe(true);
     expect(has(lsattrOf(path.join(t.target, 'compressed')), 'c')).toBe(true);

@@ -16,6 +16,7 @@ import { RunStore } from '../../src/journal/runs.js';
 import type { JournalLine, RunRecord } from '../../src/journal/types.js';
 import type { ResolvedLinkType } from '../../src/plan/types.js';
 import { NodeFs } from '../../src/platform/node-fs.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 const ON_WINDOWS = process.platform === 'win32';
 let root = '';
@@ -63,7 +64,7 @@ describe.skipIf(ON_WINDOWS)('runForward journals links as a batch', () => {
     steps.push({ op: 'rename', from: path.join(data, 'old'), to: path.join(data, 'old-moved'), role: 'move' });
     const runSteps: RunStep[] = steps.map((step, n) => ({ n, entry: 0, step }));
     const record = { id: 'test-run', status: 'running', steps: runSteps, plan: { entries: [] } } as unknown as RunRecord;
-    const store = new RunStore(path.join(root, 'state'), record.id);
+    const store = new RunStore(nodeJournalDisk, path.join(root, 'state'), record.id);
     await store.create(record);
     const journalFile = path.join(store.dir, 'journal.jsonl');
     const read = (): JournalLine[] => {

@@ -18,6 +18,7 @@ import { snapshotTree } from '../helpers/snapshot.js';
 import { tmpfsReason, volumePairForFile } from '../helpers/tmpfs.js';
 import { inFlightLeftovers, planFor, reload, stateProblems } from '../property/harness.js';
 import { build, relocateLeftovers } from './sandbox.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 const NO_TMPFS = tmpfsReason();
 if (NO_TMPFS) console.warn(`test/exec/mounts-midrun: skipped: ${NO_TMPFS}`);
@@ -92,7 +93,7 @@ describe.skipIf(NO_TMPFS)('a volume mounted inside the folder while the run work
         mountedAt = path.join(root, 'saves', 'ssd');
         onVolume = mountWithSaves(mountedAt);
       });
-      const out = await startRun(plan, { stateDir: c.stateDir, fs, verify: 'meta', noRollback: false });
+      const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, verify: 'meta', noRollback: false });
       expect(mountedAt, 'the hook ran').not.toBe('');
       expect(out.result).toBe('rolled-back');
       expect(out.error?.code).toBe('E_MOUNT_INSIDE');
@@ -119,7 +120,7 @@ describe.skipIf(NO_TMPFS)('a volume mounted inside the folder while the run work
       mountedAt = path.join(String(args[0]), 'saves', 'ssd');
       onVolume = mountWithSaves(mountedAt);
     });
-    const out = await startRun(plan, { stateDir: c.stateDir, fs, verify: 'meta', noRollback: false });
+    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, verify: 'meta', noRollback: false });
     expect(out.error?.code).toBe('E_MOUNT_INSIDE');
     // The undo cannot prove the set-aside original whole while a volume is mounted in it, so it stops there.
     expect(out.result).toBe('failed');
@@ -130,7 +131,7 @@ describe.skipIf(NO_TMPFS)('a volume mounted inside the folder while the run work
     const rel = (snap: Record<string, string>, base: string) => Object.fromEntries(Object.entries(snap).map(([p, v]) => [path.relative(base, p), v]));
     expect(rel(now, aside)).toEqual(rel(original, c.games));
     mounts.unmountAll(vols.volA());
-    const back = await rollbackRun(await reload(c.stateDir, out.record.id), { stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    const back = await rollbackRun(await reload(c.stateDir, out.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false });
     expect(back.result, JSON.stringify(back.error)).toBe('rolled-back');
     // The empty folder the mount was made on is not relocate's: it is kept, as is every original file.
     expect(snapshotTree(c.games)).toEqual({ ...original, [path.join(c.games, 'saves', 'ssd')]: expect.stringMatching(/^dir /) });

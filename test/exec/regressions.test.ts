@@ -15,6 +15,7 @@ import { snapshotTree } from '../helpers/snapshot.js';
 import { caseBox } from '../helpers/case-box.js';
 import { tmpfsReason, volumePairForFile } from '../helpers/tmpfs.js';
 import { planFor, reload } from '../property/harness.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 const NO_TMPFS = tmpfsReason();
 if (NO_TMPFS) console.warn(`test/exec/regressions: cross-volume cases skipped: ${NO_TMPFS}`);
@@ -61,10 +62,10 @@ describe('names near the 255-byte limit (relocate adds `.relocate-partial-<run>`
     const before = c.snap();
     const plan = await c.plan();
     expect(plan.entries.map((e) => e.action)).toEqual(['move', 'merge']);
-    const out = await startRun(plan, { stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
+    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
     expect(out.error?.message, 'ENAMETOOLONG used to stop (and stall the rollback of) this run').toBeUndefined();
     expect(out.result).toBe('done');
-    const back = await rollbackRun(await reload(c.stateDir, out.record.id), { stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    const back = await rollbackRun(await reload(c.stateDir, out.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false });
     expect(back.result).toBe('rolled-back');
     expect(c.snap()).toEqual(before);
   });
@@ -84,15 +85,15 @@ describe('rollback interrupted right after it put a removed link back', () => {
     const before = c.snap();
     const plan = await c.plan();
     expect(plan.entries[0]!.action).toBe('relink');
-    const done = await startRun(plan, { stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
+    const done = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
     expect(done.result).toBe('done');
     // The rollback recreates the old link, then "fails" (as after a crash before its journal line).
     const faulty = new FaultyFs(new NodeFs(), { kind: 'link', n: 1, timing: 'after', errno: 'EIO' });
-    const cut = await rollbackRun(await reload(c.stateDir, done.record.id), { stateDir: c.stateDir, fs: faulty, force: false });
+    const cut = await rollbackRun(await reload(c.stateDir, done.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: faulty, force: false });
     expect(faulty.fired?.op).toBe('restoreLink');
     expect(cut.result).toBe('failed');
     expect(readlinkSync(path.join(c.A, 'link'))).toBe(path.join(c.A, 'old'));
-    const again = await rollbackRun(await reload(c.stateDir, done.record.id), { stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    const again = await rollbackRun(await reload(c.stateDir, done.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false });
     expect(again.error?.code, 'this used to be E_DRIFT: "occupied, so the old link cannot be put back"').toBeUndefined();
     expect(again.result).toBe('rolled-back');
     expect(c.snap()).toEqual(before);
@@ -105,14 +106,14 @@ describe('a rollback whose drift check cannot read the disk', () => {
     mkdirSync(path.join(c.A, 'Games'));
     writeFileSync(path.join(c.A, 'Games', 'save'), 'x');
     c.write([{ link: path.join(c.A, 'Games'), target: path.join(c.B, 'Games'), type: 'symlink' }]);
-    const done = await startRun(await c.plan(), { stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
+    const done = await startRun(await c.plan(), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
     expect(done.result).toBe('done');
     const faulty = new FaultyFs(new NodeFs(), { kind: 'read', n: 1, timing: 'before', errno: 'EIO' });
-    const err = await rollbackRun(await reload(c.stateDir, done.record.id), { stateDir: c.stateDir, fs: faulty, force: false }).then(() => undefined, (e: unknown) => e);
+    const err = await rollbackRun(await reload(c.stateDir, done.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: faulty, force: false }).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(RelocateError);
     expect((err as RelocateError).code).toBe('E_IO');
     // Nothing was started: a clean rollback still works.
-    expect((await rollbackRun(await reload(c.stateDir, done.record.id), { stateDir: c.stateDir, fs: new NodeFs(), force: false })).result).toBe('rolled-back');
+    expect((await rollbackRun(await reload(c.stateDir, done.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false })).result).toBe('rolled-back');
   });
 });
 
@@ -129,11 +130,11 @@ describe('times survive a copy to the microsecond', () => {
     const original = times.map((_, i) => statSync(path.join(root, `f${i}`), { bigint: true }).mtimeNs);
     c.write([{ link: root, target: path.join(c.B, 'T'), type: 'symlink' }]);
     const before = c.snap();
-    const out = await startRun(await c.plan(), { stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
+    const out = await startRun(await c.plan(), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
     expect(out.result).toBe('done');
     // Copies used to land one microsecond early about half the time (a double of seconds, truncated).
     expect(times.map((_, i) => statSync(path.join(c.B, 'T', `f${i}`), { bigint: true }).mtimeNs)).toEqual(original);
-    const back = await rollbackRun(await reload(c.stateDir, out.record.id), { stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    const back = await rollbackRun(await reload(c.stateDir, out.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false });
     expect(back.result).toBe('rolled-back');
     expect(c.snap()).toEqual(before);
     expect(times.map((_, i) => statSync(path.join(root, `f${i}`), { bigint: true }).mtimeNs)).toEqual(original);
@@ -149,7 +150,7 @@ describe('a mkdirs step that fails after making its folders', () => {
     const before = c.snap();
     // The first directory fsync comes right after mkdirs made new/ and new/deeper/.
     const faulty = new FaultyFs(new NodeFs(), { kind: 'sync', n: 1, timing: 'before', errno: 'EIO' });
-    const out = await startRun(await c.plan(), { stateDir: c.stateDir, fs: faulty, verify: 'meta', noRollback: false });
+    const out = await startRun(await c.plan(), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: faulty, verify: 'meta', noRollback: false });
     expect(faulty.fired?.kind).toBe('sync');
     expect(out.result).toBe('rolled-back');
     expect(out.skipped ?? []).toEqual([]);
@@ -197,16 +198,16 @@ describe.skipIf(NO_TMPFS !== undefined)('a rollback killed while it put back the
     const { c, before } = gamesToMove([['a.bin', 3000], ['levels/w1/map.bin', 5000], ['levels/w1/tiles.bin', 7000], ['saves/one.sav', 900], ['z.txt', 40]]);
     // The apply stops in the middle of deleting the set-aside original (a kill there leaves the same).
     const cutDelete = new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', errno: 'EIO', k: 2 });
-    const run = await startRun(await c.plan(), { stateDir: c.stateDir, fs: cutDelete, verify: 'meta', noRollback: true });
+    const run = await startRun(await c.plan(), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: cutDelete, verify: 'meta', noRollback: true });
     expect(cutDelete.fired?.op).toBe('deleteTree');
     expect(cutDelete.fired?.path).toContain('.relocate-old-');
     expect(run.result).not.toBe('done');
     // The first rollback stops while it puts the deleted part back: a torn copy at a staging name inside the set-aside folder.
     const cutRestore = new FaultyFs(new NodeFs(), { kind: 'copy', n: 1, timing: 'partial', errno: 'EIO' });
-    const first = await rollbackRun(await reload(c.stateDir, run.record.id), { stateDir: c.stateDir, fs: cutRestore, force: false });
+    const first = await rollbackRun(await reload(c.stateDir, run.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: cutRestore, force: false });
     expect(cutRestore.fired?.op).toBe('restoreMissing');
     expect(first.result).toBe('failed');
-    const again = await rollbackRun(await reload(c.stateDir, run.record.id), { stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    const again = await rollbackRun(await reload(c.stateDir, run.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false });
     expect(again.error?.message, 'this used to be E_DRIFT: "part of … was deleted and what is left differs"').toBeUndefined();
     expect(again.result).toBe('rolled-back');
     expect(c.snap()).toEqual(before);
@@ -215,14 +216,14 @@ describe.skipIf(NO_TMPFS !== undefined)('a rollback killed while it put back the
   it("the fault harness's second fault reaches this: `any-change` 1 of a rollback is its restore, cut as a copy", async () => {
     const { c, before } = gamesToMove([['a.bin', 3000], ['levels/w1/map.bin', 5000], ['saves/one.sav', 900]]);
     const cutDelete = new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', errno: 'EIO', k: 1 });
-    const run = await startRun(await c.plan(), { stateDir: c.stateDir, fs: cutDelete, verify: 'meta', noRollback: true });
+    const run = await startRun(await c.plan(), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: cutDelete, verify: 'meta', noRollback: true });
     expect(run.result).not.toBe('done');
     // What test/property/fault-cases.ts arms for a recovery: the first call that changes the disk, whatever it is.
     const second = new FaultyFs(new NodeFs(), { kind: 'any-change', n: 1, timing: 'partial', errno: 'EIO' });
-    const first = await rollbackRun(await reload(c.stateDir, run.record.id), { stateDir: c.stateDir, fs: second, force: false });
+    const first = await rollbackRun(await reload(c.stateDir, run.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: second, force: false });
     expect(second.fired).toMatchObject({ kind: 'copy', n: 1, timing: 'partial', op: 'restoreMissing' });
     expect(first.result).toBe('failed');
-    const again = await rollbackRun(await reload(c.stateDir, run.record.id), { stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    const again = await rollbackRun(await reload(c.stateDir, run.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false });
     expect(again.result, again.error?.message).toBe('rolled-back');
     expect(c.snap()).toEqual(before);
   });
@@ -230,13 +231,13 @@ describe.skipIf(NO_TMPFS !== undefined)('a rollback killed while it put back the
   it('a node of another kind at a staging name is not relocate\'s torn copy: it is kept, and the rollback stops (E_DRIFT) deleting nothing', async () => {
     const { c } = gamesToMove([['saves/one.sav', 4000], ['z.txt', 40]]);
     const cutDelete = new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', errno: 'EIO', k: 0 });
-    const run = await startRun(await c.plan(), { stateDir: c.stateDir, fs: cutDelete, verify: 'meta', noRollback: true });
+    const run = await startRun(await c.plan(), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: cutDelete, verify: 'meta', noRollback: true });
     const aside = path.join(c.A, readdirSync(c.A).find((n) => n.startsWith('Games.relocate-old-'))!);
     rmSync(path.join(aside, 'saves'), { recursive: true });
     // Where relocate would stage the missing folder, a file someone wrote: not a folder, so not a torn copy of it.
     const stranger = stagingName(path.join(aside, 'saves'), 'undo');
     writeFileSync(stranger, 'notes of my own');
-    const back = await rollbackRun(await reload(c.stateDir, run.record.id), { stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    const back = await rollbackRun(await reload(c.stateDir, run.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false });
     expect(back.result).toBe('failed');
     expect(back.error?.code).toBe('E_DRIFT');
     expect(readFileSync(stranger, 'utf8')).toBe('notes of my own');
@@ -257,16 +258,16 @@ describe.skipIf(NO_TMPFS !== undefined)('a rollback killed while it put back the
       for (const restored of [0, 1, 2]) {
         const { c, before } = gamesToMove([['a/b/1.bin', 2000], ['a/b/2.bin', 3000], ['a/3.bin', 100], ['c/4.bin', 5000], ['c/5.bin', 1], ['6.txt', 60]]);
         const cutDelete = new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', errno: 'EIO', k: deleted });
-        const run = await startRun(await c.plan(), { stateDir: c.stateDir, fs: cutDelete, verify: 'meta', noRollback: true });
+        const run = await startRun(await c.plan(), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: cutDelete, verify: 'meta', noRollback: true });
         const aside = path.join(c.A, readdirSync(c.A).find((n) => n.startsWith('Games.relocate-old-'))!);
         removeEmptied(aside);
         const cutRestore = new FaultyFs(new NodeFs(), { kind: 'copy', n: 1, timing: 'partial', errno: 'EIO', k: restored });
-        const first = await rollbackRun(await reload(c.stateDir, run.record.id), { stateDir: c.stateDir, fs: cutRestore, force: false });
+        const first = await rollbackRun(await reload(c.stateDir, run.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: cutRestore, force: false });
         // With nothing deleted there is nothing to restore: the first rollback finishes by itself.
         // Then `rollback`, or `resume`, which finishes a run that was rolling back in that direction: the same undo.
         if (first.result !== 'rolled-back') {
           const record = await reload(c.stateDir, run.record.id);
-          const again = (deleted + restored) % 2 === 0 ? await rollbackRun(record, { stateDir: c.stateDir, fs: new NodeFs(), force: false }) : await resumeRun(record, { stateDir: c.stateDir, fs: new NodeFs(), noRollback: false });
+          const again = (deleted + restored) % 2 === 0 ? await rollbackRun(record, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false }) : await resumeRun(record, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), noRollback: false });
           expect(again.error?.message, `${deleted} deleted, ${restored} restored: ${cutRestore.fired?.op ?? 'no restore fault'}`).toBeUndefined();
           expect(again.result).toBe('rolled-back');
         }
@@ -282,16 +283,16 @@ describe.skipIf(NO_TMPFS !== undefined)('a rollback killed while it put back the
     const { c, before } = gamesToMove([['saves/one.sav', 4000], ['saves/slot1/two.sav', 6000], ['maps/m.bin', 3000], ['z.txt', 40]]);
     // The apply stops as its delete of the set-aside original begins; then a whole folder of it is gone, as a delete leaves it.
     const cutDelete = new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', errno: 'EIO', k: 0 });
-    const run = await startRun(await c.plan(), { stateDir: c.stateDir, fs: cutDelete, verify: 'meta', noRollback: true });
+    const run = await startRun(await c.plan(), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: cutDelete, verify: 'meta', noRollback: true });
     expect(cutDelete.fired?.op).toBe('deleteTree');
     const aside = path.join(c.A, readdirSync(c.A).find((n) => n.startsWith('Games.relocate-old-'))!);
     rmSync(path.join(aside, 'saves'), { recursive: true });
     const cutRestore = new FaultyFs(new NodeFs(), { kind: 'copy', n: 1, timing: 'partial', errno: 'EIO', k: 1 });
-    const first = await rollbackRun(await reload(c.stateDir, run.record.id), { stateDir: c.stateDir, fs: cutRestore, force: false });
+    const first = await rollbackRun(await reload(c.stateDir, run.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: cutRestore, force: false });
     expect(cutRestore.fired?.op).toBe('restoreMissing');
     expect(first.result).toBe('failed');
     expect(lstatSync(stagingName(path.join(aside, 'saves'), 'undo')).isDirectory(), 'a torn folder staging is left').toBe(true);
-    const again = await rollbackRun(await reload(c.stateDir, run.record.id), { stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    const again = await rollbackRun(await reload(c.stateDir, run.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false });
     expect(again.error?.message).toBeUndefined();
     expect(again.result).toBe('rolled-back');
     expect(c.snap()).toEqual(before);
@@ -301,11 +302,11 @@ describe.skipIf(NO_TMPFS !== undefined)('a rollback killed while it put back the
 describe.skipIf(NO_TMPFS !== undefined)('a second run under the name of an earlier one (same second, same four random digits)', () => {
   it("is refused before anything happens: it used to take the earlier run's journal for its own and report done, having done nothing", async () => {
     const { c, before } = gamesToMove([['a.bin', 3000], ['saves/one.sav', 900]]);
-    const first = await startRun(await c.plan(), { stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
+    const first = await startRun(await c.plan(), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
     expect(first.result).toBe('done');
-    const back = await rollbackRun(await reload(c.stateDir, first.record.id), { stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    const back = await rollbackRun(await reload(c.stateDir, first.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false });
     expect(back.result).toBe('rolled-back');
-    const err = await startRun(await c.plan(), { stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false, id: first.record.id }).then(
+    const err = await startRun(await c.plan(), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false, id: first.record.id }).then(
       (o) => o,
       (e: unknown) => e,
     );
@@ -314,7 +315,7 @@ describe.skipIf(NO_TMPFS !== undefined)('a second run under the name of an earli
     expect((await reload(c.stateDir, first.record.id)).status).toBe('rolled-back');
     expect(c.snap()).toEqual(before);
     // Without a name given, a run gets a free one.
-    const again = await startRun(await c.plan(), { stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
+    const again = await startRun(await c.plan(), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
     expect(again.result).toBe('done');
     expect(again.record.id).not.toBe(first.record.id);
   });

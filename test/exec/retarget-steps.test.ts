@@ -19,6 +19,7 @@ import { NodeFs } from '../../src/platform/node-fs.js';
 import { POSIX_STYLE, context, entry, obs, pair, tree, vol } from '../helpers/plan-fixtures.js';
 import { tmpfsReason, volumePairForFile } from '../helpers/tmpfs.js';
 import { planFor } from '../property/harness.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 const NO_TMPFS = tmpfsReason();
 if (NO_TMPFS) console.warn(`test/exec/retarget-steps: the run on a real disk is skipped: ${NO_TMPFS}`);
@@ -107,10 +108,10 @@ describe.skipIf(NO_TMPFS !== undefined)('a retarget run on a real disk (in-proce
     writeFileSync(manifest, JSON.stringify({ version: 1, links: [{ link, target: path.join(B, 'Games'), type: 'symlink' }] }));
     const plan = await planFor(manifest, stateDir);
     expect(plan.entries.map((p) => p.action)).toEqual(['retarget']);
-    const out = await startRun(plan, { stateDir, fs: new NodeFs(), verify: 'content', noRollback: false });
+    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir, fs: new NodeFs(), verify: 'content', noRollback: false });
     expect(out.result, out.error?.message).toBe('done');
     expect(readlinkSync(link)).toBe(path.join(B, 'Games'));
-    const journal = await new RunStore(stateDir, out.record.id).readJournal();
+    const journal = await new RunStore(nodeJournalDisk, stateDir, out.record.id).readJournal();
     const unlink = out.record.steps.find((rs) => rs.step.op === 'unlink')!;
     const begin = journal.find((l) => l.t === 'begin' && l.n === unlink.n);
     expect(begin?.info).toMatchObject({ kind: 'symlink', linkText: old, dest: old, isDir: true });

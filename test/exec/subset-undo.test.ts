@@ -18,6 +18,7 @@ import { snapshotTree } from '../helpers/snapshot.js';
 import { volumePairForFile } from '../helpers/tmpfs.js';
 import { describePlan, reload } from '../property/harness.js';
 import { build } from './sandbox.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 const vols = volumePairForFile('subset-undo');
 let n = 0;
@@ -71,6 +72,7 @@ describe('undo of a subset delete that stopped partway', () => {
     let remaining: Map<string, string> | undefined;
     // The delete of the leftovers removes one file, then fails (an I/O error): the run rolls back.
     const out = await startRun(m.plan, {
+      journalDisk: nodeJournalDisk,
       stateDir: m.c.stateDir,
       fs: new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', k: 1, errno: 'EIO' }),
       verify: 'meta',
@@ -95,6 +97,7 @@ describe('undo of a subset delete that stopped partway', () => {
   it('a rollback cut short while putting files back finishes on the next try, leaving no staging name', async () => {
     const m = await mergeCase();
     const out = await startRun(m.plan, {
+      journalDisk: nodeJournalDisk,
       stateDir: m.c.stateDir,
       fs: new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', k: 2, errno: 'EIO' }),
       verify: 'meta',
@@ -106,6 +109,7 @@ describe('undo of a subset delete that stopped partway', () => {
     const remaining = identities(aside);
     // The first rollback copies a deleted file to its staging name, then cannot rename it in.
     const cut = await rollbackRun(await reload(m.c.stateDir, out.record.id), {
+      journalDisk: nodeJournalDisk,
       stateDir: m.c.stateDir,
       fs: new FaultyFs(new NodeFs(), { kind: 'rename', n: 1, timing: 'before', errno: 'EIO' }),
       force: false,
@@ -113,7 +117,7 @@ describe('undo of a subset delete that stopped partway', () => {
     expect(cut.result).not.toBe('rolled-back');
     const staged = identities(aside);
     expect([...staged.keys()].some((r) => r.includes('.relocate-partial-undo')), [...staged.keys()].join(', ')).toBe(true);
-    const back = await rollbackRun(await reload(m.c.stateDir, out.record.id), { stateDir: m.c.stateDir, fs: new NodeFs(), force: false });
+    const back = await rollbackRun(await reload(m.c.stateDir, out.record.id), { journalDisk: nodeJournalDisk, stateDir: m.c.stateDir, fs: new NodeFs(), force: false });
     expect(back.result, back.error?.message).toBe('rolled-back');
     expect(snapshotTree(m.link, m.target)).toEqual(m.before);
     expect(m.dirTimes()).toEqual(m.times);
@@ -133,7 +137,7 @@ describe('undo of a subset delete that stopped partway', () => {
     expect(plan.entries[0]?.action, describePlan(plan)).toBe('link');
     const before = snapshotTree(c.A, c.B);
     const id = identities(link).get('');
-    const out = await startRun(plan, { stateDir: c.stateDir, fs: new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'before', errno: 'EIO' }), verify: 'meta', noRollback: false });
+    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'before', errno: 'EIO' }), verify: 'meta', noRollback: false });
     expect(out.result, out.undoError?.message).toBe('rolled-back');
     expect(snapshotTree(c.A, c.B)).toEqual(before);
     expect(identities(link).get('')).toBe(id);
@@ -142,6 +146,7 @@ describe('undo of a subset delete that stopped partway', () => {
   it('a restored leftover that does not come back equal (a disk that writes wrong) is caught by the check after the restore: the rollback stops, never says rolled back', async () => {
     const m = await mergeCase();
     const out = await startRun(m.plan, {
+      journalDisk: nodeJournalDisk,
       stateDir: m.c.stateDir,
       fs: new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', k: 2, errno: 'EIO' }),
       verify: 'meta',
@@ -155,7 +160,7 @@ describe('undo of a subset delete that stopped partway', () => {
         if (nodes.length === 1 && nodes[0]!.kind === 'file') appendFileSync(toRoot, '!');
       }
     }
-    const back = await rollbackRun(await reload(m.c.stateDir, out.record.id), { stateDir: m.c.stateDir, fs: new LyingFs(), force: false });
+    const back = await rollbackRun(await reload(m.c.stateDir, out.record.id), { journalDisk: nodeJournalDisk, stateDir: m.c.stateDir, fs: new LyingFs(), force: false });
     expect(back.result).not.toBe('rolled-back');
     expect(back.error?.code).toBe('E_VERIFY');
   });

@@ -16,6 +16,7 @@ import { mountTmpfs, type TmpfsMount } from '../helpers/tmpfs.js';
 import { runCli } from '../helpers/cli.js';
 import { describePlan, journalOf, planFor } from '../property/harness.js';
 import { build, MTIME } from './sandbox.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 const reason = loopReason();
 if (reason) console.log(`[skip] undeletable files and outside hard links: ${reason}`);
@@ -126,10 +127,10 @@ describe.skipIf(reason !== undefined)('§6 files that cannot be deleted', () => 
       const same = await planFor(c.manifest, c.state);
       expect(same.entries[0]!.move?.crossVolume).toBe(false);
       expect(same.blocked, describePlan(same)).toBe(false);
-      const out = await startRun(same, { stateDir: c.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
+      const out = await startRun(same, { journalDisk: nodeJournalDisk, stateDir: c.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
       expect(out.result, out.error?.message).toBe('done');
       expect(rebase(snapshotTree(target), target)).toEqual(before);
-      const back = await rollbackRun(out.record, { stateDir: c.state, fs: new NodeFs(), force: false });
+      const back = await rollbackRun(out.record, { journalDisk: nodeJournalDisk, stateDir: c.state, fs: new NodeFs(), force: false });
       expect(back.result, back.error?.message).toBe('rolled-back');
       expect(rebase(snapshotTree(games), games)).toEqual(before);
     } finally {
@@ -170,6 +171,7 @@ describe.skipIf(reason !== undefined)('§6 files that cannot be deleted', () => 
     let aside = '';
     try {
       const out = await startRun(plan, {
+        journalDisk: nodeJournalDisk,
         stateDir: c.state,
         fs: new NodeFs(),
         verify: 'meta',
@@ -217,7 +219,7 @@ describe.skipIf(reason !== undefined)('§6 files that cannot be deleted', () => 
     const before = rebase(snapshotTree(tree), tree);
     chattr('+a', path.join(tree, 'keep'));
     try {
-      const out = await startRun(plan, { stateDir: c.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
+      const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: c.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
       expect(out.result, out.undoError?.message).toBe('rolled-back');
     } finally {
       chattr('-a', path.join(tree, 'keep'));
@@ -268,7 +270,7 @@ describe.skipIf(reason !== undefined)('§7 hard links that leave the tree', () =
     const before = rebase(snapshotTree(project), project);
     const outsideIds = identities(store);
     const freeBefore = freeBytes(tmpA!.dir);
-    const out = await startRun(plan, { stateDir: c.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
+    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: c.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
     expect(out.result, out.error?.message).toBe('done');
     // The move freed (almost) nothing on the source: the shared data stayed with the store.
     expect(freeBytes(tmpA!.dir) - freeBefore).toBeLessThan(64 * 1024);
@@ -277,7 +279,7 @@ describe.skipIf(reason !== undefined)('§7 hard links that leave the tree', () =
     const begin = journalOf(c.state, out.record.id).find((l) => l.t === 'begin' && l.n === del.n);
     expect(begin?.t === 'begin' ? (begin.info?.outside as unknown[]).length : 0).toBe(21);
 
-    const back = await rollbackRun(out.record, { stateDir: c.state, fs: new NodeFs(), force: false });
+    const back = await rollbackRun(out.record, { journalDisk: nodeJournalDisk, stateDir: c.state, fs: new NodeFs(), force: false });
     expect(back.result, back.error?.message).toBe('rolled-back');
     expect(rebase(snapshotTree(project), project)).toEqual(before);
     const after = identities(project);
@@ -286,7 +288,7 @@ describe.skipIf(reason !== undefined)('§7 hard links that leave the tree', () =
     expect(lstatSync(path.join(store, 'pkg-3/index.js')).nlink).toBe(2);
     // The source holds the data once again: its free space is what it was before the run (tmpfs counts pages).
     expect(Math.abs(freeBytes(tmpA!.dir) - freeBefore)).toBeLessThan(64 * 1024);
-    expect(await listRuns(c.state)).toHaveLength(1);
+    expect(await listRuns(nodeJournalDisk, c.state)).toHaveLength(1);
   });
 
   it('an outside file changed since the move (another inode at its name, or new content) is copied back, not linked', async () => {
@@ -299,7 +301,7 @@ describe.skipIf(reason !== undefined)('§7 hard links that leave the tree', () =
     manifest(c.manifest, project, target);
     const plan = await planFor(c.manifest, c.state);
     const before = rebase(snapshotTree(project), project);
-    const out = await startRun(plan, { stateDir: c.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
+    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: c.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
     expect(out.result, out.error?.message).toBe('done');
     // a.js: replaced by a new file (new inode); b.js: same inode, rewritten.
     const { rmSync, utimesSync } = await import('node:fs');
@@ -307,7 +309,7 @@ describe.skipIf(reason !== undefined)('§7 hard links that leave the tree', () =
     writeFileSync(path.join(store, 'a.js'), 'ALPHA, replaced\n');
     writeFileSync(path.join(store, 'b.js'), 'BRAVO, edited!\n');
     utimesSync(path.join(store, 'b.js'), MTIME + 99, MTIME + 99);
-    const back = await rollbackRun(out.record, { stateDir: c.state, fs: new NodeFs(), force: false });
+    const back = await rollbackRun(out.record, { journalDisk: nodeJournalDisk, stateDir: c.state, fs: new NodeFs(), force: false });
     expect(back.result, back.error?.message).toBe('rolled-back');
     expect(rebase(snapshotTree(project), project)).toEqual(before);
     expect(lstatSync(path.join(project, 'a.js')).nlink).toBe(1);

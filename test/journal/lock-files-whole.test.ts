@@ -8,6 +8,7 @@ import { acquireLock } from '../../src/journal/lock.js';
 import { acquirePathLocks } from '../../src/journal/path-lock.js';
 import { createWhole, removeDeadTemps, removeIfStill } from '../../src/platform/create-whole.js';
 import { readLockFiles, writeLockFile } from '../../src/platform/path-locks.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 /**
  * Lock files are never seen half-made (src/platform/create-whole.ts). A
@@ -84,7 +85,7 @@ describe('the state folder lock', () => {
       while (Date.now() < until) {
         let lock;
         try {
-          lock = await acquireLock(stateDir, 'apply');
+          lock = await acquireLock(nodeJournalDisk, stateDir, 'apply');
         } catch {
           await pause(1);
           continue;
@@ -108,7 +109,7 @@ describe('the state folder lock', () => {
     const file = path.join(stateDir, 'lock');
     writeFileSync(file, '');
     setTimeout(() => writeFileSync(file, JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: 'now', command: 'apply' })), 20);
-    await expect(acquireLock(stateDir, 'apply')).rejects.toMatchObject({ code: 'E_LOCKED' });
+    await expect(acquireLock(nodeJournalDisk, stateDir, 'apply')).rejects.toMatchObject({ code: 'E_LOCKED' });
   });
 
   it("a dead holder's lock is taken over and reported", async () => {
@@ -116,7 +117,7 @@ describe('the state folder lock', () => {
     mkdirSync(stateDir);
     const pid = deadPid();
     writeFileSync(path.join(stateDir, 'lock'), JSON.stringify({ pid, host: os.hostname(), startedAt: 'then', command: 'apply' }));
-    const lock = await acquireLock(stateDir, 'rollback');
+    const lock = await acquireLock(nodeJournalDisk, stateDir, 'rollback');
     expect(lock.tookOverFrom?.pid).toBe(pid);
     expect(JSON.parse(readFileSync(path.join(stateDir, 'lock'), 'utf8')).pid).toBe(process.pid);
     await lock.release();
@@ -161,7 +162,7 @@ describe('the path-lock registry', () => {
       const until = Date.now() + 1500;
       for (let i = 0; Date.now() < until; i++) {
         try {
-          const held = await acquirePathLocks({ place, paths: [path.join(root, `data${k}`)], stateDir, runId: `r${k}-${i}`, command: 'apply', retryPauseMs: 1 });
+          const held = await acquirePathLocks({ disk: nodeJournalDisk, place, paths: [path.join(root, `data${k}`)], stateDir, runId: `r${k}-${i}`, command: 'apply', retryPauseMs: 1 });
           taken++;
           await held.release();
         } catch (err) {

@@ -4,8 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RelocateError } from '../../src/core/errors.js';
-import { acquirePathLocks, firstOverlap, holderState, lockedByOthers, pathsOverlap, releaseIfSettled, type PathLockInfo } from '../../src/journal/path-lock.js';
-import { canonicalLockPath, ensureRegistry, foldPath, lockRegistryPlace, type LockRegistryPlace } from '../../src/platform/path-locks.js';
+import type { LockRegistryPlace } from '../../src/journal/disk-port.js';
+import { acquirePathLocks, lockedByOthers, releaseIfSettled } from '../../src/journal/path-lock.js';
+import { holderState, type PathLockInfo } from '../../src/journal/path-lock-holder.js';
+import { firstOverlap, pathsOverlap } from '../../src/journal/path-overlap.js';
+import { canonicalLockPath, ensureRegistry, foldPath, lockRegistryPlace } from '../../src/platform/path-locks.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 /**
  * The path-lock registry and its policy (src/journal/path-lock.ts) on plain
@@ -47,7 +51,7 @@ function lockFiles(): string[] {
 }
 
 function take(stateDir: string, runId: string, paths: string[], command = 'apply') {
-  return acquirePathLocks({ place, stateDir, runId, command, paths, retryPauseMs: 5 });
+  return acquirePathLocks({ disk: nodeJournalDisk, place, stateDir, runId, command, paths, retryPauseMs: 5 });
 }
 
 async function refusal(p: Promise<unknown>): Promise<RelocateError> {
@@ -107,25 +111,25 @@ describe('path locks between state folders', { timeout: 60_000 }, () => {
       version: 1, pid, host: os.hostname(), user: 'u', uid: 0, stateDir, stateDirKey: stateDir, runId, command: 'apply', startedAt: 'now', shown: ['/x'], paths: ['/x'],
     });
     const dead = deadPid();
-    expect(await holderState(base(stateWithRun('s1', 'r', 'done'), 'r', dead))).toEqual({ held: false, why: 'finished' });
-    expect(await holderState(base(stateWithRun('s2', 'r', 'rolled-back'), 'r', dead))).toEqual({ held: false, why: 'finished' });
-    expect(await holderState(base(stateWithRun('s3', 'r', undefined), 'r', dead))).toEqual({ held: false, why: 'never-began' });
-    expect(await holderState(base(stateWithRun('s4', 'r', 'running'), 'r', dead))).toMatchObject({ held: true, why: 'unfinished' });
-    expect(await holderState(base(stateWithRun('s5', 'r', 'failed'), 'r', dead))).toMatchObject({ held: true, why: 'unfinished' });
-    expect(await holderState(base(stateWithRun('s6', 'r', 'rolling-back'), 'r', dead))).toMatchObject({ held: true, why: 'unfinished' });
+    expect(await holderState(nodeJournalDisk, base(stateWithRun('s1', 'r', 'done'), 'r', dead))).toEqual({ held: false, why: 'finished' });
+    expect(await holderState(nodeJournalDisk, base(stateWithRun('s2', 'r', 'rolled-back'), 'r', dead))).toEqual({ held: false, why: 'finished' });
+    expect(await holderState(nodeJournalDisk, base(stateWithRun('s3', 'r', undefined), 'r', dead))).toEqual({ held: false, why: 'never-began' });
+    expect(await holderState(nodeJournalDisk, base(stateWithRun('s4', 'r', 'running'), 'r', dead))).toMatchObject({ held: true, why: 'unfinished' });
+    expect(await holderState(nodeJournalDisk, base(stateWithRun('s5', 'r', 'failed'), 'r', dead))).toMatchObject({ held: true, why: 'unfinished' });
+    expect(await holderState(nodeJournalDisk, base(stateWithRun('s6', 'r', 'rolling-back'), 'r', dead))).toMatchObject({ held: true, why: 'unfinished' });
     // A live pid holds even a finished run's lock: a rollback of it is about to begin.
-    expect(await holderState(base(stateWithRun('s7', 'r', 'done'), 'r', process.pid))).toMatchObject({ held: true, why: 'alive' });
-    expect(await holderState(base(path.join(root, 'nowhere'), 'r', dead))).toMatchObject({ held: true, why: 'state-missing' });
+    expect(await holderState(nodeJournalDisk, base(stateWithRun('s7', 'r', 'done'), 'r', process.pid))).toMatchObject({ held: true, why: 'alive' });
+    expect(await holderState(nodeJournalDisk, base(path.join(root, 'nowhere'), 'r', dead))).toMatchObject({ held: true, why: 'state-missing' });
     const torn = stateWithRun('s8', 'r', 'running');
     writeFileSync(path.join(torn, 'runs', 'r', 'run.json'), '{"id":"r","sta');
     writeFileSync(path.join(torn, 'runs', 'r', 'status.json'), '{"sta');
-    expect(await holderState(base(torn, 'r', dead))).toMatchObject({ held: true, why: 'state-unreadable' });
-    expect(await holderState({ ...base(stateWithRun('s9', 'r', 'done'), 'r', dead), host: 'elsewhere' })).toMatchObject({ held: true, why: 'other-host' });
+    expect(await holderState(nodeJournalDisk, base(torn, 'r', dead))).toMatchObject({ held: true, why: 'state-unreadable' });
+    expect(await holderState(nodeJournalDisk, { ...base(stateWithRun('s9', 'r', 'done'), 'r', dead), host: 'elsewhere' })).toMatchObject({ held: true, why: 'other-host' });
     // A status that is no run's (damaged, foreign) is unreadable, never taken for finished; a torn sidecar leaves it to run.json.
-    expect(await holderState(base(stateWithRun('s10', 'r', 'half-done'), 'r', dead))).toMatchObject({ held: true, why: 'state-unreadable' });
+    expect(await holderState(nodeJournalDisk, base(stateWithRun('s10', 'r', 'half-done'), 'r', dead))).toMatchObject({ held: true, why: 'state-unreadable' });
     const sidecarTorn = stateWithRun('s11', 'r', 'done');
     writeFileSync(path.join(sidecarTorn, 'runs', 'r', 'status.json'), '{"sta');
-    expect(await holderState(base(sidecarTorn, 'r', dead))).toEqual({ held: false, why: 'finished' });
+    expect(await holderState(nodeJournalDisk, base(sidecarTorn, 'r', dead))).toEqual({ held: false, why: 'finished' });
   });
 
   it('a stale lock (dead pid, finished run) is removed by the next run, which goes ahead', async () => {
@@ -189,10 +193,10 @@ describe('path locks between state folders', { timeout: 60_000 }, () => {
     expect(lockFiles()).not.toEqual(first);
     expect(again.info.command).toBe('resume');
     // Still unfinished: releaseIfSettled keeps the lock; once the run is recorded finished it goes.
-    expect(await releaseIfSettled(again, sA, 'runA')).toBe(false);
+    expect(await releaseIfSettled(nodeJournalDisk, again, sA, 'runA')).toBe(false);
     expect(lockFiles()).toHaveLength(1);
     writeFileSync(path.join(sA, 'runs', 'runA', 'status.json'), JSON.stringify({ status: 'done' }));
-    expect(await releaseIfSettled(again, sA, 'runA')).toBe(true);
+    expect(await releaseIfSettled(nodeJournalDisk, again, sA, 'runA')).toBe(true);
     expect(lockFiles()).toEqual([]);
   });
 
@@ -219,7 +223,7 @@ describe('path locks between state folders', { timeout: 60_000 }, () => {
   it('runs taking locks on one path at the same moment: at most one holds it', async () => {
     const dirs = Array.from({ length: 8 }, (_, i) => stateWithRun(`s${i}`, `run${i}`, 'running'));
     for (let round = 0; round < 5; round++) {
-      const results = await Promise.allSettled(dirs.map((d, i) => acquirePathLocks({ place, stateDir: d, runId: `run${i}`, command: 'apply', paths: [path.join(root, 'contested')] })));
+      const results = await Promise.allSettled(dirs.map((d, i) => acquirePathLocks({ disk: nodeJournalDisk, place, stateDir: d, runId: `run${i}`, command: 'apply', paths: [path.join(root, 'contested')] })));
       const winners = results.filter((r) => r.status === 'fulfilled');
       expect(winners.length, `round ${round}`).toBeLessThanOrEqual(1);
       for (const r of results) if (r.status === 'rejected') expect((r.reason as RelocateError).code).toBe('E_PATH_LOCKED');
@@ -232,9 +236,9 @@ describe('path locks between state folders', { timeout: 60_000 }, () => {
     const sA = stateWithRun('sA', 'runA', 'running');
     const sB = stateWithRun('sB', 'runB', undefined);
     const a = await take(sA, 'runA', [path.join(root, 'x')]);
-    expect(await lockedByOthers(place, [path.join(root, 'x', 'y')], sB)).toEqual([{ path: path.join(root, 'x', 'y'), holder: expect.stringContaining('runA'), hint: expect.stringContaining('wait for pid') }]);
-    expect(await lockedByOthers(place, [path.join(root, 'x')], sA)).toEqual([]);
-    expect(await lockedByOthers(place, [path.join(root, 'z')], sB)).toEqual([]);
+    expect(await lockedByOthers(nodeJournalDisk, place, [path.join(root, 'x', 'y')], sB)).toEqual([{ path: path.join(root, 'x', 'y'), holder: expect.stringContaining('runA'), hint: expect.stringContaining('wait for pid') }]);
+    expect(await lockedByOthers(nodeJournalDisk, place, [path.join(root, 'x')], sA)).toEqual([]);
+    expect(await lockedByOthers(nodeJournalDisk, place, [path.join(root, 'z')], sB)).toEqual([]);
     await a.release();
   });
 
@@ -275,7 +279,7 @@ describe('where the registry lives', { timeout: 60_000 }, () => {
     mkdirSync(path.join(root, 'elsewhere'));
     symlinkSync(path.join(root, 'elsewhere'), planted.dir);
     await expect(ensureRegistry(planted)).rejects.toThrow(/not a folder/);
-    const err = await refusal(acquirePathLocks({ place: planted, stateDir: root, runId: 'r', command: 'apply', paths: ['/x'] }));
+    const err = await refusal(acquirePathLocks({ disk: nodeJournalDisk, place: planted, stateDir: root, runId: 'r', command: 'apply', paths: ['/x'] }));
     expect(err.code).toBe('E_PATH_LOCK_DIR');
     expect(readdirSync(path.join(root, 'elsewhere')), 'nothing written through the planted link').toEqual([]);
   });

@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RelocateError } from '../../src/core/errors.js';
 import { freshRunId, newRunId, RunStore } from '../../src/journal/runs.js';
 import type { RunRecord } from '../../src/journal/types.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'relocate-run-names-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -32,7 +33,7 @@ describe('run names', () => {
     mkdirSync(path.join(state, 'runs', '20261207T033558Z-539b'), { recursive: true });
     const tried: string[] = [];
     const names = ['20261207T033558Z-539b', '20261207T033558Z-539b', '20261207T033558Z-77aa'];
-    const id = await freshRunId(state, now, () => {
+    const id = await freshRunId(nodeJournalDisk, state, now, () => {
       const next = names[tried.length]!;
       tried.push(next);
       return next;
@@ -40,18 +41,18 @@ describe('run names', () => {
     expect(id).toBe('20261207T033558Z-77aa');
     expect(tried).toHaveLength(3);
     // The real names: the time to the second, and four hex digits.
-    expect(await freshRunId(state, now)).toMatch(/^20261207T033558Z-[0-9a-f]{4}$/);
+    expect(await freshRunId(nodeJournalDisk, state, now)).toMatch(/^20261207T033558Z-[0-9a-f]{4}$/);
     expect(newRunId(now)).toMatch(/^20261207T033558Z-[0-9a-f]{4}$/);
   });
 
   it("a new run never takes over another run's folder: refused, and the other run's record and journal stay as they were", async () => {
     const state = path.join(root, 'b');
     const id = '20261207T033558Z-539b';
-    const first = new RunStore(state, id);
+    const first = new RunStore(nodeJournalDisk, state, id);
     await first.create({ ...record(id), status: 'done' });
     writeFileSync(path.join(first.dir, 'journal.jsonl'), '{"t":"begin","n":0}\n');
     const before = [readFileSync(path.join(first.dir, 'run.json'), 'utf8'), readFileSync(path.join(first.dir, 'journal.jsonl'), 'utf8')];
-    const err = await new RunStore(state, id).create(record(id)).then(
+    const err = await new RunStore(nodeJournalDisk, state, id).create(record(id)).then(
       () => undefined,
       (e: unknown) => e,
     );

@@ -13,6 +13,7 @@ import { findUnfinished, listRuns, RunStore } from '../../src/journal/runs.js';
 import type { RunRecord, RunStatus } from '../../src/journal/types.js';
 import { makePlan } from '../../src/plan/planner.js';
 import { context } from '../helpers/plan-fixtures.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'relocate-run-status-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -44,33 +45,33 @@ function handMade(dir: string, id: string, full: RunStatus, side?: string): void
 describe('status.json beside run.json', () => {
   it('save writes both, and they agree, through a run\'s life', async () => {
     const dir = stateDir();
-    const store = new RunStore(dir, '20261122T060000Z-aaaa');
+    const store = new RunStore(nodeJournalDisk, dir, '20261122T060000Z-aaaa');
     await store.create(record(store.id, 'running'));
     const side = () => JSON.parse(readFileSync(path.join(store.dir, 'status.json'), 'utf8')).status;
     expect(side()).toBe('running');
-    expect((await findUnfinished(dir))?.id).toBe(store.id);
+    expect((await findUnfinished(nodeJournalDisk, dir))?.id).toBe(store.id);
     await store.save(record(store.id, 'done'));
     expect(side()).toBe('done');
-    expect(await findUnfinished(dir)).toBeUndefined();
+    expect(await findUnfinished(nodeJournalDisk, dir)).toBeUndefined();
     await store.save(record(store.id, 'rolling-back'));
     expect(side()).toBe('rolling-back');
-    expect((await findUnfinished(dir))?.status).toBe('rolling-back');
+    expect((await findUnfinished(nodeJournalDisk, dir))?.status).toBe('rolling-back');
     await store.save(record(store.id, 'rolled-back'));
-    expect(await findUnfinished(dir)).toBeUndefined();
-    expect((await listRuns(dir)).map((r) => r.status)).toEqual(['rolled-back']);
+    expect(await findUnfinished(nodeJournalDisk, dir)).toBeUndefined();
+    expect((await listRuns(nodeJournalDisk, dir)).map((r) => r.status)).toEqual(['rolled-back']);
   });
 
   it('a finished run is skipped on its sidecar alone: run.json is not read', async () => {
     const dir = stateDir();
     // Only the sidecar is read: were run.json consulted, this run would count as unfinished.
     handMade(dir, '20261122T060000Z-bbbb', 'running', JSON.stringify({ status: 'done' }));
-    expect(await findUnfinished(dir)).toBeUndefined();
+    expect(await findUnfinished(nodeJournalDisk, dir)).toBeUndefined();
   });
 
   it('a crash between the two writes of a rollback start (sidecar unfinished, record finished) is decided by run.json', async () => {
     const dir = stateDir();
     handMade(dir, '20261122T060000Z-cccc', 'done', JSON.stringify({ status: 'rolling-back' }));
-    expect(await findUnfinished(dir)).toBeUndefined();
+    expect(await findUnfinished(nodeJournalDisk, dir)).toBeUndefined();
   });
 
   it('a state folder from before the sidecar (none), or a torn or unknown one, is decided by run.json', async () => {
@@ -78,18 +79,18 @@ describe('status.json beside run.json', () => {
       const dir = stateDir();
       handMade(dir, '20261122T060000Z-dddd', 'running', side);
       handMade(dir, '20261122T050000Z-eeee', 'done', side);
-      expect((await findUnfinished(dir))?.id, `sidecar ${side}`).toBe('20261122T060000Z-dddd');
+      expect((await findUnfinished(nodeJournalDisk, dir))?.id, `sidecar ${side}`).toBe('20261122T060000Z-dddd');
     }
   });
 
   it('among many finished runs the one unfinished run is found', async () => {
     const dir = stateDir();
     for (let i = 0; i < 50; i++) {
-      const store = new RunStore(dir, `20261122T05${String(i).padStart(2, '0')}00Z-f${String(i).padStart(3, '0')}`);
+      const store = new RunStore(nodeJournalDisk, dir, `20261122T05${String(i).padStart(2, '0')}00Z-f${String(i).padStart(3, '0')}`);
       await store.create(record(store.id, 'running', `2026-11-22T05:${String(i).padStart(2, '0')}:00.000Z`));
       await store.save(record(store.id, i === 17 ? 'failed' : 'done', `2026-11-22T05:${String(i).padStart(2, '0')}:00.000Z`));
     }
-    expect((await findUnfinished(dir))?.id).toBe('20261122T051700Z-f017');
-    expect((await listRuns(dir)).length).toBe(50);
+    expect((await findUnfinished(nodeJournalDisk, dir))?.id).toBe('20261122T051700Z-f017');
+    expect((await listRuns(nodeJournalDisk, dir)).length).toBe(50);
   });
 });

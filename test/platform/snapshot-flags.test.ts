@@ -19,6 +19,7 @@ import { FS_FL } from '../../src/platform/native/fs-flags.js';
 import { NodeFs } from '../../src/platform/node-fs.js';
 import { lsattrOf, sh } from '../helpers/fidelity.js';
 import { planFor, reload } from '../property/harness.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'relocate-snapflags-'));
 afterAll(() => {
@@ -121,11 +122,11 @@ describe.skipIf(reason !== undefined)('inode flags in snapshots', () => {
     writeFileSync(manifest, JSON.stringify({ version: 1, links: [{ link, target, type: 'symlink', conflict: 'merge' }] }));
     const plan = await planFor(manifest, stateDir);
     expect(plan.entries[0]?.action).toBe('merge');
-    const out = await startRun(plan, { stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
+    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
     expect(out.result, out.error?.message).toBe('done');
     // The leftovers (cache/ and its identical file) were deleted: the link is a symlink now.
     expect(flagsOf(path.join(target, 'cache'))).toBe('');
-    const back = await rollbackRun(await reload(stateDir, out.record.id), { stateDir, fs: new NodeFs(), force: false });
+    const back = await rollbackRun(await reload(stateDir, out.record.id), { journalDisk: nodeJournalDisk, stateDir, fs: new NodeFs(), force: false });
     expect(back.result, back.error?.message).toBe('rolled-back');
     expect(flagsOf(path.join(link, 'cache'))).toBe('dA');
     expect(flagsOf(path.join(link, 'cache', 'same.bin'))).toBe('d');

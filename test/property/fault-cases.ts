@@ -45,6 +45,7 @@ import {
   type Figures,
 } from './harness.js';
 import { buildEntry, caseArb, manifestText, type BuiltEntry, type CaseGen } from './scenario.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 export interface FaultPick {
   phase: 'apply' | 'rollback';
@@ -180,12 +181,12 @@ export async function runFaultCase(env: FaultCaseEnv, c: CaseGen, pick: FaultPic
       return;
     }
     const counter = new FaultyFs(new NodeFs());
-    const o1 = outcome(await startRun(plan1, { stateDir, fs: counter, verify: c.verify, noRollback: false }), 'clean apply');
+    const o1 = outcome(await startRun(plan1, { journalDisk: nodeJournalDisk, stateDir, fs: counter, verify: c.verify, noRollback: false }), 'clean apply');
     if (o1.result !== 'done') fail('a clean apply did not finish');
     const applyCounts = { ...counter.calls };
     await expectApplied('after a clean apply');
     counter.arm(undefined);
-    const r1 = outcome(await rollbackRun(await reload(stateDir, o1.record.id), { stateDir, fs: counter, force: false }), 'clean rollback');
+    const r1 = outcome(await rollbackRun(await reload(stateDir, o1.record.id), { journalDisk: nodeJournalDisk, stateDir, fs: counter, force: false }), 'clean rollback');
     if (r1.result !== 'rolled-back') fail('a clean rollback did not finish');
     const rollbackCounts = { ...counter.calls };
     await expectOriginal('after a clean rollback');
@@ -198,14 +199,14 @@ export async function runFaultCase(env: FaultCaseEnv, c: CaseGen, pick: FaultPic
       const spec = chooseFault(pick, applyCounts);
       faulty.arm(spec);
       story.push(`fault in apply: ${JSON.stringify(spec)}`);
-      run = outcome(await startRun(plan2, { stateDir, fs: faulty, verify: c.verify, noRollback: pick.noRollback }), 'apply with a fault');
+      run = outcome(await startRun(plan2, { journalDisk: nodeJournalDisk, stateDir, fs: faulty, verify: c.verify, noRollback: pick.noRollback }), 'apply with a fault');
     } else {
-      const clean = outcome(await startRun(plan2, { stateDir, fs: new NodeFs(), verify: c.verify, noRollback: false }), 'apply');
+      const clean = outcome(await startRun(plan2, { journalDisk: nodeJournalDisk, stateDir, fs: new NodeFs(), verify: c.verify, noRollback: false }), 'apply');
       if (clean.result !== 'done') fail('a clean apply did not finish');
       const spec = chooseFault(pick, rollbackCounts);
       faulty.arm(spec);
       story.push(`fault in rollback: ${JSON.stringify(spec)}`);
-      run = (await refusedOrRun('rollback with a fault', async () => rollbackRun(await reload(stateDir, clean.record.id), { stateDir, fs: faulty, force: false }))) ?? clean;
+      run = (await refusedOrRun('rollback with a fault', async () => rollbackRun(await reload(stateDir, clean.record.id), { journalDisk: nodeJournalDisk, stateDir, fs: faulty, force: false }))) ?? clean;
     }
     if (faulty.fired) {
       env.figures.faultsInjected++;
@@ -233,8 +234,8 @@ export async function runFaultCase(env: FaultCaseEnv, c: CaseGen, pick: FaultPic
         story.push(`second fault armed for the ${how}: ${JSON.stringify(second)}`);
       }
       const o = how === 'resume'
-        ? outcome(await resumeRun(record, { stateDir, fs: port, noRollback: false }), `resume of a ${record.status} run`)
-        : await refusedOrRun(`rollback of a ${record.status} run`, () => rollbackRun(record, { stateDir, fs: port, force: false }));
+        ? outcome(await resumeRun(record, { journalDisk: nodeJournalDisk, stateDir, fs: port, noRollback: false }), `resume of a ${record.status} run`)
+        : await refusedOrRun(`rollback of a ${record.status} run`, () => rollbackRun(record, { journalDisk: nodeJournalDisk, stateDir, fs: port, force: false }));
       if (port.fired) {
         env.figures.faultsInjected++;
         env.figures.secondFaults = (env.figures.secondFaults ?? 0) + 1;
@@ -245,7 +246,7 @@ export async function runFaultCase(env: FaultCaseEnv, c: CaseGen, pick: FaultPic
     }
     if (record.status === 'done') {
       await expectApplied('after the run finished');
-      const back = outcome(await rollbackRun(record, { stateDir, fs: new NodeFs(), force: false }), 'rollback of the finished run');
+      const back = outcome(await rollbackRun(record, { journalDisk: nodeJournalDisk, stateDir, fs: new NodeFs(), force: false }), 'rollback of the finished run');
       if (back.result !== 'rolled-back') fail('rolling back the finished run failed');
     }
     await expectOriginal('at the end');

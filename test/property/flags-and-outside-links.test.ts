@@ -29,6 +29,7 @@ import { snapshotTree } from '../helpers/snapshot.js';
 import { mountTmpfs, type TmpfsMount } from '../helpers/tmpfs.js';
 import { seededBytes } from '../helpers/crash-tree.js';
 import { describePlan, inventory, lostFiles, newFigures, planFor, printFigures, STRESS, totalBytes } from './harness.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 const reason = loopReason();
 if (reason) console.log(`[skip] flags and outside hard links property: ${reason}`);
@@ -199,6 +200,7 @@ describe.skipIf(reason !== undefined)('flags and outside hard links: random tree
           }
           let remaining: Map<string, string> | undefined;
           const out = await startRun(plan, {
+            journalDisk: nodeJournalDisk,
             stateDir: state, fs: new NodeFs(), verify: 'meta', noRollback: false,
             onEvent: (e) => {
               if (e.type === 'undo' && e.phase === 'start' && e.rs.step.op === 'delete') remaining = identities(e.rs.step.path);
@@ -216,7 +218,7 @@ describe.skipIf(reason !== undefined)('flags and outside hard links: random tree
             figures.originalsKept = (figures.originalsKept ?? 0) + Math.max(0, (remaining?.size ?? 1) - 1);
           } else {
             expect(out.result, out.error?.message).toBe('done');
-            const back = await rollbackRun(out.record, { stateDir: state, fs: new NodeFs(), force: false });
+            const back = await rollbackRun(out.record, { journalDisk: nodeJournalDisk, stateDir: state, fs: new NodeFs(), force: false });
             expect(back.result, back.error?.message).toBe('rolled-back');
           }
           check('after rollback');

@@ -18,6 +18,7 @@ import { nodeManifestIO } from '../../src/platform/manifest-io.js';
 import { NodeDiskReader } from '../../src/platform/node-reader.js';
 import { observeEntries } from '../../src/state/observe.js';
 import { eachNode, fileHash, relocateNamed } from '../helpers/walk-tree.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 /** `STRESS=50 npm run stress` multiplies every harness's case counts. */
 export const STRESS = Math.max(1, Math.floor(Number(process.env.STRESS ?? '1')) || 1);
@@ -257,7 +258,7 @@ export function journalProblems(record: RunRecord, lines: JournalLine[]): string
 /** Checks every run in a state folder; returns the problems, labelled by run. */
 export async function stateProblems(stateDir: string, opts: { allowUnfinished?: boolean; tornTailOk?: boolean } = {}): Promise<string[]> {
   const out: string[] = [];
-  for (const r of await listRuns(stateDir)) {
+  for (const r of await listRuns(nodeJournalDisk, stateDir)) {
     if (!opts.allowUnfinished && !['done', 'rolled-back'].includes(r.status)) out.push(`run ${r.id} is left ${r.status}`);
     for (const p of journalProblems(r, journalOf(stateDir, r.id, opts.tornTailOk))) out.push(`run ${r.id} (${r.status}): ${p}`);
   }
@@ -266,7 +267,7 @@ export async function stateProblems(stateDir: string, opts: { allowUnfinished?: 
 
 /** A run's record as a new process would read it. */
 export function reload(stateDir: string, id: string): Promise<RunRecord> {
-  return new RunStore(stateDir, id).load();
+  return new RunStore(nodeJournalDisk, stateDir, id).load();
 }
 
 /** Relocate's own in-flight names (not backups, which are kept on purpose) under the roots. */

@@ -32,6 +32,7 @@ import { FaultyFs, type FaultSpec } from '../fault/faulty-fs.js';
 import { seededBytes } from '../helpers/crash-tree.js';
 import { tmpfsReason, volumePairForFile } from '../helpers/tmpfs.js';
 import { inventory, lostFiles, newFigures, planFor, printFigures, reload, STRESS, totalBytes, type EntryPaths } from './harness.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 const NO_TMPFS = tmpfsReason();
 if (NO_TMPFS) console.warn(`test/property/identity: skipped: ${NO_TMPFS}`);
@@ -101,15 +102,15 @@ describe.skipIf(NO_TMPFS)('shared targets, at random', () => {
           forced.blocked = forced.summary.conflicts > 0 || forced.findings.some((f) => f.severity === 'error') || forced.entries.some((p) => p.findings.some((f) => f.severity === 'error'));
           if (!forced.blocked) {
             figures.forcedRuns++;
-            const out = await startRun(forced, { stateDir: c.stateDir, fs, verify: 'meta', noRollback: false });
+            const out = await startRun(forced, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, verify: 'meta', noRollback: false });
             let record = out.record;
             if (out.result === 'failed') {
               const obstacle = out.undoError?.path;
               if (obstacle?.includes('.relocate-partial-')) rmSync(obstacle, { recursive: true, force: true });
               record = await reload(c.stateDir, out.record.id);
-              await rollbackRun(record, { stateDir: c.stateDir, fs, force: forceRollback });
+              await rollbackRun(record, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, force: forceRollback });
             } else if (out.result === 'done') {
-              await rollbackRun(await reload(c.stateDir, record.id), { stateDir: c.stateDir, fs, force: forceRollback });
+              await rollbackRun(await reload(c.stateDir, record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, force: forceRollback });
             }
           }
           const lost = lostFiles(before, entries);
@@ -155,7 +156,7 @@ describe.skipIf(NO_TMPFS)('tampering with relocate\'s own names between a stop a
           const before = inventory(c.A, c.B);
           const plan = await planFor(c.manifest, c.stateDir);
           const faulty = new FaultyFs(new NodeFs(), FAULTS[faultIx]!);
-          const out = await startRun(plan, { stateDir: c.stateDir, fs: faulty, verify: 'meta', noRollback: true });
+          const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: faulty, verify: 'meta', noRollback: true });
           if (faulty.fired) figures.faultsInjected++;
           // relocate's own names of this run, from its steps.
           const own = [...new Set(out.record.steps.flatMap((rs) => namesOf(rs.step)).filter((p) => p.includes('.relocate-')))];
@@ -175,10 +176,10 @@ describe.skipIf(NO_TMPFS)('tampering with relocate\'s own names between a stop a
           }
           const record = await reload(c.stateDir, out.record.id);
           if (out.result === 'failed') {
-            if (then === 'resume') await resumeRun(record, { stateDir: c.stateDir, fs, noRollback: false });
-            else await rollbackRun(record, { stateDir: c.stateDir, fs, force: then === 'rollback-force' });
+            if (then === 'resume') await resumeRun(record, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, noRollback: false });
+            else await rollbackRun(record, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, force: then === 'rollback-force' });
           } else if (out.result === 'done') {
-            await rollbackRun(record, { stateDir: c.stateDir, fs, force: then === 'rollback-force' }).catch(() => undefined);
+            await rollbackRun(record, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, force: then === 'rollback-force' }).catch(() => undefined);
           }
           if (decoy) {
             expect(readFileSync(path.join(decoy, 'decoy.txt'), 'utf8'), `the decoy at ${decoy} (${then}, fault ${JSON.stringify(FAULTS[faultIx])})`).toBe('not relocate\'s');

@@ -39,6 +39,7 @@ import { observeEntries } from '../../src/state/observe.js';
 import { appendWriter, cwdHolder, expectedLines, mmapHolder, rewriter, stopAll, writtenCount, type LiveProcess } from '../helpers/live-writer.js';
 import { mountTmpfs, tmpfsReason, type TmpfsMount } from '../helpers/tmpfs.js';
 import { describePlan, inventory, lostFiles, newFigures, printFigures, STRESS, totalBytes } from './harness.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 const reason = tmpfsReason() ?? (process.platform === 'linux' ? undefined : 'live writers are checked on Linux');
 if (reason) console.warn(`property live-writer tests skipped: ${reason}`);
@@ -141,7 +142,7 @@ async function runCase(c: LiveCase): Promise<void> {
       named = f!.message;
       outcome = 'refused-at-plan';
     } else {
-      const out = await startRun(plan, { stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
+      const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
       if (out.result === 'done') outcome = 'moved';
       else {
         expect(out.result, `${explain()}: ${out.error?.code} ${out.error?.message} ${out.undoError?.message ?? ''}`).toBe('rolled-back');

@@ -33,6 +33,7 @@ import { Mounts } from '../helpers/mounts.js';
 import { relativeSnapshot, snapshotTree } from '../helpers/snapshot.js';
 import { mountTmpfs, tmpfsReason, type TmpfsMount } from '../helpers/tmpfs.js';
 import { inventory, listing, lostFiles, newFigures, planFor, printFigures, reload, stateProblems, STRESS } from './harness.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 const reason = tmpfsReason();
 if (reason) console.warn(`nested-mount property tests skipped: ${reason}`);
@@ -270,7 +271,7 @@ async function runCase(c: NestedCase): Promise<void> {
         ...(c.kind === 'bind' ? inventory(box.bindSource) : []),
       ];
     });
-    const out = await startRun(plan, { stateDir: box.state, fs, verify: 'meta', noRollback: false });
+    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: box.state, fs, verify: 'meta', noRollback: false });
     const label = `mid-run ${JSON.stringify(c)} (mounted in ${mountedIn || 'nothing: the hook came too late'}) → ${out.result} ${out.error?.code ?? ''}`;
     if (!onVolume) {
       expect(out.result, label).toBe('done');
@@ -288,7 +289,7 @@ async function runCase(c: NestedCase): Promise<void> {
     if (out.result === 'failed') {
       // The delete was refused in the instant after its journal line: once unmounted, rollback finishes.
       mounts.unmountAll(box.rootA, box.rootB);
-      const back = await rollbackRun(await reload(box.state, out.record.id), { stateDir: box.state, fs: new NodeFs(), force: false });
+      const back = await rollbackRun(await reload(box.state, out.record.id), { journalDisk: nodeJournalDisk, stateDir: box.state, fs: new NodeFs(), force: false });
       expect(back.result, label).toBe('rolled-back');
       expect(await stateProblems(box.state), label).toEqual([]);
     }

@@ -27,6 +27,7 @@ import { buildSandbox as buildBase, cacheSpec, gamesSpec, modsSpec, sameInode, s
 import { relativeSnapshot, snapshotTree } from '../helpers/snapshot.js';
 import { tmpfsReason } from '../helpers/tmpfs.js';
 import { hasChanges, inFlightLeftovers, inventory, lostFiles, newFigures, planFor, printFigures, stateProblems, STRESS, type EntryPaths } from './harness.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 const reason = tmpfsReason();
 if (reason) console.warn(`random-kill tests skipped: ${reason}`);
@@ -306,7 +307,7 @@ describe.skipIf(reason !== undefined)('random kill -9 of the real CLI during cro
         if (a.signal !== 'SIGKILL' && a.runSeen !== undefined) work = 0.7 * work + 0.3 * (a.ms - a.runSeen);
         else if (a.signal === 'SIGKILL' && !early) work = Math.max(work, 0.9 * work + 0.1 * delay * 1.5);
         const lines = journalLength(sb);
-        const runs = await listRuns(sb.stateDir);
+        const runs = await listRuns(nodeJournalDisk, sb.stateDir);
         const killed = a.signal === 'SIGKILL';
         if (!killed) {
           expect(a.status, show(a)).toBe(0);
@@ -329,10 +330,10 @@ describe.skipIf(reason !== undefined)('random kill -9 of the real CLI during cro
           how = r() < 0.5 ? 'resume' : 'rollback';
         }
         // A second command may have finished before its kill landed: a rolled-back run has nothing left to undo.
-        if ((await listRuns(sb.stateDir))[0]?.status === 'rolled-back') how = 'resume';
+        if ((await listRuns(nodeJournalDisk, sb.stateDir))[0]?.status === 'rolled-back') how = 'resume';
         const fin = await cli(sb, [how, '--yes']);
-        const status = (await listRuns(sb.stateDir))[0]?.status;
-        if (how === 'rollback' && (await listRuns(sb.stateDir)).length === 0) {
+        const status = (await listRuns(nodeJournalDisk, sb.stateDir))[0]?.status;
+        if (how === 'rollback' && (await listRuns(nodeJournalDisk, sb.stateDir)).length === 0) {
           // Killed before any run began: there is nothing to roll back, and nothing changed.
           expect(fin.status, show(fin)).toBe(1);
           expect(fin.stderr).toContain('E_NO_RUN');

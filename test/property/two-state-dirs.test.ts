@@ -19,13 +19,14 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { holderState, type PathLockInfo } from '../../src/journal/path-lock.js';
+import { holderState, type PathLockInfo } from '../../src/journal/path-lock-holder.js';
 import { listRuns } from '../../src/journal/runs.js';
 import { UNFINISHED } from '../../src/journal/types.js';
 import { CLI_BIN, requireBuiltCli } from '../helpers/cli.js';
 import { seededBytes } from '../helpers/crash-tree.js';
 import { tmpfsReason, volumePairForFile } from '../helpers/tmpfs.js';
 import { inventory, listing, lostFiles, newFigures, printFigures, stateProblems, STRESS, totalBytes, type EntryPaths, type FileFact } from './harness.js';
+import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 const reason = tmpfsReason();
 if (reason) console.warn(`two-state-folder property tests skipped: ${reason}`);
@@ -173,7 +174,7 @@ async function heldLocks(c: Case): Promise<string[]> {
   const out: string[] = [];
   for (const n of existsSync(c.locks) ? readdirSync(c.locks) : []) {
     const info = JSON.parse(readFileSync(path.join(c.locks, n), 'utf8')) as PathLockInfo;
-    const st = await holderState(info);
+    const st = await holderState(nodeJournalDisk, info);
     if (st.held) out.push(`${n}: ${st.why}`);
     else figures.staleLeft!++;
   }
@@ -181,7 +182,7 @@ async function heldLocks(c: Case): Promise<string[]> {
 }
 
 function unfinishedIn(stateDir: string): Promise<boolean> {
-  return listRuns(stateDir).then((runs) => runs.some((run) => UNFINISHED.has(run.status)));
+  return listRuns(nodeJournalDisk, stateDir).then((runs) => runs.some((run) => UNFINISHED.has(run.status)));
 }
 
 async function expectNothingLost(c: Case, before: FileFact[], when: string, states: string[]): Promise<void> {
@@ -244,7 +245,7 @@ async function oneCase(seed: number): Promise<void> {
     // Then the finished runs are rolled back, in random order (drift refuses, and loses nothing).
     const order = r() < 0.5 ? [sA, sB] : [sB, sA];
     for (const s of order) {
-      const runs = await listRuns(s);
+      const runs = await listRuns(nodeJournalDisk, s);
       if (!runs.some((run) => run.status === 'done') || runs.some((run) => UNFINISHED.has(run.status))) continue;
       const res = await cli(c, ['rollback', '--yes', '--state-dir', s]);
       account(c, res);

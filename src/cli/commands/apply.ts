@@ -5,6 +5,7 @@ import type { VerifyMode } from '../../exec/steps.js';
 import { hasChanges } from '../../plan/planner.js';
 import type { Plan } from '../../plan/types.js';
 import { NodeFs } from '../../platform/node-fs.js';
+import { nodeJournalDisk } from '../../platform/journal-fs.js';
 import { sweepRunProbes } from '../../platform/probe-leftovers.js';
 import { diskReader } from '../../platform/disk-reader.js';
 import { packageVersion } from '../../platform/package-version.js';
@@ -65,11 +66,11 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
   return withLock(stateDir, 'apply', io, async () => {
     await refuseIfUnfinished(stateDir);
     // The run's id is chosen now: the path locks, taken before the disk is observed, name it.
-    const runId = await freshRunId(stateDir, new Date());
+    const runId = await freshRunId(nodeJournalDisk, stateDir, new Date());
     let plan: Plan;
     let locks: HeldPathLocks | undefined;
     const lockRun = async (paths: string[]) => {
-      locks = await acquirePathLocks({ place: lockPlace(io), stateDir, runId, command: 'apply', paths });
+      locks = await acquirePathLocks({ disk: nodeJournalDisk, place: lockPlace(io), stateDir, runId, command: 'apply', paths });
     };
     try {
       if (saved) {
@@ -91,7 +92,7 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
       }
       return await applyPlanned(plan, runId);
     } finally {
-      if (locks) await releaseIfSettled(locks, stateDir, runId);
+      if (locks) await releaseIfSettled(nodeJournalDisk, locks, stateDir, runId);
     }
   });
 
@@ -117,7 +118,7 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
     const view = await progressView(io, work, entryTitle, { format: progress, command: 'apply' });
     const fs = new NodeFs();
     return withStopSignals(io, async (stop) => {
-      const outcome = await startRun(plan, { stateDir, fs, verify: verifyMode, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e), id: runId, stop, onJournalLine: journalTestHook() });
+      const outcome = await startRun(plan, { stateDir, fs, journalDisk: nodeJournalDisk, verify: verifyMode, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e), id: runId, stop, onJournalLine: journalTestHook() });
       // A probe a killed earlier attempt of this run left in the user's folders goes now (probe-leftovers.ts).
       sweepRunProbes(outcome.record.steps);
       await view.finish(outcome.result === 'done', outcome.error);

@@ -9,6 +9,7 @@ import { detectCapabilities } from '../../platform/capabilities.js';
 import { diskReader } from '../../platform/disk-reader.js';
 import { nativeLayer, probeLinkKinds, probeWritableDir, systemFacts, type LinkKindsProbe } from '../../platform/doctor-probes.js';
 import { nodeManifestIO } from '../../platform/manifest-io.js';
+import { nodeJournalDisk } from '../../platform/journal-fs.js';
 import type { NodeDiskReader } from '../../platform/node-reader.js';
 import type { VolumeInfo } from '../../state/types.js';
 import { manifestContext } from '../context.js';
@@ -219,7 +220,7 @@ export async function doctorCommand(argv: string[], io: CliIO): Promise<number> 
   );
 
   try {
-    const run = await findUnfinished(stateDir);
+    const run = await findUnfinished(nodeJournalDisk, stateDir);
     checks.push(
       run
         ? { id: 'runs', status: 'fail', title: `unfinished run: ${run.id} (${run.status}, started ${run.startedAt})`, hint: '`relocate resume` finishes it, `relocate rollback` undoes it; nothing else is applied until then' }

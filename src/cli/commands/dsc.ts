@@ -6,6 +6,7 @@ import type { ConflictStrategy, LinkType, ManifestIO } from '../../manifest/type
 import type { PlannedEntry } from '../../plan/types.js';
 import { differingProperties, linkState, managedLinks, type LinkInstance, type LinkState } from '../../usecase/dsc-link.js';
 import { nodeManifestIO } from '../../platform/manifest-io.js';
+import { nodeJournalDisk } from '../../platform/journal-fs.js';
 import { observationsByEntry, observedSide } from '../../render/observed-json.js';
 import { buildPlan } from '../build-plan.js';
 import { loadContext } from '../context.js';
@@ -138,7 +139,7 @@ async function states(instances: LinkInstance[], io: CliIO, stateDir: string): P
 
 /** The links relocate manages in this state folder (see managedLinks). */
 async function managed(stateDir: string): Promise<LinkInstance[]> {
-  return managedLinks(await listRuns(stateDir), stateDir);
+  return managedLinks(await listRuns(nodeJournalDisk, stateDir), stateDir);
 }
 
 /** The exit code DSC sees for an error (DSC_EXIT_CODES). */

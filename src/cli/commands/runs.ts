@@ -4,6 +4,7 @@ import { resumeRun, rollbackRun } from '../../exec/run-control.js';
 import { listRuns } from '../../journal/runs.js';
 import { UNFINISHED, type RunRecord } from '../../journal/types.js';
 import { NodeFs } from '../../platform/node-fs.js';
+import { nodeJournalDisk } from '../../platform/journal-fs.js';
 import { sweepRunProbes } from '../../platform/probe-leftovers.js';
 import { confirm } from '../confirm.js';
 import { withStopSignals } from '../interrupts.js';
@@ -40,7 +41,7 @@ export async function rollbackCommand(argv: string[], io: CliIO): Promise<number
   const progress = progressFormat(values.progress, 'rollback');
   const stateDir = stateDirOf(values['state-dir'], io);
   return withLock(stateDir, 'rollback', io, async () => {
-    const run = runToRollBack(await listRuns(stateDir), positionals[0], stateDir);
+    const run = runToRollBack(await listRuns(nodeJournalDisk, stateDir), positionals[0], stateDir);
     if (!io.json) io.out(`Run ${run.id} (${run.status}, started ${run.startedAt}): ${describeRun(run)}. Rolling back undoes it.`);
     // A run from another state folder working on these paths now (or left unfinished on them) is never undone under.
     return withPathLocks(io, { stateDir, runId: run.id, command: 'rollback', paths: planLockPaths(run.plan) }, async () => {
@@ -52,7 +53,7 @@ export async function rollbackCommand(argv: string[], io: CliIO): Promise<number
       const view = await progressView(io, work, (p) => `undo ${p.action} ${p.link}`, { format: progress, command: 'rollback' });
       const fs = new NodeFs();
       return withStopSignals(io, async (stop) => {
-        const outcome = await rollbackRun(run, { stateDir, fs, force: values.force === true, onEvent: (e) => view.onEvent(e), stop, onJournalLine: journalTestHook() });
+        const outcome = await rollbackRun(run, { stateDir, fs, journalDisk: nodeJournalDisk, force: values.force === true, onEvent: (e) => view.onEvent(e), stop, onJournalLine: journalTestHook() });
         // A probe a killed earlier attempt of this run left in the user's folders goes now (probe-leftovers.ts).
         sweepRunProbes(outcome.record.steps);
         await view.finish(outcome.result === 'rolled-back', outcome.error);
@@ -71,7 +72,7 @@ export async function resumeCommand(argv: string[], io: CliIO): Promise<number> 
   const progress = progressFormat(values.progress, 'resume');
   const stateDir = stateDirOf(values['state-dir'], io);
   return withLock(stateDir, 'resume', io, async () => {
-    const run = (await listRuns(stateDir)).find((r) => UNFINISHED.has(r.status));
+    const run = (await listRuns(nodeJournalDisk, stateDir)).find((r) => UNFINISHED.has(r.status));
     if (!run) {
       if (io.json) io.out(JSON.stringify(runJson({ result: 'nothing-to-resume' }), null, 2));
       else io.out('Nothing to resume: no run is unfinished.');
@@ -90,7 +91,7 @@ export async function resumeCommand(argv: string[], io: CliIO): Promise<number> 
       const view = await progressView(io, work, (p) => `${p.action} ${p.link} → ${p.target}`, { format: progress, command: 'resume' });
       const fs = new NodeFs();
       return withStopSignals(io, async (stop) => {
-        const outcome = await resumeRun(run, { stateDir, fs, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e), stop, onJournalLine: journalTestHook() });
+        const outcome = await resumeRun(run, { stateDir, fs, journalDisk: nodeJournalDisk, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e), stop, onJournalLine: journalTestHook() });
         // A probe a killed earlier attempt of this run left in the user's folders goes now (probe-leftovers.ts).
         sweepRunProbes(outcome.record.steps);
         await view.finish(outcome.result !== 'failed', outcome.error);
@@ -107,7 +108,7 @@ export async function resumeCommand(argv: string[], io: CliIO): Promise<number> 
 export async function historyCommand(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseCommandArgs('history', argv);
   const stateDir = stateDirOf(values['state-dir'], io);
-  const runs = await listRuns(stateDir);
+  const runs = await listRuns(nodeJournalDisk, stateDir);
   if (io.json) {
     io.out(JSON.stringify({
       formatVersion: 1,

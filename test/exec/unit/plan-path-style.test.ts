@@ -5,6 +5,7 @@
  * code joins and compares must be spelled and compared the Windows way.
  */
 import { describe, expect, it } from 'vitest';
+import { nodeJournalDisk } from '../../../src/platform/journal-fs.js';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,7 +71,7 @@ describe('link paths compared the plan\'s way', () => {
     try {
       const step: StepFor['link'] = { op: 'link', path: 'C:\\Users\\me\\Games', target: 'D:\\Data\\Games', kind: 'junction' };
       const record = { id: 'r1', plan: { os: 'win32', entries: [] }, steps: [{ n: 0, entry: 0, step }] } as unknown as RunRecord;
-      const store = new RunStore(stateDir, record.id);
+      const store = new RunStore(nodeJournalDisk, stateDir, record.id);
       mkdirSync(store.dir, { recursive: true });
       store.append({ t: 'begin', n: 0, at: 'x' });
       store.append({ t: 'done', n: 0, at: 'x' });

@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { nodeJournalDisk } from '../../../src/platform/journal-fs.js';
 import { DecodeError } from '../../../src/core/decode.js';
 import { styleForOs } from '../../../src/core/paths.js';
 import { beginInfo, madeInfo } from '../../../src/exec/begin-info.js';
@@ -94,7 +95,7 @@ function runWith(steps: Step[], lines: { t: 'begin' | 'made' | 'done'; n: number
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'relocate-step-info-'));
   dirs.push(stateDir);
   const record = { id: 'r1', plan: { os: 'linux', entries: [] }, steps: steps.map((step, n) => ({ n, entry: n, step })) } as unknown as RunRecord;
-  const store = new RunStore(stateDir, record.id);
+  const store = new RunStore(nodeJournalDisk, stateDir, record.id);
   mkdirSync(store.dir, { recursive: true });
   for (const l of lines) store.append({ t: l.t, n: l.n, at: 'x', ...(l.info !== undefined ? { info: JSON.parse(l.info) as Record<string, unknown> } : {}) });
   const journal = () => readFileSync(path.join(store.dir, 'journal.jsonl'), 'utf8').split('\n').filter(Boolean);

@@ -16,6 +16,7 @@
  */
 import { cpSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nodeJournalDisk } from '../../../src/platform/journal-fs.js';
 import type { FsPort } from '../../../src/exec/fs-port.js';
 import { resumeRun, rollbackRun, startRun } from '../../../src/exec/run-control.js';
 import { RunStore } from '../../../src/journal/runs.js';
@@ -66,12 +67,12 @@ describe('a clean run of the whole Windows scenario on the in-memory disk', () =
     const state = stateFolder();
     try {
       const port = memFsPort(s.disk);
-      const o = await startRun(plan, { stateDir: state.dir, fs: port, verify: 'content', noRollback: false });
+      const o = await startRun(plan, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: port, verify: 'content', noRollback: false });
       expect(o.error?.message, String(o.error?.stack)).toBeUndefined();
       expect(o.result).toBe('done');
       expect(lostData(s, before)).toEqual([]);
       expect(await endStateProblems(s, before)).toEqual([]);
-      const back = await rollbackRun(await new RunStore(state.dir, o.record.id).load(), { stateDir: state.dir, fs: port, force: false });
+      const back = await rollbackRun(await new RunStore(nodeJournalDisk, state.dir, o.record.id).load(), { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: port, force: false });
       expect(back.error?.message).toBeUndefined();
       expect(back.result).toBe('rolled-back');
       expect(originalProblems(s, before)).toEqual([]);
@@ -94,10 +95,10 @@ async function cleanRun(phase: Phase, privileged: boolean, only: number): Promis
   try {
     const { port } = freezable(memFsPort(s.disk), (n) => (seen.changes = n));
     const hook = (count: number) => (seen.lines = count);
-    const o = await startRun(plan, { stateDir: state.dir, fs: phase === 'apply' ? port : memFsPort(s.disk), verify: 'content', noRollback: false, ...(phase === 'apply' ? { onJournalLine: hook } : {}) });
+    const o = await startRun(plan, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: phase === 'apply' ? port : memFsPort(s.disk), verify: 'content', noRollback: false, ...(phase === 'apply' ? { onJournalLine: hook } : {}) });
     if (o.result !== 'done') throw new Error(`a clean apply ended ${o.result}: ${o.error?.message}`);
     if (phase === 'rollback') {
-      const r = await rollbackRun(await new RunStore(state.dir, o.record.id).load(), { stateDir: state.dir, fs: port, force: false, onJournalLine: hook });
+      const r = await rollbackRun(await new RunStore(nodeJournalDisk, state.dir, o.record.id).load(), { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: port, force: false, onJournalLine: hook });
       if (r.result !== 'rolled-back') throw new Error(`a clean rollback ended ${r.result}: ${r.error?.message}`);
     }
     return seen;
@@ -135,21 +136,21 @@ async function crashCase(at: CrashPoint, phase: Phase, finish: Finish, privilege
     };
     let id: string;
     if (phase === 'apply') {
-      id = (await startRun(plan, { stateDir: state.dir, fs: frozen.port, verify: 'content', noRollback: false, onJournalLine: hook })).record.id;
+      id = (await startRun(plan, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: frozen.port, verify: 'content', noRollback: false, onJournalLine: hook })).record.id;
     } else {
-      const done = await startRun(plan, { stateDir: state.dir, fs: memFsPort(s.disk), verify: 'content', noRollback: false });
+      const done = await startRun(plan, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: memFsPort(s.disk), verify: 'content', noRollback: false });
       if (done.result !== 'done') return [`the clean apply ended ${done.result}: ${done.error?.message}`];
       id = done.record.id;
-      await rollbackRun(await new RunStore(state.dir, id).load(), { stateDir: state.dir, fs: frozen.port, force: false, onJournalLine: hook });
+      await rollbackRun(await new RunStore(nodeJournalDisk, state.dir, id).load(), { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: frozen.port, force: false, onJournalLine: hook });
     }
     if (!crashed) return ['the run ended before the crash point'];
     rmSync(state.dir, { recursive: true, force: true });
     cpSync(image, state.dir, { recursive: true });
     problems.push(...lostData(s, before).map((p) => `at the crash: ${p}`));
-    const record = await new RunStore(state.dir, id).load();
+    const record = await new RunStore(nodeJournalDisk, state.dir, id).load();
     const port = memFsPort(s.disk);
     const how = phase === 'rollback' || record.status === 'rolling-back' ? 'rollback' : finish;
-    const o = how === 'resume' ? await resumeRun(record, { stateDir: state.dir, fs: port, noRollback: false }) : await rollbackRun(record, { stateDir: state.dir, fs: port, force: false });
+    const o = how === 'resume' ? await resumeRun(record, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: port, noRollback: false }) : await rollbackRun(record, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: port, force: false });
     problems.push(...lostData(s, before).map((p) => `after the ${how}: ${p}`));
     if (how === 'resume') {
       if (o.result !== 'done') problems.push(`the resume ended ${o.result}: ${o.error?.code} ${o.error?.message}`);

@@ -15,6 +15,7 @@
  * FaultyFs, so they are left to the POSIX harness.)
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { nodeJournalDisk } from '../../../src/platform/journal-fs.js';
 import type { RelocateError } from '../../../src/core/errors.js';
 import { resumeRun, rollbackRun, startRun, type RunOutcome } from '../../../src/exec/run-control.js';
 import { RunStore } from '../../../src/journal/runs.js';
@@ -38,10 +39,10 @@ async function cleanCounts(index: number, privileged: boolean, phase: Phase): Pr
   const state = stateFolder();
   try {
     const counter = new FaultyFs(memFsPort(s.disk));
-    const o = await startRun(plan, { stateDir: state.dir, fs: phase === 'apply' ? counter : memFsPort(s.disk), verify: 'content', noRollback: false });
+    const o = await startRun(plan, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: phase === 'apply' ? counter : memFsPort(s.disk), verify: 'content', noRollback: false });
     if (o.result !== 'done') throw new Error(`a clean apply ended ${o.result}: ${o.error?.message}`);
     if (phase === 'rollback') {
-      const r = await rollbackRun(await new RunStore(state.dir, o.record.id).load(), { stateDir: state.dir, fs: counter, force: false });
+      const r = await rollbackRun(await new RunStore(nodeJournalDisk, state.dir, o.record.id).load(), { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: counter, force: false });
       if (r.result !== 'rolled-back') throw new Error(`a clean rollback ended ${r.result}: ${r.error?.message}`);
     }
     return { ...counter.calls };
@@ -76,12 +77,12 @@ async function faultCase(index: number, privileged: boolean, phase: Phase, spec:
     const faulty = 'timing' in spec ? new FaultyFs(memFsPort(s.disk), spec) : new PartialFaultFs(s.disk, spec);
     let run: Ended;
     if (phase === 'apply') {
-      run = await startRun(plan, { stateDir: state.dir, fs: faulty, verify: 'content', noRollback: false });
+      run = await startRun(plan, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: faulty, verify: 'content', noRollback: false });
     } else {
-      const done = await startRun(plan, { stateDir: state.dir, fs: memFsPort(s.disk), verify: 'content', noRollback: false });
+      const done = await startRun(plan, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: memFsPort(s.disk), verify: 'content', noRollback: false });
       if (done.result !== 'done') return [`the clean apply ended ${say(done)}`];
-      const record = await new RunStore(state.dir, done.record.id).load();
-      run = await rollbackRun(record, { stateDir: state.dir, fs: faulty, force: false }).catch((err: unknown) => {
+      const record = await new RunStore(nodeJournalDisk, state.dir, done.record.id).load();
+      run = await rollbackRun(record, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: faulty, force: false }).catch((err: unknown) => {
         // Refused before its first undo (the drift check could not read the disk): nothing changed.
         problems.push(...lostData(s, before).map((p) => `after a refused rollback: ${p}`));
         return { record: done.record, result: 'refused' as const, error: err as RelocateError };
@@ -90,21 +91,21 @@ async function faultCase(index: number, privileged: boolean, phase: Phase, spec:
     figures.cases++;
     if (faulty.fired) figures.faultsFired++;
     problems.push(...lostData(s, before).map((p) => `right after the fault (run ${say(run)}): ${p}`));
-    let record = await new RunStore(state.dir, run.record.id).load();
+    let record = await new RunStore(nodeJournalDisk, state.dir, run.record.id).load();
     if (record.status === 'rolled-back') figures.rolledBack++;
     // What the fault left unfinished, a clean port finishes (a rollback, as the CLI suggests; a failed apply resumed half the time).
     for (let round = 0; record.status !== 'done' && record.status !== 'rolled-back'; round++) {
       if (round > 2) return [...problems, `the run is still ${record.status} after ${round} attempts to finish it`];
       figures.finishedLater++;
       const port = memFsPort(s.disk);
-      const o = record.status === 'failed' && spec.n % 2 === 0 ? await resumeRun(record, { stateDir: state.dir, fs: port, noRollback: false }) : await rollbackRun(record, { stateDir: state.dir, fs: port, force: false });
+      const o = record.status === 'failed' && spec.n % 2 === 0 ? await resumeRun(record, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: port, noRollback: false }) : await rollbackRun(record, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: port, force: false });
       if (o.result === 'failed') return [...problems, `finishing the ${record.status} run with a clean port failed: ${say(o)}`];
       problems.push(...lostData(s, before).map((p) => `after finishing the run: ${p}`));
-      record = await new RunStore(state.dir, run.record.id).load();
+      record = await new RunStore(nodeJournalDisk, state.dir, run.record.id).load();
     }
     if (record.status === 'done') {
       problems.push(...(await endStateProblems(s, before)).map((p) => `after the run finished (${say(run)}): ${p}`));
-      const back = await rollbackRun(record, { stateDir: state.dir, fs: memFsPort(s.disk), force: false });
+      const back = await rollbackRun(record, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: memFsPort(s.disk), force: false });
       if (back.result !== 'rolled-back') return [...problems, `the rollback of the finished run ended ${say(back)}`];
     }
     problems.push(...originalProblems(s, before).map((p) => `at the end (run ${say(run)}): ${p}`));
@@ -134,8 +135,8 @@ async function partialCounts(index: number, privileged: boolean, phase: Phase): 
   const state = stateFolder();
   try {
     const counter = new PartialFaultFs(s.disk);
-    const o = await startRun(plan, { stateDir: state.dir, fs: phase === 'apply' ? counter : memFsPort(s.disk), verify: 'content', noRollback: false });
-    if (phase === 'rollback') await rollbackRun(await new RunStore(state.dir, o.record.id).load(), { stateDir: state.dir, fs: counter, force: false });
+    const o = await startRun(plan, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: phase === 'apply' ? counter : memFsPort(s.disk), verify: 'content', noRollback: false });
+    if (phase === 'rollback') await rollbackRun(await new RunStore(nodeJournalDisk, state.dir, o.record.id).load(), { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: counter, force: false });
     return { ...counter.calls };
   } finally {
     state.remove();

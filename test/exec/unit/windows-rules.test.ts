@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { nodeJournalDisk } from '../../../src/platform/journal-fs.js';
 import { stagingName } from '../../../src/core/own-names.js';
 import { styleForOs } from '../../../src/core/paths.js';
 import type { FsPort } from '../../../src/exec/fs-port.js';
@@ -23,7 +24,7 @@ async function apply(s: WinScenario, port: FsPort) {
   const plan = await planScenario(s);
   const state = stateFolder();
   try {
-    return await startRun(plan, { stateDir: state.dir, fs: port, verify: 'content', noRollback: false });
+    return await startRun(plan, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: port, verify: 'content', noRollback: false });
   } finally {
     state.remove();
   }
@@ -86,7 +87,7 @@ describe('symbolic links without the privilege', () => {
     s.disk.symlinkPrivilege = false;
     const state = stateFolder();
     try {
-      const o = await startRun(plan, { stateDir: state.dir, fs: memFsPort(s.disk), verify: 'content', noRollback: false });
+      const o = await startRun(plan, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: memFsPort(s.disk), verify: 'content', noRollback: false });
       expect(o.result).toBe('rolled-back');
       // The tree holds a symlink: its copy is refused first (the copy needs the privilege too).
       expect(['E_SYMLINK_PRIVILEGE', 'E_ACCESS']).toContain(o.error?.code);
