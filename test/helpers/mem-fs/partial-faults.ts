@@ -15,6 +15,7 @@ import { MemFsPort } from './port.js';
 import { infoOf, keepMeta } from './tree-ops.js';
 import { under, walkTree } from './walk.js';
 
+/** One partial fault: which call of which kind is cut short, after how much work, with which errno. */
 export interface PartialFault {
   kind: 'copy' | 'delete';
   /** 1-based: the n-th call of this kind is cut short. */
@@ -24,6 +25,7 @@ export interface PartialFault {
   errno: FaultErrno;
 }
 
+/** The in-memory port with one partial fault armed (or none: then it only counts its copies and deletes). */
 export class PartialFaultFs extends MemFsPort {
   readonly calls = { copy: 0, delete: 0 };
   fired = false;

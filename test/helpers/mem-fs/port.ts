@@ -42,6 +42,7 @@ function linkError(disk: MemDisk, err: unknown, p: string, kind: string, doing: 
   return fsError(err, p, doing);
 }
 
+/** The FsPort of one in-memory disk (see the module comment); holds nothing but the disk and the syncs asked. */
 export class MemFsPort implements FsPort {
   /** Every syncDir asked, in order (a test may check what was made durable). */
   readonly synced: string[] = [];

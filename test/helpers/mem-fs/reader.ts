@@ -15,6 +15,7 @@ import { walkTree } from './walk.js';
 
 const MS = 1_000_000n;
 
+/** The DiskReader of one in-memory disk: volumes by their dev, NTFS on Windows and ext4 on POSIX. */
 export class MemDiskReader implements DiskReader {
   constructor(private readonly disk: MemDisk) {}
 

@@ -10,6 +10,7 @@
 import type { MemDisk } from './disk.js';
 import { under, walkTree } from './walk.js';
 
+/** A file to put, with what a copy must keep (mode, time, streams, read-only). */
 export interface FileSeed {
   $file: string | Buffer;
   mode?: number;
@@ -19,6 +20,7 @@ export interface FileSeed {
   /** Windows' read-only attribute. */
   readOnly?: boolean;
 }
+/** A tree to put (see the module comment). */
 export type Seed = string | FileSeed | { $symlink: string; dir?: boolean } | { $junction: string } | { $hardlink: string } | { $dir: { [name: string]: Seed }; readOnly?: boolean } | { [name: string]: Seed };
 
 const NS_PER_MS = 1_000_000n;
@@ -59,7 +61,7 @@ export function putTree(disk: MemDisk, p: string, seed: Seed, root = p): void {
   throw new Error(`not a seed: ${JSON.stringify(seed)}`);
 }
 
-/** What `readTree` gives for a file. */
+/** What `readTree` gives for a file: bytes as UTF-8, its mode, its mtime in ns, its streams when it has any. */
 export interface FileRead {
   $file: string;
   mode: number;
@@ -67,6 +69,7 @@ export interface FileRead {
   streams?: Record<string, string>;
 }
 
+/** A tree as `readTree` reads it: equal trees give deep-equal objects. */
 export type TreeRead = FileRead | { $symlink: string } | { $junction: string } | { [name: string]: TreeRead };
 
 /**
