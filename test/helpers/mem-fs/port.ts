@@ -12,7 +12,7 @@
  */
 import { RelocateError } from '../../../src/core/errors.js';
 import { stagingName } from '../../../src/core/own-names.js';
-import { canonicalPath, isAbsolutePath, samePath } from '../../../src/core/paths.js';
+import { canonicalPath, isAbsolutePath, isInside, samePath } from '../../../src/core/paths.js';
 import type { FsPort, NodeInfo, NodeMeta, OutsideName, OutsideNames, ProgressFn, RootMadeFn } from '../../../src/exec/fs-port.js';
 import type { VerifyMode } from '../../../src/exec/steps.js';
 import type { ResolvedLinkType } from '../../../src/plan/types.js';
@@ -120,9 +120,8 @@ export class MemFsPort implements FsPort {
     if (shared.length === 0) return { found: [], missing: 0 };
     // The whole volume is searched (never through a link): a small disk needs no bound.
     const vol = this.disk.volumeOf(root)!;
-    const rootKey = canonicalPath(root, this.disk.style);
     const found: OutsideName[] = [];
-    const elsewhere = walkTree(this.disk, vol.root).filter((w) => !samePath(w.path, rootKey, this.disk.style) && !w.path.toLowerCase().startsWith(rootKey.toLowerCase() + this.api.sep));
+    const elsewhere = walkTree(this.disk, vol.root).filter((w) => !samePath(w.path, root, this.disk.style) && !isInside(w.path, root, this.disk.style));
     for (const [n, v] of shared) {
       const out = elsewhere.find((w) => w.node === n);
       if (out) found.push({ rel: v.rel, path: out.path, dev: out.node.vol.dev, ino: String(out.node.ino) });
