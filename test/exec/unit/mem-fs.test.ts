@@ -9,11 +9,18 @@
 import { describe, expect, it } from 'vitest';
 import type { RelocateError } from '../../../src/core/errors.js';
 import type { NodeInfo } from '../../../src/exec/fs-port.js';
+import { rollbackRun, startRun } from '../../../src/exec/run-control.js';
+import { RunStore } from '../../../src/journal/runs.js';
+import { makePlan } from '../../../src/plan/planner.js';
+import { observeEntries } from '../../../src/state/observe.js';
 import { MemDisk } from '../../helpers/mem-fs/disk.js';
 import { memFsPort } from '../../helpers/mem-fs/port.js';
+import { MemDiskReader } from '../../helpers/mem-fs/reader.js';
 import { hardLinkGroups, putTree, readTree } from '../../helpers/mem-fs/seed.js';
 import type { FileNode } from '../../helpers/mem-fs/types.js';
 import { walkTree } from '../../helpers/mem-fs/walk.js';
+import { stateFolder } from '../../helpers/mem-fs/windows-plans.js';
+import { context, entry, POSIX_STYLE } from '../../helpers/plan-fixtures.js';
 
 const FLAVOURS = [
   { flavour: 'posix' as const, a: '/a', b: '/b', join: (...p: string[]) => p.join('/') },
@@ -264,5 +271,29 @@ describe('the in-memory FsPort, Windows rules', () => {
     expect(readTree(disk, '/data/tree')).toMatchObject({ 'f.txt': { $file: 'f' } });
     await port.renameNoReplace('/data/tree', '/data/tree2');
     expect(await codeOf(port.renameNoReplace('/data/tree2', '/data/mnt/tree'))).toBe('E_CROSS_VOLUME');
+  });
+});
+
+describe('the POSIX flavour under the executor', () => {
+  it('plans and runs a move across mounts, then rolls it back exactly', async () => {
+    const disk = new MemDisk({ flavour: 'posix', volumes: ['/home', '/mnt/data'] });
+    putTree(disk, '/home/u', { games: { 'a.bin': { $file: 'aaa', mode: 0o600, streams: { 'user.tag': 't' } }, in: { $symlink: 'a.bin' }, two: { $hardlink: 'games/a.bin' } } });
+    const before = [readTree(disk, '/home', { dirModes: true }), readTree(disk, '/mnt/data', { dirModes: true })];
+    const desired = [entry(POSIX_STYLE, '/home/u/games', '/mnt/data/games', { type: 'symlink' })];
+    const plan = makePlan(desired, await observeEntries(desired, new MemDiskReader(disk)), context('linux'));
+    expect(plan.entries[0]).toMatchObject({ action: 'move', move: { crossVolume: true } });
+    const state = stateFolder();
+    try {
+      const port = memFsPort(disk);
+      const o = await startRun(plan, { stateDir: state.dir, fs: port, verify: 'content', noRollback: false });
+      expect(o.error?.message).toBeUndefined();
+      expect(readTree(disk, '/home/u/games')).toEqual({ $symlink: '/mnt/data/games' });
+      expect(hardLinkGroups(disk, '/mnt/data')).toEqual([['/mnt/data/games/a.bin', '/mnt/data/games/two']]);
+      const back = await rollbackRun(await new RunStore(state.dir, o.record.id).load(), { stateDir: state.dir, fs: port, force: false });
+      expect(back.result).toBe('rolled-back');
+      expect([readTree(disk, '/home', { dirModes: true }), readTree(disk, '/mnt/data', { dirModes: true })]).toEqual(before);
+    } finally {
+      state.remove();
+    }
   });
 });
