@@ -106,8 +106,13 @@ export { hasChanges };
 
 /** A state folder for relocate's own records (the journal stays on a real disk; tmpfs where there is one, for fast fsyncs). */
 export function stateFolder(): { dir: string; remove(): void } {
-  const base = process.platform === 'linux' ? '/dev/shm' : os.tmpdir();
-  const dir = mkdtempSync(path.join(base, 'relocate-win-'));
+  let dir: string;
+  try {
+    dir = mkdtempSync(path.join(process.platform === 'linux' ? '/dev/shm' : os.tmpdir(), 'relocate-win-'));
+  } catch {
+    // A container without a writable /dev/shm: the temporary folder, slower fsyncs.
+    dir = mkdtempSync(path.join(os.tmpdir(), 'relocate-win-'));
+  }
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
