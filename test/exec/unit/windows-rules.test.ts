@@ -2,14 +2,16 @@
  * Issue 17 §4: what the executor meets on Windows and nowhere else, run
  * in-process on the in-memory Windows disk: files held open (the
  * files-in-use check, and a holder it cannot see meeting a sharing
- * violation), a symlink without the privilege; and the places where src
- * still takes the host's path rules for a Windows plan (pinned with
- * `it.fails` until src/exec takes the plan's style: see each test).
+ * violation), a symlink without the privilege; and two places where src
+ * took the host's path rules for a Windows plan (pinned with `it.fails`
+ * until src/exec took the plan's style; now plain tests).
  */
 import { describe, expect, it } from 'vitest';
 import { stagingName } from '../../../src/core/own-names.js';
 import type { FsPort } from '../../../src/exec/fs-port.js';
 import { startRun } from '../../../src/exec/run-control.js';
+import { FaultyFs } from '../../fault/faulty-fs.js';
+import { PartialFaultFs } from '../../helpers/mem-fs/partial-faults.js';
 import { memFsPort, MemFsPort } from '../../helpers/mem-fs/port.js';
 import { putTree } from '../../helpers/mem-fs/seed.js';
 import { buildScenario, capture, HOME, leftovers, lostData, originalProblems, planScenario, stateFolder, WIN, type WinScenario } from '../../helpers/mem-fs/windows-plans.js';
@@ -94,12 +96,10 @@ describe('symbolic links without the privilege', () => {
   });
 });
 
-describe('host path rules a Windows plan still meets in src/exec (on a POSIX host)', () => {
-  const onPosix = process.platform !== 'win32';
-
-  // src/exec/step-ops.ts:12 compares link destinations with the host's style (samePath, STYLE): on Linux a
-  // junction whose text differs from the plan's target only in case is "not the link", where Windows accepts it.
-  it.runIf(onPosix).fails('a junction spelt in another case than the plan is still the link to remove (step-ops.ts:12, host STYLE)', async () => {
+describe('host path rules: src/exec spells the names of a Windows plan the Windows way on any host', () => {
+  // Pinned with it.fails while src/exec compared with the host's style (step-ops.ts:12 then); passes since
+  // the step jobs take the plan's style (do-step.ts, step-checks.ts, undo-step.ts).
+  it('a junction spelt in another case than the plan is still the link to remove', async () => {
     const s = buildScenario(false, 3);
     const before = capture(s);
     s.disk.unlink(`${HOME}\\Music`);
@@ -110,11 +110,30 @@ describe('host path rules a Windows plan still meets in src/exec (on a POSIX hos
     expect(lostData(s, before)).toEqual([]);
   });
 
-  // src/exec/step-ops.ts:403, src/exec/subset-restore.ts:49 and :85 name the undo staging with the host's style
-  // (stagingName's default): for a Windows path longer than a name may be, the POSIX rule cuts at the last '/',
-  // of which a Windows path has none, so the name is not the one the guard (the plan's style) allows beside it.
-  it.runIf(onPosix).fails('the undo staging of a long Windows path is named as on Windows (stagingName without the plan style)', () => {
+  // The undo staging beside a path longer than a name may be: the POSIX rule (stagingName's host default) cuts at
+  // the last '/', of which a Windows path has none, and names something the guard does not allow. The rollback of
+  // a deleted set-aside copy (undo-delete.ts) and of a partly deleted one (the port's restoreMissing) stage under
+  // the name the plan's style gives, and put everything back.
+  it.each([
+    { how: 'deleted, then the error', port: (s: WinScenario) => new FaultyFs(memFsPort(s.disk), { kind: 'delete', n: 1, timing: 'after', errno: 'EIO' }) },
+    { how: 'cut short after one file', port: (s: WinScenario) => new PartialFaultFs(s.disk, { kind: 'delete', n: 1, k: 1, errno: 'EIO' }) },
+  ])('the rollback of a set-aside copy of a long Windows path $how stages it under the Windows name', async ({ port }) => {
+    const s = buildScenario(false, GAMES);
     const deep = `${HOME}\\${'Saves\\'.repeat(40)}slot`;
-    expect(stagingName(deep, 'undo')).toBe(stagingName(deep, 'undo', WIN));
+    expect(stagingName(deep, 'undo', WIN)).not.toBe(stagingName(deep, 'undo', { flavour: 'posix', caseInsensitive: false }));
+    s.disk.unlink(`${HOME}\\Games\\Levels\\store.bin`);
+    s.entries[0]!.desired = { ...s.entries[0]!.desired, link: deep, target: 'D:\\slot' };
+    s.entries[0]!.data = deep;
+    let dir = HOME;
+    for (const name of deep.slice(HOME.length + 1).split('\\').slice(0, -1)) s.disk.mkdir((dir = `${dir}\\${name}`));
+    putTree(s.disk, deep, { 'a.sav': 'slot a', Sub: { 'b.sav': 'slot b' } });
+    const before = capture(s);
+    // The first delete is the set-aside original's, after the link is made.
+    const o = await apply(s, port(s));
+    expect(o.error?.code).toBe('E_IO');
+    expect(o.result, o.undoError?.message).toBe('rolled-back');
+    expect(lostData(s, before)).toEqual([]);
+    expect(leftovers(s)).toEqual([]);
+    expect(originalProblems(s, before)).toEqual([]);
   });
 });
