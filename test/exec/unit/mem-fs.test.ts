@@ -107,7 +107,10 @@ describe.each(FLAVOURS)('the in-memory FsPort ($flavour)', ({ flavour, a, b, joi
     // Same size and time, other bytes: only a content verify sees it.
     (disk.nodeAt(B('dst', 'sub', 'b.bin')) as FileNode).data = Buffer.from('BRAVO');
     await port.verify(A('src'), B('dst'), 'meta', false);
-    await expect(port.verify(A('src'), B('dst'), 'content', false)).rejects.toMatchObject({ code: 'E_VERIFY', message: expect.stringContaining('the content differs') });
+    await expect(port.verify(A('src'), B('dst'), 'content', false)).rejects.toMatchObject({
+      code: 'E_VERIFY',
+      message: expect.stringContaining('the content differs'),
+    });
     await port.copyTree(A('src'), B('dst2'));
     disk.setReadOnly(B('dst2', 'a.txt'), true);
     await expect(port.verify(A('src'), B('dst2'), 'meta', false)).rejects.toMatchObject({ code: 'E_VERIFY', message: expect.stringContaining('mode') });
@@ -128,7 +131,10 @@ describe.each(FLAVOURS)('the in-memory FsPort ($flavour)', ({ flavour, a, b, joi
     const snap = await port.snapshot(A('src'));
     expect(snap.find((n) => n.rel === 'doc.txt')?.xattrs?.map((x) => x.name)).toEqual(['Zone.Identifier', 'user.tag']);
     disk.nodeAt(B('dst', 'doc.txt'))!.streams.delete('Zone.Identifier');
-    await expect(port.verify(A('src'), B('dst'), 'meta', false)).rejects.toMatchObject({ code: 'E_VERIFY', message: expect.stringContaining('Zone.Identifier') });
+    await expect(port.verify(A('src'), B('dst'), 'meta', false)).rejects.toMatchObject({
+      code: 'E_VERIFY',
+      message: expect.stringContaining('Zone.Identifier'),
+    });
     // A snapshot restore puts them back exactly.
     await port.deleteTree(A('src', 'doc.txt'));
     await port.restoreSnapshot(B('dst'), A('src'), snap);
@@ -277,7 +283,9 @@ describe('the in-memory FsPort, Windows rules', () => {
 describe('the POSIX flavour under the executor', () => {
   it('plans and runs a move across mounts, then rolls it back exactly', async () => {
     const disk = new MemDisk({ flavour: 'posix', volumes: ['/home', '/mnt/data'] });
-    putTree(disk, '/home/u', { games: { 'a.bin': { $file: 'aaa', mode: 0o600, streams: { 'user.tag': 't' } }, in: { $symlink: 'a.bin' }, two: { $hardlink: 'games/a.bin' } } });
+    putTree(disk, '/home/u', {
+      games: { 'a.bin': { $file: 'aaa', mode: 0o600, streams: { 'user.tag': 't' } }, in: { $symlink: 'a.bin' }, two: { $hardlink: 'games/a.bin' } },
+    });
     const before = [readTree(disk, '/home', { dirModes: true }), readTree(disk, '/mnt/data', { dirModes: true })];
     const desired = [entry(POSIX_STYLE, '/home/u/games', '/mnt/data/games', { type: 'symlink' })];
     const plan = makePlan(desired, await observeEntries(desired, new MemDiskReader(disk)), context('linux'));

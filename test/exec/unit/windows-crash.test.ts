@@ -20,12 +20,35 @@ import type { FsPort } from '../../../src/exec/fs-port.js';
 import { resumeRun, rollbackRun, startRun } from '../../../src/exec/run-control.js';
 import { RunStore, type JournalLineHook } from '../../../src/journal/runs.js';
 import { memFsPort } from '../../helpers/mem-fs/port.js';
-import { buildScenario, capture, ENTRY_NAMES, endStateProblems, lostData, originalProblems, planScenario, stateFolder, type WinScenario } from '../../helpers/mem-fs/windows-plans.js';
+import {
+  buildScenario,
+  capture,
+  ENTRY_NAMES,
+  endStateProblems,
+  lostData,
+  originalProblems,
+  planScenario,
+  stateFolder,
+  type WinScenario,
+} from '../../helpers/mem-fs/windows-plans.js';
 
 class Crash extends Error {}
 
 /** The port calls that change the disk (a crash "after a change" counts these). */
-const CHANGES: ReadonlySet<string> = new Set(['mkdirs', 'rmdirIfEmpty', 'renameNoReplace', 'copyTree', 'restoreMissing', 'restoreSnapshot', 'createLink', 'restoreLink', 'removeLink', 'unlinkFile', 'hardLink', 'deleteTree']);
+const CHANGES: ReadonlySet<string> = new Set([
+  'mkdirs',
+  'rmdirIfEmpty',
+  'renameNoReplace',
+  'copyTree',
+  'restoreMissing',
+  'restoreSnapshot',
+  'createLink',
+  'restoreLink',
+  'removeLink',
+  'unlinkFile',
+  'hardLink',
+  'deleteTree',
+]);
 
 /** Where a run is stopped: after its k-th journal line, or after its n-th change of the disk. */
 type CrashPoint = { line: number } | { change: number };
@@ -61,7 +84,14 @@ describe('a clean run of the whole Windows scenario on the in-memory disk', () =
     const s = buildScenario(true);
     const before = capture(s);
     const plan = await planScenario(s);
-    expect(plan.entries.map((p) => p.action), JSON.stringify(plan.entries.map((p) => [p.action, p.reason, p.findings]), null, 1)).toEqual(s.entries.map((x) => x.action));
+    expect(
+      plan.entries.map((p) => p.action),
+      JSON.stringify(
+        plan.entries.map((p) => [p.action, p.reason, p.findings]),
+        null,
+        1,
+      ),
+    ).toEqual(s.entries.map((x) => x.action));
     expect(plan.blocked).toBeFalsy();
     const state = stateFolder();
     try {
@@ -94,7 +124,13 @@ async function cleanRun(phase: Phase, privileged: boolean, only: number): Promis
   try {
     const { port } = freezable(memFsPort(s.disk), (n) => (seen.changes = n));
     const hook = (count: number) => (seen.lines = count);
-    const o = await startRun(plan, { stateDir: state.dir, fs: phase === 'apply' ? port : memFsPort(s.disk), verify: 'content', noRollback: false, ...(phase === 'apply' ? { onJournalLine: hook } : {}) });
+    const o = await startRun(plan, {
+      stateDir: state.dir,
+      fs: phase === 'apply' ? port : memFsPort(s.disk),
+      verify: 'content',
+      noRollback: false,
+      ...(phase === 'apply' ? { onJournalLine: hook } : {}),
+    });
     if (o.result !== 'done') throw new Error(`a clean apply ended ${o.result}: ${o.error?.message}`);
     if (phase === 'rollback') {
       const r = await rollbackRun(await new RunStore(state.dir, o.record.id).load(), { stateDir: state.dir, fs: port, force: false, onJournalLine: hook });
@@ -156,25 +192,36 @@ async function crashCase(at: CrashPoint, phase: Phase, finish: Finish, privilege
     let id = '';
     let crashed: boolean;
     if (phase === 'apply') {
-      crashed = await stopAt(s, stateDir, at, async (fs, onJournalLine) => (id = (await startRun(plan, { stateDir, fs, verify: 'content', noRollback: false, onJournalLine })).record.id));
+      crashed = await stopAt(
+        s,
+        stateDir,
+        at,
+        async (fs, onJournalLine) => (id = (await startRun(plan, { stateDir, fs, verify: 'content', noRollback: false, onJournalLine })).record.id),
+      );
     } else {
       const done = await startRun(plan, { stateDir, fs: memFsPort(s.disk), verify: 'content', noRollback: false });
       if (done.result !== 'done') return [`the clean apply ended ${done.result}: ${done.error?.message}`];
       id = done.record.id;
-      crashed = await stopAt(s, stateDir, at, async (fs, onJournalLine) => rollbackRun(await new RunStore(stateDir, id).load(), { stateDir, fs, force: false, onJournalLine }));
+      crashed = await stopAt(s, stateDir, at, async (fs, onJournalLine) =>
+        rollbackRun(await new RunStore(stateDir, id).load(), { stateDir, fs, force: false, onJournalLine }),
+      );
     }
     if (!crashed) return ['the run ended before the crash point'];
     problems.push(...lostData(s, before).map((p) => `at the crash: ${p}`));
     const recover = async (fs: FsPort, onJournalLine?: JournalLineHook) => {
       const record = await new RunStore(stateDir, id).load();
       const how = phase === 'rollback' || record.status === 'rolling-back' ? 'rollback' : finish;
-      const o = how === 'resume' ? await resumeRun(record, { stateDir, fs, noRollback: false, ...(onJournalLine ? { onJournalLine } : {}) }) : await rollbackRun(record, { stateDir, fs, force: false, ...(onJournalLine ? { onJournalLine } : {}) });
+      const o =
+        how === 'resume'
+          ? await resumeRun(record, { stateDir, fs, noRollback: false, ...(onJournalLine ? { onJournalLine } : {}) })
+          : await rollbackRun(record, { stateDir, fs, force: false, ...(onJournalLine ? { onJournalLine } : {}) });
       return { how, o };
     };
     let finished: Awaited<ReturnType<typeof recover>> | undefined;
     if (second) {
       let ran: typeof finished;
-      if (await stopAt(s, stateDir, second, async (fs, hook) => (ran = await recover(fs, hook)))) problems.push(...lostData(s, before).map((p) => `at the second crash: ${p}`));
+      if (await stopAt(s, stateDir, second, async (fs, hook) => (ran = await recover(fs, hook))))
+        problems.push(...lostData(s, before).map((p) => `at the second crash: ${p}`));
       // A recovery that ended before the second crash point is the last one.
       else finished = ran;
     }
@@ -207,7 +254,10 @@ async function everyPoint(phase: Phase, finish: Finish, privileged: boolean, onl
     const j = i / 3;
     const second: CrashPoint | undefined = !twice ? undefined : j % 2 === 0 ? { line: 1 + (j % 5) } : { change: 1 + (j % 3) };
     const problems = await crashCase(at, phase, finish, privileged, only, second);
-    if (problems.length > 0) failures.push(`crash in the ${phase} at ${JSON.stringify(at)}${second ? `, again in the recovery at ${JSON.stringify(second)}` : ''}, then ${finish}:\n  ${problems.slice(0, 6).join('\n  ')}`);
+    if (problems.length > 0)
+      failures.push(
+        `crash in the ${phase} at ${JSON.stringify(at)}${second ? `, again in the recovery at ${JSON.stringify(second)}` : ''}, then ${finish}:\n  ${problems.slice(0, 6).join('\n  ')}`,
+      );
   }
   return { points: twice ? Math.ceil(points.length / 3) : points.length, failures };
 }

@@ -14,7 +14,18 @@ import { FaultyFs } from '../../fault/faulty-fs.js';
 import { PartialFaultFs } from '../../helpers/mem-fs/partial-faults.js';
 import { memFsPort, MemFsPort } from '../../helpers/mem-fs/port.js';
 import { putTree } from '../../helpers/mem-fs/seed.js';
-import { buildScenario, capture, HOME, leftovers, lostData, originalProblems, planScenario, stateFolder, WIN, type WinScenario } from '../../helpers/mem-fs/windows-plans.js';
+import {
+  buildScenario,
+  capture,
+  HOME,
+  leftovers,
+  lostData,
+  originalProblems,
+  planScenario,
+  stateFolder,
+  WIN,
+  type WinScenario,
+} from '../../helpers/mem-fs/windows-plans.js';
 
 const GAMES = 0;
 
@@ -30,7 +41,11 @@ async function apply(s: WinScenario, port: FsPort) {
 
 /** A port that opens a file the moment the run renames its staging copy into place (a program starting mid-run). */
 class OpensMidRun extends MemFsPort {
-  constructor(s: WinScenario, private readonly file: string, private readonly visible: boolean) {
+  constructor(
+    s: WinScenario,
+    private readonly file: string,
+    private readonly visible: boolean,
+  ) {
     super(s.disk);
   }
 
@@ -125,7 +140,11 @@ describe('host path rules: src/exec spells the names of a Windows plan the Windo
     s.entries[0]!.desired = { ...s.entries[0]!.desired, link: deep, target: 'D:\\slot' };
     s.entries[0]!.data = deep;
     let dir = HOME;
-    for (const name of deep.slice(HOME.length + 1).split('\\').slice(0, -1)) s.disk.mkdir((dir = `${dir}\\${name}`));
+    for (const name of deep
+      .slice(HOME.length + 1)
+      .split('\\')
+      .slice(0, -1))
+      s.disk.mkdir((dir = `${dir}\\${name}`));
     putTree(s.disk, deep, { 'a.sav': 'slot a', Sub: { 'b.sav': 'slot b' } });
     const before = capture(s);
     // The first delete is the set-aside original's, after the link is made.

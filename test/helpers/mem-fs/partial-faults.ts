@@ -30,7 +30,10 @@ export class PartialFaultFs extends MemFsPort {
   readonly calls = { copy: 0, delete: 0 };
   fired = false;
 
-  constructor(disk: MemDisk, private readonly fault?: PartialFault) {
+  constructor(
+    disk: MemDisk,
+    private readonly fault?: PartialFault,
+  ) {
     super(disk);
   }
 
@@ -72,7 +75,9 @@ export class PartialFaultFs extends MemFsPort {
 
   override async deleteTree(p: string): Promise<void> {
     if (!this.hit('delete') || this.disk.nodeAt(p)?.kind !== 'dir') return super.deleteTree(p);
-    const leaves = walkTree(this.disk, p).reverse().filter((w) => w.node.kind !== 'dir');
+    const leaves = walkTree(this.disk, p)
+      .reverse()
+      .filter((w) => w.node.kind !== 'dir');
     for (const w of leaves.slice(0, this.fault!.k)) this.disk.unlink(w.path);
     throw injectedError(this.fault!.errno, leaves[this.fault!.k]?.path ?? p, 'deleting');
   }

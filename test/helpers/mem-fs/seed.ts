@@ -21,7 +21,14 @@ export interface FileSeed {
   readOnly?: boolean;
 }
 /** A tree to put (see the module comment). */
-export type Seed = string | FileSeed | { $symlink: string; dir?: boolean } | { $junction: string } | { $hardlink: string } | { $dir: { [name: string]: Seed }; readOnly?: boolean } | { [name: string]: Seed };
+export type Seed =
+  | string
+  | FileSeed
+  | { $symlink: string; dir?: boolean }
+  | { $junction: string }
+  | { $hardlink: string }
+  | { $dir: { [name: string]: Seed }; readOnly?: boolean }
+  | { [name: string]: Seed };
 
 const NS_PER_MS = 1_000_000n;
 
@@ -103,8 +110,12 @@ export function readTree(disk: MemDisk, p: string, opts: { dirModes?: boolean } 
 /** Groups of paths under the roots that are one file (hard links), sorted: what a rollback must keep. */
 export function hardLinkGroups(disk: MemDisk, ...roots: string[]): string[][] {
   const groups = new Map<object, string[]>();
-  for (const r of roots) for (const w of walkTree(disk, r)) if (w.node.kind === 'file' && w.node.nlink > 1) groups.set(w.node, [...(groups.get(w.node) ?? []), w.path]);
-  return [...groups.values()].filter((g) => g.length > 1).map((g) => g.sort()).sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+  for (const r of roots)
+    for (const w of walkTree(disk, r)) if (w.node.kind === 'file' && w.node.nlink > 1) groups.set(w.node, [...(groups.get(w.node) ?? []), w.path]);
+  return [...groups.values()]
+    .filter((g) => g.length > 1)
+    .map((g) => g.sort())
+    .sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
 }
 
 /** Every file's bytes under the roots, as `path → content` (links not followed): what "no byte lost" is checked against. */
