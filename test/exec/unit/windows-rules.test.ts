@@ -2,21 +2,31 @@
  * Issue 17 §4: what the executor meets on Windows and nowhere else, run
  * in-process on the in-memory Windows disk: files held open (the
  * files-in-use check, and a holder it cannot see meeting a sharing
- * violation), a symlink without the privilege; and the places where src
- * now takes the plan's path rules, not the host's, for a Windows plan.
+ * violation), a symlink without the privilege; and two places where src
+ * took the host's path rules for a Windows plan (pinned with `it.fails`
+ * until src/exec took the plan's style; now plain tests).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { nodeJournalDisk } from '../../../src/platform/journal-fs.js';
 import { stagingName } from '../../../src/core/own-names.js';
-import { styleForOs } from '../../../src/core/paths.js';
 import type { FsPort } from '../../../src/exec/fs-port.js';
 import { startRun } from '../../../src/exec/run-control.js';
+import { FaultyFs } from '../../fault/faulty-fs.js';
+import { PartialFaultFs } from '../../helpers/mem-fs/partial-faults.js';
 import { memFsPort, MemFsPort } from '../../helpers/mem-fs/port.js';
 import { putTree } from '../../helpers/mem-fs/seed.js';
-import { buildScenario, capture, HOME, leftovers, lostData, originalProblems, planScenario, stateFolder, WIN, type WinScenario } from '../../helpers/mem-fs/windows-plans.js';
+import {
+  buildScenario,
+  capture,
+  HOME,
+  leftovers,
+  lostData,
+  originalProblems,
+  planScenario,
+  stateFolder,
+  WIN,
+  type WinScenario,
+} from '../../helpers/mem-fs/windows-plans.js';
 
 const GAMES = 0;
 
@@ -32,7 +42,11 @@ async function apply(s: WinScenario, port: FsPort) {
 
 /** A port that opens a file the moment the run renames its staging copy into place (a program starting mid-run). */
 class OpensMidRun extends MemFsPort {
-  constructor(s: WinScenario, private readonly file: string, private readonly visible: boolean) {
+  constructor(
+    s: WinScenario,
+    private readonly file: string,
+    private readonly visible: boolean,
+  ) {
     super(s.disk);
   }
 
@@ -98,12 +112,10 @@ describe('symbolic links without the privilege', () => {
   });
 });
 
-describe('a Windows plan is run with its own path rules on a POSIX host', () => {
-  const onPosix = process.platform !== 'win32';
-
-  // Link destinations are compared in the plan's style (StepContext.style): on Linux a junction whose text differs
-  // from the plan's target only in case is still the link, as Windows says. Pinned with it.fails while exec took the host's style.
-  it.runIf(onPosix)('a junction spelt in another case than the plan is still the link to remove', async () => {
+describe('host path rules: src/exec spells the names of a Windows plan the Windows way on any host', () => {
+  // Pinned with it.fails while src/exec compared with the host's style (step-ops.ts:12 then); passes since
+  // the step jobs take the plan's style (do-step.ts, step-checks.ts, undo-step.ts).
+  it('a junction spelt in another case than the plan is still the link to remove', async () => {
     const s = buildScenario(false, 3);
     const before = capture(s);
     s.disk.unlink(`${HOME}\\Music`);
@@ -114,20 +126,34 @@ describe('a Windows plan is run with its own path rules on a POSIX host', () => 
     expect(lostData(s, before)).toEqual([]);
   });
 
-  // For a Windows path longer than a name may be, the host's (POSIX) rule cuts at the last '/', of which a Windows
-  // path has none, so a staging named without the plan's style is not the one the guard allows beside it.
-  it('src/exec names every staging, aside and backup with the plan\'s style, never the host default', () => {
+  // The undo staging beside a path longer than a name may be: the POSIX rule (stagingName's host default) cuts at
+  // the last '/', of which a Windows path has none, and names something the guard does not allow. The rollback of
+  // a deleted set-aside copy (undo-delete.ts) and of a partly deleted one (the port's restoreMissing) stage under
+  // the name the plan's style gives, and put everything back.
+  it.each([
+    { how: 'deleted, then the error', port: (s: WinScenario) => new FaultyFs(memFsPort(s.disk), { kind: 'delete', n: 1, timing: 'after', errno: 'EIO' }) },
+    { how: 'cut short after one file', port: (s: WinScenario) => new PartialFaultFs(s.disk, { kind: 'delete', n: 1, k: 1, errno: 'EIO' }) },
+  ])('the rollback of a set-aside copy of a long Windows path $how stages it under the Windows name', async ({ port }) => {
+    const s = buildScenario(false, GAMES);
     const deep = `${HOME}\\${'Saves\\'.repeat(40)}slot`;
-    expect(stagingName(deep, 'undo', WIN)).not.toBe(stagingName(deep, 'undo', styleForOs('linux')));
-    const dir = fileURLToPath(new URL('../../../src/exec/', import.meta.url));
-    const calls: string[] = [];
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
-      const text = readFileSync(path.join(dir, f), 'utf8');
-      for (const m of text.matchAll(/\b(stagingName|asideName|backupName)\(([^()]*(?:\([^()]*\)[^()]*)*)\)/g)) {
-        const args = m[2]!.split(',').map((a) => a.trim()).filter(Boolean);
-        if (args.length < 3) calls.push(`${f}: ${m[0]}`);
-      }
-    }
-    expect(calls, 'calls that fall back to the host style').toEqual([]);
+    expect(stagingName(deep, 'undo', WIN)).not.toBe(stagingName(deep, 'undo', { flavour: 'posix', caseInsensitive: false }));
+    s.disk.unlink(`${HOME}\\Games\\Levels\\store.bin`);
+    s.entries[0]!.desired = { ...s.entries[0]!.desired, link: deep, target: 'D:\\slot' };
+    s.entries[0]!.data = deep;
+    let dir = HOME;
+    for (const name of deep
+      .slice(HOME.length + 1)
+      .split('\\')
+      .slice(0, -1))
+      s.disk.mkdir((dir = `${dir}\\${name}`));
+    putTree(s.disk, deep, { 'a.sav': 'slot a', Sub: { 'b.sav': 'slot b' } });
+    const before = capture(s);
+    // The first delete is the set-aside original's, after the link is made.
+    const o = await apply(s, port(s));
+    expect(o.error?.code).toBe('E_IO');
+    expect(o.result, o.undoError?.message).toBe('rolled-back');
+    expect(lostData(s, before)).toEqual([]);
+    expect(leftovers(s)).toEqual([]);
+    expect(originalProblems(s, before)).toEqual([]);
   });
 });

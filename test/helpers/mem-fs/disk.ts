@@ -41,6 +41,7 @@ export interface Located {
 const MAX_HOPS = 40;
 const START_NS = 1_700_000_000_000_000_000n;
 
+/** A new disk: its rules, its volumes (each one empty folder at first) and each volume's free bytes. */
 export interface DiskOptions {
   flavour: Flavour;
   /** Volume roots: `C:`, `D:` on Windows; mount points (`/`, `/mnt/b`) on POSIX. */
@@ -48,6 +49,12 @@ export interface DiskOptions {
   freeBytes?: number;
 }
 
+/**
+ * The disk: volumes of nodes and the primitives that change them.
+ * Invariants: a node's `vol` is the volume whose tree holds it; a folder's
+ * `mtimeNs` moves on with every name added or removed in it; the clock only
+ * moves forward, so two changes never share a time.
+ */
 export class MemDisk {
   readonly flavour: Flavour;
   readonly style: PathStyle;

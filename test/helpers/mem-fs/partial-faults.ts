@@ -15,6 +15,7 @@ import { MemFsPort } from './port.js';
 import { infoOf, keepMeta } from './tree-ops.js';
 import { under, walkTree } from './walk.js';
 
+/** One partial fault: which call of which kind is cut short, after how much work, with which errno. */
 export interface PartialFault {
   kind: 'copy' | 'delete';
   /** 1-based: the n-th call of this kind is cut short. */
@@ -24,11 +25,15 @@ export interface PartialFault {
   errno: FaultErrno;
 }
 
+/** The in-memory port with one partial fault armed (or none: then it only counts its copies and deletes). */
 export class PartialFaultFs extends MemFsPort {
   readonly calls = { copy: 0, delete: 0 };
   fired = false;
 
-  constructor(disk: MemDisk, private readonly fault?: PartialFault) {
+  constructor(
+    disk: MemDisk,
+    private readonly fault?: PartialFault,
+  ) {
     super(disk);
   }
 
@@ -70,7 +75,9 @@ export class PartialFaultFs extends MemFsPort {
 
   override async deleteTree(p: string): Promise<void> {
     if (!this.hit('delete') || this.disk.nodeAt(p)?.kind !== 'dir') return super.deleteTree(p);
-    const leaves = walkTree(this.disk, p).reverse().filter((w) => w.node.kind !== 'dir');
+    const leaves = walkTree(this.disk, p)
+      .reverse()
+      .filter((w) => w.node.kind !== 'dir');
     for (const w of leaves.slice(0, this.fault!.k)) this.disk.unlink(w.path);
     throw injectedError(this.fault!.errno, leaves[this.fault!.k]?.path ?? p, 'deleting');
   }

@@ -12,7 +12,7 @@
  */
 import { RelocateError } from '../../../src/core/errors.js';
 import { stagingName } from '../../../src/core/own-names.js';
-import { canonicalPath, isAbsolutePath, samePath } from '../../../src/core/paths.js';
+import { canonicalPath, isAbsolutePath, isInside, samePath } from '../../../src/core/paths.js';
 import type { FsPort, NodeInfo, NodeMeta, OutsideName, OutsideNames, ProgressFn, RootMadeFn } from '../../../src/exec/fs-port.js';
 import type { VerifyMode } from '../../../src/exec/steps.js';
 import type { ResolvedLinkType } from '../../../src/plan/types.js';
@@ -35,13 +35,20 @@ function sys<T>(p: string, doing: string, call: () => T): T {
 /** A failed link creation, as src/platform/fs/links.ts reports it. */
 function linkError(disk: MemDisk, err: unknown, p: string, kind: string, doing: string): RelocateError {
   if (disk.flavour === 'windows' && kind === 'symlink' && (err as NodeJS.ErrnoException)?.code === 'EPERM') {
-    return new RelocateError('E_SYMLINK_PRIVILEGE', `${doing} ${p} failed: creating symbolic links needs Developer Mode or the "Create symbolic links" privilege`, {
-      path: p, hint: 'enable Developer Mode (Settings > For developers), or use `type: junction` for folders', cause: err,
-    });
+    return new RelocateError(
+      'E_SYMLINK_PRIVILEGE',
+      `${doing} ${p} failed: creating symbolic links needs Developer Mode or the "Create symbolic links" privilege`,
+      {
+        path: p,
+        hint: 'enable Developer Mode (Settings > For developers), or use `type: junction` for folders',
+        cause: err,
+      },
+    );
   }
   return fsError(err, p, doing);
 }
 
+/** The FsPort of one in-memory disk (see the module comment); holds nothing but the disk and the syncs asked. */
 export class MemFsPort implements FsPort {
   /** Every syncDir asked, in order (a test may check what was made durable). */
   readonly synced: string[] = [];
@@ -62,7 +69,11 @@ export class MemFsPort implements FsPort {
     for (let cur = p; ; cur = this.api.dirname(cur)) {
       const n = this.disk.nodeAt(cur);
       if (n) {
-        if (n.kind !== 'dir') throw new RelocateError('E_EXISTS', `${cur} is not a folder, so ${p} cannot be created`, { path: cur, hint: 'move it away, or choose another target' });
+        if (n.kind !== 'dir')
+          throw new RelocateError('E_EXISTS', `${cur} is not a folder, so ${p} cannot be created`, {
+            path: cur,
+            hint: 'move it away, or choose another target',
+          });
         break;
       }
       missing.unshift(cur);
@@ -94,7 +105,8 @@ export class MemFsPort implements FsPort {
     try {
       this.disk.renameNoReplace(from, to);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new RelocateError('E_EXISTS', `cannot move ${from} to ${to}: something is already there`, { path: to, hint: HINTS.E_EXISTS! });
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new RelocateError('E_EXISTS', `cannot move ${from} to ${to}: something is already there`, { path: to, hint: HINTS.E_EXISTS! });
       throw fsError(err, from, `moving to ${to}:`);
     }
     await this.syncDir(this.api.dirname(to));
@@ -119,9 +131,8 @@ export class MemFsPort implements FsPort {
     if (shared.length === 0) return { found: [], missing: 0 };
     // The whole volume is searched (never through a link): a small disk needs no bound.
     const vol = this.disk.volumeOf(root)!;
-    const rootKey = canonicalPath(root, this.disk.style);
     const found: OutsideName[] = [];
-    const elsewhere = walkTree(this.disk, vol.root).filter((w) => !samePath(w.path, rootKey, this.disk.style) && !w.path.toLowerCase().startsWith(rootKey.toLowerCase() + this.api.sep));
+    const elsewhere = walkTree(this.disk, vol.root).filter((w) => !samePath(w.path, root, this.disk.style) && !isInside(w.path, root, this.disk.style));
     for (const [n, v] of shared) {
       const out = elsewhere.find((w) => w.node === n);
       if (out) found.push({ rel: v.rel, path: out.path, dev: out.node.vol.dev, ino: String(out.node.ino) });
@@ -137,7 +148,10 @@ export class MemFsPort implements FsPort {
       const dest = under(this.disk, root, t.rel);
       if (this.disk.nodeAt(dest) || !this.disk.nodeAt(this.api.dirname(dest))) continue;
       // A file with another name still in `root` is linked to it, not copied (it is one file).
-      const sibling = t.node.kind === 'file' && t.node.nlink > 1 ? twinNodes.find((o) => o.node === t.node && o.rel !== t.rel && this.disk.nodeAt(under(this.disk, root, o.rel))?.kind === 'file') : undefined;
+      const sibling =
+        t.node.kind === 'file' && t.node.nlink > 1
+          ? twinNodes.find((o) => o.node === t.node && o.rel !== t.rel && this.disk.nodeAt(under(this.disk, root, o.rel))?.kind === 'file')
+          : undefined;
       if (sibling) {
         await this.hardLink(under(this.disk, root, sibling.rel), dest);
       } else {
@@ -177,7 +191,9 @@ export class MemFsPort implements FsPort {
   }
 
   async snapshotNames(root: string): Promise<Iterable<string>> {
-    return walkTree(this.disk, root).map((w) => w.rel).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return walkTree(this.disk, root)
+      .map((w) => w.rel)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   async restoreSnapshot(fromRoot: string, toRoot: string, nodes: NodeMeta[]): Promise<void> {
@@ -212,7 +228,8 @@ export class MemFsPort implements FsPort {
       const to = disk.followed(abs);
       if (to && to.kind !== 'dir') {
         throw new RelocateError('E_LINK_UNSUPPORTED', `${doing} ${p} failed: a junction can lead only to a folder, and ${abs} is a file`, {
-          path: p, hint: 'try another `type:` (or another volume); nothing was left half-made',
+          path: p,
+          hint: 'try another `type:` (or another volume); nothing was left half-made',
         });
       }
       disk.link(p, abs, 'junction', true);
@@ -242,7 +259,11 @@ export class MemFsPort implements FsPort {
   async removeLink(p: string): Promise<void> {
     const n = this.disk.nodeAt(p);
     if (!n) return;
-    if (n.kind !== 'symlink' && n.kind !== 'junction') throw new RelocateError('E_NOT_A_LINK', `${p} is not a link; relocate will not delete it`, { path: p, hint: 'the disk changed since the plan; run `relocate plan` again' });
+    if (n.kind !== 'symlink' && n.kind !== 'junction')
+      throw new RelocateError('E_NOT_A_LINK', `${p} is not a link; relocate will not delete it`, {
+        path: p,
+        hint: 'the disk changed since the plan; run `relocate plan` again',
+      });
     sys(p, 'removing the link', () => this.disk.unlink(p));
     await this.syncDir(this.api.dirname(p));
   }
@@ -263,9 +284,17 @@ export class MemFsPort implements FsPort {
     const key = canonicalPath(p, this.disk.style);
     for (const r of this.disk.volumeRoots()) {
       const root = canonicalPath(r, this.disk.style);
-      if (samePath(root, key, this.disk.style)) throw new RelocateError('E_MOUNT_POINT', `deleting ${p} failed: it is a mount point; relocate moves folders, not mounts`, { path: p, hint: 'nothing was changed' });
+      if (samePath(root, key, this.disk.style))
+        throw new RelocateError('E_MOUNT_POINT', `deleting ${p} failed: it is a mount point; relocate moves folders, not mounts`, {
+          path: p,
+          hint: 'nothing was changed',
+        });
       if (n.kind === 'dir' && root.startsWith(key + this.api.sep)) {
-        throw new RelocateError('E_MOUNT_INSIDE', `${root} is a volume mounted inside ${p}; relocate never crosses a device boundary, so it stopped before touching anything under it`, { path: root, hint: 'unmount it first' });
+        throw new RelocateError(
+          'E_MOUNT_INSIDE',
+          `${root} is a volume mounted inside ${p}; relocate never crosses a device boundary, so it stopped before touching anything under it`,
+          { path: root, hint: 'unmount it first' },
+        );
       }
     }
   }
@@ -277,7 +306,11 @@ export class MemFsPort implements FsPort {
     const platform = this.disk.flavour === 'windows' ? 'win32' : 'linux';
     const del = (q: string, dir: boolean) => {
       try {
-        deleteClearingReadOnly(() => (dir ? this.disk.rmdir(q) : this.disk.unlink(q)), () => this.disk.setReadOnly(q, false), platform);
+        deleteClearingReadOnly(
+          () => (dir ? this.disk.rmdir(q) : this.disk.unlink(q)),
+          () => this.disk.setReadOnly(q, false),
+          platform,
+        );
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
         throw fsError(err, q, dir ? 'deleting the folder' : 'deleting');

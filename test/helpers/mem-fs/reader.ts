@@ -15,6 +15,7 @@ import { walkTree } from './walk.js';
 
 const MS = 1_000_000n;
 
+/** The DiskReader of one in-memory disk: volumes by their dev, NTFS on Windows and ext4 on POSIX. */
 export class MemDiskReader implements DiskReader {
   constructor(private readonly disk: MemDisk) {}
 
@@ -22,7 +23,14 @@ export class MemDiskReader implements DiskReader {
     const vol = this.disk.volumeOf(p);
     if (!vol) return undefined;
     const windows = this.disk.flavour === 'windows';
-    return { id: vol.dev, root: vol.root, freeBytes: vol.freeBytes, fsType: windows ? 'ntfs' : 'ext4', supportsReparsePoints: windows, supportsHardLinks: true };
+    return {
+      id: vol.dev,
+      root: vol.root,
+      freeBytes: vol.freeBytes,
+      fsType: windows ? 'ntfs' : 'ext4',
+      supportsReparsePoints: windows,
+      supportsHardLinks: true,
+    };
   }
 
   async observe(p: string, style: PathStyle): Promise<PathObservation> {
@@ -72,7 +80,12 @@ export class MemDiskReader implements DiskReader {
   }
 
   async compare(linkPath: string, targetPath: string): Promise<TreeComparison> {
-    const list = (root: string) => new Map(walkTree(this.disk, root).filter((w) => w.rel !== '').map((w) => [w.rel, w.node]));
+    const list = (root: string) =>
+      new Map(
+        walkTree(this.disk, root)
+          .filter((w) => w.rel !== '')
+          .map((w) => [w.rel, w.node]),
+      );
     const a = list(linkPath);
     const b = list(targetPath);
     const out: TreeComparison = { onlyAtLink: [], onlyAtTarget: [], differ: [], identical: [] };

@@ -10,6 +10,7 @@
 import type { MemDisk } from './disk.js';
 import { under, walkTree } from './walk.js';
 
+/** A file to put, with what a copy must keep (mode, time, streams, read-only). */
 export interface FileSeed {
   $file: string | Buffer;
   mode?: number;
@@ -19,7 +20,15 @@ export interface FileSeed {
   /** Windows' read-only attribute. */
   readOnly?: boolean;
 }
-export type Seed = string | FileSeed | { $symlink: string; dir?: boolean } | { $junction: string } | { $hardlink: string } | { $dir: { [name: string]: Seed }; readOnly?: boolean } | { [name: string]: Seed };
+/** A tree to put (see the module comment). */
+export type Seed =
+  | string
+  | FileSeed
+  | { $symlink: string; dir?: boolean }
+  | { $junction: string }
+  | { $hardlink: string }
+  | { $dir: { [name: string]: Seed }; readOnly?: boolean }
+  | { [name: string]: Seed };
 
 const NS_PER_MS = 1_000_000n;
 
@@ -59,7 +68,7 @@ export function putTree(disk: MemDisk, p: string, seed: Seed, root = p): void {
   throw new Error(`not a seed: ${JSON.stringify(seed)}`);
 }
 
-/** What `readTree` gives for a file. */
+/** What `readTree` gives for a file: bytes as UTF-8, its mode, its mtime in ns, its streams when it has any. */
 export interface FileRead {
   $file: string;
   mode: number;
@@ -67,6 +76,7 @@ export interface FileRead {
   streams?: Record<string, string>;
 }
 
+/** A tree as `readTree` reads it: equal trees give deep-equal objects. */
 export type TreeRead = FileRead | { $symlink: string } | { $junction: string } | { [name: string]: TreeRead };
 
 /**
@@ -100,8 +110,12 @@ export function readTree(disk: MemDisk, p: string, opts: { dirModes?: boolean } 
 /** Groups of paths under the roots that are one file (hard links), sorted: what a rollback must keep. */
 export function hardLinkGroups(disk: MemDisk, ...roots: string[]): string[][] {
   const groups = new Map<object, string[]>();
-  for (const r of roots) for (const w of walkTree(disk, r)) if (w.node.kind === 'file' && w.node.nlink > 1) groups.set(w.node, [...(groups.get(w.node) ?? []), w.path]);
-  return [...groups.values()].filter((g) => g.length > 1).map((g) => g.sort()).sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+  for (const r of roots)
+    for (const w of walkTree(disk, r)) if (w.node.kind === 'file' && w.node.nlink > 1) groups.set(w.node, [...(groups.get(w.node) ?? []), w.path]);
+  return [...groups.values()]
+    .filter((g) => g.length > 1)
+    .map((g) => g.sort())
+    .sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
 }
 
 /** Every file's bytes under the roots, as `path → content` (links not followed): what "no byte lost" is checked against. */

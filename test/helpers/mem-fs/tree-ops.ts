@@ -31,7 +31,9 @@ export function keepMeta(disk: MemDisk, from: NodeBase, to: NodeBase): void {
 function stillSame(disk: MemDisk, outside: OutsideName, source: MemNode): boolean {
   const n = disk.nodeAt(outside.path);
   if (n?.kind !== 'file' || source.kind !== 'file') return false;
-  return n.vol.dev === outside.dev && String(n.ino) === outside.ino && n.data.length === source.data.length && n.mtimeNs === source.mtimeNs && n.mode === source.mode;
+  return (
+    n.vol.dev === outside.dev && String(n.ino) === outside.ino && n.data.length === source.data.length && n.mtimeNs === source.mtimeNs && n.mode === source.mode
+  );
 }
 
 /**
@@ -39,7 +41,14 @@ function stillSame(disk: MemDisk, outside: OutsideName, source: MemNode): boolea
  * link) and told to `onRoot`, then filled; hard links inside the tree kept;
  * `reuse` as FsPort says; folders' metadata set deepest first, last.
  */
-export function copyTreeOn(disk: MemDisk, from: string, to: string, onRoot?: (root: NodeInfo) => void, reuse?: readonly OutsideName[], progress?: (bytes: number) => void): void {
+export function copyTreeOn(
+  disk: MemDisk,
+  from: string,
+  to: string,
+  onRoot?: (root: NodeInfo) => void,
+  reuse?: readonly OutsideName[],
+  progress?: (bytes: number) => void,
+): void {
   if (disk.nodeAt(to)) throw new RelocateError('E_EXISTS', `cannot copy to ${to}: something is already there`, { path: to, hint: HINTS.E_EXISTS! });
   const nodes = walkTree(disk, from);
   if (nodes.length === 0) throw fsError(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }), from, 'reading');
@@ -102,7 +111,11 @@ export function verifyOn(disk: MemDisk, original: string, copy: string, mode: Ve
   if (a.length === 0) throw fsError(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }), original, 'reading');
   const b = walkTree(disk, copy);
   if (b.length === 0) throw fsError(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }), copy, 'reading');
-  const key = (rel: string) => rel.split('/').map((x) => disk.nameKey(x)).join('/');
+  const key = (rel: string) =>
+    rel
+      .split('/')
+      .map((x) => disk.nameKey(x))
+      .join('/');
   const byRel = new Map(b.map((w) => [key(w.rel), w]));
   const fail = (what: string, rel: string): never => {
     throw new RelocateError('E_VERIFY', `the copy ${copy} does not match ${original}: ${rel === '' ? '(the top)' : rel}: ${what}`, {
@@ -120,7 +133,8 @@ export function verifyOn(disk: MemDisk, original: string, copy: string, mode: Ve
     if (!y) return fail('missing in the copy', x.rel);
     const m = y.node;
     if (m.kind !== n.kind) fail(`a ${n.kind} became a ${m.kind}`, x.rel);
-    if ((n.kind === 'symlink' || n.kind === 'junction') && m.kind === n.kind && n.text !== m.text) fail(`the link text differs (${n.text} vs ${m.text})`, x.rel);
+    if ((n.kind === 'symlink' || n.kind === 'junction') && m.kind === n.kind && n.text !== m.text)
+      fail(`the link text differs (${n.text} vs ${m.text})`, x.rel);
     if (n.kind === 'file' && m.kind === 'file') {
       if (n.data.length !== m.data.length) fail(`size ${n.data.length} vs ${m.data.length}`, x.rel);
       if ((mode === 'content' || subset) && !n.data.equals(m.data)) fail('the content differs', x.rel);

@@ -86,7 +86,12 @@ export function buildScenario(privileged: boolean, only?: number): WinScenario {
   ];
   if (privileged) {
     putTree(disk, `${HOME}\\Videos`, { 'clip.mp4': 'frames', 'latest.lnk': { $symlink: 'clip.mp4', dir: false } });
-    entries.push({ name: 'move C:→D: as a symlink', desired: e(6, `${HOME}\\Videos`, 'D:\\Videos', { type: 'symlink' }), data: `${HOME}\\Videos`, action: 'move' });
+    entries.push({
+      name: 'move C:→D: as a symlink',
+      desired: e(6, `${HOME}\\Videos`, 'D:\\Videos', { type: 'symlink' }),
+      data: `${HOME}\\Videos`,
+      action: 'move',
+    });
   }
   // One entry alone keeps a crash-at-every-line suite quadratic in one entry's journal, not in all of them.
   return { disk, entries: only === undefined ? entries : entries.filter((x) => x.desired.index === only), privileged };
@@ -106,8 +111,13 @@ export { hasChanges };
 
 /** A state folder for relocate's own records (the journal stays on a real disk; tmpfs where there is one, for fast fsyncs). */
 export function stateFolder(): { dir: string; remove(): void } {
-  const base = process.platform === 'linux' ? '/dev/shm' : os.tmpdir();
-  const dir = mkdtempSync(path.join(base, 'relocate-win-'));
+  let dir: string;
+  try {
+    dir = mkdtempSync(path.join(process.platform === 'linux' ? '/dev/shm' : os.tmpdir(), 'relocate-win-'));
+  } catch {
+    // A container without a writable /dev/shm: the temporary folder, slower fsyncs.
+    dir = mkdtempSync(path.join(os.tmpdir(), 'relocate-win-'));
+  }
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -142,7 +152,12 @@ const under = (p: string, root: string) => samePath(p, root, WIN) || p.toLowerCa
 function withOwnNames(s: WinScenario, p: string): string[] {
   const dir = s.disk.api.dirname(p);
   const base = s.disk.api.basename(p).toLowerCase();
-  const beside = s.disk.nodeAt(dir) ? s.disk.list(dir).filter((x) => x.name.toLowerCase().startsWith(`${base}.relocate-`)).map((x) => s.disk.api.join(dir, x.name)) : [];
+  const beside = s.disk.nodeAt(dir)
+    ? s.disk
+        .list(dir)
+        .filter((x) => x.name.toLowerCase().startsWith(`${base}.relocate-`))
+        .map((x) => s.disk.api.join(dir, x.name))
+    : [];
   return [p, ...beside];
 }
 
@@ -162,10 +177,12 @@ export function lostData(s: WinScenario, before: Before): string[] {
     const owner = s.entries.find((x) => under(p, x.desired.link) || under(p, x.desired.target));
     const root = owner && [owner.desired.link, owner.desired.target].find((r) => under(p, r));
     const rel = root ? p.slice(root.length) : '';
-    const found = owner && places(owner).some((c) => {
-      const n = s.disk.nodeAt(c + rel);
-      return n?.kind === 'file' && n.data.toString('base64') === bytes;
-    });
+    const found =
+      owner &&
+      places(owner).some((c) => {
+        const n = s.disk.nodeAt(c + rel);
+        return n?.kind === 'file' && n.data.toString('base64') === bytes;
+      });
     if (!found) out.push(`${p}: no copy of its bytes is left`);
   }
   for (const x of s.entries) {
@@ -208,7 +225,8 @@ export async function endStateProblems(s: WinScenario, before: Before): Promise<
     if (n?.kind !== want) out.push(`${x.name}: ${link} is a ${n?.kind ?? 'nothing'}, not a ${want}`);
     else if (!samePath(s.disk.linkTargetPath(link, n), target, WIN)) out.push(`${x.name}: ${link} leads to ${n.text}, not ${target}`);
     if (x.action === 'move' && JSON.stringify(readTree(s.disk, target, { dirModes: true })) !== data) out.push(`${x.name}: ${target} is not the original tree`);
-    if (x.action === 'move' && JSON.stringify(relGroups(s, target)) !== JSON.stringify(before.dataLinks.get(x.data))) out.push(`${x.name}: the hard links in ${target} are not the original's`);
+    if (x.action === 'move' && JSON.stringify(relGroups(s, target)) !== JSON.stringify(before.dataLinks.get(x.data)))
+      out.push(`${x.name}: the hard links in ${target} are not the original's`);
   }
   if (hasChanges(await planScenario(s))) out.push('a second plan has changes');
   return out;
