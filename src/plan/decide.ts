@@ -6,27 +6,17 @@ import { dataKind, isLinkKind, sameVolume, wrongLinkKind } from './link-type.js'
 import { durableBy } from './durable-by.js';
 import { blockFigures } from './space.js';
 import { decideRetarget } from './retarget.js';
-import type { Action, Finding, MoveSpec, ResolvedLinkType } from './types.js';
+import type { ActionFields, Finding, MoveSpec, ResolvedLinkType } from './types.js';
 import { assertNever } from '../core/never.js';
 
-/** The action for one entry and everything needed to carry it out or explain it. */
-export interface Decision {
-  action: Action;
-  reason: string;
-  move?: MoveSpec;
-  oldTarget?: string;
-  replacesIdentical?: boolean;
-  createsTarget?: boolean;
-  comparison?: TreeComparison;
-  /** remove: the path whose link (or hard-link name) is removed. */
-  removes?: string;
-  findings: Finding[];
-}
+/** The action for one entry, with what its action carries (ActionFields) and everything needed to explain it. */
+export type Decision = ActionFields & { reason: string; findings: Finding[] };
 
 /** Suffix of the name data is moved aside to; the UTC time is chosen when apply runs. */
 export const BACKUP_INFIX = '.relocate-backup-';
 
-function pointsTo(l: PathObservation, target: string, e: DesiredEntry): boolean {
+/** Whether `l` is a link whose destination is `target` (so its destination is known). */
+function pointsTo<P extends PathObservation>(l: P, target: string, e: DesiredEntry): l is P & { linkTarget: string } {
   return l.linkTarget !== undefined && samePath(l.linkTarget, target, e.style);
 }
 
@@ -64,7 +54,7 @@ export function decidePresent(e: DesiredEntry, o: EntryObservation, type: Resolv
         if (T.kind === 'absent' && type !== 'hardlink') {
           findings.push({ severity: 'warning', code: 'W_TARGET_MISSING', path: e.target, message: `${e.link} points to ${e.target}, which does not exist: the new ${type} will be broken too`, hint: 'restore the target folder, or remove the entry' });
         }
-        return { action: 'relink', reason: `${e.link} is ${what[L.kind]} to the target; the manifest wants a ${type}, so the link is replaced`, oldTarget: L.linkTarget!, findings };
+        return { action: 'relink', reason: `${e.link} is ${what[L.kind]} to the target; the manifest wants a ${type}, so the link is replaced`, oldTarget: L.linkTarget, findings };
       }
       if (T.kind === 'absent') {
         findings.push({ severity: 'warning', code: 'W_TARGET_MISSING', path: e.target, message: `${e.link} points to ${e.target}, which does not exist (a broken link)`, hint: 'restore the target folder, or remove the entry' });

@@ -50,7 +50,7 @@ function entry(order: number, link: string, target: string, action: Action): Pla
   return {
     order, index: order, link, target, type: 'junction', declaredType: 'auto', state: 'present', conflictStrategy: 'fail', retargetMode: 'move',
     action, reason: action, findings: [], style: WIN, source: { file: 'C:\\m.yaml', line: 1, col: 1 },
-  };
+  } as PlannedEntry;
 }
 
 describe('observed in plan --json', () => {
