@@ -205,10 +205,16 @@ function named(m: MountFact): string {
   return d ? `${m.path} (${d})` : m.path;
 }
 
+/** The mount at a path itself; none at an absent one. */
+function mountPointOf(p: PathObservation): MountFact | undefined {
+  return p.kind === 'absent' ? undefined : p.mountPoint;
+}
+
 /** Mounts inside a tree: from the mount table at the path and from the walk's device changes, each once. */
 function mountsInside(side: PathObservation, walked: MountFact[] | undefined): MountFact[] {
   const byPath = new Map<string, MountFact>();
-  for (const m of [...(walked ?? []), ...(side.mountsBelow ?? [])]) if (!byPath.has(m.path) || m.fsType) byPath.set(m.path, m);
+  const table = side.kind === 'absent' ? [] : (side.mountsBelow ?? []);
+  for (const m of [...(walked ?? []), ...table]) if (!byPath.has(m.path) || m.fsType) byPath.set(m.path, m);
   return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
@@ -235,7 +241,7 @@ function mountFindings(e: DesiredEntry, o: EntryObservation, d: Decision): Findi
   // A pseudo file system was not walked; what it holds says nothing more.
   if (out.length > 0) return out;
   const moves = (hasMove(d) || (d.action === 'link' && d.replacesIdentical === true)) && from !== undefined;
-  const points = [moves ? from.mountPoint : undefined, o.link.mountPoint].filter((m, i, all): m is MountFact => m !== undefined && all.indexOf(m) === i);
+  const points = [moves ? mountPointOf(from) : undefined, mountPointOf(o.link)].filter((m, i, all): m is MountFact => m !== undefined && all.indexOf(m) === i);
   for (const m of points) {
     const what = describeMount(m);
     out.push({

@@ -10,6 +10,7 @@ import type { EntryObservation, PathObservation } from '../../src/state/types.js
 import type { Observations } from '../../src/plan/types.js';
 import { POSIX_STYLE, WIN_STYLE, comparison, context, entry, obs, pair, tree, vol } from '../helpers/plan-fixtures.js';
 import { flat } from '../helpers/flat-entry.js';
+import type { FlatObservation } from '../helpers/flat-observation.js';
 
 const C = vol('C');
 const D = vol('D');
@@ -180,8 +181,8 @@ describe('fingerprint', () => {
   const base = (): EntryObservation =>
     pair(WIN_STYLE, obs.symlink('C:\\Games', 'D:\\Games', 'dir', vol('C', { freeBytes: 100 })), obs.dir('D:\\Games', vol('D', { freeBytes: 5000 })));
   const fp = (o: EntryObservation) => makePlan([entry(WIN_STYLE, 'C:\\Games', 'D:\\Games')], [o], context('win32')).fingerprint;
-  const withLink = (extra: Partial<PathObservation>) => { const o = base(); o.link = { ...o.link, ...extra }; return o; };
-  const withTarget = (extra: Partial<PathObservation>) => { const o = base(); o.target = { ...o.target, ...extra }; return o; };
+  const withLink = (extra: Partial<FlatObservation>) => { const o = base(); o.link = { ...o.link, ...extra } as PathObservation; return o; };
+  const withTarget = (extra: Partial<FlatObservation>) => { const o = base(); o.target = { ...o.target, ...extra } as PathObservation; return o; };
 
   it('same observations → same fingerprint (and it is the fingerprint of the observations)', () => {
     expect(fp(base())).toBe(fp(base()));

@@ -10,10 +10,11 @@ import type { Action, Plan, PlannedEntry } from '../../src/plan/types.js';
 import { planJson } from '../../src/render/plan-json.js';
 import { observationsByEntry, observedJson, observedSide } from '../../src/render/observed-json.js';
 import type { EntryObservation, PathObservation, TreeMeasure } from '../../src/state/types.js';
+import type { FlatObservation } from '../helpers/flat-observation.js';
 
 const WIN: PathStyle = { flavour: 'win32', caseInsensitive: true };
 const tree = (bytes: number, files: number): TreeMeasure => ({ bytes, files, dirs: 1, links: 0 });
-const at = (path: string, over: Partial<PathObservation>): PathObservation => ({ path, kind: 'absent', ...over });
+const at = (path: string, over: Partial<FlatObservation>): PathObservation => ({ path, kind: 'absent', ...over }) as PathObservation;
 
 describe('observedSide', () => {
   it('an absent path is missing, with nothing else', () => {
