@@ -7,7 +7,8 @@ function pathFacts(p: PathObservation): unknown[] {
   // A folder above the path swapped for a link since the plan was made makes it stale too.
   // An absent path has no lstat facts; they hash as null, in the same places (the hash of a disk must not change).
   const node = p.kind === 'absent' ? undefined : p;
-  const facts: unknown[] = [p.path, p.kind, p.linkText ?? null, p.linkTargetKind ?? null, node?.size ?? null, node?.mtimeMs ?? null, node?.ino ?? null, p.volume?.id ?? null, p.linkedParent ?? null];
+  const link = p.kind === 'symlink' || p.kind === 'junction' ? p : undefined;
+  const facts: unknown[] = [p.path, p.kind, link?.linkText ?? null, link?.linkTargetKind ?? null, node?.size ?? null, node?.mtimeMs ?? null, node?.ino ?? null, p.volume?.id ?? null, p.linkedParent ?? null];
   // Told only where it decides an action (a retarget's sides): a folder emptied or filled since makes the plan stale.
   if (p.kind === 'dir' && p.empty !== undefined) facts.push(p.empty);
   return facts;
