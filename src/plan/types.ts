@@ -107,7 +107,7 @@ export interface NoneFields extends NoMove, NoRemoves {
   action: 'none';
 }
 
-/** skip: not for this machine (or not observed); never resolved, so `type` is the declared one. */
+/** skip: not for this machine (or not observed); never resolved, so `type` is the declared one (auto shown as symlink). */
 export interface SkipFields extends NoMove, NoRemoves {
   action: 'skip';
 }
