@@ -3,7 +3,6 @@ import { RelocateError } from '../../core/errors.js';
 import { isInside, samePath } from '../../core/paths.js';
 import { hasChanges } from '../../plan/planner.js';
 import type { Plan } from '../../plan/types.js';
-import { hasMove } from '../../plan/actions.js';
 import { realPathForWrite } from '../../platform/exists.js';
 import { writeFileAtomic } from '../../platform/write-file.js';
 import { planJson } from '../../render/plan-json.js';
@@ -22,7 +21,7 @@ import { parseCommandArgs } from '../options.js';
 function refuseOutInsideMove(plan: Plan, out: string): void {
   const candidates = [out, realPathForWrite(out)];
   for (const p of plan.entries) {
-    const moved = [...(hasMove(p) ? [p.move.from] : []), ...(p.action === 'merge' ? [p.link] : [])];
+    const moved = [...(p.move ? [p.move.from] : []), ...(p.action === 'merge' ? [p.link] : [])];
     for (const from of moved) {
       if (candidates.some((c) => samePath(c, from, p.style) || isInside(c, from, p.style))) {
         throw new RelocateError('E_OUT_INSIDE_MOVE', `cannot save the plan to ${out}: it is inside ${from}, which this plan moves (${p.action}); nothing was written`, {

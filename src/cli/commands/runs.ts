@@ -17,7 +17,7 @@ import { withPathLocks } from '../path-guard.js';
 import { planLockPaths } from '../../journal/path-lock.js';
 import { reportOutcome, runJson } from '../run-output.js';
 import { stateDirFor } from '../state-dir.js';
-import { hasMove, isWork } from '../../plan/actions.js';
+import { isWork } from '../../plan/actions.js';
 import { journalTestHook } from '../test-hooks.js';
 
 function stateDirOf(flag: string | undefined, io: CliIO): string {
@@ -26,7 +26,7 @@ function stateDirOf(flag: string | undefined, io: CliIO): string {
 
 function describeRun(r: RunRecord): string {
   const changes = r.plan.entries.filter((p) => isWork(p.action));
-  const bytes = changes.reduce((n, p) => n + (hasMove(p) && p.action !== 'backup' ? p.move.bytes : 0), 0);
+  const bytes = changes.reduce((n, p) => n + (p.action !== 'backup' ? (p.move?.bytes ?? 0) : 0), 0);
   return `${changes.length} change${changes.length === 1 ? '' : 's'}${bytes ? `, ${formatBytes(bytes)} moved` : ''}`;
 }
 
