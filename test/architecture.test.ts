@@ -120,6 +120,20 @@ describe('architecture', () => {
     expect(bad).toEqual([]);
   });
 
+  it('the use-case room (src/usecase) decides without I/O: never the CLI, the disk, printing or exiting; the CLI may call it', () => {
+    const all = contracts();
+    const usecase = all.get('usecase');
+    expect(usecase, 'src/usecase/README.md').toBeDefined();
+    expect(usecase!.never).toEqual(expect.arrayContaining(['cli', 'platform', 'render', 'node:fs', 'node:fs/promises', 'koffi', 'node:child_process', 'console', 'process.exit', 'process.stdout']));
+    expect(all.get('cli')?.mayImport.has('usecase')).toBe(true);
+    expect(all.get('cli/commands')?.mayImport.has('usecase')).toBe(true);
+    // The contract, as read, refuses what the room must never do.
+    expect(contractBreaches('usecase/x.ts', "import { applyCommand } from '../cli/commands/apply.js';", usecase!)).toEqual(['usecase/x.ts imports ../cli/commands/apply.js: src/usecase must never import cli']);
+    expect(contractBreaches('usecase/x.ts', "import { diskReader } from '../platform/disk-reader.js';", usecase!)).toEqual(['usecase/x.ts imports ../platform/disk-reader.js: src/usecase must never import platform']);
+    expect(contractBreaches('usecase/x.ts', "import { listRuns } from '../journal/runs.js';", usecase!)).toEqual(["usecase/x.ts imports ../journal/runs.js: only its types are in src/usecase's contract"]);
+    expect(contractBreaches('usecase/x.ts', "process.exitCode = 1;", usecase!)).toEqual(['usecase/x.ts uses process.exitCode: src/usecase must never']);
+  });
+
   it('every folder of src/ opens with a contract: README.md, "# src/<folder> — …" and its rules', () => {
     const found = contracts();
     expect(folders().filter((f) => !found.has(f))).toEqual([]);
@@ -173,6 +187,11 @@ describe('architecture', () => {
     expect(contractBreaches('plan/x.ts', "import { diskReader } from '../platform/disk-reader.js';", contract)).toEqual([
       'plan/x.ts imports ../platform/disk-reader.js: src/plan must never import platform',
     ]);
+    // A never rule naming a folder covers its subfolders: no way round it through platform/windows.
+    expect(contractBreaches('plan/x.ts', "import { windowsNotes } from '../platform/windows/native.js';", contract)).toEqual([
+      'plan/x.ts imports ../platform/windows/native.js: src/plan must never import platform',
+    ]);
+    expect(() => parseContract('plan', '# src/plan — x\n\n- may import: platform/windows\n- never: platform')).toThrow(/both allowed and never/);
     expect(contractBreaches('plan/x.ts', "import { observeEntries } from '../state/observe.js';", contract)).toEqual([
       "plan/x.ts imports ../state/observe.js: only its types are in src/plan's contract",
     ]);

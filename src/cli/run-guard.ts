@@ -1,8 +1,8 @@
-import { RelocateError } from '../core/errors.js';
 import { acquireLock, type HeldLock } from '../journal/lock.js';
 import { findUnfinished } from '../journal/runs.js';
 import type { RunRecord } from '../journal/types.js';
 import type { CliIO } from './io.js';
+import { unfinishedRunError } from '../usecase/unfinished-run.js';
 
 /**
  * Runs `fn` holding the state directory's lock. A dead holder's lock is
@@ -23,10 +23,5 @@ export async function withLock<T>(stateDir: string, command: string, io: CliIO, 
 /** Refuses a changing command while a run is unfinished (DESIGN.md: resume or rollback first). */
 export async function refuseIfUnfinished(stateDir: string): Promise<void> {
   const run: RunRecord | undefined = await findUnfinished(stateDir);
-  if (run) {
-    throw new RelocateError('E_INTERRUPTED_RUN', `run ${run.id} (started ${run.startedAt}, ${run.status}) did not finish; nothing new is started until it is dealt with`, {
-      path: run.manifest.path,
-      hint: '`relocate resume` finishes it; `relocate rollback` undoes it',
-    });
-  }
+  if (run) throw unfinishedRunError(run);
 }

@@ -1,16 +1,11 @@
 import type { RunOutcome } from '../exec/run-control.js';
 import { entryResults, runChanged, type EntryResult, type RunDirection } from '../exec/run-results.js';
-import type { RunStep } from '../exec/steps.js';
 import type { Plan, PlannedEntry } from '../plan/types.js';
 import { hasMove } from '../plan/actions.js';
 import { RunStore } from '../journal/runs.js';
 import type { RunRecord } from '../journal/types.js';
+import { backupNotice, backupsLeft } from '../usecase/backups.js';
 import type { CliIO } from './io.js';
-
-/** The backups a run made: the link path's data renamed aside to `<link>.relocate-backup-<stamp>` (the renames whose role is backup). */
-export function backupsOf(steps: RunStep[]): { link: string; path: string }[] {
-  return steps.flatMap(({ step: s }) => (s.op === 'rename' && s.role === 'backup' ? [{ link: s.from, path: s.to }] : []));
-}
 
 /** Which command ran a run, and so which way it drove it (see src/exec/run-results.ts). */
 export interface RunCommand {
@@ -67,7 +62,7 @@ export function runJson(run: ReportedRun | NoRun): Record<string, unknown> {
   const o = run.outcome;
   const r = o.record;
   // DESIGN.md: data moved aside by `conflict: backup` is kept *and reported*, under the name the run chose.
-  const backups = o.result === 'done' ? backupsOf(r.steps) : [];
+  const backups = backupsLeft(o.result, r.steps);
   return {
     formatVersion: 1,
     run: r.id,
@@ -89,7 +84,7 @@ export async function reportOutcome(io: CliIO, outcome: RunOutcome, doneWords: s
     return result === 'done' || (result === 'rolled-back' && !error) ? 0 : 1;
   }
   for (const s of skipped ?? []) io.err(io.color.yellow(`skipped: ${s.reason}`));
-  if (result === 'done') for (const b of backupsOf(record.steps)) io.out(`Backup: the data that was at ${b.link} is kept at ${b.path}.`);
+  for (const b of backupsLeft(result, record.steps)) io.out(backupNotice(b));
   if (result === 'done' || (result === 'rolled-back' && !error)) {
     io.out(`${io.color.green(doneWords)} (run ${record.id}).`);
     return 0;

@@ -84,7 +84,7 @@ const join = (at: string, key: string): string => (at ? `${at}.${key}` : key);
 
 /** An object with T's fields, each checked by its decoder; fields not in the shape are kept unchecked. */
 export function obj<T>(shape: Shape<T>): Decoder<T> {
-  const fields = Object.entries(shape) as [string, Decoder<unknown> | Optional<unknown>][];
+  const fields = Object.entries<Decoder<unknown> | Optional<unknown>>(shape);
   return (v, at) => {
     const o = anyObject(v, at);
     for (const [key, d] of fields) {
@@ -103,7 +103,7 @@ export function obj<T>(shape: Shape<T>): Decoder<T> {
  */
 export function tagged<T>(tag: string, variants: Record<string, Decoder<T>>): Decoder<T> {
   const known = oneOf(...Object.keys(variants));
-  return (v, at) => variants[known(anyObject(v, at)[tag], join(at, tag))]!(v, at);
+  return (v, at) => variants[known(anyObject(v, at)[tag], join(at, tag))](v, at);
 }
 
 /** `JSON.parse` whose failure is a DecodeError at the top level (a torn or foreign file). */

@@ -9,7 +9,7 @@ export async function eachLimited<T>(items: T[], limit: number, fn: (item: T) =>
   const worker = async () => {
     while (next < items.length && failed === undefined) {
       try {
-        await fn(items[next++]!);
+        await fn(items[next++]);
       } catch (err) {
         failed ??= err;
       }

@@ -107,7 +107,7 @@ export function parseUserDirs(text: string, home: string): Record<string, string
     const [, key, rest] = m as unknown as [string, string, string];
     let value: string;
     const quoted = /^"((?:[^"\\]|\\.)*)"\s*(?:#.*)?$/.exec(rest);
-    if (quoted) value = quoted[1]!.replace(/\\(.)/g, '$1');
+    if (quoted) value = quoted[1].replace(/\\(.)/g, '$1');
     else if (/^[^\s"'#]*$/.test(rest)) value = rest;
     else continue;
     let resolved: string;

@@ -47,7 +47,7 @@ export function oneNameUnder(rules: NameRules, a: string, b: string): boolean {
 }
 
 const RESERVED = /^(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])(\.|$)/i;
-// eslint-disable-next-line no-control-regex
+ 
 const BAD_CHAR = /[<>:"\\|?*\x00-\x1f]/;
 
 /**
@@ -67,7 +67,7 @@ export function windowsNameProblem(name: string): string | undefined {
   }
   if (/[. ]$/.test(name)) return `ends in ${name.endsWith('.') ? 'a dot' : 'a space'}, which Windows strips`;
   const stem = name.replace(/ +(?=\.|$)/, '');
-  if (RESERVED.test(stem)) return `is the device name ${stem.split('.')[0]!.toUpperCase()}, which Windows reserves`;
+  if (RESERVED.test(stem)) return `is the device name ${stem.split('.')[0].toUpperCase()}, which Windows reserves`;
   return undefined;
 }
 

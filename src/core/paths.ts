@@ -56,7 +56,7 @@ export function canonicalPath(p: string, style: PathStyle): string {
   s = api.normalize(s);
   const root = api.parse(s).root;
   while (s.length > root.length && (s.endsWith(api.sep))) s = s.slice(0, -1);
-  if (style.flavour === 'win32' && /^[a-z]:/.test(s)) s = s[0]!.toUpperCase() + s.slice(1);
+  if (style.flavour === 'win32' && /^[a-z]:/.test(s)) s = s[0].toUpperCase() + s.slice(1);
   return s;
 }
 

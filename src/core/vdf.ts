@@ -39,7 +39,7 @@ function tokenize(text: string): Token[] {
   // A byte order mark is not part of the text.
   if (text.charCodeAt(0) === 0xfeff) i = lineStart = 1;
   while (i < text.length) {
-    const ch = text[i]!;
+    const ch = text[i];
     const col = i - lineStart + 1;
     if (ch === '\n') {
       i++;
@@ -64,13 +64,13 @@ function tokenize(text: string): Token[] {
       i++;
       for (;;) {
         if (i >= text.length) throw new VdfError('a quoted string is not closed', startLine, col);
-        const c = text[i]!;
+        const c = text[i];
         if (c === '"') {
           i++;
           break;
         }
         if (c === '\\' && i + 1 < text.length) {
-          const next = text[i + 1]!;
+          const next = text[i + 1];
           // Steam writes Windows paths with doubled backslashes; an unknown escape keeps its backslash.
           s += ESCAPES[next] ?? `\\${next}`;
           i += 2;
@@ -86,7 +86,7 @@ function tokenize(text: string): Token[] {
       out.push({ kind: 'string', text: s, line: startLine, col });
     } else {
       const start = i;
-      while (i < text.length && !/[\s{}"]/.test(text[i]!)) i++;
+      while (i < text.length && !/[\s{}"]/.test(text[i])) i++;
       out.push({ kind: 'string', text: text.slice(start, i), line, col });
     }
   }
@@ -109,7 +109,7 @@ export function parseVdf(text: string): VdfResult {
       const key = tokens[pos];
       if (key === undefined) {
         if (depth === 0) return obj;
-        const last = tokens[tokens.length - 1]!;
+        const last = tokens[tokens.length - 1];
         throw new VdfError('a block `{` is not closed', last.line, last.col);
       }
       if (key.kind === 'close') {

@@ -1,10 +1,17 @@
 import type { RelocateError } from '../core/errors.js';
+import { styleForOs } from '../core/paths.js';
 import type { JournalLine, RunRecord } from '../journal/types.js';
-import type { RunStore } from '../journal/runs.js';
+import { damaged, type RunStore } from '../journal/runs.js';
+import { decodeStepInfo } from '../journal/step-info-decode.js';
+import { beginInfo, madeInfo } from './begin-info.js';
+import { doStep } from './do-step.js';
 import type { FsPort } from './fs-port.js';
-import { differs, driftError, recordedIdentity } from './identity.js';
-import { beginInfo, clearPartial, doStep, madeInfo, stepTookEffect, undoStep, type StepInfo } from './step-ops.js';
+import { differs, driftError, type Identity } from './identity.js';
+import { clearPartial, stepTookEffect } from './resume-step.js';
+import type { StepContext } from './step-context.js';
+import { joinMade, type StepInfo } from './step-info.js';
 import type { RunStep, Step } from './steps.js';
+import { undoStep } from './undo-step.js';
 import { stopIfAsked, type StopRequest } from './stop-request.js';
 
 /** What the executor tells the CLI as it goes (listr2 turns these into progress). */
@@ -30,16 +37,42 @@ export interface JournalState {
   undone: Set<number>;
 }
 
-export function journalState(lines: JournalLine[]): JournalState {
+/**
+ * Where a run stands, from its journal lines and its steps: each begun
+ * step's info is decoded by that step's kind (decodeStepInfo). Throws
+ * DecodeError for an info its step never writes (a damaged journal).
+ */
+export function journalState(lines: readonly JournalLine[], steps: readonly RunStep[]): JournalState {
   const s: JournalState = { done: new Set(), begun: new Map(), undone: new Set() };
+  const raw = new Map<number, Record<string, unknown> | undefined>();
   for (const l of lines) {
-    if (l.t === 'begin') s.begun.set(l.n, l.info);
+    if (l.t === 'begin') raw.set(l.n, l.info);
     else if (l.t === 'done') s.done.add(l.n);
     else if (l.t === 'undo-done') s.undone.add(l.n);
     // What a step made is known only after its begin: it joins that begin's info (a begin again starts afresh).
-    if ((l.t === 'made' || l.t === 'done') && l.info) s.begun.set(l.n, { ...s.begun.get(l.n), ...l.info });
+    if ((l.t === 'made' || l.t === 'done') && l.info) raw.set(l.n, { ...raw.get(l.n), ...l.info });
+  }
+  for (const [n, info] of raw) {
+    const rs = steps[n];
+    // A line of a step the record does not have is read by nothing (the steps are what runs and undoes).
+    s.begun.set(n, rs ? decodeStepInfo(rs.step, info, `step ${n}'s info`) : undefined);
   }
   return s;
+}
+
+/** The run's journal state; a damaged step info refuses the run (E_RUN_FORMAT), as a damaged line does. */
+async function readState(ctx: ExecContext): Promise<JournalState> {
+  const lines = await ctx.store.readJournal();
+  try {
+    return journalState(lines, ctx.record.steps);
+  } catch (err) {
+    throw damaged(ctx.store.stateDir, ctx.store.id, 'its journal (journal.jsonl)', err);
+  }
+}
+
+/** The steps' context: the run's port, and the path style of the plan it runs (not the host's). */
+function stepContext(ctx: ExecContext): StepContext {
+  return { fs: ctx.fs, style: styleForOs(ctx.record.plan.os) };
 }
 
 /**
@@ -48,15 +81,25 @@ export function journalState(lines: JournalLine[]): JournalState {
  * rename (what it moved). Undefined when no step of the entry put `p`
  * there, or the journal does not say what (a run recorded before identities).
  */
-function leftByRun(steps: RunStep[], infos: Map<number, StepInfo | undefined>, rs: RunStep, p: string): string | null | undefined {
+function leftByRun(steps: RunStep[], infos: Map<number, StepInfo | undefined>, rs: RunStep, p: string): Identity | null | undefined {
   for (let k = rs.n - 1; k >= 0; k--) {
     const earlier = steps[k]!;
     if (earlier.entry !== rs.entry) break;
     const s = earlier.step;
-    if (s.op === 'copy' && s.to === p) return recordedIdentity(infos.get(earlier.n), 'madeId');
-    if (s.op === 'rename' && s.to === p) return recordedIdentity(infos.get(earlier.n), 'movedId');
+    if ((s.op === 'copy' || s.op === 'rename') && s.to === p) return identityLeftAt(s.op, infos.get(earlier.n));
   }
   return undefined;
+}
+
+/**
+ * What a copy (its root, `madeId`) or a rename (what it moved, `movedId`)
+ * left at its `to`, from that step's info (decoded by its kind): the two
+ * kinds that put something at a path a later step of the entry takes on.
+ */
+function identityLeftAt(op: 'copy' | 'rename', info: StepInfo | undefined): Identity | null | undefined {
+  if (info === undefined) return undefined;
+  if (op === 'copy') return 'madeId' in info ? info.madeId : undefined;
+  return 'movedId' in info ? info.movedId : undefined;
 }
 
 /**
@@ -122,7 +165,8 @@ const CANNOT_LOSE_DATA: ReadonlySet<Step['op']> = new Set(['mkdirs', 'link', 'ch
  * verify that allows it.
  */
 export async function runForward(ctx: ExecContext): Promise<void> {
-  const st = journalState(await ctx.store.readJournal());
+  const st = await readState(ctx);
+  const cx = stepContext(ctx);
   const steps = ctx.record.steps;
   // What each step began on and made, as the run goes (for checkLeftByRun).
   const infos = st.begun;
@@ -142,16 +186,16 @@ export async function runForward(ctx: ExecContext): Promise<void> {
     let info: StepInfo | undefined;
     if (st.begun.has(rs.n)) {
       info = st.begun.get(rs.n);
-      if (await stepTookEffect(ctx.fs, rs.step, info)) {
+      if (await stepTookEffect(cx, rs.step, info)) {
         ctx.store.append({ t: 'done', n: rs.n, at: stamp() }, false);
         continue;
       }
-      await clearPartial(ctx.fs, rs.step, info);
+      await clearPartial(cx, rs.step, info);
       // Begun again afresh: what the earlier attempt made is gone (cleared above).
-      if (rs.step.op === 'copy') info = await beginInfo(ctx.fs, rs.step);
+      if (rs.step.op === 'copy') info = await beginInfo(cx, rs.step);
     } else {
       await checkLeftByRun(ctx, infos, rs);
-      info = await beginInfo(ctx.fs, rs.step);
+      info = await beginInfo(cx, rs.step);
     }
     infos.set(rs.n, info);
     ctx.onEvent?.({ type: 'step', rs, phase: 'start' });
@@ -160,9 +204,9 @@ export async function runForward(ctx: ExecContext): Promise<void> {
     const onMade = (made: StepInfo) => {
       // fsync'd: the copy's root is relocate's on disk only once the journal says so.
       ctx.store.append({ t: 'made', n: rs.n, at: stamp(), info: made });
-      infos.set(rs.n, { ...infos.get(rs.n), ...made });
+      infos.set(rs.n, joinMade(infos.get(rs.n), made));
     };
-    await doStep(ctx.fs, rs.step, info, (bytesDone) => ctx.onEvent?.({ type: 'progress', rs, bytesDone, bytesTotal: total }), onMade);
+    await doStep(cx, rs.step, info, (bytesDone) => ctx.onEvent?.({ type: 'progress', rs, bytesDone, bytesTotal: total }), onMade);
     ctx.store.append({ t: 'done', n: rs.n, at: stamp() }, false);
     ctx.onEvent?.({ type: 'step', rs, phase: 'done' });
   }
@@ -172,15 +216,16 @@ export async function runForward(ctx: ExecContext): Promise<void> {
 
 /** Runs steps that cannot lose data under one journal fsync and one sync per folder (see runForward). */
 async function runBatch(ctx: ExecContext, batch: RunStep[]): Promise<void> {
+  const cx = stepContext(ctx);
   const infos: (StepInfo | undefined)[] = [];
-  for (const rs of batch) infos.push(await beginInfo(ctx.fs, rs.step));
+  for (const rs of batch) infos.push(await beginInfo(cx, rs.step));
   ctx.store.appendAll(batch.map((rs, k) => ({ t: 'begin', n: rs.n, at: stamp(), ...(infos[k] ? { info: infos[k] } : {}) })));
   const done: { rs: RunStep; made: StepInfo | undefined }[] = [];
   const run = async () => {
     for (const [k, rs] of batch.entries()) {
       ctx.onEvent?.({ type: 'step', rs, phase: 'start' });
-      await doStep(ctx.fs, rs.step, infos[k]);
-      done.push({ rs, made: await madeInfo(ctx.fs, rs.step, infos[k]) });
+      await doStep(cx, rs.step, infos[k]);
+      done.push({ rs, made: await madeInfo(cx, rs.step, infos[k]) });
       ctx.onEvent?.({ type: 'step', rs, phase: 'done' });
     }
   };
@@ -205,8 +250,9 @@ function withRestored(steps: RunStep[], st: JournalState, rs: RunStep): StepInfo
   for (let k = rs.n + 1; k < steps.length && steps[k]!.entry === rs.entry; k++) {
     const later = steps[k]!.step;
     if (later.op !== 'delete' || later.path !== s.to) continue;
-    const id = recordedIdentity(st.begun.get(k), 'restoredId');
-    if (typeof id === 'string') return { ...info, restoredAt: id };
+    const laterInfo = st.begun.get(k);
+    const id = laterInfo !== undefined && 'restoredId' in laterInfo ? laterInfo.restoredId : undefined;
+    if (id !== undefined) return joinMade(info, { restoredAt: id });
   }
   return info;
 }
@@ -219,7 +265,8 @@ function withRestored(steps: RunStep[], st: JournalState, rs: RunStep): StepInfo
  * leaving it to be continued by `relocate rollback`.
  */
 export async function runUndo(ctx: ExecContext, force: boolean, honourStop = false): Promise<{ n: number; reason: string }[]> {
-  const st = journalState(await ctx.store.readJournal());
+  const st = await readState(ctx);
+  const cx = stepContext(ctx);
   const skipped: { n: number; reason: string }[] = [];
   for (const rs of ctx.record.steps.slice().reverse()) {
     // An asked-for rollback stops between undos when interrupted; the rollback that follows an interrupt does not.
@@ -232,11 +279,11 @@ export async function runUndo(ctx: ExecContext, force: boolean, honourStop = fal
     const onMade = (made: StepInfo) => {
       // fsync'd before anything is written into what was made (see undoStep's delete).
       ctx.store.append({ t: 'made', n: rs.n, at: stamp(), info: made });
-      st.begun.set(rs.n, { ...st.begun.get(rs.n), ...made });
+      st.begun.set(rs.n, joinMade(st.begun.get(rs.n), made));
     };
     let why: string | undefined;
     try {
-      why = await undoStep(ctx.fs, rs.step, withRestored(ctx.record.steps, st, rs), completed, force, onMade);
+      why = await undoStep(cx, rs.step, withRestored(ctx.record.steps, st, rs), completed, force, onMade);
     } catch (err) {
       // An undo the guard refused would have touched a path the plan does not name (a step forged by a bug):
       // it is skipped and reported, and the rest of the run is still undone rather than left stuck.

@@ -1,8 +1,7 @@
 import { RelocateError } from '../core/errors.js';
 import type { FsPort, NodeInfo } from './fs-port.js';
-import type { Step } from './steps.js';
-import type { StepInfo } from './step-ops.js';
-import { assertNever } from '../core/never.js';
+import type { CopyInfo, DeleteInfo, RenameInfo, StepInfoFor } from './step-info.js';
+import type { StepFor, StepOfKind, StepOp } from './steps.js';
 
 /**
  * What a path is, not where: `dev:ino`, which a rename keeps and a copy
@@ -40,16 +39,6 @@ export async function identityAt(fs: FsPort, p: string): Promise<Identity | null
   return n ? identityOf(n) : null;
 }
 
-/**
- * A recorded identity from journal info: a string, or null for "nothing was
- * there"; undefined when the journal has none (a run recorded before
- * identities, or a field that could not be known).
- */
-export function recordedIdentity(info: StepInfo | undefined, key: string): Identity | null | undefined {
-  const v = info?.[key];
-  return typeof v === 'string' || v === null ? v : undefined;
-}
-
 /** True when `n` is not the thing recorded (an unknown on either side proves nothing, so it is not a mismatch). */
 export function differs(n: NodeInfo, recorded: Identity | null | undefined): boolean {
   if (recorded === undefined) return false;
@@ -72,6 +61,59 @@ const GO: UndoVerdict = { go: true };
 const NOTHING: UndoVerdict = { go: false, nothingToUndo: true };
 const mismatch = (why: string, path: string): UndoVerdict => ({ go: false, nothingToUndo: false, why, path });
 
+async function renameIdentity(fs: FsPort, s: StepFor['rename'], info: RenameInfo | undefined): Promise<UndoVerdict> {
+  const moved = info?.movedId;
+  if (moved === undefined) return GO;
+  const to = await fs.lstat(s.to);
+  if (!to || !differs(to, moved)) return GO;
+  // Or relocate's own copy of it, put back there by the undo of a later delete (see runUndo).
+  const restored = info?.restoredAt;
+  if (restored !== undefined && !differs(to, restored)) return GO;
+  const from = await fs.lstat(s.from);
+  if (moved === null || (from !== null && !differs(from, moved))) return NOTHING;
+  return mismatch(`${s.to} is not what relocate moved there from ${s.from} (it is another folder or file, by its identity), so relocate does not move it`, s.to);
+}
+
+async function copyIdentity(fs: FsPort, s: StepFor['copy'], info: CopyInfo | undefined): Promise<UndoVerdict> {
+  const to = await fs.lstat(s.to);
+  if (!to) return GO;
+  const made = info?.madeId;
+  if (made === undefined) {
+    if (info?.fromId === undefined) return GO;
+    // No record of the root: made in the instant before the journal said so (then still empty), or not relocate's.
+    if (to.kind === 'dir' && (await fs.rmdirIfEmpty(s.to))) return NOTHING;
+    if (await holdsOnlyCopiesOf(fs, s.to, s.from)) return GO;
+    return mismatch(`${s.to} is not a copy the journal says relocate made, so relocate does not delete it`, s.to);
+  }
+  if (differs(to, made)) return mismatch(`${s.to} is not the copy relocate made (it is another folder or file, by its identity), so relocate does not delete it`, s.to);
+  // The original's own identity is not required: a rollback has by then put back relocate's verified copy of it there.
+  return GO;
+}
+
+async function deleteIdentity(fs: FsPort, s: StepFor['delete'], info: DeleteInfo | undefined): Promise<UndoVerdict> {
+  const n = await fs.lstat(s.path);
+  // Relocate's own copy, put back there by an earlier (interrupted) undo of this delete, is relocate's too.
+  const restored = info?.restoredId;
+  if (n && restored !== undefined && !differs(n, restored)) return GO;
+  if (n && differs(n, info?.pathId)) return mismatch(`${s.path} is not what relocate was deleting (it is another folder or file, by its identity), so relocate leaves it as it is`, s.path);
+  return GO;
+}
+
+// mkdirs removes only empty folders it recorded (checked by identity where made); links are checked by what they point to.
+const go = async (): Promise<UndoVerdict> => GO;
+
+const CHECKS: { [K in StepOp]: (fs: FsPort, s: StepFor[K], info: StepInfoFor[K] | undefined) => Promise<UndoVerdict> } = {
+  rename: renameIdentity,
+  copy: copyIdentity,
+  delete: deleteIdentity,
+  mkdirs: go,
+  verify: go,
+  link: go,
+  'check-link': go,
+  'check-in-use': go,
+  unlink: go,
+};
+
 /**
  * Checks, before an undo or a resume renames or deletes anything, that each
  * thing it would touch is what the journal says relocate made or moved:
@@ -87,56 +129,11 @@ const mismatch = (why: string, path: string): UndoVerdict => ({ go: false, nothi
  * - delete: what is at `path` must be the thing the delete began on (`pathId`),
  *   or the copy an earlier undo of it put back there (`restoredId`).
  *
- * Fields a journal lacks (runs recorded before identities) check nothing, as before.
+ * Fields a journal lacks (runs recorded before identities) check nothing.
  */
-export async function undoIdentity(fs: FsPort, s: Step, info: StepInfo | undefined): Promise<UndoVerdict> {
-  switch (s.op) {
-    case 'rename': {
-      const moved = recordedIdentity(info, 'movedId');
-      if (moved === undefined) return GO;
-      const to = await fs.lstat(s.to);
-      if (!to || !differs(to, moved)) return GO;
-      // Or relocate's own copy of it, put back there by the undo of a later delete (see runUndo).
-      const restored = recordedIdentity(info, 'restoredAt');
-      if (typeof restored === 'string' && !differs(to, restored)) return GO;
-      const from = await fs.lstat(s.from);
-      if (moved === null || (from !== null && !differs(from, moved))) return NOTHING;
-      return mismatch(`${s.to} is not what relocate moved there from ${s.from} (it is another folder or file, by its identity), so relocate does not move it`, s.to);
-    }
-    case 'copy': {
-      const to = await fs.lstat(s.to);
-      if (!to) return GO;
-      const made = recordedIdentity(info, 'madeId');
-      if (made === undefined) {
-        if (recordedIdentity(info, 'fromId') === undefined) return GO;
-        // No record of the root: made in the instant before the journal said so (then still empty), or not relocate's.
-        if (to.kind === 'dir' && (await fs.rmdirIfEmpty(s.to))) return NOTHING;
-        if (await holdsOnlyCopiesOf(fs, s.to, s.from)) return GO;
-        return mismatch(`${s.to} is not a copy the journal says relocate made, so relocate does not delete it`, s.to);
-      }
-      if (differs(to, made)) return mismatch(`${s.to} is not the copy relocate made (it is another folder or file, by its identity), so relocate does not delete it`, s.to);
-      // The original's own identity is not required: a rollback has by then put back relocate's verified copy of it there.
-      return GO;
-    }
-    case 'delete': {
-      const n = await fs.lstat(s.path);
-      // Relocate's own copy, put back there by an earlier (interrupted) undo of this delete, is relocate's too.
-      const restored = recordedIdentity(info, 'restoredId');
-      if (n && typeof restored === 'string' && !differs(n, restored)) return GO;
-      if (n && differs(n, recordedIdentity(info, 'pathId'))) return mismatch(`${s.path} is not what relocate was deleting (it is another folder or file, by its identity), so relocate leaves it as it is`, s.path);
-      return GO;
-    }
-    case 'mkdirs':
-    case 'verify':
-    case 'link':
-    case 'check-link':
-    case 'check-in-use':
-    case 'unlink':
-      // mkdirs removes only empty folders it recorded (checked by identity where made); links are checked by what they point to.
-      return GO;
-    default:
-      return assertNever(s, 'step');
-  }
+export function undoIdentity<K extends StepOp>(fs: FsPort, s: StepOfKind<K>, info: StepInfoFor[K] | undefined): Promise<UndoVerdict> {
+  const check: (typeof CHECKS)[K] = CHECKS[s.op];
+  return check(fs, s, info);
 }
 
 /**
@@ -157,7 +154,7 @@ export async function holdsOnlyCopiesOf(fs: FsPort, p: string, source: string): 
 }
 
 /** undoIdentity for resume: a mismatch stops with E_DRIFT; "nothing to undo" means nothing to clear. */
-export async function resumeIdentity(fs: FsPort, s: Step, info: StepInfo | undefined): Promise<boolean> {
+export async function resumeIdentity<K extends StepOp>(fs: FsPort, s: StepOfKind<K>, info: StepInfoFor[K] | undefined): Promise<boolean> {
   const v = await undoIdentity(fs, s, info);
   if (v.go) return true;
   if (v.nothingToUndo) return false;

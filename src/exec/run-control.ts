@@ -1,4 +1,5 @@
 import { RelocateError } from '../core/errors.js';
+import { styleForOs } from '../core/paths.js';
 import { RunStore, freshRunId, utcStamp, type JournalLineHook } from '../journal/runs.js';
 import type { RunRecord } from '../journal/types.js';
 import { RUN_FORMAT_VERSION } from '../journal/record-decode.js';
@@ -7,7 +8,7 @@ import { compileSteps } from './compile.js';
 import { runForward, runUndo, type ExecEvent } from './executor.js';
 import type { FsPort } from './fs-port.js';
 import { GuardedFs } from './guard.js';
-import { checkLink } from './step-ops.js';
+import { checkLink } from './step-checks.js';
 import type { VerifyMode } from './steps.js';
 import type { StopRequest } from './stop-request.js';
 
@@ -21,19 +22,56 @@ export interface RunOptions {
   onJournalLine?: JournalLineHook;
 }
 
-/**
- * How a run ended. `done`: everything applied. `rolled-back`: a step failed
- * and every change was undone (`error` says what failed). `failed`: a step
- * failed and changes remain (--no-rollback, or the rollback itself failed:
- * `undoError`); the run is unfinished and blocks changing commands.
- */
-export interface RunOutcome {
-  record: RunRecord;
-  result: 'done' | 'rolled-back' | 'failed';
-  error?: RelocateError;
-  undoError?: RelocateError;
-  skipped?: { n: number; reason: string }[];
+/** An undo a rollback skipped (under --force a step whose paths drifted, or one the guard refused), with why; nothing was changed there. */
+export interface SkippedUndo {
+  n: number;
+  reason: string;
 }
+
+/*
+ * The outcomes below name, as `?: never`, the fields that another outcome
+ * has and they cannot: read on any outcome, such a field is undefined.
+ */
+
+/** The run applied everything. */
+export interface RunDone {
+  record: RunRecord;
+  result: 'done';
+  error?: never;
+  undoError?: never;
+  skipped?: never;
+}
+
+/**
+ * Every change of the run was undone: after a step failed (`error`, what
+ * failed; the automatic rollback of apply and resume), or because a
+ * rollback was asked for (no `error`). `skipped`: the undos it skipped;
+ * absent or empty when none.
+ */
+export interface RunRolledBack {
+  record: RunRecord;
+  result: 'rolled-back';
+  error?: RelocateError;
+  skipped?: SkippedUndo[];
+  undoError?: never;
+}
+
+/**
+ * A step (or an asked-for rollback) failed with `error` and changes remain
+ * (--no-rollback; a journal that cannot be written; or the automatic
+ * rollback failed too, `undoError`): the run is unfinished and blocks
+ * changing commands until resume or rollback.
+ */
+export interface RunFailed {
+  record: RunRecord;
+  result: 'failed';
+  error: RelocateError;
+  undoError?: RelocateError;
+  skipped?: never;
+}
+
+/** How a run ended, told apart by `result`. */
+export type RunOutcome = RunDone | RunRolledBack | RunFailed;
 
 function asRelocateError(err: unknown): RelocateError {
   if (err instanceof RelocateError) return err;
@@ -163,11 +201,12 @@ async function continueUndo(record: RunRecord, store: RunStore, opts: RunOptions
 /** What differs between the disk and how a finished run left it; empty when nothing drifted. */
 export async function runDrift(record: RunRecord, fs: FsPort): Promise<string[]> {
   const out: string[] = [];
+  const style = styleForOs(record.plan.os);
   for (const rs of record.steps) {
     const s = rs.step;
     if (s.op === 'link') {
       try {
-        await checkLink(fs, s.path, s.target, s.kind);
+        await checkLink({ fs, style }, s.path, s.target, s.kind);
       } catch (err) {
         // Only what checkLink found is drift; a disk that cannot be read (EIO, EACCES) is reported as itself.
         const code = (err as RelocateError).code;

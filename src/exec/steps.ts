@@ -60,3 +60,12 @@ export function entryTag(runId: string, order: number): string {
 export function parentOf(p: string, style: PathStyle): string {
   return pathApi(style).dirname(p);
 }
+
+/** The kind of a step (its `op`). */
+export type StepOp = Step['op'];
+
+/** Each kind's step, by its `op`: `StepFor['delete']` is the delete step. Lets a table of per-kind functions be typed. */
+export type StepFor = { [K in StepOp]: Extract<Step, { op: K }> };
+
+/** The step of kind K, spelled so that a call infers K from the step it is given (and so types that step's info). */
+export type StepOfKind<K extends StepOp> = StepFor[K] & { op: K };

@@ -1,12 +1,12 @@
 import { RelocateError } from '../core/errors.js';
 import { stagingName } from '../core/own-names.js';
-import { hostOs, pathApi, styleForOs } from '../core/paths.js';
-import type { FsPort, NodeMeta } from './fs-port.js';
+import { pathApi, type PathStyle } from '../core/paths.js';
+import type { NodeMeta } from './fs-port.js';
+import type { StepContext } from './step-context.js';
 
-const P = pathApi(styleForOs(hostOs()));
-
-function under(root: string, rel: string): string {
-  return rel === '' ? root : P.join(root, ...rel.split('/'));
+/** Where a snapshot's relative name (always with /) is under `root`, spelled the plan's way. */
+function underIn(style: PathStyle, root: string, rel: string): string {
+  return rel === '' ? root : pathApi(style).join(root, ...rel.split('/'));
 }
 
 /**
@@ -22,10 +22,10 @@ function under(root: string, rel: string): string {
  * of a whole delete (FsPort.restoreMissing) stages a missing folder with its
  * contents, while a subset restore makes folders in place.
  */
-export async function clearUndoStagings(fs: FsPort, root: string, nodes: readonly Pick<NodeMeta, 'rel' | 'kind'>[], folders: boolean): Promise<void> {
+export async function clearUndoStagings(cx: StepContext, root: string, nodes: readonly Pick<NodeMeta, 'rel' | 'kind'>[], folders: boolean): Promise<void> {
   for (const n of nodes) {
     if ((n.kind === 'dir' && !folders) || n.rel === '') continue;
-    await clearStaging(fs, under(root, n.rel), async () => n.kind);
+    await clearStaging(cx, underIn(cx.style, root, n.rel), async () => n.kind);
   }
 }
 
@@ -36,17 +36,18 @@ export async function clearUndoStagings(fs: FsPort, root: string, nodes: readonl
  * is there, so a million-node twin is never held as records (folders
  * count: FsPort.restoreMissing stages a missing folder whole).
  */
-export async function clearUndoStagingsOfTwin(fs: FsPort, root: string, twin: string): Promise<void> {
+export async function clearUndoStagingsOfTwin(cx: StepContext, root: string, twin: string): Promise<void> {
+  const { fs, style } = cx;
   for (const rel of await fs.snapshotNames(twin)) {
     if (rel === '') continue;
-    await clearStaging(fs, under(root, rel), async () => (await fs.lstat(under(twin, rel)))?.kind);
+    await clearStaging(cx, underIn(style, root, rel), async () => (await fs.lstat(underIn(style, twin, rel)))?.kind);
   }
 }
 
 /** Removes the undo staging beside `dest` when `dest` is missing and the staging is of the kind `kindOf` says `dest` had. */
-async function clearStaging(fs: FsPort, dest: string, kindOf: () => Promise<string | undefined>): Promise<void> {
+async function clearStaging({ fs, style }: StepContext, dest: string, kindOf: () => Promise<string | undefined>): Promise<void> {
   if (await fs.lstat(dest)) return;
-  const staging = stagingName(dest, 'undo');
+  const staging = stagingName(dest, 'undo', style);
   const left = await fs.lstat(staging);
   if (left && left.kind === (await kindOf())) await fs.deleteTree(staging);
 }
@@ -68,7 +69,9 @@ async function clearStaging(fs: FsPort, dest: string, kindOf: () => Promise<stri
  * check that every snapshot name is there; the caller verifies contents.
  * Returns the number of nodes put back.
  */
-export async function restoreSubsetMissing(fs: FsPort, twin: string, root: string, nodes: readonly NodeMeta[]): Promise<number> {
+export async function restoreSubsetMissing(cx: StepContext, twin: string, root: string, nodes: readonly NodeMeta[]): Promise<number> {
+  const { fs, style } = cx;
+  const under = (base: string, rel: string) => underIn(style, base, rel);
   const touched = new Set<string>();
   let restored = 0;
   // Snapshots list parents before their contents.
@@ -82,7 +85,7 @@ export async function restoreSubsetMissing(fs: FsPort, twin: string, root: strin
       await fs.mkdirs(dest);
       touched.add(n.rel);
     } else {
-      const staging = stagingName(dest, 'undo');
+      const staging = stagingName(dest, 'undo', style);
       await fs.restoreSnapshot(under(twin, n.rel), staging, [{ ...n, rel: '' }]);
       await fs.renameNoReplace(staging, dest);
     }

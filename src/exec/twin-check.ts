@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { RelocateError } from '../core/errors.js';
-import type { FsPort, NodeMeta } from './fs-port.js';
-import type { StepInfo } from './step-ops.js';
-import type { Step } from './steps.js';
+import type { FsPort } from './fs-port.js';
+import type { DeleteInfo } from './step-info.js';
+import type { StepFor } from './steps.js';
 
-type DeleteStep = Extract<Step, { op: 'delete' }>;
+type DeleteStep = StepFor['delete'];
 
 /**
  * Before an interrupted delete goes on (resume), what is left of the
@@ -51,7 +51,7 @@ export function namesHash(rels: Iterable<string>): string {
  * twin's names) and `differs` when part is gone and the rest differs
  * (both are kept; nothing is deleted or renamed).
  */
-export async function remainderVerdict(fs: FsPort, s: DeleteStep, info: StepInfo | undefined): Promise<'matches' | 'whole' | 'differs'> {
+export async function remainderVerdict(fs: FsPort, s: DeleteStep, info: DeleteInfo | undefined): Promise<'matches' | 'whole' | 'differs'> {
   const matches = await fs.verify(s.path, s.twin, 'content', true).then(
     () => true,
     (err: unknown) => {
@@ -61,9 +61,9 @@ export async function remainderVerdict(fs: FsPort, s: DeleteStep, info: StepInfo
   );
   if (matches) return 'matches';
   const recorded = info?.namesHash;
-  if (typeof recorded === 'string') return namesHash(await fs.snapshotNames(s.path)) === recorded ? 'whole' : 'differs';
+  if (recorded !== undefined) return namesHash(await fs.snapshotNames(s.path)) === recorded ? 'whole' : 'differs';
   // Names only: the twin's are taken one at a time, never as a million records (FsPort.snapshotNames).
-  const had = s.subset ? ((info?.nodes as NodeMeta[] | undefined) ?? []).map((n) => n.rel) : await fs.snapshotNames(s.twin);
+  const had = s.subset ? (info?.nodes ?? []).map((n) => n.rel) : await fs.snapshotNames(s.twin);
   const left = new Set(await fs.snapshotNames(s.path));
   let any = false;
   for (const rel of had) {

@@ -11,7 +11,10 @@ import type { JournalLine, RunRecord, RunStatus } from './types.js';
  * refused rather than guessed at — resume and rollback act on what it says.
  */
 
-/** The record format this relocate writes and reads. Raise it when a change would mislead an older reader. */
+/**
+ * The record format this relocate writes and reads. Raise it when a change would mislead an older reader.
+ * The journal's step infos are part of it (step-info-decode.ts).
+ */
 export const RUN_FORMAT_VERSION = 1;
 
 /** A record of a newer format than this relocate reads. Invariant: `version` > RUN_FORMAT_VERSION. */
@@ -110,6 +113,7 @@ export function decodeRunRecord(v: unknown): RunRecord {
   return r;
 }
 
+// `info` is checked by its step's kind once the line meets its step (decodeStepInfo): the line does not say the kind.
 const line = obj<JournalLine>({ t: oneOf('begin', 'made', 'done', 'undo-begin', 'undo-done'), n: count, at: str, info: opt(anyObject) });
 const KINDS: ReadonlySet<unknown> = new Set(['begin', 'made', 'done', 'undo-begin', 'undo-done']);
 

@@ -228,7 +228,7 @@ function recordOf(text: string, stateDir: string, id: string): RunRecord {
 }
 
 /** E_RUN_FORMAT for run `id`'s `what`, from a decoder's error. */
-function damaged(stateDir: string, id: string, what: string, err: unknown): RelocateError {
+export function damaged(stateDir: string, id: string, what: string, err: unknown): RelocateError {
   const dir = path.join(stateDir, 'runs', id);
   if (err instanceof NewerRunFormat) {
     return new RelocateError('E_RUN_FORMAT', `run ${id} was ${err.message}`, {

@@ -44,6 +44,12 @@ export interface RunRecord {
  * info carry the identity of what the step made (a copy's root the moment
  * it exists, the folders mkdirs created), which undo and resume check
  * before they delete it. Readers ignore fields and line kinds they do not know.
+ *
+ * A line does not say its step's kind, so `info` is kept here as the JSON
+ * object it is; the executor reads a step's info only through
+ * decodeStepInfo (step-info-decode.ts), by its step's kind, into its
+ * typed shape (src/exec/step-info.ts). An `undo-done` line's info is
+ * `{ skipped }`, the reason an undo was skipped.
  */
 export interface JournalLine {
   t: 'begin' | 'made' | 'done' | 'undo-begin' | 'undo-done';

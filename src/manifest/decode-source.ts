@@ -63,7 +63,7 @@ function notText(file: string, bytes: Uint8Array, text?: string, offset?: number
 export function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
-    const b = bytes[i]!;
+    const b = bytes[i];
     if (b < 0x80) {
       i++;
       continue;

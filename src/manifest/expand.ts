@@ -137,7 +137,7 @@ export class Expander {
         }],
       };
     }
-    const result = this.expandWith(this.vars[name]!, undefined, [...stack, name]);
+    const result = this.expandWith(this.vars[name], undefined, [...stack, name]);
     this.resolved.set(name, result);
     return result;
   }

@@ -1,3 +1,4 @@
+import { leadingBlanks } from './leading-blanks.js';
 import { isDeepStrictEqual } from 'node:util';
 import { Document, isMap, isSeq, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
 import { canonicalPath, isInside, pathApi, pathKey, samePath, type PathStyle } from '../core/paths.js';
@@ -254,7 +255,7 @@ function spliceEntries(text: string, entries: LinkItem[]): string | undefined {
     const lineEnd = eol === -1 ? text.length : eol;
     const rest = text.slice(end, lineEnd).replace(/\r$/, '').trim();
     const keyLine = text.slice(lineStart(text, start), start);
-    const keyIndent = /^[ \t]*/.exec(keyLine)![0].length;
+    const keyIndent = leadingBlanks(keyLine);
     const before = text.slice(0, start).replace(/[ \t]+$/, '');
     const after = eol === -1 ? nl : text.slice(eol).replace(/^\r?\n/, nl);
     return `${before}${rest ? ` ${rest}` : ''}${nl}${renderItems(entries, ' '.repeat(keyIndent + 2), nl, false)}${after}`;
@@ -282,7 +283,7 @@ function spliceEntries(text: string, entries: LinkItem[]): string | undefined {
     const eol = text.indexOf('\n', pos);
     const lineText = text.slice(pos, eol === -1 ? text.length : eol);
     const m = /^([ \t]*)#/.exec(lineText);
-    if (!m || m[1]!.length <= dashCol || eol === -1) break;
+    if (!m || m[1].length <= dashCol || eol === -1) break;
     pos = eol + 1;
   }
   const atEnd = pos >= text.length;

@@ -91,7 +91,7 @@ async function loadUnguarded(file: string, ctx: LoadContext, io: ManifestIO): Pr
   const entries: DesiredEntry[] = [];
 
   for (let i = 0; i < raw.links.length; i++) {
-    const r = raw.links[i]!;
+    const r = raw.links[i];
     if (badEntries.has(i)) {
       // The entry is reported already, but its paths may hide more problems worth reporting now.
       if (typeof r?.link === 'string' && typeof r?.target === 'string' && appliesIfSound(r.when, raw.defaults?.when, ctx)) {

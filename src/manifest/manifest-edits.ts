@@ -59,16 +59,16 @@ function lineStart(text: string, pos: number): number {
  */
 export function setEntryState(text: string, index: number, state: 'absent' | 'present'): string {
   const doc = parseDocument(text);
-  if (doc.errors.length > 0) throw new ManifestEditError(`the manifest has YAML errors (${doc.errors[0]!.message.split('\n')[0]})`);
+  if (doc.errors.length > 0) throw new ManifestEditError(`the manifest has YAML errors (${doc.errors[0].message.split('\n')[0]})`);
   const links = doc.get('links', true);
   if (!isSeq(links) || index < 0 || index >= links.items.length) throw new ManifestEditError(`the manifest has no entry links[${index}]`);
   const item = links.items[index];
   if (!isMap(item)) throw new ManifestEditError(`links[${index}] is not a mapping with link and target`);
   const data = doc.toJS() as { links: Record<string, unknown>[] };
   const expected = { ...data, links: data.links.map((e, i) => (i === index ? { ...e, state } : e)) };
-  const spliced = spliceState(text, item as YAMLMap, state);
+  const spliced = spliceState(text, item, state);
   if (spliced !== undefined && sameData(spliced, expected)) return spliced;
-  (item as YAMLMap).set('state', state);
+  (item).set('state', state);
   const rewritten = doc.toString({ lineWidth: 0 });
   if (sameData(rewritten, expected)) return rewritten;
   throw new ManifestEditError(`setting state: ${state} on links[${index}] would change more than that entry`);
@@ -77,7 +77,7 @@ export function setEntryState(text: string, index: number, state: 'absent' | 'pr
 /** The text edit: replace the `state:` scalar, or add a line after a block mapping's last pair. */
 function spliceState(text: string, item: YAMLMap, state: string): string | undefined {
   if (item.flow) return undefined;
-  const pairs = item.items as Pair[];
+  const pairs = item.items;
   const existing = pairs.find((p) => isScalar(p.key) && p.key.value === 'state');
   if (existing) {
     if (!isScalar(existing.value) || !existing.value.range) return undefined;

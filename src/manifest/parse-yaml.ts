@@ -1,3 +1,4 @@
+import { leadingBlanks } from './leading-blanks.js';
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit, type Document, type Node, type YAMLError } from 'yaml';
 import type { Diagnostic } from '../core/errors.js';
 
@@ -27,7 +28,7 @@ function tooDeepAt(text: string): number | undefined {
   let depth = 0;
   let quote: string | undefined;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
+    const c = text[i];
     if (quote) {
       if (quote === '"' && c === '\\') i++;
       else if (c === quote) {
@@ -36,14 +37,14 @@ function tooDeepAt(text: string): number | undefined {
       } else if (c === '\n' && quote === "'" && depth === 0) quote = undefined;
       continue;
     }
-    if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+    if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
       const nl = text.indexOf('\n', i);
       if (nl < 0) return undefined;
       i = nl;
       continue;
     }
     // A quote only opens a quoted scalar where a value starts (not the apostrophe in a plain `it's`).
-    if ((c === '"' || c === "'") && (i === 0 || /[\s:,[{-]/.test(text[i - 1]!))) quote = c;
+    if ((c === '"' || c === "'") && (i === 0 || /[\s:,[{-]/.test(text[i - 1]))) quote = c;
     else if (c === '[' || c === '{') {
       if (++depth > MAX_FLOW_DEPTH) return i;
     } else if ((c === ']' || c === '}') && depth > 0) depth--;
@@ -69,7 +70,8 @@ export function parseYaml(file: string, text: string): ParsedYaml {
     };
   }
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, strict: true });
-  const diagnostics: Diagnostic[] = [];
+  // Every YAML diagnostic has a position: they are sorted by it.
+  const diagnostics: (Diagnostic & { line: number; col: number })[] = [];
   for (const err of doc.errors) {
     const code = err.code === 'DUPLICATE_KEY' ? 'E_DUPLICATE_KEY' : 'E_YAML';
     // The parser reports a multi-line implicit key twice, at one position; the second report says more.
@@ -84,7 +86,7 @@ export function parseYaml(file: string, text: string): ParsedYaml {
     // After an unclosed bracket or quote the parser is lost: what it reports later is noise.
     if (better?.unclosed) break;
   }
-  diagnostics.sort((a, b) => a.line! - b.line! || a.col! - b.col!);
+  diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
   if (diagnostics.length > 0) return { doc, lines, diagnostics };
   if (doc.contents === null || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === ''))) {
     diagnostics.push({
@@ -167,7 +169,7 @@ function explainYamlError(err: YAMLError, doc: Document.Parsed, text: string, li
     const keyLine = lines.linePos(at).line;
     const next = lines.lineStarts[keyLine];
     if (next !== undefined) {
-      const indent = /^[ \t]*/.exec(text.slice(next))![0].length;
+      const indent = leadingBlanks(text.slice(next));
       return {
         pos: { line: keyLine + 1, col: indent + 1 },
         message: `line ${keyLine + 1} is indented too far: YAML reads it as the continuation of the value on line ${keyLine}, and a key cannot span lines`,

@@ -197,10 +197,10 @@ function collapseAnyOf(errors: ErrorObject[]): ErrorObject[] {
 
 function knownKeysFor(segments: (string | number)[]): string[] {
   const last = segments[segments.length - 1];
-  if (segments.length === 0) return KNOWN_KEYS.root!;
-  if (last === 'defaults') return KNOWN_KEYS.defaults!;
-  if (last === 'when') return KNOWN_KEYS.when!;
-  return KNOWN_KEYS.entry!;
+  if (segments.length === 0) return KNOWN_KEYS.root;
+  if (last === 'defaults') return KNOWN_KEYS.defaults;
+  if (last === 'when') return KNOWN_KEYS.when;
+  return KNOWN_KEYS.entry;
 }
 
 /** The known key nearest to a misspelt one, if it is close enough to be a typo. */

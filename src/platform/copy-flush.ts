@@ -1,4 +1,5 @@
 import { closeSync, openSync } from 'node:fs';
+import { RelocateError } from '../core/errors.js';
 import { nativeSyncfs, type NativeSyncfs } from './native/syncfs.js';
 
 /**
@@ -34,8 +35,10 @@ export class CopyFlush {
 
   /** Opens the flush of a copy into `holder`, whose volume honours syncfs (`syncfs`: the native call, or a test's). */
   static async open(holder: string, syncfs?: NativeSyncfs): Promise<CopyFlush> {
-    syncfs ??= (await nativeSyncfs())!;
-    return new CopyFlush(openSync(holder, 'r'), syncfs);
+    const call = syncfs ?? (await nativeSyncfs());
+    // Only asked where durabilityWay found syncfs; without the call there is no flush to open.
+    if (!call) throw new RelocateError('E_INTERNAL', `syncfs is not available to flush the copy into ${holder}`, { path: holder });
+    return new CopyFlush(openSync(holder, 'r'), call);
   }
 
   /** The final syncfs: everything written since `fd` was opened is on disk, or the write-back error. */

@@ -65,7 +65,7 @@ export class DeviceFence {
     const table = readMountTable();
     if (table) {
       const inside = mountsBelow(table, realPathOf(root), root);
-      if (inside.length > 0) throw mountInsideError(root, inside[0]!);
+      if (inside.length > 0) throw mountInsideError(root, inside[0]);
     }
     return new DeviceFence(root, rootDev, table !== null);
   }

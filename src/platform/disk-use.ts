@@ -33,9 +33,9 @@ export class DiskUseCounter {
     if (sparse) this.sparseSeen = true;
     // Each block size in turn; a file of size > 0 takes at least one (even one its own volume keeps in the inode, ext4 inline data).
     for (let i = 0; i < BLOCK_SIZES.length; i++) {
-      const b = BLOCK_SIZES[i]!;
-      this.byBlock[i]! += Math.ceil(size / b) * b;
-      this.byBlockHoles[i]! += Math.max(size > 0 ? 1 : 0, Math.ceil(data / b)) * b;
+      const b = BLOCK_SIZES[i];
+      this.byBlock[i] += Math.ceil(size / b) * b;
+      this.byBlockHoles[i] += Math.max(size > 0 ? 1 : 0, Math.ceil(data / b)) * b;
     }
   }
 
@@ -50,9 +50,9 @@ export class DiskUseCounter {
     for (const n of names) bytes += 8 + ((Buffer.byteLength(n) + 3) & ~3);
     bytes = Math.ceil(bytes * 1.5);
     for (let i = 0; i < BLOCK_SIZES.length; i++) {
-      const b = BLOCK_SIZES[i]!;
-      this.byBlock[i]! += Math.max(1, Math.ceil(bytes / b)) * b;
-      this.byBlockHoles[i]! += Math.max(1, Math.ceil(bytes / b)) * b;
+      const b = BLOCK_SIZES[i];
+      this.byBlock[i] += Math.max(1, Math.ceil(bytes / b)) * b;
+      this.byBlockHoles[i] += Math.max(1, Math.ceil(bytes / b)) * b;
     }
   }
 

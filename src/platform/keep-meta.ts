@@ -298,14 +298,15 @@ export class MetaKeeper {
         this.ownersNotKept++;
       }
     }
-    const xattrs = this.attrs && !copiedXattrs ? (n.xattrs ?? []) : [];
+    const attrs = this.attrs;
+    const xattrs = attrs && !copiedXattrs ? (n.xattrs ?? []) : [];
     let capability: Xattr | undefined;
     for (const x of xattrs) {
       if (x.name === CAPABILITY) {
         capability = x;
         continue;
       }
-      if (this.setXattr(p, n, x)) chmodNeeded = true;
+      if (attrs && this.setXattr(attrs, p, n, x)) chmodNeeded = true;
     }
     if (made.stripAcl && this.attrs && n.kind !== 'symlink') {
       for (const name of ACL_NAMES) {
@@ -321,7 +322,7 @@ export class MetaKeeper {
         throw this.wrap(err, p, 'setting the mode of');
       }
     }
-    if (capability) this.setXattr(p, n, capability);
+    if (capability && attrs) this.setXattr(attrs, p, n, capability);
     if (n.kind === 'file' || n.kind === 'dir') this.flags?.set(p, n.flags ?? 0, made.stripFlags);
     this.setTimes(p, n);
   }
@@ -348,8 +349,7 @@ export class MetaKeeper {
    * read-only file of the caller's own: user.* needs write permission), so
    * the mode must be set again.
    */
-  private setXattr(p: string, n: KeptMeta, x: Xattr): boolean {
-    const attrs = this.attrs!;
+  private setXattr(attrs: XattrCalls, p: string, n: KeptMeta, x: Xattr): boolean {
     let errno = attrs.set(p, x);
     if (errno === 0) return false;
     if (errno === XATTR_ERRNO.EACCES && n.kind !== 'symlink' && (n.mode & 0o200) === 0) {

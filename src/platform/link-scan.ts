@@ -89,7 +89,7 @@ export async function findLinks(
     }
     const dirs = [given];
     for (let next = 0; next < dirs.length; next++) {
-      const dir = dirs[next]!;
+      const dir = dirs[next];
       let entries;
       try {
         entries = await readdir(dir, { withFileTypes: true });

@@ -7,7 +7,7 @@
 import type { Xattr } from './native/xattrs.js';
 
 /** The attributes of a node read and found to have none. */
-export const NONE: readonly Xattr[] = Object.freeze([]) as readonly Xattr[];
+export const NONE: readonly Xattr[] = Object.freeze([]);
 /** Bits of `known`: the attributes, the flags were read; the file has holes (fewer blocks than its size needs). */
 export const XATTRS_READ = 1;
 export const FLAGS_READ = 2;
@@ -81,7 +81,7 @@ export class Chunk {
 
   /** Stores the name of node k (the names before it are stored). */
   putName(k: number, name: string): void {
-    const start = this.nameAt[k]!;
+    const start = this.nameAt[k];
     const need = start + Buffer.byteLength(name);
     if (need > this.nameBytes.length) {
       const more = Buffer.alloc(Math.max(need, this.nameBytes.length * 2));
@@ -93,7 +93,7 @@ export class Chunk {
   }
 
   name(k: number): string {
-    return this.nameBytes.toString('utf8', this.nameAt[k]!, this.nameAt[k + 1]!);
+    return this.nameBytes.toString('utf8', this.nameAt[k], this.nameAt[k + 1]);
   }
 
   /** Whether nodes 0..n-1 here and in `o` have the same parents and names. */
@@ -101,7 +101,7 @@ export class Chunk {
     const bytes = (a: Int32Array | Uint32Array, len: number) => Buffer.from(a.buffer, a.byteOffset, len * 4);
     if (!bytes(this.parents, n).equals(bytes(o.parents, n))) return false;
     if (!bytes(this.nameAt, n + 1).equals(bytes(o.nameAt, n + 1))) return false;
-    const end = this.nameAt[n]!;
+    const end = this.nameAt[n];
     return this.nameBytes.subarray(0, end).equals(o.nameBytes.subarray(0, end));
   }
 }

@@ -295,8 +295,7 @@ export class NodeDiskReader implements DiskReader {
     // lstat (fs/slicer.ts); the event loop still turns between slices.
     const slice = new Slicer();
     const dirs = [root];
-    while (dirs.length > 0) {
-      const dir = dirs.pop()!;
+    for (let dir = dirs.pop(); dir !== undefined; dir = dirs.pop()) {
       const names = readdirSync(dir);
       disk?.addFolder(names);
       nameCounter?.addFolder(dir, names, join);

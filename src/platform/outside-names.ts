@@ -69,8 +69,8 @@ export async function findOutsideNames(root: string, nodes: readonly ListedFile[
     }
     if (s.dev !== top.dev || !s.isDirectory()) break;
     const dirs = [start];
-    while (dirs.length > 0 && budget > 0 && wanted.size > 0) {
-      const dir = dirs.pop()!;
+    let dir: string | undefined;
+    while (budget > 0 && wanted.size > 0 && (dir = dirs.pop()) !== undefined) {
       let names: string[];
       try {
         names = readdirSync(dir);

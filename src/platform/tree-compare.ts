@@ -73,8 +73,7 @@ async function listTree(root: string): Promise<Map<string, ListedNode>> {
     return out;
   }
   const dirs = [''];
-  while (dirs.length > 0) {
-    const rel = dirs.pop()!;
+  for (let rel = dirs.pop(); rel !== undefined; rel = dirs.pop()) {
     const entries = await readdir(path.join(root, rel), { withFileTypes: true });
     await eachLimited(entries, CONCURRENCY, async (d) => {
       const r = rel === '' ? d.name : `${rel}/${d.name}`;

@@ -70,7 +70,7 @@ export class TreeListing {
   private lastParentRel = '';
 
   private chunk(i: number): Chunk {
-    return this.chunks[i >>> CHUNK_BITS]!;
+    return this.chunks[i >>> CHUNK_BITS];
   }
 
   /** Appends a node named `name` in the folder at index `parent` (-1 and '' for the root); returns its index. */
@@ -99,49 +99,49 @@ export class TreeListing {
     this.setFlags(i, n.flags);
     if (n.birthtimeNs !== undefined) {
       (c.births ??= new BigInt64Array(c.cap))[k] = n.birthtimeNs;
-      c.known[k]! |= BIRTH_READ;
+      c.known[k] |= BIRTH_READ;
     }
     if (n.ino !== undefined && n.ctimeNs !== undefined) {
       (c.inos ??= new BigUint64Array(c.cap))[k] = n.ino;
       (c.ctimes ??= new BigInt64Array(c.cap))[k] = n.ctimeNs;
-      c.known[k]! |= STAMPED;
+      c.known[k] |= STAMPED;
     }
     return i;
   }
 
   kind(i: number): NodeKind {
-    return KINDS[this.chunk(i).kinds[i & MASK]!]!;
+    return KINDS[this.chunk(i).kinds[i & MASK]];
   }
   size(i: number): number {
-    return this.chunk(i).sizes[i & MASK]!;
+    return this.chunk(i).sizes[i & MASK];
   }
   /** Whether the node had fewer blocks than its size needs when listed (holes: see sparse-copy.ts). */
   holey(i: number): boolean {
-    return (this.chunk(i).known[i & MASK]! & HOLEY) !== 0;
+    return (this.chunk(i).known[i & MASK] & HOLEY) !== 0;
   }
   mode(i: number): number {
-    return this.chunk(i).modes[i & MASK]!;
+    return this.chunk(i).modes[i & MASK];
   }
   uid(i: number): number {
-    return this.chunk(i).uids[i & MASK]!;
+    return this.chunk(i).uids[i & MASK];
   }
   gid(i: number): number {
-    return this.chunk(i).gids[i & MASK]!;
+    return this.chunk(i).gids[i & MASK];
   }
   /** A file's number of names (1 for other kinds: only files' counts are kept). */
   nlink(i: number): number {
     return this.nlinks.get(i) ?? 1;
   }
   mtimeNs(i: number): bigint {
-    return this.chunk(i).mtimes[i & MASK]!;
+    return this.chunk(i).mtimes[i & MASK];
   }
   atimeNs(i: number): bigint {
-    return this.chunk(i).atimes[i & MASK]!;
+    return this.chunk(i).atimes[i & MASK];
   }
   /** The creation time, where the walk recorded one (see ListedNode). */
   birthtimeNs(i: number): bigint | undefined {
     const c = this.chunk(i);
-    return (c.known[i & MASK]! & BIRTH_READ) === 0 ? undefined : c.births![i & MASK]!;
+    return (c.known[i & MASK] & BIRTH_READ) === 0 ? undefined : c.births?.[i & MASK];
   }
   /** The modification time in ms (whole, as a bigint lstat's mtimeMs), for tolerant checks. */
   mtimeMs(i: number): number {
@@ -158,7 +158,7 @@ export class TreeListing {
     return this.linkTexts.get(i);
   }
   parent(i: number): number {
-    return this.chunk(i).parents[i & MASK]!;
+    return this.chunk(i).parents[i & MASK];
   }
   name(i: number): string {
     return this.chunk(i).name(i & MASK);
@@ -166,32 +166,32 @@ export class TreeListing {
 
   /** The attributes as read (null when not read: see KeptMeta). */
   xattrs(i: number): Xattr[] | null {
-    if ((this.chunk(i).known[i & MASK]! & XATTRS_READ) === 0) return null;
+    if ((this.chunk(i).known[i & MASK] & XATTRS_READ) === 0) return null;
     return this.attrs.get(i) ?? (NONE as Xattr[]);
   }
   setXattrs(i: number, x: Xattr[] | null): void {
     const known = this.chunk(i).known;
     if (x === null) {
-      known[i & MASK]! &= ~XATTRS_READ;
+      known[i & MASK] &= ~XATTRS_READ;
       this.attrs.delete(i);
       return;
     }
-    known[i & MASK]! |= XATTRS_READ;
+    known[i & MASK] |= XATTRS_READ;
     if (x.length > 0) this.attrs.set(i, x);
     else this.attrs.delete(i);
   }
   flags(i: number): number | null {
     const c = this.chunk(i);
-    return (c.known[i & MASK]! & FLAGS_READ) === 0 ? null : c.flags[i & MASK]!;
+    return (c.known[i & MASK] & FLAGS_READ) === 0 ? null : c.flags[i & MASK];
   }
   setFlags(i: number, f: number | null): void {
     const c = this.chunk(i);
     if (f === null) {
-      c.known[i & MASK]! &= ~FLAGS_READ;
+      c.known[i & MASK] &= ~FLAGS_READ;
       c.flags[i & MASK] = 0;
       return;
     }
-    c.known[i & MASK]! |= FLAGS_READ;
+    c.known[i & MASK] |= FLAGS_READ;
     c.flags[i & MASK] = f;
   }
 
@@ -217,7 +217,7 @@ export class TreeListing {
   meta(i: number): KeptMeta {
     const c = this.chunk(i);
     const k = i & MASK;
-    const meta: KeptMeta = { kind: KINDS[c.kinds[k]!]!, mode: c.modes[k]!, uid: c.uids[k]!, gid: c.gids[k]!, atimeNs: c.atimes[k]!, mtimeNs: c.mtimes[k]!, xattrs: this.xattrs(i), flags: this.flags(i) };
+    const meta: KeptMeta = { kind: KINDS[c.kinds[k]], mode: c.modes[k], uid: c.uids[k], gid: c.gids[k], atimeNs: c.atimes[k], mtimeNs: c.mtimes[k], xattrs: this.xattrs(i), flags: this.flags(i) };
     const birth = this.birthtimeNs(i);
     if (birth !== undefined) meta.birthtimeNs = birth;
     return meta;
@@ -230,7 +230,7 @@ export class TreeListing {
   sameShape(other: TreeListing): boolean {
     if (other.length !== this.length) return false;
     for (let at = 0; at * CHUNK < this.length; at++) {
-      if (!this.chunks[at]!.sameShape(other.chunks[at]!, Math.min(CHUNK, this.length - at * CHUNK))) return false;
+      if (!this.chunks[at].sameShape(other.chunks[at], Math.min(CHUNK, this.length - at * CHUNK))) return false;
     }
     return true;
   }
@@ -272,12 +272,12 @@ export class TreeListing {
     // Depth first with a stack of its own (no generator per level: a deep tree costs no more per path).
     const stack = [{ tokens: tokensOf(0), next: 0, prefix: '' }];
     while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
+      const top = stack[stack.length - 1];
       if (top.next === top.tokens.length) {
         stack.pop();
         continue;
       }
-      const t = top.tokens[top.next++]!;
+      const t = top.tokens[top.next++];
       if (t.block) stack.push({ tokens: tokensOf(t.at), next: 0, prefix: top.prefix + t.key });
       else yield top.prefix + t.key;
     }

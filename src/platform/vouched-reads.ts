@@ -40,13 +40,15 @@ export class VouchedReads {
    */
   at(i: number, dev: bigint, ino: bigint, ctimeNs: bigint): { xattrs: Xattr[] | null; flags: number | null } | undefined {
     if (i < 0 || i >= this.length) return undefined;
-    const c = this.columns[i >>> CHUNK_BITS]!;
+    const c = this.columns[i >>> CHUNK_BITS];
     const k = i & MASK;
-    const known = c.known[k]!;
-    if ((known & STAMPED) === 0 || !this.vouch.vouches(dev, ino, ctimeNs, c.inos![k]!, c.ctimes![k]!)) return undefined;
+    const known = c.known[k];
+    const { inos, ctimes } = c;
+    // STAMPED is set only where both columns were written; a chunk without them vouches for nothing.
+    if ((known & STAMPED) === 0 || !inos || !ctimes || !this.vouch.vouches(dev, ino, ctimeNs, inos[k], ctimes[k])) return undefined;
     return {
       xattrs: (known & XATTRS_READ) === 0 ? null : (this.attrs.get(i) ?? (NONE as Xattr[])),
-      flags: (known & FLAGS_READ) === 0 ? null : c.flags[k]!,
+      flags: (known & FLAGS_READ) === 0 ? null : c.flags[k],
     };
   }
 }

@@ -63,5 +63,6 @@ describe.skipIf(reason !== undefined)('a probe a killed run left in the destinat
     }
     // A move across volumes journals more lines than this; each was a crash point.
     expect(resumed.length).toBeGreaterThan(5);
-  });
+    // Two CLI runs per journal line, one after another: ~20 s alone, 30 s and more on a loaded machine.
+  }, 180_000);
 });

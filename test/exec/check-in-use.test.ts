@@ -12,7 +12,10 @@ import { describe, expect, it } from 'vitest';
 import { compileSteps } from '../../src/exec/compile.js';
 import type { FsPort } from '../../src/exec/fs-port.js';
 import { startRun } from '../../src/exec/run-control.js';
-import { IN_USE_LOOKS_AGAIN_MS, refuseIfInUse, undoStep, stepTookEffect } from '../../src/exec/step-ops.js';
+import { hostOs, styleForOs } from '../../src/core/paths.js';
+import { stepTookEffect } from '../../src/exec/resume-step.js';
+import { IN_USE_LOOKS_AGAIN_MS, refuseIfInUse } from '../../src/exec/step-checks.js';
+import { undoStep } from '../../src/exec/undo-step.js';
 import type { Step } from '../../src/exec/steps.js';
 import { makePlan } from '../../src/plan/planner.js';
 import type { InUseFile } from '../../src/state/types.js';
@@ -107,8 +110,8 @@ describe('the check-in-use step', () => {
   it('a port without the check (a test fake) passes; undoing the step does nothing; resume runs it again', async () => {
     await expect(refuseIfInUse({} as FsPort, L)).resolves.toBeUndefined();
     const fail = { lstat: async () => { throw new Error('undo of a read-only step must not touch the disk'); } } as unknown as FsPort;
-    expect(await undoStep(fail, { op: 'check-in-use', path: L }, undefined, true, false)).toBeUndefined();
-    expect(await stepTookEffect(fail, { op: 'check-in-use', path: L }, undefined)).toBe(false);
+    expect(await undoStep({ fs: fail, style: styleForOs(hostOs()) }, { op: 'check-in-use', path: L }, undefined, true, false)).toBeUndefined();
+    expect(await stepTookEffect({ fs: fail, style: styleForOs(hostOs()) }, { op: 'check-in-use', path: L }, undefined)).toBe(false);
   });
 });
 

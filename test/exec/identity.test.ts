@@ -11,9 +11,12 @@ import { describe, expect, it } from 'vitest';
 import { compileSteps } from '../../src/exec/compile.js';
 import { GuardedFs } from '../../src/exec/guard.js';
 import { resumeRun, rollbackRun, startRun } from '../../src/exec/run-control.js';
-import { beginInfo, clearPartial, stepTookEffect, undoStep } from '../../src/exec/step-ops.js';
+import { beginInfo } from '../../src/exec/begin-info.js';
+import { clearPartial, stepTookEffect } from '../../src/exec/resume-step.js';
+import { undoStep } from '../../src/exec/undo-step.js';
+import { hostOs, styleForOs } from '../../src/core/paths.js';
 import { asideName, stagingName } from '../../src/core/own-names.js';
-import { entryTag, type Step } from '../../src/exec/steps.js';
+import { entryTag, type Step, type StepFor } from '../../src/exec/steps.js';
 import type { Plan } from '../../src/plan/types.js';
 import { NodeFs } from '../../src/platform/node-fs.js';
 import { FaultyFs } from '../fault/faulty-fs.js';
@@ -42,6 +45,8 @@ function contents(...roots: string[]): Set<string> {
 }
 
 const fs = new NodeFs();
+/** These tests run on this host's disk: its paths are spelled the host's way. */
+const cx = { fs, style: styleForOs(hostOs()) };
 
 const cliIn = (c: ReturnType<typeof box>, args: string[], crashAfter?: number) =>
   runCliAsync([...args, '--state-dir', c.stateDir], { env: { RELOCATE_TEST_CRASH_AFTER: crashAfter === undefined ? '' : String(crashAfter) } });
@@ -133,18 +138,18 @@ describe.skipIf(NO_TMPFS)('undo and resume check identity before they rename or 
     const from = path.join(c.A, 'staging');
     const to = path.join(c.B, 'T');
     folder(from, 'mine', 'moved by relocate');
-    const s: Step = { op: 'rename', from, to, role: 'move' };
-    const info = await beginInfo(fs, s);
+    const s: StepFor['rename'] = { op: 'rename', from, to, role: 'move' };
+    const info = await beginInfo(cx, s);
     expect(typeof info?.movedId).toBe('string');
     // The rename failed (another entry's data was at `to`); then the user deleted what relocate named.
     folder(to, 'theirs', 'the only copy of something else');
     rmSync(from, { recursive: true });
-    await expect(undoStep(fs, s, info, false, false)).rejects.toMatchObject({ code: 'E_DRIFT', path: to });
-    expect(await undoStep(fs, s, info, false, true)).toMatch(/not what relocate moved there/);
+    await expect(undoStep(cx, s, info, false, false)).rejects.toMatchObject({ code: 'E_DRIFT', path: to });
+    expect(await undoStep(cx, s, info, false, true)).toMatch(/not what relocate moved there/);
     expect(readFileSync(path.join(to, 'theirs'), 'utf8')).toBe('the only copy of something else');
     expect(lstatSync(from, { throwIfNoEntry: false })).toBeUndefined();
     // Resume refuses it too, instead of taking it for the rename done.
-    await expect(stepTookEffect(fs, s, info)).rejects.toMatchObject({ code: 'E_DRIFT' });
+    await expect(stepTookEffect(cx, s, info)).rejects.toMatchObject({ code: 'E_DRIFT' });
   });
 
   it('rename that never happened (its destination was taken): nothing to undo, both kept', async () => {
@@ -153,9 +158,9 @@ describe.skipIf(NO_TMPFS)('undo and resume check identity before they rename or 
     const to = path.join(c.B, 'T');
     folder(from, 'mine', 'm');
     folder(to, 'theirs', 't');
-    const s: Step = { op: 'rename', from, to, role: 'move' };
-    const info = await beginInfo(fs, s);
-    expect(await undoStep(fs, s, info, false, false)).toBeUndefined();
+    const s: StepFor['rename'] = { op: 'rename', from, to, role: 'move' };
+    const info = await beginInfo(cx, s);
+    expect(await undoStep(cx, s, info, false, false)).toBeUndefined();
     expect(readFileSync(path.join(to, 'theirs'), 'utf8')).toBe('t');
     expect(readFileSync(path.join(from, 'mine'), 'utf8')).toBe('m');
   });
@@ -165,20 +170,20 @@ describe.skipIf(NO_TMPFS)('undo and resume check identity before they rename or 
     const from = path.join(c.A, 'orig');
     const to = path.join(c.B, 'T.relocate-partial-x');
     folder(from, 'f', 'original');
-    const s: Step = { op: 'copy', from, to };
-    let info = await beginInfo(fs, s);
+    const s: StepFor['copy'] = { op: 'copy', from, to };
+    let info = await beginInfo(cx, s);
     await fs.copyTree(from, to, undefined, (root) => (info = { ...info, madeId: `${root.dev}:${root.ino}` }));
     // Replaced after a crash by something else under relocate's name.
     rmSync(to, { recursive: true });
     folder(to, 'decoy', 'not relocate\'s');
-    await expect(undoStep(fs, s, info, false, false)).rejects.toMatchObject({ code: 'E_DRIFT', path: to });
-    await expect(clearPartial(fs, s, info)).rejects.toMatchObject({ code: 'E_DRIFT', path: to });
+    await expect(undoStep(cx, s, info, false, false)).rejects.toMatchObject({ code: 'E_DRIFT', path: to });
+    await expect(clearPartial(cx, s, info)).rejects.toMatchObject({ code: 'E_DRIFT', path: to });
     expect(readFileSync(path.join(to, 'decoy'), 'utf8')).toBe('not relocate\'s');
     // No record of the root at all (a crash before relocate could journal it): only an empty folder is removed.
     const bare = { fromId: info!.fromId };
-    await expect(undoStep(fs, s, bare, false, false)).rejects.toMatchObject({ code: 'E_DRIFT' });
+    await expect(undoStep(cx, s, bare, false, false)).rejects.toMatchObject({ code: 'E_DRIFT' });
     rmSync(path.join(to, 'decoy'));
-    expect(await undoStep(fs, s, bare, false, false)).toBeUndefined();
+    expect(await undoStep(cx, s, bare, false, false)).toBeUndefined();
     expect(lstatSync(to, { throwIfNoEntry: false })).toBeUndefined();
   });
 
@@ -200,12 +205,12 @@ describe.skipIf(NO_TMPFS)('undo and resume check identity before they rename or 
     const twin = path.join(c.B, 'Games');
     folder(p, 'f', 'same');
     folder(twin, 'f', 'same');
-    const s: Step = { op: 'delete', path: p, twin };
-    const info = await beginInfo(fs, s);
+    const s: StepFor['delete'] = { op: 'delete', path: p, twin };
+    const info = await beginInfo(cx, s);
     rmSync(p, { recursive: true });
     folder(p, 'other', 'someone else\'s folder');
-    await expect(clearPartial(fs, s, info)).rejects.toMatchObject({ code: 'E_DRIFT', path: p });
-    await expect(undoStep(fs, s, info, false, false)).rejects.toMatchObject({ code: 'E_DRIFT', path: p });
+    await expect(clearPartial(cx, s, info)).rejects.toMatchObject({ code: 'E_DRIFT', path: p });
+    await expect(undoStep(cx, s, info, false, false)).rejects.toMatchObject({ code: 'E_DRIFT', path: p });
     expect(readFileSync(path.join(p, 'other'), 'utf8')).toBe('someone else\'s folder');
   });
 });
@@ -214,14 +219,14 @@ describe.skipIf(NO_TMPFS)('what an undo itself makes, and the folders a run made
   it('mkdirs: a folder that is not the one the step made is not removed, even empty', async () => {
     const c = box();
     const made = path.join(c.B, 'new', 'deep');
-    const s: Step = { op: 'mkdirs', path: made };
-    const info = await beginInfo(fs, s);
+    const s: StepFor['mkdirs'] = { op: 'mkdirs', path: made };
+    const info = await beginInfo(cx, s);
     await fs.mkdirs(made);
     const ids = { ...info, madeIds: Object.fromEntries((info!.created as string[]).map((d) => [d, `${lstatSync(d).dev}:${lstatSync(d).ino}`])) };
     // Someone replaced the inner folder with their own (empty) one.
     rmSync(made, { recursive: true });
     mkdirSync(made);
-    expect(await undoStep(fs, s, ids, true, false)).toBeUndefined();
+    expect(await undoStep(cx, s, ids, true, false)).toBeUndefined();
     expect(lstatSync(made).isDirectory(), 'not relocate\'s: kept').toBe(true);
   });
 
@@ -231,17 +236,17 @@ describe.skipIf(NO_TMPFS)('what an undo itself makes, and the folders a run made
     const twin = path.join(c.B, 'Games');
     folder(p, 'f', 'same');
     folder(twin, 'f', 'same');
-    const s: Step = { op: 'delete', path: p, twin };
-    const info = await beginInfo(fs, s);
+    const s: StepFor['delete'] = { op: 'delete', path: p, twin };
+    const info = await beginInfo(cx, s);
     await fs.deleteTree(p);
     const undoStaging = stagingName(p, 'undo');
     folder(undoStaging, 'decoy', 'not relocate\'s');
-    await expect(undoStep(fs, s, { ...info, restoredId: '1:1' }, true, false)).rejects.toMatchObject({ code: 'E_DRIFT', path: undoStaging });
+    await expect(undoStep(cx, s, { ...info, restoredId: '1:1' }, true, false)).rejects.toMatchObject({ code: 'E_DRIFT', path: undoStaging });
     expect(readFileSync(path.join(undoStaging, 'decoy'), 'utf8')).toBe('not relocate\'s');
     // Its own (journaled) copy is replaced, and the put-back copy reported for the journal.
     rmSync(undoStaging, { recursive: true });
     let restored: unknown;
-    expect(await undoStep(fs, s, info, true, false, (m) => (restored = m.restoredId))).toBeUndefined();
+    expect(await undoStep(cx, s, info, true, false, (m) => (restored = m.restoredId))).toBeUndefined();
     // dev:ino, and the file system's fsid where it has one (src/exec/identity.ts).
     expect(restored).toMatch(new RegExp(`^${lstatSync(p).dev}:${lstatSync(p).ino}(:[0-9a-f]+\\.[0-9a-f]+)?$`));
     expect(readFileSync(path.join(p, 'f'), 'utf8')).toBe('same');

@@ -14,7 +14,8 @@ import { runCliAsync } from '../helpers/cli.js';
 import { tmpfsReason } from '../helpers/tmpfs.js';
 import { build, kindAt, relSnap, sandbox, show, type Sandbox } from './sandbox.js';
 
-vi.setConfig({ testTimeout: 60_000 });
+// Several CLI runs on tmpfs one after another: ~20 s alone, over 60 s on a loaded machine.
+vi.setConfig({ testTimeout: 180_000 });
 const NO_TMPFS = tmpfsReason();
 if (NO_TMPFS) console.warn(`test/exec/state-full: skipped: ${NO_TMPFS}`);
 

@@ -20,7 +20,8 @@ import path from 'node:path';
  * (`node:fs`) or a package (`preact/hooks`); in `never`, `node:*` stands for
  * every built-in, and `console` and `process.<name>` are code the folder must
  * not contain. `nothing` is an empty list. A folder may always import itself;
- * a subfolder is a folder of its own. An exception is an allowance that
+ * a subfolder is a folder of its own, except that a `never` rule naming a
+ * folder covers its subfolders too. An exception is an allowance that
  * breaks DESIGN.md's intended layering; it must say why, and it must still
  * be used (a refactor that removes the import must remove the exception too).
  */
@@ -69,7 +70,7 @@ export function parseContract(folder: string, text: string): Contract {
     }
   }
   const allowed = [...contract.mayImport, ...contract.mayImportTypes, ...contract.exceptions.keys()];
-  const clash = contract.never.filter((n) => allowed.some((a) => matches(n, a)));
+  const clash = contract.never.filter((n) => allowed.some((a) => forbids(n, a)));
   if (clash.length > 0) throw new Error(`src/${folder}/README.md: ${clash.join(', ')} both allowed and never`);
   return contract;
 }
@@ -112,6 +113,16 @@ function matches(rule: string, name: string): boolean {
   return rule.endsWith('*') ? name.startsWith(rule.slice(0, -1)) : rule === name;
 }
 
+/**
+ * Whether a `never` rule covers the import name `name`: as `matches`, and a
+ * folder of src/ also covers its subfolders and their modules (`never: cli`
+ * forbids cli/commands too), so a room cannot reach what it must never
+ * import through a subfolder.
+ */
+function forbids(rule: string, name: string): boolean {
+  return matches(rule, name) || (!rule.includes(':') && !rule.endsWith('*') && name.startsWith(`${rule}/`));
+}
+
 /** The folder of a file relative to src/. */
 export const folderOf = (file: string): string => path.posix.dirname(file);
 
@@ -121,7 +132,7 @@ export function contractBreaches(file: string, text: string, contract: Contract)
   for (const ref of importsOf(text)) {
     const names = importNames(file, ref.module);
     if (ref.module.startsWith('.') && names[0] === contract.folder) continue;
-    const forbidden = contract.never.find((rule) => !isCodeReference(rule) && names.some((n) => matches(rule, n)));
+    const forbidden = contract.never.find((rule) => !isCodeReference(rule) && names.some((n) => forbids(rule, n)));
     if (forbidden !== undefined) {
       out.push(`${file} imports ${ref.module}: src/${contract.folder} must never import ${forbidden}`);
       continue;

@@ -239,7 +239,8 @@ check('CreateSymbolicLinkW returns a BOOLEAN, and what it made is checked with l
 
 await checkAsync('NodeFs.createLink: a junction Wine cannot make and a symlink it only pretends to make both end in E_LINK_UNSUPPORTED', async () => {
   const { NodeFs } = await load('platform/node-fs.js');
-  const { checkLink } = await load('exec/step-ops.js');
+  const { checkLink } = await load('exec/step-checks.js');
+  const { styleForOs } = await load('core/paths.js');
   const fs = new NodeFs();
   const target = path.join(workC, 'plain');
   const codeOf = async (fn) => {
@@ -254,7 +255,7 @@ await checkAsync('NodeFs.createLink: a junction Wine cannot make and a symlink i
   assert(!existsSync(path.join(workC, 'j')), 'no junction left behind');
   // Node's symlink reports success (CreateSymbolicLinkW returned TRUE); the check after it is what catches the lie.
   const created = await codeOf(() => fs.createLink(path.join(workC, 's'), target, 'symlink'));
-  const checked = await codeOf(() => checkLink(fs, path.join(workC, 's'), target, 'symlink'));
+  const checked = await codeOf(() => checkLink({ fs, style: styleForOs('win32') }, path.join(workC, 's'), target, 'symlink'));
   assert(junction === 'E_LINK_UNSUPPORTED' || junction === 'no error', `junction: ${junction}`);
   if (junction === 'no error') assert((await fs.lstat(path.join(workC, 'j')))?.kind === 'junction', 'a junction made is seen as one');
   assert(checked === 'E_LINK_UNSUPPORTED' || (created === 'no error' && checked === 'no error'), `symlink: ${created} / ${checked}`);

@@ -1,12 +1,14 @@
 import os from 'node:os';
-import type { ErrorCode } from '../../core/codes.js';
 import { RelocateError } from '../../core/errors.js';
 import { startRun } from '../../exec/run-control.js';
 import type { VerifyMode } from '../../exec/steps.js';
 import { hasChanges } from '../../plan/planner.js';
-import type { Finding, Plan } from '../../plan/types.js';
+import type { Plan } from '../../plan/types.js';
 import { NodeFs } from '../../platform/node-fs.js';
 import { sweepRunProbes } from '../../platform/probe-leftovers.js';
+import { diskReader } from '../../platform/disk-reader.js';
+import { packageVersion } from '../../platform/package-version.js';
+import { readTextFile } from '../../platform/read-text.js';
 import { renderPlan } from '../../render/plan-text.js';
 import { buildPlan } from '../build-plan.js';
 import { confirm } from '../confirm.js';
@@ -21,23 +23,12 @@ import { lockPlace } from '../path-guard.js';
 import { acquirePathLocks, planLockPaths, releaseIfSettled, type HeldPathLocks } from '../../journal/path-lock.js';
 import { freshRunId } from '../../journal/runs.js';
 import { reportOutcome, runJson } from '../run-output.js';
-import { assertFresh, isSavedPlan, readSavedPlan } from '../saved-plan.js';
 import { stateDirFor } from '../state-dir.js';
 import { isWork } from '../../plan/actions.js';
 import { journalTestHook } from '../test-hooks.js';
-
-/**
- * Why a blocked plan is refused, as the JSON error: E_CONFLICT for a
- * conflicting entry, else the code of the first failed check (E_NO_SPACE,
- * E_HARDLINK_DIR, E_CROSS_VOLUME, ...), so scripts see the real reason.
- */
-function blockingError(plan: Plan, file: string): { code: ErrorCode; message: string; path: string; hint: string } {
-  const conflict = plan.entries.find((p) => p.action === 'conflict');
-  if (conflict) return { code: 'E_CONFLICT', message: `${conflict.link}: ${conflict.reason}; nothing was changed`, path: conflict.link, hint: 'resolve it (see `relocate plan`)' };
-  const finding = [...plan.findings, ...plan.entries.flatMap((p) => p.findings)].find((f): f is Extract<Finding, { severity: 'error' }> => f.severity === 'error');
-  if (finding) return { code: finding.code, message: `${finding.message}; nothing was changed`, path: finding.path ?? file, hint: finding.hint ?? 'see `relocate plan`' };
-  return { code: 'E_CONFLICT', message: 'the plan has conflicts or failed checks; nothing was changed', path: file, hint: 'resolve them (see `relocate plan`)' };
-}
+import type { ObserveOptions } from '../../state/observe.js';
+import { blockedPlanError } from '../../usecase/blocked-plan.js';
+import { assertFresh, isSavedPlan, readSavedPlan } from '../../usecase/saved-plan.js';
 
 /**
  * apply does not walk the data of same-volume moves: a rename needs no
@@ -45,6 +36,11 @@ function blockingError(plan: Plan, file: string): { code: ErrorCode; message: st
  * shows says "size not counted"; `relocate plan` shows the sizes).
  */
 const RENAMES_UNMEASURED = { measureRenames: false } as const;
+
+/** The disk observed again through the platform's reader; src/usecase decides whether the plan still holds. */
+async function refuseIfStale(plan: Plan, what: string, observe: ObserveOptions = {}): Promise<void> {
+  await assertFresh(plan, what, await diskReader(), observe);
+}
 
 function entryTitle(p: Plan['entries'][number]): string {
   return `${p.action} ${p.link} → ${p.target}`;
@@ -63,7 +59,7 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
   if (!verify) throw new RelocateError('E_USAGE', `--verify must be meta or content, not '${String(values.verify)}'`, { hint: 'meta compares names, sizes, times and modes; content also compares every byte' });
   const verifyMode: VerifyMode = verify;
   const file = findManifest(positionals[0], io.cwd);
-  const saved = await isSavedPlan(file);
+  const saved = await isSavedPlan(file, readTextFile);
   const stateDir = stateDirFor(values['state-dir'], io.env, loadContext(io.env).os, os.homedir(), io.cwd);
 
   return withLock(stateDir, 'apply', io, async () => {
@@ -77,9 +73,9 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
     };
     try {
       if (saved) {
-        plan = await readSavedPlan(file);
+        plan = await readSavedPlan(file, { readText: readTextFile, toolVersion: packageVersion() });
         await lockRun(planLockPaths(plan));
-        await assertFresh(plan, `the saved plan ${positionals[0] ?? file}`);
+        await refuseIfStale(plan, `the saved plan ${positionals[0] ?? file}`);
       } else {
         plan = (await buildPlan(file, io, stateDir, RENAMES_UNMEASURED, { beforeObserve: (entries) => lockRun(entries.flatMap((e) => [e.link, e.target])) })).plan;
         if (plan.entries.some((p) => p.action === 'retarget')) {
@@ -87,7 +83,7 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
           // (the earlier file of this run goes once the new one holds), and the disk, now under every lock, is
           // checked to be what the plan saw.
           await lockRun(planLockPaths(plan));
-          await assertFresh(plan, 'the plan', RENAMES_UNMEASURED);
+          await refuseIfStale(plan, 'the plan', RENAMES_UNMEASURED);
         } else {
           // Entries already in sync are not the run's: only the paths it changes stay locked.
           await locks?.narrow(planLockPaths(plan));
@@ -103,7 +99,7 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
     const label = displayPath(saved ? plan.manifest.path : file, io.cwd);
     if (!io.json) io.out(renderPlan(plan, { color: io.color, verbose: io.verbose, manifestLabel: label }));
     if (plan.blocked) {
-      if (io.json) io.out(JSON.stringify({ ...runJson({ result: 'refused', plan }), error: blockingError(plan, file) }, null, 2));
+      if (io.json) io.out(JSON.stringify({ ...runJson({ result: 'refused', plan }), error: blockedPlanError(plan, file) }, null, 2));
       else io.err('Nothing was changed.');
       return 1;
     }
@@ -116,7 +112,7 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
       return 1;
     }
     // The question may have taken minutes: the disk must still be what the plan saw.
-    if (!values.yes) await assertFresh(plan, 'the plan', saved ? {} : RENAMES_UNMEASURED);
+    if (!values.yes) await refuseIfStale(plan, 'the plan', saved ? {} : RENAMES_UNMEASURED);
     const work = plan.entries.filter((p) => isWork(p.action));
     const view = await progressView(io, work, entryTitle, { format: progress, command: 'apply' });
     const fs = new NodeFs();

@@ -18,6 +18,8 @@ import { parseCommandArgs } from '../options.js';
 import { stateDirFor } from '../state-dir.js';
 import { packageVersion as version } from '../../platform/package-version.js';
 import { assertNever } from '../../core/never.js';
+import { heldKinds, linkKindsNeeded, untestedHolds, type LinkKinds } from '../../usecase/link-needs.js';
+import { volumeVerdict } from '../../usecase/volume-verdict.js';
 
 /** ok ✓, problem ✗ (exit 1), warn ! (works, with a caveat), info - (not applicable here). */
 type Status = 'ok' | 'fail' | 'warn' | 'info';
@@ -31,8 +33,7 @@ interface Check {
 
 const MARK: Record<Status, string> = { ok: '✓', fail: '✗', warn: '!', info: '-' };
 
-type Kind = 'symlinks' | 'hardlinks' | 'junctions';
-const KIND_NAME: Record<Kind, string> = { symlinks: 'symlinks', hardlinks: 'hard links', junctions: 'junctions' };
+const KIND_NAME: Record<LinkKinds, string> = { symlinks: 'symlinks', hardlinks: 'hard links', junctions: 'junctions' };
 
 /** One volume the manifest's paths are on, what it can hold, and what the manifest needs of it. */
 interface VolumeReport {
@@ -46,28 +47,11 @@ interface VolumeReport {
   /** How a copy onto this volume is made durable before an original is deleted (Durability.way), when known. */
   durableBy?: 'syncfs' | 'fsync';
   /** true/false when known (tested, or from the file system type); absent when unknown. */
-  holds: Partial<Record<Kind, boolean>>;
+  holds: Partial<Record<LinkKinds, boolean>>;
   tested: boolean;
   untestedWhy?: string;
   /** Link kinds entries whose link is on this volume need (one of each inner list). */
-  needs: Kind[][];
-}
-
-/** What an entry's link needs of the volume it is on, by the rules of `type` (DESIGN.md). */
-function neededKinds(e: DesiredEntry): Kind[] {
-  const win = e.style.flavour === 'win32';
-  switch (e.type) {
-    case 'hardlink':
-      return ['hardlinks'];
-    case 'junction':
-      return win ? ['junctions'] : ['symlinks'];
-    case 'symlink':
-      return ['symlinks'];
-    case 'auto':
-      return win ? ['junctions', 'symlinks'] : ['symlinks'];
-    default:
-      return assertNever(e.type, 'link type');
-  }
+  needs: LinkKinds[][];
 }
 
 /**
@@ -85,8 +69,6 @@ async function probeDirFor(p: string, e: DesiredEntry, reader: NodeDiskReader): 
   const sameVolume = po?.kind === 'dir' && po.volume?.id !== undefined && po.volume.id === o.volume?.id;
   return { dir: sameVolume ? parent : p, ...(o.volume ? { volume: o.volume } : {}) };
 }
-
-const NO_LINKS_FS = /^(vfat|msdos|exfat|fat|fat16|fat32)$/i;
 
 async function volumeReports(entries: DesiredEntry[], reader: NodeDiskReader): Promise<{ volumes: VolumeReport[]; missing: string[] }> {
   const byId = new Map<string, VolumeReport>();
@@ -119,7 +101,7 @@ async function volumeReports(entries: DesiredEntry[], reader: NodeDiskReader): P
         byId.set(volume.id, v);
       }
       if (!v.paths.includes(p)) v.paths.push(p);
-      if (role === 'link') v.needs.push(neededKinds(e));
+      if (role === 'link') v.needs.push(linkKindsNeeded(e));
     }
   }
   for (const v of byId.values()) {
@@ -137,22 +119,17 @@ async function volumeReports(entries: DesiredEntry[], reader: NodeDiskReader): P
       continue;
     }
     v.tested = true;
-    for (const k of ['symlinks', 'hardlinks', 'junctions'] as const) {
-      if (probe[k] === undefined) continue;
-      // Refused for lack of permission (Windows symlinks without Developer Mode): the account's limit, reported by its own check, not the volume's.
-      const code = probe.failures[k];
-      if (probe[k] === false && (code === 'EPERM' || code === 'EACCES')) continue;
-      v.holds[k] = probe[k];
-    }
+    Object.assign(v.holds, heldKinds(probe));
   }
   for (const v of byId.values()) {
-    if (!v.tested && v.fsType && NO_LINKS_FS.test(v.fsType)) v.holds = { symlinks: false, hardlinks: false, junctions: false };
+    const judged = v.tested ? undefined : untestedHolds(v.fsType);
+    if (judged) v.holds = judged;
   }
   return { volumes: [...byId.values()], missing };
 }
 
 function volumeCheck(v: VolumeReport, win: boolean): Check {
-  const kinds: Kind[] = win ? ['junctions', 'symlinks', 'hardlinks'] : ['symlinks', 'hardlinks'];
+  const kinds: LinkKinds[] = win ? ['junctions', 'symlinks', 'hardlinks'] : ['symlinks', 'hardlinks'];
   const holds = kinds
     .map((k) => `${KIND_NAME[k]} ${v.holds[k] === true ? 'yes' : v.holds[k] === false ? 'no' : 'unknown'}`)
     .join(', ');
@@ -160,12 +137,22 @@ function volumeCheck(v: VolumeReport, win: boolean): Check {
   const how = v.tested ? `tested in ${v.probeDir}` : `not tested: ${v.untestedWhy}`;
   const shown = v.paths.length > 3 ? `${v.paths.slice(0, 3).join(', ')} and ${v.paths.length - 3} more` : v.paths.join(', ');
   const title = `volume of ${shown}: ${facts}; ${holds} (${how})`;
-  const lacking = v.needs.filter((alts) => alts.every((k) => v.holds[k] === false)).map((alts) => alts.map((k) => KIND_NAME[k]).join(' or '));
-  if (v.readOnly) return { id: `volume:${v.id}`, status: 'fail', title, hint: 'relocate can neither move data nor create links on a read-only volume; fine only if nothing there needs to change (`relocate status` says In sync)' };
-  if (lacking.length > 0) {
-    return { id: `volume:${v.id}`, status: 'fail', title, hint: `the manifest needs ${[...new Set(lacking)].join(', ')} here, and this volume cannot hold them; put these paths on another volume${win ? ' (NTFS or ReFS for junctions)' : ''}, or change the entries' type` };
+  const id = `volume:${v.id}`;
+  const verdict = volumeVerdict(v);
+  switch (verdict.kind) {
+    case 'read-only':
+      return { id, status: 'fail', title, hint: 'relocate can neither move data nor create links on a read-only volume; fine only if nothing there needs to change (`relocate status` says In sync)' };
+    case 'lacking': {
+      const lacking = verdict.lacking.map((alts) => alts.map((k) => KIND_NAME[k]).join(' or '));
+      return { id, status: 'fail', title, hint: `the manifest needs ${[...new Set(lacking)].join(', ')} here, and this volume cannot hold them; put these paths on another volume${win ? ' (NTFS or ReFS for junctions)' : ''}, or change the entries' type` };
+    }
+    case 'untested':
+      return { id, status: 'warn', title, hint: 'what this volume can hold is judged from its file system only' };
+    case 'ok':
+      return { id, status: 'ok', title };
+    default:
+      return assertNever(verdict, 'volume verdict');
   }
-  return { id: `volume:${v.id}`, status: v.tested ? 'ok' : 'warn', title, ...(v.tested ? {} : { hint: 'what this volume can hold is judged from its file system only' }) };
 }
 
 /**

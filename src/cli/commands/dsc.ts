@@ -4,6 +4,7 @@ import { RelocateError } from '../../core/errors.js';
 import { listRuns } from '../../journal/runs.js';
 import type { ConflictStrategy, LinkType, ManifestIO } from '../../manifest/types.js';
 import type { PlannedEntry } from '../../plan/types.js';
+import { differingProperties, linkState, managedLinks, type LinkInstance, type LinkState } from '../../usecase/dsc-link.js';
 import { nodeManifestIO } from '../../platform/manifest-io.js';
 import { observationsByEntry, observedSide } from '../../render/observed-json.js';
 import { buildPlan } from '../build-plan.js';
@@ -45,28 +46,6 @@ export const DSC_EXIT_CODES = {
   4: 'Set failed and was rolled back: the disk is as before',
   5: 'Set stopped with an unfinished run (or one blocks it): run `relocate resume` or `relocate rollback` with the same state folder',
 } as const;
-
-/** An instance as DSC sends it (Relocate/Link's properties). */
-interface LinkInstance {
-  link: string;
-  target?: string;
-  type: LinkType;
-  conflict: ConflictStrategy;
-  _exist: boolean;
-  stateDir?: string;
-}
-
-/** An instance's state as relocate reports it: the same keys and order for get, test, set and export. */
-interface LinkState {
-  link: string;
-  target?: string;
-  type?: string;
-  conflict: ConflictStrategy;
-  _exist: boolean;
-  /** What `relocate apply` would do for this entry now (`none`: in the desired state). */
-  action: string;
-  stateDir: string;
-}
 
 const TYPES: readonly LinkType[] = ['auto', 'symlink', 'junction', 'hardlink'];
 const CONFLICTS: readonly ConflictStrategy[] = ['fail', 'backup', 'merge'];
@@ -129,35 +108,6 @@ function memoryManifest(file: string, text: string): ManifestIO {
   return { ...nodeManifestIO, readFile: async (f) => (f === file ? new TextEncoder().encode(text) : nodeManifestIO.readFile(f)), realPath: async (f) => f };
 }
 
-/** What get reports for one planned entry (see LinkState). */
-function stateOf(i: LinkInstance, p: PlannedEntry, side: ReturnType<typeof observedSide> | undefined, stateDir: string): LinkState {
-  const inSync = p.action === 'none';
-  const isLink = side?.kind === 'symlink' || side?.kind === 'junction' || side?.kind === 'hardlink';
-  const target = inSync && i._exist ? i.target : side?.resolved;
-  const type = inSync && i._exist ? i.type : isLink ? side.kind : undefined;
-  return {
-    link: i.link,
-    ...(target !== undefined ? { target } : {}),
-    ...(type !== undefined ? { type } : {}),
-    conflict: i.conflict,
-    // Present: the link is in place as wanted. Absent: relocate's link is gone (nothing left to undo).
-    _exist: i._exist ? inSync : !inSync,
-    action: p.action,
-    stateDir,
-  };
-}
-
-/** Property names whose desired value the state does not have. */
-function differing(i: LinkInstance, s: LinkState): string[] {
-  const out: string[] = [];
-  if (s._exist !== i._exist) out.push('_exist');
-  if (i._exist && s.target !== i.target) out.push('target');
-  if (i._exist && s.type !== i.type) out.push('type');
-  // Not in the desired state for a reason no property names (data at the target, a preflight check): it does not exist as wanted.
-  if (s.action !== 'none' && out.length === 0) out.push('_exist');
-  return out;
-}
-
 /** A CliIO that keeps what a command prints (one JSON document) and turns its messages into DSC's JSON lines. */
 function innerIO(io: CliIO, manifestIO: ManifestIO, captured: string[]): CliIO {
   return { ...io, json: true, verbose: false, stdinIsTTY: false, stderrIsTTY: false, manifestIO, out: (t) => captured.push(t), err: (t) => io.err(JSON.stringify({ info: t.trim() })) };
@@ -182,25 +132,13 @@ async function states(instances: LinkInstance[], io: CliIO, stateDir: string): P
       const obs = observationOf(p);
       const i = instances[k]!;
       if (p.action === 'skip') throw inputError(`${i.link}: ${p.reason}`);
-      return { state: stateOf(i, p, obs ? observedSide(obs.link, undefined) : undefined, stateDir), entry: p };
+      return { state: linkState(i, p, obs ? observedSide(obs.link, undefined) : undefined, stateDir), entry: p };
     });
 }
 
-/** The links relocate manages in this state folder: the newest finished run naming a link decides (present: managed; absent: undone). */
+/** The links relocate manages in this state folder (see managedLinks). */
 async function managed(stateDir: string): Promise<LinkInstance[]> {
-  const seen = new Set<string>();
-  const out: LinkInstance[] = [];
-  for (const run of await listRuns(stateDir)) {
-    if (run.status !== 'done') continue;
-    for (const p of run.plan.entries) {
-      if (p.action === 'skip') continue;
-      const key = p.style.caseInsensitive ? p.link.toLowerCase() : p.link;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      if (p.state === 'present') out.push({ link: p.link, target: p.target, type: p.declaredType, conflict: p.conflictStrategy, _exist: true, stateDir });
-    }
-  }
-  return out.sort((a, b) => (a.link < b.link ? -1 : a.link > b.link ? 1 : 0));
+  return managedLinks(await listRuns(stateDir), stateDir);
 }
 
 /** The exit code DSC sees for an error (DSC_EXIT_CODES). */
@@ -240,7 +178,7 @@ export async function dscCommand(argv: string[], io: CliIO): Promise<number> {
     if (op === 'test') {
       if (entry.action !== 'none') message('info', `${instance.link}: ${entry.action}: ${entry.reason}`);
       emit({ ...state, _inDesiredState: entry.action === 'none' });
-      emit(differing(instance, state));
+      emit(differingProperties(instance, state));
       return 0;
     }
     // set: relocate apply of the one-entry manifest; it plans again under its locks and refuses a conflict.

@@ -1,8 +1,6 @@
 import path from 'node:path';
 import { RelocateError } from '../../core/errors.js';
-import { isInside, samePath } from '../../core/paths.js';
 import { hasChanges } from '../../plan/planner.js';
-import type { Plan } from '../../plan/types.js';
 import { realPathForWrite } from '../../platform/exists.js';
 import { writeFileAtomic } from '../../platform/write-file.js';
 import { planJson } from '../../render/plan-json.js';
@@ -11,27 +9,7 @@ import { buildPlan } from '../build-plan.js';
 import type { CliIO } from '../io.js';
 import { displayPath, findManifest } from '../manifest-path.js';
 import { parseCommandArgs } from '../options.js';
-
-/**
- * A plan saved inside a folder the plan moves would change that folder as
- * it is written, so the plan would be stale before anyone applied it (and
- * the file would travel with the data). Checked on the path as given and
- * with its folder's links resolved.
- */
-function refuseOutInsideMove(plan: Plan, out: string): void {
-  const candidates = [out, realPathForWrite(out)];
-  for (const p of plan.entries) {
-    const moved = [...(p.move ? [p.move.from] : []), ...(p.action === 'merge' ? [p.link] : [])];
-    for (const from of moved) {
-      if (candidates.some((c) => samePath(c, from, p.style) || isInside(c, from, p.style))) {
-        throw new RelocateError('E_OUT_INSIDE_MOVE', `cannot save the plan to ${out}: it is inside ${from}, which this plan moves (${p.action}); nothing was written`, {
-          path: out,
-          hint: 'save the plan outside every folder it moves, e.g. `--out ~/relocate-plan.json`',
-        });
-      }
-    }
-  }
-}
+import { refuseOutInsideMove } from '../../usecase/plan-out.js';
 
 /** `relocate plan`: 0 nothing to do, 2 changes pending, 1 error or blocking conflict. */
 export async function planCommand(argv: string[], io: CliIO): Promise<number> {
@@ -43,7 +21,7 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
   const doc = typeof values.out === 'string' || io.json ? planJson(plan, file, surroundings, observations) : undefined;
   if (typeof values.out === 'string') {
     const out = path.resolve(io.cwd, values.out);
-    refuseOutInsideMove(plan, out);
+    refuseOutInsideMove(plan, out, realPathForWrite(out));
     try {
       await writeFileAtomic(out, JSON.stringify(doc, null, 2) + '\n');
     } catch (err) {

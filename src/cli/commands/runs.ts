@@ -1,5 +1,4 @@
 import os from 'node:os';
-import { RelocateError } from '../../core/errors.js';
 import { formatBytes } from '../../core/units.js';
 import { resumeRun, rollbackRun } from '../../exec/run-control.js';
 import { listRuns } from '../../journal/runs.js';
@@ -19,15 +18,16 @@ import { reportOutcome, runJson } from '../run-output.js';
 import { stateDirFor } from '../state-dir.js';
 import { isWork } from '../../plan/actions.js';
 import { journalTestHook } from '../test-hooks.js';
+import { resumeDirection, runToRollBack } from '../../usecase/run-choice.js';
+import { runSize } from '../../usecase/run-size.js';
 
 function stateDirOf(flag: string | undefined, io: CliIO): string {
   return stateDirFor(flag, io.env, loadContext(io.env).os, os.homedir(), io.cwd);
 }
 
 function describeRun(r: RunRecord): string {
-  const changes = r.plan.entries.filter((p) => isWork(p.action));
-  const bytes = changes.reduce((n, p) => n + (p.action !== 'backup' ? (p.move?.bytes ?? 0) : 0), 0);
-  return `${changes.length} change${changes.length === 1 ? '' : 's'}${bytes ? `, ${formatBytes(bytes)} moved` : ''}`;
+  const { changes, bytes } = runSize(r);
+  return `${changes} change${changes === 1 ? '' : 's'}${bytes ? `, ${formatBytes(bytes)} moved` : ''}`;
 }
 
 /**
@@ -40,17 +40,7 @@ export async function rollbackCommand(argv: string[], io: CliIO): Promise<number
   const progress = progressFormat(values.progress, 'rollback');
   const stateDir = stateDirOf(values['state-dir'], io);
   return withLock(stateDir, 'rollback', io, async () => {
-    const runs = await listRuns(stateDir);
-    const run = positionals[0]
-      ? runs.find((r) => r.id === positionals[0] || r.id.startsWith(positionals[0]!))
-      : (runs.find((r) => UNFINISHED.has(r.status)) ?? runs.find((r) => r.status === 'done'));
-    if (!run) {
-      throw new RelocateError('E_NO_RUN', positionals[0] ? `no run ${positionals[0]} in ${stateDir}` : `no run to roll back in ${stateDir}`, { path: stateDir, hint: 'see `relocate history`' });
-    }
-    const unfinished = runs.find((r) => UNFINISHED.has(r.status));
-    if (unfinished && unfinished.id !== run.id) {
-      throw new RelocateError('E_INTERRUPTED_RUN', `run ${unfinished.id} did not finish; deal with it before rolling back ${run.id}`, { hint: `\`relocate rollback ${unfinished.id}\` or \`relocate resume\`` });
-    }
+    const run = runToRollBack(await listRuns(stateDir), positionals[0], stateDir);
     if (!io.json) io.out(`Run ${run.id} (${run.status}, started ${run.startedAt}): ${describeRun(run)}. Rolling back undoes it.`);
     // A run from another state folder working on these paths now (or left unfinished on them) is never undone under.
     return withPathLocks(io, { stateDir, runId: run.id, command: 'rollback', paths: planLockPaths(run.plan) }, async () => {
@@ -88,7 +78,7 @@ export async function resumeCommand(argv: string[], io: CliIO): Promise<number> 
       return 0;
     }
     // Read before the run: resumeRun changes the record's status as it goes.
-    const direction = run.status === 'rolling-back' ? 'back' : 'forward';
+    const direction = resumeDirection(run);
     if (!io.json) io.out(`Run ${run.id} (${run.status}, started ${run.startedAt}): ${describeRun(run)}. Resuming will ${direction === 'back' ? 'finish rolling it back' : 'finish applying it'}.`);
     // The crashed process's locks are this run's own and are taken over; another run's refuse.
     return withPathLocks(io, { stateDir, runId: run.id, command: 'resume', paths: planLockPaths(run.plan) }, async () => {
@@ -122,7 +112,7 @@ export async function historyCommand(argv: string[], io: CliIO): Promise<number>
     io.out(JSON.stringify({
       formatVersion: 1,
       stateDir,
-      runs: runs.map((r) => ({ id: r.id, status: r.status, unfinished: UNFINISHED.has(r.status), startedAt: r.startedAt, finishedAt: r.finishedAt ?? null, manifest: r.manifest.path, toolVersion: r.toolVersion, changes: r.plan.entries.filter((p) => isWork(p.action)).length, error: r.error ?? null })),
+      runs: runs.map((r) => ({ id: r.id, status: r.status, unfinished: UNFINISHED.has(r.status), startedAt: r.startedAt, finishedAt: r.finishedAt ?? null, manifest: r.manifest.path, toolVersion: r.toolVersion, changes: runSize(r).changes, error: r.error ?? null })),
     }, null, 2));
     return 0;
   }

@@ -1,50 +1,11 @@
 import { RelocateError } from '../../core/errors.js';
-import type { RunRecord } from '../../journal/types.js';
-import type { Plan } from '../../plan/types.js';
+import { ACTION_TRAITS } from '../../plan/actions.js';
 import { planJson } from '../../render/plan-json.js';
 import { buildPlan } from '../build-plan.js';
 import type { CliIO } from '../io.js';
 import { displayPath, findManifest } from '../manifest-path.js';
 import { parseCommandArgs } from '../options.js';
-
-const SYMBOL: Record<string, string> = { link: '+', create: '+', move: '>', retarget: '>', relink: '~', backup: '>', merge: '>', restore: '>', remove: '-', conflict: '!' };
-
-/**
- * One reason `status` is not "in sync". `kind`:
- * - `unfinished-run`: a run a crash, a kill or --no-rollback left unfinished
- *   (the disk is half-way; `resume` or `rollback` deals with it);
- * - `differs`: the entry is not as the manifest says (its `action` is what
- *   apply would do; a conflict included);
- * - `target-missing`: the link is right but its target is gone (a broken link);
- * - `link-loop`: the link is right but leads back through links to itself.
- */
-export interface StatusProblem {
-  kind: 'unfinished-run' | 'differs' | 'target-missing' | 'link-loop';
-  message: string;
-  link?: string;
-  action?: string;
-  run?: string;
-}
-
-/** Every reason the disk is not as the manifest says; empty means in sync. */
-export function statusProblems(plan: Plan, unfinished: RunRecord | undefined): StatusProblem[] {
-  const out: StatusProblem[] = [];
-  if (unfinished) {
-    out.push({ kind: 'unfinished-run', run: unfinished.id, message: `run ${unfinished.id} (started ${unfinished.startedAt}) did not finish (${unfinished.status}); \`relocate resume\` finishes it, \`relocate rollback\` undoes it` });
-  }
-  for (const p of plan.entries) {
-    if (p.action === 'skip') continue;
-    if (p.action !== 'none') {
-      out.push({ kind: 'differs', link: p.link, action: p.action, message: p.reason });
-      continue;
-    }
-    for (const f of p.findings) {
-      if (f.code === 'W_TARGET_MISSING') out.push({ kind: 'target-missing', link: p.link, message: f.message });
-      else if (f.code === 'W_LINK_LOOP') out.push({ kind: 'link-loop', link: p.link, message: f.message });
-    }
-  }
-  return out;
-}
+import { statusProblems } from '../../usecase/status-problems.js';
 
 /**
  * `relocate status`: a drift check for scripts, CI, Intune and Ansible,
@@ -73,11 +34,11 @@ export async function statusCommand(argv: string[], io: CliIO): Promise<number> 
     }
     return 0;
   }
-  const entries = new Set(problems.flatMap((x) => (x.link ? [x.link] : [])));
+  const entries = new Set(problems.flatMap((x) => ('link' in x ? [x.link] : [])));
   io.out(`${io.color.yellow('Drift')}: ${entries.size} of ${plan.entries.filter((p) => p.action !== 'skip').length} entries of ${label} differ from the disk${unfinished ? `, and run ${unfinished.id} is unfinished` : ''}.`);
   for (const x of problems) {
-    const mark = x.kind === 'differs' ? (SYMBOL[x.action ?? ''] ?? '?') : '!';
-    io.out(`  ${mark} ${x.link ? `${x.link}: ` : ''}${x.message}`);
+    const mark = x.kind === 'differs' ? ACTION_TRAITS[x.action].symbol : '!';
+    io.out(`  ${mark} ${'link' in x ? `${x.link}: ` : ''}${x.message}`);
   }
   io.out(unfinished ? 'Deal with the unfinished run first (`relocate resume` or `relocate rollback`), then `relocate plan`.' : 'Run `relocate plan` for details, `relocate apply` to converge.');
   return 2;

@@ -245,7 +245,7 @@ export const POST_ROUTES: Readonly<Record<string, Handler>> = {
     return overview(ctx);
   },
   '/api/entries/absent': async (ctx, req) => {
-    const link = stringField(req.body as EntryRequest, 'link');
+    const link = stringField(req.body, 'link');
     await ctx.serialize(async () => {
       const before = await manifestText(ctx);
       if (before === undefined) refuse(404, 'E_NO_MANIFEST', `${ctx.manifest} does not exist yet`, null, ctx.manifest);

@@ -50,7 +50,7 @@ function refusal(res: ServerResponse, status: number, code: ErrorCode, message: 
 
 /** The request body as JSON, at most MAX_BODY_BYTES; undefined after answering 413/415/400 itself. */
 async function readJsonBody(req: IncomingMessage, res: ServerResponse): Promise<{ value: unknown } | undefined> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/json') {
     refusal(res, 415, 'E_BAD_REQUEST', 'the body must be JSON (Content-Type: application/json)');
     return undefined;
@@ -117,8 +117,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, port: number, s
     if (!read) return;
     body = read.value;
   }
+  const answerOf = post ?? get;
+  // Every other route returned above: an asset, the events, or a 404.
+  if (!answerOf) return refusal(res, 404, 'E_NOT_FOUND', `no such page: ${route}`);
   try {
-    const answer = await (post ?? get)!(ctx, { query: url.searchParams, body });
+    const answer = await answerOf(ctx, { query: url.searchParams, body });
     send(res, 200, { ok: true, ...(answer as object) });
   } catch (err) {
     if (err instanceof EngineRefusal) return send(res, 200, { ok: false, error: err.error });
@@ -161,11 +164,11 @@ export async function startGuiServer(opts: GuiServerOptions): Promise<GuiServer>
     });
   });
   server.requestTimeout = 0;
-  await new Promise<void>((resolve, reject) => {
+  const made = await new Promise<Secrets>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, '127.0.0.1', () => {
       secrets = newSecrets((server.address() as AddressInfo).port, opts.singleUseToken === true);
-      resolve();
+      resolve(secrets);
     });
   }).catch(async (err) => {
     await removePrivateTempFolder(temp, TEMP_PREFIX);
@@ -173,7 +176,7 @@ export async function startGuiServer(opts: GuiServerOptions): Promise<GuiServer>
   });
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/?token=${secrets!.token}`,
+    url: `http://127.0.0.1:${port}/?token=${made.token}`,
     port,
     async close() {
       await jobs.close();

@@ -16,7 +16,7 @@ import { assertNever } from '../../core/never.js';
 export function volumeLabel(v: VolumeJson | undefined, fallback: string): string {
   const root = v?.root ?? fallback;
   const drive = /^([A-Za-z]:)\\?$/.exec(root);
-  return drive ? drive[1]!.toUpperCase() : root;
+  return drive ? drive[1].toUpperCase() : root;
 }
 
 /** What a move takes on the target's volume, as the engine's free-space check counts it (0 within one volume). */
@@ -130,7 +130,8 @@ export function drivesAfterPlan(drives: DriveFacts[], doc: PlanJson | undefined)
   for (const e of doc?.entries ?? []) {
     for (const v of [e.linkVolume, e.targetVolume]) {
       if (v?.root === undefined || v.freeBytes === undefined || v.totalBytes === undefined) continue;
-      if (all.some((d) => d.root.toUpperCase() === v.root!.toUpperCase())) continue;
+      const root = v.root;
+      if (all.some((d) => d.root.toUpperCase() === root.toUpperCase())) continue;
       all.push({ root: v.root, label: volumeLabel(v, v.root), totalBytes: v.totalBytes, freeBytes: v.freeBytes });
     }
   }

@@ -106,14 +106,14 @@ export async function sameContentAsync(pa: string, pb: string, pool: CompareBuff
     if (rb.status === 'rejected') throw fsError(rb.reason, pb, 'reading');
     const fa = ra.value;
     const fb = rb.value;
-    const readPair = (k: number) => Promise.all([readFullAsync(fa, bufs[k]![0], pa), readFullAsync(fb, bufs[k]![1], pb)]);
+    const readPair = (k: number) => Promise.all([readFullAsync(fa, bufs[k][0], pa), readFullAsync(fb, bufs[k][1], pb)]);
     let k = 0;
     let next = readPair(k);
     pending = next;
     for (;;) {
       const [na, nb] = await next;
       pending = undefined;
-      const [a, b] = bufs[k]!;
+      const [a, b] = bufs[k];
       if (na !== nb) return false;
       if (na === 0) return true;
       const more = na === a.length;

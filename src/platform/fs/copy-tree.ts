@@ -13,7 +13,7 @@ import { nativeSeekExtent } from '../native/seek-data.js';
 import { copySparse } from '../sparse-copy.js';
 import type { TreeListing } from '../tree-listing.js';
 import type { SyncCopyFn } from './durable-copy.js';
-import { fsError, HINTS } from './errno-codes.js';
+import { EXISTS_HINT, fsError } from './errno-codes.js';
 import { HOST } from './host-primitives.js';
 import type { ListingCache } from './listing-cache.js';
 import { lstatOrNull } from './node-stat.js';
@@ -62,11 +62,12 @@ function stillSameFile(o: OutsideName, list: TreeListing, i: number): boolean {
  * leaves in it the listing of `from` for the verify after.
  */
 export async function copyTree(work: CopyWork, from: string, to: string, progress?: ProgressFn, onRoot?: RootMadeFn, reuse?: readonly OutsideName[]): Promise<void> {
-  if (await lstatOrNull(to)) throw new RelocateError('E_EXISTS', `cannot copy to ${to}: something is already there`, { path: to, hint: HINTS.E_EXISTS! });
+  if (await lstatOrNull(to)) throw new RelocateError('E_EXISTS', `cannot copy to ${to}: something is already there`, { path: to, hint: EXISTS_HINT });
   // The root's identity is reported the moment it exists, before anything is written into it (see RootMadeFn).
   const rootMade = async () => {
-    const root = onRoot ? await work.lstat(to) : null;
-    if (root) onRoot!(root);
+    if (!onRoot) return;
+    const root = await work.lstat(to);
+    if (root) onRoot(root);
   };
   work.cache.clear();
   const keeper = await work.keeper();
@@ -110,13 +111,14 @@ export async function copyTree(work: CopyWork, from: string, to: string, progres
       await rootMade();
     }
     // Hard links inside the tree stay hard links: the first name is copied, the others linked to it.
-    const linked: number[] = [];
+    const linked: { f: number; first: string }[] = [];
     const plain: number[] = [];
     for (const f of files) {
       if (nodes.kind(f) === 'file' && nodes.nlink(f) > 1) {
         const id = nodes.id(f);
-        if (firstCopyOf.has(id)) {
-          linked.push(f);
+        const first = firstCopyOf.get(id);
+        if (first !== undefined) {
+          linked.push({ f, first });
           continue;
         }
         firstCopyOf.set(id, dest(f));
@@ -139,7 +141,10 @@ export async function copyTree(work: CopyWork, from: string, to: string, progres
         const kind = nodes.kind(f);
         try {
           if (kind === 'symlink') {
-            symlinkSync(nodes.linkText(f)!, d, await HOST.symlinkType(s));
+            const text = nodes.linkText(f);
+            // The walk reads every link's text; a link without one is a bug here, not a link to copy as empty.
+            if (text === undefined) throw new RelocateError('E_INTERNAL', `the listing of ${s} holds no link text`, { path: s });
+            symlinkSync(text, d, await HOST.symlinkType(s));
             if (f === 0) await rootMade();
             // The link's own owner, attributes and times (never its target's).
             keeper.apply(d, nodes.meta(f), made, s);
@@ -193,9 +198,9 @@ export async function copyTree(work: CopyWork, from: string, to: string, progres
       if (poll) clearInterval(poll);
     }
     progress?.(done);
-    for (const f of linked) {
+    for (const { f, first } of linked) {
       try {
-        linkSync(firstCopyOf.get(nodes.id(f))!, dest(f));
+        linkSync(first, dest(f));
       } catch (err) {
         throw caseTwinError(err, src(f), dest(f), to) ?? fsError(err, dest(f), 'creating the hard link');
       }
@@ -203,7 +208,7 @@ export async function copyTree(work: CopyWork, from: string, to: string, progres
     // Deepest first, each after its content: owner, attributes (a default ACL set earlier would have been
     // inherited by the copies inside), mode, times.
     const dirMade: MadeAs = { ...made, mustChmod: true };
-    for (let k = dirs.length - 1; k >= 0; k--) keeper.apply(dest(dirs[k]!), nodes.meta(dirs[k]!), dirMade, src(dirs[k]!));
+    for (let k = dirs.length - 1; k >= 0; k--) keeper.apply(dest(dirs[k]), nodes.meta(dirs[k]), dirMade, src(dirs[k]));
     await work.syncCopy(to, () => ({ files: plain.filter((f) => nodes.kind(f) === 'file').map(dest), dirs: dirs.map(dest) }), { how, flush });
   } finally {
     flush?.close();

@@ -17,13 +17,16 @@ const ERRNO_CODES: Record<string, ErrorCode> = {
   EIO: 'E_IO',
 };
 
+/** What to do when something appeared where relocate was about to create a name. */
+export const EXISTS_HINT = 'something appeared at this path; move it away and run `relocate plan` again';
+
 /** The hint each code carries: what the user can do about it. */
 export const HINTS: Partial<Record<ErrorCode, string>> = {
   E_NO_SPACE: 'free space on the destination drive and run again',
   E_ACCESS: 'check the permissions of this path (or run from an account that may change it)',
   E_IN_USE: 'close the program that uses this file and run again',
   E_READ_ONLY: 'the volume is read-only; remount it read-write or choose another path',
-  E_EXISTS: 'something appeared at this path; move it away and run `relocate plan` again',
+  E_EXISTS: EXISTS_HINT,
   E_MISSING: 'the disk changed while relocate worked; run `relocate plan` again',
   E_IO: 'the disk reported an I/O error; check it before going on',
 };

@@ -5,14 +5,14 @@ import { isUnsupportedErrno, nativeRenameNoReplace, nativeRenameUnavailableReaso
 import { RETRY_DELAYS_MS, TRANSIENT_ERRNO, errnoOfWinError } from '../windows/move.js';
 import { windowsMoveNoReplace } from '../windows/native.js';
 import { win32UnavailableReason } from '../windows/win32.js';
-import { fsError, HINTS, hostErrnoError } from './errno-codes.js';
+import { EXISTS_HINT, fsError, hostErrnoError } from './errno-codes.js';
 import { lstatOrNull } from './node-stat.js';
 
 /** Hears why the native no-replace rename was not used (for --verbose). */
 export type FallbackNote = (why: string) => void;
 
 function alreadyThere(from: string, to: string): RelocateError {
-  return new RelocateError('E_EXISTS', `cannot move ${from} to ${to}: something is already there`, { path: to, hint: HINTS.E_EXISTS! });
+  return new RelocateError('E_EXISTS', `cannot move ${from} to ${to}: something is already there`, { path: to, hint: EXISTS_HINT });
 }
 
 /** A Windows rename that kept failing: a program (antivirus, indexer, Explorer) may hold a file in it. */

@@ -192,8 +192,8 @@ export async function verifyTrees(
   };
   for (let k = 0; k < toCompare.length; k += 2) {
     if (failed) break;
-    const i = toCompare[k]!;
-    const j = toCompare[k + 1]!;
+    const i = toCompare[k];
+    const j = toCompare[k + 1];
     const rel = a.rel(i);
     const size = a.size(i);
     const pa = under(original, rel);

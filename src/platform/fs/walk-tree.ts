@@ -102,8 +102,8 @@ async function walkWith(root: string, keeper: MetaKeeper | undefined, birth: boo
   const queue: number[] = [top];
   const paths: string[] = [root];
   for (let q = 0; q < queue.length; q++) {
-    const at = queue[q]!;
-    const dir = paths[q]!;
+    const at = queue[q];
+    const dir = paths[q];
     // The path of a folder is needed once: dropped as soon as it is listed.
     paths[q] = '';
     let names: string[];

@@ -154,9 +154,9 @@ function streamNames(w: Win32, p: string, buf: Buffer): string[] | { errno: numb
 function readSecurity(w: Win32, p: string): Buffer | { errno: number } {
   const needed = [0];
   w.raw.GetFileSecurityW(win32Path(p), OWNER_GROUP_DACL, null, 0, needed);
-  const sd = Buffer.alloc(Math.max(needed[0]!, 20));
+  const sd = Buffer.alloc(Math.max(needed[0], 20));
   if (!w.raw.GetFileSecurityW(win32Path(p), OWNER_GROUP_DACL, sd, sd.length, needed)) return { errno: errnoOfWin32(w.lastError()) };
-  return sd.subarray(0, Math.min(sd.length, needed[0]! || sd.length));
+  return sd.subarray(0, Math.min(sd.length, needed[0] || sd.length));
 }
 
 /** Compresses (or decompresses) a node's data, as FSCTL_SET_COMPRESSION does; 0 or an errno. */

@@ -39,10 +39,10 @@ export function guidBytes(guid: string): Buffer {
   const m = /^\{?([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})\}?$/i.exec(guid);
   if (!m) throw new Error(`not a GUID: ${guid}`);
   const b = Buffer.alloc(16);
-  b.writeUInt32LE(parseInt(m[1]!, 16), 0);
-  b.writeUInt16LE(parseInt(m[2]!, 16), 4);
-  b.writeUInt16LE(parseInt(m[3]!, 16), 6);
-  Buffer.from(m[4]! + m[5]!, 'hex').copy(b, 8);
+  b.writeUInt32LE(parseInt(m[1], 16), 0);
+  b.writeUInt16LE(parseInt(m[2], 16), 4);
+  b.writeUInt16LE(parseInt(m[3], 16), 6);
+  Buffer.from(m[4] + m[5], 'hex').copy(b, 8);
   return b;
 }
 

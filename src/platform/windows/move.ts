@@ -33,7 +33,7 @@ export async function moveNoReplaceWithRetry(w: Win32, from: string, to: string,
     const r = moveFileNoReplace(w, from, to);
     if (r.ok) return { ok: true, attempts: attempt + 1 };
     if (!TRANSIENT_WIN_ERRORS.has(r.winError) || attempt >= delays.length) return { ...r, attempts: attempt + 1 };
-    await sleep(delays[attempt]!);
+    await sleep(delays[attempt]);
   }
 }
 

@@ -42,9 +42,9 @@ export function tokenPrivileges(w: Win32): Set<string> {
   if (!w.raw.OpenProcessToken(w.raw.GetCurrentProcess(), TOKEN_QUERY, token)) throw new Error(`OpenProcessToken failed with Windows error ${w.lastError()}`);
   try {
     const needed = [0];
-    w.raw.GetTokenInformation(token[0]!, TOKEN_PRIVILEGES_CLASS, null, 0, needed);
-    const buf = Buffer.alloc(Math.max(needed[0]!, 4));
-    if (!w.raw.GetTokenInformation(token[0]!, TOKEN_PRIVILEGES_CLASS, buf, buf.length, needed)) {
+    w.raw.GetTokenInformation(token[0], TOKEN_PRIVILEGES_CLASS, null, 0, needed);
+    const buf = Buffer.alloc(Math.max(needed[0], 4));
+    if (!w.raw.GetTokenInformation(token[0], TOKEN_PRIVILEGES_CLASS, buf, buf.length, needed)) {
       throw new Error(`GetTokenInformation failed with Windows error ${w.lastError()}`);
     }
     // TOKEN_PRIVILEGES: DWORD PrivilegeCount, then LUID_AND_ATTRIBUTES { DWORD LowPart; LONG HighPart; DWORD Attributes }[].
@@ -57,7 +57,7 @@ export function tokenPrivileges(w: Win32): Set<string> {
     }
     return out;
   } finally {
-    w.raw.CloseHandle(token[0]!);
+    w.raw.CloseHandle(token[0]);
   }
 }
 
@@ -93,7 +93,7 @@ const SE_PRIVILEGE_ENABLED = 0x2;
 /** Whether the token holds SeBackupPrivilege and SeRestorePrivilege (enabled or not), what copying owners and permissions needs. */
 export function backupRestoreHeld(w: Win32): { backup: boolean; restore: boolean } {
   const held = tokenPrivileges(w);
-  const has = (name: string) => held.has(privilegeLuid(w, name) ?? WELL_KNOWN_LUIDS[name]!);
+  const has = (name: string) => held.has(privilegeLuid(w, name) ?? WELL_KNOWN_LUIDS[name]);
   return { backup: has('SeBackupPrivilege'), restore: has('SeRestorePrivilege') };
 }
 
@@ -111,13 +111,13 @@ export function enablePrivileges(w: Win32, names: string[]): boolean {
     names.forEach((name, i) => {
       const [high, low] = (privilegeLuid(w, name) ?? WELL_KNOWN_LUIDS[name] ?? '0:0').split(':').map(Number);
       const off = 4 + i * LUID_AND_ATTRIBUTES_SIZE;
-      state.writeUInt32LE(low! >>> 0, off);
-      state.writeInt32LE(high!, off + 4);
+      state.writeUInt32LE(low >>> 0, off);
+      state.writeInt32LE(high, off + 4);
       state.writeUInt32LE(SE_PRIVILEGE_ENABLED, off + 8);
     });
     // It succeeds even when some were not held; ERROR_NOT_ALL_ASSIGNED then says so.
-    return w.raw.AdjustTokenPrivileges(token[0]!, 0, state, state.length, null, null) !== 0 && w.lastError() === WinError.SUCCESS;
+    return w.raw.AdjustTokenPrivileges(token[0], 0, state, state.length, null, null) !== 0 && w.lastError() === WinError.SUCCESS;
   } finally {
-    w.raw.CloseHandle(token[0]!);
+    w.raw.CloseHandle(token[0]);
   }
 }

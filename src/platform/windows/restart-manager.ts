@@ -44,7 +44,7 @@ export function processesUsing(w: Win32, files: string[]): RmProcess[] {
   const key = Buffer.alloc((CCH_RM_SESSION_KEY + 1) * 2);
   let status = w.raw.RmStartSession(session, 0, key);
   if (status !== WinError.SUCCESS) throw new RestartManagerError('RmStartSession', status);
-  const handle = session[0]!;
+  const handle = session[0];
   try {
     for (let i = 0; i < files.length; i += REGISTER_BATCH) {
       const batch = files.slice(i, i + REGISTER_BATCH);
@@ -60,12 +60,12 @@ export function processesUsing(w: Win32, files: string[]): RmProcess[] {
       status = w.raw.RmGetList(handle, needed, count, buf, reasons);
       if (status === WinError.MORE_DATA) {
         // Processes came and went between calls: ask again with room for what is needed now.
-        room = Math.max(needed[0]! + 8, room * 2);
+        room = Math.max(needed[0] + 8, room * 2);
         continue;
       }
       if (status !== WinError.SUCCESS) throw new RestartManagerError('RmGetList', status);
       const out: RmProcess[] = [];
-      for (let i = 0; i < Math.min(count[0]!, room); i++) {
+      for (let i = 0; i < Math.min(count[0], room); i++) {
         const off = i * RM_PROCESS_INFO_SIZE;
         out.push({
           pid: buf.readUInt32LE(off),
@@ -88,9 +88,9 @@ export function processImageName(w: Win32, pid: number): string | undefined {
   if (w.badHandle(h)) return undefined;
   try {
     const chars = [1024];
-    const buf = Buffer.alloc(chars[0]! * 2);
+    const buf = Buffer.alloc(chars[0] * 2);
     if (!w.raw.QueryFullProcessImageNameW(h, 0, buf, chars)) return undefined;
-    return path.win32.basename(buf.toString('utf16le', 0, chars[0]! * 2));
+    return path.win32.basename(buf.toString('utf16le', 0, chars[0] * 2));
   } finally {
     w.raw.CloseHandle(h);
   }
@@ -112,10 +112,10 @@ export function filesInUse(w: Win32, files: string[], fallback: string): InUseFi
   const out: InUseFile[] = [];
   let sessions = 1;
   const groups: { files: string[]; procs: RmProcess[] }[] = [{ files, procs: all }];
-  while (groups.length > 0 && out.length < NAMED_LIMIT) {
-    const g = groups.shift()!;
+  let g: { files: string[]; procs: RmProcess[] } | undefined;
+  while (out.length < NAMED_LIMIT && (g = groups.shift()) !== undefined) {
     if (g.files.length === 1) {
-      for (const p of g.procs) out.push({ file: g.files[0]!, process: describe(w, p), pid: p.pid });
+      for (const p of g.procs) out.push({ file: g.files[0], process: describe(w, p), pid: p.pid });
       continue;
     }
     if (sessions + 2 > SESSION_BUDGET) {
@@ -144,8 +144,8 @@ export async function listFiles(root: string, isDir: boolean, limit = IN_USE_FIL
   if (!isDir) return [root];
   const out: string[] = [];
   const dirs = [root];
-  while (dirs.length > 0 && out.length < limit) {
-    const dir = dirs.pop()!;
+  let dir: string | undefined;
+  while (out.length < limit && (dir = dirs.pop()) !== undefined) {
     let entries;
     try {
       entries = await readdir(dir, { withFileTypes: true });

@@ -62,8 +62,8 @@ export function rawVolumeFacts(w: Win32, existingPath: string): RawVolumeFacts {
   const facts: RawVolumeFacts = { root, label: '', serial: 0, flags: 0, fsName: '', driveType: w.raw.GetDriveTypeW(root) };
   if (w.raw.GetVolumeInformationW(win32Path(root), label, 261, serial, maxComponent, flags, fsName, 261)) {
     facts.label = utf16z(label);
-    facts.serial = serial[0]! >>> 0;
-    facts.flags = flags[0]! >>> 0;
+    facts.serial = serial[0] >>> 0;
+    facts.flags = flags[0] >>> 0;
     facts.fsName = utf16z(fsName);
   }
   const free: (number | bigint)[] = [0];

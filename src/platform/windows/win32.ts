@@ -186,7 +186,7 @@ async function bind(): Promise<Win32 | null> {
         'uint32_t __stdcall RmGetList(uint32_t dwSessionHandle, _Out_ uint32_t *pnProcInfoNeeded, _Inout_ uint32_t *pnProcInfo, void *rgAffectedApps, _Out_ uint32_t *lpdwRebootReasons)',
       ),
       RmEndSession: rstrtmgr.func('uint32_t __stdcall RmEndSession(uint32_t dwSessionHandle)'),
-    } as unknown as Win32Raw;
+    };
     return {
       raw,
       koffi,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backupsOf } from '../../../src/cli/run-output.js';
+import { backupsOf } from '../../../src/usecase/backups.js';
 import { compileSteps } from '../../../src/exec/compile.js';
 import type { RenameRole, RunStep } from '../../../src/exec/steps.js';
 import { decodeRunRecord, legacyRenameRole } from '../../../src/journal/record-decode.js';
