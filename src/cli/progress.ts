@@ -2,6 +2,7 @@ import { RelocateError } from '../core/errors.js';
 import type { ExecEvent } from '../exec/executor.js';
 import type { Step } from '../exec/steps.js';
 import type { PlannedEntry } from '../plan/types.js';
+import { hasMove } from '../plan/actions.js';
 import { progressRate, progressText, stepWords, undoWords } from '../render/progress.js';
 import type { CliIO } from './io.js';
 import { assertNever } from '../core/never.js';
@@ -87,7 +88,7 @@ const JSON_PROGRESS_EVERY_MS = 250;
 function jsonView(io: CliIO, entries: PlannedEntry[], title: (p: PlannedEntry) => string, command: 'apply' | 'rollback' | 'resume'): ProgressView {
   const emit = (line: ProgressLine) => io.err(JSON.stringify(line));
   const byOrder = new Map(entries.map((p, i) => [p.order, i]));
-  const bytesTotal = entries.reduce((n, p) => n + (p.move && p.move.measured !== false ? p.move.bytes : 0), 0);
+  const bytesTotal = entries.reduce((n, p) => n + (hasMove(p) && p.move.measured !== false ? p.move.bytes : 0), 0);
   emit({ progress: 1, event: 'start', command, entries: entries.length, bytesTotal });
   let current = -1;
   let started = Date.now();

@@ -1,6 +1,7 @@
 import type { RunOutcome } from '../exec/run-control.js';
 import { entryResults, runChanged, type EntryResult, type RunDirection } from '../exec/run-results.js';
 import type { Plan, PlannedEntry } from '../plan/types.js';
+import { hasMove } from '../plan/actions.js';
 import { RunStore } from '../journal/runs.js';
 import { nodeJournalDisk } from '../platform/journal-fs.js';
 import type { RunRecord } from '../journal/types.js';
@@ -40,7 +41,7 @@ function noRunResult(p: PlannedEntry, result: NoRun['result']): EntryResult {
 }
 
 function entryJson(p: PlannedEntry, result: EntryResult): Record<string, unknown> {
-  return { link: p.link, target: p.target, type: p.type, action: p.action, result, ...(p.move ? { ...(p.move.measured === false ? {} : { bytes: p.move.bytes, files: p.move.files }), crossVolume: p.move.crossVolume } : {}) };
+  return { link: p.link, target: p.target, type: p.type, action: p.action, result, ...(hasMove(p) ? { ...(p.move.measured === false ? {} : { bytes: p.move.bytes, files: p.move.files }), crossVolume: p.move.crossVolume } : {}) };
 }
 
 /**

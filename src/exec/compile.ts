@@ -1,6 +1,6 @@
 import { asideName, backupName, stagingName } from '../core/own-names.js';
 import { pathApi, type PathStyle } from '../core/paths.js';
-import type { Plan, PlannedEntry } from '../plan/types.js';
+import type { EntryOf, Plan, PlannedEntry } from '../plan/types.js';
 import { entryTag, parentOf, type RunStep, type Step, type VerifyMode } from './steps.js';
 import { assertNever } from '../core/never.js';
 
@@ -97,11 +97,11 @@ function entrySteps(p: PlannedEntry, o: CompileOptions): Step[] {
       }
       return [{ op: 'mkdirs', path: parentOf(p.link, style) }, ...linkSteps(p)];
     case 'relink': {
-      const unlink: Step = { op: 'unlink', path: p.link, target: p.oldTarget ?? '' };
-      return [unlink, ...(p.createsTarget ? [{ op: 'mkdirs', path: p.target } as Step] : []), ...linkSteps(p)];
+      const unlink: Step = { op: 'unlink', path: p.link, target: p.oldTarget };
+      return [unlink, ...(p.createsTarget === true ? [{ op: 'mkdirs', path: p.target } as Step] : []), ...linkSteps(p)];
     }
     case 'move': {
-      const cross = p.move!.crossVolume;
+      const cross = p.move.crossVolume;
       return [...moveSteps(p.link, p.target, cross, style, tag, o), ...linkSteps(p), ...(cross ? dropAside(p.link, p.target, tag, style) : [])];
     }
     case 'retarget':
@@ -113,7 +113,7 @@ function entrySteps(p: PlannedEntry, o: CompileOptions): Step[] {
     case 'restore': {
       // The link at the link path (if any) goes first; the data then comes back by the move protocol.
       const steps: Step[] = p.removes ? [{ op: 'unlink', path: p.removes, target: p.target }] : [];
-      const cross = p.move!.crossVolume;
+      const cross = p.move.crossVolume;
       steps.push(...moveSteps(p.target, p.link, cross, style, tag, o));
       if (cross) steps.push(...dropAside(p.target, p.link, tag, style));
       return steps;
@@ -122,7 +122,7 @@ function entrySteps(p: PlannedEntry, o: CompileOptions): Step[] {
       // A hard link's "link" is a name of the same file: removing the target's name keeps the data at the link path.
       return p.removes === p.target ? [{ op: 'unlink', path: p.target, target: p.link }] : [{ op: 'unlink', path: p.link, target: p.target }];
     default:
-      return assertNever(p.action, 'action');
+      return assertNever(p, 'planned entry');
   }
 }
 
@@ -151,9 +151,9 @@ function entrySteps(p: PlannedEntry, o: CompileOptions): Step[] {
  * data comes back to the old target, the old link is recreated with its
  * journaled text, and the copy at the target is removed.
  */
-function retargetSteps(p: PlannedEntry, tag: string, o: CompileOptions): Step[] {
-  const from = p.move!.from;
-  const cross = p.move!.crossVolume;
+function retargetSteps(p: EntryOf<'retarget'>, tag: string, o: CompileOptions): Step[] {
+  const from = p.move.from;
+  const cross = p.move.crossVolume;
   const unlink: Step = { op: 'unlink', path: p.link, target: from };
   const moved = moveSteps(from, p.target, cross, p.style, tag, o);
   // The last step of a move takes the original away (the same-volume rename, or the set-aside rename).
@@ -166,13 +166,13 @@ function retargetSteps(p: PlannedEntry, tag: string, o: CompileOptions): Step[] 
  * holding only files identical to the target's, is set aside, the link is
  * made, and the leftovers are deleted once verified identical by content.
  */
-function mergeSteps(p: PlannedEntry, tag: string, o: CompileOptions): Step[] {
+function mergeSteps(p: EntryOf<'merge'>, tag: string, o: CompileOptions): Step[] {
   const api = pathApi(p.style);
-  const only = (p.comparison?.onlyAtLink ?? []).slice().sort();
+  const only = p.comparison.onlyAtLink.slice().sort();
   const tops: string[] = [];
   for (const rel of only) if (!tops.some((t) => rel === t || rel.startsWith(t + '/'))) tops.push(rel);
   const steps: Step[] = [checkInUse(p.link)];
-  const cross = p.move?.crossVolume ?? false;
+  const cross = p.move.crossVolume;
   for (const rel of tops) {
     const from = api.join(p.link, ...rel.split('/'));
     const to = api.join(p.target, ...rel.split('/'));

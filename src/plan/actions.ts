@@ -1,4 +1,6 @@
-import type { Action } from './types.js';
+import { assertNever } from '../core/never.js';
+import type { TreeComparison } from '../state/types.js';
+import type { Action, ActionFields, Holds, MoveSpec, MovingAction, Same } from './types.js';
 
 /**
  * What each action is, in one table: whether applying it changes the disk,
@@ -51,3 +53,51 @@ export const movesData = (a: Action): boolean => ACTION_TRAITS[a].movesData;
 
 /** Whether `a` is something to do or settle (all but none and skip). */
 export const isWork = (a: Action): boolean => ACTION_TRAITS[a].work;
+
+/*
+ * Narrowing on what an entry carries (plan/types.ts ActionFields). Here
+ * rather than beside the types so render, which may import only this
+ * module of the planner at run time, can use them.
+ */
+
+/** The actions hasMove says true for: exactly those whose variant carries `move` (a compile error otherwise). */
+type Moving = 'move' | 'backup' | 'merge' | 'restore' | 'retarget';
+export type HasMoveMatchesTypes = Holds<Same<Moving, MovingAction>>;
+
+/** Whether `p` carries a `move`: move, backup, merge, restore and retarget (a backup carries one but is not `movesData`: it moves the data aside, not into the target). */
+export function hasMove<T extends ActionFields>(p: T): p is Extract<T, { move: MoveSpec }> {
+  const action: Action = p.action;
+  switch (action) {
+    case 'move':
+    case 'backup':
+    case 'merge':
+    case 'restore':
+    case 'retarget':
+      return true;
+    case 'none':
+    case 'skip':
+    case 'link':
+    case 'create':
+    case 'relink':
+    case 'remove':
+    case 'conflict':
+      return false;
+    default:
+      return assertNever(action, 'action');
+  }
+}
+
+/** The data `p` moves, if its action moves any. */
+export function moveOf(p: ActionFields): MoveSpec | undefined {
+  return hasMove(p) ? p.move : undefined;
+}
+
+/** The comparison of the two sides `p` carries, if its action has one (merge; conflict and link when compared). */
+export function comparisonOf(p: ActionFields): TreeComparison | undefined {
+  return p.action === 'merge' || p.action === 'conflict' || p.action === 'link' ? p.comparison : undefined;
+}
+
+/** Whether `p` makes its target folder before linking: a create, or a relink to a missing folder. */
+export function createsTarget(p: ActionFields): boolean {
+  return p.action === 'create' || (p.action === 'relink' && p.createsTarget === true);
+}

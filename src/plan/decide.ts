@@ -1,32 +1,22 @@
 import { samePath } from '../core/paths.js';
 import type { DesiredEntry } from '../manifest/types.js';
-import type { EntryObservation, PathObservation, TreeComparison } from '../state/types.js';
+import type { EntryObservation, LinkObservation, TreeComparison } from '../state/types.js';
 import { KIND_WORDS as what } from './kind-words.js';
-import { dataKind, isLinkKind, sameVolume, wrongLinkKind } from './link-type.js';
+import { dataKind, isLink, sameVolume, wrongLinkKind } from './link-type.js';
 import { durableBy } from './durable-by.js';
 import { blockFigures } from './space.js';
 import { decideRetarget } from './retarget.js';
-import type { Action, Finding, MoveSpec, ResolvedLinkType } from './types.js';
+import type { ActionFields, Finding, MoveSpec, ResolvedLinkType } from './types.js';
 import { assertNever } from '../core/never.js';
 
-/** The action for one entry and everything needed to carry it out or explain it. */
-export interface Decision {
-  action: Action;
-  reason: string;
-  move?: MoveSpec;
-  oldTarget?: string;
-  replacesIdentical?: boolean;
-  createsTarget?: boolean;
-  comparison?: TreeComparison;
-  /** remove: the path whose link (or hard-link name) is removed. */
-  removes?: string;
-  findings: Finding[];
-}
+/** The action for one entry, with what its action carries (ActionFields) and everything needed to explain it. */
+export type Decision = ActionFields & { reason: string; findings: Finding[] };
 
 /** Suffix of the name data is moved aside to; the UTC time is chosen when apply runs. */
 export const BACKUP_INFIX = '.relocate-backup-';
 
-function pointsTo(l: PathObservation, target: string, e: DesiredEntry): boolean {
+/** Whether `l` is a link whose destination is `target` (so its destination is known). */
+function pointsTo(l: LinkObservation, target: string, e: DesiredEntry): l is LinkObservation & { linkTarget: string } {
   return l.linkTarget !== undefined && samePath(l.linkTarget, target, e.style);
 }
 
@@ -58,13 +48,13 @@ export function decidePresent(e: DesiredEntry, o: EntryObservation, type: Resolv
   if (L.kind === 'other') return { action: 'conflict', reason: `${e.link} is ${what.other}; relocate will not replace it`, findings };
   if (T.kind === 'other') return { action: 'conflict', reason: `${e.target} is ${what.other}; it cannot hold the data`, findings };
 
-  if (isLinkKind(L.kind)) {
+  if (isLink(L)) {
     if (pointsTo(L, e.target, e)) {
       if (wrongLinkKind(L.kind, type)) {
         if (T.kind === 'absent' && type !== 'hardlink') {
           findings.push({ severity: 'warning', code: 'W_TARGET_MISSING', path: e.target, message: `${e.link} points to ${e.target}, which does not exist: the new ${type} will be broken too`, hint: 'restore the target folder, or remove the entry' });
         }
-        return { action: 'relink', reason: `${e.link} is ${what[L.kind]} to the target; the manifest wants a ${type}, so the link is replaced`, oldTarget: L.linkTarget!, findings };
+        return { action: 'relink', reason: `${e.link} is ${what[L.kind]} to the target; the manifest wants a ${type}, so the link is replaced`, oldTarget: L.linkTarget, findings };
       }
       if (T.kind === 'absent') {
         findings.push({ severity: 'warning', code: 'W_TARGET_MISSING', path: e.target, message: `${e.link} points to ${e.target}, which does not exist (a broken link)`, hint: 'restore the target folder, or remove the entry' });
@@ -176,14 +166,14 @@ export function decidePresent(e: DesiredEntry, o: EntryObservation, type: Resolv
 function refusedBeforeConflict(e: DesiredEntry, o: EntryObservation): string | undefined {
   const L = o.link;
   const T = o.target;
-  if (isLinkKind(T.kind) && T.linkTarget !== undefined && samePath(T.linkTarget, e.link, e.style)) {
+  if (isLink(T) && T.linkTarget !== undefined && samePath(T.linkTarget, e.link, e.style)) {
     return `this was applied the other way round: ${e.target} is ${what[T.kind]} to ${e.link}, where the data is. To reverse it, use \`state: absent\` on the old manifest (link ${e.target}, target ${e.link}); relocate will not set the data aside here, which would leave two links pointing at each other`;
   }
   if (L.kind === 'dir' && T.kind === 'dir' && L.ino !== undefined && L.ino === T.ino && sameVolume(o) === true) {
     return `${e.link} and ${e.target} are the same folder (same volume and inode), reached by two names (through a linked folder, or another case on a case-insensitive volume): relocate cannot move a folder onto itself. Write the two paths so they name different folders`;
   }
   if (e.conflict === 'backup') {
-    const atTarget = T.kind === 'dir' || T.kind === 'file' ? T.kind : isLinkKind(T.kind) && (T.linkTargetKind === 'dir' || T.linkTargetKind === 'file') ? T.linkTargetKind : undefined;
+    const atTarget = T.kind === 'dir' || T.kind === 'file' ? T.kind : isLink(T) && (T.linkTargetKind === 'dir' || T.linkTargetKind === 'file') ? T.linkTargetKind : undefined;
     if ((L.kind === 'dir' || L.kind === 'file') && atTarget !== undefined && atTarget !== L.kind) {
       return `${e.link} is ${what[L.kind]} and ${e.target} is ${what[atTarget]}: after \`conflict: backup\` the ${L.kind === 'dir' ? 'folder' : 'file'} path would be a link to ${what[atTarget]}, and programs that open it would fail. Point the entry at a target of the same kind`;
     }
@@ -198,7 +188,7 @@ export function decideAbsent(e: DesiredEntry, o: EntryObservation): Decision {
   const findings: Finding[] = [];
   const cross = sameVolume(o) === false;
   if (L.kind === 'other') return { action: 'conflict', reason: `${e.link} is ${what.other}; relocate will not replace it`, findings };
-  if (isLinkKind(L.kind)) {
+  if (isLink(L)) {
     if (!pointsTo(L, e.target, e)) {
       return { action: 'conflict', reason: `${e.link} is ${what[L.kind]} to ${L.linkTarget ?? L.linkText}, not to ${e.target}; relocate leaves links it was not told about alone`, findings };
     }

@@ -9,5 +9,5 @@ import type { PlannedEntry } from './types.js';
  */
 export function changedPaths(p: PlannedEntry): string[] {
   if (!changesDisk(p.action)) return [];
-  return p.action === 'retarget' && p.oldTarget ? [p.link, p.target, p.oldTarget] : [p.link, p.target];
+  return p.action === 'retarget' ? [p.link, p.target, p.oldTarget] : [p.link, p.target];
 }

@@ -5,14 +5,18 @@ import type { Observations } from './types.js';
 function pathFacts(p: PathObservation): unknown[] {
   // Free space moves all the time and is re-checked at apply; it is left out on purpose.
   // A folder above the path swapped for a link since the plan was made makes it stale too.
-  const facts: unknown[] = [p.path, p.kind, p.linkText ?? null, p.linkTargetKind ?? null, p.size ?? null, p.mtimeMs ?? null, p.ino ?? null, p.volume?.id ?? null, p.linkedParent ?? null];
+  // An absent path has no lstat facts; they hash as null, in the same places (the hash of a disk must not change).
+  const node = p.kind === 'absent' ? undefined : p;
+  const link = p.kind === 'symlink' || p.kind === 'junction' ? p : undefined;
+  const facts: unknown[] = [p.path, p.kind, link?.linkText ?? null, link?.linkTargetKind ?? null, node?.size ?? null, node?.mtimeMs ?? null, node?.ino ?? null, p.volume?.id ?? null, p.linkedParent ?? null];
   // Told only where it decides an action (a retarget's sides): a folder emptied or filled since makes the plan stale.
-  if (p.empty !== undefined) facts.push(p.empty);
+  if (p.kind === 'dir' && p.empty !== undefined) facts.push(p.empty);
   return facts;
 }
 
 /** A volume mounted at or inside a path since the plan was made makes a saved plan stale (the plan would have refused it). */
 function mountFacts(p: PathObservation): unknown[] {
+  if (p.kind === 'absent') return [null, []];
   return [p.mountPoint?.path ?? null, (p.mountsBelow ?? []).map((m) => m.path)];
 }
 

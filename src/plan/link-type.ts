@@ -1,9 +1,14 @@
 import type { DesiredEntry } from '../manifest/types.js';
-import type { Capabilities, EntryObservation, NodeKind } from '../state/types.js';
+import type { Capabilities, EntryObservation, LinkObservation, NodeKind, PathObservation } from '../state/types.js';
 import type { Finding, ResolvedLinkType } from './types.js';
 
 export function isLinkKind(k: NodeKind): k is 'symlink' | 'junction' {
   return k === 'symlink' || k === 'junction';
+}
+
+/** Whether the observation is of a symlink or junction: only then may its link fields be read. */
+export function isLink(o: PathObservation): o is LinkObservation {
+  return isLinkKind(o.kind);
 }
 
 /**
@@ -12,11 +17,11 @@ export function isLinkKind(k: NodeKind): k is 'symlink' | 'junction' {
  * (apply would create an empty target folder).
  */
 export function dataKind(o: EntryObservation): 'dir' | 'file' {
-  const real = (k: NodeKind) => k === 'dir' || k === 'file';
-  if (real(o.link.kind)) return o.link.kind as 'dir' | 'file';
-  if (real(o.target.kind)) return o.target.kind as 'dir' | 'file';
-  if (isLinkKind(o.target.kind) && o.target.linkTargetKind === 'file') return 'file';
-  if (o.target.kind === 'absent' && isLinkKind(o.link.kind) && o.link.linkTargetKind === 'file') return 'file';
+  const { link, target } = o;
+  if (link.kind === 'dir' || link.kind === 'file') return link.kind;
+  if (target.kind === 'dir' || target.kind === 'file') return target.kind;
+  if (isLink(target) && target.linkTargetKind === 'file') return 'file';
+  if (target.kind === 'absent' && isLink(link) && link.linkTargetKind === 'file') return 'file';
   return 'dir';
 }
 

@@ -1,6 +1,7 @@
 import type { NotCopyableReason, TreeMeasure } from '../state/types.js';
 import type { Decision } from './decide.js';
 import type { Finding } from './types.js';
+import { moveOf } from './actions.js';
 
 /**
  * What a copy to another volume must not do on Windows, and what it keeps
@@ -24,7 +25,8 @@ const WHAT: Record<NotCopyableReason, string> = {
  */
 export function notCopyableFindings(d: Decision, tree: TreeMeasure | undefined): Finding[] {
   const n = tree?.notCopyable;
-  if (!n || !d.move?.crossVolume) return [];
+  const move = moveOf(d);
+  if (!n || !move?.crossVolume) return [];
   const out: Finding[] = [];
   for (const why of ['cloud-placeholder', 'encrypted'] as const) {
     const listed = n.first.filter((f) => f.why === why);
@@ -37,12 +39,12 @@ export function notCopyableFindings(d: Decision, tree: TreeMeasure | undefined):
       why === 'cloud-placeholder'
         ? {
             severity: 'error', code: 'E_CLOUD_PLACEHOLDER', path: first.path,
-            message: `${d.move.from} holds ${WHAT[why]}: ${named}${more}. Copying them to another drive would download them all`,
+            message: `${move.from} holds ${WHAT[why]}: ${named}${more}. Copying them to another drive would download them all`,
             hint: "in OneDrive, right-click the folder and choose 'Always keep on this device' (wait until it is downloaded), or leave the folder out of the manifest",
           }
         : {
             severity: 'error', code: 'E_ENCRYPTED', path: first.path,
-            message: `${d.move.from} holds ${WHAT[why]}: ${named}${more}. relocate cannot copy them to another drive encrypted, and will not leave decrypted copies`,
+            message: `${move.from} holds ${WHAT[why]}: ${named}${more}. relocate cannot copy them to another drive encrypted, and will not leave decrypted copies`,
             hint: 'decrypt them first (file Properties > Advanced, or `cipher /d`), or choose a target on the same drive',
           },
     );
@@ -58,13 +60,14 @@ export function notCopyableFindings(d: Decision, tree: TreeMeasure | undefined):
  */
 export function permissionsFindings(d: Decision, tree: TreeMeasure | undefined): Finding[] {
   const kept = tree?.permissionsCopy;
-  if (!kept || !d.move?.crossVolume) return [];
+  const move = moveOf(d);
+  if (!kept || !move?.crossVolume) return [];
   if (kept === 'owner-dacl') {
-    return [{ severity: 'warning', code: 'W_PERMISSIONS_COPIED', path: d.move.from, message: `the copy of ${d.move.from} keeps its owners and permissions (this process holds SeBackupPrivilege and SeRestorePrivilege)` }];
+    return [{ severity: 'warning', code: 'W_PERMISSIONS_COPIED', path: move.from, message: `the copy of ${move.from} keeps its owners and permissions (this process holds SeBackupPrivilege and SeRestorePrivilege)` }];
   }
   return [{
-    severity: 'warning', code: 'W_PERMISSIONS_NOT_COPIED', path: d.move.from,
-    message: `owners and permissions of ${d.move.from} are not copied (robocopy /COPY:DAT): the copy gets the permissions of ${d.move.to}'s folder`,
+    severity: 'warning', code: 'W_PERMISSIONS_NOT_COPIED', path: move.from,
+    message: `owners and permissions of ${move.from} are not copied (robocopy /COPY:DAT): the copy gets the permissions of ${move.to}'s folder`,
     hint: 'run relocate from an elevated (administrator) prompt to keep them',
   }];
 }

@@ -1,10 +1,10 @@
 import type { ErrorCode, WarningCode } from '../core/codes.js';
 import { isCode } from '../core/codes.js';
-import { bool, count, type Decoder, DecodeError, dict, list, num, obj, oneOf, opt, str, tagged } from '../core/decode.js';
+import { bool, count, type Decoder, DecodeError, dict, list, num, obj, oneOf, opt, type Optional, str, tagged } from '../core/decode.js';
 import type { PathStyle } from '../core/paths.js';
 import type { TreeComparison } from '../state/types.js';
-import type { Finding, MoveSpec, Plan, PlannedEntry, PlanSummary } from './types.js';
-import { ACTIONS } from './actions.js';
+import type { RetargetMode } from '../manifest/types.js';
+import type { Action, EntryOf, Finding, MoveSpec, Plan, PlannedEntry, PlanSummary } from './types.js';
 
 /**
  * The decoder of a plan read back from a file: `plan --out`'s saved plan,
@@ -47,8 +47,8 @@ const linkType = oneOf('junction', 'symlink', 'hardlink');
 
 const retargetMode = oneOf('move', 'relink');
 
-/** One entry; a missing `retargetMode` is filled in by decodePlan. */
-const entry = obj<PlannedEntry>({
+/** The fields of every entry; a missing `retargetMode` is filled in by decodePlan. */
+const base = {
   order: count,
   index: count,
   link: str,
@@ -57,20 +57,42 @@ const entry = obj<PlannedEntry>({
   declaredType: oneOf('auto', 'junction', 'symlink', 'hardlink'),
   state: oneOf('present', 'absent'),
   conflictStrategy: oneOf('fail', 'backup', 'merge'),
-  retargetMode: (v, at) => (v === undefined ? 'relink' : retargetMode(v, at)),
-  action: oneOf(...ACTIONS),
+  retargetMode: ((v, at) => (v === undefined ? 'relink' : retargetMode(v, at))) as Decoder<RetargetMode>,
   reason: str,
-  move: opt(move),
-  oldTarget: opt(str),
-  replacesIdentical: opt(bool),
-  removes: opt(str),
-  createsTarget: opt(bool),
-  comparison: opt(comparison),
   findings: list(finding),
   style,
   source: obj<PlannedEntry['source']>({ file: str, line: num, col: num }),
   glob: opt(obj<{ pattern: string; name: string }>({ pattern: str, name: str })),
-});
+};
+
+/** A field an action's entries never have (`move` on a link, `removes` on a move): present, the plan is not one this version wrote. */
+const absent = (action: Action): Optional<never> =>
+  opt<never>((_v, at) => {
+    throw new DecodeError(at, `no such field on a ${action} entry`);
+  });
+
+/** No move and no removes: the variants that carry neither (see NoMove, NoRemoves in types.ts). */
+const still = (action: Action) => ({ move: absent(action), removes: absent(action) });
+
+/**
+ * One entry, decoded by its action: each action's own fields must be
+ * there (a move entry without its `move` is refused), and the fields no
+ * entry of that action has must not be.
+ */
+const entry = tagged<PlannedEntry>('action', {
+  none: obj<EntryOf<'none'>>({ ...base, action: oneOf('none'), ...still('none') }),
+  link: obj<EntryOf<'link'>>({ ...base, action: oneOf('link'), replacesIdentical: opt(bool), comparison: opt(comparison), ...still('link') }),
+  create: obj<EntryOf<'create'>>({ ...base, action: oneOf('create'), createsTarget: oneOf(true), ...still('create') }),
+  move: obj<EntryOf<'move'>>({ ...base, action: oneOf('move'), move, removes: absent('move') }),
+  relink: obj<EntryOf<'relink'>>({ ...base, action: oneOf('relink'), oldTarget: str, createsTarget: opt(bool), ...still('relink') }),
+  retarget: obj<EntryOf<'retarget'>>({ ...base, action: oneOf('retarget'), move, oldTarget: str, removes: absent('retarget') }),
+  backup: obj<EntryOf<'backup'>>({ ...base, action: oneOf('backup'), move, removes: absent('backup') }),
+  merge: obj<EntryOf<'merge'>>({ ...base, action: oneOf('merge'), move, comparison, removes: absent('merge') }),
+  restore: obj<EntryOf<'restore'>>({ ...base, action: oneOf('restore'), move, removes: opt(str) }),
+  remove: obj<EntryOf<'remove'>>({ ...base, action: oneOf('remove'), removes: str, move: absent('remove') }),
+  conflict: obj<EntryOf<'conflict'>>({ ...base, action: oneOf('conflict'), comparison: opt(comparison), ...still('conflict') }),
+  skip: obj<EntryOf<'skip'>>({ ...base, action: oneOf('skip'), ...still('skip') }),
+} satisfies Record<Action, Decoder<PlannedEntry>>);
 
 const summary = obj<PlanSummary>({ actions: dict(count), bytesToMove: num, bytesAcrossVolumes: num, conflicts: count, errors: count, warnings: count });
 

@@ -7,7 +7,7 @@ import { orderEntries } from './order.js';
 import { entryPreflight, spaceFindings } from './preflight.js';
 import { retargetSourceFindings, sharedTargetFindings } from './shared-target.js';
 import type { Finding, Observations, Plan, PlanContext, PlannedEntry, PlanSummary } from './types.js';
-import { isWork } from './actions.js';
+import { hasMove, isWork } from './actions.js';
 
 /**
  * The pure planner: desired entries and what was observed for each (same
@@ -77,7 +77,8 @@ function summarise(entries: PlannedEntry[], global: Finding[]): PlanSummary {
   for (const p of entries) {
     s.actions[p.action] = (s.actions[p.action] ?? 0) + 1;
     if (p.action === 'conflict') s.conflicts++;
-    if (p.move && p.action !== 'backup') {
+    // A backup's data only moves aside, beside the link path.
+    if (hasMove(p) && p.action !== 'backup') {
       s.bytesToMove += p.move.bytes;
       if (p.move.crossVolume) s.bytesAcrossVolumes += p.move.bytes;
     }

@@ -5,7 +5,7 @@ import { formatBytes } from '../core/units.js';
 import type { DesiredEntry } from '../manifest/types.js';
 import type { EntryObservation, MountFact, PathObservation, TreeMeasure, VolumeInfo } from '../state/types.js';
 import type { Decision } from './decide.js';
-import { changesDisk } from './actions.js';
+import { changesDisk, createsTarget, hasMove, moveOf } from './actions.js';
 import { dataKind, isLinkKind, sameVolume } from './link-type.js';
 import { movedSide } from './moved-side.js';
 import { nameFindings } from './names.js';
@@ -101,7 +101,7 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
   // The volumes written to: the link side always; the target side only when data moves into
   // or out of it, or its folder is created (a backup only moves data aside beside the link);
   // a retarget's old target, whose data is renamed or deleted.
-  const writesTarget = d.action === 'create' || d.action === 'move' || d.action === 'merge' || d.action === 'restore' || d.action === 'retarget' || d.createsTarget === true;
+  const writesTarget = d.action === 'move' || d.action === 'merge' || d.action === 'restore' || d.action === 'retarget' || createsTarget(d);
   const writes = [...(writesTarget ? [o.link, o.target] : [o.link]), ...(old ? [old] : [])];
   for (const side of writes) {
     if (side.volume?.readOnly) {
@@ -111,7 +111,8 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
   // Files in use (Windows: the Restart Manager; Linux: /proc; macOS: libproc or lsof): on Windows a move
   // would fail halfway; elsewhere it would succeed and the program's later writes would go into the
   // original, set aside and deleted. The executor checks again right before it sets the original aside.
-  if (d.move && o.inUse) {
+  const move = moveOf(d);
+  if (move && o.inUse) {
     for (const u of o.inUse) {
       out.push({ severity: 'error', code: 'E_IN_USE', path: u.file, message: inUseSentence(u), hint: inUseHint(u) });
     }
@@ -119,8 +120,8 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
   // Processes that could not be inspected (another user's, when relocate is not root) are a warning, not an
   // error: as an error, a user on a machine shared with others could never move anything; silence would
   // hide that the check was partial. Root sees every process and never gets this warning.
-  if (d.move && o.inUseUnknown && o.inUseUnknown.length > 0) {
-    const from = d.move.from;
+  if (move && o.inUseUnknown && o.inUseUnknown.length > 0) {
+    const from = move.from;
     const listed = o.inUseUnknown.slice(0, UNKNOWN_LISTED).map((p) => `${p.pid} ${p.process}`).join(', ');
     const more = o.inUseUnknown.length > UNKNOWN_LISTED ? `, and ${o.inUseUnknown.length - UNKNOWN_LISTED} more` : '';
     out.push({
@@ -130,17 +131,18 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
     });
   }
   const { tree } = movedSide(d.action, o);
-  if (d.move?.crossVolume && (tree?.others ?? 0) > 0) {
+  const others = tree?.others ?? 0;
+  if (move?.crossVolume && others > 0) {
     out.push({
-      severity: 'error', code: 'E_UNSUPPORTED_NODE', path: d.move.from,
-      message: `${d.move.from} holds ${tree!.others} special file(s) (devices, sockets or pipes), which cannot be copied to another volume`,
+      severity: 'error', code: 'E_UNSUPPORTED_NODE', path: move.from,
+      message: `${move.from} holds ${others} special file(s) (devices, sockets or pipes), which cannot be copied to another volume`,
       hint: 'remove them (programs recreate sockets and pipes), or choose a target on the same volume',
     });
   }
-  out.push(...undeletableFindings(d, tree, ctx.os, e.link), ...sharedOutsideFindings(d), ...relativeLinkFindings(d.move, tree, e.style));
-  out.push(...nameFindings(d.move, tree, (d.action === 'restore' ? o.link : o.target).volume, o.destNames, ctx.os, e.style));
+  out.push(...undeletableFindings(d, tree, ctx.os, e.link), ...sharedOutsideFindings(d), ...relativeLinkFindings(move, tree, e.style));
+  out.push(...nameFindings(move, tree, (d.action === 'restore' ? o.link : o.target).volume, o.destNames, ctx.os, e.style));
   out.push(...notCopyableFindings(d, tree), ...permissionsFindings(d, tree));
-  if (d.move && o.target.volume?.remote) {
+  if (move && o.target.volume?.remote) {
     out.push({ severity: 'warning', code: 'W_NETWORK', path: e.target, message: `${e.target} is on a network share: the copy will be slow and depends on the connection` });
   }
   return out;
@@ -161,16 +163,17 @@ function inodesOf(tree: TreeMeasure | undefined, files: number): number {
 export function spaceFindings(items: { planned: PlannedEntry; obs: EntryObservation }[]): Finding[] {
   const need = new Map<string, { bytes: number; onDisk: number; inodes: number; volume: VolumeInfo; paths: string[] }>();
   for (const { planned: p, obs: o } of items) {
-    if (!p.move?.crossVolume) continue;
+    const move = moveOf(p);
+    if (!move?.crossVolume) continue;
     const dest = p.action === 'restore' ? o.link : o.target;
     const { tree } = movedSide(p.action, o);
     const volume = dest.volume;
     if (!volume?.id) continue;
     const v = need.get(volume.id) ?? { bytes: 0, onDisk: 0, inodes: 0, volume, paths: [] };
-    v.bytes += p.move.bytes;
-    v.onDisk += p.move.onTarget ?? p.move.bytes;
-    v.inodes += inodesOf(tree, p.move.files);
-    v.paths.push(p.move.to);
+    v.bytes += move.bytes;
+    v.onDisk += move.onTarget ?? move.bytes;
+    v.inodes += inodesOf(tree, move.files);
+    v.paths.push(move.to);
     need.set(volume.id, v);
   }
   const out: Finding[] = [];
@@ -202,10 +205,16 @@ function named(m: MountFact): string {
   return d ? `${m.path} (${d})` : m.path;
 }
 
+/** The mount at a path itself; none at an absent one. */
+function mountPointOf(p: PathObservation): MountFact | undefined {
+  return p.kind === 'absent' ? undefined : p.mountPoint;
+}
+
 /** Mounts inside a tree: from the mount table at the path and from the walk's device changes, each once. */
 function mountsInside(side: PathObservation, walked: MountFact[] | undefined): MountFact[] {
   const byPath = new Map<string, MountFact>();
-  for (const m of [...(walked ?? []), ...(side.mountsBelow ?? [])]) if (!byPath.has(m.path) || m.fsType) byPath.set(m.path, m);
+  const table = side.kind === 'absent' ? [] : (side.mountsBelow ?? []);
+  for (const m of [...(walked ?? []), ...table]) if (!byPath.has(m.path) || m.fsType) byPath.set(m.path, m);
   return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
@@ -231,8 +240,8 @@ function mountFindings(e: DesiredEntry, o: EntryObservation, d: Decision): Findi
   }
   // A pseudo file system was not walked; what it holds says nothing more.
   if (out.length > 0) return out;
-  const moves = (d.move !== undefined || d.replacesIdentical === true) && from !== undefined;
-  const points = [moves ? from.mountPoint : undefined, o.link.mountPoint].filter((m, i, all): m is MountFact => m !== undefined && all.indexOf(m) === i);
+  const moves = (hasMove(d) || (d.action === 'link' && d.replacesIdentical === true)) && from !== undefined;
+  const points = [moves ? mountPointOf(from) : undefined, mountPointOf(o.link)].filter((m, i, all): m is MountFact => m !== undefined && all.indexOf(m) === i);
   for (const m of points) {
     const what = describeMount(m);
     out.push({

@@ -5,7 +5,7 @@ import type { DesiredEntry } from '../manifest/types.js';
 import type { EntryObservation } from '../state/types.js';
 import type { Decision } from './decide.js';
 import { KIND_WORDS as what } from './kind-words.js';
-import { isLinkKind } from './link-type.js';
+import { isLink } from './link-type.js';
 import type { MoveSpec } from './types.js';
 
 /**
@@ -54,8 +54,8 @@ export function decideRetarget(e: DesiredEntry, o: EntryObservation): RetargetVe
   const relink = (why: string): RetargetVerdict => ({ kind: 'relink', why });
 
   if (old.kind === 'absent') return relink(`No data moves: ${from} does not exist`);
-  if (isLinkKind(old.kind)) {
-    const leadsTo = o.link.linkTargetKind;
+  if (isLink(old)) {
+    const leadsTo = isLink(o.link) ? o.link.linkTargetKind : undefined;
     if (leadsTo === 'dir' || leadsTo === 'file') {
       return conflict(`${e.link} points to ${from}, which is itself ${what[old.kind]} to ${old.linkTarget ?? old.linkText ?? 'another place'}: relocate does not follow a link to move what it points to. Point ${e.link} at the real ${leadsTo === 'dir' ? 'folder' : 'file'} first (apply then moves the data from there), or ${RELINK_ONLY}`);
     }

@@ -1,7 +1,7 @@
 import { pathApi, pathKey } from '../core/paths.js';
 import { assertNever } from '../core/never.js';
-import { movesData } from './actions.js';
-import type { Finding, PlannedEntry } from './types.js';
+import { createsTarget, movesData } from './actions.js';
+import type { EntryOf, Finding, PlannedEntry } from './types.js';
 
 /** What an entry does to its target, for the message; undefined when it leaves the target's contents alone. */
 function claim(p: PlannedEntry): string | undefined {
@@ -13,11 +13,11 @@ function claim(p: PlannedEntry): string | undefined {
     case 'restore':
       return `moves its data back to ${p.link}`;
     case 'retarget':
-      return `moves ${p.oldTarget ?? 'its old target'} into it`;
+      return `moves ${p.oldTarget} into it`;
     case 'create':
       return 'creates it';
     case 'relink':
-      return p.createsTarget === true ? 'creates it' : undefined;
+      return createsTarget(p) ? 'creates it' : undefined;
     case 'none':
     case 'link':
     case 'backup':
@@ -26,7 +26,7 @@ function claim(p: PlannedEntry): string | undefined {
     case 'skip':
       return undefined;
     default:
-      return assertNever(p.action, 'action');
+      return assertNever(p, 'planned entry');
   }
 }
 
@@ -87,22 +87,22 @@ export function sharedTargetFindings(entries: PlannedEntry[]): Finding[] {
  * with its folders above it in the map of all paths. Pure.
  */
 export function retargetSourceFindings(entries: PlannedEntry[]): Finding[] {
-  const retargets = entries.flatMap((p) => (p.action === 'retarget' && p.oldTarget !== undefined ? [{ r: p, old: p.oldTarget }] : []));
+  const retargets = entries.flatMap((p) => (p.action === 'retarget' ? [{ r: p, old: p.oldTarget }] : []));
   if (retargets.length === 0) return [];
   type Use = { p: PlannedEntry; what: string; path: string };
   const uses = (p: PlannedEntry): Use[] => [
     { p, what: 'link', path: p.link },
     { p, what: 'target', path: p.target },
-    ...(p.action === 'retarget' && p.oldTarget !== undefined ? [{ p, what: 'old target (it moves that data too)', path: p.oldTarget }] : []),
+    ...(p.action === 'retarget' ? [{ p, what: 'old target (it moves that data too)', path: p.oldTarget }] : []),
   ];
-  const olds = new Map<string, PlannedEntry[]>();
+  const olds = new Map<string, EntryOf<'retarget'>[]>();
   for (const { r, old } of retargets) {
     const k = pathKey(old, r.style);
     olds.set(k, [...(olds.get(k) ?? []), r]);
   }
   const byPath = new Map<string, Use[]>();
   const clashes = new Map<PlannedEntry, Set<string>>();
-  const note = (r: PlannedEntry, u: Use, how: string) => {
+  const note = (r: EntryOf<'retarget'>, u: Use, how: string) => {
     if (u.p === r) return;
     const set = clashes.get(r) ?? new Set<string>();
     set.add(`the ${u.what} of ${label(u.p)}, ${u.path}, ${how} ${r.oldTarget}`);

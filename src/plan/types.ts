@@ -65,15 +65,8 @@ export interface MoveSpec {
   durableBy?: string;
 }
 
-/**
- * The plan for one entry. Invariants: `move` is set exactly for actions
- * move, backup (the data moved aside), merge (entries moved into target),
- * restore and retarget; `oldTarget` only for relink and retarget (for a
- * retarget it equals `move.from`: the data moves from where the link points
- * now); `comparison` only for action conflict (and for merge, the names it
- * moves and the identical ones).
- */
-export interface PlannedEntry {
+/** The fields every planned entry has, whatever its action. */
+export interface EntryBase {
   /** Position in the plan's execution order (parents first). */
   order: number;
   index: number;
@@ -86,24 +79,149 @@ export interface PlannedEntry {
   conflictStrategy: ConflictStrategy;
   /** The manifest's `retarget:` for this entry: re-observing the disk for a saved plan needs it (it decides what is observed). */
   retargetMode: RetargetMode;
-  action: Action;
   /** One sentence a Windows user understands: why this action. */
   reason: string;
-  move?: MoveSpec;
-  /** relink, retarget: where the link pointed before (a retarget moves the data from there). */
-  oldTarget?: string;
-  /** link/relink of a file whose identical copy already sits at the target: the link-path copy is replaced. */
-  replacesIdentical?: boolean;
-  /** remove, restore: the path whose link (for a hard link, the target's name) is removed. */
-  removes?: string;
-  /** create, relink: the target folder does not exist and is created first. */
-  createsTarget?: boolean;
-  comparison?: TreeComparison;
   findings: Finding[];
   style: PathStyle;
   source: { file: string; line: number; col: number };
   glob?: { pattern: string; name: string };
 }
+
+/**
+ * `move` and `removes` declared absent, on the variants that have neither:
+ * code that totals over every entry of a run (src/exec/executor.ts bytesFor,
+ * src/exec/guard.ts runScope) reads them without narrowing and gets
+ * undefined. Nothing may set them there (a compile error, and the saved-plan
+ * decoder refuses them). The other variant fields are not declared at all:
+ * reading them needs a narrowing on `action`.
+ */
+interface NoMove {
+  move?: never;
+}
+interface NoRemoves {
+  removes?: never;
+}
+
+/** none: in sync, nothing to do. */
+export interface NoneFields extends NoMove, NoRemoves {
+  action: 'none';
+}
+
+/** skip: not for this machine (or not observed); never resolved, so `type` is the declared one (auto shown as symlink). */
+export interface SkipFields extends NoMove, NoRemoves {
+  action: 'skip';
+}
+
+/** link: the target exists and the link is made; `replacesIdentical` when a file identical to the target's sits at the link path and is replaced (then `comparison` shows the proof). */
+export interface LinkFields extends NoMove, NoRemoves {
+  action: 'link';
+  replacesIdentical?: boolean;
+  comparison?: TreeComparison;
+}
+
+/** create: nothing on either side; the target folder is always created first. */
+export interface CreateFields extends NoMove, NoRemoves {
+  action: 'create';
+  createsTarget: true;
+}
+
+/** move: the link path's data moves to the target, then the link is made. */
+export interface MoveFields extends NoRemoves {
+  action: 'move';
+  move: MoveSpec;
+}
+
+/**
+ * relink: the link is replaced to point at the target. `oldTarget` is where
+ * it pointed (its destination made absolute, else its text as stored, ''
+ * when neither could be read); `createsTarget` when the target folder is
+ * missing and made empty first.
+ */
+export interface RelinkFields extends NoMove, NoRemoves {
+  action: 'relink';
+  oldTarget: string;
+  createsTarget?: boolean;
+}
+
+/** retarget: the data at `oldTarget` (where the link points now; equal to `move.from`) moves to the target, then the link is replaced. */
+export interface RetargetFields extends NoRemoves {
+  action: 'retarget';
+  move: MoveSpec;
+  oldTarget: string;
+}
+
+/** backup: the link path's data is moved aside (`move.to` names the backup, its time chosen at apply), then the link is made. */
+export interface BackupFields extends NoRemoves {
+  action: 'backup';
+  move: MoveSpec;
+}
+
+/** merge: the names only at the link side (`comparison.onlyAtLink`) move into the target, the identical ones are taken once. */
+export interface MergeFields extends NoRemoves {
+  action: 'merge';
+  move: MoveSpec;
+  comparison: TreeComparison;
+}
+
+/** restore: the data moves back from the target; `removes` is the link at the link path removed first, when there is one. */
+export interface RestoreFields {
+  action: 'restore';
+  move: MoveSpec;
+  removes?: string;
+}
+
+/** remove: `removes` is the name removed: the link path (a broken link), or for a hard link the target's name (the data stays at the link path). */
+export interface RemoveFields extends NoMove {
+  action: 'remove';
+  removes: string;
+}
+
+/** conflict: refused; `comparison` when both sides held real data and were compared. */
+export interface ConflictFields extends NoMove, NoRemoves {
+  action: 'conflict';
+  comparison?: TreeComparison;
+}
+
+/**
+ * What an entry carries because of its action, one variant per action.
+ * The types state the invariants: `move` exists exactly on move, backup,
+ * merge, restore and retarget; `oldTarget` exactly on relink and retarget;
+ * `comparison` on merge, and optionally on conflict and on a link that
+ * replaces an identical file; `removes` on remove and optionally restore;
+ * `createsTarget` on create (always true) and optionally relink;
+ * `replacesIdentical` on link only.
+ */
+export type ActionFields =
+  | NoneFields
+  | SkipFields
+  | LinkFields
+  | CreateFields
+  | MoveFields
+  | RelinkFields
+  | RetargetFields
+  | BackupFields
+  | MergeFields
+  | RestoreFields
+  | RemoveFields
+  | ConflictFields;
+
+/** Every Action has its variant, and every variant is an Action: a compile error here otherwise. */
+export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** A compile-time check: `Holds<X>` fails to compile unless X is true. */
+export type Holds<T extends true> = T;
+export type EveryActionHasFields = Holds<Same<ActionFields['action'], Action>>;
+
+/** The plan for one entry: the common fields and those of its action (narrow on `action`, or with the guards in actions.ts: hasMove, moveOf …). */
+export type PlannedEntry = EntryBase & ActionFields;
+
+/** The entries of one action, e.g. `EntryOf<'retarget'>` (with its `move` and `oldTarget`). */
+export type EntryOf<A extends Action> = Extract<PlannedEntry, { action: A }>;
+
+/** The actions whose entries carry a `move`: the data they take from one place to another. */
+export type MovingAction = Extract<ActionFields, { move: MoveSpec }>['action'];
+
+/** An entry (or a decision) that moves data: move, backup, merge, restore or retarget. */
+export type MovingEntry = Extract<PlannedEntry, { move: MoveSpec }>;
 
 /** Counts per action, and the bytes that would move. */
 export interface PlanSummary {

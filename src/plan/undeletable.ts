@@ -3,6 +3,7 @@ import { formatBytes } from '../core/units.js';
 import type { InodeFlag, TreeMeasure } from '../state/types.js';
 import type { Decision } from './decide.js';
 import type { Finding } from './types.js';
+import { moveOf } from './actions.js';
 
 /**
  * Files that cannot be deleted, and files whose data stays on the source
@@ -35,9 +36,11 @@ function listCommand(os: OsName, dir: string): string {
  */
 export function undeletableFindings(d: Decision, tree: TreeMeasure | undefined, os: OsName, linkPath: string): Finding[] {
   const u = tree?.undeletable;
-  if (!u || (!d.move && !d.replacesIdentical)) return [];
-  const from = d.move?.from ?? linkPath;
-  const deletes = d.move?.crossVolume === true || d.action === 'merge' || d.replacesIdentical === true;
+  const move = moveOf(d);
+  const replacesIdentical = d.action === 'link' && d.replacesIdentical === true;
+  if (!u || (!move && !replacesIdentical)) return [];
+  const from = move ? move.from : linkPath;
+  const deletes = move?.crossVolume === true || d.action === 'merge' || replacesIdentical;
   if (!deletes) {
     if (!u.root) return [];
     return [{
@@ -64,7 +67,7 @@ export function undeletableFindings(d: Decision, tree: TreeMeasure | undefined, 
  * really frees there.
  */
 export function sharedOutsideFindings(d: Decision): Finding[] {
-  const m = d.move;
+  const m = moveOf(d);
   if (!m?.crossVolume || !m.sharedOutside) return [];
   const frees = Math.max(0, m.bytes - m.sharedOutside.bytes);
   const what = `${m.sharedOutside.files} file(s) in ${m.from} share their data with files outside the folder (hard links)`;

@@ -43,7 +43,7 @@ export function observedSide(o: PathObservation, tree: TreeMeasure | undefined):
     case 'other':
       return { kind: 'other' };
     default:
-      return assertNever(o.kind, 'node kind');
+      return assertNever(o, 'observation');
   }
 }
 

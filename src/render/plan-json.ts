@@ -2,7 +2,7 @@ import type { ConflictStrategy, EntryState, LinkType, RetargetMode } from '../ma
 import type { Action, Finding, Observations, Plan, PlannedEntry, ResolvedLinkType } from '../plan/types.js';
 import type { EntryObservation, TreeComparison, VolumeInfo } from '../state/types.js';
 import { observationsByEntry, observedJson, type ObservedJson } from './observed-json.js';
-import { ACTIONS, changesDisk } from '../plan/actions.js';
+import { ACTIONS, changesDisk, comparisonOf, createsTarget, moveOf } from '../plan/actions.js';
 
 /** Every action, in the order the summary lists them; each is always present in `summary.actions`. */
 /** Every action, in the order of `summary.actions` (the table in plan/actions.ts). */
@@ -136,22 +136,24 @@ function findingJson(f: Finding): FindingJson {
 }
 
 function entryJson(e: PlannedEntry, obs: EntryObservation | undefined): PlanEntryJson {
+  const move = moveOf(e);
+  const comparison = comparisonOf(e);
   return {
     link: e.link,
     target: e.target,
     type: e.type,
     action: e.action,
     reason: e.reason,
-    ...(e.move
-      ? { from: e.move.from, to: e.move.to, crossVolume: e.move.crossVolume, bytes: e.move.bytes, files: e.move.files, ...(e.move.allocated !== undefined ? { allocated: e.move.allocated } : {}), ...(e.move.onTarget !== undefined ? { onTarget: e.move.onTarget } : {}) }
+    ...(move
+      ? { from: move.from, to: move.to, crossVolume: move.crossVolume, bytes: move.bytes, files: move.files, ...(move.allocated !== undefined ? { allocated: move.allocated } : {}), ...(move.onTarget !== undefined ? { onTarget: move.onTarget } : {}) }
       : {}),
-    ...(e.move?.sharedOutside
-      ? { freesOnSource: Math.max(0, e.move.bytes - e.move.sharedOutside.bytes), sharedOutside: { ...e.move.sharedOutside } }
+    ...(move?.sharedOutside
+      ? { freesOnSource: Math.max(0, move.bytes - move.sharedOutside.bytes), sharedOutside: { ...move.sharedOutside } }
       : {}),
-    ...(e.oldTarget !== undefined ? { oldTarget: e.oldTarget } : {}),
-    ...(e.createsTarget ? { createsTarget: true } : {}),
-    ...(e.replacesIdentical ? { replacesIdentical: true } : {}),
-    ...(e.comparison ? { comparison: structuredClone(e.comparison) } : {}),
+    ...(e.action === 'relink' || e.action === 'retarget' ? { oldTarget: e.oldTarget } : {}),
+    ...(createsTarget(e) ? { createsTarget: true } : {}),
+    ...(e.action === 'link' && e.replacesIdentical === true ? { replacesIdentical: true } : {}),
+    ...(comparison ? { comparison: structuredClone(comparison) } : {}),
     declaredType: e.declaredType,
     state: e.state,
     conflict: e.conflictStrategy,

@@ -3,7 +3,7 @@ import { formatBytes } from '../core/units.js';
 import type { Action, Finding, Plan, PlannedEntry } from '../plan/types.js';
 import type { TreeComparison } from '../state/types.js';
 import type { Palette } from './color.js';
-import { ACTION_TRAITS, type ActionTraits } from '../plan/actions.js';
+import { ACTION_TRAITS, hasMove, moveOf, type ActionTraits } from '../plan/actions.js';
 
 /** `diff` is loaded at the first conflict shown (its 20 modules are a tenth of the CLI's start-up). */
 type DiffModule = typeof import('diff');
@@ -59,14 +59,15 @@ function headLine(e: PlannedEntry, c: Palette): string {
     return c.dim(`${look.symbol} ${word} ${e.link} → ${e.target}`);
   }
   let extra = '';
-  if (e.move && (e.action === 'move' || e.action === 'restore' || e.action === 'merge' || e.action === 'backup' || e.action === 'retarget')) {
+  if (hasMove(e)) {
     const m = e.move;
     // The blocks they take too, when that reads differently (small files: a block each; sparse files: only their data).
     const allocated = m.allocated !== undefined && formatBytes(m.allocated) !== formatBytes(m.bytes) ? ` (${formatBytes(m.allocated)} on disk)` : '';
     extra = m.measured === false ? ' same volume (one rename; size not counted)' : ` ${formatBytes(m.bytes)}${allocated} in ${count(m.files, 'file')}, ${m.crossVolume ? 'across volumes' : 'same volume'}`;
   }
-  if (e.action === 'relink' && e.oldTarget !== undefined) extra = ` was → ${e.oldTarget || 'an unknown place'}`;
-  if (e.action === 'retarget' && e.move) extra += `, from ${e.move.from}`;
+  // An empty oldTarget: the old link's text could not be read.
+  if (e.action === 'relink') extra = ` was → ${e.oldTarget || 'an unknown place'}`;
+  if (e.action === 'retarget') extra += `, from ${e.move.from}`;
   const body = `${e.link} → ${e.target}  (${e.type})${extra}`;
   if (e.action === 'none') return c.dim(`${look.symbol} ${word} ${body}`);
   return `${paint(c, `${look.symbol} ${word}`)} ${body}`;
@@ -138,9 +139,10 @@ function entryBlock(e: PlannedEntry, opts: RenderPlanOptions): string[] | undefi
   if (quiet && !opts.verbose && e.findings.length === 0) return undefined;
   const lines = [headLine(e, c)];
   if (!quiet || opts.verbose) lines.push(`${INDENT}${quiet ? c.dim(e.reason) : e.reason}`);
-  if (opts.verbose && e.move?.durableBy && !quiet) lines.push(`${INDENT}${c.dim(`the copy is made durable by ${e.move.durableBy} before the original is deleted`)}`);
+  const durableBy = moveOf(e)?.durableBy;
+  if (opts.verbose && durableBy && !quiet) lines.push(`${INDENT}${c.dim(`the copy is made durable by ${durableBy} before the original is deleted`)}`);
   for (const f of e.findings) lines.push(...findingLines(f, c, INDENT));
-  if (e.comparison && (e.action === 'conflict' || (e.action === 'merge' && opts.verbose))) {
+  if ((e.action === 'conflict' || (e.action === 'merge' && opts.verbose)) && e.comparison) {
     lines.push(...renderComparison(e, e.comparison, c));
   }
   return lines;
@@ -159,7 +161,8 @@ function tally(plan: Plan): Tally {
   const seen = (f: Finding) => (f.severity === 'error' ? t.errors++ : t.warnings++);
   for (const e of plan.entries) {
     t.counts[e.action] = (t.counts[e.action] ?? 0) + 1;
-    if (e.move && e.move.measured !== false) t.bytes[e.action] = (t.bytes[e.action] ?? 0) + e.move.bytes;
+    const move = moveOf(e);
+    if (move && move.measured !== false) t.bytes[e.action] = (t.bytes[e.action] ?? 0) + move.bytes;
     if (e.action === 'conflict') t.conflicts++;
     e.findings.forEach(seen);
   }

@@ -40,13 +40,14 @@ export async function observeEntry(e: DesiredEntry, reader: DiskReader, opts: Ob
   // a side that is itself a mount point is refused, so its (possibly huge) volume is not walked.
   if (reader.mounts) {
     for (const [side, wanted] of [[link, need.measureLink || need.compare], [target, need.measureTarget || need.compare]] as const) {
-      if (!wanted) continue;
+      // Wanted only for a side that holds data (a folder or file), never an absent one.
+      if (!wanted || side.kind === 'absent') continue;
       const m = await reader.mounts(side.path);
       if (m.mountPoint) side.mountPoint = m.mountPoint;
       if (m.below.length > 0) side.mountsBelow = m.below;
     }
-    if (link.mountPoint) need.measureLink = need.compare = false;
-    if (target.mountPoint) need.measureTarget = false;
+    if (link.kind !== 'absent' && link.mountPoint) need.measureLink = need.compare = false;
+    if (target.kind !== 'absent' && target.mountPoint) need.measureTarget = false;
   }
   // A move (present: nothing at the target; absent: a restore) between paths of one volume is a rename.
   const renameOnly = opts.measureRenames === false && link.volume?.id !== undefined && link.volume.id === target.volume?.id;
@@ -96,7 +97,10 @@ async function observeInUse(o: EntryObservation, moving: PathObservation, reader
  * conflict's reason says how to clear it).
  */
 async function observeOldTarget(e: DesiredEntry, o: EntryObservation, reader: DiskReader, opts: ObserveOptions): Promise<void> {
-  const old = await reader.observe(o.link.linkTarget!, e.style);
+  // Asked only for a link whose destination was read (observationNeeds), so it is known here.
+  const destination = o.link.linkTarget;
+  if (destination === undefined) return;
+  const old = await reader.observe(destination, e.style);
   o.oldTarget = old;
   if (old.volume?.pseudo) return;
   if (old.kind === 'dir') old.empty = await reader.isEmptyFolder(old.path);

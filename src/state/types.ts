@@ -1,12 +1,9 @@
 import type { NameRules } from '../core/name-rules.js';
 import type { PathStyle } from '../core/paths.js';
+import type { PathObservation } from './path-observation.js';
 
-/**
- * What one `lstat` says is at a path. `symlink` and `junction` are links
- * (never followed); `other` is a device, socket, fifo or a reparse point
- * that is not a link.
- */
-export type NodeKind = 'absent' | 'dir' | 'file' | 'symlink' | 'junction' | 'other';
+/** The observation of one path (one type per kind) lives in path-observation.ts; every reader of state's types finds it here too. */
+export type { AbsentObservation, DirObservation, FileObservation, LinkObservation, NodeKind, OtherObservation, PathObservation } from './path-observation.js';
 
 /** Facts about the volume (filesystem) a path is on. Unknown facts are left out, never guessed. */
 /**
@@ -71,58 +68,6 @@ export interface MountFact {
   path: string;
   fsType?: string;
   source?: string;
-}
-
-/**
- * What is at one path right now, observed without following links.
- * Invariants: `linkText` and `linkTarget` are set only for kind symlink or
- * junction; `linkTarget` is absolute and canonical in the entry's style;
- * `volume` is the volume of the path itself, or for an absent path of its
- * nearest existing parent folder (where it would be created).
- */
-export interface PathObservation {
-  path: string;
-  kind: NodeKind;
-  /** The link's text exactly as stored (readlink). */
-  linkText?: string;
-  /** The link's destination made absolute against the link's folder. */
-  linkTarget?: string;
-  /** What the link's destination is (followed); `absent` means a broken link, `loop` one that leads back to itself (ELOOP). */
-  linkTargetKind?: 'absent' | 'dir' | 'file' | 'other' | 'loop';
-  size?: number;
-  mtimeMs?: number;
-  mode?: number;
-  ino?: string;
-  nlink?: number;
-  volume?: VolumeInfo;
-  /** The nearest existing ancestor folder, for an absent path. */
-  existingParent?: string;
-  /**
-   * Set when the folder holding this path (for an absent path: its nearest
-   * existing ancestor) is itself a symlink or junction: that folder. Acting
-   * on the path would act through the link, somewhere the manifest does not
-   * name. Found with one lstat of the parent (O(1) per path).
-   */
-  linkedParent?: string;
-  /**
-   * The path itself is a mount point (another device than its folder's, or
-   * a mount table entry there, bind mounts included). Observed only for the
-   * paths whose data would move or be compared (see DiskReader.mounts).
-   */
-  mountPoint?: MountFact;
-  /**
-   * Mounts strictly inside this folder, from the mount table (Linux: bind
-   * mounts included, found without a walk); observed like `mountPoint`.
-   * Left out when there are none or no table can be read.
-   */
-  mountsBelow?: MountFact[];
-  /**
-   * For a folder: whether it holds nothing at all (not a file, folder, link
-   * or anything else). Asked only where it decides the action (the old and
-   * new targets of a retarget, see src/state/observe.ts); absent elsewhere
-   * and where not asked.
-   */
-  empty?: boolean;
 }
 
 /** Size of a tree counted without following links; hard-linked files count once. */

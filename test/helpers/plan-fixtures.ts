@@ -9,12 +9,14 @@ import { makePlan } from '../../src/plan/planner.js';
 import type { PlanContext, PlannedEntry } from '../../src/plan/types.js';
 import type {
   Capabilities,
+  LinkObservation,
   EntryObservation,
   PathObservation,
   TreeComparison,
   TreeMeasure,
   VolumeInfo,
 } from '../../src/state/types.js';
+import type { FlatObservation } from './flat-observation.js';
 
 export const WIN_STYLE: PathStyle = styleForOs('win32');
 export const POSIX_STYLE: PathStyle = styleForOs('linux');
@@ -27,27 +29,28 @@ export function vol(id: string, extra: Partial<VolumeInfo> = {}): VolumeInfo {
   return { id, freeBytes: 1_000_000_000_000, ...extra };
 }
 
-type Extra = Partial<PathObservation>;
+/** Facts added to an observation (any kind's: a fixture may build what no disk shows, e.g. to test a check). */
+type Extra = Partial<FlatObservation>;
 
 /** What one lstat would say at a path. */
 export const obs = {
   absent(path: string, volume?: VolumeInfo, extra: Extra = {}): PathObservation {
-    return { path, kind: 'absent', ...(volume ? { volume } : {}), ...extra };
+    return { path, kind: 'absent', ...(volume ? { volume } : {}), ...extra } as PathObservation;
   },
   dir(path: string, volume?: VolumeInfo, extra: Extra = {}): PathObservation {
-    return { path, kind: 'dir', mtimeMs: MTIME, mode: 0o755, ...(volume ? { volume } : {}), ...extra };
+    return { path, kind: 'dir', mtimeMs: MTIME, mode: 0o755, ...(volume ? { volume } : {}), ...extra } as PathObservation;
   },
   file(path: string, volume?: VolumeInfo, ino = '1', extra: Extra = {}): PathObservation {
-    return { path, kind: 'file', size: 100, mtimeMs: MTIME, mode: 0o644, ino, nlink: 1, ...(volume ? { volume } : {}), ...extra };
+    return { path, kind: 'file', size: 100, mtimeMs: MTIME, mode: 0o644, ino, nlink: 1, ...(volume ? { volume } : {}), ...extra } as PathObservation;
   },
-  symlink(path: string, to: string, targetKind: PathObservation['linkTargetKind'], volume?: VolumeInfo, extra: Extra = {}): PathObservation {
-    return { path, kind: 'symlink', linkText: to, linkTarget: to, linkTargetKind: targetKind, mtimeMs: MTIME, ...(volume ? { volume } : {}), ...extra };
+  symlink(path: string, to: string, targetKind: LinkObservation['linkTargetKind'], volume?: VolumeInfo, extra: Extra = {}): PathObservation {
+    return { path, kind: 'symlink', linkText: to, linkTarget: to, linkTargetKind: targetKind, mtimeMs: MTIME, ...(volume ? { volume } : {}), ...extra } as PathObservation;
   },
-  junction(path: string, to: string, targetKind: PathObservation['linkTargetKind'], volume?: VolumeInfo, extra: Extra = {}): PathObservation {
-    return { path, kind: 'junction', linkText: to, linkTarget: to, linkTargetKind: targetKind, mtimeMs: MTIME, ...(volume ? { volume } : {}), ...extra };
+  junction(path: string, to: string, targetKind: LinkObservation['linkTargetKind'], volume?: VolumeInfo, extra: Extra = {}): PathObservation {
+    return { path, kind: 'junction', linkText: to, linkTarget: to, linkTargetKind: targetKind, mtimeMs: MTIME, ...(volume ? { volume } : {}), ...extra } as PathObservation;
   },
   other(path: string, volume?: VolumeInfo, extra: Extra = {}): PathObservation {
-    return { path, kind: 'other', ...(volume ? { volume } : {}), ...extra };
+    return { path, kind: 'other', ...(volume ? { volume } : {}), ...extra } as PathObservation;
   },
 };
 

@@ -11,6 +11,7 @@ import type { OsName, PathStyle } from '../../src/core/paths.js';
 import type { LinkType } from '../../src/manifest/types.js';
 import type { EntryObservation, PathObservation, VolumeInfo } from '../../src/state/types.js';
 import { POSIX_STYLE, WIN_STYLE, codes, context, entry, obs, pair, planOne, tree, vol } from '../helpers/plan-fixtures.js';
+import { flat } from '../helpers/flat-entry.js';
 
 type Row = 'absent' | 'folder' | 'file' | 'this' | 'other-kind' | 'elsewhere' | 'not-a-link';
 type Col = 'absent' | 'folder' | 'file';
@@ -94,8 +95,8 @@ describe('state: absent over every cell', () => {
     } else {
       expect(p.move).toBeUndefined();
     }
-    expect(p.oldTarget).toBeUndefined();
-    expect(p.createsTarget).toBeUndefined();
+    expect(flat(p).oldTarget).toBeUndefined();
+    expect(flat(p).createsTarget).toBeUndefined();
     // Link-type rules (junction of a file, hard link of a folder…) do not apply to an undo.
     expect(codes(p)).toEqual(tokens.filter((t) => /^[EW]_/.test(t)));
   });

@@ -25,7 +25,7 @@ function planned(action: Action): PlannedEntry {
     ...(action === 'retarget' ? { move: { ...move, from: '/c/Games' }, oldTarget: '/c/Games' } : {}),
     ...(action === 'relink' ? { oldTarget: '/c/Games' } : {}),
     ...(action === 'remove' ? { removes: '/a/Games' } : {}),
-  };
+  } as PlannedEntry;
 }
 
 function stepsOf(action: Action): number {

@@ -10,6 +10,7 @@ import { BACKUP_INFIX } from '../../src/plan/decide.js';
 import { makePlan } from '../../src/plan/planner.js';
 import type { EntryObservation, TreeComparison, TreeMeasure } from '../../src/state/types.js';
 import { POSIX_STYLE, WIN_STYLE, codes, comparison, context, entry, obs, pair, planOne, tree, vol } from '../helpers/plan-fixtures.js';
+import { flat } from '../helpers/flat-entry.js';
 
 interface Flavour {
   os: OsName;
@@ -115,12 +116,12 @@ describe('conflict strategies over every collision', () => {
     const p = planOne(entry(fl.style, fl.link, fl.target, { conflict: strategy }), o, context(fl.os));
     expect(p.action).toBe(expected);
     expect(p.conflictStrategy).toBe(strategy);
-    expect(p.oldTarget).toBeUndefined();
-    expect(p.createsTarget).toBeUndefined();
+    expect(flat(p).oldTarget).toBeUndefined();
+    expect(flat(p).createsTarget).toBeUndefined();
     switch (expected) {
       case 'conflict':
         expect(p.move).toBeUndefined();
-        expect(p.comparison).toEqual(c.cmp);
+        expect(flat(p).comparison).toEqual(c.cmp);
         expect(codes(p)).toEqual([]);
         break;
       case 'backup':
@@ -131,17 +132,17 @@ describe('conflict strategies over every collision', () => {
         break;
       case 'merge':
         expect(p.move).toEqual({ from: fl.link, to: fl.target, crossVolume: true, bytes: c.linkTree.bytes, files: c.linkTree.files });
-        expect(p.comparison).toEqual(c.cmp);
+        expect(flat(p).comparison).toEqual(c.cmp);
         expect(p.reason).toContain(`${c.cmp.identical.length} identical file(s) are taken once`);
         expect(codes(p)).toEqual([]);
         break;
       case 'link':
-        expect(p.replacesIdentical).toBe(true);
+        expect(flat(p).replacesIdentical).toBe(true);
         expect(p.move).toBeUndefined();
         expect(p.type).toBe('symlink');
         break;
     }
-    if (expected !== 'link') expect(p.replacesIdentical).toBeUndefined();
+    if (expected !== 'link') expect(flat(p).replacesIdentical).toBeUndefined();
   });
 
   it('merge refusing a differing collision names how many files differ', () => {
@@ -178,7 +179,7 @@ describe('conflict strategies over every collision', () => {
     const p = planOne(entry(WIN.style, 'C:\\a.cfg', 'C:\\Store\\a.cfg'), o, context('win32', { capabilities: { symlinks: false, junctions: true, hardlinks: true } }));
     expect(p.action).toBe('link');
     expect(p.type).toBe('hardlink');
-    expect(p.replacesIdentical).toBe(true);
+    expect(flat(p).replacesIdentical).toBe(true);
     expect(codes(p)).toEqual([]);
   });
 

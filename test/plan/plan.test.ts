@@ -9,6 +9,8 @@ import type { DesiredEntry } from '../../src/manifest/types.js';
 import type { EntryObservation, PathObservation } from '../../src/state/types.js';
 import type { Observations } from '../../src/plan/types.js';
 import { POSIX_STYLE, WIN_STYLE, comparison, context, entry, obs, pair, tree, vol } from '../helpers/plan-fixtures.js';
+import { flat } from '../helpers/flat-entry.js';
+import type { FlatObservation } from '../helpers/flat-observation.js';
 
 const C = vol('C');
 const D = vol('D');
@@ -48,7 +50,7 @@ describe('plan.blocked and summary', () => {
     expect(plan.formatVersion).toBe(1);
     expect(plan.os).toBe('win32');
     expect(plan.manifest).toEqual(context('win32').manifest);
-    expect(plan.entries[3]!.oldTarget).toBe('E:\\Old');
+    expect(flat(plan.entries[3]!).oldTarget).toBe('E:\\Old');
   });
 
   it('skip keeps the entry\'s reason and the raw paths', () => {
@@ -179,8 +181,8 @@ describe('fingerprint', () => {
   const base = (): EntryObservation =>
     pair(WIN_STYLE, obs.symlink('C:\\Games', 'D:\\Games', 'dir', vol('C', { freeBytes: 100 })), obs.dir('D:\\Games', vol('D', { freeBytes: 5000 })));
   const fp = (o: EntryObservation) => makePlan([entry(WIN_STYLE, 'C:\\Games', 'D:\\Games')], [o], context('win32')).fingerprint;
-  const withLink = (extra: Partial<PathObservation>) => { const o = base(); o.link = { ...o.link, ...extra }; return o; };
-  const withTarget = (extra: Partial<PathObservation>) => { const o = base(); o.target = { ...o.target, ...extra }; return o; };
+  const withLink = (extra: Partial<FlatObservation>) => { const o = base(); o.link = { ...o.link, ...extra } as PathObservation; return o; };
+  const withTarget = (extra: Partial<FlatObservation>) => { const o = base(); o.target = { ...o.target, ...extra } as PathObservation; return o; };
 
   it('same observations → same fingerprint (and it is the fingerprint of the observations)', () => {
     expect(fp(base())).toBe(fp(base()));

@@ -7,6 +7,7 @@ import type { OsName } from '../../src/core/paths.js';
 import { makePlan } from '../../src/plan/planner.js';
 import type { EntryObservation } from '../../src/state/types.js';
 import { POSIX_STYLE, WIN_STYLE, codes, comparison, context, entry, obs, pair, planOne, tree, vol } from '../helpers/plan-fixtures.js';
+import { flat } from '../helpers/flat-entry.js';
 
 const styleOf = (os: OsName) => (os === 'win32' ? WIN_STYLE : POSIX_STYLE);
 
@@ -42,7 +43,7 @@ describe('hard link rules (mklink /H)', () => {
     const o = pair(POSIX_STYLE, obs.symlink('/home/u/a.cfg', '/home/u/old/a.cfg', 'file', vol('root')), obs.absent('/home/u/store/a.cfg', vol('root')));
     const p = planOne(entry(POSIX_STYLE, '/home/u/a.cfg', '/home/u/store/a.cfg', { type: 'hardlink' }), o, context('linux'));
     expect(p.action).toBe('relink');
-    expect(p.createsTarget).toBeUndefined();
+    expect(flat(p).createsTarget).toBeUndefined();
     expect(codes(p)).toEqual(['E_HARDLINK_DIR']);
     expect(p.findings[0]!.message).toMatch(/does not exist/);
   });
@@ -193,7 +194,7 @@ describe('read-only destinations', () => {
     const o = pair(POSIX_STYLE, obs.symlink('/home/u/iso', '/mnt/old/iso', 'dir', vol('root')), obs.absent('/mnt/ro/iso', vol('ro', { readOnly: true })));
     const p = planOne(entry(POSIX_STYLE, '/home/u/iso', '/mnt/ro/iso'), o, context('linux'));
     expect(p.action).toBe('relink');
-    expect(p.createsTarget).toBe(true);
+    expect(flat(p).createsTarget).toBe(true);
     expect(codes(p)).toEqual(['E_READ_ONLY']);
   });
 });

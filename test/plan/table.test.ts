@@ -24,6 +24,7 @@ import type { OsName, PathStyle } from '../../src/core/paths.js';
 import type { LinkType } from '../../src/manifest/types.js';
 import type { EntryObservation, PathObservation, VolumeInfo } from '../../src/state/types.js';
 import { POSIX_STYLE, WIN_STYLE, codes, comparison, context, entry, obs, pair, planOne, tree, vol } from '../helpers/plan-fixtures.js';
+import { flat } from '../helpers/flat-entry.js';
 
 type Row = 'absent' | 'folder' | 'file' | 'this' | 'elsewhere' | 'elsewhere-empty' | 'wrong';
 type Col = 'absent' | 'folder' | 'file';
@@ -233,12 +234,12 @@ describe('DESIGN.md table: state present, conflict fail', () => {
         expect(p.move).toBeUndefined();
       }
 
-      if (tokens.includes('^target')) expect(p.oldTarget).toBe(target);
-      else if (tokens.includes('^old')) expect(p.oldTarget).toBe(fl.old);
-      else expect(p.oldTarget).toBeUndefined();
+      if (tokens.includes('^target')) expect(flat(p).oldTarget).toBe(target);
+      else if (tokens.includes('^old')) expect(flat(p).oldTarget).toBe(fl.old);
+      else expect(flat(p).oldTarget).toBeUndefined();
 
-      expect(p.createsTarget).toBe(tokens.includes('+t') ? true : undefined);
-      expect(p.replacesIdentical).toBeUndefined();
+      expect(flat(p).createsTarget).toBe(tokens.includes('+t') ? true : undefined);
+      expect(flat(p).replacesIdentical).toBeUndefined();
       expect(codes(p)).toEqual(tokens.filter((t) => /^[EW]_/.test(t)).sort());
       expect(p.reason.length).toBeGreaterThan(10);
     },
@@ -250,7 +251,7 @@ describe('conflicts carry what differs', () => {
     const { target, o } = observe(fl, 'auto', 'folder', 'folder');
     const p = planOne(entry(fl.style, fl.link, target), o, context(fl.os));
     expect(p.action).toBe('conflict');
-    expect(p.comparison).toEqual(o.comparison);
+    expect(flat(p).comparison).toEqual(o.comparison);
     expect(p.reason).toMatch(/conflict: backup/);
   });
 
@@ -272,7 +273,7 @@ describe('paths compare by the flavour of the entry', () => {
     const o = pair(POSIX_STYLE, obs.symlink('/home/u/games', '/mnt/big/GAMES', 'dir', vol('root')), obs.dir('/mnt/big/games', vol('big')));
     const p = planOne(entry(POSIX_STYLE, '/home/u/games', '/mnt/big/games'), o, context('linux'));
     expect(p.action).toBe('relink');
-    expect(p.oldTarget).toBe('/mnt/big/GAMES');
+    expect(flat(p).oldTarget).toBe('/mnt/big/GAMES');
   });
 
   it('a relink to a missing target whose data is a file does not create a folder there', () => {
@@ -280,8 +281,8 @@ describe('paths compare by the flavour of the entry', () => {
     const p = planOne(entry(WIN_STYLE, 'C:\\cfg.ini', 'D:\\cfg.ini'), o, context('win32'));
     expect(p.action).toBe('relink');
     expect(p.type).toBe('symlink');
-    expect(p.oldTarget).toBe('E:\\old\\cfg.ini');
-    expect(p.createsTarget).toBeUndefined();
+    expect(flat(p).oldTarget).toBe('E:\\old\\cfg.ini');
+    expect(flat(p).createsTarget).toBeUndefined();
     expect(codes(p)).toEqual(['W_TARGET_MISSING']);
   });
 });

@@ -10,10 +10,11 @@ import type { Action, Plan, PlannedEntry } from '../../src/plan/types.js';
 import { planJson } from '../../src/render/plan-json.js';
 import { observationsByEntry, observedJson, observedSide } from '../../src/render/observed-json.js';
 import type { EntryObservation, PathObservation, TreeMeasure } from '../../src/state/types.js';
+import type { FlatObservation } from '../helpers/flat-observation.js';
 
 const WIN: PathStyle = { flavour: 'win32', caseInsensitive: true };
 const tree = (bytes: number, files: number): TreeMeasure => ({ bytes, files, dirs: 1, links: 0 });
-const at = (path: string, over: Partial<PathObservation>): PathObservation => ({ path, kind: 'absent', ...over });
+const at = (path: string, over: Partial<FlatObservation>): PathObservation => ({ path, kind: 'absent', ...over }) as PathObservation;
 
 describe('observedSide', () => {
   it('an absent path is missing, with nothing else', () => {
@@ -50,7 +51,7 @@ function entry(order: number, link: string, target: string, action: Action): Pla
   return {
     order, index: order, link, target, type: 'junction', declaredType: 'auto', state: 'present', conflictStrategy: 'fail', retargetMode: 'move',
     action, reason: action, findings: [], style: WIN, source: { file: 'C:\\m.yaml', line: 1, col: 1 },
-  };
+  } as PlannedEntry;
 }
 
 describe('observed in plan --json', () => {

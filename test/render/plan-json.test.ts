@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { PathStyle } from '../../src/core/paths.js';
 import type { Action, Finding, Plan, PlannedEntry } from '../../src/plan/types.js';
 import { ACTIONS, planJson } from '../../src/render/plan-json.js';
+import type { FlatEntry } from '../helpers/flat-entry.js';
 
 const WIN: PathStyle = { flavour: 'win32', caseInsensitive: true };
 
-function entry(action: Action, over: Partial<PlannedEntry> = {}): PlannedEntry {
+function entry(action: Action, over: Partial<FlatEntry> = {}): PlannedEntry {
   return {
     order: 0,
     index: 0,
@@ -22,7 +23,7 @@ function entry(action: Action, over: Partial<PlannedEntry> = {}): PlannedEntry {
     style: WIN,
     source: { file: 'C:\\cfg\\relocate.yaml', line: 7, col: 5 },
     ...over,
-  };
+  } as PlannedEntry;
 }
 
 function plan(entries: PlannedEntry[], findings: Finding[] = []): Plan {

@@ -3,6 +3,7 @@ import type { PathStyle } from '../../src/core/paths.js';
 import type { Action, Finding, Plan, PlannedEntry } from '../../src/plan/types.js';
 import { palette } from '../../src/render/color.js';
 import { COMPARISON_LINES, groupDigits, renderPlan } from '../../src/render/plan-text.js';
+import type { FlatEntry } from '../helpers/flat-entry.js';
 
 const WIN: PathStyle = { flavour: 'win32', caseInsensitive: true };
 const POSIX: PathStyle = { flavour: 'posix', caseInsensitive: false };
@@ -10,7 +11,7 @@ const GiB = 1024 ** 3;
 const ESC = '\u001b';
 
 /** A planned entry with Windows defaults; `over` sets what the test is about. */
-function entry(action: Action, over: Partial<PlannedEntry> = {}): PlannedEntry {
+function entry(action: Action, over: Partial<FlatEntry> = {}): PlannedEntry {
   return {
     order: 0,
     index: 0,
@@ -27,7 +28,7 @@ function entry(action: Action, over: Partial<PlannedEntry> = {}): PlannedEntry {
     style: WIN,
     source: { file: 'relocate.yaml', line: 3, col: 5 },
     ...over,
-  };
+  } as PlannedEntry;
 }
 
 /** A plan over the entries (order = position), with summary and blocked computed as the planner does. */
@@ -59,7 +60,7 @@ function plan(entries: PlannedEntry[], findings: Finding[] = []): Plan {
   };
 }
 
-const move = (bytes: number, files: number, crossVolume = true, over: Partial<PlannedEntry> = {}) =>
+const move = (bytes: number, files: number, crossVolume = true, over: Partial<FlatEntry> = {}) =>
   entry('move', { move: { from: 'C:\\Games', to: 'D:\\Games', crossVolume, bytes, files }, ...over });
 
 const off = palette(false);

@@ -16,6 +16,7 @@ import { makePlan } from '../../src/plan/planner.js';
 import { observeEntry } from '../../src/state/observe.js';
 import { context } from '../helpers/plan-fixtures.js';
 import { mountTmpfs, tmpfsReason, type TmpfsMount } from '../helpers/tmpfs.js';
+import { flatObs } from '../helpers/flat-observation.js';
 
 const POSIX = styleForOs('linux');
 const NO_TMPFS = tmpfsReason();
@@ -64,7 +65,7 @@ describe.skipIf(ON_WINDOWS)('observing a retarget\'s old target', () => {
   it('for apply, a same-volume retarget is one rename: not walked (sizesSkipped), like a move', async () => {
     const { dir, link } = applied(2);
     const o = await observeEntry(entry(link, path.join(dir, 'new', 'Games')), reader, { measureRenames: false });
-    expect(o?.oldTarget?.empty).toBe(false);
+    expect(flatObs(o!.oldTarget!).empty).toBe(false);
     expect(o).not.toHaveProperty('oldTargetTree');
     expect(o?.sizesSkipped).toBe(true);
   });
@@ -99,10 +100,10 @@ describe.skipIf(ON_WINDOWS)('observing a retarget\'s old target', () => {
     const target = path.join(dir, 'new', 'Games');
     mkdirSync(target, { recursive: true });
     const empty = await observeEntry(entry(link, target), reader);
-    expect(empty?.target.empty).toBe(true);
+    expect(flatObs(empty!.target).empty).toBe(true);
     expect(empty).not.toHaveProperty('oldTargetTree');
     writeFileSync(path.join(target, 'x'), 'x');
-    expect((await observeEntry(entry(link, target), reader))?.target.empty).toBe(false);
+    expect(flatObs((await observeEntry(entry(link, target), reader))!.target).empty).toBe(false);
   });
 
   it('`retarget: relink`, a link to the target itself, and `state: absent`: the old target is not observed', async () => {
@@ -127,7 +128,7 @@ describe.skipIf(ON_WINDOWS)('observing a retarget\'s old target', () => {
       try {
         // A fresh reader: one reads the mount table once, and this mount is newer than the other tests' reader.
         const o = await observeEntry(entry(inside.link, path.join(inside.dir, 'new', 'Games')), new NodeDiskReader());
-        expect(o?.oldTarget?.mountsBelow?.map((x) => x.path)).toEqual([path.join(inside.old, 'disk')]);
+        expect(flatObs(o!.oldTarget!).mountsBelow?.map((x) => x.path)).toEqual([path.join(inside.old, 'disk')]);
         const plan = makePlan([entry(inside.link, path.join(inside.dir, 'new', 'Games'))], [o], context('linux'));
         expect(plan.entries[0]!.findings.map((f) => f.code)).toEqual(['E_MOUNT_INSIDE']);
       } finally {
@@ -140,7 +141,7 @@ describe.skipIf(ON_WINDOWS)('observing a retarget\'s old target', () => {
       const link = path.join(root, `case${n++}-link`);
       symlinkSync(dir, link);
       const o = await observeEntry(entry(link, path.join(root, `case${n++}-new`)), new NodeDiskReader());
-      expect(o?.oldTarget?.mountPoint?.path).toBe(dir);
+      expect(flatObs(o!.oldTarget!).mountPoint?.path).toBe(dir);
       expect(o).not.toHaveProperty('oldTargetTree');
     });
 

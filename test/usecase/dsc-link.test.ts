@@ -18,7 +18,8 @@ function planned(action: PlannedEntry['action'], extra: Partial<PlannedEntry> = 
     pair(POSIX_STYLE, obs.absent(WANTED.link, vol('r')), obs.dir('/mnt/big/games', vol('b'))),
     context('linux'),
   );
-  return { ...p, action, ...extra };
+  // Any action with any fields: the cases below need combinations no planner makes.
+  return { ...p, action, ...extra } as PlannedEntry;
 }
 
 describe('linkState', () => {
@@ -85,9 +86,9 @@ describe('managedLinks', () => {
     const docs = planned('link', { link: '/home/u/docs', target: '/mnt/big/docs', conflictStrategy: 'backup' });
     const runs = [
       run('r4', 'failed', [{ ...docs, state: 'absent' }]),
-      run('r3', 'done', [{ ...games, state: 'absent', action: 'restore' }]),
+      run('r3', 'done', [{ ...games, state: 'absent', action: 'restore' } as PlannedEntry]),
       run('r2', 'rolled-back', [{ ...docs, state: 'absent' }]),
-      run('r1', 'done', [games, docs, { ...games, link: '/home/u/skipped', action: 'skip' }]),
+      run('r1', 'done', [games, docs, { ...games, link: '/home/u/skipped', action: 'skip' } as PlannedEntry]),
     ];
     expect(managedLinks(runs, '/s')).toEqual([
       { link: '/home/u/docs', target: '/mnt/big/docs', type: 'auto', conflict: 'backup', _exist: true, stateDir: '/s' },

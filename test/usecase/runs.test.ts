@@ -54,7 +54,7 @@ describe('runSize', () => {
     ...planOne(entry(POSIX_STYLE, link, `/b${link}`), pair(POSIX_STYLE, obs.dir(link, vol('a')), obs.absent(`/b${link}`, vol('b'))), context('linux')),
     action,
     move: { from: link, to: `/b${link}`, crossVolume: true, bytes, files: 1 },
-  });
+  }) as PlannedEntry;
 
   it("counts the work entries (a conflict included, none and skip not) and the bytes moved, never a backup's", () => {
     const run = runRecord('r1', 'done');

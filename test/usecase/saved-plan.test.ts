@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { RelocateError } from '../../src/core/errors.js';
 import { makePlan } from '../../src/plan/planner.js';
-import type { Plan } from '../../src/plan/types.js';
+import type { Plan, PlannedEntry } from '../../src/plan/types.js';
 import { observeEntries } from '../../src/state/observe.js';
 import { assertFresh, entriesOf, isSavedPlan, readSavedPlan } from '../../src/usecase/saved-plan.js';
 import { POSIX_STYLE, context, entry, obs, vol } from '../helpers/plan-fixtures.js';
@@ -88,7 +88,7 @@ describe('readSavedPlan', () => {
 describe('entriesOf', () => {
   it('rebuilds the desired entries a plan was made from, skipped ones left out', async () => {
     const { plan } = await plannedMove();
-    const skipped: Plan = { ...plan, entries: [...plan.entries, { ...plan.entries[0]!, index: 1, action: 'skip' }] };
+    const skipped: Plan = { ...plan, entries: [...plan.entries, { ...plan.entries[0]!, index: 1, action: 'skip' } as PlannedEntry] };
     expect(entriesOf(skipped)).toEqual([entry(POSIX_STYLE, LINK, TARGET)]);
   });
 });

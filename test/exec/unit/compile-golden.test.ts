@@ -61,7 +61,7 @@ function entryOf(c: Case, os: keyof typeof OS): PlannedEntry {
     ...(moves ? { move: { from, to, crossVolume: c.cross ?? false, bytes: 1, files: 1 } } : {}),
     ...(c.action === 'merge' ? { comparison: { onlyAtLink: ['saves', 'saves/slot1', 'mods/a'], onlyAtTarget: ['cache'], differ: [], identical: ['config.ini'] } } : {}),
     ...extra,
-  };
+  } as PlannedEntry;
 }
 
 function line(s: Step): string {

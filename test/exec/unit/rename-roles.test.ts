@@ -28,7 +28,7 @@ function entry(action: Action, cross: boolean, link = '/a/Games'): PlannedEntry 
     ...(action === 'merge' ? { move, comparison: { onlyAtLink: ['x', 'y/z'], onlyAtTarget: [], differ: [], identical: ['w'] } } : {}),
     ...(action === 'restore' ? { move: { ...move, from: '/b/Games', to: link }, removes: link } : {}),
     ...(action === 'retarget' ? { move: { ...move, from: '/c/Games' }, oldTarget: '/c/Games' } : {}),
-  };
+  } as PlannedEntry;
 }
 
 function steps(action: Action, cross: boolean, link?: string): RunStep[] {
