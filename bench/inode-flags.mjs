@@ -38,9 +38,21 @@ try {
   const without = await time({});
   const withFlags = await time({ inodeFlags: true });
   const nodes = files + 101;
-  console.log(JSON.stringify({ nodes, walkMs: +without.toFixed(1), walkWithFlagsMs: +withFlags.toFixed(1), extraUsPerNode: +(((withFlags - without) * 1000) / nodes).toFixed(2) }));
+  console.log(
+    JSON.stringify({
+      nodes,
+      walkMs: +without.toFixed(1),
+      walkWithFlagsMs: +withFlags.toFixed(1),
+      extraUsPerNode: +(((withFlags - without) * 1000) / nodes).toFixed(2),
+    }),
+  );
 } finally {
-  try { execFileSync('umount', [mnt]); } catch {}
-  if (dev) try { execFileSync('losetup', ['-d', dev]); } catch {}
+  try {
+    execFileSync('umount', [mnt]);
+  } catch {}
+  if (dev)
+    try {
+      execFileSync('losetup', ['-d', dev]);
+    } catch {}
   rmSync(work, { recursive: true, force: true });
 }

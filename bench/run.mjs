@@ -63,7 +63,12 @@ const MARK = opt('results-mark', undefined) ? `bench:${opt('results-mark')}` : S
 
 /** The builds measured: this checkout's (or --cli), and with --before an older one, in the same trials. */
 const CLIS = [{ key: 'now', label: 'this build', bin: path.resolve(opt('cli', path.join(REPO, 'dist', 'cli', 'bin.js'))) }];
-if (opt('before', undefined)) CLIS.push({ key: 'before', label: `before (${opt('before-label', path.basename(path.dirname(path.dirname(path.dirname(path.resolve(opt('before')))))))})`, bin: path.resolve(opt('before')) });
+if (opt('before', undefined))
+  CLIS.push({
+    key: 'before',
+    label: `before (${opt('before-label', path.basename(path.dirname(path.dirname(path.dirname(path.resolve(opt('before')))))))})`,
+    bin: path.resolve(opt('before')),
+  });
 const NOW = CLIS[0];
 const BEFORE = CLIS[1];
 /**
@@ -198,7 +203,8 @@ async function crossVolume() {
     if ((await run('cp', ['-a', pristine, src])).status !== 0) throw new Error('cp -a of the pristine tree failed');
   };
   const check = () => {
-    if (!lstatSync(src).isSymbolicLink() || readlinkSync(src) !== dst || !lstatSync(dst).isDirectory()) throw new Error(`after the move ${src} is not a link to ${dst}`);
+    if (!lstatSync(src).isSymbolicLink() || readlinkSync(src) !== dst || !lstatSync(dst).isDirectory())
+      throw new Error(`after the move ${src} is not a link to ${dst}`);
   };
   const baseline = ['sh', ['-c', 'cp -a "$1" "$2" && rm -rf "$1" && ln -s "$2" "$1"', 'sh', src, dst]];
   const apply = (cli, verify) => relocate(cli, ['apply', '--yes', '--verify', verify, '--state-dir', path.join(work, `state-${n++}`), manifest]);
@@ -239,7 +245,10 @@ async function crossVolume() {
         '',
         timesTable(t),
         '',
-        ...CLIS.map((cli) => `Ratios per repetition, ${cli.label}: meta ${per('apply (meta)', cli).map(fmtX).join(', ')}; content ${per('apply (content)', cli).map(fmtX).join(', ')}.`),
+        ...CLIS.map(
+          (cli) =>
+            `Ratios per repetition, ${cli.label}: meta ${per('apply (meta)', cli).map(fmtX).join(', ')}; content ${per('apply (content)', cli).map(fmtX).join(', ')}.`,
+        ),
       ],
     });
   }
@@ -253,7 +262,12 @@ async function crossVolume() {
         check();
       }
     }
-    memoryRows.push({ id: '6b', figure: 'peak RSS, the 20,000-file cross-volume move (`apply --yes`)', rss, cmds: CLIS.map((cli) => `/usr/bin/time -f %M ${shown(cli, 'meta')}`) });
+    memoryRows.push({
+      id: '6b',
+      figure: 'peak RSS, the 20,000-file cross-volume move (`apply --yes`)',
+      rss,
+      cmds: CLIS.map((cli) => `/usr/bin/time -f %M ${shown(cli, 'meta')}`),
+    });
   }
 }
 
@@ -290,14 +304,23 @@ async function sameVolume() {
   const t = await sideBySide(trials, INNER);
   const per = (cli) => ratios(t[named('100,000 files', cli)], t[named('10 files', cli)]);
   const r = median(per(NOW));
-  row('2', 'same-volume move (rename): 100,000 files vs 10 files', '0.8–1.2× (constant)', Object.fromEntries(CLIS.map((cli) => [cli.key, ratioText(median(per(cli)), t[named('100,000 files', cli)], t[named('10 files', cli)])])), r >= 0.8 && r <= 1.2);
+  row(
+    '2',
+    'same-volume move (rename): 100,000 files vs 10 files',
+    '0.8–1.2× (constant)',
+    Object.fromEntries(CLIS.map((cli) => [cli.key, ratioText(median(per(cli)), t[named('100,000 files', cli)], t[named('10 files', cli)])])),
+    r >= 0.8 && r <= 1.2,
+  );
   details.push({
     title: '2. Same-volume move',
     lines: [
       `Trees of 100,000 files (1,000 folders of 100 files of 0–63 bytes) and of 10 files, on ${machineInfo.tmpFs} (${root}), moved to a sibling folder on the same volume; the state folder is on the same volume. After each trial the link is removed and the folder renamed back (not timed). Each repetition runs every trial ${INNER} times, interleaved, and keeps the medians.`,
       '',
       '```sh',
-      ...CLIS.flatMap((cli) => [cmdLine(...apply(cli, 'big')).replace(/state-\d+/, 'state-N'), cmdLine(...apply(cli, 'small')).replace(/state-\d+/, 'state-N')]),
+      ...CLIS.flatMap((cli) => [
+        cmdLine(...apply(cli, 'big')).replace(/state-\d+/, 'state-N'),
+        cmdLine(...apply(cli, 'small')).replace(/state-\d+/, 'state-N'),
+      ]),
       '```',
       '',
       timesTable(t),
@@ -342,8 +365,20 @@ async function planScaling() {
     /** Time beyond the 3-entry plan (start-up, module loading), at `big` entries over at `small`. */
     const growth = (cli, big, small) => get(cli, big).map((x, i) => (x - get(cli, 3)[i]) / Math.max(1, get(cli, small)[i] - get(cli, 3)[i]));
     const whole = (cli) => get(cli, 10_000).map((x, i) => x / get(cli, 1000)[i]);
-    row('3a', 'plan of 10,000 entries (9,000 in sync, 1,000 to link)', '≤ 1.5 s', Object.fromEntries(CLIS.map((cli) => [cli.key, fmtMs(median(get(cli, 10_000)))])), median(get(NOW, 10_000)) <= 1500);
-    row('3b', 'plan growth, 1,000 → 10,000 entries (time beyond a 3-entry plan)', '≤ 12×', Object.fromEntries(CLIS.map((cli) => [cli.key, `${fmtX(median(growth(cli, 10_000, 1000)))} (whole command: ${fmtX(median(whole(cli)))})`])), median(growth(NOW, 10_000, 1000)) <= 12);
+    row(
+      '3a',
+      'plan of 10,000 entries (9,000 in sync, 1,000 to link)',
+      '≤ 1.5 s',
+      Object.fromEntries(CLIS.map((cli) => [cli.key, fmtMs(median(get(cli, 10_000)))])),
+      median(get(NOW, 10_000)) <= 1500,
+    );
+    row(
+      '3b',
+      'plan growth, 1,000 → 10,000 entries (time beyond a 3-entry plan)',
+      '≤ 12×',
+      Object.fromEntries(CLIS.map((cli) => [cli.key, `${fmtX(median(growth(cli, 10_000, 1000)))} (whole command: ${fmtX(median(whole(cli)))})`])),
+      median(growth(NOW, 10_000, 1000)) <= 12,
+    );
     details.push({
       title: '3. Plan scaling',
       lines: [
@@ -355,7 +390,10 @@ async function planScaling() {
         '',
         timesTable(t),
         '',
-        ...CLIS.map((cli) => `${cli.label}: per-entry cost at 10,000 entries ${(((median(get(cli, 10_000)) - median(get(cli, 3))) / (N - 3)) * 1000).toFixed(0)} µs; growth per repetition (net) ${growth(cli, 10_000, 1000).map(fmtX).join(', ')}; 100 → 1,000 (net) ${fmtX(median(growth(cli, 1000, 100)))}.`),
+        ...CLIS.map(
+          (cli) =>
+            `${cli.label}: per-entry cost at 10,000 entries ${(((median(get(cli, 10_000)) - median(get(cli, 3))) / (N - 3)) * 1000).toFixed(0)} µs; growth per repetition (net) ${growth(cli, 10_000, 1000).map(fmtX).join(', ')}; 100 → 1,000 (net) ${fmtX(median(growth(cli, 1000, 100)))}.`,
+        ),
       ],
     });
   }
@@ -363,7 +401,12 @@ async function planScaling() {
     log('6a. peak RSS of the 10,000-entry plan');
     const rss = Object.fromEntries(CLIS.map((cli) => [cli.key, []]));
     for (let i = 0; i < REPS; i++) for (const cli of CLIS) rss[cli.key].push(await peakRssMiB(...plan(cli, 10_000), { okCodes: [0, 2] }));
-    memoryRows.push({ id: '6a', figure: 'peak RSS, `plan` of the 10,000-entry manifest', rss, cmds: CLIS.map((cli) => `/usr/bin/time -f %M ${cmdLine(...plan(cli, 10_000))}`) });
+    memoryRows.push({
+      id: '6a',
+      figure: 'peak RSS, `plan` of the 10,000-entry manifest',
+      rss,
+      cmds: CLIS.map((cli) => `/usr/bin/time -f %M ${cmdLine(...plan(cli, 10_000))}`),
+    });
   }
 }
 
@@ -429,7 +472,13 @@ async function manyLinks() {
   }
   const t = await sideBySide(trials, INNER);
   const per = (cli) => ratios(t[named('relocate apply', cli)], t.stow);
-  row('4', F, '≤ 1.0×', Object.fromEntries(START_CLIS.map((cli) => [cli.key, ratioText(median(per(cli)), t[named('relocate apply', cli)], t.stow)])), median(per(NOW)) <= 1.0);
+  row(
+    '4',
+    F,
+    '≤ 1.0×',
+    Object.fromEntries(START_CLIS.map((cli) => [cli.key, ratioText(median(per(cli)), t[named('relocate apply', cli)], t.stow)])),
+    median(per(NOW)) <= 1.0,
+  );
   details.push({
     title: '4. Many links',
     lines: [
@@ -455,7 +504,10 @@ async function manyLinks() {
 async function coldStart() {
   const root = tempDir('start');
   const manifest = path.join(root, 'relocate.yaml');
-  yamlManifest(manifest, [1, 2, 3].map((i) => ({ link: path.join(root, `l${i}`), target: path.join(root, `t${i}`) })));
+  yamlManifest(
+    manifest,
+    [1, 2, 3].map((i) => ({ link: path.join(root, `l${i}`), target: path.join(root, `t${i}`) })),
+  );
   const validate = (cli) => relocate(cli, ['validate', manifest]);
   const bare = [NODE, ['-e', '0']];
   const RUNS = 20;
@@ -478,7 +530,13 @@ async function coldStart() {
     log(`  rep ${rep + 1}/${REPS}: ${names.map((n) => `${n} ${fmtMs(t[n][rep])}`).join(', ')} (load ${loadavg()})`);
   }
   const per = (cli) => ratios(t[named('relocate validate', cli)], t['node -e 0']);
-  row('5', 'cold start: `validate` of a 3-entry manifest vs `node -e 0`', '≤ 3×', Object.fromEntries(START_CLIS.map((cli) => [cli.key, ratioText(median(per(cli)), t[named('relocate validate', cli)], t['node -e 0'])])), median(per(NOW)) <= 3);
+  row(
+    '5',
+    'cold start: `validate` of a 3-entry manifest vs `node -e 0`',
+    '≤ 3×',
+    Object.fromEntries(START_CLIS.map((cli) => [cli.key, ratioText(median(per(cli)), t[named('relocate validate', cli)], t['node -e 0'])])),
+    median(per(NOW)) <= 3,
+  );
   details.push({
     title: '5. Cold start',
     lines: [`Measured with ${how}.`, '', '```sh', cmdLine(...bare), ...START_CLIS.map((cli) => cmdLine(...validate(cli))), '```', '', timesTable(t)],
@@ -497,7 +555,10 @@ function resultsTable() {
   return [
     `| ${head.join(' | ')} |`,
     `|${head.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${[r.id, r.figure, r.target, r.values.now, ...(BEFORE ? [r.values.before ?? ''] : []), ...(EXE ? [r.values.exe ?? ''] : []), verdict(r)].join(' | ')} |`),
+    ...rows.map(
+      (r) =>
+        `| ${[r.id, r.figure, r.target, r.values.now, ...(BEFORE ? [r.values.before ?? ''] : []), ...(EXE ? [r.values.exe ?? ''] : []), verdict(r)].join(' | ')} |`,
+    ),
   ].join('\n');
 }
 
@@ -512,7 +573,9 @@ function writeResults() {
   const m = machineInfo;
   const body = [
     `<!-- ${MARK}:begin (generated by \`npm run bench\`; edit outside these markers) -->`,
-    SCALE_ONLY ? `## Latest scale run${opt('results-mark') ? ` (${opt('results-mark')})` : ''}` : `## Latest run${opt('results-mark') ? ` (${opt('results-mark')})` : ''}`,
+    SCALE_ONLY
+      ? `## Latest scale run${opt('results-mark') ? ` (${opt('results-mark')})` : ''}`
+      : `## Latest run${opt('results-mark') ? ` (${opt('results-mark')})` : ''}`,
     '',
     `Date: ${date}. ${SCALE_ONLY ? `Repetitions: ${opt('scale-reps', '1')} (\`--scale-reps\`; medians)` : `Repetitions: ${REPS} (medians; short trials ${INNER}× each per repetition)`}. Commit: ${commitOf()}. Command: \`npm run bench\`${argv.length ? ` (\`node bench/run.mjs ${argv.map((a) => (a.startsWith(REPO) ? path.relative(REPO, a) || '.' : a)).join(' ')}\`)` : ''}.`,
     '',
@@ -534,7 +597,9 @@ function writeResults() {
           ...memoryRows.flatMap((r) => r.cmds),
           '```',
           '',
-          ...memoryRows.flatMap((r) => CLIS.map((cli) => `- ${r.id}, ${cli.label}: ${r.rss[cli.key].map((v) => `${(v * 1.048576).toFixed(0)} MB`).join(', ')}`)),
+          ...memoryRows.flatMap((r) =>
+            CLIS.map((cli) => `- ${r.id}, ${cli.label}: ${r.rss[cli.key].map((v) => `${(v * 1.048576).toFixed(0)} MB`).join(', ')}`),
+          ),
           '',
         ]
       : []),
@@ -549,7 +614,15 @@ function writeResults() {
 
 function printTable() {
   const cols = ['#', 'figure', 'target', BEFORE ? 'now' : 'measured (median)', ...(BEFORE ? [BEFORE.label] : []), ...(EXE ? [EXE.label] : []), 'met'];
-  const data = rows.map((r) => [r.id, r.figure, r.target, r.values.now, ...(BEFORE ? [r.values.before ?? ''] : []), ...(EXE ? [r.values.exe ?? ''] : []), r.pass === null ? '—' : r.pass === undefined ? 'skipped' : r.pass ? 'yes' : 'NO']);
+  const data = rows.map((r) => [
+    r.id,
+    r.figure,
+    r.target,
+    r.values.now,
+    ...(BEFORE ? [r.values.before ?? ''] : []),
+    ...(EXE ? [r.values.exe ?? ''] : []),
+    r.pass === null ? '—' : r.pass === undefined ? 'skipped' : r.pass ? 'yes' : 'NO',
+  ]);
   const w = cols.map((c, i) => Math.max(c.length, ...data.map((d) => d[i].length)));
   const line = (cells) => cells.map((c, i) => c.padEnd(w[i])).join('  ');
   process.stdout.write(`\n${line(cols)}\n${w.map((x) => '-'.repeat(x)).join('  ')}\n${data.map(line).join('\n')}\n`);
@@ -581,9 +654,33 @@ async function main() {
   if (ONLY.includes('links')) await manyLinks();
   if (ONLY.includes('rename')) await sameVolume();
   if (ONLY.includes('move') || ONLY.includes('memory')) await crossVolume();
-  if (ONLY.includes('scan')) await scanFigure({ CLIS: START_CLIS, NOW, log, row, details, fmtMs, fmtX, sideBySide, timesTable, tempDir, timeRun, run, relocate, named, median, ratios, cmdLine });
+  if (ONLY.includes('scan'))
+    await scanFigure({
+      CLIS: START_CLIS,
+      NOW,
+      log,
+      row,
+      details,
+      fmtMs,
+      fmtX,
+      sideBySide,
+      timesTable,
+      tempDir,
+      timeRun,
+      run,
+      relocate,
+      named,
+      median,
+      ratios,
+      cmdLine,
+    });
   if (ONLY.includes('scale')) {
-    const why = loopUnavailable() ?? ensureTool('mkfs.xfs', 'xfsprogs', log) ?? ensureTool('mkfs.ext4', 'e2fsprogs', log) ?? ensureTool('rsync', 'rsync', log) ?? ensureTool('/usr/bin/time', 'time', log);
+    const why =
+      loopUnavailable() ??
+      ensureTool('mkfs.xfs', 'xfsprogs', log) ??
+      ensureTool('mkfs.ext4', 'e2fsprogs', log) ??
+      ensureTool('rsync', 'rsync', log) ??
+      ensureTool('/usr/bin/time', 'time', log);
     if (why) skip('S', 'scale figures', '', why);
     else {
       await scaleFigures(

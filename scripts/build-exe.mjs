@@ -121,9 +121,19 @@ function fetchPackage(cache, name, version) {
   try {
     let tgz;
     try {
-      tgz = execFileSync('npm', ['pack', '--silent', `${name}@${version}`], { cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').pop();
+      tgz = execFileSync('npm', ['pack', '--silent', `${name}@${version}`], { cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+        .trim()
+        .split('\n')
+        .pop();
     } catch (err) {
-      throw new Fail(`npm pack ${name}@${version} failed: ${String(err.stderr || err.message).trim().split('\n').slice(-3).join(' ')}; the first build needs the npm registry`, 3);
+      throw new Fail(
+        `npm pack ${name}@${version} failed: ${String(err.stderr || err.message)
+          .trim()
+          .split('\n')
+          .slice(-3)
+          .join(' ')}; the first build needs the npm registry`,
+        3,
+      );
     }
     execFileSync('tar', ['xzf', tgz], { cwd: work });
     writeFileSync(path.join(work, 'package', '.complete'), `${name}@${version}\n`);
@@ -188,7 +198,8 @@ async function bundle(workDir) {
   // for our own files): in a SEA each would fail at run time, so each is a
   // build failure here, wherever it comes from.
   const emptied = [...text.matchAll(/\b(import_meta\d*) = \{\};/g)].map((m) => m[1]);
-  if (emptied.length > 0) throw new Fail(`the bundle would run without import.meta (${emptied.join(', ')}): resolve that module to its CommonJS entry in seaPlugin`);
+  if (emptied.length > 0)
+    throw new Fail(`the bundle would run without import.meta (${emptied.join(', ')}): resolve that module to its CommonJS entry in seaPlugin`);
   if (text.startsWith('#!')) text = text.slice(text.indexOf('\n') + 1);
   writeFileSync(outfile, text);
   const packages = new Map();
@@ -205,7 +216,9 @@ function bundledLicences(packages) {
   for (const [name, dir] of [...packages].sort(([a], [b]) => a.localeCompare(b))) {
     const meta = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
     const file = readdirSync(dir).find((f) => /^(licen[sc]e|copying)(\.|$)/i.test(f));
-    parts.push(`${'='.repeat(72)}\n${name}@${meta.version} (${meta.license ?? 'see below'})\n${'='.repeat(72)}\n${file ? readFileSync(path.join(dir, file), 'utf8').trim() : `No licence file ships with ${name}; package.json says: ${meta.license}`}\n`);
+    parts.push(
+      `${'='.repeat(72)}\n${name}@${meta.version} (${meta.license ?? 'see below'})\n${'='.repeat(72)}\n${file ? readFileSync(path.join(dir, file), 'utf8').trim() : `No licence file ships with ${name}; package.json says: ${meta.license}`}\n`,
+    );
   }
   return `relocate's executable bundles these npm packages (their code runs inside it):\n\n${parts.join('\n')}`;
 }
@@ -213,7 +226,11 @@ function bundledLicences(packages) {
 /** This Node, when it is NODE_VERSION on `name`'s OS and architecture (the macOS targets' base and blob maker). */
 function runningNode(name) {
   if (`${process.platform}-${process.arch}` !== name) throw new Fail(`${name} is built on a ${name} host (this is ${process.platform}-${process.arch})`, 2);
-  if (process.versions.node !== NODE_VERSION) throw new Fail(`${name} is built with Node ${NODE_VERSION} itself (npm has no Node 22 for macOS); this is ${process.versions.node}: run the build with Node ${NODE_VERSION}`, 2);
+  if (process.versions.node !== NODE_VERSION)
+    throw new Fail(
+      `${name} is built with Node ${NODE_VERSION} itself (npm has no Node 22 for macOS); this is ${process.versions.node}: run the build with Node ${NODE_VERSION}`,
+      2,
+    );
   return process.execPath;
 }
 
@@ -264,7 +281,18 @@ async function buildTarget(name, { cache, workDir, out, blobMaker, bundled }) {
   // every build's bytes different.
   writeFileSync(
     seaConfig,
-    JSON.stringify({ main: path.basename(bundled.file), output: path.basename(blob), disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false, assets: { 'koffi.node': addon } }, null, 2),
+    JSON.stringify(
+      {
+        main: path.basename(bundled.file),
+        output: path.basename(blob),
+        disableExperimentalSEAWarning: true,
+        useSnapshot: false,
+        useCodeCache: false,
+        assets: { 'koffi.node': addon },
+      },
+      null,
+      2,
+    ),
   );
   execFileSync(blobMaker, ['--experimental-sea-config', path.basename(seaConfig)], { cwd: workDir, stdio: ['ignore', 'ignore', 'inherit'] });
 

@@ -23,7 +23,12 @@ const MUTATIONS = [
   ['SameSite=Strict', SECURITY, '; HttpOnly; SameSite=Strict; Path=/', '; HttpOnly; Path=/'],
   ['body size (413)', SECURITY, 'export const MAX_BODY_BYTES = 64 * 1024;', 'export const MAX_BODY_BYTES = 64 * 1024 * 1024;'],
   ['JSON bodies only (415)', SERVER, "  if (type !== 'application/json') {", '  if (false) {'],
-  ['single-use token refused once spent', SECURITY, '  return token !== null && !secrets.spent && constantTimeEqual(token, secrets.token);', '  return token !== null && constantTimeEqual(token, secrets.token);'],
+  [
+    'single-use token refused once spent',
+    SECURITY,
+    '  return token !== null && !secrets.spent && constantTimeEqual(token, secrets.token);',
+    '  return token !== null && constantTimeEqual(token, secrets.token);',
+  ],
   ['single-use token spent by its exchange', SERVER, '    tokenExchanged(secrets);\n', ''],
   ['127.0.0.1 only', SERVER, "server.listen(opts.port, '127.0.0.1', () => {", 'server.listen(opts.port, () => {'],
 ];

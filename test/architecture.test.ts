@@ -92,7 +92,13 @@ describe('architecture', () => {
   });
 
   it('only src/platform imports fs or koffi', () => {
-    const bad = files.filter((f) => !f.startsWith('platform/')).flatMap((f) => runtimeImports(read(f)).filter((m) => DISK_MODULES.has(m)).map((m) => `${f} imports ${m}`));
+    const bad = files
+      .filter((f) => !f.startsWith('platform/'))
+      .flatMap((f) =>
+        runtimeImports(read(f))
+          .filter((m) => DISK_MODULES.has(m))
+          .map((m) => `${f} imports ${m}`),
+      );
     expect(bad).toEqual([]);
   });
 
@@ -104,19 +110,37 @@ describe('architecture', () => {
   });
 
   it('only src/platform starts processes (node:child_process): the GUI server drives the engine through src/platform/self-command.ts', () => {
-    const bad = files.filter((f) => !f.startsWith('platform/')).flatMap((f) => runtimeImports(read(f)).filter((m) => m === 'child_process' || m === 'node:child_process').map((m) => `${f} imports ${m}`));
+    const bad = files
+      .filter((f) => !f.startsWith('platform/'))
+      .flatMap((f) =>
+        runtimeImports(read(f))
+          .filter((m) => m === 'child_process' || m === 'node:child_process')
+          .map((m) => `${f} imports ${m}`),
+      );
     expect(bad).toEqual([]);
   });
 
   it('the GUI server (src/gui/server) decides no rule: it imports no planner, executor, journal or state code', () => {
     const engine = /(^|\/)(plan|exec|journal|state)\//;
-    const bad = files.filter((f) => f.startsWith('gui/server/')).flatMap((f) => runtimeImports(read(f)).filter((m) => engine.test(m.replace(/^(\.\.\/)+/, ''))).map((m) => `${f} imports ${m}`));
+    const bad = files
+      .filter((f) => f.startsWith('gui/server/'))
+      .flatMap((f) =>
+        runtimeImports(read(f))
+          .filter((m) => engine.test(m.replace(/^(\.\.\/)+/, '')))
+          .map((m) => `${f} imports ${m}`),
+      );
     expect(bad).toEqual([]);
   });
 
   it('the planner (src/plan) imports only src/core, itself and node:crypto/node:path', () => {
     const allowed = (m: string) => m.startsWith('./') || m.startsWith('../core/') || m === 'node:crypto' || m === 'node:path';
-    const bad = files.filter((f) => f.startsWith('plan/')).flatMap((f) => runtimeImports(read(f)).filter((m) => !allowed(m)).map((m) => `${f} imports ${m}`));
+    const bad = files
+      .filter((f) => f.startsWith('plan/'))
+      .flatMap((f) =>
+        runtimeImports(read(f))
+          .filter((m) => !allowed(m))
+          .map((m) => `${f} imports ${m}`),
+      );
     expect(bad).toEqual([]);
   });
 
@@ -124,14 +148,33 @@ describe('architecture', () => {
     const all = contracts();
     const usecase = all.get('usecase');
     expect(usecase, 'src/usecase/README.md').toBeDefined();
-    expect(usecase!.never).toEqual(expect.arrayContaining(['cli', 'platform', 'render', 'node:fs', 'node:fs/promises', 'koffi', 'node:child_process', 'console', 'process.exit', 'process.stdout']));
+    expect(usecase!.never).toEqual(
+      expect.arrayContaining([
+        'cli',
+        'platform',
+        'render',
+        'node:fs',
+        'node:fs/promises',
+        'koffi',
+        'node:child_process',
+        'console',
+        'process.exit',
+        'process.stdout',
+      ]),
+    );
     expect(all.get('cli')?.mayImport.has('usecase')).toBe(true);
     expect(all.get('cli/commands')?.mayImport.has('usecase')).toBe(true);
     // The contract, as read, refuses what the room must never do.
-    expect(contractBreaches('usecase/x.ts', "import { applyCommand } from '../cli/commands/apply.js';", usecase!)).toEqual(['usecase/x.ts imports ../cli/commands/apply.js: src/usecase must never import cli']);
-    expect(contractBreaches('usecase/x.ts', "import { diskReader } from '../platform/disk-reader.js';", usecase!)).toEqual(['usecase/x.ts imports ../platform/disk-reader.js: src/usecase must never import platform']);
-    expect(contractBreaches('usecase/x.ts', "import { listRuns } from '../journal/runs.js';", usecase!)).toEqual(["usecase/x.ts imports ../journal/runs.js: only its types are in src/usecase's contract"]);
-    expect(contractBreaches('usecase/x.ts', "process.exitCode = 1;", usecase!)).toEqual(['usecase/x.ts uses process.exitCode: src/usecase must never']);
+    expect(contractBreaches('usecase/x.ts', "import { applyCommand } from '../cli/commands/apply.js';", usecase!)).toEqual([
+      'usecase/x.ts imports ../cli/commands/apply.js: src/usecase must never import cli',
+    ]);
+    expect(contractBreaches('usecase/x.ts', "import { diskReader } from '../platform/disk-reader.js';", usecase!)).toEqual([
+      'usecase/x.ts imports ../platform/disk-reader.js: src/usecase must never import platform',
+    ]);
+    expect(contractBreaches('usecase/x.ts', "import { listRuns } from '../journal/runs.js';", usecase!)).toEqual([
+      "usecase/x.ts imports ../journal/runs.js: only its types are in src/usecase's contract",
+    ]);
+    expect(contractBreaches('usecase/x.ts', 'process.exitCode = 1;', usecase!)).toEqual(['usecase/x.ts uses process.exitCode: src/usecase must never']);
   });
 
   it('every folder of src/ opens with a contract: README.md, "# src/<folder> — …" and its rules', () => {
@@ -143,12 +186,14 @@ describe('architecture', () => {
   it('every name a contract uses exists: a folder or module of src/, a node built-in or a package of package.json', () => {
     const { srcEntries, packages } = knownNames();
     const bad = [...contracts().values()].flatMap((c) =>
-      [...c.mayImport, ...c.mayImportTypes, ...c.exceptions.keys(), ...c.never].filter((n) => !nameExists(n, srcEntries, packages)).map((n) => `src/${c.folder}/README.md names ${n}`),
+      [...c.mayImport, ...c.mayImportTypes, ...c.exceptions.keys(), ...c.never]
+        .filter((n) => !nameExists(n, srcEntries, packages))
+        .map((n) => `src/${c.folder}/README.md names ${n}`),
     );
     expect(bad).toEqual([]);
   });
 
-  it('every import of every file under src/ is allowed by its folder\'s contract', () => {
+  it("every import of every file under src/ is allowed by its folder's contract", () => {
     const all = contracts();
     const bad = sources().flatMap((f) => {
       const c = all.get(folderOf(f));
@@ -159,7 +204,9 @@ describe('architecture', () => {
 
   it('every exception is still used: the refactor that removes the import removes the exception', () => {
     const used = new Set(sources().flatMap((f) => importsOf(read(f)).flatMap((i) => importNames(f, i.module).map((n) => `${folderOf(f)} ${n}`))));
-    const stale = [...contracts().values()].flatMap((c) => [...c.exceptions.keys()].filter((n) => !used.has(`${c.folder} ${n}`)).map((n) => `src/${c.folder}: exception ${n}`));
+    const stale = [...contracts().values()].flatMap((c) =>
+      [...c.exceptions.keys()].filter((n) => !used.has(`${c.folder} ${n}`)).map((n) => `src/${c.folder}: exception ${n}`),
+    );
     expect(stale).toEqual([]);
   });
 
@@ -198,7 +245,9 @@ describe('architecture', () => {
     expect(contractBreaches('plan/x.ts', "import type { RunRecord } from '../journal/types.js';", contract)).toEqual([
       "plan/x.ts imports ../journal/types.js (types): it is not in src/plan's contract",
     ]);
-    expect(contractBreaches('plan/x.ts', "const d = createRequire(import.meta.url)('diff');", contract)).toEqual(["plan/x.ts imports diff: it is not in src/plan's contract"]);
+    expect(contractBreaches('plan/x.ts', "const d = createRequire(import.meta.url)('diff');", contract)).toEqual([
+      "plan/x.ts imports diff: it is not in src/plan's contract",
+    ]);
     expect(contractBreaches('plan/x.ts', "import { readFileSync } from 'node:fs';\nconsole.log('x');", contract)).toEqual([
       'plan/x.ts imports node:fs: src/plan must never import node:fs',
       'plan/x.ts uses console: src/plan must never',

@@ -75,7 +75,10 @@ const skipped = (m: LoadedManifest): DesiredEntry[] => m.entries.filter((e) => !
 
 function entry(m: LoadedManifest, link: string): DesiredEntry {
   const found = m.entries.filter((e) => e.applies && e.link === link);
-  expect(found.map((e) => e.link), `one applying entry with link ${link}; have:\n${m.entries.map((e) => e.link).join('\n')}`).toEqual([link]);
+  expect(
+    found.map((e) => e.link),
+    `one applying entry with link ${link}; have:\n${m.entries.map((e) => e.link).join('\n')}`,
+  ).toEqual([link]);
   return found[0]!;
 }
 
@@ -111,7 +114,11 @@ describe('links.example.yaml', () => {
     expect(applying(m)).toHaveLength(8);
     expect(skipped(m)).toHaveLength(7);
     expect(entry(m, 'C:\\Games')).toMatchObject({ target: 'D:\\Games', type: 'junction', conflict: 'fail', force: false });
-    expect(entry(m, 'C:\\Users\\me\\AppData\\Local\\npm-cache')).toMatchObject({ target: 'D:\\Fast\\dev-cache\\me\\npm-cache', conflict: 'merge', type: 'auto' });
+    expect(entry(m, 'C:\\Users\\me\\AppData\\Local\\npm-cache')).toMatchObject({
+      target: 'D:\\Fast\\dev-cache\\me\\npm-cache',
+      conflict: 'merge',
+      type: 'auto',
+    });
     expect(entry(m, 'C:\\Users\\me\\AppData\\Roaming\\Code\\User\\snippets').target).toBe('D:\\Fast\\sync\\vscode-snippets');
     expect(entry(m, 'C:\\Users\\me\\.wslconfig')).toMatchObject({ target: 'D:\\Fast\\sync\\wslconfig', type: 'symlink' });
     expect(entry(m, 'C:\\OldTool')).toMatchObject({ target: 'E:\\OldTool', state: 'absent' });
@@ -138,7 +145,20 @@ describe('links.example.yaml', () => {
     expect(new Set(all.map((e) => e.state))).toEqual(new Set(['present', 'absent']));
     expect(all.some((e) => e.force)).toBe(true);
     expect(all.some((e) => e.description !== undefined)).toBe(true);
-    for (const needle of ['vars:', 'defaults:', '${env:', '${known:', "'%APPDATA%", '{name}', 'host:', 'os: windows', 'os: win32', 'os: macos', 'os: [linux, darwin]', 'target: ./']) {
+    for (const needle of [
+      'vars:',
+      'defaults:',
+      '${env:',
+      '${known:',
+      "'%APPDATA%",
+      '{name}',
+      'host:',
+      'os: windows',
+      'os: win32',
+      'os: macos',
+      'os: [linux, darwin]',
+      'target: ./',
+    ]) {
       expect(text, needle).toContain(needle);
     }
   });
@@ -204,7 +224,12 @@ describe('examples/dotfiles.yaml', () => {
     const m = await load(rel, 'linux');
     expect(m.diagnostics).toEqual([]);
     expect(applying(m)).toHaveLength(8);
-    expect(entry(m, '/home/me/.config/nvim')).toMatchObject({ target: '/home/me/dotfiles/nvim', type: 'symlink', conflict: 'backup', knownFolder: '/home/me/.config/nvim' });
+    expect(entry(m, '/home/me/.config/nvim')).toMatchObject({
+      target: '/home/me/dotfiles/nvim',
+      type: 'symlink',
+      conflict: 'backup',
+      knownFolder: '/home/me/.config/nvim',
+    });
     expect(entry(m, '/home/me/.bashrc').target).toBe('/home/me/dotfiles/bash/bashrc');
     expect(entry(m, '/home/me/.config/git').target).toBe('/home/me/dotfiles/git/config');
     expect(entry(m, '/home/me/.vimrc').state).toBe('absent');
@@ -228,9 +253,21 @@ describe('examples/dotfiles.yaml', () => {
 describe('examples/cross-platform.yaml', () => {
   const rel = 'examples/cross-platform.yaml';
   const cases = [
-    ['win32', 'C:\\Users\\me\\AppData\\Roaming\\Code\\User\\settings.json', 'C:\\Users\\me\\dotfiles\\vscode\\settings.json', 'C:\\Users\\me\\AppData\\Roaming\\Code\\User\\snippets', 'junction'],
+    [
+      'win32',
+      'C:\\Users\\me\\AppData\\Roaming\\Code\\User\\settings.json',
+      'C:\\Users\\me\\dotfiles\\vscode\\settings.json',
+      'C:\\Users\\me\\AppData\\Roaming\\Code\\User\\snippets',
+      'junction',
+    ],
     ['linux', '/home/me/.config/Code/User/settings.json', '/home/me/dotfiles/vscode/settings.json', '/home/me/.config/Code/User/snippets', 'symlink'],
-    ['darwin', '/Users/me/Library/Application Support/Code/User/settings.json', '/Users/me/dotfiles/vscode/settings.json', '/Users/me/Library/Application Support/Code/User/snippets', 'symlink'],
+    [
+      'darwin',
+      '/Users/me/Library/Application Support/Code/User/settings.json',
+      '/Users/me/dotfiles/vscode/settings.json',
+      '/Users/me/Library/Application Support/Code/User/snippets',
+      'symlink',
+    ],
   ] as const;
 
   it.each(cases)('picks the VS Code folder of %s', async (os, link, target, snippets, snippetsType) => {

@@ -30,11 +30,14 @@ describe('README recipes', () => {
     for (const t of ['### Adopt links you made by hand', '### Undo everything']) expect(section).toContain(t);
   });
 
-  it.each(recipes.flatMap((r) => Object.entries(MACHINES).map(([os, ctx]) => [r.title, os, r.yaml, ctx] as const)))('%s: valid on %s', async (_title, _os, yaml, ctx) => {
-    const m = await loadYaml(yaml, ctx);
-    expect(m.diagnostics).toEqual([]);
-    expect(m.ok).toBe(true);
-  });
+  it.each(recipes.flatMap((r) => Object.entries(MACHINES).map(([os, ctx]) => [r.title, os, r.yaml, ctx] as const)))(
+    '%s: valid on %s',
+    async (_title, _os, yaml, ctx) => {
+      const m = await loadYaml(yaml, ctx);
+      expect(m.diagnostics).toEqual([]);
+      expect(m.ok).toBe(true);
+    },
+  );
 
   it('the dotfiles recipe puts VS Code settings where VS Code looks on each OS', async () => {
     const yaml = recipes.find((r) => r.title.startsWith('Dotfiles'))!.yaml;

@@ -23,7 +23,9 @@ const PATCHES = [
 ];
 
 function jsFiles(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? jsFiles(path.join(dir, d.name)) : d.name.endsWith('.js') ? [path.join(dir, d.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? jsFiles(path.join(dir, d.name)) : d.name.endsWith('.js') ? [path.join(dir, d.name)] : [],
+  );
 }
 
 /** Writes the stubbed build under `work` from `repo`'s dist/; returns its bin.js. */
@@ -62,8 +64,11 @@ export function checkFidelityStub(node, builds, srcDir, dstDir, work) {
     const manifest = path.join(work, `fidelity-check-${i}.yaml`);
     writeFileSync(manifest, `version: 1\nlinks:\n  - link: ${JSON.stringify(from)}\n    target: ${JSON.stringify(to)}\n`);
     must(node, [bin, 'apply', '--yes', '--state-dir', path.join(work, `fidelity-check-state-${i}`), manifest]);
-    const ns = must('stat', ['-c', '%y', path.join(to, 'f')]).split('.')[1]?.slice(0, 9);
-    if ((ns === '123456789') !== keeps) throw new Error(`${bin}: the copy's mtime ends .${ns}: this build ${keeps ? 'must keep' : 'must not keep'} nanoseconds`);
+    const ns = must('stat', ['-c', '%y', path.join(to, 'f')])
+      .split('.')[1]
+      ?.slice(0, 9);
+    if ((ns === '123456789') !== keeps)
+      throw new Error(`${bin}: the copy's mtime ends .${ns}: this build ${keeps ? 'must keep' : 'must not keep'} nanoseconds`);
     rmSync(from, { force: true });
     rmSync(to, { recursive: true, force: true });
   }

@@ -86,7 +86,11 @@ let aptUpdated = false;
 export function ensureTool(cmd, pkg, log) {
   if (have(cmd)) return undefined;
   if (process.getuid?.() !== 0 || !have('apt-get')) return `'${cmd}' is missing and cannot be installed here (needs root and apt-get: apt-get install ${pkg})`;
-  const install = () => spawnSync('apt-get', ['install', '-y', '--no-install-recommends', pkg], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const install = () =>
+    spawnSync('apt-get', ['install', '-y', '--no-install-recommends', pkg], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   log(`installing ${pkg} (apt-get install -y ${pkg})`);
   let r = install();
   if (r.status !== 0 && !aptUpdated) {

@@ -109,7 +109,8 @@ async function timed(cmd, args) {
   spawnSync('sync', { stdio: 'ignore' });
   const r = await run('/usr/bin/time', ['-f', 'RSS_KIB=%M', cmd, ...args]);
   const m = /RSS_KIB=(\d+)/.exec(r.stderr);
-  if (r.status !== 0 || !m) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status ?? r.signal}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`);
+  if (r.status !== 0 || !m)
+    throw new Error(`${cmd} ${args.join(' ')} exited ${r.status ?? r.signal}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`);
   return { ms: r.ms, rssMiB: Number(m[1]) / 1024 };
 }
 
@@ -128,7 +129,10 @@ export function topSelfTime(file, count = 15) {
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   return {
     totalMs: total,
-    top: [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, count).map(([k, ms]) => ({ name: k, ms, share: ms / total })),
+    top: [...self.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, count)
+      .map(([k, ms]) => ({ name: k, ms, share: ms / total })),
   };
 }
 
@@ -156,20 +160,35 @@ export async function scaleFigures(ctx, { files, sets, reps, profile, fidelity =
     const pristine = path.join(work, `${key}.img`);
     src.saveAs(pristine);
     log(`  written in ${fmtMs(performance.now() - t0)}`);
-    if (stub) checkFidelityStub(NODE, [{ bin: NOW.bin, keeps: true }, { bin: stub.bin, keeps: false }], src.dir, dst.dir, work);
+    if (stub)
+      checkFidelityStub(
+        NODE,
+        [
+          { bin: NOW.bin, keeps: true },
+          { bin: stub.bin, keeps: false },
+        ],
+        src.dir,
+        dst.dir,
+        work,
+      );
     const manifest = path.join(work, `${key}.yaml`);
     yamlManifest(manifest, [{ link: from, target: to }]);
     let n = 0;
     // --scale-peers none leaves the peers out (a fidelity-cost run compares relocate with itself).
-    const peers = withPeers ? {
-      'cp -a && rm -rf': () => ['sh', ['-c', 'cp -a "$1" "$2" && rm -rf "$1"', 'sh', from, to]],
-      'rsync -aHAX --remove-source-files': () => ['rsync', ['-aHAX', '--remove-source-files', from, `${dst.dir}/`]],
-      mv: () => ['mv', [from, to]],
-    } : {};
+    const peers = withPeers
+      ? {
+          'cp -a && rm -rf': () => ['sh', ['-c', 'cp -a "$1" "$2" && rm -rf "$1"', 'sh', from, to]],
+          'rsync -aHAX --remove-source-files': () => ['rsync', ['-aHAX', '--remove-source-files', from, `${dst.dir}/`]],
+          mv: () => ['mv', [from, to]],
+        }
+      : {};
     // Not a peer (none of the three flushes before it deletes): the same copy made durable the way a careful user would,
     // with one syncfs of the destination before the delete — what relocate's own flush costs, shown beside it.
     const durable = withPeers ? { 'cp -a && sync -f && rm -rf': () => ['sh', ['-c', 'cp -a "$1" "$2" && sync -f "$2" && rm -rf "$1"', 'sh', from, to]] } : {};
-    const apply = (cli, verify) => () => [NODE, [cli.bin, 'apply', '--yes', '--verify', verify, '--state-dir', path.join(work, `state-${key}-${n++}`), manifest]];
+    const apply = (cli, verify) => () => [
+      NODE,
+      [cli.bin, 'apply', '--yes', '--verify', verify, '--state-dir', path.join(work, `state-${key}-${n++}`), manifest],
+    ];
     const trials = { ...peers, ...durable };
     for (const cli of CLIS) {
       trials[`relocate${cli === NOW ? '' : ` [${cli.key}]`}`] = apply(cli, 'meta');
@@ -182,7 +201,8 @@ export async function scaleFigures(ctx, { files, sets, reps, profile, fidelity =
     const loads = [loadavg()];
     const check = (trial) => {
       if (!existsSync(to) || !lstatSync(to).isDirectory()) throw new Error(`${trial}: ${to} is not a folder after the move`);
-      if (trial.startsWith('relocate') && (!lstatSync(from).isSymbolicLink() || readlinkSync(from) !== to)) throw new Error(`${trial}: ${from} is not a link to ${to}`);
+      if (trial.startsWith('relocate') && (!lstatSync(from).isSymbolicLink() || readlinkSync(from) !== to))
+        throw new Error(`${trial}: ${from} is not a link to ${to}`);
       if (trial === 'mv' || trial.startsWith('cp')) {
         if (existsSync(from)) throw new Error(`${trial}: ${from} is still there`);
       }
@@ -216,7 +236,15 @@ export async function scaleFigures(ctx, { files, sets, reps, profile, fidelity =
       const stubName = `relocate [${stub.key}]`;
       const perRep = times.relocate.map((x, i) => x / times[stubName][i]);
       const cost = median(perRep);
-      row(`S-${key}f`, `scale: ${set.title}, the fidelity work's cost: relocate vs the same build without the fidelity calls`, '≤ 1.10×', { now: `${fmtX(cost)} (${fmtMs(median(times.relocate))} vs ${fmtMs(median(times[stubName]))}; ratio of medians ${fmtX(median(times.relocate) / median(times[stubName]))}; per repetition ${perRep.map(fmtX).join(', ')})` }, cost <= 1.1);
+      row(
+        `S-${key}f`,
+        `scale: ${set.title}, the fidelity work's cost: relocate vs the same build without the fidelity calls`,
+        '≤ 1.10×',
+        {
+          now: `${fmtX(cost)} (${fmtMs(median(times.relocate))} vs ${fmtMs(median(times[stubName]))}; ratio of medians ${fmtX(median(times.relocate) / median(times[stubName]))}; per repetition ${perRep.map(fmtX).join(', ')})`,
+        },
+        cost <= 1.1,
+      );
     }
     if (peerNames.length === 0) {
       details.push({
@@ -238,11 +266,36 @@ export async function scaleFigures(ctx, { files, sets, reps, profile, fidelity =
     const val = (t) => `${fmtX(ratio(t))} (${fmtMs(median(times[t]))} vs ${fmtMs(median(best))})`;
     const perBuild = (label) => Object.fromEntries(CLIS.map((cli) => [cli.key, val(`${label}${cli === NOW ? '' : ` [${cli.key}]`}`)]));
     row(`S-${key}`, `scale: ${set.title}, ext4 → xfs, vs the best of cp -a && rm -rf, rsync, mv`, '≤ 1.0×', perBuild('relocate'), ratio('relocate') <= 1.0);
-    if (set.content) row(`S-${key}c`, `scale: ${set.title}, --verify content, vs the best peer`, '≤ 1.3×', perBuild('relocate --verify content'), ratio('relocate --verify content') <= 1.3);
+    if (set.content)
+      row(
+        `S-${key}c`,
+        `scale: ${set.title}, --verify content, vs the best peer`,
+        '≤ 1.3×',
+        perBuild('relocate --verify content'),
+        ratio('relocate --verify content') <= 1.3,
+      );
     const durableName = Object.keys(durable)[0];
     const vsDurable = (t) => median(times[t].map((x, i) => x / times[durableName][i]));
-    row(`S-${key}d`, `scale: ${set.title}, vs ${durableName} (the same durability; informative, no target)`, '—', Object.fromEntries(CLIS.map((cli) => [cli.key, `${fmtX(vsDurable(`relocate${cli === NOW ? '' : ` [${cli.key}]`}`))} (${fmtMs(median(times[`relocate${cli === NOW ? '' : ` [${cli.key}]`}`]))} vs ${fmtMs(median(times[durableName]))})`])), null);
-    if (key === 'many') row(`S-${key}m`, `scale: peak RSS, ${set.title}`, '≤ 300 MB', Object.fromEntries(CLIS.map((cli) => [cli.key, `${mb(`relocate${cli === NOW ? '' : ` [${cli.key}]`}`).toFixed(0)} MB`])), mb('relocate') <= 300);
+    row(
+      `S-${key}d`,
+      `scale: ${set.title}, vs ${durableName} (the same durability; informative, no target)`,
+      '—',
+      Object.fromEntries(
+        CLIS.map((cli) => [
+          cli.key,
+          `${fmtX(vsDurable(`relocate${cli === NOW ? '' : ` [${cli.key}]`}`))} (${fmtMs(median(times[`relocate${cli === NOW ? '' : ` [${cli.key}]`}`]))} vs ${fmtMs(median(times[durableName]))})`,
+        ]),
+      ),
+      null,
+    );
+    if (key === 'many')
+      row(
+        `S-${key}m`,
+        `scale: peak RSS, ${set.title}`,
+        '≤ 300 MB',
+        Object.fromEntries(CLIS.map((cli) => [cli.key, `${mb(`relocate${cli === NOW ? '' : ` [${cli.key}]`}`).toFixed(0)} MB`])),
+        mb('relocate') <= 300,
+      );
     let prof = [];
     if (profile) {
       src.restore(pristine);
@@ -271,7 +324,11 @@ export async function scaleFigures(ctx, { files, sets, reps, profile, fidelity =
         '```sh',
         ...peerNames.map((p) => cmdLine(...peers[p]())),
         cmdLine(...durable[durableName]()),
-        ...CLIS.flatMap((cli) => [cmdLine(...apply(cli, 'meta')()), ...(set.content ? [cmdLine(...apply(cli, 'content')())] : [])].map((l) => l.replace(/state-[\w-]+-\d+/, 'state-N'))),
+        ...CLIS.flatMap((cli) =>
+          [cmdLine(...apply(cli, 'meta')()), ...(set.content ? [cmdLine(...apply(cli, 'content')())] : [])].map((l) =>
+            l.replace(/state-[\w-]+-\d+/, 'state-N'),
+          ),
+        ),
         '```',
         '',
         ...trialTable(),

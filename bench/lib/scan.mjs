@@ -33,7 +33,13 @@ export async function scanFigure(ctx) {
   log('7. scan: the known large folders of a home, vs du -s of the same folders');
   const home = path.join(tempDir('scan'), 'home');
   const files = await writeScanHome(home);
-  const env = { ...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, '.cache'), XDG_DATA_HOME: path.join(home, '.local/share'), XDG_CONFIG_HOME: path.join(home, '.config') };
+  const env = {
+    ...process.env,
+    HOME: home,
+    XDG_CACHE_HOME: path.join(home, '.cache'),
+    XDG_DATA_HOME: path.join(home, '.local/share'),
+    XDG_CONFIG_HOME: path.join(home, '.config'),
+  };
   const scan = (cli) => relocate(cli, ['scan', '--json']);
   // The folders the scan found: du is given exactly those.
   const first = await run(...scan(NOW), { env });
@@ -45,7 +51,13 @@ export async function scanFigure(ctx) {
   for (const cli of CLIS) trials[named('relocate scan', cli)] = () => timeRun(...scan(cli), { env });
   const t = await sideBySide(trials);
   const per = (cli) => ratios(t[named('relocate scan', cli)], t['du -s']);
-  row('7', `scan of a home's known large folders (${found.length} folders, ${files.toLocaleString('en')} files) vs \`du -s\` of them`, '≤ 2 s', Object.fromEntries(CLIS.map((cli) => [cli.key, `${fmtMs(median(t[named('relocate scan', cli)]))} (${fmtX(median(per(cli)))} du)`])), median(t[named('relocate scan', NOW)]) <= 2000);
+  row(
+    '7',
+    `scan of a home's known large folders (${found.length} folders, ${files.toLocaleString('en')} files) vs \`du -s\` of them`,
+    '≤ 2 s',
+    Object.fromEntries(CLIS.map((cli) => [cli.key, `${fmtMs(median(t[named('relocate scan', cli)]))} (${fmtX(median(per(cli)))} du)`])),
+    median(t[named('relocate scan', NOW)]) <= 2000,
+  );
   details.push({
     title: '7. Scan',
     lines: [

@@ -62,7 +62,12 @@ export function mixedTreeSpec({ files = 20_000, bytes = 1 << 30, dirs = 500, lin
     const d = dirList[Math.floor(r() * dirList.length)].rel;
     const to = fileList[Math.floor(r() * fileList.length)].rel;
     // Relative text, as programs usually write them; relocate copies the text, never follows it.
-    const up = d ? d.split('/').map(() => '..').join('/') + '/' : '';
+    const up = d
+      ? d
+          .split('/')
+          .map(() => '..')
+          .join('/') + '/'
+      : '';
     linkList.push({ rel: d ? `${d}/l${i}` : `l${i}`, text: `${up}${to}` });
   }
   return { dirs: dirList.map((d) => d.rel), files: fileList, links: linkList, bytes, seed };

@@ -97,7 +97,14 @@ export function unmountLoopLeftovers() {
   const found = readFileSync('/proc/self/mounts', 'utf8')
     .split('\n')
     .map((l) => l.split(' '))
-    .filter(([src, point]) => src?.startsWith('/dev/loop') && point && path.basename(point) === 'mnt' && path.dirname(path.dirname(point)) === base && path.basename(path.dirname(point)).startsWith(PREFIX))
+    .filter(
+      ([src, point]) =>
+        src?.startsWith('/dev/loop') &&
+        point &&
+        path.basename(point) === 'mnt' &&
+        path.dirname(path.dirname(point)) === base &&
+        path.basename(path.dirname(point)).startsWith(PREFIX),
+    )
     .map(([, point]) => point);
   for (const p of found) {
     unmount(p);

@@ -74,7 +74,7 @@ function place(file, bytes) {
 
 function load() {
   const sea = require('node:sea');
-  if (!sea.isSea()) throw new Error('not running as relocate\'s single executable');
+  if (!sea.isSea()) throw new Error("not running as relocate's single executable");
   const bytes = Buffer.from(sea.getAsset('koffi.node'));
   const hash = sha256(bytes);
   const dir = cacheDir();

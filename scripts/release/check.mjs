@@ -120,7 +120,10 @@ export function checkWingetManifests(files) {
   const check = validators();
   for (const type of WINGET_TYPES) {
     const ofType = docs.filter((d) => d.data.ManifestType === type);
-    if (ofType.length !== 1) problems.push(`winget: ${ofType.length === 0 ? 'no' : ofType.length} ${type} manifest${ofType.length === 1 ? '' : 's'}; the multi-file format needs exactly one`);
+    if (ofType.length !== 1)
+      problems.push(
+        `winget: ${ofType.length === 0 ? 'no' : ofType.length} ${type} manifest${ofType.length === 1 ? '' : 's'}; the multi-file format needs exactly one`,
+      );
   }
   for (const doc of docs) {
     const type = doc.data.ManifestType;
@@ -136,12 +139,15 @@ export function checkWingetManifests(files) {
 
   for (const field of ['PackageIdentifier', 'PackageVersion', 'ManifestVersion']) {
     const values = new Set(docs.map((d) => d.data[field]));
-    if (values.size > 1) problems.push(`winget: ${field} differs between the files (${[...values].map((v) => JSON.stringify(v)).join(', ')}); it must be the same in all`);
+    if (values.size > 1)
+      problems.push(`winget: ${field} differs between the files (${[...values].map((v) => JSON.stringify(v)).join(', ')}); it must be the same in all`);
   }
   const version = docs.find((d) => d.data.ManifestType === 'version');
   const locale = docs.find((d) => d.data.ManifestType === 'defaultLocale');
   if (version && locale && version.data.DefaultLocale !== locale.data.PackageLocale) {
-    problems.push(`winget: the version manifest's DefaultLocale ${JSON.stringify(version.data.DefaultLocale)} is not the defaultLocale manifest's PackageLocale ${JSON.stringify(locale.data.PackageLocale)}`);
+    problems.push(
+      `winget: the version manifest's DefaultLocale ${JSON.stringify(version.data.DefaultLocale)} is not the defaultLocale manifest's PackageLocale ${JSON.stringify(locale.data.PackageLocale)}`,
+    );
   }
   const installer = docs.find((d) => d.data.ManifestType === 'installer');
   if (installer && Array.isArray(installer.data.Installers)) {
@@ -235,7 +241,8 @@ function schemaHeaderProblems(file, text, data) {
   const parts = /winget-manifest\.(\w+)\.([\d.]+)\.schema\.json$/.exec(url);
   if (!parts) return [`${file}: the schema header's address does not end in winget-manifest.<type>.<version>.schema.json: ${url}`];
   const problems = [];
-  if (parts[1].toLowerCase() !== String(data.ManifestType).toLowerCase()) problems.push(`${file}: the schema header names type ${parts[1]}, the manifest is ${data.ManifestType}`);
+  if (parts[1].toLowerCase() !== String(data.ManifestType).toLowerCase())
+    problems.push(`${file}: the schema header names type ${parts[1]}, the manifest is ${data.ManifestType}`);
   if (parts[2] !== data.ManifestVersion) problems.push(`${file}: the schema header names version ${parts[2]}, the manifest ${data.ManifestVersion}`);
   const expected = `https://aka.ms/winget-manifest.${String(data.ManifestType)}.${String(data.ManifestVersion)}.schema.json`;
   if (url.toLowerCase() !== expected.toLowerCase()) problems.push(`${file}: the schema header's address ${url} is not ${expected}`);
@@ -256,10 +263,13 @@ function layoutProblems(file, data) {
   const version = data.PackageVersion;
   if (typeof id !== 'string' || id === '' || typeof version !== 'string') return []; // the schema reports it
   const name =
-    data.ManifestType === 'version' ? `${id}.yaml`
-    : data.ManifestType === 'installer' ? `${id}.installer.yaml`
-    : data.ManifestType === 'defaultLocale' ? `${id}.locale.${data.PackageLocale}.yaml`
-    : undefined;
+    data.ManifestType === 'version'
+      ? `${id}.yaml`
+      : data.ManifestType === 'installer'
+        ? `${id}.installer.yaml`
+        : data.ManifestType === 'defaultLocale'
+          ? `${id}.locale.${data.PackageLocale}.yaml`
+          : undefined;
   if (!name) return [];
   const expected = `winget/manifests/${id[0].toLowerCase()}/${id.split('.').join('/')}/${version}/${name}`;
   return file === expected ? [] : [`${file}: a ${data.ManifestType} manifest of ${id} ${version} belongs at ${expected}`];
@@ -289,7 +299,8 @@ export function checkScoopManifest(text, label = 'scoop manifest') {
     const template = data.autoupdate?.architecture?.['64bit']?.url;
     if (typeof url === 'string' && typeof template === 'string' && typeof data.version === 'string') {
       const filled = template.split('$version').join(data.version);
-      if (filled !== url) problems.push(`${label}: /autoupdate/architecture/64bit/url gives ${filled} for version ${data.version}, not the manifest's own ${url}`);
+      if (filled !== url)
+        problems.push(`${label}: /autoupdate/architecture/64bit/url gives ${filled} for version ${data.version}, not the manifest's own ${url}`);
     }
   }
   return problems;

@@ -50,16 +50,21 @@ export async function checkArtifacts(folders) {
     }
     const { lines, bad } = parseSha256Sums(text);
     if (bad.length > 0) {
-      throw new ReleaseError('E_CHECKSUM', `line ${bad.join(', ')} is not "<64 hex digits>  <file name>"`, { path: sumsPath, hint: 'write it with sha256sum, or build again' });
+      throw new ReleaseError('E_CHECKSUM', `line ${bad.join(', ')} is not "<64 hex digits>  <file name>"`, {
+        path: sumsPath,
+        hint: 'write it with sha256sum, or build again',
+      });
     }
     const listed = new Map(lines.map((l) => [l.name, l.hash]));
     const entries = await readdir(folder, { withFileTypes: true });
     for (const entry of entries) {
       if (entry.name === SUMS) continue;
       const source = path.join(folder, entry.name);
-      if (!entry.isFile()) throw new ReleaseError('E_CHECKSUM', 'not a file: an artifact holds files only', { path: source, hint: 'upload dist/exe as it is, without folders' });
+      if (!entry.isFile())
+        throw new ReleaseError('E_CHECKSUM', 'not a file: an artifact holds files only', { path: source, hint: 'upload dist/exe as it is, without folders' });
       const expected = listed.get(entry.name);
-      if (expected === undefined) throw new ReleaseError('E_CHECKSUM', `not listed in ${sumsPath}`, { path: source, hint: 'build again: SHA256SUMS must list every file beside it' });
+      if (expected === undefined)
+        throw new ReleaseError('E_CHECKSUM', `not listed in ${sumsPath}`, { path: source, hint: 'build again: SHA256SUMS must list every file beside it' });
       const actual = await sha256OfFile(source);
       if (actual !== expected) {
         throw new ReleaseError('E_CHECKSUM', `SHA-256 ${actual} differs from ${expected} listed in ${SUMS}: the file changed after the build`, {
@@ -79,7 +84,10 @@ export async function checkArtifacts(folders) {
     }
     const [missing] = listed.keys();
     if (missing !== undefined) {
-      throw new ReleaseError('E_CHECKSUM', `${SUMS} lists ${missing}, which is not in the artifact`, { path: path.join(folder, missing), hint: 'upload the whole dist/exe folder' });
+      throw new ReleaseError('E_CHECKSUM', `${SUMS} lists ${missing}, which is not in the artifact`, {
+        path: path.join(folder, missing),
+        hint: 'upload the whole dist/exe folder',
+      });
     }
   }
   if (byName.size === 0) throw new ReleaseError('E_CHECKSUM', 'no files to publish in the artifacts given', { hint: 'give the downloaded artifact folders' });
@@ -102,7 +110,10 @@ export async function publishFolder(outDir, files) {
     // absent: made below
   }
   if (existing.length > 0) {
-    throw new ReleaseError('E_OUT_NOT_EMPTY', 'the output folder is not empty: its files would be published with the release', { path: outDir, hint: 'give a new folder with --out' });
+    throw new ReleaseError('E_OUT_NOT_EMPTY', 'the output folder is not empty: its files would be published with the release', {
+      path: outDir,
+      hint: 'give a new folder with --out',
+    });
   }
   const sums = formatSha256Sums(files.map(({ name, hash }) => ({ name, hash })));
   try {
@@ -110,7 +121,11 @@ export async function publishFolder(outDir, files) {
     for (const file of files) await copyFile(file.source, path.join(outDir, file.name));
     await writeFile(path.join(outDir, SUMS), sums);
   } catch (cause) {
-    throw new ReleaseError('E_WRITE', `cannot write the release folder (${cause instanceof Error ? cause.message : String(cause)})`, { path: outDir, hint: 'check the disk and the folder, then run again', cause });
+    throw new ReleaseError('E_WRITE', `cannot write the release folder (${cause instanceof Error ? cause.message : String(cause)})`, {
+      path: outDir,
+      hint: 'check the disk and the folder, then run again',
+      cause,
+    });
   }
   return sums;
 }

@@ -61,11 +61,14 @@ export async function prepareManifests({ zip, version, packageJson = PACKAGE_JSO
   } catch {
     throw new ReleaseError('E_NOT_FOUND', 'no such file: the Windows zip of the release', {
       path: zipPath,
-      hint: 'run `npm run build:exe` (it writes dist/exe/relocate-VERSION-win-x64.zip), or give the zip\'s path with --zip',
+      hint: "run `npm run build:exe` (it writes dist/exe/relocate-VERSION-win-x64.zip), or give the zip's path with --zip",
     });
   }
   if (!info.isFile()) {
-    throw new ReleaseError('E_NOT_FOUND', 'not a file: --zip must name the Windows zip of the release', { path: zipPath, hint: 'give the zip file itself, e.g. dist/exe/relocate-0.1.0-win-x64.zip' });
+    throw new ReleaseError('E_NOT_FOUND', 'not a file: --zip must name the Windows zip of the release', {
+      path: zipPath,
+      hint: 'give the zip file itself, e.g. dist/exe/relocate-0.1.0-win-x64.zip',
+    });
   }
 
   const zipVersion = versionFromZipName(path.basename(zipPath));
@@ -86,10 +89,14 @@ export async function prepareManifests({ zip, version, packageJson = PACKAGE_JSO
 
   const names = await zipEntryNames(zipPath);
   if (!names.includes(NESTED_FILE)) {
-    throw new ReleaseError('E_ZIP_CONTENTS', `the zip has no ${NESTED_FILE} at its root, which the manifests tell winget and Scoop to run (it holds: ${names.slice(0, 8).join(', ') || 'nothing'}${names.length > 8 ? ', …' : ''})`, {
-      path: zipPath,
-      hint: 'build it again with `npm run build:exe`; the zip must hold relocate.exe, not a folder containing it',
-    });
+    throw new ReleaseError(
+      'E_ZIP_CONTENTS',
+      `the zip has no ${NESTED_FILE} at its root, which the manifests tell winget and Scoop to run (it holds: ${names.slice(0, 8).join(', ') || 'nothing'}${names.length > 8 ? ', …' : ''})`,
+      {
+        path: zipPath,
+        hint: 'build it again with `npm run build:exe`; the zip must hold relocate.exe, not a folder containing it',
+      },
+    );
   }
 
   const sha256 = await sha256OfFile(zipPath);

@@ -98,7 +98,11 @@ export async function readPackageJson(file) {
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new ReleaseError('E_PACKAGE_JSON', 'package.json is not valid JSON', { path: file, cause, hint: 'fix package.json (npm pkg get name shows the error too)' });
+    throw new ReleaseError('E_PACKAGE_JSON', 'package.json is not valid JSON', {
+      path: file,
+      cause,
+      hint: 'fix package.json (npm pkg get name shows the error too)',
+    });
   }
 }
 
@@ -115,7 +119,10 @@ export async function readPackageJson(file) {
 export function releaseInfo(pkg, version, source) {
   /** @param {string} field @param {string} what */
   const missing = (field, what) =>
-    new ReleaseError('E_PACKAGE_JSON', `package.json has no usable "${field}" (${what})`, { path: source, hint: `set "${field}" in package.json; the release manifests take it from there` });
+    new ReleaseError('E_PACKAGE_JSON', `package.json has no usable "${field}" (${what})`, {
+      path: source,
+      hint: `set "${field}" in package.json; the release manifests take it from there`,
+    });
   const text = (/** @type {unknown} */ v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 
   const description = text(pkg.description);

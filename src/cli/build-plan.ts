@@ -55,7 +55,13 @@ export interface PlanHooks {
  * missing or unreadable one throws that problem itself, see manifestError)
  * before any disk read beyond the manifest and its globs.
  */
-export async function buildPlan(file: string, io: CliIO, stateDirFlag: string | undefined, observe: ObserveOptions = {}, hooks: PlanHooks = {}): Promise<BuiltPlan> {
+export async function buildPlan(
+  file: string,
+  io: CliIO,
+  stateDirFlag: string | undefined,
+  observe: ObserveOptions = {},
+  hooks: PlanHooks = {},
+): Promise<BuiltPlan> {
   const ctx = await manifestContext(io.env);
   const manifest = await loadManifest(file, ctx, io.manifestIO ?? nodeManifestIO);
   const shown = displayPath(file, io.cwd);
@@ -63,10 +69,22 @@ export async function buildPlan(file: string, io: CliIO, stateDirFlag: string | 
   if (!manifest.ok) {
     const error = manifestError(shown, file, manifest.diagnostics, { hint: 'run `relocate validate` for every detail; nothing was changed' });
     // A manifest that could not be read is said once, as the error; a list of problems is printed in full first.
-    if (!io.json && error.code === 'E_INVALID_MANIFEST') io.err(renderDiagnostics(manifest.diagnostics.map((d) => ({ ...d, file: shown })), io.color));
+    if (!io.json && error.code === 'E_INVALID_MANIFEST')
+      io.err(
+        renderDiagnostics(
+          manifest.diagnostics.map((d) => ({ ...d, file: shown })),
+          io.color,
+        ),
+      );
     throw error;
   }
-  if (warnings.length > 0 && !io.json) io.err(renderDiagnostics(warnings.map((d) => ({ ...d, file: shown })), io.color));
+  if (warnings.length > 0 && !io.json)
+    io.err(
+      renderDiagnostics(
+        warnings.map((d) => ({ ...d, file: shown })),
+        io.color,
+      ),
+    );
   const stateDir = stateDirFor(stateDirFlag, io.env, ctx.os, os.homedir(), io.cwd);
   await hooks.beforeObserve?.(manifest.entries.filter((e) => e.applies));
   const [observations, capabilities] = await Promise.all([observeEntries(manifest.entries, await diskReader(), observe), detectCapabilities()]);
@@ -83,7 +101,11 @@ export async function buildPlan(file: string, io: CliIO, stateDirFlag: string | 
   if (io.verbose) for (const n of [...windowsNotes(), ...inUseNotes()]) io.err(`note: ${n}`);
   const unfinished = await findUnfinished(nodeJournalDisk, stateDir);
   if (unfinished && !io.json) {
-    io.err(io.color.yellow(`warning: run ${unfinished.id} (started ${unfinished.startedAt}) did not finish (${unfinished.status}); the plan below sees the disk as that run left it.`));
+    io.err(
+      io.color.yellow(
+        `warning: run ${unfinished.id} (started ${unfinished.startedAt}) did not finish (${unfinished.status}); the plan below sees the disk as that run left it.`,
+      ),
+    );
     io.err('  hint: `relocate resume` finishes it, `relocate rollback` undoes it.');
   }
   // apply holds the locks itself (beforeObserve); plan and status say when another run holds a path.
@@ -91,7 +113,9 @@ export async function buildPlan(file: string, io: CliIO, stateDirFlag: string | 
   if (!hooks.beforeObserve) {
     for (const l of await lockedByOthers(nodeJournalDisk, lockPlace(io), planLockPaths(plan), stateDir)) {
       const f: Finding = {
-        severity: 'warning', code: 'W_PATH_LOCKED', path: l.path,
+        severity: 'warning',
+        code: 'W_PATH_LOCKED',
+        path: l.path,
         message: `${l.path} is in use by another relocate run: ${l.holder}; apply will refuse until it is finished or undone`,
         hint: l.hint,
       };

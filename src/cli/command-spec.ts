@@ -93,7 +93,12 @@ export const GLOBAL_OPTION_SPECS: readonly DocumentedOptionSpec[] = GLOBAL_TABLE
 /** The layout of the global help's `Options for every command:` block. */
 export const GLOBAL_OPTIONS_HELP: OptionsHelp = { column: 24 };
 
-const YES = { long: 'yes', short: 'y', description: 'do not ask (needed without a terminal)', help: ['do not ask (needed without a terminal)'] } as const satisfies OptionSpec;
+const YES = {
+  long: 'yes',
+  short: 'y',
+  description: 'do not ask (needed without a terminal)',
+  help: ['do not ask (needed without a terminal)'],
+} as const satisfies OptionSpec;
 const PROGRESS = {
   long: 'progress',
   value: ['json'],
@@ -163,7 +168,11 @@ const COMMAND_TABLE = {
         description: 'how copies are verified',
         help: ['meta (default): names, sizes, times, modes, link texts;', "content: also every file's bytes, compared on both sides"],
       },
-      { long: 'no-rollback', description: 'on failure keep the finished steps', help: ['on failure, keep the finished steps (resume later)', 'instead of undoing them'] },
+      {
+        long: 'no-rollback',
+        description: 'on failure keep the finished steps',
+        help: ['on failure, keep the finished steps (resume later)', 'instead of undoing them'],
+      },
       PROGRESS,
     ],
   },
@@ -186,7 +195,14 @@ const COMMAND_TABLE = {
     optionsHelp: { column: 23 },
     options: [
       { long: 'recursive', short: 'r', description: 'search real subfolders too', help: ['search real subfolders too (links are never entered)'] },
-      { long: 'write', short: 'w', value: 'file', placeholder: 'FILE', description: 'merge the entries into this manifest', help: ['merge the entries into this manifest (created if missing)'] },
+      {
+        long: 'write',
+        short: 'w',
+        value: 'file',
+        placeholder: 'FILE',
+        description: 'merge the entries into this manifest',
+        help: ['merge the entries into this manifest (created if missing)'],
+      },
       { ...YES, help: ['write without asking (needed without a terminal)'] },
     ],
   },
@@ -195,7 +211,13 @@ const COMMAND_TABLE = {
     args: 'dirs',
     optionsHelp: { column: 15 },
     options: [
-      { long: 'top', value: ['10', '20', '50', '100'], placeholder: 'N', description: 'how many of the largest to list (default 20)', help: ['list the N largest (default 20)'] },
+      {
+        long: 'top',
+        value: ['10', '20', '50', '100'],
+        placeholder: 'N',
+        description: 'how many of the largest to list (default 20)',
+        help: ['list the N largest (default 20)'],
+      },
       {
         long: 'to',
         value: 'dir',
@@ -216,7 +238,13 @@ const COMMAND_TABLE = {
     optionsHelp: { column: 18, globals: { json: ['print {url, port, manifest, opened} as JSON instead'] } },
     options: [
       // Any number; 0 (a free port, the default) is the one word worth offering.
-      { long: 'port', value: ['0'], placeholder: 'N', description: 'listen on this port (default 0: a free one)', help: ['listen on port N (default 0: a free port)'] },
+      {
+        long: 'port',
+        value: ['0'],
+        placeholder: 'N',
+        description: 'listen on this port (default 0: a free one)',
+        help: ['listen on port N (default 0: a free port)'],
+      },
       {
         long: 'no-open',
         description: 'print the address instead of opening a browser',

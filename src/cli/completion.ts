@@ -30,7 +30,10 @@ function optionWords(c: CommandSpec): string[] {
 
 /** A description safe inside single quotes and zsh's [ ] and : syntax. */
 function plain(s: string): string {
-  return s.replace(/['"[\]:\\`$]/g, '').replace(/\s+/g, ' ').trim();
+  return s
+    .replace(/['"[\]:\\`$]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** The value completions per option, for the `prev` word switch of bash and PowerShell. */
@@ -52,23 +55,34 @@ function bash(): string {
   const cmds = commandNames();
   const prevCases = valueCases()
     .map(({ words, value }) => {
-      const action = value === 'dir' ? 'COMPREPLY=( $(compgen -d -- "$cur") )' : value === 'file' ? 'COMPREPLY=( $(compgen -f -- "$cur") )' : `COMPREPLY=( $(compgen -W "${value.join(' ')}" -- "$cur") )`;
+      const action =
+        value === 'dir'
+          ? 'COMPREPLY=( $(compgen -d -- "$cur") )'
+          : value === 'file'
+            ? 'COMPREPLY=( $(compgen -f -- "$cur") )'
+            : `COMPREPLY=( $(compgen -W "${value.join(' ')}" -- "$cur") )`;
       const opts = value === 'dir' || value === 'file' ? '\n            compopt -o filenames 2>/dev/null' : '';
       return `        ${words.join('|')})${opts}\n            ${action}\n            return 0 ;;`;
     })
     .join('\n');
-  const optCases = cmds.map((c) => `            ${c}) opts="${optionWords(COMMAND_SPECS[c]!).join(' ')}" ;;`).join('\n');
+  const optCases = cmds.map((c) => `            ${c}) opts="${optionWords(COMMAND_SPECS[c]).join(' ')}" ;;`).join('\n');
   const argCases = cmds
     .map((c) => {
-      const a = COMMAND_SPECS[c]!.args;
+      const a = COMMAND_SPECS[c].args;
       const action =
-        a === 'manifest' ? '_relocate_files yaml yml'
-        : a === 'manifest-or-plan' ? '_relocate_files yaml yml json'
-        : a === 'dirs' ? 'compopt -o filenames 2>/dev/null; COMPREPLY=( $(compgen -d -- "$cur") )'
-        : a === 'run' ? `COMPREPLY=( $(compgen -W "$(relocate history "\${statedir[@]}" 2>/dev/null | ${RUN_ID_AWK})" -- "$cur") )`
-        : a === 'shell' ? `COMPREPLY=( $(compgen -W "${SHELLS.join(' ')}" -- "$cur") )`
-        : a === 'dsc' ? `COMPREPLY=( $(compgen -W "${DSC_WORDS.join(' ')}" -- "$cur") )`
-        : ':';
+        a === 'manifest'
+          ? '_relocate_files yaml yml'
+          : a === 'manifest-or-plan'
+            ? '_relocate_files yaml yml json'
+            : a === 'dirs'
+              ? 'compopt -o filenames 2>/dev/null; COMPREPLY=( $(compgen -d -- "$cur") )'
+              : a === 'run'
+                ? `COMPREPLY=( $(compgen -W "$(relocate history "\${statedir[@]}" 2>/dev/null | ${RUN_ID_AWK})" -- "$cur") )`
+                : a === 'shell'
+                  ? `COMPREPLY=( $(compgen -W "${SHELLS.join(' ')}" -- "$cur") )`
+                  : a === 'dsc'
+                    ? `COMPREPLY=( $(compgen -W "${DSC_WORDS.join(' ')}" -- "$cur") )`
+                    : ':';
       return `        ${c}) ${action} ;;`;
     })
     .join('\n');
@@ -97,7 +111,9 @@ _relocate() {
             --state-dir)
                 statedir=( --state-dir "\${COMP_WORDS[i+1]}" )
                 (( i++ )) ;;
-            ${valueOptionWords().filter((w) => w !== '--state-dir').join('|')})
+            ${valueOptionWords()
+              .filter((w) => w !== '--state-dir')
+              .join('|')})
                 (( i++ )) ;;
             -*) ;;
             *)
@@ -152,18 +168,24 @@ function zshOption(o: OptionSpec): string {
 
 function zsh(): string {
   const cmds = commandNames();
-  const describe = cmds.map((c) => `    '${c}:${plain(COMMAND_SPECS[c]!.description)}'`).join('\n');
+  const describe = cmds.map((c) => `    '${c}:${plain(COMMAND_SPECS[c].description)}'`).join('\n');
   const cases = cmds
     .map((c) => {
-      const spec = COMMAND_SPECS[c]!;
+      const spec = COMMAND_SPECS[c];
       const arg =
-        spec.args === 'manifest' ? `'1:manifest:_files -g "*.(yaml|yml)(-.)"'`
-        : spec.args === 'manifest-or-plan' ? `'1:manifest or saved plan:_files -g "*.(yaml|yml|json)(-.)"'`
-        : spec.args === 'dirs' ? `'*:folder:_files -/'`
-        : spec.args === 'run' ? `'1:run:_relocate_runs'`
-        : spec.args === 'shell' ? `'1:shell:(${SHELLS.join(' ')})'`
-        : spec.args === 'dsc' ? `'1:resource:(link)' '2:operation:(${DSC_WORDS.slice(1).join(' ')})'`
-        : '';
+        spec.args === 'manifest'
+          ? `'1:manifest:_files -g "*.(yaml|yml)(-.)"'`
+          : spec.args === 'manifest-or-plan'
+            ? `'1:manifest or saved plan:_files -g "*.(yaml|yml|json)(-.)"'`
+            : spec.args === 'dirs'
+              ? `'*:folder:_files -/'`
+              : spec.args === 'run'
+                ? `'1:run:_relocate_runs'`
+                : spec.args === 'shell'
+                  ? `'1:shell:(${SHELLS.join(' ')})'`
+                  : spec.args === 'dsc'
+                    ? `'1:resource:(link)' '2:operation:(${DSC_WORDS.slice(1).join(' ')})'`
+                    : '';
       const parts = [...optionsOf(spec).map(zshOption), ...(arg ? [arg] : [])];
       return `        (${c})\n          _arguments -s \\\n            ${parts.join(' \\\n            ')}\n          ;;`;
     })
@@ -226,16 +248,17 @@ function fishOption(cmd: string, o: OptionSpec): string {
 function fish(): string {
   const cmds = commandNames();
   const lines: string[] = [];
-  for (const c of cmds) lines.push(`complete -c relocate -n __fish_use_subcommand -a ${c} -d '${plain(COMMAND_SPECS[c]!.description)}'`);
+  for (const c of cmds) lines.push(`complete -c relocate -n __fish_use_subcommand -a ${c} -d '${plain(COMMAND_SPECS[c].description)}'`);
   lines.push(`complete -c relocate -n __fish_use_subcommand -l version -d 'print the version'`);
   lines.push(`complete -c relocate -n __fish_use_subcommand -s h -l help -d 'help'`);
   for (const c of cmds) {
-    const spec = COMMAND_SPECS[c]!;
+    const spec = COMMAND_SPECS[c];
     for (const o of optionsOf(spec)) lines.push(fishOption(c, o));
     const cond = `-n '__fish_seen_subcommand_from ${c}'`;
     if (spec.args === 'manifest' || spec.args === 'manifest-or-plan') lines.push(`complete -c relocate ${cond} -F`);
     else if (spec.args === 'dirs') lines.push(`complete -c relocate ${cond} -x -a '(__fish_complete_directories (commandline -ct))'`);
-    else if (spec.args === 'run') lines.push(`complete -c relocate ${cond} -x -a '(relocate history 2>/dev/null | string match -r -- "^[0-9]+T[0-9]+Z-[^ ]+")'`);
+    else if (spec.args === 'run')
+      lines.push(`complete -c relocate ${cond} -x -a '(relocate history 2>/dev/null | string match -r -- "^[0-9]+T[0-9]+Z-[^ ]+")'`);
     else if (spec.args === 'shell') lines.push(`complete -c relocate ${cond} -x -a '${SHELLS.join(' ')}'`);
     else if (spec.args === 'dsc') lines.push(`complete -c relocate ${cond} -x -a '${DSC_WORDS.join(' ')}'`);
   }
@@ -256,13 +279,18 @@ function psq(s: string): string {
 
 function powershell(): string {
   const cmds = commandNames();
-  const commandTable = cmds.map((c) => `        ${psq(c)} = ${psq(COMMAND_SPECS[c]!.description)}`).join('\n');
-  const optionTable = cmds.map((c) => `        ${psq(c)} = @(${optionWords(COMMAND_SPECS[c]!).map(psq).join(', ')})`).join('\n');
-  const argTable = cmds.map((c) => `        ${psq(c)} = ${psq(COMMAND_SPECS[c]!.args)}`).join('\n');
+  const commandTable = cmds.map((c) => `        ${psq(c)} = ${psq(COMMAND_SPECS[c].description)}`).join('\n');
+  const optionTable = cmds.map((c) => `        ${psq(c)} = @(${optionWords(COMMAND_SPECS[c]).map(psq).join(', ')})`).join('\n');
+  const argTable = cmds.map((c) => `        ${psq(c)} = ${psq(COMMAND_SPECS[c].args)}`).join('\n');
   const valueSwitch = valueCases()
     .map(({ words, value }) => {
       const cond = words.map(psq).join(', ');
-      const action = value === 'dir' ? 'return (Complete-RelocatePath $wordToComplete @() $true)' : value === 'file' ? 'return (Complete-RelocatePath $wordToComplete @() $false)' : `return (Complete-RelocateWords $wordToComplete @(${value.map(psq).join(', ')}))`;
+      const action =
+        value === 'dir'
+          ? 'return (Complete-RelocatePath $wordToComplete @() $true)'
+          : value === 'file'
+            ? 'return (Complete-RelocatePath $wordToComplete @() $false)'
+            : `return (Complete-RelocateWords $wordToComplete @(${value.map(psq).join(', ')}))`;
       return `    if ($prev -in @(${cond})) { ${action} }`;
     })
     .join('\n');

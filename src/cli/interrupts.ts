@@ -28,7 +28,9 @@ export async function withStopSignals(io: CliIO, fn: (stop: StopRequest) => Prom
       io.err(`\n${said}: stopping at the next safe point (the current step finishes first). Press Ctrl-C again to stop at once.`);
       return;
     }
-    io.err(`\n${said} again: stopped at once. The run is unfinished: \`relocate resume\` finishes it, \`relocate rollback\` undoes it. Nothing was deleted that was not verified elsewhere.`);
+    io.err(
+      `\n${said} again: stopped at once. The run is unfinished: \`relocate resume\` finishes it, \`relocate rollback\` undoes it. Nothing was deleted that was not verified elsewhere.`,
+    );
     process.exit(STOP_SIGNALS[sig]);
   };
   for (const sig of Object.keys(STOP_SIGNALS) as StopSignal[]) {

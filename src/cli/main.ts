@@ -31,10 +31,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   try {
     // relocate.exe double-clicked (no arguments, a console of its own): the window, not a usage text that would flash and vanish.
     const windowManifest = name === undefined ? await (await import('../platform/double-click.js')).doubleClickStart(argv, io.env, homedir()) : undefined;
-    if (windowManifest !== undefined) return await waitOnFailure(await (await COMMANDS.gui!())([windowManifest], io), io);
+    if (windowManifest !== undefined) return await waitOnFailure(await (await COMMANDS.gui())([windowManifest], io), io);
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       const topic = name === 'help' ? rest[0] : undefined;
-      io.out(topic && COMMAND_HELP[topic] ? COMMAND_HELP[topic]! : GLOBAL_HELP);
+      io.out(topic && COMMAND_HELP[topic] ? COMMAND_HELP[topic] : GLOBAL_HELP);
       return name === undefined ? 1 : 0;
     }
     if (name === '--version' || name === '-V') {
@@ -44,13 +44,17 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const load = COMMANDS[name];
     if (!load) {
       const near = Object.keys(COMMANDS).find((c) => editDistance(name.toLowerCase(), c) <= (name.length <= 4 ? 1 : 2));
-      throw new RelocateError('E_USAGE', `unknown command '${name}'${near ? ` (did you mean '${near}'?)` : ''}`, { hint: `commands: ${Object.keys(COMMANDS).join(', ')}; see \`relocate --help\`` });
+      throw new RelocateError('E_USAGE', `unknown command '${name}'${near ? ` (did you mean '${near}'?)` : ''}`, {
+        hint: `commands: ${Object.keys(COMMANDS).join(', ')}; see \`relocate --help\``,
+      });
     }
     if (rest.includes('--help') || rest.includes('-h')) {
       io.out(COMMAND_HELP[name] ?? GLOBAL_HELP);
       return 0;
     }
-    return await (await load())(rest, io);
+    return await (
+      await load()
+    )(rest, io);
   } catch (err) {
     return reportError(err, io);
   }

@@ -17,7 +17,7 @@ function optionRows(o: OptionSpec, help: readonly string[], layout: OptionsHelp)
  * Empty for a command whose help has no such block.
  */
 export function commandOptionLines(command: CommandName): string {
-  const spec = COMMAND_SPECS[command]!;
+  const spec = COMMAND_SPECS[command];
   if (spec.optionsHelp === undefined) return '';
   const layout = spec.optionsHelp;
   const own = spec.options.flatMap((o) => optionRows(o, o.help, layout));

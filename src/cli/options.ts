@@ -1,5 +1,13 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { COMMAND_SPECS, GLOBAL_OPTION_SPECS, type CommandName, type CommandOptions, type GlobalOptions, type OptionSpec, type ValueKind } from './command-spec.js';
+import {
+  COMMAND_SPECS,
+  GLOBAL_OPTION_SPECS,
+  type CommandName,
+  type CommandOptions,
+  type GlobalOptions,
+  type OptionSpec,
+  type ValueKind,
+} from './command-spec.js';
 import { editDistance } from '../core/edit-distance.js';
 import { RelocateError } from '../core/errors.js';
 
@@ -24,7 +32,7 @@ function parseConfigOf(o: OptionSpec): ParseArgsOptionConfig {
 
 /** The parseArgs options of a command: the global ones first (the order "did you mean" searches), then the command's own. */
 function parseOptionsOf(command: CommandName): Record<string, ParseArgsOptionConfig> {
-  const spec = COMMAND_SPECS[command]!;
+  const spec = COMMAND_SPECS[command];
   return Object.fromEntries([...GLOBAL_OPTION_SPECS, ...spec.options].map((o) => [o.long, parseConfigOf(o)]));
 }
 

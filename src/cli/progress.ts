@@ -9,25 +9,45 @@ import { assertNever } from '../core/never.js';
 
 function words(s: Step): string {
   switch (s.op) {
-    case 'mkdirs': return stepWords(s.op, s.path);
-    case 'rename': case 'copy': return stepWords(s.op, s.from, s.to);
-    case 'verify': return stepWords(s.op, s.original, s.copy);
-    case 'link': case 'check-link': return stepWords(s.op, s.path, s.target);
-    case 'unlink': case 'delete': case 'check-in-use': return stepWords(s.op, s.path);
-    default: return assertNever(s, 'step');
+    case 'mkdirs':
+      return stepWords(s.op, s.path);
+    case 'rename':
+    case 'copy':
+      return stepWords(s.op, s.from, s.to);
+    case 'verify':
+      return stepWords(s.op, s.original, s.copy);
+    case 'link':
+    case 'check-link':
+      return stepWords(s.op, s.path, s.target);
+    case 'unlink':
+    case 'delete':
+    case 'check-in-use':
+      return stepWords(s.op, s.path);
+    default:
+      return assertNever(s, 'step');
   }
 }
 
 function undoText(s: Step): string {
   switch (s.op) {
-    case 'mkdirs': return undoWords(s.op, s.path);
-    case 'rename': case 'copy': return undoWords(s.op, s.from, s.to);
-    case 'verify': return undoWords(s.op, s.original, s.copy);
-    case 'link': case 'check-link': return undoWords(s.op, s.path, s.target);
-    case 'unlink': return undoWords(s.op, s.path);
-    case 'delete': return undoWords(s.op, s.path, s.twin);
-    case 'check-in-use': return undoWords(s.op, s.path);
-    default: return assertNever(s, 'step');
+    case 'mkdirs':
+      return undoWords(s.op, s.path);
+    case 'rename':
+    case 'copy':
+      return undoWords(s.op, s.from, s.to);
+    case 'verify':
+      return undoWords(s.op, s.original, s.copy);
+    case 'link':
+    case 'check-link':
+      return undoWords(s.op, s.path, s.target);
+    case 'unlink':
+      return undoWords(s.op, s.path);
+    case 'delete':
+      return undoWords(s.op, s.path, s.twin);
+    case 'check-in-use':
+      return undoWords(s.op, s.path);
+    default:
+      return assertNever(s, 'step');
   }
 }
 
@@ -45,7 +65,9 @@ export type ProgressFormat = (typeof PROGRESS_FORMATS)[number];
 export function progressFormat(value: unknown, command: string): ProgressFormat | undefined {
   if (value === undefined) return undefined;
   if (value === 'json') return 'json';
-  throw new RelocateError('E_USAGE', `--progress must be json, not '${String(value)}'`, { hint: `\`relocate ${command} --progress json\` writes one JSON object per line on stderr for each step; see \`relocate ${command} --help\`` });
+  throw new RelocateError('E_USAGE', `--progress must be json, not '${String(value)}'`, {
+    hint: `\`relocate ${command} --progress json\` writes one JSON object per line on stderr for each step; see \`relocate ${command} --help\``,
+  });
 }
 
 /**
@@ -55,7 +77,12 @@ export function progressFormat(value: unknown, command: string): ProgressFormat 
  * stderr so stdout still holds exactly one document.
  * listr2 is loaded only for a terminal: it is a third of the CLI's start-up.
  */
-export async function progressView(io: CliIO, entries: PlannedEntry[], title: (p: PlannedEntry) => string, how: { format?: ProgressFormat; command?: 'apply' | 'rollback' | 'resume' } = {}): Promise<ProgressView> {
+export async function progressView(
+  io: CliIO,
+  entries: PlannedEntry[],
+  title: (p: PlannedEntry) => string,
+  how: { format?: ProgressFormat; command?: 'apply' | 'rollback' | 'resume' } = {},
+): Promise<ProgressView> {
   if (how.format === 'json') return jsonView(io, entries, title, how.command ?? 'apply');
   if (io.json) return { onEvent: () => undefined, finish: async () => undefined };
   return io.stderrIsTTY && !io.env.CI ? listrView(await import('listr2'), io, entries, title) : plainView(io, entries, title);
@@ -99,7 +126,7 @@ function jsonView(io: CliIO, entries: PlannedEntry[], title: (p: PlannedEntry) =
         current = e.rs.entry;
         const i = byOrder.get(current);
         if (i !== undefined) {
-          const p = entries[i]!;
+          const p = entries[i];
           emit({ progress: 1, event: 'entry', index: i + 1, of: entries.length, link: p.link, target: p.target, action: p.action, title: title(p) });
         }
       }
@@ -147,7 +174,7 @@ function plainView(io: CliIO, entries: PlannedEntry[], title: (p: PlannedEntry) 
       if (entry !== current) {
         current = entry;
         const i = byOrder.get(entry);
-        if (i !== undefined) io.err(`[${i + 1}/${entries.length}] ${title(entries[i]!)}`);
+        if (i !== undefined) io.err(`[${i + 1}/${entries.length}] ${title(entries[i])}`);
       }
       if (e.type === 'step' && e.phase === 'start') {
         started = lastPrint = Date.now();
@@ -205,7 +232,7 @@ function listrView(listr2: Listr2, io: CliIO, entries: PlannedEntry[], title: (p
         outputs[i] = (text) => {
           task.output = text;
         };
-        return waits[i]!.promise;
+        return waits[i].promise;
       },
     })),
     {
@@ -228,13 +255,13 @@ function listrView(listr2: Listr2, io: CliIO, entries: PlannedEntry[], title: (p
     onEvent(e) {
       if (e.type === 'undo' && !plain) {
         plain = plainView(io, entries, title);
-        for (let k = 0; k < waits.length; k++) waits[k]!.reject(new Error('rolled back'));
+        for (let k = 0; k < waits.length; k++) waits[k].reject(new Error('rolled back'));
       }
       if (plain) return plain.onEvent(e);
       const i = indexOf(e.rs.entry);
       if (i < 0) return;
       if (i !== current) {
-        for (let k = Math.max(current, 0); k < i; k++) waits[k]!.resolve();
+        for (let k = Math.max(current, 0); k < i; k++) waits[k].resolve();
         current = i;
       }
       if (e.type === 'step' && e.phase === 'start') {
@@ -250,8 +277,8 @@ function listrView(listr2: Listr2, io: CliIO, entries: PlannedEntry[], title: (p
         return;
       }
       for (let k = 0; k < waits.length; k++) {
-        if (ok || k !== current) waits[k]!.resolve();
-        else waits[k]!.reject(new Error('failed'));
+        if (ok || k !== current) waits[k].resolve();
+        else waits[k].reject(new Error('failed'));
       }
       await running;
     },

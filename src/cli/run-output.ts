@@ -41,7 +41,14 @@ function noRunResult(p: PlannedEntry, result: NoRun['result']): EntryResult {
 }
 
 function entryJson(p: PlannedEntry, result: EntryResult): Record<string, unknown> {
-  return { link: p.link, target: p.target, type: p.type, action: p.action, result, ...(hasMove(p) ? { ...(p.move.measured === false ? {} : { bytes: p.move.bytes, files: p.move.files }), crossVolume: p.move.crossVolume } : {}) };
+  return {
+    link: p.link,
+    target: p.target,
+    type: p.type,
+    action: p.action,
+    result,
+    ...(hasMove(p) ? { ...(p.move.measured === false ? {} : { bytes: p.move.bytes, files: p.move.files }), crossVolume: p.move.crossVolume } : {}),
+  };
 }
 
 /**
@@ -97,25 +104,40 @@ export async function reportOutcome(io: CliIO, outcome: RunOutcome, doneWords: s
   if (error?.code === 'E_INTERRUPTED') {
     const how = error.message.replace(/ at a safe point.*/, '');
     if (result === 'rolled-back') io.err(`Interrupted (${how}): every change of run ${record.id} was undone; the disk is as before. Nothing was lost.`);
-    else if (record.status === 'rolling-back') io.err(`Interrupted (${how}): the rollback of run ${record.id} stopped between two steps; \`relocate rollback\` continues it.`);
-    else if (undoError) io.err(`Interrupted (${how}), and the rollback that followed stopped (${undoError.code}: ${undoError.message}). Run ${record.id} is unfinished: \`relocate rollback\` undoes it, \`relocate resume\` finishes it.`);
-    else io.err(`Interrupted (${how}): run ${record.id} stopped with its finished steps in place (--no-rollback). \`relocate resume\` finishes it; \`relocate rollback\` undoes it.`);
+    else if (record.status === 'rolling-back')
+      io.err(`Interrupted (${how}): the rollback of run ${record.id} stopped between two steps; \`relocate rollback\` continues it.`);
+    else if (undoError)
+      io.err(
+        `Interrupted (${how}), and the rollback that followed stopped (${undoError.code}: ${undoError.message}). Run ${record.id} is unfinished: \`relocate rollback\` undoes it, \`relocate resume\` finishes it.`,
+      );
+    else
+      io.err(
+        `Interrupted (${how}): run ${record.id} stopped with its finished steps in place (--no-rollback). \`relocate resume\` finishes it; \`relocate rollback\` undoes it.`,
+      );
     return 1;
   }
   if (error?.code === 'E_STATE_WRITE') {
-    io.err(`Run ${record.id} is unfinished: relocate stopped where it was, because every step and every undo must be written to the journal first and the journal cannot be written. No data was deleted that was not verified elsewhere.`);
+    io.err(
+      `Run ${record.id} is unfinished: relocate stopped where it was, because every step and every undo must be written to the journal first and the journal cannot be written. No data was deleted that was not verified elsewhere.`,
+    );
     return 1;
   }
   if (result === 'rolled-back') {
     io.err(`Rolled back: every change of run ${record.id} was undone; the disk is as before. Nothing was lost.`);
   } else if (undoError) {
     io.err(`${io.color.red(`The automatic rollback stopped too (${undoError.code}: ${undoError.message}).`)}`);
-    io.err(`Run ${record.id} is unfinished; no data was deleted that was not verified elsewhere. Fix the cause, then \`relocate rollback\` (undo) or \`relocate resume\` (finish).`);
+    io.err(
+      `Run ${record.id} is unfinished; no data was deleted that was not verified elsewhere. Fix the cause, then \`relocate rollback\` (undo) or \`relocate resume\` (finish).`,
+    );
   } else if (record.status === 'rolling-back') {
     // A rollback (or a resumed one) that stopped: no --no-rollback was involved, and the undo goes on where it stopped.
-    io.err(`The rollback of run ${record.id} stopped; the steps it undid stay undone and nothing was deleted that was not verified elsewhere. Fix the cause, then run \`relocate rollback\` again to finish it.`);
+    io.err(
+      `The rollback of run ${record.id} stopped; the steps it undid stay undone and nothing was deleted that was not verified elsewhere. Fix the cause, then run \`relocate rollback\` again to finish it.`,
+    );
   } else {
-    io.err(`Run ${record.id} stopped with its finished steps left in place (--no-rollback). \`relocate resume\` finishes it after you fix the cause; \`relocate rollback\` undoes it.`);
+    io.err(
+      `Run ${record.id} stopped with its finished steps left in place (--no-rollback). \`relocate resume\` finishes it after you fix the cause; \`relocate rollback\` undoes it.`,
+    );
   }
   return 1;
 }

@@ -25,7 +25,10 @@ export interface CodeInfo {
 export const CODES = {
   // The manifest: found by `validate`, and before every other command reads it.
   E_READ: { area: 'manifest', means: 'The manifest, or a folder given on the command line, cannot be read.' },
-  E_NOT_FOUND: { area: 'manifest', means: 'Nothing is at a path given: the manifest, a folder given to `scan` or `import` (or its drive), a page of `relocate gui`.' },
+  E_NOT_FOUND: {
+    area: 'manifest',
+    means: 'Nothing is at a path given: the manifest, a folder given to `scan` or `import` (or its drive), a page of `relocate gui`.',
+  },
   E_EMPTY: { area: 'manifest', means: 'The manifest file is empty.' },
   E_TOO_LARGE: { area: 'manifest', means: 'The manifest is larger than relocate reads (is it the right file?).' },
   E_NOT_TEXT: { area: 'manifest', means: 'The manifest is not UTF-8 text.' },
@@ -39,7 +42,10 @@ export const CODES = {
   E_VAR_CYCLE: { area: 'manifest', means: 'Variables refer to each other in a cycle.' },
   E_NAME_WITHOUT_GLOB: { area: 'manifest', means: '`{name}` is used in an entry whose link is not a glob.' },
   E_PATH_NO_DRIVE: { area: 'manifest', means: 'A Windows path has no drive letter.' },
-  E_WINDOWS_PATH: { area: 'manifest', means: 'A Windows path (drive letter, UNC share, %VAR%) in an entry read on Linux or macOS without a `when:` that skips it.' },
+  E_WINDOWS_PATH: {
+    area: 'manifest',
+    means: 'A Windows path (drive letter, UNC share, %VAR%) in an entry read on Linux or macOS without a `when:` that skips it.',
+  },
   E_DUPLICATE_LINK: { area: 'manifest', means: 'Two entries name the same link.' },
   E_SELF_LINK: { area: 'manifest', means: "An entry's link and target are the same path." },
   E_NESTED_SELF: { area: 'manifest', means: "An entry's target is inside its own link, or its link inside its own target." },
@@ -52,7 +58,10 @@ export const CODES = {
 
   // Using the command line.
   E_USAGE: { area: 'usage', means: 'The command line is wrong: an unknown command or option, a missing or extra argument.' },
-  E_NO_MANIFEST: { area: 'usage', means: 'No manifest was given and none was found in the current folder (or, for `relocate gui`, the manifest does not exist yet).' },
+  E_NO_MANIFEST: {
+    area: 'usage',
+    means: 'No manifest was given and none was found in the current folder (or, for `relocate gui`, the manifest does not exist yet).',
+  },
   E_NEEDS_YES: { area: 'usage', means: 'A command that changes the disk has no terminal to ask for confirmation; pass `--yes`.' },
   E_WRITE: { area: 'usage', means: 'A file relocate was asked to write (`--write`, `plan --out`) cannot be written; it is unchanged.' },
   E_OUT_INSIDE_MOVE: { area: 'usage', means: '`plan --out` names a file inside a folder the plan moves.' },
@@ -60,7 +69,11 @@ export const CODES = {
   E_DSC_INPUT: { area: 'usage', means: '`relocate dsc`: the JSON on standard input is not a Relocate/Link instance.' },
 
   // The plan: checks that block `apply` (errors) or are shown (warnings), before anything changes.
-  E_CONFLICT: { area: 'plan', means: "An entry's paths are in a state relocate will not act on (data at both that the entry's `conflict:` does not settle, something it will not replace); the plan says why for each." },
+  E_CONFLICT: {
+    area: 'plan',
+    means:
+      "An entry's paths are in a state relocate will not act on (data at both that the entry's `conflict:` does not settle, something it will not replace); the plan says why for each.",
+  },
   E_STALE_PLAN: { area: 'plan', means: 'The disk changed since the plan (or saved plan) was made; nothing was changed.' },
   E_NO_SPACE: { area: 'plan', means: 'The destination volume has too little free space for the data to move (or the disk filled up).' },
   E_NO_INODES: { area: 'plan', means: "The destination volume's inode table cannot hold the files and folders the move would create there." },
@@ -72,17 +85,33 @@ export const CODES = {
   E_JUNCTION_REMOTE: { area: 'plan', means: 'Windows: a junction can point only to a local drive, not a network share.' },
   E_LINK_PARENT: { area: 'plan', means: 'The link path is inside a folder that is itself a link: relocate would act through it.' },
   E_SHARED_TARGET: { area: 'plan', means: 'More than one entry would move data into (or out of) one target.' },
-  E_PROTECTED: { area: 'plan', means: 'The path is a system folder, a drive root, the home folder or relocate\'s state folder, which relocate never moves (`force: true` lifts it where the README says it may).' },
-  E_IMMUTABLE: { area: 'plan', means: 'Data that would be deleted or renamed holds immutable or append-only files or folders (chattr +i/+a, chflags uchg/uappnd).' },
-  E_MOUNT_INSIDE: { area: 'plan', means: 'Another volume (or a bind mount) is mounted inside a tree that would move or be deleted; relocate never crosses a device boundary.' },
+  E_PROTECTED: {
+    area: 'plan',
+    means:
+      "The path is a system folder, a drive root, the home folder or relocate's state folder, which relocate never moves (`force: true` lifts it where the README says it may).",
+  },
+  E_IMMUTABLE: {
+    area: 'plan',
+    means: 'Data that would be deleted or renamed holds immutable or append-only files or folders (chattr +i/+a, chflags uchg/uappnd).',
+  },
+  E_MOUNT_INSIDE: {
+    area: 'plan',
+    means: 'Another volume (or a bind mount) is mounted inside a tree that would move or be deleted; relocate never crosses a device boundary.',
+  },
   E_MOUNT_POINT: { area: 'plan', means: 'The link path (or the path data would move out of) is itself a mount point.' },
   E_PSEUDO_FS: { area: 'plan', means: 'The path is on a kernel pseudo file system (proc, sysfs, cgroup, devtmpfs); nothing there is stored on a disk.' },
   E_UNSUPPORTED_NODE: { area: 'plan', means: 'The data holds a device, socket or pipe, which relocate does not copy.' },
   E_CASE_COLLISION: { area: 'plan', means: 'Two names of the data are one name on the destination, which ignores case (README and Readme).' },
-  E_NAME_UNFIT: { area: 'plan', means: "A name of the data cannot be stored on the destination: Windows' reserved names and characters, on Windows or a FAT/exFAT volume." },
+  E_NAME_UNFIT: {
+    area: 'plan',
+    means: "A name of the data cannot be stored on the destination: Windows' reserved names and characters, on Windows or a FAT/exFAT volume.",
+  },
   E_NAME_TOO_LONG: { area: 'plan', means: 'A name of the data is longer than the destination file system holds.' },
   E_PATH_TOO_LONG: { area: 'plan', means: 'A path of the copy would be longer than the OS takes.' },
-  E_CLOUD_PLACEHOLDER: { area: 'plan', means: 'Windows: the data holds cloud placeholders (OneDrive and other cloud-files providers); copying them would download them.' },
+  E_CLOUD_PLACEHOLDER: {
+    area: 'plan',
+    means: 'Windows: the data holds cloud placeholders (OneDrive and other cloud-files providers); copying them would download them.',
+  },
   E_ENCRYPTED: { area: 'plan', means: 'Windows: the data holds EFS-encrypted files; a copy to another volume would be decrypted.' },
   E_PATH_LOCKED: { area: 'plan', means: 'A path of the run is held by a run from another state folder; the message names the holder.' },
   W_TARGET_MISSING: { area: 'plan', means: 'A link points to a target that does not exist (a broken link).' },
@@ -91,9 +120,15 @@ export const CODES = {
   W_IN_USE_UNKNOWN: { area: 'plan', means: 'Some processes could not be checked for open files (run as root or administrator to check them).' },
   W_OUTSIDE_HARDLINKS: { area: 'plan', means: 'Files of the data are hard links of files outside it: the move frees less space than its size.' },
   W_OWNER_MOVER: { area: 'plan', means: 'The program that owns this folder can move it itself, which is the better way; the warning names how.' },
-  W_PATH_LOCKED: { area: 'plan', means: 'A path of the plan is in use by a run from another state folder; `apply` will refuse until it is finished or undone.' },
-  W_PERMISSIONS_COPIED: { area: 'plan', means: "Windows: the copy keeps owners and permissions (this process holds the backup and restore privileges)." },
-  W_PERMISSIONS_NOT_COPIED: { area: 'plan', means: "Windows: the copy gets the destination folder's permissions, not the original's (run elevated to keep them)." },
+  W_PATH_LOCKED: {
+    area: 'plan',
+    means: 'A path of the plan is in use by a run from another state folder; `apply` will refuse until it is finished or undone.',
+  },
+  W_PERMISSIONS_COPIED: { area: 'plan', means: 'Windows: the copy keeps owners and permissions (this process holds the backup and restore privileges).' },
+  W_PERMISSIONS_NOT_COPIED: {
+    area: 'plan',
+    means: "Windows: the copy gets the destination folder's permissions, not the original's (run elevated to keep them).",
+  },
   W_RELATIVE_LINK_OUT: { area: 'plan', means: 'A relative symbolic link inside the data points outside it, and will point somewhere else after the move.' },
   W_WINDOWS_NAME: { area: 'plan', means: 'A name of the data is stored on this NTFS volume but cannot be opened on Windows.' },
 
@@ -105,8 +140,14 @@ export const CODES = {
   E_EXISTS: { area: 'run', means: 'Something already is where relocate would create or rename a path; relocate never replaces it.' },
   E_MISSING: { area: 'run', means: 'A path the step needs is gone.' },
   E_IO: { area: 'run', means: "The disk reported an I/O error, or an error relocate has no other code for; the message has the system's words." },
-  E_VERIFY: { area: 'run', means: 'The copy differs from the original, found before the original (or the rest of it) is deleted; the message names the first difference.' },
-  E_CANNOT_KEEP: { area: 'run', means: 'The copy cannot keep something of the original (an extended attribute, an ACL, a stream, the owner) that the destination refuses.' },
+  E_VERIFY: {
+    area: 'run',
+    means: 'The copy differs from the original, found before the original (or the rest of it) is deleted; the message names the first difference.',
+  },
+  E_CANNOT_KEEP: {
+    area: 'run',
+    means: 'The copy cannot keep something of the original (an extended attribute, an ACL, a stream, the owner) that the destination refuses.',
+  },
   E_NOT_A_LINK: { area: 'run', means: 'A path relocate would remove as a link is not the link it expects; it is left alone.' },
   E_LINK_UNSUPPORTED: { area: 'run', means: 'The volume or OS reported a link made, but it is not there or not a link.' },
   E_LINK_CHECK: { area: 'run', means: 'A link was made, but its target does not exist (it vanished while relocate worked).' },
@@ -120,7 +161,10 @@ export const CODES = {
   E_STATE_WRITE: { area: 'state', means: 'The state folder cannot be written (full, read-only); the run stops before its next step.' },
   E_LOCKED: { area: 'state', means: 'Another relocate is working with the same state folder; the message names its pid.' },
   E_NO_RUN: { area: 'state', means: 'No such run in the state folder (or none to roll back).' },
-  E_RUN_FORMAT: { area: 'state', means: "A run's record or a line of its journal is damaged, or was written by a newer relocate; the message names the place or the version." },
+  E_RUN_FORMAT: {
+    area: 'state',
+    means: "A run's record or a line of its journal is damaged, or was written by a newer relocate; the message names the place or the version.",
+  },
   E_PATH_LOCK_DIR: { area: 'state', means: 'The machine-wide path-lock folder cannot be made or written.' },
 
   // `relocate gui`: its HTTP API's answers, and the browser page's own.

@@ -78,7 +78,8 @@ export function dict<T>(value: Decoder<T>): Decoder<Record<string, T>> {
 }
 
 /** Any JSON object, its fields unchecked (a journal line's step info, read by its own step's code). */
-export const anyObject: Decoder<Record<string, unknown>> = (v, at) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : fail(at, 'an object', v));
+export const anyObject: Decoder<Record<string, unknown>> = (v, at) =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : fail(at, 'an object', v);
 
 const join = (at: string, key: string): string => (at ? `${at}.${key}` : key);
 

@@ -19,5 +19,10 @@ export function parseEpicManifest(text: string): EpicManifest {
   if (typeof where !== 'string' || where === '') return { ok: false, message: 'it has no InstallLocation' };
   const name = typeof rec.DisplayName === 'string' && rec.DisplayName !== '' ? rec.DisplayName : undefined;
   // An install the launcher has not finished is not a game to move yet: the caller leaves it out.
-  return { ok: true, installLocation: where, ...(name ? { displayName: name } : {}), ...(rec.bIsIncompleteInstall === true ? { incomplete: true as const } : {}) };
+  return {
+    ok: true,
+    installLocation: where,
+    ...(name ? { displayName: name } : {}),
+    ...(rec.bIsIncompleteInstall === true ? { incomplete: true as const } : {}),
+  };
 }

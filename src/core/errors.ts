@@ -21,6 +21,16 @@ export interface Diagnostic {
 }
 
 /**
+ * The first error among diagnostics that failed a check. A failed check
+ * always names one, so its absence is relocate's own bug, said as such.
+ */
+export function firstError(ds: readonly Diagnostic[]): Diagnostic {
+  const e = ds.find((d) => d.severity === 'error');
+  if (!e) throw new RelocateError('E_INTERNAL', 'a check failed without naming an error', { hint: 'report this with --verbose output' });
+  return e;
+}
+
+/**
  * The one error class users see. `code` is stable; `message` is for people;
  * `hint` says what to do next. Never shown with a stack unless --verbose.
  */
@@ -32,11 +42,7 @@ export class RelocateError extends Error {
   /** E_IN_USE: the programs holding the path, as `name (pid n)`, for progress reports (`--progress json`) and the GUI. */
   readonly programs?: string[];
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    opts: { path?: string; hint?: string; cause?: unknown; diagnostics?: Diagnostic[]; programs?: string[] } = {},
-  ) {
+  constructor(code: ErrorCode, message: string, opts: { path?: string; hint?: string; cause?: unknown; diagnostics?: Diagnostic[]; programs?: string[] } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'RelocateError';
     this.code = code;

@@ -2,7 +2,15 @@ import type { KnownFolderName } from './known-folders.js';
 import type { OsName } from './paths.js';
 
 /** The user data folders scan lists and the verdict calls the user's own. */
-export const USER_DATA_FOLDERS = ['Desktop', 'Documents', 'Downloads', 'Music', 'Pictures', 'Videos', 'SavedGames'] as const satisfies readonly KnownFolderName[];
+export const USER_DATA_FOLDERS = [
+  'Desktop',
+  'Documents',
+  'Downloads',
+  'Music',
+  'Pictures',
+  'Videos',
+  'SavedGames',
+] as const satisfies readonly KnownFolderName[];
 export type UserDataFolder = (typeof USER_DATA_FOLDERS)[number];
 
 /** A game a launcher's own records name (Epic's manifests, GOG's folder). */
@@ -78,7 +86,8 @@ export function folderPlaces(os: OsName, home: string, known: Partial<Record<str
     }
   } else {
     const xdg = envValue(env, 'XDG_CACHE_HOME', os);
-    places.cacheHome = os === 'darwin' ? posixJoin(home, 'Library/Caches') : xdg && xdg.startsWith('/') ? xdg.replace(/\/+$/, '') || '/' : posixJoin(home, '.cache');
+    places.cacheHome =
+      os === 'darwin' ? posixJoin(home, 'Library/Caches') : xdg && xdg.startsWith('/') ? xdg.replace(/\/+$/, '') || '/' : posixJoin(home, '.cache');
   }
   return places;
 }

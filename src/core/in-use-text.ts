@@ -37,4 +37,3 @@ export function inUseHint(u: Holder): string {
     ? `close ${u.process} or make it leave the folder (a shell: \`cd\` elsewhere), then run again`
     : `close ${u.process} (or stop its service), then run again`;
 }
-

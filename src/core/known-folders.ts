@@ -48,7 +48,14 @@ const ALIASES: Record<string, KnownFolderName> = {
 };
 
 /** Folders that exist only on Windows: an entry naming one needs `when: { os: windows }` to be portable. */
-export const WINDOWS_ONLY: ReadonlySet<KnownFolderName> = new Set(['SavedGames', 'LocalAppDataLow', 'ProgramData', 'ProgramFiles', 'ProgramFilesX86', 'Windows']);
+export const WINDOWS_ONLY: ReadonlySet<KnownFolderName> = new Set([
+  'SavedGames',
+  'LocalAppDataLow',
+  'ProgramData',
+  'ProgramFiles',
+  'ProgramFilesX86',
+  'Windows',
+]);
 
 /** The canonical name for a name written in a manifest (any case, or an alias); undefined when unknown. */
 export function knownFolderName(name: string): KnownFolderName | undefined {
@@ -125,7 +132,12 @@ export function parseUserDirs(text: string, home: string): Record<string, string
  * the xdg-user-dirs defaults under $HOME) and the XDG base dirs.
  * `userDirsText` is the file's content, or undefined when it does not exist.
  */
-export function linuxKnownFolders(home: string, env: Record<string, string | undefined>, userDirsText: string | undefined, userDirsFile = '~/.config/user-dirs.dirs'): KnownFolders {
+export function linuxKnownFolders(
+  home: string,
+  env: Record<string, string | undefined>,
+  userDirsText: string | undefined,
+  userDirsFile = '~/.config/user-dirs.dirs',
+): KnownFolders {
   const folders: KnownFolders['folders'] = { Profile: home };
   const notes: KnownFolders['notes'] = {};
   const parsed = userDirsText === undefined ? {} : parseUserDirs(userDirsText, home);

@@ -47,7 +47,7 @@ export function oneNameUnder(rules: NameRules, a: string, b: string): boolean {
 }
 
 const RESERVED = /^(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])(\.|$)/i;
- 
+
 const BAD_CHAR = /[<>:"\\|?*\x00-\x1f]/;
 
 /**

@@ -42,7 +42,7 @@ export function isAbsolutePath(p: string, style: PathStyle): boolean {
 export function isDriveless(p: string, style: PathStyle): boolean {
   if (style.flavour !== 'win32') return false;
   const s = stripLongPrefix(p);
-  return (/^[\\/](?![\\/])/.test(s)) || /^[A-Za-z]:(?![\\/])/.test(s);
+  return /^[\\/](?![\\/])/.test(s) || /^[A-Za-z]:(?![\\/])/.test(s);
 }
 
 /**
@@ -55,7 +55,7 @@ export function canonicalPath(p: string, style: PathStyle): string {
   let s = style.flavour === 'win32' ? stripLongPrefix(p).replace(/\//g, '\\') : p;
   s = api.normalize(s);
   const root = api.parse(s).root;
-  while (s.length > root.length && (s.endsWith(api.sep))) s = s.slice(0, -1);
+  while (s.length > root.length && s.endsWith(api.sep)) s = s.slice(0, -1);
   if (style.flavour === 'win32' && /^[a-z]:/.test(s)) s = s[0].toUpperCase() + s.slice(1);
   return s;
 }

@@ -17,7 +17,8 @@ export interface VdfObject {
 /** The result of `parseVdf`: the top-level block, or the first problem with its 1-based position. */
 export type VdfResult = { ok: true; value: VdfObject } | { ok: false; message: string; line: number; col: number };
 
-type Token = { kind: 'string'; text: string; line: number; col: number } | { kind: 'open'; line: number; col: number } | { kind: 'close'; line: number; col: number };
+type Token =
+  { kind: 'string'; text: string; line: number; col: number } | { kind: 'open'; line: number; col: number } | { kind: 'close'; line: number; col: number };
 
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"' };
 

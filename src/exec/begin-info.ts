@@ -31,7 +31,13 @@ async function unlinkBegin({ fs }: StepContext, s: StepFor['unlink']): Promise<U
   if (!n) return { gone: true };
   const dest = n.kind === 'symlink' || n.kind === 'junction' ? await fs.linkDestination(s.path) : null;
   const targetInfo = n.kind === 'file' ? await fs.lstat(s.target) : null;
-  return { kind: n.kind === 'file' ? 'hardlink' : n.kind, linkText: n.linkText ?? null, dest, isDir: dest ? (await fs.lstat(dest))?.kind === 'dir' : false, sameFile: targetInfo ? targetInfo.dev === n.dev && targetInfo.ino === n.ino : false };
+  return {
+    kind: n.kind === 'file' ? 'hardlink' : n.kind,
+    linkText: n.linkText ?? null,
+    dest,
+    isDir: dest ? (await fs.lstat(dest))?.kind === 'dir' : false,
+    sameFile: targetInfo ? targetInfo.dev === n.dev && targetInfo.ino === n.ino : false,
+  };
 }
 
 async function deleteBegin({ fs }: StepContext, s: StepFor['delete']): Promise<DeleteInfo> {

@@ -157,7 +157,7 @@ function retargetSteps(p: EntryOf<'retarget'>, tag: string, o: CompileOptions): 
   const unlink: Step = { op: 'unlink', path: p.link, target: from };
   const moved = moveSteps(from, p.target, cross, p.style, tag, o);
   // The last step of a move takes the original away (the same-volume rename, or the set-aside rename).
-  return [...moved.slice(0, -1), unlink, moved[moved.length - 1]!, ...linkSteps(p), ...(cross ? dropAside(from, p.target, tag, p.style) : [])];
+  return [...moved.slice(0, -1), unlink, moved[moved.length - 1], ...linkSteps(p), ...(cross ? dropAside(from, p.target, tag, p.style) : [])];
 }
 
 /**
@@ -180,7 +180,11 @@ function mergeSteps(p: EntryOf<'merge'>, tag: string, o: CompileOptions): Step[]
       steps.push({ op: 'rename', from, to, role: 'move' });
     } else {
       const staging = stagingName(to, tag, p.style);
-      steps.push({ op: 'copy', from, to: staging }, { op: 'verify', original: from, copy: staging, mode: o.verify }, { op: 'rename', from: staging, to, role: 'stage' });
+      steps.push(
+        { op: 'copy', from, to: staging },
+        { op: 'verify', original: from, copy: staging, mode: o.verify },
+        { op: 'rename', from: staging, to, role: 'stage' },
+      );
       steps.push({ op: 'verify', original: from, copy: to, mode: 'meta' }, { op: 'delete', path: from, twin: to });
     }
   }

@@ -33,7 +33,13 @@ async function unlinkDo({ fs, style }: StepContext, s: StepFor['unlink'], info: 
   }
 }
 
-type DoFn<K extends StepOp> = (cx: StepContext, s: StepFor[K], info: StepInfoFor[K] | undefined, progress: ProgressFn | undefined, onMade: MadeFn<K> | undefined) => Promise<void>;
+type DoFn<K extends StepOp> = (
+  cx: StepContext,
+  s: StepFor[K],
+  info: StepInfoFor[K] | undefined,
+  progress: ProgressFn | undefined,
+  onMade: MadeFn<K> | undefined,
+) => Promise<void>;
 
 const copyDo: DoFn<'copy'> = ({ fs }, s, _info, progress, onMade) =>
   fs.copyTree(
@@ -66,7 +72,8 @@ const DO: { [K in StepOp]: DoFn<K> } = {
   unlink: (cx, s, info) => unlinkDo(cx, s, info),
   delete: async ({ fs }, s) => {
     // The twin must still be there: it is what makes this delete safe.
-    if (!(await fs.lstat(s.twin))) refuse('E_MISSING', `${s.twin} is gone, so ${s.path} (the only copy left) is kept`, s.twin, 'nothing was deleted; check the target');
+    if (!(await fs.lstat(s.twin)))
+      refuse('E_MISSING', `${s.twin} is gone, so ${s.path} (the only copy left) is kept`, s.twin, 'nothing was deleted; check the target');
     await fs.deleteTree(s.path);
   },
 };
@@ -76,7 +83,13 @@ const DO: { [K in StepOp]: DoFn<K> } = {
  * not expect. `onMade` is told the identity of a copy's root the moment it
  * exists (`madeId`), to be journaled before anything is written into it.
  */
-export async function doStep<K extends StepOp>(cx: StepContext, s: StepOfKind<K>, info: StepInfoFor[K] | undefined, progress?: ProgressFn, onMade?: MadeFn<K>): Promise<void> {
+export async function doStep<K extends StepOp>(
+  cx: StepContext,
+  s: StepOfKind<K>,
+  info: StepInfoFor[K] | undefined,
+  progress?: ProgressFn,
+  onMade?: MadeFn<K>,
+): Promise<void> {
   const run: (typeof DO)[K] = DO[s.op];
   await run(cx, s, info, progress, onMade);
 }

@@ -83,7 +83,7 @@ function stepContext(ctx: ExecContext): StepContext {
  */
 function leftByRun(steps: RunStep[], infos: Map<number, StepInfo | undefined>, rs: RunStep, p: string): Identity | null | undefined {
   for (let k = rs.n - 1; k >= 0; k--) {
-    const earlier = steps[k]!;
+    const earlier = steps[k];
     if (earlier.entry !== rs.entry) break;
     const s = earlier.step;
     if ((s.op === 'copy' || s.op === 'rename') && s.to === p) return identityLeftAt(s.op, infos.get(earlier.n));
@@ -115,7 +115,11 @@ async function checkLeftByRun(ctx: ExecContext, infos: Map<number, StepInfo | un
   if (p === undefined) return;
   const want = leftByRun(ctx.record.steps, infos, rs, p);
   const n = want === undefined ? null : await ctx.fs.lstat(p);
-  if (n && differs(n, want)) throw driftError(`${p} is not what relocate put there earlier in this run (it is another folder or file, by its identity), so relocate does not ${s.op === 'rename' ? 'move' : 'delete'} it`, p);
+  if (n && differs(n, want))
+    throw driftError(
+      `${p} is not what relocate put there earlier in this run (it is another folder or file, by its identity), so relocate does not ${s.op === 'rename' ? 'move' : 'delete'} it`,
+      p,
+    );
 }
 
 function stamp(): string {
@@ -171,12 +175,12 @@ export async function runForward(ctx: ExecContext): Promise<void> {
   // What each step began on and made, as the run goes (for checkLeftByRun).
   const infos = st.begun;
   const fresh = (rs: RunStep) => !st.done.has(rs.n) && !st.begun.has(rs.n);
-  for (let i = 0; i < steps.length; ) {
-    const rs = steps[i]!;
+  for (let i = 0; i < steps.length;) {
+    const rs = steps[i];
     stopIfAsked(ctx.stop);
     if (fresh(rs) && CANNOT_LOSE_DATA.has(rs.step.op)) {
       let j = i + 1;
-      while (j < steps.length && fresh(steps[j]!) && CANNOT_LOSE_DATA.has(steps[j]!.step.op)) j++;
+      while (j < steps.length && fresh(steps[j]) && CANNOT_LOSE_DATA.has(steps[j].step.op)) j++;
       await runBatch(ctx, steps.slice(i, j));
       i = j;
       continue;
@@ -233,7 +237,10 @@ async function runBatch(ctx: ExecContext, batch: RunStep[]): Promise<void> {
     await (ctx.fs.syncBatch ? ctx.fs.syncBatch(run) : run());
   } finally {
     // After the folder syncs (syncBatch returns only once they are done), also when a step failed.
-    ctx.store.appendAll(done.map(({ rs, made }) => ({ t: 'done', n: rs.n, at: stamp(), ...(made ? { info: made } : {}) })), false);
+    ctx.store.appendAll(
+      done.map(({ rs, made }) => ({ t: 'done', n: rs.n, at: stamp(), ...(made ? { info: made } : {}) })),
+      false,
+    );
   }
 }
 
@@ -247,8 +254,8 @@ function withRestored(steps: RunStep[], st: JournalState, rs: RunStep): StepInfo
   const info = st.begun.get(rs.n);
   const s = rs.step;
   if (s.op !== 'rename') return info;
-  for (let k = rs.n + 1; k < steps.length && steps[k]!.entry === rs.entry; k++) {
-    const later = steps[k]!.step;
+  for (let k = rs.n + 1; k < steps.length && steps[k].entry === rs.entry; k++) {
+    const later = steps[k].step;
     if (later.op !== 'delete' || later.path !== s.to) continue;
     const laterInfo = st.begun.get(k);
     const id = laterInfo !== undefined && 'restoredId' in laterInfo ? laterInfo.restoredId : undefined;

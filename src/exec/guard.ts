@@ -125,7 +125,12 @@ export class GuardedFs implements FsPort {
     if (this.scoped) return this.scoped;
     const { runId, stamp } = this.scope;
     // Relocate's names beside a path, and beside those (the undo staging of a set-aside copy).
-    const beside = (tag: string) => (p: string) => [stagingName(p, tag, this.style), asideName(p, tag, this.style), stagingName(p, 'undo', this.style), backupName(p, stamp, this.style)];
+    const beside = (tag: string) => (p: string) => [
+      stagingName(p, tag, this.style),
+      asideName(p, tag, this.style),
+      stagingName(p, 'undo', this.style),
+      backupName(p, stamp, this.style),
+    ];
     const scoped = new Set(this.plain);
     const add = (c: string, tag: string) => {
       const near = beside(tag);
@@ -153,10 +158,14 @@ export class GuardedFs implements FsPort {
   }
 
   private refuse(what: string, p: string): never {
-    throw new RelocateError('E_GUARD', `relocate refused to ${what} ${p}: the run's plan does not name it (a run touches only its links, its targets, its own copies beside them, and the folders it created)`, {
-      path: p,
-      hint: 'nothing was changed by this call. This is a bug in relocate: please report it with `relocate history` and the --verbose output; `relocate rollback` undoes the run',
-    });
+    throw new RelocateError(
+      'E_GUARD',
+      `relocate refused to ${what} ${p}: the run's plan does not name it (a run touches only its links, its targets, its own copies beside them, and the folders it created)`,
+      {
+        path: p,
+        hint: 'nothing was changed by this call. This is a bug in relocate: please report it with `relocate history` and the --verbose output; `relocate rollback` undoes the run',
+      },
+    );
   }
 
   /** Refuses `p` unless it is in scope; a path inside a scoped one must be reached through real folders. */

@@ -71,7 +71,10 @@ async function renameIdentity(fs: FsPort, s: StepFor['rename'], info: RenameInfo
   if (restored !== undefined && !differs(to, restored)) return GO;
   const from = await fs.lstat(s.from);
   if (moved === null || (from !== null && !differs(from, moved))) return NOTHING;
-  return mismatch(`${s.to} is not what relocate moved there from ${s.from} (it is another folder or file, by its identity), so relocate does not move it`, s.to);
+  return mismatch(
+    `${s.to} is not what relocate moved there from ${s.from} (it is another folder or file, by its identity), so relocate does not move it`,
+    s.to,
+  );
 }
 
 async function copyIdentity(fs: FsPort, s: StepFor['copy'], info: CopyInfo | undefined): Promise<UndoVerdict> {
@@ -85,7 +88,8 @@ async function copyIdentity(fs: FsPort, s: StepFor['copy'], info: CopyInfo | und
     if (await holdsOnlyCopiesOf(fs, s.to, s.from)) return GO;
     return mismatch(`${s.to} is not a copy the journal says relocate made, so relocate does not delete it`, s.to);
   }
-  if (differs(to, made)) return mismatch(`${s.to} is not the copy relocate made (it is another folder or file, by its identity), so relocate does not delete it`, s.to);
+  if (differs(to, made))
+    return mismatch(`${s.to} is not the copy relocate made (it is another folder or file, by its identity), so relocate does not delete it`, s.to);
   // The original's own identity is not required: a rollback has by then put back relocate's verified copy of it there.
   return GO;
 }
@@ -95,7 +99,8 @@ async function deleteIdentity(fs: FsPort, s: StepFor['delete'], info: DeleteInfo
   // Relocate's own copy, put back there by an earlier (interrupted) undo of this delete, is relocate's too.
   const restored = info?.restoredId;
   if (n && restored !== undefined && !differs(n, restored)) return GO;
-  if (n && differs(n, info?.pathId)) return mismatch(`${s.path} is not what relocate was deleting (it is another folder or file, by its identity), so relocate leaves it as it is`, s.path);
+  if (n && differs(n, info?.pathId))
+    return mismatch(`${s.path} is not what relocate was deleting (it is another folder or file, by its identity), so relocate leaves it as it is`, s.path);
   return GO;
 }
 

@@ -13,11 +13,20 @@ import { verifyRemainder } from './twin-check.js';
 async function renameTookEffect({ fs }: StepContext, s: StepFor['rename'], info: RenameInfo | undefined): Promise<boolean> {
   const [from, to] = await Promise.all([fs.lstat(s.from), fs.lstat(s.to)]);
   if (!from && to) {
-    if (differs(to, info?.movedId)) throw driftError(`${s.to} is not what relocate was moving there from ${s.from} (it is another folder or file, by its identity); relocate stops here`, s.to);
+    if (differs(to, info?.movedId))
+      throw driftError(
+        `${s.to} is not what relocate was moving there from ${s.from} (it is another folder or file, by its identity); relocate stops here`,
+        s.to,
+      );
     return true;
   }
   if (from && !to) return false;
-  return refuse('E_INCONSISTENT', `cannot tell whether ${s.from} was moved to ${s.to}: ${from ? 'both exist' : 'neither exists'}`, s.from, 'inspect both paths by hand; relocate changed nothing more');
+  return refuse(
+    'E_INCONSISTENT',
+    `cannot tell whether ${s.from} was moved to ${s.to}: ${from ? 'both exist' : 'neither exists'}`,
+    s.from,
+    'inspect both paths by hand; relocate changed nothing more',
+  );
 }
 
 async function linkTookEffect(cx: StepContext, s: StepFor['link']): Promise<boolean> {
@@ -62,7 +71,8 @@ export function stepTookEffect<K extends StepOp>(cx: StepContext, s: StepOfKind<
 
 async function renameClear({ fs }: StepContext, s: StepFor['rename'], info: RenameInfo | undefined): Promise<void> {
   const from = await fs.lstat(s.from);
-  if (from && differs(from, info?.movedId)) throw driftError(`${s.from} is not what relocate was moving to ${s.to} (it is another folder or file, by its identity); relocate stops here`, s.from);
+  if (from && differs(from, info?.movedId))
+    throw driftError(`${s.from} is not what relocate was moving to ${s.to} (it is another folder or file, by its identity); relocate stops here`, s.from);
 }
 
 async function deleteClear({ fs }: StepContext, s: StepFor['delete']): Promise<void> {
@@ -71,7 +81,8 @@ async function deleteClear({ fs }: StepContext, s: StepFor['delete']): Promise<v
 
 async function copyClear({ fs }: StepContext, s: StepFor['copy']): Promise<void> {
   if (!(await fs.lstat(s.to))) return;
-  if (!(await fs.lstat(s.from))) refuse('E_INCONSISTENT', `${s.from} is gone while its copy ${s.to} is incomplete`, s.to, 'do not delete anything; inspect both paths');
+  if (!(await fs.lstat(s.from)))
+    refuse('E_INCONSISTENT', `${s.from} is gone while its copy ${s.to} is incomplete`, s.to, 'do not delete anything; inspect both paths');
   await fs.deleteTree(s.to);
 }
 

@@ -78,7 +78,10 @@ export type RunOutcome = RunDone | RunRolledBack | RunFailed;
 
 function asRelocateError(err: unknown): RelocateError {
   if (err instanceof RelocateError) return err;
-  return new RelocateError('E_INTERNAL', `unexpected failure: ${(err as Error)?.message ?? String(err)}`, { cause: err, hint: 'run `relocate history` and `relocate rollback` if needed; report this with --verbose output' });
+  return new RelocateError('E_INTERNAL', `unexpected failure: ${(err as Error)?.message ?? String(err)}`, {
+    cause: err,
+    hint: 'run `relocate history` and `relocate rollback` if needed; report this with --verbose output',
+  });
 }
 
 function errorRecord(e: RelocateError): RunRecord['error'] {
@@ -112,7 +115,13 @@ async function guarded(opts: RunOptions, record: RunRecord, store: RunStore): Pr
 }
 
 async function continueForward(record: RunRecord, store: RunStore, opts: RunOptions, noRollback: boolean): Promise<RunOutcome> {
-  const ctx = { fs: await guarded(opts, record, store), store, record, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.stop ? { stop: opts.stop } : {}) };
+  const ctx = {
+    fs: await guarded(opts, record, store),
+    store,
+    record,
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    ...(opts.stop ? { stop: opts.stop } : {}),
+  };
   try {
     await runForward(ctx);
     record.status = 'done';
@@ -185,7 +194,13 @@ export async function rollbackRun(record: RunRecord, opts: RunOptions & { force:
 }
 
 async function continueUndo(record: RunRecord, store: RunStore, opts: RunOptions, force: boolean): Promise<RunOutcome> {
-  const ctx = { fs: await guarded(opts, record, store), store, record, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.stop ? { stop: opts.stop } : {}) };
+  const ctx = {
+    fs: await guarded(opts, record, store),
+    store,
+    record,
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    ...(opts.stop ? { stop: opts.stop } : {}),
+  };
   record.status = 'rolling-back';
   await store.save(record);
   try {

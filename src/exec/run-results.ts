@@ -93,7 +93,12 @@ function resultOf(p: PlannedEntry, steps: number[], m: StepMarks, direction: Run
  * For `resume` "before" is the half-done disk the crash left: finishing or
  * undoing it changes the disk whenever an entry's result is `changed`.
  */
-export function runChanged(command: 'apply' | 'resume' | 'rollback', outcome: { result: 'done' | 'rolled-back' | 'failed'; skipped?: readonly unknown[] }, results: ReadonlyMap<number, EntryResult>, lines: readonly JournalLine[]): boolean {
+export function runChanged(
+  command: 'apply' | 'resume' | 'rollback',
+  outcome: { result: 'done' | 'rolled-back' | 'failed'; skipped?: readonly unknown[] },
+  results: ReadonlyMap<number, EntryResult>,
+  lines: readonly JournalLine[],
+): boolean {
   const anyChanged = [...results.values()].includes('changed');
   if (outcome.result === 'failed') return anyChanged || lines.some((l) => l.t === 'begin' || l.t === 'undo-done');
   if (command === 'apply' && outcome.result === 'rolled-back') return (outcome.skipped?.length ?? 0) > 0;

@@ -33,14 +33,18 @@ export async function refuseIfInUse(fs: FsPort, p: string, pause: (ms: number) =
     held = await fs.processesUsing(p);
   }
   if (held.length === 0) return;
-  const first = held[0]!;
+  const first = held[0];
   const others = new Set(held.map((u) => u.pid));
   others.delete(first.pid);
-  throw new RelocateError('E_IN_USE', `${inUseSentence(first)}${others.size > 0 ? ` (and ${others.size} more program(s): pid ${[...others].join(', ')})` : ''} (found right before the move)`, {
-    path: first.file,
-    hint: inUseHint(first),
-    programs: [...new Map(held.map((u) => [u.pid, `${u.process} (pid ${u.pid})`])).values()],
-  });
+  throw new RelocateError(
+    'E_IN_USE',
+    `${inUseSentence(first)}${others.size > 0 ? ` (and ${others.size} more program(s): pid ${[...others].join(', ')})` : ''} (found right before the move)`,
+    {
+      path: first.file,
+      hint: inUseHint(first),
+      programs: [...new Map(held.map((u) => [u.pid, `${u.process} (pid ${u.pid})`])).values()],
+    },
+  );
 }
 
 /**
@@ -52,7 +56,10 @@ export async function checkLink({ fs, style }: StepContext, p: string, target: s
   const unsupported = (what: string): never => {
     throw new RelocateError('E_LINK_UNSUPPORTED', `the ${kind} at ${p} was reported created, but ${what}`, {
       path: p,
-      hint: kind === 'hardlink' ? 'this file system may not support hard links; use `type: symlink`' : 'this file system or platform may not support this link type; try another `type:` or volume',
+      hint:
+        kind === 'hardlink'
+          ? 'this file system may not support hard links; use `type: symlink`'
+          : 'this file system or platform may not support this link type; try another `type:` or volume',
     });
   };
   if (!n) return unsupported('nothing is there');
@@ -64,5 +71,9 @@ export async function checkLink({ fs, style }: StepContext, p: string, target: s
   if (n.kind !== 'symlink' && n.kind !== 'junction') unsupported(`a ${n.kind} is there instead of a link`);
   const dest = await fs.linkDestination(p);
   if (!dest || !samePath(dest, target, style)) unsupported(`it points to ${dest ?? 'nothing'}, not ${target}`);
-  if (!(await fs.lstat(target))) throw new RelocateError('E_LINK_CHECK', `the link ${p} points to ${target}, which does not exist`, { path: target, hint: 'the target vanished while relocate worked; check the target drive' });
+  if (!(await fs.lstat(target)))
+    throw new RelocateError('E_LINK_CHECK', `the link ${p} points to ${target}, which does not exist`, {
+      path: target,
+      hint: 'the target vanished while relocate worked; check the target drive',
+    });
 }

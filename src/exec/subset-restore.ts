@@ -96,7 +96,10 @@ export async function restoreSubsetMissing(cx: StepContext, twin: string, root: 
   for (const d of dirs) await fs.restoreSnapshot(twin, under(root, d.rel), [{ ...d, rel: '' }]);
   for (const n of nodes) {
     if (!(await fs.lstat(under(root, n.rel)))) {
-      throw new RelocateError('E_INCONSISTENT', `${under(root, n.rel)} could not be put back from ${under(twin, n.rel)}`, { path: under(root, n.rel), hint: 'inspect both paths by hand; relocate deleted nothing more' });
+      throw new RelocateError('E_INCONSISTENT', `${under(root, n.rel)} could not be put back from ${under(twin, n.rel)}`, {
+        path: under(root, n.rel),
+        hint: 'inspect both paths by hand; relocate deleted nothing more',
+      });
     }
   }
   return restored;

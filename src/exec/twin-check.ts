@@ -18,10 +18,14 @@ export async function verifyRemainder(fs: FsPort, s: DeleteStep): Promise<void> 
     await fs.verify(s.path, s.twin, 'content', true);
   } catch (err) {
     if (!(err instanceof RelocateError) || err.code !== 'E_VERIFY') throw err;
-    throw new RelocateError('E_VERIFY', `relocate was deleting ${s.path} when it stopped, and what is left of it no longer matches its copy ${s.twin} (${err.message}), so nothing more of it is deleted`, {
-      path: s.path,
-      hint: `${s.path} is kept as it is. The copy at ${s.twin} may have been damaged (a power cut loses data not yet written); check that disk, then run \`relocate rollback\` to put the original back`,
-    });
+    throw new RelocateError(
+      'E_VERIFY',
+      `relocate was deleting ${s.path} when it stopped, and what is left of it no longer matches its copy ${s.twin} (${err.message}), so nothing more of it is deleted`,
+      {
+        path: s.path,
+        hint: `${s.path} is kept as it is. The copy at ${s.twin} may have been damaged (a power cut loses data not yet written); check that disk, then run \`relocate rollback\` to put the original back`,
+      },
+    );
   }
 }
 

@@ -19,7 +19,12 @@ import type { UndoRun } from './undo-step.js';
  * nodes of its snapshot. What is left is trusted only once it verifies
  * equal to the twin by content; otherwise both are kept (skipped).
  */
-export async function undoDelete(cx: StepContext, s: StepFor['delete'], info: DeleteInfo | undefined, { completed, skip, onMade }: UndoRun<'delete'>): Promise<string | undefined> {
+export async function undoDelete(
+  cx: StepContext,
+  s: StepFor['delete'],
+  info: DeleteInfo | undefined,
+  { completed, skip, onMade }: UndoRun<'delete'>,
+): Promise<string | undefined> {
   const { fs, style } = cx;
   if (!(await fs.lstat(s.twin))) return skip(`${s.twin} is gone, so ${s.path} cannot be restored from it`, s.twin);
   const nodes = info?.nodes ?? [];
@@ -28,7 +33,10 @@ export async function undoDelete(cx: StepContext, s: StepFor['delete'], info: De
   const reuse = info?.outside;
   if (existing && !s.subset) {
     // A crash right after the journal line may have deleted nothing: an intact copy needs no round trip.
-    const intact = await fs.verify(s.twin, s.path, 'meta', false).then(() => true, () => false);
+    const intact = await fs.verify(s.twin, s.path, 'meta', false).then(
+      () => true,
+      () => false,
+    );
     if (intact) return undefined;
   }
   if (existing && s.subset) {
@@ -82,7 +90,8 @@ export async function undoDelete(cx: StepContext, s: StepFor['delete'], info: De
     const own = info?.restoredId;
     const legacy = info?.pathId === undefined;
     if (legacy || (own !== undefined && !differs(left, own)) || (await holdsOnlyCopiesOf(fs, staging, s.twin))) await fs.deleteTree(staging);
-    else if (!(left.kind === 'dir' && (await fs.rmdirIfEmpty(staging)))) return skip(`${staging} is not a copy the journal says relocate made, so relocate does not delete it`, staging);
+    else if (!(left.kind === 'dir' && (await fs.rmdirIfEmpty(staging))))
+      return skip(`${staging} is not a copy the journal says relocate made, so relocate does not delete it`, staging);
   }
   if (s.subset) {
     // A file's snapshot is its own root node; a folder's root is made here (older journals lack the root node).

@@ -63,7 +63,12 @@ async function undoLink({ fs, style }: StepContext, s: StepFor['link'], _info: u
   return undefined;
 }
 
-async function undoUnlink({ fs }: StepContext, s: StepFor['unlink'], info: UnlinkInfo | undefined, { completed, skip }: UndoRun<'unlink'>): Promise<string | undefined> {
+async function undoUnlink(
+  { fs }: StepContext,
+  s: StepFor['unlink'],
+  info: UnlinkInfo | undefined,
+  { completed, skip }: UndoRun<'unlink'>,
+): Promise<string | undefined> {
   const gone = info !== undefined && 'gone' in info;
   if (gone || (!completed && (await fs.lstat(s.path)))) return undefined;
   const found = info !== undefined && !('gone' in info) ? info : undefined;
@@ -102,10 +107,20 @@ const UNDO: { [K in StepOp]: UndoFn<K> } = {
  * Never deletes data that has no other copy. With `force`, a step whose
  * paths drifted is skipped (returned as a reason) instead of failing.
  */
-export async function undoStep<K extends StepOp>(cx: StepContext, s: StepOfKind<K>, info: StepInfoFor[K] | undefined, completed: boolean, force: boolean, onMade?: MadeFn<K>): Promise<string | undefined> {
+export async function undoStep<K extends StepOp>(
+  cx: StepContext,
+  s: StepOfKind<K>,
+  info: StepInfoFor[K] | undefined,
+  completed: boolean,
+  force: boolean,
+  onMade?: MadeFn<K>,
+): Promise<string | undefined> {
   const skip = (why: string, path: string): string => {
     if (force) return why;
-    throw new RelocateError('E_DRIFT', why, { path, hint: 'the disk changed since the run; `relocate rollback --force` skips such steps (it never deletes the only copy of data)' });
+    throw new RelocateError('E_DRIFT', why, {
+      path,
+      hint: 'the disk changed since the run; `relocate rollback --force` skips such steps (it never deletes the only copy of data)',
+    });
   };
   const identity = await undoIdentity(cx.fs, s, info);
   if (!identity.go) return identity.nothingToUndo ? undefined : skip(identity.why, identity.path);

@@ -57,10 +57,14 @@ export async function acquireLock(disk: JournalDisk, stateDir: string, command: 
       holder = undefined;
     }
     if (holder && holder.host === info.host && disk.processAlive(holder.pid)) {
-      throw new RelocateError('E_LOCKED', `another relocate (pid ${holder.pid}, \`${holder.command}\`, since ${holder.startedAt}) is working with ${stateDir}`, {
-        path: file,
-        hint: `wait for it to finish; if pid ${holder.pid} is not relocate, remove ${file}`,
-      });
+      throw new RelocateError(
+        'E_LOCKED',
+        `another relocate (pid ${holder.pid}, \`${holder.command}\`, since ${holder.startedAt}) is working with ${stateDir}`,
+        {
+          path: file,
+          hint: `wait for it to finish; if pid ${holder.pid} is not relocate, remove ${file}`,
+        },
+      );
     }
     if (holder && holder.host !== info.host) {
       throw new RelocateError('E_LOCKED', `the state folder ${stateDir} is locked by relocate on host ${holder.host} (pid ${holder.pid})`, {

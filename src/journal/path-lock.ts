@@ -92,14 +92,16 @@ export async function acquirePathLocks(opts: AcquireOptions): Promise<HeldPathLo
   } catch (err) {
     throw new RelocateError('E_PATH_LOCK_DIR', `cannot use the path-lock folder ${dir}: ${(err as Error).message}; nothing was changed`, {
       path: dir,
-      hint: opts.place.shared ? `it must be a folder every user can write to: \`chmod 1777 ${dir}\` (as its owner or root)` : `make ${dir} a folder this user can write to (RELOCATE_LOCK_DIR chooses it)`,
+      hint: opts.place.shared
+        ? `it must be a folder every user can write to: \`chmod 1777 ${dir}\` (as its owner or root)`
+        : `make ${dir} a folder this user can write to (RELOCATE_LOCK_DIR chooses it)`,
       cause: err,
     });
   }
   const shownByKey = new Map<string, string>();
   const keys = await disk.canonicalLockPaths(opts.paths);
   opts.paths.forEach((p, i) => {
-    if (!shownByKey.has(keys[i]!)) shownByKey.set(keys[i]!, p);
+    if (!shownByKey.has(keys[i])) shownByKey.set(keys[i], p);
   });
   const me = disk.currentUser();
   const stateDirKey = await canonicalLockPath(disk, opts.stateDir);
@@ -133,19 +135,21 @@ export async function acquirePathLocks(opts: AcquireOptions): Promise<HeldPathLo
       const { holder, state, file, mine, theirs } = conflict;
       const shownMine = info.shown[info.paths.indexOf(mine)] ?? mine;
       const overlap = mine === theirs ? '' : ` (it holds ${holder.shown[holder.paths.indexOf(theirs)] ?? theirs})`;
-      throw new RelocateError('E_PATH_LOCKED', `${shownMine} is in use by another relocate run${overlap}: ${describeHolder(holder, state)}; nothing was changed`, {
-        path: shownMine,
-        hint: hintFor(holder, state, path.join(dir, file), me.user),
-      });
+      throw new RelocateError(
+        'E_PATH_LOCKED',
+        `${shownMine} is in use by another relocate run${overlap}: ${describeHolder(holder, state)}; nothing was changed`,
+        {
+          path: shownMine,
+          hint: hintFor(holder, state, path.join(dir, file), me.user),
+        },
+      );
     }
     // Both runs may have seen each other and backed off: one more try after a random pause breaks the tie.
     await new Promise((r) => setTimeout(r, opts.retryPauseMs ?? 50 + Math.floor(Math.random() * 200)));
   }
 }
 
-type Conflict =
-  | { found: false; ownEarlier: string[] }
-  | { found: true; holder: PathLockInfo; state: HolderState; file: string; mine: string; theirs: string };
+type Conflict = { found: false; ownEarlier: string[] } | { found: true; holder: PathLockInfo; state: HolderState; file: string; mine: string; theirs: string };
 
 async function findConflict(disk: JournalDisk, dir: string, myName: string, info: PathLockInfo, cleared: PathLockInfo[]): Promise<Conflict> {
   const ownEarlier: string[] = [];
@@ -224,7 +228,12 @@ export async function lockedByOthers(disk: JournalDisk, place: LockRegistryPlace
     const hit = firstOverlap(keys, other.paths);
     if (!hit) continue;
     const state = await judgeHolder(disk, other);
-    if (state.held) out.push({ path: paths[keys.indexOf(hit[0])] ?? hit[0], holder: describeHolder(other, state), hint: hintFor(other, state, path.join(place.dir, name), me) });
+    if (state.held)
+      out.push({
+        path: paths[keys.indexOf(hit[0])] ?? hit[0],
+        holder: describeHolder(other, state),
+        hint: hintFor(other, state, path.join(place.dir, name), me),
+      });
   }
   return out;
 }

@@ -108,7 +108,8 @@ export function decodeRunRecord(v: unknown): RunRecord {
   }
   const r = record(v, '');
   for (const [i, rs] of r.steps.entries()) {
-    if (rs.entry >= r.plan.entries.length) throw new DecodeError(`steps[${i}].entry`, `an index of plan.entries (< ${r.plan.entries.length}), found ${rs.entry}`);
+    if (rs.entry >= r.plan.entries.length)
+      throw new DecodeError(`steps[${i}].entry`, `an index of plan.entries (< ${r.plan.entries.length}), found ${rs.entry}`);
   }
   return r;
 }

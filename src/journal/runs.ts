@@ -73,10 +73,19 @@ export class RunStore {
     } catch (err) {
       // No step has run: a run folder without a readable run.json is a run that never started, and is ignored.
       const e = this.writeError(err, 'record a new run');
-      throw new RelocateError('E_STATE_WRITE', e.message, { path: this.stateDir, hint: `nothing was changed; free space in ${this.stateDir} (or make it writable), then run again`, cause: err });
+      throw new RelocateError('E_STATE_WRITE', e.message, {
+        path: this.stateDir,
+        hint: `nothing was changed; free space in ${this.stateDir} (or make it writable), then run again`,
+        cause: err,
+      });
     }
     // Another run's folder is never taken over (freshRunId chooses names that are free).
-    if (!made) throw new RelocateError('E_STATE_WRITE', `relocate cannot record a new run in its state folder ${this.stateDir}: a run named ${this.id} is there already`, { path: this.dir, hint: 'nothing was changed; run again (a new run gets a new name)' });
+    if (!made)
+      throw new RelocateError(
+        'E_STATE_WRITE',
+        `relocate cannot record a new run in its state folder ${this.stateDir}: a run named ${this.id} is there already`,
+        { path: this.dir, hint: 'nothing was changed; run again (a new run gets a new name)' },
+      );
   }
 
   /**
@@ -87,11 +96,15 @@ export class RunStore {
   private writeError(err: unknown, what: string): RelocateError {
     if (err instanceof RelocateError) return err;
     const code = (err as NodeJS.ErrnoException)?.code;
-    return new RelocateError('E_STATE_WRITE', `relocate cannot ${what} in its state folder ${this.stateDir}${code === 'ENOSPC' ? ': the disk holding it is full' : `: ${(err as Error)?.message ?? String(err)}`}`, {
-      path: this.stateDir,
-      hint: `free space in ${this.stateDir} (or make it writable), then run \`relocate resume\` to finish the run or \`relocate rollback\` to undo it`,
-      cause: err,
-    });
+    return new RelocateError(
+      'E_STATE_WRITE',
+      `relocate cannot ${what} in its state folder ${this.stateDir}${code === 'ENOSPC' ? ': the disk holding it is full' : `: ${(err as Error)?.message ?? String(err)}`}`,
+      {
+        path: this.stateDir,
+        hint: `free space in ${this.stateDir} (or make it writable), then run \`relocate resume\` to finish the run or \`relocate rollback\` to undo it`,
+        cause: err,
+      },
+    );
   }
 
   /**
@@ -122,7 +135,8 @@ export class RunStore {
 
   async load(): Promise<RunRecord> {
     const text = await this.disk.readText(path.join(this.dir, 'run.json'));
-    if (text === undefined) throw new RelocateError('E_NO_RUN', `no run ${this.id} in ${this.stateDir}`, { path: this.dir, hint: 'see `relocate history` for the runs' });
+    if (text === undefined)
+      throw new RelocateError('E_NO_RUN', `no run ${this.id} in ${this.stateDir}`, { path: this.dir, hint: 'see `relocate history` for the runs' });
     return recordOf(text, this.stateDir, this.id);
   }
 
@@ -286,4 +300,3 @@ export async function findUnfinished(disk: JournalDisk, stateDir: string): Promi
   }
   return newestFirst(found)[0];
 }
-

@@ -1,7 +1,18 @@
 import { anyObject, bool, count, dict, type Decoder, list, num, obj, oneOf, opt, str, DecodeError } from '../core/decode.js';
 import type { NodeMeta, OutsideName } from '../exec/fs-port.js';
 import type { Identity } from '../exec/identity.js';
-import type { CopyInfo, DeleteInfo, MkdirsInfo, RenameInfo, StepInfoFor, SubsetDeleteInfo, UnlinkFound, UnlinkGone, UnlinkInfo, WholeDeleteInfo } from '../exec/step-info.js';
+import type {
+  CopyInfo,
+  DeleteInfo,
+  MkdirsInfo,
+  RenameInfo,
+  StepInfoFor,
+  SubsetDeleteInfo,
+  UnlinkFound,
+  UnlinkGone,
+  UnlinkInfo,
+  WholeDeleteInfo,
+} from '../exec/step-info.js';
 import type { StepFor, StepOfKind, StepOp } from '../exec/steps.js';
 
 /**
@@ -46,7 +57,13 @@ const renameInfo = obj<RenameInfo>({ movedId: opt(identityOrNone), restoredAt: o
 const copyInfo = obj<CopyInfo>({ fromId: opt(identityOrNone), madeId: opt(identity) });
 
 const unlinkGone = obj<UnlinkGone>({ gone: oneOf(true) });
-const unlinkFound = obj<UnlinkFound>({ kind: oneOf('hardlink', 'symlink', 'junction', 'dir', 'other'), linkText: stringOrNone, dest: stringOrNone, isDir: bool, sameFile: bool });
+const unlinkFound = obj<UnlinkFound>({
+  kind: oneOf('hardlink', 'symlink', 'junction', 'dir', 'other'),
+  linkText: stringOrNone,
+  dest: stringOrNone,
+  isDir: bool,
+  sameFile: bool,
+});
 const unlinkInfo: Decoder<UnlinkInfo> = (v, at) => (anyObject(v, at).gone !== undefined ? unlinkGone(v, at) : unlinkFound(v, at));
 
 const wholeDeleteInfo = obj<WholeDeleteInfo>({

@@ -27,7 +27,10 @@ export function crossChecks(entries: DesiredEntry[]): Diagnostic[] {
     const tk = pathKey(e.target, e.style);
     if (lk === tk) {
       out.push({
-        severity: 'error', code: 'E_SELF_LINK', ...at(e), path: e.link,
+        severity: 'error',
+        code: 'E_SELF_LINK',
+        ...at(e),
+        path: e.link,
         message: `${label(e)}: link and target are the same path (${e.link})`,
         hint: 'the target is where the data should live: give it a different path',
       });
@@ -35,20 +38,29 @@ export function crossChecks(entries: DesiredEntry[]): Diagnostic[] {
     }
     if (isInside(e.target, e.link, e.style)) {
       out.push({
-        severity: 'error', code: 'E_NESTED_SELF', ...at(e), path: e.target,
+        severity: 'error',
+        code: 'E_NESTED_SELF',
+        ...at(e),
+        path: e.target,
         message: `${label(e)}: the target ${e.target} is inside its own link ${e.link}`,
         hint: 'moving a folder into itself is impossible: choose a target outside the link folder',
       });
     } else if (isInside(e.link, e.target, e.style)) {
       out.push({
-        severity: 'error', code: 'E_NESTED_SELF', ...at(e), path: e.link,
+        severity: 'error',
+        code: 'E_NESTED_SELF',
+        ...at(e),
+        path: e.link,
         message: `${label(e)}: the link ${e.link} is inside its own target ${e.target}`,
         hint: 'a link inside the folder it points to makes a loop: choose paths that do not contain each other',
       });
     }
     if (e.type === 'hardlink' && e.knownFolder !== undefined) {
       out.push({
-        severity: 'error', code: 'E_HARDLINK_DIR', ...at(e), path: e.knownFolder,
+        severity: 'error',
+        code: 'E_HARDLINK_DIR',
+        ...at(e),
+        path: e.knownFolder,
         message: `${label(e)}: ${e.knownFolder} is a folder, and a hard link can only be made to a file (the mklink /H rule)`,
         hint: 'use `type: junction` or `type: symlink` for folders',
       });
@@ -56,7 +68,10 @@ export function crossChecks(entries: DesiredEntry[]): Diagnostic[] {
     const dup = byLink.get(lk);
     if (dup) {
       out.push({
-        severity: 'error', code: 'E_DUPLICATE_LINK', ...at(e), path: e.link,
+        severity: 'error',
+        code: 'E_DUPLICATE_LINK',
+        ...at(e),
+        path: e.link,
         message: `${label(e)}: the link ${e.link} is already claimed by ${label(dup)} at line ${dup.source.line}`,
         hint: 'each link path may appear once; remove one of the entries',
       });
@@ -71,7 +86,10 @@ export function crossChecks(entries: DesiredEntry[]): Diagnostic[] {
     const other = byTarget.get(pathKey(e.link, e.style));
     if (other && other !== e) {
       out.push({
-        severity: 'error', code: 'E_PATH_CLAIMED', ...at(e), path: e.link,
+        severity: 'error',
+        code: 'E_PATH_CLAIMED',
+        ...at(e),
+        path: e.link,
         message: `${label(e)}: ${e.link} is this entry's link but the target of ${label(other)} at line ${other.source.line}`,
         hint: 'two entries fight over one path: one wants a link there, the other wants the data there',
       });

@@ -12,11 +12,15 @@ export function decodeSource(file: string, bytes: Uint8Array): { text?: string; 
   const at = { file, line: 1, col: 1 };
   if (bytes.byteLength > MAX_MANIFEST_BYTES) {
     return {
-      diagnostics: [{
-        severity: 'error', code: 'E_TOO_LARGE', ...at,
-        message: `the manifest is ${(bytes.byteLength / 1048576).toFixed(1)} MiB; the limit is ${MAX_MANIFEST_BYTES / 1048576} MiB`,
-        hint: 'check that this is the right file; split very large manifests',
-      }],
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'E_TOO_LARGE',
+          ...at,
+          message: `the manifest is ${(bytes.byteLength / 1048576).toFixed(1)} MiB; the limit is ${MAX_MANIFEST_BYTES / 1048576} MiB`,
+          hint: 'check that this is the right file; split very large manifests',
+        },
+      ],
     };
   }
   let text: string;
@@ -48,7 +52,11 @@ function notText(file: string, bytes: Uint8Array, text?: string, offset?: number
     col = prefix.length - prefix.lastIndexOf('\n');
   }
   return {
-    severity: 'error', code: 'E_NOT_TEXT', file, line, col,
+    severity: 'error',
+    code: 'E_NOT_TEXT',
+    file,
+    line,
+    col,
     message: 'the manifest is not UTF-8 text (binary data found)',
     hint: 'a manifest is a YAML text file; save it as UTF-8',
   };

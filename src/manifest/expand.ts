@@ -121,7 +121,13 @@ export class Expander {
     if (stack.includes(name)) {
       return {
         ok: false,
-        problems: [{ code: 'E_VAR_CYCLE', message: `variable cycle: ${[...stack, name].join(' -> ')}`, hint: 'a variable cannot refer to itself, directly or through others' }],
+        problems: [
+          {
+            code: 'E_VAR_CYCLE',
+            message: `variable cycle: ${[...stack, name].join(' -> ')}`,
+            hint: 'a variable cannot refer to itself, directly or through others',
+          },
+        ],
       };
     }
     const cached = this.resolved.get(name);
@@ -130,11 +136,13 @@ export class Expander {
       const known = Object.keys(this.vars);
       return {
         ok: false,
-        problems: [{
-          code: 'E_UNKNOWN_VAR',
-          message: `unknown variable ${spelled}: '${name}' is not defined in vars`,
-          hint: known.length > 0 ? `defined vars: ${known.join(', ')}` : 'define it under `vars:` at the top of the manifest',
-        }],
+        problems: [
+          {
+            code: 'E_UNKNOWN_VAR',
+            message: `unknown variable ${spelled}: '${name}' is not defined in vars`,
+            hint: known.length > 0 ? `defined vars: ${known.join(', ')}` : 'define it under `vars:` at the top of the manifest',
+          },
+        ],
       };
     }
     const result = this.expandWith(this.vars[name], undefined, [...stack, name]);

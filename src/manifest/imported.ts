@@ -75,7 +75,8 @@ export function writtenPath(p: string, kind: 'link' | 'target', w: PathWriting):
 function unwritable(text: string, key: 'link' | 'target', style: PathStyle): string | undefined {
   if (text.includes('${')) return `its ${key} contains \`\${\`, which the manifest reads as a variable`;
   if (text.includes('{name}')) return `its ${key} contains \`{name}\`, which the manifest reads as a glob match's name`;
-  if (style.flavour === 'win32' && /%[A-Za-z_][A-Za-z0-9_()]*%/.test(text)) return `its ${key} contains %…%, which the manifest reads as an environment variable`;
+  if (style.flavour === 'win32' && /%[A-Za-z_][A-Za-z0-9_()]*%/.test(text))
+    return `its ${key} contains %…%, which the manifest reads as an environment variable`;
   if (key === 'link' && isGlobPattern(text, style)) return 'its path contains glob characters (*, ?, [ ], …), which the manifest reads as a pattern';
   return undefined;
 }

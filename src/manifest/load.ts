@@ -43,12 +43,24 @@ export async function loadManifest(file: string, ctx: LoadContext, io: ManifestI
     // tree): bad input like any other, answered with a diagnostic, never a crash.
     if (!(err instanceof RangeError)) throw err;
     return {
-      file, hash: '', os: ctx.os, entries: [], ok: false, baseDir: ctx.baseDir ?? pathApi(styleForOs(ctx.os)).dirname(file),
-      diagnostics: [{
-        severity: 'error', code: 'E_YAML', file, path: file, line: 1, col: 1,
-        message: 'the manifest nests too deeply to be read',
-        hint: 'a manifest is a short list of entries; remove the deeply nested part',
-      }],
+      file,
+      hash: '',
+      os: ctx.os,
+      entries: [],
+      ok: false,
+      baseDir: ctx.baseDir ?? pathApi(styleForOs(ctx.os)).dirname(file),
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'E_YAML',
+          file,
+          path: file,
+          line: 1,
+          col: 1,
+          message: 'the manifest nests too deeply to be read',
+          hint: 'a manifest is a short list of entries; remove the deeply nested part',
+        },
+      ],
     };
   }
 }
@@ -60,7 +72,12 @@ async function loadUnguarded(file: string, ctx: LoadContext, io: ManifestIO): Pr
   const realFile = io.realPath && ctx.baseDir === undefined ? await io.realPath(file).catch(() => file) : file;
   const baseDir = foreignSafeBase(ctx.baseDir ?? api.dirname(realFile), style);
   const result = (diagnostics: Diagnostic[], entries: DesiredEntry[] = [], hash = ''): LoadedManifest => ({
-    file, hash, os: ctx.os, entries, diagnostics, baseDir,
+    file,
+    hash,
+    os: ctx.os,
+    entries,
+    diagnostics,
+    baseDir,
     ok: !diagnostics.some((d) => d.severity === 'error'),
   });
   let bytes: Uint8Array;
@@ -68,11 +85,16 @@ async function loadUnguarded(file: string, ctx: LoadContext, io: ManifestIO): Pr
     bytes = await io.readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return result([{
-      severity: 'error', code: code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_READ', file, path: file,
-      message: code === 'ENOENT' ? `no manifest at ${file}` : `cannot read ${file}: ${(err as Error).message}`,
-      hint: code === 'ENOENT' ? 'give the manifest path, or create relocate.yaml (see links.example.yaml)' : 'check the file permissions',
-    }]);
+    return result([
+      {
+        severity: 'error',
+        code: code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_READ',
+        file,
+        path: file,
+        message: code === 'ENOENT' ? `no manifest at ${file}` : `cannot read ${file}: ${(err as Error).message}`,
+        hint: code === 'ENOENT' ? 'give the manifest path, or create relocate.yaml (see links.example.yaml)' : 'check the file permissions',
+      },
+    ]);
   }
   const hash = createHash('sha256').update(bytes).digest('hex');
   const decoded = decodeSource(file, bytes);
@@ -96,9 +118,22 @@ async function loadUnguarded(file: string, ctx: LoadContext, io: ManifestIO): Pr
       // The entry is reported already, but its paths may hide more problems worth reporting now.
       if (typeof r?.link === 'string' && typeof r?.target === 'string' && appliesIfSound(r.when, raw.defaults?.when, ctx)) {
         const probe = new Expander(ctx, raw.vars ?? {});
-        for (const [key, text] of [['link', r.link], ['target', r.target]] as const) {
+        for (const [key, text] of [
+          ['link', r.link],
+          ['target', r.target],
+        ] as const) {
           const x = probe.expand(text, isGlobPattern(text, style) || key === 'target' ? '' : undefined);
-          if (!x.ok) for (const p of x.problems) diagnostics.push({ severity: 'error', file, ...posOf(nodeAt(parsed.doc, ['links', i, key]), parsed.lines), path: text, code: p.code, message: `links[${i}].${key}: ${p.message}`, hint: p.hint });
+          if (!x.ok)
+            for (const p of x.problems)
+              diagnostics.push({
+                severity: 'error',
+                file,
+                ...posOf(nodeAt(parsed.doc, ['links', i, key]), parsed.lines),
+                path: text,
+                code: p.code,
+                message: `links[${i}].${key}: ${p.message}`,
+                hint: p.hint,
+              });
         }
       }
       continue;
@@ -130,14 +165,20 @@ async function loadUnguarded(file: string, ctx: LoadContext, io: ManifestIO): Pr
       const matches = await io.glob(link, style);
       if (matches === null) {
         diagnostics.push({
-          severity: 'warning', code: 'W_GLOB_NOT_EXPANDED', ...src('link'), path: link,
+          severity: 'warning',
+          code: 'W_GLOB_NOT_EXPANDED',
+          ...src('link'),
+          path: link,
           message: `links[${i}]: the glob ${link} can only be expanded on a ${ctx.os} machine`,
         });
         continue;
       }
       if (matches.length === 0) {
         diagnostics.push({
-          severity: 'warning', code: 'W_GLOB_NO_MATCH', ...src('link'), path: link,
+          severity: 'warning',
+          code: 'W_GLOB_NO_MATCH',
+          ...src('link'),
+          path: link,
           message: `links[${i}]: the glob ${link} matches nothing`,
         });
       }
@@ -146,7 +187,10 @@ async function loadUnguarded(file: string, ctx: LoadContext, io: ManifestIO): Pr
         const target = resolvePath(r.target, 'target', name);
         if (target === undefined) break;
         entries.push({
-          ...base, link: canonicalPath(m.path, style), target, applies: true,
+          ...base,
+          link: canonicalPath(m.path, style),
+          target,
+          applies: true,
           glob: { pattern: link, name },
           ...(m.isDir ? { knownFolder: canonicalPath(m.path, style) } : folderOf(r, link, target)),
         });
@@ -161,14 +205,18 @@ async function loadUnguarded(file: string, ctx: LoadContext, io: ManifestIO): Pr
     function resolvePath(text: string, key: 'link' | 'target', name: string | undefined): string | undefined {
       const x = expander.expand(text, name);
       if (!x.ok) {
-        for (const p of x.problems) diagnostics.push({ severity: 'error', ...src(key), path: text, code: p.code, message: `links[${i}].${key}: ${p.message}`, hint: p.hint });
+        for (const p of x.problems)
+          diagnostics.push({ severity: 'error', ...src(key), path: text, code: p.code, message: `links[${i}].${key}: ${p.message}`, hint: p.hint });
         return undefined;
       }
       const windowsOnly = style.flavour === 'posix' ? windowsPathKind(x.value) : undefined;
       if (windowsOnly) {
         // On Linux or macOS `C:\Games` is a relative name with backslashes: it would resolve beside the manifest and silently match nothing.
         diagnostics.push({
-          severity: 'error', code: 'E_WINDOWS_PATH', ...src(key), path: x.value,
+          severity: 'error',
+          code: 'E_WINDOWS_PATH',
+          ...src(key),
+          path: x.value,
           message: `links[${i}].${key}: ${x.value} is a Windows path (${windowsOnly}), and this manifest is being read for ${ctx.os}`,
           hint: 'add `when: { os: windows }` to this entry (or to `defaults:`) so other systems skip it',
         });
@@ -176,7 +224,10 @@ async function loadUnguarded(file: string, ctx: LoadContext, io: ManifestIO): Pr
       }
       if (isDriveless(x.value, style)) {
         diagnostics.push({
-          severity: 'error', code: 'E_PATH_NO_DRIVE', ...src(key), path: x.value,
+          severity: 'error',
+          code: 'E_PATH_NO_DRIVE',
+          ...src(key),
+          path: x.value,
           message: `links[${i}].${key}: ${x.value} has no drive letter`,
           hint: 'write the full path, like C:\\Games',
         });
@@ -185,7 +236,10 @@ async function loadUnguarded(file: string, ctx: LoadContext, io: ManifestIO): Pr
       if (!isAbsolutePath(x.value, style) && baseDir.startsWith(FOREIGN_BASE[style.flavour]) && !warnedForeign) {
         warnedForeign = true;
         diagnostics.push({
-          severity: 'warning', code: 'W_FOREIGN_RELATIVE', ...src(key), path: x.value,
+          severity: 'warning',
+          code: 'W_FOREIGN_RELATIVE',
+          ...src(key),
+          path: x.value,
           message: `relative paths are shown against ${FOREIGN_BASE[style.flavour]}, a stand-in for the manifest's folder on ${ctx.os}`,
           hint: `on a ${ctx.os} machine they resolve against the folder the manifest is in there`,
         });
@@ -235,5 +289,3 @@ function folderOf(r: RawEntry, link: string, target: string): { knownFolder?: st
   if (/[\\/]$/.test(r.target)) return { knownFolder: target };
   return {};
 }
-
-

@@ -68,7 +68,7 @@ export function setEntryState(text: string, index: number, state: 'absent' | 'pr
   const expected = { ...data, links: data.links.map((e, i) => (i === index ? { ...e, state } : e)) };
   const spliced = spliceState(text, item, state);
   if (spliced !== undefined && sameData(spliced, expected)) return spliced;
-  (item).set('state', state);
+  item.set('state', state);
   const rewritten = doc.toString({ lineWidth: 0 });
   if (sameData(rewritten, expected)) return rewritten;
   throw new ManifestEditError(`setting state: ${state} on links[${index}] would change more than that entry`);

@@ -1,5 +1,19 @@
 import { leadingBlanks } from './leading-blanks.js';
-import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit, type Document, type Node, type YAMLError } from 'yaml';
+import {
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  Scalar,
+  visit,
+  type Document,
+  type Node,
+  type YAMLError,
+} from 'yaml';
 import type { Diagnostic } from '../core/errors.js';
 
 /** Aliases beyond this many expansions are treated as a "billion laughs" attack. */
@@ -61,12 +75,19 @@ export function parseYaml(file: string, text: string): ParsedYaml {
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
     const pos = lines.linePos(deep);
     return {
-      doc, lines,
-      diagnostics: [{
-        severity: 'error', code: 'E_YAML', file, line: pos.line, col: pos.col,
-        message: `brackets nest more than ${MAX_FLOW_DEPTH} levels deep here`,
-        hint: 'a manifest is a short list of entries; remove the deeply nested part',
-      }],
+      doc,
+      lines,
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'E_YAML',
+          file,
+          line: pos.line,
+          col: pos.col,
+          message: `brackets nest more than ${MAX_FLOW_DEPTH} levels deep here`,
+          hint: 'a manifest is a short list of entries; remove the deeply nested part',
+        },
+      ],
     };
   }
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, strict: true });
@@ -79,9 +100,14 @@ export function parseYaml(file: string, text: string): ParsedYaml {
     const better = explainYamlError(err, doc, text, lines);
     const pos = better?.pos ?? err.linePos?.[0] ?? { line: 1, col: 1 };
     diagnostics.push({
-      severity: 'error', code, file, line: pos.line, col: pos.col,
+      severity: 'error',
+      code,
+      file,
+      line: pos.line,
+      col: pos.col,
       message: better?.message ?? cleanYamlMessage(err.message),
-      hint: better?.hint ?? (code === 'E_DUPLICATE_KEY' ? 'each key may appear once per mapping; remove or rename one' : 'fix the YAML syntax at this position'),
+      hint:
+        better?.hint ?? (code === 'E_DUPLICATE_KEY' ? 'each key may appear once per mapping; remove or rename one' : 'fix the YAML syntax at this position'),
     });
     // After an unclosed bracket or quote the parser is lost: what it reports later is noise.
     if (better?.unclosed) break;
@@ -90,7 +116,11 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   if (diagnostics.length > 0) return { doc, lines, diagnostics };
   if (doc.contents === null || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === ''))) {
     diagnostics.push({
-      severity: 'error', code: 'E_EMPTY', file, line: 1, col: 1,
+      severity: 'error',
+      code: 'E_EMPTY',
+      file,
+      line: 1,
+      col: 1,
       message: 'the manifest is empty',
       hint: 'start from links.example.yaml: it needs `version: 1` and a `links:` list',
     });
@@ -102,7 +132,11 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   } catch (err) {
     const pos = firstAliasPos(doc, lines);
     diagnostics.push({
-      severity: 'error', code: 'E_YAML_ALIASES', file, line: pos.line, col: pos.col,
+      severity: 'error',
+      code: 'E_YAML_ALIASES',
+      file,
+      line: pos.line,
+      col: pos.col,
       message: `YAML aliases expand too far (${(err as Error).message.replace(/\.$/, '')})`,
       hint: 'a manifest does not need nested aliases; write the entries out',
     });
@@ -132,13 +166,15 @@ function explainYamlError(err: YAMLError, doc: Document.Parsed, text: string, li
     let open: Scalar | undefined;
     visit(doc, {
       Scalar(_k, n) {
-        if ((n.type === Scalar.QUOTE_DOUBLE || n.type === Scalar.QUOTE_SINGLE) && n.range && n.range[1] <= at && (n.range[1] === at || n.range[2] === at)) open = n;
+        if ((n.type === Scalar.QUOTE_DOUBLE || n.type === Scalar.QUOTE_SINGLE) && n.range && n.range[1] <= at && (n.range[1] === at || n.range[2] === at))
+          open = n;
       },
     });
     if (open?.range) {
       const q = open.type === Scalar.QUOTE_DOUBLE ? '"' : "'";
       return {
-        pos: lines.linePos(open.range[0]), unclosed: true,
+        pos: lines.linePos(open.range[0]),
+        unclosed: true,
         message: `the quoted text starting here is never closed (missing closing ${q})`,
         hint: `add the closing ${q} at the end of the value`,
       };
@@ -159,7 +195,8 @@ function explainYamlError(err: YAMLError, doc: Document.Parsed, text: string, li
     if (open?.range) {
       const [o, c] = isSeq(open) ? ['[', ']'] : ['{', '}'];
       return {
-        pos: lines.linePos(open.range[0]), unclosed: true,
+        pos: lines.linePos(open.range[0]),
+        unclosed: true,
         message: `the ${o} opened here is never closed (missing ${c})`,
         hint: `close it with ${c} (a ${o}…${c} list may span lines only inside its brackets)`,
       };
@@ -198,7 +235,11 @@ function explainYamlError(err: YAMLError, doc: Document.Parsed, text: string, li
     }
   }
   if (err.code === 'TAB_AS_INDENT') {
-    return { pos: lines.linePos(at), message: 'a tab is used for indentation; YAML allows only spaces', hint: 'indent with spaces (set your editor to insert spaces for .yaml files)' };
+    return {
+      pos: lines.linePos(at),
+      message: 'a tab is used for indentation; YAML allows only spaces',
+      hint: 'indent with spaces (set your editor to insert spaces for .yaml files)',
+    };
   }
   if (err.code === 'MULTIPLE_DOCS') {
     return {

@@ -158,11 +158,16 @@ function describe(e: ErrorObject & { propertyName?: string }, segments: (string 
 
 function typeWords(type: string): string {
   switch (type) {
-    case 'string': return 'text';
-    case 'array': return 'a list';
-    case 'object': return 'a mapping of keys to values';
-    case 'boolean': return 'true or false';
-    default: return `a ${type}`;
+    case 'string':
+      return 'text';
+    case 'array':
+      return 'a list';
+    case 'object':
+      return 'a mapping of keys to values';
+    case 'boolean':
+      return 'true or false';
+    default:
+      return `a ${type}`;
   }
 }
 

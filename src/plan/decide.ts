@@ -28,7 +28,11 @@ function sameInode(o: EntryObservation): boolean {
 function moveOf(from: string, to: string, o: EntryObservation, tree: 'linkTree' | 'targetTree', cross: boolean): MoveSpec {
   const t = o[tree];
   return {
-    from, to, crossVolume: cross, bytes: t?.bytes ?? 0, files: t?.files ?? 0,
+    from,
+    to,
+    crossVolume: cross,
+    bytes: t?.bytes ?? 0,
+    files: t?.files ?? 0,
     ...(!t && o.sizesSkipped ? { measured: false as const } : {}),
     ...(cross && t?.sharedOutside ? { sharedOutside: { ...t.sharedOutside } } : {}),
     ...blockFigures(t, cross, tree === 'linkTree' ? o.target.volume : o.link.volume),
@@ -52,14 +56,37 @@ export function decidePresent(e: DesiredEntry, o: EntryObservation, type: Resolv
     if (pointsTo(L, e.target, e)) {
       if (wrongLinkKind(L.kind, type)) {
         if (T.kind === 'absent' && type !== 'hardlink') {
-          findings.push({ severity: 'warning', code: 'W_TARGET_MISSING', path: e.target, message: `${e.link} points to ${e.target}, which does not exist: the new ${type} will be broken too`, hint: 'restore the target folder, or remove the entry' });
+          findings.push({
+            severity: 'warning',
+            code: 'W_TARGET_MISSING',
+            path: e.target,
+            message: `${e.link} points to ${e.target}, which does not exist: the new ${type} will be broken too`,
+            hint: 'restore the target folder, or remove the entry',
+          });
         }
-        return { action: 'relink', reason: `${e.link} is ${what[L.kind]} to the target; the manifest wants a ${type}, so the link is replaced`, oldTarget: L.linkTarget, findings };
+        return {
+          action: 'relink',
+          reason: `${e.link} is ${what[L.kind]} to the target; the manifest wants a ${type}, so the link is replaced`,
+          oldTarget: L.linkTarget,
+          findings,
+        };
       }
       if (T.kind === 'absent') {
-        findings.push({ severity: 'warning', code: 'W_TARGET_MISSING', path: e.target, message: `${e.link} points to ${e.target}, which does not exist (a broken link)`, hint: 'restore the target folder, or remove the entry' });
+        findings.push({
+          severity: 'warning',
+          code: 'W_TARGET_MISSING',
+          path: e.target,
+          message: `${e.link} points to ${e.target}, which does not exist (a broken link)`,
+          hint: 'restore the target folder, or remove the entry',
+        });
       } else if (L.linkTargetKind === 'loop') {
-        findings.push({ severity: 'warning', code: 'W_LINK_LOOP', path: e.link, message: `${e.link} points to ${e.target}, which leads back through links to itself: programs get "too many levels of symbolic links"`, hint: `${e.target} should hold the data; see where it points (\`ls -l\`) and put the data back there` });
+        findings.push({
+          severity: 'warning',
+          code: 'W_LINK_LOOP',
+          path: e.link,
+          message: `${e.link} points to ${e.target}, which leads back through links to itself: programs get "too many levels of symbolic links"`,
+          hint: `${e.target} should hold the data; see where it points (\`ls -l\`) and put the data back there`,
+        });
       }
       return { action: 'none', reason: `${e.link} is already ${what[L.kind]} to ${e.target}`, findings };
     }
@@ -69,9 +96,19 @@ export function decidePresent(e: DesiredEntry, o: EntryObservation, type: Resolv
     // Only a folder can be created empty; a file link to a missing target stays broken until the file exists.
     const createsTarget = T.kind === 'absent' && type !== 'hardlink' && dataKind(o) === 'dir';
     if (T.kind === 'absent' && type !== 'hardlink' && !createsTarget) {
-      findings.push({ severity: 'warning', code: 'W_TARGET_MISSING', path: e.target, message: `${e.target} does not exist: the new link at ${e.link} will be broken until it does` });
+      findings.push({
+        severity: 'warning',
+        code: 'W_TARGET_MISSING',
+        path: e.target,
+        message: `${e.target} does not exist: the new link at ${e.link} will be broken until it does`,
+      });
     }
-    const untouched = retarget?.kind === 'relink' ? retarget.why : e.retarget === 'relink' ? 'The old destination is not touched (the entry says `retarget: relink`)' : 'The old destination is not touched';
+    const untouched =
+      retarget?.kind === 'relink'
+        ? retarget.why
+        : e.retarget === 'relink'
+          ? 'The old destination is not touched (the entry says `retarget: relink`)'
+          : 'The old destination is not touched';
     return {
       action: 'relink',
       reason: `${e.link} is ${what[L.kind]} to ${L.linkTarget ?? L.linkText ?? 'an unknown place'}; it will point to ${e.target}${createsTarget ? ' (created as an empty folder)' : ''}. ${untouched}`,
@@ -83,7 +120,12 @@ export function decidePresent(e: DesiredEntry, o: EntryObservation, type: Resolv
 
   if (L.kind === 'absent') {
     if (T.kind === 'absent') {
-      return { action: 'create', reason: `nothing at ${e.link} or ${e.target}: an empty target folder is created, then the link`, createsTarget: true, findings };
+      return {
+        action: 'create',
+        reason: `nothing at ${e.link} or ${e.target}: an empty target folder is created, then the link`,
+        createsTarget: true,
+        findings,
+      };
     }
     return { action: 'link', reason: `${e.target} exists and nothing is at ${e.link}: the link is created`, findings };
   }
@@ -105,7 +147,13 @@ export function decidePresent(e: DesiredEntry, o: EntryObservation, type: Resolv
   }
   const c = o.comparison;
   if (L.kind === 'file' && T.kind === 'file' && identicalFiles(c)) {
-    return { action: 'link', reason: `${e.link} and ${e.target} hold identical content: the copy at the link path is replaced by the link`, replacesIdentical: true, ...(c ? { comparison: c } : {}), findings };
+    return {
+      action: 'link',
+      reason: `${e.link} and ${e.target} hold identical content: the copy at the link path is replaced by the link`,
+      replacesIdentical: true,
+      ...(c ? { comparison: c } : {}),
+      findings,
+    };
   }
   const both = `${e.link} is ${what[L.kind]} and ${e.target} is ${what[T.kind]} already`;
   switch (e.conflict) {
@@ -128,13 +176,14 @@ export function decidePresent(e: DesiredEntry, o: EntryObservation, type: Resolv
       }
       return {
         action: 'conflict',
-        reason: L.kind !== T.kind || L.kind !== 'dir'
-          ? `${both}: only two folders can be merged`
-          : c === undefined
-            ? `${both}: the two folders were not compared, so relocate cannot prove a merge loses nothing`
-            : c.differ.length > 0
-              ? `${both}: ${c.differ.length} file(s) differ on the two sides, so they cannot be merged`
-              : `${both}: the comparison was cut short (too many names), so relocate cannot prove a merge loses nothing`,
+        reason:
+          L.kind !== T.kind || L.kind !== 'dir'
+            ? `${both}: only two folders can be merged`
+            : c === undefined
+              ? `${both}: the two folders were not compared, so relocate cannot prove a merge loses nothing`
+              : c.differ.length > 0
+                ? `${both}: ${c.differ.length} file(s) differ on the two sides, so they cannot be merged`
+                : `${both}: the comparison was cut short (too many names), so relocate cannot prove a merge loses nothing`,
         ...(c ? { comparison: c } : {}),
         findings,
       };
@@ -173,7 +222,8 @@ function refusedBeforeConflict(e: DesiredEntry, o: EntryObservation): string | u
     return `${e.link} and ${e.target} are the same folder (same volume and inode), reached by two names (through a linked folder, or another case on a case-insensitive volume): relocate cannot move a folder onto itself. Write the two paths so they name different folders`;
   }
   if (e.conflict === 'backup') {
-    const atTarget = T.kind === 'dir' || T.kind === 'file' ? T.kind : isLink(T) && (T.linkTargetKind === 'dir' || T.linkTargetKind === 'file') ? T.linkTargetKind : undefined;
+    const atTarget =
+      T.kind === 'dir' || T.kind === 'file' ? T.kind : isLink(T) && (T.linkTargetKind === 'dir' || T.linkTargetKind === 'file') ? T.linkTargetKind : undefined;
     if ((L.kind === 'dir' || L.kind === 'file') && atTarget !== undefined && atTarget !== L.kind) {
       return `${e.link} is ${what[L.kind]} and ${e.target} is ${what[atTarget]}: after \`conflict: backup\` the ${L.kind === 'dir' ? 'folder' : 'file'} path would be a link to ${what[atTarget]}, and programs that open it would fail. Point the entry at a target of the same kind`;
     }
@@ -190,10 +240,19 @@ export function decideAbsent(e: DesiredEntry, o: EntryObservation): Decision {
   if (L.kind === 'other') return { action: 'conflict', reason: `${e.link} is ${what.other}; relocate will not replace it`, findings };
   if (isLink(L)) {
     if (!pointsTo(L, e.target, e)) {
-      return { action: 'conflict', reason: `${e.link} is ${what[L.kind]} to ${L.linkTarget ?? L.linkText}, not to ${e.target}; relocate leaves links it was not told about alone`, findings };
+      return {
+        action: 'conflict',
+        reason: `${e.link} is ${what[L.kind]} to ${L.linkTarget ?? L.linkText}, not to ${e.target}; relocate leaves links it was not told about alone`,
+        findings,
+      };
     }
     if (T.kind === 'absent') {
-      findings.push({ severity: 'warning', code: 'W_TARGET_MISSING', path: e.target, message: `${e.target} does not exist: there is no data to bring back; only the broken link is removed` });
+      findings.push({
+        severity: 'warning',
+        code: 'W_TARGET_MISSING',
+        path: e.target,
+        message: `${e.target} does not exist: there is no data to bring back; only the broken link is removed`,
+      });
       return { action: 'remove', reason: `${e.link} is a broken link to ${e.target}: the link is removed`, removes: e.link, findings };
     }
     return {
@@ -215,7 +274,12 @@ export function decideAbsent(e: DesiredEntry, o: EntryObservation): Decision {
     };
   }
   if (e.type === 'hardlink' && sameInode(o)) {
-    return { action: 'remove', reason: `${e.link} is a hard link of ${e.target}: the data stays at the link path and the target's name is removed`, removes: e.target, findings };
+    return {
+      action: 'remove',
+      reason: `${e.link} is a hard link of ${e.target}: the data stays at the link path and the target's name is removed`,
+      removes: e.target,
+      findings,
+    };
   }
   return { action: 'none', reason: `${e.link} is ${what[L.kind]} (no link): the data is already at the link path`, findings };
 }

@@ -8,7 +8,17 @@ function pathFacts(p: PathObservation): unknown[] {
   // An absent path has no lstat facts; they hash as null, in the same places (the hash of a disk must not change).
   const node = p.kind === 'absent' ? undefined : p;
   const link = p.kind === 'symlink' || p.kind === 'junction' ? p : undefined;
-  const facts: unknown[] = [p.path, p.kind, link?.linkText ?? null, link?.linkTargetKind ?? null, node?.size ?? null, node?.mtimeMs ?? null, node?.ino ?? null, p.volume?.id ?? null, p.linkedParent ?? null];
+  const facts: unknown[] = [
+    p.path,
+    p.kind,
+    link?.linkText ?? null,
+    link?.linkTargetKind ?? null,
+    node?.size ?? null,
+    node?.mtimeMs ?? null,
+    node?.ino ?? null,
+    p.volume?.id ?? null,
+    p.linkedParent ?? null,
+  ];
   // Told only where it decides an action (a retarget's sides): a folder emptied or filled since makes the plan stale.
   if (p.kind === 'dir' && p.empty !== undefined) facts.push(p.empty);
   return facts;

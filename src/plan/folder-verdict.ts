@@ -42,7 +42,11 @@ const DOCKER_MOVER = 'Docker Desktop > Settings > Resources > Advanced > Disk im
 function segments(p: string, style: PathStyle): string[] {
   const api = pathApi(style);
   const root = api.parse(p).root;
-  return p.slice(root.length).split(/[\\/]+/).filter((s) => s !== '').map((s) => s.toLowerCase());
+  return p
+    .slice(root.length)
+    .split(/[\\/]+/)
+    .filter((s) => s !== '')
+    .map((s) => s.toLowerCase());
 }
 
 /** `p` equal to or inside `folder`, as the OS compares paths. */
@@ -62,7 +66,7 @@ function ownerMover(p: string, style: PathStyle, ctx: VerdictContext): FolderVer
     };
   }
   if (names[names.length - 1] === 'ext4.vhdx') {
-    return { verdict: 'owner-mover', reason: 'a WSL distribution\'s disk image: WSL records where it is and moves it itself', mover: WSL_MOVER };
+    return { verdict: 'owner-mover', reason: "a WSL distribution's disk image: WSL records where it is and moves it itself", mover: WSL_MOVER };
   }
   const api = pathApi(style);
   const local = ctx.places.localAppData;
@@ -108,7 +112,10 @@ function knownSafe(p: string, style: PathStyle, ctx: VerdictContext): FolderVerd
     const words = USER_FOLDER_WORDS[name] ?? name;
     const same = pathKey(p, style) === pathKey(folder, style);
     const windows = same && style.flavour === 'win32' ? ' (Windows can also move it itself: its Properties > Location)' : '';
-    return { verdict: 'safe', reason: `${same ? `your ${words} folder` : `in your ${words} folder`}: your own files, which programs open only while you use them${windows}` };
+    return {
+      verdict: 'safe',
+      reason: `${same ? `your ${words} folder` : `in your ${words} folder`}: your own files, which programs open only while you use them${windows}`,
+    };
   }
   return undefined;
 }
@@ -125,9 +132,15 @@ function oneProgram(p: string, style: PathStyle, ctx: VerdictContext, facts: Ver
     ...places.programFiles.map((f): [string, string] => [f, api.basename(f)]),
   ];
   const holders = [...new Set(facts.inUseBy ?? [])];
-  const held = holders.length > 0 ? `; ${holders.join(', ')} ${holders.length === 1 ? 'has' : 'have'} files open in it now: close ${holders.length === 1 ? 'it' : 'them'} first` : '; close that program before moving it';
+  const held =
+    holders.length > 0
+      ? `; ${holders.join(', ')} ${holders.length === 1 ? 'has' : 'have'} files open in it now: close ${holders.length === 1 ? 'it' : 'them'} first`
+      : '; close that program before moving it';
   if (places.localAppData && style.flavour === 'win32' && within(p, api.join(places.localAppData, 'Temp'), style)) {
-    return { verdict: 'caution', reason: `${pathKey(p, style) === pathKey(api.join(places.localAppData, 'Temp'), style) ? 'the' : 'in the'} temporary folder of every program: some always have files open there; point the TEMP and TMP variables elsewhere instead` };
+    return {
+      verdict: 'caution',
+      reason: `${pathKey(p, style) === pathKey(api.join(places.localAppData, 'Temp'), style) ? 'the' : 'in the'} temporary folder of every program: some always have files open there; point the TEMP and TMP variables elsewhere instead`,
+    };
   }
   for (const [folder, words] of appFolders) {
     if (!folder || !within(p, folder, style)) continue;
@@ -135,7 +148,10 @@ function oneProgram(p: string, style: PathStyle, ctx: VerdictContext, facts: Ver
       return { verdict: 'caution', reason: `the ${words} folder itself holds the data of many programs: move the folders of the large ones instead` };
     }
     const installed = places.programFiles.some((f) => f === folder);
-    return { verdict: 'caution', reason: `${installed ? 'an installed program' : `one program's data (in ${words})`}: it finds it through the link, but must not run while it moves${held}` };
+    return {
+      verdict: 'caution',
+      reason: `${installed ? 'an installed program' : `one program's data (in ${words})`}: it finds it through the link, but must not run while it moves${held}`,
+    };
   }
   return undefined;
 }
@@ -156,7 +172,10 @@ export function folderVerdict(p: string, style: PathStyle, ctx: VerdictContext, 
     knownSafe(p, style, ctx) ??
     oneProgram(p, style, ctx, facts) ?? {
       verdict: 'safe',
-      reason: facts.inUseBy && facts.inUseBy.length > 0 ? `no rule of relocate's applies; ${[...new Set(facts.inUseBy)].join(', ')} has files open in it now: close it first` : "your own files as far as relocate knows: no rule of relocate's applies",
+      reason:
+        facts.inUseBy && facts.inUseBy.length > 0
+          ? `no rule of relocate's applies; ${[...new Set(facts.inUseBy)].join(', ')} has files open in it now: close it first`
+          : "your own files as far as relocate knows: no rule of relocate's applies",
     }
   );
 }

@@ -41,11 +41,7 @@ export function sameVolume(o: EntryObservation): boolean | undefined {
  * Elsewhere every kind but hardlink is a symlink; a junction is made as a
  * directory symlink and the reason says so.
  */
-export function resolveLinkType(
-  e: DesiredEntry,
-  o: EntryObservation,
-  caps: Capabilities,
-): { type: ResolvedLinkType; note?: string; findings: Finding[] } {
+export function resolveLinkType(e: DesiredEntry, o: EntryObservation, caps: Capabilities): { type: ResolvedLinkType; note?: string; findings: Finding[] } {
   const kind = dataKind(o);
   const findings: Finding[] = [];
   const win = e.style.flavour === 'win32';
@@ -63,7 +59,9 @@ export function resolveLinkType(
   if (e.type === 'junction' || (e.type === 'auto' && kind === 'dir')) {
     if (kind === 'file') {
       findings.push({
-        severity: 'error', code: 'E_JUNCTION_FILE', path: e.link,
+        severity: 'error',
+        code: 'E_JUNCTION_FILE',
+        path: e.link,
         message: `${e.link}: a junction can only point to a folder, and this entry is a file`,
         hint: 'use `type: symlink` or `type: hardlink` for files',
       });
@@ -76,9 +74,14 @@ export function resolveLinkType(
     return { type: 'hardlink', note: 'symlinks are not permitted here, so a hard link is made (same volume)', findings };
   }
   findings.push({
-    severity: 'error', code: 'E_SYMLINK_PRIVILEGE', path: e.link,
+    severity: 'error',
+    code: 'E_SYMLINK_PRIVILEGE',
+    path: e.link,
     message: `${e.link}: creating symbolic links needs Developer Mode or the "Create symbolic links" privilege, which this account lacks`,
-    hint: kind === 'dir' ? 'use `type: junction` for folders (no privilege needed), or enable Developer Mode' : 'enable Developer Mode (Settings > For developers), or use `type: hardlink` on the same volume',
+    hint:
+      kind === 'dir'
+        ? 'use `type: junction` for folders (no privilege needed), or enable Developer Mode'
+        : 'enable Developer Mode (Settings > For developers), or use `type: hardlink` on the same volume',
   });
   return { type: 'symlink', findings };
 }

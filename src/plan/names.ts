@@ -39,7 +39,14 @@ function lengthText(l: Length): string {
  *   file system holds, or a path (with the copy's staging name, which is
  *   longer while the copy runs) longer than the OS takes.
  */
-export function nameFindings(move: MoveSpec | undefined, tree: TreeMeasure | undefined, dest: VolumeInfo | undefined, rules: NameRules | undefined, os: OsName, style: PathStyle): Finding[] {
+export function nameFindings(
+  move: MoveSpec | undefined,
+  tree: TreeMeasure | undefined,
+  dest: VolumeInfo | undefined,
+  rules: NameRules | undefined,
+  os: OsName,
+  style: PathStyle,
+): Finding[] {
   const names = tree?.names;
   if (!move?.crossVolume || !names) return [];
   const api = pathApi(style);
@@ -49,14 +56,23 @@ export function nameFindings(move: MoveSpec | undefined, tree: TreeMeasure | und
   if (twins && rules) {
     const one = twins.first.filter((t) => oneNameUnder(rules, t.a, t.b));
     if (one.length > 0) {
-      const why = rules.ignoresCase ? (rules.ignoresNormalisation ? 'ignores case and accents\' spelling' : 'ignores case') : 'does not tell apart two Unicode spellings of one name (composed and decomposed accents)';
-      const pairs = one.slice(0, LISTED).map((t) => `${api.join(t.dir, t.a)} and ${t.b}`).join('; ');
+      const why = rules.ignoresCase
+        ? rules.ignoresNormalisation
+          ? "ignores case and accents' spelling"
+          : 'ignores case'
+        : 'does not tell apart two Unicode spellings of one name (composed and decomposed accents)';
+      const pairs = one
+        .slice(0, LISTED)
+        .map((t) => `${api.join(t.dir, t.a)} and ${t.b}`)
+        .join('; ');
       const unlisted = twins.count - twins.first.length;
       const more = one.length > LISTED ? `; and ${one.length - LISTED} more pair(s)` : '';
       const maybe = unlisted > 0 ? ` (${unlisted} more pair(s) were not looked at)` : '';
-      const first = one[0]!;
+      const first = one[0];
       out.push({
-        severity: 'error', code: 'E_CASE_COLLISION', path: api.join(first.dir, first.b),
+        severity: 'error',
+        code: 'E_CASE_COLLISION',
+        path: api.join(first.dir, first.b),
         message: `${one.length} pair(s) of names in ${move.from} would be one name at ${move.to}, whose volume ${why}: ${pairs}${more}${maybe}`,
         hint: `rename one of each pair (e.g. in ${first.dir}), or choose a target on a volume that tells them apart`,
       });
@@ -65,18 +81,25 @@ export function nameFindings(move: MoveSpec | undefined, tree: TreeMeasure | und
   const limits = nameLimitsOf(dest?.fsType, os);
   const unfit = names.windowsUnfit;
   if (unfit && limits.windowsNames) {
-    const listed = unfit.first.slice(0, LISTED).map((p) => `${p} (${windowsNameProblem(api.basename(p)) ?? 'not allowed on Windows'})`).join('; ');
+    const listed = unfit.first
+      .slice(0, LISTED)
+      .map((p) => `${p} (${windowsNameProblem(api.basename(p)) ?? 'not allowed on Windows'})`)
+      .join('; ');
     const more = unfit.count > LISTED ? `; and ${unfit.count - LISTED} more` : '';
     const where = dest?.fsType ? `${dest.fsType} volume` : 'volume';
     out.push(
       limits.windowsNames === 'refuse'
         ? {
-            severity: 'error', code: 'E_NAME_UNFIT', path: unfit.first[0]!,
+            severity: 'error',
+            code: 'E_NAME_UNFIT',
+            path: unfit.first[0],
             message: `${unfit.count} name(s) in ${move.from} cannot be stored at ${move.to} (${os === 'win32' ? 'Windows' : `a ${where}`} takes Windows' rules for names): ${listed}${more}`,
             hint: 'rename them, or choose a target on a volume that holds such names',
           }
         : {
-            severity: 'warning', code: 'W_WINDOWS_NAME', path: unfit.first[0]!,
+            severity: 'warning',
+            code: 'W_WINDOWS_NAME',
+            path: unfit.first[0],
             message: `${unfit.count} name(s) in ${move.from} can be stored on the ${where} of ${move.to} but not opened from Windows: ${listed}${more}`,
             hint: 'rename them if Windows will use this volume',
           },
@@ -87,7 +110,9 @@ export function nameFindings(move: MoveSpec | undefined, tree: TreeMeasure | und
     const l = limits.name.unit === 'bytes' ? longest.nameBytes : longest.nameUnits;
     if (l.n > limits.name.n) {
       out.push({
-        severity: 'error', code: 'E_NAME_TOO_LONG', path: l.path,
+        severity: 'error',
+        code: 'E_NAME_TOO_LONG',
+        path: l.path,
         message: `the name of ${l.path} is ${l.n} ${limits.name.unit === 'bytes' ? 'bytes' : 'characters'} long, and the ${dest?.fsType ?? ''} volume of ${move.to} holds names of at most ${lengthText(limits.name)}`,
         hint: 'shorten the name, or choose a target on a volume that holds it',
       });
@@ -98,9 +123,11 @@ export function nameFindings(move: MoveSpec | undefined, tree: TreeMeasure | und
     const final = lengthIn(move.to, limits.path.unit) + 1 + l.n;
     if (final + STAGING_EXTRA > limits.path.n) {
       out.push({
-        severity: 'error', code: 'E_PATH_TOO_LONG', path: l.path,
+        severity: 'error',
+        code: 'E_PATH_TOO_LONG',
+        path: l.path,
         message: `${moved(l.path)} would be ${final} ${limits.path.unit === 'bytes' ? 'bytes' : 'characters'} long (${final + STAGING_EXTRA} while the copy runs, under its staging name), and ${os === 'win32' ? 'Windows' : os === 'darwin' ? 'macOS' : 'Linux'} takes paths of at most ${lengthText(limits.path)}`,
-        hint: 'choose a target with a shorter path, or shorten the deepest folders\' names',
+        hint: "choose a target with a shorter path, or shorten the deepest folders' names",
       });
     }
   }

@@ -38,12 +38,16 @@ export function notCopyableFindings(d: Decision, tree: TreeMeasure | undefined):
     out.push(
       why === 'cloud-placeholder'
         ? {
-            severity: 'error', code: 'E_CLOUD_PLACEHOLDER', path: first.path,
+            severity: 'error',
+            code: 'E_CLOUD_PLACEHOLDER',
+            path: first.path,
             message: `${move.from} holds ${WHAT[why]}: ${named}${more}. Copying them to another drive would download them all`,
             hint: "in OneDrive, right-click the folder and choose 'Always keep on this device' (wait until it is downloaded), or leave the folder out of the manifest",
           }
         : {
-            severity: 'error', code: 'E_ENCRYPTED', path: first.path,
+            severity: 'error',
+            code: 'E_ENCRYPTED',
+            path: first.path,
             message: `${move.from} holds ${WHAT[why]}: ${named}${more}. relocate cannot copy them to another drive encrypted, and will not leave decrypted copies`,
             hint: 'decrypt them first (file Properties > Advanced, or `cipher /d`), or choose a target on the same drive',
           },
@@ -63,11 +67,22 @@ export function permissionsFindings(d: Decision, tree: TreeMeasure | undefined):
   const move = moveOf(d);
   if (!kept || !move?.crossVolume) return [];
   if (kept === 'owner-dacl') {
-    return [{ severity: 'warning', code: 'W_PERMISSIONS_COPIED', path: move.from, message: `the copy of ${move.from} keeps its owners and permissions (this process holds SeBackupPrivilege and SeRestorePrivilege)` }];
+    return [
+      {
+        severity: 'warning',
+        code: 'W_PERMISSIONS_COPIED',
+        path: move.from,
+        message: `the copy of ${move.from} keeps its owners and permissions (this process holds SeBackupPrivilege and SeRestorePrivilege)`,
+      },
+    ];
   }
-  return [{
-    severity: 'warning', code: 'W_PERMISSIONS_NOT_COPIED', path: move.from,
-    message: `owners and permissions of ${move.from} are not copied (robocopy /COPY:DAT): the copy gets the permissions of ${move.to}'s folder`,
-    hint: 'run relocate from an elevated (administrator) prompt to keep them',
-  }];
+  return [
+    {
+      severity: 'warning',
+      code: 'W_PERMISSIONS_NOT_COPIED',
+      path: move.from,
+      message: `owners and permissions of ${move.from} are not copied (robocopy /COPY:DAT): the copy gets the permissions of ${move.to}'s folder`,
+      hint: 'run relocate from an elevated (administrator) prompt to keep them',
+    },
+  ];
 }

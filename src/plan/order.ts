@@ -25,7 +25,7 @@ export function orderEntries(entries: DesiredEntry[]): { order: number[]; cyclic
     const api = pathApi(e.style);
     for (const k of keysOf(e)) {
       for (let up = api.dirname(k); ; up = api.dirname(up)) {
-        for (const j of owners.get(up) ?? []) if (j !== i) deps[i]!.add(j);
+        for (const j of owners.get(up) ?? []) if (j !== i) deps[i].add(j);
         if (api.dirname(up) === up) break;
       }
     }
@@ -34,7 +34,7 @@ export function orderEntries(entries: DesiredEntry[]): { order: number[]; cyclic
   // first, from a min-heap: sorting the ready list at every step made 10,000 entries take a second).
   const indegree = deps.map((d) => d.size);
   const dependents: number[][] = entries.map(() => []);
-  deps.forEach((d, i) => d.forEach((j) => dependents[j]!.push(i)));
+  deps.forEach((d, i) => d.forEach((j) => dependents[j].push(i)));
   const ready = new MinHeap();
   entries.forEach((_, i) => {
     if (indegree[i] === 0) ready.push(i);
@@ -43,7 +43,7 @@ export function orderEntries(entries: DesiredEntry[]): { order: number[]; cyclic
   while (ready.size > 0) {
     const i = ready.pop();
     order.push(i);
-    for (const k of dependents[i]!) if (--indegree[k]! === 0) ready.push(k);
+    for (const k of dependents[i]) if (--indegree[k] === 0) ready.push(k);
   }
   const placed = new Set(order);
   const cyclic = new Set(entries.map((_, i) => i).filter((i) => !placed.has(i)));
@@ -64,8 +64,8 @@ class MinHeap {
     let i = a.push(x) - 1;
     while (i > 0) {
       const up = (i - 1) >> 1;
-      if (a[up]! <= x) break;
-      a[i] = a[up]!;
+      if (a[up] <= x) break;
+      a[i] = a[up];
       i = up;
     }
     a[i] = x;
@@ -74,16 +74,17 @@ class MinHeap {
   /** Removes and returns the smallest; only when size > 0. */
   pop(): number {
     const a = this.a;
-    const top = a[0]!;
-    const last = a.pop()!;
+    const top = a[0];
+    const last = a.pop();
+    if (last === undefined) throw new RangeError('pop from an empty heap');
     if (a.length > 0) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
         if (l >= a.length) break;
-        const c = l + 1 < a.length && a[l + 1]! < a[l]! ? l + 1 : l;
-        if (a[c]! >= last) break;
-        a[i] = a[c]!;
+        const c = l + 1 < a.length && a[l + 1] < a[l] ? l + 1 : l;
+        if (a[c] >= last) break;
+        a[i] = a[c];
         i = c;
       }
       a[i] = last;

@@ -12,13 +12,14 @@ import type { Action, EntryOf, Finding, MoveSpec, Plan, PlannedEntry, PlanSummar
  * value, it reads nothing.
  */
 
-
-const code = <C extends ErrorCode | WarningCode>(prefix: 'E_' | 'W_'): Decoder<C> => (v, at) => {
-  const s = str(v, at);
-  // A code this version does not know (a newer relocate's) is shown as it is; only its kind must be right.
-  if (!s.startsWith(prefix) || (!isCode(s) && !/^[EW]_[A-Z0-9_]+$/.test(s))) throw new DecodeError(at, `a ${prefix} code, found '${s}'`);
-  return s as C;
-};
+const code =
+  <C extends ErrorCode | WarningCode>(prefix: 'E_' | 'W_'): Decoder<C> =>
+  (v, at) => {
+    const s = str(v, at);
+    // A code this version does not know (a newer relocate's) is shown as it is; only its kind must be right.
+    if (!s.startsWith(prefix) || (!isCode(s) && !/^[EW]_[A-Z0-9_]+$/.test(s))) throw new DecodeError(at, `a ${prefix} code, found '${s}'`);
+    return s as C;
+  };
 
 const findingRest = { message: str, path: opt(str), hint: opt(str) };
 const finding: Decoder<Finding> = tagged<Finding>('severity', {

@@ -20,7 +20,7 @@ export function makePlan(entries: DesiredEntry[], observations: Observations, ct
   const planned: PlannedEntry[] = [];
   const withObs: { planned: PlannedEntry; obs: EntryObservation }[] = [];
   for (const i of order) {
-    const e = entries[i]!;
+    const e = entries[i];
     const o = observations[i];
     const base = {
       order: planned.length,

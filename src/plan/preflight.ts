@@ -36,17 +36,29 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
     const why = protectedReason(p, e.style, ctx.home, ctx.stateDir, ctx.places?.oneDrive);
     if (why && !(e.force && !why.includes('state folder'))) {
       out.push({
-        severity: 'error', code: 'E_PROTECTED', path: p,
+        severity: 'error',
+        code: 'E_PROTECTED',
+        path: p,
         message: `${p} is protected: ${why}`,
         hint: why.includes('state folder') ? 'choose another path' : 'relocating it could break the system; if you are sure, add `force: true` to the entry',
       });
     }
   }
   // A folder whose program moves it itself (Steam, WSL, Store apps): the same rule as `relocate scan`'s verdict.
-  const owner = e.state === 'present' ? ownerMoverOf(e.link, e.style, { os: ctx.os, home: ctx.home, ...(ctx.stateDir !== undefined ? { stateDir: ctx.stateDir } : {}), places: ctx.places ?? NO_PLACES }) : undefined;
+  const owner =
+    e.state === 'present'
+      ? ownerMoverOf(e.link, e.style, {
+          os: ctx.os,
+          home: ctx.home,
+          ...(ctx.stateDir !== undefined ? { stateDir: ctx.stateDir } : {}),
+          places: ctx.places ?? NO_PLACES,
+        })
+      : undefined;
   if (owner) {
     out.push({
-      severity: 'warning', code: 'W_OWNER_MOVER', path: e.link,
+      severity: 'warning',
+      code: 'W_OWNER_MOVER',
+      path: e.link,
       message: `${e.link} is ${owner.reason}`,
       hint: `its owner's own mover is the safer way: ${owner.mover}; keep this entry only if you know a link works for it`,
     });
@@ -56,7 +68,9 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
     // Every step would act through that link, on a place the manifest does not name (and a rollback
     // would follow wherever it points by then). Not liftable by `force`: the real path can be written instead.
     out.push({
-      severity: 'error', code: 'E_LINK_PARENT', path: e.link,
+      severity: 'error',
+      code: 'E_LINK_PARENT',
+      path: e.link,
       message: `${e.link} is inside ${o.link.linkedParent}, which is itself a link: relocate would act through it, on a place the manifest does not name`,
       hint: `write the real path (where ${o.link.linkedParent} points) in the manifest`,
     });
@@ -64,7 +78,9 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
   if (old?.linkedParent !== undefined) {
     // The data would be renamed or deleted through that link, somewhere the link's text does not name.
     out.push({
-      severity: 'error', code: 'E_LINK_PARENT', path: old.path,
+      severity: 'error',
+      code: 'E_LINK_PARENT',
+      path: old.path,
       message: `${old.path}, where ${e.link} points now, is inside ${old.linkedParent}, which is itself a link: moving its data would act through that link, on a place neither the manifest nor the link names`,
       hint: `point ${e.link} at the real path (where ${old.linkedParent} points) first, or set \`retarget: relink\` to only replace the link`,
     });
@@ -72,24 +88,50 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
   if (type === 'hardlink' && e.state === 'present') {
     const kind = dataKind(o);
     if (kind === 'dir' && !(o.link.kind === 'absent' && o.target.kind === 'absent')) {
-      out.push({ severity: 'error', code: 'E_HARDLINK_DIR', path: e.link, message: `${e.link}: a hard link can only be made to a file, and this entry is a folder (the mklink /H rule)`, hint: 'use `type: junction` or `type: symlink` for folders' });
+      out.push({
+        severity: 'error',
+        code: 'E_HARDLINK_DIR',
+        path: e.link,
+        message: `${e.link}: a hard link can only be made to a file, and this entry is a folder (the mklink /H rule)`,
+        hint: 'use `type: junction` or `type: symlink` for folders',
+      });
     } else if (o.target.kind === 'absent' && d.action !== 'retarget' && (o.link.kind === 'absent' || isLinkKind(o.link.kind))) {
       // (A retarget brings the file to the target before the hard link is made.)
-      out.push({ severity: 'error', code: 'E_HARDLINK_DIR', path: e.target, message: `${e.target} does not exist, and a hard link needs an existing file to point to`, hint: 'create the file first, or use `type: symlink`' });
+      out.push({
+        severity: 'error',
+        code: 'E_HARDLINK_DIR',
+        path: e.target,
+        message: `${e.target} does not exist, and a hard link needs an existing file to point to`,
+        hint: 'create the file first, or use `type: symlink`',
+      });
     }
     if (sameVolume(o) === false) {
-      out.push({ severity: 'error', code: 'E_CROSS_VOLUME', path: e.link, message: `${e.link} and ${e.target} are on different volumes, and a hard link must stay on one volume (the mklink /H rule)`, hint: 'use `type: symlink`, or a target on the same drive' });
+      out.push({
+        severity: 'error',
+        code: 'E_CROSS_VOLUME',
+        path: e.link,
+        message: `${e.link} and ${e.target} are on different volumes, and a hard link must stay on one volume (the mklink /H rule)`,
+        hint: 'use `type: symlink`, or a target on the same drive',
+      });
     }
   }
   if (type === 'junction' && e.style.flavour === 'win32' && e.state === 'present') {
     if (o.target.volume?.remote || o.link.volume?.remote) {
-      out.push({ severity: 'error', code: 'E_JUNCTION_REMOTE', path: e.target, message: `${e.target}: a junction can only point to a local drive, not a network share`, hint: 'use `type: symlink` for network locations' });
+      out.push({
+        severity: 'error',
+        code: 'E_JUNCTION_REMOTE',
+        path: e.target,
+        message: `${e.target}: a junction can only point to a local drive, not a network share`,
+        hint: 'use `type: symlink` for network locations',
+      });
     }
     for (const side of [o.link, o.target]) {
       if (side.volume?.supportsReparsePoints === false) {
         const fat = /^(v?fat|fat1[26]|fat32|exfat|msdos)$/i.test(side.volume.fsType ?? '');
         out.push({
-          severity: 'error', code: 'E_JUNCTION_FS', path: side.path,
+          severity: 'error',
+          code: 'E_JUNCTION_FS',
+          path: side.path,
           message: fat
             ? `${side.path} is on a ${side.volume.fsType} volume, which cannot hold junctions (FAT32 and exFAT cannot)`
             : `${side.path} is on a ${side.volume.fsType ?? 'file system'} volume that does not support reparse points, so it cannot hold junctions`,
@@ -105,7 +147,13 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
   const writes = [...(writesTarget ? [o.link, o.target] : [o.link]), ...(old ? [old] : [])];
   for (const side of writes) {
     if (side.volume?.readOnly) {
-      out.push({ severity: 'error', code: 'E_READ_ONLY', path: side.path, message: `${side.path} is on a read-only volume`, hint: 'remount it read-write, or choose another path' });
+      out.push({
+        severity: 'error',
+        code: 'E_READ_ONLY',
+        path: side.path,
+        message: `${side.path} is on a read-only volume`,
+        hint: 'remount it read-write, or choose another path',
+      });
     }
   }
   // Files in use (Windows: the Restart Manager; Linux: /proc; macOS: libproc or lsof): on Windows a move
@@ -122,19 +170,26 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
   // hide that the check was partial. Root sees every process and never gets this warning.
   if (move && o.inUseUnknown && o.inUseUnknown.length > 0) {
     const from = move.from;
-    const listed = o.inUseUnknown.slice(0, UNKNOWN_LISTED).map((p) => `${p.pid} ${p.process}`).join(', ');
+    const listed = o.inUseUnknown
+      .slice(0, UNKNOWN_LISTED)
+      .map((p) => `${p.pid} ${p.process}`)
+      .join(', ');
     const more = o.inUseUnknown.length > UNKNOWN_LISTED ? `, and ${o.inUseUnknown.length - UNKNOWN_LISTED} more` : '';
     out.push({
-      severity: 'warning', code: 'W_IN_USE_UNKNOWN', path: from,
+      severity: 'warning',
+      code: 'W_IN_USE_UNKNOWN',
+      path: from,
       message: `${o.inUseUnknown.length} process(es) of other users could not be inspected (pid ${listed}${more}): relocate cannot tell whether they use ${from}`,
-      hint: 'run relocate as root to check every process, or make sure no other user\'s program uses the folder',
+      hint: "run relocate as root to check every process, or make sure no other user's program uses the folder",
     });
   }
   const { tree } = movedSide(d.action, o);
   const others = tree?.others ?? 0;
   if (move?.crossVolume && others > 0) {
     out.push({
-      severity: 'error', code: 'E_UNSUPPORTED_NODE', path: move.from,
+      severity: 'error',
+      code: 'E_UNSUPPORTED_NODE',
+      path: move.from,
       message: `${move.from} holds ${others} special file(s) (devices, sockets or pipes), which cannot be copied to another volume`,
       hint: 'remove them (programs recreate sockets and pipes), or choose a target on the same volume',
     });
@@ -143,7 +198,12 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
   out.push(...nameFindings(move, tree, (d.action === 'restore' ? o.link : o.target).volume, o.destNames, ctx.os, e.style));
   out.push(...notCopyableFindings(d, tree), ...permissionsFindings(d, tree));
   if (move && o.target.volume?.remote) {
-    out.push({ severity: 'warning', code: 'W_NETWORK', path: e.target, message: `${e.target} is on a network share: the copy will be slow and depends on the connection` });
+    out.push({
+      severity: 'warning',
+      code: 'W_NETWORK',
+      path: e.target,
+      message: `${e.target} is on a network share: the copy will be slow and depends on the connection`,
+    });
   }
   return out;
 }
@@ -182,7 +242,9 @@ export function spaceFindings(items: { planned: PlannedEntry; obs: EntryObservat
     if (free !== undefined && v.onDisk > free) {
       const blocks = v.onDisk !== v.bytes && v.volume.blockSize ? ` (${formatBytes(v.onDisk)} there, in blocks of ${formatBytes(v.volume.blockSize)})` : '';
       out.push({
-        severity: 'error', code: 'E_NO_SPACE', path: v.paths[0]!,
+        severity: 'error',
+        code: 'E_NO_SPACE',
+        path: v.paths[0],
         message: `not enough free space for ${v.paths.join(', ')}: ${formatBytes(v.bytes)} to copy${blocks}, ${formatBytes(free)} free`,
         hint: 'free space on the destination drive, or choose another target',
       });
@@ -190,7 +252,9 @@ export function spaceFindings(items: { planned: PlannedEntry; obs: EntryObservat
     const inodes = v.volume.freeInodes;
     if (inodes !== undefined && v.inodes > inodes) {
       out.push({
-        severity: 'error', code: 'E_NO_INODES', path: v.paths[0]!,
+        severity: 'error',
+        code: 'E_NO_INODES',
+        path: v.paths[0],
         message: `not enough room for the files of ${v.paths.join(', ')}: ${v.inodes.toLocaleString('en-US')} files, folders and links to create, and the volume can hold ${inodes.toLocaleString('en-US')} more (its inode table is nearly full)`,
         hint: 'delete files on the destination drive, or choose a target on a volume with more inodes (`df -i` shows them)',
       });
@@ -233,7 +297,9 @@ function mountFindings(e: DesiredEntry, o: EntryObservation, d: Decision): Findi
   for (const side of from && from !== o.link && from !== o.target ? [o.link, o.target, from] : [o.link, o.target]) {
     if (!side.volume?.pseudo) continue;
     out.push({
-      severity: 'error', code: 'E_PSEUDO_FS', path: side.path,
+      severity: 'error',
+      code: 'E_PSEUDO_FS',
+      path: side.path,
       message: `${side.path} is on ${side.volume.fsType ? `${side.volume.fsType}, ` : ''}a kernel pseudo file system: its files are made by the kernel, not stored on a disk, so relocate has nothing to move or link there`,
       hint: 'remove this entry; relocate works on folders and files stored on a disk',
     });
@@ -245,7 +311,9 @@ function mountFindings(e: DesiredEntry, o: EntryObservation, d: Decision): Findi
   for (const m of points) {
     const what = describeMount(m);
     out.push({
-      severity: 'error', code: 'E_MOUNT_POINT', path: m.path,
+      severity: 'error',
+      code: 'E_MOUNT_POINT',
+      path: m.path,
       message: `${m.path} is a mount point${what ? ` (${what})` : ''}; relocate moves folders, not mounts: it cannot be moved or replaced by a link while a volume is mounted there`,
       hint: `to have the volume appear elsewhere, change where it is mounted (e.g. /etc/fstab) or link to it from an empty path; to move its files, write an entry for a folder inside it`,
     });
@@ -256,9 +324,11 @@ function mountFindings(e: DesiredEntry, o: EntryObservation, d: Decision): Findi
   for (const [root, inside] of trees) {
     if (inside.length === 0) continue;
     out.push({
-      severity: 'error', code: 'E_MOUNT_INSIDE', path: inside[0]!.path,
+      severity: 'error',
+      code: 'E_MOUNT_INSIDE',
+      path: inside[0].path,
       message: `${inside.map(named).join(', ')} ${inside.length === 1 ? 'is a volume' : 'are volumes'} mounted inside ${root}; relocate never moves across a device boundary, so it will not move a folder with a mount inside`,
-      hint: `unmount ${inside.length === 1 ? 'it' : 'them'} (umount ${inside[0]!.path}) and run again, or give what is inside the mount its own entry`,
+      hint: `unmount ${inside.length === 1 ? 'it' : 'them'} (umount ${inside[0].path}) and run again, or give what is inside the mount its own entry`,
     });
   }
   return out;

@@ -1,6 +1,27 @@
 import { isRoot, pathApi, pathKey, type PathStyle } from '../core/paths.js';
 
-const POSIX_SYSTEM = ['/home', '/Users', '/root', '/bin', '/boot', '/dev', '/etc', '/lib', '/lib64', '/proc', '/sbin', '/sys', '/usr', '/var', '/System', '/Library', '/Applications', '/private', '/swapfile', '/swap.img'];
+const POSIX_SYSTEM = [
+  '/home',
+  '/Users',
+  '/root',
+  '/bin',
+  '/boot',
+  '/dev',
+  '/etc',
+  '/lib',
+  '/lib64',
+  '/proc',
+  '/sbin',
+  '/sys',
+  '/usr',
+  '/var',
+  '/System',
+  '/Library',
+  '/Applications',
+  '/private',
+  '/swapfile',
+  '/swap.img',
+];
 
 /** Folders of every Windows drive's root that are protected together with everything inside them. */
 const WIN_DRIVE_TREES: { rel: string; why: string }[] = [
@@ -47,7 +68,8 @@ export function protectedReason(p: string, style: PathStyle, home: string, state
   if (k === fixedKey(home, style)) return 'it is your home folder itself';
   for (const d of oneDrive) {
     const o = fixedKey(d, style);
-    if (k === o || insideKey(k, o, style)) return `it is ${k === o ? 'your OneDrive folder' : `inside your OneDrive folder ${d}`}: OneDrive does not sync through a link (move it in OneDrive's settings)`;
+    if (k === o || insideKey(k, o, style))
+      return `it is ${k === o ? 'your OneDrive folder' : `inside your OneDrive folder ${d}`}: OneDrive does not sync through a link (move it in OneDrive's settings)`;
   }
   if (style.flavour === 'win32') {
     const api = pathApi(style);

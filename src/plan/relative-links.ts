@@ -40,9 +40,13 @@ export function relativeLinkFindings(move: MoveSpec | undefined, tree: TreeMeasu
       ? ` (e.g. make ${first.path} a link to ${first.now})`
       : ` (e.g. \`ln -sfn ${JSON.stringify(first.now)} ${JSON.stringify(first.path)}\`)`
     : '';
-  return [{
-    severity: 'warning', code: 'W_RELATIVE_LINK_OUT', path: first?.path ?? move.from,
-    message: `${changed.length + unlisted} relative symbolic link(s) in ${move.from} lead out of it, so after the move they point somewhere else: ${named}${more}`,
-    hint: `make them absolute${example}, or move what they point to along with the folder`,
-  }];
+  return [
+    {
+      severity: 'warning',
+      code: 'W_RELATIVE_LINK_OUT',
+      path: first?.path ?? move.from,
+      message: `${changed.length + unlisted} relative symbolic link(s) in ${move.from} lead out of it, so after the move they point somewhere else: ${named}${more}`,
+      hint: `make them absolute${example}, or move what they point to along with the folder`,
+    },
+  ];
 }

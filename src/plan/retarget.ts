@@ -57,11 +57,14 @@ export function decideRetarget(e: DesiredEntry, o: EntryObservation): RetargetVe
   if (isLink(old)) {
     const leadsTo = isLink(o.link) ? o.link.linkTargetKind : undefined;
     if (leadsTo === 'dir' || leadsTo === 'file') {
-      return conflict(`${e.link} points to ${from}, which is itself ${what[old.kind]} to ${old.linkTarget ?? old.linkText ?? 'another place'}: relocate does not follow a link to move what it points to. Point ${e.link} at the real ${leadsTo === 'dir' ? 'folder' : 'file'} first (apply then moves the data from there), or ${RELINK_ONLY}`);
+      return conflict(
+        `${e.link} points to ${from}, which is itself ${what[old.kind]} to ${old.linkTarget ?? old.linkText ?? 'another place'}: relocate does not follow a link to move what it points to. Point ${e.link} at the real ${leadsTo === 'dir' ? 'folder' : 'file'} first (apply then moves the data from there), or ${RELINK_ONLY}`,
+      );
     }
     return relink(`No data moves: ${from} is ${what[old.kind]} that leads nowhere`);
   }
-  if (old.kind === 'other') return conflict(`${e.link} points to ${from}, which is ${what.other}; relocate will not move it. Move it yourself, or ${RELINK_ONLY}`);
+  if (old.kind === 'other')
+    return conflict(`${e.link} points to ${from}, which is ${what.other}; relocate will not move it. Move it yourself, or ${RELINK_ONLY}`);
   if (old.kind === 'dir' && old.empty === true) return relink(`No data moves: ${from} is an empty folder, left where it is`);
 
   // The old target holds data (a file, or a folder not known to be empty).
@@ -70,20 +73,33 @@ export function decideRetarget(e: DesiredEntry, o: EntryObservation): RetargetVe
     return relink(`No data moves: ${from} and ${e.target} are the same ${noun} (same volume and inode), reached by two names`);
   }
   if (isInside(e.target, from, e.style)) {
-    return conflict(`${e.target} lies inside ${from}, where ${e.link} points now: relocate cannot move a folder into itself. Choose a target outside it, or ${RELINK_ONLY}`);
+    return conflict(
+      `${e.target} lies inside ${from}, where ${e.link} points now: relocate cannot move a folder into itself. Choose a target outside it, or ${RELINK_ONLY}`,
+    );
   }
   if (isInside(from, e.target, e.style)) {
-    return conflict(`${from}, where ${e.link} points now, lies inside the new target ${e.target}: moving it there would mix it into the target's own contents. Move it yourself, or ${RELINK_ONLY}`);
+    return conflict(
+      `${from}, where ${e.link} points now, lies inside the new target ${e.target}: moving it there would mix it into the target's own contents. Move it yourself, or ${RELINK_ONLY}`,
+    );
   }
   if (isInside(e.link, from, e.style)) {
-    return conflict(`${e.link} lies inside ${from}, the ${noun} it points to: moving that ${noun} would take the link with it. Move the data yourself, or ${RELINK_ONLY}`);
+    return conflict(
+      `${e.link} lies inside ${from}, the ${noun} it points to: moving that ${noun} would take the link with it. Move the data yourself, or ${RELINK_ONLY}`,
+    );
   }
   if (T.kind === 'dir' && T.empty === true) {
-    return conflict(`${e.link} points to ${from}, which holds the data, and ${e.target} is an empty folder: relocate never moves data onto an existing folder, not even an empty one. Remove the empty folder and run again to move the data there, or ${RELINK_ONLY}`);
+    return conflict(
+      `${e.link} points to ${from}, which holds the data, and ${e.target} is an empty folder: relocate never moves data onto an existing folder, not even an empty one. Remove the empty folder and run again to move the data there, or ${RELINK_ONLY}`,
+    );
   }
   if (T.kind !== 'absent') {
-    const strategy = e.conflict === 'fail' ? '' : ` (\`conflict: ${e.conflict}\` applies to data at the link path; here the link path holds only a link, so no strategy applies)`;
-    return conflict(`both hold data: ${e.link} points to ${from}, which is ${what[old.kind]}, and ${e.target} is ${what[T.kind]} already; relocate will not mix them${strategy}. Move one of them away yourself, or ${RELINK_ONLY}`);
+    const strategy =
+      e.conflict === 'fail'
+        ? ''
+        : ` (\`conflict: ${e.conflict}\` applies to data at the link path; here the link path holds only a link, so no strategy applies)`;
+    return conflict(
+      `both hold data: ${e.link} points to ${from}, which is ${what[old.kind]}, and ${e.target} is ${what[T.kind]} already; relocate will not mix them${strategy}. Move one of them away yourself, or ${RELINK_ONLY}`,
+    );
   }
 
   const tree = o.oldTargetTree;

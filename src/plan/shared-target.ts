@@ -57,7 +57,7 @@ export function sharedTargetFindings(entries: PlannedEntry[]): Finding[] {
   const out: Finding[] = [];
   for (const group of byTarget.values()) {
     if (group.length < 2 || !group.some(({ p }) => movesData(p.action))) continue;
-    const target = group[0]!.p.target;
+    const target = group[0].p.target;
     out.push({
       severity: 'error',
       code: 'E_SHARED_TARGET',
@@ -125,7 +125,7 @@ export function retargetSourceFindings(entries: PlannedEntry[]): Finding[] {
   for (const { r, old } of retargets) {
     const api = pathApi(r.style);
     const k = pathKey(old, r.style);
-    for (let up = k; api.dirname(up) !== up; ) {
+    for (let up = k; api.dirname(up) !== up;) {
       up = api.dirname(up);
       for (const u of byPath.get(up) ?? []) note(r, u, 'holds');
     }

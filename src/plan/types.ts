@@ -5,19 +5,7 @@ import type { ConflictStrategy, EntryState, LinkType, RetargetMode } from '../ma
 import type { Capabilities, EntryObservation, TreeComparison } from '../state/types.js';
 
 /** What apply would do for one entry (DESIGN.md "Machine output"). */
-export type Action =
-  | 'none'
-  | 'link'
-  | 'create'
-  | 'move'
-  | 'relink'
-  | 'retarget'
-  | 'backup'
-  | 'merge'
-  | 'restore'
-  | 'remove'
-  | 'conflict'
-  | 'skip';
+export type Action = 'none' | 'link' | 'create' | 'move' | 'relink' | 'retarget' | 'backup' | 'merge' | 'restore' | 'remove' | 'conflict' | 'skip';
 
 /** The kind of link apply creates once `auto` and platform rules are resolved. */
 export type ResolvedLinkType = 'junction' | 'symlink' | 'hardlink';

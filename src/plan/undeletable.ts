@@ -43,21 +43,29 @@ export function undeletableFindings(d: Decision, tree: TreeMeasure | undefined, 
   const deletes = move?.crossVolume === true || d.action === 'merge' || replacesIdentical;
   if (!deletes) {
     if (!u.root) return [];
-    return [{
-      severity: 'error', code: 'E_IMMUTABLE', path: from,
-      message: `${from} is ${u.root}: it cannot be renamed or moved`,
-      hint: `clear the flag first (\`${clearCommand(os, u.root, from)}\`, as root), then run again`,
-    }];
+    return [
+      {
+        severity: 'error',
+        code: 'E_IMMUTABLE',
+        path: from,
+        message: `${from} is ${u.root}: it cannot be renamed or moved`,
+        hint: `clear the flag first (\`${clearCommand(os, u.root, from)}\`, as root), then run again`,
+      },
+    ];
   }
   const first = u.first[0];
   if (!first) return [];
   const named = u.first.map((f) => `${f.path} (${f.flag})`).join(', ');
   const more = u.count > u.first.length ? ` and ${u.count - u.first.length} more` : '';
-  return [{
-    severity: 'error', code: 'E_IMMUTABLE', path: first.path,
-    message: `${u.count} file(s) or folder(s) in ${from} cannot be deleted (immutable or append-only), so the original could not be removed after the copy: ${named}${more}`,
-    hint: `clear the flag first (\`${clearCommand(os, first.flag, first.path)}\`, as root${u.count > 1 ? `; \`${listCommand(os, from)}\` lists the others` : ''}), then run again`,
-  }];
+  return [
+    {
+      severity: 'error',
+      code: 'E_IMMUTABLE',
+      path: first.path,
+      message: `${u.count} file(s) or folder(s) in ${from} cannot be deleted (immutable or append-only), so the original could not be removed after the copy: ${named}${more}`,
+      hint: `clear the flag first (\`${clearCommand(os, first.flag, first.path)}\`, as root${u.count > 1 ? `; \`${listCommand(os, from)}\` lists the others` : ''}), then run again`,
+    },
+  ];
 }
 
 /**
@@ -71,11 +79,16 @@ export function sharedOutsideFindings(d: Decision): Finding[] {
   if (!m?.crossVolume || !m.sharedOutside) return [];
   const frees = Math.max(0, m.bytes - m.sharedOutside.bytes);
   const what = `${m.sharedOutside.files} file(s) in ${m.from} share their data with files outside the folder (hard links)`;
-  return [{
-    severity: 'warning', code: 'W_OUTSIDE_HARDLINKS', path: m.from,
-    message: frees === 0
-      ? `${what}: the source frees nothing (${formatBytes(m.bytes)} are copied, and the source keeps them too)`
-      : `${what}: the source frees only ${formatBytes(frees)} of ${formatBytes(m.bytes)}`,
-    hint: 'the copy at the target no longer shares their data; `relocate rollback` makes them hard links of the same outside files again',
-  }];
+  return [
+    {
+      severity: 'warning',
+      code: 'W_OUTSIDE_HARDLINKS',
+      path: m.from,
+      message:
+        frees === 0
+          ? `${what}: the source frees nothing (${formatBytes(m.bytes)} are copied, and the source keeps them too)`
+          : `${what}: the source frees only ${formatBytes(frees)} of ${formatBytes(m.bytes)}`,
+      hint: 'the copy at the target no longer shares their data; `relocate rollback` makes them hard links of the same outside files again',
+    },
+  ];
 }

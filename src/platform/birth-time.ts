@@ -43,5 +43,9 @@ const known = new Map<string, boolean>();
  * there, true: the verify stays strict.
  */
 export function birthTimesHeld(dir: string, setTimes: SetTimesNs): boolean {
-  return probeFileOnce(dir, known, (probe) => setTimes(probe, PROBE_OTHER_NS, PROBE_OTHER_NS, PROBE_BIRTH_NS) !== 0 || lstatSync(probe, { bigint: true }).birthtimeNs === PROBE_BIRTH_NS);
+  return probeFileOnce(
+    dir,
+    known,
+    (probe) => setTimes(probe, PROBE_OTHER_NS, PROBE_OTHER_NS, PROBE_BIRTH_NS) !== 0 || lstatSync(probe, { bigint: true }).birthtimeNs === PROBE_BIRTH_NS,
+  );
 }

@@ -28,7 +28,10 @@ export function mountDemoVolume(dir: string): DemoVolume {
     mountedHere.add(dir);
     return { mounted: true, dir };
   } catch (err) {
-    const said = String((err as { stderr?: Buffer }).stderr ?? '').trim().split('\n')[0] || (err as Error).message;
+    const said =
+      String((err as { stderr?: Buffer }).stderr ?? '')
+        .trim()
+        .split('\n')[0] || (err as Error).message;
     return { mounted: false, why: `mount -t tmpfs failed (${said})` };
   }
 }

@@ -12,10 +12,14 @@ function named(m: MountFact): string {
 
 /** A mount met inside a tree while working on it: refused before anything under it is touched. */
 export function mountInsideError(root: string, m: MountFact): RelocateError {
-  return new RelocateError('E_MOUNT_INSIDE', `${named(m)} is a volume mounted inside ${root}; relocate never crosses a device boundary, so it stopped before touching anything under it`, {
-    path: m.path,
-    hint: `unmount it (umount ${m.path}), then run \`relocate plan\` again; nothing on the mounted volume was changed`,
-  });
+  return new RelocateError(
+    'E_MOUNT_INSIDE',
+    `${named(m)} is a volume mounted inside ${root}; relocate never crosses a device boundary, so it stopped before touching anything under it`,
+    {
+      path: m.path,
+      hint: `unmount it (umount ${m.path}), then run \`relocate plan\` again; nothing on the mounted volume was changed`,
+    },
+  );
 }
 
 /**

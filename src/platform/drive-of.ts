@@ -35,7 +35,12 @@ async function factsOf(existing: string, dev: number): Promise<DriveFacts | unde
   const v = await volumeInfo(existing, dev);
   if (v.totalBytes === undefined || v.freeBytes === undefined) return undefined;
   const root = v.root ?? deviceTop(realPathOf(existing), dev);
-  return { root, label: process.platform === 'win32' && /^[A-Za-z]:\\$/.test(root) ? root.slice(0, 2) : root, totalBytes: v.totalBytes, freeBytes: v.freeBytes };
+  return {
+    root,
+    label: process.platform === 'win32' && /^[A-Za-z]:\\$/.test(root) ? root.slice(0, 2) : root,
+    totalBytes: v.totalBytes,
+    freeBytes: v.freeBytes,
+  };
 }
 
 /**

@@ -29,8 +29,16 @@ export async function listDrives(): Promise<DriveFacts[]> {
   const table = readMountTable();
   if (table) {
     for (const m of table) {
-      if (isPseudoFsName(m.fsType) || NOT_A_DRIVE.test(m.fsType) || m.fsType === 'tmpfs' && m.point !== '/tmp') continue;
-      if (m.point.startsWith('/proc') || m.point.startsWith('/sys') || m.point.startsWith('/dev') || m.point.startsWith('/run') || m.point.startsWith('/snap/') || m.point.startsWith('/boot/efi')) continue;
+      if (isPseudoFsName(m.fsType) || NOT_A_DRIVE.test(m.fsType) || (m.fsType === 'tmpfs' && m.point !== '/tmp')) continue;
+      if (
+        m.point.startsWith('/proc') ||
+        m.point.startsWith('/sys') ||
+        m.point.startsWith('/dev') ||
+        m.point.startsWith('/run') ||
+        m.point.startsWith('/snap/') ||
+        m.point.startsWith('/boot/efi')
+      )
+        continue;
       candidates.push(m.point);
     }
   } else {

@@ -41,7 +41,10 @@ export function wayFor(fType: number | bigint | undefined, syncfsAvailable: bool
   if (!syncfsAvailable) return { way: 'fsync', why: 'an fsync of every copied file and folder (syncfs needs Linux 5.8 or later and the native layer)' };
   const t = fType === undefined ? undefined : fsMagic(fType);
   if (t !== undefined && SYNCFS_HONOURED.has(t)) return { way: 'syncfs', why: `one syncfs of the volume (${SYNCFS_HONOURED.get(t)} honours it)` };
-  const which = t === undefined ? 'its file system is unknown' : `its file system (statfs type 0x${t.toString(16)}) is not known to honour syncfs: FUSE and network file systems may ignore it`;
+  const which =
+    t === undefined
+      ? 'its file system is unknown'
+      : `its file system (statfs type 0x${t.toString(16)}) is not known to honour syncfs: FUSE and network file systems may ignore it`;
   return { way: 'fsync', why: `an fsync of every copied file and folder (${which})` };
 }
 

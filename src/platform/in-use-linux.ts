@@ -64,7 +64,7 @@ export function mapsPaths(text: string): string[] {
   // The next " /" is searched for once and kept while the lines before it (anonymous memory) are skipped:
   // searching again from every line start would scan the rest of the text for each of them.
   let slash = -1;
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     if (slash < start) slash = text.indexOf(' /', start);
@@ -142,7 +142,10 @@ function readProcess(procRoot: string, pid: number): ProcessHoldings | UnknownPr
       if (denied(err)) partial = true;
     }
   }
-  for (const [link, how] of [['cwd', 'cwd'], ['root', 'root']] as const) {
+  for (const [link, how] of [
+    ['cwd', 'cwd'],
+    ['root', 'root'],
+  ] as const) {
     try {
       const t = readlinkSync(`${dir}/${link}`);
       // Every process's root is "/": it is inside no tree relocate moves.

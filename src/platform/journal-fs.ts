@@ -7,7 +7,16 @@ import { writeFileAtomic } from './write-file.js';
 import { createWhole, removeDeadTemps, removeIfStill } from './create-whole.js';
 import { processAlive } from './process-alive.js';
 import { readTextIfExists } from './read-text.js';
-import { canonicalLockPaths, currentUser, ensureRegistry, folderPresence, newLockFileName, readLockFiles, removeLockFile, writeLockFile } from './path-locks.js';
+import {
+  canonicalLockPaths,
+  currentUser,
+  ensureRegistry,
+  folderPresence,
+  newLockFileName,
+  readLockFiles,
+  removeLockFile,
+  writeLockFile,
+} from './path-locks.js';
 
 /**
  * The journal's disk operations. Appends are synchronous; an append with

@@ -4,7 +4,15 @@ import { XATTR_ERRNO } from './native/xattrs.js';
 import { WIN_STREAM_PREFIX, windowsAttributeLabel } from './windows/file-attributes.js';
 
 /** Names of the keeper's errno vocabulary (XATTR_ERRNO, FLAG_ERRNO): Linux's numbers on every OS, so not os.constants. */
-export const ERRNO_NAMES: Readonly<Record<number, string>> = { 1: 'EPERM', 7: 'E2BIG', 13: 'EACCES', 28: 'ENOSPC', 61: 'ENODATA', 95: 'ENOTSUP', 122: 'EDQUOT' };
+export const ERRNO_NAMES: Readonly<Record<number, string>> = {
+  1: 'EPERM',
+  7: 'E2BIG',
+  13: 'EACCES',
+  28: 'ENOSPC',
+  61: 'ENODATA',
+  95: 'ENOTSUP',
+  122: 'EDQUOT',
+};
 
 /** An error carrying one of those errnos by name, as node:fs errors carry theirs (what the keeper's WrapError reads). */
 export function errnoError(errno: number): NodeJS.ErrnoException {

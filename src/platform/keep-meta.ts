@@ -131,7 +131,6 @@ const SYSTEM_ASSIGNED = new Set(['security.selinux', 'com.apple.provenance']);
 /** NTFS keeps times to 100 ns: a copy there holds the original's time truncated to that, and is kept. */
 const COARSEST_NS = 100n;
 
-
 /** Whether this process may give any owner (CAP_CHOWN in its effective set), read once from /proc. */
 function mayChownAny(): boolean {
   if (process.platform === 'win32') return false;
@@ -206,14 +205,19 @@ export class MetaKeeper {
   notes(): string[] {
     const out: string[] = [];
     if (process.platform === 'win32') return windowsKeepNotes();
-    if (!this.setNs) out.push(`times are kept to the microsecond, not the nanosecond${process.platform === 'darwin' ? ', and creation times are not kept' : ''} (${process.platform === 'darwin' ? nativeAttrTimesUnavailableReason() : nativeSetTimesUnavailableReason()})`);
+    if (!this.setNs)
+      out.push(
+        `times are kept to the microsecond, not the nanosecond${process.platform === 'darwin' ? ', and creation times are not kept' : ''} (${process.platform === 'darwin' ? nativeAttrTimesUnavailableReason() : nativeSetTimesUnavailableReason()})`,
+      );
     if (!this.attrs) out.push(`extended attributes, ACLs and file capabilities are not copied (${nativeXattrsUnavailableReason()})`);
-    if (process.platform === 'darwin' && !this.copyMeta) out.push(`ACLs and extended attributes of folders are not copied (${nativeCopyMetadataUnavailableReason()})`);
+    if (process.platform === 'darwin' && !this.copyMeta)
+      out.push(`ACLs and extended attributes of folders are not copied (${nativeCopyMetadataUnavailableReason()})`);
     if (!this.flags) out.push(`inode flags (chattr, chflags) are not copied (${nativeFlagsUnavailableReason()})`);
     if (this.flags && this.flags.notKept > 0) {
       out.push(`${this.flags.notKept} node(s) lost inode flags the destination cannot hold (${this.flags.describeRefused()}): mv keeps no inode flags at all`);
     }
-    if (this.ownersNotKept > 0) out.push(`${this.ownersNotKept} node(s) owned by another user or group now belong to you: only root can keep another's ownership (mv does the same)`);
+    if (this.ownersNotKept > 0)
+      out.push(`${this.ownersNotKept} node(s) owned by another user or group now belong to you: only root can keep another's ownership (mv does the same)`);
     return out;
   }
 
@@ -365,7 +369,6 @@ export class MetaKeeper {
     throw cannotKeep(errno, p, x.name, this.wrap);
   }
 
-
   /** Removes the attributes of `p` whose names `keep` lacks (the system-assigned ones stay). */
   removeOthers(p: string, keep: readonly Xattr[]): void {
     const have = this.readXattrs(p);
@@ -432,7 +435,13 @@ export class MetaKeeper {
     }
     if (!this.sameMtime(orig.mtimeNs, copy.mtimeNs, orig.kind, grainNs)) return `the modification time differs (${orig.mtimeNs} ns vs ${copy.mtimeNs} ns)`;
     // Kept to the same 100 ns as the mtime (SetFileTime), so compared by the same rule.
-    if (birthKept && this.birthHeld && orig.birthtimeNs !== undefined && copy.birthtimeNs !== undefined && !this.sameMtime(orig.birthtimeNs, copy.birthtimeNs, orig.kind, grainNs)) {
+    if (
+      birthKept &&
+      this.birthHeld &&
+      orig.birthtimeNs !== undefined &&
+      copy.birthtimeNs !== undefined &&
+      !this.sameMtime(orig.birthtimeNs, copy.birthtimeNs, orig.kind, grainNs)
+    ) {
       return `the creation time differs (${orig.birthtimeNs} ns vs ${copy.birthtimeNs} ns)`;
     }
     const flags = this.flags?.lost(orig, copy, readCopy);
@@ -449,7 +458,6 @@ export class MetaKeeper {
     }
     return undefined;
   }
-
 }
 
 /** Reads what the verify's listing of a copy did not: its attributes and its flags, each only where the original has some. */

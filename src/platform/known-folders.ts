@@ -1,13 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  darwinKnownFolders,
-  defaultKnownFolders,
-  KNOWN_FOLDERS,
-  linuxKnownFolders,
-  windowsEnvKnownFolders,
-  type KnownFolders,
-} from '../core/known-folders.js';
+import { darwinKnownFolders, defaultKnownFolders, KNOWN_FOLDERS, linuxKnownFolders, windowsEnvKnownFolders, type KnownFolders } from '../core/known-folders.js';
 import { hostOs, type OsName } from '../core/paths.js';
 
 /** Where xdg-user-dirs keeps the user dirs: $XDG_CONFIG_HOME/user-dirs.dirs, else ~/.config/user-dirs.dirs. */

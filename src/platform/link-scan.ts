@@ -66,7 +66,14 @@ export async function findLinks(
       targetNodeKind = 'other';
     }
     // A link that loops back to itself leads nowhere: for import it is as broken as one to a missing target.
-    found.set(key, { path: canonicalPath(p, style), kind: o.kind, linkText: o.linkText ?? '', target, targetKind: o.linkTargetKind === undefined || o.linkTargetKind === 'loop' ? 'absent' : o.linkTargetKind, targetNodeKind });
+    found.set(key, {
+      path: canonicalPath(p, style),
+      kind: o.kind,
+      linkText: o.linkText ?? '',
+      target,
+      targetKind: o.linkTargetKind === undefined || o.linkTargetKind === 'loop' ? 'absent' : o.linkTargetKind,
+      targetNodeKind,
+    });
   };
 
   for (const given of roots) {
@@ -75,17 +82,24 @@ export async function findLinks(
       s = await lstat(given);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new RelocateError(code === 'ENOENT' || code === 'ENOTDIR' ? 'E_NOT_FOUND' : 'E_READ', code === 'ENOENT' || code === 'ENOTDIR' ? `nothing at ${given}` : `cannot read ${given}: ${(err as Error).message}`, {
-        path: given,
-        hint: 'give folders that exist (or links themselves); nothing was written',
-      });
+      throw new RelocateError(
+        code === 'ENOENT' || code === 'ENOTDIR' ? 'E_NOT_FOUND' : 'E_READ',
+        code === 'ENOENT' || code === 'ENOTDIR' ? `nothing at ${given}` : `cannot read ${given}: ${(err as Error).message}`,
+        {
+          path: given,
+          hint: 'give folders that exist (or links themselves); nothing was written',
+        },
+      );
     }
     if (s.isSymbolicLink()) {
       await report(given);
       continue;
     }
     if (!s.isDirectory()) {
-      throw new RelocateError('E_USAGE', `${given} is a file, not a folder or a link`, { path: given, hint: 'give the folders to search for links, or the links themselves' });
+      throw new RelocateError('E_USAGE', `${given} is a file, not a folder or a link`, {
+        path: given,
+        hint: 'give the folders to search for links, or the links themselves',
+      });
     }
     const dirs = [given];
     for (let next = 0; next < dirs.length; next++) {

@@ -47,6 +47,8 @@ export { readTextIfExists as readManifestText } from './read-text.js';
  */
 export async function writeManifestText(file: string, text: string): Promise<void> {
   const real = await realpath(file).catch(() => file);
-  const mode = await stat(real).then((s) => s.mode & 0o7777).catch(() => 0o644);
+  const mode = await stat(real)
+    .then((s) => s.mode & 0o7777)
+    .catch(() => 0o644);
   await writeFileAtomic(real, text, mode);
 }

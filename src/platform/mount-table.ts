@@ -78,7 +78,5 @@ export function mountsBelow(table: MountEntry[], real: string, userRoot: string)
   const byPoint = new Map<string, MountEntry>();
   for (const m of table) if (m.point.startsWith(prefix)) byPoint.set(m.point, m);
   const base = userRoot.endsWith('/') ? userRoot.slice(0, -1) : userRoot;
-  return [...byPoint.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([point, m]) => fact(`${base}/${point.slice(prefix.length)}`, m));
+  return [...byPoint.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([point, m]) => fact(`${base}/${point.slice(prefix.length)}`, m));
 }

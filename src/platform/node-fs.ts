@@ -71,8 +71,14 @@ export class NodeFs implements FsPort {
   /** What the copies of this process could not keep (microsecond times, attributes, others' ownership), for --verbose; undefined when nothing. */
   get keepNote(): string | undefined {
     const notes = this.keeperLoaded?.notes() ?? [];
-    for (const v of this.volumeNotes.modeless) notes.push(`the volume of ${v} keeps no permission bits or owners (FAT, exFAT, NTFS through ntfs-3g; on Windows FAT and exFAT keep no ACLs): the copies there have the volume's own, and the verify compared everything else`);
-    for (const v of this.volumeNotes.birthless) notes.push(`the volume of ${v} does not hold the creation times relocate sets (FAT keeps 10 ms, Wine none): the copies there have the volume's own, and the verify compared everything else`);
+    for (const v of this.volumeNotes.modeless)
+      notes.push(
+        `the volume of ${v} keeps no permission bits or owners (FAT, exFAT, NTFS through ntfs-3g; on Windows FAT and exFAT keep no ACLs): the copies there have the volume's own, and the verify compared everything else`,
+      );
+    for (const v of this.volumeNotes.birthless)
+      notes.push(
+        `the volume of ${v} does not hold the creation times relocate sets (FAT keeps 10 ms, Wine none): the copies there have the volume's own, and the verify compared everything else`,
+      );
     return notes.length > 0 ? notes.join('; ') : undefined;
   }
 
@@ -108,7 +114,11 @@ export class NodeFs implements FsPort {
     for (let cur = p; ; cur = path.dirname(cur)) {
       const s = await lstatOrNull(cur);
       if (s) {
-        if (!s.isDirectory()) throw new RelocateError('E_EXISTS', `${cur} is not a folder, so ${p} cannot be created`, { path: cur, hint: 'move it away, or choose another target' });
+        if (!s.isDirectory())
+          throw new RelocateError('E_EXISTS', `${cur} is not a folder, so ${p} cannot be created`, {
+            path: cur,
+            hint: 'move it away, or choose another target',
+          });
         break;
       }
       missing.unshift(cur);
@@ -253,7 +263,12 @@ export class NodeFs implements FsPort {
     const now = lstatSync(p, { bigint: true });
     const want = keptMetaOfSnapshot(n, now, keeper.keepsXattrs);
     if (want.xattrs !== null) keeper.removeOthers(p, want.xattrs);
-    keeper.apply(p, want, { owner: { uid: Number(now.uid), gid: Number(now.gid) }, mustChmod: n.kind !== 'symlink', stripAcl: false, stripFlags: want.flags !== null });
+    keeper.apply(p, want, {
+      owner: { uid: Number(now.uid), gid: Number(now.gid) },
+      mustChmod: n.kind !== 'symlink',
+      stripAcl: false,
+      stripFlags: want.flags !== null,
+    });
   }
 
   async outsideNames(root: string): Promise<OutsideNames> {
@@ -261,7 +276,8 @@ export class NodeFs implements FsPort {
     const list = this.listings.peekSnapshotSource(root) ?? (await walk(root));
     // Only files with more than one name can have one outside.
     const shared: ListedFile[] = [];
-    for (let i = 0; i < list.length; i++) if (list.kind(i) === 'file' && list.nlink(i) > 1) shared.push({ rel: list.rel(i), kind: 'file', id: list.id(i), nlink: list.nlink(i) });
+    for (let i = 0; i < list.length; i++)
+      if (list.kind(i) === 'file' && list.nlink(i) > 1) shared.push({ rel: list.rel(i), kind: 'file', id: list.id(i), nlink: list.nlink(i) });
     const slice = new Slicer();
     return findOutsideNames(root, shared, () => (slice.due() ? slice.yield() : undefined));
   }
@@ -270,7 +286,8 @@ export class NodeFs implements FsPort {
     this.listings.clear();
     const port = {
       deleteTree: (p: string) => this.deleteTree(p),
-      copyTree: (from: string, to: string, progress?: ProgressFn, onRoot?: RootMadeFn, outside?: readonly OutsideName[]) => this.copyTree(from, to, progress, onRoot, outside),
+      copyTree: (from: string, to: string, progress?: ProgressFn, onRoot?: RootMadeFn, outside?: readonly OutsideName[]) =>
+        this.copyTree(from, to, progress, onRoot, outside),
       renameNoReplace: (from: string, to: string) => this.renameNoReplace(from, to),
       syncDir: (p: string) => this.syncDir(p),
       keeper: () => this.keeper(),

@@ -4,7 +4,20 @@ import path from 'node:path';
 import { relativeTextLeaves } from '../core/link-escape.js';
 import { canonicalPath, hostOs, isAbsolutePath, pathApi, styleForOs, type PathStyle } from '../core/paths.js';
 import type { DiskReader } from '../state/reader.js';
-import { ESCAPING_LINKS_LISTED, UNDELETABLE_LISTED, type InodeFlag, type NotCopyableReason, type InUseReport, type MeasureOptions, type MountFact, type NodeKind, type PathObservation, type TreeComparison, type TreeMeasure, type VolumeInfo } from '../state/types.js';
+import {
+  ESCAPING_LINKS_LISTED,
+  UNDELETABLE_LISTED,
+  type InodeFlag,
+  type NotCopyableReason,
+  type InUseReport,
+  type MeasureOptions,
+  type MountFact,
+  type NodeKind,
+  type PathObservation,
+  type TreeComparison,
+  type TreeMeasure,
+  type VolumeInfo,
+} from '../state/types.js';
 import { TreeNamesCounter } from './tree-names.js';
 import { nearestFolder, probeNameRules } from './name-probe.js';
 import type { NameRules } from '../core/name-rules.js';
@@ -21,7 +34,6 @@ import { compareTrees, kindOf } from './tree-compare.js';
 
 export { COMPARISON_LIMIT } from './tree-compare.js';
 
-
 /**
  * Windows hook: tells a junction from a directory symlink (and from other
  * reparse points Node also calls symbolic links), with the junction's real
@@ -33,7 +45,6 @@ export type LinkKindProbe = (p: string) => Promise<{ kind: 'symlink' | 'junction
 
 /** Hook: who holds something inside a tree about to move (src/platform/in-use.ts picks the OS's check). */
 export type InUseProbe = (root: string, isDir: boolean) => Promise<InUseReport>;
-
 
 /** Records a node's inode flag in a measure (the first few by path, all counted). */
 function noteFlag(m: TreeMeasure, full: string, flag: InodeFlag | undefined, isRoot: boolean): void {
@@ -68,7 +79,10 @@ function noteEscapingLink(m: TreeMeasure, root: string, full: string): void {
     // Gone or changed since its lstat: the fingerprint and the executor's own checks deal with a tree that moves under the walk.
     return;
   }
-  const depth = path.relative(root, path.dirname(full)).split(path.sep).filter((n) => n !== '').length;
+  const depth = path
+    .relative(root, path.dirname(full))
+    .split(path.sep)
+    .filter((n) => n !== '').length;
   if (!relativeTextLeaves(depth, text, HOST_STYLE)) return;
   const l = (m.linksOut ??= { count: 0, first: [] });
   l.count++;
@@ -90,7 +104,6 @@ function errCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException)?.code;
 }
 
-
 export class NodeDiskReader implements DiskReader {
   private readonly volumes = new Map<string, Promise<VolumeInfo>>();
   private readonly probedNames = new Map<string, NameRules>();
@@ -98,7 +111,10 @@ export class NodeDiskReader implements DiskReader {
   /** Present only where it can be answered (see src/platform/in-use.ts). */
   readonly inUse?: InUseProbe;
 
-  constructor(private readonly linkKind?: LinkKindProbe, inUse?: InUseProbe) {
+  constructor(
+    private readonly linkKind?: LinkKindProbe,
+    inUse?: InUseProbe,
+  ) {
     if (inUse) this.inUse = inUse;
   }
 
@@ -259,8 +275,7 @@ export class NodeDiskReader implements DiskReader {
       if (s.isSymbolicLink()) {
         m.links++;
         if (full !== root) noteEscapingLink(m, root, full);
-      }
-      else if (s.isDirectory()) m.dirs++;
+      } else if (s.isDirectory()) m.dirs++;
       else if (!s.isFile()) m.others = (m.others ?? 0) + 1;
       else {
         if (Number(s.nlink) > 1) {
@@ -283,7 +298,11 @@ export class NodeDiskReader implements DiskReader {
     count(top, root);
     const permissionsCopy = opts.disk ? await windowsPermissionsCopy() : undefined;
     if (permissionsCopy) m.permissionsCopy = permissionsCopy;
-        const withDisk = (t: TreeMeasure): TreeMeasure => ({ ...t, ...(disk ? { disk: disk.result() } : {}), ...(nameCounter ? { names: nameCounter.result() } : {}) });
+    const withDisk = (t: TreeMeasure): TreeMeasure => ({
+      ...t,
+      ...(disk ? { disk: disk.result() } : {}),
+      ...(nameCounter ? { names: nameCounter.result() } : {}),
+    });
     if (!top.isDirectory()) return withDisk(withShared(m, seen, newest));
     // Nothing crosses a device boundary: a folder on another device, or a mount point the table
     // names (a bind mount keeps the device), is noted and not entered.

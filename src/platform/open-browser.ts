@@ -24,7 +24,12 @@ export function openBrowser(url: string): Promise<boolean> {
       }
     };
     try {
-      const child = spawn(program, args, { stdio: 'ignore', detached: process.platform !== 'win32', windowsHide: true, windowsVerbatimArguments: process.platform === 'win32' });
+      const child = spawn(program, args, {
+        stdio: 'ignore',
+        detached: process.platform !== 'win32',
+        windowsHide: true,
+        windowsVerbatimArguments: process.platform === 'win32',
+      });
       child.on('error', () => settle(false));
       child.on('exit', (code) => settle(code === 0));
       setTimeout(() => {

@@ -39,7 +39,12 @@ export interface ListedFile {
 
 const join = HOST.under;
 
-export async function findOutsideNames(root: string, nodes: readonly ListedFile[], yieldNow: () => Promise<void> | undefined, searchBudget = SEARCH_BUDGET): Promise<OutsideNames> {
+export async function findOutsideNames(
+  root: string,
+  nodes: readonly ListedFile[],
+  yieldNow: () => Promise<void> | undefined,
+  searchBudget = SEARCH_BUDGET,
+): Promise<OutsideNames> {
   const byId = new Map<string, { rels: string[]; nlink: number }>();
   for (const n of nodes) {
     if (n.kind !== 'file' || n.nlink < 2 || n.id === '') continue;

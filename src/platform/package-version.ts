@@ -10,7 +10,7 @@ let cached: string | undefined;
  */
 export function packageVersion(): string {
   if (cached) return cached;
-  for (let dir = new URL('.', import.meta.url); ; ) {
+  for (let dir = new URL('.', import.meta.url); ;) {
     try {
       const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
       if (pkg.name === 'relocate' && pkg.version) return (cached = pkg.version);

@@ -61,7 +61,7 @@ export async function ensureRegistry(place: LockRegistryPlace): Promise<void> {
  * by case wait for each other, never let two runs over one path through.
  */
 export async function canonicalLockPath(p: string): Promise<string> {
-  return (await canonicalLockPaths([p]))[0]!;
+  return (await canonicalLockPaths([p]))[0];
 }
 
 /**

@@ -8,9 +8,35 @@
 
 /** By the name the mount table gives (/proc/self/mountinfo's fstype). */
 const PSEUDO_NAMES = new Set([
-  'proc', 'sysfs', 'cgroup', 'cgroup2', 'cpuset', 'devtmpfs', 'devpts', 'debugfs', 'securityfs', 'tracefs',
-  'bpf', 'pstore', 'configfs', 'fusectl', 'hugetlbfs', 'mqueue', 'efivarfs', 'autofs', 'binfmt_misc',
-  'nsfs', 'selinuxfs', 'smackfs', 'rpc_pipefs', 'nfsd', 'resctrl', 'binder', 'xenfs', 'usbfs', 'functionfs',
+  'proc',
+  'sysfs',
+  'cgroup',
+  'cgroup2',
+  'cpuset',
+  'devtmpfs',
+  'devpts',
+  'debugfs',
+  'securityfs',
+  'tracefs',
+  'bpf',
+  'pstore',
+  'configfs',
+  'fusectl',
+  'hugetlbfs',
+  'mqueue',
+  'efivarfs',
+  'autofs',
+  'binfmt_misc',
+  'nsfs',
+  'selinuxfs',
+  'smackfs',
+  'rpc_pipefs',
+  'nfsd',
+  'resctrl',
+  'binder',
+  'xenfs',
+  'usbfs',
+  'functionfs',
 ]);
 
 /**

@@ -70,7 +70,9 @@ export function runChild(command: readonly string[], opts: ChildOptions): Runnin
   // one SIGINT on (stop()). Reaching the child too would make that a second signal, which stops a run at once instead of
   // at a safe point.
   const base = { cwd: opts.cwd, env: opts.env as NodeJS.ProcessEnv, windowsHide: true, detached: process.platform !== 'win32' };
-  const child = opts.stopByStdin ? spawn(program, args, { ...base, stdio: ['pipe', 'pipe', 'pipe'] }) : spawn(program, args, { ...base, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = opts.stopByStdin
+    ? spawn(program, args, { ...base, stdio: ['pipe', 'pipe', 'pipe'] })
+    : spawn(program, args, { ...base, stdio: ['ignore', 'pipe', 'pipe'] });
   // A child that has exited closes its end: a late `stop` must not throw EPIPE in the server.
   child.stdin?.on('error', () => undefined);
   const max = opts.maxStdoutBytes ?? 64 * 1024 * 1024;

@@ -24,7 +24,15 @@ import type { TreeListing } from './tree-listing.js';
 /** Node `i` of a listing as a snapshot records it (a node of kind `other` is never recorded: the caller skips it). */
 export function snapshotNodeOf(list: TreeListing, i: number, withOwner: boolean): NodeMeta {
   const kind = list.kind(i) as NodeMeta['kind'];
-  const meta: NodeMeta = { rel: list.rel(i), kind, mode: list.mode(i), mtimeMs: list.mtimeMs(i), atimeMs: list.atimeMs(i), mtimeNs: String(list.mtimeNs(i)), atimeNs: String(list.atimeNs(i)) };
+  const meta: NodeMeta = {
+    rel: list.rel(i),
+    kind,
+    mode: list.mode(i),
+    mtimeMs: list.mtimeMs(i),
+    atimeMs: list.atimeMs(i),
+    mtimeNs: String(list.mtimeNs(i)),
+    atimeNs: String(list.atimeNs(i)),
+  };
   if (withOwner) Object.assign(meta, { uid: list.uid(i), gid: list.gid(i) });
   // Listings kept for snapshots were walked with their attributes and flags (verify's fresh original side), as is a fresh walk.
   const xattrs = list.xattrs(i);

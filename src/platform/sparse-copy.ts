@@ -48,11 +48,11 @@ export async function copySparse(from: string, to: string, size: number, seek: S
       const hole = seek(src.fd, next.at, 'hole');
       if ('errno' in hole) throw seekError(hole.errno, from);
       const end = Math.min(hole.at, size);
-      for (let pos = next.at; pos < end; ) {
+      for (let pos = next.at; pos < end;) {
         const { bytesRead } = await src.read(buf, 0, Math.min(CHUNK, end - pos), pos);
         // The original shrank meanwhile: the verify sees the sizes differ.
         if (bytesRead === 0) break;
-        for (let w = 0; w < bytesRead; ) w += (await dst.write(buf, w, bytesRead - w, pos + w)).bytesWritten;
+        for (let w = 0; w < bytesRead;) w += (await dst.write(buf, w, bytesRead - w, pos + w)).bytesWritten;
         pos += bytesRead;
         onBytes(bytesRead);
       }
@@ -103,7 +103,7 @@ export async function sameSparseContent(pa: string, pb: string, size: number, se
     try {
       const bufA = Buffer.allocUnsafe(CHUNK);
       const bufB = Buffer.allocUnsafe(CHUNK);
-      for (let pos = 0; pos < size; ) {
+      for (let pos = 0; pos < size;) {
         const da = nextData(seek, fa.fd, pos, size, pa);
         const db = nextData(seek, fb.fd, pos, size, pb);
         if (da === null || db === null) return pos === 0 ? null : compareRange(fa, fb, pos, size, bufA, bufB, onBytes);
@@ -127,8 +127,16 @@ export async function sameSparseContent(pa: string, pb: string, size: number, se
 }
 
 /** Whether bytes [from, to) of two open files are equal (a side that ends early differs). */
-async function compareRange(fa: FileHandle, fb: FileHandle, from: number, to: number, bufA: Buffer, bufB: Buffer, onBytes: (n: number) => void): Promise<boolean> {
-  for (let pos = from; pos < to; ) {
+async function compareRange(
+  fa: FileHandle,
+  fb: FileHandle,
+  from: number,
+  to: number,
+  bufA: Buffer,
+  bufB: Buffer,
+  onBytes: (n: number) => void,
+): Promise<boolean> {
+  for (let pos = from; pos < to;) {
     const want = Math.min(CHUNK, to - pos);
     const [ra, rb] = await Promise.all([readAt(fa, bufA, want, pos), readAt(fb, bufB, want, pos)]);
     if (ra !== want || rb !== want) return false;

@@ -217,7 +217,16 @@ export class TreeListing {
   meta(i: number): KeptMeta {
     const c = this.chunk(i);
     const k = i & MASK;
-    const meta: KeptMeta = { kind: KINDS[c.kinds[k]], mode: c.modes[k], uid: c.uids[k], gid: c.gids[k], atimeNs: c.atimes[k], mtimeNs: c.mtimes[k], xattrs: this.xattrs(i), flags: this.flags(i) };
+    const meta: KeptMeta = {
+      kind: KINDS[c.kinds[k]],
+      mode: c.modes[k],
+      uid: c.uids[k],
+      gid: c.gids[k],
+      atimeNs: c.atimes[k],
+      mtimeNs: c.mtimes[k],
+      xattrs: this.xattrs(i),
+      flags: this.flags(i),
+    };
     const birth = this.birthtimeNs(i);
     if (birth !== undefined) meta.birthtimeNs = birth;
     return meta;

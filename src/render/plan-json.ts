@@ -145,11 +145,17 @@ function entryJson(e: PlannedEntry, obs: EntryObservation | undefined): PlanEntr
     action: e.action,
     reason: e.reason,
     ...(move
-      ? { from: move.from, to: move.to, crossVolume: move.crossVolume, bytes: move.bytes, files: move.files, ...(move.allocated !== undefined ? { allocated: move.allocated } : {}), ...(move.onTarget !== undefined ? { onTarget: move.onTarget } : {}) }
+      ? {
+          from: move.from,
+          to: move.to,
+          crossVolume: move.crossVolume,
+          bytes: move.bytes,
+          files: move.files,
+          ...(move.allocated !== undefined ? { allocated: move.allocated } : {}),
+          ...(move.onTarget !== undefined ? { onTarget: move.onTarget } : {}),
+        }
       : {}),
-    ...(move?.sharedOutside
-      ? { freesOnSource: Math.max(0, move.bytes - move.sharedOutside.bytes), sharedOutside: { ...move.sharedOutside } }
-      : {}),
+    ...(move?.sharedOutside ? { freesOnSource: Math.max(0, move.bytes - move.sharedOutside.bytes), sharedOutside: { ...move.sharedOutside } } : {}),
     ...(e.action === 'relink' || e.action === 'retarget' ? { oldTarget: e.oldTarget } : {}),
     ...(createsTarget(e) ? { createsTarget: true } : {}),
     ...(e.action === 'link' && e.replacesIdentical === true ? { replacesIdentical: true } : {}),

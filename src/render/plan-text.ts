@@ -63,7 +63,10 @@ function headLine(e: PlannedEntry, c: Palette): string {
     const m = e.move;
     // The blocks they take too, when that reads differently (small files: a block each; sparse files: only their data).
     const allocated = m.allocated !== undefined && formatBytes(m.allocated) !== formatBytes(m.bytes) ? ` (${formatBytes(m.allocated)} on disk)` : '';
-    extra = m.measured === false ? ' same volume (one rename; size not counted)' : ` ${formatBytes(m.bytes)}${allocated} in ${count(m.files, 'file')}, ${m.crossVolume ? 'across volumes' : 'same volume'}`;
+    extra =
+      m.measured === false
+        ? ' same volume (one rename; size not counted)'
+        : ` ${formatBytes(m.bytes)}${allocated} in ${count(m.files, 'file')}, ${m.crossVolume ? 'across volumes' : 'same volume'}`;
   }
   // An empty oldTarget: the old link's text could not be read.
   if (e.action === 'relink') extra = ` was → ${e.oldTarget || 'an unknown place'}`;

@@ -31,16 +31,26 @@ export function formatDuration(seconds: number): string {
 /** What one step does, in words for the progress line. */
 export function stepWords(op: string, a: string, b?: string): string {
   switch (op) {
-    case 'mkdirs': return `create folder ${a}`;
-    case 'rename': return `move ${a} → ${b}`;
-    case 'copy': return `copy ${a} → ${b}`;
-    case 'verify': return `verify ${b} against ${a}`;
-    case 'link': return `create link ${a} → ${b}`;
-    case 'check-link': return `check link ${a}`;
-    case 'check-in-use': return `check that no program uses ${a}`;
-    case 'unlink': return `remove link ${a}`;
-    case 'delete': return `delete the old copy ${a}`;
-    default: return op;
+    case 'mkdirs':
+      return `create folder ${a}`;
+    case 'rename':
+      return `move ${a} → ${b}`;
+    case 'copy':
+      return `copy ${a} → ${b}`;
+    case 'verify':
+      return `verify ${b} against ${a}`;
+    case 'link':
+      return `create link ${a} → ${b}`;
+    case 'check-link':
+      return `check link ${a}`;
+    case 'check-in-use':
+      return `check that no program uses ${a}`;
+    case 'unlink':
+      return `remove link ${a}`;
+    case 'delete':
+      return `delete the old copy ${a}`;
+    default:
+      return op;
   }
 }
 
@@ -51,15 +61,25 @@ export function stepWords(op: string, a: string, b?: string): string {
  */
 export function undoWords(op: string, a: string, b?: string): string {
   switch (op) {
-    case 'mkdirs': return `remove the folders created for ${a}, if still empty (folders that were there before stay)`;
-    case 'rename': return `move ${b} back → ${a}`;
-    case 'copy': return `discard the copy ${b}`;
-    case 'verify': return `nothing to undo for the check of ${b}`;
-    case 'link': return `remove the link ${a}`;
-    case 'check-link': return `nothing to undo for the check of ${a}`;
-    case 'check-in-use': return `nothing to undo for the check of programs using ${a}`;
-    case 'unlink': return `put back the link ${a}`;
-    case 'delete': return `copy back ${a} from ${b}`;
-    default: return `undo ${op}`;
+    case 'mkdirs':
+      return `remove the folders created for ${a}, if still empty (folders that were there before stay)`;
+    case 'rename':
+      return `move ${b} back → ${a}`;
+    case 'copy':
+      return `discard the copy ${b}`;
+    case 'verify':
+      return `nothing to undo for the check of ${b}`;
+    case 'link':
+      return `remove the link ${a}`;
+    case 'check-link':
+      return `nothing to undo for the check of ${a}`;
+    case 'check-in-use':
+      return `nothing to undo for the check of programs using ${a}`;
+    case 'unlink':
+      return `put back the link ${a}`;
+    case 'delete':
+      return `copy back ${a} from ${b}`;
+    default:
+      return `undo ${op}`;
   }
 }

@@ -47,12 +47,15 @@ export function renderScan(report: ScanReport, opts: { found: number; top: numbe
   lines.push(`relocate scan: ${what} (sizes without following links, hard-linked files once)`);
   lines.push('');
   if (report.folders.length === 0) {
-    lines.push(opts.scanned ? '  nothing to list: no folders there' : '  none of the known large folders exist here; `relocate scan PATH` measures the folders in PATH');
+    lines.push(
+      opts.scanned ? '  nothing to list: no folders there' : '  none of the known large folders exist here; `relocate scan PATH` measures the folders in PATH',
+    );
   } else {
     const pathWidth = Math.min(PATH_COLUMN_MAX, Math.max(...report.folders.map((f) => f.path.length)));
     lines.push(c.bold(`${'SIZE'.padStart(10)}  ${'VERDICT'.padEnd(VERDICT_WIDTH)} ${'PATH'.padEnd(pathWidth)}  REASON`));
     for (const f of report.folders) lines.push(row(f, pathWidth, c));
-    if (opts.found > report.folders.length) lines.push(c.dim(`  … ${opts.found - report.folders.length} smaller not shown (--top ${opts.top}; --top N shows more)`));
+    if (opts.found > report.folders.length)
+      lines.push(c.dim(`  … ${opts.found - report.folders.length} smaller not shown (--top ${opts.top}; --top N shows more)`));
   }
   if (report.drives.length > 0) {
     lines.push('', 'Drives:');
@@ -67,6 +70,11 @@ export function renderScan(report: ScanReport, opts: { found: number; top: numbe
     lines.push('', c.yellow('Not measured:'));
     for (const p of report.problems) lines.push(c.yellow(`  ${p.message}`));
   }
-  lines.push('', c.dim("safe: move it with relocate. owner's mover: its program moves it itself, use that. caution: one program's data, close it first. never: relocate refuses it."));
+  lines.push(
+    '',
+    c.dim(
+      "safe: move it with relocate. owner's mover: its program moves it itself, use that. caution: one program's data, close it first. never: relocate refuses it.",
+    ),
+  );
   return lines.join('\n');
 }

@@ -39,4 +39,3 @@ export function observationNeeds(e: DesiredEntry, link: PathObservation, target:
     oldTarget: e.retarget === 'move' && isLink(link) && link.linkTarget !== undefined && !samePath(link.linkTarget, e.target, e.style),
   };
 }
-

@@ -25,9 +25,13 @@ export interface ObserveOptions {
  */
 export async function observeEntries(entries: DesiredEntry[], reader: DiskReader, opts: ObserveOptions = {}): Promise<(EntryObservation | undefined)[]> {
   const out: (EntryObservation | undefined)[] = new Array(entries.length).fill(undefined);
-  await eachLimited(entries.map((e, i) => [e, i] as const), CONCURRENCY, async ([e, i]) => {
-    out[i] = await observeEntry(e, reader, opts);
-  });
+  await eachLimited(
+    entries.map((e, i) => [e, i] as const),
+    CONCURRENCY,
+    async ([e, i]) => {
+      out[i] = await observeEntry(e, reader, opts);
+    },
+  );
   return out;
 }
 
@@ -39,7 +43,10 @@ export async function observeEntry(e: DesiredEntry, reader: DiskReader, opts: Ob
   // Mounts at and inside the sides whose data would move or be compared, asked before any walk:
   // a side that is itself a mount point is refused, so its (possibly huge) volume is not walked.
   if (reader.mounts) {
-    for (const [side, wanted] of [[link, need.measureLink || need.compare], [target, need.measureTarget || need.compare]] as const) {
+    for (const [side, wanted] of [
+      [link, need.measureLink || need.compare],
+      [target, need.measureTarget || need.compare],
+    ] as const) {
       // Wanted only for a side that holds data (a folder or file), never an absent one.
       if (!wanted || side.kind === 'absent') continue;
       const m = await reader.mounts(side.path);

@@ -116,4 +116,6 @@ export type PathObservation = AbsentObservation | DirObservation | FileObservati
 
 /** Every NodeKind has its variant (a compile error otherwise). */
 type KindsMatch<T extends true> = T;
-export type EveryKindObserved = KindsMatch<[NodeKind] extends [PathObservation['kind']] ? ([PathObservation['kind']] extends [NodeKind] ? true : false) : false>;
+export type EveryKindObserved = KindsMatch<
+  [NodeKind] extends [PathObservation['kind']] ? ([PathObservation['kind']] extends [NodeKind] ? true : false) : false
+>;

@@ -25,8 +25,8 @@ function run(args: string[], cwd: string, set: Record<string, string>, drop: str
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, doc: () => JSON.parse(r.stdout) };
 }
 
-describe.concurrent('as an agent\'s account on Linux', () => {
-  it('HOME is the account\'s home (root\'s /root, here a folder of the test): ~ and the default state folder resolve there', (ctx) => {
+describe.concurrent("as an agent's account on Linux", () => {
+  it("HOME is the account's home (root's /root, here a folder of the test): ~ and the default state folder resolve there", (ctx) => {
     const sb = sandboxFor(ctx, 'agent-home');
     const home = sb.dir('roothome');
     sb.manifest('version: 1\nlinks:\n  - link: ~/Games\n    target: /mnt/big/Games\n');

@@ -19,7 +19,8 @@ describe.concurrent('the CLI itself', () => {
   it('--help lists every command', async () => {
     const r = await runCliAsync(['--help']);
     expect(r.status).toBe(0);
-    for (const c of ['validate', 'plan', 'status', 'apply', 'rollback', 'resume', 'history', 'import', 'scan', 'doctor', 'completion', 'demo']) expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
+    for (const c of ['validate', 'plan', 'status', 'apply', 'rollback', 'resume', 'history', 'import', 'scan', 'doctor', 'completion', 'demo'])
+      expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
   });
 
   it.each(Object.keys(COMMAND_HELP))('%s --help shows usage and an example', async (cmd) => {
@@ -69,7 +70,9 @@ describe.concurrent('the CLI itself', () => {
 /** Whether a mount at or under `root` is still in this machine's mount table. */
 function mountedUnder(root: string): boolean {
   if (!existsSync('/proc/self/mountinfo')) return false;
-  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => (l.split(' ')[4] ?? '').startsWith(root));
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((l) => (l.split(' ')[4] ?? '').startsWith(root));
 }
 
 /** The text between the line holding `from` and the next `$ relocate` step. */
@@ -89,7 +92,21 @@ describe('relocate demo', () => {
   it('walks plan, apply, status, a change of target, history and rollback in its sandbox and removes it', async () => {
     const r = await runCliAsync(['demo']);
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    const order = ['$ relocate plan', '$ relocate apply', 'In sync', 'Later you want the games in D/Archive/Games', '$ relocate plan', '$ relocate apply', 'In sync', '$ relocate history', '$ relocate rollback', 'Rolled back', '$ relocate rollback', 'Rolled back', 'was removed'];
+    const order = [
+      '$ relocate plan',
+      '$ relocate apply',
+      'In sync',
+      'Later you want the games in D/Archive/Games',
+      '$ relocate plan',
+      '$ relocate apply',
+      'In sync',
+      '$ relocate history',
+      '$ relocate rollback',
+      'Rolled back',
+      '$ relocate rollback',
+      'Rolled back',
+      'was removed',
+    ];
     let at = 0;
     for (const s of order) {
       const i = r.stdout.indexOf(s, at);
@@ -106,7 +123,10 @@ describe('relocate demo', () => {
     expect(replan).toMatch(new RegExp(`^[~>] (relink|retarget) +${root}/C/Games → ${root}/D/Archive/Games`, 'm'));
     // Nothing is lost either way: the games are whole in exactly one of the two targets.
     const after = /D\/Archive\/Games is (.+), and D\/Games is (.+)\.\n/.exec(r.stdout)!;
-    expect([after[1], after[2]].filter((d) => d === 'a folder with 4 items'), after[0]).toHaveLength(1);
+    expect(
+      [after[1], after[2]].filter((d) => d === 'a folder with 4 items'),
+      after[0],
+    ).toHaveLength(1);
     const seen = /Programs opening C\/Games find (.+)\.\n/.exec(r.stdout)![1];
     // The retarget moved the data with the new target: programs opening C/Games find the games, not an empty folder.
     expect(seen).toBe('a folder with 4 items');
@@ -114,52 +134,75 @@ describe('relocate demo', () => {
     expect(r.stdout).toMatch(/C\/Games is a folder with 4 items again, and D\/Games is nothing\./);
   }, 60_000);
 
-  it.skipIf(!MOUNTS)('as root on Linux the fake D: is a tmpfs of its own: the move copies, verifies and deletes, and the volume is unmounted at the end', async () => {
-    const r = await runCliAsync(['demo']);
-    expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain('The fake D: is a volume of its own (a small tmpfs)');
-    const root = /a sandbox in (\S+)/.exec(r.stdout)![1]!;
-    expect(stepOutput(r.stdout, '# what would change? (exit code 2')).toMatch(new RegExp(`${root}/C/Games → ${root}/D/Games  \\(symlink\\) 768 KiB \\(\\d+ KiB on disk\\) in 9 files, across volumes`));
-    expect(r.stdout).toContain('across volumes: copied, verified, then the original removed');
-    expect(mountedUnder(root)).toBe(false);
-  }, 60_000);
-
-  it.skipIf(!MOUNTS)('the volume is unmounted and the sandbox removed when a step fails (a Ctrl-C during the first apply)', async () => {
-    const r = await runCliAsync(['demo'], { env: { RELOCATE_TEST_SIGNAL_AFTER: '3:SIGINT' } });
-    expect(r.status, r.stdout + r.stderr).toBe(1);
-    expect(r.stdout).toContain('The fake D: is a volume of its own');
-    const root = /a sandbox in (\S+)/.exec(r.stdout)![1]!;
-    expect(r.stdout).toContain(`The sandbox ${root} was removed.`);
-    expect(mountedUnder(root)).toBe(false);
-    expect(existsSync(root)).toBe(false);
-  }, 60_000);
-
-  it.skipIf(!MOUNTS)('--keep keeps the sandbox but never the mount', async () => {
-    const r = await runCliAsync(['demo', '--keep']);
-    expect(r.status, r.stdout + r.stderr).toBe(0);
-    const root = /a sandbox in (\S+)/.exec(r.stdout)![1]!;
-    try {
-      expect(r.stdout).toContain('Its fake D: volume was unmounted');
-      expect(existsSync(path.join(root, 'relocate.yaml'))).toBe(true);
-      expect(mountedUnder(root)).toBe(false);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
-  }, 60_000);
-
-  it.skipIf(MOUNTS && !NOBODY)('where it cannot mount (here: not root), the tour says why and the move is one rename', async () => {
-    // As root, the tour runs as nobody (setpriv), with a lock registry nobody may write to.
-    const lockDir = mkdtempSync(path.join(os.tmpdir(), 'relocate-demo-locks-'));
-    chmodSync(lockDir, 0o1777);
-    try {
-      const r = await runCliAsync(['demo'], MOUNTS ? { wrapper: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'], env: { RELOCATE_LOCK_DIR: lockDir } } : {});
+  it.skipIf(!MOUNTS)(
+    'as root on Linux the fake D: is a tmpfs of its own: the move copies, verifies and deletes, and the volume is unmounted at the end',
+    async () => {
+      const r = await runCliAsync(['demo']);
       expect(r.status, r.stdout + r.stderr).toBe(0);
-      expect(r.stdout).toMatch(/The fake D: is a folder on the same disk as C: \((mounting a volume needs root|the demo mounts a volume of its own only on Linux[^)]*|mount -t tmpfs failed[^)]*)\), so moving to it is one rename/);
+      expect(r.stdout).toContain('The fake D: is a volume of its own (a small tmpfs)');
       const root = /a sandbox in (\S+)/.exec(r.stdout)![1]!;
-      expect(stepOutput(r.stdout, '# what would change? (exit code 2')).toContain('same volume: one rename');
+      expect(stepOutput(r.stdout, '# what would change? (exit code 2')).toMatch(
+        new RegExp(`${root}/C/Games → ${root}/D/Games  \\(symlink\\) 768 KiB \\(\\d+ KiB on disk\\) in 9 files, across volumes`),
+      );
+      expect(r.stdout).toContain('across volumes: copied, verified, then the original removed');
+      expect(mountedUnder(root)).toBe(false);
+    },
+    60_000,
+  );
+
+  it.skipIf(!MOUNTS)(
+    'the volume is unmounted and the sandbox removed when a step fails (a Ctrl-C during the first apply)',
+    async () => {
+      const r = await runCliAsync(['demo'], { env: { RELOCATE_TEST_SIGNAL_AFTER: '3:SIGINT' } });
+      expect(r.status, r.stdout + r.stderr).toBe(1);
+      expect(r.stdout).toContain('The fake D: is a volume of its own');
+      const root = /a sandbox in (\S+)/.exec(r.stdout)![1]!;
+      expect(r.stdout).toContain(`The sandbox ${root} was removed.`);
+      expect(mountedUnder(root)).toBe(false);
       expect(existsSync(root)).toBe(false);
-    } finally {
-      rmSync(lockDir, { recursive: true, force: true });
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
+
+  it.skipIf(!MOUNTS)(
+    '--keep keeps the sandbox but never the mount',
+    async () => {
+      const r = await runCliAsync(['demo', '--keep']);
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      const root = /a sandbox in (\S+)/.exec(r.stdout)![1]!;
+      try {
+        expect(r.stdout).toContain('Its fake D: volume was unmounted');
+        expect(existsSync(path.join(root, 'relocate.yaml'))).toBe(true);
+        expect(mountedUnder(root)).toBe(false);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
+
+  it.skipIf(MOUNTS && !NOBODY)(
+    'where it cannot mount (here: not root), the tour says why and the move is one rename',
+    async () => {
+      // As root, the tour runs as nobody (setpriv), with a lock registry nobody may write to.
+      const lockDir = mkdtempSync(path.join(os.tmpdir(), 'relocate-demo-locks-'));
+      chmodSync(lockDir, 0o1777);
+      try {
+        const r = await runCliAsync(
+          ['demo'],
+          MOUNTS ? { wrapper: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'], env: { RELOCATE_LOCK_DIR: lockDir } } : {},
+        );
+        expect(r.status, r.stdout + r.stderr).toBe(0);
+        expect(r.stdout).toMatch(
+          /The fake D: is a folder on the same disk as C: \((mounting a volume needs root|the demo mounts a volume of its own only on Linux[^)]*|mount -t tmpfs failed[^)]*)\), so moving to it is one rename/,
+        );
+        const root = /a sandbox in (\S+)/.exec(r.stdout)![1]!;
+        expect(stepOutput(r.stdout, '# what would change? (exit code 2')).toContain('same volume: one rename');
+        expect(existsSync(root)).toBe(false);
+      } finally {
+        rmSync(lockDir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 });

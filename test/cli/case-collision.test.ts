@@ -71,13 +71,16 @@ describe.skipIf(reason !== undefined)('E_CASE_COLLISION: case twins copied onto 
     expect(again.status, show(again)).toBe(0);
   }, 60_000);
 
-  it('the copy\'s own check, for twins the plan did not see (made after it, or a volume no probe could ask): E_CASE_COLLISION naming both, from the volume\'s answer', async () => {
+  it("the copy's own check, for twins the plan did not see (made after it, or a volume no probe could ask): E_CASE_COLLISION naming both, from the volume's answer", async () => {
     const docs = path.join(root, 'Docs');
     mkdirSync(docs);
     writeFileSync(path.join(docs, 'README'), 'upper');
     writeFileSync(path.join(docs, 'Readme'), 'mixed');
     const staging = path.join(targetParent, 'Docs.relocate-partial-test');
-    const err = await new NodeFs().copyTree(docs, staging).then(() => undefined, (e: unknown) => e as RelocateError);
+    const err = await new NodeFs().copyTree(docs, staging).then(
+      () => undefined,
+      (e: unknown) => e as RelocateError,
+    );
     expect(err?.code).toBe('E_CASE_COLLISION');
     expect(err!.message).toContain(path.join(docs, 'README'));
     expect(err!.message).toContain(path.join(docs, 'Readme'));

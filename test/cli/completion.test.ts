@@ -20,7 +20,10 @@ function has(cmd: string): boolean {
 
 const HAVE = { bash: has('bash'), zsh: has('zsh'), fish: has('fish'), pwsh: has('pwsh') };
 for (const [shell, ok] of Object.entries(HAVE)) {
-  if (!ok) console.warn(`test/cli/completion: ${shell} is not installed, so its syntax check is skipped (Debian: apt-get install ${shell === 'pwsh' ? 'powershell from Microsoft' : shell})`);
+  if (!ok)
+    console.warn(
+      `test/cli/completion: ${shell} is not installed, so its syntax check is skipped (Debian: apt-get install ${shell === 'pwsh' ? 'powershell from Microsoft' : shell})`,
+    );
 }
 
 const scripts: Record<string, string> = {};
@@ -165,7 +168,13 @@ describe('the completion spec agrees with the help', () => {
   const optionsIn = (text: string) => {
     const lines = text.split('\n');
     const start = lines.findIndex((l) => l === 'Options:');
-    const block = start < 0 ? [] : lines.slice(start + 1, lines.findIndex((l, i) => i > start && l.trim() === ''));
+    const block =
+      start < 0
+        ? []
+        : lines.slice(
+            start + 1,
+            lines.findIndex((l, i) => i > start && l.trim() === ''),
+          );
     return new Set([...[lines[0]!, ...block].join('\n').matchAll(/(?<![\w-])--([a-z][a-z-]*)/g)].map((m) => m[1]!));
   };
   const globals = new Set(GLOBAL_OPTION_SPECS.map((o) => o.long));
@@ -186,7 +195,17 @@ describe('the completion spec agrees with the help', () => {
   it.each(Object.keys(COMMAND_SPECS).filter((c) => c !== 'demo'))('%s: every option completed is accepted by the command', async (cmd) => {
     // An option the command does not know fails with E_USAGE "Unknown option"; a known one gets further (to a missing manifest).
     for (const o of COMMAND_SPECS[cmd]!.options) {
-      const r = await runCliAsync([cmd, `--${o.long}`, ...(o.value ? [typeof o.value === 'string' ? '/nonexistent/relocate-spec-check' : o.value[0]!] : []), '--state-dir', path.join(tmp, 'state'), '/nonexistent/relocate-spec-check.yaml'], { cwd: tmp });
+      const r = await runCliAsync(
+        [
+          cmd,
+          `--${o.long}`,
+          ...(o.value ? [typeof o.value === 'string' ? '/nonexistent/relocate-spec-check' : o.value[0]!] : []),
+          '--state-dir',
+          path.join(tmp, 'state'),
+          '/nonexistent/relocate-spec-check.yaml',
+        ],
+        { cwd: tmp },
+      );
       expect(r.stderr, `relocate ${cmd} --${o.long}`).not.toMatch(/Unknown option/i);
     }
   });

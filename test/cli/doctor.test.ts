@@ -31,7 +31,6 @@ beforeAll(() => {
   requireBuiltCli();
 });
 
-
 async function doctor(sb: Sandbox, args: string[], stateDir = sb.stateDir) {
   return runCliAsync(['doctor', ...args, '--state-dir', stateDir], { cwd: sb.root });
 }

@@ -66,7 +66,6 @@ async function importJson(s: Sandbox, args: string[], env: Record<string, string
   return { status: r.status, doc: JSON.parse(r.stdout) as ImportJson, stderr: r.stderr };
 }
 
-
 /**
  * `relocate status --json` over an imported manifest: every entry in sync
  * except the imported broken link, which status reports as drift (a link
@@ -101,7 +100,14 @@ describe('relocate import (printing)', () => {
   it('--recursive walks real subfolders, still never entering a link', async () => {
     sb = homeSandbox();
     const { doc } = await importJson(sb, ['home', '--recursive']);
-    expect(doc.entries.map((e) => path.relative(sb!.root, e.link))).toEqual(['home/abs-dir', 'home/broken', 'home/into', 'home/rel-file', 'home/sub/deeper/x', 'home/sub/nested']);
+    expect(doc.entries.map((e) => path.relative(sb!.root, e.link))).toEqual([
+      'home/abs-dir',
+      'home/broken',
+      'home/into',
+      'home/rel-file',
+      'home/sub/deeper/x',
+      'home/sub/nested',
+    ]);
   });
 
   it('prints a complete manifest (paths in HOME as ~) on stdout, and what it found on stderr', async () => {
@@ -235,7 +241,10 @@ describe('relocate import --write', () => {
 
   it('--json reports what was written, with the diff', async () => {
     sb = homeSandbox();
-    const r = await runCliAsync(['import', 'home', '--write', 'relocate.yaml', '--yes', '--json', '--state-dir', sb.stateDir], { cwd: sb.root, env: { HOME: sb.p('home') } });
+    const r = await runCliAsync(['import', 'home', '--write', 'relocate.yaml', '--yes', '--json', '--state-dir', sb.stateDir], {
+      cwd: sb.root,
+      env: { HOME: sb.p('home') },
+    });
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as ImportJson;
     expect(doc).toMatchObject({ formatVersion: 1, manifest: sb.p('relocate.yaml'), written: true, created: true, added: 4 });
@@ -246,7 +255,10 @@ describe('relocate import --write', () => {
     sb = homeSandbox();
     sb.file('dots/relocate.yaml', 'version: 1\nlinks: []\n');
     symlinkSync('dots/relocate.yaml', sb.p('relocate.yaml'));
-    const r = await runCliAsync(['import', 'home', '--write', 'relocate.yaml', '--yes', '--state-dir', sb.stateDir], { cwd: sb.root, env: { HOME: sb.p('home') } });
+    const r = await runCliAsync(['import', 'home', '--write', 'relocate.yaml', '--yes', '--state-dir', sb.stateDir], {
+      cwd: sb.root,
+      env: { HOME: sb.p('home') },
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(lstatSync(sb.p('relocate.yaml')).isSymbolicLink()).toBe(true);
     expect(readlinkSync(sb.p('relocate.yaml'))).toBe('dots/relocate.yaml');
@@ -255,7 +267,10 @@ describe('relocate import --write', () => {
 
   it('a manifest in another folder: targets inside that folder are written relative to it', async () => {
     sb = homeSandbox();
-    const r = await runCliAsync(['import', 'home', '--write', 'data/links.yaml', '--yes', '--state-dir', sb.stateDir], { cwd: sb.root, env: { HOME: sb.p('home') } });
+    const r = await runCliAsync(['import', 'home', '--write', 'data/links.yaml', '--yes', '--state-dir', sb.stateDir], {
+      cwd: sb.root,
+      env: { HOME: sb.p('home') },
+    });
     expect(r.status, r.stderr).toBe(0);
     const text = readFileSync(sb.p('data/links.yaml'), 'utf8');
     expect(text).toContain('  - link: ~/abs-dir\n    target: ./games\n');

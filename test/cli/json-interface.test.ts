@@ -45,23 +45,35 @@ describe.concurrent('JSON interface (issue 19)', () => {
     expect(status).toBe(2);
     expect(doc.changes).toBe(true);
     expect(entryAt(doc, games).observed).toEqual({ link: { kind: 'dir', bytes: 18, files: 2 }, target: { kind: 'missing' } });
-    expect(entryAt(doc, cache).observed).toEqual({ link: { kind: 'symlink', linkText: '../old/Cache', resolved: sb.p('old/Cache') }, target: { kind: 'missing' } });
+    expect(entryAt(doc, cache).observed).toEqual({
+      link: { kind: 'symlink', linkText: '../old/Cache', resolved: sb.p('old/Cache') },
+      target: { kind: 'missing' },
+    });
   });
 
   it('apply --json: changed true and every entry changed; again: changed false, every entry unchanged; plan and status: changes false', async (ctx) => {
     const { sb, games, cache } = fixture(ctx, 'ji-apply');
     const first = parse(await cli(sb, ['apply', '--json', '--yes']));
     expect(first).toMatchObject({ result: 'done', changed: true });
-    expect(first.entries.map((e: { link: string; result: string }) => [e.link, e.result])).toEqual([[games, 'changed'], [cache, 'changed']]);
+    expect(first.entries.map((e: { link: string; result: string }) => [e.link, e.result])).toEqual([
+      [games, 'changed'],
+      [cache, 'changed'],
+    ]);
     const again = await cli(sb, ['apply', '--json', '--yes']);
     expect(again.status).toBe(0);
     const second = parse(again);
     expect(second).toMatchObject({ result: 'nothing-to-do', changed: false, run: null });
-    expect(second.entries.map((e: { link: string; action: string; result: string }) => [e.link, e.action, e.result])).toEqual([[games, 'none', 'unchanged'], [cache, 'none', 'unchanged']]);
+    expect(second.entries.map((e: { link: string; action: string; result: string }) => [e.link, e.action, e.result])).toEqual([
+      [games, 'none', 'unchanged'],
+      [cache, 'none', 'unchanged'],
+    ]);
     const { status, doc } = await planJsonIn(sb);
     expect(status).toBe(0);
     expect(doc.changes).toBe(false);
-    expect(entryAt(doc, games).observed).toEqual({ link: { kind: 'symlink', linkText: sb.p('store/Games'), resolved: sb.p('store/Games') }, target: { kind: 'dir' } });
+    expect(entryAt(doc, games).observed).toEqual({
+      link: { kind: 'symlink', linkText: sb.p('store/Games'), resolved: sb.p('store/Games') },
+      target: { kind: 'dir' },
+    });
     const st = parse(await runUnchanged(sb, ['status', '--json']));
     expect(st).toMatchObject({ inSync: true, changes: false });
     expect(st.entries[1].observed.link).toEqual({ kind: 'symlink', linkText: sb.p('store/Cache'), resolved: sb.p('store/Cache') });
@@ -105,6 +117,9 @@ describe.concurrent('JSON interface (issue 19)', () => {
     expect(r.status).toBe(1);
     const doc = parse(r);
     expect(doc).toMatchObject({ result: 'refused', changed: false, error: { code: 'E_CONFLICT' } });
-    expect(doc.entries.map((e: { link: string; result: string }) => [e.link, e.result])).toEqual([[games, 'failed'], [sb.p('home/Cache'), 'not-run']]);
+    expect(doc.entries.map((e: { link: string; result: string }) => [e.link, e.result])).toEqual([
+      [games, 'failed'],
+      [sb.p('home/Cache'), 'not-run'],
+    ]);
   });
 });

@@ -38,7 +38,9 @@ describe.concurrent('manifest paths', () => {
     for (const cmd of ['plan', 'status', 'validate']) {
       const r = await box.cli([cmd, box.manifest]);
       expect(r.status, show(r)).toBe(1);
-      expect(r.stderr).toContain('relocate.yaml:3:11 E_WINDOWS_PATH links[0].link: C:\\Games is a Windows path (a drive letter), and this manifest is being read for linux');
+      expect(r.stderr).toContain(
+        'relocate.yaml:3:11 E_WINDOWS_PATH links[0].link: C:\\Games is a Windows path (a drive letter), and this manifest is being read for linux',
+      );
       expect(r.stderr).toContain('when: { os: windows }');
     }
   });

@@ -107,7 +107,11 @@ describe.concurrent('messages that are true', () => {
     const entries = Array.from({ length: 30 }, (_, i) => ({ link: box.p(`c/l${i}`), target: box.p(`d/t${i}`) }));
     box.writeManifest(entries);
     // The plan is printed before the run: once head has its line, every later write meets a closed pipe.
-    const r = spawnSync('bash', ['-c', `"$@" | head -1; exit "\${PIPESTATUS[0]}"`, 'relocate', ...cliCommand(['apply', box.manifest, '--yes', '--state-dir', box.state])], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync(
+      'bash',
+      ['-c', `"$@" | head -1; exit "\${PIPESTATUS[0]}"`, 'relocate', ...cliCommand(['apply', box.manifest, '--yes', '--state-dir', box.state])],
+      { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+    );
     expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(1);
@@ -129,37 +133,44 @@ describe.concurrent('messages that are true', () => {
     expect(r.stderr).not.toMatch(/undo: (create folder|delete the old copy)/);
   });
 
-  it.skipIf(NO_TMPFS)('E_VERIFY after a program wrote into the folder during a move says a program changed files, not "check the destination disk"', async (ctx) => {
-    const { expect } = ctx;
-    const box = sandbox(ctx);
-    const B = box.mount(64, 'msgV').dir;
-    const link = box.p('c/App');
-    build(link, Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`d${i % 20}/f${i}.bin`, Buffer.alloc(16 * 1024, i)])));
-    build(link, { 'log.txt': 'start\n' });
-    box.writeManifest([{ link, target: path.join(B, 'App') }]);
-    // A program that opens, appends and closes every few milliseconds (holding nothing open between writes).
-    const log = path.join(link, 'log.txt');
-    const writer = spawn(process.execPath, ['-e', `const fs=require('fs');setInterval(()=>{try{fs.appendFileSync(${JSON.stringify(log)},'x\\n')}catch{}},3)`], { stdio: 'ignore' });
-    ctx.onTestFinished(() => {
+  it.skipIf(NO_TMPFS)(
+    'E_VERIFY after a program wrote into the folder during a move says a program changed files, not "check the destination disk"',
+    async (ctx) => {
+      const { expect } = ctx;
+      const box = sandbox(ctx);
+      const B = box.mount(64, 'msgV').dir;
+      const link = box.p('c/App');
+      build(link, Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`d${i % 20}/f${i}.bin`, Buffer.alloc(16 * 1024, i)])));
+      build(link, { 'log.txt': 'start\n' });
+      box.writeManifest([{ link, target: path.join(B, 'App') }]);
+      // A program that opens, appends and closes every few milliseconds (holding nothing open between writes).
+      const log = path.join(link, 'log.txt');
+      const writer = spawn(
+        process.execPath,
+        ['-e', `const fs=require('fs');setInterval(()=>{try{fs.appendFileSync(${JSON.stringify(log)},'x\\n')}catch{}},3)`],
+        { stdio: 'ignore' },
+      );
+      ctx.onTestFinished(() => {
+        writer.kill('SIGKILL');
+      });
+      // The in-use check (plan time, and again before the copy) may catch the writer in the microseconds it holds the
+      // file open: E_IN_USE, as true, and nothing changed. Then the apply is tried again, up to five times in all.
+      let r = await box.apply();
+      for (let tries = 1; tries < 5 && r.status === 1 && json(r).error?.code === 'E_IN_USE'; tries++) {
+        expect(json(r).error.message, show(r)).toContain('log.txt');
+        expect(kindAt(link)).toBe('dir');
+        r = await box.apply();
+      }
       writer.kill('SIGKILL');
-    });
-    // The in-use check (plan time, and again before the copy) may catch the writer in the microseconds it holds the
-    // file open: E_IN_USE, as true, and nothing changed. Then the apply is tried again, up to five times in all.
-    let r = await box.apply();
-    for (let tries = 1; tries < 5 && r.status === 1 && json(r).error?.code === 'E_IN_USE'; tries++) {
-      expect(json(r).error.message, show(r)).toContain('log.txt');
+      expect(r.status, show(r)).toBe(1);
+      const doc = json(r);
+      expect(doc.error.code).toBe('E_VERIFY');
+      expect(doc.error.message).toContain(`files in ${link}`);
+      expect(doc.error.message).toContain('a program is writing there');
+      expect(doc.error.hint).not.toContain('destination disk');
       expect(kindAt(link)).toBe('dir');
-      r = await box.apply();
-    }
-    writer.kill('SIGKILL');
-    expect(r.status, show(r)).toBe(1);
-    const doc = json(r);
-    expect(doc.error.code).toBe('E_VERIFY');
-    expect(doc.error.message).toContain(`files in ${link}`);
-    expect(doc.error.message).toContain('a program is writing there');
-    expect(doc.error.hint).not.toContain('destination disk');
-    expect(kindAt(link)).toBe('dir');
-  });
+    },
+  );
 
   it.skipIf(NO_TMPFS)('a rollback that stops says so, without "(--no-rollback)"', async (ctx) => {
     const { expect } = ctx;

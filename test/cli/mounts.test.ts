@@ -122,7 +122,11 @@ describe.skipIf(NO_MOUNTS)('a mount point where data would move', { concurrent: 
     build(box.p('home/Games'), { 'game.exe': 'binary' });
     box.writeManifest([{ link: box.p('home/Games'), target: box.p('store/Games'), type: 'symlink' }]);
     const f = await expectRefused(ctx, box, 'E_MOUNT_POINT');
-    ctx.expect(f.message).toBe(`${box.p('home/Games')} is a mount point (tmpfs); relocate moves folders, not mounts: it cannot be moved or replaced by a link while a volume is mounted there`);
+    ctx
+      .expect(f.message)
+      .toBe(
+        `${box.p('home/Games')} is a mount point (tmpfs); relocate moves folders, not mounts: it cannot be moved or replaced by a link while a volume is mounted there`,
+      );
     ctx.expect(f.hint).not.toMatch(/close the program/);
   });
 
@@ -154,24 +158,30 @@ describe.concurrent('kernel pseudo file systems: refused by type, never walked',
   // code expected is read from the mount table — a pseudo file system by type, else a mount point.
   const table = readMountTable() ?? [];
   const expected = (p: string): string | undefined => {
-    const holder = table.filter((m) => p === m.point || p.startsWith(m.point === '/' ? '/' : `${m.point}/`)).sort((a, b) => a.point.length - b.point.length).pop();
+    const holder = table
+      .filter((m) => p === m.point || p.startsWith(m.point === '/' ? '/' : `${m.point}/`))
+      .sort((a, b) => a.point.length - b.point.length)
+      .pop();
     if (holder && isPseudoFsName(holder.fsType)) return 'E_PSEUDO_FS';
     return holder?.point === p ? 'E_MOUNT_POINT' : undefined;
   };
   for (const link of ['/proc', '/proc/sys/vm', '/sys/kernel', '/dev', '/dev/shm']) {
     const code = expected(link);
-    it.skipIf(process.platform !== 'linux' || !existsSync(link) || code === undefined)(`plan with link: ${link}: ${code ?? '(neither pseudo nor a mount point here)'}, exit 1, no E_INTERNAL, no walk`, async (ctx) => {
-      const box = sandbox(ctx);
-      box.writeManifest([{ link, target: box.p(`store${link.replaceAll('/', '_')}`), type: 'symlink' }]);
-      const started = performance.now();
-      const plan = await box.cli(['plan', box.manifest, '--json']);
-      ctx.expect(plan.status, show(plan)).toBe(1);
-      const doc = json(plan);
-      ctx.expect(findings(doc).map((f) => f.code)).toContain(code!);
-      ctx.expect(doc.entries[0].move?.files ?? 0, 'nothing was walked').toBe(0);
-      ctx.expect(performance.now() - started).toBeLessThan(20_000);
-      ctx.expect(readdirSync(box.sb)).toEqual([]);
-    });
+    it.skipIf(process.platform !== 'linux' || !existsSync(link) || code === undefined)(
+      `plan with link: ${link}: ${code ?? '(neither pseudo nor a mount point here)'}, exit 1, no E_INTERNAL, no walk`,
+      async (ctx) => {
+        const box = sandbox(ctx);
+        box.writeManifest([{ link, target: box.p(`store${link.replaceAll('/', '_')}`), type: 'symlink' }]);
+        const started = performance.now();
+        const plan = await box.cli(['plan', box.manifest, '--json']);
+        ctx.expect(plan.status, show(plan)).toBe(1);
+        const doc = json(plan);
+        ctx.expect(findings(doc).map((f) => f.code)).toContain(code!);
+        ctx.expect(doc.entries[0].move?.files ?? 0, 'nothing was walked').toBe(0);
+        ctx.expect(performance.now() - started).toBeLessThan(20_000);
+        ctx.expect(readdirSync(box.sb)).toEqual([]);
+      },
+    );
   }
 
   it.skipIf(process.platform !== 'linux')('a target on /proc: E_PSEUDO_FS', async (ctx) => {

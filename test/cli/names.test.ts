@@ -49,7 +49,10 @@ describe.skipIf(reason !== undefined)('an NTFS volume (ntfs-3g)', () => {
     const plan = await runCliAsync(['plan', m, '--json', '--state-dir', path.join(root, 'state')]);
     expect(plan.status, show(plan)).toBe(2);
     const f = findings(plan);
-    expect(f.map((x: { code: string }) => x.code), show(plan)).toEqual(['W_WINDOWS_NAME']);
+    expect(
+      f.map((x: { code: string }) => x.code),
+      show(plan),
+    ).toEqual(['W_WINDOWS_NAME']);
     expect(f[0].message).toContain(`2 name(s) in ${docs} can be stored on the fuseblk volume of ${target} but not opened from Windows`);
     expect(f[0].message).toContain(`${path.join(docs, 'a:b')} (holds \`:\``);
     const r = await runCliAsync(['apply', m, '--yes', '--state-dir', path.join(root, 'state')]);

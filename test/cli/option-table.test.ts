@@ -56,7 +56,8 @@ describe('the parser is made from the table', () => {
     }
     const ownShort = new Set([...spec(command).options, ...GLOBAL_OPTION_SPECS].map((o) => o.short));
     for (const o of others) {
-      if (o.short !== undefined && !ownShort.has(o.short)) expect(rejected(command, [`-${o.short}`]), `relocate ${command} -${o.short}`).toMatch(new RegExp(`^relocate ${command} has no -${o.short} option`));
+      if (o.short !== undefined && !ownShort.has(o.short))
+        expect(rejected(command, [`-${o.short}`]), `relocate ${command} -${o.short}`).toMatch(new RegExp(`^relocate ${command} has no -${o.short} option`));
     }
   });
 
@@ -91,7 +92,10 @@ describe('the help is made from the table', () => {
     const labels = block(COMMAND_HELP[command]!, 'Options:').filter((l) => /^ {2}-/.test(l));
     for (const label of labels) {
       const long = /--([a-z-]+)/.exec(label)![1]!;
-      expect(rejected(command, given([...spec(command).options, ...GLOBAL_OPTION_SPECS].find((o) => o.long === long) ?? { long, description: '' })), `relocate ${command} --${long}`).toBeUndefined();
+      expect(
+        rejected(command, given([...spec(command).options, ...GLOBAL_OPTION_SPECS].find((o) => o.long === long) ?? { long, description: '' })),
+        `relocate ${command} --${long}`,
+      ).toBeUndefined();
     }
   });
 
@@ -123,8 +127,16 @@ describe('completion is made from the table', () => {
     const bashOpts = new RegExp(`^ {12}${command}\\) opts="([^"]*)"`, 'm').exec(scripts.bash)?.[1];
     expect(bashOpts?.split(' ').sort(), 'bash').toEqual(expected);
     const psOpts = new RegExp(`^ {8}'${command}' = @\\(([^)]*)\\)`, 'm').exec(scripts.powershell)?.[1];
-    expect(psOpts?.split(', ').map((w) => w.slice(1, -1)).sort(), 'powershell').toEqual(expected);
-    const fishLongs = [...scripts.fish.matchAll(new RegExp(`^complete -c relocate -n '__fish_seen_subcommand_from ${command}' .*?-l (\\S+)`, 'gm'))].map((m) => m[1]);
+    expect(
+      psOpts
+        ?.split(', ')
+        .map((w) => w.slice(1, -1))
+        .sort(),
+      'powershell',
+    ).toEqual(expected);
+    const fishLongs = [...scripts.fish.matchAll(new RegExp(`^complete -c relocate -n '__fish_seen_subcommand_from ${command}' .*?-l (\\S+)`, 'gm'))].map(
+      (m) => m[1],
+    );
     expect(fishLongs.sort(), 'fish').toEqual(all.map((o) => o.long).sort());
     const zshBlock = new RegExp(`\\(${command}\\)\\n([\\s\\S]*?);;`).exec(scripts.zsh)?.[1] ?? '';
     for (const o of all) expect(zshBlock, `zsh: --${o.long} for ${command}`).toContain(`--${o.long}`);

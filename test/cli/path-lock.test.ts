@@ -169,7 +169,14 @@ describe('W_PATH_LOCKED in machine output (issue 14)', () => {
     const other = path.join(box, 'other-state');
     mkdirSync(path.join(other, 'runs', 'runA'), { recursive: true });
     writeFileSync(path.join(other, 'runs', 'runA', 'run.json'), JSON.stringify({ id: 'runA', status: 'running' }));
-    const held = await acquirePathLocks({ disk: nodeJournalDisk, place: { dir: lockDir, shared: false }, stateDir: other, runId: 'runA', command: 'apply', paths: [games] });
+    const held = await acquirePathLocks({
+      disk: nodeJournalDisk,
+      place: { dir: lockDir, shared: false },
+      stateDir: other,
+      runId: 'runA',
+      command: 'apply',
+      paths: [games],
+    });
     try {
       const mine = path.join(box, 'state');
       const p = await cli(['plan', m, '--json', '--state-dir', mine]);

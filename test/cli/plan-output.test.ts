@@ -23,7 +23,6 @@ beforeAll(() => {
   requireBuiltCli();
 });
 
-
 /**
  * One entry per symbol: a move (>), a link (+), a relink (~), a conflict (!)
  * and one already in sync (=). Returns the paths.
@@ -140,10 +139,7 @@ describe.concurrent('plan for people', () => {
   it('colour: no escapes on errors with --no-color either', async (ctx) => {
     const sb = sandbox(ctx, 'out-color-err');
     sb.manifest('version: 1\nlinks:\n  - link: a\n    bogus: 1\n');
-    const [colored, plain] = await Promise.all([
-      runUnchanged(sb, ['plan'], { env: COLOR_ENV }),
-      runUnchanged(sb, ['plan', '--no-color'], { env: COLOR_ENV }),
-    ]);
+    const [colored, plain] = await Promise.all([runUnchanged(sb, ['plan'], { env: COLOR_ENV }), runUnchanged(sb, ['plan', '--no-color'], { env: COLOR_ENV })]);
     expect(colored.status).toBe(1);
     expect(colored.stderr).toMatch(ANSI);
     expect(plain.status).toBe(1);

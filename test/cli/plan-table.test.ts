@@ -29,7 +29,12 @@ function sandbox(label: string): { sb: Sandbox; L: string; T: string; E: string 
 }
 
 /** Plans a one-entry manifest and returns its only entry, after the checks every entry must pass. */
-async function planOne(sb: Sandbox, spec: EntrySpec, extraArgs: string[] = [], env?: Record<string, string>): Promise<{ e: PlanEntryJson; doc: PlanJson; status: number | null }> {
+async function planOne(
+  sb: Sandbox,
+  spec: EntrySpec,
+  extraArgs: string[] = [],
+  env?: Record<string, string>,
+): Promise<{ e: PlanEntryJson; doc: PlanJson; status: number | null }> {
   sb.manifest([spec]);
   const { doc, status } = await planJsonIn(sb, extraArgs, env ? { env } : {});
   expect(doc.formatVersion).toBe(1);
@@ -202,7 +207,7 @@ describe.concurrent('plan --json: a link to this target', () => {
     expect(status).toBe(0);
   });
 
-  it('a relative link text resolves against the link\'s folder: none, exit 0', async () => {
+  it("a relative link text resolves against the link's folder: none, exit 0", async () => {
     const { sb, L, T } = sandbox('ok-rel');
     sb.dir(T);
     sb.symlink(L, '../big/./Games/');
@@ -369,7 +374,12 @@ describe.concurrent('plan --json: conflict strategies', () => {
     sb.file('big/Games/only-target.txt', 'T');
     const { e, status } = await planOne(sb, { link: L, target: T, conflict: 'merge' });
     expect(e).toMatchObject({ action: 'merge', conflict: 'merge', from: L, to: T, crossVolume: false });
-    expect(e.comparison).toMatchObject({ onlyAtLink: ['only-link.txt'], onlyAtTarget: ['only-target.txt'], differ: [], identical: ['same.txt', 'sub/same2.bin'] });
+    expect(e.comparison).toMatchObject({
+      onlyAtLink: ['only-link.txt'],
+      onlyAtTarget: ['only-target.txt'],
+      differ: [],
+      identical: ['same.txt', 'sub/same2.bin'],
+    });
     expect(status).toBe(2);
   });
 

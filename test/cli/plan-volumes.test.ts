@@ -52,7 +52,7 @@ describe.skipIf(NO_TMPFS !== undefined)('plan across volumes (tmpfs)', { concurr
     expect(status).toBe(2);
   });
 
-  it('same filesystem (both on the tmpfs, and both on the sandbox\'s): crossVolume false', async (ctx) => {
+  it("same filesystem (both on the tmpfs, and both on the sandbox's): crossVolume false", async (ctx) => {
     const { sb, vol } = setup(ctx, 'xvol-same', 8);
     sb.file(path.join(vol, 'home/Games/a.bin'), bytes(5000));
     sb.file('home/Local/b.bin', bytes(6000));
@@ -79,7 +79,7 @@ describe.skipIf(NO_TMPFS !== undefined)('plan across volumes (tmpfs)', { concurr
     expect(status).toBe(2);
   });
 
-  it('a tree bigger than the tmpfs\'s free space: E_NO_SPACE, blocked, exit 1', async (ctx) => {
+  it("a tree bigger than the tmpfs's free space: E_NO_SPACE, blocked, exit 1", async (ctx) => {
     const { sb, vol } = setup(ctx, 'xvol-full', 2);
     const total = fill(sb, 'home/Games', 3, MiB);
     const T = path.join(vol, 'Games');

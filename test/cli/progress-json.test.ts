@@ -36,7 +36,10 @@ afterAll(() => {
 type Line = Record<string, unknown> & { progress: 1; event: string };
 
 function lines(stderr: string): Line[] {
-  const out = stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
+  const out = stderr
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Line);
   for (const l of out) expect(l.progress).toBe(1);
   return out;
 }
@@ -45,7 +48,9 @@ describe('--progress json', () => {
   let runId: string;
 
   it('apply: start, entry, steps, progress with bytes, end on stderr; one JSON document on stdout', async () => {
-    const r = await runCliAsync(['apply', path.join(root, 'm.yaml'), '--yes', '--json', '--progress', 'json', '--state-dir', path.join(root, 'state')], { env });
+    const r = await runCliAsync(['apply', path.join(root, 'm.yaml'), '--yes', '--json', '--progress', 'json', '--state-dir', path.join(root, 'state')], {
+      env,
+    });
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as { run: string; result: string };
     expect(doc.result).toBe('done');

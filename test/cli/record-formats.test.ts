@@ -73,7 +73,9 @@ describe('a saved plan', () => {
     const r = runCli(['apply', '--yes', '--state-dir', c.state, c.out]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('E_BAD_PLAN');
-    expect(r.stderr).toMatch(/was saved by relocate 0\.0\.1-other, and this is relocate \S+: a saved plan is applied only by the version that made it; nothing was changed/);
+    expect(r.stderr).toMatch(
+      /was saved by relocate 0\.0\.1-other, and this is relocate \S+: a saved plan is applied only by the version that made it; nothing was changed/,
+    );
     expect(listing(c.root)).toEqual(before);
   });
 

@@ -113,9 +113,11 @@ describe('relocate scan: the known large folders', () => {
     expect(doc.problems).toEqual([]);
   });
 
-  it('finds both Steam libraries from libraryfolders.vdf, each once, and sends them to Steam\'s own mover', () => {
+  it("finds both Steam libraries from libraryfolders.vdf, each once, and sends them to Steam's own mover", () => {
     const steam = doc.folders.filter((f) => f.kind === 'steam');
-    expect(steam.map((f) => f.path).sort()).toEqual([p('games', 'SteamLibrary', 'steamapps', 'common'), path.join(home, '.local', 'share', 'Steam', 'steamapps', 'common')].sort());
+    expect(steam.map((f) => f.path).sort()).toEqual(
+      [p('games', 'SteamLibrary', 'steamapps', 'common'), path.join(home, '.local', 'share', 'Steam', 'steamapps', 'common')].sort(),
+    );
     for (const f of steam) {
       expect(f.verdict).toBe('owner-mover');
       expect(f.mover).toBe('Steam > Settings > Storage');
@@ -160,7 +162,9 @@ describe('relocate scan: the known large folders', () => {
     const r = await runCliAsync(['scan'], { env, cwd: root });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/SIZE\s+VERDICT\s+PATH\s+REASON/);
-    expect(r.stdout).toMatch(new RegExp(`7\\.8 KiB\\s+safe\\s+${path.join(home, 'Downloads').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s+your Downloads folder`));
+    expect(r.stdout).toMatch(
+      new RegExp(`7\\.8 KiB\\s+safe\\s+${path.join(home, 'Downloads').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s+your Downloads folder`),
+    );
     expect(r.stdout).toMatch(/owner's mover .*use Steam > Settings > Storage/);
     expect(r.stdout).toMatch(/^Drives:$/m);
     expect(r.stdout).toContain(`${path.join(home, 'Videos')} -> ${p('media', 'Videos')} (symlink)`);
@@ -168,7 +172,7 @@ describe('relocate scan: the known large folders', () => {
 });
 
 describe('relocate scan PATH: every entry of a folder', () => {
-  it('measures each entry of PATH, keeps the known ones\' names, never follows links', async () => {
+  it("measures each entry of PATH, keeps the known ones' names, never follows links", async () => {
     const doc = await scan([home]);
     expect(doc.scanned).toEqual([home]);
     expect(doc.folders.map((f) => path.basename(f.path)).sort()).toEqual(['.config', '.local', '.npm', '.steam', 'Downloads', 'Videos']);
@@ -179,25 +183,31 @@ describe('relocate scan PATH: every entry of a folder', () => {
     expect(doc.links.map((l) => l.link).sort()).toEqual([path.join(home, 'Videos')]);
   });
 
-  it('the planner\'s verdicts on what a walk finds (one program\'s data is caution)', async () => {
+  it("the planner's verdicts on what a walk finds (one program's data is caution)", async () => {
     const doc = await scan([path.join(home, '.config'), path.join(home, '.local', 'share')]);
     expect(byPath(doc, path.join(home, '.config', 'nvim'))).toMatchObject({ verdict: 'caution', kind: 'walk', title: 'nvim' });
-    expect(byPath(doc, path.join(home, '.local', 'share', 'Steam'))).toMatchObject({ verdict: 'caution', bytes: 3000 + statSync(path.join(home, '.local', 'share', 'Steam', 'steamapps', 'libraryfolders.vdf')).size });
+    expect(byPath(doc, path.join(home, '.local', 'share', 'Steam'))).toMatchObject({
+      verdict: 'caution',
+      bytes: 3000 + statSync(path.join(home, '.local', 'share', 'Steam', 'steamapps', 'libraryfolders.vdf')).size,
+    });
   });
 
-  it.skipIf(process.platform !== 'linux')('caution names the program that has files open in the folder (the in-use probe: here a process working in it)', async () => {
-    const app = path.join(home, '.config', 'nvim');
-    const holder = spawn('sleep', ['30'], { cwd: app, stdio: 'ignore' });
-    try {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const doc = await scan([path.join(home, '.config')]);
-      expect(byPath(doc, app)!.reason).toMatch(/sleep has files open in it now: close it first/);
-    } finally {
-      holder.kill();
-    }
-  });
+  it.skipIf(process.platform !== 'linux')(
+    'caution names the program that has files open in the folder (the in-use probe: here a process working in it)',
+    async () => {
+      const app = path.join(home, '.config', 'nvim');
+      const holder = spawn('sleep', ['30'], { cwd: app, stdio: 'ignore' });
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const doc = await scan([path.join(home, '.config')]);
+        expect(byPath(doc, app)!.reason).toMatch(/sleep has files open in it now: close it first/);
+      } finally {
+        holder.kill();
+      }
+    },
+  );
 
-  it('--to DIR: each drive\'s free space after the safe folders listed moved to DIR\'s drive', async () => {
+  it("--to DIR: each drive's free space after the safe folders listed moved to DIR's drive", async () => {
     const doc = await scan([home, '--to', p('not-yet', 'there')]);
     expect(doc.to).toBe(p('not-yet', 'there'));
     const here = doc.drives.find((d) => d.root === byPath(doc, path.join(home, 'Downloads'))!.drive)!;
@@ -231,12 +241,17 @@ describe('plan and scan agree', () => {
     expect(byPath(doc, library)!.verdict).toBe('owner-mover');
     const dir = mkdtempSync(path.join(os.tmpdir(), 'relocate-scan-plan-'));
     try {
-      writeFileSync(path.join(dir, 'relocate.yaml'), `version: 1\nlinks:\n  - link: ${library}\n    target: ${path.join(dir, 'common')}\n  - link: ${home}\n    target: ${path.join(dir, 'home')}\n`);
+      writeFileSync(
+        path.join(dir, 'relocate.yaml'),
+        `version: 1\nlinks:\n  - link: ${library}\n    target: ${path.join(dir, 'common')}\n  - link: ${home}\n    target: ${path.join(dir, 'home')}\n`,
+      );
       const r = await runCliAsync(['plan', '--json'], { env, cwd: dir });
       expect(r.status, r.stderr).toBe(1);
       const plan = JSON.parse(r.stdout) as { entries: { link: string; findings: { code: string; severity: string; hint?: string }[] }[] };
       const steam = plan.entries.find((e) => e.link === library)!;
-      expect(steam.findings).toContainEqual(expect.objectContaining({ code: 'W_OWNER_MOVER', severity: 'warning', hint: expect.stringContaining(byPath(doc, library)!.mover!) }));
+      expect(steam.findings).toContainEqual(
+        expect.objectContaining({ code: 'W_OWNER_MOVER', severity: 'warning', hint: expect.stringContaining(byPath(doc, library)!.mover!) }),
+      );
       expect(plan.entries.find((e) => e.link === home)!.findings.map((f) => f.code)).toContain('E_PROTECTED');
       expect((await scan([p()])).folders.find((f) => f.path === home)!.verdict).toBe('never');
     } finally {
@@ -252,12 +267,21 @@ describe('relocate scan: a Steam library list Steam could not read', () => {
     file(path.join(steam, 'steamapps', 'common', 'Game', 'g.bin'), 100);
     writeFileSync(path.join(steam, 'steamapps', 'libraryfolders.vdf'), '"libraryfolders"\n{\n\t"0"\n\t{\n');
     try {
-      const r = await runCliAsync(['scan', '--json'], { env: { ...env, HOME: other, XDG_CONFIG_HOME: path.join(other, '.config'), XDG_DATA_HOME: path.join(other, '.local', 'share') }, cwd: root });
+      const r = await runCliAsync(['scan', '--json'], {
+        env: { ...env, HOME: other, XDG_CONFIG_HOME: path.join(other, '.config'), XDG_DATA_HOME: path.join(other, '.local', 'share') },
+        cwd: root,
+      });
       expect(r.status, r.stderr).toBe(0);
       const doc = JSON.parse(r.stdout) as Doc;
-      expect(doc.problems).toContainEqual({ path: path.join(steam, 'steamapps', 'libraryfolders.vdf'), message: expect.stringMatching(/not a Steam library list Steam could read \(line 4, column 2: a block `\{` is not closed\); only .* is scanned/) });
+      expect(doc.problems).toContainEqual({
+        path: path.join(steam, 'steamapps', 'libraryfolders.vdf'),
+        message: expect.stringMatching(/not a Steam library list Steam could read \(line 4, column 2: a block `\{` is not closed\); only .* is scanned/),
+      });
       expect(byPath(doc, path.join(steam, 'steamapps', 'common'))).toMatchObject({ bytes: 100, verdict: 'owner-mover' });
-      const text = await runCliAsync(['scan'], { env: { ...env, HOME: other, XDG_CONFIG_HOME: path.join(other, '.config'), XDG_DATA_HOME: path.join(other, '.local', 'share') }, cwd: root });
+      const text = await runCliAsync(['scan'], {
+        env: { ...env, HOME: other, XDG_CONFIG_HOME: path.join(other, '.config'), XDG_DATA_HOME: path.join(other, '.local', 'share') },
+        cwd: root,
+      });
       expect(text.stdout).toMatch(/^Not measured:$/m);
     } finally {
       rmSync(other, { recursive: true, force: true });

@@ -38,7 +38,12 @@ function converged(ctx: TestContext, label: string) {
   return { sb, games, cache, conf };
 }
 
-function statusJson(stdout: string): { inSync: boolean; problems: { kind: string; link?: string; run?: string; action?: string }[]; entries: { link: string; action: string; reason: string }[]; summary: { actions: Record<string, number> } } {
+function statusJson(stdout: string): {
+  inSync: boolean;
+  problems: { kind: string; link?: string; run?: string; action?: string }[];
+  entries: { link: string; action: string; reason: string }[];
+  summary: { actions: Record<string, number> };
+} {
   return JSON.parse(stdout);
 }
 
@@ -136,7 +141,16 @@ describe.concurrent('status', () => {
     const id = '20261205T000000000Z-test';
     const runDir = sb.p('state', 'runs', id);
     mkdirSync(runDir, { recursive: true });
-    const record = { id, status: 'running', startedAt: '2026-12-05T00:00:00.000Z', toolVersion: '0', manifest: { path: sb.p('relocate.yaml'), hash: '' }, verify: 'meta', plan: makePlan([], [], context('linux')), steps: [] };
+    const record = {
+      id,
+      status: 'running',
+      startedAt: '2026-12-05T00:00:00.000Z',
+      toolVersion: '0',
+      manifest: { path: sb.p('relocate.yaml'), hash: '' },
+      verify: 'meta',
+      plan: makePlan([], [], context('linux')),
+      steps: [],
+    };
     writeFileSync(path.join(runDir, 'run.json'), JSON.stringify(record));
     writeFileSync(path.join(runDir, 'status.json'), JSON.stringify({ id, status: 'running', startedAt: record.startedAt }));
     const [text, json] = await Promise.all([runUnchanged(sb, ['status']), runUnchanged(sb, ['status', '--json'])]);

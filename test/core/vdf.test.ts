@@ -95,12 +95,22 @@ describe('steamLibraryPaths', () => {
 
 describe('parseEpicManifest', () => {
   it('reads InstallLocation and DisplayName', () => {
-    const text = JSON.stringify({ FormatVersion: 0, bIsIncompleteInstall: false, DisplayName: 'Fortnite', InstallLocation: 'C:\\Program Files\\Epic Games\\Fortnite', AppName: 'Fortnite' });
+    const text = JSON.stringify({
+      FormatVersion: 0,
+      bIsIncompleteInstall: false,
+      DisplayName: 'Fortnite',
+      InstallLocation: 'C:\\Program Files\\Epic Games\\Fortnite',
+      AppName: 'Fortnite',
+    });
     expect(parseEpicManifest(text)).toEqual({ ok: true, installLocation: 'C:\\Program Files\\Epic Games\\Fortnite', displayName: 'Fortnite' });
   });
 
   it('an unfinished install is marked, so scan leaves it out', () => {
-    expect(parseEpicManifest(JSON.stringify({ InstallLocation: 'D:\\Epic\\X', bIsIncompleteInstall: true }))).toEqual({ ok: true, installLocation: 'D:\\Epic\\X', incomplete: true });
+    expect(parseEpicManifest(JSON.stringify({ InstallLocation: 'D:\\Epic\\X', bIsIncompleteInstall: true }))).toEqual({
+      ok: true,
+      installLocation: 'D:\\Epic\\X',
+      incomplete: true,
+    });
   });
 
   it.each([

@@ -26,7 +26,10 @@ import { EXE_DIR, ensureExe } from '../helpers/exe.js';
 const VERSION = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const win = ensureExe('win-x64');
 const linux = ensureExe('linux-x64');
-for (const [name, e] of [['win-x64', win], ['linux-x64', linux]] as const) {
+for (const [name, e] of [
+  ['win-x64', win],
+  ['linux-x64', linux],
+] as const) {
   if ('reason' in e) console.warn(`test/exe/exe-build: ${name} tests skipped: ${e.reason}`);
 }
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -59,13 +62,19 @@ describe.skipIf('reason' in win)('relocate.exe as a file', () => {
     expect(peChecksum(changed)).not.toBe(statedChecksum(exe));
   });
 
-  it("names relocate and its version in the version resource, not Node.js", () => {
+  it('names relocate and its version in the version resource, not Node.js', () => {
     const res = NtExecutableResource.from(NtExecutable.from(exe));
     const [info] = Resource.VersionInfo.fromEntries(res.entries);
     expect(info).toBeDefined();
     const lang = info!.getAllLanguagesForStringValues()[0]!;
     const values = info!.getStringValues(lang);
-    expect(values).toMatchObject({ ProductName: 'relocate', OriginalFilename: 'relocate.exe', FileVersion: VERSION, ProductVersion: VERSION, InternalName: 'relocate' });
+    expect(values).toMatchObject({
+      ProductName: 'relocate',
+      OriginalFilename: 'relocate.exe',
+      FileVersion: VERSION,
+      ProductVersion: VERSION,
+      InternalName: 'relocate',
+    });
     expect(JSON.stringify(values)).not.toMatch(/Node\.js(?! \d)/);
     const [major, minor, micro] = VERSION.split('.').map(Number);
     expect(info!.fixedInfo.fileVersionMS).toBe((major! << 16) | minor!);
@@ -74,15 +83,27 @@ describe.skipIf('reason' in win)('relocate.exe as a file', () => {
 
   it('the zip holds that exe, the DSC resource manifest and the licences of relocate, Node.js, koffi and the bundled packages; SHA256SUMS is true', () => {
     const zip = unzipSync(readFileSync(path.join(EXE_DIR, `relocate-${VERSION}-win-x64.zip`)));
-    expect(Object.keys(zip).sort()).toEqual(['LICENSE', 'LICENSE-bundled.txt', 'LICENSE-koffi.txt', 'LICENSE-node.txt', 'relocate.dsc.resource.json', 'relocate.exe']);
-    expect(Buffer.from(zip['relocate.dsc.resource.json']!).toString()).toBe(readFileSync(path.join(REPO_ROOT, 'integrations', 'dsc', 'relocate.dsc.resource.json'), 'utf8'));
+    expect(Object.keys(zip).sort()).toEqual([
+      'LICENSE',
+      'LICENSE-bundled.txt',
+      'LICENSE-koffi.txt',
+      'LICENSE-node.txt',
+      'relocate.dsc.resource.json',
+      'relocate.exe',
+    ]);
+    expect(Buffer.from(zip['relocate.dsc.resource.json']!).toString()).toBe(
+      readFileSync(path.join(REPO_ROOT, 'integrations', 'dsc', 'relocate.dsc.resource.json'), 'utf8'),
+    );
     expect(sha256(zip['relocate.exe']!)).toBe(sha256(exe));
     expect(Buffer.from(zip.LICENSE!).toString()).toBe(readFileSync(path.join(REPO_ROOT, 'LICENSE'), 'utf8'));
     expect(Buffer.from(zip['LICENSE-node.txt']!).toString()).toMatch(/Node\.js is licensed for use as follows/);
     expect(Buffer.from(zip['LICENSE-koffi.txt']!).toString()).toMatch(/MIT License/);
     const bundled = Buffer.from(zip['LICENSE-bundled.txt']!).toString();
     for (const name of ['yaml', 'ajv', 'fast-glob', 'diff', 'listr2', 'koffi']) expect(bundled).toContain(`\n${name}@`);
-    const sums = readFileSync(path.join(EXE_DIR, 'SHA256SUMS'), 'utf8').trim().split('\n').map((l) => l.split(/\s+\*?/));
+    const sums = readFileSync(path.join(EXE_DIR, 'SHA256SUMS'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/\s+\*?/));
     expect(sums.map(([, f]) => f)).toEqual(expect.arrayContaining([`relocate-${VERSION}-win-x64.exe`, `relocate-${VERSION}-win-x64.zip`]));
     for (const [hash, file] of sums) {
       if (existsSync(path.join(EXE_DIR, file!))) expect(sha256(readFileSync(path.join(EXE_DIR, file!))), file).toBe(hash);
@@ -105,7 +126,11 @@ describe.skipIf('reason' in win || 'reason' in linux)('reproducible executables'
 /** Runs the Linux executable's `doctor --json` with XDG_CACHE_HOME set. */
 function doctor(exe: string, cache: string): Promise<{ status: number | null; out: any; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(exe, ['doctor', '--json'], { cwd: cache, env: { ...process.env, XDG_CACHE_HOME: cache, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(exe, ['doctor', '--json'], {
+      cwd: cache,
+      env: { ...process.env, XDG_CACHE_HOME: cache, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c));

@@ -64,7 +64,7 @@ const TREE = {
   'sub/a.bin': Buffer.alloc(3000, 7),
   'sub/deeper/b.txt': { content: 'bee', mode: 0o600 },
   'run.sh': { content: '#!/bin/sh\n', mode: 0o755 },
-  'empty': { dir: true as const },
+  empty: { dir: true as const },
 };
 
 // One concurrent suite around all: the cases are independent (own sandbox, state folder and mounts each).

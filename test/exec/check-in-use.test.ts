@@ -43,7 +43,19 @@ const ops = (steps: Step[]) => steps.map((s) => (s.op === 'check-in-use' ? `chec
 describe('where compile puts check-in-use', () => {
   it('a cross-volume move: before the copy, and again right before the original is set aside', () => {
     const steps = stepsOf(pair(POSIX_STYLE, obs.dir(L, vol('root')), obs.absent(T, vol('big')), { linkTree: tree(10, 1) }));
-    expect(ops(steps)).toEqual(['mkdirs', `check-in-use ${L}`, 'copy', 'verify', 'rename', `check-in-use ${L}`, 'rename', 'link', 'check-link', 'verify', 'delete']);
+    expect(ops(steps)).toEqual([
+      'mkdirs',
+      `check-in-use ${L}`,
+      'copy',
+      'verify',
+      'rename',
+      `check-in-use ${L}`,
+      'rename',
+      'link',
+      'check-link',
+      'verify',
+      'delete',
+    ]);
     const aside = steps[6] as Extract<Step, { op: 'rename' }>;
     expect(aside.from).toBe(L);
   });
@@ -61,8 +73,16 @@ describe('where compile puts check-in-use', () => {
   it('every rename that takes data away from where programs find it (move, backup, merge) is right after a check of that path', () => {
     const cases = [
       stepsOf(pair(POSIX_STYLE, obs.dir(L, vol('root')), obs.absent(T, vol('big')), { linkTree: tree(10, 1) })),
-      stepsOf(pair(POSIX_STYLE, obs.dir(L, vol('root')), obs.dir(T, vol('big')), { linkTree: tree(10, 1), comparison: comparison({ differ: ['a'] }) }), { conflict: 'backup' }),
-      stepsOf(pair(POSIX_STYLE, obs.dir(L, vol('root')), obs.dir(T, vol('big')), { linkTree: tree(10, 1), comparison: comparison({ onlyAtLink: ['x'], identical: ['y'] }) }), { conflict: 'merge' }),
+      stepsOf(pair(POSIX_STYLE, obs.dir(L, vol('root')), obs.dir(T, vol('big')), { linkTree: tree(10, 1), comparison: comparison({ differ: ['a'] }) }), {
+        conflict: 'backup',
+      }),
+      stepsOf(
+        pair(POSIX_STYLE, obs.dir(L, vol('root')), obs.dir(T, vol('big')), {
+          linkTree: tree(10, 1),
+          comparison: comparison({ onlyAtLink: ['x'], identical: ['y'] }),
+        }),
+        { conflict: 'merge' },
+      ),
     ];
     for (const steps of cases) {
       const renamesOfL = steps.map((s, i) => [s, i] as const).filter(([s]) => s.op === 'rename' && s.from === L);
@@ -100,7 +120,10 @@ describe('the check-in-use step', () => {
     pauses.length = 0;
     let n = 0;
     const holds = { processesUsing: async () => [holder(20 + n++)] } as unknown as FsPort;
-    await expect(refuseIfInUse(holds, L, pause)).rejects.toMatchObject({ code: 'E_IN_USE', message: expect.stringContaining(`pid ${20 + IN_USE_LOOKS_AGAIN_MS.length}`) });
+    await expect(refuseIfInUse(holds, L, pause)).rejects.toMatchObject({
+      code: 'E_IN_USE',
+      message: expect.stringContaining(`pid ${20 + IN_USE_LOOKS_AGAIN_MS.length}`),
+    });
     expect(pauses).toEqual([...IN_USE_LOOKS_AGAIN_MS]);
     // Nobody at the first look: no pause at all.
     pauses.length = 0;
@@ -110,7 +133,11 @@ describe('the check-in-use step', () => {
 
   it('a port without the check (a test fake) passes; undoing the step does nothing; resume runs it again', async () => {
     await expect(refuseIfInUse({} as FsPort, L)).resolves.toBeUndefined();
-    const fail = { lstat: async () => { throw new Error('undo of a read-only step must not touch the disk'); } } as unknown as FsPort;
+    const fail = {
+      lstat: async () => {
+        throw new Error('undo of a read-only step must not touch the disk');
+      },
+    } as unknown as FsPort;
     expect(await undoStep({ fs: fail, style: styleForOs(hostOs()) }, { op: 'check-in-use', path: L }, undefined, true, false)).toBeUndefined();
     expect(await stepTookEffect({ fs: fail, style: styleForOs(hostOs()) }, { op: 'check-in-use', path: L }, undefined)).toBe(false);
   });

@@ -2,7 +2,20 @@ import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuiltCli, runCliAsync, type CliResult } from '../helpers/cli.js';
-import { buildSandbox, cacheSpec, eachCase as eachCaseAt, findLeftovers, gamesSpec, hashesPresent, relSnapshot, sameInode, specBytes, specHashes, writeManifest, type Sandbox } from '../helpers/crash-tree.js';
+import {
+  buildSandbox,
+  cacheSpec,
+  eachCase as eachCaseAt,
+  findLeftovers,
+  gamesSpec,
+  hashesPresent,
+  relSnapshot,
+  sameInode,
+  specBytes,
+  specHashes,
+  writeManifest,
+  type Sandbox,
+} from '../helpers/crash-tree.js';
 import { contentOf, snapshotTree } from '../helpers/snapshot.js';
 import { tmpfsReason } from '../helpers/tmpfs.js';
 
@@ -52,7 +65,9 @@ function show(r: CliResult): string {
 function journalLines(sb: Sandbox): string[] {
   const runs = readdirSync(path.join(sb.stateDir, 'runs'));
   if (runs.length !== 1) throw new Error(`expected one run in ${sb.stateDir}, found ${runs.length}`);
-  return readFileSync(path.join(sb.stateDir, 'runs', runs[0]!, 'journal.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  return readFileSync(path.join(sb.stateDir, 'runs', runs[0]!, 'journal.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 }
 
 /** The process must have been killed by the hook, not have finished or failed. */
@@ -238,44 +253,50 @@ describe.skipIf(reason !== undefined)('crash safety (issue 4): kill -9 after eve
   it('crash after every line N of apply, then resume: the intended end state', async () => {
     expect(L, 'the clean run ran').toBeGreaterThan(0);
     const refusalChecks = new Set([1, 2, Math.floor(L / 2), L - 1, L]);
-    const failures = await eachCase(range(1, L), (n) => `N=${n}`, (n) =>
-      withSandbox(`r${n}`, async (sb, before) => {
-        await crashApply(sb, before, n);
-        if (refusalChecks.has(n)) {
-          // While the run is unfinished, apply refuses and changes nothing; plan and status warn.
-          const disk = snapshotTree(sb.volA, sb.volB);
-          const again = await cli(sb, ['apply', sb.manifest, '--yes', '--json']);
-          expect(again.status, show(again)).toBe(1);
-          expect((JSON.parse(again.stdout) as { error: { code: string } }).error.code).toBe('E_INTERRUPTED_RUN');
-          const human = await cli(sb, ['apply', sb.manifest, '--yes']);
-          expect(human.status).toBe(1);
-          expect(human.stderr).toContain('E_INTERRUPTED_RUN');
-          const plan = await cli(sb, ['plan', sb.manifest]);
-          expect(plan.stderr, show(plan)).toMatch(/warning: run \S+ .*did not finish/);
-          const status = await cli(sb, ['status', sb.manifest]);
-          expect(status.stderr, show(status)).toMatch(/did not finish/);
-          expect(snapshotTree(sb.volA, sb.volB), 'refused commands changed nothing').toEqual(disk);
-          expect(journalLines(sb).length).toBe(n);
-        }
-        const r = await cli(sb, ['resume', '--yes']);
-        expectOk(r, `resume after a crash at line ${n}`);
-        figures.resumes++;
-        await expectEndState(sb, before);
-      }),
+    const failures = await eachCase(
+      range(1, L),
+      (n) => `N=${n}`,
+      (n) =>
+        withSandbox(`r${n}`, async (sb, before) => {
+          await crashApply(sb, before, n);
+          if (refusalChecks.has(n)) {
+            // While the run is unfinished, apply refuses and changes nothing; plan and status warn.
+            const disk = snapshotTree(sb.volA, sb.volB);
+            const again = await cli(sb, ['apply', sb.manifest, '--yes', '--json']);
+            expect(again.status, show(again)).toBe(1);
+            expect((JSON.parse(again.stdout) as { error: { code: string } }).error.code).toBe('E_INTERRUPTED_RUN');
+            const human = await cli(sb, ['apply', sb.manifest, '--yes']);
+            expect(human.status).toBe(1);
+            expect(human.stderr).toContain('E_INTERRUPTED_RUN');
+            const plan = await cli(sb, ['plan', sb.manifest]);
+            expect(plan.stderr, show(plan)).toMatch(/warning: run \S+ .*did not finish/);
+            const status = await cli(sb, ['status', sb.manifest]);
+            expect(status.stderr, show(status)).toMatch(/did not finish/);
+            expect(snapshotTree(sb.volA, sb.volB), 'refused commands changed nothing').toEqual(disk);
+            expect(journalLines(sb).length).toBe(n);
+          }
+          const r = await cli(sb, ['resume', '--yes']);
+          expectOk(r, `resume after a crash at line ${n}`);
+          figures.resumes++;
+          await expectEndState(sb, before);
+        }),
     );
     expect(failures).toEqual([]);
   }, 300_000);
 
   it('crash after every line N of apply, then rollback: the exact original state', async () => {
     expect(L).toBeGreaterThan(0);
-    const failures = await eachCase(range(1, L), (n) => `N=${n}`, (n) =>
-      withSandbox(`b${n}`, async (sb, before) => {
-        await crashApply(sb, before, n);
-        const r = await cli(sb, ['rollback', '--yes']);
-        expectOk(r, `rollback after a crash at line ${n}`);
-        figures.rollbacks++;
-        await expectOriginal(sb, before);
-      }),
+    const failures = await eachCase(
+      range(1, L),
+      (n) => `N=${n}`,
+      (n) =>
+        withSandbox(`b${n}`, async (sb, before) => {
+          await crashApply(sb, before, n);
+          const r = await cli(sb, ['rollback', '--yes']);
+          expectOk(r, `rollback after a crash at line ${n}`);
+          figures.rollbacks++;
+          await expectOriginal(sb, before);
+        }),
     );
     expect(failures).toEqual([]);
   }, 300_000);
@@ -286,23 +307,26 @@ describe.skipIf(reason !== undefined)('crash safety (issue 4): kill -9 after eve
     // undo-done lines in between leave the same state as the next undo-begin minus its line, so skipping
     // them keeps the file fast.
     const points = range(1, U).filter((m) => m % 2 === 1 || m === U);
-    const failures = await eachCase(points, (m) => `M=${m}`, (m) =>
-      withSandbox(`u${m}`, async (sb, before) => {
-        expectOk(await cli(sb, ['apply', sb.manifest, '--yes']), 'apply');
-        expect(journalLines(sb).length).toBe(L);
-        const r = await cli(sb, ['rollback', '--yes'], m);
-        expectKilled(r, `rollback with a crash after its line ${m}`);
-        expect(journalLines(sb).length, 'the journal ends at the crash').toBe(L + m);
-        expectOneCompleteCopy(sb, before, `after a crash at line ${m} of rollback`);
-        if (m === 1 || m === Math.floor(U / 2)) {
-          const again = await cli(sb, ['apply', sb.manifest, '--yes', '--json']);
-          expect((JSON.parse(again.stdout) as { error: { code: string } }).error.code, show(again)).toBe('E_INTERRUPTED_RUN');
-        }
-        const done = await cli(sb, ['rollback', '--yes']);
-        expectOk(done, `rollback after a crash at line ${m} of the first rollback`);
-        figures.rollbacks++;
-        await expectOriginal(sb, before);
-      }),
+    const failures = await eachCase(
+      points,
+      (m) => `M=${m}`,
+      (m) =>
+        withSandbox(`u${m}`, async (sb, before) => {
+          expectOk(await cli(sb, ['apply', sb.manifest, '--yes']), 'apply');
+          expect(journalLines(sb).length).toBe(L);
+          const r = await cli(sb, ['rollback', '--yes'], m);
+          expectKilled(r, `rollback with a crash after its line ${m}`);
+          expect(journalLines(sb).length, 'the journal ends at the crash').toBe(L + m);
+          expectOneCompleteCopy(sb, before, `after a crash at line ${m} of rollback`);
+          if (m === 1 || m === Math.floor(U / 2)) {
+            const again = await cli(sb, ['apply', sb.manifest, '--yes', '--json']);
+            expect((JSON.parse(again.stdout) as { error: { code: string } }).error.code, show(again)).toBe('E_INTERRUPTED_RUN');
+          }
+          const done = await cli(sb, ['rollback', '--yes']);
+          expectOk(done, `rollback after a crash at line ${m} of the first rollback`);
+          figures.rollbacks++;
+          await expectOriginal(sb, before);
+        }),
     );
     expect(failures).toEqual([]);
   }, 300_000);
@@ -313,18 +337,21 @@ describe.skipIf(reason !== undefined)('crash safety (issue 4): kill -9 after eve
     const pairs = range(1, L - 1)
       .filter((n) => n % 5 === 1)
       .map((n) => ({ n, m: 1 + ((n * 5) % Math.min(L - n, 6)) }));
-    const failures = await eachCase(pairs, ({ n, m }) => `N=${n} M=${m}`, ({ n, m }) =>
-      withSandbox(`s${n}`, async (sb, before) => {
-        await crashApply(sb, before, n);
-        const r = await cli(sb, ['resume', '--yes'], m);
-        expectKilled(r, `resume with a crash after its line ${m}`);
-        expect(journalLines(sb).length, 'the journal ends at the crash').toBe(n + m);
-        expectOneCompleteCopy(sb, before, `after a crash at line ${m} of resume`);
-        const done = await cli(sb, ['resume', '--yes']);
-        expectOk(done, 'second resume');
-        figures.resumes++;
-        await expectEndState(sb, before);
-      }),
+    const failures = await eachCase(
+      pairs,
+      ({ n, m }) => `N=${n} M=${m}`,
+      ({ n, m }) =>
+        withSandbox(`s${n}`, async (sb, before) => {
+          await crashApply(sb, before, n);
+          const r = await cli(sb, ['resume', '--yes'], m);
+          expectKilled(r, `resume with a crash after its line ${m}`);
+          expect(journalLines(sb).length, 'the journal ends at the crash').toBe(n + m);
+          expectOneCompleteCopy(sb, before, `after a crash at line ${m} of resume`);
+          const done = await cli(sb, ['resume', '--yes']);
+          expectOk(done, 'second resume');
+          figures.resumes++;
+          await expectEndState(sb, before);
+        }),
     );
     expect(failures).toEqual([]);
   }, 300_000);
@@ -335,51 +362,57 @@ describe.skipIf(reason !== undefined)('crash safety (issue 4): kill -9 after eve
     const pairs = range(2, L)
       .filter((n) => n % 5 === 2)
       .map((n) => ({ n, m: Math.max(1, Math.floor(n / 2)) }));
-    const failures = await eachCase(pairs, ({ n, m }) => `N=${n} M=${m}`, ({ n, m }) =>
-      withSandbox(`c${n}`, async (sb, before) => {
-        await crashApply(sb, before, n);
-        const r = await cli(sb, ['rollback', '--yes'], m);
-        expectKilled(r, `rollback with a crash after its line ${m}`);
-        expect(journalLines(sb).length, 'the journal ends at the crash').toBe(n + m);
-        expectOneCompleteCopy(sb, before, `after a crash at line ${m} of rollback`);
-        // `resume` of a run that was rolling back finishes the rollback.
-        const done = await cli(sb, [n % 10 === 2 ? 'resume' : 'rollback', '--yes']);
-        expectOk(done, 'finishing the rollback');
-        figures.rollbacks++;
-        await expectOriginal(sb, before);
-      }),
+    const failures = await eachCase(
+      pairs,
+      ({ n, m }) => `N=${n} M=${m}`,
+      ({ n, m }) =>
+        withSandbox(`c${n}`, async (sb, before) => {
+          await crashApply(sb, before, n);
+          const r = await cli(sb, ['rollback', '--yes'], m);
+          expectKilled(r, `rollback with a crash after its line ${m}`);
+          expect(journalLines(sb).length, 'the journal ends at the crash').toBe(n + m);
+          expectOneCompleteCopy(sb, before, `after a crash at line ${m} of rollback`);
+          // `resume` of a run that was rolling back finishes the rollback.
+          const done = await cli(sb, [n % 10 === 2 ? 'resume' : 'rollback', '--yes']);
+          expectOk(done, 'finishing the rollback');
+          figures.rollbacks++;
+          await expectOriginal(sb, before);
+        }),
     );
     expect(failures).toEqual([]);
   }, 300_000);
 
   it('two runs (often within one second), a crash while rolling back the newer, then rollback twice: each run undone in turn', async () => {
     // `rollback` without RUN takes the newest finished run; run ids sort by time only to the second.
-    const failures = await eachCase([1, 2, 3, 4], (k) => `round ${k}`, (k) =>
-      withSandbox(`two${k}`, async (sb, before) => {
-        const first = path.join(sb.work, 'first.yaml');
-        const second = path.join(sb.work, 'second.yaml');
-        writeManifest(sb, first, ['games']);
-        writeManifest(sb, second, ['cache', 'fresh']);
-        expectOk(await cli(sb, ['apply', first, '--yes']), 'first apply');
-        const afterFirst = snapshotTree(sb.volA, sb.volB);
-        expectOk(await cli(sb, ['apply', second, '--yes']), 'second apply');
-        const r = await cli(sb, ['rollback', '--yes'], 3);
-        expectKilled(r, 'rollback of the newest run with a crash after its line 3');
-        expectOneCompleteCopy(sb, before, 'after a crash while rolling back the newest run');
-        expectOk(await cli(sb, ['rollback', '--yes']), 'finishing the rollback');
-        figures.rollbacks++;
-        expect(snapshotTree(sb.volA, sb.volB), 'only the newest run was undone').toEqual(afterFirst);
-        expect((await history(sb)).map((x) => [path.basename(x.manifest), x.status])).toEqual([
-          ['second.yaml', 'rolled-back'],
-          ['first.yaml', 'done'],
-        ]);
-        expectOk(await cli(sb, ['rollback', '--yes']), 'rolling back the older run');
-        figures.rollbacks++;
-        expect(findLeftovers(sb.volA, sb.volB)).toEqual([]);
-        expect(snapshotTree(sb.volA, sb.volB)).toEqual(before.full);
-        expect((await history(sb)).map((x) => x.status)).toEqual(['rolled-back', 'rolled-back']);
-        figures.bytesVerified += ORIGINAL_BYTES();
-      }),
+    const failures = await eachCase(
+      [1, 2, 3, 4],
+      (k) => `round ${k}`,
+      (k) =>
+        withSandbox(`two${k}`, async (sb, before) => {
+          const first = path.join(sb.work, 'first.yaml');
+          const second = path.join(sb.work, 'second.yaml');
+          writeManifest(sb, first, ['games']);
+          writeManifest(sb, second, ['cache', 'fresh']);
+          expectOk(await cli(sb, ['apply', first, '--yes']), 'first apply');
+          const afterFirst = snapshotTree(sb.volA, sb.volB);
+          expectOk(await cli(sb, ['apply', second, '--yes']), 'second apply');
+          const r = await cli(sb, ['rollback', '--yes'], 3);
+          expectKilled(r, 'rollback of the newest run with a crash after its line 3');
+          expectOneCompleteCopy(sb, before, 'after a crash while rolling back the newest run');
+          expectOk(await cli(sb, ['rollback', '--yes']), 'finishing the rollback');
+          figures.rollbacks++;
+          expect(snapshotTree(sb.volA, sb.volB), 'only the newest run was undone').toEqual(afterFirst);
+          expect((await history(sb)).map((x) => [path.basename(x.manifest), x.status])).toEqual([
+            ['second.yaml', 'rolled-back'],
+            ['first.yaml', 'done'],
+          ]);
+          expectOk(await cli(sb, ['rollback', '--yes']), 'rolling back the older run');
+          figures.rollbacks++;
+          expect(findLeftovers(sb.volA, sb.volB)).toEqual([]);
+          expect(snapshotTree(sb.volA, sb.volB)).toEqual(before.full);
+          expect((await history(sb)).map((x) => x.status)).toEqual(['rolled-back', 'rolled-back']);
+          figures.bytesVerified += ORIGINAL_BYTES();
+        }),
     );
     expect(failures).toEqual([]);
   }, 300_000);

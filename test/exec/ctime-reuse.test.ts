@@ -130,88 +130,92 @@ function expectCaught(out: RunOutcome, c: ReturnType<typeof box>, rel: string) {
   expect(readdirSync(path.dirname(c.target))).toEqual([]);
 }
 
-describe.skipIf(reason !== undefined)('the verify before a delete reuses attribute reads only where the change time vouches for them', { timeout: 60_000 }, () => {
-  it('nothing changed: the move is done, and that verify read the attributes and flags of the top folder only (the set-aside rename moved its ctime)', async () => {
-    const c = box();
-    await sleep(WAIT_MS);
-    const { fs, reads } = await countingFs(TEST_VOUCH, () => undefined);
-    const out = await move(c, fs);
-    expect(out.result, out.error?.message).toBe('done');
-    expect(reads).toEqual({ xattrs: 1, flags: 1 });
-    expect(getfattr(path.join(c.target, 'game.exe'), 'user.origin')).toBe('store');
-    expect(lsattrOf(path.join(c.target, 'saves'))).toContain('A');
-  });
-
-  it('an attribute given another value after the first verify is caught before the delete; the original keeps it', async () => {
-    const c = box();
-    await sleep(WAIT_MS);
-    const exe = path.join(c.games, 'game.exe');
-    const { fs, reads } = await countingFs(TEST_VOUCH, () => sh('setfattr', '-n', 'user.origin', '-v', 'patched', exe));
-    expectCaught(await move(c, fs), c, 'game.exe');
-    expect(getfattr(exe, 'user.origin')).toBe('patched');
-    // Read again: the top folder and the changed file; the others were vouched for.
-    expect(reads.xattrs).toBe(2);
-  });
-
-  it('an ACL entry added after the first verify is caught before the delete (one that leaves the mode as it was)', async () => {
-    const c = box();
-    await sleep(WAIT_MS);
-    const readme = path.join(c.games, 'readme');
-    const mode = lstatSync(readme).mode;
-    // Read-only like the entry already there: the ACL mask, and so the mode's group bits, stay as they were.
-    const { fs } = await countingFs(TEST_VOUCH, () => sh('setfacl', '-m', 'u:4343:r', readme));
-    const out = await move(c, fs);
-    expectCaught(out, c, 'readme');
-    expect(out.error?.message).toContain('ACL');
-    expect(lstatSync(readme).mode).toBe(mode);
-    expect(execFileSync('getfacl', ['--absolute-names', '-c', readme], { encoding: 'utf8' })).toContain('user:4343:r--');
-  });
-
-  it('an inode flag set after the first verify (chattr +d, nodump) is caught before the delete', async () => {
-    const c = box();
-    await sleep(WAIT_MS);
-    const slot = path.join(c.games, 'saves', 'slot1');
-    const { fs } = await countingFs(TEST_VOUCH, () => sh('chattr', '+d', slot));
-    const out = await move(c, fs);
-    expectCaught(out, c, 'saves/slot1');
-    expect(out.error?.message).toContain('inode flags differ');
-    expect(lsattrOf(slot)).toContain('d');
-  });
-
-  it('a wall clock stepped back since the copy\'s walk, before or during the walk that would reuse its reads: every node is read again', async () => {
-    for (const stepAt of ['before', 'during'] as const) {
+describe.skipIf(reason !== undefined)(
+  'the verify before a delete reuses attribute reads only where the change time vouches for them',
+  { timeout: 60_000 },
+  () => {
+    it('nothing changed: the move is done, and that verify read the attributes and flags of the top folder only (the set-aside rename moved its ctime)', async () => {
       const c = box();
       await sleep(WAIT_MS);
-      // The wall clock's distance from the monotonic one, as the vouch reads it: at the copy's walk, then at the
-      // start and the end of the verify before the delete. Five seconds back: beyond slewing, inside the margin.
-      const offsets = stepAt === 'before' ? [0, -5000, -5000] : [0, 0, -5000];
-      let asked = 0;
-      const clock = { wallNs: () => BigInt(Date.now()) * 1_000_000n, wallMinusMonotonicMs: () => offsets[Math.min(asked++, offsets.length - 1)]! };
-      const { fs, reads } = await countingFs({ ...TEST_VOUCH, clock }, () => undefined);
+      const { fs, reads } = await countingFs(TEST_VOUCH, () => undefined);
       const out = await move(c, fs);
       expect(out.result, out.error?.message).toBe('done');
-      // Before: one walk, reading everything. During: the walk that reused (the top folder read), then one reading everything.
-      expect(reads.xattrs, stepAt).toBe(stepAt === 'before' ? c.nodes : 1 + c.nodes);
-    }
-  });
+      expect(reads).toEqual({ xattrs: 1, flags: 1 });
+      expect(getfattr(path.join(c.target, 'game.exe'), 'user.origin')).toBe('store');
+      expect(lsattrOf(path.join(c.target, 'saves'))).toContain('A');
+    });
 
-  it('a tree changed within the margin before the move is read again in full, so a change in the same second as the read (ctime unchanged on this volume) is caught', async () => {
-    // Each attempt makes the tree right after a second begins, so that the copy's read and the change fall within
-    // one second and the change leaves the ctime as it was — the case only the margin catches. A slow attempt that
-    // crossed into the next second proves less, and is made again.
-    let sameSecond = false;
-    for (let attempt = 0; attempt < 4 && !sameSecond; attempt++) {
-      await sleep(1000 - (Date.now() % 1000) + 10);
+    it('an attribute given another value after the first verify is caught before the delete; the original keeps it', async () => {
       const c = box();
+      await sleep(WAIT_MS);
       const exe = path.join(c.games, 'game.exe');
-      const { fs, reads } = await countingFs(undefined, () => {
-        const before = lstatSync(exe, { bigint: true }).ctimeNs;
-        sh('setfattr', '-n', 'user.origin', '-v', 'patched', exe);
-        sameSecond = lstatSync(exe, { bigint: true }).ctimeNs === before;
-      });
+      const { fs, reads } = await countingFs(TEST_VOUCH, () => sh('setfattr', '-n', 'user.origin', '-v', 'patched', exe));
       expectCaught(await move(c, fs), c, 'game.exe');
-      expect(reads.xattrs).toBe(c.nodes);
-    }
-    expect(sameSecond, 'no attempt changed the attribute within the second of the read').toBe(true);
-  });
-});
+      expect(getfattr(exe, 'user.origin')).toBe('patched');
+      // Read again: the top folder and the changed file; the others were vouched for.
+      expect(reads.xattrs).toBe(2);
+    });
+
+    it('an ACL entry added after the first verify is caught before the delete (one that leaves the mode as it was)', async () => {
+      const c = box();
+      await sleep(WAIT_MS);
+      const readme = path.join(c.games, 'readme');
+      const mode = lstatSync(readme).mode;
+      // Read-only like the entry already there: the ACL mask, and so the mode's group bits, stay as they were.
+      const { fs } = await countingFs(TEST_VOUCH, () => sh('setfacl', '-m', 'u:4343:r', readme));
+      const out = await move(c, fs);
+      expectCaught(out, c, 'readme');
+      expect(out.error?.message).toContain('ACL');
+      expect(lstatSync(readme).mode).toBe(mode);
+      expect(execFileSync('getfacl', ['--absolute-names', '-c', readme], { encoding: 'utf8' })).toContain('user:4343:r--');
+    });
+
+    it('an inode flag set after the first verify (chattr +d, nodump) is caught before the delete', async () => {
+      const c = box();
+      await sleep(WAIT_MS);
+      const slot = path.join(c.games, 'saves', 'slot1');
+      const { fs } = await countingFs(TEST_VOUCH, () => sh('chattr', '+d', slot));
+      const out = await move(c, fs);
+      expectCaught(out, c, 'saves/slot1');
+      expect(out.error?.message).toContain('inode flags differ');
+      expect(lsattrOf(slot)).toContain('d');
+    });
+
+    it("a wall clock stepped back since the copy's walk, before or during the walk that would reuse its reads: every node is read again", async () => {
+      for (const stepAt of ['before', 'during'] as const) {
+        const c = box();
+        await sleep(WAIT_MS);
+        // The wall clock's distance from the monotonic one, as the vouch reads it: at the copy's walk, then at the
+        // start and the end of the verify before the delete. Five seconds back: beyond slewing, inside the margin.
+        const offsets = stepAt === 'before' ? [0, -5000, -5000] : [0, 0, -5000];
+        let asked = 0;
+        const clock = { wallNs: () => BigInt(Date.now()) * 1_000_000n, wallMinusMonotonicMs: () => offsets[Math.min(asked++, offsets.length - 1)]! };
+        const { fs, reads } = await countingFs({ ...TEST_VOUCH, clock }, () => undefined);
+        const out = await move(c, fs);
+        expect(out.result, out.error?.message).toBe('done');
+        // Before: one walk, reading everything. During: the walk that reused (the top folder read), then one reading everything.
+        expect(reads.xattrs, stepAt).toBe(stepAt === 'before' ? c.nodes : 1 + c.nodes);
+      }
+    });
+
+    it('a tree changed within the margin before the move is read again in full, so a change in the same second as the read (ctime unchanged on this volume) is caught', async () => {
+      // Each attempt makes the tree right after a second begins, so that the copy's read and the change fall within
+      // one second and the change leaves the ctime as it was — the case only the margin catches. A slow attempt that
+      // crossed into the next second proves less, and is made again.
+      let sameSecond = false;
+      for (let attempt = 0; attempt < 4 && !sameSecond; attempt++) {
+        await sleep(1000 - (Date.now() % 1000) + 10);
+        const c = box();
+        const exe = path.join(c.games, 'game.exe');
+        const { fs, reads } = await countingFs(undefined, () => {
+          const before = lstatSync(exe, { bigint: true }).ctimeNs;
+          sh('setfattr', '-n', 'user.origin', '-v', 'patched', exe);
+          sameSecond = lstatSync(exe, { bigint: true }).ctimeNs === before;
+        });
+        expectCaught(await move(c, fs), c, 'game.exe');
+        expect(reads.xattrs).toBe(c.nodes);
+      }
+      expect(sameSecond, 'no attempt changed the attribute within the second of the read').toBe(true);
+    });
+  },
+);

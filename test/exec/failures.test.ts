@@ -95,8 +95,21 @@ describe.concurrent('disk full', () => {
   // Their bytes are tiny; their blocks or inodes do not fit (issue 15: space counted as the disk does). Before,
   // both passed the preflight and failed in the middle of the copy.
   const BY_BLOCKS: { name: string; size: number; options?: string; files: number; code: string; says: RegExp }[] = [
-    { name: 'out of inodes (nr_inodes=20, 40 files)', size: 4, options: 'nr_inodes=20', files: 40, code: 'E_NO_INODES', says: /44 files, folders and links to create, and the volume can hold \d+ more/ },
-    { name: 'out of blocks (1 MiB volume, 300 one-byte files, a page each)', size: 1, files: 300, code: 'E_NO_SPACE', says: /300 B to copy \([\d.]+ MiB there, in blocks of 4\.0 KiB\), [\d.]+ [KM]iB free/ },
+    {
+      name: 'out of inodes (nr_inodes=20, 40 files)',
+      size: 4,
+      options: 'nr_inodes=20',
+      files: 40,
+      code: 'E_NO_INODES',
+      says: /44 files, folders and links to create, and the volume can hold \d+ more/,
+    },
+    {
+      name: 'out of blocks (1 MiB volume, 300 one-byte files, a page each)',
+      size: 1,
+      files: 300,
+      code: 'E_NO_SPACE',
+      says: /300 B to copy \([\d.]+ MiB there, in blocks of 4\.0 KiB\), [\d.]+ [KM]iB free/,
+    },
   ];
   for (const c of BY_BLOCKS) {
     it.skipIf(NO_TMPFS)(`refused by the preflight, ${c.name}: ${c.code}, nothing changed`, async (ctx) => {
@@ -122,27 +135,30 @@ describe.concurrent('disk full', () => {
 
   // The volume fills during the copy (another program writes to it after the plan): in-process, the plan made
   // first, then the space taken, then the run.
-  it.skipIf(NO_TMPFS)('mid-copy ENOSPC (the target filled after the plan): E_NO_SPACE, rolled back, the source intact, nothing of the copy left', async (ctx) => {
-    const { expect } = ctx;
-    const box = sandbox(ctx);
-    const A = box.mount(16, 'A').dir;
-    const B = box.mount(4, 'B').dir;
-    build(path.join(A, 'Cache'), { ...cacheSpec(30), 'big.bin': Buffer.alloc(MiB, 7) });
-    box.writeManifest([{ link: path.join(A, 'Cache'), target: path.join(B, 'Cache') }]);
-    const before = snapshotTree(A);
-    const plan = await planFor(box.manifest, box.state);
-    expect(plan.blocked, describePlan(plan)).toBe(false);
-    // What the plan saw free, taken but for half a megabyte.
-    execFileSync('fallocate', ['-l', String(statfsSync(B).bavail * statfsSync(B).bsize - MiB / 2), path.join(B, 'filler.bin')]);
-    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: box.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
-    expect(out.error?.code).toBe('E_NO_SPACE');
-    expect(out.error?.message).toMatch(/ENOSPC/);
-    expect(out.error?.path).toContain(B);
-    expect(out.result, out.undoError?.message).toBe('rolled-back');
-    expect(snapshotTree(A)).toEqual(before);
-    rmSync(path.join(B, 'filler.bin'));
-    expectEmptyVolume(expect, B);
-  });
+  it.skipIf(NO_TMPFS)(
+    'mid-copy ENOSPC (the target filled after the plan): E_NO_SPACE, rolled back, the source intact, nothing of the copy left',
+    async (ctx) => {
+      const { expect } = ctx;
+      const box = sandbox(ctx);
+      const A = box.mount(16, 'A').dir;
+      const B = box.mount(4, 'B').dir;
+      build(path.join(A, 'Cache'), { ...cacheSpec(30), 'big.bin': Buffer.alloc(MiB, 7) });
+      box.writeManifest([{ link: path.join(A, 'Cache'), target: path.join(B, 'Cache') }]);
+      const before = snapshotTree(A);
+      const plan = await planFor(box.manifest, box.state);
+      expect(plan.blocked, describePlan(plan)).toBe(false);
+      // What the plan saw free, taken but for half a megabyte.
+      execFileSync('fallocate', ['-l', String(statfsSync(B).bavail * statfsSync(B).bsize - MiB / 2), path.join(B, 'filler.bin')]);
+      const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: box.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
+      expect(out.error?.code).toBe('E_NO_SPACE');
+      expect(out.error?.message).toMatch(/ENOSPC/);
+      expect(out.error?.path).toContain(B);
+      expect(out.result, out.undoError?.message).toBe('rolled-back');
+      expect(snapshotTree(A)).toEqual(before);
+      rmSync(path.join(B, 'filler.bin'));
+      expectEmptyVolume(expect, B);
+    },
+  );
 });
 
 describe.concurrent('a node relocate cannot copy or read', () => {

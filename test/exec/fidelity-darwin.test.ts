@@ -25,7 +25,8 @@ import { runCli } from '../helpers/cli.js';
 import { planFor } from '../property/harness.js';
 import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
-const reason = process.platform !== 'darwin' ? `APFS volumes, xattr, chflags and ACLs are macOS's (this is ${process.platform}); the macOS CI runs these` : undefined;
+const reason =
+  process.platform !== 'darwin' ? `APFS volumes, xattr, chflags and ACLs are macOS's (this is ${process.platform}); the macOS CI runs these` : undefined;
 if (reason) console.log(`[skip] macOS fidelity: ${reason}`);
 
 function run(cmd: string, ...args: string[]): string {
@@ -126,7 +127,11 @@ describe.skipIf(reason !== undefined)('a move between two APFS volumes keeps wha
   });
 
   for (const [what, lose, message] of [
-    ['an extended attribute of a folder', (c: string) => run('xattr', '-d', 'com.example.color', path.join(c, 'sub')), /sub: the extended attribute com\.example\.color is missing in the copy/],
+    [
+      'an extended attribute of a folder',
+      (c: string) => run('xattr', '-d', 'com.example.color', path.join(c, 'sub')),
+      /sub: the extended attribute com\.example\.color is missing in the copy/,
+    ],
     ['a flag of a file', (c: string) => run('chflags', 'nohidden', path.join(c, 'f')), /f: the inode flags differ \(hidden vs none\)/],
   ] as const) {
     it(`the verify fails (E_VERIFY, nothing deleted) when the copy loses ${what}`, async () => {
@@ -175,7 +180,10 @@ describe.skipIf(reason !== undefined)('a move between two APFS volumes keeps wha
     expect(lstatSync(path.join(t.g, 'f'), { bigint: true }).birthtimeNs).toBe(1_400_000_000_000_000_000n);
   });
 
-  for (const [what, vol] of [['ExFAT (10 ms times)', () => volExfat], ['FAT32 (2 s times)', () => volFat]] as const) {
+  for (const [what, vol] of [
+    ['ExFAT (10 ms times)', () => volExfat],
+    ['FAT32 (2 s times)', () => volFat],
+  ] as const) {
     it(`a move onto ${what} is not refused for the nanoseconds the volume cannot hold`, () => {
       const dir = path.join(volA, `case-${++n}`);
       const g = path.join(dir, 'Games');

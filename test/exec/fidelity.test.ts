@@ -224,30 +224,34 @@ describe.skipIf(reason !== undefined)('a move across volumes keeps what mv and c
     });
   }
 
-  it('apply and rollback keep a sparse file sparse (100 MiB of holes around a few data blocks) and hard links inside the tree', { timeout: 60_000 }, async () => {
-    const t = caseTree();
-    const img = path.join(t.g, 'disk.img');
-    // Smaller than the volume: the free-space check counts a file's apparent size.
-    sh('truncate', '-s', '100M', img);
-    for (const mib of [0, 30, 99]) sh('dd', 'if=/dev/urandom', `of=${img}`, 'bs=4096', 'count=4', `seek=${mib * 256}`, 'conv=notrunc', 'status=none');
-    sh('ln', path.join(t.g, 'sub', 'inner'), path.join(t.g, 'inner-again'));
-    const before = fidelityOf(t.g);
-    expect(before['disk.img']!.allocated).toBeLessThan(1024 * 1024);
-    const plan = await planFor(t.manifest, t.state);
-    expect(plan.blocked, describePlan(plan)).toBe(false);
-    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: t.state, fs: new NodeFs(), verify: 'content', noRollback: false });
-    expect(out.result, out.error?.message).toBe('done');
-    const moved = fidelityOf(t.target);
-    expect(kept(moved)).toEqual(kept(before));
-    expect(moved['disk.img']!.allocated).toBeLessThan(1024 * 1024);
-    expect(moved['inner-again']!.linkGroup).toBe('inner-again');
-    expect(moved['sub/inner']!.linkGroup).toBe('inner-again');
-    const back = await rollbackRun(out.record, { journalDisk: nodeJournalDisk, stateDir: t.state, fs: new NodeFs(), force: false });
-    expect(back.result, back.error?.message).toBe('rolled-back');
-    const restored = fidelityOf(t.g);
-    expect(kept(restored)).toEqual(kept(before));
-    expect(restored['disk.img']!.allocated).toBeLessThan(1024 * 1024);
-  });
+  it(
+    'apply and rollback keep a sparse file sparse (100 MiB of holes around a few data blocks) and hard links inside the tree',
+    { timeout: 60_000 },
+    async () => {
+      const t = caseTree();
+      const img = path.join(t.g, 'disk.img');
+      // Smaller than the volume: the free-space check counts a file's apparent size.
+      sh('truncate', '-s', '100M', img);
+      for (const mib of [0, 30, 99]) sh('dd', 'if=/dev/urandom', `of=${img}`, 'bs=4096', 'count=4', `seek=${mib * 256}`, 'conv=notrunc', 'status=none');
+      sh('ln', path.join(t.g, 'sub', 'inner'), path.join(t.g, 'inner-again'));
+      const before = fidelityOf(t.g);
+      expect(before['disk.img']!.allocated).toBeLessThan(1024 * 1024);
+      const plan = await planFor(t.manifest, t.state);
+      expect(plan.blocked, describePlan(plan)).toBe(false);
+      const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: t.state, fs: new NodeFs(), verify: 'content', noRollback: false });
+      expect(out.result, out.error?.message).toBe('done');
+      const moved = fidelityOf(t.target);
+      expect(kept(moved)).toEqual(kept(before));
+      expect(moved['disk.img']!.allocated).toBeLessThan(1024 * 1024);
+      expect(moved['inner-again']!.linkGroup).toBe('inner-again');
+      expect(moved['sub/inner']!.linkGroup).toBe('inner-again');
+      const back = await rollbackRun(out.record, { journalDisk: nodeJournalDisk, stateDir: t.state, fs: new NodeFs(), force: false });
+      expect(back.result, back.error?.message).toBe('rolled-back');
+      const restored = fidelityOf(t.g);
+      expect(kept(restored)).toEqual(kept(before));
+      expect(restored['disk.img']!.allocated).toBeLessThan(1024 * 1024);
+    },
+  );
 
   it('copies into a folder with a default ACL do not inherit its entries (as cp -a): the copy equals the original', async () => {
     const t = caseTree();

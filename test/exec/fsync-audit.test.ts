@@ -41,12 +41,21 @@ function show(r: CliResult): string {
 /** Audits one history (several traced commands in order) and asserts it is clean and was really looked at. */
 function audit(sb: AuditSandbox, history: Traced[], what: string, portable: boolean): AuditResult {
   const parsed = parseHistory(history.map((h) => h.trace));
-  const res = auditTrace(parsed, { mounts: MountMap.current(), stateRoots: [sb.stateDir, sb.lockDir], cwd: sb.work, journals: journalTexts(sb), syncfs: !portable });
+  const res = auditTrace(parsed, {
+    mounts: MountMap.current(),
+    stateRoots: [sb.stateDir, sb.lockDir],
+    cwd: sb.work,
+    journals: journalTexts(sb),
+    syncfs: !portable,
+  });
   // Symlink metadata no available call can make durable: shown on every run, not counted (see AuditResult.notes).
   if (res.notes.length > 0) console.warn(`${what}: ${res.notes.length} note(s), not violations:\n${formatViolations(res.notes, Infinity, 'note')}`);
   // A traced call the parser could not read would be a hole in the audit.
   const names = new RegExp(`\\b(${TRACED_CALLS.join('|')})\\(`);
-  expect(res.unparsed.filter((l) => names.test(l)), `${what}: unparsed calls`).toEqual([]);
+  expect(
+    res.unparsed.filter((l) => names.test(l)),
+    `${what}: unparsed calls`,
+  ).toEqual([]);
   expect(res.stats.begins, `${what}: journal begin lines seen`).toBeGreaterThan(5);
   expect(res.stats.syncs, `${what}: syncs seen`).toBeGreaterThan(5);
   expect(res.stats.userChanges, `${what}: changes to the user's data seen`).toBeGreaterThan(50);
@@ -68,7 +77,9 @@ function audit(sb: AuditSandbox, history: Traced[], what: string, portable: bool
  * rest of the run (the merge, the backup) then runs in the resume.
  */
 function crashPoint(journal: string): number {
-  const lines = readFileSync(journal, 'utf8').split('\n').filter((l) => l.trim());
+  const lines = readFileSync(journal, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
   return lines.findIndex((l) => l.includes('"t":"made"')) + 1;
 }
 
@@ -97,13 +108,14 @@ for (const { label, portable, fsB, crash } of CASES) {
     });
 
     // Only where the case asks for it (not defined otherwise, so no skipped test shows).
-    if (crash) it('apply killed mid-run, then resume: zero violations', { timeout: 90_000 }, async () => {
-      expect(crashAt, 'the crash point comes from the clean apply').toBeGreaterThan(0);
-      const crashed = await traceCli(sb, ['apply', sb.manifest, '--yes'], { portable, crashAfter: crashAt });
-      expect(crashed.result.status === null || crashed.result.status === 137, `killed by the hook\n${show(crashed.result)}`).toBe(true);
-      const resume = await traceCli(sb, ['resume', '--yes'], { portable });
-      expect(resume.result.status, show(resume.result)).toBe(0);
-      audit(sb, [crashed, resume], `${label}: crashed apply (after journal line ${crashAt}) + resume`, portable);
-    });
+    if (crash)
+      it('apply killed mid-run, then resume: zero violations', { timeout: 90_000 }, async () => {
+        expect(crashAt, 'the crash point comes from the clean apply').toBeGreaterThan(0);
+        const crashed = await traceCli(sb, ['apply', sb.manifest, '--yes'], { portable, crashAfter: crashAt });
+        expect(crashed.result.status === null || crashed.result.status === 137, `killed by the hook\n${show(crashed.result)}`).toBe(true);
+        const resume = await traceCli(sb, ['resume', '--yes'], { portable });
+        expect(resume.result.status, show(resume.result)).toBe(0);
+        audit(sb, [crashed, resume], `${label}: crashed apply (after journal line ${crashAt}) + resume`, portable);
+      });
   });
 }

@@ -50,7 +50,10 @@ function layout() {
 }
 
 async function expectGuard(p: Promise<unknown>, pathIs: string): Promise<void> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err, 'the call must be refused').toBeInstanceOf(RelocateError);
   expect((err as RelocateError).code).toBe('E_GUARD');
   expect((err as RelocateError).path).toBe(pathIs);
@@ -84,7 +87,7 @@ describe('GuardedFs, called directly', () => {
     expect(readFileSync(thesis, 'utf8')).toBe('years of work');
   });
 
-  it('lets through the links, targets, relocate\'s own names beside them, paths inside them and parent folders to create', async () => {
+  it("lets through the links, targets, relocate's own names beside them, paths inside them and parent folders to create", async () => {
     const { link, target, fs } = layout();
     await fs.mkdirs(path.join(root, 'big'));
     await fs.copyTree(link, stagingName(target, RUN));
@@ -118,7 +121,12 @@ describe('GuardedFs, called directly', () => {
 
   it('removes only the folders the run created, or that its journal says it created', async () => {
     const { target } = layout();
-    const fs = new GuardedFs(new NodeFs(), { runId: RUN, stamp: STAMP, paths: [path.join(root, 'home', 'Games'), path.join(root, 'new', 'deep', 'Games')], created: [path.join(root, 'journaled')] });
+    const fs = new GuardedFs(new NodeFs(), {
+      runId: RUN,
+      stamp: STAMP,
+      paths: [path.join(root, 'home', 'Games'), path.join(root, 'new', 'deep', 'Games')],
+      created: [path.join(root, 'journaled')],
+    });
     const made = await fs.mkdirs(path.join(root, 'new', 'deep'));
     expect(made).toEqual([path.join(root, 'new'), path.join(root, 'new', 'deep')]);
     expect(await fs.rmdirIfEmpty(path.join(root, 'new', 'deep'))).toBe(true);
@@ -133,7 +141,9 @@ describe('GuardedFs, called directly', () => {
 
 describe('the guard in every run: forged steps are refused and the run rolled back', () => {
   /** A real plan for moving home/Games to big/Games (same volume), then a run record with `forge` spliced into its steps. */
-  async function forgedRun(forge: (link: string, target: string, precious: string) => Step[]): Promise<{ record: RunRecord; stateDir: string; precious: string; link: string; target: string }> {
+  async function forgedRun(
+    forge: (link: string, target: string, precious: string) => Step[],
+  ): Promise<{ record: RunRecord; stateDir: string; precious: string; link: string; target: string }> {
     const { link, target, precious } = layout();
     const stateDir = path.join(root, 'state');
     const manifest = path.join(root, 'relocate.yaml');
@@ -145,16 +155,37 @@ describe('the guard in every run: forged steps are refused and the run rolled ba
     const steps = compileSteps(plan, { runId: id, stamp: utcStamp(now), verify: 'meta' });
     // The forged steps run after the real ones have moved the data and made the link.
     const all: RunStep[] = [...steps, ...forge(link, target, precious).map((step, i) => ({ n: steps.length + i, entry: 0, step }))];
-    const record: RunRecord = { id, status: 'running', startedAt: now.toISOString(), toolVersion: 'test', manifest: plan.manifest, verify: 'meta', plan, steps: all };
+    const record: RunRecord = {
+      id,
+      status: 'running',
+      startedAt: now.toISOString(),
+      toolVersion: 'test',
+      manifest: plan.manifest,
+      verify: 'meta',
+      plan,
+      steps: all,
+    };
     await new RunStore(nodeJournalDisk, stateDir, id).create(record);
     return { record, stateDir, precious, link, target };
   }
 
   const FORGERIES: { name: string; forge: (link: string, target: string, precious: string) => Step[]; code: string }[] = [
-    { name: 'a delete of an unrelated folder (with a valid twin)', forge: (_l, target, precious) => [{ op: 'delete', path: precious, twin: target }], code: 'E_GUARD' },
-    { name: 'a rename of an unrelated folder into the target', forge: (_l, target, precious) => [{ op: 'rename', from: precious, to: path.join(target, 'taken'), role: 'move' }], code: 'E_GUARD' },
+    {
+      name: 'a delete of an unrelated folder (with a valid twin)',
+      forge: (_l, target, precious) => [{ op: 'delete', path: precious, twin: target }],
+      code: 'E_GUARD',
+    },
+    {
+      name: 'a rename of an unrelated folder into the target',
+      forge: (_l, target, precious) => [{ op: 'rename', from: precious, to: path.join(target, 'taken'), role: 'move' }],
+      code: 'E_GUARD',
+    },
     { name: 'a copy over an unrelated place', forge: (link, _t, precious) => [{ op: 'copy', from: link, to: path.join(precious, 'junk') }], code: 'E_GUARD' },
-    { name: 'a delete through the new link (the target\'s insides, by another name)', forge: (link, target) => [{ op: 'delete', path: path.join(`${link}-alias`, 'saves'), twin: target }], code: 'E_GUARD' },
+    {
+      name: "a delete through the new link (the target's insides, by another name)",
+      forge: (link, target) => [{ op: 'delete', path: path.join(`${link}-alias`, 'saves'), twin: target }],
+      code: 'E_GUARD',
+    },
   ];
 
   for (const f of FORGERIES) {
@@ -178,7 +209,13 @@ describe('the guard in every run: forged steps are refused and the run rolled ba
     const stateDir = path.join(root, 'state');
     const manifest = path.join(root, 'relocate.yaml');
     writeFileSync(manifest, JSON.stringify({ version: 1, links: [{ link, target, type: 'symlink' }] }));
-    const out = await startRun(await planFor(manifest, stateDir), { journalDisk: nodeJournalDisk, stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
+    const out = await startRun(await planFor(manifest, stateDir), {
+      journalDisk: nodeJournalDisk,
+      stateDir,
+      fs: new NodeFs(),
+      verify: 'meta',
+      noRollback: false,
+    });
     expect(out.result).toBe('done');
     expect(readFileSync(path.join(link, 'saves', 'slot1'), 'utf8')).toBe('save data');
   });

@@ -58,7 +58,10 @@ async function journalLineOf(probe: ReturnType<typeof box>, pick: (l: { t: strin
   expect(clean.status, clean.stderr).toBe(0);
   const runDir = path.join(probe.stateDir, 'runs', readdirSync(path.join(probe.stateDir, 'runs'))[0]!);
   const steps = (JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { steps: { n: number; step: Step }[] }).steps;
-  const lines = readFileSync(path.join(runDir, 'journal.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { t: string; n: number });
+  const lines = readFileSync(path.join(runDir, 'journal.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { t: string; n: number });
   const at = lines.findIndex((l) => pick(l, steps[l.n]!.step.op)) + 1;
   expect(at).toBeGreaterThan(0);
   return at;
@@ -113,7 +116,10 @@ describe.skipIf(NO_TMPFS)('issue 13 §1: one target filled by two entries, force
     const named = steps.flatMap((rs) => ('to' in rs.step ? [rs.step.to] : [])).filter((p) => p.includes('.relocate-'));
     expect(named).toContain(stagingName(path.join(c.B, 'TA'), entryTag('RUN', 0)));
     expect(named).toContain(asideName(B, entryTag('RUN', 1)));
-    expect(named.every((p) => /\.relocate-(partial|old)-RUN-[01]$/.test(p)), named.join('\n')).toBe(true);
+    expect(
+      named.every((p) => /\.relocate-(partial|old)-RUN-[01]$/.test(p)),
+      named.join('\n'),
+    ).toBe(true);
     expect(new Set(named).size).toBe(named.length);
     const record = { id: 'RUN', startedAt: new Date().toISOString(), plan, steps } as Parameters<typeof GuardedFs.forRun>[1];
     const guarded = GuardedFs.forRun(fs, record, []);
@@ -176,10 +182,10 @@ describe.skipIf(NO_TMPFS)('undo and resume check identity before they rename or 
     await fs.copyTree(from, to, undefined, (root) => (info = { ...info, madeId: `${root.dev}:${root.ino}` }));
     // Replaced after a crash by something else under relocate's name.
     rmSync(to, { recursive: true });
-    folder(to, 'decoy', 'not relocate\'s');
+    folder(to, 'decoy', "not relocate's");
     await expect(undoStep(cx, s, info, false, false)).rejects.toMatchObject({ code: 'E_DRIFT', path: to });
     await expect(clearPartial(cx, s, info)).rejects.toMatchObject({ code: 'E_DRIFT', path: to });
-    expect(readFileSync(path.join(to, 'decoy'), 'utf8')).toBe('not relocate\'s');
+    expect(readFileSync(path.join(to, 'decoy'), 'utf8')).toBe("not relocate's");
     // No record of the root at all (a crash before relocate could journal it): only an empty folder is removed.
     const bare = { fromId: info!.fromId };
     await expect(undoStep(cx, s, bare, false, false)).rejects.toMatchObject({ code: 'E_DRIFT' });
@@ -209,10 +215,10 @@ describe.skipIf(NO_TMPFS)('undo and resume check identity before they rename or 
     const s: StepFor['delete'] = { op: 'delete', path: p, twin };
     const info = await beginInfo(cx, s);
     rmSync(p, { recursive: true });
-    folder(p, 'other', 'someone else\'s folder');
+    folder(p, 'other', "someone else's folder");
     await expect(clearPartial(cx, s, info)).rejects.toMatchObject({ code: 'E_DRIFT', path: p });
     await expect(undoStep(cx, s, info, false, false)).rejects.toMatchObject({ code: 'E_DRIFT', path: p });
-    expect(readFileSync(path.join(p, 'other'), 'utf8')).toBe('someone else\'s folder');
+    expect(readFileSync(path.join(p, 'other'), 'utf8')).toBe("someone else's folder");
   });
 });
 
@@ -228,7 +234,7 @@ describe.skipIf(NO_TMPFS)('what an undo itself makes, and the folders a run made
     rmSync(made, { recursive: true });
     mkdirSync(made);
     expect(await undoStep(cx, s, ids, true, false)).toBeUndefined();
-    expect(lstatSync(made).isDirectory(), 'not relocate\'s: kept').toBe(true);
+    expect(lstatSync(made).isDirectory(), "not relocate's: kept").toBe(true);
   });
 
   it('delete undo: a leftover at the undo staging name that the journal does not say relocate made is not deleted', async () => {
@@ -241,9 +247,9 @@ describe.skipIf(NO_TMPFS)('what an undo itself makes, and the folders a run made
     const info = await beginInfo(cx, s);
     await fs.deleteTree(p);
     const undoStaging = stagingName(p, 'undo');
-    folder(undoStaging, 'decoy', 'not relocate\'s');
+    folder(undoStaging, 'decoy', "not relocate's");
     await expect(undoStep(cx, s, { ...info, restoredId: '1:1' }, true, false)).rejects.toMatchObject({ code: 'E_DRIFT', path: undoStaging });
-    expect(readFileSync(path.join(undoStaging, 'decoy'), 'utf8')).toBe('not relocate\'s');
+    expect(readFileSync(path.join(undoStaging, 'decoy'), 'utf8')).toBe("not relocate's");
     // Its own (journaled) copy is replaced, and the put-back copy reported for the journal.
     rmSync(undoStaging, { recursive: true });
     let restored: unknown;
@@ -263,22 +269,30 @@ describe.skipIf(NO_TMPFS)('identity checks in whole runs', () => {
     c.write([{ link, target, type: 'symlink' }]);
     const plan = await c.plan();
     // The run stops right after the verify (the rename staging → target fails, left unfinished).
-    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new FaultyFs(new NodeFs(), { kind: 'rename', n: 1, timing: 'before', errno: 'EIO' }), verify: 'meta', noRollback: true });
+    const out = await startRun(plan, {
+      journalDisk: nodeJournalDisk,
+      stateDir: c.stateDir,
+      fs: new FaultyFs(new NodeFs(), { kind: 'rename', n: 1, timing: 'before', errno: 'EIO' }),
+      verify: 'meta',
+      noRollback: true,
+    });
     expect(out.result).toBe('failed');
-    const staging = readdirSync(c.B).map((x) => path.join(c.B, x)).find((x) => x.includes('.relocate-partial-'))!;
+    const staging = readdirSync(c.B)
+      .map((x) => path.join(c.B, x))
+      .find((x) => x.includes('.relocate-partial-'))!;
     expect(staging).toBeDefined();
     // Swapped for something else under the same name.
     renameSync(staging, `${staging}.moved-by-user`);
-    folder(staging, 'decoy', 'not relocate\'s');
+    folder(staging, 'decoy', "not relocate's");
     const resumed = await resumeRun(await reload(c.stateDir, out.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, noRollback: true });
     expect(resumed.error?.code).toBe('E_DRIFT');
     expect(lstatSync(target, { throwIfNoEntry: false }), 'nothing renamed into the target').toBeUndefined();
-    expect(readFileSync(path.join(staging, 'decoy'), 'utf8')).toBe('not relocate\'s');
+    expect(readFileSync(path.join(staging, 'decoy'), 'utf8')).toBe("not relocate's");
     expect(readFileSync(path.join(link, 'save'), 'utf8')).toBe('the original');
     // Rolling back deletes nothing relocate did not make either: the decoy stays (skipped with --force).
     const back = await rollbackRun(await reload(c.stateDir, out.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, force: true });
     expect(back.result).toBe('rolled-back');
-    expect(readFileSync(path.join(staging, 'decoy'), 'utf8')).toBe('not relocate\'s');
+    expect(readFileSync(path.join(staging, 'decoy'), 'utf8')).toBe("not relocate's");
     expect(readFileSync(path.join(link, 'save'), 'utf8')).toBe('the original');
   });
 
@@ -294,7 +308,9 @@ describe.skipIf(NO_TMPFS)('identity checks in whole runs', () => {
     setUp(c);
     const killed = await cliIn(c, ['apply', c.manifest, '--yes', '--json'], line);
     expect(killed.status === null || killed.status === 137, killed.stderr).toBe(true);
-    const staging = readdirSync(c.B).map((x) => path.join(c.B, x)).find((x) => x.includes('.relocate-partial-'))!;
+    const staging = readdirSync(c.B)
+      .map((x) => path.join(c.B, x))
+      .find((x) => x.includes('.relocate-partial-'))!;
     renameSync(staging, `${staging}.moved-by-user`);
     folder(staging, 'save', 'the original');
     const resumed = await cliIn(c, ['resume', '--yes', '--json', '--no-rollback']);
@@ -331,7 +347,7 @@ describe.skipIf(NO_TMPFS)('issue 13 §5: resume re-verifies the twin before it g
   }
   const cli = cliIn;
 
-  it('kill -9 right after the delete\'s begin line, the copy damaged, then resume: E_VERIFY, the original kept; rollback then keeps every byte', async () => {
+  it("kill -9 right after the delete's begin line, the copy damaged, then resume: E_VERIFY, the original kept; rollback then keeps every byte", async () => {
     // A clean run first, to learn which journal line begins the delete (the layout is the same every time).
     const probe = box();
     await setUp(probe);
@@ -342,7 +358,9 @@ describe.skipIf(NO_TMPFS)('issue 13 §5: resume re-verifies the twin before it g
     const before = c.snap();
     const killed = await cli(c, ['apply', c.manifest, '--yes', '--json'], beginLine);
     expect(killed.status === null || killed.status === 137, killed.stderr).toBe(true);
-    const aside = readdirSync(c.A).map((x) => path.join(c.A, x)).find((x) => x.includes('.relocate-old-'))!;
+    const aside = readdirSync(c.A)
+      .map((x) => path.join(c.A, x))
+      .find((x) => x.includes('.relocate-old-'))!;
     expect(aside, 'the original, set aside, is still whole').toBeDefined();
     // A power cut took unsynced data of the copy: same size, other bytes.
     writeFileSync(path.join(target, 'save.dat'), 'the save game, 0000000000');
@@ -364,7 +382,13 @@ describe.skipIf(NO_TMPFS)('issue 13 §5: resume re-verifies the twin before it g
     const before = c.snap();
     const plan = await c.plan();
     // In-process: the delete fails before it deletes anything, leaving it begun (as a crash does).
-    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'before', errno: 'EIO' }), verify: 'meta', noRollback: true });
+    const out = await startRun(plan, {
+      journalDisk: nodeJournalDisk,
+      stateDir: c.stateDir,
+      fs: new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'before', errno: 'EIO' }),
+      verify: 'meta',
+      noRollback: true,
+    });
     expect(out.result).toBe('failed');
     writeFileSync(path.join(target, 'levels', 'one.dat'), 'level one, as the user xxxx it');
     const resumed = await resumeRun(await reload(c.stateDir, out.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, noRollback: false });
@@ -379,9 +403,17 @@ describe.skipIf(NO_TMPFS)('issue 13 §5: resume re-verifies the twin before it g
     const c = box();
     const { target } = await setUp(c);
     const plan = await c.plan();
-    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', k: 1, errno: 'EIO' }), verify: 'meta', noRollback: true });
+    const out = await startRun(plan, {
+      journalDisk: nodeJournalDisk,
+      stateDir: c.stateDir,
+      fs: new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', k: 1, errno: 'EIO' }),
+      verify: 'meta',
+      noRollback: true,
+    });
     expect(out.result).toBe('failed');
-    const aside = readdirSync(c.A).map((x) => path.join(c.A, x)).find((x) => x.includes('.relocate-old-'))!;
+    const aside = readdirSync(c.A)
+      .map((x) => path.join(c.A, x))
+      .find((x) => x.includes('.relocate-old-'))!;
     const left = contents(aside);
     expect(left.size).toBe(1);
     // Damage the twin of whatever is left.

@@ -71,24 +71,27 @@ function expectUntouched(expect: Expect, link: string, target: string): void {
 }
 
 describe.concurrent('a program using the folder is named and nothing is lost', () => {
-  it.skipIf(NO_TMPFS)('a log appended every 50 ms through an open descriptor, during apply across two tmpfs volumes: E_IN_USE with pid and command, exit 1, every line in the original', async (ctx) => {
-    const { expect } = ctx;
-    const c = logsBox(ctx);
-    const writer = c.keep(await appendWriter(c.log, 50, c.countFile));
-    await sleep(100);
-    const r = await c.box.apply();
-    // The writer goes on after apply ended: its later lines must land in the kept original too.
-    await sleep(150);
-    await writer.stop();
-    const n = writtenCount(c.countFile);
-    expect(n).toBeGreaterThan(5);
-    // Data first: wherever the folder is now (the link path leads there), every line the writer wrote is in it.
-    const kept = readFileSync(c.log, 'utf8');
-    expect(kept, `lines the writer wrote were lost: ${kept.split('\n').length - 1} of ${n} are at ${c.log}`).toBe(expectedLines(n));
-    expect(r.status, show(r)).toBe(1);
-    expectNamed(expect, json(r).error, writer);
-    expectUntouched(expect, c.link, c.target);
-  });
+  it.skipIf(NO_TMPFS)(
+    'a log appended every 50 ms through an open descriptor, during apply across two tmpfs volumes: E_IN_USE with pid and command, exit 1, every line in the original',
+    async (ctx) => {
+      const { expect } = ctx;
+      const c = logsBox(ctx);
+      const writer = c.keep(await appendWriter(c.log, 50, c.countFile));
+      await sleep(100);
+      const r = await c.box.apply();
+      // The writer goes on after apply ended: its later lines must land in the kept original too.
+      await sleep(150);
+      await writer.stop();
+      const n = writtenCount(c.countFile);
+      expect(n).toBeGreaterThan(5);
+      // Data first: wherever the folder is now (the link path leads there), every line the writer wrote is in it.
+      const kept = readFileSync(c.log, 'utf8');
+      expect(kept, `lines the writer wrote were lost: ${kept.split('\n').length - 1} of ${n} are at ${c.log}`).toBe(expectedLines(n));
+      expect(r.status, show(r)).toBe(1);
+      expectNamed(expect, json(r).error, writer);
+      expectUntouched(expect, c.link, c.target);
+    },
+  );
 
   it.skipIf(NO_TMPFS)('the same in text mode: the refusal names the program on stderr, and `relocate plan` lists it as E_IN_USE (exit 1)', async (ctx) => {
     const { expect } = ctx;
@@ -161,51 +164,57 @@ describe.concurrent('a program using the folder is named and nothing is lost', (
 });
 
 describe.concurrent('a program that starts after the plan: the executor checks again', () => {
-  it.skipIf(NO_TMPFS)('a saved plan applied while a program holds a file open: the check-in-use step refuses before the copy, the run is rolled back, nothing lost', async (ctx) => {
-    const { expect } = ctx;
-    const c = logsBox(ctx);
-    writeFileSync(c.log, 'line 1\n');
-    const planFile = path.join(c.box.root, 'plan.json');
-    const p = await c.box.cli(['plan', c.box.manifest, '--out', planFile]);
-    expect(p.status, show(p)).toBe(2);
-    // Opening a file changes nothing the plan's fingerprint sees: the saved plan is not stale.
-    const holder = c.keep(await openHolder(c.log, 'inuse-late'));
-    const r = await c.box.cli(['apply', planFile, '--yes', '--json']);
-    expect(r.status, show(r)).toBe(1);
-    const doc = json(r);
-    expect(doc.result).toBe('rolled-back');
-    expectNamed(expect, doc.error, holder);
-    expectUntouched(expect, c.link, c.target);
-    expect(readFileSync(c.log, 'utf8')).toBe('line 1\n');
-    const h = json(await c.box.cli(['history', '--json']));
-    expect(h.runs[0]).toMatchObject({ status: 'rolled-back', error: { code: 'E_IN_USE' } });
-  });
+  it.skipIf(NO_TMPFS)(
+    'a saved plan applied while a program holds a file open: the check-in-use step refuses before the copy, the run is rolled back, nothing lost',
+    async (ctx) => {
+      const { expect } = ctx;
+      const c = logsBox(ctx);
+      writeFileSync(c.log, 'line 1\n');
+      const planFile = path.join(c.box.root, 'plan.json');
+      const p = await c.box.cli(['plan', c.box.manifest, '--out', planFile]);
+      expect(p.status, show(p)).toBe(2);
+      // Opening a file changes nothing the plan's fingerprint sees: the saved plan is not stale.
+      const holder = c.keep(await openHolder(c.log, 'inuse-late'));
+      const r = await c.box.cli(['apply', planFile, '--yes', '--json']);
+      expect(r.status, show(r)).toBe(1);
+      const doc = json(r);
+      expect(doc.result).toBe('rolled-back');
+      expectNamed(expect, doc.error, holder);
+      expectUntouched(expect, c.link, c.target);
+      expect(readFileSync(c.log, 'utf8')).toBe('line 1\n');
+      const h = json(await c.box.cli(['history', '--json']));
+      expect(h.runs[0]).toMatchObject({ status: 'rolled-back', error: { code: 'E_IN_USE' } });
+    },
+  );
 });
 
 const NO_NOBODY = NO_TMPFS ?? setprivReason() ?? (process.getuid?.() === 0 ? undefined : 'running relocate as another user needs root');
 if (NO_NOBODY && !NO_TMPFS) console.warn(`test/exec/in-use: the unprivileged-user case is skipped: ${NO_NOBODY}`);
 
 describe('relocate run by a user who cannot see every process', () => {
-  it.skipIf(NO_NOBODY)('`relocate plan` as nobody over a root-owned writer: W_IN_USE_UNKNOWN counting the processes it could not inspect, a warning (exit 2, not blocked)', async (ctx) => {
-    const { expect } = ctx;
-    const c = logsBox(ctx);
-    chmodSync(c.box.root, 0o755);
-    const writer = c.keep(await appendWriter(c.log, 30, c.countFile, 'inuse-root'));
-    const r = await runCliAsync(['plan', c.box.manifest, '--json', '--state-dir', path.join(c.box.root, 'nobody-state')], {
-      cwd: '/',
-      wrapper: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'],
-    });
-    expect(r.status, show(r)).toBe(2);
-    const doc = json(r);
-    expect(doc.blocked).toBe(false);
-    const w = (doc.entries[0].findings as { code: string; message: string; severity: string }[]).find((f) => f.code === 'W_IN_USE_UNKNOWN');
-    expect(w, show(r)).toBeDefined();
-    expect(w!.severity).toBe('warning');
-    expect(w!.message).toMatch(/^\d+ process\(es\) of other users could not be inspected/);
-    // Root's processes are many; the scanner's own test (test/platform/in-use.test.ts) checks the writer is among them.
-    expect(w!.message).toContain(c.link);
-    await writer.stop();
-  });
+  it.skipIf(NO_NOBODY)(
+    '`relocate plan` as nobody over a root-owned writer: W_IN_USE_UNKNOWN counting the processes it could not inspect, a warning (exit 2, not blocked)',
+    async (ctx) => {
+      const { expect } = ctx;
+      const c = logsBox(ctx);
+      chmodSync(c.box.root, 0o755);
+      const writer = c.keep(await appendWriter(c.log, 30, c.countFile, 'inuse-root'));
+      const r = await runCliAsync(['plan', c.box.manifest, '--json', '--state-dir', path.join(c.box.root, 'nobody-state')], {
+        cwd: '/',
+        wrapper: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'],
+      });
+      expect(r.status, show(r)).toBe(2);
+      const doc = json(r);
+      expect(doc.blocked).toBe(false);
+      const w = (doc.entries[0].findings as { code: string; message: string; severity: string }[]).find((f) => f.code === 'W_IN_USE_UNKNOWN');
+      expect(w, show(r)).toBeDefined();
+      expect(w!.severity).toBe('warning');
+      expect(w!.message).toMatch(/^\d+ process\(es\) of other users could not be inspected/);
+      // Root's processes are many; the scanner's own test (test/platform/in-use.test.ts) checks the writer is among them.
+      expect(w!.message).toContain(c.link);
+      await writer.stop();
+    },
+  );
 });
 
 describe('no program uses the folder', () => {

@@ -50,7 +50,10 @@ function tree(to: string): { g: string; target: string; state: string; manifest:
   const dir = path.join(btrfsA!.dir, `case-${++n}`);
   const g = path.join(dir, 'Games');
   mkdirSync(g, { recursive: true });
-  for (const [name, flag] of [['nocow', '+C'], ['compressed', '+c']] as const) {
+  for (const [name, flag] of [
+    ['nocow', '+C'],
+    ['compressed', '+c'],
+  ] as const) {
     const f = path.join(g, name);
     writeFileSync(f, '');
     sh('chattr', flag, f);

@@ -59,7 +59,11 @@ describe.skipIf(ON_WINDOWS)('runForward journals links as a batch', () => {
     for (const n of ['a', 'b', 'c']) {
       const link = path.join(data, 'home', n);
       const target = path.join(data, 'store', n);
-      steps.push({ op: 'mkdirs', path: path.dirname(link) }, { op: 'link', path: link, target, kind: 'symlink' }, { op: 'check-link', path: link, target, kind: 'symlink' });
+      steps.push(
+        { op: 'mkdirs', path: path.dirname(link) },
+        { op: 'link', path: link, target, kind: 'symlink' },
+        { op: 'check-link', path: link, target, kind: 'symlink' },
+      );
     }
     steps.push({ op: 'rename', from: path.join(data, 'old'), to: path.join(data, 'old-moved'), role: 'move' });
     const runSteps: RunStep[] = steps.map((step, n) => ({ n, entry: 0, step }));
@@ -69,7 +73,10 @@ describe.skipIf(ON_WINDOWS)('runForward journals links as a batch', () => {
     const journalFile = path.join(store.dir, 'journal.jsonl');
     const read = (): JournalLine[] => {
       try {
-        return readFileSync(journalFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as JournalLine);
+        return readFileSync(journalFile, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as JournalLine);
       } catch {
         return [];
       }

@@ -41,7 +41,10 @@ function setprivMissing(): string | undefined {
 const reason = loopFsReason('ext4') ?? fidelityToolsReason();
 const nonRootReason = reason ?? setprivMissing();
 const noXattrReason = reason ?? fuseReason();
-for (const [what, why] of [['keeping owners without root', nonRootReason], ['E_CANNOT_KEEP onto a file system without xattrs', noXattrReason]] as const) {
+for (const [what, why] of [
+  ['keeping owners without root', nonRootReason],
+  ['E_CANNOT_KEEP onto a file system without xattrs', noXattrReason],
+] as const) {
   if (why) console.log(`[skip] ${what}: ${why}`);
 }
 
@@ -125,7 +128,9 @@ describe.skipIf(noXattrReason !== undefined)('an extended attribute the destinat
     const target = path.join(noXattrs!.dir, 'Games');
     const r = runCli(['apply', '--yes', '--state-dir', path.join(dir, '.state'), manifest(dir, g, target)]);
     expect(r.status, r.stderr).not.toBe(0);
-    expect(r.stderr).toMatch(/E_CANNOT_KEEP: setting the extended attribute user\.color of \S+\/f failed: the destination file system cannot hold it \(ENOTSUP\)/);
+    expect(r.stderr).toMatch(
+      /E_CANNOT_KEEP: setting the extended attribute user\.color of \S+\/f failed: the destination file system cannot hold it \(ENOTSUP\)/,
+    );
     expect(r.stderr).toContain('nothing was deleted');
     expect(lstatSync(g).isDirectory()).toBe(true);
     expect(xattrsOf(path.join(g, 'f'))).toBe(before);

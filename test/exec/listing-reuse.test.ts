@@ -66,7 +66,13 @@ describe.skipIf(NO_TMPFS)('listings reused within one cross-volume move', () => 
   it('a file of the original changed right after the copy is caught before the delete; the change survives the rollback', async () => {
     const c = box();
     const fs = hooked('copyTree', () => appendFileSync(path.join(c.games, 'saves', 'slot1'), ', level 4'));
-    const out = await startRun(await planFor(c.manifest, c.stateDir), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, verify: 'meta', noRollback: false });
+    const out = await startRun(await planFor(c.manifest, c.stateDir), {
+      journalDisk: nodeJournalDisk,
+      stateDir: c.stateDir,
+      fs,
+      verify: 'meta',
+      noRollback: false,
+    });
     expect(out.result).toBe('rolled-back');
     expect(out.error?.code).toBe('E_VERIFY');
     expect(readFileSync(path.join(c.games, 'saves', 'slot1'), 'utf8')).toBe('level 3, level 4');
@@ -77,7 +83,13 @@ describe.skipIf(NO_TMPFS)('listings reused within one cross-volume move', () => 
   it('a file added to the original after the first verify is caught before the delete', async () => {
     const c = box();
     const fs = hooked('verify', () => writeFileSync(path.join(c.games, 'new-save'), 'made while relocate worked'));
-    const out = await startRun(await planFor(c.manifest, c.stateDir), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, verify: 'meta', noRollback: false });
+    const out = await startRun(await planFor(c.manifest, c.stateDir), {
+      journalDisk: nodeJournalDisk,
+      stateDir: c.stateDir,
+      fs,
+      verify: 'meta',
+      noRollback: false,
+    });
     expect(out.result).toBe('rolled-back');
     expect(out.error?.code).toBe('E_VERIFY');
     expect(readFileSync(path.join(c.games, 'new-save'), 'utf8')).toBe('made while relocate worked');
@@ -87,7 +99,13 @@ describe.skipIf(NO_TMPFS)('listings reused within one cross-volume move', () => 
   it('a program writing through the new link before the delete does not fail the move, and its file stays', async () => {
     const c = box();
     const fs = hooked('createLink', () => writeFileSync(path.join(c.games, 'written-through-link'), 'new data'));
-    const out = await startRun(await planFor(c.manifest, c.stateDir), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, verify: 'meta', noRollback: false });
+    const out = await startRun(await planFor(c.manifest, c.stateDir), {
+      journalDisk: nodeJournalDisk,
+      stateDir: c.stateDir,
+      fs,
+      verify: 'meta',
+      noRollback: false,
+    });
     expect(out.result).toBe('done');
     expect(readFileSync(path.join(c.target, 'written-through-link'), 'utf8')).toBe('new data');
     expect(readFileSync(path.join(c.target, 'saves', 'slot1'), 'utf8')).toBe('level 3');
@@ -99,7 +117,10 @@ describe.skipIf(NO_TMPFS)('listings reused within one cross-volume move', () => 
     const staging = path.join(c.B, 'staging');
     await new NodeFs().copyTree(c.games, staging);
     appendFileSync(path.join(c.games, 'readme'), '!');
-    const err = await new NodeFs().verify(c.games, staging, 'meta', false).then(() => undefined, (e: unknown) => e);
+    const err = await new NodeFs().verify(c.games, staging, 'meta', false).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(RelocateError);
     expect((err as RelocateError).code).toBe('E_VERIFY');
   });
@@ -111,7 +132,10 @@ describe.skipIf(NO_TMPFS)('listings reused within one cross-volume move', () => 
     await fs.copyTree(c.games, staging);
     await fs.verify(c.games, staging, 'meta', false);
     appendFileSync(path.join(c.games, 'readme'), '!');
-    const err = await fs.verify(c.games, staging, 'meta', false).then(() => undefined, (e: unknown) => e);
+    const err = await fs.verify(c.games, staging, 'meta', false).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((err as RelocateError)?.code).toBe('E_VERIFY');
   });
 
@@ -123,7 +147,10 @@ describe.skipIf(NO_TMPFS)('listings reused within one cross-volume move', () => 
     mkdirSync(path.join(c.B, 'scratch'));
     await fs.deleteTree(path.join(c.B, 'scratch'));
     appendFileSync(path.join(c.games, 'readme'), '!');
-    const err = await fs.verify(c.games, staging, 'meta', false).then(() => undefined, (e: unknown) => e);
+    const err = await fs.verify(c.games, staging, 'meta', false).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((err as RelocateError)?.code).toBe('E_VERIFY');
   });
 
@@ -131,10 +158,21 @@ describe.skipIf(NO_TMPFS)('listings reused within one cross-volume move', () => 
     const c = box();
     const before = snapshotTree(c.A);
     const fs = new NodeFs();
-    const out = await startRun(await planFor(c.manifest, c.stateDir), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, verify: 'meta', noRollback: false });
+    const out = await startRun(await planFor(c.manifest, c.stateDir), {
+      journalDisk: nodeJournalDisk,
+      stateDir: c.stateDir,
+      fs,
+      verify: 'meta',
+      noRollback: false,
+    });
     expect(out.result).toBe('done');
     expect(existsSync(path.join(c.games, 'readme'))).toBe(true); // through the link
-    const back = await rollbackRun(await reload(c.stateDir, out.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    const back = await rollbackRun(await reload(c.stateDir, out.record.id), {
+      journalDisk: nodeJournalDisk,
+      stateDir: c.stateDir,
+      fs: new NodeFs(),
+      force: false,
+    });
     expect(back.result).toBe('rolled-back');
     expect(snapshotTree(c.A)).toEqual(before);
   });

@@ -72,45 +72,46 @@ describe.skipIf(NO_TMPFS)('a volume mounted inside the folder while the run work
     ['before the second verify (the original set aside, the mount carried along)', 'verify', 1],
     ['before the delete of the original begins', 'assertOneDevice', 0],
   ];
-  for (const [when, method, nth] of moments) for (const table of [true, false]) {
-    it(`${when}${table ? '' : ' (no mount table: by device alone)'}: E_MOUNT_INSIDE, rolled back, the mounted volume and the original untouched`, async () => {
-      if (!table) {
-        process.env.RELOCATE_MOUNT_TABLE = '0';
-        onTestFinished(() => {
-          delete process.env.RELOCATE_MOUNT_TABLE;
+  for (const [when, method, nth] of moments)
+    for (const table of [true, false]) {
+      it(`${when}${table ? '' : ' (no mount table: by device alone)'}: E_MOUNT_INSIDE, rolled back, the mounted volume and the original untouched`, async () => {
+        if (!table) {
+          process.env.RELOCATE_MOUNT_TABLE = '0';
+          onTestFinished(() => {
+            delete process.env.RELOCATE_MOUNT_TABLE;
+          });
+        }
+        const c = box();
+        const plan = await planFor(c.manifest, c.stateDir);
+        expect(plan.blocked).toBe(false);
+        const original = snapshotTree(c.games);
+        const mountAt = path.join(c.games, 'saves', 'ssd');
+        let onVolume: Record<string, string> = {};
+        let mountedAt = '';
+        const fs = before(method, nth, (args) => {
+          // The tree as it is now: the original itself, or its set-aside name (the rename carried the folder there).
+          const root = method === 'copyTree' ? c.games : String(args[0]);
+          mountedAt = path.join(root, 'saves', 'ssd');
+          onVolume = mountWithSaves(mountedAt);
         });
-      }
-      const c = box();
-      const plan = await planFor(c.manifest, c.stateDir);
-      expect(plan.blocked).toBe(false);
-      const original = snapshotTree(c.games);
-      const mountAt = path.join(c.games, 'saves', 'ssd');
-      let onVolume: Record<string, string> = {};
-      let mountedAt = '';
-      const fs = before(method, nth, (args) => {
-        // The tree as it is now: the original itself, or its set-aside name (the rename carried the folder there).
-        const root = method === 'copyTree' ? c.games : String(args[0]);
-        mountedAt = path.join(root, 'saves', 'ssd');
-        onVolume = mountWithSaves(mountedAt);
+        const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, verify: 'meta', noRollback: false });
+        expect(mountedAt, 'the hook ran').not.toBe('');
+        expect(out.result).toBe('rolled-back');
+        expect(out.error?.code).toBe('E_MOUNT_INSIDE');
+        expect(out.error?.message).toContain('saves/ssd');
+        // Rolled back: the mount came back with the folder it is in, with every file on it.
+        const rel = (snap: Record<string, string>, base: string) => Object.fromEntries(Object.entries(snap).map(([p, v]) => [path.relative(base, p), v]));
+        expect(rel(snapshotTree(mountAt), mountAt)).toEqual(rel(onVolume, mountedAt));
+        const now = snapshotTree(c.games);
+        for (const p of Object.keys(now)) if (p === mountAt || p.startsWith(`${mountAt}/`)) delete now[p];
+        expect(now).toEqual(original);
+        expect(snapshotTree(c.B)).toEqual({ [c.B]: expect.stringMatching(/^dir /) });
+        expect([...inFlightLeftovers(c.A, c.B), ...relocateLeftovers(c.A, c.B)]).toEqual([]);
+        expect(await stateProblems(c.stateDir)).toEqual([]);
       });
-      const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, verify: 'meta', noRollback: false });
-      expect(mountedAt, 'the hook ran').not.toBe('');
-      expect(out.result).toBe('rolled-back');
-      expect(out.error?.code).toBe('E_MOUNT_INSIDE');
-      expect(out.error?.message).toContain('saves/ssd');
-      // Rolled back: the mount came back with the folder it is in, with every file on it.
-      const rel = (snap: Record<string, string>, base: string) => Object.fromEntries(Object.entries(snap).map(([p, v]) => [path.relative(base, p), v]));
-      expect(rel(snapshotTree(mountAt), mountAt)).toEqual(rel(onVolume, mountedAt));
-      const now = snapshotTree(c.games);
-      for (const p of Object.keys(now)) if (p === mountAt || p.startsWith(`${mountAt}/`)) delete now[p];
-      expect(now).toEqual(original);
-      expect(snapshotTree(c.B)).toEqual({ [c.B]: expect.stringMatching(/^dir /) });
-      expect([...inFlightLeftovers(c.A, c.B), ...relocateLeftovers(c.A, c.B)]).toEqual([]);
-      expect(await stateProblems(c.stateDir)).toEqual([]);
-    });
-  }
+    }
 
-  it('in the instant between the delete\'s journal line and the delete: deleteTree refuses and deletes nothing; once unmounted, rollback finishes', async () => {
+  it("in the instant between the delete's journal line and the delete: deleteTree refuses and deletes nothing; once unmounted, rollback finishes", async () => {
     const c = box();
     const plan = await planFor(c.manifest, c.stateDir);
     const original = snapshotTree(c.games);
@@ -131,7 +132,12 @@ describe.skipIf(NO_TMPFS)('a volume mounted inside the folder while the run work
     const rel = (snap: Record<string, string>, base: string) => Object.fromEntries(Object.entries(snap).map(([p, v]) => [path.relative(base, p), v]));
     expect(rel(now, aside)).toEqual(rel(original, c.games));
     mounts.unmountAll(vols.volA());
-    const back = await rollbackRun(await reload(c.stateDir, out.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    const back = await rollbackRun(await reload(c.stateDir, out.record.id), {
+      journalDisk: nodeJournalDisk,
+      stateDir: c.stateDir,
+      fs: new NodeFs(),
+      force: false,
+    });
     expect(back.result, JSON.stringify(back.error)).toBe('rolled-back');
     // The empty folder the mount was made on is not relocate's: it is kept, as is every original file.
     expect(snapshotTree(c.games)).toEqual({ ...original, [path.join(c.games, 'saves', 'ssd')]: expect.stringMatching(/^dir /) });

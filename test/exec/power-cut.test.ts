@@ -3,7 +3,20 @@ import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_BIN, requireBuiltCli, runCliAsync, type CliResult } from '../helpers/cli.js';
-import { cacheSpec, eachCase as eachCaseAt, findLeftovers, gamesSpec, hashesPresent, relSnapshot, sameInode, seededBytes, specHashes, writeManifest, type Sandbox, type TreeSpec } from '../helpers/crash-tree.js';
+import {
+  cacheSpec,
+  eachCase as eachCaseAt,
+  findLeftovers,
+  gamesSpec,
+  hashesPresent,
+  relSnapshot,
+  sameInode,
+  seededBytes,
+  specHashes,
+  writeManifest,
+  type Sandbox,
+  type TreeSpec,
+} from '../helpers/crash-tree.js';
 import { cutPower, makeTemplate, mountCase, powerCutReason, type CutCase, type CutFs, type Template } from '../helpers/power-cut.js';
 import { contentOf, snapshotTree } from '../helpers/snapshot.js';
 
@@ -40,12 +53,14 @@ function extraSpec(n: number): TreeSpec[] {
   if (n === 0) return [];
   const out: TreeSpec[] = [{ rel: 'many', kind: 'dir', mode: 0o755, mtime: 1_650_000_000 }];
   for (let d = 0; d < 20; d++) out.push({ rel: `many/d${d}`, kind: 'dir', mode: 0o755, mtime: 1_650_000_000 + d });
-  for (let i = 0; i < n; i++) out.push({ rel: `many/d${i % 20}/f${i}`, kind: 'file', data: seededBytes(9000 + i, 1 + ((i * 131) % 9000)), mode: 0o644, mtime: 1_650_000_100 + i });
+  for (let i = 0; i < n; i++)
+    out.push({ rel: `many/d${i % 20}/f${i}`, kind: 'file', data: seededBytes(9000 + i, 1 + ((i * 131) % 9000)), mode: 0o644, mtime: 1_650_000_100 + i });
   return out;
 }
 
 const figures = new Map<CutFs, { cases: number; cuts: number; resumes: number; rollbacks: number; bytesVerified: number; bytesLost: number }>();
-const fig = (fs: CutFs) => figures.get(fs) ?? (figures.set(fs, { cases: 0, cuts: 0, resumes: 0, rollbacks: 0, bytesVerified: 0, bytesLost: 0 }), figures.get(fs)!);
+const fig = (fs: CutFs) =>
+  figures.get(fs) ?? (figures.set(fs, { cases: 0, cuts: 0, resumes: 0, rollbacks: 0, bytesVerified: 0, bytesLost: 0 }), figures.get(fs)!);
 
 function show(r: CliResult): string {
   return `status ${r.status}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
@@ -58,7 +73,11 @@ function cli(sb: Sandbox, args: string[], env: Record<string, string> = {}, wrap
 /** Runs the CLI and SIGKILLs it after `ms` (if it is still running). */
 function cliKilledAfter(sb: Sandbox, args: string[], ms: number): Promise<number | null> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_BIN, ...args, '--state-dir', sb.stateDir], { cwd: sb.work, env: { ...process.env, NO_COLOR: '1', RELOCATE_TEST_CRASH_AFTER: '' }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI_BIN, ...args, '--state-dir', sb.stateDir], {
+      cwd: sb.work,
+      env: { ...process.env, NO_COLOR: '1', RELOCATE_TEST_CRASH_AFTER: '' },
+      stdio: 'ignore',
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), ms);
     child.on('error', reject);
     child.on('close', (status) => {
@@ -73,7 +92,9 @@ function journalLength(sb: Sandbox): number {
   let n = 0;
   for (const id of readdirSync(runs)) {
     try {
-      n += readFileSync(path.join(runs, id, 'journal.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '').length;
+      n += readFileSync(path.join(runs, id, 'journal.jsonl'), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '').length;
     } catch {
       // a run folder whose journal a cut took: no lines
     }
@@ -98,7 +119,14 @@ function volumes(sb: Sandbox): Record<string, string> {
 }
 
 function capture(sb: Sandbox): Before {
-  return { disk: volumes(sb), games: relSnapshot(sb.games), gamesContent: contentOf(sb.games), cache: relSnapshot(sb.cache), cacheContent: contentOf(sb.cache), outside: snapshotTree(sb.outside) };
+  return {
+    disk: volumes(sb),
+    games: relSnapshot(sb.games),
+    gamesContent: contentOf(sb.games),
+    cache: relSnapshot(sb.cache),
+    cacheContent: contentOf(sb.cache),
+    outside: snapshotTree(sb.outside),
+  };
 }
 
 let originals: { hash: string; size: number }[] = [];
@@ -138,7 +166,11 @@ async function runs(sb: Sandbox): Promise<{ id: string; status: string }[]> {
 
 async function expectEndState(c: CutCase, before: Before, what: string): Promise<void> {
   const { sb } = c;
-  for (const [link, target] of [[sb.games, sb.gamesTarget], [sb.cache, sb.cacheTarget], [sb.fresh, sb.freshTarget]] as const) {
+  for (const [link, target] of [
+    [sb.games, sb.gamesTarget],
+    [sb.cache, sb.cacheTarget],
+    [sb.fresh, sb.freshTarget],
+  ] as const) {
     expect(lstatSync(link).isSymbolicLink(), `${what}: ${link} is a symlink`).toBe(true);
     expect(readlinkSync(link), `${what}: ${link} points to its target`).toBe(target);
   }
@@ -239,7 +271,9 @@ const range = (from: number, to: number) => Array.from({ length: Math.max(0, to 
 
 afterAll(() => {
   for (const [fs, f] of figures) {
-    console.log(`power cuts on ${fs}: ${f.cases} cases, ${f.cuts} cuts, ${f.resumes} resumes, ${f.rollbacks} rollbacks, ${f.bytesVerified} bytes verified, bytes lost: ${f.bytesLost}`);
+    console.log(
+      `power cuts on ${fs}: ${f.cases} cases, ${f.cuts} cuts, ${f.resumes} resumes, ${f.rollbacks} rollbacks, ${f.bytesVerified} bytes verified, bytes lost: ${f.bytesLost}`,
+    );
   }
 });
 
@@ -272,15 +306,25 @@ for (const fs of FILESYSTEMS) {
 
     it('a power cut after every journal line of apply, then resume or rollback on what the reboot finds', async () => {
       expect(L, 'the clean run ran').toBeGreaterThan(0);
-      const cases = range(1, L).flatMap((n) => (FULL ? [{ n, how: 'resume' as const }, { n, how: 'rollback' as const }] : [{ n, how: n % 2 === 0 ? ('resume' as const) : ('rollback' as const) }]));
-      const failures = await eachCase(cases, ({ n, how }) => `cut after line ${n}, ${how}`, ({ n, how }) =>
-        withCase(tpl!, `${fs}-${n}-${how}`, async (c, before) => {
-          const r = await cli(c.sb, ['apply', c.sb.manifest, '--yes'], { RELOCATE_TEST_CRASH_AFTER: String(n) });
-          expect(r.status === null || r.status === 137, `apply should have been killed after line ${n}\n${show(r)}`).toBe(true);
-          cutPower(c.vols);
-          fig(fs).cuts++;
-          await recover(c, before, how, `cut after line ${n}`);
-        }),
+      const cases = range(1, L).flatMap((n) =>
+        FULL
+          ? [
+              { n, how: 'resume' as const },
+              { n, how: 'rollback' as const },
+            ]
+          : [{ n, how: n % 2 === 0 ? ('resume' as const) : ('rollback' as const) }],
+      );
+      const failures = await eachCase(
+        cases,
+        ({ n, how }) => `cut after line ${n}, ${how}`,
+        ({ n, how }) =>
+          withCase(tpl!, `${fs}-${n}-${how}`, async (c, before) => {
+            const r = await cli(c.sb, ['apply', c.sb.manifest, '--yes'], { RELOCATE_TEST_CRASH_AFTER: String(n) });
+            expect(r.status === null || r.status === 137, `apply should have been killed after line ${n}\n${show(r)}`).toBe(true);
+            cutPower(c.vols);
+            fig(fs).cuts++;
+            await recover(c, before, how, `cut after line ${n}`);
+          }),
       );
       expect(failures).toEqual([]);
     }, 600_000);
@@ -288,46 +332,59 @@ for (const fs of FILESYSTEMS) {
     it('power cuts at seeded random moments of apply', async () => {
       expect(applyMs).toBeGreaterThan(0);
       const next = rng(0x16 + fs.length);
-      const cases = range(1, RANDOM_CUTS).map((k) => ({ k, ms: Math.floor(next() * applyMs * 1.2), how: k % 2 === 0 ? ('resume' as const) : ('rollback' as const) }));
-      const failures = await eachCase(cases, ({ ms, how }) => `cut at ${ms} ms, ${how}`, ({ k, ms, how }) =>
-        withCase(tpl!, `${fs}-r${k}`, async (c, before) => {
-          await cliKilledAfter(c.sb, ['apply', c.sb.manifest, '--yes'], ms);
-          cutPower(c.vols);
-          fig(fs).cuts++;
-          await recover(c, before, how, `cut at ${ms} ms`);
-        }),
+      const cases = range(1, RANDOM_CUTS).map((k) => ({
+        k,
+        ms: Math.floor(next() * applyMs * 1.2),
+        how: k % 2 === 0 ? ('resume' as const) : ('rollback' as const),
+      }));
+      const failures = await eachCase(
+        cases,
+        ({ ms, how }) => `cut at ${ms} ms, ${how}`,
+        ({ k, ms, how }) =>
+          withCase(tpl!, `${fs}-r${k}`, async (c, before) => {
+            await cliKilledAfter(c.sb, ['apply', c.sb.manifest, '--yes'], ms);
+            cutPower(c.vols);
+            fig(fs).cuts++;
+            await recover(c, before, how, `cut at ${ms} ms`);
+          }),
       );
       expect(failures).toEqual([]);
     }, 600_000);
 
     // Only in `npm run powercut`: not defined at all in `npm test` (nothing skipped that could look green).
-    if (FULL) it('power cuts in the middle of a delete or a copy (strace kills on the Nth unlink or copy_file_range), and a second cut during recovery', async () => {
-      const injected = [
-        ...[3, 12, 30].map((k) => ({ sys: 'unlink,unlinkat,rmdir', k })),
-        ...[1, 3, 6].map((k) => ({ sys: 'copy_file_range', k })),
-      ];
-      const failures = await eachCase(injected, ({ sys, k }) => `killed on ${sys} #${k}`, ({ sys, k }) =>
-        withCase(tpl!, `${fs}-i${sys.length}-${k}`, async (c, before) => {
-          const wrapper = ['strace', '-f', '-qq', '-o', '/dev/null', '-e', `trace=${sys}`, '-e', `inject=${sys}:signal=KILL:when=${k}`];
-          await cli(c.sb, ['apply', c.sb.manifest, '--yes'], {}, wrapper);
-          cutPower(c.vols);
-          fig(fs).cuts++;
-          await recover(c, before, k % 2 === 0 ? 'rollback' : 'resume', `cut on ${sys} #${k}`);
-        }),
-      );
-      const twice = range(1, L - 1).filter((n) => n % 4 === 1).map((n) => ({ n, m: 1 + (n % 5), how: n % 8 === 1 ? ('resume' as const) : ('rollback' as const) }));
-      failures.push(
-        ...(await eachCase(twice, ({ n, m, how }) => `cut after line ${n}, ${how} cut after its line ${m}`, ({ n, m, how }) =>
-          withCase(tpl!, `${fs}-t${n}`, async (c, before) => {
-            const r = await cli(c.sb, ['apply', c.sb.manifest, '--yes'], { RELOCATE_TEST_CRASH_AFTER: String(n) });
-            expect(r.status === null || r.status === 137, show(r)).toBe(true);
-            cutPower(c.vols);
-            fig(fs).cuts++;
-            await recover(c, before, how, `cut after line ${n}`, m);
-          }),
-        )),
-      );
-      expect(failures).toEqual([]);
-    }, 1_800_000);
+    if (FULL)
+      it('power cuts in the middle of a delete or a copy (strace kills on the Nth unlink or copy_file_range), and a second cut during recovery', async () => {
+        const injected = [...[3, 12, 30].map((k) => ({ sys: 'unlink,unlinkat,rmdir', k })), ...[1, 3, 6].map((k) => ({ sys: 'copy_file_range', k }))];
+        const failures = await eachCase(
+          injected,
+          ({ sys, k }) => `killed on ${sys} #${k}`,
+          ({ sys, k }) =>
+            withCase(tpl!, `${fs}-i${sys.length}-${k}`, async (c, before) => {
+              const wrapper = ['strace', '-f', '-qq', '-o', '/dev/null', '-e', `trace=${sys}`, '-e', `inject=${sys}:signal=KILL:when=${k}`];
+              await cli(c.sb, ['apply', c.sb.manifest, '--yes'], {}, wrapper);
+              cutPower(c.vols);
+              fig(fs).cuts++;
+              await recover(c, before, k % 2 === 0 ? 'rollback' : 'resume', `cut on ${sys} #${k}`);
+            }),
+        );
+        const twice = range(1, L - 1)
+          .filter((n) => n % 4 === 1)
+          .map((n) => ({ n, m: 1 + (n % 5), how: n % 8 === 1 ? ('resume' as const) : ('rollback' as const) }));
+        failures.push(
+          ...(await eachCase(
+            twice,
+            ({ n, m, how }) => `cut after line ${n}, ${how} cut after its line ${m}`,
+            ({ n, m, how }) =>
+              withCase(tpl!, `${fs}-t${n}`, async (c, before) => {
+                const r = await cli(c.sb, ['apply', c.sb.manifest, '--yes'], { RELOCATE_TEST_CRASH_AFTER: String(n) });
+                expect(r.status === null || r.status === 137, show(r)).toBe(true);
+                cutPower(c.vols);
+                fig(fs).cuts++;
+                await recover(c, before, how, `cut after line ${n}`, m);
+              }),
+          )),
+        );
+        expect(failures).toEqual([]);
+      }, 1_800_000);
   });
 }

@@ -31,10 +31,15 @@ function box(crossVolume: boolean) {
 const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
 
 describe('names near the 255-byte limit (relocate adds `.relocate-partial-<run>` to them)', () => {
-  it('relocate\'s own names stay within 255 bytes, stay distinct, and short names are unchanged', () => {
+  it("relocate's own names stay within 255 bytes, stay distinct, and short names are unchanged", () => {
     const long1 = `/x/${'ä'.repeat(120)}a`;
     const long2 = `/x/${'ä'.repeat(120)}b`;
-    for (const name of [stagingName(long1, 'RUN'), asideName(long1, 'RUN'), backupName(long1, '20260101T000000000Z'), stagingName(asideName(long1, 'RUN'), 'undo')]) {
+    for (const name of [
+      stagingName(long1, 'RUN'),
+      asideName(long1, 'RUN'),
+      backupName(long1, '20260101T000000000Z'),
+      stagingName(asideName(long1, 'RUN'), 'undo'),
+    ]) {
       expect(utf8(path.basename(name))).toBeLessThanOrEqual(255);
       expect(name.startsWith('/x/')).toBe(true);
     }
@@ -65,7 +70,12 @@ describe('names near the 255-byte limit (relocate adds `.relocate-partial-<run>`
     const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
     expect(out.error?.message, 'ENAMETOOLONG used to stop (and stall the rollback of) this run').toBeUndefined();
     expect(out.result).toBe('done');
-    const back = await rollbackRun(await reload(c.stateDir, out.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    const back = await rollbackRun(await reload(c.stateDir, out.record.id), {
+      journalDisk: nodeJournalDisk,
+      stateDir: c.stateDir,
+      fs: new NodeFs(),
+      force: false,
+    });
     expect(back.result).toBe('rolled-back');
     expect(c.snap()).toEqual(before);
   });
@@ -93,7 +103,12 @@ describe('rollback interrupted right after it put a removed link back', () => {
     expect(faulty.fired?.op).toBe('restoreLink');
     expect(cut.result).toBe('failed');
     expect(readlinkSync(path.join(c.A, 'link'))).toBe(path.join(c.A, 'old'));
-    const again = await rollbackRun(await reload(c.stateDir, done.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    const again = await rollbackRun(await reload(c.stateDir, done.record.id), {
+      journalDisk: nodeJournalDisk,
+      stateDir: c.stateDir,
+      fs: new NodeFs(),
+      force: false,
+    });
     expect(again.error?.code, 'this used to be E_DRIFT: "occupied, so the old link cannot be put back"').toBeUndefined();
     expect(again.result).toBe('rolled-back');
     expect(c.snap()).toEqual(before);
@@ -109,11 +124,22 @@ describe('a rollback whose drift check cannot read the disk', () => {
     const done = await startRun(await c.plan(), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
     expect(done.result).toBe('done');
     const faulty = new FaultyFs(new NodeFs(), { kind: 'read', n: 1, timing: 'before', errno: 'EIO' });
-    const err = await rollbackRun(await reload(c.stateDir, done.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: faulty, force: false }).then(() => undefined, (e: unknown) => e);
+    const err = await rollbackRun(await reload(c.stateDir, done.record.id), {
+      journalDisk: nodeJournalDisk,
+      stateDir: c.stateDir,
+      fs: faulty,
+      force: false,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(RelocateError);
     expect((err as RelocateError).code).toBe('E_IO');
     // Nothing was started: a clean rollback still works.
-    expect((await rollbackRun(await reload(c.stateDir, done.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false })).result).toBe('rolled-back');
+    expect(
+      (await rollbackRun(await reload(c.stateDir, done.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false }))
+        .result,
+    ).toBe('rolled-back');
   });
 });
 
@@ -134,7 +160,12 @@ describe('times survive a copy to the microsecond', () => {
     expect(out.result).toBe('done');
     // Copies used to land one microsecond early about half the time (a double of seconds, truncated).
     expect(times.map((_, i) => statSync(path.join(c.B, 'T', `f${i}`), { bigint: true }).mtimeNs)).toEqual(original);
-    const back = await rollbackRun(await reload(c.stateDir, out.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    const back = await rollbackRun(await reload(c.stateDir, out.record.id), {
+      journalDisk: nodeJournalDisk,
+      stateDir: c.stateDir,
+      fs: new NodeFs(),
+      force: false,
+    });
     expect(back.result).toBe('rolled-back');
     expect(c.snap()).toEqual(before);
     expect(times.map((_, i) => statSync(path.join(root, `f${i}`), { bigint: true }).mtimeNs)).toEqual(original);
@@ -195,7 +226,13 @@ function gamesToMove(files: readonly (readonly [string, number])[]) {
 
 describe.skipIf(NO_TMPFS !== undefined)('a rollback killed while it put back the part of a set-aside original an apply had deleted', () => {
   it('the next rollback clears the torn staging and finishes: it used to call what was left "differs" (E_DRIFT)', async () => {
-    const { c, before } = gamesToMove([['a.bin', 3000], ['levels/w1/map.bin', 5000], ['levels/w1/tiles.bin', 7000], ['saves/one.sav', 900], ['z.txt', 40]]);
+    const { c, before } = gamesToMove([
+      ['a.bin', 3000],
+      ['levels/w1/map.bin', 5000],
+      ['levels/w1/tiles.bin', 7000],
+      ['saves/one.sav', 900],
+      ['z.txt', 40],
+    ]);
     // The apply stops in the middle of deleting the set-aside original (a kill there leaves the same).
     const cutDelete = new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', errno: 'EIO', k: 2 });
     const run = await startRun(await c.plan(), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: cutDelete, verify: 'meta', noRollback: true });
@@ -204,17 +241,31 @@ describe.skipIf(NO_TMPFS !== undefined)('a rollback killed while it put back the
     expect(run.result).not.toBe('done');
     // The first rollback stops while it puts the deleted part back: a torn copy at a staging name inside the set-aside folder.
     const cutRestore = new FaultyFs(new NodeFs(), { kind: 'copy', n: 1, timing: 'partial', errno: 'EIO' });
-    const first = await rollbackRun(await reload(c.stateDir, run.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: cutRestore, force: false });
+    const first = await rollbackRun(await reload(c.stateDir, run.record.id), {
+      journalDisk: nodeJournalDisk,
+      stateDir: c.stateDir,
+      fs: cutRestore,
+      force: false,
+    });
     expect(cutRestore.fired?.op).toBe('restoreMissing');
     expect(first.result).toBe('failed');
-    const again = await rollbackRun(await reload(c.stateDir, run.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    const again = await rollbackRun(await reload(c.stateDir, run.record.id), {
+      journalDisk: nodeJournalDisk,
+      stateDir: c.stateDir,
+      fs: new NodeFs(),
+      force: false,
+    });
     expect(again.error?.message, 'this used to be E_DRIFT: "part of … was deleted and what is left differs"').toBeUndefined();
     expect(again.result).toBe('rolled-back');
     expect(c.snap()).toEqual(before);
   });
 
   it("the fault harness's second fault reaches this: `any-change` 1 of a rollback is its restore, cut as a copy", async () => {
-    const { c, before } = gamesToMove([['a.bin', 3000], ['levels/w1/map.bin', 5000], ['saves/one.sav', 900]]);
+    const { c, before } = gamesToMove([
+      ['a.bin', 3000],
+      ['levels/w1/map.bin', 5000],
+      ['saves/one.sav', 900],
+    ]);
     const cutDelete = new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', errno: 'EIO', k: 1 });
     const run = await startRun(await c.plan(), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: cutDelete, verify: 'meta', noRollback: true });
     expect(run.result).not.toBe('done');
@@ -223,21 +274,37 @@ describe.skipIf(NO_TMPFS !== undefined)('a rollback killed while it put back the
     const first = await rollbackRun(await reload(c.stateDir, run.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: second, force: false });
     expect(second.fired).toMatchObject({ kind: 'copy', n: 1, timing: 'partial', op: 'restoreMissing' });
     expect(first.result).toBe('failed');
-    const again = await rollbackRun(await reload(c.stateDir, run.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    const again = await rollbackRun(await reload(c.stateDir, run.record.id), {
+      journalDisk: nodeJournalDisk,
+      stateDir: c.stateDir,
+      fs: new NodeFs(),
+      force: false,
+    });
     expect(again.result, again.error?.message).toBe('rolled-back');
     expect(c.snap()).toEqual(before);
   });
 
-  it('a node of another kind at a staging name is not relocate\'s torn copy: it is kept, and the rollback stops (E_DRIFT) deleting nothing', async () => {
-    const { c } = gamesToMove([['saves/one.sav', 4000], ['z.txt', 40]]);
+  it("a node of another kind at a staging name is not relocate's torn copy: it is kept, and the rollback stops (E_DRIFT) deleting nothing", async () => {
+    const { c } = gamesToMove([
+      ['saves/one.sav', 4000],
+      ['z.txt', 40],
+    ]);
     const cutDelete = new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', errno: 'EIO', k: 0 });
     const run = await startRun(await c.plan(), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: cutDelete, verify: 'meta', noRollback: true });
-    const aside = path.join(c.A, readdirSync(c.A).find((n) => n.startsWith('Games.relocate-old-'))!);
+    const aside = path.join(
+      c.A,
+      readdirSync(c.A).find((n) => n.startsWith('Games.relocate-old-'))!,
+    );
     rmSync(path.join(aside, 'saves'), { recursive: true });
     // Where relocate would stage the missing folder, a file someone wrote: not a folder, so not a torn copy of it.
     const stranger = stagingName(path.join(aside, 'saves'), 'undo');
     writeFileSync(stranger, 'notes of my own');
-    const back = await rollbackRun(await reload(c.stateDir, run.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    const back = await rollbackRun(await reload(c.stateDir, run.record.id), {
+      journalDisk: nodeJournalDisk,
+      stateDir: c.stateDir,
+      fs: new NodeFs(),
+      force: false,
+    });
     expect(back.result).toBe('failed');
     expect(back.error?.code).toBe('E_DRIFT');
     expect(readFileSync(stranger, 'utf8')).toBe('notes of my own');
@@ -256,18 +323,36 @@ describe.skipIf(NO_TMPFS !== undefined)('a rollback killed while it put back the
     const tried: string[] = [];
     for (let deleted = 0; deleted <= 6; deleted++) {
       for (const restored of [0, 1, 2]) {
-        const { c, before } = gamesToMove([['a/b/1.bin', 2000], ['a/b/2.bin', 3000], ['a/3.bin', 100], ['c/4.bin', 5000], ['c/5.bin', 1], ['6.txt', 60]]);
+        const { c, before } = gamesToMove([
+          ['a/b/1.bin', 2000],
+          ['a/b/2.bin', 3000],
+          ['a/3.bin', 100],
+          ['c/4.bin', 5000],
+          ['c/5.bin', 1],
+          ['6.txt', 60],
+        ]);
         const cutDelete = new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', errno: 'EIO', k: deleted });
         const run = await startRun(await c.plan(), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: cutDelete, verify: 'meta', noRollback: true });
-        const aside = path.join(c.A, readdirSync(c.A).find((n) => n.startsWith('Games.relocate-old-'))!);
+        const aside = path.join(
+          c.A,
+          readdirSync(c.A).find((n) => n.startsWith('Games.relocate-old-'))!,
+        );
         removeEmptied(aside);
         const cutRestore = new FaultyFs(new NodeFs(), { kind: 'copy', n: 1, timing: 'partial', errno: 'EIO', k: restored });
-        const first = await rollbackRun(await reload(c.stateDir, run.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: cutRestore, force: false });
+        const first = await rollbackRun(await reload(c.stateDir, run.record.id), {
+          journalDisk: nodeJournalDisk,
+          stateDir: c.stateDir,
+          fs: cutRestore,
+          force: false,
+        });
         // With nothing deleted there is nothing to restore: the first rollback finishes by itself.
         // Then `rollback`, or `resume`, which finishes a run that was rolling back in that direction: the same undo.
         if (first.result !== 'rolled-back') {
           const record = await reload(c.stateDir, run.record.id);
-          const again = (deleted + restored) % 2 === 0 ? await rollbackRun(record, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false }) : await resumeRun(record, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), noRollback: false });
+          const again =
+            (deleted + restored) % 2 === 0
+              ? await rollbackRun(record, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false })
+              : await resumeRun(record, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), noRollback: false });
           expect(again.error?.message, `${deleted} deleted, ${restored} restored: ${cutRestore.fired?.op ?? 'no restore fault'}`).toBeUndefined();
           expect(again.result).toBe('rolled-back');
         }
@@ -280,19 +365,37 @@ describe.skipIf(NO_TMPFS !== undefined)('a rollback killed while it put back the
   });
 
   it('the same when the piece being put back was a whole folder: its torn staging is a folder', async () => {
-    const { c, before } = gamesToMove([['saves/one.sav', 4000], ['saves/slot1/two.sav', 6000], ['maps/m.bin', 3000], ['z.txt', 40]]);
+    const { c, before } = gamesToMove([
+      ['saves/one.sav', 4000],
+      ['saves/slot1/two.sav', 6000],
+      ['maps/m.bin', 3000],
+      ['z.txt', 40],
+    ]);
     // The apply stops as its delete of the set-aside original begins; then a whole folder of it is gone, as a delete leaves it.
     const cutDelete = new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'partial', errno: 'EIO', k: 0 });
     const run = await startRun(await c.plan(), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: cutDelete, verify: 'meta', noRollback: true });
     expect(cutDelete.fired?.op).toBe('deleteTree');
-    const aside = path.join(c.A, readdirSync(c.A).find((n) => n.startsWith('Games.relocate-old-'))!);
+    const aside = path.join(
+      c.A,
+      readdirSync(c.A).find((n) => n.startsWith('Games.relocate-old-'))!,
+    );
     rmSync(path.join(aside, 'saves'), { recursive: true });
     const cutRestore = new FaultyFs(new NodeFs(), { kind: 'copy', n: 1, timing: 'partial', errno: 'EIO', k: 1 });
-    const first = await rollbackRun(await reload(c.stateDir, run.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: cutRestore, force: false });
+    const first = await rollbackRun(await reload(c.stateDir, run.record.id), {
+      journalDisk: nodeJournalDisk,
+      stateDir: c.stateDir,
+      fs: cutRestore,
+      force: false,
+    });
     expect(cutRestore.fired?.op).toBe('restoreMissing');
     expect(first.result).toBe('failed');
     expect(lstatSync(stagingName(path.join(aside, 'saves'), 'undo')).isDirectory(), 'a torn folder staging is left').toBe(true);
-    const again = await rollbackRun(await reload(c.stateDir, run.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    const again = await rollbackRun(await reload(c.stateDir, run.record.id), {
+      journalDisk: nodeJournalDisk,
+      stateDir: c.stateDir,
+      fs: new NodeFs(),
+      force: false,
+    });
     expect(again.error?.message).toBeUndefined();
     expect(again.result).toBe('rolled-back');
     expect(c.snap()).toEqual(before);
@@ -301,12 +404,27 @@ describe.skipIf(NO_TMPFS !== undefined)('a rollback killed while it put back the
 
 describe.skipIf(NO_TMPFS !== undefined)('a second run under the name of an earlier one (same second, same four random digits)', () => {
   it("is refused before anything happens: it used to take the earlier run's journal for its own and report done, having done nothing", async () => {
-    const { c, before } = gamesToMove([['a.bin', 3000], ['saves/one.sav', 900]]);
+    const { c, before } = gamesToMove([
+      ['a.bin', 3000],
+      ['saves/one.sav', 900],
+    ]);
     const first = await startRun(await c.plan(), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false });
     expect(first.result).toBe('done');
-    const back = await rollbackRun(await reload(c.stateDir, first.record.id), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), force: false });
+    const back = await rollbackRun(await reload(c.stateDir, first.record.id), {
+      journalDisk: nodeJournalDisk,
+      stateDir: c.stateDir,
+      fs: new NodeFs(),
+      force: false,
+    });
     expect(back.result).toBe('rolled-back');
-    const err = await startRun(await c.plan(), { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new NodeFs(), verify: 'meta', noRollback: false, id: first.record.id }).then(
+    const err = await startRun(await c.plan(), {
+      journalDisk: nodeJournalDisk,
+      stateDir: c.stateDir,
+      fs: new NodeFs(),
+      verify: 'meta',
+      noRollback: false,
+      id: first.record.id,
+    }).then(
       (o) => o,
       (e: unknown) => e,
     );

@@ -81,12 +81,22 @@ describe('the steps of a retarget', () => {
 
   it('on one volume: the in-use check, the old link removed, one rename, the new link', () => {
     const steps = compileSteps(planOf(false), OPTS).map((rs) => describeStep(rs.step));
-    expect(steps).toEqual(['mkdirs /mnt/new', `check-in-use ${OLD}`, `unlink ${L} (→ ${OLD})`, `rename ${OLD} → ${T}`, `link ${L} → ${T}`, `check-link ${L} → ${T}`]);
+    expect(steps).toEqual([
+      'mkdirs /mnt/new',
+      `check-in-use ${OLD}`,
+      `unlink ${L} (→ ${OLD})`,
+      `rename ${OLD} → ${T}`,
+      `link ${L} → ${T}`,
+      `check-link ${L} → ${T}`,
+    ]);
   });
 
-  it('the run\'s guard scope holds the old target, with the entry\'s tag for its set-aside name', () => {
+  it("the run's guard scope holds the old target, with the entry's tag for its set-aside name", () => {
     const plan = planOf(true);
-    const scope = runScope({ id: 'R', status: 'running', startedAt: new Date(0).toISOString(), toolVersion: 't', manifest: plan.manifest, verify: 'meta', plan, steps: [] }, []);
+    const scope = runScope(
+      { id: 'R', status: 'running', startedAt: new Date(0).toISOString(), toolVersion: 't', manifest: plan.manifest, verify: 'meta', plan, steps: [] },
+      [],
+    );
     expect(scope.paths).toEqual([L, T, OLD]);
     expect(scope.tagged).toContainEqual({ path: OLD, tag: 'R-0' });
   });

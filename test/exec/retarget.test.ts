@@ -48,14 +48,16 @@ const TREE = {
   'save.dat': 'progress',
   'levels/1.map': Buffer.alloc(4096, 3),
   'levels/2.map': { content: 'two', mode: 0o600 },
-  'empty': { dir: true as const },
+  empty: { dir: true as const },
 };
 const TREE_BYTES = 8 + 4096 + 3;
 
 /** The journal lines of the sandbox's only run. */
 function journal(box: Sandbox): string[] {
   const runs = readdirSync(path.join(box.state, 'runs'));
-  return readFileSync(path.join(box.state, 'runs', runs[0]!, 'journal.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  return readFileSync(path.join(box.state, 'runs', runs[0]!, 'journal.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 }
 
 describe.concurrent('retarget through the CLI', () => {
@@ -208,7 +210,10 @@ describe.concurrent('retarget through the CLI', () => {
     const old = box.p('d/Games');
     applied(box, link, old);
     symlinkSync(old, box.p('c/Games2'));
-    box.writeManifest([{ link, target: box.p('e/Games') }, { link: box.p('c/Games2'), target: old }]);
+    box.writeManifest([
+      { link, target: box.p('e/Games') },
+      { link: box.p('c/Games2'), target: old },
+    ]);
     const error = await expectRefused(box, expect, 'E_SHARED_TARGET');
     expect(error.path).toBe(old);
     expect(readlinkSync(link)).toBe(old);
@@ -299,63 +304,70 @@ describe.concurrent('retarget through the CLI', () => {
     expect(snapshotTree(box.p('d'))).toEqual(oldBefore);
   });
 
-  it.skipIf(NO_TMPFS)('the new volume with too few inodes: refused before any change (E_NO_INODES, counted from the tree at the old target); the data and the old link as they were (failures mid-copy: the fault harness)', async (ctx) => {
-    const { expect } = ctx;
-    const box = sandbox(ctx);
-    const A = box.mount(16, 'A').dir;
-    const B = box.mount(4, 'B', 'nr_inodes=20').dir;
-    const link = path.join(A, 'Games');
-    const old = path.join(A, 'old', 'Games');
-    build(old, Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`d${i % 3}/f${i}.txt`, String(i)])));
-    symlinkSync(old, link);
-    box.writeManifest([{ link, target: path.join(B, 'Games') }]);
-    const before = snapshotTree(A, B);
-    const r = await box.apply();
-    expect(r.status, show(r)).toBe(1);
-    expect(json(r).error.code).toBe('E_NO_INODES');
-    expect(snapshotTree(A, B)).toEqual(before);
-  });
-
-  it.skipIf(NO_TMPFS)('killed after every journal line of a cross-volume retarget, then resumed or rolled back: nothing lost, the end state exact', async (ctx) => {
-    const { expect } = ctx;
-    // A clean run first, for the number of journal lines.
-    const setup = (box: Sandbox) => {
-      const A = box.mount(8, 'A').dir;
-      const B = box.mount(8, 'B').dir;
+  it.skipIf(NO_TMPFS)(
+    'the new volume with too few inodes: refused before any change (E_NO_INODES, counted from the tree at the old target); the data and the old link as they were (failures mid-copy: the fault harness)',
+    async (ctx) => {
+      const { expect } = ctx;
+      const box = sandbox(ctx);
+      const A = box.mount(16, 'A').dir;
+      const B = box.mount(4, 'B', 'nr_inodes=20').dir;
       const link = path.join(A, 'Games');
       const old = path.join(A, 'old', 'Games');
-      const target = path.join(B, 'Store', 'Games');
-      applied(box, link, old);
-      box.writeManifest([{ link, target }]);
-      return { A, B, link, old, target };
-    };
-    const clean = sandbox(ctx);
-    setup(clean);
-    expect((await clean.apply()).status).toBe(0);
-    const lines = journal(clean).length;
-    expect(lines).toBeGreaterThan(20);
-    for (let n = 1; n < lines; n++) {
-      const box = sandbox(ctx);
-      const { A, B, link, old, target } = setup(box);
+      build(old, Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`d${i % 3}/f${i}.txt`, String(i)])));
+      symlinkSync(old, link);
+      box.writeManifest([{ link, target: path.join(B, 'Games') }]);
       const before = snapshotTree(A, B);
-      const files = inventory(A, B);
-      const tree = relSnap(old);
-      const killed = await box.apply([], { RELOCATE_TEST_CRASH_AFTER: String(n) });
-      expect(killed.status, `line ${n}: ${show(killed)}`).toBeNull();
-      expect(lostFiles(files, [{ link, target, oldTarget: old }]).lost, `line ${n}: files with no copy left`).toEqual([]);
-      const how = n % 2 === 0 ? 'resume' : 'rollback';
-      const fin = await box.cli([how, '--yes']);
-      expect(fin.status, `line ${n}, ${how}: ${show(fin)}`).toBe(0);
-      if (how === 'resume') {
-        expect(readlinkSync(link), `line ${n}`).toBe(target);
-        expect(relSnap(target), `line ${n}`).toEqual(tree);
-        expect(kindAt(old)).toBe('absent');
-        expect(relocateLeftovers(A, B)).toEqual([]);
-        const back = await box.cli(['rollback', '--yes']);
-        expect(back.status, show(back)).toBe(0);
+      const r = await box.apply();
+      expect(r.status, show(r)).toBe(1);
+      expect(json(r).error.code).toBe('E_NO_INODES');
+      expect(snapshotTree(A, B)).toEqual(before);
+    },
+  );
+
+  it.skipIf(NO_TMPFS)(
+    'killed after every journal line of a cross-volume retarget, then resumed or rolled back: nothing lost, the end state exact',
+    async (ctx) => {
+      const { expect } = ctx;
+      // A clean run first, for the number of journal lines.
+      const setup = (box: Sandbox) => {
+        const A = box.mount(8, 'A').dir;
+        const B = box.mount(8, 'B').dir;
+        const link = path.join(A, 'Games');
+        const old = path.join(A, 'old', 'Games');
+        const target = path.join(B, 'Store', 'Games');
+        applied(box, link, old);
+        box.writeManifest([{ link, target }]);
+        return { A, B, link, old, target };
+      };
+      const clean = sandbox(ctx);
+      setup(clean);
+      expect((await clean.apply()).status).toBe(0);
+      const lines = journal(clean).length;
+      expect(lines).toBeGreaterThan(20);
+      for (let n = 1; n < lines; n++) {
+        const box = sandbox(ctx);
+        const { A, B, link, old, target } = setup(box);
+        const before = snapshotTree(A, B);
+        const files = inventory(A, B);
+        const tree = relSnap(old);
+        const killed = await box.apply([], { RELOCATE_TEST_CRASH_AFTER: String(n) });
+        expect(killed.status, `line ${n}: ${show(killed)}`).toBeNull();
+        expect(lostFiles(files, [{ link, target, oldTarget: old }]).lost, `line ${n}: files with no copy left`).toEqual([]);
+        const how = n % 2 === 0 ? 'resume' : 'rollback';
+        const fin = await box.cli([how, '--yes']);
+        expect(fin.status, `line ${n}, ${how}: ${show(fin)}`).toBe(0);
+        if (how === 'resume') {
+          expect(readlinkSync(link), `line ${n}`).toBe(target);
+          expect(relSnap(target), `line ${n}`).toEqual(tree);
+          expect(kindAt(old)).toBe('absent');
+          expect(relocateLeftovers(A, B)).toEqual([]);
+          const back = await box.cli(['rollback', '--yes']);
+          expect(back.status, show(back)).toBe(0);
+        }
+        expect(snapshotTree(A, B), `line ${n}, after ${how}: the exact original`).toEqual(before);
+        box.cleanup();
       }
-      expect(snapshotTree(A, B), `line ${n}, after ${how}: the exact original`).toEqual(before);
-      box.cleanup();
-    }
-  }, 600_000);
+    },
+    600_000,
+  );
 });

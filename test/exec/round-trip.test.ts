@@ -170,7 +170,25 @@ describe.concurrent('round trip: apply then rollback restores the disk exactly',
       expect(relocateLeftovers(box.sb, A, B).map((p) => path.basename(p))).toEqual([expect.stringMatching(/^Docs\.relocate-backup-/)]);
     });
     expect(doc.entries.map((e: any) => e.action).sort()).toEqual(
-      ['backup', 'create', 'link', 'link', 'link', 'merge', 'merge', 'move', 'move', 'relink', 'relink', 'remove', 'remove', 'restore', 'restore', 'retarget', 'retarget'].sort(),
+      [
+        'backup',
+        'create',
+        'link',
+        'link',
+        'link',
+        'merge',
+        'merge',
+        'move',
+        'move',
+        'relink',
+        'relink',
+        'remove',
+        'remove',
+        'restore',
+        'restore',
+        'retarget',
+        'retarget',
+      ].sort(),
     );
     expect(snapshotTree(box.sb, A, B)).toEqual(before);
     // Hard links come back as hard links: the same file under both names again.

@@ -35,7 +35,9 @@ describe.skipIf(NO_TMPFS)('two entries moving data into one target (issue 13 §1
     const plan = await sb.cli(['plan', sb.manifest, '--json']);
     expect(plan.status, show(plan)).toBe(1);
     const doc = json(plan);
-    const finding = [...doc.findings, ...doc.entries.flatMap((e: { findings: unknown[] }) => e.findings)].find((f: { code: string }) => f.code === 'E_SHARED_TARGET');
+    const finding = [...doc.findings, ...doc.entries.flatMap((e: { findings: unknown[] }) => e.findings)].find(
+      (f: { code: string }) => f.code === 'E_SHARED_TARGET',
+    );
     expect(finding, show(plan)).toBeDefined();
     // Both entries named, with their manifest lines.
     expect(finding.message).toContain('links[0]');

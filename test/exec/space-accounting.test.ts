@@ -124,7 +124,8 @@ describe.skipIf(NO_TMPFS !== undefined)('space counted as the disk does', () => 
         // A 64 MiB sparse image with 40 scattered 4 KiB extents of data: counted (and copied) by its data.
         const sparse = path.join(src, 'sparse.img');
         execFileSync('truncate', ['-s', '64M', sparse]);
-        for (let i = 0; i < 40; i++) execFileSync('dd', ['if=/dev/urandom', `of=${sparse}`, 'bs=4K', 'count=1', `seek=${i * 409}`, 'conv=notrunc', 'status=none']);
+        for (let i = 0; i < 40; i++)
+          execFileSync('dd', ['if=/dev/urandom', `of=${sparse}`, 'bs=4K', 'count=1', `seek=${i * 409}`, 'conv=notrunc', 'status=none']);
         const c = await plan(src, path.join(vol.dir, 'fits'));
         const planned = JSON.parse((await c.run(['plan', '--json'])).stdout);
         expect(planned.blocked, JSON.stringify(planned.findings.concat(planned.entries[0].findings))).toBeFalsy();
@@ -181,7 +182,10 @@ describe.skipIf(NO_TMPFS !== undefined)('space counted as the disk does', () => 
     const c = await plan(src, path.join(small.dir, 'vm'));
     const r = await c.run(['plan', '--json']);
     const doc = JSON.parse(r.stdout);
-    expect(doc.findings.map((x: any) => x.code), JSON.stringify(doc.findings)).toEqual([]);
+    expect(
+      doc.findings.map((x: any) => x.code),
+      JSON.stringify(doc.findings),
+    ).toEqual([]);
     expect(doc.entries[0].allocated).toBeLessThan(1024 * 1024);
     expect(doc.entries[0].onTarget).toBeLessThan(2 * 1024 * 1024);
     expect((await c.run(['plan'])).stdout).toMatch(/48\.0 MiB \(1\d\d KiB on disk\) in 2 files/);
@@ -190,20 +194,26 @@ describe.skipIf(NO_TMPFS !== undefined)('space counted as the disk does', () => 
     expect(statSync(path.join(small.dir, 'vm', 'disk.img')).blocks * 512).toBeLessThan(1024 * 1024);
   });
 
-  it.skipIf(loopFsReason('ntfs') !== undefined)('a sparse file is counted by its size going to a file system not known to store holes (NTFS through FUSE): E_NO_SPACE on a volume smaller than its size', async () => {
-    const src = path.join(source!.dir, 'vm2');
-    mkdirSync(src);
-    const img = path.join(src, 'disk.img');
-    execFileSync('truncate', ['-s', '48M', img]);
-    execFileSync('dd', ['if=/dev/urandom', `of=${img}`, 'bs=64K', 'count=2', 'conv=notrunc', 'status=none']);
-    const ntfs = mountLoop('ntfs', 24, 'space-ntfs');
-    mounted.push(ntfs);
-    const c = await plan(src, path.join(ntfs.dir, 'vm'));
-    const doc = JSON.parse((await c.run(['plan', '--json'])).stdout);
-    expect(doc.findings.map((x: any) => x.code), JSON.stringify(doc.findings)).toEqual(['E_NO_SPACE']);
-  });
+  it.skipIf(loopFsReason('ntfs') !== undefined)(
+    'a sparse file is counted by its size going to a file system not known to store holes (NTFS through FUSE): E_NO_SPACE on a volume smaller than its size',
+    async () => {
+      const src = path.join(source!.dir, 'vm2');
+      mkdirSync(src);
+      const img = path.join(src, 'disk.img');
+      execFileSync('truncate', ['-s', '48M', img]);
+      execFileSync('dd', ['if=/dev/urandom', `of=${img}`, 'bs=64K', 'count=2', 'conv=notrunc', 'status=none']);
+      const ntfs = mountLoop('ntfs', 24, 'space-ntfs');
+      mounted.push(ntfs);
+      const c = await plan(src, path.join(ntfs.dir, 'vm'));
+      const doc = JSON.parse((await c.run(['plan', '--json'])).stdout);
+      expect(
+        doc.findings.map((x: any) => x.code),
+        JSON.stringify(doc.findings),
+      ).toEqual(['E_NO_SPACE']);
+    },
+  );
 
-  it('block counts are not part of a saved plan\'s fingerprint: blocks added after the plan (fallocate, same bytes and times) leave it fresh', async () => {
+  it("block counts are not part of a saved plan's fingerprint: blocks added after the plan (fallocate, same bytes and times) leave it fresh", async () => {
     const src = path.join(source!.dir, 'logs');
     mkdirSync(src);
     const file = path.join(src, 'app.log');

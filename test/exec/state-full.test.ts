@@ -41,42 +41,45 @@ async function measure(ctx: Parameters<typeof sandbox>[0]): Promise<{ record: nu
 }
 
 describe.concurrent('a full state folder', () => {
-  it.skipIf(NO_TMPFS).for(['resume', 'rollback'] as const)('stops the run unfinished with E_STATE_WRITE (never "nothing was changed"); %s then deals with it, nothing lost', async (after, ctx) => {
-    const { expect } = ctx;
-    const sizes = await measure(ctx);
-    const box = sandbox(ctx);
-    setUp(box);
-    const before = relSnap(box.p('c'));
-    const state = box.mount(1, 'state').dir;
-    // Room for the record, its status sidecar, the lock, the folders, and half the journal.
-    const room = (pages(sizes.record) + 4 + Math.floor(pages(sizes.journal) / 2)) * PAGE;
-    const fill = path.join(state, 'fill');
-    writeFileSync(fill, Buffer.alloc(1024 * 1024 - room));
+  it.skipIf(NO_TMPFS).for(['resume', 'rollback'] as const)(
+    'stops the run unfinished with E_STATE_WRITE (never "nothing was changed"); %s then deals with it, nothing lost',
+    async (after, ctx) => {
+      const { expect } = ctx;
+      const sizes = await measure(ctx);
+      const box = sandbox(ctx);
+      setUp(box);
+      const before = relSnap(box.p('c'));
+      const state = box.mount(1, 'state').dir;
+      // Room for the record, its status sidecar, the lock, the folders, and half the journal.
+      const room = (pages(sizes.record) + 4 + Math.floor(pages(sizes.journal) / 2)) * PAGE;
+      const fill = path.join(state, 'fill');
+      writeFileSync(fill, Buffer.alloc(1024 * 1024 - room));
 
-    // box.cli would add its own --state-dir: the CLI is run directly with the tmpfs one.
-    const cli = (args: string[]) => runCliAsync([...args, '--state-dir', state], { cwd: box.root });
-    const r = await cli(['apply', box.manifest, '--yes']);
-    expect(r.status, show(r)).toBe(1);
-    expect(r.stderr).toContain(`error E_STATE_WRITE: relocate cannot write the journal of run`);
-    expect(r.stderr).toContain(`in its state folder ${state}: the disk holding it is full`);
-    expect(r.stderr).toMatch(/Run \S+ is unfinished/);
-    expect(r.stderr).not.toMatch(/nothing was changed/i);
-    const moved = Array.from({ length: ENTRIES }, (_, i) => kindAt(box.p(`c/e${i}`))).filter((k) => k === 'symlink').length;
-    expect(moved).toBeGreaterThan(0);
-    expect(moved).toBeLessThan(ENTRIES);
+      // box.cli would add its own --state-dir: the CLI is run directly with the tmpfs one.
+      const cli = (args: string[]) => runCliAsync([...args, '--state-dir', state], { cwd: box.root });
+      const r = await cli(['apply', box.manifest, '--yes']);
+      expect(r.status, show(r)).toBe(1);
+      expect(r.stderr).toContain(`error E_STATE_WRITE: relocate cannot write the journal of run`);
+      expect(r.stderr).toContain(`in its state folder ${state}: the disk holding it is full`);
+      expect(r.stderr).toMatch(/Run \S+ is unfinished/);
+      expect(r.stderr).not.toMatch(/nothing was changed/i);
+      const moved = Array.from({ length: ENTRIES }, (_, i) => kindAt(box.p(`c/e${i}`))).filter((k) => k === 'symlink').length;
+      expect(moved).toBeGreaterThan(0);
+      expect(moved).toBeLessThan(ENTRIES);
 
-    rmSync(fill);
-    const status = await cli(['status', box.manifest, '--json']);
-    expect(status.status).toBe(2);
-    const done = await cli([after, '--yes']);
-    expect(done.status, show(done)).toBe(0);
-    if (after === 'resume') {
-      expect((await cli(['status', box.manifest])).status).toBe(0);
-      expect(relSnap(box.p('d'))).toEqual(before);
-    } else {
-      expect(relSnap(box.p('c'))).toEqual(before);
-    }
-  });
+      rmSync(fill);
+      const status = await cli(['status', box.manifest, '--json']);
+      expect(status.status).toBe(2);
+      const done = await cli([after, '--yes']);
+      expect(done.status, show(done)).toBe(0);
+      if (after === 'resume') {
+        expect((await cli(['status', box.manifest])).status).toBe(0);
+        expect(relSnap(box.p('d'))).toEqual(before);
+      } else {
+        expect(relSnap(box.p('c'))).toEqual(before);
+      }
+    },
+  );
 });
 
 describe('the journal after a torn line', () => {

@@ -116,8 +116,16 @@ describe('undo of a subset delete that stopped partway', () => {
     });
     expect(cut.result).not.toBe('rolled-back');
     const staged = identities(aside);
-    expect([...staged.keys()].some((r) => r.includes('.relocate-partial-undo')), [...staged.keys()].join(', ')).toBe(true);
-    const back = await rollbackRun(await reload(m.c.stateDir, out.record.id), { journalDisk: nodeJournalDisk, stateDir: m.c.stateDir, fs: new NodeFs(), force: false });
+    expect(
+      [...staged.keys()].some((r) => r.includes('.relocate-partial-undo')),
+      [...staged.keys()].join(', '),
+    ).toBe(true);
+    const back = await rollbackRun(await reload(m.c.stateDir, out.record.id), {
+      journalDisk: nodeJournalDisk,
+      stateDir: m.c.stateDir,
+      fs: new NodeFs(),
+      force: false,
+    });
     expect(back.result, back.error?.message).toBe('rolled-back');
     expect(snapshotTree(m.link, m.target)).toEqual(m.before);
     expect(m.dirTimes()).toEqual(m.times);
@@ -137,7 +145,13 @@ describe('undo of a subset delete that stopped partway', () => {
     expect(plan.entries[0]?.action, describePlan(plan)).toBe('link');
     const before = snapshotTree(c.A, c.B);
     const id = identities(link).get('');
-    const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs: new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'before', errno: 'EIO' }), verify: 'meta', noRollback: false });
+    const out = await startRun(plan, {
+      journalDisk: nodeJournalDisk,
+      stateDir: c.stateDir,
+      fs: new FaultyFs(new NodeFs(), { kind: 'delete', n: 1, timing: 'before', errno: 'EIO' }),
+      verify: 'meta',
+      noRollback: false,
+    });
     expect(out.result, out.undoError?.message).toBe('rolled-back');
     expect(snapshotTree(c.A, c.B)).toEqual(before);
     expect(identities(link).get('')).toBe(id);
@@ -160,7 +174,12 @@ describe('undo of a subset delete that stopped partway', () => {
         if (nodes.length === 1 && nodes[0]!.kind === 'file') appendFileSync(toRoot, '!');
       }
     }
-    const back = await rollbackRun(await reload(m.c.stateDir, out.record.id), { journalDisk: nodeJournalDisk, stateDir: m.c.stateDir, fs: new LyingFs(), force: false });
+    const back = await rollbackRun(await reload(m.c.stateDir, out.record.id), {
+      journalDisk: nodeJournalDisk,
+      stateDir: m.c.stateDir,
+      fs: new LyingFs(),
+      force: false,
+    });
     expect(back.result).not.toBe('rolled-back');
     expect(back.error?.code).toBe('E_VERIFY');
   });

@@ -97,7 +97,8 @@ interface WalkNode {
 /** A tree's nodes, parents first, names sorted, links never entered. */
 async function walk(root: string): Promise<WalkNode[]> {
   const out: WalkNode[] = [];
-  const kindOf = (s: Awaited<ReturnType<typeof lstat>>): WalkNode['kind'] => (s.isSymbolicLink() ? 'symlink' : s.isDirectory() ? 'dir' : s.isFile() ? 'file' : 'other');
+  const kindOf = (s: Awaited<ReturnType<typeof lstat>>): WalkNode['kind'] =>
+    s.isSymbolicLink() ? 'symlink' : s.isDirectory() ? 'dir' : s.isFile() ? 'file' : 'other';
   const top = await lstat(root).catch(() => null);
   if (!top) return out;
   out.push({ rel: '', kind: kindOf(top) });

@@ -168,10 +168,17 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     const shown = (await sentence.textContent()) ?? '';
     expect(shown).toMatch(new RegExp(`^${escape(sb.games)} becomes a link; its ${escape(formatBytes(sb.bytes))} move to ${escape(target)}; .+ keeps .+ free$`));
     // Word for word what the engine answers (asked from the page, as the page asks).
-    const preview = await page.evaluate(async (body) => {
-      const r = await fetch('/api/preview-move', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Relocate': '1' }, body: JSON.stringify(body) });
-      return (await r.json()) as { sentence: string };
-    }, { source: sb.games, destinationParent: sb.d });
+    const preview = await page.evaluate(
+      async (body) => {
+        const r = await fetch('/api/preview-move', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-Relocate': '1' },
+          body: JSON.stringify(body),
+        });
+        return (await r.json()) as { sentence: string };
+      },
+      { source: sb.games, destinationParent: sb.d },
+    );
     expect(shown).toBe(preview.sentence);
     await screenshot(page, 'move');
     expectAtHome(sb);
@@ -227,7 +234,10 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     await planAndApply(page);
     expectMoved(sb);
     await go(page, 'entries');
-    await page.locator(`tr[data-link="${sb.games}"][data-action="none"]`).getByRole('button', { name: /Move .* back/ }).click();
+    await page
+      .locator(`tr[data-link="${sb.games}"][data-action="none"]`)
+      .getByRole('button', { name: /Move .* back/ })
+      .click();
     await page.locator('section.screen[data-screen="entries"] .success').waitFor();
     expect(readFileSync(sb.manifest, 'utf8')).toMatch(/state:\s*absent/);
     expectMoved(sb); // nothing moves before the plan is applied
@@ -383,7 +393,9 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     await page.locator(`li.folder[data-path="${sb.games}"] .move-button`).click();
     await page.fill('#move-parent', sb.d);
     await page.locator('[data-testid="move-sentence"]').waitFor();
-    const dialogFits = await page.locator('dialog.move-dialog').evaluate((d) => d.scrollWidth <= d.clientWidth && d.getBoundingClientRect().right <= window.innerWidth);
+    const dialogFits = await page
+      .locator('dialog.move-dialog')
+      .evaluate((d) => d.scrollWidth <= d.clientWidth && d.getBoundingClientRect().right <= window.innerWidth);
     expect(dialogFits, 'the Move dialog fits at 200% zoom').toBe(true);
     expect(errors).toEqual([]);
   }, 120_000);
@@ -401,7 +413,10 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     const outcomes = await evil.evaluate(
       async ({ gui, body }) => {
         const tries: [string, RequestInit][] = [
-          ['json with the header (needs a preflight)', { method: 'POST', credentials: 'include', headers: { 'Content-Type': 'application/json', 'X-Relocate': '1' }, body }],
+          [
+            'json with the header (needs a preflight)',
+            { method: 'POST', credentials: 'include', headers: { 'Content-Type': 'application/json', 'X-Relocate': '1' }, body },
+          ],
           ['simple text/plain (no preflight)', { method: 'POST', credentials: 'include', mode: 'no-cors', headers: { 'Content-Type': 'text/plain' }, body }],
           ['form-encoded (no preflight)', { method: 'POST', credentials: 'include', mode: 'no-cors', body: new URLSearchParams({ source: 'x' }) }],
         ];
@@ -429,9 +444,19 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     // The same requests with the cookie but another Origin, from node: the server itself refuses them.
     const cookie = (await page.context().cookies(gui.origin)).map((c) => `${c.name}=${c.value}`).join('; ');
     expect(cookie).not.toBe('');
-    const forged = await rawRequest(gui.port, { method: 'POST', path: '/api/moves', headers: { Host: `127.0.0.1:${gui.port}`, Cookie: cookie, Origin: other.origin, 'X-Relocate': '1', 'Content-Type': 'application/json' }, body });
+    const forged = await rawRequest(gui.port, {
+      method: 'POST',
+      path: '/api/moves',
+      headers: { Host: `127.0.0.1:${gui.port}`, Cookie: cookie, Origin: other.origin, 'X-Relocate': '1', 'Content-Type': 'application/json' },
+      body,
+    });
     expect(forged.status).toBe(403);
-    const noHeader = await rawRequest(gui.port, { method: 'POST', path: '/api/moves', headers: { Host: `127.0.0.1:${gui.port}`, Cookie: cookie, Origin: gui.origin, 'Content-Type': 'application/json' }, body });
+    const noHeader = await rawRequest(gui.port, {
+      method: 'POST',
+      path: '/api/moves',
+      headers: { Host: `127.0.0.1:${gui.port}`, Cookie: cookie, Origin: gui.origin, 'Content-Type': 'application/json' },
+      body,
+    });
     expect(noHeader.status).toBe(403);
     expect(existsSync(sb.manifest) ? readFileSync(sb.manifest, 'utf8') : null).toBe(before);
     expectAtHome(sb);
@@ -451,7 +476,7 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     expect(ok.status).toBeLessThan(400);
   }, 60_000);
 
-  it("shows a refusal as relocate words it: code, message, path and hint", async () => {
+  it('shows a refusal as relocate words it: code, message, path and hint', async () => {
     const { sb, page } = await setUp();
     const missingFolder = path.join(sb.root, 'no-such-folder');
     await go(page, 'scan');
@@ -459,7 +484,14 @@ describe.skipIf(missing !== null)('relocate gui in Chromium', () => {
     await page.keyboard.press('Enter');
     const box = page.locator('section.screen[data-screen="scan"] .error[role="alert"]');
     await box.waitFor();
-    const answer = await page.evaluate(async (p) => (await (await fetch(`/api/scan?path=${encodeURIComponent(p)}`)).json()) as { ok: boolean; error?: { code: string; message: string; hint: string | null } }, missingFolder);
+    const answer = await page.evaluate(
+      async (p) =>
+        (await (await fetch(`/api/scan?path=${encodeURIComponent(p)}`)).json()) as {
+          ok: boolean;
+          error?: { code: string; message: string; hint: string | null };
+        },
+      missingFolder,
+    );
     expect(answer.ok).toBe(false);
     await expect(box.locator('.error-code').textContent()).resolves.toBe(answer.error!.code);
     await expect(box.locator('.error-message').textContent()).resolves.toBe(answer.error!.message);

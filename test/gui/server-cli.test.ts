@@ -38,7 +38,12 @@ describe('relocate gui', () => {
     const page = await http(port, { path: '/', headers: { Cookie: cookie } });
     expect(page.status).toBe(200);
     const overview = await http(port, { path: '/api/overview', headers: { Cookie: cookie } });
-    expect(overview.json()).toMatchObject({ ok: true, manifest: { path: path.join(root, 'relocate.yaml'), exists: false }, stateDir: path.join(root, 'state'), entries: [] });
+    expect(overview.json()).toMatchObject({
+      ok: true,
+      manifest: { path: path.join(root, 'relocate.yaml'), exists: false },
+      stateDir: path.join(root, 'state'),
+      entries: [],
+    });
     const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
     child.kill('SIGINT');
     expect(await exit).toBe(0);
@@ -52,7 +57,11 @@ describe('relocate gui', () => {
     const seen = path.join(root, 'opener-saw.txt');
     writeFileSync(path.join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > '${seen}'\n`, { mode: 0o755 });
     const [cmd, ...args] = cliCommand(['gui', path.join(root, 'relocate.yaml'), '--port', '0', '--state-dir', path.join(root, 'state')]);
-    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, HOME: root, NO_COLOR: '1', PATH: `${bin}:${process.env.PATH}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      cwd: root,
+      env: { ...process.env, HOME: root, NO_COLOR: '1', PATH: `${bin}:${process.env.PATH}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -126,45 +135,57 @@ const SHM = '/dev/shm';
 const crossVolume = existsSync(SHM) && statSync(SHM).dev !== statSync(os.tmpdir()).dev;
 
 describe('Ctrl-C while a job runs', () => {
-  it.skipIf(!crossVolume)('reaches the server alone, which stops the job once, at a safe point: the apply rolls back and the disk is as before', async () => {
-    const home = path.join(root, 'home-ctrl-c');
-    const games = path.join(home, 'Games');
-    mkdirSync(games, { recursive: true });
-    for (let i = 0; i < 40; i++) writeFileSync(path.join(games, `f${i}.bin`), Buffer.alloc(8 * 1024 * 1024, i));
-    const dst = mkdtempSync(path.join(SHM, 'relocate-gui-ctrl-c-'));
-    const state = path.join(root, 'state-ctrl-c');
-    const g = await startGuiChild([path.join(root, 'ctrl-c.yaml'), '--state-dir', state], home);
-    try {
-      const postJson = (p: string, body: unknown): Promise<HttpAnswer> =>
-        http(g.port, { method: 'POST', path: p, headers: { Cookie: g.cookie, Origin: `http://127.0.0.1:${g.port}`, 'X-Relocate': '1', 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-      expect((await postJson('/api/moves', { source: games, destinationParent: dst })).status).toBe(200);
-      const plan = (await postJson('/api/plan', {})).json() as { planId: string };
-      // Listen for the copy to begin, then press "Ctrl-C": SIGINT to the whole process group, as a terminal sends it.
-      const copying = new Promise<void>((resolve) => {
-        const r = request({ host: '127.0.0.1', port: g.port, path: '/api/events', headers: { Host: `127.0.0.1:${g.port}`, Cookie: g.cookie }, setHost: false }, (res) => {
-          res.setEncoding('utf8').on('data', (c: string) => {
-            if (/"text":"copy /.test(c)) resolve();
+  it.skipIf(!crossVolume)(
+    'reaches the server alone, which stops the job once, at a safe point: the apply rolls back and the disk is as before',
+    async () => {
+      const home = path.join(root, 'home-ctrl-c');
+      const games = path.join(home, 'Games');
+      mkdirSync(games, { recursive: true });
+      for (let i = 0; i < 40; i++) writeFileSync(path.join(games, `f${i}.bin`), Buffer.alloc(8 * 1024 * 1024, i));
+      const dst = mkdtempSync(path.join(SHM, 'relocate-gui-ctrl-c-'));
+      const state = path.join(root, 'state-ctrl-c');
+      const g = await startGuiChild([path.join(root, 'ctrl-c.yaml'), '--state-dir', state], home);
+      try {
+        const postJson = (p: string, body: unknown): Promise<HttpAnswer> =>
+          http(g.port, {
+            method: 'POST',
+            path: p,
+            headers: { Cookie: g.cookie, Origin: `http://127.0.0.1:${g.port}`, 'X-Relocate': '1', 'Content-Type': 'application/json' },
+            body: JSON.stringify(body),
           });
-          res.on('error', () => undefined);
+        expect((await postJson('/api/moves', { source: games, destinationParent: dst })).status).toBe(200);
+        const plan = (await postJson('/api/plan', {})).json() as { planId: string };
+        // Listen for the copy to begin, then press "Ctrl-C": SIGINT to the whole process group, as a terminal sends it.
+        const copying = new Promise<void>((resolve) => {
+          const r = request(
+            { host: '127.0.0.1', port: g.port, path: '/api/events', headers: { Host: `127.0.0.1:${g.port}`, Cookie: g.cookie }, setHost: false },
+            (res) => {
+              res.setEncoding('utf8').on('data', (c: string) => {
+                if (/"text":"copy /.test(c)) resolve();
+              });
+              res.on('error', () => undefined);
+            },
+          );
+          r.on('error', () => undefined);
+          r.end();
         });
-        r.on('error', () => undefined);
-        r.end();
-      });
-      expect((await postJson('/api/apply', { planId: plan.planId })).status).toBe(200);
-      await copying;
-      const exit = new Promise<number | null>((resolve) => g.child.on('close', resolve));
-      process.kill(-g.child.pid!, 'SIGINT');
-      expect(await exit).toBe(0);
-      // Stopped once, at a safe point, and rolled back: the folder is back with its data, nothing left at the target.
-      expect(lstatSync(games).isDirectory()).toBe(true);
-      expect(readdirSync(games).length).toBe(40);
-      expect(readdirSync(dst)).toEqual([]);
-      const [hcmd, ...hargs] = cliCommand(['history', '--json', '--state-dir', state]);
-      const history = JSON.parse(spawnSync(hcmd, hargs, { encoding: 'utf8' }).stdout) as { runs: { status: string }[] };
-      expect(history.runs.map((r) => r.status)).toEqual(['rolled-back']);
-    } finally {
-      if (g.child.exitCode === null) g.child.kill('SIGKILL');
-      rmSync(dst, { recursive: true, force: true });
-    }
-  }, 60_000);
+        expect((await postJson('/api/apply', { planId: plan.planId })).status).toBe(200);
+        await copying;
+        const exit = new Promise<number | null>((resolve) => g.child.on('close', resolve));
+        process.kill(-g.child.pid!, 'SIGINT');
+        expect(await exit).toBe(0);
+        // Stopped once, at a safe point, and rolled back: the folder is back with its data, nothing left at the target.
+        expect(lstatSync(games).isDirectory()).toBe(true);
+        expect(readdirSync(games).length).toBe(40);
+        expect(readdirSync(dst)).toEqual([]);
+        const [hcmd, ...hargs] = cliCommand(['history', '--json', '--state-dir', state]);
+        const history = JSON.parse(spawnSync(hcmd, hargs, { encoding: 'utf8' }).stdout) as { runs: { status: string }[] };
+        expect(history.runs.map((r) => r.status)).toEqual(['rolled-back']);
+      } finally {
+        if (g.child.exitCode === null) g.child.kill('SIGKILL');
+        rmSync(dst, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 });

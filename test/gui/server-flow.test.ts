@@ -76,7 +76,11 @@ describe('relocate gui: move, apply, roll back, move back, adopt', () => {
     expect(p.possible).toBe(true);
     expect(p.target).toBe(target());
     expect(p.problems).toEqual([]);
-    expect(p.sentence).toMatch(new RegExp(`^${games.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} becomes a link; its 12\\.0 MiB move to ${target().replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}; .+ keeps .+ free$`));
+    expect(p.sentence).toMatch(
+      new RegExp(
+        `^${games.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} becomes a link; its 12\\.0 MiB move to ${target().replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}; .+ keeps .+ free$`,
+      ),
+    );
     if (crossVolume) expect(p.sentence).toContain(`${SHM} keeps`);
     // Nothing changed: the manifest as it was, the data where it was.
     expect(readFileSync(s.manifest, 'utf8')).toBe('# my links, by hand\nversion: 1\nlinks: [] # none yet\n');
@@ -321,7 +325,16 @@ describe('relocate gui: move, apply, roll back, move back, adopt', () => {
 
   it('a GET never changes anything: every reading route leaves the sandbox (manifest, data, state folder) as it was', async () => {
     const before = [...snapshot(s.root), ...snapshot(dst)];
-    for (const p of ['/', '/app.js', '/app.css', '/api/overview', '/api/history', '/api/doctor', `/api/links?dir=${encodeURIComponent(s.home)}`, `/api/scan?path=${encodeURIComponent(s.home)}`]) {
+    for (const p of [
+      '/',
+      '/app.js',
+      '/app.css',
+      '/api/overview',
+      '/api/history',
+      '/api/doctor',
+      `/api/links?dir=${encodeURIComponent(s.home)}`,
+      `/api/scan?path=${encodeURIComponent(s.home)}`,
+    ]) {
       expect((await get(s, p)).status, p).toBe(200);
     }
     expect([...snapshot(s.root), ...snapshot(dst)]).toEqual(before);

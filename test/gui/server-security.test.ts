@@ -71,7 +71,12 @@ describe('the token and the session cookie', () => {
     const wrongToken = await http(s.port, { path: `/?token=${'a'.repeat(64)}` });
     expect(wrongToken.status).toBe(401);
     expect(wrongToken.headers['set-cookie']).toBeUndefined();
-    const moves = await http(s.port, { method: 'POST', path: '/api/moves', headers: { Origin: `http://127.0.0.1:${s.port}`, 'X-Relocate': '1', 'Content-Type': 'application/json' }, body: JSON.stringify(move()) });
+    const moves = await http(s.port, {
+      method: 'POST',
+      path: '/api/moves',
+      headers: { Origin: `http://127.0.0.1:${s.port}`, 'X-Relocate': '1', 'Content-Type': 'application/json' },
+      body: JSON.stringify(move()),
+    });
     expect(moves.status).toBe(401);
     expect(existsSync(s.manifest)).toBe(false);
   });
@@ -110,7 +115,14 @@ describe('the token and the session cookie', () => {
 
 describe('the Host allowlist (DNS rebinding)', () => {
   it('answers 421 to any Host but 127.0.0.1:PORT and localhost:PORT, before checking the session', async () => {
-    for (const host of ['evil.example', `evil.example:${s.port}`, `127.0.0.1:${s.port + 1}`, '127.0.0.1', `localhost.evil.example:${s.port}`, `[::1]:${s.port}`]) {
+    for (const host of [
+      'evil.example',
+      `evil.example:${s.port}`,
+      `127.0.0.1:${s.port + 1}`,
+      '127.0.0.1',
+      `localhost.evil.example:${s.port}`,
+      `[::1]:${s.port}`,
+    ]) {
       const a = await http(s.port, { path: '/api/overview', headers: { Host: host, Cookie: s.cookie } });
       expect(a.status, host).toBe(421);
       expectSecurityHeaders(a);
@@ -120,7 +132,18 @@ describe('the Host allowlist (DNS rebinding)', () => {
   });
 
   it('a POST with a foreign Host changes nothing', async () => {
-    const a = await http(s.port, { method: 'POST', path: '/api/moves', headers: { Host: `evil.example:${s.port}`, Cookie: s.cookie, Origin: `http://evil.example:${s.port}`, 'X-Relocate': '1', 'Content-Type': 'application/json' }, body: JSON.stringify(move()) });
+    const a = await http(s.port, {
+      method: 'POST',
+      path: '/api/moves',
+      headers: {
+        Host: `evil.example:${s.port}`,
+        Cookie: s.cookie,
+        Origin: `http://evil.example:${s.port}`,
+        'X-Relocate': '1',
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify(move()),
+    });
     expect(a.status).toBe(421);
     expect(existsSync(s.manifest)).toBe(false);
   });
@@ -138,7 +161,12 @@ describe('changes: POST only, with this server’s Origin and X-Relocate: 1', ()
       { Origin: `http://127.0.0.1:${s.port}`, 'X-Relocate': '0' },
     ];
     for (const h of cases) {
-      const a = await http(s.port, { method: 'POST', path: '/api/moves', headers: { Cookie: s.cookie, 'Content-Type': 'application/json', ...h }, body: JSON.stringify(move()) });
+      const a = await http(s.port, {
+        method: 'POST',
+        path: '/api/moves',
+        headers: { Cookie: s.cookie, 'Content-Type': 'application/json', ...h },
+        body: JSON.stringify(move()),
+      });
       expect(a.status, JSON.stringify(h)).toBe(403);
       expect(a.json().ok).toBe(false);
       expectSecurityHeaders(a);
@@ -148,7 +176,12 @@ describe('changes: POST only, with this server’s Origin and X-Relocate: 1', ()
 
   it('a GET (or PUT, DELETE) of a route that changes something answers 405 and changes nothing; a POST to a reading route 405 too', async () => {
     for (const method of ['GET', 'PUT', 'DELETE', 'PATCH']) {
-      const a = await http(s.port, { method, path: '/api/moves', headers: { Cookie: s.cookie, Origin: `http://127.0.0.1:${s.port}`, 'X-Relocate': '1', 'Content-Type': 'application/json' }, body: JSON.stringify(move()) });
+      const a = await http(s.port, {
+        method,
+        path: '/api/moves',
+        headers: { Cookie: s.cookie, Origin: `http://127.0.0.1:${s.port}`, 'X-Relocate': '1', 'Content-Type': 'application/json' },
+        body: JSON.stringify(move()),
+      });
       expect(a.status, method).toBe(405);
       expect(a.headers.allow).toBe('POST');
     }
@@ -160,18 +193,34 @@ describe('changes: POST only, with this server’s Origin and X-Relocate: 1', ()
   });
 
   it('a CORS preflight gets no Access-Control-* header', async () => {
-    const a = await http(s.port, { method: 'OPTIONS', path: '/api/moves', headers: { Cookie: s.cookie, Origin: 'http://evil.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'x-relocate' } });
+    const a = await http(s.port, {
+      method: 'OPTIONS',
+      path: '/api/moves',
+      headers: { Cookie: s.cookie, Origin: 'http://evil.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'x-relocate' },
+    });
     expect(a.status).toBe(405);
     expectSecurityHeaders(a);
   });
 
   it('bodies: JSON only (415), at most 64 KiB (413), valid (400)', async () => {
     const base = { Cookie: s.cookie, Origin: `http://127.0.0.1:${s.port}`, 'X-Relocate': '1' };
-    expect((await http(s.port, { method: 'POST', path: '/api/moves', headers: { ...base, 'Content-Type': 'text/plain' }, body: JSON.stringify(move()) })).status).toBe(415);
-    expect((await http(s.port, { method: 'POST', path: '/api/moves', headers: { ...base, 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'source=/x' })).status).toBe(415);
-    const big = await http(s.port, { method: 'POST', path: '/api/moves', headers: { ...base, 'Content-Type': 'application/json' }, body: JSON.stringify({ ...move(), pad: 'x'.repeat(70_000) }) });
+    expect(
+      (await http(s.port, { method: 'POST', path: '/api/moves', headers: { ...base, 'Content-Type': 'text/plain' }, body: JSON.stringify(move()) })).status,
+    ).toBe(415);
+    expect(
+      (await http(s.port, { method: 'POST', path: '/api/moves', headers: { ...base, 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'source=/x' }))
+        .status,
+    ).toBe(415);
+    const big = await http(s.port, {
+      method: 'POST',
+      path: '/api/moves',
+      headers: { ...base, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...move(), pad: 'x'.repeat(70_000) }),
+    });
     expect(big.status).toBe(413);
-    expect((await http(s.port, { method: 'POST', path: '/api/moves', headers: { ...base, 'Content-Type': 'application/json' }, body: '{not json' })).status).toBe(400);
+    expect(
+      (await http(s.port, { method: 'POST', path: '/api/moves', headers: { ...base, 'Content-Type': 'application/json' }, body: '{not json' })).status,
+    ).toBe(400);
     expect(existsSync(s.manifest)).toBe(false);
   });
 });

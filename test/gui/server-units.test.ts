@@ -45,7 +45,9 @@ describe('the move sentence', () => {
 
   it('counts what the data takes on the target (onTarget) when the engine says so; nothing within one volume', () => {
     expect(moveSentence(entry({ onTarget: 213 * GiB }))).toBe('C:\\Games becomes a link; its 212 GiB move to D:\\Games; D: keeps 1.1 TiB free');
-    expect(moveSentence(entry({ crossVolume: false, targetVolume: { id: '1', root: '/', freeBytes: 5 * GiB } }))).toBe('C:\\Games becomes a link; its 212 GiB move to D:\\Games; / keeps 5.0 GiB free');
+    expect(moveSentence(entry({ crossVolume: false, targetVolume: { id: '1', root: '/', freeBytes: 5 * GiB } }))).toBe(
+      'C:\\Games becomes a link; its 212 GiB move to D:\\Games; / keeps 5.0 GiB free',
+    );
   });
 
   it('words the other actions', () => {
@@ -73,10 +75,32 @@ describe('drives after a plan', () => {
 
 describe('progress lines to JobEvents', () => {
   it('turns each --progress json line into its event, and ignores any other line', () => {
-    expect(jobEventOf('{"progress":1,"event":"start","command":"apply","entries":2,"bytesTotal":10}', 'job-1')).toEqual({ type: 'start', jobId: 'job-1', command: 'apply', entries: 2, bytesTotal: 10 });
-    expect(jobEventOf('{"progress":1,"event":"progress","op":"copy","bytesDone":5,"bytesTotal":10,"rateBytesPerSecond":5,"secondsLeft":1,"text":"copied 5 B of 10 B"}', 'j')).toEqual({ type: 'progress', jobId: 'j', bytesDone: 5, bytesTotal: 10, rateBytesPerSecond: 5, secondsLeft: 1, text: 'copied 5 B of 10 B' });
-    expect(jobEventOf('{"progress":1,"event":"in-use","path":"/g/a","programs":["steam (pid 4)"],"message":"…"}', 'j')).toEqual({ type: 'in-use', jobId: 'j', path: '/g/a', programs: ['steam (pid 4)'] });
-    expect(jobEventOf('{"progress":1,"event":"entry","index":1,"of":2,"title":"move a → b"}', 'j')).toEqual({ type: 'entry', jobId: 'j', index: 1, of: 2, title: 'move a → b' });
+    expect(jobEventOf('{"progress":1,"event":"start","command":"apply","entries":2,"bytesTotal":10}', 'job-1')).toEqual({
+      type: 'start',
+      jobId: 'job-1',
+      command: 'apply',
+      entries: 2,
+      bytesTotal: 10,
+    });
+    expect(
+      jobEventOf(
+        '{"progress":1,"event":"progress","op":"copy","bytesDone":5,"bytesTotal":10,"rateBytesPerSecond":5,"secondsLeft":1,"text":"copied 5 B of 10 B"}',
+        'j',
+      ),
+    ).toEqual({ type: 'progress', jobId: 'j', bytesDone: 5, bytesTotal: 10, rateBytesPerSecond: 5, secondsLeft: 1, text: 'copied 5 B of 10 B' });
+    expect(jobEventOf('{"progress":1,"event":"in-use","path":"/g/a","programs":["steam (pid 4)"],"message":"…"}', 'j')).toEqual({
+      type: 'in-use',
+      jobId: 'j',
+      path: '/g/a',
+      programs: ['steam (pid 4)'],
+    });
+    expect(jobEventOf('{"progress":1,"event":"entry","index":1,"of":2,"title":"move a → b"}', 'j')).toEqual({
+      type: 'entry',
+      jobId: 'j',
+      index: 1,
+      of: 2,
+      title: 'move a → b',
+    });
     expect(jobEventOf('note: something', 'j')).toBeUndefined();
     expect(jobEventOf('{"event":"start"}', 'j')).toBeUndefined();
     expect(jobEventOf('{broken', 'j')).toBeUndefined();
@@ -93,7 +117,12 @@ describe('progress lines to JobEvents', () => {
 
 describe('engine answers', () => {
   it('passes the CLI’s error document through word for word', () => {
-    const a = engineAnswer({ code: 1, signal: null, stdout: JSON.stringify({ error: { code: 'E_NO_SPACE', message: 'D: is full', path: 'D:\\', hint: 'free some space' } }), stderr: '' });
+    const a = engineAnswer({
+      code: 1,
+      signal: null,
+      stdout: JSON.stringify({ error: { code: 'E_NO_SPACE', message: 'D: is full', path: 'D:\\', hint: 'free some space' } }),
+      stderr: '',
+    });
     expect(a.error).toEqual({ code: 'E_NO_SPACE', message: 'D: is full', path: 'D:\\', hint: 'free some space' });
     expect(apiErrorOf({ code: 'E_X', message: 'm' })).toEqual({ code: 'E_X', message: 'm', path: null, hint: null });
   });
@@ -106,23 +135,43 @@ describe('engine answers', () => {
   });
 
   it('every command gets --json and the GUI’s state folder', () => {
-    expect(engineArgs({ command: ['node', 'bin.js'], stateDir: '/s', env: {}, cwd: '/' }, ['history'])).toEqual(['node', 'bin.js', 'history', '--json', '--state-dir', '/s']);
+    expect(engineArgs({ command: ['node', 'bin.js'], stateDir: '/s', env: {}, cwd: '/' }, ['history'])).toEqual([
+      'node',
+      'bin.js',
+      'history',
+      '--json',
+      '--state-dir',
+      '/s',
+    ]);
     expect(engineArgs({ command: ['relocate.exe'], env: {}, cwd: '/' }, ['plan', 'm.yaml'])).toEqual(['relocate.exe', 'plan', 'm.yaml', '--json']);
   });
 
   it('history rows: finished and unfinished runs can be rolled back, rolled-back ones not', () => {
-    const rows = runRows({ runs: [
-      { id: 'a', status: 'done', unfinished: false, startedAt: 't', changes: 2, error: null },
-      { id: 'b', status: 'rolled-back', unfinished: false, startedAt: 't', changes: 1, error: null },
-      { id: 'c', status: 'failed', unfinished: true, startedAt: 't', changes: 1, error: { code: 'E_IO' } },
-    ] });
-    expect(rows.map((r) => [r.id, r.canRollBack, r.summary])).toEqual([['a', true, '2 changes'], ['b', false, '1 change'], ['c', true, '1 change (E_IO)']]);
+    const rows = runRows({
+      runs: [
+        { id: 'a', status: 'done', unfinished: false, startedAt: 't', changes: 2, error: null },
+        { id: 'b', status: 'rolled-back', unfinished: false, startedAt: 't', changes: 1, error: null },
+        { id: 'c', status: 'failed', unfinished: true, startedAt: 't', changes: 1, error: { code: 'E_IO' } },
+      ],
+    });
+    expect(rows.map((r) => [r.id, r.canRollBack, r.summary])).toEqual([
+      ['a', true, '2 changes'],
+      ['b', false, '1 change'],
+      ['c', true, '1 change (E_IO)'],
+    ]);
   });
 });
 
 describe('command lines', () => {
   it('elevation: Start-Process -Verb RunAs of relocate apply PLAN, each argument quoted, waiting for its exit code', () => {
-    const cmd = elevatedCommandLine(['C:\\Program Files\\relocate\\relocate.exe', 'apply', "C:\\Users\\o'neil\\AppData\\Local\\Temp\\relocate-gui-1\\plan-2.json", '--yes', '--state-dir', 'C:\\state dir\\']);
+    const cmd = elevatedCommandLine([
+      'C:\\Program Files\\relocate\\relocate.exe',
+      'apply',
+      "C:\\Users\\o'neil\\AppData\\Local\\Temp\\relocate-gui-1\\plan-2.json",
+      '--yes',
+      '--state-dir',
+      'C:\\state dir\\',
+    ]);
     expect(cmd.slice(0, 4)).toEqual(['powershell.exe', '-NoProfile', '-NonInteractive', '-EncodedCommand']);
     // The script travels as UTF-16LE base64: no quoting of the outer command line can change it.
     const script = Buffer.from(cmd[4]!, 'base64').toString('utf16le');
@@ -130,7 +179,7 @@ describe('command lines', () => {
       "$p = Start-Process -FilePath 'C:\\Program Files\\relocate\\relocate.exe' -ArgumentList '\"apply\"','\"C:\\Users\\o''neil\\AppData\\Local\\Temp\\relocate-gui-1\\plan-2.json\"','\"--yes\"','\"--state-dir\"','\"C:\\state dir\\\\\"' -Verb RunAs -Wait -PassThru; exit $p.ExitCode",
     );
     // Only that one apply is elevated, never the server (`relocate gui`).
-    expect(script).not.toContain("'\"gui\"'");
+    expect(script).not.toContain('\'"gui"\'');
   });
 
   it('opening the browser: xdg-open, open, cmd /c start ""', () => {
@@ -176,7 +225,9 @@ describe('the event stream', () => {
     expect(late.text()).toContain(': keep-alive\n\n');
     finish({ code: 0, signal: null, stdout: '{"formatVersion":1,"run":"r1","result":"done"}', stderr: '' });
     await new Promise((r) => setTimeout(r, 10));
-    expect(late.text()).toContain(`data: {"type":"done","jobId":"${jobId}","ok":true,"runId":"r1","result":{"formatVersion":1,"run":"r1","result":"done"}}\n\n`);
+    expect(late.text()).toContain(
+      `data: {"type":"done","jobId":"${jobId}","ok":true,"runId":"r1","result":{"formatVersion":1,"run":"r1","result":"done"}}\n\n`,
+    );
     expect(jobs.busy).toBeUndefined();
     await jobs.close();
   });
@@ -185,7 +236,13 @@ describe('the event stream', () => {
 describe('the elevated apply', () => {
   it('runs the saved plan; a plan the engine found blocked (no symlink privilege) is planned again by the elevated apply of the manifest', async () => {
     const { elevatedApplyArgs } = await import('../../src/gui/server/routes.js');
-    expect(elevatedApplyArgs({ file: 'C:\\T\\plan-2.json', blocked: false }, 'C:\\m.yaml', 'C:\\state')).toEqual(['apply', 'C:\\T\\plan-2.json', '--yes', '--state-dir', 'C:\\state']);
+    expect(elevatedApplyArgs({ file: 'C:\\T\\plan-2.json', blocked: false }, 'C:\\m.yaml', 'C:\\state')).toEqual([
+      'apply',
+      'C:\\T\\plan-2.json',
+      '--yes',
+      '--state-dir',
+      'C:\\state',
+    ]);
     expect(elevatedApplyArgs({ file: 'C:\\T\\plan-2.json', blocked: true }, 'C:\\m.yaml', undefined)).toEqual(['apply', 'C:\\m.yaml', '--yes']);
   });
 });

@@ -38,26 +38,34 @@ export const EVIL_HOST = 'evil.test';
 export async function launchBrowser(): Promise<{ browser: Browser; close(): Promise<void> }> {
   const { chromium } = await import('playwright-core');
   const home = mkdtempSync(path.join(os.tmpdir(), 'relocate-chromium-home-'));
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_CACHE_HOME: path.join(home, '.cache'), XDG_DATA_HOME: path.join(home, '.local/share') },
-    args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-      `--host-resolver-rules=MAP ${EVIL_HOST} 127.0.0.1`,
-    ],
-    timeout: 60_000,
-  }).catch((err: unknown) => {
-    rmSync(home, { recursive: true, force: true });
-    throw err;
-  });
+  const browser = await chromium
+    .launch({
+      executablePath: CHROMIUM,
+      env: {
+        ...process.env,
+        HOME: home,
+        XDG_CONFIG_HOME: path.join(home, '.config'),
+        XDG_CACHE_HOME: path.join(home, '.cache'),
+        XDG_DATA_HOME: path.join(home, '.local/share'),
+      },
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+        `--host-resolver-rules=MAP ${EVIL_HOST} 127.0.0.1`,
+      ],
+      timeout: 60_000,
+    })
+    .catch((err: unknown) => {
+      rmSync(home, { recursive: true, force: true });
+      throw err;
+    });
   return {
     browser,
     async close() {
@@ -120,11 +128,25 @@ export function makeSandbox(dOnAnotherVolume?: string): Sandbox {
   }
   const bytes = Object.values(files).reduce((n, b) => n + Buffer.byteLength(b), 0);
   // Neighbours of Games on C, so a scan of C shows folders side by side, drawn to scale.
-  for (const [rel, size] of [['Photos/2026/beach.jpg', 2_500_000], ['Documents/taxes.pdf', 700_000]] as const) {
+  for (const [rel, size] of [
+    ['Photos/2026/beach.jpg', 2_500_000],
+    ['Documents/taxes.pdf', 700_000],
+  ] as const) {
     mkdirSync(path.dirname(path.join(c, rel)), { recursive: true });
     writeFileSync(path.join(c, rel), Buffer.alloc(size, 7));
   }
-  return { root, home, c, d, games, stateDir, manifest: path.join(root, 'relocate.yaml'), files, bytes, remove: () => rmSync(root, { recursive: true, force: true }) };
+  return {
+    root,
+    home,
+    c,
+    d,
+    games,
+    stateDir,
+    manifest: path.join(root, 'relocate.yaml'),
+    files,
+    bytes,
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
 }
 
 export interface Gui {
@@ -203,7 +225,10 @@ export async function startOtherSite(): Promise<{ origin: string; close(): Promi
 }
 
 /** A raw HTTP request to the GUI with any headers (Host included, which fetch would not let a test choose). */
-export function rawRequest(port: number, opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+export function rawRequest(
+  port: number,
+  opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method: opts.method ?? 'GET', path: opts.path ?? '/', headers: opts.headers ?? {} }, (res) => {
       let body = '';
@@ -235,10 +260,12 @@ export async function tabTo(page: Page, selector: string, max = 60): Promise<voi
     await page.keyboard.press('Tab');
     const hit = await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector);
     if (hit) return;
-    seen.push(await page.evaluate(() => {
-      const el = document.activeElement;
-      return el ? `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.textContent ? ` "${el.textContent.trim().slice(0, 30)}"` : ''}` : 'nothing';
-    }));
+    seen.push(
+      await page.evaluate(() => {
+        const el = document.activeElement;
+        return el ? `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.textContent ? ` "${el.textContent.trim().slice(0, 30)}"` : ''}` : 'nothing';
+      }),
+    );
   }
   throw new Error(`Tab never reached ${selector}; focus went through: ${seen.join(' → ')}`);
 }

@@ -26,7 +26,8 @@ const FUSE_SCRIPT = fileURLToPath(new URL('./case-insensitive-fuse.py', import.m
 function casefoldReason(): string | undefined {
   const base = loopReason();
   if (base) return base.replace('loop-mounted volumes', 'case-insensitive loop volumes');
-  if (!existsSync('/sys/fs/ext4/features/casefold')) return "this kernel's ext4 cannot fold case (/sys/fs/ext4/features/casefold is missing: built without CONFIG_UNICODE)";
+  if (!existsSync('/sys/fs/ext4/features/casefold'))
+    return "this kernel's ext4 cannot fold case (/sys/fs/ext4/features/casefold is missing: built without CONFIG_UNICODE)";
   return undefined;
 }
 
@@ -62,7 +63,9 @@ export function caseInsensitiveReason(): string | undefined {
 }
 
 function mountedAt(dir: string): boolean {
-  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((l) => l.split(' ')[4] === dir);
 }
 
 /**

@@ -185,7 +185,12 @@ export function buildSandbox(label: string, opts: { retarget?: boolean } = {}): 
 
 /** Writes a manifest with some of the sandbox's entries (in the order given; `mods` only in a sandbox built with `retarget`). */
 export function writeManifest(sb: Sandbox, file: string, entries: ('games' | 'cache' | 'fresh' | 'mods')[]): void {
-  const pairs = { games: [sb.games, sb.gamesTarget], cache: [sb.cache, sb.cacheTarget], fresh: [sb.fresh, sb.freshTarget], mods: [sb.mods?.link, sb.mods?.target] } as const;
+  const pairs = {
+    games: [sb.games, sb.gamesTarget],
+    cache: [sb.cache, sb.cacheTarget],
+    fresh: [sb.fresh, sb.freshTarget],
+    mods: [sb.mods?.link, sb.mods?.target],
+  } as const;
   const lines = ['version: 1', 'links:'];
   for (const e of entries) lines.push(`  - link: ${pairs[e][0]}`, `    target: ${pairs[e][1]}`, '    type: symlink');
   writeFileSync(file, lines.join('\n') + '\n');

@@ -223,7 +223,8 @@ class Audit {
         // Moot by this removal: what is at or under the name; and a folder made new (not renamed in) above it, whose
         // loss would take the name along anyway (a partial copy being cleared). A folder renamed in is no such excuse:
         // losing that rename brings the folder back elsewhere, emptied.
-        if (!this.isState(e.path)) this.destroying(c, e.path, (x) => atOrUnder(x.path, e.path) || (x.kind === 'create' && !x.call.name.startsWith('rename') && under(e.path, x.path)));
+        if (!this.isState(e.path))
+          this.destroying(c, e.path, (x) => atOrUnder(x.path, e.path) || (x.kind === 'create' && !x.call.name.startsWith('rename') && under(e.path, x.path)));
         this.moot(c, (x) => (x.kind === 'create' ? atOrUnder(x.path, e.path) : x.kind === 'data' ? atOrUnder(x.path, e.path) : under(x.path, e.path)));
         this.forget(e.path);
         this.known.set(e.path, 'gone');
@@ -289,7 +290,13 @@ class Audit {
     for (const x of this.all) {
       if (x.kind === 'remove' || x.call.end >= c.start || settledBefore(x, c.start) || excused(x) || x.reported.has('destroy-before-durable')) continue;
       x.reported.add('destroy-before-durable');
-      this.report('destroy-before-durable', `${p} is ${c.name.startsWith('rename') ? 'renamed away' : 'removed'} while an earlier ${describe(x)} is not durable`, c, x.call.lines, x);
+      this.report(
+        'destroy-before-durable',
+        `${p} is ${c.name.startsWith('rename') ? 'renamed away' : 'removed'} while an earlier ${describe(x)} is not durable`,
+        c,
+        x.call.lines,
+        x,
+      );
     }
   }
 
@@ -318,8 +325,10 @@ class Audit {
 
   /** Why a journal write is not durable at line t (its data, or a name on the journal's path), or undefined. */
   private notDurableLine(w: Change, journal: string, t: number): { text: string; lines: string[] } | undefined {
-    if (!settledBefore(w, t) || w.mootAt !== undefined) return { text: 'the journal write is not fsync\'d', lines: w.call.lines };
-    const name = this.stateNames.find((x) => x.kind === 'create' && atOrUnder(journal, x.path) && x.call.end < t && !(x.durableAt !== undefined && x.durableAt < t));
+    if (!settledBefore(w, t) || w.mootAt !== undefined) return { text: "the journal write is not fsync'd", lines: w.call.lines };
+    const name = this.stateNames.find(
+      (x) => x.kind === 'create' && atOrUnder(journal, x.path) && x.call.end < t && !(x.durableAt !== undefined && x.durableAt < t),
+    );
     if (name) return { text: `the new name ${name.path} is not durable`, lines: [...w.call.lines, ...name.call.lines] };
     return undefined;
   }
@@ -346,7 +355,13 @@ class Audit {
 }
 
 function describe(x: Change): string {
-  const what = x.symlinkMeta ? 'change to the metadata of the symlink' : x.kind === 'data' ? 'change to the data or metadata of' : x.kind === 'create' ? 'new name' : 'removal of the name';
+  const what = x.symlinkMeta
+    ? 'change to the metadata of the symlink'
+    : x.kind === 'data'
+      ? 'change to the data or metadata of'
+      : x.kind === 'create'
+        ? 'new name'
+        : 'removal of the name';
   return `${what} ${x.path} (${x.call.name})`;
 }
 

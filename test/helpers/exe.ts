@@ -40,7 +40,8 @@ function newestInput(): { file: string; ms: number } {
       for (const name of readdirSync(p)) visit(path.join(p, name));
     } else if (st.mtimeMs > newest.ms) newest = { file: p, ms: st.mtimeMs };
   };
-  for (const p of ['src', 'schema', 'integrations/dsc', 'scripts/exe', 'scripts/build-exe.mjs', 'package.json', 'package-lock.json']) visit(path.join(REPO_ROOT, p));
+  for (const p of ['src', 'schema', 'integrations/dsc', 'scripts/exe', 'scripts/build-exe.mjs', 'package.json', 'package-lock.json'])
+    visit(path.join(REPO_ROOT, p));
   return newest;
 }
 
@@ -99,7 +100,11 @@ export function ensureExe(target: ExeTarget): { path: string } | { reason: strin
     const why = staleness(target);
     if (why === undefined) return { path: exePath(target) };
     const started = Date.now();
-    const res = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build-exe.mjs'), '--target', target], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 15 * 60_000 });
+    const res = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build-exe.mjs'), '--target', target], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 15 * 60_000,
+    });
     if (res.status !== 0) {
       const failure = `${why}, and building it failed (exit ${res.status}): ${(res.stderr || String(res.error)).trim().split('\n').slice(-3).join(' ')}`;
       if (process.env.CI) throw new Error(failure);

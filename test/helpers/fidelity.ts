@@ -5,7 +5,13 @@ import path from 'node:path';
 
 /** The tools the fidelity tests set attributes with: attr (setfattr, getfattr), acl (setfacl), libcap2-bin (setcap). */
 export function fidelityToolsReason(): string | undefined {
-  for (const [tool, pkg] of [['setfattr', 'attr'], ['getfattr', 'attr'], ['setfacl', 'acl'], ['setcap', 'libcap2-bin'], ['getcap', 'libcap2-bin']]) {
+  for (const [tool, pkg] of [
+    ['setfattr', 'attr'],
+    ['getfattr', 'attr'],
+    ['setfacl', 'acl'],
+    ['setcap', 'libcap2-bin'],
+    ['getcap', 'libcap2-bin'],
+  ]) {
     try {
       execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
     } catch {
@@ -31,7 +37,7 @@ function hashNoAtime(p: string): string {
   try {
     const h = createHash('sha256');
     const buf = Buffer.alloc(1 << 20);
-    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, n));
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) h.update(buf.subarray(0, n));
     return h.digest('hex').slice(0, 16);
   } finally {
     closeSync(fd);
@@ -102,7 +108,9 @@ export function fidelityOf(root: string): Record<string, Fidelity> {
 
 /** The same, with one field left out of every node (atimes, which reading the original changes; allocation, which differs by volume). */
 export function without(f: Record<string, Fidelity>, ...fields: (keyof Fidelity)[]): Record<string, Partial<Fidelity>> {
-  return Object.fromEntries(Object.entries(f).map(([rel, n]) => [rel, Object.fromEntries(Object.entries(n).filter(([k]) => !fields.includes(k as keyof Fidelity)))]));
+  return Object.fromEntries(
+    Object.entries(f).map(([rel, n]) => [rel, Object.fromEntries(Object.entries(n).filter(([k]) => !fields.includes(k as keyof Fidelity)))]),
+  );
 }
 
 export function sh(cmd: string, ...args: string[]): void {

@@ -69,13 +69,44 @@ export function buildAuditSandbox(label: string, fsB: LoopFs = 'ext4'): AuditSan
     buildTree(path.join(home, 'Games'), gamesSpec(), outside);
     buildTree(path.join(home, 'Cache'), cacheSpec(), outside);
     const t = 1_650_000_000;
-    buildTree(path.join(home, 'Shared'), [dir('', t), file('same.txt', 'same in both\n', t + 1), file('only-link.txt', seededBytes(5, 9000), t + 2), dir('sub', t + 3), file('sub/deep.txt', 'deep\n', t + 4)], outside);
+    buildTree(
+      path.join(home, 'Shared'),
+      [
+        dir('', t),
+        file('same.txt', 'same in both\n', t + 1),
+        file('only-link.txt', seededBytes(5, 9000), t + 2),
+        dir('sub', t + 3),
+        file('sub/deep.txt', 'deep\n', t + 4),
+      ],
+      outside,
+    );
     mkdirSync(path.join(volA, 'library'));
-    buildTree(path.join(volA, 'library', 'Shared'), [dir('', t), file('same.txt', 'same in both\n', t + 1), file('only-target.txt', 'target\n', t + 5)], outside);
-    buildTree(path.join(home, 'Config'), [dir('', t), file('settings.ini', '[a]\nb=1\n', t + 6), dir('profiles', t + 7), file('profiles/p1', seededBytes(9, 3000), t + 8)], outside);
+    buildTree(
+      path.join(volA, 'library', 'Shared'),
+      [dir('', t), file('same.txt', 'same in both\n', t + 1), file('only-target.txt', 'target\n', t + 5)],
+      outside,
+    );
+    buildTree(
+      path.join(home, 'Config'),
+      [dir('', t), file('settings.ini', '[a]\nb=1\n', t + 6), dir('profiles', t + 7), file('profiles/p1', seededBytes(9, 3000), t + 8)],
+      outside,
+    );
     buildTree(path.join(volB, 'Config'), [dir('', t), file('settings.ini', '[a]\nb=2\n', t + 9)], outside);
-    const sb: AuditSandbox = { volA, volB, work, manifest: path.join(work, 'relocate.yaml'), stateDir: path.join(volA, 'state'), lockDir: path.join(volA, 'locks'), cleanup };
-    const entry = (link: string, target: string, conflict?: string) => [`  - link: ${link}`, `    target: ${target}`, '    type: symlink', ...(conflict ? [`    conflict: ${conflict}`] : [])];
+    const sb: AuditSandbox = {
+      volA,
+      volB,
+      work,
+      manifest: path.join(work, 'relocate.yaml'),
+      stateDir: path.join(volA, 'state'),
+      lockDir: path.join(volA, 'locks'),
+      cleanup,
+    };
+    const entry = (link: string, target: string, conflict?: string) => [
+      `  - link: ${link}`,
+      `    target: ${target}`,
+      '    type: symlink',
+      ...(conflict ? [`    conflict: ${conflict}`] : []),
+    ];
     const lines = [
       'version: 1',
       'links:',
@@ -113,7 +144,12 @@ export async function traceCli(sb: AuditSandbox, args: string[], opts: { portabl
     cwd: sb.work,
     wrapper: strace,
     // UV_USE_IO_URING=0: file work libuv sent through io_uring would be invisible to strace (the audit refuses such a trace).
-    env: { UV_USE_IO_URING: '0', RELOCATE_LOCK_DIR: sb.lockDir, RELOCATE_NATIVE: opts.portable ? '0' : '', RELOCATE_TEST_CRASH_AFTER: opts.crashAfter === undefined ? '' : String(opts.crashAfter) },
+    env: {
+      UV_USE_IO_URING: '0',
+      RELOCATE_LOCK_DIR: sb.lockDir,
+      RELOCATE_NATIVE: opts.portable ? '0' : '',
+      RELOCATE_TEST_CRASH_AFTER: opts.crashAfter === undefined ? '' : String(opts.crashAfter),
+    },
   });
   const trace = existsSync(out) ? readFileSync(out, 'utf8') : '';
   return { result, trace };

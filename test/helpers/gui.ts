@@ -105,30 +105,33 @@ export function collectEvents(s: GuiSandbox, timeoutMs = 60_000): { ready: Promi
   const ready = new Promise<void>((r) => (readyResolve = r));
   const done = new Promise<JobEvent[]>((resolve, reject) => {
     const events: JobEvent[] = [];
-    const r = request({ host: '127.0.0.1', port: s.port, path: '/api/events', headers: { Host: `127.0.0.1:${s.port}`, Cookie: s.cookie }, setHost: false }, (res) => {
-      res.setEncoding('utf8');
-      let buf = '';
-      res.on('data', (c: string) => {
-        raw += c;
-        buf += c;
-        if (raw.startsWith('retry:')) readyResolve();
-        let end: number;
-        while ((end = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, end);
-          buf = buf.slice(end + 2);
-          for (const line of block.split('\n')) {
-            if (!line.startsWith('data: ')) continue;
-            const e = JSON.parse(line.slice(6)) as JobEvent;
-            events.push(e);
-            if (e.type === 'done') {
-              clearTimeout(timer);
-              r.destroy();
-              resolve(events);
+    const r = request(
+      { host: '127.0.0.1', port: s.port, path: '/api/events', headers: { Host: `127.0.0.1:${s.port}`, Cookie: s.cookie }, setHost: false },
+      (res) => {
+        res.setEncoding('utf8');
+        let buf = '';
+        res.on('data', (c: string) => {
+          raw += c;
+          buf += c;
+          if (raw.startsWith('retry:')) readyResolve();
+          let end: number;
+          while ((end = buf.indexOf('\n\n')) >= 0) {
+            const block = buf.slice(0, end);
+            buf = buf.slice(end + 2);
+            for (const line of block.split('\n')) {
+              if (!line.startsWith('data: ')) continue;
+              const e = JSON.parse(line.slice(6)) as JobEvent;
+              events.push(e);
+              if (e.type === 'done') {
+                clearTimeout(timer);
+                r.destroy();
+                resolve(events);
+              }
             }
           }
-        }
-      });
-    });
+        });
+      },
+    );
     const timer = setTimeout(() => {
       r.destroy();
       reject(new Error(`no done event within ${timeoutMs} ms; got: ${raw}`));

@@ -41,7 +41,8 @@ export class JournalLines {
         throw new TraceError(`the journal ${file} does not hold at offset ${off} what the trace wrote there: the trace must start with the journal empty`);
       }
     } else {
-      if (!shown || shown.truncated || shown.bytes.length < count) throw new TraceError(`a write to the journal ${file} was cut by strace: pass the journal's text or raise -s`);
+      if (!shown || shown.truncated || shown.bytes.length < count)
+        throw new TraceError(`a write to the journal ${file} was cut by strace: pass the journal's text or raise -s`);
       chunk = shown.bytes.subarray(0, count);
     }
     const all = Buffer.concat([this.partial.get(file) ?? Buffer.alloc(0), chunk]);

@@ -160,7 +160,10 @@ export function loopVolumeForFile(label: string, sizeMiB = 32): () => string {
 export function exfatReason(): string | undefined {
   const base = loopReason();
   if (base) return base;
-  for (const [tool, pkg] of [['mkfs.exfat', 'exfatprogs'], ['mount.exfat-fuse', 'exfat-fuse']] as const) {
+  for (const [tool, pkg] of [
+    ['mkfs.exfat', 'exfatprogs'],
+    ['mount.exfat-fuse', 'exfat-fuse'],
+  ] as const) {
     try {
       execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
     } catch {
@@ -178,5 +181,10 @@ export function exfatReason(): string | undefined {
  * and no owners.
  */
 export function mountExfat(sizeMiB = 32, label = 'exfat'): LoopVolume {
-  return loopMounted(label, sizeMiB, (img) => execFileSync('mkfs.exfat', [img], { stdio: 'ignore' }), (device, dir) => execFileSync('mount.exfat-fuse', [device, dir], { stdio: 'ignore' }));
+  return loopMounted(
+    label,
+    sizeMiB,
+    (img) => execFileSync('mkfs.exfat', [img], { stdio: 'ignore' }),
+    (device, dir) => execFileSync('mount.exfat-fuse', [device, dir], { stdio: 'ignore' }),
+  );
 }

@@ -20,7 +20,28 @@ export interface Mount {
 export const SYNCFS_HONOURED: ReadonlySet<string> = new Set(['ext4', 'xfs', 'btrfs', 'f2fs', 'tmpfs']);
 
 /** Kernel pseudo file systems: what is written there is not data on a disk, so the audit ignores it. */
-const PSEUDO: ReadonlySet<string> = new Set(['proc', 'sysfs', 'devtmpfs', 'devpts', 'cgroup', 'cgroup2', 'mqueue', 'debugfs', 'tracefs', 'securityfs', 'pstore', 'bpf', 'configfs', 'fusectl', 'hugetlbfs', 'autofs', 'binfmt_misc', 'nsfs', 'efivarfs', 'rpc_pipefs']);
+const PSEUDO: ReadonlySet<string> = new Set([
+  'proc',
+  'sysfs',
+  'devtmpfs',
+  'devpts',
+  'cgroup',
+  'cgroup2',
+  'mqueue',
+  'debugfs',
+  'tracefs',
+  'securityfs',
+  'pstore',
+  'bpf',
+  'configfs',
+  'fusectl',
+  'hugetlbfs',
+  'autofs',
+  'binfmt_misc',
+  'nsfs',
+  'efivarfs',
+  'rpc_pipefs',
+]);
 
 /** Path → its mount (longest mount-point prefix), from a mountinfo text. */
 export class MountMap {

@@ -7,15 +7,7 @@ import { styleForOs, type OsName, type PathStyle } from '../../src/core/paths.js
 import type { DesiredEntry } from '../../src/manifest/types.js';
 import { makePlan } from '../../src/plan/planner.js';
 import type { PlanContext, PlannedEntry } from '../../src/plan/types.js';
-import type {
-  Capabilities,
-  LinkObservation,
-  EntryObservation,
-  PathObservation,
-  TreeComparison,
-  TreeMeasure,
-  VolumeInfo,
-} from '../../src/state/types.js';
+import type { Capabilities, LinkObservation, EntryObservation, PathObservation, TreeComparison, TreeMeasure, VolumeInfo } from '../../src/state/types.js';
 import type { FlatObservation } from './flat-observation.js';
 
 export const WIN_STYLE: PathStyle = styleForOs('win32');
@@ -44,10 +36,28 @@ export const obs = {
     return { path, kind: 'file', size: 100, mtimeMs: MTIME, mode: 0o644, ino, nlink: 1, ...(volume ? { volume } : {}), ...extra } as PathObservation;
   },
   symlink(path: string, to: string, targetKind: LinkObservation['linkTargetKind'], volume?: VolumeInfo, extra: Extra = {}): PathObservation {
-    return { path, kind: 'symlink', linkText: to, linkTarget: to, linkTargetKind: targetKind, mtimeMs: MTIME, ...(volume ? { volume } : {}), ...extra } as PathObservation;
+    return {
+      path,
+      kind: 'symlink',
+      linkText: to,
+      linkTarget: to,
+      linkTargetKind: targetKind,
+      mtimeMs: MTIME,
+      ...(volume ? { volume } : {}),
+      ...extra,
+    } as PathObservation;
   },
   junction(path: string, to: string, targetKind: LinkObservation['linkTargetKind'], volume?: VolumeInfo, extra: Extra = {}): PathObservation {
-    return { path, kind: 'junction', linkText: to, linkTarget: to, linkTargetKind: targetKind, mtimeMs: MTIME, ...(volume ? { volume } : {}), ...extra } as PathObservation;
+    return {
+      path,
+      kind: 'junction',
+      linkText: to,
+      linkTarget: to,
+      linkTargetKind: targetKind,
+      mtimeMs: MTIME,
+      ...(volume ? { volume } : {}),
+      ...extra,
+    } as PathObservation;
   },
   other(path: string, volume?: VolumeInfo, extra: Extra = {}): PathObservation {
     return { path, kind: 'other', ...(volume ? { volume } : {}), ...extra } as PathObservation;
@@ -73,12 +83,7 @@ export function pair(
 }
 
 /** A desired entry as the manifest loader would produce it (applying, canonical paths). */
-export function entry(
-  style: PathStyle,
-  link: string,
-  target: string,
-  extra: Partial<DesiredEntry> = {},
-): DesiredEntry {
+export function entry(style: PathStyle, link: string, target: string, extra: Partial<DesiredEntry> = {}): DesiredEntry {
   const index = extra.index ?? 0;
   return {
     index,

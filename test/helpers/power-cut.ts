@@ -148,7 +148,11 @@ export function makeTemplate(fs: CutFs, extra: TreeSpec[] = []): Template {
     writeFileSync(path.join(outside, 'readme.txt'), 'outside the moved tree\n');
     utimesSync(path.join(outside, 'readme.txt'), when(200), when(200));
     // The absolute link inside the tree is relative to A's root here, so it holds in every case's mount.
-    buildTree(path.join(home, 'Games'), [...gamesSpec(), ...extra].map((n) => (n.kind === 'symlink' && n.text === '{outside}' ? { ...n, text: '../../outside' } : n)), outside);
+    buildTree(
+      path.join(home, 'Games'),
+      [...gamesSpec(), ...extra].map((n) => (n.kind === 'symlink' && n.text === '{outside}' ? { ...n, text: '../../outside' } : n)),
+      outside,
+    );
     buildTree(path.join(home, 'Cache'), cacheSpec(), outside);
     for (const d of [home, outside]) utimesSync(d, when(300), when(300));
   } finally {
@@ -179,7 +183,10 @@ export function mountCase(tpl: Template, label: string): CutCase {
     rmSync(work, { recursive: true, force: true });
   };
   try {
-    for (const [name, img] of [['A', tpl.imgA], ['B', tpl.imgB]] as const) {
+    for (const [name, img] of [
+      ['A', tpl.imgA],
+      ['B', tpl.imgB],
+    ] as const) {
       const v: CutVolume = { fs: tpl.fs, img: path.join(work, `${name}.img`), dir: path.join(work, name) };
       mkdirSync(v.dir);
       execFileSync('cp', ['--sparse=always', img, v.img]);

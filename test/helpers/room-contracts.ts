@@ -51,7 +51,8 @@ export function parseContract(folder: string, text: string): Contract {
   const lines = text.split(/\r?\n/);
   const head = `# src/${folder} — `;
   const first = lines[0] ?? '';
-  if (!first.startsWith(head) || first.length === head.length) throw new Error(`src/${folder}/README.md: the first line must be "${head}<the one-line contract>"`);
+  if (!first.startsWith(head) || first.length === head.length)
+    throw new Error(`src/${folder}/README.md: the first line must be "${head}<the one-line contract>"`);
   const contract: Contract = { folder, summary: first.slice(head.length), mayImport: new Set(), mayImportTypes: new Set(), exceptions: new Map(), never: [] };
   for (const line of lines.slice(1)) {
     const rule = /^- ([a-z ]+):\s*(.*)$/.exec(line);
@@ -91,7 +92,12 @@ export function importsOf(text: string): ImportRef[] {
   const found: ImportRef[] = [];
   for (const m of text.matchAll(/^\s*(?:import|export)\s+(type\s+)?([^'";]*?)\sfrom\s+['"]([^'"]+)['"]/gm)) {
     const named = /^\{([^}]*)\}$/.exec(m[2]!.trim());
-    const bindings = named ? named[1]!.split(',').map((b) => b.trim()).filter(Boolean) : [];
+    const bindings = named
+      ? named[1]!
+          .split(',')
+          .map((b) => b.trim())
+          .filter(Boolean)
+      : [];
     const allTypes = bindings.length > 0 && bindings.every((b) => b.startsWith('type '));
     found.push({ module: m[3]!, typeOnly: m[1] !== undefined || allTypes });
   }
@@ -140,7 +146,9 @@ export function contractBreaches(file: string, text: string, contract: Contract)
     const allowed = names.some((n) => contract.mayImport.has(n) || contract.exceptions.has(n) || (ref.typeOnly && contract.mayImportTypes.has(n)));
     if (!allowed) {
       const typesOnly = names.some((n) => contract.mayImportTypes.has(n));
-      out.push(`${file} imports ${ref.module}${ref.typeOnly ? ' (types)' : ''}: ${typesOnly ? 'only its types are' : 'it is not'} in src/${contract.folder}'s contract`);
+      out.push(
+        `${file} imports ${ref.module}${ref.typeOnly ? ' (types)' : ''}: ${typesOnly ? 'only its types are' : 'it is not'} in src/${contract.folder}'s contract`,
+      );
     }
   }
   for (const rule of contract.never.filter(isCodeReference)) {

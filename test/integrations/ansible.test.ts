@@ -133,7 +133,12 @@ describe.skipIf(NO_ANSIBLE)('Ansible collection relocate.relocate', () => {
     expect(check.stdout).toContain(`+${target}: dir (1 file, 18 bytes)`);
     const checked = result('check');
     expect(checked.converged).toMatchObject({ changed: true, pending: 1 });
-    expect(checked.converged.entries[0]).toMatchObject({ link, target, action: 'move', observed: { link: { kind: 'dir', files: 1, bytes: 18 }, target: { kind: 'missing' } } });
+    expect(checked.converged.entries[0]).toMatchObject({
+      link,
+      target,
+      action: 'move',
+      observed: { link: { kind: 'dir', files: 1, bytes: 18 }, target: { kind: 'missing' } },
+    });
     expect(checked.info).toMatchObject({ changed: false, in_sync: false });
     expect(checked.info.problems[0]).toMatchObject({ kind: 'differs', link });
 
@@ -170,7 +175,9 @@ describe.skipIf(NO_ANSIBLE)('Ansible collection relocate.relocate', () => {
       inventory,
       '[sandbox]\n' +
         hosts
-          .map((h) => `${h.name} ansible_connection=local home=${h.home} state_dir=${h.state} relocate_exe=${relocateExe} ansible_python_interpreter=auto_silent`)
+          .map(
+            (h) => `${h.name} ansible_connection=local home=${h.home} state_dir=${h.state} relocate_exe=${relocateExe} ansible_python_interpreter=auto_silent`,
+          )
           .join('\n') +
         '\n',
     );
@@ -214,7 +221,17 @@ describe.skipIf(NO_ANSIBLE)('Ansible collection relocate.relocate', () => {
       expect(json, module).toMatchObject({ code: 'E_INVALID_MANIFEST', hint: expect.stringContaining('relocate validate') });
       expect(json.msg).toContain("unknown key 'targt'");
     }
-    const missing = run('ansible', ['localhost', '-i', 'localhost,', '-c', 'local', '-m', 'relocate.relocate.relocate', '-a', `manifest=${bad} executable=${path.join(tmp, 'no-such-relocate')}`]);
+    const missing = run('ansible', [
+      'localhost',
+      '-i',
+      'localhost,',
+      '-c',
+      'local',
+      '-m',
+      'relocate.relocate.relocate',
+      '-a',
+      `manifest=${bad} executable=${path.join(tmp, 'no-such-relocate')}`,
+    ]);
     expect(missing.status).toBe(2);
     expect(missing.stdout).toContain('E_EXECUTABLE');
   }, 120_000);
@@ -280,7 +297,10 @@ const SANITY_NEVER: Record<string, string> = {
  * for, so the test runs with Debian's packages instead of PyPI's pinned ones.
  */
 function sanityTests(dest: string): { tests: string[]; skipped: string[] } {
-  const listed = run('ansible-test', ['sanity', '--list-tests'], dest).stdout.split('\n').map((l) => l.trim()).filter((l) => /^[a-z0-9-]+$/.test(l));
+  const listed = run('ansible-test', ['sanity', '--list-tests'], dest)
+    .stdout.split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^[a-z0-9-]+$/.test(l));
   const tests: string[] = [];
   const skipped: string[] = [];
   for (const t of listed) {

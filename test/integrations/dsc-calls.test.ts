@@ -48,19 +48,31 @@ interface Call {
 function invoke(op: 'get' | 'set' | 'test' | 'export', instance: Record<string, unknown> | undefined, binDir: string): Call {
   const m = manifest[op];
   const PATH = `${binDir}${path.delimiter}${process.env.PATH}`;
-  const r = spawnSync(which(m.executable, PATH), m.args, { input: instance === undefined ? '' : JSON.stringify(instance), env: { ...process.env, PATH, NO_COLOR: '1' }, encoding: 'utf8', timeout: 60_000 });
-  const messages = r.stderr.split('\n').filter((l) => l.trim()).map((l) => {
-    const o = JSON.parse(l) as Record<string, string>;
-    expect(Object.keys(o).length).toBe(1);
-    expect(['error', 'warn', 'info', 'debug', 'trace']).toContain(Object.keys(o)[0]);
-    return o;
+  const r = spawnSync(which(m.executable, PATH), m.args, {
+    input: instance === undefined ? '' : JSON.stringify(instance),
+    env: { ...process.env, PATH, NO_COLOR: '1' },
+    encoding: 'utf8',
+    timeout: 60_000,
   });
+  const messages = r.stderr
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => {
+      const o = JSON.parse(l) as Record<string, string>;
+      expect(Object.keys(o).length).toBe(1);
+      expect(['error', 'warn', 'info', 'debug', 'trace']).toContain(Object.keys(o)[0]);
+      return o;
+    });
   // Compact JSON only: one document per line, no indentation.
   for (const l of r.stdout.split('\n').filter((x) => x)) expect(JSON.stringify(JSON.parse(l))).toBe(l);
   return { code: r.status, stdout: r.stdout, messages };
 }
 
-const lines = (c: Call) => c.stdout.split('\n').filter((l) => l).map((l) => JSON.parse(l));
+const lines = (c: Call) =>
+  c.stdout
+    .split('\n')
+    .filter((l) => l)
+    .map((l) => JSON.parse(l));
 
 function setup(ctx: TestContext, label: string) {
   const sb = sandboxFor(ctx, label);
@@ -115,7 +127,7 @@ describe.concurrent('DSC calling relocate dsc link', () => {
     expect(sb.root).toBeTruthy();
   });
 
-  it('a conflict: set refuses with relocate\'s message and the documented exit code, nothing changed', (ctx) => {
+  it("a conflict: set refuses with relocate's message and the documented exit code, nothing changed", (ctx) => {
     const { sb, bin, instance } = setup(ctx, 'dsc-conflict');
     sb.file('store/Games/other.dat', 'theirs');
     const test = invoke('test', instance, bin);
@@ -133,7 +145,12 @@ describe.concurrent('DSC calling relocate dsc link', () => {
 
   it('bad input: exit 2 with an {"error"} line, nothing on stdout, nothing changed', (ctx) => {
     const { bin, instance } = setup(ctx, 'dsc-input');
-    for (const bad of [{ ...instance, target: 'relative/Games' }, { ...instance, colour: 'blue' }, { ...instance, type: 'shortcut' }, { target: instance.target }]) {
+    for (const bad of [
+      { ...instance, target: 'relative/Games' },
+      { ...instance, colour: 'blue' },
+      { ...instance, type: 'shortcut' },
+      { target: instance.target },
+    ]) {
       const r = invoke('set', bad, bin);
       expect(r.code, JSON.stringify(bad)).toBe(2);
       expect(r.stdout).toBe('');

@@ -67,7 +67,7 @@ const RULES = {
 };
 
 describe('the DSC resource manifest', () => {
-  it('is named as DSC discovers manifests on PATH, and follows DSC v3\'s manifest rules', () => {
+  it("is named as DSC discovers manifests on PATH, and follows DSC v3's manifest rules", () => {
     expect(path.basename(MANIFEST)).toMatch(/\.dsc\.resource\.json$/);
     const ajv = new Ajv2020({ allErrors: true, strict: false });
     const ok = ajv.validate(RULES, manifest);
@@ -83,11 +83,12 @@ describe('the DSC resource manifest', () => {
     expect(ajv.validate(RULES, { ...manifest, test: { executable: 'relocate', args: ['dsc', 'link', 'test'] } })).toBe(false);
   });
 
-  it('is Relocate/Link at the package\'s version, calls `relocate dsc link OP` with the instance on stdin', () => {
+  it("is Relocate/Link at the package's version, calls `relocate dsc link OP` with the instance on stdin", () => {
     const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
     expect(manifest.type).toBe('Relocate/Link');
     expect(manifest.version).toBe(pkg.version);
-    for (const op of ['get', 'set', 'test', 'export']) expect(manifest[op]).toMatchObject({ executable: 'relocate', args: ['dsc', 'link', op], input: 'stdin' });
+    for (const op of ['get', 'set', 'test', 'export'])
+      expect(manifest[op]).toMatchObject({ executable: 'relocate', args: ['dsc', 'link', op], input: 'stdin' });
     // set plans first itself (no test by DSC before it) and undoes on _exist: false; test says the differing properties.
     expect(manifest.set).toMatchObject({ implementsPretest: true, handlesExist: true, return: 'state' });
     expect(manifest.test.return).toBe('stateAndDiff');
@@ -102,7 +103,9 @@ describe('the DSC resource manifest', () => {
     expect(Object.keys(schema.properties).sort()).toEqual(['_exist', '_inDesiredState', 'action', 'conflict', 'link', 'stateDir', 'target', 'type']);
     const ajv = new Ajv2020({ strict: false });
     const valid = ajv.compile(schema);
-    expect(valid({ link: 'C:\\Games', target: 'D:\\Games', type: 'junction', conflict: 'backup', _exist: false, stateDir: 'C:\\ProgramData\\relocate' })).toBe(true);
+    expect(valid({ link: 'C:\\Games', target: 'D:\\Games', type: 'junction', conflict: 'backup', _exist: false, stateDir: 'C:\\ProgramData\\relocate' })).toBe(
+      true,
+    );
     expect(valid({ link: 'C:\\Games', target: 'D:\\Games', type: 'shortcut' })).toBe(false);
     expect(valid({ link: 'C:\\Games', targte: 'D:\\Games' })).toBe(false);
   });

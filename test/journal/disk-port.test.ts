@@ -37,13 +37,25 @@ afterEach(() => {
 const DEAD = 999_999;
 
 function record(id: string, status: RunStatus = 'running'): RunRecord {
-  return { id, status, startedAt: '2026-12-07T12:00:00.000Z', toolVersion: 'test', manifest: { path: '/m.yaml', hash: 'h' }, verify: 'meta', plan: makePlan([], [], context('linux')), steps: [] };
+  return {
+    id,
+    status,
+    startedAt: '2026-12-07T12:00:00.000Z',
+    toolVersion: 'test',
+    manifest: { path: '/m.yaml', hash: 'h' },
+    verify: 'meta',
+    plan: makePlan([], [], context('linux')),
+    steps: [],
+  };
 }
 
 const line = (t: JournalLine['t'], n: number): JournalLine => ({ t, n, at: '2026-12-07T12:00:00.000Z' });
 
 async function refusal(p: Promise<unknown>): Promise<RelocateError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(RelocateError);
   return err as RelocateError;
 }
@@ -64,7 +76,9 @@ describe('run records and the journal through the port', () => {
     await store.save(record(id, 'done'));
     expect(await findUnfinished(disk, state)).toBeUndefined();
     // The memory disk holds what a real state folder would.
-    expect([...disk.files.keys()].map((f) => path.relative(state, f)).sort()).toEqual([`runs/${id}/journal.jsonl`, `runs/${id}/run.json`, `runs/${id}/status.json`].map((f) => f.split('/').join(path.sep)));
+    expect([...disk.files.keys()].map((f) => path.relative(state, f)).sort()).toEqual(
+      [`runs/${id}/journal.jsonl`, `runs/${id}/run.json`, `runs/${id}/status.json`].map((f) => f.split('/').join(path.sep)),
+    );
   });
 
   it('a line appended with sync survives a power cut; one without is lost unless flushed', async () => {
@@ -81,7 +95,11 @@ describe('run records and the journal through the port', () => {
     expect((await store.readJournal()).map((l) => l.t)).toEqual(['begin', 'done']);
     // Each begin was synced as it was appended: the step it announces starts only after.
     const journal = path.join(store.dir, 'journal.jsonl');
-    expect(disk.calls.filter((c) => c.startsWith(`append ${journal}`))).toEqual([`append ${journal} sync=true`, `append ${journal} sync=false`, `append ${journal} sync=false`]);
+    expect(disk.calls.filter((c) => c.startsWith(`append ${journal}`))).toEqual([
+      `append ${journal} sync=true`,
+      `append ${journal} sync=false`,
+      `append ${journal} sync=false`,
+    ]);
   });
 
   it('a run folder that is there already is never taken for a new run', async () => {
@@ -127,8 +145,18 @@ describe('path locks through the port', () => {
 
   it('a second state folder is refused a path the first holds, then gets it once the first is released', async () => {
     const [a, b] = [path.join(root, 'sA'), path.join(root, 'sB')];
-    const mine = await acquirePathLocks({ disk, place: place(), stateDir: a, runId: 'runA', command: 'apply', paths: [path.join(root, 'data')], retryPauseMs: 1 });
-    const err = await refusal(acquirePathLocks({ disk, place: place(), stateDir: b, runId: 'runB', command: 'apply', paths: [path.join(root, 'data', 'inner')], retryPauseMs: 1 }));
+    const mine = await acquirePathLocks({
+      disk,
+      place: place(),
+      stateDir: a,
+      runId: 'runA',
+      command: 'apply',
+      paths: [path.join(root, 'data')],
+      retryPauseMs: 1,
+    });
+    const err = await refusal(
+      acquirePathLocks({ disk, place: place(), stateDir: b, runId: 'runB', command: 'apply', paths: [path.join(root, 'data', 'inner')], retryPauseMs: 1 }),
+    );
     expect(err.code).toBe('E_PATH_LOCKED');
     expect(await lockedByOthers(disk, place(), [path.join(root, 'data')], b)).toEqual([expect.objectContaining({ holder: expect.stringContaining('runA') })]);
     // While its state folder cannot be seen, whether run A finished cannot be told: its locks stay.
@@ -136,7 +164,15 @@ describe('path locks through the port', () => {
     // Run A never began (its state folder has no record of it): its locks go.
     await disk.ensureDir(a);
     expect(await releaseIfSettled(disk, mine, a, 'runA')).toBe(true);
-    const theirs = await acquirePathLocks({ disk, place: place(), stateDir: b, runId: 'runB', command: 'apply', paths: [path.join(root, 'data', 'inner')], retryPauseMs: 1 });
+    const theirs = await acquirePathLocks({
+      disk,
+      place: place(),
+      stateDir: b,
+      runId: 'runB',
+      command: 'apply',
+      paths: [path.join(root, 'data', 'inner')],
+      retryPauseMs: 1,
+    });
     await theirs.release();
     expect(await disk.readLockFiles(place().dir)).toEqual([]);
   });
@@ -146,7 +182,20 @@ describe('path locks through the port', () => {
     const data = path.join(root, 'data');
     const holder = async (runId: string): Promise<PathLockInfo> => {
       const [key, stateKey] = await disk.canonicalLockPaths([data, other]);
-      return { version: 1, pid: DEAD, host: os.hostname(), user: 'someone', uid: 1001, stateDir: other, stateDirKey: stateKey ?? '', runId, command: 'apply', startedAt: '2026-12-07T11:00:00.000Z', shown: [data], paths: [key ?? ''] };
+      return {
+        version: 1,
+        pid: DEAD,
+        host: os.hostname(),
+        user: 'someone',
+        uid: 1001,
+        stateDir: other,
+        stateDirKey: stateKey ?? '',
+        runId,
+        command: 'apply',
+        startedAt: '2026-12-07T11:00:00.000Z',
+        shown: [data],
+        paths: [key ?? ''],
+      };
     };
     const done = new RunStore(disk, other, 'finished');
     await done.create(record('finished', 'done'));
@@ -157,12 +206,22 @@ describe('path locks through the port', () => {
     expect(await holderState(disk, await holder('finished'))).toEqual({ held: false, why: 'finished' });
     expect(await holderState(disk, await holder('crashed'))).toMatchObject({ held: true, why: 'unfinished' });
 
-    const mine = await acquirePathLocks({ disk, place: place(), stateDir: path.join(root, 'sMine'), runId: 'r', command: 'apply', paths: [data], retryPauseMs: 1 });
+    const mine = await acquirePathLocks({
+      disk,
+      place: place(),
+      stateDir: path.join(root, 'sMine'),
+      runId: 'r',
+      command: 'apply',
+      paths: [data],
+      retryPauseMs: 1,
+    });
     expect(mine.cleared.map((c) => c.runId)).toEqual(['finished']);
     await mine.release();
 
     await disk.writeLockFile(place().dir, 'crashed.lock.json', JSON.stringify(await holder('crashed')));
-    const err = await refusal(acquirePathLocks({ disk, place: place(), stateDir: path.join(root, 'sMine'), runId: 'r2', command: 'apply', paths: [data], retryPauseMs: 1 }));
+    const err = await refusal(
+      acquirePathLocks({ disk, place: place(), stateDir: path.join(root, 'sMine'), runId: 'r2', command: 'apply', paths: [data], retryPauseMs: 1 }),
+    );
     expect(err.message).toContain('unfinished (running)');
     expect(err.hint).toContain('(as user someone)');
   });

@@ -53,7 +53,9 @@ function copy(skip: { folder?: boolean; file?: boolean } = {}): string[] {
 
 describe('strace parsing', () => {
   it('joins unfinished and resumed halves across threads and keeps when each entered and returned', () => {
-    const t = parseStrace(['5 01:00:00.1 fsync(7</b/t> <unfinished ...>', '1 01:00:00.2 write(3</x>, "a", 1) = 1', '5 01:00:00.3 <... fsync resumed>) = 0'].join('\n'));
+    const t = parseStrace(
+      ['5 01:00:00.1 fsync(7</b/t> <unfinished ...>', '1 01:00:00.2 write(3</x>, "a", 1) = 1', '5 01:00:00.3 <... fsync resumed>) = 0'].join('\n'),
+    );
     const f = t.calls.find((c) => c.name === 'fsync')!;
     expect([f.start, f.end, f.args, f.ret]).toEqual([0, 2, ['7</b/t>'], '0']);
     expect(t.unparsed).toEqual([]);
@@ -78,15 +80,15 @@ describe('strace parsing', () => {
 describe('rule 1: nothing of the user is removed or renamed away while a change it depends on is not durable', () => {
   const tail = [done(0), begin(1), fsyncJournal, '1 unlink("/a/src/f") = 0', fsync('/a/src')];
 
-  it('fires when the copy\'s new name is not durable (its folder never fsync\'d)', () => {
+  it("fires when the copy's new name is not durable (its folder never fsync'd)", () => {
     expect(rules(begin(0), fsyncJournal, ...copy({ folder: true }), ...tail)).toContain('destroy-before-durable');
   });
 
-  it('fires when the copy\'s data is not durable', () => {
+  it("fires when the copy's data is not durable", () => {
     expect(rules(begin(0), fsyncJournal, ...copy({ file: true }), ...tail)).toContain('destroy-before-durable');
   });
 
-  it('is silent when the file and its folder are fsync\'d before', () => {
+  it("is silent when the file and its folder are fsync'd before", () => {
     expect(rules(begin(0), fsyncJournal, ...copy(), ...tail)).toEqual([]);
   });
 
@@ -96,22 +98,38 @@ describe('rule 1: nothing of the user is removed or renamed away while a change 
   });
 
   it('counts one syncfs of an ext4 volume for everything on it, and none on FUSE', () => {
-    const made = (v: string) => [`2 mkdir("/${v}/t", 0700) = 0`, `2 openat(AT_FDCWD</w>, "/${v}/t/f", O_WRONLY|O_CREAT|O_EXCL, 0644) = 9</${v}/t/f>`, `2 write(9</${v}/t/f>, "data", 4) = 4`, `1 syncfs(10</${v}>) = 0`];
+    const made = (v: string) => [
+      `2 mkdir("/${v}/t", 0700) = 0`,
+      `2 openat(AT_FDCWD</w>, "/${v}/t/f", O_WRONLY|O_CREAT|O_EXCL, 0644) = 9</${v}/t/f>`,
+      `2 write(9</${v}/t/f>, "data", 4) = 4`,
+      `1 syncfs(10</${v}>) = 0`,
+    ];
     expect(rules(begin(0), fsyncJournal, ...made('b'), ...tail)).toEqual([]);
     expect(rules(begin(0), fsyncJournal, ...made('f'), ...tail)).toContain('destroy-before-durable');
   });
 
   it('does not count a sync that began before the change returned (two threads)', () => {
-    const racing = ['2 openat(AT_FDCWD</w>, "/b/t/f", O_WRONLY|O_CREAT|O_EXCL, 0644) = 9</b/t/f>', fsync('/b/t', 2), '2 write(9</b/t/f>, "data", 4 <unfinished ...>', '3 fsync(9</b/t/f> <unfinished ...>', '2 <... write resumed>) = 4', '3 <... fsync resumed>) = 0'];
+    const racing = [
+      '2 openat(AT_FDCWD</w>, "/b/t/f", O_WRONLY|O_CREAT|O_EXCL, 0644) = 9</b/t/f>',
+      fsync('/b/t', 2),
+      '2 write(9</b/t/f>, "data", 4 <unfinished ...>',
+      '3 fsync(9</b/t/f> <unfinished ...>',
+      '2 <... write resumed>) = 4',
+      '3 <... fsync resumed>) = 0',
+    ];
     expect(rules(begin(0), fsyncJournal, ...racing, ...tail)).toContain('destroy-before-durable');
   });
 
-  it('fires when the journal line announcing the removal is not fsync\'d (a state change it depends on)', () => {
+  it("fires when the journal line announcing the removal is not fsync'd (a state change it depends on)", () => {
     expect(rules(begin(0), fsyncJournal, ...copy(), done(0), begin(1), '1 unlink("/a/src/f") = 0')).toContain('destroy-before-durable');
   });
 
   it('is silent when what is not durable is inside what is removed (clearing a partial copy)', () => {
-    const partial = ['2 mkdir("/b/p", 0700) = 0', '2 openat(AT_FDCWD</w>, "/b/p/f", O_WRONLY|O_CREAT|O_EXCL, 0644) = 9</b/p/f>', '2 write(9</b/p/f>, "da", 2) = 2'];
+    const partial = [
+      '2 mkdir("/b/p", 0700) = 0',
+      '2 openat(AT_FDCWD</w>, "/b/p/f", O_WRONLY|O_CREAT|O_EXCL, 0644) = 9</b/p/f>',
+      '2 write(9</b/p/f>, "da", 2) = 2',
+    ];
     expect(rules(begin(0), fsyncJournal, ...partial, '1 unlink("/b/p/f") = 0', '1 rmdir("/b/p") = 0', fsync('/b'), done(0))).toEqual([]);
   });
 
@@ -124,14 +142,31 @@ describe('rule 1: nothing of the user is removed or renamed away while a change 
   it('fires when a folder is renamed away before what was made inside it is durable, and follows the rename', () => {
     // The rename itself breaks rule 1 (its content's new name is not durable); the fsync through the new path then makes
     // that name durable before the done line, so rule 2 stays silent only if the audit follows the rename.
-    const trace = [begin(0), fsyncJournal, '2 mkdir("/b/s", 0700) = 0', '2 mkdir("/b/s/d", 0700) = 0', fsync('/b'), '1 rename("/b/s", "/b/t") = 0', fsync('/b/t'), fsync('/b'), done(0), fsyncJournal];
+    const trace = [
+      begin(0),
+      fsyncJournal,
+      '2 mkdir("/b/s", 0700) = 0',
+      '2 mkdir("/b/s/d", 0700) = 0',
+      fsync('/b'),
+      '1 rename("/b/s", "/b/t") = 0',
+      fsync('/b/t'),
+      fsync('/b'),
+      done(0),
+      fsyncJournal,
+    ];
     expect(rules(...trace)).toEqual(['destroy-before-durable']);
     expect(rules(...trace.filter((l) => l !== fsync('/b/t')))).toEqual(['destroy-before-durable', 'done-before-durable']);
   });
 });
 
-describe('a symlink\'s own metadata, which no fsync reaches', () => {
-  const link = (v: string) => [begin(0), fsyncJournal, `1 symlink("t", "/${v}/l") = 0`, `1 utimensat(AT_FDCWD</w>, "/${v}/l", [{tv_sec=1, tv_nsec=0}, {tv_sec=1, tv_nsec=0}], AT_SYMLINK_NOFOLLOW) = 0`, fsync(`/${v}`)];
+describe("a symlink's own metadata, which no fsync reaches", () => {
+  const link = (v: string) => [
+    begin(0),
+    fsyncJournal,
+    `1 symlink("t", "/${v}/l") = 0`,
+    `1 utimensat(AT_FDCWD</w>, "/${v}/l", [{tv_sec=1, tv_nsec=0}, {tv_sec=1, tv_nsec=0}], AT_SYMLINK_NOFOLLOW) = 0`,
+    fsync(`/${v}`),
+  ];
   const audit = (lines: string[], syncfs: boolean) => {
     const r = auditTrace(lines.join('\n'), { ...OPTS, syncfs });
     return { violations: r.violations.map((v) => v.rule), notes: r.notes.map((v) => v.rule) };
@@ -147,19 +182,19 @@ describe('a symlink\'s own metadata, which no fsync reaches', () => {
     expect(audit([...link('f'), '1 syncfs(9</f>) = 0', done(0)], true)).toEqual({ violations: [], notes: ['done-before-durable'] });
   });
 
-  it('never excuses the symlink\'s name itself', () => {
+  it("never excuses the symlink's name itself", () => {
     expect(audit(link('f').slice(0, -1).concat(done(0)), false).violations).toEqual(['done-before-durable']);
   });
 });
 
-describe('rule 2: the journal never says done before the step\'s changes are durable', () => {
+describe("rule 2: the journal never says done before the step's changes are durable", () => {
   const move = ['1 renameat2(AT_FDCWD</w>, "/a/x/d", AT_FDCWD</w>, "/a/y/d", RENAME_NOREPLACE) = 0'];
 
-  it('fires when a rename\'s source folder is not fsync\'d', () => {
+  it("fires when a rename's source folder is not fsync'd", () => {
     expect(rules(begin(0), fsyncJournal, ...move, fsync('/a/y'), done(0), fsyncJournal)).toEqual(['done-before-durable']);
   });
 
-  it('is silent when both folders of the rename are fsync\'d before the done line', () => {
+  it("is silent when both folders of the rename are fsync'd before the done line", () => {
     expect(rules(begin(0), fsyncJournal, ...move, fsync('/a/y'), fsync('/a/x'), done(0), fsyncJournal)).toEqual([]);
   });
 
@@ -168,18 +203,25 @@ describe('rule 2: the journal never says done before the step\'s changes are dur
   });
 
   it('applies to undo-done as to done, and to each level mkdir creates', () => {
-    const undo = [jw({ t: 'undo-begin', n: 0 }), fsyncJournal, '1 mkdir("/a/s", 0777) = 0', '1 mkdir("/a/s/d", 0777) = 0', fsync('/a'), jw({ t: 'undo-done', n: 0 })];
+    const undo = [
+      jw({ t: 'undo-begin', n: 0 }),
+      fsyncJournal,
+      '1 mkdir("/a/s", 0777) = 0',
+      '1 mkdir("/a/s/d", 0777) = 0',
+      fsync('/a'),
+      jw({ t: 'undo-done', n: 0 }),
+    ];
     expect(rules(...undo)).toEqual(['done-before-durable']);
     expect(rules(...undo.slice(0, 5), fsync('/a/s'), ...undo.slice(5))).toEqual([]);
   });
 });
 
-describe('rule 3: every step\'s changes come after its begin is durable', () => {
-  it('fires when the begin line is not fsync\'d before the step acts', () => {
+describe("rule 3: every step's changes come after its begin is durable", () => {
+  it("fires when the begin line is not fsync'd before the step acts", () => {
     expect(rules(begin(0), '1 mkdir("/a/n", 0755) = 0', fsync('/a'), fsyncJournal, done(0))).toEqual(['change-before-begin-durable']);
   });
 
-  it('fires when the journal\'s own name is not durable, and is silent once its folder is fsync\'d', () => {
+  it("fires when the journal's own name is not durable, and is silent once its folder is fsync'd", () => {
     const made = [`1 openat(AT_FDCWD</w>, "${J}", O_RDWR|O_CREAT|O_APPEND, 0600) = 3<${J}>`, begin(0), fsyncJournal];
     const step = ['1 mkdir("/a/n", 0755) = 0', fsync('/a'), done(0)];
     expect(rules(...made, ...step).sort()).toEqual(['change-before-begin-durable', 'state-name-not-durable']);
@@ -190,7 +232,7 @@ describe('rule 3: every step\'s changes come after its begin is durable', () => 
     expect(rules(begin(0), fsyncJournal, done(0), '1 mkdir("/a/n", 0755) = 0', fsync('/a'))).toEqual(['change-before-begin-durable']);
   });
 
-  it('reads the journal\'s lines from its text when strace cut the write', () => {
+  it("reads the journal's lines from its text when strace cut the write", () => {
     const line = JSON.stringify({ t: 'begin', n: 0, at: 'x', info: { long: 'y'.repeat(300) } }) + '\n';
     const cut = `1 write(3<${J}>, ${quoted(line.slice(0, 200))}..., ${line.length}) = ${line.length}`;
     const trace = [cut, fsyncJournal, '1 mkdir("/a/n", 0755) = 0', fsync('/a'), done(0)].join('\n');
@@ -204,15 +246,23 @@ describe('rule 4: state names are durable before user data is touched', () => {
   const run = ['1 mkdir("/a/state/runs/R2", 0700) = 0', '1 openat(AT_FDCWD</w>, "/a/state/lock", O_WRONLY|O_CREAT|O_EXCL, 0600) = 4</a/state/lock>'];
   const user = [begin(0), fsyncJournal, '1 mkdir("/a/n", 0755) = 0', fsync('/a'), done(0)];
 
-  it('fires for each new state name not durable when the user\'s data is first touched', () => {
+  it("fires for each new state name not durable when the user's data is first touched", () => {
     expect(rules(...run, ...user)).toEqual(['state-name-not-durable', 'state-name-not-durable']);
   });
 
-  it('is silent when the state folders are fsync\'d; a removed lock need not be', () => {
+  it("is silent when the state folders are fsync'd; a removed lock need not be", () => {
     expect(rules(...run, fsync('/a/state/runs'), fsync('/a/state'), '1 unlink("/a/state/lock2") = 0', ...user)).toEqual([]);
   });
 
-  it('ignores pseudo file systems and relocate\'s empty probe files', () => {
-    expect(rules(...user.slice(0, 2), '1 openat(AT_FDCWD</w>, "/proc/self/x", O_WRONLY|O_CREAT, 0600) = 5</proc/self/x>', '1 openat(AT_FDCWD</w>, "/b/.relocate-probe-1-abc", O_WRONLY|O_CREAT|O_EXCL, 0600) = 5</b/.relocate-probe-1-abc>', '1 unlink("/b/.relocate-probe-1-abc") = 0', done(0))).toEqual([]);
+  it("ignores pseudo file systems and relocate's empty probe files", () => {
+    expect(
+      rules(
+        ...user.slice(0, 2),
+        '1 openat(AT_FDCWD</w>, "/proc/self/x", O_WRONLY|O_CREAT, 0600) = 5</proc/self/x>',
+        '1 openat(AT_FDCWD</w>, "/b/.relocate-probe-1-abc", O_WRONLY|O_CREAT|O_EXCL, 0600) = 5</b/.relocate-probe-1-abc>',
+        '1 unlink("/b/.relocate-probe-1-abc") = 0',
+        done(0),
+      ),
+    ).toEqual([]);
   });
 });

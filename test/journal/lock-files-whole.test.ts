@@ -162,7 +162,15 @@ describe('the path-lock registry', () => {
       const until = Date.now() + 1500;
       for (let i = 0; Date.now() < until; i++) {
         try {
-          const held = await acquirePathLocks({ disk: nodeJournalDisk, place, paths: [path.join(root, `data${k}`)], stateDir, runId: `r${k}-${i}`, command: 'apply', retryPauseMs: 1 });
+          const held = await acquirePathLocks({
+            disk: nodeJournalDisk,
+            place,
+            paths: [path.join(root, `data${k}`)],
+            stateDir,
+            runId: `r${k}-${i}`,
+            command: 'apply',
+            retryPauseMs: 1,
+          });
           taken++;
           await held.release();
         } catch (err) {

@@ -108,7 +108,18 @@ describe('path locks between state folders', { timeout: 60_000 }, () => {
 
   it('stale only when the pid is dead AND the run is finished or was never recorded; an unreadable or missing state folder holds', async () => {
     const base = (stateDir: string, runId: string, pid: number): PathLockInfo => ({
-      version: 1, pid, host: os.hostname(), user: 'u', uid: 0, stateDir, stateDirKey: stateDir, runId, command: 'apply', startedAt: 'now', shown: ['/x'], paths: ['/x'],
+      version: 1,
+      pid,
+      host: os.hostname(),
+      user: 'u',
+      uid: 0,
+      stateDir,
+      stateDirKey: stateDir,
+      runId,
+      command: 'apply',
+      startedAt: 'now',
+      shown: ['/x'],
+      paths: ['/x'],
     });
     const dead = deadPid();
     expect(await holderState(nodeJournalDisk, base(stateWithRun('s1', 'r', 'done'), 'r', dead))).toEqual({ held: false, why: 'finished' });
@@ -124,7 +135,10 @@ describe('path locks between state folders', { timeout: 60_000 }, () => {
     writeFileSync(path.join(torn, 'runs', 'r', 'run.json'), '{"id":"r","sta');
     writeFileSync(path.join(torn, 'runs', 'r', 'status.json'), '{"sta');
     expect(await holderState(nodeJournalDisk, base(torn, 'r', dead))).toMatchObject({ held: true, why: 'state-unreadable' });
-    expect(await holderState(nodeJournalDisk, { ...base(stateWithRun('s9', 'r', 'done'), 'r', dead), host: 'elsewhere' })).toMatchObject({ held: true, why: 'other-host' });
+    expect(await holderState(nodeJournalDisk, { ...base(stateWithRun('s9', 'r', 'done'), 'r', dead), host: 'elsewhere' })).toMatchObject({
+      held: true,
+      why: 'other-host',
+    });
     // A status that is no run's (damaged, foreign) is unreadable, never taken for finished; a torn sidecar leaves it to run.json.
     expect(await holderState(nodeJournalDisk, base(stateWithRun('s10', 'r', 'half-done'), 'r', dead))).toMatchObject({ held: true, why: 'state-unreadable' });
     const sidecarTorn = stateWithRun('s11', 'r', 'done');
@@ -223,7 +237,11 @@ describe('path locks between state folders', { timeout: 60_000 }, () => {
   it('runs taking locks on one path at the same moment: at most one holds it', async () => {
     const dirs = Array.from({ length: 8 }, (_, i) => stateWithRun(`s${i}`, `run${i}`, 'running'));
     for (let round = 0; round < 5; round++) {
-      const results = await Promise.allSettled(dirs.map((d, i) => acquirePathLocks({ disk: nodeJournalDisk, place, stateDir: d, runId: `run${i}`, command: 'apply', paths: [path.join(root, 'contested')] })));
+      const results = await Promise.allSettled(
+        dirs.map((d, i) =>
+          acquirePathLocks({ disk: nodeJournalDisk, place, stateDir: d, runId: `run${i}`, command: 'apply', paths: [path.join(root, 'contested')] }),
+        ),
+      );
       const winners = results.filter((r) => r.status === 'fulfilled');
       expect(winners.length, `round ${round}`).toBeLessThanOrEqual(1);
       for (const r of results) if (r.status === 'rejected') expect((r.reason as RelocateError).code).toBe('E_PATH_LOCKED');
@@ -236,7 +254,9 @@ describe('path locks between state folders', { timeout: 60_000 }, () => {
     const sA = stateWithRun('sA', 'runA', 'running');
     const sB = stateWithRun('sB', 'runB', undefined);
     const a = await take(sA, 'runA', [path.join(root, 'x')]);
-    expect(await lockedByOthers(nodeJournalDisk, place, [path.join(root, 'x', 'y')], sB)).toEqual([{ path: path.join(root, 'x', 'y'), holder: expect.stringContaining('runA'), hint: expect.stringContaining('wait for pid') }]);
+    expect(await lockedByOthers(nodeJournalDisk, place, [path.join(root, 'x', 'y')], sB)).toEqual([
+      { path: path.join(root, 'x', 'y'), holder: expect.stringContaining('runA'), hint: expect.stringContaining('wait for pid') },
+    ]);
     expect(await lockedByOthers(nodeJournalDisk, place, [path.join(root, 'x')], sA)).toEqual([]);
     expect(await lockedByOthers(nodeJournalDisk, place, [path.join(root, 'z')], sB)).toEqual([]);
     await a.release();

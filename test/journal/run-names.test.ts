@@ -21,8 +21,14 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function record(id: string): RunRecord {
   return {
-    id, status: 'running', startedAt: '2026-12-07T03:35:58.000Z', toolVersion: 'test', manifest: { path: '/m.yaml', hash: 'h' }, verify: 'meta',
-    plan: { entries: [] } as unknown as RunRecord['plan'], steps: [],
+    id,
+    status: 'running',
+    startedAt: '2026-12-07T03:35:58.000Z',
+    toolVersion: 'test',
+    manifest: { path: '/m.yaml', hash: 'h' },
+    verify: 'meta',
+    plan: { entries: [] } as unknown as RunRecord['plan'],
+    steps: [],
   };
 }
 

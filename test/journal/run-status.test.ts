@@ -21,7 +21,12 @@ let n = 0;
 
 function record(id: string, status: RunStatus, startedAt = '2026-11-22T06:00:00.000Z'): RunRecord {
   return {
-    id, status, startedAt, toolVersion: 'test', manifest: { path: '/m.yaml', hash: 'h' }, verify: 'meta',
+    id,
+    status,
+    startedAt,
+    toolVersion: 'test',
+    manifest: { path: '/m.yaml', hash: 'h' },
+    verify: 'meta',
     // An empty plan, whole: records are decoded when read (src/journal/record-decode.ts).
     plan: makePlan([], [], context('linux')),
     steps: [],
@@ -43,7 +48,7 @@ function handMade(dir: string, id: string, full: RunStatus, side?: string): void
 }
 
 describe('status.json beside run.json', () => {
-  it('save writes both, and they agree, through a run\'s life', async () => {
+  it("save writes both, and they agree, through a run's life", async () => {
     const dir = stateDir();
     const store = new RunStore(nodeJournalDisk, dir, '20261122T060000Z-aaaa');
     await store.create(record(store.id, 'running'));

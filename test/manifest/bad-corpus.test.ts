@@ -14,7 +14,9 @@ import { errorsOf, fakeIO, linuxCtx, loadManifest, type Where } from '../helpers
  */
 const BAD_DIR = fileURLToPath(new URL('../fixtures/bad/', import.meta.url));
 const expected = JSON.parse(readFileSync(path.join(BAD_DIR, 'expected.json'), 'utf8')) as Record<string, Where[]>;
-const fixtures = readdirSync(BAD_DIR).filter((f) => f.endsWith('.yaml')).sort();
+const fixtures = readdirSync(BAD_DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 /** Generated fixtures: name -> bytes and the errors expected for them. */
 function generated(): Record<string, { bytes: Uint8Array; errors: Where[] }> {
@@ -118,7 +120,11 @@ describe.concurrent('each bad manifest', () => {
     const r = await runCliAsync(['validate', f, '--os', 'linux', '--json'], { cwd, env: CLI_ENV });
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('');
-    const doc = JSON.parse(r.stdout) as { valid: boolean; error: { code: string }; diagnostics: { code: string; line: number; col: number; severity: string }[] };
+    const doc = JSON.parse(r.stdout) as {
+      valid: boolean;
+      error: { code: string };
+      diagnostics: { code: string; line: number; col: number; severity: string }[];
+    };
     expect(doc.valid).toBe(false);
     expect(doc.error.code).toBe('E_INVALID_MANIFEST');
     expect(doc.diagnostics.filter((d) => d.severity === 'error').map((d) => ({ code: d.code, line: d.line, col: d.col }))).toEqual(errors());

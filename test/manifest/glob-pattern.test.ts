@@ -13,7 +13,23 @@ const WIN = styleForOs('win32');
 
 describe('isGlobPattern', () => {
   it('agrees with fast-glob on paths, globs and every mix of the special characters', () => {
-    const cases = ['/a/b', '~/x/*', '/a/[ab]', '/a/{x,y}', '/a/b(c)', '!x', '/a/@(x|y)', '/a/b?c', '/a/+(x)', '/a\\*', 'C:\\Games\\*', 'C:\\Games', '/a/{x}', '/a/[', '/a/]'];
+    const cases = [
+      '/a/b',
+      '~/x/*',
+      '/a/[ab]',
+      '/a/{x,y}',
+      '/a/b(c)',
+      '!x',
+      '/a/@(x|y)',
+      '/a/b?c',
+      '/a/+(x)',
+      '/a\\*',
+      'C:\\Games\\*',
+      'C:\\Games',
+      '/a/{x}',
+      '/a/[',
+      '/a/]',
+    ];
     const chars = 'ab/.-_ ~:\\*?[](){}!@+|,$';
     let seed = 7;
     const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;

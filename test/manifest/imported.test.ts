@@ -90,17 +90,34 @@ describe('selectImports', () => {
   });
 
   it('on Linux paths differing in case are different links', async () => {
-    const m = await loadYaml("version: 1\nlinks:\n  - link: /srv/Games\n    target: /data/Games\n", linuxCtx());
+    const m = await loadYaml('version: 1\nlinks:\n  - link: /srv/Games\n    target: /data/Games\n', linuxCtx());
     const r = selectImports([found('/srv/games', '/data/games')], m.entries, w);
     expect(r.entries).toHaveLength(1);
-    expect(selectImports([found('/Users/me/games', '/data/x')], [{ ...m.entries[0]!, link: '/Users/me/Games', style: mac }], { style: mac, home: '/Users/me' }).skipped[0]!.code).toBe('present');
+    expect(
+      selectImports([found('/Users/me/games', '/data/x')], [{ ...m.entries[0]!, link: '/Users/me/Games', style: mac }], { style: mac, home: '/Users/me' })
+        .skipped[0]!.code,
+    ).toBe('present');
   });
 });
 
 describe('newManifestText', () => {
   it('is a complete manifest with a header, broken links commented', async () => {
     const text = newManifestText([entry('/srv/a', '/data/a'), entry('/srv/b #1', '/gone', { broken: true })], ['Found by import.']);
-    expect(text).toBe(['# Found by import.', 'version: 1', 'links:', '  - link: /srv/a', '    target: /data/a', '    type: symlink', '  # broken link: /gone does not exist', '  - link: "/srv/b #1"', '    target: /gone', '    type: symlink', ''].join('\n'));
+    expect(text).toBe(
+      [
+        '# Found by import.',
+        'version: 1',
+        'links:',
+        '  - link: /srv/a',
+        '    target: /data/a',
+        '    type: symlink',
+        '  # broken link: /gone does not exist',
+        '  - link: "/srv/b #1"',
+        '    target: /gone',
+        '    type: symlink',
+        '',
+      ].join('\n'),
+    );
     const m = await loadYaml(text, linuxCtx());
     expect(m.ok).toBe(true);
     expect(m.entries.map((e) => e.link)).toEqual(['/srv/a', '/srv/b #1']);
@@ -135,7 +152,9 @@ describe('mergeIntoManifest', () => {
 
   it('keeps blank lines between entries when the file has them', () => {
     const text = 'version: 1\nlinks:\n  - link: /a\n    target: /b\n\n  - link: /c\n    target: /d\n\n# end\n';
-    expect(mergeIntoManifest(text, add)).toBe('version: 1\nlinks:\n  - link: /a\n    target: /b\n\n  - link: /c\n    target: /d\n\n  - link: ~/x\n    target: /data/x\n    type: symlink\n\n# end\n');
+    expect(mergeIntoManifest(text, add)).toBe(
+      'version: 1\nlinks:\n  - link: /a\n    target: /b\n\n  - link: /c\n    target: /d\n\n  - link: ~/x\n    target: /data/x\n    type: symlink\n\n# end\n',
+    );
   });
 
   it('follows the list indentation (none) and a file without a final newline', () => {
@@ -145,19 +164,29 @@ describe('mergeIntoManifest', () => {
 
   it('keeps CRLF line ends', () => {
     const text = 'version: 1\r\nlinks:\r\n  - link: /a\r\n    target: /b\r\n';
-    expect(mergeIntoManifest(text, add)).toBe('version: 1\r\nlinks:\r\n  - link: /a\r\n    target: /b\r\n  - link: ~/x\r\n    target: /data/x\r\n    type: symlink\r\n');
+    expect(mergeIntoManifest(text, add)).toBe(
+      'version: 1\r\nlinks:\r\n  - link: /a\r\n    target: /b\r\n  - link: ~/x\r\n    target: /data/x\r\n    type: symlink\r\n',
+    );
   });
 
   it('turns an empty flow list into a block list, keeping its comment and what follows', () => {
     const text = 'version: 1\nlinks: [] # none yet\ndefaults:\n  type: symlink\n';
-    expect(mergeIntoManifest(text, [entry('/a', '/b', { broken: true })])).toBe('version: 1\nlinks: # none yet\n  # broken link: /b does not exist\n  - link: /a\n    target: /b\n    type: symlink\ndefaults:\n  type: symlink\n');
+    expect(mergeIntoManifest(text, [entry('/a', '/b', { broken: true })])).toBe(
+      'version: 1\nlinks: # none yet\n  # broken link: /b does not exist\n  - link: /a\n    target: /b\n    type: symlink\ndefaults:\n  type: symlink\n',
+    );
   });
 
   it('a flow list with items is rewritten by the Document API, keeping comments and data', () => {
     const text = '# keep me\nversion: 1\nlinks: [{ link: /a, target: /b }] # flow\n';
     const out = mergeIntoManifest(text, add);
     expect(out).toContain('# keep me');
-    expect(parseDocument(out).toJS()).toEqual({ version: 1, links: [{ link: '/a', target: '/b' }, { link: '~/x', target: '/data/x', type: 'symlink' }] });
+    expect(parseDocument(out).toJS()).toEqual({
+      version: 1,
+      links: [
+        { link: '/a', target: '/b' },
+        { link: '~/x', target: '/data/x', type: 'symlink' },
+      ],
+    });
   });
 
   it('adds nothing when there is nothing to add', () => {

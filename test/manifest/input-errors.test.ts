@@ -89,9 +89,7 @@ describe('YAML syntax errors point at the cause', () => {
     ]);
   });
   it('an unclosed [ at the end of the file: at the [', async () => {
-    expect(await diags('version: 1\nlinks: [\n  { link: /a, target: /b },\n')).toEqual([
-      ['E_YAML', 2, 8, 'the [ opened here is never closed (missing ])'],
-    ]);
+    expect(await diags('version: 1\nlinks: [\n  { link: /a, target: /b },\n')).toEqual([['E_YAML', 2, 8, 'the [ opened here is never closed (missing ])']]);
   });
   it('an unclosed { before the next entry: at the {', async () => {
     expect(await diags('version: 1\nlinks:\n  - { link: /a, target: /b\n  - { link: /c, target: /d }\n')).toEqual([
@@ -111,7 +109,13 @@ describe('YAML syntax errors point at the cause', () => {
   it('a double-quoted Windows path: at the backslash, with a hint about quoting', async () => {
     const m = await loadYaml('version: 1\nlinks:\n  - link: "C:\\Games"\n    target: D:\\Games\n', winCtx());
     expect(m.diagnostics.map((d) => [d.code, d.line, d.col, d.message, d.hint])).toEqual([
-      ['E_YAML', 3, 14, 'Invalid escape sequence \\G', "inside double quotes a backslash starts an escape: write Windows paths unquoted or in single quotes, like 'C:\\Games'"],
+      [
+        'E_YAML',
+        3,
+        14,
+        'Invalid escape sequence \\G',
+        "inside double quotes a backslash starts an escape: write Windows paths unquoted or in single quotes, like 'C:\\Games'",
+      ],
     ]);
   });
   it('unquoted and single-quoted Windows paths are fine', async () => {
@@ -143,7 +147,10 @@ describe('YAML aliases', () => {
   });
   it('a billion laughs is refused quickly, at the first alias', async () => {
     let yaml = 'version: 1\nl0: &l0 [x, x, x, x, x, x, x, x, x, x]\n';
-    for (let i = 1; i <= 12; i++) yaml += `l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(', ')}]\n`;
+    for (let i = 1; i <= 12; i++)
+      yaml += `l${i}: &l${i} [${Array(10)
+        .fill(`*l${i - 1}`)
+        .join(', ')}]\n`;
     yaml += 'links: []\n';
     const started = Date.now();
     const m = await loadYaml(yaml, linuxCtx());
@@ -158,9 +165,21 @@ describe('schema messages', () => {
     ['entry', 'version: 1\nlinks:\n  - { link: /a, taget: /b }\n', 3, 17, "links[0] has an unknown key 'taget' (did you mean 'target'?)"],
     ['defaults', 'version: 1\ndefaults: { tpye: symlink }\nlinks: []\n', 2, 13, "defaults has an unknown key 'tpye' (did you mean 'type'?)"],
     ['defaults.when', 'version: 1\ndefaults: { when: { hots: a } }\nlinks: []\n', 2, 21, "defaults.when has an unknown key 'hots' (did you mean 'host'?)"],
-    ['entry when', 'version: 1\nlinks:\n  - { link: /a, target: /b, when: { OS: linux } }\n', 3, 37, "links[0].when has an unknown key 'OS' (did you mean 'os'?)"],
+    [
+      'entry when',
+      'version: 1\nlinks:\n  - { link: /a, target: /b, when: { OS: linux } }\n',
+      3,
+      37,
+      "links[0].when has an unknown key 'OS' (did you mean 'os'?)",
+    ],
     ['no near key', 'version: 1\nlinks:\n  - { link: /a, target: /b, priority: 1 }\n', 3, 29, "links[0] has an unknown key 'priority'"],
-    ['entry retarget', 'version: 1\nlinks:\n  - { link: /a, target: /b, retaget: relink }\n', 3, 29, "links[0] has an unknown key 'retaget' (did you mean 'retarget'?)"],
+    [
+      'entry retarget',
+      'version: 1\nlinks:\n  - { link: /a, target: /b, retaget: relink }\n',
+      3,
+      29,
+      "links[0] has an unknown key 'retaget' (did you mean 'retarget'?)",
+    ],
   ])('unknown key in %s, with did-you-mean', async (_where, yaml, line, col, message) => {
     expect(await diags(yaml)).toEqual([['E_UNKNOWN_KEY', line, col, message]]);
   });

@@ -2,7 +2,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { darwinKnownFolders, defaultKnownFolders, KNOWN_FOLDERS, knownFolderName, linuxKnownFolders, parseUserDirs, windowsDefaultKnownFolders } from '../../src/core/known-folders.js';
+import {
+  darwinKnownFolders,
+  defaultKnownFolders,
+  KNOWN_FOLDERS,
+  knownFolderName,
+  linuxKnownFolders,
+  parseUserDirs,
+  windowsDefaultKnownFolders,
+} from '../../src/core/known-folders.js';
 import { resolveKnownFolders, userDirsFile } from '../../src/platform/known-folders.js';
 import { guidBytes, KNOWN_FOLDER_IDS, windowsKnownFolders } from '../../src/platform/windows/known-folders.js';
 import { REPO_ROOT } from '../helpers/cli.js';
@@ -30,7 +38,10 @@ describe('${known:Name} in a manifest (injected context)', () => {
   });
 
   it('matches names without case and accepts aliases', async () => {
-    const m = await loadYaml(oneEntry('${known:localappdata}/npm', '${known:AppData}/npm'), linuxCtx({ knownFolders: { LocalAppData: '/home/me/.local/share', RoamingAppData: '/home/me/.config' } }));
+    const m = await loadYaml(
+      oneEntry('${known:localappdata}/npm', '${known:AppData}/npm'),
+      linuxCtx({ knownFolders: { LocalAppData: '/home/me/.local/share', RoamingAppData: '/home/me/.config' } }),
+    );
     expect(m.diagnostics).toEqual([]);
     expect(pairsOf(m)).toEqual(['/home/me/.local/share/npm -> /home/me/.config/npm']);
   });
@@ -46,7 +57,8 @@ describe('${known:Name} in a manifest (injected context)', () => {
     expect(d).toMatchObject({ code: 'E_UNKNOWN_VAR', line: 4, col: 13 });
     expect(d.message).toBe("links[0].target: unknown variable ${known:Documnets}: 'Documnets' is not a known folder");
     expect(d.hint).toBe(`known folders: ${KNOWN_FOLDERS.join(', ')}`);
-    for (const n of ['Documents', 'Downloads', 'LocalAppData', 'RoamingAppData', 'Desktop', 'Pictures', 'Music', 'Videos', 'ProgramData', 'Profile']) expect(d.hint).toContain(n);
+    for (const n of ['Documents', 'Downloads', 'LocalAppData', 'RoamingAppData', 'Desktop', 'Pictures', 'Music', 'Videos', 'ProgramData', 'Profile'])
+      expect(d.hint).toContain(n);
   });
 
   it('a Windows-only folder elsewhere says so and suggests when:', async () => {
@@ -62,8 +74,13 @@ describe('${known:Name} in a manifest (injected context)', () => {
   });
 
   it('a folder the machine could not name carries the reason', async () => {
-    const d = await onlyError(oneEntry('${known:Music}/x', '/srv/x'), linuxCtx({ knownFolders: {}, knownFolderNotes: { Music: 'XDG_MUSIC_DIR is disabled (set to $HOME) in /home/me/.config/user-dirs.dirs' } }));
-    expect(d.message).toBe('links[0].link: unknown variable ${known:Music}: the known folder Music is not available on this linux machine (XDG_MUSIC_DIR is disabled (set to $HOME) in /home/me/.config/user-dirs.dirs)');
+    const d = await onlyError(
+      oneEntry('${known:Music}/x', '/srv/x'),
+      linuxCtx({ knownFolders: {}, knownFolderNotes: { Music: 'XDG_MUSIC_DIR is disabled (set to $HOME) in /home/me/.config/user-dirs.dirs' } }),
+    );
+    expect(d.message).toBe(
+      'links[0].link: unknown variable ${known:Music}: the known folder Music is not available on this linux machine (XDG_MUSIC_DIR is disabled (set to $HOME) in /home/me/.config/user-dirs.dirs)',
+    );
   });
 
   it('without any known folders in the context, a known name is still not an empty string', async () => {
@@ -156,8 +173,14 @@ describe('XDG user dirs (Linux)', () => {
   });
 
   it('honours absolute XDG_DATA_HOME and XDG_CONFIG_HOME and ignores relative ones', () => {
-    expect(linuxKnownFolders(home, { XDG_DATA_HOME: '/fast/data/', XDG_CONFIG_HOME: '/fast/config' }, undefined).folders).toMatchObject({ LocalAppData: '/fast/data', RoamingAppData: '/fast/config' });
-    expect(linuxKnownFolders(home, { XDG_DATA_HOME: 'data', XDG_CONFIG_HOME: '' }, undefined).folders).toMatchObject({ LocalAppData: '/home/me/.local/share', RoamingAppData: '/home/me/.config' });
+    expect(linuxKnownFolders(home, { XDG_DATA_HOME: '/fast/data/', XDG_CONFIG_HOME: '/fast/config' }, undefined).folders).toMatchObject({
+      LocalAppData: '/fast/data',
+      RoamingAppData: '/fast/config',
+    });
+    expect(linuxKnownFolders(home, { XDG_DATA_HOME: 'data', XDG_CONFIG_HOME: '' }, undefined).folders).toMatchObject({
+      LocalAppData: '/home/me/.local/share',
+      RoamingAppData: '/home/me/.config',
+    });
   });
 
   describe.skipIf(process.platform !== 'linux')('read from a temporary HOME', () => {

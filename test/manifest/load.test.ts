@@ -1,17 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  darwinCtx,
-  errorsOf,
-  fakeIO,
-  linuxCtx,
-  loadManifest,
-  loadYaml,
-  MANIFEST_FILE,
-  oneEntry,
-  pairsOf,
-  winCtx,
-} from '../helpers/manifest.js';
+import { darwinCtx, errorsOf, fakeIO, linuxCtx, loadManifest, loadYaml, MANIFEST_FILE, oneEntry, pairsOf, winCtx } from '../helpers/manifest.js';
 
 describe('a valid manifest', () => {
   const yaml = `version: 1
@@ -37,13 +26,31 @@ links:
     expect(m.file).toBe(MANIFEST_FILE.win32);
     expect(m.entries).toEqual([
       {
-        index: 0, link: 'C:\\Games', target: 'D:\\Games', type: 'junction', conflict: 'backup', retarget: 'move', state: 'present', force: false,
-        style: { flavour: 'win32', caseInsensitive: true }, source: { file: MANIFEST_FILE.win32, line: 6, col: 11 }, applies: true,
+        index: 0,
+        link: 'C:\\Games',
+        target: 'D:\\Games',
+        type: 'junction',
+        conflict: 'backup',
+        retarget: 'move',
+        state: 'present',
+        force: false,
+        style: { flavour: 'win32', caseInsensitive: true },
+        source: { file: MANIFEST_FILE.win32, line: 6, col: 11 },
+        applies: true,
         description: 'the big one',
       },
       {
-        index: 1, link: 'C:\\Tools', target: 'E:\\Tools', type: 'symlink', conflict: 'merge', retarget: 'move', state: 'absent', force: true,
-        style: { flavour: 'win32', caseInsensitive: true }, source: { file: MANIFEST_FILE.win32, line: 9, col: 11 }, applies: true,
+        index: 1,
+        link: 'C:\\Tools',
+        target: 'E:\\Tools',
+        type: 'symlink',
+        conflict: 'merge',
+        retarget: 'move',
+        state: 'absent',
+        force: true,
+        style: { flavour: 'win32', caseInsensitive: true },
+        source: { file: MANIFEST_FILE.win32, line: 9, col: 11 },
+        applies: true,
       },
     ]);
   });
@@ -58,7 +65,10 @@ links:
     expect(m.entries[0]!.description).toBeUndefined();
   });
   it('retarget is move unless the entry or defaults say relink', async () => {
-    const m = await loadYaml(`version: 1\ndefaults: { retarget: relink }\nlinks:\n  - { link: /a, target: /b }\n  - { link: /c, target: /d, retarget: move }\n`, linuxCtx());
+    const m = await loadYaml(
+      `version: 1\ndefaults: { retarget: relink }\nlinks:\n  - { link: /a, target: /b }\n  - { link: /c, target: /d, retarget: move }\n`,
+      linuxCtx(),
+    );
     expect(m.ok).toBe(true);
     expect(m.entries.map((e) => e.retarget)).toEqual(['relink', 'move']);
     expect((await loadYaml(oneEntry('/srv/x', '/mnt/x'), linuxCtx())).entries[0]!.retarget).toBe('move');
@@ -66,7 +76,10 @@ links:
     expect(bad.ok).toBe(false);
   });
   it('defaults.force is inherited and an entry can turn it off', async () => {
-    const m = await loadYaml(`version: 1\ndefaults: { force: true }\nlinks:\n  - { link: /a, target: /b }\n  - { link: /c, target: /d, force: false }\n`, linuxCtx());
+    const m = await loadYaml(
+      `version: 1\ndefaults: { force: true }\nlinks:\n  - { link: /a, target: /b }\n  - { link: /c, target: /d, force: false }\n`,
+      linuxCtx(),
+    );
     expect(m.entries.map((e) => e.force)).toEqual([true, false]);
   });
   it('an empty links list is valid', async () => {
@@ -81,11 +94,16 @@ describe('reading the file', () => {
     const m = await loadManifest('/nowhere/relocate.yaml', linuxCtx(), fakeIO({}));
     expect(m.ok).toBe(false);
     expect(m.hash).toBe('');
-    expect(m.diagnostics).toEqual([{
-      severity: 'error', code: 'E_NOT_FOUND', file: '/nowhere/relocate.yaml', path: '/nowhere/relocate.yaml',
-      message: 'no manifest at /nowhere/relocate.yaml',
-      hint: 'give the manifest path, or create relocate.yaml (see links.example.yaml)',
-    }]);
+    expect(m.diagnostics).toEqual([
+      {
+        severity: 'error',
+        code: 'E_NOT_FOUND',
+        file: '/nowhere/relocate.yaml',
+        path: '/nowhere/relocate.yaml',
+        message: 'no manifest at /nowhere/relocate.yaml',
+        hint: 'give the manifest path, or create relocate.yaml (see links.example.yaml)',
+      },
+    ]);
   });
   it('another read failure is E_READ with the reason', async () => {
     const io = fakeIO({});
@@ -128,17 +146,23 @@ describe('relative paths resolve against the manifest folder', () => {
     ['D:/Games', 'a drive letter'],
     ['\\\\server\\share\\Games', 'a network share'],
     ['%LOCALAPPDATA%\\npm-cache', 'a %VARIABLE% that only Windows expands'],
-  ])('on Linux or macOS a Windows path (%s) without a when: is E_WINDOWS_PATH naming the entry, not a relative name that matches nothing', async (winPath, why) => {
-    for (const ctx of [linuxCtx(), darwinCtx()]) {
-      const m = await loadYaml(oneEntry(winPath, '/srv/x'), ctx);
-      expect(m.ok).toBe(false);
-      const d = m.diagnostics.find((x) => x.code === 'E_WINDOWS_PATH');
-      expect(d).toMatchObject({ line: 3, message: `links[0].link: ${winPath} is a Windows path (${why}), and this manifest is being read for ${ctx.os}` });
-      expect(d?.hint).toContain('when: { os: windows }');
-    }
-  });
+  ])(
+    'on Linux or macOS a Windows path (%s) without a when: is E_WINDOWS_PATH naming the entry, not a relative name that matches nothing',
+    async (winPath, why) => {
+      for (const ctx of [linuxCtx(), darwinCtx()]) {
+        const m = await loadYaml(oneEntry(winPath, '/srv/x'), ctx);
+        expect(m.ok).toBe(false);
+        const d = m.diagnostics.find((x) => x.code === 'E_WINDOWS_PATH');
+        expect(d).toMatchObject({ line: 3, message: `links[0].link: ${winPath} is a Windows path (${why}), and this manifest is being read for ${ctx.os}` });
+        expect(d?.hint).toContain('when: { os: windows }');
+      }
+    },
+  );
   it('a Windows path under `when: { os: windows }` is skipped on Linux, and a POSIX name with a colon is not mistaken for one', async () => {
-    const m = await loadYaml(`version: 1\nlinks:\n  - link: C:\\Games\n    target: D:\\Games\n    when: { os: windows }\n  - link: /srv/a:b\n    target: ./x:y\n`, linuxCtx());
+    const m = await loadYaml(
+      `version: 1\nlinks:\n  - link: C:\\Games\n    target: D:\\Games\n    when: { os: windows }\n  - link: /srv/a:b\n    target: ./x:y\n`,
+      linuxCtx(),
+    );
     expect(m.ok).toBe(true);
     expect(pairsOf(m)).toEqual(['/srv/a:b -> /home/me/dots/x:y']);
   });
@@ -147,7 +171,10 @@ describe('relative paths resolve against the manifest folder', () => {
 describe('a manifest reached through a symlink', () => {
   it('resolves relative paths beside the file the link leads to (the stow habit), and says which folder', async () => {
     const file = '/home/me/relocate.yaml';
-    const io = { ...fakeIO({ [file]: oneEntry('/home/me/.config/nvim', './nvim') }), realPath: async (f: string) => (f === file ? '/home/me/dotfiles/relocate.yaml' : f) };
+    const io = {
+      ...fakeIO({ [file]: oneEntry('/home/me/.config/nvim', './nvim') }),
+      realPath: async (f: string) => (f === file ? '/home/me/dotfiles/relocate.yaml' : f),
+    };
     const m = await loadManifest(file, linuxCtx(), io);
     expect(pairsOf(m)).toEqual(['/home/me/.config/nvim -> /home/me/dotfiles/nvim']);
     expect(m.baseDir).toBe('/home/me/dotfiles');
@@ -222,11 +249,14 @@ links:
     expect(onMac.entries[2]!.skipReason).toBe('only for linux; this machine is darwin');
   });
   it('skipped entries take no part in duplicate checks and hide their variables', async () => {
-    const m = await loadYaml(`version: 1
+    const m = await loadYaml(
+      `version: 1
 links:
   - { link: /srv/a, target: /data/a }
   - { link: /srv/a, target: '\${nope}', when: { os: win32 } }
-`, linuxCtx());
+`,
+      linuxCtx(),
+    );
     expect(m.diagnostics).toEqual([]);
     expect(m.entries.map((e) => e.applies)).toEqual([true, false]);
   });
@@ -278,22 +308,31 @@ describe('duplicate links', () => {
     expect(m.diagnostics[0]!.message).toBe('links[1]: the link C:\\GAMES is already claimed by links[0] at line 3');
   });
   it('darwin compares without case', async () => {
-    const m = await loadYaml('version: 1\nlinks:\n  - { link: /Users/me/Games, target: /Volumes/big/Games }\n  - { link: /users/ME/games, target: /Volumes/big/g2 }\n', darwinCtx());
+    const m = await loadYaml(
+      'version: 1\nlinks:\n  - { link: /Users/me/Games, target: /Volumes/big/Games }\n  - { link: /users/ME/games, target: /Volumes/big/g2 }\n',
+      darwinCtx(),
+    );
     expect(errorsOf(m)).toEqual([{ code: 'E_DUPLICATE_LINK', line: 4, col: 13 }]);
   });
   it('linux compares with case: two different links', async () => {
-    const m = await loadYaml('version: 1\nlinks:\n  - { link: /home/me/Games, target: /mnt/big/Games }\n  - { link: /home/me/games, target: /mnt/big/g2 }\n', linuxCtx());
+    const m = await loadYaml(
+      'version: 1\nlinks:\n  - { link: /home/me/Games, target: /mnt/big/Games }\n  - { link: /home/me/games, target: /mnt/big/g2 }\n',
+      linuxCtx(),
+    );
     expect(m.diagnostics).toEqual([]);
     expect(m.entries.filter((e) => e.applies)).toHaveLength(2);
   });
   it('found after expansion, and each later copy names the first', async () => {
-    const m = await loadYaml(`version: 1
+    const m = await loadYaml(
+      `version: 1
 vars: { g: ~/Games }
 links:
   - { link: ~/Games, target: /mnt/a }
   - { link: '\${g}', target: /mnt/b }
   - { link: /home/me/Games/, target: /mnt/c }
-`, linuxCtx());
+`,
+      linuxCtx(),
+    );
     expect(errorsOf(m)).toEqual([
       { code: 'E_DUPLICATE_LINK', line: 5, col: 13 },
       { code: 'E_DUPLICATE_LINK', line: 6, col: 13 },
@@ -360,7 +399,10 @@ describe('E_PATH_CLAIMED', () => {
 
 describe('trailing separator and hard links', () => {
   it('a trailing separator marks the path as a folder', async () => {
-    const m = await loadYaml('version: 1\nlinks:\n  - { link: /srv/a/, target: /data/a }\n  - { link: /srv/b, target: /data/b/ }\n  - { link: /srv/c, target: /data/c }\n', linuxCtx());
+    const m = await loadYaml(
+      'version: 1\nlinks:\n  - { link: /srv/a/, target: /data/a }\n  - { link: /srv/b, target: /data/b/ }\n  - { link: /srv/c, target: /data/c }\n',
+      linuxCtx(),
+    );
     expect(m.entries.map((e) => e.knownFolder)).toEqual(['/srv/a', '/data/b', undefined]);
   });
   it('win32 accepts both separators', async () => {
@@ -386,18 +428,35 @@ describe('glob links', () => {
   const yaml = 'version: 1\nlinks:\n  - link: ~/Games/*\n    target: /mnt/big/games/{name}\n';
   it('ask io.glob for the canonical pattern and make one entry per match', async () => {
     const file = MANIFEST_FILE.posix;
-    const io = fakeIO({ [file]: yaml }, {
-      '/home/me/Games/*': [
-        { path: '/home/me/Games/Doom', isDir: true },
-        { path: '/home/me/Games/notes.txt', isDir: false },
-      ],
-    });
+    const io = fakeIO(
+      { [file]: yaml },
+      {
+        '/home/me/Games/*': [
+          { path: '/home/me/Games/Doom', isDir: true },
+          { path: '/home/me/Games/notes.txt', isDir: false },
+        ],
+      },
+    );
     const m = await loadManifest(file, linuxCtx(), io);
     expect(io.globCalls).toEqual([{ pattern: '/home/me/Games/*', style: { flavour: 'posix', caseInsensitive: false } }]);
     expect(m.diagnostics).toEqual([]);
     expect(m.entries.map((e) => ({ link: e.link, target: e.target, glob: e.glob, knownFolder: e.knownFolder, index: e.index, source: e.source }))).toEqual([
-      { link: '/home/me/Games/Doom', target: '/mnt/big/games/Doom', glob: { pattern: '/home/me/Games/*', name: 'Doom' }, knownFolder: '/home/me/Games/Doom', index: 0, source: { file, line: 3, col: 11 } },
-      { link: '/home/me/Games/notes.txt', target: '/mnt/big/games/notes.txt', glob: { pattern: '/home/me/Games/*', name: 'notes.txt' }, knownFolder: undefined, index: 0, source: { file, line: 3, col: 11 } },
+      {
+        link: '/home/me/Games/Doom',
+        target: '/mnt/big/games/Doom',
+        glob: { pattern: '/home/me/Games/*', name: 'Doom' },
+        knownFolder: '/home/me/Games/Doom',
+        index: 0,
+        source: { file, line: 3, col: 11 },
+      },
+      {
+        link: '/home/me/Games/notes.txt',
+        target: '/mnt/big/games/notes.txt',
+        glob: { pattern: '/home/me/Games/*', name: 'notes.txt' },
+        knownFolder: undefined,
+        index: 0,
+        source: { file, line: 3, col: 11 },
+      },
     ]);
   });
   it('win32: backslash pattern, win32 base names, {name} in the target', async () => {
@@ -430,7 +489,9 @@ describe('glob links', () => {
       ],
     });
     expect(errorsOf(m)).toEqual([{ code: 'E_HARDLINK_DIR', line: 3, col: 11 }]);
-    expect(m.diagnostics[0]!.message).toBe('links[0] (match Doom): /home/me/Games/Doom is a folder, and a hard link can only be made to a file (the mklink /H rule)');
+    expect(m.diagnostics[0]!.message).toBe(
+      'links[0] (match Doom): /home/me/Games/Doom is a folder, and a hard link can only be made to a file (the mklink /H rule)',
+    );
   });
   it('a match that another entry also links is E_DUPLICATE_LINK', async () => {
     const m = await loadYaml(`${yaml}  - link: ~/Games/Doom\n    target: /elsewhere/Doom\n`, linuxCtx(), {
@@ -441,7 +502,10 @@ describe('glob links', () => {
   });
   it('a bad target is reported once, not once per match', async () => {
     const m = await loadYaml('version: 1\nlinks:\n  - link: ~/Games/*\n    target: ${nope}/{name}\n', linuxCtx(), {
-      '/home/me/Games/*': [{ path: '/home/me/Games/a', isDir: true }, { path: '/home/me/Games/b', isDir: true }],
+      '/home/me/Games/*': [
+        { path: '/home/me/Games/a', isDir: true },
+        { path: '/home/me/Games/b', isDir: true },
+      ],
     });
     expect(errorsOf(m)).toEqual([{ code: 'E_UNKNOWN_VAR', line: 4, col: 13 }]);
   });
@@ -453,12 +517,15 @@ describe('glob links', () => {
 
 describe('one bad entry does not hide the others', () => {
   it('valid entries still load and are cross-checked', async () => {
-    const m = await loadYaml(`version: 1
+    const m = await loadYaml(
+      `version: 1
 links:
   - { link: /srv/a, target: /data/a, type: softlink }
   - { link: /srv/b, target: /data/b }
   - { link: /srv/c, target: /srv/c }
-`, linuxCtx());
+`,
+      linuxCtx(),
+    );
     expect(errorsOf(m)).toEqual([
       { code: 'E_SCHEMA', line: 3, col: 44 },
       { code: 'E_SELF_LINK', line: 5, col: 13 },

@@ -26,14 +26,15 @@ const SYSTEM_ENV = {
 const asSystem = () => winCtx({ home: SYSTEM_PROFILE, env: SYSTEM_ENV, knownFolders: windowsEnvKnownFolders(SYSTEM_ENV) });
 
 describe('as SYSTEM on Windows', () => {
-  it('~ is the system profile, not a user\'s', async () => {
+  it("~ is the system profile, not a user's", async () => {
     const m = await loadYaml('version: 1\nlinks:\n  - link: ~\\Games\n    target: D:\\Games\n', asSystem());
     expect(m.diagnostics).toEqual([]);
     expect(pairsOf(m)).toEqual([`${SYSTEM_PROFILE}\\Games -> D:\\Games`]);
   });
 
-  it('${known:…} profile folders are the system profile\'s; machine folders stay machine-wide', async () => {
-    const yaml = 'version: 1\nlinks:\n  - link: ${known:LocalAppData}\\npm-cache\n    target: D:\\cache\\npm\n  - link: ${known:ProgramData}\\Tool\\cache\n    target: D:\\cache\\tool\n';
+  it("${known:…} profile folders are the system profile's; machine folders stay machine-wide", async () => {
+    const yaml =
+      'version: 1\nlinks:\n  - link: ${known:LocalAppData}\\npm-cache\n    target: D:\\cache\\npm\n  - link: ${known:ProgramData}\\Tool\\cache\n    target: D:\\cache\\tool\n';
     const m = await loadYaml(yaml, asSystem());
     expect(m.diagnostics).toEqual([]);
     expect(pairsOf(m)).toEqual([`${SYSTEM_PROFILE}\\AppData\\Local\\npm-cache -> D:\\cache\\npm`, 'C:\\ProgramData\\Tool\\cache -> D:\\cache\\tool']);
@@ -46,14 +47,16 @@ describe('as SYSTEM on Windows', () => {
     // Without LOCALAPPDATA (a stripped environment) it is still the profile's.
     expect(stateDirFor(undefined, { USERPROFILE: SYSTEM_PROFILE }, 'win32', SYSTEM_PROFILE, 'C:\\')).toBe(`${SYSTEM_PROFILE}\\AppData\\Local\\relocate`);
     expect(stateDirFor('C:\\ProgramData\\relocate', SYSTEM_ENV, 'win32', SYSTEM_PROFILE, 'C:\\Windows\\System32')).toBe('C:\\ProgramData\\relocate');
-    expect(stateDirFor(undefined, { ...SYSTEM_ENV, RELOCATE_STATE_DIR: 'C:\\ProgramData\\relocate' }, 'win32', SYSTEM_PROFILE, 'C:\\Windows\\System32')).toBe('C:\\ProgramData\\relocate');
+    expect(stateDirFor(undefined, { ...SYSTEM_ENV, RELOCATE_STATE_DIR: 'C:\\ProgramData\\relocate' }, 'win32', SYSTEM_PROFILE, 'C:\\Windows\\System32')).toBe(
+      'C:\\ProgramData\\relocate',
+    );
     // A relative one is relative to the working folder, which for an agent is often System32: the reason to pass an absolute one.
     expect(stateDirFor('state', SYSTEM_ENV, 'win32', SYSTEM_PROFILE, 'C:\\Windows\\System32')).toBe('C:\\Windows\\System32\\state');
   });
 });
 
 describe('as root on Linux (or any account an agent runs as)', () => {
-  it('the default state folder follows that account\'s home and XDG_STATE_HOME; an absolute --state-dir wins', () => {
+  it("the default state folder follows that account's home and XDG_STATE_HOME; an absolute --state-dir wins", () => {
     expect(stateDirFor(undefined, {}, 'linux', '/root', '/')).toBe('/root/.local/state/relocate');
     expect(stateDirFor(undefined, { XDG_STATE_HOME: '/var/lib' }, 'linux', '/root', '/')).toBe('/var/lib/relocate');
     // A relative XDG_STATE_HOME is ignored, as the XDG spec says.

@@ -121,7 +121,9 @@ describe('npx relocate from the packed tarball', () => {
     expect(dev, 'devDependencies installed by npx').toEqual([]);
     // Their platform packages and helpers too (esbuild's binaries, vitest's parts).
     expect(readdirSync(modules).filter((n) => n === '@esbuild' || n === '@vitest')).toEqual([]);
-    const packages = readdirSync(modules).flatMap((n) => (n.startsWith('@') ? readdirSync(path.join(modules, n)).map((s) => `${n}/${s}`) : n.startsWith('.') ? [] : [n]));
+    const packages = readdirSync(modules).flatMap((n) =>
+      n.startsWith('@') ? readdirSync(path.join(modules, n)).map((s) => `${n}/${s}`) : n.startsWith('.') ? [] : [n],
+    );
     console.log(
       `npx relocate demo (install from the registry into an empty cache, then the tour): ${(took / 1000).toFixed(1)} s; ` +
         `${packages.length} packages installed, ${(sizeOf(modules) / 1024 / 1024).toFixed(1)} MiB in node_modules, ` +

@@ -77,7 +77,11 @@ function bundleImports(text: string): string[] {
 }
 
 /** The package a bare specifier names: `ajv/dist/x` → ajv, `@scope/name/x` → @scope/name. */
-const packageOf = (spec: string): string => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (spec: string): string =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
 
 let tmp: string;
 let packed: PackResult;
@@ -86,7 +90,9 @@ beforeAll(async () => {
   requireBuiltCli();
   tmp = mkdtempSync(path.join(os.tmpdir(), 'relocate-pack-'));
   packed = await npmPack(REPO_ROOT, { destination: tmp, dryRun: true });
-  console.log(`npm pack: ${packed.filename}, ${packed.entryCount} files, ${(packed.size / 1024).toFixed(0)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(0)} KiB unpacked`);
+  console.log(
+    `npm pack: ${packed.filename}, ${packed.entryCount} files, ${(packed.size / 1024).toFixed(0)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(0)} KiB unpacked`,
+  );
 }, 120_000);
 
 afterAll(() => {
@@ -101,7 +107,9 @@ describe('the npm package', () => {
     });
     expect(bad).toEqual([]);
     // Named again, so a loosened notShippable cannot let them through unnoticed.
-    expect(paths(packed).filter((p) => /^(test|src|bench|scripts|node_modules|\.github|\.ci|dist\/exe)\//.test(p) || /\.(map|ts|tsbuildinfo)$/.test(p))).toEqual([]);
+    expect(
+      paths(packed).filter((p) => /^(test|src|bench|scripts|node_modules|\.github|\.ci|dist\/exe)\//.test(p) || /\.(map|ts|tsbuildinfo)$/.test(p)),
+    ).toEqual([]);
     expect(packed.entryCount).toBe(packed.files.length);
   });
 
@@ -118,7 +126,8 @@ describe('the npm package', () => {
     expect(chunks.length).toBeGreaterThan(0);
     expect(schemas).toContain('schema/relocate.schema.json');
     expect(examples.length).toBeGreaterThan(0);
-    for (const p of ['package.json', 'README.md', 'LICENSE', 'links.example.yaml', 'dist/cli/bin.js', ...chunks, ...schemas, ...examples]) expect(have, p).toContain(p);
+    for (const p of ['package.json', 'README.md', 'LICENSE', 'links.example.yaml', 'dist/cli/bin.js', ...chunks, ...schemas, ...examples])
+      expect(have, p).toContain(p);
   });
 
   it('the bin is the packed dist/cli/bin.js: a node shebang, executable', () => {
@@ -147,7 +156,11 @@ describe('the npm package', () => {
         }
       }
     }
-    for (const name of external) if (!pkg.dependencies?.[name]) problems.push(`the bundle loads ${name}, which is not in dependencies${pkg.devDependencies?.[name] ? ' (it is a devDependency: npx would not install it)' : ''}`);
+    for (const name of external)
+      if (!pkg.dependencies?.[name])
+        problems.push(
+          `the bundle loads ${name}, which is not in dependencies${pkg.devDependencies?.[name] ? ' (it is a devDependency: npx would not install it)' : ''}`,
+        );
     expect(problems).toEqual([]);
     // The scan must see the bundle's known run-time packages, or it proves nothing.
     expect([...external].sort()).toEqual(expect.arrayContaining(['ajv', 'diff', 'fast-glob', 'koffi']));
@@ -165,8 +178,18 @@ describe('the npm package', () => {
     expect(readFileSync(path.join(REPO_ROOT, 'scripts/bundle.mjs'), 'utf8')).toContain("target: 'node20'");
     // Every files entry matches something: a misspelt entry would silently ship nothing.
     for (const entry of pkg.files ?? []) {
-      const re = new RegExp('^' + entry.replace(/\/$/, '').replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*') + '(/|$)');
-      expect(paths(packed).some((p) => re.test(p)), `files entry ${entry}`).toBe(true);
+      const re = new RegExp(
+        '^' +
+          entry
+            .replace(/\/$/, '')
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*/g, '[^/]*') +
+          '(/|$)',
+      );
+      expect(
+        paths(packed).some((p) => re.test(p)),
+        `files entry ${entry}`,
+      ).toBe(true);
     }
     // The forms `npm pkg fix` leaves alone, so publishing does not rewrite them; one owner for the three links.
     const url = /^git\+https:\/\/github\.com\/([\w.-]+)\/relocate\.git$/.exec(pkg.repository?.url ?? '');
@@ -179,7 +202,8 @@ describe('the npm package', () => {
   it('keeps out what else lands in a checkout: dist/exe/ executables, tsc output, source maps, tests, sources, CI files', async () => {
     const copy = path.join(tmp, 'copy');
     mkdirSync(copy);
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'links.example.yaml', '.gitignore', '.npmignore']) if (existsSync(path.join(REPO_ROOT, f))) cpSync(path.join(REPO_ROOT, f), path.join(copy, f));
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'links.example.yaml', '.gitignore', '.npmignore'])
+      if (existsSync(path.join(REPO_ROOT, f))) cpSync(path.join(REPO_ROOT, f), path.join(copy, f));
     for (const d of ['schema', 'examples']) cpSync(path.join(REPO_ROOT, d), path.join(copy, d), { recursive: true });
     // All of dist/ (tsc's output too), but not a real dist/exe/: its executables are large, and a fake one is added below.
     const realExe = path.join(REPO_ROOT, 'dist', 'exe');

@@ -28,8 +28,28 @@ interface Flavour {
   kind: 'symlink' | 'junction';
   otherKind: 'symlink' | 'junction';
 }
-const WIN: Flavour = { os: 'win32', style: WIN_STYLE, link: 'C:\\OldTool', target: 'E:\\OldTool', old: 'F:\\Elsewhere', lv: vol('C'), tv: vol('E'), kind: 'junction', otherKind: 'symlink' };
-const POSIX: Flavour = { os: 'linux', style: POSIX_STYLE, link: '/home/u/.config/tool', target: '/mnt/big/tool', old: '/mnt/old/tool', lv: vol('root'), tv: vol('big'), kind: 'symlink', otherKind: 'junction' };
+const WIN: Flavour = {
+  os: 'win32',
+  style: WIN_STYLE,
+  link: 'C:\\OldTool',
+  target: 'E:\\OldTool',
+  old: 'F:\\Elsewhere',
+  lv: vol('C'),
+  tv: vol('E'),
+  kind: 'junction',
+  otherKind: 'symlink',
+};
+const POSIX: Flavour = {
+  os: 'linux',
+  style: POSIX_STYLE,
+  link: '/home/u/.config/tool',
+  target: '/mnt/big/tool',
+  old: '/mnt/old/tool',
+  lv: vol('root'),
+  tv: vol('big'),
+  kind: 'symlink',
+  otherKind: 'junction',
+};
 
 const TABLE: [Row, Col, string][] = [
   ['absent', 'absent', 'none'],
@@ -62,7 +82,8 @@ const TYPES: LinkType[] = ['auto', 'junction', 'symlink', 'hardlink'];
 function observe(fl: Flavour, row: Row, col: Col): EntryObservation {
   const tk: PathObservation['linkTargetKind'] = col === 'absent' ? 'absent' : col === 'folder' ? 'dir' : 'file';
   const T = col === 'absent' ? obs.absent(fl.target, fl.tv) : col === 'folder' ? obs.dir(fl.target, fl.tv) : obs.file(fl.target, fl.tv, '77');
-  const link = (k: 'symlink' | 'junction', to: string, kind: PathObservation['linkTargetKind']) => (k === 'symlink' ? obs.symlink : obs.junction)(fl.link, to, kind, fl.lv);
+  const link = (k: 'symlink' | 'junction', to: string, kind: PathObservation['linkTargetKind']) =>
+    (k === 'symlink' ? obs.symlink : obs.junction)(fl.link, to, kind, fl.lv);
   const L: PathObservation = {
     absent: () => obs.absent(fl.link, fl.lv),
     folder: () => obs.dir(fl.link, fl.lv),
@@ -112,7 +133,9 @@ describe('state: absent, special cases', () => {
   });
 
   it('a restore on one volume is a rename, not a cross-volume copy', () => {
-    const o = pair(POSIX_STYLE, obs.symlink('/home/u/a', '/home/u/store/a', 'dir', vol('root')), obs.dir('/home/u/store/a', vol('root')), { targetTree: tree(10, 1) });
+    const o = pair(POSIX_STYLE, obs.symlink('/home/u/a', '/home/u/store/a', 'dir', vol('root')), obs.dir('/home/u/store/a', vol('root')), {
+      targetTree: tree(10, 1),
+    });
     const p = planOne(entry(POSIX_STYLE, '/home/u/a', '/home/u/store/a', { state: 'absent' }), o, context('linux'));
     expect(p.action).toBe('restore');
     expect(p.move).toEqual({ from: '/home/u/store/a', to: '/home/u/a', crossVolume: false, bytes: 10, files: 1 });

@@ -16,8 +16,19 @@ import { POSIX_STYLE } from '../helpers/plan-fixtures.js';
 function planned(action: Action): PlannedEntry {
   const move = { from: '/a/Games', to: '/b/Games', crossVolume: true, bytes: 10, files: 2 };
   return {
-    order: 0, index: 0, link: '/a/Games', target: '/b/Games', type: 'symlink', declaredType: 'auto', state: action === 'restore' || action === 'remove' ? 'absent' : 'present',
-    conflictStrategy: action === 'merge' ? 'merge' : action === 'backup' ? 'backup' : 'fail', retargetMode: 'move', action, reason: 'r', findings: [], style: POSIX_STYLE,
+    order: 0,
+    index: 0,
+    link: '/a/Games',
+    target: '/b/Games',
+    type: 'symlink',
+    declaredType: 'auto',
+    state: action === 'restore' || action === 'remove' ? 'absent' : 'present',
+    conflictStrategy: action === 'merge' ? 'merge' : action === 'backup' ? 'backup' : 'fail',
+    retargetMode: 'move',
+    action,
+    reason: 'r',
+    findings: [],
+    style: POSIX_STYLE,
     source: { file: '/m.yaml', line: 1, col: 1 },
     ...(action === 'move' || action === 'backup' ? { move } : {}),
     ...(action === 'merge' ? { move, comparison: { onlyAtLink: ['x'], onlyAtTarget: [], differ: [], identical: ['y'] } } : {}),

@@ -40,56 +40,72 @@ const COLLISIONS: Collision[] = [
     shape: 'dir/dir',
     cmp: comparison({ onlyAtLink: ['save1.dat', 'mods/a.pak'], onlyAtTarget: ['save2.dat'] }),
     linkTree: tree(4000, 2, { dirs: 1 }),
-    fail: 'conflict', backup: 'backup', merge: 'merge',
+    fail: 'conflict',
+    backup: 'backup',
+    merge: 'merge',
   },
   {
     name: 'two folders sharing identical files (taken once)',
     shape: 'dir/dir',
     cmp: comparison({ onlyAtLink: ['new.dat'], identical: ['common.dat', 'readme.txt'] }),
     linkTree: tree(9000, 3),
-    fail: 'conflict', backup: 'backup', merge: 'merge',
+    fail: 'conflict',
+    backup: 'backup',
+    merge: 'merge',
   },
   {
     name: 'two folders with a differing collision',
     shape: 'dir/dir',
     cmp: comparison({ onlyAtLink: ['new.dat'], differ: ['config.ini'], identical: ['common.dat'] }),
     linkTree: tree(9000, 3),
-    fail: 'conflict', backup: 'backup', merge: 'conflict',
+    fail: 'conflict',
+    backup: 'backup',
+    merge: 'conflict',
   },
   {
     name: 'two folders whose comparison was cut short',
     shape: 'dir/dir',
     cmp: comparison({ onlyAtLink: ['a', 'b'], truncated: true }),
     linkTree: tree(9000, 3),
-    fail: 'conflict', backup: 'backup', merge: 'conflict',
+    fail: 'conflict',
+    backup: 'backup',
+    merge: 'conflict',
   },
   {
     name: 'a folder at the link, a file at the target (a backup would leave a folder path linked to a file)',
     shape: 'dir/file',
     cmp: comparison({ onlyAtLink: ['a'] }),
     linkTree: tree(4000, 2),
-    fail: 'conflict', backup: 'conflict', merge: 'conflict',
+    fail: 'conflict',
+    backup: 'conflict',
+    merge: 'conflict',
   },
   {
     name: 'a file at the link, a folder at the target (a backup would leave a file path linked to a folder)',
     shape: 'file/dir',
     cmp: comparison({ onlyAtTarget: ['a'] }),
     linkTree: tree(100, 1),
-    fail: 'conflict', backup: 'conflict', merge: 'conflict',
+    fail: 'conflict',
+    backup: 'conflict',
+    merge: 'conflict',
   },
   {
     name: 'two differing files',
     shape: 'file/file',
     cmp: comparison({ differ: ['.'] }),
     linkTree: tree(100, 1),
-    fail: 'conflict', backup: 'backup', merge: 'conflict',
+    fail: 'conflict',
+    backup: 'backup',
+    merge: 'conflict',
   },
   {
     name: 'two identical files (replaced by the link whatever the strategy)',
     shape: 'file/file',
     cmp: comparison({ identical: ['.'] }),
     linkTree: tree(100, 1),
-    fail: 'link', backup: 'link', merge: 'link',
+    fail: 'link',
+    backup: 'link',
+    merge: 'link',
   },
 ];
 
@@ -102,9 +118,7 @@ function observe(fl: Flavour, c: Collision): EntryObservation {
   return pair(fl.style, L, T, { linkTree: c.linkTree, comparison: c.cmp });
 }
 
-const CASES = [WIN, POSIX].flatMap((fl) =>
-  COLLISIONS.flatMap((c) => STRATEGIES.map((s) => [fl.os, c.name, s, c[s], fl, c] as const)),
-);
+const CASES = [WIN, POSIX].flatMap((fl) => COLLISIONS.flatMap((c) => STRATEGIES.map((s) => [fl.os, c.name, s, c[s], fl, c] as const)));
 
 describe('conflict strategies over every collision', () => {
   it('has a case per flavour × collision × strategy', () => {
@@ -126,7 +140,13 @@ describe('conflict strategies over every collision', () => {
         break;
       case 'backup':
         // Moved aside on the link's own volume: one rename, the UTC time chosen at apply.
-        expect(p.move).toEqual({ from: fl.link, to: `${fl.link}${BACKUP_INFIX}<UTC time>`, crossVolume: false, bytes: c.linkTree.bytes, files: c.linkTree.files });
+        expect(p.move).toEqual({
+          from: fl.link,
+          to: `${fl.link}${BACKUP_INFIX}<UTC time>`,
+          crossVolume: false,
+          bytes: c.linkTree.bytes,
+          files: c.linkTree.files,
+        });
         expect(p.reason).toContain(BACKUP_INFIX);
         expect(codes(p)).toEqual([]);
         break;
@@ -175,8 +195,14 @@ describe('conflict strategies over every collision', () => {
   });
 
   it('identical single files on Windows without symlink permission on one volume become a hard link', () => {
-    const o = pair(WIN.style, obs.file('C:\\a.cfg', vol('C'), '1'), obs.file('C:\\Store\\a.cfg', vol('C'), '2'), { comparison: comparison({ identical: ['.'] }) });
-    const p = planOne(entry(WIN.style, 'C:\\a.cfg', 'C:\\Store\\a.cfg'), o, context('win32', { capabilities: { symlinks: false, junctions: true, hardlinks: true } }));
+    const o = pair(WIN.style, obs.file('C:\\a.cfg', vol('C'), '1'), obs.file('C:\\Store\\a.cfg', vol('C'), '2'), {
+      comparison: comparison({ identical: ['.'] }),
+    });
+    const p = planOne(
+      entry(WIN.style, 'C:\\a.cfg', 'C:\\Store\\a.cfg'),
+      o,
+      context('win32', { capabilities: { symlinks: false, junctions: true, hardlinks: true } }),
+    );
     expect(p.action).toBe('link');
     expect(p.type).toBe('hardlink');
     expect(flat(p).replacesIdentical).toBe(true);
@@ -217,13 +243,19 @@ describe('refused whatever the strategy (no backup or merge hint)', () => {
 
   it.each([WIN, POSIX])('$os: link and target that are one folder by identity (same volume and inode) are refused, even with merge', (fl) => {
     for (const conflict of STRATEGIES) {
-      const o = pair(fl.style, obs.dir(fl.link, vol('C'), { ino: '42' }), obs.dir(fl.target, vol('C'), { ino: '42' }), { linkTree: tree(10, 1), comparison: comparison({ identical: ['a'] }) });
+      const o = pair(fl.style, obs.dir(fl.link, vol('C'), { ino: '42' }), obs.dir(fl.target, vol('C'), { ino: '42' }), {
+        linkTree: tree(10, 1),
+        comparison: comparison({ identical: ['a'] }),
+      });
       const p = planOne(entry(fl.style, fl.link, fl.target, { conflict }), o, context(fl.os));
       expect(p.action).toBe('conflict');
       expect(p.reason).toContain('are the same folder (same volume and inode)');
     }
     // The same inode number on two volumes is two folders.
-    const two = pair(fl.style, obs.dir(fl.link, vol('C'), { ino: '42' }), obs.dir(fl.target, vol('D'), { ino: '42' }), { linkTree: tree(10, 1), comparison: comparison({ onlyAtLink: ['a'] }) });
+    const two = pair(fl.style, obs.dir(fl.link, vol('C'), { ino: '42' }), obs.dir(fl.target, vol('D'), { ino: '42' }), {
+      linkTree: tree(10, 1),
+      comparison: comparison({ onlyAtLink: ['a'] }),
+    });
     expect(planOne(entry(fl.style, fl.link, fl.target, { conflict: 'merge' }), two, context(fl.os)).action).toBe('merge');
   });
 

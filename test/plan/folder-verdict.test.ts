@@ -25,7 +25,8 @@ const WIN_ENV = {
 
 function verdictContext(os: OsName): VerdictContext {
   const home = HOME[os];
-  const known = os === 'win32' ? windowsDefaultKnownFolders(home, WIN_ENV) : os === 'darwin' ? darwinKnownFolders(home) : linuxKnownFolders(home, {}, undefined);
+  const known =
+    os === 'win32' ? windowsDefaultKnownFolders(home, WIN_ENV) : os === 'darwin' ? darwinKnownFolders(home) : linuxKnownFolders(home, {}, undefined);
   const places = folderPlaces(os, home, known.folders, os === 'win32' ? WIN_ENV : {});
   places.games = os === 'win32' ? [{ path: 'E:\\Games\\Hades', store: 'epic', name: 'Hades' }] : [];
   return { os, home, stateDir: STATE_DIR[os], places };
@@ -161,7 +162,11 @@ describe('plan agrees with the verdict', () => {
     const isFile = /\.(sys|vhdx)$/.test(p) || p === '/swapfile';
     const link = isFile ? obs.file(p, vol('A')) : obs.dir(p, vol('A'));
     const v = verdictContext(os);
-    const planned = planOne(entry(style, p, target), pair(style, link, obs.absent(target, vol('B')), { linkTree: tree(10, 1) }), context(os, { home: v.home, stateDir: v.stateDir!, places: v.places }));
+    const planned = planOne(
+      entry(style, p, target),
+      pair(style, link, obs.absent(target, vol('B')), { linkTree: tree(10, 1) }),
+      context(os, { home: v.home, stateDir: v.stateDir!, places: v.places }),
+    );
     expect(planned.action).toBe('move');
     const found = codes(planned);
     expect(found.includes('E_PROTECTED'), `E_PROTECTED for ${p}: ${found.join(', ')}`).toBe(verdict === 'never');

@@ -44,7 +44,8 @@ describe('linux: every kind but hardlink is a symlink', () => {
 
 describe('win32: auto, junction, symlink and permission', () => {
   const folderMove = () => pair(WIN_STYLE, obs.dir('C:\\Games', vol('C')), obs.absent('D:\\Games', vol('D')), { linkTree: tree(10, 1) });
-  const fileSameVol = () => pair(WIN_STYLE, obs.file('C:\\Users\\u\\big.iso', vol('C'), '1'), obs.absent('C:\\Store\\big.iso', vol('C')), { linkTree: tree(10, 1) });
+  const fileSameVol = () =>
+    pair(WIN_STYLE, obs.file('C:\\Users\\u\\big.iso', vol('C'), '1'), obs.absent('C:\\Store\\big.iso', vol('C')), { linkTree: tree(10, 1) });
   const fileCrossVol = () => pair(WIN_STYLE, obs.file('C:\\Users\\u\\big.iso', vol('C'), '1'), obs.absent('D:\\big.iso', vol('D')), { linkTree: tree(10, 1) });
 
   it('auto folder → junction (no privilege needed, even without symlink permission)', () => {
@@ -55,7 +56,9 @@ describe('win32: auto, junction, symlink and permission', () => {
   });
 
   it('auto folder to a network share → directory symlink when permitted (per volume), and the reason says why', () => {
-    const o = pair(WIN_STYLE, obs.dir('C:\\Games', vol('C')), obs.absent('\\\\nas\\games\\Games', vol('\\\\NAS\\GAMES\\', { remote: true })), { linkTree: tree(10, 1) });
+    const o = pair(WIN_STYLE, obs.dir('C:\\Games', vol('C')), obs.absent('\\\\nas\\games\\Games', vol('\\\\NAS\\GAMES\\', { remote: true })), {
+      linkTree: tree(10, 1),
+    });
     const p = planOne(entry(WIN_STYLE, 'C:\\Games', '\\\\nas\\games\\Games'), o, context('win32'));
     expect(p.type).toBe('symlink');
     expect(p.reason).toMatch(/junction cannot point to a network share/);
@@ -63,7 +66,9 @@ describe('win32: auto, junction, symlink and permission', () => {
   });
 
   it('auto folder to a network share without symlink permission stays a junction, refused with E_JUNCTION_REMOTE', () => {
-    const o = pair(WIN_STYLE, obs.dir('C:\\Games', vol('C')), obs.absent('\\\\nas\\games\\Games', vol('\\\\NAS\\GAMES\\', { remote: true })), { linkTree: tree(10, 1) });
+    const o = pair(WIN_STYLE, obs.dir('C:\\Games', vol('C')), obs.absent('\\\\nas\\games\\Games', vol('\\\\NAS\\GAMES\\', { remote: true })), {
+      linkTree: tree(10, 1),
+    });
     const p = planOne(entry(WIN_STYLE, 'C:\\Games', '\\\\nas\\games\\Games'), o, context('win32', { capabilities: NO_SYMLINKS }));
     expect(p.type).toBe('junction');
     expect(codes(p)).toEqual(['E_JUNCTION_REMOTE', 'W_NETWORK']);
@@ -101,7 +106,11 @@ describe('win32: auto, junction, symlink and permission', () => {
   });
 
   it('symlink of a file without permission → E_SYMLINK_PRIVILEGE (an explicit symlink never falls back to a hard link)', () => {
-    const p = planOne(entry(WIN_STYLE, 'C:\\Users\\u\\big.iso', 'C:\\Store\\big.iso', { type: 'symlink' }), fileSameVol(), context('win32', { capabilities: NO_SYMLINKS }));
+    const p = planOne(
+      entry(WIN_STYLE, 'C:\\Users\\u\\big.iso', 'C:\\Store\\big.iso', { type: 'symlink' }),
+      fileSameVol(),
+      context('win32', { capabilities: NO_SYMLINKS }),
+    );
     expect(p.type).toBe('symlink');
     expect(codes(p)).toEqual(['E_SYMLINK_PRIVILEGE']);
   });

@@ -29,13 +29,21 @@ describe('E_PSEUDO_FS: kernel pseudo file systems', () => {
   });
 
   it('a target on sysfs is refused too, for a link to create', () => {
-    const p = planOne(entry(POSIX_STYLE, '/home/u/k', '/sys/kernel'), pair(POSIX_STYLE, obs.absent('/home/u/k', vol('root')), obs.dir('/sys/kernel', vol('sys', { fsType: 'sysfs', pseudo: true }))), ctx);
+    const p = planOne(
+      entry(POSIX_STYLE, '/home/u/k', '/sys/kernel'),
+      pair(POSIX_STYLE, obs.absent('/home/u/k', vol('root')), obs.dir('/sys/kernel', vol('sys', { fsType: 'sysfs', pseudo: true }))),
+      ctx,
+    );
     expect(p.action).toBe('link');
     expect(codes(p)).toEqual(['E_PSEUDO_FS']);
   });
 
   it('an entry already in sync that points into /proc is not refused (nothing would change)', () => {
-    const p = planOne(entry(POSIX_STYLE, '/home/u/self', '/proc/self'), pair(POSIX_STYLE, obs.symlink('/home/u/self', '/proc/self', 'dir', vol('root')), obs.symlink('/proc/self', '/proc/1', 'dir', proc)), ctx);
+    const p = planOne(
+      entry(POSIX_STYLE, '/home/u/self', '/proc/self'),
+      pair(POSIX_STYLE, obs.symlink('/home/u/self', '/proc/self', 'dir', vol('root')), obs.symlink('/proc/self', '/proc/1', 'dir', proc)),
+      ctx,
+    );
     expect(p.action).toBe('none');
     expect(codes(p)).toEqual([]);
   });
@@ -47,13 +55,19 @@ describe('E_MOUNT_POINT: the path whose data would move is a mount point', () =>
     const p = planOne(entry(POSIX_STYLE, '/home/u/Games', '/mnt/big/Games'), pair(POSIX_STYLE, link, obs.absent('/mnt/big/Games', vol('big'))), ctx);
     expect(p.action).toBe('move');
     expect(codes(p)).toEqual(['E_MOUNT_POINT']);
-    expect(p.findings[0]!.message).toBe('/home/u/Games is a mount point (ext4 on /dev/loop0); relocate moves folders, not mounts: it cannot be moved or replaced by a link while a volume is mounted there');
+    expect(p.findings[0]!.message).toBe(
+      '/home/u/Games is a mount point (ext4 on /dev/loop0); relocate moves folders, not mounts: it cannot be moved or replaced by a link while a volume is mounted there',
+    );
     expect(p.findings[0]!.hint).not.toMatch(/close/);
   });
 
   it('a link path that is a mount point, with `conflict: backup`: refused (the backup is a rename of the mount)', () => {
     const link = obs.dir('/home/u/Games', vol('sdb'), { mountPoint: { path: '/home/u/Games' } });
-    const p = planOne(entry(POSIX_STYLE, '/home/u/Games', '/mnt/big/Games', { conflict: 'backup' }), pair(POSIX_STYLE, link, obs.dir('/mnt/big/Games', vol('big')), { comparison: comparison({ onlyAtLink: ['a'] }) }), ctx);
+    const p = planOne(
+      entry(POSIX_STYLE, '/home/u/Games', '/mnt/big/Games', { conflict: 'backup' }),
+      pair(POSIX_STYLE, link, obs.dir('/mnt/big/Games', vol('big')), { comparison: comparison({ onlyAtLink: ['a'] }) }),
+      ctx,
+    );
     expect(p.action).toBe('backup');
     expect(codes(p)).toEqual(['E_MOUNT_POINT']);
     expect(p.findings[0]!.message).toMatch(/^\/home\/u\/Games is a mount point; /);
@@ -61,7 +75,11 @@ describe('E_MOUNT_POINT: the path whose data would move is a mount point', () =>
 
   it('state: absent, the target a mount point: refused (the data would move out of the mount)', () => {
     const target = obs.dir('/mnt/big/Games', vol('big'), { mountPoint: { path: '/mnt/big/Games', fsType: 'xfs', source: '/dev/sdc' } });
-    const p = planOne(entry(POSIX_STYLE, '/home/u/Games', '/mnt/big/Games', { state: 'absent' }), pair(POSIX_STYLE, obs.symlink('/home/u/Games', '/mnt/big/Games', 'dir', vol('root')), target, { targetTree: tree(5, 1) }), ctx);
+    const p = planOne(
+      entry(POSIX_STYLE, '/home/u/Games', '/mnt/big/Games', { state: 'absent' }),
+      pair(POSIX_STYLE, obs.symlink('/home/u/Games', '/mnt/big/Games', 'dir', vol('root')), target, { targetTree: tree(5, 1) }),
+      ctx,
+    );
     expect(p.action).toBe('restore');
     expect(codes(p)).toEqual(['E_MOUNT_POINT']);
   });
@@ -76,13 +94,19 @@ describe('E_MOUNT_POINT: the path whose data would move is a mount point', () =>
 
 describe('E_MOUNT_INSIDE: a mount inside a tree that would move', () => {
   const move = (extra: Parameters<typeof pair>[3], linkExtra = {}) =>
-    planOne(entry(POSIX_STYLE, '/home/u/Games', '/mnt/big/Games'), pair(POSIX_STYLE, obs.dir('/home/u/Games', vol('root'), linkExtra), obs.absent('/mnt/big/Games', vol('big')), extra), ctx);
+    planOne(
+      entry(POSIX_STYLE, '/home/u/Games', '/mnt/big/Games'),
+      pair(POSIX_STYLE, obs.dir('/home/u/Games', vol('root'), linkExtra), obs.absent('/mnt/big/Games', vol('big')), extra),
+      ctx,
+    );
 
   it('found by the walk (a device change): refused, naming the mount', () => {
     const p = move({ linkTree: tree(10, 2, { mounts: [{ path: '/home/u/Games/ssd' }] }) });
     expect(codes(p)).toEqual(['E_MOUNT_INSIDE']);
     expect(p.findings[0]).toMatchObject({ path: '/home/u/Games/ssd' });
-    expect(p.findings[0]!.message).toBe('/home/u/Games/ssd is a volume mounted inside /home/u/Games; relocate never moves across a device boundary, so it will not move a folder with a mount inside');
+    expect(p.findings[0]!.message).toBe(
+      '/home/u/Games/ssd is a volume mounted inside /home/u/Games; relocate never moves across a device boundary, so it will not move a folder with a mount inside',
+    );
     expect(p.findings[0]!.hint).toMatch(/umount \/home\/u\/Games\/ssd/);
   });
 
@@ -102,7 +126,12 @@ describe('E_MOUNT_INSIDE: a mount inside a tree that would move', () => {
   it('a merge refuses a mount inside the target it moves into; a restore one inside the target it moves out of', () => {
     const merge = planOne(
       entry(POSIX_STYLE, '/home/u/Games', '/mnt/big/Games', { conflict: 'merge' }),
-      pair(POSIX_STYLE, obs.dir('/home/u/Games', vol('root')), obs.dir('/mnt/big/Games', vol('big'), { mountsBelow: [{ path: '/mnt/big/Games/x', fsType: 'tmpfs', source: 'tmpfs' }] }), { linkTree: tree(1, 1), comparison: comparison({ onlyAtLink: ['a'] }) }),
+      pair(
+        POSIX_STYLE,
+        obs.dir('/home/u/Games', vol('root')),
+        obs.dir('/mnt/big/Games', vol('big'), { mountsBelow: [{ path: '/mnt/big/Games/x', fsType: 'tmpfs', source: 'tmpfs' }] }),
+        { linkTree: tree(1, 1), comparison: comparison({ onlyAtLink: ['a'] }) },
+      ),
       ctx,
     );
     expect(merge.action).toBe('merge');
@@ -110,7 +139,9 @@ describe('E_MOUNT_INSIDE: a mount inside a tree that would move', () => {
     expect(merge.findings[0]!.message).toMatch(/mounted inside \/mnt\/big\/Games;/);
     const restore = planOne(
       entry(POSIX_STYLE, '/home/u/Games', '/mnt/big/Games', { state: 'absent' }),
-      pair(POSIX_STYLE, obs.absent('/home/u/Games', vol('root')), obs.dir('/mnt/big/Games', vol('big')), { targetTree: tree(1, 1, { mounts: [{ path: '/mnt/big/Games/x' }] }) }),
+      pair(POSIX_STYLE, obs.absent('/home/u/Games', vol('root')), obs.dir('/mnt/big/Games', vol('big')), {
+        targetTree: tree(1, 1, { mounts: [{ path: '/mnt/big/Games/x' }] }),
+      }),
       ctx,
     );
     expect(restore.action).toBe('restore');
@@ -119,8 +150,15 @@ describe('E_MOUNT_INSIDE: a mount inside a tree that would move', () => {
 
   it('a volume mounted inside since the plan was made changes the fingerprint (a saved plan goes stale)', () => {
     const o = pair(POSIX_STYLE, obs.dir('/home/u/Games', vol('root')), obs.absent('/mnt/big/Games', vol('big')), { sizesSkipped: true });
-    const mounted = pair(POSIX_STYLE, obs.dir('/home/u/Games', vol('root'), { mountsBelow: [ssd] }), obs.absent('/mnt/big/Games', vol('big')), { sizesSkipped: true });
-    const pointed = pair(POSIX_STYLE, obs.dir('/home/u/Games', vol('root'), { mountPoint: { path: '/home/u/Games' } }), obs.absent('/mnt/big/Games', vol('big')), { sizesSkipped: true });
+    const mounted = pair(POSIX_STYLE, obs.dir('/home/u/Games', vol('root'), { mountsBelow: [ssd] }), obs.absent('/mnt/big/Games', vol('big')), {
+      sizesSkipped: true,
+    });
+    const pointed = pair(
+      POSIX_STYLE,
+      obs.dir('/home/u/Games', vol('root'), { mountPoint: { path: '/home/u/Games' } }),
+      obs.absent('/mnt/big/Games', vol('big')),
+      { sizesSkipped: true },
+    );
     expect(new Set([fingerprint([o]), fingerprint([mounted]), fingerprint([pointed])]).size).toBe(3);
     const plan = makePlan([entry(POSIX_STYLE, '/home/u/Games', '/mnt/big/Games')], [mounted], ctx);
     expect(plan.blocked).toBe(true);

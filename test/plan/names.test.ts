@@ -93,12 +93,21 @@ function moving(names: TreeNames, opts: { fsType?: string; cross?: boolean; rule
 
 const twins = (...pairs: [string, string][]): TreeNames => ({ twins: { count: pairs.length, first: pairs.map(([a, b]) => ({ dir: `${LINK}/sub`, a, b })) } });
 const longest = (nameBytes: number, nameUnits: number, relBytes: number, relUnits: number): TreeNames => ({
-  longest: { nameBytes: { path: `${LINK}/long`, n: nameBytes }, nameUnits: { path: `${LINK}/long`, n: nameUnits }, relBytes: { path: `${LINK}/deep/x`, n: relBytes }, relUnits: { path: `${LINK}/deep/x`, n: relUnits } },
+  longest: {
+    nameBytes: { path: `${LINK}/long`, n: nameBytes },
+    nameUnits: { path: `${LINK}/long`, n: nameUnits },
+    relBytes: { path: `${LINK}/deep/x`, n: relBytes },
+    relUnits: { path: `${LINK}/deep/x`, n: relUnits },
+  },
 });
 
 describe('the planner: names the destination cannot hold', () => {
   it('E_CASE_COLLISION at plan time when the destination answered that it ignores case, naming both', () => {
-    const p = planOne(entry(POSIX_STYLE, LINK, TO), moving(twins(['README', 'Readme']), { rules: { ignoresCase: true, ignoresNormalisation: false } }), context('linux'));
+    const p = planOne(
+      entry(POSIX_STYLE, LINK, TO),
+      moving(twins(['README', 'Readme']), { rules: { ignoresCase: true, ignoresNormalisation: false } }),
+      context('linux'),
+    );
     expect(codes(p)).toEqual(['E_CASE_COLLISION']);
     const f = p.findings[0]!;
     expect(f.severity).toBe('error');
@@ -118,7 +127,9 @@ describe('the planner: names the destination cannot hold', () => {
 
   it('nothing refused where the destination tells names apart, or could not be asked, or the move is a rename', () => {
     const names = twins(['README', 'Readme']);
-    expect(codes(planOne(entry(POSIX_STYLE, LINK, TO), moving(names, { rules: { ignoresCase: false, ignoresNormalisation: false } }), context('linux')))).toEqual([]);
+    expect(
+      codes(planOne(entry(POSIX_STYLE, LINK, TO), moving(names, { rules: { ignoresCase: false, ignoresNormalisation: false } }), context('linux'))),
+    ).toEqual([]);
     expect(codes(planOne(entry(POSIX_STYLE, LINK, TO), moving(names), context('linux')))).toEqual([]);
     expect(codes(planOne(entry(POSIX_STYLE, LINK, TO), moving(names, { cross: false, rules: { ignoresCase: true } }), context('linux')))).toEqual([]);
   });
@@ -141,13 +152,15 @@ describe('the planner: names the destination cannot hold', () => {
   it('E_NAME_TOO_LONG: a 300-byte name (100 CJK characters, fine on NTFS) going to ext4; counted in the unit the destination counts', () => {
     const p = planOne(entry(POSIX_STYLE, LINK, TO), moving(longest(300, 100, 300, 100), { fsType: 'ext4' }), context('linux'));
     expect(codes(p)).toEqual(['E_NAME_TOO_LONG']);
-    expect(p.findings[0]!.message).toContain(`the name of ${LINK}/long is 300 bytes long, and the ext4 volume of ${TO} holds names of at most 255 bytes (UTF-8)`);
+    expect(p.findings[0]!.message).toContain(
+      `the name of ${LINK}/long is 300 bytes long, and the ext4 volume of ${TO} holds names of at most 255 bytes (UTF-8)`,
+    );
     // The same name going to NTFS (255 UTF-16 units) fits.
     expect(codes(planOne(entry(POSIX_STYLE, LINK, TO), moving(longest(300, 100, 300, 100), { fsType: 'ntfs3' }), context('linux')))).toEqual([]);
     expect(codes(planOne(entry(POSIX_STYLE, LINK, TO), moving(longest(255, 255, 255, 255), { fsType: 'ext4' }), context('linux')))).toEqual([]);
   });
 
-  it('E_PATH_TOO_LONG: the deepest path, under the copy\'s staging name, past Linux\'s 4095 bytes', () => {
+  it("E_PATH_TOO_LONG: the deepest path, under the copy's staging name, past Linux's 4095 bytes", () => {
     const fits = 4095 - TO.length - 1 - '.relocate-partial-20261122T023148Z-1a2b-99999'.length;
     expect(codes(planOne(entry(POSIX_STYLE, LINK, TO), moving(longest(10, 10, fits, fits)), context('linux')))).toEqual([]);
     const p = planOne(entry(POSIX_STYLE, LINK, TO), moving(longest(10, 10, fits + 1, fits + 1)), context('linux'));
@@ -158,15 +171,25 @@ describe('the planner: names the destination cannot hold', () => {
 
   it('Windows: a reserved name is refused moving to another drive; paths are counted in UTF-16 units up to 32,767', () => {
     const W = 'C:\\Docs';
-    const names: TreeNames = { windowsUnfit: { count: 1, first: [`${W}\\aux.h`] }, longest: { nameBytes: { path: `${W}\\x`, n: 600 }, nameUnits: { path: `${W}\\x`, n: 200 }, relBytes: { path: `${W}\\x`, n: 40_000 }, relUnits: { path: `${W}\\x`, n: 20_000 } } };
+    const names: TreeNames = {
+      windowsUnfit: { count: 1, first: [`${W}\\aux.h`] },
+      longest: {
+        nameBytes: { path: `${W}\\x`, n: 600 },
+        nameUnits: { path: `${W}\\x`, n: 200 },
+        relBytes: { path: `${W}\\x`, n: 40_000 },
+        relUnits: { path: `${W}\\x`, n: 20_000 },
+      },
+    };
     const o = pair(WIN_STYLE, obs.dir(W, vol('C')), obs.absent('D:\\Docs', vol('D', { fsType: 'NTFS' })), { linkTree: tree(1, 1, { names }) });
     const p = planOne(entry(WIN_STYLE, W, 'D:\\Docs'), o, context('win32'));
     expect(codes(p)).toEqual(['E_NAME_UNFIT']);
-    expect(p.findings[0]!.message).toContain('Windows takes Windows\' rules');
+    expect(p.findings[0]!.message).toContain("Windows takes Windows' rules");
   });
 
-  it('a restore checks the names of the target tree against the link\'s volume', () => {
-    const o = pair(POSIX_STYLE, obs.symlink(LINK, TO, 'dir', vol('home', { fsType: 'vfat' })), obs.dir(TO, vol('big')), { targetTree: tree(1, 1, { names: { windowsUnfit: { count: 1, first: [`${TO}/a:b`] } } }) });
+  it("a restore checks the names of the target tree against the link's volume", () => {
+    const o = pair(POSIX_STYLE, obs.symlink(LINK, TO, 'dir', vol('home', { fsType: 'vfat' })), obs.dir(TO, vol('big')), {
+      targetTree: tree(1, 1, { names: { windowsUnfit: { count: 1, first: [`${TO}/a:b`] } } }),
+    });
     const p = planOne(entry(POSIX_STYLE, LINK, TO, { state: 'absent' }), o, context('linux'));
     expect(p.action).toBe('restore');
     expect(codes(p)).toEqual(['E_NAME_UNFIT']);

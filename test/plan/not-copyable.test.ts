@@ -46,7 +46,15 @@ describe('E_CLOUD_PLACEHOLDER / E_ENCRYPTED: files a copy must not read are refu
   });
 
   it('refuses EFS-encrypted files with their own code and hint, alongside placeholders', () => {
-    const t = tree(10, 2, { notCopyable: { count: 2, first: [{ path: `${LINK}\\a.jpg`, why: 'cloud-placeholder' }, { path: `${LINK}\\secret.txt`, why: 'encrypted' }] } });
+    const t = tree(10, 2, {
+      notCopyable: {
+        count: 2,
+        first: [
+          { path: `${LINK}\\a.jpg`, why: 'cloud-placeholder' },
+          { path: `${LINK}\\secret.txt`, why: 'encrypted' },
+        ],
+      },
+    });
     const p = planOne(entry(WIN_STYLE, LINK, FAR), move(true, t), context('win32'));
     expect(codes(p)).toEqual(expect.arrayContaining(['E_CLOUD_PLACEHOLDER', 'E_ENCRYPTED']));
     const e = p.findings.find((x) => x.code === 'E_ENCRYPTED')!;

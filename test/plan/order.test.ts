@@ -70,7 +70,11 @@ describe('orderEntries', () => {
   });
 
   it('puts a parent before its child and keeps manifest order otherwise', () => {
-    const entries = [entry(POSIX_STYLE, '/x/child', '/t/child', { index: 0 }), entry(POSIX_STYLE, '/y', '/t/y', { index: 1 }), entry(POSIX_STYLE, '/x', '/t/x', { index: 2 })];
+    const entries = [
+      entry(POSIX_STYLE, '/x/child', '/t/child', { index: 0 }),
+      entry(POSIX_STYLE, '/y', '/t/y', { index: 1 }),
+      entry(POSIX_STYLE, '/x', '/t/x', { index: 2 }),
+    ];
     expect(orderEntries(entries).order).toEqual([1, 2, 0]);
   });
 });

@@ -32,17 +32,35 @@ const FIELDS: Record<Action, Record<string, unknown>> = {
 
 function entryJson(action: Action, order: number, fields: Record<string, unknown> = FIELDS[action]): Record<string, unknown> {
   return {
-    order, index: order, link: '/a/Games', target: '/b/Games', type: 'symlink', declaredType: 'auto',
-    state: action === 'restore' || action === 'remove' ? 'absent' : 'present', conflictStrategy: 'fail', retargetMode: 'move',
-    action, reason: 'r', ...fields, findings: [], style: { flavour: 'posix', caseInsensitive: false },
+    order,
+    index: order,
+    link: '/a/Games',
+    target: '/b/Games',
+    type: 'symlink',
+    declaredType: 'auto',
+    state: action === 'restore' || action === 'remove' ? 'absent' : 'present',
+    conflictStrategy: 'fail',
+    retargetMode: 'move',
+    action,
+    reason: 'r',
+    ...fields,
+    findings: [],
+    style: { flavour: 'posix', caseInsensitive: false },
     source: { file: '/m.yaml', line: 1, col: 1 },
   };
 }
 
 function planJson(entries: Record<string, unknown>[]): Record<string, unknown> {
   return {
-    formatVersion: 1, manifest: { path: '/m.yaml', hash: 'h' }, os: 'linux', toolVersion: '0.1.0', entries, findings: [],
-    summary: { actions: {}, bytesToMove: 0, bytesAcrossVolumes: 0, conflicts: 0, errors: 0, warnings: 0 }, blocked: false, fingerprint: 'f',
+    formatVersion: 1,
+    manifest: { path: '/m.yaml', hash: 'h' },
+    os: 'linux',
+    toolVersion: '0.1.0',
+    entries,
+    findings: [],
+    summary: { actions: {}, bytesToMove: 0, bytesAcrossVolumes: 0, conflicts: 0, errors: 0, warnings: 0 },
+    blocked: false,
+    fingerprint: 'f',
   };
 }
 
@@ -87,9 +105,12 @@ describe('decodePlan: entries by action', () => {
     expect(refusedAt([entryJson(action, 0, { ...FIELDS[action], move: MOVE })])).toBe('plan.entries[0].move');
   });
 
-  it.each(['none', 'link', 'create', 'move', 'relink', 'retarget', 'backup', 'merge', 'conflict', 'skip'] as Action[])('refuses a %s entry that carries removes', (action) => {
-    expect(refusedAt([entryJson(action, 0, { ...FIELDS[action], removes: '/a/Games' })])).toBe('plan.entries[0].removes');
-  });
+  it.each(['none', 'link', 'create', 'move', 'relink', 'retarget', 'backup', 'merge', 'conflict', 'skip'] as Action[])(
+    'refuses a %s entry that carries removes',
+    (action) => {
+      expect(refusedAt([entryJson(action, 0, { ...FIELDS[action], removes: '/a/Games' })])).toBe('plan.entries[0].removes');
+    },
+  );
 
   it('reads the optional fields as optional: a restore with nothing to unlink, a conflict never compared, a plain link or relink', () => {
     expect(refusedAt([entryJson('restore', 0, without('restore', 'removes'))])).toBeUndefined();
@@ -107,7 +128,9 @@ describe('decodePlan: entries by action', () => {
     }
     expect(err).toBeInstanceOf(DecodeError);
     expect((err as DecodeError).at).toBe('plan.entries[0].action');
-    expect((err as DecodeError).message).toContain('"none", "link", "create", "move", "relink", "retarget", "backup", "merge", "restore", "remove", "conflict", "skip"');
+    expect((err as DecodeError).message).toContain(
+      '"none", "link", "create", "move", "relink", "retarget", "backup", "merge", "restore", "remove", "conflict", "skip"',
+    );
   });
 
   it('fills in retargetMode for a plan saved before it existed', () => {

@@ -41,7 +41,12 @@ describe('plan.blocked and summary', () => {
     const { entries, observations } = mixed();
     const plan = makePlan(entries, observations, context('win32'));
     expect(plan.entries.map((p) => [p.index, p.action])).toEqual([
-      [0, 'move'], [1, 'create'], [2, 'none'], [3, 'relink'], [4, 'skip'], [5, 'restore'],
+      [0, 'move'],
+      [1, 'create'],
+      [2, 'none'],
+      [3, 'relink'],
+      [4, 'skip'],
+      [5, 'restore'],
     ]);
     expect(plan.summary.actions).toEqual({ move: 1, create: 1, none: 1, relink: 1, skip: 1, restore: 1 });
     expect(plan.summary).toMatchObject({ bytesToMove: 3700, bytesAcrossVolumes: 3700, conflicts: 0, errors: 0, warnings: 0 });
@@ -53,7 +58,7 @@ describe('plan.blocked and summary', () => {
     expect(flat(plan.entries[3]!).oldTarget).toBe('E:\\Old');
   });
 
-  it('skip keeps the entry\'s reason and the raw paths', () => {
+  it("skip keeps the entry's reason and the raw paths", () => {
     const { entries, observations } = mixed();
     const skip = makePlan(entries, observations, context('win32')).entries.find((p) => p.action === 'skip')!;
     expect(skip.reason).toBe('when.os does not include win32');
@@ -104,11 +109,8 @@ describe('plan.blocked and summary', () => {
 describe('order: nested entries parent-first, cycles refused', () => {
   const dirMove = (link: string, target: string, lv = C, tv = vol('E')) => pair(WIN_STYLE, obs.dir(link, lv), obs.absent(target, tv), { linkTree: tree(1, 1) });
 
-  it('an entry whose link is inside another entry\'s link comes after it, whatever the manifest order', () => {
-    const entries = [
-      entry(WIN_STYLE, 'C:\\Games\\Steam', 'E:\\Steam', { index: 0 }),
-      entry(WIN_STYLE, 'C:\\Games', 'D:\\Games', { index: 1 }),
-    ];
+  it("an entry whose link is inside another entry's link comes after it, whatever the manifest order", () => {
+    const entries = [entry(WIN_STYLE, 'C:\\Games\\Steam', 'E:\\Steam', { index: 0 }), entry(WIN_STYLE, 'C:\\Games', 'D:\\Games', { index: 1 })];
     const plan = makePlan(entries, [dirMove('C:\\Games\\Steam', 'E:\\Steam'), dirMove('C:\\Games', 'D:\\Games', C, D)], context('win32'));
     expect(plan.entries.map((p) => [p.order, p.index, p.link])).toEqual([
       [0, 1, 'C:\\Games'],
@@ -116,7 +118,7 @@ describe('order: nested entries parent-first, cycles refused', () => {
     ]);
   });
 
-  it('an entry whose link is inside another entry\'s target comes after it', () => {
+  it("an entry whose link is inside another entry's target comes after it", () => {
     const entries = [
       entry(WIN_STYLE, 'D:\\Games\\Saves', 'E:\\Saves', { index: 0 }),
       entry(WIN_STYLE, 'C:\\Games', 'D:\\Games', { index: 1 }),
@@ -129,10 +131,7 @@ describe('order: nested entries parent-first, cycles refused', () => {
   });
 
   it('Windows paths nest without regard to case', () => {
-    const entries = [
-      entry(WIN_STYLE, 'C:\\GAMES\\Steam', 'E:\\Steam', { index: 0 }),
-      entry(WIN_STYLE, 'C:\\Games', 'D:\\Games', { index: 1 }),
-    ];
+    const entries = [entry(WIN_STYLE, 'C:\\GAMES\\Steam', 'E:\\Steam', { index: 0 }), entry(WIN_STYLE, 'C:\\Games', 'D:\\Games', { index: 1 })];
     const plan = makePlan(entries, [dirMove('C:\\GAMES\\Steam', 'E:\\Steam'), dirMove('C:\\Games', 'D:\\Games', C, D)], context('win32'));
     expect(plan.entries.map((p) => p.index)).toEqual([1, 0]);
   });
@@ -144,20 +143,21 @@ describe('order: nested entries parent-first, cycles refused', () => {
       entry(POSIX_STYLE, '/home/u/games/steam', '/mnt/ssd/steam', { index: 1 }),
       entry(POSIX_STYLE, '/home/u/games', '/mnt/big/games', { index: 2 }),
     ];
-    const plan = makePlan(entries, [P('/home/u/games/steam/common', '/mnt/ssd/common'), P('/home/u/games/steam', '/mnt/ssd/steam'), P('/home/u/games', '/mnt/big/games')], context('linux'));
+    const plan = makePlan(
+      entries,
+      [P('/home/u/games/steam/common', '/mnt/ssd/common'), P('/home/u/games/steam', '/mnt/ssd/steam'), P('/home/u/games', '/mnt/big/games')],
+      context('linux'),
+    );
     expect(plan.entries.map((p) => p.index)).toEqual([2, 1, 0]);
   });
 
   it('a sibling whose name merely starts the same is not nested', () => {
-    const entries = [
-      entry(WIN_STYLE, 'C:\\Games2', 'E:\\Games2', { index: 0 }),
-      entry(WIN_STYLE, 'C:\\Games', 'D:\\Games', { index: 1 }),
-    ];
+    const entries = [entry(WIN_STYLE, 'C:\\Games2', 'E:\\Games2', { index: 0 }), entry(WIN_STYLE, 'C:\\Games', 'D:\\Games', { index: 1 })];
     const plan = makePlan(entries, [dirMove('C:\\Games2', 'E:\\Games2'), dirMove('C:\\Games', 'D:\\Games', C, D)], context('win32'));
     expect(plan.entries.map((p) => p.index)).toEqual([0, 1]);
   });
 
-  it('a cycle (each inside the other\'s paths) makes both entries conflicts and blocks the plan', () => {
+  it("a cycle (each inside the other's paths) makes both entries conflicts and blocks the plan", () => {
     const entries = [
       entry(WIN_STYLE, 'C:\\A\\x', 'D:\\B', { index: 0 }),
       entry(WIN_STYLE, 'D:\\B\\y', 'C:\\A', { index: 1 }),
@@ -181,8 +181,16 @@ describe('fingerprint', () => {
   const base = (): EntryObservation =>
     pair(WIN_STYLE, obs.symlink('C:\\Games', 'D:\\Games', 'dir', vol('C', { freeBytes: 100 })), obs.dir('D:\\Games', vol('D', { freeBytes: 5000 })));
   const fp = (o: EntryObservation) => makePlan([entry(WIN_STYLE, 'C:\\Games', 'D:\\Games')], [o], context('win32')).fingerprint;
-  const withLink = (extra: Partial<FlatObservation>) => { const o = base(); o.link = { ...o.link, ...extra } as PathObservation; return o; };
-  const withTarget = (extra: Partial<FlatObservation>) => { const o = base(); o.target = { ...o.target, ...extra } as PathObservation; return o; };
+  const withLink = (extra: Partial<FlatObservation>) => {
+    const o = base();
+    o.link = { ...o.link, ...extra } as PathObservation;
+    return o;
+  };
+  const withTarget = (extra: Partial<FlatObservation>) => {
+    const o = base();
+    o.target = { ...o.target, ...extra } as PathObservation;
+    return o;
+  };
 
   it('same observations → same fingerprint (and it is the fingerprint of the observations)', () => {
     expect(fp(base())).toBe(fp(base()));

@@ -80,7 +80,11 @@ describe('junction rules (local volumes with reparse points)', () => {
   });
 
   it('E_JUNCTION_FS on the link side too', () => {
-    const p = planOne(entry(WIN_STYLE, 'C:\\Games', 'Z:\\Games'), move(vol('D'), vol('C', { fsType: 'exfat', supportsReparsePoints: false })), context('win32'));
+    const p = planOne(
+      entry(WIN_STYLE, 'C:\\Games', 'Z:\\Games'),
+      move(vol('D'), vol('C', { fsType: 'exfat', supportsReparsePoints: false })),
+      context('win32'),
+    );
     expect(codes(p)).toEqual(['E_JUNCTION_FS']);
     expect(p.findings[0]!.path).toBe('C:\\Games');
   });
@@ -97,7 +101,10 @@ describe('files in use (Windows: observed through the Restart Manager)', () => {
     const p = planOne(entry(WIN_STYLE, 'C:\\Games', 'D:\\Games'), o, context('win32'));
     expect(p.action).toBe('move');
     expect(codes(p)).toEqual(['E_IN_USE', 'E_IN_USE']);
-    expect(p.findings.map((f) => f.message)).toEqual(['C:\\Games\\x.exe is used by Steam.exe (pid 4242)', 'C:\\Games\\data\\save.dat is used by Game.exe (pid 77)']);
+    expect(p.findings.map((f) => f.message)).toEqual([
+      'C:\\Games\\x.exe is used by Steam.exe (pid 4242)',
+      'C:\\Games\\data\\save.dat is used by Game.exe (pid 77)',
+    ]);
     expect(p.findings[0]!.path).toBe('C:\\Games\\x.exe');
     expect(p.findings[0]!.hint).toMatch(/close Steam\.exe/);
   });
@@ -149,7 +156,9 @@ describe('files in use on Linux and macOS (issue 13 §4: /proc, libproc or lsof)
     expect(codes(p)).toEqual(['W_IN_USE_UNKNOWN']);
     const f = p.findings[0]!;
     expect(f.severity).toBe('warning');
-    expect(f.message).toMatch(/^11 process\(es\) of other users could not be inspected \(pid 100 postgres, 101 \?, .*107 \?, and 3 more\): relocate cannot tell whether they use \/home\/u\/logs$/);
+    expect(f.message).toMatch(
+      /^11 process\(es\) of other users could not be inspected \(pid 100 postgres, 101 \?, .*107 \?, and 3 more\): relocate cannot tell whether they use \/home\/u\/logs$/,
+    );
     expect(f.hint).toMatch(/root/);
     expect(plan.blocked).toBe(false);
   });
@@ -184,7 +193,10 @@ describe('read-only destinations', () => {
   });
 
   it('a backup writes only beside the link: a read-only target is fine', () => {
-    const o = pair(POSIX_STYLE, obs.dir('/home/u/iso', vol('root')), obs.dir('/mnt/ro/iso', vol('ro', { readOnly: true })), { linkTree: tree(10, 1), comparison: comparison({ differ: ['x'] }) });
+    const o = pair(POSIX_STYLE, obs.dir('/home/u/iso', vol('root')), obs.dir('/mnt/ro/iso', vol('ro', { readOnly: true })), {
+      linkTree: tree(10, 1),
+      comparison: comparison({ differ: ['x'] }),
+    });
     const p = planOne(entry(POSIX_STYLE, '/home/u/iso', '/mnt/ro/iso', { conflict: 'backup' }), o, context('linux'));
     expect(p.action).toBe('backup');
     expect(codes(p)).toEqual([]);

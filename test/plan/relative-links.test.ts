@@ -57,22 +57,35 @@ describe('W_RELATIVE_LINK_OUT in the planner', () => {
 
   it('a link that leaves and comes back through the same name at the same depth still works after the move: no warning', () => {
     // /home/u/Games/sub/back → ../../Games/b is /home/u/Games/b now, /mnt/big/Games/b after: the moved b.
-    const p = planOne(entry(POSIX_STYLE, LINK, '/mnt/big/Games'), moving(tree(10, 1, out([{ path: `${LINK}/sub/back`, text: '../../Games/b' }]))), context('linux'));
+    const p = planOne(
+      entry(POSIX_STYLE, LINK, '/mnt/big/Games'),
+      moving(tree(10, 1, out([{ path: `${LINK}/sub/back`, text: '../../Games/b' }]))),
+      context('linux'),
+    );
     expect(codes(p)).toEqual([]);
     // Under another name it would reach the old name, which is the link after the move: warned.
-    const renamed = planOne(entry(POSIX_STYLE, LINK, '/mnt/big/Stuff'), moving(tree(10, 1, out([{ path: `${LINK}/sub/back`, text: '../../Games/b' }])), '/mnt/big/Stuff'), context('linux'));
+    const renamed = planOne(
+      entry(POSIX_STYLE, LINK, '/mnt/big/Stuff'),
+      moving(tree(10, 1, out([{ path: `${LINK}/sub/back`, text: '../../Games/b' }])), '/mnt/big/Stuff'),
+      context('linux'),
+    );
     expect(codes(renamed)).toEqual(['W_RELATIVE_LINK_OUT']);
     expect(renamed.findings[0]!.message).toContain('after the move /mnt/big/Games/b');
   });
 
   it('a move into a sibling folder of the same parent keeps `../shared` where it was: no warning', () => {
-    const p = planOne(entry(POSIX_STYLE, LINK, '/home/u/Games2'), moving(tree(10, 1, out([{ path: `${LINK}/lib`, text: '../shared' }])), '/home/u/Games2', false), context('linux'));
+    const p = planOne(
+      entry(POSIX_STYLE, LINK, '/home/u/Games2'),
+      moving(tree(10, 1, out([{ path: `${LINK}/lib`, text: '../shared' }])), '/home/u/Games2', false),
+      context('linux'),
+    );
     expect(p.action).toBe('move');
     expect(codes(p)).toEqual([]);
   });
 
   it('a backup renames the data to a sibling: `../shared` still works, `../Games/x` (through the name that becomes the link) does not', () => {
-    const sides = (t: TreeMeasure) => pair(POSIX_STYLE, obs.dir(LINK, vol('home')), obs.dir('/mnt/big/Games', vol('big')), { linkTree: t, comparison: comparison({ onlyAtLink: ['a'] }) });
+    const sides = (t: TreeMeasure) =>
+      pair(POSIX_STYLE, obs.dir(LINK, vol('home')), obs.dir('/mnt/big/Games', vol('big')), { linkTree: t, comparison: comparison({ onlyAtLink: ['a'] }) });
     const e = entry(POSIX_STYLE, LINK, '/mnt/big/Games', { conflict: 'backup' });
     const fine = planOne(e, sides(tree(10, 1, out([{ path: `${LINK}/lib`, text: '../shared' }]))), context('linux'));
     expect(fine.action).toBe('backup');
@@ -99,14 +112,18 @@ describe('W_RELATIVE_LINK_OUT in the planner', () => {
 
   it('Windows paths: a move to another drive', () => {
     const W = 'C:\\Games';
-    const o = pair(WIN_STYLE, obs.dir(W, vol('C')), obs.absent('D:\\Games', vol('D')), { linkTree: tree(10, 1, out([{ path: `${W}\\mods`, text: '..\\shared\\mods' }])) });
+    const o = pair(WIN_STYLE, obs.dir(W, vol('C')), obs.absent('D:\\Games', vol('D')), {
+      linkTree: tree(10, 1, out([{ path: `${W}\\mods`, text: '..\\shared\\mods' }])),
+    });
     const p = planOne(entry(WIN_STYLE, W, 'D:\\Games'), o, context('win32'));
     expect(codes(p)).toEqual(['W_RELATIVE_LINK_OUT']);
     expect(p.findings[0]!.message).toContain('now C:\\shared\\mods, after the move D:\\shared\\mods');
   });
 
   it('an entry that moves nothing is not checked', () => {
-    const o = pair(POSIX_STYLE, obs.absent(LINK, vol('home')), obs.dir('/mnt/big/Games', vol('big')), { targetTree: tree(10, 1, out([{ path: '/mnt/big/Games/lib', text: '../shared' }])) });
+    const o = pair(POSIX_STYLE, obs.absent(LINK, vol('home')), obs.dir('/mnt/big/Games', vol('big')), {
+      targetTree: tree(10, 1, out([{ path: '/mnt/big/Games/lib', text: '../shared' }])),
+    });
     expect(codes(planOne(entry(POSIX_STYLE, LINK, '/mnt/big/Games'), o, context('linux')))).toEqual([]);
   });
 });

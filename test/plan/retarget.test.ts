@@ -56,7 +56,7 @@ describe('what a link to an old target becomes', () => {
     expect(p.move).toMatchObject({ from: OLD, bytes: 100, files: 1 });
   });
 
-  it('the plan summary counts a retarget\'s bytes like a move\'s', () => {
+  it("the plan summary counts a retarget's bytes like a move's", () => {
     const plan = makePlan([entry(S, LINK, NEW)], [retargetObs(oldDir())], context('linux'));
     expect(plan.summary.actions.retarget).toBe(1);
     expect(plan.summary.bytesToMove).toBe(5000);
@@ -134,7 +134,11 @@ describe('what a link to an old target becomes', () => {
     expect(under.action).toBe('conflict');
     expect(under.reason).toContain('lies inside the new target');
     const link = `${OLD}/link`;
-    const self = planOne(entry(S, link, NEW), pair(S, obs.symlink(link, OLD, 'dir', OLDV), obs.absent(NEW, NEWV), { oldTarget: oldDir(), oldTargetTree: tree(1, 1) }), context('linux'));
+    const self = planOne(
+      entry(S, link, NEW),
+      pair(S, obs.symlink(link, OLD, 'dir', OLDV), obs.absent(NEW, NEWV), { oldTarget: oldDir(), oldTargetTree: tree(1, 1) }),
+      context('linux'),
+    );
     expect(self.action).toBe('conflict');
     expect(self.reason).toContain('would take the link with it');
   });
@@ -151,7 +155,8 @@ describe('what a link to an old target becomes', () => {
 
 describe('the old target is checked as a move source', () => {
   it('E_PROTECTED: a protected folder as the old target; `force: true` lifts it', () => {
-    const o = () => pair(S, obs.symlink(LINK, '/usr', 'dir', ROOT), obs.absent(NEW, NEWV), { oldTarget: obs.dir('/usr', ROOT, { empty: false }), oldTargetTree: tree(1, 1) });
+    const o = () =>
+      pair(S, obs.symlink(LINK, '/usr', 'dir', ROOT), obs.absent(NEW, NEWV), { oldTarget: obs.dir('/usr', ROOT, { empty: false }), oldTargetTree: tree(1, 1) });
     const p = plan1(o());
     expect(p.action).toBe('retarget');
     expect(codes(p)).toEqual(['E_PROTECTED']);
@@ -159,9 +164,12 @@ describe('the old target is checked as a move source', () => {
     expect(codes(plan1(o(), { force: true }))).toEqual([]);
   });
 
-  it('E_PROTECTED: the old target holding relocate\'s state folder, even with force', () => {
+  it("E_PROTECTED: the old target holding relocate's state folder, even with force", () => {
     const state = '/home/u/.local/state/relocate';
-    const o = pair(S, obs.symlink(LINK, '/home/u/.local', 'dir', ROOT), obs.absent(NEW, NEWV), { oldTarget: obs.dir('/home/u/.local', ROOT, { empty: false }), oldTargetTree: tree(1, 1) });
+    const o = pair(S, obs.symlink(LINK, '/home/u/.local', 'dir', ROOT), obs.absent(NEW, NEWV), {
+      oldTarget: obs.dir('/home/u/.local', ROOT, { empty: false }),
+      oldTargetTree: tree(1, 1),
+    });
     const p = planOne(entry(S, LINK, NEW, { force: true }), o, context('linux', { stateDir: state }));
     expect(codes(p)).toEqual(['E_PROTECTED']);
   });
@@ -196,29 +204,43 @@ describe('the old target is checked as a move source', () => {
   });
 
   it('E_IN_USE and W_IN_USE_UNKNOWN: programs holding files of the old target', () => {
-    const p = plan1(retargetObs(oldDir(), obs.absent(NEW, NEWV), { inUse: [{ file: `${OLD}/save.dat`, process: 'game', pid: 42, how: 'open' }], inUseUnknown: [{ pid: 7, process: 'x' }] }));
+    const p = plan1(
+      retargetObs(oldDir(), obs.absent(NEW, NEWV), {
+        inUse: [{ file: `${OLD}/save.dat`, process: 'game', pid: 42, how: 'open' }],
+        inUseUnknown: [{ pid: 7, process: 'x' }],
+      }),
+    );
     expect(codes(p)).toEqual(['E_IN_USE', 'W_IN_USE_UNKNOWN']);
     expect(p.findings.find((f) => f.code === 'W_IN_USE_UNKNOWN')!.message).toContain(OLD);
   });
 
-  it('E_IMMUTABLE, E_UNSUPPORTED_NODE and W_OUTSIDE_HARDLINKS across volumes, from the old target\'s tree', () => {
-    const t = tree(5000, 3, { others: 1, undeletable: { count: 1, first: [{ path: `${OLD}/x`, flag: 'immutable' }] }, sharedOutside: { files: 1, bytes: 1000 } });
+  it("E_IMMUTABLE, E_UNSUPPORTED_NODE and W_OUTSIDE_HARDLINKS across volumes, from the old target's tree", () => {
+    const t = tree(5000, 3, {
+      others: 1,
+      undeletable: { count: 1, first: [{ path: `${OLD}/x`, flag: 'immutable' }] },
+      sharedOutside: { files: 1, bytes: 1000 },
+    });
     const p = plan1(retargetObs(oldDir(), obs.absent(NEW, NEWV), { oldTargetTree: t }));
     expect(codes(p)).toEqual(['E_IMMUTABLE', 'E_UNSUPPORTED_NODE', 'W_OUTSIDE_HARDLINKS']);
     expect(p.move?.sharedOutside).toEqual({ files: 1, bytes: 1000 });
     // On one volume only the top's flag matters (a rename), and special files move with it.
-    const same = plan1(retargetObs(oldDir({ volume: NEWV }), obs.absent(NEW, NEWV), { oldTargetTree: { ...t, undeletable: { ...t.undeletable!, root: 'immutable' } } }));
+    const same = plan1(
+      retargetObs(oldDir({ volume: NEWV }), obs.absent(NEW, NEWV), { oldTargetTree: { ...t, undeletable: { ...t.undeletable!, root: 'immutable' } } }),
+    );
     expect(codes(same)).toEqual(['E_IMMUTABLE']);
   });
 
-  it('E_NO_SPACE: the bytes a retarget copies count against the new target\'s volume', () => {
+  it("E_NO_SPACE: the bytes a retarget copies count against the new target's volume", () => {
     const o = retargetObs(oldDir(), obs.absent(NEW, vol('new', { freeBytes: 4000 })));
     const plan = makePlan([entry(S, LINK, NEW)], [o], context('linux'));
     expect(plan.findings.map((f) => f.code)).toEqual(['E_NO_SPACE']);
   });
 
   it('a hard-link entry retargeting a file: no "target does not exist" refusal (the file arrives first)', () => {
-    const o = pair(S, obs.symlink(LINK, '/home/u/old.cfg', 'file', ROOT), obs.absent('/home/u/store/a.cfg', ROOT), { oldTarget: obs.file('/home/u/old.cfg', ROOT, '5'), oldTargetTree: tree(3, 1) });
+    const o = pair(S, obs.symlink(LINK, '/home/u/old.cfg', 'file', ROOT), obs.absent('/home/u/store/a.cfg', ROOT), {
+      oldTarget: obs.file('/home/u/old.cfg', ROOT, '5'),
+      oldTargetTree: tree(3, 1),
+    });
     const p = planOne(entry(S, LINK, '/home/u/store/a.cfg', { type: 'hardlink' }), o, context('linux'));
     expect(p).toMatchObject({ action: 'retarget', type: 'hardlink' });
     expect(codes(p)).toEqual([]);
@@ -235,7 +257,7 @@ describe('the old target is checked as a move source', () => {
   });
 });
 
-describe('a retarget\'s old target must be no other entry\'s (E_SHARED_TARGET)', () => {
+describe("a retarget's old target must be no other entry's (E_SHARED_TARGET)", () => {
   const shared = (entries: DesiredEntry[], observations: EntryObservation[]) => {
     const plan = makePlan(entries, observations, context('linux'));
     return { plan, found: plan.findings.filter((f) => f.code === 'E_SHARED_TARGET') };
@@ -243,7 +265,7 @@ describe('a retarget\'s old target must be no other entry\'s (E_SHARED_TARGET)',
   const retargetEntry = entry(S, LINK, NEW, { index: 0 });
   const other = (link: string, target: string, o: EntryObservation) => ({ e: entry(S, link, target, { index: 1 }), o });
 
-  it('the old target is another entry\'s target (links sharing a target): refused, naming that entry', () => {
+  it("the old target is another entry's target (links sharing a target): refused, naming that entry", () => {
     const b = other('/home/u/Games2', OLD, pair(S, obs.symlink('/home/u/Games2', OLD, 'dir', ROOT), oldDir()));
     const { plan, found } = shared([retargetEntry, b.e], [retargetObs(oldDir()), b.o]);
     expect(plan.entries.map((p) => p.action)).toEqual(['retarget', 'none']);
@@ -264,11 +286,19 @@ describe('a retarget\'s old target must be no other entry\'s (E_SHARED_TARGET)',
     expect(found[0]!.message).toContain('old target (it moves that data too)');
   });
 
-  it('another entry\'s link or target inside the old target, or holding it: refused', () => {
-    const inside = other(`${OLD}/saves`, '/mnt/new/saves', pair(S, obs.dir(`${OLD}/saves`, OLDV), obs.absent('/mnt/new/saves', NEWV), { linkTree: tree(1, 1) }));
-    expect(shared([retargetEntry, inside.e], [retargetObs(oldDir()), inside.o]).found[0]!.message).toContain(`the link of links[1] at line 8, ${OLD}/saves, lies inside ${OLD}`);
+  it("another entry's link or target inside the old target, or holding it: refused", () => {
+    const inside = other(
+      `${OLD}/saves`,
+      '/mnt/new/saves',
+      pair(S, obs.dir(`${OLD}/saves`, OLDV), obs.absent('/mnt/new/saves', NEWV), { linkTree: tree(1, 1) }),
+    );
+    expect(shared([retargetEntry, inside.e], [retargetObs(oldDir()), inside.o]).found[0]!.message).toContain(
+      `the link of links[1] at line 8, ${OLD}/saves, lies inside ${OLD}`,
+    );
     const holds = other('/home/u/mnt', '/mnt/old', pair(S, obs.symlink('/home/u/mnt', '/mnt/old', 'dir', ROOT), obs.dir('/mnt/old', OLDV)));
-    expect(shared([retargetEntry, holds.e], [retargetObs(oldDir()), holds.o]).found[0]!.message).toContain(`the target of links[1] at line 8, /mnt/old, holds ${OLD}`);
+    expect(shared([retargetEntry, holds.e], [retargetObs(oldDir()), holds.o]).found[0]!.message).toContain(
+      `the target of links[1] at line 8, /mnt/old, holds ${OLD}`,
+    );
   });
 
   it('a retarget into a target another entry moves data into: refused by the target rule', () => {

@@ -15,7 +15,10 @@ describe('shared targets', () => {
     const s = POSIX_STYLE;
     const plan = makePlan(
       [entry(s, '/c/A', '/d/T', { index: 0 }), entry(s, '/c/B', '/d/T', { index: 1 })],
-      [pair(s, obs.dir('/c/A', C), obs.absent('/d/T', D), { linkTree: tree(10, 1) }), pair(s, obs.dir('/c/B', C), obs.absent('/d/T', D), { linkTree: tree(10, 1) })],
+      [
+        pair(s, obs.dir('/c/A', C), obs.absent('/d/T', D), { linkTree: tree(10, 1) }),
+        pair(s, obs.dir('/c/B', C), obs.absent('/d/T', D), { linkTree: tree(10, 1) }),
+      ],
       context('linux'),
     );
     expect(plan.entries.map((e) => e.action)).toEqual(['move', 'move']);
@@ -44,7 +47,10 @@ describe('shared targets', () => {
     const s = POSIX_STYLE;
     const plan = makePlan(
       [entry(s, '/c/A', '/d/T', { index: 0, state: 'absent' }), entry(s, '/c/B', '/d/T', { index: 1 })],
-      [pair(s, obs.symlink('/c/A', '/d/T', 'dir', C), obs.dir('/d/T', D), { targetTree: tree(10, 1) }), pair(s, obs.dir('/c/B', C), obs.absent('/d/T', D), { linkTree: tree(10, 1) })],
+      [
+        pair(s, obs.symlink('/c/A', '/d/T', 'dir', C), obs.dir('/d/T', D), { targetTree: tree(10, 1) }),
+        pair(s, obs.dir('/c/B', C), obs.absent('/d/T', D), { linkTree: tree(10, 1) }),
+      ],
       context('linux'),
     );
     expect(plan.entries.map((e) => e.action).sort()).toEqual(['move', 'restore']);
@@ -55,7 +61,11 @@ describe('shared targets', () => {
     const s = POSIX_STYLE;
     const links = makePlan(
       [entry(s, '/c/A', '/d/T', { index: 0 }), entry(s, '/c/B', '/d/T', { index: 1 }), entry(s, '/c/E', '/d/T', { index: 2 })],
-      [pair(s, obs.absent('/c/A', C), obs.dir('/d/T', D)), pair(s, obs.absent('/c/B', C), obs.dir('/d/T', D)), pair(s, obs.symlink('/c/E', '/d/T', 'dir', C), obs.dir('/d/T', D))],
+      [
+        pair(s, obs.absent('/c/A', C), obs.dir('/d/T', D)),
+        pair(s, obs.absent('/c/B', C), obs.dir('/d/T', D)),
+        pair(s, obs.symlink('/c/E', '/d/T', 'dir', C), obs.dir('/d/T', D)),
+      ],
       context('linux'),
     );
     expect(links.entries.map((e) => e.action)).toEqual(['link', 'link', 'none']);

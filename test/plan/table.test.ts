@@ -98,10 +98,7 @@ function observe(fl: Flavour, type: LinkType, row: Row, col: Col): { target: str
   const hard = type === 'hardlink';
   const target = hard ? fl.sameVolTarget : fl.target;
   const tVol = hard ? fl.linkVol : fl.targetVol;
-  const T =
-    col === 'absent' ? obs.absent(target, tVol)
-      : col === 'folder' ? obs.dir(target, tVol)
-        : obs.file(target, tVol, TARGET_INO);
+  const T = col === 'absent' ? obs.absent(target, tVol) : col === 'folder' ? obs.dir(target, tVol) : obs.file(target, tVol, TARGET_INO);
   const mk = (kind: 'symlink' | 'junction', to: string, tk: PathObservation['linkTargetKind']) =>
     (kind === 'symlink' ? obs.symlink : obs.junction)(fl.link, to, tk, fl.linkVol);
   let L: PathObservation;
@@ -154,16 +151,37 @@ const WIN_TABLE: Cell[] = [
   ['file', 'absent', 'move symlink x100', 'move junction x100 E_JUNCTION_FILE', 'move symlink x100', 'move hardlink =100'],
   ['file', 'folder', 'conflict symlink', 'conflict junction E_JUNCTION_FILE', 'conflict symlink', 'conflict hardlink'],
   ['file', 'file', 'conflict symlink', 'conflict junction E_JUNCTION_FILE', 'conflict symlink', 'conflict hardlink'],
-  ['this', 'absent', 'none junction W_TARGET_MISSING', 'none junction W_TARGET_MISSING', 'none symlink W_TARGET_MISSING', 'relink hardlink ^target E_HARDLINK_DIR'],
+  [
+    'this',
+    'absent',
+    'none junction W_TARGET_MISSING',
+    'none junction W_TARGET_MISSING',
+    'none symlink W_TARGET_MISSING',
+    'relink hardlink ^target E_HARDLINK_DIR',
+  ],
   ['this', 'folder', 'none junction', 'none junction', 'none symlink', 'relink hardlink ^target E_HARDLINK_DIR'],
   ['this', 'file', 'none symlink', 'none junction', 'none symlink', 'none hardlink'],
-  ['elsewhere', 'absent', 'retarget junction ^old ox5000', 'retarget junction ^old ox5000', 'retarget symlink ^old ox5000', 'retarget hardlink ^old ox5000 E_HARDLINK_DIR'],
+  [
+    'elsewhere',
+    'absent',
+    'retarget junction ^old ox5000',
+    'retarget junction ^old ox5000',
+    'retarget symlink ^old ox5000',
+    'retarget hardlink ^old ox5000 E_HARDLINK_DIR',
+  ],
   ['elsewhere', 'folder', 'conflict junction', 'conflict junction', 'conflict symlink', 'conflict hardlink'],
   ['elsewhere', 'file', 'conflict symlink', 'conflict junction E_JUNCTION_FILE', 'conflict symlink', 'conflict hardlink'],
   ['elsewhere-empty', 'absent', 'relink junction ^old +t', 'relink junction ^old +t', 'relink symlink ^old +t', 'relink hardlink ^old E_HARDLINK_DIR'],
   ['elsewhere-empty', 'folder', 'relink junction ^old', 'relink junction ^old', 'relink symlink ^old', 'relink hardlink ^old E_HARDLINK_DIR'],
   ['elsewhere-empty', 'file', 'relink symlink ^old', 'relink junction ^old E_JUNCTION_FILE', 'relink symlink ^old', 'relink hardlink ^old'],
-  ['wrong', 'absent', 'relink junction ^target W_TARGET_MISSING', 'relink junction ^target W_TARGET_MISSING', 'relink symlink ^target W_TARGET_MISSING', 'relink hardlink ^target E_HARDLINK_DIR'],
+  [
+    'wrong',
+    'absent',
+    'relink junction ^target W_TARGET_MISSING',
+    'relink junction ^target W_TARGET_MISSING',
+    'relink symlink ^target W_TARGET_MISSING',
+    'relink hardlink ^target E_HARDLINK_DIR',
+  ],
   ['wrong', 'folder', 'relink junction ^target', 'relink junction ^target', 'relink symlink ^target', 'relink hardlink ^target E_HARDLINK_DIR'],
   ['wrong', 'file', 'relink symlink ^target', 'relink junction ^target E_JUNCTION_FILE', 'relink symlink ^target', 'relink hardlink ^target'],
 ];
@@ -180,16 +198,37 @@ const POSIX_TABLE: Cell[] = [
   ['file', 'absent', 'move symlink x100', 'move symlink x100', 'move symlink x100', 'move hardlink =100'],
   ['file', 'folder', 'conflict symlink', 'conflict symlink', 'conflict symlink', 'conflict hardlink'],
   ['file', 'file', 'conflict symlink', 'conflict symlink', 'conflict symlink', 'conflict hardlink'],
-  ['this', 'absent', 'none symlink W_TARGET_MISSING', 'none symlink W_TARGET_MISSING', 'none symlink W_TARGET_MISSING', 'relink hardlink ^target E_HARDLINK_DIR'],
+  [
+    'this',
+    'absent',
+    'none symlink W_TARGET_MISSING',
+    'none symlink W_TARGET_MISSING',
+    'none symlink W_TARGET_MISSING',
+    'relink hardlink ^target E_HARDLINK_DIR',
+  ],
   ['this', 'folder', 'none symlink', 'none symlink', 'none symlink', 'relink hardlink ^target E_HARDLINK_DIR'],
   ['this', 'file', 'none symlink', 'none symlink', 'none symlink', 'none hardlink'],
-  ['elsewhere', 'absent', 'retarget symlink ^old ox5000', 'retarget symlink ^old ox5000', 'retarget symlink ^old ox5000', 'retarget hardlink ^old ox5000 E_HARDLINK_DIR'],
+  [
+    'elsewhere',
+    'absent',
+    'retarget symlink ^old ox5000',
+    'retarget symlink ^old ox5000',
+    'retarget symlink ^old ox5000',
+    'retarget hardlink ^old ox5000 E_HARDLINK_DIR',
+  ],
   ['elsewhere', 'folder', 'conflict symlink', 'conflict symlink', 'conflict symlink', 'conflict hardlink'],
   ['elsewhere', 'file', 'conflict symlink', 'conflict symlink', 'conflict symlink', 'conflict hardlink'],
   ['elsewhere-empty', 'absent', 'relink symlink ^old +t', 'relink symlink ^old +t', 'relink symlink ^old +t', 'relink hardlink ^old E_HARDLINK_DIR'],
   ['elsewhere-empty', 'folder', 'relink symlink ^old', 'relink symlink ^old', 'relink symlink ^old', 'relink hardlink ^old E_HARDLINK_DIR'],
   ['elsewhere-empty', 'file', 'relink symlink ^old', 'relink symlink ^old', 'relink symlink ^old', 'relink hardlink ^old'],
-  ['wrong', 'absent', 'relink symlink ^target W_TARGET_MISSING', 'relink symlink ^target W_TARGET_MISSING', 'relink symlink ^target W_TARGET_MISSING', 'relink hardlink ^target E_HARDLINK_DIR'],
+  [
+    'wrong',
+    'absent',
+    'relink symlink ^target W_TARGET_MISSING',
+    'relink symlink ^target W_TARGET_MISSING',
+    'relink symlink ^target W_TARGET_MISSING',
+    'relink hardlink ^target E_HARDLINK_DIR',
+  ],
   ['wrong', 'folder', 'relink symlink ^target', 'relink symlink ^target', 'relink symlink ^target', 'relink hardlink ^target E_HARDLINK_DIR'],
   ['wrong', 'file', 'relink symlink ^target', 'relink symlink ^target', 'relink symlink ^target', 'relink hardlink ^target'],
 ];
@@ -229,7 +268,13 @@ describe('DESIGN.md table: state present, conflict fail', () => {
       if (mv) {
         const fromOld = mv.startsWith('o');
         const bytes = Number(mv.slice(fromOld ? 2 : 1));
-        expect(p.move).toEqual({ from: fromOld ? fl.old : fl.link, to: target, crossVolume: mv[fromOld ? 1 : 0] === 'x', bytes, files: bytes === 5000 ? 3 : 1 });
+        expect(p.move).toEqual({
+          from: fromOld ? fl.old : fl.link,
+          to: target,
+          crossVolume: mv[fromOld ? 1 : 0] === 'x',
+          bytes,
+          files: bytes === 5000 ? 3 : 1,
+        });
       } else {
         expect(p.move).toBeUndefined();
       }
@@ -256,9 +301,17 @@ describe('conflicts carry what differs', () => {
   });
 
   it.each([WIN, POSIX].map((fl) => [fl.os, fl] as const))('%s: something that is neither folder, file nor link is a conflict on either side', (_os, fl) => {
-    const atLink = planOne(entry(fl.style, fl.link, fl.target), pair(fl.style, obs.other(fl.link, fl.linkVol), obs.absent(fl.target, fl.targetVol)), context(fl.os));
+    const atLink = planOne(
+      entry(fl.style, fl.link, fl.target),
+      pair(fl.style, obs.other(fl.link, fl.linkVol), obs.absent(fl.target, fl.targetVol)),
+      context(fl.os),
+    );
     expect(atLink.action).toBe('conflict');
-    const atTarget = planOne(entry(fl.style, fl.link, fl.target), pair(fl.style, obs.absent(fl.link, fl.linkVol), obs.other(fl.target, fl.targetVol)), context(fl.os));
+    const atTarget = planOne(
+      entry(fl.style, fl.link, fl.target),
+      pair(fl.style, obs.absent(fl.link, fl.linkVol), obs.other(fl.target, fl.targetVol)),
+      context(fl.os),
+    );
     expect(atTarget.action).toBe('conflict');
   });
 });

@@ -16,7 +16,9 @@ const flagged = (extra: Partial<TreeMeasure['undeletable']> = {}): Partial<TreeM
 });
 
 function move(cross: boolean, t: TreeMeasure): EntryObservation {
-  return pair(POSIX_STYLE, obs.dir(LINK, vol('home')), obs.absent(cross ? '/mnt/big/Games' : '/home/u/Store/Games', vol(cross ? 'big' : 'home')), { linkTree: t });
+  return pair(POSIX_STYLE, obs.dir(LINK, vol('home')), obs.absent(cross ? '/mnt/big/Games' : '/home/u/Store/Games', vol(cross ? 'big' : 'home')), {
+    linkTree: t,
+  });
 }
 
 describe('E_IMMUTABLE: files that cannot be deleted are found at plan time', () => {
@@ -33,7 +35,13 @@ describe('E_IMMUTABLE: files that cannot be deleted are found at plan time', () 
   });
 
   it('counts the flagged files beyond those named, and says how to list them; macOS gets chflags', () => {
-    const u = { count: 12, first: [{ path: `${LINK}/a`, flag: 'append-only' as const }, { path: `${LINK}/b`, flag: 'immutable' as const }] };
+    const u = {
+      count: 12,
+      first: [
+        { path: `${LINK}/a`, flag: 'append-only' as const },
+        { path: `${LINK}/b`, flag: 'immutable' as const },
+      ],
+    };
     const p = planOne(entry(POSIX_STYLE, LINK, '/mnt/big/Games'), move(true, tree(10, 2, { undeletable: u })), context('darwin'));
     expect(codes(p)).toEqual(['E_IMMUTABLE']);
     expect(p.findings[0]!.message).toMatch(/^12 file\(s\) or folder\(s\) in \/home\/u\/Games cannot be deleted/);
@@ -53,14 +61,20 @@ describe('E_IMMUTABLE: files that cannot be deleted are found at plan time', () 
     const p = planOne(entry(POSIX_STYLE, LINK, '/home/u/Store/Games'), move(false, tree(10, 2, top)), context('linux'));
     expect(codes(p)).toEqual(['E_IMMUTABLE']);
     expect(p.findings[0]!.message).toBe(`${LINK} is immutable: it cannot be renamed or moved`);
-    const o = pair(POSIX_STYLE, obs.dir(LINK, vol('home')), obs.dir('/mnt/big/Games', vol('big')), { linkTree: tree(10, 2, top), comparison: comparison({ onlyAtLink: ['x'] }) });
+    const o = pair(POSIX_STYLE, obs.dir(LINK, vol('home')), obs.dir('/mnt/big/Games', vol('big')), {
+      linkTree: tree(10, 2, top),
+      comparison: comparison({ onlyAtLink: ['x'] }),
+    });
     const b = planOne(entry(POSIX_STYLE, LINK, '/mnt/big/Games', { conflict: 'backup' }), o, context('linux'));
     expect(b.action).toBe('backup');
     expect(codes(b)).toEqual(['E_IMMUTABLE']);
   });
 
   it('refuses a merge (its leftovers are deleted) and a restore across volumes (the target side is deleted)', () => {
-    const o = pair(POSIX_STYLE, obs.dir(LINK, vol('home')), obs.dir('/home/u/Store/Games', vol('home')), { linkTree: tree(10, 2, flagged()), comparison: comparison({ onlyAtLink: ['x'], identical: ['save.dat'] }) });
+    const o = pair(POSIX_STYLE, obs.dir(LINK, vol('home')), obs.dir('/home/u/Store/Games', vol('home')), {
+      linkTree: tree(10, 2, flagged()),
+      comparison: comparison({ onlyAtLink: ['x'], identical: ['save.dat'] }),
+    });
     const m = planOne(entry(POSIX_STYLE, LINK, '/home/u/Store/Games', { conflict: 'merge' }), o, context('linux'));
     expect(m.action).toBe('merge');
     expect(codes(m)).toEqual(['E_IMMUTABLE']);
@@ -92,7 +106,9 @@ describe('W_OUTSIDE_HARDLINKS: what a move across volumes really frees', () => {
     const p = plan.entries[0]!;
     expect(codes(p)).toEqual(['W_OUTSIDE_HARDLINKS']);
     expect(p.findings[0]!.severity).toBe('warning');
-    expect(p.findings[0]!.message).toBe(`300 file(s) in ${LINK} share their data with files outside the folder (hard links): the source frees only 2.9 MiB of 9.5 MiB`);
+    expect(p.findings[0]!.message).toBe(
+      `300 file(s) in ${LINK} share their data with files outside the folder (hard links): the source frees only 2.9 MiB of 9.5 MiB`,
+    );
     expect(plan.blocked).toBe(false);
     const j = planJson(plan, '/repo/relocate.yaml').entries[0]!;
     expect(j.freesOnSource).toBe(3_000_000);

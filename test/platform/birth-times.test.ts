@@ -53,21 +53,24 @@ const RELS = ['', 'a.txt', 'link', 'sub', 'sub/b.txt'];
 const at = (root: string, rel: string) => (rel === '' ? root : path.join(root, ...rel.split('/')));
 
 describe('creation times, where the keeper keeps them (Windows)', () => {
-  it('a copy gives every file, folder and link the original\'s creation time, each folder after its content', async () => {
+  it("a copy gives every file, folder and link the original's creation time, each folder after its content", async () => {
     const src = tree('copy');
     const { fs, calls } = await birthKeepingFs(() => true);
     const dst = path.join(dir, 'copy-dst');
     await fs.copyTree(src, dst);
     for (const rel of RELS) {
       const set = calls.filter((c) => c.p === at(dst, rel));
-      expect(set.map((c) => c.birth), rel).toEqual([birthOf(at(src, rel))]);
+      expect(
+        set.map((c) => c.birth),
+        rel,
+      ).toEqual([birthOf(at(src, rel))]);
     }
     const index = (rel: string) => calls.findIndex((c) => c.p === at(dst, rel));
     expect(index('sub')).toBeGreaterThan(index('sub/b.txt'));
     expect(index('')).toBeGreaterThan(index('sub'));
   });
 
-  it('the verify fails (E_VERIFY) when a copy\'s creation time differs, on a volume that holds them', async () => {
+  it("the verify fails (E_VERIFY) when a copy's creation time differs, on a volume that holds them", async () => {
     const src = tree('verify');
     const { fs } = await birthKeepingFs(() => true);
     const dst = path.join(dir, 'verify-dst');
@@ -76,7 +79,10 @@ describe('creation times, where the keeper keeps them (Windows)', () => {
     await fs.copyTree(src, dst);
     // Linux cannot set a birth time: the copy was born now, as a copy whose creation time was lost.
     expect(birthOf(dst)).not.toBe(birthOf(src));
-    await expect(fs.verify(src, dst, 'meta', false)).rejects.toMatchObject({ code: 'E_VERIFY', message: expect.stringMatching(/: the creation time differs \(\d+ ns vs \d+ ns\)/) });
+    await expect(fs.verify(src, dst, 'meta', false)).rejects.toMatchObject({
+      code: 'E_VERIFY',
+      message: expect.stringMatching(/: the creation time differs \(\d+ ns vs \d+ ns\)/),
+    });
   });
 
   it('one inode (a file and its hard link) has one creation time: the verify passes', async () => {
@@ -96,7 +102,7 @@ describe('creation times, where the keeper keeps them (Windows)', () => {
     expect(fs.keepNote).toContain(`the volume of ${dir} does not hold the creation times relocate sets`);
   });
 
-  it('a snapshot records each node\'s creation time and a restore sets it; a record without one (an older journal) leaves the node\'s own', async () => {
+  it("a snapshot records each node's creation time and a restore sets it; a record without one (an older journal) leaves the node's own", async () => {
     const src = tree('snap');
     const { fs, calls } = await birthKeepingFs(() => true);
     const nodes = JSON.parse(JSON.stringify(await fs.snapshot(src))) as Awaited<ReturnType<NodeFs['snapshot']>>;
@@ -108,7 +114,11 @@ describe('creation times, where the keeper keeps them (Windows)', () => {
     const old = path.join(dir, 'snap-restored-old');
     mkdirSync(old);
     calls.length = 0;
-    await fs.restoreSnapshot(src, old, nodes.map(({ birthtimeNs: _b, ...rest }) => rest));
+    await fs.restoreSnapshot(
+      src,
+      old,
+      nodes.map(({ birthtimeNs: _b, ...rest }) => rest),
+    );
     // The copy of each file from its twin gives the twin's (copyTree); the snapshot's own step gives none.
     for (const rel of RELS) expect(calls.filter((c) => c.p === at(old, rel)).at(-1)?.birth, rel).toBeUndefined();
   });

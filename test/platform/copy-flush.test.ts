@@ -71,32 +71,66 @@ describe.skipIf(why !== undefined)('a traced copy onto a volume that honours syn
     const manifest = path.join(work, `${name}.yaml`);
     writeFileSync(manifest, JSON.stringify({ version: 1, links: [{ link: src, target: path.join(vol.dir, 'store', name) }] }));
     const trace = path.join(work, `${name}.trace`);
-    const r = spawnSync('strace', ['-f', '-y', '-qq', '-o', trace, '-e', 'trace=openat,mkdir,mkdirat,syncfs,unlink,unlinkat,rmdir', process.execPath, CLI_BIN, 'apply', manifest, '--yes', '--state-dir', path.join(work, `state-${name}`)], { encoding: 'utf8' });
+    const r = spawnSync(
+      'strace',
+      [
+        '-f',
+        '-y',
+        '-qq',
+        '-o',
+        trace,
+        '-e',
+        'trace=openat,mkdir,mkdirat,syncfs,unlink,unlinkat,rmdir',
+        process.execPath,
+        CLI_BIN,
+        'apply',
+        manifest,
+        '--yes',
+        '--state-dir',
+        path.join(work, `state-${name}`),
+      ],
+      { encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
-    const lines = readFileSync(trace, 'utf8').split('\n').filter((l) => l !== '');
+    const lines = readFileSync(trace, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     return { lines, mainPid: lines[0]!.split(' ')[0]! };
   }
 
   /** The descriptor a syncfs line names, and the folder it is open on. */
   const syncfsOf = (l: string) => /\bsyncfs\((\d+)<([^>]*)>/.exec(l);
 
-  for (const [label, bytes, name] of [['a small copy', 1024 * 1024, 'Small'], ['a copy of 80 MiB', 80 * 1024 * 1024, 'Big']] as const) {
+  for (const [label, bytes, name] of [
+    ['a small copy', 1024 * 1024, 'Small'],
+    ['a copy of 80 MiB', 80 * 1024 * 1024, 'Big'],
+  ] as const) {
     it(`${label}: the syncfs before the delete is on a descriptor of the copy's folder opened before the copy was made, and the only one`, () => {
       const { lines, mainPid } = tracedMove(name, bytes);
       const store = path.join(vol.dir, 'store');
       const firstDelete = lines.findIndex((l) => new RegExp(`(unlinkat?|rmdir)\\(.*${name}\\.relocate-old-`).test(l) && / = 0$/.test(l));
       expect(firstDelete, 'the original was deleted').toBeGreaterThan(0);
-      const syncs = lines.slice(0, firstDelete).map((l, i) => ({ l, i, m: syncfsOf(l) })).filter((x) => x.m && x.m[2] === store);
+      const syncs = lines
+        .slice(0, firstDelete)
+        .map((l, i) => ({ l, i, m: syncfsOf(l) }))
+        .filter((x) => x.m && x.m[2] === store);
       const final = syncs.filter((x) => x.l.startsWith(`${mainPid} `)).at(-1);
       expect(final, `a syncfs of ${store} on the main thread before the delete\n${lines.join('\n')}`).toBeDefined();
       const fd = final!.m![1]!;
       // The last open that returned this descriptor before the final syncfs: the folder holding the copy.
-      const opened = lines.slice(0, final!.i).map((l, i) => ({ l, i })).filter((x) => x.l.startsWith(`${mainPid} `) && new RegExp(`openat\\(.*\\) = ${fd}<${store.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}>$`).test(x.l)).at(-1);
+      const opened = lines
+        .slice(0, final!.i)
+        .map((l, i) => ({ l, i }))
+        .filter((x) => x.l.startsWith(`${mainPid} `) && new RegExp(`openat\\(.*\\) = ${fd}<${store.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}>$`).test(x.l))
+        .at(-1);
       expect(opened, `the open of descriptor ${fd}`).toBeDefined();
       const made = lines.findIndex((l) => new RegExp(`mkdir(at)?\\(.*${name}\\.relocate-partial-`).test(l));
       expect(made, 'the copy was made').toBeGreaterThan(0);
       expect(opened!.i, 'descriptor opened before the copy was made').toBeLessThan(made);
-      expect(syncs.map((x) => x.l), 'one syncfs of the copy, on the main thread').toHaveLength(1);
+      expect(
+        syncs.map((x) => x.l),
+        'one syncfs of the copy, on the main thread',
+      ).toHaveLength(1);
     }, 60_000);
   }
 

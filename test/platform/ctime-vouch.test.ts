@@ -107,7 +107,10 @@ for (const vol of VOLUMES) {
   describe.skipIf(why !== undefined)(`the kernel moves ctime on every change the verify compares: ${vol.label}`, { timeout: 60_000 }, () => {
     let mount: LoopVolume | TmpfsMount | undefined;
     beforeAll(() => {
-      mount = vol.fs === 'tmpfs' ? mountTmpfs(8, 'ctime-tmpfs') : mountLoop(vol.fs, vol.fs === 'xfs' ? 320 : vol.fs === 'btrfs' ? 128 : 32, `ctime-${vol.fs}`, vol.mkfs ?? []);
+      mount =
+        vol.fs === 'tmpfs'
+          ? mountTmpfs(8, 'ctime-tmpfs')
+          : mountLoop(vol.fs, vol.fs === 'xfs' ? 320 : vol.fs === 'btrfs' ? 128 : 32, `ctime-${vol.fs}`, vol.mkfs ?? []);
     });
     afterAll(() => mount?.unmount());
 
@@ -130,16 +133,19 @@ for (const vol of VOLUMES) {
     });
 
     // Only where ctime has a grain of whole seconds (ext4 with 128-byte inodes): elsewhere there is no such case to show.
-    if (vol.grainS > 0) it('within the grain a change can leave ctime as it was: why a read vouches only for ctimes older than the margin', async () => {
-      // Right after a second begins, so the file's making and its change fall within one second.
-      await sleep(1000 - (Date.now() % 1000) + 20);
-      const p = path.join(mount!.dir, 'same-second');
-      writeFileSync(p, 'data');
-      const made = ctime(p);
-      sh('setfattr', '-n', 'trusted.relocate', '-v', 'set in the same second', p);
-      expect(ctime(p)).toBe(made);
-      expect(made % 1_000_000_000n).toBe(0n);
-      expect(execFileSync('getfattr', ['--absolute-names', '-n', 'trusted.relocate', '--only-values', p], { encoding: 'utf8' })).toBe('set in the same second');
-    });
+    if (vol.grainS > 0)
+      it('within the grain a change can leave ctime as it was: why a read vouches only for ctimes older than the margin', async () => {
+        // Right after a second begins, so the file's making and its change fall within one second.
+        await sleep(1000 - (Date.now() % 1000) + 20);
+        const p = path.join(mount!.dir, 'same-second');
+        writeFileSync(p, 'data');
+        const made = ctime(p);
+        sh('setfattr', '-n', 'trusted.relocate', '-v', 'set in the same second', p);
+        expect(ctime(p)).toBe(made);
+        expect(made % 1_000_000_000n).toBe(0n);
+        expect(execFileSync('getfattr', ['--absolute-names', '-n', 'trusted.relocate', '--only-values', p], { encoding: 'utf8' })).toBe(
+          'set in the same second',
+        );
+      });
   });
 }

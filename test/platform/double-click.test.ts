@@ -15,7 +15,9 @@ describe('relocate.exe started from Explorer', () => {
   });
 
   it('keeps its manifest in the roaming profile, whatever folder the executable is in', () => {
-    expect(doubleClickManifest({ APPDATA: 'C:\\Users\\ana\\AppData\\Roaming' }, 'C:\\Users\\ana')).toBe('C:\\Users\\ana\\AppData\\Roaming\\relocate\\relocate.yaml');
+    expect(doubleClickManifest({ APPDATA: 'C:\\Users\\ana\\AppData\\Roaming' }, 'C:\\Users\\ana')).toBe(
+      'C:\\Users\\ana\\AppData\\Roaming\\relocate\\relocate.yaml',
+    );
     // APPDATA missing or not absolute: the profile's usual place.
     expect(doubleClickManifest({}, 'C:\\Users\\ana')).toBe('C:\\Users\\ana\\AppData\\Roaming\\relocate\\relocate.yaml');
     expect(doubleClickManifest({ APPDATA: 'relative' }, 'C:\\Users\\ana')).toBe('C:\\Users\\ana\\AppData\\Roaming\\relocate\\relocate.yaml');

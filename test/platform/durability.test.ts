@@ -64,7 +64,11 @@ describe.skipIf(tmpfsWhy !== undefined)('on tmpfs', () => {
       writeFileSync(manifest, JSON.stringify({ version: 1, links: [{ link: path.join(work, 'Docs'), target: path.join(t.dir, 'Docs') }] }));
       const plan = spawnSync(process.execPath, [CLI_BIN, 'plan', manifest, '--verbose', '--state-dir', path.join(work, 'state')], { encoding: 'utf8' });
       expect(plan.status, plan.stderr).toBe(2);
-      expect(plan.stdout).toContain(native ? 'the copy is made durable by one syncfs of the volume (tmpfs honours it) before the original is deleted' : 'the copy is made durable by an fsync of every copied file and folder');
+      expect(plan.stdout).toContain(
+        native
+          ? 'the copy is made durable by one syncfs of the volume (tmpfs honours it) before the original is deleted'
+          : 'the copy is made durable by an fsync of every copied file and folder',
+      );
       const quiet = spawnSync(process.execPath, [CLI_BIN, 'plan', manifest, '--state-dir', path.join(work, 'state')], { encoding: 'utf8' });
       expect(quiet.stdout, 'only with --verbose').not.toContain('made durable');
     } finally {
@@ -105,39 +109,82 @@ describe.skipIf(fuseWhy !== undefined)('on a FUSE file system', () => {
     }
   });
 
-  it.skipIf(straceWhy !== undefined)('apply onto it fsyncs each copied file, each folder and the copy\'s parent before deleting the original, and calls no syncfs', async () => {
-    requireBuiltCli();
-    const f = await mountFuse('durability-trace');
-    try {
-      const src = path.join(work, 'Docs');
-      const { files, dirs } = tree(src);
-      const target = path.join(f.dir, 'store', 'Docs');
-      const manifest = path.join(work, 'relocate.yaml');
-      writeFileSync(manifest, JSON.stringify({ version: 1, links: [{ link: src, target }] }));
-      const plan = spawnSync(process.execPath, [CLI_BIN, 'plan', manifest, '--verbose', '--state-dir', path.join(work, 'state')], { encoding: 'utf8' });
-      expect(plan.status, plan.stderr).toBe(2);
-      expect(plan.stdout).toContain('the copy is made durable by an fsync of every copied file and folder (its file system (statfs type 0x65735546) is not known to honour syncfs');
-      const trace = path.join(work, 'trace.txt');
-      const r = spawnSync('strace', ['-f', '-y', '-qq', '-o', trace, '-e', 'trace=fsync,fdatasync,syncfs,unlink,unlinkat,rmdir', process.execPath, CLI_BIN, 'apply', manifest, '--yes', '--verbose', '--state-dir', path.join(work, 'state')], { encoding: 'utf8' });
-      expect(r.status, r.stderr).toBe(0);
-      expect(r.stderr).toContain('made durable by an fsync of every copied file and folder');
-      const lines = readFileSync(trace, 'utf8').split('\n');
-      expect(lines.filter((l) => /\bsyncfs\(/.test(l)), 'no syncfs on FUSE').toEqual([]);
-      // The staging copy's name is relocate's: find each path under it by its place in the tree.
-      // A thread-pool fsync shows as `fsync(fd</path> <unfinished ...>` then `<... fsync resumed>) = 0`: its start line names the path.
-      const syncedPath = (l: string) => /\bf(?:data)?sync\(\d+<([^>]*)>/.exec(l)?.[1];
-      const synced = lines.map(syncedPath).filter((p): p is string => p !== undefined);
-      const firstDelete = lines.findIndex((l) => /unlinkat?\(.*Docs\.relocate-old-.*\) = 0|rmdir\(.*Docs\.relocate-old-/.test(l));
-      expect(firstDelete, 'the original was deleted').toBeGreaterThan(0);
-      const before = lines.slice(0, firstDelete).map(syncedPath).filter((p): p is string => p !== undefined);
-      const staged = (rel: string) => new RegExp(`^${f.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/store/Docs\\.relocate-partial-[^/]+${rel === '' ? '' : `/${rel.replace(/[.]/g, '\\.')}`}$`);
-      for (const rel of files) expect(before.some((p) => staged(rel).test(p)), `file ${rel} fsync'd before the delete\n${synced.join('\n')}`).toBe(true);
-      for (const rel of dirs) expect(before.some((p) => staged(rel).test(p)), `folder ${rel || '(root)'} fsync'd before the delete`).toBe(true);
-      expect(before, 'the folder holding the copy fsync\'d').toContain(path.join(f.dir, 'store'));
-    } finally {
-      f.unmount();
-    }
-  }, 60_000);
+  it.skipIf(straceWhy !== undefined)(
+    "apply onto it fsyncs each copied file, each folder and the copy's parent before deleting the original, and calls no syncfs",
+    async () => {
+      requireBuiltCli();
+      const f = await mountFuse('durability-trace');
+      try {
+        const src = path.join(work, 'Docs');
+        const { files, dirs } = tree(src);
+        const target = path.join(f.dir, 'store', 'Docs');
+        const manifest = path.join(work, 'relocate.yaml');
+        writeFileSync(manifest, JSON.stringify({ version: 1, links: [{ link: src, target }] }));
+        const plan = spawnSync(process.execPath, [CLI_BIN, 'plan', manifest, '--verbose', '--state-dir', path.join(work, 'state')], { encoding: 'utf8' });
+        expect(plan.status, plan.stderr).toBe(2);
+        expect(plan.stdout).toContain(
+          'the copy is made durable by an fsync of every copied file and folder (its file system (statfs type 0x65735546) is not known to honour syncfs',
+        );
+        const trace = path.join(work, 'trace.txt');
+        const r = spawnSync(
+          'strace',
+          [
+            '-f',
+            '-y',
+            '-qq',
+            '-o',
+            trace,
+            '-e',
+            'trace=fsync,fdatasync,syncfs,unlink,unlinkat,rmdir',
+            process.execPath,
+            CLI_BIN,
+            'apply',
+            manifest,
+            '--yes',
+            '--verbose',
+            '--state-dir',
+            path.join(work, 'state'),
+          ],
+          { encoding: 'utf8' },
+        );
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stderr).toContain('made durable by an fsync of every copied file and folder');
+        const lines = readFileSync(trace, 'utf8').split('\n');
+        expect(
+          lines.filter((l) => /\bsyncfs\(/.test(l)),
+          'no syncfs on FUSE',
+        ).toEqual([]);
+        // The staging copy's name is relocate's: find each path under it by its place in the tree.
+        // A thread-pool fsync shows as `fsync(fd</path> <unfinished ...>` then `<... fsync resumed>) = 0`: its start line names the path.
+        const syncedPath = (l: string) => /\bf(?:data)?sync\(\d+<([^>]*)>/.exec(l)?.[1];
+        const synced = lines.map(syncedPath).filter((p): p is string => p !== undefined);
+        const firstDelete = lines.findIndex((l) => /unlinkat?\(.*Docs\.relocate-old-.*\) = 0|rmdir\(.*Docs\.relocate-old-/.test(l));
+        expect(firstDelete, 'the original was deleted').toBeGreaterThan(0);
+        const before = lines
+          .slice(0, firstDelete)
+          .map(syncedPath)
+          .filter((p): p is string => p !== undefined);
+        const staged = (rel: string) =>
+          new RegExp(
+            `^${f.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/store/Docs\\.relocate-partial-[^/]+${rel === '' ? '' : `/${rel.replace(/[.]/g, '\\.')}`}$`,
+          );
+        for (const rel of files)
+          expect(
+            before.some((p) => staged(rel).test(p)),
+            `file ${rel} fsync'd before the delete\n${synced.join('\n')}`,
+          ).toBe(true);
+        for (const rel of dirs)
+          expect(
+            before.some((p) => staged(rel).test(p)),
+            `folder ${rel || '(root)'} fsync'd before the delete`,
+          ).toBe(true);
+        expect(before, "the folder holding the copy fsync'd").toContain(path.join(f.dir, 'store'));
+      } finally {
+        f.unmount();
+      }
+    },
+    60_000,
+  );
 
   it('a folder fsync that fails with EIO fails the copy; one that says EINVAL (not supported) does not', async () => {
     const failing = await mountFuse('durability-eio', { FSYNCDIR_ERRNO: 'EIO' });
@@ -150,11 +197,19 @@ describe.skipIf(fuseWhy !== undefined)('on a FUSE file system', () => {
       // The same for the folder syncs of every other name change: a new folder, a rename, a link.
       await expect(fs.mkdirs(path.join(failing.dir, 'x', 'y'))).rejects.toMatchObject({ message: expect.stringMatching(/EIO|input\/output/i) });
       writeFileSync(path.join(failing.dir, 'f'), 'f');
-      await expect(fs.renameNoReplace(path.join(failing.dir, 'f'), path.join(failing.dir, 'g'))).rejects.toMatchObject({ message: expect.stringMatching(/EIO|input\/output/i) });
-      await expect(fs.createLink(path.join(failing.dir, 'l'), path.join(failing.dir, 'g'), 'symlink')).rejects.toMatchObject({ message: expect.stringMatching(/EIO|input\/output/i) });
+      await expect(fs.renameNoReplace(path.join(failing.dir, 'f'), path.join(failing.dir, 'g'))).rejects.toMatchObject({
+        message: expect.stringMatching(/EIO|input\/output/i),
+      });
+      await expect(fs.createLink(path.join(failing.dir, 'l'), path.join(failing.dir, 'g'), 'symlink')).rejects.toMatchObject({
+        message: expect.stringMatching(/EIO|input\/output/i),
+      });
       await fs.copyTree(src, path.join(unsupported.dir, 'copy'));
       await fs.mkdirs(path.join(unsupported.dir, 'x', 'y'));
-      expect(execFileSync('find', [path.join(unsupported.dir, 'copy')], { encoding: 'utf8' }).trim().split('\n').length).toBe(8);
+      expect(
+        execFileSync('find', [path.join(unsupported.dir, 'copy')], { encoding: 'utf8' })
+          .trim()
+          .split('\n').length,
+      ).toBe(8);
     } finally {
       failing.unmount();
       unsupported.unmount();

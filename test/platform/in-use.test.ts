@@ -193,7 +193,9 @@ describe.skipIf(LINUX)('the real /proc', () => {
         const { scanProc } = await import(${JSON.stringify(path.join(REPO_ROOT, 'dist/platform/in-use-linux.js'))});
         const { usersOf } = await import(${JSON.stringify(path.join(REPO_ROOT, 'dist/platform/in-use-table.js'))});
         console.log(JSON.stringify(usersOf(scanProc(), ${JSON.stringify(tree)})));`;
-      const out = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
+      const out = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script], {
+        encoding: 'utf8',
+      });
       const r = JSON.parse(out) as { held: unknown[]; unknown: { pid: number; process: string }[] };
       expect(r.held).toEqual([]);
       expect(r.unknown).toContainEqual({ pid: writer.pid, process: 'root-writer' });
@@ -208,11 +210,40 @@ describe.skipIf(LINUX)('the real /proc', () => {
 describe('the lsof fallback (macOS without koffi)', () => {
   it('reads lsof field output: working folder, root, maps, open files, deleted files; an uninspectable process is unknown; own pid left out', () => {
     const out = [
-      'p1', 'claunchd', 'fcwd', 'n/proc/1/cwd (readlink: Permission denied)', 'frtd', 'n/proc/1/root (readlink: Permission denied)', 'fNOFD', 'n/proc/1/fd (opendir: Permission denied)',
-      'p200', 'cvim', 'fcwd', 'n/Users/u/notes', 'frtd', 'n/', 'ftxt', 'n/usr/bin/vim', 'f4', 'n/Users/u/notes/.a.swp', 'f5', 'n/Users/u/notes/old.txt (deleted)', 'f6', 'nlocalhost:8080->x',
-      'p300', 'cpostgres', 'fmem', 'n/Users/u/db/shm',
-      'p200', 'cvim', 'f7', 'n/Users/u/notes/b.txt',
-      'p999', 'crelocate', 'fcwd', 'n/Users/u/notes',
+      'p1',
+      'claunchd',
+      'fcwd',
+      'n/proc/1/cwd (readlink: Permission denied)',
+      'frtd',
+      'n/proc/1/root (readlink: Permission denied)',
+      'fNOFD',
+      'n/proc/1/fd (opendir: Permission denied)',
+      'p200',
+      'cvim',
+      'fcwd',
+      'n/Users/u/notes',
+      'frtd',
+      'n/',
+      'ftxt',
+      'n/usr/bin/vim',
+      'f4',
+      'n/Users/u/notes/.a.swp',
+      'f5',
+      'n/Users/u/notes/old.txt (deleted)',
+      'f6',
+      'nlocalhost:8080->x',
+      'p300',
+      'cpostgres',
+      'fmem',
+      'n/Users/u/db/shm',
+      'p200',
+      'cvim',
+      'f7',
+      'n/Users/u/notes/b.txt',
+      'p999',
+      'crelocate',
+      'fcwd',
+      'n/Users/u/notes',
       '',
     ].join('\n');
     const table = parseLsof(out, 999);
@@ -247,22 +278,61 @@ describe('the lsof fallback (macOS without koffi)', () => {
 describe('the macOS libproc layer, checked on Linux', () => {
   // <sys/proc_info.h>, 64-bit, declared through koffi: the offsets the module reads at must be these.
   const vinfoStat = koffi.struct('vinfo_stat_t', {
-    vst_dev: 'uint32_t', vst_mode: 'uint16_t', vst_nlink: 'uint16_t', vst_ino: 'uint64_t', vst_uid: 'uint32_t', vst_gid: 'uint32_t',
-    vst_atime: 'int64_t', vst_atimensec: 'int64_t', vst_mtime: 'int64_t', vst_mtimensec: 'int64_t', vst_ctime: 'int64_t', vst_ctimensec: 'int64_t',
-    vst_birthtime: 'int64_t', vst_birthtimensec: 'int64_t', vst_size: 'int64_t', vst_blocks: 'int64_t', vst_blksize: 'int32_t', vst_flags: 'uint32_t',
-    vst_gen: 'uint32_t', vst_rdev: 'uint32_t', vst_qspare: koffi.array('int64_t', 2),
+    vst_dev: 'uint32_t',
+    vst_mode: 'uint16_t',
+    vst_nlink: 'uint16_t',
+    vst_ino: 'uint64_t',
+    vst_uid: 'uint32_t',
+    vst_gid: 'uint32_t',
+    vst_atime: 'int64_t',
+    vst_atimensec: 'int64_t',
+    vst_mtime: 'int64_t',
+    vst_mtimensec: 'int64_t',
+    vst_ctime: 'int64_t',
+    vst_ctimensec: 'int64_t',
+    vst_birthtime: 'int64_t',
+    vst_birthtimensec: 'int64_t',
+    vst_size: 'int64_t',
+    vst_blocks: 'int64_t',
+    vst_blksize: 'int32_t',
+    vst_flags: 'uint32_t',
+    vst_gen: 'uint32_t',
+    vst_rdev: 'uint32_t',
+    vst_qspare: koffi.array('int64_t', 2),
   });
   const vnodeInfo = koffi.struct('vnode_info_t', { vi_stat: vinfoStat, vi_type: 'int', vi_pad: 'int', vi_fsid: koffi.array('int32_t', 2) });
   const vnodeInfoPath = koffi.struct('vnode_info_path_t', { vip_vi: vnodeInfo, vip_path: koffi.array('char', 1024, 'Array') });
-  const procFileInfo = koffi.struct('proc_fileinfo_t', { fi_openflags: 'uint32_t', fi_status: 'uint32_t', fi_offset: 'int64_t', fi_type: 'int32_t', fi_guardflags: 'uint32_t' });
+  const procFileInfo = koffi.struct('proc_fileinfo_t', {
+    fi_openflags: 'uint32_t',
+    fi_status: 'uint32_t',
+    fi_offset: 'int64_t',
+    fi_type: 'int32_t',
+    fi_guardflags: 'uint32_t',
+  });
   const fdWithPath = koffi.struct('vnode_fdinfowithpath_t', { pfi: procFileInfo, pvip: vnodeInfoPath });
   const vnodePathInfo = koffi.struct('proc_vnodepathinfo_t', { pvi_cdir: vnodeInfoPath, pvi_rdir: vnodeInfoPath });
   const regionInfo = koffi.struct('proc_regioninfo_t', {
-    pri_protection: 'uint32_t', pri_max_protection: 'uint32_t', pri_inheritance: 'uint32_t', pri_flags: 'uint32_t', pri_offset: 'uint64_t',
-    pri_behavior: 'uint32_t', pri_user_wired_count: 'uint32_t', pri_user_tag: 'uint32_t', pri_pages_resident: 'uint32_t',
-    pri_pages_shared_now_private: 'uint32_t', pri_pages_swapped_out: 'uint32_t', pri_pages_dirtied: 'uint32_t', pri_ref_count: 'uint32_t',
-    pri_shadow_depth: 'uint32_t', pri_share_mode: 'uint32_t', pri_private_pages_resident: 'uint32_t', pri_shared_pages_resident: 'uint32_t',
-    pri_obj_id: 'uint32_t', pri_depth: 'uint32_t', pri_address: 'uint64_t', pri_size: 'uint64_t',
+    pri_protection: 'uint32_t',
+    pri_max_protection: 'uint32_t',
+    pri_inheritance: 'uint32_t',
+    pri_flags: 'uint32_t',
+    pri_offset: 'uint64_t',
+    pri_behavior: 'uint32_t',
+    pri_user_wired_count: 'uint32_t',
+    pri_user_tag: 'uint32_t',
+    pri_pages_resident: 'uint32_t',
+    pri_pages_shared_now_private: 'uint32_t',
+    pri_pages_swapped_out: 'uint32_t',
+    pri_pages_dirtied: 'uint32_t',
+    pri_ref_count: 'uint32_t',
+    pri_shadow_depth: 'uint32_t',
+    pri_share_mode: 'uint32_t',
+    pri_private_pages_resident: 'uint32_t',
+    pri_shared_pages_resident: 'uint32_t',
+    pri_obj_id: 'uint32_t',
+    pri_depth: 'uint32_t',
+    pri_address: 'uint64_t',
+    pri_size: 'uint64_t',
   });
   const regionWithPath = koffi.struct('proc_regionwithpathinfo_t', { prp_prinfo: regionInfo, prp_vip: vnodeInfoPath });
   const pathOffset = koffi.offsetof(vnodeInfoPath, 'vip_path');
@@ -285,7 +355,9 @@ describe('the macOS libproc layer, checked on Linux', () => {
   });
 
   /** A fake libproc answering from buffers laid out as the kernel lays them out. */
-  function fakeLibProc(procs: Record<number, { name: string; eperm?: boolean; fds?: [number, number, string][]; cwd?: string; regions?: [bigint, bigint, string][] }>) {
+  function fakeLibProc(
+    procs: Record<number, { name: string; eperm?: boolean; fds?: [number, number, string][]; cwd?: string; regions?: [bigint, bigint, string][] }>,
+  ) {
     let errno = 0;
     const put = (buf: Buffer, off: number, s: string) => buf.write(`${s}\0`, off, 'utf8');
     return {
@@ -342,8 +414,22 @@ describe('the macOS libproc layer, checked on Linux', () => {
 
   it('one pass: vnode descriptors, working folder and mapped regions are read; sockets are not; EPERM is unknown; own pid left out', () => {
     const lp = fakeLibProc({
-      100: { name: 'Finder', fds: [[3, darwin.PROX_FDTYPE_VNODE, '/Users/u/Games/a.dat'], [4, 2, 'socket']], cwd: '/Users/u/Games/sub' },
-      101: { name: 'Game', regions: [[0x1000n, 0x1000n, ''], [0x4000n, 0x2000n, '/Users/u/Games/lib.dylib'], [0x9000n, 0x1000n, '/usr/lib/x']] },
+      100: {
+        name: 'Finder',
+        fds: [
+          [3, darwin.PROX_FDTYPE_VNODE, '/Users/u/Games/a.dat'],
+          [4, 2, 'socket'],
+        ],
+        cwd: '/Users/u/Games/sub',
+      },
+      101: {
+        name: 'Game',
+        regions: [
+          [0x1000n, 0x1000n, ''],
+          [0x4000n, 0x2000n, '/Users/u/Games/lib.dylib'],
+          [0x9000n, 0x1000n, '/usr/lib/x'],
+        ],
+      },
       102: { name: 'root-daemon', eperm: true },
       103: { name: 'relocate', cwd: '/Users/u/Games' },
     });

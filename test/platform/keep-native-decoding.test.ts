@@ -9,7 +9,15 @@
 import { describe, expect, it } from 'vitest';
 import { ATTR, ATTRLIST_SIZE, FSOPT_NOFOLLOW, encodeAttrTimes } from '../../src/platform/native/attr-times-darwin.js';
 import { COPYFILE, COPYFILE_ALL, COPYFILE_METADATA, COPYFILE_NOFOLLOW, COPYFILE_SECURITY, METADATA_ONLY } from '../../src/platform/native/copyfile-darwin.js';
-import { BEFORE_DATA_FLAGS, COPYABLE_FLAGS, FS_FL, FS_IOC_GETFLAGS, FS_IOC_SETFLAGS, flagsToSet, linuxFlagLetters } from '../../src/platform/native/fs-flags.js';
+import {
+  BEFORE_DATA_FLAGS,
+  COPYABLE_FLAGS,
+  FS_FL,
+  FS_IOC_GETFLAGS,
+  FS_IOC_SETFLAGS,
+  flagsToSet,
+  linuxFlagLetters,
+} from '../../src/platform/native/fs-flags.js';
 import { DARWIN_COPYABLE_FLAGS, DARWIN_FL, darwinFlagNames, linuxErrnoOf } from '../../src/platform/native/fs-flags-darwin.js';
 import { splitXattrNames, xattrNameOf } from '../../src/platform/native/xattr-names.js';
 import { XATTR_NOFOLLOW, linuxXattrErrno } from '../../src/platform/native/xattrs-darwin.js';
@@ -109,7 +117,16 @@ describe('Linux inode flags (include/uapi/linux/fs.h)', () => {
 describe('macOS file flags (<sys/stat.h>)', () => {
   it('copies nodump, opaque, hidden and archived; never immutable, append-only, compressed, dataless or SIP flags', () => {
     expect(DARWIN_COPYABLE_FLAGS).toBe(0x1 | 0x8 | 0x8000 | 0x10000);
-    for (const bit of [DARWIN_FL.UF_IMMUTABLE, DARWIN_FL.SF_IMMUTABLE, DARWIN_FL.UF_APPEND, DARWIN_FL.SF_APPEND, DARWIN_FL.UF_COMPRESSED, DARWIN_FL.SF_DATALESS, DARWIN_FL.SF_RESTRICTED, DARWIN_FL.UF_TRACKED]) {
+    for (const bit of [
+      DARWIN_FL.UF_IMMUTABLE,
+      DARWIN_FL.SF_IMMUTABLE,
+      DARWIN_FL.UF_APPEND,
+      DARWIN_FL.SF_APPEND,
+      DARWIN_FL.UF_COMPRESSED,
+      DARWIN_FL.SF_DATALESS,
+      DARWIN_FL.SF_RESTRICTED,
+      DARWIN_FL.UF_TRACKED,
+    ]) {
       expect(DARWIN_COPYABLE_FLAGS & bit).toBe(0);
     }
     expect(darwinFlagNames(DARWIN_FL.UF_HIDDEN | DARWIN_FL.UF_NODUMP | DARWIN_FL.UF_COMPRESSED)).toBe('nodump,hidden');
@@ -128,7 +145,11 @@ describe('macOS file flags (<sys/stat.h>)', () => {
 
 describe('a listxattr name list', () => {
   it('splits into NUL-ended names, bytes kept as they came', () => {
-    const list = Buffer.concat([Buffer.from('user.color\0com.apple.FinderInfo\0'), Buffer.from([0x75, 0x73, 0x65, 0x72, 0x2e, 0xff, 0]), Buffer.from('com.apple.ResourceFork\0')]);
+    const list = Buffer.concat([
+      Buffer.from('user.color\0com.apple.FinderInfo\0'),
+      Buffer.from([0x75, 0x73, 0x65, 0x72, 0x2e, 0xff, 0]),
+      Buffer.from('com.apple.ResourceFork\0'),
+    ]);
     const names = splitXattrNames(list);
     expect(names.map(xattrNameOf)).toEqual(['user.color', 'com.apple.FinderInfo', 'user.\ufffd', 'com.apple.ResourceFork']);
     expect(names.every((n) => n[n.length - 1] === 0)).toBe(true);
@@ -146,20 +167,23 @@ describe('what the verify compares of inode flags', () => {
   const node = (flags: number | null): KeptMeta => ({ kind: 'file', mode: 0o644, uid: 0, gid: 0, atimeNs: 1n, mtimeNs: 1n, xattrs: [], flags });
   const none = { xattrs: () => [], flags: () => null };
 
-  it.skipIf(process.platform !== 'linux' && process.platform !== 'darwin')('a flag of the original missing on the copy is a loss; one the copy has besides is not (inherited ones are stripped when copied)', async () => {
-    const keeper = await MetaKeeper.load(fsError);
-    if (!keeper.keepsFlags) {
-      console.log('[skip] flags are not kept here (no native layer)');
-      return;
-    }
-    const [a, b] = process.platform === 'linux' ? [FS_FL.NODUMP, FS_FL.NOATIME] : [DARWIN_FL.UF_NODUMP, DARWIN_FL.UF_HIDDEN];
-    const named = process.platform === 'linux' ? /the inode flags differ \(\+dA vs \+A\)/ : /the inode flags differ \(nodump,hidden vs hidden\)/;
-    expect(keeper.lost(node(a | b), node(b), none)).toMatch(named);
-    expect(keeper.lost(node(a), node(a | b), none)).toBeUndefined();
-    expect(keeper.lost(node(0), node(0), none)).toBeUndefined();
-    // A copy listed without its flags is read when the original has some.
-    let read = 0;
-    expect(keeper.lost(node(a), node(null), { xattrs: () => [], flags: () => (read++, a) })).toBeUndefined();
-    expect(read).toBe(1);
-  });
+  it.skipIf(process.platform !== 'linux' && process.platform !== 'darwin')(
+    'a flag of the original missing on the copy is a loss; one the copy has besides is not (inherited ones are stripped when copied)',
+    async () => {
+      const keeper = await MetaKeeper.load(fsError);
+      if (!keeper.keepsFlags) {
+        console.log('[skip] flags are not kept here (no native layer)');
+        return;
+      }
+      const [a, b] = process.platform === 'linux' ? [FS_FL.NODUMP, FS_FL.NOATIME] : [DARWIN_FL.UF_NODUMP, DARWIN_FL.UF_HIDDEN];
+      const named = process.platform === 'linux' ? /the inode flags differ \(\+dA vs \+A\)/ : /the inode flags differ \(nodump,hidden vs hidden\)/;
+      expect(keeper.lost(node(a | b), node(b), none)).toMatch(named);
+      expect(keeper.lost(node(a), node(a | b), none)).toBeUndefined();
+      expect(keeper.lost(node(0), node(0), none)).toBeUndefined();
+      // A copy listed without its flags is read when the original has some.
+      let read = 0;
+      expect(keeper.lost(node(a), node(null), { xattrs: () => [], flags: () => (read++, a) })).toBeUndefined();
+      expect(read).toBe(1);
+    },
+  );
 });

@@ -28,7 +28,8 @@ function why(): string | undefined {
   if (!wine) return 'wine64 is not installed (scripts/wine/setup.sh installs it)';
   if (!existsSync(path.join(cache, 'prefix'))) return `no Wine prefix in ${cache} (run scripts/wine/setup.sh --no-app)`;
   if (!nodeExe || !existsSync(nodeExe)) return `no Windows node.exe in ${cache} (run scripts/wine/setup.sh --no-app)`;
-  if (!existsSync(path.join(koffiWin, 'win32_x64', 'koffi.node'))) return `no koffi ${koffiVersion} Windows binary in ${cache} (run scripts/wine/setup.sh --no-app)`;
+  if (!existsSync(path.join(koffiWin, 'win32_x64', 'koffi.node')))
+    return `no koffi ${koffiVersion} Windows binary in ${cache} (run scripts/wine/setup.sh --no-app)`;
   if (!existsSync(path.join(REPO_ROOT, 'dist', 'platform', 'windows', 'known-folders.js'))) return 'dist/ is not built (npm run build)';
   return undefined;
 }

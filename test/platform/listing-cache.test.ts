@@ -54,7 +54,7 @@ describe('ListingCache', () => {
     expect(cache.takeSnapshotSource(gone)).toBeUndefined();
   });
 
-  it('copyTree\'s listing is the next verify\'s side; unstamped, it brings no vouched reads', async () => {
+  it("copyTree's listing is the next verify's side; unstamped, it brings no vouched reads", async () => {
     const cache = new ListingCache();
     const a = await tree('a');
     cache.keepCopied(a.p, a.listing);

@@ -69,7 +69,7 @@ afterEach(() => {
 });
 
 describe('the mount table', () => {
-  it('parses mountinfo lines, undoing the kernel escapes, and lists mounts strictly below a folder under the caller\'s spelling', () => {
+  it("parses mountinfo lines, undoing the kernel escapes, and lists mounts strictly below a folder under the caller's spelling", () => {
     const table = parseMountInfo(
       [
         '26 1 254:0 / / rw,relatime - ext4 /dev/vda rw',
@@ -198,7 +198,7 @@ describe('pseudo file systems are named by the volume facts', () => {
   });
 
   const devIsDevtmpfs = readMountTable()?.some((m) => m.point === '/dev' && m.fsType === 'devtmpfs') === true;
-  it.skipIf(!devIsDevtmpfs)('/dev on devtmpfs is pseudo: only the mount table tells (statfs reports tmpfs\'s number)', async () => {
+  it.skipIf(!devIsDevtmpfs)("/dev on devtmpfs is pseudo: only the mount table tells (statfs reports tmpfs's number)", async () => {
     resetVolumeCache();
     const v = await new NodeDiskReader().observe('/dev', styleForOs('linux'));
     expect(v.volume).toMatchObject({ fsType: 'devtmpfs', pseudo: true });

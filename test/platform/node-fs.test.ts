@@ -135,7 +135,9 @@ describe('E_VERIFY says which side changed', () => {
     writeFileSync(at('orig/log.txt'), 'line 1\nline 2, appended by a program\n');
     await expect(mover.verify(at('orig'), at('copy'), 'meta', false)).rejects.toMatchObject({
       code: 'E_VERIFY',
-      message: expect.stringMatching(new RegExp(`^files in ${at('orig')} changed while relocate moved them \\(log\\.txt: size \\d+ vs 7\\): a program is writing there$`)),
+      message: expect.stringMatching(
+        new RegExp(`^files in ${at('orig')} changed while relocate moved them \\(log\\.txt: size \\d+ vs 7\\): a program is writing there$`),
+      ),
       hint: expect.stringContaining('Close the programs that use this folder'),
     });
   });
@@ -146,7 +148,10 @@ describe('E_VERIFY says which side changed', () => {
     await mover.copyTree(at('orig'), at('copy'));
     await mover.verify(at('orig'), at('copy'), 'meta', false);
     file('orig/new.txt', 'new');
-    await expect(mover.verify(at('orig'), at('copy'), 'meta', false)).rejects.toMatchObject({ code: 'E_VERIFY', message: expect.stringContaining('a program is writing there') });
+    await expect(mover.verify(at('orig'), at('copy'), 'meta', false)).rejects.toMatchObject({
+      code: 'E_VERIFY',
+      message: expect.stringContaining('a program is writing there'),
+    });
   });
 
   it('a copy damaged on the destination keeps the destination message', async () => {

@@ -30,7 +30,7 @@ afterEach(() => {
 });
 
 describe('probes a killed relocate left behind', () => {
-  it('removes a dead process\'s empty probe file and probe folder; keeps everything else', () => {
+  it("removes a dead process's empty probe file and probe folder; keeps everything else", () => {
     const d = folder();
     const dead = deadPid();
     writeFileSync(path.join(d, `.relocate-probe-${dead}-a1b2c3`), '');
@@ -55,7 +55,7 @@ describe('probes a killed relocate left behind', () => {
     expect(existsSync(path.join(d, 'notes.txt'))).toBe(true);
   });
 
-  it('the probes themselves sweep first: a volume\'s mode probe and the name probe leave the folder as it was before the killed run', () => {
+  it("the probes themselves sweep first: a volume's mode probe and the name probe leave the folder as it was before the killed run", () => {
     const d = folder();
     const dead = deadPid();
     writeFileSync(path.join(d, `.relocate-probe-${dead}-abcdef`), '');

@@ -42,9 +42,15 @@ describe('Windows read-only attribute: cleared, then deleted (not a refusal)', (
     expect(() => deleteClearingReadOnly(busy.del, busy.clear, 'win32')).toThrow(/EBUSY/);
     expect(busy.e.cleared).toBe(0);
     const denied = entry(true);
-    expect(() => deleteClearingReadOnly(denied.del, () => {
-      throw Object.assign(new Error('EACCES: chmod'), { code: 'EACCES' });
-    }, 'win32')).toThrow(/EPERM: operation not permitted/);
+    expect(() =>
+      deleteClearingReadOnly(
+        denied.del,
+        () => {
+          throw Object.assign(new Error('EACCES: chmod'), { code: 'EACCES' });
+        },
+        'win32',
+      ),
+    ).toThrow(/EPERM: operation not permitted/);
     expect(denied.e.attempts).toBe(1);
   });
 });

@@ -41,7 +41,10 @@ describe('the Windows layout', () => {
     const steam = p('win', 'Program Files (x86)', 'Steam');
     mkdirSync(path.join(steam, 'steamapps', 'common'), { recursive: true });
     mkdirSync(p('win', 'SteamLibrary', 'steamapps', 'common', 'Doom'), { recursive: true });
-    file(path.join(steam, 'steamapps', 'libraryfolders.vdf'), `"libraryfolders" { "0" { "path" "${steam}" } "1" { "path" "${p('win', 'SteamLibrary')}" } "2" { "path" "${p('win', 'Gone')}" } }`);
+    file(
+      path.join(steam, 'steamapps', 'libraryfolders.vdf'),
+      `"libraryfolders" { "0" { "path" "${steam}" } "1" { "path" "${p('win', 'SteamLibrary')}" } "2" { "path" "${p('win', 'Gone')}" } }`,
+    );
     // Epic: a finished install, an unfinished one, one whose folder is gone, and a broken manifest.
     const manifests = p('win', 'ProgramData', 'Epic', 'EpicGamesLauncher', 'Data', 'Manifests');
     mkdirSync(p('win', 'Epic Games', 'Fortnite'), { recursive: true });
@@ -99,7 +102,13 @@ describe('the Linux layout', () => {
     mkdirSync(path.join(home, 'GOG Games'), { recursive: true });
     mkdirSync(path.join(home, '.cache', 'pip'), { recursive: true });
     mkdirSync(path.join(home, '.cargo', 'registry'), { recursive: true });
-    const places: FolderPlaces = { localAppData: path.join(home, '.local', 'share'), cacheHome: path.join(home, '.cache'), programFiles: [], oneDrive: [], userFolders: {} };
+    const places: FolderPlaces = {
+      localAppData: path.join(home, '.local', 'share'),
+      cacheHome: path.join(home, '.cache'),
+      programFiles: [],
+      oneDrive: [],
+      userFolders: {},
+    };
     const r = await scanCandidates({ os: 'linux', home, env: {}, places });
     expect(r.candidates.map((c) => [c.kind, c.path])).toEqual([
       ['steam', path.join(steam, 'steamapps', 'common')],

@@ -72,7 +72,7 @@ function originalAndTwin(name: string): { orig: string; twin: string } {
 }
 
 describe.skipIf(reason !== undefined)('inode flags in snapshots', () => {
-  it('are recorded for files and folders, zero included, and restored exactly: made folders get theirs, copies lose the twin\'s', async () => {
+  it("are recorded for files and folders, zero included, and restored exactly: made folders get theirs, copies lose the twin's", async () => {
     const { orig, twin } = originalAndTwin('exact');
     const fs = new NodeFs();
     const nodes = await fs.snapshot(orig);
@@ -94,7 +94,7 @@ describe.skipIf(reason !== undefined)('inode flags in snapshots', () => {
     expect(flagsOf(path.join(to, 'plain'))).toBe('');
   });
 
-  it('a snapshot from an older journal (no flags recorded) still restores, as before: copies keep the twin\'s flags, made folders none', async () => {
+  it("a snapshot from an older journal (no flags recorded) still restores, as before: copies keep the twin's flags, made folders none", async () => {
     const { orig, twin } = originalAndTwin('old');
     const fs = new NodeFs();
     const old = (await fs.snapshot(orig)).map(({ flags: _flags, ...rest }) => rest);

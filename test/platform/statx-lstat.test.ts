@@ -26,13 +26,26 @@ describe.skipIf(!linux)('statx for the measure walk', () => {
     linkSync(path.join(dir, 'folder', 'data.bin'), path.join(dir, 'second-name'));
     symlinkSync(path.join(dir, 'folder'), path.join(dir, 'link'));
     utimesSync(path.join(dir, 'folder', 'data.bin'), 1_700_000_000.123456, 2_000_000_000.987654);
-    const nodes = [dir, path.join(dir, 'folder'), path.join(dir, 'folder', 'data.bin'), path.join(dir, 'second-name'), path.join(dir, 'link'), '/proc/self', '/dev/null', '/dev/shm'];
+    const nodes = [
+      dir,
+      path.join(dir, 'folder'),
+      path.join(dir, 'folder', 'data.bin'),
+      path.join(dir, 'second-name'),
+      path.join(dir, 'link'),
+      '/proc/self',
+      '/dev/null',
+      '/dev/shm',
+    ];
     for (const p of nodes) {
       const want = lstatSync(p);
       const big = lstatSync(p, { bigint: true });
       const got = read!(p);
       expect(got, p).toBeDefined();
-      expect({ file: got!.isFile(), dir: got!.isDirectory(), link: got!.isSymbolicLink() }, p).toEqual({ file: want.isFile(), dir: want.isDirectory(), link: want.isSymbolicLink() });
+      expect({ file: got!.isFile(), dir: got!.isDirectory(), link: got!.isSymbolicLink() }, p).toEqual({
+        file: want.isFile(),
+        dir: want.isDirectory(),
+        link: want.isSymbolicLink(),
+      });
       expect(got!.dev, `${p}: dev`).toBe(want.dev);
       expect(got!.ino, `${p}: ino`).toBe(String(big.ino));
       expect([got!.nlink, got!.size, got!.blocks], p).toEqual([want.nlink, want.size, want.blocks]);
@@ -41,16 +54,27 @@ describe.skipIf(!linux)('statx for the measure walk', () => {
     }
   });
 
-  it('a missing path gives undefined (the walk then asks lstat, whose error is Node\'s own)', async () => {
+  it("a missing path gives undefined (the walk then asks lstat, whose error is Node's own)", async () => {
     const read = await nativeStatx();
     expect(read!(path.join(dir, 'no such file'))).toBeUndefined();
   });
 
-  it('makedev agrees with glibc\'s gnu_dev_makedev, large majors and minors included', async () => {
+  it("makedev agrees with glibc's gnu_dev_makedev, large majors and minors included", async () => {
     const loaded = await loadKoffi();
     if ('reason' in loaded) throw new Error(loaded.reason);
     const glibc = loaded.koffi.load('libc.so.6').func('uint64_t gnu_dev_makedev(unsigned int major, unsigned int minor)');
-    for (const [major, minor] of [[0, 0], [8, 1], [7, 255], [0, 256], [0, 345], [259, 3], [4095, 1_048_575], [4096, 0], [65_535, 16_777_215], [1_048_575, 1]]) {
+    for (const [major, minor] of [
+      [0, 0],
+      [8, 1],
+      [7, 255],
+      [0, 256],
+      [0, 345],
+      [259, 3],
+      [4095, 1_048_575],
+      [4096, 0],
+      [65_535, 16_777_215],
+      [1_048_575, 1],
+    ]) {
       expect(makedev(major!, minor!), `${major}:${minor}`).toBe(Number(glibc(major, minor)));
     }
   });

@@ -17,7 +17,10 @@ describe("the GUI server's private temporary folder", () => {
     const nested = path.join(await makePrivateTempFolder('relocate-tf-test-'), 'relocate-tf-test-inner');
     mkdirSync(nested);
     try {
-      for (const [dir, prefix] of [[unprefixed, 'relocate-tf-test-'], [nested, 'relocate-tf-test-']] as const) {
+      for (const [dir, prefix] of [
+        [unprefixed, 'relocate-tf-test-'],
+        [nested, 'relocate-tf-test-'],
+      ] as const) {
         await expect(removePrivateTempFolder(dir, prefix)).rejects.toThrow(/refusing to remove/);
         expect(existsSync(dir)).toBe(true);
       }

@@ -52,7 +52,10 @@ describe('time grain', () => {
   });
 
   it('sameMtime without nanosecond times (the portable path): a millisecond, or the grain where it is coarser (FAT, exFAT, HFS+)', () => {
-    const k = MetaKeeper.over({ xattrs: null, flags: null, copyMetadata: null, setTimes: null, birthTimesHeld: null }, (err, p) => new RelocateError('E_INTERNAL', String(err), { path: p }));
+    const k = MetaKeeper.over(
+      { xattrs: null, flags: null, copyMetadata: null, setTimes: null, birthTimesHeld: null },
+      (err, p) => new RelocateError('E_INTERNAL', String(err), { path: p }),
+    );
     const t = 1_796_483_653_929_090_785n;
     expect(k.sameMtime(t, t - 900_000n, 'file', 1n)).toBe(true);
     expect(k.sameMtime(t, t - 1_500_000n, 'file', 1n)).toBe(false);

@@ -10,7 +10,19 @@ import type { CtimeVouch } from '../../src/platform/ctime-vouch.js';
 import { TreeListing, type ListedNode } from '../../src/platform/tree-listing.js';
 
 const node = (over: Partial<ListedNode> = {}): ListedNode => ({
-  kind: 'file', size: 1, blocks: 8, mode: 0o644, uid: 1000, gid: 1000, nlink: 1, mtimeNs: 1_700_000_000_123_456_789n, atimeNs: 1_700_000_001_000_000_001n, id: '', xattrs: [], flags: 0, ...over,
+  kind: 'file',
+  size: 1,
+  blocks: 8,
+  mode: 0o644,
+  uid: 1000,
+  gid: 1000,
+  nlink: 1,
+  mtimeNs: 1_700_000_000_123_456_789n,
+  atimeNs: 1_700_000_001_000_000_001n,
+  id: '',
+  xattrs: [],
+  flags: 0,
+  ...over,
 });
 
 /** A root, `dirs` folders under it and `files` files in each (names sorted as a walk lists them). */
@@ -19,7 +31,9 @@ function tree(dirs: number, files: number, rename?: (rel: string) => string): Tr
   l.add(-1, '', node({ kind: 'dir', size: 4096 }));
   const at: number[] = [];
   for (let d = 0; d < dirs; d++) at.push(l.add(0, `dir é${d}`, node({ kind: 'dir' })));
-  for (let d = 0; d < dirs; d++) for (let f = 0; f < files; f++) l.add(at[d]!, (rename ?? ((x) => x))(`f${f}`), node({ size: d * files + f, mtimeNs: BigInt(d * files + f) * 1_000_000_007n }));
+  for (let d = 0; d < dirs; d++)
+    for (let f = 0; f < files; f++)
+      l.add(at[d]!, (rename ?? ((x) => x))(`f${f}`), node({ size: d * files + f, mtimeNs: BigInt(d * files + f) * 1_000_000_007n }));
   return l;
 }
 
@@ -70,7 +84,7 @@ describe('TreeListing', () => {
     expect(l.flags(0)).toBe(0);
   });
 
-  it('keeps creation times where the walk gives them (Windows), through the first chunk\'s growth and past it; none where it does not', () => {
+  it("keeps creation times where the walk gives them (Windows), through the first chunk's growth and past it; none where it does not", () => {
     const l = new TreeListing();
     l.add(-1, '', node({ kind: 'dir', birthtimeNs: 5n }));
     // Past the first chunk's 64 slots (it grows, copying the column) and past CHUNK (a new chunk makes its own).
@@ -94,7 +108,8 @@ describe('TreeListing', () => {
     // files inside those), except a file 'b' and a socket 'a!' (kind other: never listed by snapshots).
     const top = names.map((n) => l.add(0, n, node({ kind: n === 'b' ? 'file' : n === 'a!' ? 'other' : 'dir' })));
     const second: number[] = [];
-    for (const [k, d] of top.entries()) if (l.kind(d) === 'dir' && k % 2 === 0) for (const n of names) second.push(l.add(d, n, node({ kind: n === 'a' ? 'dir' : 'file' })));
+    for (const [k, d] of top.entries())
+      if (l.kind(d) === 'dir' && k % 2 === 0) for (const n of names) second.push(l.add(d, n, node({ kind: n === 'a' ? 'dir' : 'file' })));
     for (const d of second) if (l.kind(d) === 'dir') for (const n of ['x', 'x-y']) l.add(d, n, node());
     const want: string[] = [];
     for (let i = 0; i < l.length; i++) if (l.kind(i) !== 'other') want.push(l.rel(i));
@@ -103,14 +118,29 @@ describe('TreeListing', () => {
     expect(want.length).toBeGreaterThan(60);
   });
 
-  it('stamped reads survive the first chunk\'s growth and a second chunk, and are handed out only for the stamp they were read with', () => {
+  it("stamped reads survive the first chunk's growth and a second chunk, and are handed out only for the stamp they were read with", () => {
     const l = new TreeListing();
     expect(l.vouchedReads(), 'no vouch: nothing to reuse').toBeUndefined();
     // A vouch that checks only the stamp (ctime-vouch.ts has the real terms, tested there).
-    l.vouch = { vouches: (_dev: bigint, ino: bigint, ctime: bigint, lIno: bigint, lCtime: bigint) => ino === lIno && ctime === lCtime } as unknown as CtimeVouch;
+    l.vouch = {
+      vouches: (_dev: bigint, ino: bigint, ctime: bigint, lIno: bigint, lCtime: bigint) => ino === lIno && ctime === lCtime,
+    } as unknown as CtimeVouch;
     const x = [{ name: 'user.a', raw: Buffer.from('user.a\0'), value: Buffer.from('v') }];
     l.add(-1, '', node({ kind: 'dir', ino: 2n, ctimeNs: 20n, xattrs: [], flags: 0 }));
-    for (let k = 1; k < 20_000; k++) l.add(0, `f${k}`, node(k === 3 ? { xattrs: x, flags: 0x40, ino: 2n ** 63n + 3n, ctimeNs: 30n } : k === 5 ? { xattrs: null, flags: null, ino: 5n, ctimeNs: 50n } : k === 7 ? {} : { ino: BigInt(k), ctimeNs: BigInt(k) * 10n }));
+    for (let k = 1; k < 20_000; k++)
+      l.add(
+        0,
+        `f${k}`,
+        node(
+          k === 3
+            ? { xattrs: x, flags: 0x40, ino: 2n ** 63n + 3n, ctimeNs: 30n }
+            : k === 5
+              ? { xattrs: null, flags: null, ino: 5n, ctimeNs: 50n }
+              : k === 7
+                ? {}
+                : { ino: BigInt(k), ctimeNs: BigInt(k) * 10n },
+        ),
+      );
     const reads = l.vouchedReads()!;
     expect(reads.at(3, 1n, 2n ** 63n + 3n, 30n)).toEqual({ xattrs: x, flags: 0x40 });
     expect(reads.at(3, 1n, 2n ** 63n + 3n, 31n), 'ctime moved').toBeUndefined();

@@ -123,12 +123,20 @@ export async function runFaultCase(env: FaultCaseEnv, c: CaseGen, pick: FaultPic
     const outsideBefore = snapshotTree(roots.outside);
     const files = inventory(...dataRoots);
     env.figures.retargets = (env.figures.retargets ?? 0) + built.filter((b) => b.gen.situation === 'retarget').length;
-    story.push(`entries: ${built.map((b) => `${b.gen.situation}${b.gen.crossVolume ? '(x)' : ''}`).join(', ')}; verify ${c.verify}; pick ${JSON.stringify(pick)}`);
+    story.push(
+      `entries: ${built.map((b) => `${b.gen.situation}${b.gen.crossVolume ? '(x)' : ''}`).join(', ')}; verify ${c.verify}; pick ${JSON.stringify(pick)}`,
+    );
 
     const expectNothingLost = (when: string) => {
       const { lost, bytes } = lostFiles(files, paths);
       env.figures.dataLost += bytes;
-      if (lost.length > 0) fail(`${when}: ${lost.length} file(s), ${bytes} bytes, have no copy left: ${lost.slice(0, 5).map((f) => f.path).join(', ')}`);
+      if (lost.length > 0)
+        fail(
+          `${when}: ${lost.length} file(s), ${bytes} bytes, have no copy left: ${lost
+            .slice(0, 5)
+            .map((f) => f.path)
+            .join(', ')}`,
+        );
       const out = snapshotTree(roots.outside);
       if (JSON.stringify(out) !== JSON.stringify(outsideBefore)) fail(`${when}: the folder outside every tree changed`);
       env.figures.bytesVerified += totalBytes(files);
@@ -138,7 +146,8 @@ export async function runFaultCase(env: FaultCaseEnv, c: CaseGen, pick: FaultPic
       const diff = treeDiffs(original, exactSnapshot(...dataRoots));
       if (diff.length > 0) fail(`${when}: not the exact original tree:\n  ${diff.slice(0, 8).join('\n  ')}`);
       const groups = linkGroups();
-      if (JSON.stringify(groups) !== JSON.stringify(originalLinks)) fail(`${when}: hard-link groups changed:\n${JSON.stringify(originalLinks)}\n${JSON.stringify(groups)}`);
+      if (JSON.stringify(groups) !== JSON.stringify(originalLinks))
+        fail(`${when}: hard-link groups changed:\n${JSON.stringify(originalLinks)}\n${JSON.stringify(groups)}`);
       const problems = await stateProblems(stateDir);
       if (problems.length > 0) fail(`${when}: journal problems:\n  ${problems.join('\n  ')}`);
     };
@@ -152,7 +161,9 @@ export async function runFaultCase(env: FaultCaseEnv, c: CaseGen, pick: FaultPic
       if (problems.length > 0) fail(`${when}: journal problems:\n  ${problems.join('\n  ')}`);
     };
     const outcome = (o: RunOutcome, what: string) => {
-      story.push(`${what}: ${o.result}${o.error ? ` (${o.error.code} ${o.error.message})` : ''}${o.undoError ? ` undo: ${o.undoError.code} ${o.undoError.message}` : ''}`);
+      story.push(
+        `${what}: ${o.result}${o.error ? ` (${o.error.code} ${o.error.message})` : ''}${o.undoError ? ` undo: ${o.undoError.code} ${o.undoError.message}` : ''}`,
+      );
       return o;
     };
     /** A run refused before its first step (a rollback whose drift check could not read the disk) changed nothing. */
@@ -186,7 +197,10 @@ export async function runFaultCase(env: FaultCaseEnv, c: CaseGen, pick: FaultPic
     const applyCounts = { ...counter.calls };
     await expectApplied('after a clean apply');
     counter.arm(undefined);
-    const r1 = outcome(await rollbackRun(await reload(stateDir, o1.record.id), { journalDisk: nodeJournalDisk, stateDir, fs: counter, force: false }), 'clean rollback');
+    const r1 = outcome(
+      await rollbackRun(await reload(stateDir, o1.record.id), { journalDisk: nodeJournalDisk, stateDir, fs: counter, force: false }),
+      'clean rollback',
+    );
     if (r1.result !== 'rolled-back') fail('a clean rollback did not finish');
     const rollbackCounts = { ...counter.calls };
     await expectOriginal('after a clean rollback');
@@ -199,14 +213,20 @@ export async function runFaultCase(env: FaultCaseEnv, c: CaseGen, pick: FaultPic
       const spec = chooseFault(pick, applyCounts);
       faulty.arm(spec);
       story.push(`fault in apply: ${JSON.stringify(spec)}`);
-      run = outcome(await startRun(plan2, { journalDisk: nodeJournalDisk, stateDir, fs: faulty, verify: c.verify, noRollback: pick.noRollback }), 'apply with a fault');
+      run = outcome(
+        await startRun(plan2, { journalDisk: nodeJournalDisk, stateDir, fs: faulty, verify: c.verify, noRollback: pick.noRollback }),
+        'apply with a fault',
+      );
     } else {
       const clean = outcome(await startRun(plan2, { journalDisk: nodeJournalDisk, stateDir, fs: new NodeFs(), verify: c.verify, noRollback: false }), 'apply');
       if (clean.result !== 'done') fail('a clean apply did not finish');
       const spec = chooseFault(pick, rollbackCounts);
       faulty.arm(spec);
       story.push(`fault in rollback: ${JSON.stringify(spec)}`);
-      run = (await refusedOrRun('rollback with a fault', async () => rollbackRun(await reload(stateDir, clean.record.id), { journalDisk: nodeJournalDisk, stateDir, fs: faulty, force: false }))) ?? clean;
+      run =
+        (await refusedOrRun('rollback with a fault', async () =>
+          rollbackRun(await reload(stateDir, clean.record.id), { journalDisk: nodeJournalDisk, stateDir, fs: faulty, force: false }),
+        )) ?? clean;
     }
     if (faulty.fired) {
       env.figures.faultsInjected++;
@@ -226,16 +246,41 @@ export async function runFaultCase(env: FaultCaseEnv, c: CaseGen, pick: FaultPic
       if (round === 0 && pick.second) {
         // Half aim at the recovery's first changes whatever they are (the undo of a partly deleted original restores
         // before anything else: a fault there is a recovery cut short twice), half at a call of a given kind.
-        const kinds = ['any-change', 'any-change', 'any-change', 'any-change', 'any-change', 'any-change', 'any-change', 'rename', 'copy', 'write', 'mkdir', 'link', 'delete', 'read', 'sync'] as const;
+        const kinds = [
+          'any-change',
+          'any-change',
+          'any-change',
+          'any-change',
+          'any-change',
+          'any-change',
+          'any-change',
+          'rename',
+          'copy',
+          'write',
+          'mkdir',
+          'link',
+          'delete',
+          'read',
+          'sync',
+        ] as const;
         const kind = kinds[pick.second.kindI % kinds.length]!;
         const timings: readonly FaultTiming[] = kind === 'any-change' ? ['before', 'after', 'partial'] : FAULT_TIMINGS[kind];
-        const second: FaultSpec = { kind, n: kind === 'any-change' ? 1 + ((pick.second.n - 1) % 3) : pick.second.n, timing: timings[pick.second.timingI % timings.length]!, errno: pick.errno, k: pick.k };
+        const second: FaultSpec = {
+          kind,
+          n: kind === 'any-change' ? 1 + ((pick.second.n - 1) % 3) : pick.second.n,
+          timing: timings[pick.second.timingI % timings.length]!,
+          errno: pick.errno,
+          k: pick.k,
+        };
         port = new FaultyFs(new NodeFs(), second);
         story.push(`second fault armed for the ${how}: ${JSON.stringify(second)}`);
       }
-      const o = how === 'resume'
-        ? outcome(await resumeRun(record, { journalDisk: nodeJournalDisk, stateDir, fs: port, noRollback: false }), `resume of a ${record.status} run`)
-        : await refusedOrRun(`rollback of a ${record.status} run`, () => rollbackRun(record, { journalDisk: nodeJournalDisk, stateDir, fs: port, force: false }));
+      const o =
+        how === 'resume'
+          ? outcome(await resumeRun(record, { journalDisk: nodeJournalDisk, stateDir, fs: port, noRollback: false }), `resume of a ${record.status} run`)
+          : await refusedOrRun(`rollback of a ${record.status} run`, () =>
+              rollbackRun(record, { journalDisk: nodeJournalDisk, stateDir, fs: port, force: false }),
+            );
       if (port.fired) {
         env.figures.faultsInjected++;
         env.figures.secondFaults = (env.figures.secondFaults ?? 0) + 1;
@@ -246,7 +291,10 @@ export async function runFaultCase(env: FaultCaseEnv, c: CaseGen, pick: FaultPic
     }
     if (record.status === 'done') {
       await expectApplied('after the run finished');
-      const back = outcome(await rollbackRun(record, { journalDisk: nodeJournalDisk, stateDir, fs: new NodeFs(), force: false }), 'rollback of the finished run');
+      const back = outcome(
+        await rollbackRun(record, { journalDisk: nodeJournalDisk, stateDir, fs: new NodeFs(), force: false }),
+        'rollback of the finished run',
+      );
       if (back.result !== 'rolled-back') fail('rolling back the finished run failed');
     }
     await expectOriginal('at the end');

@@ -35,14 +35,23 @@ describe.skipIf(reason !== undefined)('never loses data: random sandboxes × ran
     printFigures('fault cases (in-process, FaultyFs under the guard)', figures);
   });
 
-  it(`${CASES} cases: nothing lost, journals consistent, rollback exact, a second plan a no-op`, async () => {
-    await fc.assert(
-      fc.asyncProperty(faultCaseArb(4, 10), async ([c, pick]) => {
-        await runFaultCase({ volA: a!.dir, volB: b!.dir, figures }, c, pick);
-      }),
-      { numRuns: CASES, ...(SEED !== undefined ? { seed: SEED } : {}), ...(PATH !== undefined ? { path: PATH } : {}), endOnFailure: process.env.FAULT_SHRINK !== '1' },
-    );
-    expect(figures.dataLost).toBe(0);
-    expect(figures.faultsInjected).toBeGreaterThanOrEqual(Math.floor(CASES * 0.9));
-  }, 600_000 * STRESS);
+  it(
+    `${CASES} cases: nothing lost, journals consistent, rollback exact, a second plan a no-op`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(faultCaseArb(4, 10), async ([c, pick]) => {
+          await runFaultCase({ volA: a!.dir, volB: b!.dir, figures }, c, pick);
+        }),
+        {
+          numRuns: CASES,
+          ...(SEED !== undefined ? { seed: SEED } : {}),
+          ...(PATH !== undefined ? { path: PATH } : {}),
+          endOnFailure: process.env.FAULT_SHRINK !== '1',
+        },
+      );
+      expect(figures.dataLost).toBe(0);
+      expect(figures.faultsInjected).toBeGreaterThanOrEqual(Math.floor(CASES * 0.9));
+    },
+    600_000 * STRESS,
+  );
 });

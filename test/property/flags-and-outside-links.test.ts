@@ -56,7 +56,10 @@ interface Case {
 const caseArb: fc.Arbitrary<Case> = fc
   .record({
     dirs: fc.integer({ min: 0, max: 4 }),
-    files: fc.array(fc.record({ size: fc.integer({ min: 0, max: 9000 }), seed: fc.integer({ min: 1, max: 1e6 }), dir: fc.nat() }), { minLength: 1, maxLength: 14 }),
+    files: fc.array(fc.record({ size: fc.integer({ min: 0, max: 9000 }), seed: fc.integer({ min: 1, max: 1e6 }), dir: fc.nat() }), {
+      minLength: 1,
+      maxLength: 14,
+    }),
     inner: fc.array(fc.record({ of: fc.nat(), dir: fc.nat() }), { maxLength: 3 }),
     storeFiles: fc.integer({ min: 0, max: 5 }),
     outside: fc.array(fc.record({ of: fc.nat(), dir: fc.nat() }), { maxLength: 8 }),
@@ -70,7 +73,10 @@ const caseArb: fc.Arbitrary<Case> = fc
     files.forEach((f, i) => nodes.push({ rel: at(f.dir, `f${i}.bin`), kind: 'file', size: f.size, seed: f.seed }));
     inner.forEach((l, i) => nodes.push({ rel: at(l.dir, `same-as-${i}.bin`), kind: 'inner-link', of: l.of % files.length }));
     if (storeFiles > 0) outside.forEach((l, i) => nodes.push({ rel: at(l.dir, `shared-${i}.js`), kind: 'outside-link', of: l.of % storeFiles }));
-    const flaggable = nodes.map((n, i) => ({ n, i })).filter(({ n }) => n.kind !== 'outside-link').map(({ i }) => i);
+    const flaggable = nodes
+      .map((n, i) => ({ n, i }))
+      .filter(({ n }) => n.kind !== 'outside-link')
+      .map(({ i }) => i);
     const flagged = flaggable.length === 0 ? [] : flags.map((f) => ({ at: flaggable[f.at % flaggable.length]!, flag: f.flag }));
     return { nodes, storeFiles, flagged: [...new Map(flagged.map((f) => [f.at, f])).values()] };
   });
@@ -166,76 +172,92 @@ describe.skipIf(reason !== undefined)('flags and outside hard links: random tree
     }
   });
 
-  it(`${CASES} cases: flagged trees refused; a delete failing partway and a rollback restore data, inodes and hard-link structure`, async () => {
-    await fc.assert(
-      fc.asyncProperty(caseArb, async (c) => {
-        figures.cases++;
-        const base = path.join(ext4!.dir, `case-${++caseNo}`);
-        const { tree, store } = buildCase(base, c);
-        const target = path.join(tmp!.dir, `tree-${caseNo}`);
-        const state = path.join(base, 'state');
-        const manifest = path.join(base, 'relocate.yaml');
-        writeFileSync(manifest, `version: 1\nlinks:\n  - link: ${JSON.stringify(tree)}\n    target: ${JSON.stringify(target)}\n    type: symlink\n`);
-        const snapBefore = rebase(snapshotTree(tree), tree);
-        const structBefore = linkStructure(tree, store);
-        const before = inventory(tree, store);
-        const entries = [{ link: tree, target }];
-        const check = (stage: string) => {
-          const lost = lostFiles(before, entries);
-          figures.dataLost += lost.lost.length;
-          expect(lost.lost.map((f) => f.path), `${stage}: lost files`).toEqual([]);
-        };
-        const flagged = c.flagged.length > 0;
-        try {
-          // Planned before any flag is set: apply will meet the flags only at the delete.
-          const plan = await planFor(manifest, state);
-          expect(plan.blocked, describePlan(plan)).toBe(false);
-          const shared = c.nodes.some((n) => n.kind === 'outside-link');
-          expect(plan.entries[0]!.findings.some((f) => f.code === 'W_OUTSIDE_HARDLINKS'), describePlan(plan)).toBe(shared);
-          if (flagged) {
-            setFlags(tree, c, true);
-            const refused = await planFor(manifest, state);
-            expect(refused.entries[0]!.findings.some((f) => f.code === 'E_IMMUTABLE'), describePlan(refused)).toBe(true);
-            expect(refused.blocked).toBe(true);
+  it(
+    `${CASES} cases: flagged trees refused; a delete failing partway and a rollback restore data, inodes and hard-link structure`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(caseArb, async (c) => {
+          figures.cases++;
+          const base = path.join(ext4!.dir, `case-${++caseNo}`);
+          const { tree, store } = buildCase(base, c);
+          const target = path.join(tmp!.dir, `tree-${caseNo}`);
+          const state = path.join(base, 'state');
+          const manifest = path.join(base, 'relocate.yaml');
+          writeFileSync(manifest, `version: 1\nlinks:\n  - link: ${JSON.stringify(tree)}\n    target: ${JSON.stringify(target)}\n    type: symlink\n`);
+          const snapBefore = rebase(snapshotTree(tree), tree);
+          const structBefore = linkStructure(tree, store);
+          const before = inventory(tree, store);
+          const entries = [{ link: tree, target }];
+          const check = (stage: string) => {
+            const lost = lostFiles(before, entries);
+            figures.dataLost += lost.lost.length;
+            expect(
+              lost.lost.map((f) => f.path),
+              `${stage}: lost files`,
+            ).toEqual([]);
+          };
+          const flagged = c.flagged.length > 0;
+          try {
+            // Planned before any flag is set: apply will meet the flags only at the delete.
+            const plan = await planFor(manifest, state);
+            expect(plan.blocked, describePlan(plan)).toBe(false);
+            const shared = c.nodes.some((n) => n.kind === 'outside-link');
+            expect(
+              plan.entries[0]!.findings.some((f) => f.code === 'W_OUTSIDE_HARDLINKS'),
+              describePlan(plan),
+            ).toBe(shared);
+            if (flagged) {
+              setFlags(tree, c, true);
+              const refused = await planFor(manifest, state);
+              expect(
+                refused.entries[0]!.findings.some((f) => f.code === 'E_IMMUTABLE'),
+                describePlan(refused),
+              ).toBe(true);
+              expect(refused.blocked).toBe(true);
+            }
+            let remaining: Map<string, string> | undefined;
+            const out = await startRun(plan, {
+              journalDisk: nodeJournalDisk,
+              stateDir: state,
+              fs: new NodeFs(),
+              verify: 'meta',
+              noRollback: false,
+              onEvent: (e) => {
+                if (e.type === 'undo' && e.phase === 'start' && e.rs.step.op === 'delete') remaining = identities(e.rs.step.path);
+              },
+            });
+            check('after apply');
+            if (flagged) {
+              figures.faultsInjected++;
+              expect(out.result, `${out.error?.message} / ${out.undoError?.message}`).toBe('rolled-back');
+              // The delete names the flagged node it met (set after the plan) and how to clear it.
+              expect(out.error?.code, out.error?.message).toBe('E_IMMUTABLE');
+              setFlags(tree, c, false);
+              // The originals the failed delete had not reached are the same files.
+              for (const [rel, id] of remaining ?? []) if (rel !== '') expect(identities(tree).get(rel), rel).toBe(id);
+              figures.originalsKept = (figures.originalsKept ?? 0) + Math.max(0, (remaining?.size ?? 1) - 1);
+            } else {
+              expect(out.result, out.error?.message).toBe('done');
+              const back = await rollbackRun(out.record, { journalDisk: nodeJournalDisk, stateDir: state, fs: new NodeFs(), force: false });
+              expect(back.result, back.error?.message).toBe('rolled-back');
+            }
+            check('after rollback');
+            expect(rebase(snapshotTree(tree), tree)).toEqual(snapBefore);
+            expect(linkStructure(tree, store)).toEqual(structBefore);
+            const relinked = [...structBefore.values()].filter((g) => g.startsWith('store:')).length;
+            figures.outsideLinksRestored = (figures.outsideLinksRestored ?? 0) + relinked;
+            figures.bytesVerified += totalBytes(before);
+            expect(lstatSync(target, { throwIfNoEntry: false })).toBeUndefined();
+          } finally {
+            clearFlagsAnywhere(base);
+            rmSync(base, { recursive: true, force: true });
+            rmSync(target, { recursive: true, force: true });
           }
-          let remaining: Map<string, string> | undefined;
-          const out = await startRun(plan, {
-            journalDisk: nodeJournalDisk,
-            stateDir: state, fs: new NodeFs(), verify: 'meta', noRollback: false,
-            onEvent: (e) => {
-              if (e.type === 'undo' && e.phase === 'start' && e.rs.step.op === 'delete') remaining = identities(e.rs.step.path);
-            },
-          });
-          check('after apply');
-          if (flagged) {
-            figures.faultsInjected++;
-            expect(out.result, `${out.error?.message} / ${out.undoError?.message}`).toBe('rolled-back');
-            // The delete names the flagged node it met (set after the plan) and how to clear it.
-            expect(out.error?.code, out.error?.message).toBe('E_IMMUTABLE');
-            setFlags(tree, c, false);
-            // The originals the failed delete had not reached are the same files.
-            for (const [rel, id] of remaining ?? []) if (rel !== '') expect(identities(tree).get(rel), rel).toBe(id);
-            figures.originalsKept = (figures.originalsKept ?? 0) + Math.max(0, (remaining?.size ?? 1) - 1);
-          } else {
-            expect(out.result, out.error?.message).toBe('done');
-            const back = await rollbackRun(out.record, { journalDisk: nodeJournalDisk, stateDir: state, fs: new NodeFs(), force: false });
-            expect(back.result, back.error?.message).toBe('rolled-back');
-          }
-          check('after rollback');
-          expect(rebase(snapshotTree(tree), tree)).toEqual(snapBefore);
-          expect(linkStructure(tree, store)).toEqual(structBefore);
-          const relinked = [...structBefore.values()].filter((g) => g.startsWith('store:')).length;
-          figures.outsideLinksRestored = (figures.outsideLinksRestored ?? 0) + relinked;
-          figures.bytesVerified += totalBytes(before);
-          expect(lstatSync(target, { throwIfNoEntry: false })).toBeUndefined();
-        } finally {
-          clearFlagsAnywhere(base);
-          rmSync(base, { recursive: true, force: true });
-          rmSync(target, { recursive: true, force: true });
-        }
-      }),
-      { numRuns: CASES, ...(SEED !== undefined ? { seed: SEED } : {}), endOnFailure: true },
-    );
-    expect(figures.dataLost).toBe(0);
-  }, 600_000 * STRESS);
+        }),
+        { numRuns: CASES, ...(SEED !== undefined ? { seed: SEED } : {}), endOnFailure: true },
+      );
+      expect(figures.dataLost).toBe(0);
+    },
+    600_000 * STRESS,
+  );
 });

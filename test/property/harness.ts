@@ -69,7 +69,10 @@ export { hasChanges };
 /** A plan's entries as `action link` lines, for failure messages. */
 export function describePlan(plan: Plan): string {
   return plan.entries
-    .map((p) => `  ${p.action} ${p.link} -> ${p.target}${p.findings.length ? ` [${p.findings.map((f) => f.code).join(',')}]` : ''}${p.action === 'conflict' || p.action === 'skip' ? ` (${p.reason})` : ''}`)
+    .map(
+      (p) =>
+        `  ${p.action} ${p.link} -> ${p.target}${p.findings.length ? ` [${p.findings.map((f) => f.code).join(',')}]` : ''}${p.action === 'conflict' || p.action === 'skip' ? ` (${p.reason})` : ''}`,
+    )
     .concat(plan.findings.map((f) => `  global ${f.code}: ${f.message}`))
     .join('\n');
 }
@@ -298,7 +301,10 @@ export function hardLinkGroups(...roots: string[]): string[][] {
   eachNode(roots, (p, s) => {
     if (s.isFile() && s.nlink > 1) byIno.set(`${s.dev}:${s.ino}`, [...(byIno.get(`${s.dev}:${s.ino}`) ?? []), p]);
   });
-  return [...byIno.values()].filter((g) => g.length > 1).map((g) => g.sort()).sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+  return [...byIno.values()]
+    .filter((g) => g.length > 1)
+    .map((g) => g.sort())
+    .sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
 }
 
 /**
@@ -320,7 +326,8 @@ export function exactSnapshot(...roots: string[]): Map<string, { desc: string; m
     else if (s.isDirectory()) {
       out.set(p, { desc: `dir ${mode}` });
       for (const n of readdirSync(p).sort()) visit(path.join(p, n));
-    } else if (s.isFile()) out.set(p, { desc: `file ${s.size} ${mode} ${createHash('sha256').update(readFileSync(p)).digest('hex').slice(0, 16)}`, mtimeNs: s.mtimeNs });
+    } else if (s.isFile())
+      out.set(p, { desc: `file ${s.size} ${mode} ${createHash('sha256').update(readFileSync(p)).digest('hex').slice(0, 16)}`, mtimeNs: s.mtimeNs });
     else out.set(p, { desc: 'other' });
   };
   for (const r of roots) visit(r);

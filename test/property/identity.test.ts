@@ -99,7 +99,10 @@ describe.skipIf(NO_TMPFS)('shared targets, at random', () => {
           }
           // Forced through: every other refusal stays (a conflict blocks the run as it always did).
           const forced: Plan = { ...plan, findings: plan.findings.filter((f) => f.code !== 'E_SHARED_TARGET') };
-          forced.blocked = forced.summary.conflicts > 0 || forced.findings.some((f) => f.severity === 'error') || forced.entries.some((p) => p.findings.some((f) => f.severity === 'error'));
+          forced.blocked =
+            forced.summary.conflicts > 0 ||
+            forced.findings.some((f) => f.severity === 'error') ||
+            forced.entries.some((p) => p.findings.some((f) => f.severity === 'error'));
           if (!forced.blocked) {
             figures.forcedRuns++;
             const out = await startRun(forced, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, verify: 'meta', noRollback: false });
@@ -138,7 +141,7 @@ const FAULTS: FaultSpec[] = [
   { kind: 'delete', n: 1, timing: 'partial', errno: 'EIO', k: 1 },
 ];
 
-describe.skipIf(NO_TMPFS)('tampering with relocate\'s own names between a stop and resume or rollback, at random', () => {
+describe.skipIf(NO_TMPFS)("tampering with relocate's own names between a stop and resume or rollback, at random", () => {
   it('nothing relocate did not make is renamed or deleted, and no byte is lost', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -171,7 +174,7 @@ describe.skipIf(NO_TMPFS)('tampering with relocate\'s own names between a stop a
           }
           if (decoy) {
             mkdirSync(decoy);
-            writeFileSync(path.join(decoy, 'decoy.txt'), 'not relocate\'s');
+            writeFileSync(path.join(decoy, 'decoy.txt'), "not relocate's");
             figures.tamperings++;
           }
           const record = await reload(c.stateDir, out.record.id);
@@ -182,7 +185,9 @@ describe.skipIf(NO_TMPFS)('tampering with relocate\'s own names between a stop a
             await rollbackRun(record, { journalDisk: nodeJournalDisk, stateDir: c.stateDir, fs, force: then === 'rollback-force' }).catch(() => undefined);
           }
           if (decoy) {
-            expect(readFileSync(path.join(decoy, 'decoy.txt'), 'utf8'), `the decoy at ${decoy} (${then}, fault ${JSON.stringify(FAULTS[faultIx])})`).toBe('not relocate\'s');
+            expect(readFileSync(path.join(decoy, 'decoy.txt'), 'utf8'), `the decoy at ${decoy} (${then}, fault ${JSON.stringify(FAULTS[faultIx])})`).toBe(
+              "not relocate's",
+            );
             expect(readdirSync(decoy)).toEqual(['decoy.txt']);
             figures.decoysKept++;
           }
@@ -190,7 +195,10 @@ describe.skipIf(NO_TMPFS)('tampering with relocate\'s own names between a stop a
           figures.dataLost += lost.bytes;
           figures.bytesVerified += totalBytes(before);
           figures.cases++;
-          expect(lost.lost.map((f) => f.path), `${then}, fault ${JSON.stringify(FAULTS[faultIx])}, ${how} ${decoy}`).toEqual([]);
+          expect(
+            lost.lost.map((f) => f.path),
+            `${then}, fault ${JSON.stringify(FAULTS[faultIx])}, ${how} ${decoy}`,
+          ).toEqual([]);
         },
       ),
       { numRuns: RUNS * 2 },
@@ -222,4 +230,3 @@ function exists(p: string): boolean {
     return false;
   }
 }
-

@@ -84,7 +84,14 @@ async function planWithInUse(manifest: string, stateDir: string): Promise<Plan> 
   const m = await loadManifest(manifest, ctx, nodeManifestIO);
   if (!m.ok) throw new Error(JSON.stringify(m.diagnostics));
   const [observations, capabilities] = await Promise.all([observeEntries(m.entries, await diskReader()), detectCapabilities()]);
-  return makePlan(m.entries, observations, { os: ctx.os, home: os.homedir(), capabilities, toolVersion: '0.0.0-live', manifest: { path: manifest, hash: m.hash }, stateDir });
+  return makePlan(m.entries, observations, {
+    os: ctx.os,
+    home: os.homedir(),
+    capabilities,
+    toolVersion: '0.0.0-live',
+    manifest: { path: manifest, hash: m.hash },
+    stateDir,
+  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -173,7 +180,10 @@ async function runCase(c: LiveCase): Promise<void> {
     if (outcome === 'refused-at-plan') figures.refusedAtPlan++;
     if (outcome === 'refused-at-run') figures.refusedAtRun++;
     if (outcome === 'moved') figures.moved++;
-    expect(lost.map((f) => f.path), explain()).toEqual([]);
+    expect(
+      lost.map((f) => f.path),
+      explain(),
+    ).toEqual([]);
     expect(writerLost, `${explain()}: the program's writes were lost`).toBe(0);
     // Where each outcome is allowed.
     if (c.program === 'none') expect(outcome, explain()).toBe('moved');
@@ -202,13 +212,17 @@ describe.skipIf(reason !== undefined)('never loses data: random trees × a rando
     printFigures('live writers (in-process, /proc check at plan and before copy/set-aside)', figures);
   });
 
-  it(`${CASES} cases: nothing lost; a program always holding the tree is refused (plan or run) and named; an unused tree moves`, async () => {
-    await fc.assert(
-      fc.asyncProperty(caseArb, async (c) => {
-        await runCase(c);
-      }),
-      { numRuns: CASES, ...(SEED !== undefined ? { seed: SEED } : {}), endOnFailure: true },
-    );
-    expect(figures.dataLost).toBe(0);
-  }, 120_000 * STRESS);
+  it(
+    `${CASES} cases: nothing lost; a program always holding the tree is refused (plan or run) and named; an unused tree moves`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(caseArb, async (c) => {
+          await runCase(c);
+        }),
+        { numRuns: CASES, ...(SEED !== undefined ? { seed: SEED } : {}), endOnFailure: true },
+      );
+      expect(figures.dataLost).toBe(0);
+    },
+    120_000 * STRESS,
+  );
 });

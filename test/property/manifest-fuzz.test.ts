@@ -42,12 +42,75 @@ type Mutation =
   | { op: 'truncate'; at: number }
   | { op: 'indent'; at: number; by: number };
 
-const HUGE = ['1e400', '-1e400', '99999999999999999999999999999999', '0x7fffffffffffffff', '-0', '.nan', '.inf', '1_000', '0o777', '1.0', '2', '0', '""', '~', 'null', '[1]', '{}'];
+const HUGE = [
+  '1e400',
+  '-1e400',
+  '99999999999999999999999999999999',
+  '0x7fffffffffffffff',
+  '-0',
+  '.nan',
+  '.inf',
+  '1_000',
+  '0o777',
+  '1.0',
+  '2',
+  '0',
+  '""',
+  '~',
+  'null',
+  '[1]',
+  '{}',
+];
 const SPECIAL = [
-  '&a ', '*a', '*missing', '<<: *a\n', '!!binary aGVsbG8=', '!!python/object:os.system ls', '!!str', '!custom ', '---\n', '...\n', '%YAML 1.1\n', '%TAG ! tag:x,2000:\n',
-  '? complex key\n: value\n', '|\n  block\n', '>-\n  folded\n', "'unterminated", '"unterminated', '"\\u0000"', '\t', '\r', '\r\n', '\u2028', '\u00a0', '\ufeff', '\u202e', '\0',
-  '${env:NOPE}', '${unknown}', '%NOPE%', '${', '}', '{name}', '~', '~root/x', '\\\\?\\C:\\x', 'C:', '\\\\server\\share', '../../../../..', '/', '*', '[', '{a,b}',
-  'link: /\n', 'target: /\n', 'state: absent\n', 'force: true\n', 'when: {os: []}\n', 'conflict: merge\n', 'type: hardlink\n',
+  '&a ',
+  '*a',
+  '*missing',
+  '<<: *a\n',
+  '!!binary aGVsbG8=',
+  '!!python/object:os.system ls',
+  '!!str',
+  '!custom ',
+  '---\n',
+  '...\n',
+  '%YAML 1.1\n',
+  '%TAG ! tag:x,2000:\n',
+  '? complex key\n: value\n',
+  '|\n  block\n',
+  '>-\n  folded\n',
+  "'unterminated",
+  '"unterminated',
+  '"\\u0000"',
+  '\t',
+  '\r',
+  '\r\n',
+  '\u2028',
+  '\u00a0',
+  '\ufeff',
+  '\u202e',
+  '\0',
+  '${env:NOPE}',
+  '${unknown}',
+  '%NOPE%',
+  '${',
+  '}',
+  '{name}',
+  '~',
+  '~root/x',
+  '\\\\?\\C:\\x',
+  'C:',
+  '\\\\server\\share',
+  '../../../../..',
+  '/',
+  '*',
+  '[',
+  '{a,b}',
+  'link: /\n',
+  'target: /\n',
+  'state: absent\n',
+  'force: true\n',
+  'when: {os: []}\n',
+  'conflict: merge\n',
+  'type: hardlink\n',
 ];
 const KEYS = ['link', 'target', 'type', 'conflict', 'state', 'when', 'force', 'description', 'version', 'vars', 'defaults', 'links', 'os', 'host'];
 
@@ -56,10 +119,26 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constant('delete-line' as const), at: fc.nat() }),
   fc.record({ op: fc.constant('dup-line' as const), at: fc.nat(), times: fc.integer({ min: 1, max: 50 }) }),
   fc.record({ op: fc.constant('swap-lines' as const), a: fc.nat(), b: fc.nat() }),
-  fc.record({ op: fc.constant('rename-key' as const), at: fc.nat(), to: fc.oneof(fc.constantFrom(...KEYS, 'Link', 'lnk', 'targte', 'links ', '__proto__', 'constructor', 'toString', ''), fc.string({ unit: 'grapheme', maxLength: 8 })) }),
-  fc.record({ op: fc.constant('nest' as const), at: fc.nat(), depth: fc.oneof(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 500, max: 20_000 })), style: fc.constantFrom('flow-seq' as const, 'flow-map' as const, 'block' as const) }),
+  fc.record({
+    op: fc.constant('rename-key' as const),
+    at: fc.nat(),
+    to: fc.oneof(
+      fc.constantFrom(...KEYS, 'Link', 'lnk', 'targte', 'links ', '__proto__', 'constructor', 'toString', ''),
+      fc.string({ unit: 'grapheme', maxLength: 8 }),
+    ),
+  }),
+  fc.record({
+    op: fc.constant('nest' as const),
+    at: fc.nat(),
+    depth: fc.oneof(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 500, max: 20_000 })),
+    style: fc.constantFrom('flow-seq' as const, 'flow-map' as const, 'block' as const),
+  }),
   fc.record({ op: fc.constant('number' as const), at: fc.nat(), text: fc.oneof(fc.constantFrom(...HUGE), fc.bigInt().map(String), fc.double().map(String)) }),
-  fc.record({ op: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.constantFrom(...SPECIAL), fc.string({ unit: 'grapheme', maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 6 })) }),
+  fc.record({
+    op: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.oneof(fc.constantFrom(...SPECIAL), fc.string({ unit: 'grapheme', maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 6 })),
+  }),
   fc.record({ op: fc.constant('truncate' as const), at: fc.nat() }),
   fc.record({ op: fc.constant('indent' as const), at: fc.nat(), by: fc.integer({ min: -4, max: 7 }) }),
 );
@@ -166,69 +245,82 @@ describe('manifest fuzzer: mutated real manifests', () => {
     console.log(`[harness] manifest fuzzer: diagnostic codes seen: ${[...codesSeen].sort().join(' ')}`);
   });
 
-  it(`${LOADS} mutants: loadManifest never throws and answers with coded diagnostics`, async () => {
-    await fc.assert(
-      fc.asyncProperty(caseArb, async ({ seed, mutations, windows }) => {
-        let bytes = SEEDS[seed]!.bytes;
-        for (const m of mutations) bytes = mutate(bytes, m);
-        const ctx = windows ? winCtx() : linuxCtx();
-        const file = windows ? MANIFEST_FILE.win32 : MANIFEST_FILE.posix;
-        // CPU time, not wall time: the suite shares the machine with other test files.
-        const t0 = process.cpuUsage();
-        const m = await loadManifest(file, ctx, fakeIO({ [file]: bytes }));
-        const used = process.cpuUsage(t0);
-        const ms = Math.round((used.user + used.system) / 1000);
-        figures.slowestLoadCpuMs = Math.max(figures.slowestLoadCpuMs, ms);
-        figures.cases++;
-        figures.bytesVerified += bytes.length;
-        m.ok ? figures.valid++ : figures.invalid++;
-        for (const d of m.diagnostics) codesSeen.add(d.code);
-        const problems = answerProblems(m, bytes.toString('utf8').split('\n').length);
-        expect(problems, `${SEEDS[seed]!.name} after ${JSON.stringify(mutations).slice(0, 600)}`).toEqual([]);
-        // Hostile input is answered promptly too (the biggest mutants are a few MiB).
-        expect(ms, `${SEEDS[seed]!.name} after ${JSON.stringify(mutations).slice(0, 600)}: load took ${ms} ms of CPU`).toBeLessThan(SLOW_MS);
-      }),
-      { numRuns: LOADS, endOnFailure: process.env.FUZZ_SHRINK !== '1', ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}) },
-    );
-    expect(figures.invalid).toBeGreaterThan(0);
-  }, 120_000 * STRESS);
-
-  it(`${CLI_SPOT_CHECKS} mutants through the built CLI: validate exits 0 or 1, never prints a stack trace`, async () => {
-    requireBuiltCli();
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'relocate-fuzz-'));
-    try {
-      const samples = fc.sample(caseArb, { numRuns: CLI_SPOT_CHECKS, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 100_000) });
-      const failures: string[] = [];
-      let next = 0;
-      const worker = async () => {
-        while (next < samples.length) {
-          const i = next++;
-          const { seed, mutations } = samples[i]!;
+  it(
+    `${LOADS} mutants: loadManifest never throws and answers with coded diagnostics`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(caseArb, async ({ seed, mutations, windows }) => {
           let bytes = SEEDS[seed]!.bytes;
           for (const m of mutations) bytes = mutate(bytes, m);
-          const file = path.join(dir, `m${i}.yaml`);
-          writeFileSync(file, bytes);
-          for (const args of [['validate', file], ['validate', file, '--json'], ['validate', file, '--os', 'windows']]) {
-            // `~` and globs stay inside the sandbox.
-            const r = await runCliAsync(args, { cwd: dir, env: { HOME: dir, USERPROFILE: dir } });
-            const label = `${args.join(' ')} (${SEEDS[seed]!.name} after ${JSON.stringify(mutations).slice(0, 300)})`;
-            if (r.status === null || ![0, 1].includes(r.status)) failures.push(`${label}: exit ${r.status}\n${r.stderr.slice(0, 800)}`);
-            if (/\n\s+at .+:\d+:\d+\)?/.test(r.stderr) || /\b(TypeError|RangeError|ReferenceError|SyntaxError: Unexpected)\b/.test(r.stderr)) failures.push(`${label}: a stack trace or raw JS error\n${r.stderr.slice(0, 1500)}`);
-            if (args.includes('--json')) {
-              try {
-                JSON.parse(r.stdout);
-              } catch {
-                failures.push(`${label}: --json stdout is not one JSON document:\n${r.stdout.slice(0, 500)}`);
+          const ctx = windows ? winCtx() : linuxCtx();
+          const file = windows ? MANIFEST_FILE.win32 : MANIFEST_FILE.posix;
+          // CPU time, not wall time: the suite shares the machine with other test files.
+          const t0 = process.cpuUsage();
+          const m = await loadManifest(file, ctx, fakeIO({ [file]: bytes }));
+          const used = process.cpuUsage(t0);
+          const ms = Math.round((used.user + used.system) / 1000);
+          figures.slowestLoadCpuMs = Math.max(figures.slowestLoadCpuMs, ms);
+          figures.cases++;
+          figures.bytesVerified += bytes.length;
+          m.ok ? figures.valid++ : figures.invalid++;
+          for (const d of m.diagnostics) codesSeen.add(d.code);
+          const problems = answerProblems(m, bytes.toString('utf8').split('\n').length);
+          expect(problems, `${SEEDS[seed]!.name} after ${JSON.stringify(mutations).slice(0, 600)}`).toEqual([]);
+          // Hostile input is answered promptly too (the biggest mutants are a few MiB).
+          expect(ms, `${SEEDS[seed]!.name} after ${JSON.stringify(mutations).slice(0, 600)}: load took ${ms} ms of CPU`).toBeLessThan(SLOW_MS);
+        }),
+        { numRuns: LOADS, endOnFailure: process.env.FUZZ_SHRINK !== '1', ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}) },
+      );
+      expect(figures.invalid).toBeGreaterThan(0);
+    },
+    120_000 * STRESS,
+  );
+
+  it(
+    `${CLI_SPOT_CHECKS} mutants through the built CLI: validate exits 0 or 1, never prints a stack trace`,
+    async () => {
+      requireBuiltCli();
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'relocate-fuzz-'));
+      try {
+        const samples = fc.sample(caseArb, { numRuns: CLI_SPOT_CHECKS, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 100_000) });
+        const failures: string[] = [];
+        let next = 0;
+        const worker = async () => {
+          while (next < samples.length) {
+            const i = next++;
+            const { seed, mutations } = samples[i]!;
+            let bytes = SEEDS[seed]!.bytes;
+            for (const m of mutations) bytes = mutate(bytes, m);
+            const file = path.join(dir, `m${i}.yaml`);
+            writeFileSync(file, bytes);
+            for (const args of [
+              ['validate', file],
+              ['validate', file, '--json'],
+              ['validate', file, '--os', 'windows'],
+            ]) {
+              // `~` and globs stay inside the sandbox.
+              const r = await runCliAsync(args, { cwd: dir, env: { HOME: dir, USERPROFILE: dir } });
+              const label = `${args.join(' ')} (${SEEDS[seed]!.name} after ${JSON.stringify(mutations).slice(0, 300)})`;
+              if (r.status === null || ![0, 1].includes(r.status)) failures.push(`${label}: exit ${r.status}\n${r.stderr.slice(0, 800)}`);
+              if (/\n\s+at .+:\d+:\d+\)?/.test(r.stderr) || /\b(TypeError|RangeError|ReferenceError|SyntaxError: Unexpected)\b/.test(r.stderr))
+                failures.push(`${label}: a stack trace or raw JS error\n${r.stderr.slice(0, 1500)}`);
+              if (args.includes('--json')) {
+                try {
+                  JSON.parse(r.stdout);
+                } catch {
+                  failures.push(`${label}: --json stdout is not one JSON document:\n${r.stdout.slice(0, 500)}`);
+                }
               }
             }
+            figures.cliChecks++;
           }
-          figures.cliChecks++;
-        }
-      };
-      await Promise.all(Array.from({ length: 4 }, worker));
-      expect(failures).toEqual([]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 300_000 * STRESS);
+        };
+        await Promise.all(Array.from({ length: 4 }, worker));
+        expect(failures).toEqual([]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    300_000 * STRESS,
+  );
 });

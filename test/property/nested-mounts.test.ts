@@ -123,9 +123,25 @@ function layout(c: NestedCase): Box {
   const meta = path.join(scratch, id);
   mkdirSync(meta);
   const manifest = path.join(meta, 'relocate.yaml');
-  writeFileSync(manifest, JSON.stringify({ version: 1, links: [{ link, target, type: 'symlink', ...(c.direction === 'restore' ? { state: 'absent' } : {}) }] }));
+  writeFileSync(
+    manifest,
+    JSON.stringify({ version: 1, links: [{ link, target, type: 'symlink', ...(c.direction === 'restore' ? { state: 'absent' } : {}) }] }),
+  );
   const inDir = dirs[c.mountIn % dirs.length]!;
-  return { id, rootA, rootB, link, target, data, bindSource, meta, state: path.join(meta, 'state'), manifest, dirs, mountRel: inDir === '' ? 'mnt' : `${inDir}/mnt` };
+  return {
+    id,
+    rootA,
+    rootB,
+    link,
+    target,
+    data,
+    bindSource,
+    meta,
+    state: path.join(meta, 'state'),
+    manifest,
+    dirs,
+    mountRel: inDir === '' ? 'mnt' : `${inDir}/mnt`,
+  };
 }
 
 /** Mounts the case's volume at `<tree>/<mountRel>` with its files and a marker; returns what the mounted volume holds. */
@@ -169,10 +185,16 @@ function runsIn(box: Box): string[] {
 
 /** No file lost, the mounted volume's files exactly as mounted; counted into the figures. */
 function checkData(box: Box, before: ReturnType<typeof inventory>, onVolume: Record<string, string>, what: string): void {
-  const { lost, bytes } = lostFiles(before, [{ link: box.link, target: box.target }, { link: box.bindSource, target: box.bindSource }]);
+  const { lost, bytes } = lostFiles(before, [
+    { link: box.link, target: box.target },
+    { link: box.bindSource, target: box.bindSource },
+  ]);
   figures.dataLost += lost.length;
   figures.bytesVerified += before.reduce((n, f) => n + f.size, 0) - bytes;
-  expect(lost.map((f) => f.path), `${what}: files lost\n${listing(box.rootA, box.rootB)}`).toEqual([]);
+  expect(
+    lost.map((f) => f.path),
+    `${what}: files lost\n${listing(box.rootA, box.rootB)}`,
+  ).toEqual([]);
   const at = mountedNow(box);
   expect(at, `${what}: the mounted volume is still mounted somewhere in the case's folders`).toBeDefined();
   expect(relativeSnapshot(at!), `${what}: the mounted volume at ${at}`).toEqual(onVolume);
@@ -289,7 +311,12 @@ async function runCase(c: NestedCase): Promise<void> {
     if (out.result === 'failed') {
       // The delete was refused in the instant after its journal line: once unmounted, rollback finishes.
       mounts.unmountAll(box.rootA, box.rootB);
-      const back = await rollbackRun(await reload(box.state, out.record.id), { journalDisk: nodeJournalDisk, stateDir: box.state, fs: new NodeFs(), force: false });
+      const back = await rollbackRun(await reload(box.state, out.record.id), {
+        journalDisk: nodeJournalDisk,
+        stateDir: box.state,
+        fs: new NodeFs(),
+        force: false,
+      });
       expect(back.result, label).toBe('rolled-back');
       expect(await stateProblems(box.state), label).toEqual([]);
     }
@@ -318,26 +345,34 @@ describe.skipIf(reason !== undefined)('never crosses a device boundary: random t
     printFigures('nested mounts (CLI and in-process)', figures);
   });
 
-  it(`${CLI_CASES} cases through the CLI: mounted before plan, after plan --out, or right before apply: refused, nothing changed`, async () => {
-    const timings: Exclude<Timing, 'mid-run'>[] = ['before-plan', 'saved-plan', 'before-apply'];
-    await fc.assert(
-      fc.asyncProperty(caseArb, fc.constantFrom(...timings), async (c, timing) => {
-        figures.cases++;
-        await cliCase(c, timing);
-      }),
-      { numRuns: CLI_CASES, ...(SEED !== undefined ? { seed: SEED } : {}), endOnFailure: true },
-    );
-    expect(figures.dataLost).toBe(0);
-  }, 300_000 * STRESS);
+  it(
+    `${CLI_CASES} cases through the CLI: mounted before plan, after plan --out, or right before apply: refused, nothing changed`,
+    async () => {
+      const timings: Exclude<Timing, 'mid-run'>[] = ['before-plan', 'saved-plan', 'before-apply'];
+      await fc.assert(
+        fc.asyncProperty(caseArb, fc.constantFrom(...timings), async (c, timing) => {
+          figures.cases++;
+          await cliCase(c, timing);
+        }),
+        { numRuns: CLI_CASES, ...(SEED !== undefined ? { seed: SEED } : {}), endOnFailure: true },
+      );
+      expect(figures.dataLost).toBe(0);
+    },
+    300_000 * STRESS,
+  );
 
-  it(`${RUN_CASES} cases in-process: mounted while the run works: stopped and rolled back, or carried whole by a rename`, async () => {
-    await fc.assert(
-      fc.asyncProperty(caseArb, async (c) => {
-        figures.cases++;
-        await runCase(c);
-      }),
-      { numRuns: RUN_CASES, ...(SEED !== undefined ? { seed: SEED } : {}), endOnFailure: true },
-    );
-    expect(figures.dataLost).toBe(0);
-  }, 300_000 * STRESS);
+  it(
+    `${RUN_CASES} cases in-process: mounted while the run works: stopped and rolled back, or carried whole by a rename`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(caseArb, async (c) => {
+          figures.cases++;
+          await runCase(c);
+        }),
+        { numRuns: RUN_CASES, ...(SEED !== undefined ? { seed: SEED } : {}), endOnFailure: true },
+      );
+      expect(figures.dataLost).toBe(0);
+    },
+    300_000 * STRESS,
+  );
 });

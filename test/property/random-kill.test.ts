@@ -107,7 +107,15 @@ function cli(sb: Sandbox, args: string[], kill?: { ms: number; from: 'spawn' | '
       clearInterval(watch);
       if (killer) clearTimeout(killer);
       clearTimeout(guard);
-      resolve({ status, signal, stdout, stderr, ms: Date.now() - t0, ...(firstLine !== undefined ? { firstLine } : {}), ...(runSeen !== undefined ? { runSeen } : {}) });
+      resolve({
+        status,
+        signal,
+        stdout,
+        stderr,
+        ms: Date.now() - t0,
+        ...(firstLine !== undefined ? { firstLine } : {}),
+        ...(runSeen !== undefined ? { runSeen } : {}),
+      });
     });
   });
 }
@@ -149,7 +157,9 @@ function journalsOf(sb: Sandbox): string {
 
 function readFileLines(f: string): number {
   try {
-    return readFileSync(f, 'utf8').split('\n').filter((l) => l.trim() !== '').length;
+    return readFileSync(f, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '').length;
   } catch {
     return 0;
   }
@@ -186,7 +196,10 @@ const ORIGINAL_BYTES = specBytes(gamesSpec()) + specBytes(cacheSpec()) + specByt
 async function expectSurvived(sb: Sandbox, before: Before, when: string): Promise<void> {
   const { lost, bytes } = lostFiles(before.files, entriesOf(sb));
   figures.dataLost += bytes;
-  expect(lost.map((f) => f.path), `${when}: files with no copy left`).toEqual([]);
+  expect(
+    lost.map((f) => f.path),
+    `${when}: files with no copy left`,
+  ).toEqual([]);
   expect(snapshotTree(sb.outside), `${when}: the folder outside is untouched`).toEqual(before.outside);
   expect(await stateProblems(sb.stateDir, { allowUnfinished: true, tornTailOk: true }), `${when}: journal problems`).toEqual([]);
   figures.bytesVerified += ORIGINAL_BYTES;
@@ -217,7 +230,10 @@ async function expectApplied(sb: Sandbox, before: Before, when: string): Promise
 /** The paths two snapshots disagree on, with both sides (a failure collected by message must name them). */
 function snapshotDiff(was: Record<string, string>, now: Record<string, string>): string {
   const keys = [...new Set([...Object.keys(was), ...Object.keys(now)])].filter((k) => was[k] !== now[k]).sort();
-  return keys.slice(0, 8).map((k) => `${k}: was ${was[k] ?? '(absent)'}, now ${now[k] ?? '(absent)'}`).join('; ');
+  return keys
+    .slice(0, 8)
+    .map((k) => `${k}: was ${was[k] ?? '(absent)'}, now ${now[k] ?? '(absent)'}`)
+    .join('; ');
 }
 
 async function expectOriginal(sb: Sandbox, before: Before, when: string): Promise<void> {
@@ -283,105 +299,121 @@ describe.skipIf(reason !== undefined)('random kill -9 of the real CLI during cro
 
   afterAll(() => {
     if (binDir) rmSync(binDir, { recursive: true, force: true });
-    const spread = [...landed.entries()].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}:${v}`).join(' ');
+    const spread = [...landed.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([k, v]) => `${k}:${v}`)
+      .join(' ');
     printFigures('random kill -9 (real CLI, two tmpfs, 4 at once)', figures);
-    console.log(`[harness] random kill -9: calibrated ms to first journal line ${T.first}, apply ${T.apply}, rollback ${T.rollback}; work window at the end ${Math.round(work)} ms; kills by journal lines written: ${spread}`);
+    console.log(
+      `[harness] random kill -9: calibrated ms to first journal line ${T.first}, apply ${T.apply}, rollback ${T.rollback}; work window at the end ${Math.round(work)} ms; kills by journal lines written: ${spread}`,
+    );
   });
 
-  it(`${KILLS} random kills with zero data lost`, async () => {
-    const failures: string[] = [];
-    let started = 0;
-    let attempts = 0;
-    const maxAttempts = Math.ceil(KILLS * 2.5) + 8;
-    const one = async (seed: number) => {
-      const r = rng(seed);
-      const sb = buildSandbox(`rk${seed}`);
-      try {
-        const before: Before = { full: snapshotTree(sb.volA, sb.volB), games: relativeSnapshot(sb.games), cache: relativeSnapshot(sb.cache), mods: relativeSnapshot(sb.mods!.old), outside: snapshotTree(sb.outside), files: inventory(sb.volA, sb.volB) };
-        // Mostly during the run's work (timed from its folder appearing; under load, 4 cases at once, a run
-        // takes longer than calibrated, so the window is stretched); one in ten during Node's start-up.
-        const early = r() < 0.1;
-        const delay = Math.round(early ? r() * T.first : r() * workMs());
-        const a = await cli(sb, ['apply', sb.manifest, '--yes'], { ms: delay, from: early ? 'spawn' : 'run' });
-        // A run that finished first shows how long the work takes now; a kill shows it takes longer than the delay.
-        if (a.signal !== 'SIGKILL' && a.runSeen !== undefined) work = 0.7 * work + 0.3 * (a.ms - a.runSeen);
-        else if (a.signal === 'SIGKILL' && !early) work = Math.max(work, 0.9 * work + 0.1 * delay * 1.5);
-        const lines = journalLength(sb);
-        const runs = await listRuns(nodeJournalDisk, sb.stateDir);
-        const killed = a.signal === 'SIGKILL';
-        if (!killed) {
-          expect(a.status, show(a)).toBe(0);
-          figures.killsAfterFinish++;
-        } else if (runs.length === 0) figures.killsBeforeAnyRun++;
-        else {
-          started++;
-          figures.crashesSurvived++;
-          landed.set(lines, (landed.get(lines) ?? 0) + 1);
-        }
-        await expectSurvived(sb, before, `seed ${seed}: after a kill at ${delay} ms (${lines} journal lines)`);
-        // Deal with it: resume or rollback, sometimes killed again at a random moment.
-        let how: 'resume' | 'rollback' = r() < 0.5 ? 'resume' : 'rollback';
-        if (killed && runs.length > 0 && r() < 0.3) {
-          const d2 = Math.round(r() * Math.max(workMs(), T.rollback - T.first) * 1.3);
-          const second = await cli(sb, [how, '--yes'], { ms: d2, from: 'journal' });
-          if (second.signal === 'SIGKILL') figures.secondKills++;
-          else expect(second.status, show(second)).toBe(0);
-          await expectSurvived(sb, before, `seed ${seed}: after a second kill during ${how} at ${d2} ms`);
-          how = r() < 0.5 ? 'resume' : 'rollback';
-        }
-        // A second command may have finished before its kill landed: a rolled-back run has nothing left to undo.
-        if ((await listRuns(nodeJournalDisk, sb.stateDir))[0]?.status === 'rolled-back') how = 'resume';
-        const fin = await cli(sb, [how, '--yes']);
-        const status = (await listRuns(nodeJournalDisk, sb.stateDir))[0]?.status;
-        if (how === 'rollback' && (await listRuns(nodeJournalDisk, sb.stateDir)).length === 0) {
-          // Killed before any run began: there is nothing to roll back, and nothing changed.
-          expect(fin.status, show(fin)).toBe(1);
-          expect(fin.stderr).toContain('E_NO_RUN');
-          await expectSurvived(sb, before, `seed ${seed}: nothing ran`);
-          expect(snapshotTree(sb.volA, sb.volB)).toEqual(before.full);
-          return;
-        }
-        expect(fin.status, `seed ${seed}: ${how} after the kill\n${show(fin)}`).toBe(0);
-        if (status === 'done') {
-          figures.resumes++;
-          await expectApplied(sb, before, `seed ${seed}: after ${how}`);
-          const back = await cli(sb, ['rollback', '--yes']);
-          expect(back.status, show(back)).toBe(0);
-          figures.rollbacks++;
-          await expectOriginal(sb, before, `seed ${seed}: after rolling back the finished run`);
-        } else if (status === 'rolled-back') {
-          figures.rollbacks++;
-          await expectOriginal(sb, before, `seed ${seed}: after ${how}`);
-        } else {
-          // `resume` with no run started (killed during start-up) has nothing to do: the disk is untouched.
-          expect(status, `seed ${seed}: run status after ${how}`).toBeUndefined();
-          expect(snapshotTree(sb.volA, sb.volB)).toEqual(before.full);
-        }
-        figures.cases++;
-      } catch (err) {
-        // The sandbox goes with its volumes (always unmounted): a failure carries the journals it needs to be read.
-        throw new Error(`${(err as Error).message}\n${journalsOf(sb)}`);
-      } finally {
-        sb.cleanup();
-      }
-    };
-    const base = Number(process.env.KILL_SEED ?? Date.now() % 1_000_000);
-    const worker = async () => {
-      while (started < KILLS && attempts < maxAttempts) {
-        const seed = base + attempts++;
+  it(
+    `${KILLS} random kills with zero data lost`,
+    async () => {
+      const failures: string[] = [];
+      let started = 0;
+      let attempts = 0;
+      const maxAttempts = Math.ceil(KILLS * 2.5) + 8;
+      const one = async (seed: number) => {
+        const r = rng(seed);
+        const sb = buildSandbox(`rk${seed}`);
         try {
-          await one(seed);
+          const before: Before = {
+            full: snapshotTree(sb.volA, sb.volB),
+            games: relativeSnapshot(sb.games),
+            cache: relativeSnapshot(sb.cache),
+            mods: relativeSnapshot(sb.mods!.old),
+            outside: snapshotTree(sb.outside),
+            files: inventory(sb.volA, sb.volB),
+          };
+          // Mostly during the run's work (timed from its folder appearing; under load, 4 cases at once, a run
+          // takes longer than calibrated, so the window is stretched); one in ten during Node's start-up.
+          const early = r() < 0.1;
+          const delay = Math.round(early ? r() * T.first : r() * workMs());
+          const a = await cli(sb, ['apply', sb.manifest, '--yes'], { ms: delay, from: early ? 'spawn' : 'run' });
+          // A run that finished first shows how long the work takes now; a kill shows it takes longer than the delay.
+          if (a.signal !== 'SIGKILL' && a.runSeen !== undefined) work = 0.7 * work + 0.3 * (a.ms - a.runSeen);
+          else if (a.signal === 'SIGKILL' && !early) work = Math.max(work, 0.9 * work + 0.1 * delay * 1.5);
+          const lines = journalLength(sb);
+          const runs = await listRuns(nodeJournalDisk, sb.stateDir);
+          const killed = a.signal === 'SIGKILL';
+          if (!killed) {
+            expect(a.status, show(a)).toBe(0);
+            figures.killsAfterFinish++;
+          } else if (runs.length === 0) figures.killsBeforeAnyRun++;
+          else {
+            started++;
+            figures.crashesSurvived++;
+            landed.set(lines, (landed.get(lines) ?? 0) + 1);
+          }
+          await expectSurvived(sb, before, `seed ${seed}: after a kill at ${delay} ms (${lines} journal lines)`);
+          // Deal with it: resume or rollback, sometimes killed again at a random moment.
+          let how: 'resume' | 'rollback' = r() < 0.5 ? 'resume' : 'rollback';
+          if (killed && runs.length > 0 && r() < 0.3) {
+            const d2 = Math.round(r() * Math.max(workMs(), T.rollback - T.first) * 1.3);
+            const second = await cli(sb, [how, '--yes'], { ms: d2, from: 'journal' });
+            if (second.signal === 'SIGKILL') figures.secondKills++;
+            else expect(second.status, show(second)).toBe(0);
+            await expectSurvived(sb, before, `seed ${seed}: after a second kill during ${how} at ${d2} ms`);
+            how = r() < 0.5 ? 'resume' : 'rollback';
+          }
+          // A second command may have finished before its kill landed: a rolled-back run has nothing left to undo.
+          if ((await listRuns(nodeJournalDisk, sb.stateDir))[0]?.status === 'rolled-back') how = 'resume';
+          const fin = await cli(sb, [how, '--yes']);
+          const status = (await listRuns(nodeJournalDisk, sb.stateDir))[0]?.status;
+          if (how === 'rollback' && (await listRuns(nodeJournalDisk, sb.stateDir)).length === 0) {
+            // Killed before any run began: there is nothing to roll back, and nothing changed.
+            expect(fin.status, show(fin)).toBe(1);
+            expect(fin.stderr).toContain('E_NO_RUN');
+            await expectSurvived(sb, before, `seed ${seed}: nothing ran`);
+            expect(snapshotTree(sb.volA, sb.volB)).toEqual(before.full);
+            return;
+          }
+          expect(fin.status, `seed ${seed}: ${how} after the kill\n${show(fin)}`).toBe(0);
+          if (status === 'done') {
+            figures.resumes++;
+            await expectApplied(sb, before, `seed ${seed}: after ${how}`);
+            const back = await cli(sb, ['rollback', '--yes']);
+            expect(back.status, show(back)).toBe(0);
+            figures.rollbacks++;
+            await expectOriginal(sb, before, `seed ${seed}: after rolling back the finished run`);
+          } else if (status === 'rolled-back') {
+            figures.rollbacks++;
+            await expectOriginal(sb, before, `seed ${seed}: after ${how}`);
+          } else {
+            // `resume` with no run started (killed during start-up) has nothing to do: the disk is untouched.
+            expect(status, `seed ${seed}: run status after ${how}`).toBeUndefined();
+            expect(snapshotTree(sb.volA, sb.volB)).toEqual(before.full);
+          }
+          figures.cases++;
         } catch (err) {
-          failures.push(`seed ${seed} (KILL_SEED=${base}): ${(err as Error).message}`);
-          if (failures.length >= 3) return;
+          // The sandbox goes with its volumes (always unmounted): a failure carries the journals it needs to be read.
+          throw new Error(`${(err as Error).message}\n${journalsOf(sb)}`);
+        } finally {
+          sb.cleanup();
         }
-      }
-    };
-    await Promise.all(Array.from({ length: PARALLEL }, worker));
-    expect(failures).toEqual([]);
-    expect(figures.dataLost).toBe(0);
-    expect(figures.crashesSurvived, `kills that landed during a run (of ${attempts} attempts)`).toBeGreaterThanOrEqual(KILLS);
-    // 600 s, not 300: it takes about 215 s alone at load 5 on 2 CPUs, and went past 300 s inside a full CI run
-    // at load 10 (CI now also runs test/cli through the single executable and the Ansible playbooks).
-  }, 600_000 * STRESS);
+      };
+      const base = Number(process.env.KILL_SEED ?? Date.now() % 1_000_000);
+      const worker = async () => {
+        while (started < KILLS && attempts < maxAttempts) {
+          const seed = base + attempts++;
+          try {
+            await one(seed);
+          } catch (err) {
+            failures.push(`seed ${seed} (KILL_SEED=${base}): ${(err as Error).message}`);
+            if (failures.length >= 3) return;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: PARALLEL }, worker));
+      expect(failures).toEqual([]);
+      expect(figures.dataLost).toBe(0);
+      expect(figures.crashesSurvived, `kills that landed during a run (of ${attempts} attempts)`).toBeGreaterThanOrEqual(KILLS);
+      // 600 s, not 300: it takes about 215 s alone at load 5 on 2 CPUs, and went past 300 s inside a full CI run
+      // at load 10 (CI now also runs test/cli through the single executable and the Ansible playbooks).
+    },
+    600_000 * STRESS,
+  );
 });

@@ -80,7 +80,30 @@ export interface CaseGen {
 
 // ---------- names ----------
 
-const FIXED_NAMES = ['a', 'b', 'c', 'Data', 'data', 'DATA', 'readme.txt', 'README.TXT', 'x y', '.hidden', 'ü', 'ü', 'été', '日本語', '🎮 saves', 'Ωmega', 'ﬁle', 'tab\tname', "it's", 'semi;colon', '-dash', 'e\u0301'];
+const FIXED_NAMES = [
+  'a',
+  'b',
+  'c',
+  'Data',
+  'data',
+  'DATA',
+  'readme.txt',
+  'README.TXT',
+  'x y',
+  '.hidden',
+  'ü',
+  'ü',
+  'été',
+  '日本語',
+  '🎮 saves',
+  'Ωmega',
+  'ﬁle',
+  'tab\tname',
+  "it's",
+  'semi;colon',
+  '-dash',
+  'e\u0301',
+];
 
 function utf8Len(s: string): number {
   return Buffer.byteLength(s, 'utf8');
@@ -96,14 +119,25 @@ const longName = fc.tuple(fc.integer({ min: 120, max: 254 }), fc.constantFrom('L
 const plainName = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._ -]{0,15}$/);
 
 export const nameArb: fc.Arbitrary<string> = fc
-  .oneof({ weight: 4, arbitrary: fc.constantFrom(...FIXED_NAMES) }, { weight: 4, arbitrary: plainName }, { weight: 1, arbitrary: longName }, { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 }) })
+  .oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...FIXED_NAMES) },
+    { weight: 4, arbitrary: plainName },
+    { weight: 1, arbitrary: longName },
+    { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 }) },
+  )
   .filter((n) => n !== '.' && n !== '..' && !n.includes('/') && !n.includes('\0') && utf8Len(n) <= 254 && !n.includes('.relocate-'));
 
 /** Entry-level names stay shorter: relocate appends `.relocate-partial-<run>` (and the like) to them. */
-const rootName = fc.oneof(fc.constantFrom('Games', 'games', 'Cache', 'nvim', 'Spiele ü', '日本語', 'x y', 'data.bin'), plainName, fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 })).filter(
-  // No glob or variable syntax: the manifest would read the name as a pattern or a ${var}.
-  (n) => n !== '.' && n !== '..' && !/[/\0\\*?[\]{}()!@+|$%~]/.test(n) && utf8Len(n) <= 150 && !n.includes('.relocate-') && n.trim() === n && n !== '',
-);
+const rootName = fc
+  .oneof(
+    fc.constantFrom('Games', 'games', 'Cache', 'nvim', 'Spiele ü', '日本語', 'x y', 'data.bin'),
+    plainName,
+    fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }),
+  )
+  .filter(
+    // No glob or variable syntax: the manifest would read the name as a pattern or a ${var}.
+    (n) => n !== '.' && n !== '..' && !/[/\0\\*?[\]{}()!@+|$%~]/.test(n) && utf8Len(n) <= 150 && !n.includes('.relocate-') && n.trim() === n && n !== '',
+  );
 
 // ---------- trees ----------
 
@@ -145,7 +179,15 @@ function mtimeOf(n: number): number {
 export function treeOf(g: TreeGen, seedBase = 0): TreeSpec[] {
   if (g.fileRoot) {
     const op = g.ops[0];
-    return [{ rel: '', kind: 'file', data: seededBytes(seedBase + (op?.seed ?? 7), op?.size ?? 100), mode: MODES_FILE[(op?.mode ?? 0) % MODES_FILE.length]!, mtime: mtimeOf(g.rootMtime) }];
+    return [
+      {
+        rel: '',
+        kind: 'file',
+        data: seededBytes(seedBase + (op?.seed ?? 7), op?.size ?? 100),
+        mode: MODES_FILE[(op?.mode ?? 0) % MODES_FILE.length]!,
+        mtime: mtimeOf(g.rootMtime),
+      },
+    ];
   }
   const spec: TreeSpec[] = [{ rel: '', kind: 'dir', mode: MODES_DIR[g.rootMode % MODES_DIR.length]!, mtime: mtimeOf(g.rootMtime) }];
   const dirs = [''];
@@ -164,7 +206,13 @@ export function treeOf(g: TreeGen, seedBase = 0): TreeSpec[] {
         dirs.push(rel);
         break;
       case 'file':
-        spec.push({ rel, kind: 'file', data: seededBytes(seedBase + op.seed, op.size), mode: MODES_FILE[op.mode % MODES_FILE.length]!, mtime: mtimeOf(op.mtime) });
+        spec.push({
+          rel,
+          kind: 'file',
+          data: seededBytes(seedBase + op.seed, op.size),
+          mode: MODES_FILE[op.mode % MODES_FILE.length]!,
+          mtime: mtimeOf(op.mtime),
+        });
         files.push(rel);
         break;
       case 'symlink-in': {
@@ -203,7 +251,7 @@ export function mergeTargetOf(linkSpec: TreeSpec[], other: TreeGen, mask: number
   let bit = 0;
   for (const n of linkSpec) {
     if (n.rel === '' || n.kind === 'dir') continue;
-    if (((mask >>> bit++ % 31) & 1) === 0) continue;
+    if (((mask >>> (bit++ % 31)) & 1) === 0) continue;
     if (n.kind === 'hardlink') {
       const of = linkSpec.find((x) => x.rel === n.of);
       if (of?.kind === 'file') chosen.push({ rel: n.rel, kind: 'file', data: of.data, mode: 0o644, mtime: of.mtime + 1 });
@@ -211,7 +259,8 @@ export function mergeTargetOf(linkSpec: TreeSpec[], other: TreeGen, mask: number
     else chosen.push(n);
     for (let d = path.posix.dirname(n.rel); d !== '.' && d !== ''; d = path.posix.dirname(d)) dirsNeeded.add(d);
   }
-  for (const d of [...dirsNeeded].sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1))) out.push({ rel: d, kind: 'dir', mode: 0o755, mtime: mtimeOf(other.rootMtime + 7) });
+  for (const d of [...dirsNeeded].sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1)))
+    out.push({ rel: d, kind: 'dir', mode: 0o755, mtime: mtimeOf(other.rootMtime + 7) });
   out.push(...chosen);
   // Target-only names, at the top and inside shared folders.
   const extraDirs = ['', ...dirsNeeded];
@@ -225,7 +274,27 @@ export function mergeTargetOf(linkSpec: TreeSpec[], other: TreeGen, mask: number
 
 // ---------- entries and cases ----------
 
-const SITUATIONS: Situation[] = ['move', 'move', 'move', 'create', 'link', 'relink', 'backup', 'merge', 'merge', 'identical', 'restore', 'restore', 'remove', 'hardlink-move', 'hardlink-link', 'hardlink-remove', 'in-sync', 'retarget', 'retarget'];
+const SITUATIONS: Situation[] = [
+  'move',
+  'move',
+  'move',
+  'create',
+  'link',
+  'relink',
+  'backup',
+  'merge',
+  'merge',
+  'identical',
+  'restore',
+  'restore',
+  'remove',
+  'hardlink-move',
+  'hardlink-link',
+  'hardlink-remove',
+  'in-sync',
+  'retarget',
+  'retarget',
+];
 
 export const entryArb = (maxOps: number): fc.Arbitrary<EntryGen> =>
   fc
@@ -291,7 +360,14 @@ export function buildEntry(roots: CaseRoots, i: number, g: EntryGen): BuiltEntry
   const tree = treeOf(g.tree, i * 1000);
   const other = treeOf(g.other, i * 1000 + 500);
   const mk = (p: string) => mkdirSync(path.dirname(p), { recursive: true });
-  const base = { gen: g, link, target, type: 'symlink' as BuiltEntry['type'], conflict: 'fail' as BuiltEntry['conflict'], state: 'present' as BuiltEntry['state'] };
+  const base = {
+    gen: g,
+    link,
+    target,
+    type: 'symlink' as BuiltEntry['type'],
+    conflict: 'fail' as BuiltEntry['conflict'],
+    state: 'present' as BuiltEntry['state'],
+  };
   switch (g.situation) {
     case 'move':
       buildTree(link, tree, roots.outside);
@@ -381,7 +457,14 @@ export function buildEntry(roots: CaseRoots, i: number, g: EntryGen): BuiltEntry
 
 /** The manifest for built entries: JSON is YAML, one flow mapping. */
 export function manifestText(entries: BuiltEntry[]): string {
-  const links = entries.map((e) => ({ link: e.link, target: e.target, type: e.type, conflict: e.conflict, state: e.state, ...(e.retarget ? { retarget: e.retarget } : {}) }));
+  const links = entries.map((e) => ({
+    link: e.link,
+    target: e.target,
+    type: e.type,
+    conflict: e.conflict,
+    state: e.state,
+    ...(e.retarget ? { retarget: e.retarget } : {}),
+  }));
   return `# generated by test/property\n${JSON.stringify({ version: 1, links }, null, 2)}\n`;
 }
 

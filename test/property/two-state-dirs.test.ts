@@ -75,7 +75,12 @@ function cli(c: Case, args: string[], kill: { crashAfter?: number; killMs?: numb
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_BIN, ...args], {
       cwd: c.root,
-      env: { ...process.env, NO_COLOR: '1', RELOCATE_LOCK_DIR: c.locks, RELOCATE_TEST_CRASH_AFTER: kill.crashAfter === undefined ? '' : String(kill.crashAfter) },
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        RELOCATE_LOCK_DIR: c.locks,
+        RELOCATE_TEST_CRASH_AFTER: kill.crashAfter === undefined ? '' : String(kill.crashAfter),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -188,7 +193,10 @@ function unfinishedIn(stateDir: string): Promise<boolean> {
 async function expectNothingLost(c: Case, before: FileFact[], when: string, states: string[]): Promise<void> {
   const { lost, bytes } = lostFiles(before, c.entries);
   figures.dataLost += bytes;
-  expect(lost.map((f) => f.path), `seed ${c.seed}: ${when}: files with no copy left\n${c.log.join('\n')}\n${listing(path.dirname(c.L), path.dirname(c.T))}`).toEqual([]);
+  expect(
+    lost.map((f) => f.path),
+    `seed ${c.seed}: ${when}: files with no copy left\n${c.log.join('\n')}\n${listing(path.dirname(c.L), path.dirname(c.T))}`,
+  ).toEqual([]);
   for (const s of states) expect(await stateProblems(s, { allowUnfinished: true, tornTailOk: true }), `seed ${c.seed}: ${when}: journal problems`).toEqual([]);
   figures.bytesVerified += totalBytes(before);
 }
@@ -262,23 +270,27 @@ async function oneCase(seed: number): Promise<void> {
 describe.skipIf(reason !== undefined)('two state folders racing over one link and target (real CLI, kill -9, resume/rollback in random order)', () => {
   afterAll(() => printFigures('two state folders (real CLI, two tmpfs)', figures));
 
-  it(`${CASES} racing cases with zero data lost`, async () => {
-    requireBuiltCli();
-    const base = Number(process.env.TWO_DIRS_SEED ?? Date.now() % 1_000_000);
-    const failures: string[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < CASES && failures.length < 2) {
-        const seed = base + next++;
-        try {
-          await oneCase(seed);
-        } catch (err) {
-          failures.push(`seed ${seed} (TWO_DIRS_SEED=${base}): ${(err as Error).message}`);
+  it(
+    `${CASES} racing cases with zero data lost`,
+    async () => {
+      requireBuiltCli();
+      const base = Number(process.env.TWO_DIRS_SEED ?? Date.now() % 1_000_000);
+      const failures: string[] = [];
+      let next = 0;
+      const worker = async () => {
+        while (next < CASES && failures.length < 2) {
+          const seed = base + next++;
+          try {
+            await oneCase(seed);
+          } catch (err) {
+            failures.push(`seed ${seed} (TWO_DIRS_SEED=${base}): ${(err as Error).message}`);
+          }
         }
-      }
-    };
-    await Promise.all(Array.from({ length: PARALLEL }, worker));
-    expect(failures).toEqual([]);
-    expect(figures.dataLost).toBe(0);
-  }, 600_000 * STRESS);
+      };
+      await Promise.all(Array.from({ length: PARALLEL }, worker));
+      expect(failures).toEqual([]);
+      expect(figures.dataLost).toBe(0);
+    },
+    600_000 * STRESS,
+  );
 });

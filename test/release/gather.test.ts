@@ -25,7 +25,11 @@ function artifact(root: string, name: string, files: Record<string, string>, sum
   const dir = path.join(root, name);
   mkdirSync(dir, { recursive: true });
   for (const [file, content] of Object.entries(files)) writeFileSync(path.join(dir, file), content);
-  const listed = sums ?? Object.entries(files).map(([file, content]) => `${sha256(content)}  ${file}\n`).join('');
+  const listed =
+    sums ??
+    Object.entries(files)
+      .map(([file, content]) => `${sha256(content)}  ${file}\n`)
+      .join('');
   writeFileSync(path.join(dir, 'SHA256SUMS'), listed);
   return dir;
 }
@@ -85,32 +89,60 @@ describe('gathering the release files', () => {
   });
 
   const refusals: [string, (s: ReturnType<typeof scene>) => string[], RegExp][] = [
-    ['a file changed after the build', (s) => {
-      writeFileSync(path.join(s.linux, 'relocate-0.1.0-win-x64.zip'), 'PK zip, changed');
-      return [s.linux, s.darwin];
-    }, /relocate-0\.1\.0-win-x64\.zip E_CHECKSUM SHA-256 [0-9a-f]{64} differs from [0-9a-f]{64} listed in SHA256SUMS/],
-    ['a file SHA256SUMS does not list', (s) => {
-      writeFileSync(path.join(s.darwin, 'notes.txt'), 'stray');
-      return [s.linux, s.darwin];
-    }, /notes\.txt E_CHECKSUM not listed in/],
-    ['a listed file that is missing', (s) => {
-      rmSync(path.join(s.linux, 'relocate-0.1.0-linux-x64'));
-      return [s.linux, s.darwin];
-    }, /E_CHECKSUM SHA256SUMS lists relocate-0\.1\.0-linux-x64, which is not in the artifact/],
-    ['an artifact without SHA256SUMS', (s) => {
-      rmSync(path.join(s.darwin, 'SHA256SUMS'));
-      return [s.linux, s.darwin];
-    }, /exe-darwin-arm64[\\/]SHA256SUMS E_CHECKSUM no SHA256SUMS in this artifact/],
-    ['a SHA256SUMS line it cannot read', (s) => {
-      writeFileSync(path.join(s.darwin, 'SHA256SUMS'), 'md5sum output, not sha256sum\n');
-      return [s.linux, s.darwin];
-    }, /E_CHECKSUM line 1 is not "<64 hex digits>  <file name>"/],
-    ['one name in two artifacts', (s) => [s.linux, artifact(s.root, 'exe-again', { 'relocate-0.1.0-linux-x64': 'ELF' })], /E_DUPLICATE two artifacts hold a file of this name/],
-    ['an output folder that is not empty', (s) => {
-      mkdirSync(s.out, { recursive: true });
-      writeFileSync(path.join(s.out, 'old.txt'), 'from an earlier run');
-      return [s.linux, s.darwin];
-    }, /release E_OUT_NOT_EMPTY the output folder is not empty/],
+    [
+      'a file changed after the build',
+      (s) => {
+        writeFileSync(path.join(s.linux, 'relocate-0.1.0-win-x64.zip'), 'PK zip, changed');
+        return [s.linux, s.darwin];
+      },
+      /relocate-0\.1\.0-win-x64\.zip E_CHECKSUM SHA-256 [0-9a-f]{64} differs from [0-9a-f]{64} listed in SHA256SUMS/,
+    ],
+    [
+      'a file SHA256SUMS does not list',
+      (s) => {
+        writeFileSync(path.join(s.darwin, 'notes.txt'), 'stray');
+        return [s.linux, s.darwin];
+      },
+      /notes\.txt E_CHECKSUM not listed in/,
+    ],
+    [
+      'a listed file that is missing',
+      (s) => {
+        rmSync(path.join(s.linux, 'relocate-0.1.0-linux-x64'));
+        return [s.linux, s.darwin];
+      },
+      /E_CHECKSUM SHA256SUMS lists relocate-0\.1\.0-linux-x64, which is not in the artifact/,
+    ],
+    [
+      'an artifact without SHA256SUMS',
+      (s) => {
+        rmSync(path.join(s.darwin, 'SHA256SUMS'));
+        return [s.linux, s.darwin];
+      },
+      /exe-darwin-arm64[\\/]SHA256SUMS E_CHECKSUM no SHA256SUMS in this artifact/,
+    ],
+    [
+      'a SHA256SUMS line it cannot read',
+      (s) => {
+        writeFileSync(path.join(s.darwin, 'SHA256SUMS'), 'md5sum output, not sha256sum\n');
+        return [s.linux, s.darwin];
+      },
+      /E_CHECKSUM line 1 is not "<64 hex digits>  <file name>"/,
+    ],
+    [
+      'one name in two artifacts',
+      (s) => [s.linux, artifact(s.root, 'exe-again', { 'relocate-0.1.0-linux-x64': 'ELF' })],
+      /E_DUPLICATE two artifacts hold a file of this name/,
+    ],
+    [
+      'an output folder that is not empty',
+      (s) => {
+        mkdirSync(s.out, { recursive: true });
+        writeFileSync(path.join(s.out, 'old.txt'), 'from an earlier run');
+        return [s.linux, s.darwin];
+      },
+      /release E_OUT_NOT_EMPTY the output folder is not empty/,
+    ],
   ];
   it.each(refusals)('refuses %s: a clear error, exit 1, nothing gathered', async (_what, prepare, message) => {
     const s = scene(`refuse-${Math.random().toString(36).slice(2)}`);

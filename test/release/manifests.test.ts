@@ -79,7 +79,7 @@ function brokenScoop(edit: (doc: Doc) => void): string {
 }
 
 describe('the manifests made from a release zip', () => {
-  it('keep winget\'s and Scoop\'s rules, and both carry the zip\'s real SHA-256', async () => {
+  it("keep winget's and Scoop's rules, and both carry the zip's real SHA-256", async () => {
     const { version, sha256, files } = await prepareManifests({ zip });
     expect(version).toBe(VERSION);
     expect(sha256).toBe(zipSha256);
@@ -141,7 +141,9 @@ describe('the manifests made from a release zip', () => {
       bin: 'relocate.exe',
       shortcuts: [['relocate.exe', 'Relocate', 'gui']],
       checkver: { github: repo },
-      autoupdate: { architecture: { '64bit': { url: `${repo}/releases/download/v$version/relocate-$version-win-x64.zip`, hash: { url: '$baseurl/SHA256SUMS' } } } },
+      autoupdate: {
+        architecture: { '64bit': { url: `${repo}/releases/download/v$version/relocate-$version-win-x64.zip`, hash: { url: '$baseurl/SHA256SUMS' } } },
+      },
     });
   });
 
@@ -156,12 +158,20 @@ describe('the manifests made from a release zip', () => {
     ]);
     const headers = files.slice(0, 3).map((f) => f.text.split('\n').find((l) => l.includes('yaml-language-server')));
     expect(headers).toEqual(
-      ['version', 'installer', 'defaultLocale'].map((t) => `# yaml-language-server: $schema=https://aka.ms/winget-manifest.${t}.${MANIFEST_VERSION}.schema.json`),
+      ['version', 'installer', 'defaultLocale'].map(
+        (t) => `# yaml-language-server: $schema=https://aka.ms/winget-manifest.${t}.${MANIFEST_VERSION}.schema.json`,
+      ),
     );
   });
 
   it('follow package.json: another GitHub owner, an author object, and the addresses change with them', () => {
-    const other = { ...pkg, author: { name: 'Someone Else', email: 'a@example.org' }, repository: { type: 'git', url: 'https://github.com/someone/relocate.git' }, homepage: undefined, bugs: undefined };
+    const other = {
+      ...pkg,
+      author: { name: 'Someone Else', email: 'a@example.org' },
+      repository: { type: 'git', url: 'https://github.com/someone/relocate.git' },
+      homepage: undefined,
+      bugs: undefined,
+    };
     const info = releaseInfo(other, '2.0.0', 'package.json');
     expect(info).toMatchObject({
       publisher: 'Someone Else',
@@ -190,33 +200,83 @@ describe('the winget rules refuse a broken manifest set', () => {
   const cases: [string, 'version' | 'installer' | 'defaultLocale', (d: Doc) => void, RegExp][] = [
     ['a hash that is not 64 hex digits', 'installer', (d) => (d.Installers[0].InstallerSha256 = 'ABC123'), /InstallerSha256 must match pattern/],
     ['a hash with a non-hex digit', 'installer', (d) => (d.Installers[0].InstallerSha256 = `${'A'.repeat(63)}G`), /InstallerSha256 must match pattern/],
-    ['a lower-case hash (relocate writes upper case, as winget-pkgs does)', 'installer', (d) => (d.Installers[0].InstallerSha256 = zipSha256.toLowerCase()), /policy.*InstallerSha256 must match pattern/],
-    ['no PackageVersion in the version manifest', 'version', (d) => delete d.PackageVersion, /Relocate\.Relocate\.yaml: \(top level\) must have required property 'PackageVersion'/],
+    [
+      'a lower-case hash (relocate writes upper case, as winget-pkgs does)',
+      'installer',
+      (d) => (d.Installers[0].InstallerSha256 = zipSha256.toLowerCase()),
+      /policy.*InstallerSha256 must match pattern/,
+    ],
+    [
+      'no PackageVersion in the version manifest',
+      'version',
+      (d) => delete d.PackageVersion,
+      /Relocate\.Relocate\.yaml: \(top level\) must have required property 'PackageVersion'/,
+    ],
     ['no License in the locale manifest', 'defaultLocale', (d) => delete d.License, /must have required property 'License'/],
     ['no ShortDescription', 'defaultLocale', (d) => delete d.ShortDescription, /must have required property 'ShortDescription'/],
     ['no Installers', 'installer', (d) => delete d.Installers, /must have required property 'Installers'/],
     ['an installer without its address', 'installer', (d) => delete d.Installers[0].InstallerUrl, /\/Installers\/0 must have required property 'InstallerUrl'/],
-    ['NestedInstallerType exe (valid winget, not relocate\'s portable program)', 'installer', (d) => (d.NestedInstallerType = 'exe'), /policy.*\/NestedInstallerType must be equal to constant/],
-    ['NestedInstallerType zip (an archive cannot nest an archive)', 'installer', (d) => (d.NestedInstallerType = 'zip'), /installer\.yaml: \/NestedInstallerType must be equal to one of the allowed values/],
+    [
+      "NestedInstallerType exe (valid winget, not relocate's portable program)",
+      'installer',
+      (d) => (d.NestedInstallerType = 'exe'),
+      /policy.*\/NestedInstallerType must be equal to constant/,
+    ],
+    [
+      'NestedInstallerType zip (an archive cannot nest an archive)',
+      'installer',
+      (d) => (d.NestedInstallerType = 'zip'),
+      /installer\.yaml: \/NestedInstallerType must be equal to one of the allowed values/,
+    ],
     ['a zip without NestedInstallerType', 'installer', (d) => delete d.NestedInstallerType, /is a zip without a NestedInstallerType/],
     ['a zip without NestedInstallerFiles', 'installer', (d) => delete d.NestedInstallerFiles, /is a zip without NestedInstallerFiles/],
-    ['a nested file outside the archive', 'installer', (d) => (d.NestedInstallerFiles[0].RelativeFilePath = '..\\relocate.exe'), /points outside the archive's folder/],
+    [
+      'a nested file outside the archive',
+      'installer',
+      (d) => (d.NestedInstallerFiles[0].RelativeFilePath = '..\\relocate.exe'),
+      /points outside the archive's folder/,
+    ],
     ['a portable nested file that is not an .exe', 'installer', (d) => (d.NestedInstallerFiles[0].RelativeFilePath = 'relocate.cmd'), /must be an \.exe/],
-    ['one command alias twice', 'installer', (d) => d.NestedInstallerFiles.push({ RelativeFilePath: 'other.exe', PortableCommandAlias: 'Relocate' }), /PortableCommandAlias Relocate is used twice/],
+    [
+      'one command alias twice',
+      'installer',
+      (d) => d.NestedInstallerFiles.push({ RelativeFilePath: 'other.exe', PortableCommandAlias: 'Relocate' }),
+      /PortableCommandAlias Relocate is used twice/,
+    ],
     ['InstallerType msi', 'installer', (d) => (d.InstallerType = 'msi'), /policy.*\/InstallerType must be equal to constant/],
     ['an unknown InstallerType', 'installer', (d) => (d.InstallerType = 'tarball'), /\/InstallerType must be equal to one of the allowed values/],
-    ['Architecture amd64', 'installer', (d) => (d.Installers[0].Architecture = 'amd64'), /\/Installers\/0\/Architecture must be equal to one of the allowed values/],
+    [
+      'Architecture amd64',
+      'installer',
+      (d) => (d.Installers[0].Architecture = 'amd64'),
+      /\/Installers\/0\/Architecture must be equal to one of the allowed values/,
+    ],
     ['an ftp address', 'installer', (d) => (d.Installers[0].InstallerUrl = 'ftp://example.org/relocate.zip'), /InstallerUrl must match pattern/],
-    ['the address of another version', 'installer', (d) => (d.Installers[0].InstallerUrl = d.Installers[0].InstallerUrl.replaceAll(VERSION, '0.0.9')), /is not the release asset of version/],
+    [
+      'the address of another version',
+      'installer',
+      (d) => (d.Installers[0].InstallerUrl = d.Installers[0].InstallerUrl.replaceAll(VERSION, '0.0.9')),
+      /is not the release asset of version/,
+    ],
     ['ManifestVersion 1.12', 'version', (d) => (d.ManifestVersion = '1.12'), /ManifestVersion must match pattern/],
     ['a ManifestType that does not match the file', 'version', (d) => (d.ManifestType = 'installer'), /2 installer manifests|no version manifest/],
     ['a misspelt field', 'defaultLocale', (d) => (d.Licence = 'MIT'), /must NOT have additional properties.*Licence/],
-    ['a ShortDescription over 256 characters', 'defaultLocale', (d) => (d.ShortDescription = 'x'.repeat(257)), /ShortDescription must NOT have more than 256 characters/],
+    [
+      'a ShortDescription over 256 characters',
+      'defaultLocale',
+      (d) => (d.ShortDescription = 'x'.repeat(257)),
+      /ShortDescription must NOT have more than 256 characters/,
+    ],
     ['a Publisher of one character', 'defaultLocale', (d) => (d.Publisher = 'R'), /Publisher must NOT have fewer than 2 characters/],
     ['17 tags', 'defaultLocale', (d) => (d.Tags = Array.from({ length: 17 }, (_, i) => `tag${i}`)), /Tags must NOT have more than 16 items/],
     ['a tag of 41 characters', 'defaultLocale', (d) => (d.Tags = ['t'.repeat(41)]), /Tags\/0 must NOT have more than 40 characters/],
     ['a bad locale', 'defaultLocale', (d) => (d.PackageLocale = 'english'), /PackageLocale must match pattern/],
-    ['a DefaultLocale other than the locale manifest\'s', 'version', (d) => (d.DefaultLocale = 'de-DE'), /DefaultLocale "de-DE" is not the defaultLocale manifest's PackageLocale "en-US"/],
+    [
+      "a DefaultLocale other than the locale manifest's",
+      'version',
+      (d) => (d.DefaultLocale = 'de-DE'),
+      /DefaultLocale "de-DE" is not the defaultLocale manifest's PackageLocale "en-US"/,
+    ],
     ['a PackageVersion that differs between files', 'installer', (d) => (d.PackageVersion = '0.1.1'), /PackageVersion differs between the files/],
   ];
   it.each(cases)('%s', (_what, type, edit, complaint) => {
@@ -263,14 +323,26 @@ describe("Scoop's rules refuse a broken manifest", () => {
   const cases: [string, (d: Doc) => void, RegExp][] = [
     ['a hash that is not hex', (d) => (d.architecture['64bit'].hash = 'z'.repeat(64)), /\/architecture\/64bit\/hash must match pattern/],
     ['a hash of 63 digits', (d) => (d.architecture['64bit'].hash = zipSha256.slice(1)), /\/architecture\/64bit\/hash must match pattern/],
-    ['an upper-case hash (Scoop writes lower case)', (d) => (d.architecture['64bit'].hash = zipSha256.toUpperCase()), /policy.*\/architecture\/64bit\/hash must match pattern/],
+    [
+      'an upper-case hash (Scoop writes lower case)',
+      (d) => (d.architecture['64bit'].hash = zipSha256.toUpperCase()),
+      /policy.*\/architecture\/64bit\/hash must match pattern/,
+    ],
     ['no version', (d) => delete d.version, /must have required property 'version'/],
     ['no license', (d) => delete d.license, /must have required property 'license'/],
     ['no homepage', (d) => delete d.homepage, /must have required property 'homepage'/],
     ['a version with a space', (d) => (d.version = '0.1.0 beta'), /\/version must match pattern/],
     ['a key Scoop does not know', (d) => (d.binaries = ['relocate.exe']), /must NOT have additional properties.*binaries/],
-    ['a key Scoop does not know in an architecture entry', (d) => (d.architecture['64bit'].sha256 = zipSha256), /\/architecture\/64bit must NOT have additional properties/],
-    ['$version outside autoupdate', (d) => (d.architecture['64bit'].url = d.autoupdate.architecture['64bit'].url), /\/architecture\/64bit\/url must NOT be valid/],
+    [
+      'a key Scoop does not know in an architecture entry',
+      (d) => (d.architecture['64bit'].sha256 = zipSha256),
+      /\/architecture\/64bit must NOT have additional properties/,
+    ],
+    [
+      '$version outside autoupdate',
+      (d) => (d.architecture['64bit'].url = d.autoupdate.architecture['64bit'].url),
+      /\/architecture\/64bit\/url must NOT be valid/,
+    ],
     ['no address anywhere', (d) => delete d.architecture, /must have required property 'url'/],
     ['a homepage that is not an address', (d) => (d.homepage = 'relocate home'), /\/homepage must match format "uri"/],
     ['another program on PATH', (d) => (d.bin = 'other.exe'), /policy.*\/bin must be equal to constant/],
@@ -279,8 +351,16 @@ describe("Scoop's rules refuse a broken manifest", () => {
     ['a shortcut that does not open the window', (d) => (d.shortcuts = [['relocate.exe', 'Relocate']]), /policy.*\/shortcuts must be equal to constant/],
     ['checkver by regular expression only', (d) => (d.checkver = 'v([\\d.]+)'), /policy.*\/checkver must be object/],
     ['an invalid checkver regular expression', (d) => (d.checkver = { github: d.checkver.github, regex: '([' }), /\/checkver\/regex must match format "regex"/],
-    ['an autoupdate template without $version', (d) => (d.autoupdate.architecture['64bit'].url = d.architecture['64bit'].url), /policy.*\/autoupdate\/architecture\/64bit\/url must match pattern/],
-    ['an autoupdate template for another file', (d) => (d.autoupdate.architecture['64bit'].url = d.autoupdate.architecture['64bit'].url.replace('win-x64', 'win-arm64')), /gives .*win-arm64\.zip for version 0\.1\.0, not the manifest's own/],
+    [
+      'an autoupdate template without $version',
+      (d) => (d.autoupdate.architecture['64bit'].url = d.architecture['64bit'].url),
+      /policy.*\/autoupdate\/architecture\/64bit\/url must match pattern/,
+    ],
+    [
+      'an autoupdate template for another file',
+      (d) => (d.autoupdate.architecture['64bit'].url = d.autoupdate.architecture['64bit'].url.replace('win-x64', 'win-arm64')),
+      /gives .*win-arm64\.zip for version 0\.1\.0, not the manifest's own/,
+    ],
     ['an unknown autoupdate hash mode', (d) => (d.autoupdate.architecture['64bit'].hash.mode = 'guess'), /\/autoupdate\/architecture\/64bit\/hash/],
   ];
   it.each(cases)('%s', (_what, edit, complaint) => {
@@ -304,7 +384,13 @@ describe('reading the zip', () => {
   it('knows a version from a zip name only in the form npm run build:exe writes', () => {
     expect(versionFromZipName('relocate-0.1.0-win-x64.zip')).toBe('0.1.0');
     expect(versionFromZipName('relocate-1.2.3-rc.1-win-x64.zip')).toBe('1.2.3-rc.1');
-    for (const name of ['relocate-0.1.0-linux-x64.zip', 'relocate-v0.1.0-win-x64.zip', 'relocate-0.1-win-x64.zip', 'other-0.1.0-win-x64.zip', 'relocate--win-x64.zip']) {
+    for (const name of [
+      'relocate-0.1.0-linux-x64.zip',
+      'relocate-v0.1.0-win-x64.zip',
+      'relocate-0.1-win-x64.zip',
+      'other-0.1.0-win-x64.zip',
+      'relocate--win-x64.zip',
+    ]) {
       expect(versionFromZipName(name), name).toBeUndefined();
     }
   });
@@ -346,22 +432,38 @@ describe('scripts/release/manifests.mjs', () => {
   });
 
   const errorCases: [string, () => string[], RegExp][] = [
-    ['a --version that is not the zip\'s', () => ['--zip', zip, '--version', '0.2.0'], /E_VERSION_MISMATCH --version 0\.2\.0 does not match the zip, which is version 0\.1\.0[\s\S]*hint: give the zip of 0\.2\.0 \(relocate-0\.2\.0-win-x64\.zip\)/],
-    ['a zip under another name', () => {
-      const other = path.join(freshDir('renamed'), 'relocate-latest.zip');
-      writeStoredZip(other, ZIP_CONTENTS);
-      return ['--zip', other];
-    }, /relocate-latest\.zip E_ZIP_NAME/],
-    ['a file that is not a zip', () => {
-      const fake = path.join(freshDir('fake'), `relocate-${VERSION}-win-x64.zip`);
-      writeFileSync(fake, 'just text, no zip here');
-      return ['--zip', fake];
-    }, /E_NOT_ZIP not a readable zip file: no end-of-central-directory record/],
-    ['a zip without relocate.exe at its root', () => {
-      const nested = path.join(freshDir('nested'), `relocate-${VERSION}-win-x64.zip`);
-      writeStoredZip(nested, { 'relocate/relocate.exe': 'MZ', LICENSE: 'MIT' });
-      return ['--zip', nested];
-    }, /E_ZIP_CONTENTS the zip has no relocate\.exe at its root.*relocate\/relocate\.exe/],
+    [
+      "a --version that is not the zip's",
+      () => ['--zip', zip, '--version', '0.2.0'],
+      /E_VERSION_MISMATCH --version 0\.2\.0 does not match the zip, which is version 0\.1\.0[\s\S]*hint: give the zip of 0\.2\.0 \(relocate-0\.2\.0-win-x64\.zip\)/,
+    ],
+    [
+      'a zip under another name',
+      () => {
+        const other = path.join(freshDir('renamed'), 'relocate-latest.zip');
+        writeStoredZip(other, ZIP_CONTENTS);
+        return ['--zip', other];
+      },
+      /relocate-latest\.zip E_ZIP_NAME/,
+    ],
+    [
+      'a file that is not a zip',
+      () => {
+        const fake = path.join(freshDir('fake'), `relocate-${VERSION}-win-x64.zip`);
+        writeFileSync(fake, 'just text, no zip here');
+        return ['--zip', fake];
+      },
+      /E_NOT_ZIP not a readable zip file: no end-of-central-directory record/,
+    ],
+    [
+      'a zip without relocate.exe at its root',
+      () => {
+        const nested = path.join(freshDir('nested'), `relocate-${VERSION}-win-x64.zip`);
+        writeStoredZip(nested, { 'relocate/relocate.exe': 'MZ', LICENSE: 'MIT' });
+        return ['--zip', nested];
+      },
+      /E_ZIP_CONTENTS the zip has no relocate\.exe at its root.*relocate\/relocate\.exe/,
+    ],
     ['a folder instead of the zip', () => ['--zip', freshDir('a-folder')], /E_NOT_FOUND not a file/],
     ['no --zip', () => [], /E_USAGE --zip is required/],
     ['an unknown option', () => ['--zip', zip, '--sign'], /E_USAGE Unknown option '--sign'/],
@@ -376,7 +478,7 @@ describe('scripts/release/manifests.mjs', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('a package.json description beyond winget\'s 256 characters: E_RULES naming the field, nothing written', async () => {
+  it("a package.json description beyond winget's 256 characters: E_RULES naming the field, nothing written", async () => {
     const dir = freshDir('long-description');
     const pkgFile = path.join(dir, 'package.json');
     writeFileSync(pkgFile, JSON.stringify({ ...pkg, description: 'A very long description. '.repeat(12) }));

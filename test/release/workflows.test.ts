@@ -15,7 +15,13 @@ import { NODE_VERSION } from '../../scripts/exe/targets.mjs';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 type Step = { name?: string; uses?: string; run?: string; shell?: string; with?: Record<string, unknown>; env?: Record<string, string> };
-type Job = { 'runs-on'?: unknown; needs?: string | string[]; permissions?: unknown; steps?: Step[]; strategy?: { matrix?: { include?: Record<string, string>[] } } };
+type Job = {
+  'runs-on'?: unknown;
+  needs?: string | string[];
+  permissions?: unknown;
+  steps?: Step[];
+  strategy?: { matrix?: { include?: Record<string, string>[] } };
+};
 type Workflow = { on: Record<string, any>; permissions?: unknown; jobs: Record<string, Job> };
 
 const workflowText = (name: string) => readFileSync(path.join(REPO_ROOT, '.github', 'workflows', name), 'utf8');
@@ -61,7 +67,8 @@ function expectWindowsExeRun(wf: Workflow, job: string, buildJob: string) {
   const version = stepIndex(steps, (s) => /& \$env:RELOCATE_EXE --version/.test(s.run ?? ''));
   const demo = stepIndex(steps, (s) => /& \$env:RELOCATE_EXE demo\b/.test(s.run ?? ''));
   const junctions = stepIndex(steps, (s) => (s.run ?? '').includes(`vitest run ${JUNCTION_TESTS}`));
-  for (const [what, at] of Object.entries({ npmCi, download, sums, fromZip, version, demo, junctions })) expect(at, `${job}: the ${what} step`).toBeGreaterThanOrEqual(0);
+  for (const [what, at] of Object.entries({ npmCi, download, sums, fromZip, version, demo, junctions }))
+    expect(at, `${job}: the ${what} step`).toBeGreaterThanOrEqual(0);
   expect(steps[junctions]!.env?.RELOCATE_TEST_CLI, `${job}: the junction tests run the exe through RELOCATE_TEST_CLI`).toBe('${{ env.RELOCATE_EXE }}');
   // In order: the checkout's dependencies and the checked download before the exe runs.
   expect(Math.max(npmCi, download)).toBeLessThan(sums);
@@ -158,7 +165,7 @@ describe('.github/workflows/ci.yml', () => {
     expect(stepsOf(wf, 'test').some((s) => s.run?.trim() === 'npm test')).toBe(true);
   });
 
-  it("explains the exe jobs in its comment block", () => {
+  it('explains the exe jobs in its comment block', () => {
     const head = workflowText('ci.yml').split('\nname:')[0]!;
     expect(head).toMatch(/exe-build/);
     expect(head).toMatch(/RELOCATE_TEST_CLI/);

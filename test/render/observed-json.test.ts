@@ -49,19 +49,42 @@ describe('observedSide', () => {
 
 function entry(order: number, link: string, target: string, action: Action): PlannedEntry {
   return {
-    order, index: order, link, target, type: 'junction', declaredType: 'auto', state: 'present', conflictStrategy: 'fail', retargetMode: 'move',
-    action, reason: action, findings: [], style: WIN, source: { file: 'C:\\m.yaml', line: 1, col: 1 },
+    order,
+    index: order,
+    link,
+    target,
+    type: 'junction',
+    declaredType: 'auto',
+    state: 'present',
+    conflictStrategy: 'fail',
+    retargetMode: 'move',
+    action,
+    reason: action,
+    findings: [],
+    style: WIN,
+    source: { file: 'C:\\m.yaml', line: 1, col: 1 },
   } as PlannedEntry;
 }
 
 describe('observed in plan --json', () => {
   // Manifest order: A, B, C (skipped: not observed). Execution order: B first.
   const obsA: EntryObservation = { style: WIN, link: at('C:\\A', { kind: 'dir' }), target: at('D:\\A', {}), linkTree: tree(100, 3) };
-  const obsB: EntryObservation = { style: WIN, link: at('C:\\B', { kind: 'junction', linkText: 'D:\\B', linkTarget: 'D:\\B' }), target: at('D:\\B', { kind: 'dir' }) };
+  const obsB: EntryObservation = {
+    style: WIN,
+    link: at('C:\\B', { kind: 'junction', linkText: 'D:\\B', linkTarget: 'D:\\B' }),
+    target: at('D:\\B', { kind: 'dir' }),
+  };
   const entries = [entry(1, 'C:\\A', 'D:\\A', 'move'), entry(0, 'C:\\B', 'D:\\B', 'none'), entry(2, 'C:\\C', 'D:\\C', 'skip')];
   const plan: Plan = {
-    formatVersion: 1, manifest: { path: 'C:\\m.yaml', hash: 'h' }, os: 'win32', toolVersion: '0', entries, findings: [],
-    summary: { actions: {}, bytesToMove: 0, bytesAcrossVolumes: 0, conflicts: 0, errors: 0, warnings: 0 }, blocked: false, fingerprint: 'f',
+    formatVersion: 1,
+    manifest: { path: 'C:\\m.yaml', hash: 'h' },
+    os: 'win32',
+    toolVersion: '0',
+    entries,
+    findings: [],
+    summary: { actions: {}, bytesToMove: 0, bytesAcrossVolumes: 0, conflicts: 0, errors: 0, warnings: 0 },
+    blocked: false,
+    fingerprint: 'f',
   };
 
   it('each entry gets the observation of its own link and target, whatever the order', () => {

@@ -72,9 +72,20 @@ describe('planJson', () => {
     expect(j.findings).toEqual([space]);
   });
 
-  it('puts a move\'s facts on the entry itself', () => {
+  it("puts a move's facts on the entry itself", () => {
     const m = j.entries[0]!;
-    expect(m).toMatchObject({ link: 'C:\\Games', target: 'D:\\Games', type: 'junction', action: 'move', reason: 'because move', from: 'C:\\Games', to: 'D:\\Games', crossVolume: true, bytes: 60, files: 3 });
+    expect(m).toMatchObject({
+      link: 'C:\\Games',
+      target: 'D:\\Games',
+      type: 'junction',
+      action: 'move',
+      reason: 'because move',
+      from: 'C:\\Games',
+      to: 'D:\\Games',
+      crossVolume: true,
+      bytes: 60,
+      files: 3,
+    });
     expect(m).not.toHaveProperty('move');
     expect(m).not.toHaveProperty('oldTarget');
   });

@@ -91,8 +91,12 @@ describe('renderPlan: one line per entry', () => {
   it('restore, merge and backup use ">" with the data they move', () => {
     const m = { from: 'D:\\Games', to: 'C:\\Games', crossVolume: true, bytes: 1.5 * GiB, files: 2 };
     expect(lines(render(plan([entry('restore', { move: m })])))[0]).toBe('> restore  C:\\Games → D:\\Games  (junction) 1.5 GiB in 2 files, across volumes');
-    expect(lines(render(plan([entry('merge', { move: { ...m, crossVolume: false } })])))[0]).toBe('> merge    C:\\Games → D:\\Games  (junction) 1.5 GiB in 2 files, same volume');
-    expect(lines(render(plan([entry('backup', { move: { ...m, crossVolume: false } })])))[0]).toMatch(/^> backup {3}C:\\Games → D:\\Games {2}\(junction\) 1\.5 GiB/);
+    expect(lines(render(plan([entry('merge', { move: { ...m, crossVolume: false } })])))[0]).toBe(
+      '> merge    C:\\Games → D:\\Games  (junction) 1.5 GiB in 2 files, same volume',
+    );
+    expect(lines(render(plan([entry('backup', { move: { ...m, crossVolume: false } })])))[0]).toMatch(
+      /^> backup {3}C:\\Games → D:\\Games {2}\(junction\) 1\.5 GiB/,
+    );
   });
 
   it('a relink shows the old target', () => {
@@ -157,7 +161,13 @@ describe('renderPlan: verbose', () => {
   });
 
   it('an in-sync entry with a warning is shown even without verbose, without its reason', () => {
-    const w: Finding = { severity: 'warning', code: 'W_TARGET_MISSING', path: 'D:\\Games', message: 'C:\\Games points to D:\\Games, which does not exist', hint: 'restore the target folder' };
+    const w: Finding = {
+      severity: 'warning',
+      code: 'W_TARGET_MISSING',
+      path: 'D:\\Games',
+      message: 'C:\\Games points to D:\\Games, which does not exist',
+      hint: 'restore the target folder',
+    };
     const out = render(plan([entry('none', { findings: [w], reason: 'in sync reason' })]));
     expect(out).toContain('= none     C:\\Games → D:\\Games  (junction)');
     expect(out).toContain('    warning W_TARGET_MISSING: C:\\Games points to D:\\Games, which does not exist');
@@ -166,9 +176,21 @@ describe('renderPlan: verbose', () => {
 });
 
 describe('renderPlan: findings', () => {
-  const err: Finding = { severity: 'error', code: 'E_PROTECTED', path: 'C:\\Windows', message: 'C:\\Windows is protected: the Windows folder', hint: 'add `force: true`' };
+  const err: Finding = {
+    severity: 'error',
+    code: 'E_PROTECTED',
+    path: 'C:\\Windows',
+    message: 'C:\\Windows is protected: the Windows folder',
+    hint: 'add `force: true`',
+  };
   const warn: Finding = { severity: 'warning', code: 'W_NETWORK', path: '\\\\nas\\share\\Games', message: 'the copy will be slow' };
-  const global: Finding = { severity: 'error', code: 'E_NO_SPACE', path: 'D:\\Games', message: 'not enough free space for D:\\Games: 12.4 GiB to copy, 1.0 GiB free', hint: 'free space on the destination drive' };
+  const global: Finding = {
+    severity: 'error',
+    code: 'E_NO_SPACE',
+    path: 'D:\\Games',
+    message: 'not enough free space for D:\\Games: 12.4 GiB to copy, 1.0 GiB free',
+    hint: 'free space on the destination drive',
+  };
 
   it('lists entry findings under their entry with code and hint, and global ones at the end', () => {
     const p = plan([entry('link', { link: 'C:\\Windows', findings: [err, warn] }), entry('link', { link: 'C:\\Other' })], [global]);
@@ -255,10 +277,16 @@ describe('renderPlan: colour', () => {
       entry('relink', { oldTarget: 'Q:\\' }),
       entry('remove'),
       entry('restore', { move: { from: 'D:\\Games', to: 'C:\\Games', crossVolume: true, bytes: 1, files: 1 } }),
-      entry('merge', { move: { from: 'C:\\Games', to: 'D:\\Games', crossVolume: false, bytes: 1, files: 1 }, comparison: { onlyAtLink: ['a'], onlyAtTarget: [], differ: [], identical: ['b'] } }),
+      entry('merge', {
+        move: { from: 'C:\\Games', to: 'D:\\Games', crossVolume: false, bytes: 1, files: 1 },
+        comparison: { onlyAtLink: ['a'], onlyAtTarget: [], differ: [], identical: ['b'] },
+      }),
       entry('conflict', {
         comparison: { onlyAtLink: ['a'], onlyAtTarget: ['b'], differ: ['c'], identical: ['d'], truncated: true },
-        findings: [{ severity: 'error', code: 'E_CONFLICT', message: 'm', hint: 'h' }, { severity: 'warning', code: 'W_NETWORK', message: 'w' }],
+        findings: [
+          { severity: 'error', code: 'E_CONFLICT', message: 'm', hint: 'h' },
+          { severity: 'warning', code: 'W_NETWORK', message: 'w' },
+        ],
       }),
       entry('none'),
       entry('skip'),
@@ -333,7 +361,11 @@ describe('renderPlan: conflict comparison', () => {
     const a = Array.from({ length: 20000 }, (_, i) => `a${String(i).padStart(5, '0')}`);
     const b = Array.from({ length: 20000 }, (_, i) => `b${String(i).padStart(5, '0')}`);
     const started = performance.now();
-    const ls = lines(render(plan([entry('conflict', { comparison: cmp({ onlyAtLink: a.filter((n) => n !== 'a00003'), onlyAtTarget: b, differ: ['a00003'], identical: [] }) })])));
+    const ls = lines(
+      render(
+        plan([entry('conflict', { comparison: cmp({ onlyAtLink: a.filter((n) => n !== 'a00003'), onlyAtTarget: b, differ: ['a00003'], identical: [] }) })]),
+      ),
+    );
     expect(performance.now() - started).toBeLessThan(2000);
     expect(ls).toContain('      - a00000');
     expect(ls).toContain('      ~ a00003');

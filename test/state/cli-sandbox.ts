@@ -157,7 +157,11 @@ async function runUnchangedNow(sb: Sandbox, args: string[], opts: RunOptions): P
 }
 
 /** `relocate plan --json` in the sandbox: the disk checked unchanged, stdout parsed. */
-export async function planJsonIn(sb: Sandbox, extraArgs: string[] = [], opts: RunOptions = {}): Promise<{ status: number | null; doc: PlanJson; stderr: string }> {
+export async function planJsonIn(
+  sb: Sandbox,
+  extraArgs: string[] = [],
+  opts: RunOptions = {},
+): Promise<{ status: number | null; doc: PlanJson; stderr: string }> {
   const res = await runUnchanged(sb, ['plan', '--json', ...extraArgs], opts);
   let doc: PlanJson;
   try {
@@ -183,7 +187,7 @@ export function findingCodes(doc: PlanJson): string[] {
 /** Deterministic bytes of a given size (content differs per seed). */
 export function bytes(n: number, seed = 1): Buffer {
   const b = Buffer.alloc(n);
-  let x = seed * 2654435761 >>> 0;
+  let x = (seed * 2654435761) >>> 0;
   for (let i = 0; i < n; i++) {
     x = (x * 1103515245 + 12345) >>> 0;
     b[i] = x >>> 24;

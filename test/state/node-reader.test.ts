@@ -111,7 +111,7 @@ describe.skipIf(ON_WINDOWS)('NodeDiskReader.observe', () => {
     expect(o).toMatchObject({ kind: 'symlink', linkText: gone, linkTarget: gone, linkTargetKind: 'absent' });
   });
 
-  it('a relative link text is kept as written and resolved against the link\'s folder (absolute, canonical)', async () => {
+  it("a relative link text is kept as written and resolved against the link's folder (absolute, canonical)", async () => {
     dir('obs/rel/a/b');
     dir('obs/rel/target');
     const text = '../.././target/';
@@ -192,7 +192,10 @@ describe('NodeDiskReader.measure', () => {
     const m = await reader.measure(at('m/esc'));
     expect(m.links).toBe(5);
     expect(m.linksOut?.count).toBe(2);
-    expect(m.linksOut?.first.map((l) => [l.path, l.text]).sort()).toEqual([[at('m/esc/lib'), '../shared'], [at('m/esc/sub/back'), '../../esc/b']]);
+    expect(m.linksOut?.first.map((l) => [l.path, l.text]).sort()).toEqual([
+      [at('m/esc/lib'), '../shared'],
+      [at('m/esc/sub/back'), '../../esc/b'],
+    ]);
     file('m/inside/b', 'b');
     symlink('m/inside/a', './b');
     expect((await reader.measure(at('m/inside'))).linksOut).toBeUndefined();
@@ -293,8 +296,18 @@ describe('NodeDiskReader.compare', () => {
 describe.skipIf(ON_WINDOWS)('observeEntry through the real reader', () => {
   const reader = new NodeDiskReader();
   const entry = (link: string, target: string, extra: Partial<DesiredEntry> = {}): DesiredEntry => ({
-    index: 0, link, target, type: 'auto', conflict: 'fail', retarget: 'move', state: 'present', force: false, style: POSIX,
-    source: { file: at('relocate.yaml'), line: 3, col: 5 }, applies: true, ...extra,
+    index: 0,
+    link,
+    target,
+    type: 'auto',
+    conflict: 'fail',
+    retarget: 'move',
+    state: 'present',
+    force: false,
+    style: POSIX,
+    source: { file: at('relocate.yaml'), line: 3, col: 5 },
+    applies: true,
+    ...extra,
   });
 
   it('measures the link tree only when its data would move, and compares only real data on both sides', async () => {
@@ -329,7 +342,7 @@ describe('volumeInfo on tmpfs', () => {
     resetVolumeCache();
   });
 
-  it.skipIf(NO_TMPFS)('a tmpfs: fsType tmpfs, free space about its size, an id other than the root filesystem\'s', async () => {
+  it.skipIf(NO_TMPFS)("a tmpfs: fsType tmpfs, free space about its size, an id other than the root filesystem's", async () => {
     const m = mountTmpfs(4, 'vol-info');
     mounts.push(m);
     resetVolumeCache();

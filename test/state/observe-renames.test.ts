@@ -26,8 +26,18 @@ const ON_WINDOWS = process.platform === 'win32';
 let root = '';
 const at = (...p: string[]) => path.join(root, ...p);
 const entry = (link: string, target: string, extra: Partial<DesiredEntry> = {}): DesiredEntry => ({
-  index: 0, link, target, type: 'symlink', conflict: 'fail', retarget: 'move', state: 'present', force: false, style: POSIX,
-  source: { file: at('relocate.yaml'), line: 3, col: 5 }, applies: true, ...extra,
+  index: 0,
+  link,
+  target,
+  type: 'symlink',
+  conflict: 'fail',
+  retarget: 'move',
+  state: 'present',
+  force: false,
+  style: POSIX,
+  source: { file: at('relocate.yaml'), line: 3, col: 5 },
+  applies: true,
+  ...extra,
 });
 function tree(rel: string, files: number): string {
   const d = at(rel);
@@ -57,7 +67,13 @@ describe.skipIf(ON_WINDOWS)('observing for apply: same-volume moves are not meas
   it('the plan made from it: a move with measured: false, shown as "size not counted"; the plan made by `plan` has the sizes', async () => {
     const link = tree('home/Music', 2);
     const e = entry(link, at('store/Music'));
-    const ctx = { os: 'linux' as const, home: '/nonexistent-home', capabilities: { symlinks: true, junctions: false, hardlinks: true }, toolVersion: 't', manifest: { path: at('relocate.yaml'), hash: 'h' } };
+    const ctx = {
+      os: 'linux' as const,
+      home: '/nonexistent-home',
+      capabilities: { symlinks: true, junctions: false, hardlinks: true },
+      toolVersion: 't',
+      manifest: { path: at('relocate.yaml'), hash: 'h' },
+    };
     const forApply = makePlan([e], await observeEntries([e], new NodeDiskReader(), { measureRenames: false }), ctx);
     expect(forApply.entries[0]).toMatchObject({ action: 'move', move: { crossVolume: false, measured: false, bytes: 0, files: 0 } });
     const text = renderPlan(forApply, { color: palette(false), verbose: false, manifestLabel: 'relocate.yaml' });

@@ -27,8 +27,18 @@ let root = '';
 let n = 0;
 const at = (...p: string[]) => path.join(root, ...p);
 const entry = (link: string, target: string, extra: Partial<DesiredEntry> = {}): DesiredEntry => ({
-  index: 0, link, target, type: 'symlink', conflict: 'fail', retarget: 'move', state: 'present', force: false, style: POSIX,
-  source: { file: at('relocate.yaml'), line: 3, col: 5 }, applies: true, ...extra,
+  index: 0,
+  link,
+  target,
+  type: 'symlink',
+  conflict: 'fail',
+  retarget: 'move',
+  state: 'present',
+  force: false,
+  style: POSIX,
+  source: { file: at('relocate.yaml'), line: 3, col: 5 },
+  applies: true,
+  ...extra,
 });
 
 /** A fresh case folder: `old/Games` holding `files` files (a folder of none when 0, nothing when undefined), and a link to it. */
@@ -50,10 +60,10 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-describe.skipIf(ON_WINDOWS)('observing a retarget\'s old target', () => {
+describe.skipIf(ON_WINDOWS)("observing a retarget's old target", () => {
   const reader = new NodeDiskReader();
 
-  it('data there and nothing at the target: observed and measured like a move\'s source; a relative link text resolves against the link\'s folder', async () => {
+  it("data there and nothing at the target: observed and measured like a move's source; a relative link text resolves against the link's folder", async () => {
     const { dir, link, old } = applied(3, '../old/Games');
     const o = await observeEntry(entry(link, path.join(dir, 'new', 'Games')), reader);
     expect(o?.oldTarget).toMatchObject({ path: old, kind: 'dir', empty: false });
@@ -119,7 +129,7 @@ describe.skipIf(ON_WINDOWS)('observing a retarget\'s old target', () => {
     afterAll(() => {
       for (const m of mounts.reverse()) m.unmount();
     });
-    it('a volume mounted inside the old target, or at it: told before any walk, as for a move\'s source (the plan refuses both)', async () => {
+    it("a volume mounted inside the old target, or at it: told before any walk, as for a move's source (the plan refuses both)", async () => {
       const inside = applied(1);
       const m = mountTmpfs(1, 'retarget-inside');
       mounts.push(m);

@@ -50,11 +50,12 @@ describe('backups', () => {
 });
 
 describe('runSize', () => {
-  const move = (link: string, action: PlannedEntry['action'], bytes: number): PlannedEntry => ({
-    ...planOne(entry(POSIX_STYLE, link, `/b${link}`), pair(POSIX_STYLE, obs.dir(link, vol('a')), obs.absent(`/b${link}`, vol('b'))), context('linux')),
-    action,
-    move: { from: link, to: `/b${link}`, crossVolume: true, bytes, files: 1 },
-  }) as PlannedEntry;
+  const move = (link: string, action: PlannedEntry['action'], bytes: number): PlannedEntry =>
+    ({
+      ...planOne(entry(POSIX_STYLE, link, `/b${link}`), pair(POSIX_STYLE, obs.dir(link, vol('a')), obs.absent(`/b${link}`, vol('b'))), context('linux')),
+      action,
+      move: { from: link, to: `/b${link}`, crossVolume: true, bytes, files: 1 },
+    }) as PlannedEntry;
 
   it("counts the work entries (a conflict included, none and skip not) and the bytes moved, never a backup's", () => {
     const run = runRecord('r1', 'done');

@@ -77,7 +77,7 @@ describe.skipIf(reason !== undefined)('relocate.exe under Wine (Node 22 single e
     expect(r.stdout).toContain('Usage: relocate <command>');
   }, 120_000);
 
-  it('relocate gui on Windows: the Move sentence and the engine\'s refusal in Windows words, and a folder moved back from E: to C: and again to E: through the GUI alone (its HTTP API, as the page calls it)', async () => {
+  it("relocate gui on Windows: the Move sentence and the engine's refusal in Windows words, and a folder moved back from E: to C: and again to E: through the GUI alone (its HTTP API, as the page calls it)", async () => {
     // Wine can hold neither junctions nor directory symlinks (wine.test.ts), so no link is made here: a move to E:
     // is refused by the engine (E_JUNCTION_FS), as the page shows it; the data already on E: (its link lost) is
     // moved back with Move back (state: absent), then the run is rolled back from History. Real junctions: windows-latest.
@@ -99,7 +99,11 @@ describe.skipIf(reason !== undefined)('relocate.exe under Wine (Node 22 single e
     const outFile = path.join(s.c, 'gui.out');
     const errFile = path.join(s.c, 'gui.err');
     const [outFd, errFd] = [openSync(outFile, 'w'), openSync(errFile, 'w')];
-    const child = spawn(w.wine, [exeFile, 'gui', '--no-open', '--port', '0', '--state-dir', s.state, `${s.C}\\relocate.yaml`], { cwd: s.c, env: wineProcessEnv(w), stdio: ['ignore', outFd, errFd] });
+    const child = spawn(w.wine, [exeFile, 'gui', '--no-open', '--port', '0', '--state-dir', s.state, `${s.C}\\relocate.yaml`], {
+      cwd: s.c,
+      env: wineProcessEnv(w),
+      stdio: ['ignore', outFd, errFd],
+    });
     closeSync(outFd);
     closeSync(errFd);
     let exited: number | null | undefined;
@@ -122,7 +126,9 @@ describe.skipIf(reason !== undefined)('relocate.exe under Wine (Node 22 single e
       // Move… of C:\\…\\Games to E:: the exact sentence in Windows words, and the engine's refusal; nothing written.
       const preview = (await post(g, '/api/preview-move', { source: `${s.C}\\Games`, destinationParent: s.E })).json() as MovePreview;
       expect(preview.target).toBe(`${s.E}\\Games`);
-      expect(preview.sentence).toMatch(new RegExp(`^${escape(s.C)}\\\\Games becomes a link; its 300 KiB move to ${escape(s.E)}\\\\Games; E: keeps \\S+ \\S+ free$`));
+      expect(preview.sentence).toMatch(
+        new RegExp(`^${escape(s.C)}\\\\Games becomes a link; its 300 KiB move to ${escape(s.E)}\\\\Games; E: keeps \\S+ \\S+ free$`),
+      );
       expect(preview.possible).toBe(false);
       expect(preview.problems.map((p) => p.code)).toContain('E_JUNCTION_FS');
       expect(readFileSync(path.join(s.c, 'relocate.yaml'), 'utf8')).toBe(manifestText);

@@ -226,7 +226,14 @@ check('RegGetValueW, LookupPrivilegeValueW, OpenProcessToken, GetTokenInformatio
   assert(luid === '0:35', `symlink privilege LUID ${luid}`);
   const privs = privilege.tokenPrivileges(w);
   assert(privs.size > 0, 'the token lists privileges');
-  return { developerMode: dev, windowsMajor: cur.value ?? null, lookedUp, privileges: [...privs], holdsSymlinkPrivilege: privs.has(luid), permission: privilege.symlinkPermission(w) };
+  return {
+    developerMode: dev,
+    windowsMajor: cur.value ?? null,
+    lookedUp,
+    privileges: [...privs],
+    holdsSymlinkPrivilege: privs.has(luid),
+    permission: privilege.symlinkPermission(w),
+  };
 });
 
 check('CreateSymbolicLinkW returns a BOOLEAN, and what it made is checked with lstat', () => {
@@ -302,7 +309,7 @@ await checkAsync('the not-copyable reader: a plain file and folder are copyable 
   return { ok: true };
 });
 
-check('FindFirstStreamW / FindNextStreamW: the file\'s own stream and alternate ones (Wine 8 has none: ERROR_HANDLE_EOF)', () => {
+check("FindFirstStreamW / FindNextStreamW: the file's own stream and alternate ones (Wine 8 has none: ERROR_HANDLE_EOF)", () => {
   const f = path.join(workC, 'streams.txt');
   writeFileSync(f, 'main');
   let adsWritten = true;
@@ -350,7 +357,7 @@ check('OpenProcessToken / GetTokenInformation / AdjustTokenPrivileges: SeBackupP
   return { held, enabled };
 });
 
-check('SetFileTime: times set to the 100 ns, a link\'s own (never followed)', () => {
+check("SetFileTime: times set to the 100 ns, a link's own (never followed)", () => {
   const f = path.join(workC, 'times.txt');
   writeFileSync(f, 't');
   const errno = keepWin.windowsSetTimes(w)(f, 1_600_000_000_987_654_300n, 1_700_000_000_123_456_700n);

@@ -8,7 +8,20 @@
  *
  * Skipped, with the reason printed, everywhere but Windows.
  */
-import { closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +35,8 @@ import { WIN_STYLE } from '../helpers/plan-fixtures.js';
 import { REPO_ROOT, runCli, type CliResult } from '../helpers/cli.js';
 import { contentOf } from '../helpers/snapshot.js';
 
-const reason = process.platform === 'win32' ? undefined : `junctions exist only on Windows (this is ${process.platform}); they run natively on windows-latest in CI`;
+const reason =
+  process.platform === 'win32' ? undefined : `junctions exist only on Windows (this is ${process.platform}); they run natively on windows-latest in CI`;
 if (reason) console.warn(`test/windows/junctions: skipped: ${reason}`);
 
 /** Can this account make directory symlinks (an elevated runner can)? Some cases need one to compare with. */
@@ -233,38 +247,46 @@ describe.skipIf(reason !== undefined)('junctions on Windows', () => {
   // A second volume: the checkout (D:\a\… on GitHub's runners) when the temp folder is on another drive.
   const otherVolume = path.join(REPO_ROOT, 'node_modules', '.cache', 'relocate-junction-tests');
   const crossReason =
-    process.platform !== 'win32' ? reason : path.parse(path.resolve(REPO_ROOT)).root.toUpperCase() === path.parse(os.tmpdir()).root.toUpperCase() ? 'the checkout and the temp folder are on one drive' : undefined;
+    process.platform !== 'win32'
+      ? reason
+      : path.parse(path.resolve(REPO_ROOT)).root.toUpperCase() === path.parse(os.tmpdir()).root.toUpperCase()
+        ? 'the checkout and the temp folder are on one drive'
+        : undefined;
 
-  it.skipIf(crossReason !== undefined)('a tree containing a junction moves to another volume: copied as a link, never followed, and the old copy is deleted without entering it', () => {
-    // The copy recreates the inner link as a directory symlink, which needs the symlink permission.
-    if (!symlinksToo) return;
-    const dir = path.join(root, 'inner-cross');
-    const { outside, games, outsideBefore } = treeWithJunction(dir);
-    mkdirSync(otherVolume, { recursive: true });
-    const far = mkdtempSync(path.join(otherVolume, 'v-'));
-    const store = path.join(far, 'Games');
-    try {
-      const m = manifest(dir, [{ link: games, target: store, type: 'junction' }]);
-      const plan = json(cli(['plan', m, '--json']));
-      expect(plan.entries[0]).toMatchObject({ action: 'move', crossVolume: true, files: 1 });
-      let r = cli(['apply', m, '--yes']);
-      expect(r.status, r.stdout + r.stderr).toBe(0);
-      // The copy holds a link to the outside folder (not a copy of it), and the outside is intact after the old copy was deleted.
-      const inner = path.join(store, 'shared');
-      expect(lstatSync(inner).isSymbolicLink()).toBe(true);
-      expect(['junction', 'symlink']).toContain(readReparsePoint(w, inner)?.kind);
-      expect(norm(readlinkSync(inner))).toBe(norm(outside));
-      expect(contentOf(outside)).toEqual(outsideBefore);
-      expect(readReparsePoint(w, games)?.kind).toBe('junction');
-      r = cli(['rollback', '--yes']);
-      expect(r.status, r.stdout + r.stderr).toBe(0);
-      expect(lstatSync(path.join(games, 'shared')).isSymbolicLink()).toBe(true);
-      expect(contentOf(outside)).toEqual(outsideBefore);
-      expect(existsSync(store)).toBe(false);
-    } finally {
-      rmSync(far, { recursive: true, force: true });
-    }
-  }, 120_000);
+  it.skipIf(crossReason !== undefined)(
+    'a tree containing a junction moves to another volume: copied as a link, never followed, and the old copy is deleted without entering it',
+    () => {
+      // The copy recreates the inner link as a directory symlink, which needs the symlink permission.
+      if (!symlinksToo) return;
+      const dir = path.join(root, 'inner-cross');
+      const { outside, games, outsideBefore } = treeWithJunction(dir);
+      mkdirSync(otherVolume, { recursive: true });
+      const far = mkdtempSync(path.join(otherVolume, 'v-'));
+      const store = path.join(far, 'Games');
+      try {
+        const m = manifest(dir, [{ link: games, target: store, type: 'junction' }]);
+        const plan = json(cli(['plan', m, '--json']));
+        expect(plan.entries[0]).toMatchObject({ action: 'move', crossVolume: true, files: 1 });
+        let r = cli(['apply', m, '--yes']);
+        expect(r.status, r.stdout + r.stderr).toBe(0);
+        // The copy holds a link to the outside folder (not a copy of it), and the outside is intact after the old copy was deleted.
+        const inner = path.join(store, 'shared');
+        expect(lstatSync(inner).isSymbolicLink()).toBe(true);
+        expect(['junction', 'symlink']).toContain(readReparsePoint(w, inner)?.kind);
+        expect(norm(readlinkSync(inner))).toBe(norm(outside));
+        expect(contentOf(outside)).toEqual(outsideBefore);
+        expect(readReparsePoint(w, games)?.kind).toBe('junction');
+        r = cli(['rollback', '--yes']);
+        expect(r.status, r.stdout + r.stderr).toBe(0);
+        expect(lstatSync(path.join(games, 'shared')).isSymbolicLink()).toBe(true);
+        expect(contentOf(outside)).toEqual(outsideBefore);
+        expect(existsSync(store)).toBe(false);
+      } finally {
+        rmSync(far, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
 
   it('deleting a tree that holds a junction removes the junction, not what it points to', async () => {
     const dir = path.join(root, 'delete');

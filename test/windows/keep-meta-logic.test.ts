@@ -60,7 +60,8 @@ describe('attribute words: what is refused at plan time', () => {
     expect(refusalOf(A.ENCRYPTED | A.OFFLINE)).toBe('cloud-placeholder');
   });
   it('ordinary, hidden, system, read-only, compressed files and an unreadable word are not refused', () => {
-    for (const w of [A.ARCHIVE, A.HIDDEN | A.SYSTEM | A.READONLY, A.COMPRESSED, A.DIRECTORY, A.NORMAL, INVALID_FILE_ATTRIBUTES]) expect(refusalOf(w)).toBeUndefined();
+    for (const w of [A.ARCHIVE, A.HIDDEN | A.SYSTEM | A.READONLY, A.COMPRESSED, A.DIRECTORY, A.NORMAL, INVALID_FILE_ATTRIBUTES])
+      expect(refusalOf(w)).toBeUndefined();
   });
 });
 
@@ -86,7 +87,7 @@ describe('attribute words: what the copy keeps', () => {
     expect(setAttributesWord(0)).toBe(A.NORMAL);
     expect(setAttributesWord(A.COMPRESSED)).toBe(A.NORMAL);
   });
-  it('labels say what was lost, for the verify\'s message', () => {
+  it("labels say what was lost, for the verify's message", () => {
     expect(windowsAttributeLabel('win.stream:Zone.Identifier')).toBe('the alternate data stream Zone.Identifier');
     expect(windowsAttributeLabel('win.attributes')).toContain('hidden');
     expect(windowsAttributeLabel('win.security')).toContain('permissions');
@@ -94,7 +95,7 @@ describe('attribute words: what the copy keeps', () => {
 });
 
 describe('FindFirstStreamW / FindNextStreamW records', () => {
-  it('decodes size and name, and tells alternate streams from the file\'s own data', () => {
+  it("decodes size and name, and tells alternate streams from the file's own data", () => {
     const buf = Buffer.alloc(FIND_STREAM_DATA_SIZE);
     streamRecord(buf, ':Zone.Identifier:$DATA', 26n);
     expect(decodeFindStreamData(buf)).toEqual({ size: 26n, name: ':Zone.Identifier:$DATA' });
@@ -111,7 +112,7 @@ describe('FindFirstStreamW / FindNextStreamW records', () => {
   });
 });
 
-describe('owners and permissions: robocopy\'s decision', () => {
+describe("owners and permissions: robocopy's decision", () => {
   it('copies owner and DACL only with both SeBackupPrivilege and SeRestorePrivilege', () => {
     expect(securityCopyFor({ backup: true, restore: true })).toBe('owner-dacl');
     expect(securityCopyFor({ backup: true, restore: false })).toBe('none');
@@ -125,7 +126,11 @@ describe('owners and permissions: robocopy\'s decision', () => {
       luids.forEach((l, i) => b.writeUInt32LE(l, 4 + i * 12));
       return b;
     };
-    for (const [luids, want] of [[[17, 18, 23], { backup: true, restore: true }], [[23, 35], { backup: false, restore: false }], [[18], { backup: false, restore: true }]] as const) {
+    for (const [luids, want] of [
+      [[17, 18, 23], { backup: true, restore: true }],
+      [[23, 35], { backup: false, restore: false }],
+      [[18], { backup: false, restore: true }],
+    ] as const) {
       const info = token([...luids]);
       const w = fakeWin32({
         GetCurrentProcess: () => -1n,
@@ -169,7 +174,11 @@ describe('the Windows keeper over a fake Win32 (streams are real files named `fi
     const w = fakeWin32(
       {
         GetFileAttributesW: (p) => words.get(p) ?? ((state.lastError = WinError.FILE_NOT_FOUND), INVALID_FILE_ATTRIBUTES),
-        SetFileAttributesW: (p, a) => (calls.push(`attrs ${p} ${a}`), words.set(p, ((words.get(p) ?? 0) & (A.DIRECTORY | A.COMPRESSED)) | (a === A.NORMAL ? 0 : a)), 1),
+        SetFileAttributesW: (p, a) => (
+          calls.push(`attrs ${p} ${a}`),
+          words.set(p, ((words.get(p) ?? 0) & (A.DIRECTORY | A.COMPRESSED)) | (a === A.NORMAL ? 0 : a)),
+          1
+        ),
         FindFirstStreamW: (p, _l, buf) => {
           listing = ['::$DATA', ...(streams.get(p) ?? []).map((s) => `:${s}:$DATA`)];
           streamRecord(buf, listing.shift()!, 0n);
@@ -177,20 +186,25 @@ describe('the Windows keeper over a fake Win32 (streams are real files named `fi
         },
         FindNextStreamW: (_h, buf) => {
           const next = listing.shift();
-          if (next === undefined) return (state.lastError = WinError.HANDLE_EOF), 0;
+          if (next === undefined) return ((state.lastError = WinError.HANDLE_EOF), 0);
           streamRecord(buf, next, 0n);
           return 1;
         },
         GetFileSecurityW: (_p, _i, out, len, needed) => {
           needed[0] = sd!.length;
-          if (!out || len < sd!.length) return (state.lastError = WinError.INSUFFICIENT_BUFFER), 0;
+          if (!out || len < sd!.length) return ((state.lastError = WinError.INSUFFICIENT_BUFFER), 0);
           sd!.copy(out);
           return 1;
         },
         SetFileSecurityW: (p) => (calls.push(`security ${p}`), 1),
         GetVolumePathNameW: (_p, out) => (out.write('X:\\\0', 'utf16le'), calls.push('volume'), 1),
         GetDriveTypeW: () => 2,
-        GetVolumeInformationW: (_root, _label, _n, serial, _max, flags, fsName) => ((serial[0] = 7), (flags[0] = volume.flags), fsName.write(`${volume.fsName}\0`, 'utf16le'), 1),
+        GetVolumeInformationW: (_root, _label, _n, serial, _max, flags, fsName) => (
+          (serial[0] = 7),
+          (flags[0] = volume.flags),
+          fsName.write(`${volume.fsName}\0`, 'utf16le'),
+          1
+        ),
         GetDiskFreeSpaceExW: () => 0,
         DeleteFileW: (p) => (calls.push(`delete ${p}`), 1),
         CreateFileW: () => 9n,
@@ -201,7 +215,7 @@ describe('the Windows keeper over a fake Win32 (streams are real files named `fi
     return { w, calls };
   }
 
-  it('reads streams (sorted), then the descriptor when kept, then the attribute word; the file\'s own data is not a stream', () => {
+  it("reads streams (sorted), then the descriptor when kept, then the attribute word; the file's own data is not a stream", () => {
     const f = path.join(dir, 'a.txt');
     writeFileSync(f, 'data');
     writeFileSync(`${f}:Zone.Identifier`, '[ZoneTransfer]\r\nZoneId=3');
@@ -222,7 +236,13 @@ describe('the Windows keeper over a fake Win32 (streams are real files named `fi
   it('a plain file has nothing to keep; a link (reparse point) is never read through', () => {
     const f = path.join(dir, 'plain.txt');
     writeFileSync(f, 'x');
-    const { w } = fakeDisk(new Map([[f, A.ARCHIVE], [`${f}-link`, A.REPARSE_POINT | A.HIDDEN]]), new Map([[`${f}-link`, ['s']]]));
+    const { w } = fakeDisk(
+      new Map([
+        [f, A.ARCHIVE],
+        [`${f}-link`, A.REPARSE_POINT | A.HIDDEN],
+      ]),
+      new Map([[`${f}-link`, ['s']]]),
+    );
     expect(windowsXattrCalls(w, 'none').read(f)).toEqual([]);
     expect(windowsXattrCalls(w, 'none').read(`${f}-link`)).toEqual([]);
   });
@@ -262,7 +282,16 @@ describe('the Windows keeper over a fake Win32 (streams are real files named `fi
     const refusing = (errno: number) => ({ read: () => [], set: () => errno, remove: () => 0, has: () => false });
     const made = { owner: { uid: process.geteuid?.() ?? 0, gid: process.getegid?.() ?? 0 }, mustChmod: false, stripAcl: false, stripFlags: false };
     const attr = (name: string) => ({ name, raw: Buffer.from(`${name}\0`), value: Buffer.from('x') });
-    const meta = (name: string) => ({ kind: 'file' as const, mode: 0o644, uid: made.owner.uid, gid: made.owner.gid, atimeNs: 1n, mtimeNs: 2n, flags: null, xattrs: [attr(name)] });
+    const meta = (name: string) => ({
+      kind: 'file' as const,
+      mode: 0o644,
+      uid: made.owner.uid,
+      gid: made.owner.gid,
+      atimeNs: 1n,
+      mtimeNs: 2n,
+      flags: null,
+      xattrs: [attr(name)],
+    });
     const failure = (errno: number, name: string) => {
       const k = MetaKeeper.over({ xattrs: refusing(errno), flags: null, copyMetadata: null, setTimes: null, birthTimesHeld: null }, fsError);
       try {

@@ -19,7 +19,10 @@ import { FileAttribute as A } from '../../src/platform/windows/file-attributes.j
 import { windowsKeep } from '../../src/platform/windows/keep-meta-win.js';
 import { loadWin32, type Win32 } from '../../src/platform/windows/win32.js';
 
-const reason = process.platform === 'win32' ? undefined : `attributes, streams and security descriptors exist only on Windows (this is ${process.platform}); these run natively on windows-latest in CI`;
+const reason =
+  process.platform === 'win32'
+    ? undefined
+    : `attributes, streams and security descriptors exist only on Windows (this is ${process.platform}); these run natively on windows-latest in CI`;
 if (reason) console.warn(`test/windows/keep-win: skipped: ${reason}`);
 
 describe.skipIf(reason !== undefined)('Windows: what a copy keeps, and what the verify checks', () => {
@@ -85,7 +88,7 @@ describe.skipIf(reason !== undefined)('Windows: what a copy keeps, and what the 
     }
   });
 
-  it('the verify fails when a stream, an attribute or a folder\'s stream is lost in the copy', async () => {
+  it("the verify fails when a stream, an attribute or a folder's stream is lost in the copy", async () => {
     const src = path.join(dir, 'b');
     makeTree(src);
     const cases: [string, (dst: string) => void, RegExp][] = [
@@ -101,7 +104,7 @@ describe.skipIf(reason !== undefined)('Windows: what a copy keeps, and what the 
     }
   });
 
-  it('keeps the creation times of files and folders to the 100 ns (robocopy /COPY:T, /DCOPY:T); the verify fails when a copy\'s differs', async () => {
+  it("keeps the creation times of files and folders to the 100 ns (robocopy /COPY:T, /DCOPY:T); the verify fails when a copy's differs", async () => {
     const src = path.join(dir, 'd');
     mkdirSync(path.join(src, 'old'), { recursive: true });
     writeFileSync(path.join(src, 'old', 'x.txt'), 'x');
@@ -120,7 +123,10 @@ describe.skipIf(reason !== undefined)('Windows: what a copy keeps, and what the 
     expect(birth(dst)).toBe(birth(src));
     // Damaged: the copied folder's creation time moved by 1 ms, its other times as copied.
     expect(keep.setTimes(path.join(dst, 'old'), now, now, born + 10_000_000n)).toBe(0);
-    await expect(new NodeFs().verify(src, dst, 'meta', false)).rejects.toMatchObject({ code: 'E_VERIFY', message: expect.stringMatching(/old: the creation time differs/) });
+    await expect(new NodeFs().verify(src, dst, 'meta', false)).rejects.toMatchObject({
+      code: 'E_VERIFY',
+      message: expect.stringMatching(/old: the creation time differs/),
+    });
   });
 
   it('the plan-time walk finds a cloud placeholder (OFFLINE) and names it', async () => {

@@ -11,7 +11,17 @@ import { RETRY_DELAYS_MS, errnoOfWinError, moveNoReplaceWithRetry } from '../../
 import { holdsSymlinkPrivilege, symlinkPermission, tokenPrivileges } from '../../src/platform/windows/privilege.js';
 import { IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK, kindOfTag, parseReparseData } from '../../src/platform/windows/reparse.js';
 import { RM_PROCESS_INFO_SIZE, filesInUse, processesUsing } from '../../src/platform/windows/restart-manager.js';
-import { DRIVE_CDROM, DRIVE_FIXED, DRIVE_NO_ROOT_DIR, DRIVE_REMOTE, FILE_READ_ONLY_VOLUME, FILE_SUPPORTS_HARD_LINKS, FILE_SUPPORTS_REPARSE_POINTS, toVolumeInfo, type RawVolumeFacts } from '../../src/platform/windows/volume.js';
+import {
+  DRIVE_CDROM,
+  DRIVE_FIXED,
+  DRIVE_NO_ROOT_DIR,
+  DRIVE_REMOTE,
+  FILE_READ_ONLY_VOLUME,
+  FILE_SUPPORTS_HARD_LINKS,
+  FILE_SUPPORTS_REPARSE_POINTS,
+  toVolumeInfo,
+  type RawVolumeFacts,
+} from '../../src/platform/windows/volume.js';
 import { WinError, stripLongPrefix, utf16z, win32Path, type Win32, type Win32Raw } from '../../src/platform/windows/win32.js';
 
 /** A Win32 whose raw functions are the given fakes; GetLastError answers what the fake set last. */
@@ -44,14 +54,28 @@ function reparseBuffer(tag: number, substitute: string, print: string, symlinkFl
 describe('reparse data (FSCTL_GET_REPARSE_POINT)', () => {
   it('a junction: its real target without the \\??\\ prefix', () => {
     expect(parseReparseData(reparseBuffer(IO_REPARSE_TAG_MOUNT_POINT, '\\??\\D:\\Games\\', 'D:\\Games\\'))).toEqual({
-      tag: IO_REPARSE_TAG_MOUNT_POINT, kind: 'junction', target: 'D:\\Games\\', printName: 'D:\\Games\\', relative: false,
+      tag: IO_REPARSE_TAG_MOUNT_POINT,
+      kind: 'junction',
+      target: 'D:\\Games\\',
+      printName: 'D:\\Games\\',
+      relative: false,
     });
   });
 
   it('an absolute symlink, a relative symlink (kept relative), a UNC symlink', () => {
-    expect(parseReparseData(reparseBuffer(IO_REPARSE_TAG_SYMLINK, '\\??\\C:\\data', 'C:\\data', 0))).toMatchObject({ kind: 'symlink', target: 'C:\\data', relative: false });
-    expect(parseReparseData(reparseBuffer(IO_REPARSE_TAG_SYMLINK, '..\\data', '..\\data', 1))).toMatchObject({ kind: 'symlink', target: '..\\data', relative: true });
-    expect(parseReparseData(reparseBuffer(IO_REPARSE_TAG_SYMLINK, '\\??\\UNC\\nas\\share\\x', '\\\\nas\\share\\x', 0))).toMatchObject({ target: '\\\\nas\\share\\x' });
+    expect(parseReparseData(reparseBuffer(IO_REPARSE_TAG_SYMLINK, '\\??\\C:\\data', 'C:\\data', 0))).toMatchObject({
+      kind: 'symlink',
+      target: 'C:\\data',
+      relative: false,
+    });
+    expect(parseReparseData(reparseBuffer(IO_REPARSE_TAG_SYMLINK, '..\\data', '..\\data', 1))).toMatchObject({
+      kind: 'symlink',
+      target: '..\\data',
+      relative: true,
+    });
+    expect(parseReparseData(reparseBuffer(IO_REPARSE_TAG_SYMLINK, '\\??\\UNC\\nas\\share\\x', '\\\\nas\\share\\x', 0))).toMatchObject({
+      target: '\\\\nas\\share\\x',
+    });
   });
 
   it('any other tag is "other" (a cloud placeholder, an app alias), without a target', () => {
@@ -69,17 +93,35 @@ describe('volume facts (GetVolumeInformationW, GetDriveTypeW, GetDiskFreeSpaceEx
 
   it('a local NTFS drive: junctions and hard links, writable, local; the id is the upper-cased volume path, the root as the OS says it', () => {
     expect(toVolumeInfo({ ...base, fsName: 'NTFS', flags: NTFS })).toEqual({
-      id: 'C:\\', root: 'c:\\', freeBytes: 5e9, totalBytes: 1e10, remote: false, fsType: 'ntfs', readOnly: false, supportsReparsePoints: true, supportsHardLinks: true,
+      id: 'C:\\',
+      root: 'c:\\',
+      freeBytes: 5e9,
+      totalBytes: 1e10,
+      remote: false,
+      fsType: 'ntfs',
+      readOnly: false,
+      supportsReparsePoints: true,
+      supportsHardLinks: true,
     });
   });
 
   it('FAT32 and exFAT hold no junctions (nor hard links), whatever else they say', () => {
-    expect(toVolumeInfo({ ...base, root: 'F:\\', fsName: 'FAT32', flags: 0x2 })).toMatchObject({ fsType: 'fat32', supportsReparsePoints: false, supportsHardLinks: false });
-    expect(toVolumeInfo({ ...base, root: 'G:\\', fsName: 'exFAT', flags: FILE_SUPPORTS_REPARSE_POINTS })).toMatchObject({ fsType: 'exfat', supportsReparsePoints: false });
+    expect(toVolumeInfo({ ...base, root: 'F:\\', fsName: 'FAT32', flags: 0x2 })).toMatchObject({
+      fsType: 'fat32',
+      supportsReparsePoints: false,
+      supportsHardLinks: false,
+    });
+    expect(toVolumeInfo({ ...base, root: 'G:\\', fsName: 'exFAT', flags: FILE_SUPPORTS_REPARSE_POINTS })).toMatchObject({
+      fsType: 'exfat',
+      supportsReparsePoints: false,
+    });
   });
 
   it('a network drive is remote; a read-only volume or a CD is read-only', () => {
-    expect(toVolumeInfo({ ...base, root: '\\\\nas\\share\\', fsName: 'NTFS', flags: NTFS, driveType: DRIVE_REMOTE })).toMatchObject({ id: '\\\\NAS\\SHARE\\', remote: true });
+    expect(toVolumeInfo({ ...base, root: '\\\\nas\\share\\', fsName: 'NTFS', flags: NTFS, driveType: DRIVE_REMOTE })).toMatchObject({
+      id: '\\\\NAS\\SHARE\\',
+      remote: true,
+    });
     expect(toVolumeInfo({ ...base, fsName: 'NTFS', flags: NTFS | FILE_READ_ONLY_VOLUME })).toMatchObject({ readOnly: true });
     expect(toVolumeInfo({ ...base, fsName: 'CDFS', flags: 0, driveType: DRIVE_CDROM })).toMatchObject({ readOnly: true, supportsReparsePoints: false });
   });

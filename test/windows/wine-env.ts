@@ -46,7 +46,11 @@ export function setupWine(opts: { app?: boolean } = {}): { env: WineEnv; setupMs
   const started = Date.now();
   const appName = `app-${process.pid}-${started.toString(36)}`;
   // Without the app copy (relocate.exe's tests need none), APP_DIR names a folder that is not made.
-  const res = spawnSync('bash', [SETUP_SCRIPT, ...(opts.app === false ? ['--no-app'] : [])], { encoding: 'utf8', timeout: 20 * 60_000, env: { ...process.env, RELOCATE_WINE_APP_NAME: appName } });
+  const res = spawnSync('bash', [SETUP_SCRIPT, ...(opts.app === false ? ['--no-app'] : [])], {
+    encoding: 'utf8',
+    timeout: 20 * 60_000,
+    env: { ...process.env, RELOCATE_WINE_APP_NAME: appName },
+  });
   if (res.error) throw res.error;
   if (res.status === 3) return { reason: `Wine cannot be installed here: ${res.stderr.trim().split('\n').pop()}` };
   if (res.status !== 0) {
@@ -54,9 +58,15 @@ export function setupWine(opts: { app?: boolean } = {}): { env: WineEnv; setupMs
     if (process.env.CI) throw new Error(why);
     return { reason: why };
   }
-  const kv = Object.fromEntries(res.stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  const kv = Object.fromEntries(
+    res.stdout
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
   // The tests pin what Wine 8 can and cannot do (no junctions, a CreateSymbolicLinkW that creates nothing).
-  if (!/^wine-8\./.test(kv.WINE_VERSION ?? '')) return { reason: `these tests expect Wine 8 (Debian bookworm's wine64); found ${kv.WINE_VERSION ?? 'an unknown version'}` };
+  if (!/^wine-8\./.test(kv.WINE_VERSION ?? ''))
+    return { reason: `these tests expect Wine 8 (Debian bookworm's wine64); found ${kv.WINE_VERSION ?? 'an unknown version'}` };
   return {
     setupMs: Date.now() - started,
     env: {
@@ -107,14 +117,22 @@ export function wineProcessEnv(w: WineEnv, extra: Record<string, string> = {}): 
 /** A Linux path as Windows programs under this prefix see it: C:\…, E:\… or Z:\…. */
 export function winPath(w: WineEnv, unixPath: string): string {
   const abs = path.resolve(unixPath);
-  for (const [root, letter] of [[w.driveC, 'C:'], [w.driveE, 'E:']] as const) {
+  for (const [root, letter] of [
+    [w.driveC, 'C:'],
+    [w.driveE, 'E:'],
+  ] as const) {
     if (abs === root || abs.startsWith(root + '/')) return `${letter}\\${path.relative(root, abs).split('/').join('\\')}`;
   }
   return `Z:${abs.split('/').join('\\')}`;
 }
 
 /** Runs a Windows program (wine64 PROGRAM ARGS…) with its output captured through files. */
-export function runWine(w: WineEnv, program: string, args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): WineResult {
+export function runWine(
+  w: WineEnv,
+  program: string,
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): WineResult {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'relocate-wine-out-'));
   const outFile = path.join(dir, 'out');
   const errFile = path.join(dir, 'err');

@@ -34,7 +34,11 @@ const w = 'env' in setup ? setup.env : (undefined as unknown as WineEnv);
 const SMOKE = path.join(path.dirname(new URL(import.meta.url).pathname), 'ffi-smoke.mjs');
 const ATTRS = path.join(path.dirname(new URL(import.meta.url).pathname), 'win-attrs.mjs');
 /** FILE_ATTRIBUTE_READONLY, HIDDEN, SYSTEM, DIRECTORY, ARCHIVE. */
-const RO = 0x1, HIDDEN = 0x2, SYSTEM = 0x4, DIR = 0x10, ARCHIVE = 0x20;
+const RO = 0x1,
+  HIDDEN = 0x2,
+  SYSTEM = 0x4,
+  DIR = 0x10,
+  ARCHIVE = 0x20;
 const stamp = `${process.pid}-${Date.now().toString(36)}`;
 
 const sandbox = wineSandbox(w, stamp);
@@ -52,7 +56,9 @@ describe.skipIf(reason !== undefined)('Windows under Wine (node.exe, koffi, driv
   beforeAll(async () => {
     const waited = Date.now();
     unlock = await lockWine(w);
-    console.log(`wine: ${w.version}, node.exe ${path.basename(path.dirname(path.dirname(w.nodeExe)))}, setup ${'setupMs' in setup ? setup.setupMs : 0} ms, waited ${Date.now() - waited} ms for the prefix`);
+    console.log(
+      `wine: ${w.version}, node.exe ${path.basename(path.dirname(path.dirname(w.nodeExe)))}, setup ${'setupMs' in setup ? setup.setupMs : 0} ms, waited ${Date.now() - waited} ms for the prefix`,
+    );
     // Developer Mode off (the Wine default); one test turns it on and off again.
     setDeveloperMode(w, false);
   }, 20 * 60_000);
@@ -70,7 +76,10 @@ describe.skipIf(reason !== undefined)('Windows under Wine (node.exe, koffi, driv
   }, 60_000);
 
   it('the FFI smoke suite: every binding answers sanely under Windows node.exe', () => {
-    const r = timed('smoke', runWindowsNode(w, SMOKE, [winPath(w, w.appDir), `C:\\relocate-wine-tests\\${stamp}\\smoke`, `E:\\relocate-wine-tests\\${stamp}\\smoke`]));
+    const r = timed(
+      'smoke',
+      runWindowsNode(w, SMOKE, [winPath(w, w.appDir), `C:\\relocate-wine-tests\\${stamp}\\smoke`, `E:\\relocate-wine-tests\\${stamp}\\smoke`]),
+    );
     expect(r.status, r.stderr).toBe(0);
     const { checks } = json(r) as { checks: { name: string; ok: boolean; detail: any }[] };
     const failed = checks.filter((c) => !c.ok);
@@ -158,38 +167,42 @@ describe.skipIf(reason !== undefined)('Windows under Wine (node.exe, koffi, driv
   // exFAT keeps less than the 100 ns a Windows copy sets: here whole seconds, through exfat-fuse.
   const exfat = exfatReason();
   if (exfat) console.log(`[skip] Wine: a move onto exFAT: ${exfat}`);
-  it.skipIf(exfat !== undefined)('a folder moved from C: onto an exFAT volume and back: times compared to the second the volume keeps', () => {
-    const s = sandbox('exfat');
-    const vol = mountExfat(32, 'wine-exfat');
-    try {
-      const game = path.join(s.c, 'Game');
-      mkdirSync(path.join(game, 'saves'), { recursive: true });
-      writeFileSync(path.join(game, 'game.exe'), 'MZ');
-      writeFileSync(path.join(game, 'saves', 'slot1.sav'), Buffer.alloc(40 * 1024, 3));
-      execFileSync('touch', ['-h', '-d', '@1700000001.987654321', path.join(game, 'game.exe')]);
-      // Wine makes a security descriptor up from a node's mode bits where none is stored, and exfat-fuse shows every
-      // node as 0777 and stores none: the originals get that mode too, so their descriptors read the same on both.
-      execFileSync('chmod', ['-R', '0777', game]);
-      const before = contentOf(game);
-      const X = winPath(w, vol.dir);
-      // state: absent brings the folder from its target (C:) to the link's place (the exFAT volume).
-      writeFileSync(path.join(s.c, 'relocate.yaml'), `version: 1\nlinks:\n  - link: ${X}\\Game\n    target: ${s.C}\\Game\n    state: absent\n`);
-      const apply = timed('cli', runWineCli(w, ['apply', '--yes', '--verbose', '--state-dir', s.state], { cwd: s.c }));
-      expect(apply.status, apply.stdout + apply.stderr).toBe(0);
-      expect(existsSync(game)).toBe(false);
-      const moved = path.join(vol.dir, 'Game');
-      expect(contentOf(moved)).toEqual(before);
-      expect(lstatSync(path.join(moved, 'game.exe'), { bigint: true }).mtimeNs).toBe(1_700_000_001_000_000_000n);
+  it.skipIf(exfat !== undefined)(
+    'a folder moved from C: onto an exFAT volume and back: times compared to the second the volume keeps',
+    () => {
+      const s = sandbox('exfat');
+      const vol = mountExfat(32, 'wine-exfat');
+      try {
+        const game = path.join(s.c, 'Game');
+        mkdirSync(path.join(game, 'saves'), { recursive: true });
+        writeFileSync(path.join(game, 'game.exe'), 'MZ');
+        writeFileSync(path.join(game, 'saves', 'slot1.sav'), Buffer.alloc(40 * 1024, 3));
+        execFileSync('touch', ['-h', '-d', '@1700000001.987654321', path.join(game, 'game.exe')]);
+        // Wine makes a security descriptor up from a node's mode bits where none is stored, and exfat-fuse shows every
+        // node as 0777 and stores none: the originals get that mode too, so their descriptors read the same on both.
+        execFileSync('chmod', ['-R', '0777', game]);
+        const before = contentOf(game);
+        const X = winPath(w, vol.dir);
+        // state: absent brings the folder from its target (C:) to the link's place (the exFAT volume).
+        writeFileSync(path.join(s.c, 'relocate.yaml'), `version: 1\nlinks:\n  - link: ${X}\\Game\n    target: ${s.C}\\Game\n    state: absent\n`);
+        const apply = timed('cli', runWineCli(w, ['apply', '--yes', '--verbose', '--state-dir', s.state], { cwd: s.c }));
+        expect(apply.status, apply.stdout + apply.stderr).toBe(0);
+        expect(existsSync(game)).toBe(false);
+        const moved = path.join(vol.dir, 'Game');
+        expect(contentOf(moved)).toEqual(before);
+        expect(lstatSync(path.join(moved, 'game.exe'), { bigint: true }).mtimeNs).toBe(1_700_000_001_000_000_000n);
 
-      const rb = timed('cli', runWineCli(w, ['rollback', '--yes', '--state-dir', s.state], { cwd: s.c }));
-      expect(rb.status, rb.stdout + rb.stderr).toBe(0);
-      expect(contentOf(game)).toEqual(before);
-      expect(existsSync(moved)).toBe(false);
-      expect(relocateLeftovers(s.c, vol.dir)).toEqual([]);
-    } finally {
-      vol.unmount();
-    }
-  }, 240_000);
+        const rb = timed('cli', runWineCli(w, ['rollback', '--yes', '--state-dir', s.state], { cwd: s.c }));
+        expect(rb.status, rb.stdout + rb.stderr).toBe(0);
+        expect(contentOf(game)).toEqual(before);
+        expect(existsSync(moved)).toBe(false);
+        expect(relocateLeftovers(s.c, vol.dir)).toEqual([]);
+      } finally {
+        vol.unmount();
+      }
+    },
+    240_000,
+  );
 
   it('a junction entry: Wine cannot hold junctions, so the preflight refuses it (E_JUNCTION_FS) and nothing changes', () => {
     const s = sandbox('junction');

@@ -22,14 +22,40 @@
 
 /** Keys Scoop accepts at the top of a manifest and relocate does not write: any value passes here. */
 const UNUSED_TOP_LEVEL_KEYS = [
-  '$schema', '_comment', '##', 'persist', 'cookie', 'depends', 'env_add_path', 'env_set', 'extract_dir', 'extract_to',
-  'innosetup', 'installer', 'notes', 'post_install', 'post_uninstall', 'pre_install', 'pre_uninstall', 'psmodule',
-  'suggest', 'uninstaller',
+  '$schema',
+  '_comment',
+  '##',
+  'persist',
+  'cookie',
+  'depends',
+  'env_add_path',
+  'env_set',
+  'extract_dir',
+  'extract_to',
+  'innosetup',
+  'installer',
+  'notes',
+  'post_install',
+  'post_uninstall',
+  'pre_install',
+  'pre_uninstall',
+  'psmodule',
+  'suggest',
+  'uninstaller',
 ];
 /** Keys Scoop accepts in an architecture entry and relocate does not write. */
 const UNUSED_ARCHITECTURE_KEYS = [
-  'checkver', 'env_add_path', 'env_set', 'extract_dir', 'installer', 'post_install', 'post_uninstall', 'pre_install',
-  'pre_uninstall', 'shortcuts', 'uninstaller',
+  'checkver',
+  'env_add_path',
+  'env_set',
+  'extract_dir',
+  'installer',
+  'post_install',
+  'post_uninstall',
+  'pre_install',
+  'pre_uninstall',
+  'shortcuts',
+  'uninstaller',
 ];
 /** Keys Scoop accepts in an autoupdate architecture entry and relocate does not write. */
 const UNUSED_AUTOUPDATE_ARCHITECTURE_KEYS = ['env_add_path', 'env_set', 'extract_dir', 'installer', 'shortcuts'];
@@ -51,14 +77,24 @@ const definitions = {
   },
   hash: { anyOf: [{ $ref: '#/definitions/hashValue' }, { type: 'array', minItems: 1, uniqueItems: true, items: { $ref: '#/definitions/hashValue' } }] },
   downloadUrl: { type: 'string', format: 'uri', not: { pattern: '\\$' } },
-  downloadUrls: { anyOf: [{ $ref: '#/definitions/downloadUrl' }, { type: 'array', minItems: 1, uniqueItems: true, items: { $ref: '#/definitions/downloadUrl' } }] },
+  downloadUrls: {
+    anyOf: [{ $ref: '#/definitions/downloadUrl' }, { type: 'array', minItems: 1, uniqueItems: true, items: { $ref: '#/definitions/downloadUrl' } }],
+  },
   templateUrls: {
-    anyOf: [{ type: 'string', format: 'uri' }, { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', format: 'uri' } }],
+    anyOf: [
+      { type: 'string', format: 'uri' },
+      { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', format: 'uri' } },
+    ],
   },
   license: {
     anyOf: [
       { type: 'string' },
-      { type: 'object', additionalProperties: false, required: ['identifier'], properties: { identifier: { type: 'string' }, url: { type: 'string', format: 'uri' } } },
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['identifier'],
+        properties: { identifier: { type: 'string' }, url: { type: 'string', format: 'uri' } },
+      },
     ],
   },
   jsonPath: { type: 'string', pattern: '^\\$[.[].*$' },
@@ -97,7 +133,12 @@ const definitions = {
       mode: { enum: ['download', 'extract', 'json', 'xpath', 'rdf', 'metalink', 'fosshub', 'sourceforge'] },
       type: { enum: ['md5', 'sha1', 'sha256', 'sha512'] },
       // An address, or one built from the download's own: $url, $baseurl.
-      url: { anyOf: [{ type: 'string', format: 'uri' }, { type: 'string', pattern: '\\$(?:url|baseurl)' }] },
+      url: {
+        anyOf: [
+          { type: 'string', format: 'uri' },
+          { type: 'string', pattern: '\\$(?:url|baseurl)' },
+        ],
+      },
     },
   },
   hashExtractions: { anyOf: [{ $ref: '#/definitions/hashExtraction' }, { type: 'array', minItems: 1, items: { $ref: '#/definitions/hashExtraction' } }] },

@@ -133,7 +133,17 @@ export const WINGET_DEFAULT_LOCALE_RULES = {
   definitions,
   type: 'object',
   additionalProperties: false,
-  required: ['PackageIdentifier', 'PackageVersion', 'PackageLocale', 'Publisher', 'PackageName', 'License', 'ShortDescription', 'ManifestType', 'ManifestVersion'],
+  required: [
+    'PackageIdentifier',
+    'PackageVersion',
+    'PackageLocale',
+    'Publisher',
+    'PackageName',
+    'License',
+    'ShortDescription',
+    'ManifestType',
+    'ManifestVersion',
+  ],
   properties: {
     PackageIdentifier: { $ref: '#/definitions/PackageIdentifier' },
     PackageVersion: { $ref: '#/definitions/PackageVersion' },

@@ -57,7 +57,10 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
   const progress = progressFormat(values.progress, 'apply');
   if (positionals.length > 1) throw new RelocateError('E_USAGE', 'apply takes one manifest or saved plan', { hint: 'see `relocate apply --help`' });
   const verify = values.verify === 'content' ? 'content' : values.verify === 'meta' ? 'meta' : undefined;
-  if (!verify) throw new RelocateError('E_USAGE', `--verify must be meta or content, not '${String(values.verify)}'`, { hint: 'meta compares names, sizes, times and modes; content also compares every byte' });
+  if (!verify)
+    throw new RelocateError('E_USAGE', `--verify must be meta or content, not '${String(values.verify)}'`, {
+      hint: 'meta compares names, sizes, times and modes; content also compares every byte',
+    });
   const verifyMode: VerifyMode = verify;
   const file = findManifest(positionals[0], io.cwd);
   const saved = await isSavedPlan(file, readTextFile);
@@ -78,7 +81,8 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
         await lockRun(planLockPaths(plan));
         await refuseIfStale(plan, `the saved plan ${positionals[0] ?? file}`);
       } else {
-        plan = (await buildPlan(file, io, stateDir, RENAMES_UNMEASURED, { beforeObserve: (entries) => lockRun(entries.flatMap((e) => [e.link, e.target])) })).plan;
+        plan = (await buildPlan(file, io, stateDir, RENAMES_UNMEASURED, { beforeObserve: (entries) => lockRun(entries.flatMap((e) => [e.link, e.target])) }))
+          .plan;
         if (plan.entries.some((p) => p.action === 'retarget')) {
           // A retarget's old target is known only once the disk is observed: the locks are taken again with it
           // (the earlier file of this run goes once the new one holds), and the disk, now under every lock, is
@@ -117,15 +121,29 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
     const work = plan.entries.filter((p) => isWork(p.action));
     const view = await progressView(io, work, entryTitle, { format: progress, command: 'apply' });
     const fs = new NodeFs();
-    return withStopSignals(io, async (stop) => {
-      const outcome = await startRun(plan, { stateDir, fs, journalDisk: nodeJournalDisk, verify: verifyMode, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e), id: runId, stop, onJournalLine: journalTestHook() });
-      // A probe a killed earlier attempt of this run left in the user's folders goes now (probe-leftovers.ts).
-      sweepRunProbes(outcome.record.steps);
-      await view.finish(outcome.result === 'done', outcome.error);
-      if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
-      if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
-      if (io.verbose && fs.durabilityNote) io.err(`note: ${fs.durabilityNote}`);
-      return reportOutcome(io, outcome, `Applied ${work.length} change${work.length === 1 ? '' : 's'}`, { command: 'apply', direction: 'forward', stateDir });
-    }, { stdinStop: progress === 'json' });
+    return withStopSignals(
+      io,
+      async (stop) => {
+        const outcome = await startRun(plan, {
+          stateDir,
+          fs,
+          journalDisk: nodeJournalDisk,
+          verify: verifyMode,
+          noRollback: values['no-rollback'] === true,
+          onEvent: (e) => view.onEvent(e),
+          id: runId,
+          stop,
+          onJournalLine: journalTestHook(),
+        });
+        // A probe a killed earlier attempt of this run left in the user's folders goes now (probe-leftovers.ts).
+        sweepRunProbes(outcome.record.steps);
+        await view.finish(outcome.result === 'done', outcome.error);
+        if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
+        if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
+        if (io.verbose && fs.durabilityNote) io.err(`note: ${fs.durabilityNote}`);
+        return reportOutcome(io, outcome, `Applied ${work.length} change${work.length === 1 ? '' : 's'}`, { command: 'apply', direction: 'forward', stateDir });
+      },
+      { stdinStop: progress === 'json' },
+    );
   }
 }

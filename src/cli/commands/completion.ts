@@ -15,9 +15,17 @@ export async function completionCommand(argv: string[], io: CliIO): Promise<numb
   const asked = positionals[0]?.toLowerCase();
   const shell = (asked === 'pwsh' ? 'powershell' : asked) as Shell | undefined;
   if (positionals.length !== 1 || !shell || !SHELLS.includes(shell)) {
-    throw new RelocateError('E_USAGE', positionals.length === 0 ? 'completion needs the name of a shell' : positionals.length > 1 ? 'completion takes one shell' : `no completion for the shell '${positionals[0]}'`, {
-      hint: `use one of ${SHELLS.join(', ')}, e.g. \`source <(relocate completion bash)\``,
-    });
+    throw new RelocateError(
+      'E_USAGE',
+      positionals.length === 0
+        ? 'completion needs the name of a shell'
+        : positionals.length > 1
+          ? 'completion takes one shell'
+          : `no completion for the shell '${positionals[0]}'`,
+      {
+        hint: `use one of ${SHELLS.join(', ')}, e.g. \`source <(relocate completion bash)\``,
+      },
+    );
   }
   const script = completionScript(shell);
   if (io.json) io.out(JSON.stringify({ formatVersion: 1, shell, script }, null, 2));

@@ -1,5 +1,13 @@
 import { STOP_SIGNALS } from '../interrupts.js';
-import { buildDemoSandbox, describePath, describeSeen, releaseDemoVolume, removeDemoSandbox, retargetDemoManifest, type DemoSandbox } from '../../platform/demo-sandbox.js';
+import {
+  buildDemoSandbox,
+  describePath,
+  describeSeen,
+  releaseDemoVolume,
+  removeDemoSandbox,
+  retargetDemoManifest,
+  type DemoSandbox,
+} from '../../platform/demo-sandbox.js';
 import type { CliIO } from '../io.js';
 import { parseCommandArgs } from '../options.js';
 
@@ -76,7 +84,9 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
     io.out('The link C/Games still points to D/Games, which holds the data.');
     await step('what would change? the plan says what happens to the data at the old target, D/Games', ['plan', 'relocate.yaml'], [2]);
     await step('point the entry at its new target', ['apply', 'relocate.yaml', '--yes'], [0]);
-    io.out(`Now C/Games is ${await describePath(s.games)}; D/Archive/Games is ${await describePath(s.retarget)}, and D/Games is ${await describePath(s.target)}.`);
+    io.out(
+      `Now C/Games is ${await describePath(s.games)}; D/Archive/Games is ${await describePath(s.retarget)}, and D/Games is ${await describePath(s.target)}.`,
+    );
     io.out(`Programs opening C/Games find ${await describeSeen(s.games)}.`);
     await step('in sync with the edited manifest? (exit code 0)', ['status', 'relocate.yaml'], [0]);
 
@@ -92,7 +102,9 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
     unguard();
     if (values.keep) {
       const left = releaseDemoVolume(s);
-      io.out(`The sandbox stays in ${s.root} (--keep); delete it when done.${s.volume.mounted ? (left ? ` Its fake D: could not be unmounted: ${left}.` : ' Its fake D: volume was unmounted, so D is empty there.') : ''}`);
+      io.out(
+        `The sandbox stays in ${s.root} (--keep); delete it when done.${s.volume.mounted ? (left ? ` Its fake D: could not be unmounted: ${left}.` : ' Its fake D: volume was unmounted, so D is empty there.') : ''}`,
+      );
     } else {
       await removeDemoSandbox(s);
       io.out(`The sandbox ${s.root} was removed.`);

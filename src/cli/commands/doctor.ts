@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { RelocateError } from '../../core/errors.js';
+import { firstError, RelocateError } from '../../core/errors.js';
 import { pathApi } from '../../core/paths.js';
 import { formatBytes } from '../../core/units.js';
 import { findUnfinished } from '../../journal/runs.js';
@@ -76,7 +76,10 @@ async function volumeReports(entries: DesiredEntry[], reader: NodeDiskReader): P
   const missing: string[] = [];
   for (const e of entries) {
     if (!e.applies) continue;
-    for (const [p, role] of [[e.link, 'link'], [e.target, 'target']] as const) {
+    for (const [p, role] of [
+      [e.link, 'link'],
+      [e.target, 'target'],
+    ] as const) {
       const { dir, volume } = await probeDirFor(p, e, reader);
       if (!volume) {
         missing.push(p);
@@ -131,10 +134,16 @@ async function volumeReports(entries: DesiredEntry[], reader: NodeDiskReader): P
 
 function volumeCheck(v: VolumeReport, win: boolean): Check {
   const kinds: LinkKinds[] = win ? ['junctions', 'symlinks', 'hardlinks'] : ['symlinks', 'hardlinks'];
-  const holds = kinds
-    .map((k) => `${KIND_NAME[k]} ${v.holds[k] === true ? 'yes' : v.holds[k] === false ? 'no' : 'unknown'}`)
+  const holds = kinds.map((k) => `${KIND_NAME[k]} ${v.holds[k] === true ? 'yes' : v.holds[k] === false ? 'no' : 'unknown'}`).join(', ');
+  const facts = [
+    v.fsType ?? 'file system unknown',
+    v.freeBytes !== undefined ? `${formatBytes(v.freeBytes)} free` : undefined,
+    v.readOnly ? 'read-only' : undefined,
+    v.remote ? 'network' : undefined,
+    v.durableBy ? `copies made durable by ${v.durableBy === 'syncfs' ? 'one syncfs' : 'an fsync of every file and folder'}` : undefined,
+  ]
+    .filter(Boolean)
     .join(', ');
-  const facts = [v.fsType ?? 'file system unknown', v.freeBytes !== undefined ? `${formatBytes(v.freeBytes)} free` : undefined, v.readOnly ? 'read-only' : undefined, v.remote ? 'network' : undefined, v.durableBy ? `copies made durable by ${v.durableBy === 'syncfs' ? 'one syncfs' : 'an fsync of every file and folder'}` : undefined].filter(Boolean).join(', ');
   const how = v.tested ? `tested in ${v.probeDir}` : `not tested: ${v.untestedWhy}`;
   const shown = v.paths.length > 3 ? `${v.paths.slice(0, 3).join(', ')} and ${v.paths.length - 3} more` : v.paths.join(', ');
   const title = `volume of ${shown}: ${facts}; ${holds} (${how})`;
@@ -142,10 +151,20 @@ function volumeCheck(v: VolumeReport, win: boolean): Check {
   const verdict = volumeVerdict(v);
   switch (verdict.kind) {
     case 'read-only':
-      return { id, status: 'fail', title, hint: 'relocate can neither move data nor create links on a read-only volume; fine only if nothing there needs to change (`relocate status` says In sync)' };
+      return {
+        id,
+        status: 'fail',
+        title,
+        hint: 'relocate can neither move data nor create links on a read-only volume; fine only if nothing there needs to change (`relocate status` says In sync)',
+      };
     case 'lacking': {
       const lacking = verdict.lacking.map((alts) => alts.map((k) => KIND_NAME[k]).join(' or '));
-      return { id, status: 'fail', title, hint: `the manifest needs ${[...new Set(lacking)].join(', ')} here, and this volume cannot hold them; put these paths on another volume${win ? ' (NTFS or ReFS for junctions)' : ''}, or change the entries' type` };
+      return {
+        id,
+        status: 'fail',
+        title,
+        hint: `the manifest needs ${[...new Set(lacking)].join(', ')} here, and this volume cannot hold them; put these paths on another volume${win ? ' (NTFS or ReFS for junctions)' : ''}, or change the entries' type`,
+      };
     }
     case 'untested':
       return { id, status: 'warn', title, hint: 'what this volume can hold is judged from its file system only' };
@@ -172,7 +191,11 @@ export async function doctorCommand(argv: string[], io: CliIO): Promise<number> 
   const checks: Check[] = [];
 
   const sys = systemFacts();
-  checks.push({ id: 'system', status: 'ok', title: `system: ${sys.type} ${sys.release}${sys.version ? ` (${sys.version})` : ''}, ${sys.arch}, Node ${sys.node}, relocate ${version()}` });
+  checks.push({
+    id: 'system',
+    status: 'ok',
+    title: `system: ${sys.type} ${sys.release}${sys.version ? ` (${sys.version})` : ''}, ${sys.arch}, Node ${sys.node}, relocate ${version()}`,
+  });
 
   const caps = await detectCapabilities();
   checks.push(
@@ -182,7 +205,9 @@ export async function doctorCommand(argv: string[], io: CliIO): Promise<number> 
           id: 'symlinks',
           status: win ? 'warn' : 'fail',
           title: 'symlinks: not permitted for this account',
-          hint: win ? 'folders use junctions (no privilege needed); for file symlinks enable Developer Mode (Settings > System > For developers)' : 'this account cannot create symbolic links',
+          hint: win
+            ? 'folders use junctions (no privilege needed); for file symlinks enable Developer Mode (Settings > System > For developers)'
+            : 'this account cannot create symbolic links',
         },
   );
   checks.push(
@@ -192,7 +217,11 @@ export async function doctorCommand(argv: string[], io: CliIO): Promise<number> 
         : { id: 'junctions', status: 'fail', title: 'junctions: not available', hint: 'use `type: symlink`' }
       : { id: 'junctions', status: 'info', title: `junctions: Windows only (type: junction makes a directory symlink on ${ctx.os})` },
   );
-  checks.push(caps.hardlinks ? { id: 'hardlinks', status: 'ok', title: 'hard links: available' } : { id: 'hardlinks', status: 'fail', title: 'hard links: not available', hint: 'use `type: symlink` for files' });
+  checks.push(
+    caps.hardlinks
+      ? { id: 'hardlinks', status: 'ok', title: 'hard links: available' }
+      : { id: 'hardlinks', status: 'fail', title: 'hard links: not available', hint: 'use `type: symlink` for files' },
+  );
 
   const native = await nativeLayer();
   checks.push(
@@ -215,7 +244,11 @@ export async function doctorCommand(argv: string[], io: CliIO): Promise<number> 
         ? { id: 'state-dir', status: 'ok', title: `state folder: ${stateDir} (writable)` }
         : { id: 'state-dir', status: 'fail', title: `state folder: ${stateDir} is not writable (${sd.error})`, hint: stateHint }
       : sd.writable
-        ? { id: 'state-dir', status: 'ok', title: `state folder: ${stateDir} (does not exist yet; will be created on the first apply in ${sd.existingAncestor}, which is writable)` }
+        ? {
+            id: 'state-dir',
+            status: 'ok',
+            title: `state folder: ${stateDir} (does not exist yet; will be created on the first apply in ${sd.existingAncestor}, which is writable)`,
+          }
         : { id: 'state-dir', status: 'fail', title: `state folder: ${stateDir} cannot be created (${sd.error})`, hint: stateHint },
   );
 
@@ -223,7 +256,12 @@ export async function doctorCommand(argv: string[], io: CliIO): Promise<number> 
     const run = await findUnfinished(nodeJournalDisk, stateDir);
     checks.push(
       run
-        ? { id: 'runs', status: 'fail', title: `unfinished run: ${run.id} (${run.status}, started ${run.startedAt})`, hint: '`relocate resume` finishes it, `relocate rollback` undoes it; nothing else is applied until then' }
+        ? {
+            id: 'runs',
+            status: 'fail',
+            title: `unfinished run: ${run.id} (${run.status}, started ${run.startedAt})`,
+            hint: '`relocate resume` finishes it, `relocate rollback` undoes it; nothing else is applied until then',
+          }
         : { id: 'runs', status: 'ok', title: 'unfinished runs: none' },
     );
   } catch (err) {
@@ -239,48 +277,79 @@ export async function doctorCommand(argv: string[], io: CliIO): Promise<number> 
   }
   let volumes: VolumeReport[] = [];
   if (!file) {
-    checks.push({ id: 'manifest', status: 'info', title: `manifest: none given, and no relocate.yaml or links.yaml in ${io.cwd}; volume checks skipped`, hint: 'name one: `relocate doctor my-links.yaml`' });
+    checks.push({
+      id: 'manifest',
+      status: 'info',
+      title: `manifest: none given, and no relocate.yaml or links.yaml in ${io.cwd}; volume checks skipped`,
+      hint: 'name one: `relocate doctor my-links.yaml`',
+    });
   } else {
     const shown = displayPath(file, io.cwd);
     const m = await loadManifest(file, ctx, nodeManifestIO);
     if (!m.ok) {
-      const first = m.diagnostics.find((d) => d.severity === 'error')!;
-      checks.push({ id: 'manifest', status: 'fail', title: `manifest: ${shown} is not valid (${first.code} ${first.message}); volume checks skipped`, hint: `\`relocate validate ${shown}\` lists every problem` });
+      const first = firstError(m.diagnostics);
+      checks.push({
+        id: 'manifest',
+        status: 'fail',
+        title: `manifest: ${shown} is not valid (${first.code} ${first.message}); volume checks skipped`,
+        hint: `\`relocate validate ${shown}\` lists every problem`,
+      });
     } else {
       const applying = m.entries.filter((e) => e.applies);
       const skipped = m.entries.length - applying.length;
-      checks.push({ id: 'manifest', status: 'ok', title: `manifest: ${shown} is valid, ${applying.length} entr${applying.length === 1 ? 'y applies' : 'ies apply'} here${skipped ? ` (${skipped} skipped by when:)` : ''}` });
+      checks.push({
+        id: 'manifest',
+        status: 'ok',
+        title: `manifest: ${shown} is valid, ${applying.length} entr${applying.length === 1 ? 'y applies' : 'ies apply'} here${skipped ? ` (${skipped} skipped by when:)` : ''}`,
+      });
       const r = await volumeReports(applying, await diskReader());
       volumes = r.volumes;
       for (const v of volumes) checks.push(volumeCheck(v, win));
-      for (const p of r.missing) checks.push({ id: `volume-missing:${p}`, status: 'fail', title: `volume of ${p}: not found`, hint: win ? 'is the drive connected? the drive letter must exist' : 'no part of this path exists' });
+      for (const p of r.missing)
+        checks.push({
+          id: `volume-missing:${p}`,
+          status: 'fail',
+          title: `volume of ${p}: not found`,
+          hint: win ? 'is the drive connected? the drive letter must exist' : 'no part of this path exists',
+        });
     }
   }
 
   const problems = checks.filter((c) => c.status === 'fail').length;
   if (io.json) {
-    io.out(JSON.stringify({
-      formatVersion: 1,
-      ok: problems === 0,
-      problems,
-      system: sys,
-      capabilities: caps,
-      native,
-      stateDir: { ...sd },
-      manifest: file ?? null,
-      volumes,
-      checks,
-    }, null, 2));
+    io.out(
+      JSON.stringify(
+        {
+          formatVersion: 1,
+          ok: problems === 0,
+          problems,
+          system: sys,
+          capabilities: caps,
+          native,
+          stateDir: { ...sd },
+          manifest: file ?? null,
+          volumes,
+          checks,
+        },
+        null,
+        2,
+      ),
+    );
     return problems === 0 ? 0 : 1;
   }
   io.out(`relocate doctor: what this machine can do\n`);
-  const color = (c: Check, s: string) => (c.status === 'ok' ? io.color.green(s) : c.status === 'fail' ? io.color.red(s) : c.status === 'warn' ? io.color.yellow(s) : io.color.dim(s));
+  const color = (c: Check, s: string) =>
+    c.status === 'ok' ? io.color.green(s) : c.status === 'fail' ? io.color.red(s) : c.status === 'warn' ? io.color.yellow(s) : io.color.dim(s);
   for (const c of checks) {
     io.out(`${color(c, MARK[c.status])} ${c.title}`);
     if (c.hint && c.status !== 'ok') io.out(`  hint: ${c.hint}`);
   }
   io.out('');
   const warnings = checks.filter((c) => c.status === 'warn').length;
-  io.out(problems === 0 ? io.color.green(`No problems found${warnings ? ` (${warnings} note${warnings === 1 ? '' : 's'} above)` : ''}.`) : io.color.red(`${problems} problem${problems === 1 ? '' : 's'} found.`));
+  io.out(
+    problems === 0
+      ? io.color.green(`No problems found${warnings ? ` (${warnings} note${warnings === 1 ? '' : 's'} above)` : ''}.`)
+      : io.color.red(`${problems} problem${problems === 1 ? '' : 's'} found.`),
+  );
   return problems === 0 ? 0 : 1;
 }

@@ -55,12 +55,14 @@ const KNOWN_KEYS = new Set(['link', 'target', 'type', 'conflict', '_exist', 'sta
 const IGNORED_KEYS = new Set(['_inDesiredState', '_name', '_purge', '_securityContext', '_metadata', 'action', '$id']);
 
 function inputError(message: string): RelocateError {
-  return new RelocateError('E_DSC_INPUT', `${message}; nothing was changed`, { hint: 'send one JSON object with link, target and optionally type, conflict, _exist, stateDir (see integrations/dsc/relocate.dsc.resource.json)' });
+  return new RelocateError('E_DSC_INPUT', `${message}; nothing was changed`, {
+    hint: 'send one JSON object with link, target and optionally type, conflict, _exist, stateDir (see integrations/dsc/relocate.dsc.resource.json)',
+  });
 }
 
 /** A path relocate can place without a manifest folder: absolute, or starting at ~ or a variable (${known:…}, ${env:…}, %VAR%). */
 function placeable(p: string): boolean {
-  return path.posix.isAbsolute(p) || path.win32.isAbsolute(p) && /^([A-Za-z]:[\\/]|\\\\)/.test(p) || /^(~([\\/]|$)|\$\{|%)/.test(p);
+  return path.posix.isAbsolute(p) || (path.win32.isAbsolute(p) && /^([A-Za-z]:[\\/]|\\\\)/.test(p)) || /^(~([\\/]|$)|\$\{|%)/.test(p);
 }
 
 function parseInstance(text: string, needTarget: boolean, needLink = true): LinkInstance {
@@ -85,7 +87,11 @@ function parseInstance(text: string, needTarget: boolean, needLink = true): Link
   const link = str('link', needLink) ?? '';
   const target = str('target', needTarget);
   const stateDir = str('stateDir', false);
-  for (const [k, v] of [['link', link], ['target', target], ['stateDir', stateDir]] as const) {
+  for (const [k, v] of [
+    ['link', link],
+    ['target', target],
+    ['stateDir', stateDir],
+  ] as const) {
     if (v !== undefined && v !== '' && !placeable(v)) throw inputError(`property '${k}' must be an absolute path (or start with ~ or \${known:…}), not '${v}'`);
   }
   const type = (str('type', false) ?? 'auto') as LinkType;
@@ -111,7 +117,16 @@ function memoryManifest(file: string, text: string): ManifestIO {
 
 /** A CliIO that keeps what a command prints (one JSON document) and turns its messages into DSC's JSON lines. */
 function innerIO(io: CliIO, manifestIO: ManifestIO, captured: string[]): CliIO {
-  return { ...io, json: true, verbose: false, stdinIsTTY: false, stderrIsTTY: false, manifestIO, out: (t) => captured.push(t), err: (t) => io.err(JSON.stringify({ info: t.trim() })) };
+  return {
+    ...io,
+    json: true,
+    verbose: false,
+    stdinIsTTY: false,
+    stderrIsTTY: false,
+    manifestIO,
+    out: (t) => captured.push(t),
+    err: (t) => io.err(JSON.stringify({ info: t.trim() })),
+  };
 }
 
 async function readStdin(): Promise<string> {
@@ -131,7 +146,7 @@ async function states(instances: LinkInstance[], io: CliIO, stateDir: string): P
     .sort((a, b) => a.index - b.index)
     .map((p, k) => {
       const obs = observationOf(p);
-      const i = instances[k]!;
+      const i = instances[k];
       if (p.action === 'skip') throw inputError(`${i.link}: ${p.reason}`);
       return { state: linkState(i, p, obs ? observedSide(obs.link, undefined) : undefined, stateDir), entry: p };
     });
@@ -171,7 +186,7 @@ export async function dscCommand(argv: string[], io: CliIO): Promise<number> {
     const instance = parseInstance(await readStdin(), true);
     const stateDir = stateDirOf(instance);
     const [first] = await states([instance], io, stateDir);
-    const { state, entry } = first!;
+    const { state, entry } = first;
     if (op === 'get') {
       emit(state);
       return 0;
@@ -190,7 +205,11 @@ export async function dscCommand(argv: string[], io: CliIO): Promise<number> {
     const file = path.join(stateDir, 'dsc', 'Relocate-Link.yaml');
     const captured: string[] = [];
     await applyCommand([file, '--yes', '--json', '--state-dir', stateDir], innerIO(io, memoryManifest(file, manifestOf([instance])), captured));
-    const doc = JSON.parse(captured.join('\n') || '{}') as { result?: string; run?: string | null; error?: { code: string; message: string; hint?: string | null } };
+    const doc = JSON.parse(captured.join('\n') || '{}') as {
+      result?: string;
+      run?: string | null;
+      error?: { code: string; message: string; hint?: string | null };
+    };
     if (doc.result === 'refused') {
       message('error', `${doc.error?.code ?? 'E_CONFLICT'}: ${doc.error?.message ?? 'refused'}${doc.error?.hint ? ` (hint: ${doc.error.hint})` : ''}`);
       return 3;
@@ -200,15 +219,19 @@ export async function dscCommand(argv: string[], io: CliIO): Promise<number> {
       return 4;
     }
     if (doc.result !== 'done' && doc.result !== 'nothing-to-do') {
-      message('error', `${doc.error?.code ?? 'E_INTERNAL'}: ${doc.error?.message ?? 'the run did not finish'}; run ${doc.run} is unfinished: \`relocate resume\` or \`relocate rollback\` --state-dir ${stateDir}`);
+      message(
+        'error',
+        `${doc.error?.code ?? 'E_INTERNAL'}: ${doc.error?.message ?? 'the run did not finish'}; run ${doc.run} is unfinished: \`relocate resume\` or \`relocate rollback\` --state-dir ${stateDir}`,
+      );
       return 5;
     }
     if (doc.run) message('info', `relocate: run ${doc.run} in ${stateDir}: ${entry.action} ${instance.link}`);
     const [after] = await states([instance], io, stateDir);
-    emit(after!.state);
+    emit(after.state);
     return 0;
   } catch (err) {
-    const e = err instanceof RelocateError ? err : new RelocateError('E_INTERNAL', `relocate hit an unexpected problem: ${(err as Error)?.message ?? String(err)}`);
+    const e =
+      err instanceof RelocateError ? err : new RelocateError('E_INTERNAL', `relocate hit an unexpected problem: ${(err as Error)?.message ?? String(err)}`);
     message('error', `${e.code}: ${e.message}${e.path && !e.message.includes(e.path) ? ` (${e.path})` : ''}${e.hint ? ` (hint: ${e.hint})` : ''}`);
     return exitFor(e.code);
   }

@@ -17,7 +17,10 @@ function guiManifest(given: string | undefined, cwd: string): string {
 function portOf(value: unknown): number {
   if (value === undefined) return 0;
   const s = String(value);
-  if (!/^[0-9]{1,5}$/.test(s) || Number(s) > 65535) throw new RelocateError('E_USAGE', `--port must be a port number (0-65535), not '${s}'`, { hint: '--port 0 (the default) lets the system choose a free port' });
+  if (!/^[0-9]{1,5}$/.test(s) || Number(s) > 65535)
+    throw new RelocateError('E_USAGE', `--port must be a port number (0-65535), not '${s}'`, {
+      hint: '--port 0 (the default) lets the system choose a free port',
+    });
   return Number(s);
 }
 
@@ -36,18 +39,28 @@ export async function guiCommand(argv: string[], io: CliIO): Promise<number> {
   const manifest = guiManifest(positionals[0], io.cwd);
   // A manifest that does not exist yet is made on the first move, but only in a folder that does: a typo fails now, not after the first click.
   if (!existsFollowed(path.dirname(manifest))) {
-    throw new RelocateError('E_NOT_FOUND', `the folder of ${manifest} does not exist`, { path: path.dirname(manifest), hint: 'name a manifest in an existing folder (it is created on the first move if missing)' });
+    throw new RelocateError('E_NOT_FOUND', `the folder of ${manifest} does not exist`, {
+      path: path.dirname(manifest),
+      hint: 'name a manifest in an existing folder (it is created on the first move if missing)',
+    });
   }
   const port = portOf(values.port);
   const stateDir = typeof values['state-dir'] === 'string' ? path.resolve(io.cwd, values['state-dir']) : undefined;
   let server;
   try {
     // An address handed to the browser travels on a command line other users can read: its token opens one session only.
-    server = await startGuiServer({ manifest, port, singleUseToken: values['no-open'] !== true, engine: { command: await selfCommand(), env: io.env, cwd: io.cwd, ...(stateDir !== undefined ? { stateDir } : {}) } });
+    server = await startGuiServer({
+      manifest,
+      port,
+      singleUseToken: values['no-open'] !== true,
+      engine: { command: await selfCommand(), env: io.env, cwd: io.cwd, ...(stateDir !== undefined ? { stateDir } : {}) },
+    });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES') {
-      throw new RelocateError('E_USAGE', `cannot listen on 127.0.0.1:${port}: ${code === 'EADDRINUSE' ? 'the port is in use' : 'not permitted'}`, { hint: 'choose another --port, or leave it out for a free one' });
+      throw new RelocateError('E_USAGE', `cannot listen on 127.0.0.1:${port}: ${code === 'EADDRINUSE' ? 'the port is in use' : 'not permitted'}`, {
+        hint: 'choose another --port, or leave it out for a free one',
+      });
     }
     throw err;
   }
@@ -55,9 +68,10 @@ export async function guiCommand(argv: string[], io: CliIO): Promise<number> {
   if (io.json) io.out(JSON.stringify({ formatVersion: 1, url: server.url, port: server.port, manifest, opened }));
   else if (opened) {
     // The address's token opens one session only and is not printed: a browser that did not come up needs a new address.
-    io.err(`relocate gui: opened ${server.url.replace(/\?token=.*/, '')} in your browser (manifest ${manifest}). Ctrl-C stops the server; if no browser window came up, stop it and run \`relocate gui --no-open\` for an address to open yourself.`);
-  }
-  else {
+    io.err(
+      `relocate gui: opened ${server.url.replace(/\?token=.*/, '')} in your browser (manifest ${manifest}). Ctrl-C stops the server; if no browser window came up, stop it and run \`relocate gui --no-open\` for an address to open yourself.`,
+    );
+  } else {
     io.out(server.url);
     io.err(`relocate gui: open the address above in a browser on this machine (manifest ${manifest}). Ctrl-C stops the server.`);
   }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { RelocateError } from '../../core/errors.js';
+import { firstError, RelocateError } from '../../core/errors.js';
 import { styleForOs } from '../../core/paths.js';
 import { mergeIntoManifest, newManifestText, selectImports, type ImportEntry, type SkippedLink } from '../../manifest/imported.js';
 import { loadManifest } from '../../manifest/load.js';
@@ -21,7 +21,7 @@ function textIO(file: string, text: string): ManifestIO {
   return {
     readFile: async (f) => (f === file ? new TextEncoder().encode(text) : nodeManifestIO.readFile(f)),
     glob: (pattern, style) => nodeManifestIO.glob(pattern, style),
-    realPath: (f) => nodeManifestIO.realPath!(f),
+    realPath: nodeManifestIO.realPath,
   };
 }
 
@@ -33,18 +33,30 @@ function textIO(file: string, text: string): ManifestIO {
 async function assertLoads(file: string, text: string, ctx: LoadContext): Promise<void> {
   const m = await loadManifest(file, ctx, textIO(file, text));
   if (m.ok) return;
-  const first = m.diagnostics.find((d) => d.severity === 'error')!;
-  throw new RelocateError('E_INTERNAL', `the manifest relocate import made would not be valid (${countLine(m.diagnostics)}; first: line ${first.line} ${first.code} ${first.message}); nothing was written`, {
-    path: file,
-    hint: 'please report this with the output of `relocate import --json`; meanwhile add the links by hand',
-  });
+  const first = firstError(m.diagnostics);
+  throw new RelocateError(
+    'E_INTERNAL',
+    `the manifest relocate import made would not be valid (${countLine(m.diagnostics)}; first: line ${first.line} ${first.code} ${first.message}); nothing was written`,
+    {
+      path: file,
+      hint: 'please report this with the output of `relocate import --json`; meanwhile add the links by hand',
+    },
+  );
 }
 
 function colorDiff(diff: string, io: CliIO): string {
   if (!io.color.enabled) return diff;
   return diff
     .split('\n')
-    .map((l) => (l.startsWith('+') && !l.startsWith('+++') ? io.color.green(l) : l.startsWith('-') && !l.startsWith('---') ? io.color.red(l) : l.startsWith('@@') ? io.color.cyan(l) : l))
+    .map((l) =>
+      l.startsWith('+') && !l.startsWith('+++')
+        ? io.color.green(l)
+        : l.startsWith('-') && !l.startsWith('---')
+          ? io.color.red(l)
+          : l.startsWith('@@')
+            ? io.color.cyan(l)
+            : l,
+    )
     .join('\n');
 }
 
@@ -67,29 +79,43 @@ function entryJson(e: ImportEntry) {
 export async function importCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('import', argv);
   if (positionals.length === 0) {
-    throw new RelocateError('E_USAGE', 'import needs at least one folder (or link) to search', { hint: 'e.g. `relocate import ~ ~/.config` or `relocate import /mnt/games --recursive`; see `relocate import --help`' });
+    throw new RelocateError('E_USAGE', 'import needs at least one folder (or link) to search', {
+      hint: 'e.g. `relocate import ~ ~/.config` or `relocate import /mnt/games --recursive`; see `relocate import --help`',
+    });
   }
   const ctx = await manifestContext(io.env);
   const style = styleForOs(ctx.os);
   const roots = positionals.map((p) => path.resolve(io.cwd, p));
   const { links, problems } = await findLinks(roots, { recursive: values.recursive === true, reader: await diskReader(), style });
   const file = typeof values.write === 'string' ? path.resolve(io.cwd, values.write) : undefined;
-  const shown = file ? displayPath(file, io.cwd) : undefined;
 
   // The manifest merged into: it must be valid, so "already present" is decided on what it really says.
   let existingText: string | undefined;
   let existing: DesiredEntry[] = [];
-  if (file) {
+  const shown = file ? displayPath(file, io.cwd) : undefined;
+  if (file && shown) {
     try {
       existingText = await readManifestText(file);
     } catch (err) {
-      throw new RelocateError('E_READ', `cannot read ${file}: ${(err as Error).message}`, { path: file, hint: 'check the file permissions; nothing was written' });
+      throw new RelocateError('E_READ', `cannot read ${file}: ${(err as Error).message}`, {
+        path: file,
+        hint: 'check the file permissions; nothing was written',
+      });
     }
     if (existingText !== undefined) {
       const m = await loadManifest(file, ctx, textIO(file, existingText));
       if (!m.ok) {
-        const error = manifestError(shown!, file, m.diagnostics, { why: 'imported entries are only merged into a valid manifest', hint: `fix it first (\`relocate validate ${shown}\`), or import into a new file; nothing was written` });
-        if (!io.json && error.code === 'E_INVALID_MANIFEST') io.err(renderDiagnostics(m.diagnostics.map((d) => ({ ...d, file: shown })), io.color));
+        const error = manifestError(shown, file, m.diagnostics, {
+          why: 'imported entries are only merged into a valid manifest',
+          hint: `fix it first (\`relocate validate ${shown}\`), or import into a new file; nothing was written`,
+        });
+        if (!io.json && error.code === 'E_INVALID_MANIFEST')
+          io.err(
+            renderDiagnostics(
+              m.diagnostics.map((d) => ({ ...d, file: shown })),
+              io.color,
+            ),
+          );
         throw error;
       }
       existing = m.entries;
@@ -97,7 +123,10 @@ export async function importCommand(argv: string[], io: CliIO): Promise<number> 
   }
 
   const { entries, skipped } = selectImports(links, existing, { style, home: ctx.home, ...(file ? { manifestDir: path.dirname(file) } : {}) });
-  const header = [`Links found by \`relocate import\` in ${roots.join(', ')}${values.recursive ? ' (recursive)' : ''}.`, '`relocate status` checks they stay as they are; change a target and run `relocate plan` to move data.'];
+  const header = [
+    `Links found by \`relocate import\` in ${roots.join(', ')}${values.recursive ? ' (recursive)' : ''}.`,
+    '`relocate status` checks they stay as they are; change a target and run `relocate plan` to move data.',
+  ];
   const newText = existingText === undefined ? newManifestText(entries, header) : mergeIntoManifest(existingText, entries);
   const manifestFile = file ?? path.join(io.cwd, 'relocate-import.yaml');
   if (entries.length > 0) await assertLoads(manifestFile, newText, ctx);
@@ -109,7 +138,22 @@ export async function importCommand(argv: string[], io: CliIO): Promise<number> 
 
   if (!file) {
     if (io.json) {
-      io.out(JSON.stringify({ formatVersion: 1, paths: roots, recursive: values.recursive === true, manifest: null, entries: entries.map(entryJson), skipped, problems, yaml: newText }, null, 2));
+      io.out(
+        JSON.stringify(
+          {
+            formatVersion: 1,
+            paths: roots,
+            recursive: values.recursive === true,
+            manifest: null,
+            entries: entries.map(entryJson),
+            skipped,
+            problems,
+            yaml: newText,
+          },
+          null,
+          2,
+        ),
+      );
     } else {
       report();
       io.out(newText);
@@ -119,7 +163,25 @@ export async function importCommand(argv: string[], io: CliIO): Promise<number> 
 
   const created = existingText === undefined;
   const json = (written: boolean, diff: string | null) =>
-    io.out(JSON.stringify({ formatVersion: 1, paths: roots, recursive: values.recursive === true, manifest: file, created: created && written, written, added: written ? entries.length : 0, entries: entries.map(entryJson), skipped, problems, diff }, null, 2));
+    io.out(
+      JSON.stringify(
+        {
+          formatVersion: 1,
+          paths: roots,
+          recursive: values.recursive === true,
+          manifest: file,
+          created: created && written,
+          written,
+          added: written ? entries.length : 0,
+          entries: entries.map(entryJson),
+          skipped,
+          problems,
+          diff,
+        },
+        null,
+        2,
+      ),
+    );
 
   report();
   if (entries.length === 0) {
@@ -129,7 +191,9 @@ export async function importCommand(argv: string[], io: CliIO): Promise<number> 
   }
   const diff = createTwoFilesPatch(created ? '/dev/null' : `a/${shown}`, `b/${shown}`, existingText ?? '', newText, undefined, undefined, { context: 3 });
   if (!io.json) io.out(colorDiff(diff.replace(/^=+\n/, ''), io));
-  const question = created ? `Create ${shown} with ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}?` : `Add ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} to ${shown}?`;
+  const question = created
+    ? `Create ${shown} with ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}?`
+    : `Add ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} to ${shown}?`;
   if (!(await confirm(io, question, values.yes === true, 'import --write'))) {
     if (io.json) json(false, diff);
     else io.err('Nothing was written.');
@@ -138,10 +202,16 @@ export async function importCommand(argv: string[], io: CliIO): Promise<number> 
   try {
     await writeManifestText(file, newText);
   } catch (err) {
-    throw new RelocateError('E_WRITE', `cannot write ${file}: ${(err as Error).message}; it is unchanged`, { path: file, hint: 'check that its folder exists and is writable, or choose another file with --write' });
+    throw new RelocateError('E_WRITE', `cannot write ${file}: ${(err as Error).message}; it is unchanged`, {
+      path: file,
+      hint: 'check that its folder exists and is writable, or choose another file with --write',
+    });
   }
   if (io.json) json(true, diff);
-  else io.out(`${created ? 'Created' : 'Updated'} ${shown}: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} added. \`relocate status ${shown}\` should say In sync.`);
+  else
+    io.out(
+      `${created ? 'Created' : 'Updated'} ${shown}: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} added. \`relocate status ${shown}\` should say In sync.`,
+    );
   return 0;
 }
 
@@ -149,7 +219,9 @@ export async function importCommand(argv: string[], io: CliIO): Promise<number> 
 function reportFindings(io: CliIO, roots: string[], found: number, entries: ImportEntry[], skipped: SkippedLink[], problems: ScanProblem[]): void {
   const present = skipped.filter((s) => s.code === 'present').length;
   const leftOut = skipped.length - present;
-  io.err(`Found ${found} link${found === 1 ? '' : 's'} in ${roots.join(', ')}; ${entries.length} to import${present ? `, ${present} already in the manifest` : ''}${leftOut ? `, ${leftOut} left out` : ''}.`);
+  io.err(
+    `Found ${found} link${found === 1 ? '' : 's'} in ${roots.join(', ')}; ${entries.length} to import${present ? `, ${present} already in the manifest` : ''}${leftOut ? `, ${leftOut} left out` : ''}.`,
+  );
   for (const e of entries) {
     if (e.broken) io.err(io.color.yellow(`warning: ${e.link} is a broken link (${e.target} does not exist); imported anyway, marked with a comment`));
   }

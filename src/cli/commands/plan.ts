@@ -25,9 +25,15 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
     try {
       await writeFileAtomic(out, JSON.stringify(doc, null, 2) + '\n');
     } catch (err) {
-      throw new RelocateError('E_WRITE', `cannot save the plan to ${out}: ${(err as Error).message}`, { path: out, hint: 'choose a writable folder for --out' });
+      throw new RelocateError('E_WRITE', `cannot save the plan to ${out}: ${(err as Error).message}`, {
+        path: out,
+        hint: 'choose a writable folder for --out',
+      });
     }
-    if (!io.json) io.err(`Plan saved to ${displayPath(out, io.cwd)}; \`relocate apply ${displayPath(out, io.cwd)}\` carries out exactly this plan, refusing if the disk changes first.`);
+    if (!io.json)
+      io.err(
+        `Plan saved to ${displayPath(out, io.cwd)}; \`relocate apply ${displayPath(out, io.cwd)}\` carries out exactly this plan, refusing if the disk changes first.`,
+      );
   }
   if (io.json) io.out(JSON.stringify(doc, null, 2));
   else io.out(renderPlan(plan, { color: io.color, verbose: io.verbose, manifestLabel: displayPath(file, io.cwd) }));

@@ -52,16 +52,32 @@ export async function rollbackCommand(argv: string[], io: CliIO): Promise<number
       const work = run.plan.entries.filter((p) => isWork(p.action));
       const view = await progressView(io, work, (p) => `undo ${p.action} ${p.link}`, { format: progress, command: 'rollback' });
       const fs = new NodeFs();
-      return withStopSignals(io, async (stop) => {
-        const outcome = await rollbackRun(run, { stateDir, fs, journalDisk: nodeJournalDisk, force: values.force === true, onEvent: (e) => view.onEvent(e), stop, onJournalLine: journalTestHook() });
-        // A probe a killed earlier attempt of this run left in the user's folders goes now (probe-leftovers.ts).
-        sweepRunProbes(outcome.record.steps);
-        await view.finish(outcome.result === 'rolled-back', outcome.error);
-        if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
-        if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
-        if (io.verbose && fs.durabilityNote) io.err(`note: ${fs.durabilityNote}`);
-        return reportOutcome(io, outcome, `Rolled back ${work.length} change${work.length === 1 ? '' : 's'}`, { command: 'rollback', direction: 'back', stateDir });
-      }, { stdinStop: progress === 'json' });
+      return withStopSignals(
+        io,
+        async (stop) => {
+          const outcome = await rollbackRun(run, {
+            stateDir,
+            fs,
+            journalDisk: nodeJournalDisk,
+            force: values.force === true,
+            onEvent: (e) => view.onEvent(e),
+            stop,
+            onJournalLine: journalTestHook(),
+          });
+          // A probe a killed earlier attempt of this run left in the user's folders goes now (probe-leftovers.ts).
+          sweepRunProbes(outcome.record.steps);
+          await view.finish(outcome.result === 'rolled-back', outcome.error);
+          if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
+          if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
+          if (io.verbose && fs.durabilityNote) io.err(`note: ${fs.durabilityNote}`);
+          return reportOutcome(io, outcome, `Rolled back ${work.length} change${work.length === 1 ? '' : 's'}`, {
+            command: 'rollback',
+            direction: 'back',
+            stateDir,
+          });
+        },
+        { stdinStop: progress === 'json' },
+      );
     });
   });
 }
@@ -80,7 +96,10 @@ export async function resumeCommand(argv: string[], io: CliIO): Promise<number> 
     }
     // Read before the run: resumeRun changes the record's status as it goes.
     const direction = resumeDirection(run);
-    if (!io.json) io.out(`Run ${run.id} (${run.status}, started ${run.startedAt}): ${describeRun(run)}. Resuming will ${direction === 'back' ? 'finish rolling it back' : 'finish applying it'}.`);
+    if (!io.json)
+      io.out(
+        `Run ${run.id} (${run.status}, started ${run.startedAt}): ${describeRun(run)}. Resuming will ${direction === 'back' ? 'finish rolling it back' : 'finish applying it'}.`,
+      );
     // The crashed process's locks are this run's own and are taken over; another run's refuse.
     return withPathLocks(io, { stateDir, runId: run.id, command: 'resume', paths: planLockPaths(run.plan) }, async () => {
       if (!(await confirm(io, 'Resume this run?', values.yes === true, 'resume'))) {
@@ -90,16 +109,28 @@ export async function resumeCommand(argv: string[], io: CliIO): Promise<number> 
       const work = run.plan.entries.filter((p) => isWork(p.action));
       const view = await progressView(io, work, (p) => `${p.action} ${p.link} → ${p.target}`, { format: progress, command: 'resume' });
       const fs = new NodeFs();
-      return withStopSignals(io, async (stop) => {
-        const outcome = await resumeRun(run, { stateDir, fs, journalDisk: nodeJournalDisk, noRollback: values['no-rollback'] === true, onEvent: (e) => view.onEvent(e), stop, onJournalLine: journalTestHook() });
-        // A probe a killed earlier attempt of this run left in the user's folders goes now (probe-leftovers.ts).
-        sweepRunProbes(outcome.record.steps);
-        await view.finish(outcome.result !== 'failed', outcome.error);
-        if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
-        if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
-        if (io.verbose && fs.durabilityNote) io.err(`note: ${fs.durabilityNote}`);
-        return reportOutcome(io, outcome, direction === 'back' ? 'Rolled back' : 'Resumed and finished', { command: 'resume', direction, stateDir });
-      }, { stdinStop: progress === 'json' });
+      return withStopSignals(
+        io,
+        async (stop) => {
+          const outcome = await resumeRun(run, {
+            stateDir,
+            fs,
+            journalDisk: nodeJournalDisk,
+            noRollback: values['no-rollback'] === true,
+            onEvent: (e) => view.onEvent(e),
+            stop,
+            onJournalLine: journalTestHook(),
+          });
+          // A probe a killed earlier attempt of this run left in the user's folders goes now (probe-leftovers.ts).
+          sweepRunProbes(outcome.record.steps);
+          await view.finish(outcome.result !== 'failed', outcome.error);
+          if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
+          if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
+          if (io.verbose && fs.durabilityNote) io.err(`note: ${fs.durabilityNote}`);
+          return reportOutcome(io, outcome, direction === 'back' ? 'Rolled back' : 'Resumed and finished', { command: 'resume', direction, stateDir });
+        },
+        { stdinStop: progress === 'json' },
+      );
     });
   });
 }
@@ -110,11 +141,27 @@ export async function historyCommand(argv: string[], io: CliIO): Promise<number>
   const stateDir = stateDirOf(values['state-dir'], io);
   const runs = await listRuns(nodeJournalDisk, stateDir);
   if (io.json) {
-    io.out(JSON.stringify({
-      formatVersion: 1,
-      stateDir,
-      runs: runs.map((r) => ({ id: r.id, status: r.status, unfinished: UNFINISHED.has(r.status), startedAt: r.startedAt, finishedAt: r.finishedAt ?? null, manifest: r.manifest.path, toolVersion: r.toolVersion, changes: runSize(r).changes, error: r.error ?? null })),
-    }, null, 2));
+    io.out(
+      JSON.stringify(
+        {
+          formatVersion: 1,
+          stateDir,
+          runs: runs.map((r) => ({
+            id: r.id,
+            status: r.status,
+            unfinished: UNFINISHED.has(r.status),
+            startedAt: r.startedAt,
+            finishedAt: r.finishedAt ?? null,
+            manifest: r.manifest.path,
+            toolVersion: r.toolVersion,
+            changes: runSize(r).changes,
+            error: r.error ?? null,
+          })),
+        },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   if (runs.length === 0) {

@@ -40,7 +40,8 @@ export interface ScanDocument extends ScanReport {
 function parseTop(v: string | undefined): number {
   if (v === undefined) return DEFAULT_TOP;
   const n = /^\d+$/.test(v) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) throw new RelocateError('E_USAGE', `--top needs a whole number of folders (1 or more), not '${v}'`, { hint: 'e.g. `relocate scan --top 50`' });
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new RelocateError('E_USAGE', `--top needs a whole number of folders (1 or more), not '${v}'`, { hint: 'e.g. `relocate scan --top 50`' });
   return n;
 }
 
@@ -63,7 +64,13 @@ async function walkItems(roots: string[], known: ScanCandidate[], style: ReturnT
 /** What measuring one place found: a folder for the table, or a problem. */
 type Measured = { folder: ScanFolder } | { problem: { path: string; message: string } } | { skipped: true };
 
-async function measureOne(c: ScanCandidate, walk: boolean, reader: NodeDiskReader, vctx: VerdictContext, drives: Map<string, Promise<DriveFacts | undefined>>): Promise<Measured> {
+async function measureOne(
+  c: ScanCandidate,
+  walk: boolean,
+  reader: NodeDiskReader,
+  vctx: VerdictContext,
+  drives: Map<string, Promise<DriveFacts | undefined>>,
+): Promise<Measured> {
   const style = styleForOs(vctx.os);
   let o;
   try {
@@ -72,11 +79,22 @@ async function measureOne(c: ScanCandidate, walk: boolean, reader: NodeDiskReade
     return { problem: { path: c.path, message: `${c.path}: cannot be read (${(err as Error).message})` } };
   }
   if (o.kind === 'absent') return { skipped: true };
-  if (o.volume?.pseudo) return { problem: { path: c.path, message: `${c.path} is on a kernel pseudo file system (${o.volume.fsType ?? 'proc, sysfs, …'}): nothing there is stored on a disk` } };
+  if (o.volume?.pseudo)
+    return {
+      problem: {
+        path: c.path,
+        message: `${c.path} is on a kernel pseudo file system (${o.volume.fsType ?? 'proc, sysfs, …'}): nothing there is stored on a disk`,
+      },
+    };
   const isLink = o.kind === 'symlink' || o.kind === 'junction';
   if (!isLink && o.kind !== 'dir' && o.kind !== 'file') return { skipped: true };
   if (walk && o.kind === 'dir' && (await reader.mounts(c.path)).mountPoint) {
-    return { problem: { path: c.path, message: `${c.path} is another volume mounted here: not measured (relocate never crosses a mount; \`relocate scan ${c.path}\` measures its folders)` } };
+    return {
+      problem: {
+        path: c.path,
+        message: `${c.path} is another volume mounted here: not measured (relocate never crosses a mount; \`relocate scan ${c.path}\` measures its folders)`,
+      },
+    };
   }
   let v = folderVerdict(c.path, style, vctx);
   let bytes = 0;
@@ -147,7 +165,11 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   let toDrive: DriveFacts | undefined;
   if (to !== undefined) {
     toDrive = (await driveOfFuture(to, drives)).drive;
-    if (!toDrive) throw new RelocateError('E_NOT_FOUND', `no drive holds ${to}`, { path: to, hint: 'give a folder on a drive that is connected (it need not exist yet); nothing was changed' });
+    if (!toDrive)
+      throw new RelocateError('E_NOT_FOUND', `no drive holds ${to}`, {
+        path: to,
+        hint: 'give a folder on a drive that is connected (it need not exist yet); nothing was changed',
+      });
   }
 
   const places = folderPlaces(ctx.os, ctx.home, ctx.knownFolders ?? {}, io.env);
@@ -186,7 +208,17 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   // Measured a few at a time, problems arrive in any order: sorted, the same disk prints the same report.
   problems.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
-  const report: ScanDocument = { formatVersion: 1, scanned: roots.length > 0 ? roots : null, found: measured.length, top, to: to ?? null, folders, drives: await driveList(folders, drives, toDrive), links, problems };
+  const report: ScanDocument = {
+    formatVersion: 1,
+    scanned: roots.length > 0 ? roots : null,
+    found: measured.length,
+    top,
+    to: to ?? null,
+    folders,
+    drives: await driveList(folders, drives, toDrive),
+    links,
+    problems,
+  };
   if (io.json) io.out(JSON.stringify(report, null, 2));
   else io.out(renderScan(report, { found: measured.length, top, scanned: report.scanned, ...(to ? { to } : {}) }, io.color));
   return 0;

@@ -30,16 +30,23 @@ export async function statusCommand(argv: string[], io: CliIO): Promise<number> 
     const n = plan.entries.filter((p) => p.action === 'none').length;
     io.out(`${io.color.green('In sync')}: ${n} link${n === 1 ? '' : 's'} of ${label} match the disk.`);
     for (const p of plan.entries) {
-      for (const f of p.findings) io.out(`  ${f.severity === 'error' ? io.color.red(`${f.severity} ${f.code}`) : io.color.yellow(`${f.severity} ${f.code}`)}: ${f.message}`);
+      for (const f of p.findings)
+        io.out(`  ${f.severity === 'error' ? io.color.red(`${f.severity} ${f.code}`) : io.color.yellow(`${f.severity} ${f.code}`)}: ${f.message}`);
     }
     return 0;
   }
   const entries = new Set(problems.flatMap((x) => ('link' in x ? [x.link] : [])));
-  io.out(`${io.color.yellow('Drift')}: ${entries.size} of ${plan.entries.filter((p) => p.action !== 'skip').length} entries of ${label} differ from the disk${unfinished ? `, and run ${unfinished.id} is unfinished` : ''}.`);
+  io.out(
+    `${io.color.yellow('Drift')}: ${entries.size} of ${plan.entries.filter((p) => p.action !== 'skip').length} entries of ${label} differ from the disk${unfinished ? `, and run ${unfinished.id} is unfinished` : ''}.`,
+  );
   for (const x of problems) {
     const mark = x.kind === 'differs' ? ACTION_TRAITS[x.action].symbol : '!';
     io.out(`  ${mark} ${'link' in x ? `${x.link}: ` : ''}${x.message}`);
   }
-  io.out(unfinished ? 'Deal with the unfinished run first (`relocate resume` or `relocate rollback`), then `relocate plan`.' : 'Run `relocate plan` for details, `relocate apply` to converge.');
+  io.out(
+    unfinished
+      ? 'Deal with the unfinished run first (`relocate resume` or `relocate rollback`), then `relocate plan`.'
+      : 'Run `relocate plan` for details, `relocate apply` to converge.',
+  );
   return 2;
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { RelocateError } from '../../core/errors.js';
+import { firstError, RelocateError } from '../../core/errors.js';
 import { loadManifest } from '../../manifest/load.js';
 import { nodeManifestIO } from '../../platform/manifest-io.js';
 import { countLine, renderDiagnostics } from '../../render/diagnostics.js';
@@ -30,7 +30,7 @@ export async function validateCommand(argv: string[], io: CliIO): Promise<number
       diagnostics,
     };
     if (!m.ok) {
-      const first = diagnostics.find((d) => d.severity === 'error')!;
+      const first = firstError(diagnostics);
       doc.error = {
         code: 'E_INVALID_MANIFEST',
         message: `${shown} has ${countLine(diagnostics)}; first: ${first.code} ${first.message}`,

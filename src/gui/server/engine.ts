@@ -51,7 +51,12 @@ export function engineAnswer(r: ChildResult): EngineAnswer {
   let error = json ? apiErrorOf(json.error) : undefined;
   if (!json && r.code !== 0) {
     const last = r.stderr.trim().split('\n').slice(-3).join(' ');
-    error = { code: 'E_INTERNAL', message: `relocate ended without an answer (exit ${r.code ?? r.signal ?? 'unknown'})${last ? `: ${last}` : ''}`, path: null, hint: 'run the same command in a terminal with --verbose to see why' };
+    error = {
+      code: 'E_INTERNAL',
+      message: `relocate ended without an answer (exit ${r.code ?? r.signal ?? 'unknown'})${last ? `: ${last}` : ''}`,
+      path: null,
+      hint: 'run the same command in a terminal with --verbose to see why',
+    };
   }
   return { code: r.code, json, error, stderr: r.stderr };
 }

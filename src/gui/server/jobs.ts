@@ -52,7 +52,12 @@ export function jobEventOf(line: string, jobId: string): JobEvent | undefined {
         text: str(p.text),
       };
     case 'in-use':
-      return { type: 'in-use', jobId, path: str(p.path), programs: Array.isArray(p.programs) ? p.programs.filter((x): x is string => typeof x === 'string') : [] };
+      return {
+        type: 'in-use',
+        jobId,
+        path: str(p.path),
+        programs: Array.isArray(p.programs) ? p.programs.filter((x): x is string => typeof x === 'string') : [],
+      };
     default:
       return undefined;
   }
@@ -116,7 +121,12 @@ export class Jobs {
    * Throws JobBusy while another job runs. `onEnd` runs after the child
    * exited and before `done` is sent.
    */
-  start(command: 'apply' | 'rollback', launch: (onLine: (line: string) => void) => RunningChild, onEnd?: (end: JobEnd) => Promise<void> | void, opts: { stoppable?: boolean } = {}): string {
+  start(
+    command: 'apply' | 'rollback',
+    launch: (onLine: (line: string) => void) => RunningChild,
+    onEnd?: (end: JobEnd) => Promise<void> | void,
+    opts: { stoppable?: boolean } = {},
+  ): string {
     if (this.running) throw new JobBusy(this.running.id);
     const jobId = `job-${this.next++}`;
     this.replay = [];
@@ -142,7 +152,14 @@ export class Jobs {
       } finally {
         const runId = typeof answer.json?.run === 'string' ? answer.json.run : undefined;
         this.running = undefined;
-        this.send({ type: 'done', jobId, ok: answer.code === 0 && !answer.error, ...(runId ? { runId } : {}), result: answer.json ?? null, ...(answer.error ? { error: answer.error } : {}) });
+        this.send({
+          type: 'done',
+          jobId,
+          ok: answer.code === 0 && !answer.error,
+          ...(runId ? { runId } : {}),
+          result: answer.json ?? null,
+          ...(answer.error ? { error: answer.error } : {}),
+        });
         this.replay = [];
       }
     });

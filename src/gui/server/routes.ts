@@ -1,6 +1,18 @@
 import path from 'node:path';
 import type { ErrorCode } from '../../core/codes.js';
-import type { AdoptAnswer, ApiError, DoctorAnswer, EntryRequest, HistoryAnswer, JobStarted, LinksAnswer, MovePreview, MoveRequest, Overview, PlanPreview } from '../api-types.js';
+import type {
+  AdoptAnswer,
+  ApiError,
+  DoctorAnswer,
+  EntryRequest,
+  HistoryAnswer,
+  JobStarted,
+  LinksAnswer,
+  MovePreview,
+  MoveRequest,
+  Overview,
+  PlanPreview,
+} from '../api-types.js';
 import { addMoveEntry, ManifestEditError, setEntryState } from '../../manifest/manifest-edits.js';
 import { listDrives } from '../../platform/drives.js';
 import { readManifestText, writeManifestText } from '../../platform/manifest-io.js';
@@ -94,7 +106,8 @@ function stringField(body: unknown, key: string): string {
 
 function absolutePath(body: unknown, key: string): string {
   const v = stringField(body, key);
-  if (!path.isAbsolute(v)) refuse(400, 'E_BAD_REQUEST', `"${key}" must be an absolute path, not '${v}'`, 'a relative path would be read against the server’s folder');
+  if (!path.isAbsolute(v))
+    refuse(400, 'E_BAD_REQUEST', `"${key}" must be an absolute path, not '${v}'`, 'a relative path would be read against the server’s folder');
   return path.normalize(v);
 }
 
@@ -110,7 +123,11 @@ async function manifestText(ctx: RouteContext): Promise<string | undefined> {
  */
 async function overview(ctx: RouteContext): Promise<Overview> {
   const exists = (await manifestText(ctx)) !== undefined;
-  const [status, history, drives] = await Promise.all([exists ? runEngine(ctx.engine, ['status', ctx.manifest]) : undefined, runEngine(ctx.engine, ['history']), listDrives()]);
+  const [status, history, drives] = await Promise.all([
+    exists ? runEngine(ctx.engine, ['status', ctx.manifest]) : undefined,
+    runEngine(ctx.engine, ['history']),
+    listDrives(),
+  ]);
   const manifestError = status?.error && status.json?.formatVersion === undefined ? status.error : undefined;
   const doc = status && !manifestError ? (json(status) as unknown as PlanJson) : undefined;
   const hist = json(history) as { stateDir?: string; runs?: HistoryRun[] };
@@ -255,7 +272,14 @@ export const POST_ROUTES: Readonly<Record<string, Handler>> = {
       const entries = (json(checked).entries ?? []) as ValidatedEntry[];
       const entry = entries.find((e) => e.link === link && e.applies) ?? entries.find((e) => e.link === link);
       if (!entry) refuse(404, 'E_NO_ENTRY', `the manifest has no entry with the link ${link}`, 'reload the entries', link);
-      if (entry.glob) refuse(409, 'E_MANIFEST_EDIT', `${link} comes from the pattern ${entry.glob.pattern}: setting state: absent there would move back every match`, 'edit the manifest by hand', link);
+      if (entry.glob)
+        refuse(
+          409,
+          'E_MANIFEST_EDIT',
+          `${link} comes from the pattern ${entry.glob.pattern}: setting state: absent there would move back every match`,
+          'edit the manifest by hand',
+          link,
+        );
       let text: string;
       try {
         text = setEntryState(before, entry.index, 'absent');
@@ -292,7 +316,14 @@ export const POST_ROUTES: Readonly<Record<string, Handler>> = {
   '/api/apply-elevated': async (ctx, req): Promise<JobStarted> => {
     const plan = savedPlan(ctx, req.body);
     const file = plan.file;
-    if (ctx.platform !== 'win32') refuse(400, 'E_ELEVATION_UNAVAILABLE', 'an elevated apply is offered on Windows only', 'run `sudo relocate apply` with the saved plan in a terminal if this account may not change those paths', file);
+    if (ctx.platform !== 'win32')
+      refuse(
+        400,
+        'E_ELEVATION_UNAVAILABLE',
+        'an elevated apply is offered on Windows only',
+        'run `sudo relocate apply` with the saved plan in a terminal if this account may not change those paths',
+        file,
+      );
     // Only this one step runs elevated (a UAC prompt); the server stays unelevated. The elevated window's output cannot be read back: the run's result is in `relocate history`.
     const command = [...ctx.engine.command, ...elevatedApplyArgs(plan, ctx.manifest, ctx.engine.stateDir)];
     // What the elevated run did is read back from `relocate history`: its newest run is this one.
@@ -300,10 +331,20 @@ export const POST_ROUTES: Readonly<Record<string, Handler>> = {
       const hist = await runEngine(ctx.engine, ['history']);
       const newest = (hist.json?.runs as { id: string; status: string }[] | undefined)?.[0];
       answer.json = { elevated: true, exitCode: answer.code, ...(newest ? { run: newest.id, result: newest.status } : {}) };
-      if (answer.code !== 0) answer.error = { code: 'E_ELEVATED_FAILED', message: `the elevated apply ended with exit code ${answer.code ?? 'unknown'}${answer.code === 1 ? ' (or the UAC prompt was declined)' : ''}`, path: file, hint: 'see `relocate history`, or run the apply in an administrator terminal to read its messages' };
+      if (answer.code !== 0)
+        answer.error = {
+          code: 'E_ELEVATED_FAILED',
+          message: `the elevated apply ended with exit code ${answer.code ?? 'unknown'}${answer.code === 1 ? ' (or the UAC prompt was declined)' : ''}`,
+          path: file,
+          hint: 'see `relocate history`, or run the apply in an administrator terminal to read its messages',
+        };
     };
     try {
-      return { jobId: ctx.jobs.start('apply', () => runChild(elevatedCommandLine(command), { env: ctx.engine.env, cwd: ctx.engine.cwd }), readBack, { stoppable: false }) };
+      return {
+        jobId: ctx.jobs.start('apply', () => runChild(elevatedCommandLine(command), { env: ctx.engine.env, cwd: ctx.engine.cwd }), readBack, {
+          stoppable: false,
+        }),
+      };
     } catch (err) {
       if (err instanceof JobBusy) refuse(409, 'E_JOB_RUNNING', err.message);
       throw err;
@@ -313,7 +354,13 @@ export const POST_ROUTES: Readonly<Record<string, Handler>> = {
     const jobId = stringField(req.body, 'jobId');
     const r = ctx.jobs.stop(jobId);
     if (r === 'not-running') refuse(409, 'E_NO_JOB', `job ${jobId} is not running`, 'it may have finished already: see History');
-    if (r === 'not-stoppable') refuse(409, 'E_CANNOT_STOP', `job ${jobId} runs elevated, in an administrator window of its own`, 'press Ctrl-C in that window: the run stops at the next safe point');
+    if (r === 'not-stoppable')
+      refuse(
+        409,
+        'E_CANNOT_STOP',
+        `job ${jobId} runs elevated, in an administrator window of its own`,
+        'press Ctrl-C in that window: the run stops at the next safe point',
+      );
     return { stopping: true };
   },
   '/api/adopt': async (ctx, req): Promise<AdoptAnswer> => {

@@ -131,7 +131,8 @@ export function sessionCookie(secrets: Secrets): string {
 /** Check 4: a POST from the server's own page: Origin is the server's and `X-Relocate: 1` is set. Returns why not, or undefined. */
 export function postRefusal(req: IncomingMessage, port: number): string | undefined {
   const origin = req.headers.origin;
-  if (origin === undefined || !ownOrigins(port).includes(origin)) return `a request that changes something must come from this server's own page (Origin ${origin === undefined ? 'missing' : `'${origin}'`})`;
+  if (origin === undefined || !ownOrigins(port).includes(origin))
+    return `a request that changes something must come from this server's own page (Origin ${origin === undefined ? 'missing' : `'${origin}'`})`;
   if (req.headers[CUSTOM_HEADER] !== '1') return `a request that changes something needs the header X-Relocate: 1`;
   return undefined;
 }

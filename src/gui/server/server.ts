@@ -6,7 +6,17 @@ import { makePrivateTempFolder, removePrivateTempFolder } from '../../platform/t
 import type { EngineConfig } from './engine.js';
 import { Jobs } from './jobs.js';
 import { EngineRefusal, GET_ROUTES, POST_ROUTES, ServerRefusal, type RouteContext } from './routes.js';
-import { authenticated, hostAllowed, MAX_BODY_BYTES, newSecrets, postRefusal, SECURITY_HEADERS, sessionCookie, tokenExchanged, type Secrets } from './security.js';
+import {
+  authenticated,
+  hostAllowed,
+  MAX_BODY_BYTES,
+  newSecrets,
+  postRefusal,
+  SECURITY_HEADERS,
+  sessionCookie,
+  tokenExchanged,
+  type Secrets,
+} from './security.js';
 
 /**
  * `relocate gui`'s HTTP server (node:http on 127.0.0.1 only). Every request
@@ -44,7 +54,14 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-function refusal(res: ServerResponse, status: number, code: ErrorCode, message: string, hint: string | null = null, headers: Record<string, string> = {}): void {
+function refusal(
+  res: ServerResponse,
+  status: number,
+  code: ErrorCode,
+  message: string,
+  hint: string | null = null,
+  headers: Record<string, string> = {},
+): void {
   send(res, status, { ok: false, error: { code, message, path: null, hint } }, headers);
 }
 
@@ -87,7 +104,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, port: number, s
   if (!hostAllowed(req.headers.host, port)) return refusal(res, 421, 'E_HOST', `this server answers only as 127.0.0.1:${port} or localhost:${port}`);
   const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
   // 2. The token or the session cookie.
-  if (!authenticated(req, url, secrets)) return refusal(res, 401, 'E_AUTH', 'this page needs the address relocate gui printed or opened (with its ?token=)', 'run `relocate gui` again to get a new address');
+  if (!authenticated(req, url, secrets))
+    return refusal(
+      res,
+      401,
+      'E_AUTH',
+      'this page needs the address relocate gui printed or opened (with its ?token=)',
+      'run `relocate gui` again to get a new address',
+    );
   const route = url.pathname;
   const method = req.method ?? 'GET';
   if (url.searchParams.has('token') && route === '/' && method === 'GET') {
@@ -126,7 +150,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, port: number, s
   } catch (err) {
     if (err instanceof EngineRefusal) return send(res, 200, { ok: false, error: err.error });
     if (err instanceof ServerRefusal) return send(res, err.status, { ok: false, error: err.error });
-    send(res, 500, { ok: false, error: { code: 'E_INTERNAL', message: `relocate gui hit an unexpected problem: ${(err as Error)?.message ?? String(err)}`, path: null, hint: 'see the terminal relocate gui runs in' } });
+    send(res, 500, {
+      ok: false,
+      error: {
+        code: 'E_INTERNAL',
+        message: `relocate gui hit an unexpected problem: ${(err as Error)?.message ?? String(err)}`,
+        path: null,
+        hint: 'see the terminal relocate gui runs in',
+      },
+    });
   }
 }
 

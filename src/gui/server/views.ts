@@ -61,7 +61,9 @@ export function moveSentence(e: PlanEntryJson): string {
 
 /** Every finding of severity error in a plan, the entries' and the plan's own. */
 function errorFindings(doc: PlanJson): { code: string; message: string; hint: string | null }[] {
-  return [...doc.entries.flatMap((e) => e.findings), ...doc.findings].filter((f) => f.severity === 'error').map((f) => ({ code: f.code, message: f.message, hint: f.hint ?? null }));
+  return [...doc.entries.flatMap((e) => e.findings), ...doc.findings]
+    .filter((f) => f.severity === 'error')
+    .map((f) => ({ code: f.code, message: f.message, hint: f.hint ?? null }));
 }
 
 /** The preview of one move from the plan of its one-entry manifest. */
@@ -177,7 +179,10 @@ export function runRows(doc: { runs?: HistoryRun[] }): RunRow[] {
 }
 
 /** The links `import --json` found: those it would add, then those it leaves out with why. */
-export function foundLinkRows(doc: { entries?: { link: string; target: string; type: string }[]; skipped?: { link: string; target: string; reason: string }[] }): FoundLinkRow[] {
+export function foundLinkRows(doc: {
+  entries?: { link: string; target: string; type: string }[];
+  skipped?: { link: string; target: string; reason: string }[];
+}): FoundLinkRow[] {
   return [
     ...(doc.entries ?? []).map((e) => ({ link: e.link, target: e.target, type: e.type })),
     ...(doc.skipped ?? []).map((s) => ({ link: s.link, target: s.target, type: 'link', skipped: s.reason })),

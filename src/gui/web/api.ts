@@ -29,7 +29,7 @@ async function send<T>(url: string, init: RequestInit): Promise<Answer<T>> {
   if (body && typeof body === 'object') {
     const b = body as { ok?: unknown; error?: unknown };
     if (b.error && typeof b.error === 'object') return { ok: false, error: b.error as ApiError };
-    if (res.ok) return { ...(body as object), ok: true } as Answer<T>;
+    if (res.ok) return { ...body, ok: true } as Answer<T>;
   }
   return failure('E_HTTP', S.badAnswer(res.status), S.badAnswerHint);
 }

@@ -72,37 +72,47 @@ export function App() {
     void refreshOverview();
     const onHash = () => setScreen(screenFromHash());
     addEventListener('hashchange', onHash);
-    const stream = listenToJobs((e: JobEvent) => {
-      lastEventAt.current = Date.now();
-      setJobs((all) => {
-        const job = all[e.jobId] ?? newJob(e.jobId, e.type === 'start' ? e.command : 'apply');
-        return { ...all, [e.jobId]: jobStep(job, e) };
-      });
-      // A job started elsewhere (another tab) is shown unless one of this page's is still running.
-      if (e.type === 'start') setCurrentJob((cur) => (cur && !jobsSeen.current[cur]?.done ? cur : e.jobId));
-      if (e.type === 'done') {
-        setJobsFinished((n) => n + 1);
-        setPlanDrives(null);
+    const stream = listenToJobs(
+      (e: JobEvent) => {
+        lastEventAt.current = Date.now();
+        setJobs((all) => {
+          const job = all[e.jobId] ?? newJob(e.jobId, e.type === 'start' ? e.command : 'apply');
+          return { ...all, [e.jobId]: jobStep(job, e) };
+        });
+        // A job started elsewhere (another tab) is shown unless one of this page's is still running.
+        if (e.type === 'start') setCurrentJob((cur) => (cur && !jobsSeen.current[cur]?.done ? cur : e.jobId));
+        if (e.type === 'done') {
+          setJobsFinished((n) => n + 1);
+          setPlanDrives(null);
+          void refreshOverview();
+        }
+      },
+      (up) => {
+        setConnected(up);
+        if (!up) {
+          wasDown.current = true;
+          return;
+        }
         void refreshOverview();
-      }
-    }, (up) => {
-      setConnected(up);
-      if (!up) {
-        wasDown.current = true;
-        return;
-      }
-      void refreshOverview();
-      if (!wasDown.current) return;
-      // Back after a break: a job still running is replayed from its start at once; one that
-      // ended meanwhile is not (the server keeps no finished job), so say its end was missed.
-      const back = Date.now();
-      setTimeout(() => {
-        const id = currentSeen.current;
-        if (!id || jobsSeen.current[id]?.done || lastEventAt.current >= back) return;
-        setJobs((all) => (all[id] && !all[id].done ? { ...all, [id]: { ...all[id], done: { ok: false, error: { code: 'E_JOB_END_MISSED', message: S.jobEndMissed, path: null, hint: S.jobEndMissedHint } } } } : all));
-        setJobsFinished((n) => n + 1);
-      }, RECONNECT_GRACE_MS);
-    });
+        if (!wasDown.current) return;
+        // Back after a break: a job still running is replayed from its start at once; one that
+        // ended meanwhile is not (the server keeps no finished job), so say its end was missed.
+        const back = Date.now();
+        setTimeout(() => {
+          const id = currentSeen.current;
+          if (!id || jobsSeen.current[id]?.done || lastEventAt.current >= back) return;
+          setJobs((all) =>
+            all[id] && !all[id].done
+              ? {
+                  ...all,
+                  [id]: { ...all[id], done: { ok: false, error: { code: 'E_JOB_END_MISSED', message: S.jobEndMissed, path: null, hint: S.jobEndMissedHint } } },
+                }
+              : all,
+          );
+          setJobsFinished((n) => n + 1);
+        }, RECONNECT_GRACE_MS);
+      },
+    );
     return () => {
       removeEventListener('hashchange', onHash);
       stream.close();
@@ -124,7 +134,7 @@ export function App() {
   }, [overview, planDrives]);
 
   /** A manifest the engine cannot read: the server says why beside the drives and history (not yet in api-types.ts). */
-  const manifestError = (overview as (Overview & { manifestError?: ApiError }) | null)?.manifestError;
+  const manifestError = overview?.manifestError;
   const job = currentJob ? jobs[currentJob] : undefined;
   const busy = !!job && !job.done;
 
@@ -179,25 +189,30 @@ export function App() {
     <button type="button" class="skip" onClick=${() => heading.current?.focus()}>${S.skipToMain}</button>
     <header class="top">
       <div class="brand"><span class="logo" aria-hidden="true">⇄</span> <strong>${S.appTitle}</strong> <span class="tagline">${S.appTagline}</span></div>
-      ${overview
-        ? html`<p class="manifest"><span class="muted">${S.manifestLabel}:</span> <code>${overview.manifest.path}</code>${overview.manifest.exists ? null : html` <span class="muted">${S.manifestMissing}</span>`}</p>`
-        : null}
+      ${
+        overview
+          ? html`<p class="manifest"><span class="muted">${S.manifestLabel}:</span> <code>${overview.manifest.path}</code>${overview.manifest.exists ? null : html` <span class="muted">${S.manifestMissing}</span>`}</p>`
+          : null
+      }
     </header>
     <div class="layout">
       <nav class="side" aria-label=${S.nav}>
         <ul>${SCREENS.map(
-          (s) => html`<li><button type="button" class="nav-button" data-screen=${s} aria-current=${screen === s ? 'page' : undefined} onClick=${() => ctx.go(s)}>${S.screens[s]}</button></li>`,
+          (s) =>
+            html`<li><button type="button" class="nav-button" data-screen=${s} aria-current=${screen === s ? 'page' : undefined} onClick=${() => ctx.go(s)}>${S.screens[s]}</button></li>`,
         )}</ul>
       </nav>
       <main id="main">
         ${connected ? null : html`<div class="warning" role="alert"><p><strong>${S.disconnected}</strong></p><p>${S.disconnectedHint}</p></div>`}
         <${ErrorBox} error=${overviewError} />
         ${manifestError ? html`<div class="manifest-error"><p><strong>${S.manifestProblem}</strong></p><${ErrorBox} error=${manifestError} /></div>` : null}
-        ${overview?.unfinishedRun
-          ? html`<div class="warning" role="alert"><p>${S.unfinishedRun(overview.unfinishedRun)}</p>
+        ${
+          overview?.unfinishedRun
+            ? html`<div class="warning" role="alert"><p>${S.unfinishedRun(overview.unfinishedRun)}</p>
               <button type="button" disabled=${busy} onClick=${() => rollbackUnfinished(overview.unfinishedRun as string)}>${S.unfinishedRunButton}</button>
               <${ErrorBox} error=${actionError} /></div>`
-          : null}
+            : null
+        }
         ${job ? html`<${JobPanel} job=${job} onDismiss=${() => setCurrentJob(null)} onElevate=${overview?.os === 'win32' ? ctx.applyElevated : undefined} />` : null}
         <h1 id="screen-title" tabindex="-1" ref=${heading}>${S.screens[screen]}</h1>
         ${SCREENS.map((s) => html`<section class="screen" data-screen=${s} hidden=${screen !== s} aria-labelledby=${screen === s ? 'screen-title' : undefined}>${screens[s]}</section>`)}

@@ -58,8 +58,14 @@ export function DriveCard({ drive }: { drive: DriveInfo }) {
     const usedAfter = drive.totalBytes - after;
     const segments: Segment[] =
       usedAfter >= used
-        ? [{ value: used, cls: 'bar-used' }, { value: usedAfter - used, cls: 'bar-incoming' }]
-        : [{ value: usedAfter, cls: 'bar-used' }, { value: used - usedAfter, cls: 'bar-freed' }];
+        ? [
+            { value: used, cls: 'bar-used' },
+            { value: usedAfter - used, cls: 'bar-incoming' },
+          ]
+        : [
+            { value: usedAfter, cls: 'bar-used' },
+            { value: used - usedAfter, cls: 'bar-freed' },
+          ];
     afterBar = html`<div class="drive-row">
       <span class="drive-when">${S.driveAfter}</span>
       <${Bar} segments=${segments} whole=${drive.totalBytes} label=${S.driveBarLabel(`${drive.label} ${S.driveAfter}`, percent(usedAfter, drive.totalBytes))} />
@@ -115,18 +121,25 @@ export function JobPanel({ job, onDismiss, onElevate }: { job: JobState; onDismi
     </div>
     ${job.text && !job.done ? html`<p class="job-text muted">${job.text}</p>` : null}
     ${(job.done?.ok ? [] : job.inUse).map(
-      (u) => html`<div class="warning" role="alert"><p><strong>${S.jobInUse(u.path)}</strong></p><p class="in-use-programs">${S.jobInUsePrograms(u.programs)}</p></div>`,
+      (u) =>
+        html`<div class="warning" role="alert"><p><strong>${S.jobInUse(u.path)}</strong></p><p class="in-use-programs">${S.jobInUsePrograms(u.programs)}</p></div>`,
     )}
-    ${job.elevation
-      ? html`<div class="warning" role="alert"><p><strong>${S.jobElevationTitle}</strong>: ${job.elevation}</p>
-          ${canElevate
-            ? html`<p>${S.elevateOffer}</p><button type="button" onClick=${async () => setElevateError((await onElevate?.(job.planId as string)) ?? null)}>${S.elevateButton}</button><${ErrorBox} error=${elevateError} />`
-            : html`<p>${S.jobElevationHow}</p>`}</div>`
-      : null}
+    ${
+      job.elevation
+        ? html`<div class="warning" role="alert"><p><strong>${S.jobElevationTitle}</strong>: ${job.elevation}</p>
+          ${
+            canElevate
+              ? html`<p>${S.elevateOffer}</p><button type="button" onClick=${async () => setElevateError((await onElevate?.(job.planId as string)) ?? null)}>${S.elevateButton}</button><${ErrorBox} error=${elevateError} />`
+              : html`<p>${S.jobElevationHow}</p>`
+          }</div>`
+        : null
+    }
     <${ErrorBox} error=${job.done?.error} />
-    ${job.steps.length
-      ? html`<details class="job-steps"><summary>${S.jobSteps} (${job.steps.length})</summary><ol>${job.steps.slice(-50).map((s) => html`<li>${s}</li>`)}</ol></details>`
-      : null}
+    ${
+      job.steps.length
+        ? html`<details class="job-steps"><summary>${S.jobSteps} (${job.steps.length})</summary><ol>${job.steps.slice(-50).map((s) => html`<li>${s}</li>`)}</ol></details>`
+        : null
+    }
     ${job.stopping && !job.done ? html`<p class="job-stopping" role="status"><strong>${S.jobStopping}</strong></p>` : null}
     <${ErrorBox} error=${stopError} />
     ${!job.done ? html`<button type="button" class="secondary" onClick=${stop}>${job.stopping ? S.jobStopNow : S.jobStop}</button>` : null}

@@ -47,7 +47,12 @@ export function jobStep(job: JobState, e: JobEvent): JobState {
     case 'stopping':
       return { ...job, stopping: true };
     case 'done':
-      return { ...job, done: { ok: e.ok, runId: e.runId, error: e.error }, bytesDone: e.ok ? Math.max(job.bytesDone, job.bytesTotal) : job.bytesDone, secondsLeft: undefined };
+      return {
+        ...job,
+        done: { ok: e.ok, runId: e.runId, error: e.error },
+        bytesDone: e.ok ? Math.max(job.bytesDone, job.bytesTotal) : job.bytesDone,
+        secondsLeft: undefined,
+      };
     default:
       return assertNever(e);
   }

@@ -153,7 +153,8 @@ export const S = {
   jobDismiss: 'Hide',
   jobStop: 'Stop',
   jobStopNow: 'Stop now',
-  jobStopping: 'Stopping at the next safe point: the current step finishes, then what this run did is undone. “Stop now” stops at once and leaves the run to finish or undo later.',
+  jobStopping:
+    'Stopping at the next safe point: the current step finishes, then what this run did is undone. “Stop now” stops at once and leaves the run to finish or undo later.',
 
   // History.
   historyIntro: 'Every run, newest first. Moving a run back undoes exactly what it did.',

@@ -61,7 +61,14 @@ function stillSameFile(o: OutsideName, list: TreeListing, i: number): boolean {
  * (`work.syncCopy`) before this returns. Forgets `work.cache` first and
  * leaves in it the listing of `from` for the verify after.
  */
-export async function copyTree(work: CopyWork, from: string, to: string, progress?: ProgressFn, onRoot?: RootMadeFn, reuse?: readonly OutsideName[]): Promise<void> {
+export async function copyTree(
+  work: CopyWork,
+  from: string,
+  to: string,
+  progress?: ProgressFn,
+  onRoot?: RootMadeFn,
+  reuse?: readonly OutsideName[],
+): Promise<void> {
   if (await lstatOrNull(to)) throw new RelocateError('E_EXISTS', `cannot copy to ${to}: something is already there`, { path: to, hint: EXISTS_HINT });
   // The root's identity is reported the moment it exists, before anything is written into it (see RootMadeFn).
   const rootMade = async () => {
@@ -84,7 +91,12 @@ export async function copyTree(work: CopyWork, from: string, to: string, progres
   const slice = new Slicer();
   // What the nodes made here get without being told (owner, inherited ACL entries): asked once for the whole copy.
   const holder = path.dirname(to);
-  const made: MadeAs = { owner: keeper.newOwnerUnder(holder), mustChmod: false, stripAcl: keeper.inheritsAcl(holder), stripFlags: keeper.inheritsFlags(holder) };
+  const made: MadeAs = {
+    owner: keeper.newOwnerUnder(holder),
+    mustChmod: false,
+    stripAcl: keeper.inheritsAcl(holder),
+    stripFlags: keeper.inheritsFlags(holder),
+  };
   const seek = await nativeSeekExtent();
   // The flush is opened before the first byte is written, so it hears of every write-back error of the copy (copy-flush.ts).
   const how = await durabilityWay(holder);
@@ -130,7 +142,14 @@ export async function copyTree(work: CopyWork, from: string, to: string, progres
     const inFlight = new Set<string>();
     const poll = progress
       ? setInterval(() => {
-          void Promise.all([...inFlight].map((p) => stat(p).then((x) => x.size, () => 0))).then((sizes) => progress(done + sizes.reduce((a, b) => a + b, 0)));
+          void Promise.all(
+            [...inFlight].map((p) =>
+              stat(p).then(
+                (x) => x.size,
+                () => 0,
+              ),
+            ),
+          ).then((sizes) => progress(done + sizes.reduce((a, b) => a + b, 0)));
         }, PROGRESS_POLL_MS)
       : undefined;
     let reported = performance.now();
@@ -168,7 +187,8 @@ export async function copyTree(work: CopyWork, from: string, to: string, progres
               keeper.setFlagsBeforeData(d, meta);
             }
             // A file with holes is copied extent by extent so the copy keeps them (made 0600: its mode is set below).
-            const sparse = seek !== null && nodes.holey(f) && (await copySparse(s, d, size, seek, overwrite, () => undefined).finally(() => inFlight.delete(d)));
+            const sparse =
+              seek !== null && nodes.holey(f) && (await copySparse(s, d, size, seek, overwrite, () => undefined).finally(() => inFlight.delete(d)));
             if (!sparse) await copyFile(s, d, overwrite ? 0 : C.COPYFILE_EXCL).finally(() => inFlight.delete(d));
             // copyFile creates the copy with the original's mode (libuv fchmods it before writing). Writing can clear
             // set-user-ID and set-group-ID bits, a chown clears them too, and Windows maps modes to attributes: the
@@ -181,14 +201,20 @@ export async function copyTree(work: CopyWork, from: string, to: string, progres
               progress(done);
             }
           } else {
-            throw new RelocateError('E_UNSUPPORTED_NODE', `${s} is a device, socket or pipe, which relocate does not copy`, { path: s, hint: 'move it out of the folder first' });
+            throw new RelocateError('E_UNSUPPORTED_NODE', `${s} is a device, socket or pipe, which relocate does not copy`, {
+              path: s,
+              hint: 'move it out of the folder first',
+            });
           }
         } catch (err) {
           const twin = caseTwinError(err, s, d, to);
           if (twin) throw twin;
           if (kind === 'file' && !(err instanceof RelocateError)) {
             // Name the side that failed: an unreadable original is the file the user has to deal with.
-            const unreadable = await access(s, C.R_OK).then(() => false, () => true);
+            const unreadable = await access(s, C.R_OK).then(
+              () => false,
+              () => true,
+            );
             throw fsError(err, unreadable ? s : d, unreadable ? 'reading' : `copying ${s} to`);
           }
           throw fsError(err, d, kind === 'symlink' ? 'creating the link' : 'copying to');

@@ -13,7 +13,9 @@ const under = HOST.under;
 
 /** The command that clears each inode flag on this host (the flags exist on Linux and macOS only: native/inode-flags.ts). */
 const CLEAR_FLAG: Record<InodeFlag, string> =
-  process.platform === 'darwin' ? { immutable: 'chflags nouchg,noschg', 'append-only': 'chflags nouappnd,nosappnd' } : { immutable: 'chattr -i', 'append-only': 'chattr -a' };
+  process.platform === 'darwin'
+    ? { immutable: 'chflags nouchg,noschg', 'append-only': 'chflags nouappnd,nosappnd' }
+    : { immutable: 'chattr -i', 'append-only': 'chattr -a' };
 
 /** NodeFs's parts a delete goes through, so a subclass or a fault harness that replaces them sees the calls. */
 export interface DeleteHooks {
@@ -88,7 +90,8 @@ export async function deleteTree(hooks: DeleteHooks, root: string): Promise<void
     if (!flag) return fsError(err, p, doing);
     const clear = CLEAR_FLAG[flag];
     return new RelocateError('E_IMMUTABLE', `${doing} ${p} failed: ${own ? 'it' : `its folder ${holder}`} is ${flag}`, {
-      path: holder, cause: err,
+      path: holder,
+      cause: err,
       hint: `clear the flag (\`${clear} ${JSON.stringify(holder)}\`, as root), then resume or roll back`,
     });
   };
@@ -97,7 +100,11 @@ export async function deleteTree(hooks: DeleteHooks, root: string): Promise<void
       // A link goes as a link (on Windows a directory symlink or junction as a folder entry), never recursively.
       if (isLink) HOST.removeLinkEntry(p);
       // Windows: a read-only file is deleted all the same (see windows/read-only.ts).
-      else deleteClearingReadOnly(() => unlinkSync(p), () => chmodSync(p, 0o666));
+      else
+        deleteClearingReadOnly(
+          () => unlinkSync(p),
+          () => chmodSync(p, 0o666),
+        );
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw deleteError(err, p, 'deleting');
@@ -124,7 +131,10 @@ export async function deleteTree(hooks: DeleteHooks, root: string): Promise<void
     if (cur.listed) {
       stack.pop();
       try {
-        deleteClearingReadOnly(() => rmdirSync(cur.dir), () => chmodSync(cur.dir, 0o777));
+        deleteClearingReadOnly(
+          () => rmdirSync(cur.dir),
+          () => chmodSync(cur.dir, 0o777),
+        );
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw deleteError(err, cur.dir, 'deleting the folder');
       }

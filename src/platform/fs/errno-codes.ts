@@ -39,7 +39,11 @@ export function fsError(err: unknown, p: string, doing: string): RelocateError {
   const mounted = errno === 'EBUSY' ? mountPointError(p, doing) : undefined;
   if (mounted) return mounted;
   const code: ErrorCode = ERRNO_CODES[errno] ?? 'E_IO';
-  return new RelocateError(code, `${doing} ${p} failed: ${errno || (err as Error)?.message}`, { path: p, ...(HINTS[code] ? { hint: HINTS[code] } : {}), cause: err });
+  return new RelocateError(code, `${doing} ${p} failed: ${errno || (err as Error)?.message}`, {
+    path: p,
+    ...(HINTS[code] ? { hint: HINTS[code] } : {}),
+    cause: err,
+  });
 }
 
 /**
@@ -48,10 +52,12 @@ export function fsError(err: unknown, p: string, doing: string): RelocateError {
  * them differently from Linux, ENOTEMPTY among them).
  */
 const NAMED_ERRNOS = ['EPERM', 'ENOENT', 'EIO', 'EACCES', 'EBUSY', 'EEXIST', 'EXDEV', 'ENOTDIR', 'EISDIR', 'ENOSPC', 'EROFS', 'ENOTEMPTY'] as const;
-const ERRNO_NAMES = new Map<number, string>(NAMED_ERRNOS.flatMap((name) => {
-  const n = (osConstants.errno as Record<string, number | undefined>)[name];
-  return n === undefined ? [] : [[n, name] as const];
-}));
+const ERRNO_NAMES = new Map<number, string>(
+  NAMED_ERRNOS.flatMap((name) => {
+    const n = (osConstants.errno as Record<string, number | undefined>)[name];
+    return n === undefined ? [] : [[n, name] as const];
+  }),
+);
 
 /** The name of a host errno a native call returned (koffi.errno()), for fsError. */
 export function errnoName(errno: number): string {

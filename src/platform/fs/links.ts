@@ -24,13 +24,21 @@ function linkError(err: unknown, p: string, kind: string, doing: string): Reloca
   const code = (err as NodeJS.ErrnoException)?.code ?? '';
   if (code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') {
     return new RelocateError('E_LINK_UNSUPPORTED', `${doing} ${p} failed: this platform or file system cannot make a ${kind} (${code})`, {
-      path: p, hint: 'try another `type:` (or another volume); nothing was left half-made', cause: err,
+      path: p,
+      hint: 'try another `type:` (or another volume); nothing was left half-made',
+      cause: err,
     });
   }
   if (HOST.symlinkNeedsPrivilege && kind === 'symlink' && code === 'EPERM') {
-    return new RelocateError('E_SYMLINK_PRIVILEGE', `${doing} ${p} failed: creating symbolic links needs Developer Mode or the "Create symbolic links" privilege`, {
-      path: p, hint: 'enable Developer Mode (Settings > For developers), or use `type: junction` for folders', cause: err,
-    });
+    return new RelocateError(
+      'E_SYMLINK_PRIVILEGE',
+      `${doing} ${p} failed: creating symbolic links needs Developer Mode or the "Create symbolic links" privilege`,
+      {
+        path: p,
+        hint: 'enable Developer Mode (Settings > For developers), or use `type: junction` for folders',
+        cause: err,
+      },
+    );
   }
   return fsError(err, p, doing);
 }
@@ -67,7 +75,11 @@ export async function linkDestinationOf(p: string): Promise<string | null> {
 export async function removeLinkAt(p: string): Promise<boolean> {
   const s = await lstatOrNull(p);
   if (!s) return false;
-  if (!s.isSymbolicLink()) throw new RelocateError('E_NOT_A_LINK', `${p} is not a link; relocate will not delete it`, { path: p, hint: 'the disk changed since the plan; run `relocate plan` again' });
+  if (!s.isSymbolicLink())
+    throw new RelocateError('E_NOT_A_LINK', `${p} is not a link; relocate will not delete it`, {
+      path: p,
+      hint: 'the disk changed since the plan; run `relocate plan` again',
+    });
   try {
     HOST.removeLinkEntry(p);
   } catch (err) {

@@ -19,7 +19,11 @@ function alreadyThere(from: string, to: string): RelocateError {
 function windowsMoveError(err: unknown, from: string, to: string, attempts: number): RelocateError {
   const e = fsError(err, from, `moving to ${to}${attempts > 1 ? ` (${attempts} attempts)` : ''}:`);
   if (e.code !== 'E_ACCESS' && e.code !== 'E_IN_USE') return e;
-  return new RelocateError(e.code, e.message, { path: from, hint: 'a program (antivirus, a search indexer, an open Explorer window or the program itself) may hold a file in it; close it and run again', cause: err });
+  return new RelocateError(e.code, e.message, {
+    path: from,
+    hint: 'a program (antivirus, a search indexer, an open Explorer window or the program itself) may hold a file in it; close it and run again',
+    cause: err,
+  });
 }
 
 /** Windows: MoveFileExW without MOVEFILE_REPLACE_EXISTING, no-clobber in one step, retried while antivirus holds a file. True when moved. */

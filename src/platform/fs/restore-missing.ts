@@ -27,7 +27,8 @@ interface ListedObject {
 /** A listing as one object per node: for the rare paths (an undo) that read it by name. */
 function nodesOf(list: TreeListing): ListedObject[] {
   const out: ListedObject[] = [];
-  for (let i = 0; i < list.length; i++) out.push({ rel: list.rel(i), kind: list.kind(i), id: list.id(i), mode: list.mode(i), mtimeNs: list.mtimeNs(i), atimeNs: list.atimeNs(i) });
+  for (let i = 0; i < list.length; i++)
+    out.push({ rel: list.rel(i), kind: list.kind(i), id: list.id(i), mode: list.mode(i), mtimeNs: list.mtimeNs(i), atimeNs: list.atimeNs(i) });
   return out;
 }
 
@@ -43,7 +44,10 @@ export async function restoreMissing(port: RestorePort, twin: string, root: stri
   // An undo path, over what a crash left: the listings as one object per node, which this logic reads best.
   const [want, have] = [nodesOf(await walk(twin)), nodesOf(await walk(root))];
   if (have[0]?.kind !== 'dir' || want[0]?.kind !== 'dir') {
-    throw new RelocateError('E_INCONSISTENT', `${root} is not a folder like ${twin}, so its missing files cannot be put back`, { path: root, hint: 'inspect both paths by hand; relocate changed nothing more' });
+    throw new RelocateError('E_INCONSISTENT', `${root} is not a folder like ${twin}, so its missing files cannot be put back`, {
+      path: root,
+      hint: 'inspect both paths by hand; relocate changed nothing more',
+    });
   }
   const present = new Set(have.map((n) => n.rel));
   // Each missing node's top: the outermost missing node above it (itself when its folder is there). The walk

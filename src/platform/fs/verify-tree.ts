@@ -129,7 +129,8 @@ export async function verifyTrees(
       if (mode === 'content' || subset) toCompare.push(i, j);
     }
     if (subset) continue;
-    if (modes && kind !== 'symlink' && HOST.modeBitsAndOwners && a.mode(i) !== b.mode(j)) fail(`mode ${a.mode(i).toString(8)} vs ${b.mode(j).toString(8)}`, rel, i);
+    if (modes && kind !== 'symlink' && HOST.modeBitsAndOwners && a.mode(i) !== b.mode(j))
+      fail(`mode ${a.mode(i).toString(8)} vs ${b.mode(j).toString(8)}`, rel, i);
     // Owner, mtime and attributes (keep-meta.ts). The copy's attributes are read here, only for nodes whose original
     // has some, and kept in its listing for the verify that reuses it; an original listed without them is read too.
     if (a.xattrs(i) === null) a.setXattrs(i, keeper.readXattrs(under(original, rel)));

@@ -43,7 +43,15 @@ function lstatNode(full: string, keeper: MetaKeeper | undefined, birth: boolean,
   // The same inode, its ctime unchanged since an earlier walk read it: those reads stand (a null one is read now).
   const vouched = keeper && reads.prior ? reads.prior.at(at, s.dev, s.ino, s.ctimeNs) : undefined;
   const node: ListedNode = {
-    kind, size: Number(s.size), blocks: Number(s.blocks), mtimeNs: s.mtimeNs, atimeNs: s.atimeNs, mode: Number(s.mode) & 0o7777, uid, gid: Number(s.gid), nlink,
+    kind,
+    size: Number(s.size),
+    blocks: Number(s.blocks),
+    mtimeNs: s.mtimeNs,
+    atimeNs: s.atimeNs,
+    mode: Number(s.mode) & 0o7777,
+    uid,
+    gid: Number(s.gid),
+    nlink,
     id: kind === 'file' && nlink > 1 ? `${s.dev}:${s.ino}` : '',
     linkText: kind === 'symlink' ? readlinkOf(full) : undefined,
     xattrs: keeper && kind !== 'other' ? (vouched?.xattrs ?? keeper.readXattrs(full)) : null,

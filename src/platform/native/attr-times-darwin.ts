@@ -57,9 +57,14 @@ export function encodeAttrTimes(atimeNs: bigint, mtimeNs: bigint, birthtimeNs?: 
 
 const binding = nativeBinding<SetTimesNs>(
   'setattrlist',
-  () => (process.platform !== 'darwin' || (process.arch !== 'arm64' && process.arch !== 'x64') ? `creation times are set through setattrlist on macOS only (this is ${process.platform} ${process.arch})` : undefined),
+  () =>
+    process.platform !== 'darwin' || (process.arch !== 'arm64' && process.arch !== 'x64')
+      ? `creation times are set through setattrlist on macOS only (this is ${process.platform} ${process.arch})`
+      : undefined,
   (koffi) => {
-    const setattrlist = koffi.load('libSystem.B.dylib').func('int setattrlist(const char *path, const uint8_t *attrList, const uint8_t *attrBuf, size_t attrBufSize, unsigned long options)');
+    const setattrlist = koffi
+      .load('libSystem.B.dylib')
+      .func('int setattrlist(const char *path, const uint8_t *attrList, const uint8_t *attrBuf, size_t attrBufSize, unsigned long options)');
     const call = (p: string, atimeNs: bigint, mtimeNs: bigint, birthtimeNs?: bigint | null): number => {
       const { list, values } = encodeAttrTimes(atimeNs, mtimeNs, birthtimeNs);
       return setattrlist(p, list, values, values.length, FSOPT_NOFOLLOW) === 0 ? 0 : koffi.errno();

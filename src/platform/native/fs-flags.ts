@@ -68,7 +68,18 @@ export const FS_FL = {
 
 /** The flags a copy keeps (see the module comment for the others). Never immutable or append-only. */
 export const COPYABLE_FLAGS =
-  FS_FL.SECRM | FS_FL.UNRM | FS_FL.COMPR | FS_FL.SYNC | FS_FL.NODUMP | FS_FL.NOATIME | FS_FL.NOCOMP | FS_FL.JOURNAL_DATA | FS_FL.NOTAIL | FS_FL.DIRSYNC | FS_FL.TOPDIR | FS_FL.NOCOW;
+  FS_FL.SECRM |
+  FS_FL.UNRM |
+  FS_FL.COMPR |
+  FS_FL.SYNC |
+  FS_FL.NODUMP |
+  FS_FL.NOATIME |
+  FS_FL.NOCOMP |
+  FS_FL.JOURNAL_DATA |
+  FS_FL.NOTAIL |
+  FS_FL.DIRSYNC |
+  FS_FL.TOPDIR |
+  FS_FL.NOCOW;
 
 /** The flags that act only on data written after them: set on the empty copy. */
 export const BEFORE_DATA_FLAGS = FS_FL.COMPR | FS_FL.NOCOMP | FS_FL.NOCOW;
@@ -79,13 +90,25 @@ export const FS_IOC_SETFLAGS = 0x40086602;
 
 /** lsattr's letter for each copyable flag, for people. */
 const LETTERS: [number, string][] = [
-  [FS_FL.SECRM, 's'], [FS_FL.UNRM, 'u'], [FS_FL.COMPR, 'c'], [FS_FL.SYNC, 'S'], [FS_FL.NODUMP, 'd'], [FS_FL.NOATIME, 'A'],
-  [FS_FL.NOCOMP, 'm'], [FS_FL.JOURNAL_DATA, 'j'], [FS_FL.NOTAIL, 't'], [FS_FL.DIRSYNC, 'D'], [FS_FL.TOPDIR, 'T'], [FS_FL.NOCOW, 'C'],
+  [FS_FL.SECRM, 's'],
+  [FS_FL.UNRM, 'u'],
+  [FS_FL.COMPR, 'c'],
+  [FS_FL.SYNC, 'S'],
+  [FS_FL.NODUMP, 'd'],
+  [FS_FL.NOATIME, 'A'],
+  [FS_FL.NOCOMP, 'm'],
+  [FS_FL.JOURNAL_DATA, 'j'],
+  [FS_FL.NOTAIL, 't'],
+  [FS_FL.DIRSYNC, 'D'],
+  [FS_FL.TOPDIR, 'T'],
+  [FS_FL.NOCOW, 'C'],
 ];
 
 /** The chattr letters of the copyable flags in `flags` (e.g. `+dA`), or '' when none. */
 export function linuxFlagLetters(flags: number): string {
-  const got = LETTERS.filter(([bit]) => (flags & bit) !== 0).map(([, l]) => l).join('');
+  const got = LETTERS.filter(([bit]) => (flags & bit) !== 0)
+    .map(([, l]) => l)
+    .join('');
   return got === '' ? '' : `+${got}`;
 }
 

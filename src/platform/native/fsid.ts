@@ -20,7 +20,10 @@ const FSID_OFFSET = 56;
 
 const binding = nativeBinding<FsidOf>(
   'statfs from libc',
-  () => (process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64') ? undefined : `statfs's layout is known here only for 64-bit Linux (this is ${process.platform} ${process.arch})`),
+  () =>
+    process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64')
+      ? undefined
+      : `statfs's layout is known here only for 64-bit Linux (this is ${process.platform} ${process.arch})`,
   (koffi) => {
     const statfs = koffi.load('libc.so.6').func('int statfs(const char *path, _Out_ uint8_t *buf)');
     return (p: string) => {

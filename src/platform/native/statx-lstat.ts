@@ -110,11 +110,25 @@ const binding = nativeBinding<StatxReader>(
     const buf = Buffer.alloc(STATX.STRUCT_SIZE);
     const flags = LINUX.AT_SYMLINK_NOFOLLOW | LINUX.AT_NO_AUTOMOUNT;
     const node = {
-      mode: 0, dev: 0, nlink: 0, size: 0, blocks: 0, mtimeMs: 0, flag: undefined as InodeFlag | undefined,
-      get ino() { return buf.readBigUInt64LE(STATX.OFF_INO).toString(); },
-      isFile() { return (this.mode & S_IFMT) === S_IFREG; },
-      isDirectory() { return (this.mode & S_IFMT) === S_IFDIR; },
-      isSymbolicLink() { return (this.mode & S_IFMT) === S_IFLNK; },
+      mode: 0,
+      dev: 0,
+      nlink: 0,
+      size: 0,
+      blocks: 0,
+      mtimeMs: 0,
+      flag: undefined as InodeFlag | undefined,
+      get ino() {
+        return buf.readBigUInt64LE(STATX.OFF_INO).toString();
+      },
+      isFile() {
+        return (this.mode & S_IFMT) === S_IFREG;
+      },
+      isDirectory() {
+        return (this.mode & S_IFMT) === S_IFDIR;
+      },
+      isSymbolicLink() {
+        return (this.mode & S_IFMT) === S_IFLNK;
+      },
     };
     // A kernel older than statx (4.11) says ENOSYS: lstat alone from then on, not two calls a node.
     let kernelHasIt = true;

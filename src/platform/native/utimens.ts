@@ -49,7 +49,10 @@ export function lutimesSeconds(ns: bigint): number {
 
 const binding = nativeBinding<SetTimesNs>(
   'utimensat',
-  () => (process.platform !== 'linux' || !SIXTY_FOUR_BIT.has(process.arch) ? `nanosecond times are set through utimensat on 64-bit Linux only (this is ${process.platform} ${process.arch})` : undefined),
+  () =>
+    process.platform !== 'linux' || !SIXTY_FOUR_BIT.has(process.arch)
+      ? `nanosecond times are set through utimensat on 64-bit Linux only (this is ${process.platform} ${process.arch})`
+      : undefined,
   (koffi) => {
     const libc = koffi.load('libc.so.6');
     const utimensat = libc.func('int utimensat(int dirfd, const char *path, const uint8_t *times, int flags)');

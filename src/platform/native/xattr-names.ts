@@ -7,7 +7,7 @@
 /** The names of a listxattr list, each a fresh buffer ending in its NUL; a last name without one (never from the kernel) gets one. */
 export function splitXattrNames(list: Buffer): Buffer[] {
   const out: Buffer[] = [];
-  for (let start = 0; start < list.length; ) {
+  for (let start = 0; start < list.length;) {
     const end = list.indexOf(0, start);
     const stop = end < 0 ? list.length : end;
     // An empty name (two NULs in a row) names nothing.

@@ -61,7 +61,10 @@ const SIZE_MAX = 65536;
 
 const binding = nativeBinding<XattrCalls>(
   'the extended attribute calls',
-  () => (process.platform !== 'linux' && process.platform !== 'darwin' ? `extended attributes are kept on Linux and macOS only (this is ${process.platform})` : undefined),
+  () =>
+    process.platform !== 'linux' && process.platform !== 'darwin'
+      ? `extended attributes are kept on Linux and macOS only (this is ${process.platform})`
+      : undefined,
   (koffi) => {
     if (process.platform === 'darwin') return makeDarwinXattrCalls(koffi);
     const libc = koffi.load('libc.so.6');

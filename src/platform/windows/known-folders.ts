@@ -71,7 +71,9 @@ async function loadShell(): Promise<GetPath | null> {
     const shell32 = koffi.load('shell32.dll');
     const ole32 = koffi.load('ole32.dll');
     const CoTaskMemFree = ole32.func('void __stdcall CoTaskMemFree(void *pv)');
-    const SHGetKnownFolderPath = shell32.func('int32_t __stdcall SHGetKnownFolderPath(const uint8_t *rfid, uint32_t dwFlags, void *hToken, _Out_ void **ppszPath)');
+    const SHGetKnownFolderPath = shell32.func(
+      'int32_t __stdcall SHGetKnownFolderPath(const uint8_t *rfid, uint32_t dwFlags, void *hToken, _Out_ void **ppszPath)',
+    );
     shell = (id) => {
       const out: unknown[] = [null];
       const hr = SHGetKnownFolderPath(id, KF_FLAG_DONT_VERIFY, null, out) as number;
@@ -96,7 +98,10 @@ async function loadShell(): Promise<GetPath | null> {
  * present on this edition, a policy, koffi unavailable) is listed in
  * `failures` with the reason instead; nothing is guessed.
  */
-export async function windowsKnownFolders(): Promise<{ folders: Partial<Record<KnownFolderName, string>>; failures: Partial<Record<KnownFolderName, string>> }> {
+export async function windowsKnownFolders(): Promise<{
+  folders: Partial<Record<KnownFolderName, string>>;
+  failures: Partial<Record<KnownFolderName, string>>;
+}> {
   const folders: Partial<Record<KnownFolderName, string>> = {};
   const failures: Partial<Record<KnownFolderName, string>> = {};
   const get = await loadShell();

@@ -40,7 +40,11 @@ export interface ReparseInfo {
 
 /** A Win32 failure with its GetLastError code. */
 export class Win32Error extends Error {
-  constructor(readonly fn: string, readonly winError: number, readonly path?: string) {
+  constructor(
+    readonly fn: string,
+    readonly winError: number,
+    readonly path?: string,
+  ) {
     super(`${fn}${path ? ` ${path}` : ''} failed with Windows error ${winError}`);
   }
 }
@@ -53,7 +57,15 @@ export function kindOfTag(tag: number): ReparseKind {
 
 /** Opens an entry itself (a link is not followed) for reading attributes. */
 export function openEntry(w: Win32, p: string): bigint {
-  const h = w.raw.CreateFileW(win32Path(p), FILE_READ_ATTRIBUTES, FILE_SHARE_ALL, null, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, null);
+  const h = w.raw.CreateFileW(
+    win32Path(p),
+    FILE_READ_ATTRIBUTES,
+    FILE_SHARE_ALL,
+    null,
+    OPEN_EXISTING,
+    FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT,
+    null,
+  );
   if (w.badHandle(h)) throw new Win32Error('CreateFileW', w.lastError(), p);
   return h;
 }

@@ -33,7 +33,10 @@ export interface RmProcess {
 }
 
 export class RestartManagerError extends Error {
-  constructor(readonly fn: string, readonly status: number) {
+  constructor(
+    readonly fn: string,
+    readonly status: number,
+  ) {
     super(`${fn} failed with Windows error ${status}`);
   }
 }

@@ -48,7 +48,16 @@ export interface Win32Raw {
   FindClose(h: bigint): number;
   GetFileInformationByHandle(h: bigint, info: Buffer): number;
   GetVolumePathNameW(file: string, out: Buffer, chars: number): number;
-  GetVolumeInformationW(root: string, name: Buffer, nameChars: number, serial: number[], maxComponent: number[], flags: number[], fsName: Buffer, fsNameChars: number): number;
+  GetVolumeInformationW(
+    root: string,
+    name: Buffer,
+    nameChars: number,
+    serial: number[],
+    maxComponent: number[],
+    flags: number[],
+    fsName: Buffer,
+    fsNameChars: number,
+  ): number;
   GetDriveTypeW(root: string): number;
   GetDiskFreeSpaceExW(dir: string, freeToCaller: bigint[] | number[], total: bigint[] | number[], totalFree: bigint[] | number[]): number;
   MoveFileExW(from: string, to: string, flags: number): number;
@@ -142,26 +151,38 @@ async function bind(): Promise<Win32 | null> {
         'int __stdcall GetDiskFreeSpaceExW(const char16_t *lpDirectoryName, _Out_ uint64_t *lpFreeBytesAvailableToCaller, _Out_ uint64_t *lpTotalNumberOfBytes, _Out_ uint64_t *lpTotalNumberOfFreeBytes)',
       ),
       MoveFileExW: kernel32.func('int __stdcall MoveFileExW(const char16_t *lpExistingFileName, const char16_t *lpNewFileName, uint32_t dwFlags)'),
-      CreateHardLinkW: kernel32.func('int __stdcall CreateHardLinkW(const char16_t *lpFileName, const char16_t *lpExistingFileName, void *lpSecurityAttributes)'),
+      CreateHardLinkW: kernel32.func(
+        'int __stdcall CreateHardLinkW(const char16_t *lpFileName, const char16_t *lpExistingFileName, void *lpSecurityAttributes)',
+      ),
       // BOOLEAN, not BOOL: one byte. Reading it as an int would see garbage in the upper bytes.
-      CreateSymbolicLinkW: kernel32.func('uint8_t __stdcall CreateSymbolicLinkW(const char16_t *lpSymlinkFileName, const char16_t *lpTargetFileName, uint32_t dwFlags)'),
+      CreateSymbolicLinkW: kernel32.func(
+        'uint8_t __stdcall CreateSymbolicLinkW(const char16_t *lpSymlinkFileName, const char16_t *lpTargetFileName, uint32_t dwFlags)',
+      ),
       GetCurrentProcess: kernel32.func('RELOCATE_HANDLE __stdcall GetCurrentProcess()'),
       OpenProcess: kernel32.func('RELOCATE_HANDLE __stdcall OpenProcess(uint32_t dwDesiredAccess, int bInheritHandle, uint32_t dwProcessId)'),
-      QueryFullProcessImageNameW: kernel32.func('int __stdcall QueryFullProcessImageNameW(RELOCATE_HANDLE hProcess, uint32_t dwFlags, void *lpExeName, _Inout_ uint32_t *lpdwSize)'),
+      QueryFullProcessImageNameW: kernel32.func(
+        'int __stdcall QueryFullProcessImageNameW(RELOCATE_HANDLE hProcess, uint32_t dwFlags, void *lpExeName, _Inout_ uint32_t *lpdwSize)',
+      ),
       GetFileAttributesW: kernel32.func('uint32_t __stdcall GetFileAttributesW(const char16_t *lpFileName)'),
       // The pids are written into the caller's Buffer (4 bytes each); the result is how many processes share the console.
       GetConsoleProcessList: kernel32.func('uint32_t __stdcall GetConsoleProcessList(void *lpdwProcessList, uint32_t dwProcessCount)'),
       SetFileAttributesW: kernel32.func('int __stdcall SetFileAttributesW(const char16_t *lpFileName, uint32_t dwFileAttributes)'),
       // WIN32_FIND_STREAM_DATA (FIND_STREAM_DATA_SIZE bytes) is filled in place; InfoLevel 0 is FindStreamInfoStandard.
-      FindFirstStreamW: kernel32.func('RELOCATE_HANDLE __stdcall FindFirstStreamW(const char16_t *lpFileName, int InfoLevel, void *lpFindStreamData, uint32_t dwFlags)'),
+      FindFirstStreamW: kernel32.func(
+        'RELOCATE_HANDLE __stdcall FindFirstStreamW(const char16_t *lpFileName, int InfoLevel, void *lpFindStreamData, uint32_t dwFlags)',
+      ),
       FindNextStreamW: kernel32.func('int __stdcall FindNextStreamW(RELOCATE_HANDLE hFindStream, void *lpFindStreamData)'),
       DeleteFileW: kernel32.func('int __stdcall DeleteFileW(const char16_t *lpFileName)'),
       // FILETIME is 8 bytes (100 ns since 1601); a NULL pointer leaves that time alone.
-      SetFileTime: kernel32.func('int __stdcall SetFileTime(RELOCATE_HANDLE hFile, const void *lpCreationTime, const void *lpLastAccessTime, const void *lpLastWriteTime)'),
+      SetFileTime: kernel32.func(
+        'int __stdcall SetFileTime(RELOCATE_HANDLE hFile, const void *lpCreationTime, const void *lpLastAccessTime, const void *lpLastWriteTime)',
+      ),
       RegGetValueW: advapi32.func(
         'int32_t __stdcall RegGetValueW(intptr_t hkey, const char16_t *lpSubKey, const char16_t *lpValue, uint32_t dwFlags, _Out_ uint32_t *pdwType, void *pvData, _Inout_ uint32_t *pcbData)',
       ),
-      OpenProcessToken: advapi32.func('int __stdcall OpenProcessToken(RELOCATE_HANDLE ProcessHandle, uint32_t DesiredAccess, _Out_ RELOCATE_HANDLE *TokenHandle)'),
+      OpenProcessToken: advapi32.func(
+        'int __stdcall OpenProcessToken(RELOCATE_HANDLE ProcessHandle, uint32_t DesiredAccess, _Out_ RELOCATE_HANDLE *TokenHandle)',
+      ),
       GetTokenInformation: advapi32.func(
         'int __stdcall GetTokenInformation(RELOCATE_HANDLE TokenHandle, int TokenInformationClass, void *TokenInformation, uint32_t TokenInformationLength, _Out_ uint32_t *ReturnLength)',
       ),

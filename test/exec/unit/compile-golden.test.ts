@@ -55,11 +55,24 @@ function entryOf(c: Case, os: keyof typeof OS): PlannedEntry {
   const to = c.action === 'restore' ? o.link : o.target;
   const moves = c.action === 'move' || c.action === 'retarget' || c.action === 'merge' || c.action === 'restore' || c.action === 'backup';
   return {
-    order: 7, index: 0, link: o.link, target: o.target, type: os === 'win32' ? 'junction' : 'symlink', declaredType: 'auto',
-    state: c.action === 'restore' || c.action === 'remove' ? 'absent' : 'present', conflictStrategy: c.action === 'merge' ? 'merge' : c.action === 'backup' ? 'backup' : 'fail',
-    retargetMode: 'move', action: c.action, reason: 'r', findings: [], style: o.style, source: { file: 'm.yaml', line: 1, col: 1 },
+    order: 7,
+    index: 0,
+    link: o.link,
+    target: o.target,
+    type: os === 'win32' ? 'junction' : 'symlink',
+    declaredType: 'auto',
+    state: c.action === 'restore' || c.action === 'remove' ? 'absent' : 'present',
+    conflictStrategy: c.action === 'merge' ? 'merge' : c.action === 'backup' ? 'backup' : 'fail',
+    retargetMode: 'move',
+    action: c.action,
+    reason: 'r',
+    findings: [],
+    style: o.style,
+    source: { file: 'm.yaml', line: 1, col: 1 },
     ...(moves ? { move: { from, to, crossVolume: c.cross ?? false, bytes: 1, files: 1 } } : {}),
-    ...(c.action === 'merge' ? { comparison: { onlyAtLink: ['saves', 'saves/slot1', 'mods/a'], onlyAtTarget: ['cache'], differ: [], identical: ['config.ini'] } } : {}),
+    ...(c.action === 'merge'
+      ? { comparison: { onlyAtLink: ['saves', 'saves/slot1', 'mods/a'], onlyAtTarget: ['cache'], differ: [], identical: ['config.ini'] } }
+      : {}),
     ...extra,
   } as PlannedEntry;
 }

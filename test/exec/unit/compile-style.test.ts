@@ -17,8 +17,20 @@ const LONG = 'G'.repeat(250);
 
 function windowsMove(link: string, target: string): PlannedEntry {
   return {
-    order: 3, index: 0, link, target, type: 'junction', declaredType: 'auto', state: 'present', conflictStrategy: 'fail', retargetMode: 'move',
-    action: 'move', reason: 'r', findings: [], style: WIN_STYLE, source: { file: 'C:\\m.yaml', line: 1, col: 1 },
+    order: 3,
+    index: 0,
+    link,
+    target,
+    type: 'junction',
+    declaredType: 'auto',
+    state: 'present',
+    conflictStrategy: 'fail',
+    retargetMode: 'move',
+    action: 'move',
+    reason: 'r',
+    findings: [],
+    style: WIN_STYLE,
+    source: { file: 'C:\\m.yaml', line: 1, col: 1 },
     move: { from: link, to: target, crossVolume: true, bytes: 1, files: 1 },
   };
 }
@@ -43,7 +55,7 @@ describe('compiling a Windows plan', () => {
     expect(aside?.op === 'rename' && aside.to).toMatch(new RegExp(`^C:\\\\Games\\\\G+~${hash}\\.relocate-old-20261207T060000Z-abcd-3$`));
   });
 
-  it('is guarded in the plan\'s own spelling', () => {
+  it("is guarded in the plan's own spelling", () => {
     const plan = { os: 'win32', entries: [windowsMove('C:\\Games\\Old', 'D:\\Games\\Old')] } as unknown as Plan;
     const record = { id: OPTS.runId, startedAt: '2026-12-07T06:00:00.123Z', plan, steps: compileSteps(plan, OPTS) } as unknown as RunRecord;
     expect(runScope(record, []).style).toEqual(WIN_STYLE);

@@ -298,7 +298,12 @@ describe('the POSIX flavour under the executor', () => {
       expect(o.error?.message).toBeUndefined();
       expect(readTree(disk, '/home/u/games')).toEqual({ $symlink: '/mnt/data/games' });
       expect(hardLinkGroups(disk, '/mnt/data')).toEqual([['/mnt/data/games/a.bin', '/mnt/data/games/two']]);
-      const back = await rollbackRun(await new RunStore(nodeJournalDisk, state.dir, o.record.id).load(), { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: port, force: false });
+      const back = await rollbackRun(await new RunStore(nodeJournalDisk, state.dir, o.record.id).load(), {
+        stateDir: state.dir,
+        journalDisk: nodeJournalDisk,
+        fs: port,
+        force: false,
+      });
       expect(back.result).toBe('rolled-back');
       expect([readTree(disk, '/home', { dirModes: true }), readTree(disk, '/mnt/data', { dirModes: true })]).toEqual(before);
     } finally {

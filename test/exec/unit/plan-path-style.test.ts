@@ -37,11 +37,13 @@ describe('undo of a subset delete with Windows paths', () => {
     return fs;
   };
 
-  it('puts the missing file back at its Windows path, from the twin\'s, through a staging name beside it', async () => {
+  it("puts the missing file back at its Windows path, from the twin's, through a staging name beside it", async () => {
     const fs = disk();
     expect(await undoStep({ fs, style: WIN }, s, { nodes }, false, false)).toBeUndefined();
     expect(fs.calls).toContain('restoreSnapshot(D:\\Games\\sub\\a.txt, C:\\Users\\me\\Games.relocate-old-x-0\\sub\\a.txt.relocate-partial-undo)');
-    expect(fs.calls).toContain('renameNoReplace(C:\\Users\\me\\Games.relocate-old-x-0\\sub\\a.txt.relocate-partial-undo, C:\\Users\\me\\Games.relocate-old-x-0\\sub\\a.txt)');
+    expect(fs.calls).toContain(
+      'renameNoReplace(C:\\Users\\me\\Games.relocate-old-x-0\\sub\\a.txt.relocate-partial-undo, C:\\Users\\me\\Games.relocate-old-x-0\\sub\\a.txt)',
+    );
     expect(fs.nodes.has('C:\\Users\\me\\Games.relocate-old-x-0\\sub\\a.txt')).toBe(true);
     // No path spelled the host's way.
     expect(fs.calls.join('\n')).not.toMatch(/\//);
@@ -54,7 +56,7 @@ describe('undo of a subset delete with Windows paths', () => {
   });
 });
 
-describe('link paths compared the plan\'s way', () => {
+describe("link paths compared the plan's way", () => {
   it('unlink removes a junction whose destination differs from the target only in case (Windows compares names without case)', async () => {
     const s: StepFor['unlink'] = { op: 'unlink', path: 'C:\\Users\\me\\Games', target: 'D:\\Data\\Games' };
     const info = { kind: 'junction' as const, linkText: 'd:\\data\\games', dest: 'd:\\data\\games', isDir: true, sameFile: false };
@@ -66,7 +68,7 @@ describe('link paths compared the plan\'s way', () => {
     await expect(doStep({ fs: new RecordingPort(), style: POSIX }, s, info)).rejects.toMatchObject({ code: 'E_NOT_A_LINK' });
   });
 
-  it('a rollback of a Windows run takes the style from the run\'s plan: its junction, read back in another case, is removed', async () => {
+  it("a rollback of a Windows run takes the style from the run's plan: its junction, read back in another case, is removed", async () => {
     const stateDir = mkdtempSync(path.join(os.tmpdir(), 'relocate-style-'));
     try {
       const step: StepFor['link'] = { op: 'link', path: 'C:\\Users\\me\\Games', target: 'D:\\Data\\Games', kind: 'junction' };

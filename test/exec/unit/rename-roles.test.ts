@@ -20,8 +20,19 @@ const LONG = 'G'.repeat(240);
 function entry(action: Action, cross: boolean, link = '/a/Games'): PlannedEntry {
   const move = { from: link, to: '/b/Games', crossVolume: cross, bytes: 10, files: 2 };
   return {
-    order: 0, index: 0, link, target: '/b/Games', type: 'symlink', declaredType: 'auto', state: action === 'restore' ? 'absent' : 'present',
-    conflictStrategy: action === 'merge' ? 'merge' : action === 'backup' ? 'backup' : 'fail', retargetMode: 'move', action, reason: 'r', findings: [], style: POSIX_STYLE,
+    order: 0,
+    index: 0,
+    link,
+    target: '/b/Games',
+    type: 'symlink',
+    declaredType: 'auto',
+    state: action === 'restore' ? 'absent' : 'present',
+    conflictStrategy: action === 'merge' ? 'merge' : action === 'backup' ? 'backup' : 'fail',
+    retargetMode: 'move',
+    action,
+    reason: 'r',
+    findings: [],
+    style: POSIX_STYLE,
     source: { file: '/m.yaml', line: 1, col: 1 },
     ...(action === 'move' || action === 'backup' ? { move } : {}),
     ...(action === 'link' ? { replacesIdentical: true } : {}),
@@ -32,7 +43,11 @@ function entry(action: Action, cross: boolean, link = '/a/Games'): PlannedEntry 
 }
 
 function steps(action: Action, cross: boolean, link?: string): RunStep[] {
-  return compileSteps({ entries: [entry(action, cross, link)] } as unknown as Plan, { runId: '20261207T060000Z-abcd', stamp: '20261207T060000123Z', verify: 'meta' });
+  return compileSteps({ entries: [entry(action, cross, link)] } as unknown as Plan, {
+    runId: '20261207T060000Z-abcd',
+    stamp: '20261207T060000123Z',
+    verify: 'meta',
+  });
 }
 
 const roles = (action: Action, cross: boolean): RenameRole[] => steps(action, cross).flatMap(({ step: s }) => (s.op === 'rename' ? [s.role] : []));
@@ -70,7 +85,9 @@ describe('the roles of rename steps', () => {
     const plan = JSON.parse(JSON.stringify(makePlan([], [], context('linux')))) as Plan;
     plan.entries = [entry('backup', false)];
     const compiled = steps('backup', false);
-    const old = JSON.parse(JSON.stringify({ id: 'r', status: 'done', startedAt: 's', toolVersion: 't', manifest: plan.manifest, verify: 'meta', plan, steps: compiled }));
+    const old = JSON.parse(
+      JSON.stringify({ id: 'r', status: 'done', startedAt: 's', toolVersion: 't', manifest: plan.manifest, verify: 'meta', plan, steps: compiled }),
+    );
     for (const rs of old.steps) delete rs.step.role;
     const decoded = decodeRunRecord(old);
     expect(decoded.steps.flatMap(({ step: s }) => (s.op === 'rename' ? [s.role] : []))).toEqual(['backup']);

@@ -19,7 +19,8 @@ const steps: RunStep[] = [
 ];
 const record = { plan: { entries: [entry(0, 'create'), entry(1, 'none'), entry(2, 'move')] }, steps } as unknown as RunRecord;
 
-const J = (...spec: [JournalLine['t'], number, Record<string, unknown>?][]): JournalLine[] => spec.map(([t, n, info]) => ({ t, n, at: 'x', ...(info ? { info } : {}) }));
+const J = (...spec: [JournalLine['t'], number, Record<string, unknown>?][]): JournalLine[] =>
+  spec.map(([t, n, info]) => ({ t, n, at: 'x', ...(info ? { info } : {}) }));
 const results = (lines: JournalLine[], d: RunDirection) => Object.fromEntries(entryResults(record, lines, d));
 
 describe('entry results, forward (apply, resume)', () => {
@@ -31,7 +32,19 @@ describe('entry results, forward (apply, resume)', () => {
   });
 
   it('a step failed and the automatic rollback undid the rest: that entry failed, the earlier one unchanged, changed is false', () => {
-    const lines = J(['begin', 0], ['done', 0], ['begin', 1], ['done', 1], ['begin', 2], ['undo-begin', 2], ['undo-done', 2], ['undo-begin', 1], ['undo-done', 1], ['undo-begin', 0], ['undo-done', 0]);
+    const lines = J(
+      ['begin', 0],
+      ['done', 0],
+      ['begin', 1],
+      ['done', 1],
+      ['begin', 2],
+      ['undo-begin', 2],
+      ['undo-done', 2],
+      ['undo-begin', 1],
+      ['undo-done', 1],
+      ['undo-begin', 0],
+      ['undo-done', 0],
+    );
     const r = entryResults(record, lines, 'forward');
     expect(Object.fromEntries(r)).toEqual({ 0: 'unchanged', 1: 'unchanged', 2: 'failed' });
     expect(runChanged('apply', { result: 'rolled-back' }, r, lines)).toBe(false);
@@ -70,7 +83,10 @@ describe('entry results, back (rollback, resume of a rollback)', () => {
   const applied = J(['begin', 0], ['done', 0], ['begin', 1], ['done', 1], ['begin', 2], ['done', 2], ['begin', 3], ['done', 3]);
 
   it('a rollback that undid everything: every changing entry changed, changed is true', () => {
-    const lines = [...applied, ...J(['undo-begin', 3], ['undo-done', 3], ['undo-begin', 2], ['undo-done', 2], ['undo-begin', 1], ['undo-done', 1], ['undo-begin', 0], ['undo-done', 0])];
+    const lines = [
+      ...applied,
+      ...J(['undo-begin', 3], ['undo-done', 3], ['undo-begin', 2], ['undo-done', 2], ['undo-begin', 1], ['undo-done', 1], ['undo-begin', 0], ['undo-done', 0]),
+    ];
     const r = entryResults(record, lines, 'back');
     expect(Object.fromEntries(r)).toEqual({ 0: 'changed', 1: 'unchanged', 2: 'changed' });
     expect(runChanged('rollback', { result: 'rolled-back' }, r, lines)).toBe(true);
@@ -82,7 +98,19 @@ describe('entry results, back (rollback, resume of a rollback)', () => {
   });
 
   it('undos skipped under --force changed nothing there', () => {
-    const lines = [...applied, ...J(['undo-begin', 3], ['undo-done', 3, { skipped: 'drifted' }], ['undo-begin', 2], ['undo-done', 2, { skipped: 'drifted' }], ['undo-begin', 1], ['undo-done', 1], ['undo-begin', 0], ['undo-done', 0])];
+    const lines = [
+      ...applied,
+      ...J(
+        ['undo-begin', 3],
+        ['undo-done', 3, { skipped: 'drifted' }],
+        ['undo-begin', 2],
+        ['undo-done', 2, { skipped: 'drifted' }],
+        ['undo-begin', 1],
+        ['undo-done', 1],
+        ['undo-begin', 0],
+        ['undo-done', 0],
+      ),
+    ];
     const r = entryResults(record, lines, 'back');
     expect(Object.fromEntries(r)).toEqual({ 0: 'changed', 1: 'unchanged', 2: 'unchanged' });
   });

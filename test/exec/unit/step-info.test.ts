@@ -38,8 +38,18 @@ interface Case {
 
 const CASES: Case[] = [
   { name: 'mkdirs', step: { op: 'mkdirs', path: '/m/a' }, disk: () => {}, begin: '{"created":["/m/a"]}' },
-  { name: 'rename', step: { op: 'rename', from: '/r/from', to: '/r/to', role: 'move' }, disk: (fs) => void fs.put('/r/from', 'dir', 10), begin: '{"movedId":"1:10"}' },
-  { name: 'copy', step: { op: 'copy', from: '/c/from', to: '/c/to.relocate-partial-x' }, disk: (fs) => void fs.put('/c/from', 'dir', 11), begin: '{"fromId":"1:11"}' },
+  {
+    name: 'rename',
+    step: { op: 'rename', from: '/r/from', to: '/r/to', role: 'move' },
+    disk: (fs) => void fs.put('/r/from', 'dir', 10),
+    begin: '{"movedId":"1:10"}',
+  },
+  {
+    name: 'copy',
+    step: { op: 'copy', from: '/c/from', to: '/c/to.relocate-partial-x' },
+    disk: (fs) => void fs.put('/c/from', 'dir', 11),
+    begin: '{"fromId":"1:11"}',
+  },
   {
     name: 'unlink of a symlink',
     step: { op: 'unlink', path: '/u/link', target: '/u/target' },
@@ -70,9 +80,14 @@ const CASES: Case[] = [
     },
     begin: `{"pathId":"1:12","namesHash":"${NAMES_HASH_OF_ROOT_AND_F}","outside":[{"rel":"f","path":"/o/f","dev":"1","ino":"99"}],"outsideMissing":1}`,
   },
-  { name: 'delete of nothing', step: { op: 'delete', path: '/d/gone', twin: '/d/new' }, disk: (fs) => void fs.put('/d/new', 'dir', 13), begin: '{"pathId":null}' },
   {
-    name: 'delete of a subset (a file that is its twin\'s other name)',
+    name: 'delete of nothing',
+    step: { op: 'delete', path: '/d/gone', twin: '/d/new' },
+    disk: (fs) => void fs.put('/d/new', 'dir', 13),
+    begin: '{"pathId":null}',
+  },
+  {
+    name: "delete of a subset (a file that is its twin's other name)",
     step: { op: 'delete', path: '/s/f', twin: '/t/f', subset: true },
     disk: (fs) => {
       fs.put('/s/f', 'file', 14);
@@ -91,7 +106,10 @@ afterEach(() => {
 });
 
 /** A run of `steps` with a journal of `lines` in a fresh temporary state folder. */
-function runWith(steps: Step[], lines: { t: 'begin' | 'made' | 'done'; n: number; info?: string }[]): { store: RunStore; record: RunRecord; journal: () => string[] } {
+function runWith(
+  steps: Step[],
+  lines: { t: 'begin' | 'made' | 'done'; n: number; info?: string }[],
+): { store: RunStore; record: RunRecord; journal: () => string[] } {
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'relocate-step-info-'));
   dirs.push(stateDir);
   const record = { id: 'r1', plan: { os: 'linux', entries: [] }, steps: steps.map((step, n) => ({ n, entry: n, step })) } as unknown as RunRecord;
@@ -112,7 +130,7 @@ describe('the begin info of each step kind, as the journal writes it', () => {
     });
   }
 
-  it('what a step makes: a copy\'s root (made line), the folders of mkdirs (done line), what an undo puts back (made line)', async () => {
+  it("what a step makes: a copy's root (made line), the folders of mkdirs (done line), what an undo puts back (made line)", async () => {
     const fs = new RecordingPort();
     const made: string[] = [];
     await doStep({ fs, style: STYLE }, { op: 'copy', from: '/c/from', to: '/c/to' }, {}, undefined, (m) => made.push(JSON.stringify(m)));
@@ -147,14 +165,21 @@ describe('a journal line of each step kind, read back and resumed', () => {
     fs.put('/c/from', 'dir', 11);
     fs.put('/c/to.relocate-partial-x', 'dir', 40);
     const step: Step = { op: 'copy', from: '/c/from', to: '/c/to.relocate-partial-x' };
-    const { store, record, journal } = runWith([step], [
-      { t: 'begin', n: 0, info: '{"fromId":"1:11"}' },
-      { t: 'made', n: 0, info: '{"madeId":"1:40"}' },
-    ]);
+    const { store, record, journal } = runWith(
+      [step],
+      [
+        { t: 'begin', n: 0, info: '{"fromId":"1:11"}' },
+        { t: 'made', n: 0, info: '{"madeId":"1:40"}' },
+      ],
+    );
     await runForward({ fs, store, record });
     store.close();
     expect(fs.calls).toEqual(['deleteTree(/c/to.relocate-partial-x)', 'copyTree(/c/from, /c/to.relocate-partial-x)']);
-    expect(journal().slice(2).map((l) => JSON.parse(l) as { t: string; info?: unknown })).toMatchObject([
+    expect(
+      journal()
+        .slice(2)
+        .map((l) => JSON.parse(l) as { t: string; info?: unknown }),
+    ).toMatchObject([
       { t: 'begin', info: { fromId: '1:11' } },
       { t: 'made', info: { madeId: `1:${fs.nodes.get('/c/to.relocate-partial-x')?.ino}` } },
       { t: 'done' },
@@ -164,10 +189,13 @@ describe('a journal line of each step kind, read back and resumed', () => {
   it('a rollback reads them too: the mkdirs folders by the identities its done line gave', async () => {
     const fs = new RecordingPort();
     fs.put('/m/a', 'dir', 50);
-    const { store, record } = runWith([{ op: 'mkdirs', path: '/m/a' }], [
-      { t: 'begin', n: 0, info: '{"created":["/m/a"]}' },
-      { t: 'done', n: 0, info: '{"madeIds":{"/m/a":"1:50"}}' },
-    ]);
+    const { store, record } = runWith(
+      [{ op: 'mkdirs', path: '/m/a' }],
+      [
+        { t: 'begin', n: 0, info: '{"created":["/m/a"]}' },
+        { t: 'done', n: 0, info: '{"madeIds":{"/m/a":"1:50"}}' },
+      ],
+    );
     expect(await runUndo({ fs, store, record }, false)).toEqual([]);
     store.close();
     expect(fs.calls).toEqual(['rmdirIfEmpty(/m/a)']);
@@ -178,9 +206,13 @@ describe('an info its step never writes is a damaged journal', () => {
   const bad: [string, Step, string][] = [
     ['a rename whose identity is a number', { op: 'rename', from: '/r/from', to: '/r/to', role: 'move' }, '{"movedId":10}'],
     ['mkdirs whose folders are not names', { op: 'mkdirs', path: '/m/a' }, '{"created":"/m/a"}'],
-    ['an unlink of an unknown kind', { op: 'unlink', path: '/u/l', target: '/u/t' }, '{"kind":"pipe","linkText":null,"dest":null,"isDir":false,"sameFile":false}'],
-    ['a tree delete with a subset delete\'s snapshot', { op: 'delete', path: '/d/old', twin: '/d/new' }, '{"pathId":"1:1","nodes":[]}'],
-    ['a subset delete with a tree delete\'s names hash', { op: 'delete', path: '/d/old', twin: '/d/new', subset: true }, '{"namesHash":"ab"}'],
+    [
+      'an unlink of an unknown kind',
+      { op: 'unlink', path: '/u/l', target: '/u/t' },
+      '{"kind":"pipe","linkText":null,"dest":null,"isDir":false,"sameFile":false}',
+    ],
+    ["a tree delete with a subset delete's snapshot", { op: 'delete', path: '/d/old', twin: '/d/new' }, '{"pathId":"1:1","nodes":[]}'],
+    ["a subset delete with a tree delete's names hash", { op: 'delete', path: '/d/old', twin: '/d/new', subset: true }, '{"namesHash":"ab"}'],
     ['an outside name without its inode', { op: 'delete', path: '/d/old', twin: '/d/new' }, '{"outside":[{"rel":"f","path":"/o/f","dev":"1"}]}'],
   ];
   for (const [name, step, info] of bad) {

@@ -180,7 +180,7 @@ const at = (...rel: string[]) => path.join(root, ...rel);
 /** The data every scene moves: a folder with a file and a subfolder. */
 const DATA = { 'x.txt': 'x data\n', 'sub/y.txt': 'y data, a little longer\n' };
 /** Someone else's data that appears at one of relocate's paths. */
-const FOREIGN = { 'mine.txt': 'not relocate\'s\n' };
+const FOREIGN = { 'mine.txt': "not relocate's\n" };
 
 /** A port with some calls replaced (a fault, or a fact the scene cannot make real, such as a mount or a program). */
 function withCalls(port: FsPort, calls: Partial<FsPort>): FsPort {
@@ -288,7 +288,10 @@ const S = () => stagingName(B(), 'r-0');
 
 const DO_ROWS: Row[] = [
   {
-    id: 'rename.from-exists', op: 'rename', phase: 'do', where: 'src/exec/step-ops.ts:doStep',
+    id: 'rename.from-exists',
+    op: 'rename',
+    phase: 'do',
+    where: 'src/exec/step-ops.ts:doStep',
     check: 'a rename whose source is gone refuses (E_MISSING): the disk changed since the plan',
     run: async (port) => {
       mkdirSync(at('b'));
@@ -298,7 +301,10 @@ const DO_ROWS: Row[] = [
     },
   },
   {
-    id: 'rename.no-replace', op: 'rename', phase: 'do', where: 'src/exec/fs-port.ts:renameNoReplace (NodeFs: src/platform/fs/rename.ts)',
+    id: 'rename.no-replace',
+    op: 'rename',
+    phase: 'do',
+    where: 'src/exec/fs-port.ts:renameNoReplace (NodeFs: src/platform/fs/rename.ts)',
     check: 'a rename never replaces what is at its destination (E_EXISTS)',
     run: async (port) => {
       const s: Step = { op: 'rename', from: disk.file(at('a', 'f.txt'), 'mine\n'), to: disk.file(at('b', 'f.txt'), 'theirs\n'), role: 'move' };
@@ -307,17 +313,28 @@ const DO_ROWS: Row[] = [
     },
   },
   {
-    id: 'copy.no-replace', op: 'copy', phase: 'do', where: 'src/exec/fs-port.ts:copyTree (NodeFs: src/platform/fs/copy-tree.ts:copyTree)',
+    id: 'copy.no-replace',
+    op: 'copy',
+    phase: 'do',
+    where: 'src/exec/fs-port.ts:copyTree (NodeFs: src/platform/fs/copy-tree.ts:copyTree)',
     check: 'a copy goes only to a path where nothing is (E_EXISTS)',
     run: async (port) => {
       const s: Step = { op: 'copy', from: disk.file(at('a', 'f.txt'), 'mine\n'), to: disk.file(at('b', 'f.txt'), 'theirs\n') };
       const info = await beginInfo(port, s);
       // As the executor calls it: told of the root the moment it exists.
-      await keepsAll(() => refused(doStep(port, s, info, undefined, () => undefined), 'E_EXISTS'));
+      await keepsAll(() =>
+        refused(
+          doStep(port, s, info, undefined, () => undefined),
+          'E_EXISTS',
+        ),
+      );
     },
   },
   {
-    id: 'verify.equal', op: 'verify', phase: 'do', where: 'src/exec/step-ops.ts:doStep → FsPort.verify',
+    id: 'verify.equal',
+    op: 'verify',
+    phase: 'do',
+    where: 'src/exec/step-ops.ts:doStep → FsPort.verify',
     check: 'a copy that differs from its original, even by one byte under the same size and time, fails the verify (E_VERIFY)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -328,7 +345,10 @@ const DO_ROWS: Row[] = [
     },
   },
   {
-    id: 'link.no-replace', op: 'link', phase: 'do', where: 'src/exec/fs-port.ts:createLink (NodeFs: src/platform/fs/links.ts:makeLink)',
+    id: 'link.no-replace',
+    op: 'link',
+    phase: 'do',
+    where: 'src/exec/fs-port.ts:createLink (NodeFs: src/platform/fs/links.ts:makeLink)',
     check: 'a link is made only where nothing is (E_EXISTS): the syscall never replaces',
     run: async (port) => {
       disk.tree(A(), FOREIGN);
@@ -338,7 +358,10 @@ const DO_ROWS: Row[] = [
     },
   },
   {
-    id: 'check-link.exists', op: 'check-link', phase: 'do', where: 'src/exec/step-ops.ts:checkLink',
+    id: 'check-link.exists',
+    op: 'check-link',
+    phase: 'do',
+    where: 'src/exec/step-ops.ts:checkLink',
     check: 'a link reported made but absent is refused (E_LINK_UNSUPPORTED)',
     run: async (port) => {
       disk.tree(B(), DATA);
@@ -346,7 +369,10 @@ const DO_ROWS: Row[] = [
     },
   },
   {
-    id: 'check-link.hardlink-same-file', op: 'check-link', phase: 'do', where: 'src/exec/step-ops.ts:checkLink',
+    id: 'check-link.hardlink-same-file',
+    op: 'check-link',
+    phase: 'do',
+    where: 'src/exec/step-ops.ts:checkLink',
     check: 'a hard link must be the same file (dev and inode) as its target (E_LINK_UNSUPPORTED)',
     run: async (port) => {
       const target = disk.file(at('b', 'f.txt'), 'same\n');
@@ -355,7 +381,10 @@ const DO_ROWS: Row[] = [
     },
   },
   {
-    id: 'check-link.is-link', op: 'check-link', phase: 'do', where: 'src/exec/step-ops.ts:checkLink',
+    id: 'check-link.is-link',
+    op: 'check-link',
+    phase: 'do',
+    where: 'src/exec/step-ops.ts:checkLink',
     check: 'a folder where a symlink should be is refused (E_LINK_UNSUPPORTED)',
     run: async (port) => {
       disk.tree(B(), DATA);
@@ -364,7 +393,10 @@ const DO_ROWS: Row[] = [
     },
   },
   {
-    id: 'check-link.points-to-target', op: 'check-link', phase: 'do', where: 'src/exec/step-ops.ts:checkLink',
+    id: 'check-link.points-to-target',
+    op: 'check-link',
+    phase: 'do',
+    where: 'src/exec/step-ops.ts:checkLink',
     check: 'a link that leads elsewhere than the target is refused (E_LINK_UNSUPPORTED)',
     run: async (port) => {
       disk.tree(B(), DATA);
@@ -374,7 +406,10 @@ const DO_ROWS: Row[] = [
     },
   },
   {
-    id: 'check-link.target-exists', op: 'check-link', phase: 'do', where: 'src/exec/step-ops.ts:checkLink',
+    id: 'check-link.target-exists',
+    op: 'check-link',
+    phase: 'do',
+    where: 'src/exec/step-ops.ts:checkLink',
     check: 'a link to a target that vanished is refused (E_LINK_CHECK)',
     run: async (port) => {
       disk.symlink(A(), B());
@@ -382,7 +417,10 @@ const DO_ROWS: Row[] = [
     },
   },
   {
-    id: 'check-in-use.held', op: 'check-in-use', phase: 'do', where: 'src/exec/step-ops.ts:refuseIfInUse',
+    id: 'check-in-use.held',
+    op: 'check-in-use',
+    phase: 'do',
+    where: 'src/exec/step-ops.ts:refuseIfInUse',
     check: 'a tree a program still holds at the last look is refused (E_IN_USE)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -391,7 +429,10 @@ const DO_ROWS: Row[] = [
     },
   },
   {
-    id: 'unlink.gone', op: 'unlink', phase: 'do', where: 'src/exec/step-ops.ts:doStep',
+    id: 'unlink.gone',
+    op: 'unlink',
+    phase: 'do',
+    where: 'src/exec/step-ops.ts:doStep',
     check: 'an unlink of a link that is gone refuses (E_MISSING)',
     run: async (port) => {
       disk.tree(B(), DATA);
@@ -401,8 +442,11 @@ const DO_ROWS: Row[] = [
     },
   },
   {
-    id: 'unlink.hardlink-same-file', op: 'unlink', phase: 'do', where: 'src/exec/step-ops.ts:doStep (beginInfo records sameFile)',
-    check: 'a file removed as a hard link must share its target\'s inode: a file of its own is the only copy (E_NOT_A_LINK)',
+    id: 'unlink.hardlink-same-file',
+    op: 'unlink',
+    phase: 'do',
+    where: 'src/exec/step-ops.ts:doStep (beginInfo records sameFile)',
+    check: "a file removed as a hard link must share its target's inode: a file of its own is the only copy (E_NOT_A_LINK)",
     run: async (port) => {
       const target = disk.file(at('b', 'f.txt'), 'same\n');
       const s: Step = { op: 'unlink', path: disk.file(at('a', 'f.txt'), 'now a file of its own\n'), target };
@@ -411,7 +455,10 @@ const DO_ROWS: Row[] = [
     },
   },
   {
-    id: 'unlink.is-link', op: 'unlink', phase: 'do', where: 'src/exec/step-ops.ts:doStep',
+    id: 'unlink.is-link',
+    op: 'unlink',
+    phase: 'do',
+    where: 'src/exec/step-ops.ts:doStep',
     check: 'a folder where the link to remove was is refused (E_NOT_A_LINK)',
     run: async (port) => {
       disk.tree(B(), DATA);
@@ -422,8 +469,11 @@ const DO_ROWS: Row[] = [
     },
   },
   {
-    id: 'unlink.points-to-target', op: 'unlink', phase: 'do', where: 'src/exec/step-ops.ts:doStep',
-    check: 'a link that now leads elsewhere than the plan\'s old target is kept (E_NOT_A_LINK)',
+    id: 'unlink.points-to-target',
+    op: 'unlink',
+    phase: 'do',
+    where: 'src/exec/step-ops.ts:doStep',
+    check: "a link that now leads elsewhere than the plan's old target is kept (E_NOT_A_LINK)",
     run: async (port) => {
       disk.tree(B(), DATA);
       disk.tree(at('c', 'Other'), FOREIGN);
@@ -434,7 +484,10 @@ const DO_ROWS: Row[] = [
     },
   },
   {
-    id: 'delete.one-device', op: 'delete', phase: 'do', where: 'src/exec/step-ops.ts:beginInfo → FsPort.assertOneDevice',
+    id: 'delete.one-device',
+    op: 'delete',
+    phase: 'do',
+    where: 'src/exec/step-ops.ts:beginInfo → FsPort.assertOneDevice',
     check: 'a delete of a tree with a volume mounted inside is refused before it is journaled as begun (E_MOUNT_INSIDE)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -447,11 +500,19 @@ const DO_ROWS: Row[] = [
       });
       const s: Step = { op: 'delete', path: A(), twin: B() };
       // As the executor does: the begin info first; the step runs only once it is journaled.
-      await keepsAll(() => refused(beginInfo(mounted, s).then((info) => doStep(mounted, s, info)), 'E_MOUNT_INSIDE'));
+      await keepsAll(() =>
+        refused(
+          beginInfo(mounted, s).then((info) => doStep(mounted, s, info)),
+          'E_MOUNT_INSIDE',
+        ),
+      );
     },
   },
   {
-    id: 'delete.twin-exists', op: 'delete', phase: 'do', where: 'src/exec/step-ops.ts:doStep',
+    id: 'delete.twin-exists',
+    op: 'delete',
+    phase: 'do',
+    where: 'src/exec/step-ops.ts:doStep',
     check: 'a delete whose twin (the verified copy that allows it) is gone keeps the only copy (E_MISSING)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -463,7 +524,10 @@ const DO_ROWS: Row[] = [
     },
   },
   {
-    id: 'forward.left-by-run.rename', op: 'rename', phase: 'do', where: 'src/exec/executor.ts:checkLeftByRun',
+    id: 'forward.left-by-run.rename',
+    op: 'rename',
+    phase: 'do',
+    where: 'src/exec/executor.ts:checkLeftByRun',
     check: 'the staging copy renamed into place must be the one this run made (madeId), or E_DRIFT',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -473,12 +537,25 @@ const DO_ROWS: Row[] = [
         disk.replace(S(), (p) => disk.tree(p, FOREIGN));
         before = disk.snap(root);
       };
-      await refused(forward(port, [{ op: 'copy', from: A(), to: S() }, { op: 'rename', from: S(), to: B(), role: 'stage' }], afterStep(0, swap)), 'E_DRIFT');
+      await refused(
+        forward(
+          port,
+          [
+            { op: 'copy', from: A(), to: S() },
+            { op: 'rename', from: S(), to: B(), role: 'stage' },
+          ],
+          afterStep(0, swap),
+        ),
+        'E_DRIFT',
+      );
       expect(disk.snap(root)).toEqual(before);
     },
   },
   {
-    id: 'forward.left-by-run.delete', op: 'delete', phase: 'do', where: 'src/exec/executor.ts:checkLeftByRun',
+    id: 'forward.left-by-run.delete',
+    op: 'delete',
+    phase: 'do',
+    where: 'src/exec/executor.ts:checkLeftByRun',
     check: 'the set-aside original deleted must be what this run set aside (movedId), or E_DRIFT',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -489,13 +566,26 @@ const DO_ROWS: Row[] = [
         disk.replace(aside, (p) => disk.tree(p, FOREIGN));
         before = disk.snap(root);
       };
-      await refused(forward(port, [{ op: 'rename', from: A(), to: aside, role: 'aside' }, { op: 'delete', path: aside, twin: B() }], afterStep(0, swap)), 'E_DRIFT');
+      await refused(
+        forward(
+          port,
+          [
+            { op: 'rename', from: A(), to: aside, role: 'aside' },
+            { op: 'delete', path: aside, twin: B() },
+          ],
+          afterStep(0, swap),
+        ),
+        'E_DRIFT',
+      );
       expect(disk.snap(root)).toEqual(before);
     },
   },
   {
-    id: 'guard.scope', op: 'any', phase: 'do', where: 'src/exec/guard.ts:GuardedFs.check',
-    check: 'a call that removes or writes at a path the run\'s plan does not name is refused before it reaches the disk (E_GUARD)',
+    id: 'guard.scope',
+    op: 'any',
+    phase: 'do',
+    where: 'src/exec/guard.ts:GuardedFs.check',
+    check: "a call that removes or writes at a path the run's plan does not name is refused before it reaches the disk (E_GUARD)",
     run: async (port) => {
       disk.tree(A(), DATA);
       await copyOf(A(), B());
@@ -506,7 +596,10 @@ const DO_ROWS: Row[] = [
     },
   },
   {
-    id: 'guard.through-link', op: 'any', phase: 'do', where: 'src/exec/guard.ts:GuardedFs.check',
+    id: 'guard.through-link',
+    op: 'any',
+    phase: 'do',
+    where: 'src/exec/guard.ts:GuardedFs.check',
     check: 'a path inside a scoped folder reached through a link (which leads elsewhere) is refused (E_GUARD)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -522,7 +615,10 @@ const DO_ROWS: Row[] = [
 
 const RESUME_ROWS: Row[] = [
   {
-    id: 'resume.rename.moved-identity', op: 'rename', phase: 'resume', where: 'src/exec/step-ops.ts:stepTookEffect',
+    id: 'resume.rename.moved-identity',
+    op: 'rename',
+    phase: 'resume',
+    where: 'src/exec/step-ops.ts:stepTookEffect',
     check: 'an interrupted rename counts as done only when what is at `to` is what was at `from` (movedId), or E_DRIFT',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -535,7 +631,10 @@ const RESUME_ROWS: Row[] = [
     },
   },
   {
-    id: 'resume.rename.ambiguous', op: 'rename', phase: 'resume', where: 'src/exec/step-ops.ts:stepTookEffect',
+    id: 'resume.rename.ambiguous',
+    op: 'rename',
+    phase: 'resume',
+    where: 'src/exec/step-ops.ts:stepTookEffect',
     check: 'an interrupted rename with something at both ends is neither redone nor taken as done (E_INCONSISTENT)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -546,7 +645,10 @@ const RESUME_ROWS: Row[] = [
     },
   },
   {
-    id: 'resume.link.not-ours', op: 'link', phase: 'resume', where: 'src/exec/step-ops.ts:stepTookEffect',
+    id: 'resume.link.not-ours',
+    op: 'link',
+    phase: 'resume',
+    where: 'src/exec/step-ops.ts:stepTookEffect',
     check: 'an interrupted link whose path holds something else than the link is refused (E_INCONSISTENT)',
     run: async (port) => {
       disk.tree(B(), DATA);
@@ -555,7 +657,10 @@ const RESUME_ROWS: Row[] = [
     },
   },
   {
-    id: 'resume.rename.from-identity', op: 'rename', phase: 'resume', where: 'src/exec/step-ops.ts:clearPartial',
+    id: 'resume.rename.from-identity',
+    op: 'rename',
+    phase: 'resume',
+    where: 'src/exec/step-ops.ts:clearPartial',
     check: 'an interrupted rename is redone only on the thing it began on (movedId at `from`), or E_DRIFT',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -570,7 +675,10 @@ const RESUME_ROWS: Row[] = [
     },
   },
   {
-    id: 'resume.copy.made-identity', op: 'copy', phase: 'resume', where: 'src/exec/identity.ts:undoIdentity (copy) via resumeIdentity',
+    id: 'resume.copy.made-identity',
+    op: 'copy',
+    phase: 'resume',
+    where: 'src/exec/identity.ts:undoIdentity (copy) via resumeIdentity',
     check: 'a partial copy is discarded only if it is the root relocate made (madeId), or E_DRIFT',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -582,7 +690,10 @@ const RESUME_ROWS: Row[] = [
     },
   },
   {
-    id: 'resume.copy.unrecorded-root', op: 'copy', phase: 'resume', where: 'src/exec/identity.ts:undoIdentity (copy) → holdsOnlyCopiesOf',
+    id: 'resume.copy.unrecorded-root',
+    op: 'copy',
+    phase: 'resume',
+    where: 'src/exec/identity.ts:undoIdentity (copy) → holdsOnlyCopiesOf',
     check: 'a partial copy whose root the journal never recorded is discarded only if empty or holding only copies of the original, or E_DRIFT',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -594,7 +705,10 @@ const RESUME_ROWS: Row[] = [
     },
   },
   {
-    id: 'resume.copy.original-exists', op: 'copy', phase: 'resume', where: 'src/exec/step-ops.ts:clearPartial',
+    id: 'resume.copy.original-exists',
+    op: 'copy',
+    phase: 'resume',
+    where: 'src/exec/step-ops.ts:clearPartial',
     check: 'a partial copy whose original is gone is kept: it may be all that is left (E_INCONSISTENT)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -606,7 +720,10 @@ const RESUME_ROWS: Row[] = [
     },
   },
   {
-    id: 'resume.delete.path-identity', op: 'delete', phase: 'resume', where: 'src/exec/identity.ts:undoIdentity (delete) via resumeIdentity',
+    id: 'resume.delete.path-identity',
+    op: 'delete',
+    phase: 'resume',
+    where: 'src/exec/identity.ts:undoIdentity (delete) via resumeIdentity',
     check: 'an interrupted delete goes on only on the thing it began on (pathId), or E_DRIFT',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -619,7 +736,10 @@ const RESUME_ROWS: Row[] = [
     },
   },
   {
-    id: 'resume.delete.remainder-verified', op: 'delete', phase: 'resume', where: 'src/exec/twin-check.ts:verifyRemainder via clearPartial',
+    id: 'resume.delete.remainder-verified',
+    op: 'delete',
+    phase: 'resume',
+    where: 'src/exec/twin-check.ts:verifyRemainder via clearPartial',
     check: 'an interrupted delete goes on only while what is left equals its twin by content (E_VERIFY)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -635,7 +755,10 @@ const RESUME_ROWS: Row[] = [
 
 const UNDO_ROWS: Row[] = [
   {
-    id: 'undo.rename.identity', op: 'rename', phase: 'undo', where: 'src/exec/identity.ts:undoIdentity (rename)',
+    id: 'undo.rename.identity',
+    op: 'rename',
+    phase: 'undo',
+    where: 'src/exec/identity.ts:undoIdentity (rename)',
     check: 'a rename is moved back only if what is at `to` is what it moved (movedId), or E_DRIFT',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -647,7 +770,10 @@ const UNDO_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.rename.to-gone', op: 'rename', phase: 'undo', where: 'src/exec/step-ops.ts:undoStep (rename)',
+    id: 'undo.rename.to-gone',
+    op: 'rename',
+    phase: 'undo',
+    where: 'src/exec/step-ops.ts:undoStep (rename)',
     check: 'a rename whose destination is gone cannot be moved back (E_DRIFT)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -659,7 +785,10 @@ const UNDO_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.rename.from-taken', op: 'rename', phase: 'undo', where: 'src/exec/step-ops.ts:undoStep (rename)',
+    id: 'undo.rename.from-taken',
+    op: 'rename',
+    phase: 'undo',
+    where: 'src/exec/step-ops.ts:undoStep (rename)',
     check: 'a rename is not moved back onto something made at its source since (E_DRIFT)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -671,7 +800,10 @@ const UNDO_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.copy.made-identity', op: 'copy', phase: 'undo', where: 'src/exec/identity.ts:undoIdentity (copy)',
+    id: 'undo.copy.made-identity',
+    op: 'copy',
+    phase: 'undo',
+    where: 'src/exec/identity.ts:undoIdentity (copy)',
     check: 'a copy is deleted only if it is the root relocate made (madeId), or E_DRIFT',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -683,7 +815,10 @@ const UNDO_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.force-skips-drift', op: 'any', phase: 'undo', where: 'src/exec/step-ops.ts:undoStep (skip, identity verdict)',
+    id: 'undo.force-skips-drift',
+    op: 'any',
+    phase: 'undo',
+    where: 'src/exec/step-ops.ts:undoStep (skip, identity verdict)',
     check: 'with --force a step whose paths drifted is skipped with a reason; it never deletes or renames the thing that differs',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -697,7 +832,10 @@ const UNDO_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.copy.unrecorded-root', op: 'copy', phase: 'undo', where: 'src/exec/identity.ts:undoIdentity (copy) → holdsOnlyCopiesOf',
+    id: 'undo.copy.unrecorded-root',
+    op: 'copy',
+    phase: 'undo',
+    where: 'src/exec/identity.ts:undoIdentity (copy) → holdsOnlyCopiesOf',
     check: 'a copy whose root the journal never recorded is deleted only if empty or holding only copies of the original, or E_DRIFT',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -709,7 +847,10 @@ const UNDO_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.copy.original-exists', op: 'copy', phase: 'undo', where: 'src/exec/step-ops.ts:undoStep (copy)',
+    id: 'undo.copy.original-exists',
+    op: 'copy',
+    phase: 'undo',
+    where: 'src/exec/step-ops.ts:undoStep (copy)',
     check: 'a copy is deleted only while its original is still there (E_DRIFT)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -721,7 +862,10 @@ const UNDO_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.mkdirs.made-identity', op: 'mkdirs', phase: 'undo', where: 'src/exec/step-ops.ts:undoStep (mkdirs)',
+    id: 'undo.mkdirs.made-identity',
+    op: 'mkdirs',
+    phase: 'undo',
+    where: 'src/exec/step-ops.ts:undoStep (mkdirs)',
     check: 'a folder is removed only if it is the one the step made (madeIds), even when empty',
     run: async (port) => {
       const s: Step = { op: 'mkdirs', path: at('n1', 'n2') };
@@ -736,7 +880,10 @@ const UNDO_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.mkdirs.only-empty', op: 'mkdirs', phase: 'undo', where: 'src/exec/fs-port.ts:rmdirIfEmpty (NodeFs.rmdirIfEmpty)',
+    id: 'undo.mkdirs.only-empty',
+    op: 'mkdirs',
+    phase: 'undo',
+    where: 'src/exec/fs-port.ts:rmdirIfEmpty (NodeFs.rmdirIfEmpty)',
     check: 'a folder the step made is removed only while empty',
     run: async (port) => {
       const s: Step = { op: 'mkdirs', path: at('n1', 'n2') };
@@ -748,8 +895,11 @@ const UNDO_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.link.hardlink-same-file', op: 'link', phase: 'undo', where: 'src/exec/step-ops.ts:undoStep (link)',
-    check: 'a hard link is removed only while it is still the target\'s file (dev and inode), or E_DRIFT',
+    id: 'undo.link.hardlink-same-file',
+    op: 'link',
+    phase: 'undo',
+    where: 'src/exec/step-ops.ts:undoStep (link)',
+    check: "a hard link is removed only while it is still the target's file (dev and inode), or E_DRIFT",
     run: async (port) => {
       const target = disk.file(at('b', 'f.txt'), 'data\n');
       const s: Step = { op: 'link', path: at('a', 'f.txt'), target, kind: 'hardlink' };
@@ -760,7 +910,10 @@ const UNDO_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.link.points-to-target', op: 'link', phase: 'undo', where: 'src/exec/step-ops.ts:undoStep (link)',
+    id: 'undo.link.points-to-target',
+    op: 'link',
+    phase: 'undo',
+    where: 'src/exec/step-ops.ts:undoStep (link)',
     check: 'a symlink is removed only while it leads to the target relocate linked, or E_DRIFT',
     run: async (port) => {
       disk.tree(B(), DATA);
@@ -773,7 +926,10 @@ const UNDO_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.unlink.occupied', op: 'unlink', phase: 'undo', where: 'src/exec/step-ops.ts:undoStep (unlink)',
+    id: 'undo.unlink.occupied',
+    op: 'unlink',
+    phase: 'undo',
+    where: 'src/exec/step-ops.ts:undoStep (unlink)',
     check: 'a removed link is put back only where nothing else is (E_DRIFT)',
     run: async (port) => {
       disk.tree(B(), DATA);
@@ -785,7 +941,10 @@ const UNDO_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.delete.twin-exists', op: 'delete', phase: 'undo', where: 'src/exec/step-ops.ts:undoStep (delete)',
+    id: 'undo.delete.twin-exists',
+    op: 'delete',
+    phase: 'undo',
+    where: 'src/exec/step-ops.ts:undoStep (delete)',
     check: 'a delete is undone only from its twin; with the twin gone it refuses (E_DRIFT)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -798,7 +957,10 @@ const UNDO_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.delete.path-identity', op: 'delete', phase: 'undo', where: 'src/exec/identity.ts:undoIdentity (delete)',
+    id: 'undo.delete.path-identity',
+    op: 'delete',
+    phase: 'undo',
+    where: 'src/exec/identity.ts:undoIdentity (delete)',
     check: 'the undo of a delete touches `path` only if it is what the delete began on (pathId) or its own restored copy (restoredId), or E_DRIFT',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -810,7 +972,10 @@ const UNDO_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.delete.remainder-differs', op: 'delete', phase: 'undo', where: 'src/exec/step-ops.ts:undoStep (delete) → twin-check.ts:remainderVerdict',
+    id: 'undo.delete.remainder-differs',
+    op: 'delete',
+    phase: 'undo',
+    where: 'src/exec/step-ops.ts:undoStep (delete) → twin-check.ts:remainderVerdict',
     check: 'a delete that stopped partway, whose remainder differs from its twin, keeps both as they are (E_DRIFT)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -823,7 +988,10 @@ const UNDO_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.delete.remainder-differs.legacy', op: 'delete', phase: 'undo', where: 'src/exec/twin-check.ts:remainderVerdict (by the twin\'s names)',
+    id: 'undo.delete.remainder-differs.legacy',
+    op: 'delete',
+    phase: 'undo',
+    where: "src/exec/twin-check.ts:remainderVerdict (by the twin's names)",
     check: 'for a journal without namesHash (recorded before it), a name of the twin missing from what is left means part was deleted: both are kept (E_DRIFT)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -837,7 +1005,10 @@ const UNDO_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.delete.whole-kept', op: 'delete', phase: 'undo', where: 'src/exec/step-ops.ts:undoStep (delete) → twin-check.ts:remainderVerdict',
+    id: 'undo.delete.whole-kept',
+    op: 'delete',
+    phase: 'undo',
+    where: 'src/exec/step-ops.ts:undoStep (delete) → twin-check.ts:remainderVerdict',
     check: 'a delete that deleted nothing yet (every name there, by namesHash) keeps the original as it is, even when the twin changed since',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -853,7 +1024,10 @@ const UNDO_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.delete.restore-verified', op: 'delete', phase: 'undo', where: 'src/exec/step-ops.ts:undoStep (delete, partly done)',
+    id: 'undo.delete.restore-verified',
+    op: 'delete',
+    phase: 'undo',
+    where: 'src/exec/step-ops.ts:undoStep (delete, partly done)',
     check: 'what restoreMissing puts back is verified against the twin by content before the undo counts as done (E_VERIFY)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -866,7 +1040,10 @@ const UNDO_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.delete.copy-verified', op: 'delete', phase: 'undo', where: 'src/exec/step-ops.ts:undoStep (delete, whole)',
+    id: 'undo.delete.copy-verified',
+    op: 'delete',
+    phase: 'undo',
+    where: 'src/exec/step-ops.ts:undoStep (delete, whole)',
     check: 'the copy of the twin is verified before it is renamed into place: a short copy never becomes the original (E_VERIFY)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -886,8 +1063,12 @@ const UNDO_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.delete.staging-own', op: 'delete', phase: 'undo', where: 'src/exec/step-ops.ts:undoStep (delete)',
-    check: 'a leftover at the undo staging name is deleted only when the journal says relocate made it, or it holds only copies of the twin, or is empty (E_DRIFT)',
+    id: 'undo.delete.staging-own',
+    op: 'delete',
+    phase: 'undo',
+    where: 'src/exec/step-ops.ts:undoStep (delete)',
+    check:
+      'a leftover at the undo staging name is deleted only when the journal says relocate made it, or it holds only copies of the twin, or is empty (E_DRIFT)',
     run: async (port) => {
       disk.tree(A(), DATA);
       await copyOf(A(), B());
@@ -898,7 +1079,10 @@ const UNDO_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.never-begun', op: 'any', phase: 'undo', where: 'src/exec/executor.ts:runUndo',
+    id: 'undo.never-begun',
+    op: 'any',
+    phase: 'undo',
+    where: 'src/exec/executor.ts:runUndo',
     check: 'a rollback undoes only steps the journal says began: a copy never begun does not delete what sits at its path',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -921,7 +1105,10 @@ async function subsetScene(port: FsPort): Promise<{ s: Step; info: StepInfo | un
 
 const SUBSET_ROWS: Row[] = [
   {
-    id: 'undo.subset.remainder-differs', op: 'delete', phase: 'undo', where: 'src/exec/step-ops.ts:undoStep (subset delete) → twin-check.ts:remainderVerdict',
+    id: 'undo.subset.remainder-differs',
+    op: 'delete',
+    phase: 'undo',
+    where: 'src/exec/step-ops.ts:undoStep (subset delete) → twin-check.ts:remainderVerdict',
     check: 'a subset delete that stopped partway, whose remainder differs from its twin, keeps both as they are (E_DRIFT)',
     run: async (port) => {
       const { s, info } = await subsetScene(port);
@@ -931,7 +1118,10 @@ const SUBSET_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.subset.all-back', op: 'delete', phase: 'undo', where: 'src/exec/subset-restore.ts:restoreSubsetMissing',
+    id: 'undo.subset.all-back',
+    op: 'delete',
+    phase: 'undo',
+    where: 'src/exec/subset-restore.ts:restoreSubsetMissing',
     check: 'the restore of a subset delete ends only once every snapshot name is back (E_INCONSISTENT)',
     run: async (port) => {
       const { s, info } = await subsetScene(port);
@@ -944,7 +1134,10 @@ const SUBSET_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.subset.restore-verified', op: 'delete', phase: 'undo', where: 'src/exec/step-ops.ts:undoStep (subset delete, partly done)',
+    id: 'undo.subset.restore-verified',
+    op: 'delete',
+    phase: 'undo',
+    where: 'src/exec/step-ops.ts:undoStep (subset delete, partly done)',
     check: 'what a subset restore puts back is verified against the twin by content before the undo counts as done (E_VERIFY)',
     run: async (port) => {
       const { s, info } = await subsetScene(port);
@@ -962,7 +1155,10 @@ const SUBSET_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.subset.staging-only-while-missing', op: 'delete', phase: 'undo', where: 'src/exec/subset-restore.ts:clearStaging',
+    id: 'undo.subset.staging-only-while-missing',
+    op: 'delete',
+    phase: 'undo',
+    where: 'src/exec/subset-restore.ts:clearStaging',
     check: 'a torn undo staging is removed only beside a node that is still missing: a file of that name beside one still there is kept',
     run: async (port) => {
       const { s, info } = await subsetScene(port);
@@ -972,8 +1168,11 @@ const SUBSET_ROWS: Row[] = [
     },
   },
   {
-    id: 'undo.subset.staging-kind', op: 'delete', phase: 'undo', where: 'src/exec/subset-restore.ts:clearStaging',
-    check: 'a torn undo staging is removed only when of the missing node\'s kind: a folder where a file was staged is kept',
+    id: 'undo.subset.staging-kind',
+    op: 'delete',
+    phase: 'undo',
+    where: 'src/exec/subset-restore.ts:clearStaging',
+    check: "a torn undo staging is removed only when of the missing node's kind: a folder where a file was staged is kept",
     run: async (port) => {
       const { s, info } = await subsetScene(port);
       disk.remove(path.join(A(), 'sub', 'y.txt'));
@@ -986,7 +1185,7 @@ const SUBSET_ROWS: Row[] = [
 /** Every check, in the order of the mutation table above. */
 const ROWS: readonly Row[] = [...DO_ROWS, ...RESUME_ROWS, ...UNDO_ROWS, ...SUBSET_ROWS];
 
-describe('every step\'s preconditions and undo (issue 17 §4)', () => {
+describe("every step's preconditions and undo (issue 17 §4)", () => {
   it('has unique ids', () => {
     expect(new Set(ROWS.map((r) => r.id)).size).toBe(ROWS.length);
   });

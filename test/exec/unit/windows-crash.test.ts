@@ -102,7 +102,12 @@ describe('a clean run of the whole Windows scenario on the in-memory disk', () =
       expect(o.result).toBe('done');
       expect(lostData(s, before)).toEqual([]);
       expect(await endStateProblems(s, before)).toEqual([]);
-      const back = await rollbackRun(await new RunStore(nodeJournalDisk, state.dir, o.record.id).load(), { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: port, force: false });
+      const back = await rollbackRun(await new RunStore(nodeJournalDisk, state.dir, o.record.id).load(), {
+        stateDir: state.dir,
+        journalDisk: nodeJournalDisk,
+        fs: port,
+        force: false,
+      });
       expect(back.error?.message).toBeUndefined();
       expect(back.result).toBe('rolled-back');
       expect(originalProblems(s, before)).toEqual([]);
@@ -135,7 +140,13 @@ async function cleanRun(phase: Phase, privileged: boolean, only: number): Promis
     });
     if (o.result !== 'done') throw new Error(`a clean apply ended ${o.result}: ${o.error?.message}`);
     if (phase === 'rollback') {
-      const r = await rollbackRun(await new RunStore(nodeJournalDisk, state.dir, o.record.id).load(), { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: port, force: false, onJournalLine: hook });
+      const r = await rollbackRun(await new RunStore(nodeJournalDisk, state.dir, o.record.id).load(), {
+        stateDir: state.dir,
+        journalDisk: nodeJournalDisk,
+        fs: port,
+        force: false,
+        onJournalLine: hook,
+      });
       if (r.result !== 'rolled-back') throw new Error(`a clean rollback ended ${r.result}: ${r.error?.message}`);
     }
     return seen;
@@ -198,7 +209,8 @@ async function crashCase(at: CrashPoint, phase: Phase, finish: Finish, privilege
         s,
         stateDir,
         at,
-        async (fs, onJournalLine) => (id = (await startRun(plan, { stateDir, journalDisk: nodeJournalDisk, fs, verify: 'content', noRollback: false, onJournalLine })).record.id),
+        async (fs, onJournalLine) =>
+          (id = (await startRun(plan, { stateDir, journalDisk: nodeJournalDisk, fs, verify: 'content', noRollback: false, onJournalLine })).record.id),
       );
     } else {
       const done = await startRun(plan, { stateDir, journalDisk: nodeJournalDisk, fs: memFsPort(s.disk), verify: 'content', noRollback: false });

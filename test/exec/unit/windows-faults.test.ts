@@ -47,10 +47,21 @@ async function cleanCounts(index: number, privileged: boolean, phase: Phase): Pr
   const state = stateFolder();
   try {
     const counter = new FaultyFs(memFsPort(s.disk));
-    const o = await startRun(plan, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: phase === 'apply' ? counter : memFsPort(s.disk), verify: 'content', noRollback: false });
+    const o = await startRun(plan, {
+      stateDir: state.dir,
+      journalDisk: nodeJournalDisk,
+      fs: phase === 'apply' ? counter : memFsPort(s.disk),
+      verify: 'content',
+      noRollback: false,
+    });
     if (o.result !== 'done') throw new Error(`a clean apply ended ${o.result}: ${o.error?.message}`);
     if (phase === 'rollback') {
-      const r = await rollbackRun(await new RunStore(nodeJournalDisk, state.dir, o.record.id).load(), { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: counter, force: false });
+      const r = await rollbackRun(await new RunStore(nodeJournalDisk, state.dir, o.record.id).load(), {
+        stateDir: state.dir,
+        journalDisk: nodeJournalDisk,
+        fs: counter,
+        force: false,
+      });
       if (r.result !== 'rolled-back') throw new Error(`a clean rollback ended ${r.result}: ${r.error?.message}`);
     }
     return { ...counter.calls };
@@ -152,8 +163,20 @@ async function partialCounts(index: number, privileged: boolean, phase: Phase): 
   const state = stateFolder();
   try {
     const counter = new PartialFaultFs(s.disk);
-    const o = await startRun(plan, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: phase === 'apply' ? counter : memFsPort(s.disk), verify: 'content', noRollback: false });
-    if (phase === 'rollback') await rollbackRun(await new RunStore(nodeJournalDisk, state.dir, o.record.id).load(), { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: counter, force: false });
+    const o = await startRun(plan, {
+      stateDir: state.dir,
+      journalDisk: nodeJournalDisk,
+      fs: phase === 'apply' ? counter : memFsPort(s.disk),
+      verify: 'content',
+      noRollback: false,
+    });
+    if (phase === 'rollback')
+      await rollbackRun(await new RunStore(nodeJournalDisk, state.dir, o.record.id).load(), {
+        stateDir: state.dir,
+        journalDisk: nodeJournalDisk,
+        fs: counter,
+        force: false,
+      });
     return { ...counter.calls };
   } finally {
     state.remove();

@@ -41,14 +41,16 @@ export function DoctorScreen({ active }: { active: boolean }) {
     <div class="toolbar"><button type="button" class="secondary" disabled=${loading} onClick=${load}>${S.doctorRun}</button></div>
     <${ErrorBox} error=${error} />
     <div aria-live="polite">${loading ? html`<p class="busy">${S.working}</p>` : checks ? html`<p class=${problems ? 'danger' : 'success'}><strong>${problems ? S.doctorProblems(problems) : S.doctorOk}</strong></p>` : null}</div>
-    ${checks
-      ? html`<ul class="checks">${checks.map(
-          (c) => html`<li key=${c.id} class=${`check check-${c.status}`}>
+    ${
+      checks
+        ? html`<ul class="checks">${checks.map(
+            (c) => html`<li key=${c.id} class=${`check check-${c.status}`}>
             <span class="check-mark" aria-hidden="true">${MARK[c.status] ?? '?'}</span>
             <span class="check-status">${S.checkStatus[c.status] ?? c.status}</span>
             <span class="check-title">${c.title}</span>
             ${c.hint && c.status !== 'ok' ? html`<span class="check-hint">${c.hint}</span>` : null}
           </li>`,
-        )}</ul>`
-      : null}`;
+          )}</ul>`
+        : null
+    }`;
 }

@@ -31,11 +31,18 @@ export function EntriesScreen({ ctx }: { ctx: AppContext }) {
     <div class="toolbar"><button type="button" class="secondary" onClick=${() => ctx.refreshOverview()}>${S.refresh}</button></div>
     <${ErrorBox} error=${error} />
     <div aria-live="polite">
-      ${queued
-        ? html`<div class="success"><p>${S.movedBackQueued(queued)}</p><button type="button" onClick=${() => ctx.go('plan')}>${S.goToPlan}</button></div>`
-        : null}
+      ${
+        queued
+          ? html`<div class="success"><p>${S.movedBackQueued(queued)}</p><button type="button" onClick=${() => ctx.go('plan')}>${S.goToPlan}</button></div>`
+          : null
+      }
     </div>
-    ${!ctx.overview ? html`<p>${S.loading}</p>` : entries.length === 0 ? html`<p>${S.entriesNone}</p>` : html`
+    ${
+      !ctx.overview
+        ? html`<p>${S.loading}</p>`
+        : entries.length === 0
+          ? html`<p>${S.entriesNone}</p>`
+          : html`
       <div class="table-wrap"><table class="entries">
         <thead><tr><th scope="col">${S.colFolder}</th><th scope="col">${S.colState}</th><th scope="col">${S.colStatus}</th><th scope="col">${S.colSize}</th><th scope="col">${S.colActions}</th></tr></thead>
         <tbody>${entries.map(
@@ -44,10 +51,13 @@ export function EntriesScreen({ ctx }: { ctx: AppContext }) {
             <td>${e.state === 'absent' ? S.stateAbsent : S.statePresent}</td>
             <td class=${e.action === 'none' ? 'ok' : 'pending'}><strong class="entry-status">${e.action === 'none' ? S.inSync : S.pending(e.action)}</strong><br /><span class="muted">${e.reason}</span></td>
             <td><${Bytes} n=${e.bytes} /></td>
-            <td>${e.state === 'present'
-              ? html`<button type="button" aria-label=${S.moveBackLabel(e.link)} disabled=${working || ctx.busy} onClick=${() => moveBack(e)}>${S.moveBack}</button>`
-              : null}</td>
+            <td>${
+              e.state === 'present'
+                ? html`<button type="button" aria-label=${S.moveBackLabel(e.link)} disabled=${working || ctx.busy} onClick=${() => moveBack(e)}>${S.moveBack}</button>`
+                : null
+            }</td>
           </tr>`,
         )}</tbody>
-      </table></div>`}`;
+      </table></div>`
+    }`;
 }

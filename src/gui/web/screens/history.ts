@@ -47,7 +47,14 @@ export function HistoryScreen({ ctx, active }: { ctx: AppContext; active: boolea
   return html`<p class="intro">${S.historyIntro}</p>
     <div class="toolbar"><button type="button" class="secondary" onClick=${load}>${S.refresh}</button></div>
     <${ErrorBox} error=${error} />
-    ${runs === null ? (error ? null : html`<p>${S.loading}</p>`) : runs.length === 0 ? html`<p>${S.historyNone}</p>` : html`
+    ${
+      runs === null
+        ? error
+          ? null
+          : html`<p>${S.loading}</p>`
+        : runs.length === 0
+          ? html`<p>${S.historyNone}</p>`
+          : html`
       <div class="table-wrap"><table class="runs">
         <thead><tr><th scope="col">${S.colRun}</th><th scope="col">${S.colStarted}</th><th scope="col">${S.colRunStatus}</th><th scope="col">${S.colWhat}</th><th scope="col">${S.colActions}</th></tr></thead>
         <tbody>${runs.map(
@@ -56,14 +63,19 @@ export function HistoryScreen({ ctx, active }: { ctx: AppContext; active: boolea
             <td><time datetime=${r.startedAt}>${formatTime(r.startedAt)}</time></td>
             <td class="run-status">${r.status}</td>
             <td>${r.summary}</td>
-            <td>${!r.canRollBack ? null : confirming === r.id
-              ? html`<div class="confirm" role="group" aria-label=${S.rollbackLabel(r.id)}>
+            <td>${
+              !r.canRollBack
+                ? null
+                : confirming === r.id
+                  ? html`<div class="confirm" role="group" aria-label=${S.rollbackLabel(r.id)}>
                   <p>${S.rollbackConfirm(r.id)}</p>
                   <button type="button" class="danger" ref=${confirmButton} disabled=${starting || ctx.busy} onClick=${() => rollback(r.id)}>${S.moveBack}</button>
                   <button type="button" class="secondary" onClick=${() => setConfirming(null)}>${S.cancel}</button>
                 </div>`
-              : html`<button type="button" aria-label=${S.rollbackLabel(r.id)} disabled=${ctx.busy} onClick=${() => setConfirming(r.id)}>${S.moveBack}</button>`}</td>
+                  : html`<button type="button" aria-label=${S.rollbackLabel(r.id)} disabled=${ctx.busy} onClick=${() => setConfirming(r.id)}>${S.moveBack}</button>`
+            }</td>
           </tr>`,
         )}</tbody>
-      </table></div>`}`;
+      </table></div>`
+    }`;
 }

@@ -51,15 +51,18 @@ export function LinksScreen({ ctx }: { ctx: AppContext }) {
     </form>
     <${ErrorBox} error=${error} />
     <div aria-live="polite">${adopted ? html`<p class="success">${S.adopted}</p>` : null}</div>
-    ${looked
-      ? looked.rows.length === 0
-        ? html`<p>${S.linksNone}</p>`
-        : html`<div class="table-wrap"><table class="links">
+    ${
+      looked
+        ? looked.rows.length === 0
+          ? html`<p>${S.linksNone}</p>`
+          : html`<div class="table-wrap"><table class="links">
             <thead><tr><th scope="col">${S.colLink}</th><th scope="col">${S.colPointsTo}</th><th scope="col">${S.colType}</th><th scope="col">${S.colNote}</th></tr></thead>
             <tbody>${looked.rows.map(
-              (r) => html`<tr key=${r.link}><th scope="row"><code>${r.link}</code></th><td><code>${r.target}</code></td><td>${r.type}</td><td>${r.skipped ?? ''}</td></tr>`,
+              (r) =>
+                html`<tr key=${r.link}><th scope="row"><code>${r.link}</code></th><td><code>${r.target}</code></td><td>${r.type}</td><td>${r.skipped ?? ''}</td></tr>`,
             )}</tbody>
           </table></div>
           ${adoptable > 0 && !adopted ? html`<div class="buttons"><button type="button" disabled=${working || ctx.busy} onClick=${adopt}>${S.adoptButton}</button></div>` : null}`
-      : null}`;
+        : null
+    }`;
 }

@@ -97,13 +97,17 @@ export function MoveDialog({ folder, ctx, onClose }: { folder: ScanFolder; ctx: 
     <form method="dialog" class="dialog-body" onSubmit=${add}>
       <h2 id="move-title">${S.moveTitle(folder.title)}</h2>
       <p><span class="muted">${S.moveFrom}:</span> <code class="move-source">${folder.path}</code> (<${Bytes} n=${folder.bytes} />)</p>
-      ${added
-        ? html`<p class="success" role="status">${S.moveAdded(added)}</p>
+      ${
+        added
+          ? html`<p class="success" role="status">${S.moveAdded(added)}</p>
             <div class="buttons">
-              <button type="button" ref=${goToPlan} onClick=${() => { dialog.current?.close(); ctx.go('plan'); }}>${S.goToPlan}</button>
+              <button type="button" ref=${goToPlan} onClick=${() => {
+                dialog.current?.close();
+                ctx.go('plan');
+              }}>${S.goToPlan}</button>
               <button type="button" class="secondary" onClick=${() => dialog.current?.close()}>${S.close}</button>
             </div>`
-        : html`
+          : html`
           <div class="field">
             <label for="move-drive">${S.moveDriveLabel}</label>
             <select id="move-drive" value=${driveOfFolder(parent.trim(), ctx.drives)?.root ?? driveRoot} onChange=${(e: Event) => {
@@ -123,25 +127,32 @@ export function MoveDialog({ folder, ctx, onClose }: { folder: ScanFolder; ctx: 
           <section class="preview" aria-live="polite" aria-busy=${checking ? 'true' : 'false'}>
             <h3>${S.moveWhatHappens}</h3>
             ${checking || (!p && !error) ? html`<p class="busy">${S.moveChecking}</p>` : null}
-            ${p && !checking
-              ? html`<p class="sentence" data-testid="move-sentence">${p.sentence}</p>
-                  ${p.problems.length
-                    ? html`<div class="error" role="alert"><p><strong>${S.moveNotPossible}</strong></p><ul>${p.problems.map(
-                        (x) => html`<li><code>${x.code}</code> ${x.message}${x.hint ? html` <em>${x.hint}</em>` : null}</li>`,
-                      )}</ul></div>`
-                    : null}
-                  ${p.warnings.length
-                    ? html`<div class="warning"><p><strong>${S.moveWarnings}</strong></p><ul>${p.warnings.map((x) => html`<li><code>${x.code}</code> ${x.message}</li>`)}</ul></div>`
-                    : null}
+            ${
+              p && !checking
+                ? html`<p class="sentence" data-testid="move-sentence">${p.sentence}</p>
+                  ${
+                    p.problems.length
+                      ? html`<div class="error" role="alert"><p><strong>${S.moveNotPossible}</strong></p><ul>${p.problems.map(
+                          (x) => html`<li><code>${x.code}</code> ${x.message}${x.hint ? html` <em>${x.hint}</em>` : null}</li>`,
+                        )}</ul></div>`
+                      : null
+                  }
+                  ${
+                    p.warnings.length
+                      ? html`<div class="warning"><p><strong>${S.moveWarnings}</strong></p><ul>${p.warnings.map((x) => html`<li><code>${x.code}</code> ${x.message}</li>`)}</ul></div>`
+                      : null
+                  }
                   ${p.possible ? html`<p class="muted">${S.moveNothingYet}</p>` : null}`
-              : null}
+                : null
+            }
           </section>
           <${ErrorBox} error=${error} />
           <div class="buttons">
             <button type="submit" disabled=${!p?.possible || checking || adding || ctx.busy}>${S.moveAdd}</button>
             ${p && !p.possible ? html`<button type="button" class="secondary" onClick=${() => setRecheck((n) => n + 1)}>${S.moveCheckAgain}</button>` : null}
             <button type="button" class="secondary" onClick=${() => dialog.current?.close()}>${S.cancel}</button>
-          </div>`}
+          </div>`
+      }
     </form>
   </dialog>`;
 }

@@ -22,7 +22,9 @@ export function planFindings(plan: unknown): Finding[] {
   const out: Finding[] = [];
   const take = (list: unknown) => {
     if (!Array.isArray(list)) return;
-    for (const f of list) if (f && typeof f === 'object' && typeof f.message === 'string') out.push({ severity: String(f.severity ?? ''), code: String(f.code ?? ''), message: f.message, hint: typeof f.hint === 'string' ? f.hint : undefined });
+    for (const f of list)
+      if (f && typeof f === 'object' && typeof f.message === 'string')
+        out.push({ severity: String(f.severity ?? ''), code: String(f.code ?? ''), message: f.message, hint: typeof f.hint === 'string' ? f.hint : undefined });
   };
   if (plan && typeof plan === 'object') {
     const p = plan as { findings?: unknown; entries?: unknown };
@@ -90,32 +92,43 @@ export function PlanScreen({ ctx, active }: { ctx: AppContext; active: boolean }
   const findings = plan ? planFindings(plan.plan) : [];
   const drivesAfter = plan ? plan.drives.filter((d) => d.freeAfterPlan !== undefined && d.freeAfterPlan !== d.freeBytes) : [];
   return html`<p class="intro">${S.planIntro}</p>
-    ${ctx.overview && !hasManifest
-      ? html`<p class="note">${S.planNoManifest}</p><div class="buttons"><button type="button" onClick=${() => ctx.go('scan')}>${S.screens.scan}</button></div>`
-      : html`<div class="toolbar">
+    ${
+      ctx.overview && !hasManifest
+        ? html`<p class="note">${S.planNoManifest}</p><div class="buttons"><button type="button" onClick=${() => ctx.go('scan')}>${S.screens.scan}</button></div>`
+        : html`<div class="toolbar">
           <button type="button" class=${plan ? 'secondary' : ''} disabled=${planning || ctx.busy} onClick=${makePlan}>${plan ? S.planAgain : S.planButton}</button>
-        </div>`}
+        </div>`
+    }
     <div aria-live="polite">${planning ? html`<p class="busy">${S.planning}</p>` : null}</div>
     <${ErrorBox} error=${error} />
-    ${plan && !planning
-      ? html`<section class="plan" aria-label=${S.screens.plan} data-plan=${plan.planId}>
+    ${
+      plan && !planning
+        ? html`<section class="plan" aria-label=${S.screens.plan} data-plan=${plan.planId}>
           ${plan.changes === 0 && !plan.blocked ? html`<p class="success">${S.planNothing}</p>` : html`<p><strong>${S.planChanges(plan.changes)}</strong></p>`}
           ${plan.lines.length ? html`<ul class="plan-lines">${plan.lines.map((l) => html`<li>${l}</li>`)}</ul>` : null}
           ${plan.blocked ? html`<div class="error" role="alert"><p><strong>${S.planBlocked}</strong></p></div>` : null}
-          ${findings.length
-            ? html`<ul class="findings">${findings.map(
-                (f) => html`<li class=${f.severity === 'error' ? 'finding-error' : 'finding-warning'}><code>${f.code}</code> ${f.message}${f.hint ? html` <em>${f.hint}</em>` : null}</li>`,
-              )}</ul>`
-            : null}
-          ${drivesAfter.length
-            ? html`<h3>${S.planDrives}</h3><${DriveLegend} /><div class="drives">${drivesAfter.map((d) => html`<${DriveCard} key=${d.root} drive=${d} />`)}</div>`
-            : null}
-          ${plan.needsElevation && ctx.overview?.os === 'win32'
-            ? html`<div class="warning"><p><strong>${S.planNeedsElevation}</strong>: ${plan.needsElevation}</p><p>${S.elevateOffer}</p>
+          ${
+            findings.length
+              ? html`<ul class="findings">${findings.map(
+                  (f) =>
+                    html`<li class=${f.severity === 'error' ? 'finding-error' : 'finding-warning'}><code>${f.code}</code> ${f.message}${f.hint ? html` <em>${f.hint}</em>` : null}</li>`,
+                )}</ul>`
+              : null
+          }
+          ${
+            drivesAfter.length
+              ? html`<h3>${S.planDrives}</h3><${DriveLegend} /><div class="drives">${drivesAfter.map((d) => html`<${DriveCard} key=${d.root} drive=${d} />`)}</div>`
+              : null
+          }
+          ${
+            plan.needsElevation && ctx.overview?.os === 'win32'
+              ? html`<div class="warning"><p><strong>${S.planNeedsElevation}</strong>: ${plan.needsElevation}</p><p>${S.elevateOffer}</p>
                 <button type="button" class="primary" disabled=${starting || ctx.busy} onClick=${applyElevated}>${S.elevateButton}</button></div>`
-            : plan.changes > 0 && !plan.blocked
-              ? html`<div class="buttons"><button type="button" class="primary apply-button" disabled=${starting || ctx.busy} onClick=${apply}>${S.applyButton}</button></div>`
-              : null}
+              : plan.changes > 0 && !plan.blocked
+                ? html`<div class="buttons"><button type="button" class="primary apply-button" disabled=${starting || ctx.busy} onClick=${apply}>${S.applyButton}</button></div>`
+                : null
+          }
         </section>`
-      : null}`;
+        : null
+    }`;
 }

@@ -43,17 +43,21 @@ export function ScanScreen({ ctx }: { ctx: AppContext }) {
     </form>
     <div aria-live="polite">${loading ? html`<p class="busy">${S.scanning}</p>` : null}</div>
     <${ErrorBox} error=${error} />
-    ${report && !loading
-      ? html`<section aria-label=${S.screens.scan} class="scan-results">
+    ${
+      report && !loading
+        ? html`<section aria-label=${S.screens.scan} class="scan-results">
           ${folders.length ? html`<p>${S.scanSummary(folders.length, total)}</p>` : html`<p>${S.scanNothing}</p>`}
           <ol class="folders">${folders.map((f) => html`<${FolderRow} key=${f.path} folder=${f} largest=${largest} ctx=${ctx} />`)}</ol>
           ${report.links.length ? html`<p class="note">${S.scanLinksFound(report.links.length)}</p>` : null}
-          ${report.problems.length
-            ? html`<details class="problems"><summary>${S.scanProblems} (${report.problems.length})</summary>
+          ${
+            report.problems.length
+              ? html`<details class="problems"><summary>${S.scanProblems} (${report.problems.length})</summary>
                 <ul>${report.problems.map((p) => html`<li><code>${p.path}</code>: ${p.message}</li>`)}</ul></details>`
-            : null}
+              : null
+          }
         </section>`
-      : null}`;
+        : null
+    }`;
 }
 
 function FolderRow({ folder: f, largest, ctx }: { folder: ScanFolder; largest: number; ctx: AppContext }) {
@@ -62,9 +66,11 @@ function FolderRow({ folder: f, largest, ctx }: { folder: ScanFolder; largest: n
     <div class="folder-head">
       <h3 id=${`${id}-title`} class="folder-title">${f.title}</h3>
       <span class=${`badge verdict-${f.verdict}`}>${S.verdicts[f.verdict] ?? f.verdict}</span>
-      ${MOVABLE.has(f.verdict) && !f.linkTarget
-        ? html`<button type="button" class="move-button" aria-label=${S.moveButtonLabel(f.title)} disabled=${ctx.busy} onClick=${() => ctx.openMove(f)}>${S.moveButton}</button>`
-        : null}
+      ${
+        MOVABLE.has(f.verdict) && !f.linkTarget
+          ? html`<button type="button" class="move-button" aria-label=${S.moveButtonLabel(f.title)} disabled=${ctx.busy} onClick=${() => ctx.openMove(f)}>${S.moveButton}</button>`
+          : null
+      }
     </div>
     <p class="folder-path"><code>${f.path}</code></p>
     <div class="folder-size">
