@@ -7,48 +7,34 @@ import { progressRate, progressText, stepWords, undoWords } from '../render/prog
 import type { CliIO } from './io.js';
 import { assertNever } from '../core/never.js';
 
-function words(s: Step): string {
+/** The paths a step's words name, in the order stepWords and undoWords take them (a delete's twin: only the undo names it). */
+function stepPaths(s: Step): [string, string?] {
   switch (s.op) {
     case 'mkdirs':
-      return stepWords(s.op, s.path);
+    case 'unlink':
+    case 'check-in-use':
+      return [s.path];
     case 'rename':
     case 'copy':
-      return stepWords(s.op, s.from, s.to);
+      return [s.from, s.to];
     case 'verify':
-      return stepWords(s.op, s.original, s.copy);
+      return [s.original, s.copy];
     case 'link':
     case 'check-link':
-      return stepWords(s.op, s.path, s.target);
-    case 'unlink':
+      return [s.path, s.target];
     case 'delete':
-    case 'check-in-use':
-      return stepWords(s.op, s.path);
+      return [s.path, s.twin];
     default:
       return assertNever(s, 'step');
   }
 }
 
+function words(s: Step): string {
+  return stepWords(s.op, ...stepPaths(s));
+}
+
 function undoText(s: Step): string {
-  switch (s.op) {
-    case 'mkdirs':
-      return undoWords(s.op, s.path);
-    case 'rename':
-    case 'copy':
-      return undoWords(s.op, s.from, s.to);
-    case 'verify':
-      return undoWords(s.op, s.original, s.copy);
-    case 'link':
-    case 'check-link':
-      return undoWords(s.op, s.path, s.target);
-    case 'unlink':
-      return undoWords(s.op, s.path);
-    case 'delete':
-      return undoWords(s.op, s.path, s.twin);
-    case 'check-in-use':
-      return undoWords(s.op, s.path);
-    default:
-      return assertNever(s, 'step');
-  }
+  return undoWords(s.op, ...stepPaths(s));
 }
 
 /** The progress shown while a run works: an event sink and a `finish` to await (with the run's error, when it failed). */

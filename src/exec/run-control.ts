@@ -6,7 +6,7 @@ import type { JournalDisk } from '../journal/disk-port.js';
 import { RUN_FORMAT_VERSION } from '../journal/record-decode.js';
 import type { Plan } from '../plan/types.js';
 import { compileSteps } from './compile.js';
-import { runForward, runUndo, type ExecEvent } from './executor.js';
+import { runForward, runUndo, type ExecContext, type ExecEvent } from './executor.js';
 import type { FsPort } from './fs-port.js';
 import { GuardedFs } from './guard.js';
 import { checkLink } from './step-checks.js';
@@ -114,14 +114,19 @@ async function guarded(opts: RunOptions, record: RunRecord, store: RunStore): Pr
   return GuardedFs.forRun(opts.fs, record, await store.readJournal());
 }
 
-async function continueForward(record: RunRecord, store: RunStore, opts: RunOptions, noRollback: boolean): Promise<RunOutcome> {
-  const ctx = {
+/** What the executor works with for one run: the guarded port, the run's store and record, and the caller's event sink and stop request. */
+async function execContext(opts: RunOptions, record: RunRecord, store: RunStore): Promise<ExecContext> {
+  return {
     fs: await guarded(opts, record, store),
     store,
     record,
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     ...(opts.stop ? { stop: opts.stop } : {}),
   };
+}
+
+async function continueForward(record: RunRecord, store: RunStore, opts: RunOptions, noRollback: boolean): Promise<RunOutcome> {
+  const ctx = await execContext(opts, record, store);
   try {
     await runForward(ctx);
     record.status = 'done';
@@ -194,13 +199,7 @@ export async function rollbackRun(record: RunRecord, opts: RunOptions & { force:
 }
 
 async function continueUndo(record: RunRecord, store: RunStore, opts: RunOptions, force: boolean): Promise<RunOutcome> {
-  const ctx = {
-    fs: await guarded(opts, record, store),
-    store,
-    record,
-    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-    ...(opts.stop ? { stop: opts.stop } : {}),
-  };
+  const ctx = await execContext(opts, record, store);
   record.status = 'rolling-back';
   await store.save(record);
   try {
