@@ -5,7 +5,20 @@
  * temporary folder), the in-memory POSIX one in mem-fs/scene-disk.ts, so one
  * table of scenes (test/exec/unit/step-preconditions.test.ts) runs on both.
  */
-import { linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  linkSync,
+  lstatSync,
+  openSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FsPort } from '../../src/exec/fs-port.js';
@@ -52,6 +65,12 @@ export interface SceneDisk {
   setTime(p: string, seconds: number): void;
   /** `dev:ino` of what is at `p` (not followed): what an identity check compares. */
   idOf(p: string): string;
+  /**
+   * Holds the file at `p` open until the returned function is called, so its
+   * inode stays allocated even if it is deleted: a file made meanwhile cannot
+   * reuse its number and pass an identity check by chance.
+   */
+  pin(p: string): () => void;
   snap(root: string): Record<string, string>;
   dispose(): void;
 }
@@ -124,6 +143,10 @@ export function realScene(): SceneDisk {
     idOf(p) {
       const s = lstatSync(p, { bigint: true });
       return `${s.dev}:${s.ino}`;
+    },
+    pin(p) {
+      const fd = openSync(p, 'r');
+      return () => closeSync(fd);
     },
     snap: (r) => snapshotTree(r),
     dispose: () => rmSync(root, { recursive: true, force: true }),

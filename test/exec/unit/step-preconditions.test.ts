@@ -991,6 +991,31 @@ const UNDO_ROWS: Row[] = [
     },
   },
   {
+    id: 'undo.delete.survivors-keep-identity',
+    op: 'delete',
+    phase: 'undo',
+    where: 'src/exec/undo-delete.ts:undoDelete (partly done) → FsPort.restoreMissing',
+    check:
+      'the undo of a delete cut short puts back only what is missing: a file it never deleted keeps its identity (dev and inode), never replaced by a copy of itself',
+    run: async (port) => {
+      disk.tree(A(), DATA);
+      await copyOf(A(), B());
+      const s: Step = { op: 'delete', path: A(), twin: B() };
+      const info = await beginInfo(port, s);
+      disk.remove(path.join(A(), 'x.txt')); // stopped partway
+      const survivor = path.join(A(), 'sub', 'y.txt');
+      const id = disk.idOf(survivor);
+      const release = disk.pin(survivor);
+      try {
+        expect(await undoStep(port, s, info, false, false)).toBeUndefined();
+        expect(disk.read(path.join(A(), 'x.txt'))).toBe(DATA['x.txt']);
+        expect(disk.idOf(survivor), 'the file never deleted is the same file').toBe(id);
+      } finally {
+        release();
+      }
+    },
+  },
+  {
     id: 'undo.delete.copy-verified',
     op: 'delete',
     phase: 'undo',

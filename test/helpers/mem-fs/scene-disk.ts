@@ -93,6 +93,8 @@ export function memScene(): SceneDisk & { disk: MemDisk } {
       const n = node(p);
       return `${n.vol.dev}:${n.ino}`;
     },
+    // The in-memory disk never reuses an inode number: nothing to hold.
+    pin: () => () => undefined,
     snap: (r) => memSnapshot(disk, r),
     dispose: () => undefined,
   };
