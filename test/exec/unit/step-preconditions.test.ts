@@ -63,6 +63,7 @@
  * | undo.delete.remainder-differs.legacy   | exec/twin-check.ts:remainderVerdict             | yes (the undo reported done with a file still missing) |
  * | undo.delete.whole-kept                 | exec/step-ops.ts:undoStep (delete)              | yes (E_VERIFY from the verify after restoreMissing) |
  * | undo.delete.restore-verified           | exec/step-ops.ts:undoStep (delete)              | yes |
+ * | undo.delete.survivors-keep-identity    | exec/undo-delete.ts:undoDelete → restoreMissing | yes (added 2026-12-07: what is left deleted before restoreMissing, the root kept, so all came back as copies; the survivor was another file. No other row failed on identity, nor did the Windows harness before mem-fs/survivors.ts) |
  * | undo.delete.copy-verified              | exec/step-ops.ts:undoStep (delete)              | yes (the short copy was renamed into place) |
  * | undo.delete.staging-own                | exec/step-ops.ts:undoStep (delete)              | yes (made always-delete: the other folder was deleted) |
  * | undo.never-begun                       | exec/executor.ts:runUndo                        | yes (the other folder at the copy's path was deleted) |
@@ -71,6 +72,27 @@
  * | undo.subset.restore-verified           | exec/step-ops.ts:undoStep (subset delete)       | yes |
  * | undo.subset.staging-only-while-missing | exec/subset-restore.ts:clearStaging             | yes (the user's file was deleted) |
  * | undo.subset.staging-kind               | exec/subset-restore.ts:clearStaging             | yes (the user's folder was deleted) |
+ *
+ * Two disks (2026-12-07): every row runs on the real disk (NodeFs on
+ * temporary folders) and on the in-memory POSIX disk (test/helpers/mem-fs),
+ * each with its own scene helper, port and "nothing changed" reader
+ * (test/helpers/scene-disk.ts, mem-fs/scene-disk.ts). No row needed to stay
+ * real-disk only; a row that must gives its reason in `realOnly`. Re-checked
+ * on both disks: unlink.hardlink-same-file, unlink.points-to-target,
+ * unlink.gone (code only), delete.twin-exists, undo.copy.original-exists,
+ * undo.link.hardlink-same-file, undo.subset.staging-kind,
+ * resume.delete.remainder-verified, forward.left-by-run.delete,
+ * guard.through-link, undo.never-begun, undo.mkdirs.made-identity,
+ * undo.delete.staging-own, undo.rename.identity (undoStep's identity
+ * verdict) and undo.delete.survivors-keep-identity failed on both as the
+ * table says; rename.from-exists still passed on both. A check inside
+ * platform/ (rename.no-replace, copy.no-replace, link.no-replace,
+ * undo.mkdirs.only-empty) is NodeFs's own, so removing it can fail only the
+ * real-disk variant (tried: NodeFs.rmdirIfEmpty made a recursive rm failed
+ * that variant alone); the in-memory variant holds the memory port to the
+ * same promise (tried: mem-fs/disk.ts renameNoReplace made to replace a
+ * file, and mem-fs/port.ts rmdirIfEmpty made a deleteTree, each failed the
+ * in-memory variant alone).
  *
  * Not rows, on purpose: checks that only decide between "nothing to undo"
  * and E_DRIFT (undoIdentity's "the rename never happened", undoStep's
