@@ -1183,6 +1183,10 @@ const SUBSET_ROWS: Row[] = [
 /** Every check, in the order of the mutation table above. */
 const ROWS: readonly Row[] = [...DO_ROWS, ...RESUME_ROWS, ...UNDO_ROWS, ...SUBSET_ROWS];
 
+it('every row has a unique id', () => {
+  expect(new Set(ROWS.map((r) => r.id)).size).toBe(ROWS.length);
+});
+
 describe.each(DISKS)("every step's preconditions and undo (issue 17 §4), on the $name", ({ memory, make }) => {
   beforeEach(() => {
     disk = make();
@@ -1190,9 +1194,6 @@ describe.each(DISKS)("every step's preconditions and undo (issue 17 §4), on the
   });
   afterEach(() => {
     disk.dispose();
-  });
-  it('has unique ids', () => {
-    expect(new Set(ROWS.map((r) => r.id)).size).toBe(ROWS.length);
   });
   for (const row of ROWS) {
     const test = memory && row.realOnly !== undefined ? it.skip : it;
