@@ -11,16 +11,19 @@
  * touching the disk); the state folder is then put back as it was at the
  * instant, so the command after it sees exactly what a killed process
  * leaves. Each crash is followed by `resume` (which must reach the planned
- * end state) or `rollback` (which must give back the exact original); no
- * byte may be lost at the crash or after.
+ * end state) or `rollback` (which must give back the exact original, each
+ * original file still on the disk as the rollback began kept as that very
+ * file: mem-fs/survivors.ts); no byte may be lost at the crash or after.
  */
 import { cpSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nodeJournalDisk } from '../../../src/platform/journal-fs.js';
+import type { ExecEvent } from '../../../src/exec/executor.js';
 import type { FsPort } from '../../../src/exec/fs-port.js';
 import { resumeRun, rollbackRun, startRun } from '../../../src/exec/run-control.js';
 import { RunStore, type JournalLineHook } from '../../../src/journal/runs.js';
 import { memFsPort } from '../../helpers/mem-fs/port.js';
+import { fileIds, identityProblems, survivorsOf, type FileIds } from '../../helpers/mem-fs/survivors.js';
 import {
   buildScenario,
   capture,
@@ -197,6 +200,14 @@ async function stopAt(s: WinScenario, stateDir: string, at: CrashPoint, run: (po
 async function crashCase(at: CrashPoint, phase: Phase, finish: Finish, privileged: boolean, only: number, second?: CrashPoint): Promise<string[]> {
   const s = buildScenario(privileged, only);
   const before = capture(s);
+  const drives = s.disk.volumeRoots();
+  const ids = fileIds(s.disk, ...drives);
+  // The originals still on the disk as the first rollback begins (a crashed one, or the recovery): it must give each
+  // back as that very file. A resume may delete originals (its copy is verified), so the rollback after it takes its own.
+  let kept: FileIds | undefined;
+  const onEvent = (e: ExecEvent) => {
+    if (e.type === 'undo' && e.phase === 'start' && kept === undefined) kept = survivorsOf(s.disk, ids, ...drives);
+  };
   const plan = await planScenario(s);
   const state = stateFolder();
   const stateDir = state.dir;
@@ -217,7 +228,14 @@ async function crashCase(at: CrashPoint, phase: Phase, finish: Finish, privilege
       if (done.result !== 'done') return [`the clean apply ended ${done.result}: ${done.error?.message}`];
       id = done.record.id;
       crashed = await stopAt(s, stateDir, at, async (fs, onJournalLine) =>
-        rollbackRun(await new RunStore(nodeJournalDisk, stateDir, id).load(), { stateDir, journalDisk: nodeJournalDisk, fs, force: false, onJournalLine }),
+        rollbackRun(await new RunStore(nodeJournalDisk, stateDir, id).load(), {
+          stateDir,
+          journalDisk: nodeJournalDisk,
+          fs,
+          force: false,
+          onJournalLine,
+          onEvent,
+        }),
       );
     }
     if (!crashed) return ['the run ended before the crash point'];
@@ -225,10 +243,11 @@ async function crashCase(at: CrashPoint, phase: Phase, finish: Finish, privilege
     const recover = async (fs: FsPort, onJournalLine?: JournalLineHook) => {
       const record = await new RunStore(nodeJournalDisk, stateDir, id).load();
       const how = phase === 'rollback' || record.status === 'rolling-back' ? 'rollback' : finish;
+      if (how === 'resume') kept = undefined;
       const o =
         how === 'resume'
-          ? await resumeRun(record, { stateDir, journalDisk: nodeJournalDisk, fs, noRollback: false, ...(onJournalLine ? { onJournalLine } : {}) })
-          : await rollbackRun(record, { stateDir, journalDisk: nodeJournalDisk, fs, force: false, ...(onJournalLine ? { onJournalLine } : {}) });
+          ? await resumeRun(record, { stateDir, journalDisk: nodeJournalDisk, fs, noRollback: false, onEvent, ...(onJournalLine ? { onJournalLine } : {}) })
+          : await rollbackRun(record, { stateDir, journalDisk: nodeJournalDisk, fs, force: false, onEvent, ...(onJournalLine ? { onJournalLine } : {}) });
       return { how, o };
     };
     let finished: Awaited<ReturnType<typeof recover>> | undefined;
@@ -246,7 +265,7 @@ async function crashCase(at: CrashPoint, phase: Phase, finish: Finish, privilege
       else problems.push(...(await endStateProblems(s, before)).map((p) => `after the resume: ${p}`));
     } else {
       if (o.result !== 'rolled-back') problems.push(`the rollback ended ${o.result}: ${o.error?.code} ${o.error?.message}`);
-      else problems.push(...originalProblems(s, before).map((p) => `after the rollback: ${p}`));
+      else problems.push(...[...originalProblems(s, before), ...(kept ? identityProblems(s.disk, kept) : [])].map((p) => `after the rollback: ${p}`));
     }
     return problems;
   } finally {

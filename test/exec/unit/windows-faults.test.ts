@@ -11,16 +11,20 @@
  * (the automatic rollback follows; a third with --no-rollback, left for a
  * later resume or rollback) and then in the rollback of a finished run. After each: no byte lost; a run rolled back is the exact original;
  * a run left unfinished is finished by a clean `rollback` (or `resume`) and
- * checked the same way. (`partial` faults write to a real disk in
+ * checked the same way. A rollback also keeps every original file that was
+ * still on the disk when it began as that very file (mem-fs/survivors.ts):
+ * a copy of it from the twin would match in every other way. (`partial` faults write to a real disk in
  * FaultyFs, so they are left to the POSIX harness.)
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { nodeJournalDisk } from '../../../src/platform/journal-fs.js';
+import type { ExecEvent } from '../../../src/exec/executor.js';
 import { resumeRun, rollbackRun, startRun, type RunOutcome } from '../../../src/exec/run-control.js';
 import { RunStore } from '../../../src/journal/runs.js';
 import { FAULT_ERRNOS, FAULT_TIMINGS, FaultyFs, type FaultKind, type FaultSpec } from '../../fault/faulty-fs.js';
 import { PartialFaultFs, type PartialFault } from '../../helpers/mem-fs/partial-faults.js';
 import { memFsPort } from '../../helpers/mem-fs/port.js';
+import { fileIds, identityProblems, survivorsOf, type FileIds } from '../../helpers/mem-fs/survivors.js';
 import {
   buildScenario,
   capture,
@@ -87,6 +91,14 @@ function faultPoints(counts: Record<FaultKind, number>): FaultSpec[] {
 async function faultCase(index: number, privileged: boolean, phase: Phase, spec: FaultSpec | PartialFault): Promise<string[]> {
   const s = buildScenario(privileged, index);
   const before = capture(s);
+  const drives = s.disk.volumeRoots();
+  const ids = fileIds(s.disk, ...drives);
+  // The originals still on the disk as the (first) rollback begins: it must give each back as that very file.
+  // A resume may delete originals (its copy is verified), so the rollback after it takes its own.
+  let kept: FileIds | undefined;
+  const onEvent = (e: ExecEvent) => {
+    if (e.type === 'undo' && e.phase === 'start' && kept === undefined) kept = survivorsOf(s.disk, ids, ...drives);
+  };
   const plan = await planScenario(s);
   const state = stateFolder();
   const problems: string[] = [];
@@ -97,13 +109,13 @@ async function faultCase(index: number, privileged: boolean, phase: Phase, spec:
     let run: RunOutcome;
     if (phase === 'apply') {
       // A third of the applies keep what they did (--no-rollback): a later resume or rollback meets the fault's leftovers.
-      run = await startRun(plan, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: faulty, verify: 'content', noRollback: spec.n % 3 === 0 });
+      run = await startRun(plan, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: faulty, verify: 'content', noRollback: spec.n % 3 === 0, onEvent });
     } else {
       const done = await startRun(plan, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: memFsPort(s.disk), verify: 'content', noRollback: false });
       if (done.result !== 'done') return [`the clean apply ended ${say(done)}`];
       const record = await new RunStore(nodeJournalDisk, state.dir, done.record.id).load();
       try {
-        run = await rollbackRun(record, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: faulty, force: false });
+        run = await rollbackRun(record, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: faulty, force: false, onEvent });
       } catch {
         // Refused before its first undo (the drift check could not read the disk): nothing changed, the run stays done.
         problems.push(...lostData(s, before).map((p) => `after a refused rollback: ${p}`));
@@ -120,20 +132,23 @@ async function faultCase(index: number, privileged: boolean, phase: Phase, spec:
       if (round > 2) return [...problems, `the run is still ${record.status} after ${round} attempts to finish it`];
       figures.finishedLater++;
       const port = memFsPort(s.disk);
-      const o =
-        record.status === 'failed' && spec.n % 2 === 0
-          ? await resumeRun(record, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: port, noRollback: false })
-          : await rollbackRun(record, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: port, force: false });
+      const resume = record.status === 'failed' && spec.n % 2 === 0;
+      if (resume) kept = undefined;
+      const o = resume
+        ? await resumeRun(record, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: port, noRollback: false, onEvent })
+        : await rollbackRun(record, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: port, force: false, onEvent });
       if (o.result === 'failed') return [...problems, `finishing the ${record.status} run with a clean port failed: ${say(o)}`];
       problems.push(...lostData(s, before).map((p) => `after finishing the run: ${p}`));
       record = await new RunStore(nodeJournalDisk, state.dir, run.record.id).load();
     }
     if (record.status === 'done') {
       problems.push(...(await endStateProblems(s, before)).map((p) => `after the run finished (${say(run)}): ${p}`));
-      const back = await rollbackRun(record, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: memFsPort(s.disk), force: false });
+      kept = undefined; // the finished run's originals were deleted by design: its rollback takes its own
+      const back = await rollbackRun(record, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: memFsPort(s.disk), force: false, onEvent });
       if (back.result !== 'rolled-back') return [...problems, `the rollback of the finished run ended ${say(back)}`];
     }
     problems.push(...originalProblems(s, before).map((p) => `at the end (run ${say(run)}): ${p}`));
+    if (kept) problems.push(...identityProblems(s.disk, kept).map((p) => `at the end (run ${say(run)}): ${p}`));
     return problems;
   } finally {
     state.remove();
