@@ -2,7 +2,7 @@
  * Issue 17 §4: every step's preconditions and undo, one row each. A row
  * names a safety check (a refusal before a step, a resume or an undo
  * touches the disk), sets up the situation it guards against, calls the
- * step-ops functions (or runForward with a hand-made step list) and asserts
+ * step jobs (or runForward with a hand-made step list) and asserts
  * the refusal's code AND that nothing was lost on disk.
  *
  * Mutation proof (run on 2026-12-07 against d5feba7): each check was
@@ -11,65 +11,67 @@
  * is named by its id. "yes": the row's test failed without the check.
  * "yes, code only": it failed on the refusal's code alone, because a
  * second barrier (named) still refused and nothing was lost. "no": the
- * test still passed, and why.
+ * test still passed, and why. The file:function column names the files the
+ * checks live in now: step-ops.ts was split by job after that pass (the
+ * checks moved unchanged; the run on both disks below re-checked a sample).
  *
  * | id                                     | file:function                                   | fails without the check |
  * |----------------------------------------|-------------------------------------------------|-------------------------|
- * | rename.from-exists                     | exec/step-ops.ts:doStep                         | no: the port's rename of nothing fails with the same E_MISSING (and so does its folder sync); the check only words the refusal, nothing can be lost without it |
- * | rename.no-replace                      | platform/node-fs.ts:NodeFs.renameNoReplace      | yes (made a plain rename(2)) |
+ * | rename.from-exists                     | exec/do-step.ts:doStep                          | no: the port's rename of nothing fails with the same E_MISSING (and so does its folder sync); the check only words the refusal, nothing can be lost without it |
+ * | rename.no-replace                      | platform/fs/rename.ts:renameNoReplace           | yes (made a plain rename(2)) |
  * | copy.no-replace                        | platform/fs/copy-tree.ts:copyTree               | no alone: the file root is created exclusively ('wx', EEXIST → E_EXISTS); yes with both removed |
- * | verify.equal                           | exec/step-ops.ts:doStep                         | yes |
+ * | verify.equal                           | exec/do-step.ts:doStep                          | yes |
  * | link.no-replace                        | platform/fs/links.ts:makeLink                   | no check to remove (symlink(2) itself never replaces); yes for a create that replaces (simulated) |
- * | check-link.exists                      | exec/step-ops.ts:checkLink                      | yes (a TypeError instead) |
- * | check-link.hardlink-same-file          | exec/step-ops.ts:checkLink                      | yes |
- * | check-link.is-link                     | exec/step-ops.ts:checkLink                      | no alone: check-link.points-to-target refuses a folder too, same code; yes with both removed |
- * | check-link.points-to-target            | exec/step-ops.ts:checkLink                      | yes |
- * | check-link.target-exists               | exec/step-ops.ts:checkLink                      | yes |
- * | check-in-use.held                      | exec/step-ops.ts:refuseIfInUse                  | yes |
- * | unlink.gone                            | exec/step-ops.ts:doStep                         | yes, code only: unlink.is-link then refuses (E_NOT_A_LINK) |
- * | unlink.hardlink-same-file              | exec/step-ops.ts:doStep                         | yes (the file of its own was deleted) |
- * | unlink.is-link                         | exec/step-ops.ts:doStep                         | no alone: unlink.points-to-target and the port's removeLink (platform/fs/links.ts:removeLinkAt) refuse a folder too, same code; yes with all three removed |
- * | unlink.points-to-target                | exec/step-ops.ts:doStep                         | yes (the other link was removed) |
- * | delete.one-device                      | exec/step-ops.ts:beginInfo                      | yes (the port's deleteTree makes its own mount check, not tested here: test/exec/mounts-midrun.test.ts) |
- * | delete.twin-exists                     | exec/step-ops.ts:doStep                         | yes (the only copy was deleted) |
+ * | check-link.exists                      | exec/step-checks.ts:checkLink                   | yes (a TypeError instead) |
+ * | check-link.hardlink-same-file          | exec/step-checks.ts:checkLink                   | yes |
+ * | check-link.is-link                     | exec/step-checks.ts:checkLink                   | no alone: check-link.points-to-target refuses a folder too, same code; yes with both removed |
+ * | check-link.points-to-target            | exec/step-checks.ts:checkLink                   | yes |
+ * | check-link.target-exists               | exec/step-checks.ts:checkLink                   | yes |
+ * | check-in-use.held                      | exec/step-checks.ts:refuseIfInUse               | yes |
+ * | unlink.gone                            | exec/do-step.ts:doStep                          | yes, code only: unlink.is-link then refuses (E_NOT_A_LINK) |
+ * | unlink.hardlink-same-file              | exec/do-step.ts:doStep                          | yes (the file of its own was deleted) |
+ * | unlink.is-link                         | exec/do-step.ts:doStep                          | no alone: unlink.points-to-target and the port's removeLink (platform/fs/links.ts:removeLinkAt) refuse a folder too, same code; yes with all three removed |
+ * | unlink.points-to-target                | exec/do-step.ts:doStep                          | yes (the other link was removed) |
+ * | delete.one-device                      | exec/begin-info.ts:beginInfo                    | yes (the port's deleteTree makes its own mount check, not tested here: test/exec/mounts-midrun.test.ts) |
+ * | delete.twin-exists                     | exec/do-step.ts:doStep                          | yes (the only copy was deleted) |
  * | forward.left-by-run.rename             | exec/executor.ts:checkLeftByRun, leftByRun      | yes (the throw; and the copy's madeId lookup alone) |
  * | forward.left-by-run.delete             | exec/executor.ts:checkLeftByRun, leftByRun      | yes (the throw; and the rename's movedId lookup alone: the other folder was deleted) |
  * | guard.scope                            | exec/guard.ts:GuardedFs.check                   | yes (the unrelated folder was deleted) |
  * | guard.through-link                     | exec/guard.ts:GuardedFs.check                   | yes (deleted through the link) |
- * | resume.rename.moved-identity           | exec/step-ops.ts:stepTookEffect                 | yes |
- * | resume.rename.ambiguous                | exec/step-ops.ts:stepTookEffect                 | yes (made `return false`: the executor would redo it, and the no-replace rename refuse) |
- * | resume.link.not-ours                   | exec/step-ops.ts:stepTookEffect                 | yes (made `return false`) |
- * | resume.rename.from-identity            | exec/step-ops.ts:clearPartial                   | yes |
+ * | resume.rename.moved-identity           | exec/resume-step.ts:stepTookEffect              | yes |
+ * | resume.rename.ambiguous                | exec/resume-step.ts:stepTookEffect              | yes (made `return false`: the executor would redo it, and the no-replace rename refuse) |
+ * | resume.link.not-ours                   | exec/resume-step.ts:stepTookEffect              | yes (made `return false`) |
+ * | resume.rename.from-identity            | exec/resume-step.ts:clearPartial                | yes |
  * | resume.copy.made-identity              | exec/identity.ts:undoIdentity (copy)            | yes (the other folder was deleted) |
  * | resume.copy.unrecorded-root            | exec/identity.ts:undoIdentity (copy)            | yes (made always-go) |
- * | resume.copy.original-exists            | exec/step-ops.ts:clearPartial                   | yes (the copy, all that was left, was deleted) |
+ * | resume.copy.original-exists            | exec/resume-step.ts:clearPartial                | yes (the copy, all that was left, was deleted) |
  * | resume.delete.path-identity            | exec/identity.ts:undoIdentity (delete)          | yes |
  * | resume.delete.remainder-verified       | exec/twin-check.ts:verifyRemainder, its call in clearPartial | yes |
  * | undo.rename.identity                   | exec/identity.ts:undoIdentity (rename)          | yes (made always-go: the other folder was moved) |
- * | undo.rename.to-gone                    | exec/step-ops.ts:undoStep (rename)              | yes, code only: the port's rename of nothing (E_MISSING) |
- * | undo.rename.from-taken                 | exec/step-ops.ts:undoStep (rename)              | yes, code only: the no-replace rename (E_EXISTS) |
+ * | undo.rename.to-gone                    | exec/undo-step.ts:undoStep (rename)             | yes, code only: the port's rename of nothing (E_MISSING) |
+ * | undo.rename.from-taken                 | exec/undo-step.ts:undoStep (rename)             | yes, code only: the no-replace rename (E_EXISTS) |
  * | undo.copy.made-identity                | exec/identity.ts:undoIdentity (copy)            | yes (the other folder was deleted) |
- * | undo.force-skips-drift                 | exec/step-ops.ts:undoStep (identity verdict)    | yes (undoStep ignoring the verdict deleted the other folder under --force; it also fails undo.*.identity rows) |
+ * | undo.force-skips-drift                 | exec/undo-step.ts:undoStep (identity verdict)   | yes (undoStep ignoring the verdict deleted the other folder under --force; it also fails undo.*.identity rows) |
  * | undo.copy.unrecorded-root              | exec/identity.ts:undoIdentity (copy)            | yes (made always-go) |
- * | undo.copy.original-exists              | exec/step-ops.ts:undoStep (copy)                | yes (the only copy was deleted) |
- * | undo.mkdirs.made-identity              | exec/step-ops.ts:undoStep (mkdirs)              | yes (the other, empty folder was removed) |
+ * | undo.copy.original-exists              | exec/undo-step.ts:undoStep (copy)               | yes (the only copy was deleted) |
+ * | undo.mkdirs.made-identity              | exec/undo-step.ts:undoStep (mkdirs)             | yes (the other, empty folder was removed) |
  * | undo.mkdirs.only-empty                 | platform/node-fs.ts:NodeFs.rmdirIfEmpty         | yes (made a recursive rm) |
- * | undo.link.hardlink-same-file           | exec/step-ops.ts:undoStep (link)                | yes (the file of its own was deleted) |
- * | undo.link.points-to-target             | exec/step-ops.ts:undoStep (link)                | yes |
- * | undo.unlink.occupied                   | exec/step-ops.ts:undoStep (unlink)              | yes, code only: the port's link creation (E_EXISTS) |
- * | undo.delete.twin-exists                | exec/step-ops.ts:undoStep (delete)              | yes, code only: reading the missing twin fails (E_MISSING) before anything is written |
+ * | undo.link.hardlink-same-file           | exec/undo-step.ts:undoStep (link)               | yes (the file of its own was deleted) |
+ * | undo.link.points-to-target             | exec/undo-step.ts:undoStep (link)               | yes |
+ * | undo.unlink.occupied                   | exec/undo-step.ts:undoStep (unlink)             | yes, code only: the port's link creation (E_EXISTS) |
+ * | undo.delete.twin-exists                | exec/undo-delete.ts:undoDelete                  | yes, code only: reading the missing twin fails (E_MISSING) before anything is written |
  * | undo.delete.path-identity              | exec/identity.ts:undoIdentity (delete)          | yes |
- * | undo.delete.remainder-differs          | exec/step-ops.ts:undoStep (delete)              | yes, code only: the verify after restoreMissing (E_VERIFY); the files put back came from the twin, none lost |
+ * | undo.delete.remainder-differs          | exec/undo-delete.ts:undoDelete                  | yes, code only: the verify after restoreMissing (E_VERIFY); the files put back came from the twin, none lost |
  * | undo.delete.remainder-differs.legacy   | exec/twin-check.ts:remainderVerdict             | yes (the undo reported done with a file still missing) |
- * | undo.delete.whole-kept                 | exec/step-ops.ts:undoStep (delete)              | yes (E_VERIFY from the verify after restoreMissing) |
- * | undo.delete.restore-verified           | exec/step-ops.ts:undoStep (delete)              | yes |
+ * | undo.delete.whole-kept                 | exec/undo-delete.ts:undoDelete                  | yes (E_VERIFY from the verify after restoreMissing) |
+ * | undo.delete.restore-verified           | exec/undo-delete.ts:undoDelete                  | yes |
  * | undo.delete.survivors-keep-identity    | exec/undo-delete.ts:undoDelete → restoreMissing | yes (added 2026-12-07: what is left deleted before restoreMissing, the root kept, so all came back as copies; the survivor was another file. No other row failed on identity, nor did the Windows harness before mem-fs/survivors.ts) |
- * | undo.delete.copy-verified              | exec/step-ops.ts:undoStep (delete)              | yes (the short copy was renamed into place) |
- * | undo.delete.staging-own                | exec/step-ops.ts:undoStep (delete)              | yes (made always-delete: the other folder was deleted) |
+ * | undo.delete.copy-verified              | exec/undo-delete.ts:undoDelete                  | yes (the short copy was renamed into place) |
+ * | undo.delete.staging-own                | exec/undo-delete.ts:undoDelete                  | yes (made always-delete: the other folder was deleted) |
  * | undo.never-begun                       | exec/executor.ts:runUndo                        | yes (the other folder at the copy's path was deleted) |
- * | undo.subset.remainder-differs          | exec/step-ops.ts:undoStep (subset delete)       | yes, code only: the verify after restoreSubsetMissing (E_VERIFY) |
+ * | undo.subset.remainder-differs          | exec/undo-delete.ts:undoDelete (subset)         | yes, code only: the verify after restoreSubsetMissing (E_VERIFY) |
  * | undo.subset.all-back                   | exec/subset-restore.ts:restoreSubsetMissing     | yes, code only: the verify after it (E_VERIFY), which here sees the leftover staging |
- * | undo.subset.restore-verified           | exec/step-ops.ts:undoStep (subset delete)       | yes |
+ * | undo.subset.restore-verified           | exec/undo-delete.ts:undoDelete (subset)         | yes |
  * | undo.subset.staging-only-while-missing | exec/subset-restore.ts:clearStaging             | yes (the user's file was deleted) |
  * | undo.subset.staging-kind               | exec/subset-restore.ts:clearStaging             | yes (the user's folder was deleted) |
  *
@@ -264,7 +266,7 @@ const DO_ROWS: Row[] = [
     id: 'rename.from-exists',
     op: 'rename',
     phase: 'do',
-    where: 'src/exec/step-ops.ts:doStep',
+    where: 'src/exec/do-step.ts:doStep',
     check: 'a rename whose source is gone refuses (E_MISSING): the disk changed since the plan',
     run: async (port) => {
       disk.dir(at('b'));
@@ -307,7 +309,7 @@ const DO_ROWS: Row[] = [
     id: 'verify.equal',
     op: 'verify',
     phase: 'do',
-    where: 'src/exec/step-ops.ts:doStep → FsPort.verify',
+    where: 'src/exec/do-step.ts:doStep → FsPort.verify',
     check: 'a copy that differs from its original, even by one byte under the same size and time, fails the verify (E_VERIFY)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -334,7 +336,7 @@ const DO_ROWS: Row[] = [
     id: 'check-link.exists',
     op: 'check-link',
     phase: 'do',
-    where: 'src/exec/step-ops.ts:checkLink',
+    where: 'src/exec/step-checks.ts:checkLink',
     check: 'a link reported made but absent is refused (E_LINK_UNSUPPORTED)',
     run: async (port) => {
       disk.tree(B(), DATA);
@@ -345,7 +347,7 @@ const DO_ROWS: Row[] = [
     id: 'check-link.hardlink-same-file',
     op: 'check-link',
     phase: 'do',
-    where: 'src/exec/step-ops.ts:checkLink',
+    where: 'src/exec/step-checks.ts:checkLink',
     check: 'a hard link must be the same file (dev and inode) as its target (E_LINK_UNSUPPORTED)',
     run: async (port) => {
       const target = disk.file(at('b', 'f.txt'), 'same\n');
@@ -357,7 +359,7 @@ const DO_ROWS: Row[] = [
     id: 'check-link.is-link',
     op: 'check-link',
     phase: 'do',
-    where: 'src/exec/step-ops.ts:checkLink',
+    where: 'src/exec/step-checks.ts:checkLink',
     check: 'a folder where a symlink should be is refused (E_LINK_UNSUPPORTED)',
     run: async (port) => {
       disk.tree(B(), DATA);
@@ -369,7 +371,7 @@ const DO_ROWS: Row[] = [
     id: 'check-link.points-to-target',
     op: 'check-link',
     phase: 'do',
-    where: 'src/exec/step-ops.ts:checkLink',
+    where: 'src/exec/step-checks.ts:checkLink',
     check: 'a link that leads elsewhere than the target is refused (E_LINK_UNSUPPORTED)',
     run: async (port) => {
       disk.tree(B(), DATA);
@@ -382,7 +384,7 @@ const DO_ROWS: Row[] = [
     id: 'check-link.target-exists',
     op: 'check-link',
     phase: 'do',
-    where: 'src/exec/step-ops.ts:checkLink',
+    where: 'src/exec/step-checks.ts:checkLink',
     check: 'a link to a target that vanished is refused (E_LINK_CHECK)',
     run: async (port) => {
       disk.symlink(A(), B());
@@ -393,7 +395,7 @@ const DO_ROWS: Row[] = [
     id: 'check-in-use.held',
     op: 'check-in-use',
     phase: 'do',
-    where: 'src/exec/step-ops.ts:refuseIfInUse',
+    where: 'src/exec/step-checks.ts:refuseIfInUse',
     check: 'a tree a program still holds at the last look is refused (E_IN_USE)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -405,7 +407,7 @@ const DO_ROWS: Row[] = [
     id: 'unlink.gone',
     op: 'unlink',
     phase: 'do',
-    where: 'src/exec/step-ops.ts:doStep',
+    where: 'src/exec/do-step.ts:doStep',
     check: 'an unlink of a link that is gone refuses (E_MISSING)',
     run: async (port) => {
       disk.tree(B(), DATA);
@@ -418,7 +420,7 @@ const DO_ROWS: Row[] = [
     id: 'unlink.hardlink-same-file',
     op: 'unlink',
     phase: 'do',
-    where: 'src/exec/step-ops.ts:doStep (beginInfo records sameFile)',
+    where: 'src/exec/do-step.ts:doStep (beginInfo records sameFile)',
     check: "a file removed as a hard link must share its target's inode: a file of its own is the only copy (E_NOT_A_LINK)",
     run: async (port) => {
       const target = disk.file(at('b', 'f.txt'), 'same\n');
@@ -431,7 +433,7 @@ const DO_ROWS: Row[] = [
     id: 'unlink.is-link',
     op: 'unlink',
     phase: 'do',
-    where: 'src/exec/step-ops.ts:doStep',
+    where: 'src/exec/do-step.ts:doStep',
     check: 'a folder where the link to remove was is refused (E_NOT_A_LINK)',
     run: async (port) => {
       disk.tree(B(), DATA);
@@ -445,7 +447,7 @@ const DO_ROWS: Row[] = [
     id: 'unlink.points-to-target',
     op: 'unlink',
     phase: 'do',
-    where: 'src/exec/step-ops.ts:doStep',
+    where: 'src/exec/do-step.ts:doStep',
     check: "a link that now leads elsewhere than the plan's old target is kept (E_NOT_A_LINK)",
     run: async (port) => {
       disk.tree(B(), DATA);
@@ -460,7 +462,7 @@ const DO_ROWS: Row[] = [
     id: 'delete.one-device',
     op: 'delete',
     phase: 'do',
-    where: 'src/exec/step-ops.ts:beginInfo → FsPort.assertOneDevice',
+    where: 'src/exec/begin-info.ts:beginInfo → FsPort.assertOneDevice',
     check: 'a delete of a tree with a volume mounted inside is refused before it is journaled as begun (E_MOUNT_INSIDE)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -485,7 +487,7 @@ const DO_ROWS: Row[] = [
     id: 'delete.twin-exists',
     op: 'delete',
     phase: 'do',
-    where: 'src/exec/step-ops.ts:doStep',
+    where: 'src/exec/do-step.ts:doStep',
     check: 'a delete whose twin (the verified copy that allows it) is gone keeps the only copy (E_MISSING)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -591,7 +593,7 @@ const RESUME_ROWS: Row[] = [
     id: 'resume.rename.moved-identity',
     op: 'rename',
     phase: 'resume',
-    where: 'src/exec/step-ops.ts:stepTookEffect',
+    where: 'src/exec/resume-step.ts:stepTookEffect',
     check: 'an interrupted rename counts as done only when what is at `to` is what was at `from` (movedId), or E_DRIFT',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -607,7 +609,7 @@ const RESUME_ROWS: Row[] = [
     id: 'resume.rename.ambiguous',
     op: 'rename',
     phase: 'resume',
-    where: 'src/exec/step-ops.ts:stepTookEffect',
+    where: 'src/exec/resume-step.ts:stepTookEffect',
     check: 'an interrupted rename with something at both ends is neither redone nor taken as done (E_INCONSISTENT)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -621,7 +623,7 @@ const RESUME_ROWS: Row[] = [
     id: 'resume.link.not-ours',
     op: 'link',
     phase: 'resume',
-    where: 'src/exec/step-ops.ts:stepTookEffect',
+    where: 'src/exec/resume-step.ts:stepTookEffect',
     check: 'an interrupted link whose path holds something else than the link is refused (E_INCONSISTENT)',
     run: async (port) => {
       disk.tree(B(), DATA);
@@ -633,7 +635,7 @@ const RESUME_ROWS: Row[] = [
     id: 'resume.rename.from-identity',
     op: 'rename',
     phase: 'resume',
-    where: 'src/exec/step-ops.ts:clearPartial',
+    where: 'src/exec/resume-step.ts:clearPartial',
     check: 'an interrupted rename is redone only on the thing it began on (movedId at `from`), or E_DRIFT',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -681,7 +683,7 @@ const RESUME_ROWS: Row[] = [
     id: 'resume.copy.original-exists',
     op: 'copy',
     phase: 'resume',
-    where: 'src/exec/step-ops.ts:clearPartial',
+    where: 'src/exec/resume-step.ts:clearPartial',
     check: 'a partial copy whose original is gone is kept: it may be all that is left (E_INCONSISTENT)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -746,7 +748,7 @@ const UNDO_ROWS: Row[] = [
     id: 'undo.rename.to-gone',
     op: 'rename',
     phase: 'undo',
-    where: 'src/exec/step-ops.ts:undoStep (rename)',
+    where: 'src/exec/undo-step.ts:undoStep (rename)',
     check: 'a rename whose destination is gone cannot be moved back (E_DRIFT)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -761,7 +763,7 @@ const UNDO_ROWS: Row[] = [
     id: 'undo.rename.from-taken',
     op: 'rename',
     phase: 'undo',
-    where: 'src/exec/step-ops.ts:undoStep (rename)',
+    where: 'src/exec/undo-step.ts:undoStep (rename)',
     check: 'a rename is not moved back onto something made at its source since (E_DRIFT)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -791,7 +793,7 @@ const UNDO_ROWS: Row[] = [
     id: 'undo.force-skips-drift',
     op: 'any',
     phase: 'undo',
-    where: 'src/exec/step-ops.ts:undoStep (skip, identity verdict)',
+    where: 'src/exec/undo-step.ts:undoStep (skip, identity verdict)',
     check: 'with --force a step whose paths drifted is skipped with a reason; it never deletes or renames the thing that differs',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -823,7 +825,7 @@ const UNDO_ROWS: Row[] = [
     id: 'undo.copy.original-exists',
     op: 'copy',
     phase: 'undo',
-    where: 'src/exec/step-ops.ts:undoStep (copy)',
+    where: 'src/exec/undo-step.ts:undoStep (copy)',
     check: 'a copy is deleted only while its original is still there (E_DRIFT)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -838,7 +840,7 @@ const UNDO_ROWS: Row[] = [
     id: 'undo.mkdirs.made-identity',
     op: 'mkdirs',
     phase: 'undo',
-    where: 'src/exec/step-ops.ts:undoStep (mkdirs)',
+    where: 'src/exec/undo-step.ts:undoStep (mkdirs)',
     check: 'a folder is removed only if it is the one the step made (madeIds), even when empty',
     run: async (port) => {
       const s: Step = { op: 'mkdirs', path: at('n1', 'n2') };
@@ -871,7 +873,7 @@ const UNDO_ROWS: Row[] = [
     id: 'undo.link.hardlink-same-file',
     op: 'link',
     phase: 'undo',
-    where: 'src/exec/step-ops.ts:undoStep (link)',
+    where: 'src/exec/undo-step.ts:undoStep (link)',
     check: "a hard link is removed only while it is still the target's file (dev and inode), or E_DRIFT",
     run: async (port) => {
       const target = disk.file(at('b', 'f.txt'), 'data\n');
@@ -886,7 +888,7 @@ const UNDO_ROWS: Row[] = [
     id: 'undo.link.points-to-target',
     op: 'link',
     phase: 'undo',
-    where: 'src/exec/step-ops.ts:undoStep (link)',
+    where: 'src/exec/undo-step.ts:undoStep (link)',
     check: 'a symlink is removed only while it leads to the target relocate linked, or E_DRIFT',
     run: async (port) => {
       disk.tree(B(), DATA);
@@ -902,7 +904,7 @@ const UNDO_ROWS: Row[] = [
     id: 'undo.unlink.occupied',
     op: 'unlink',
     phase: 'undo',
-    where: 'src/exec/step-ops.ts:undoStep (unlink)',
+    where: 'src/exec/undo-step.ts:undoStep (unlink)',
     check: 'a removed link is put back only where nothing else is (E_DRIFT)',
     run: async (port) => {
       disk.tree(B(), DATA);
@@ -917,7 +919,7 @@ const UNDO_ROWS: Row[] = [
     id: 'undo.delete.twin-exists',
     op: 'delete',
     phase: 'undo',
-    where: 'src/exec/step-ops.ts:undoStep (delete)',
+    where: 'src/exec/undo-delete.ts:undoDelete',
     check: 'a delete is undone only from its twin; with the twin gone it refuses (E_DRIFT)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -948,7 +950,7 @@ const UNDO_ROWS: Row[] = [
     id: 'undo.delete.remainder-differs',
     op: 'delete',
     phase: 'undo',
-    where: 'src/exec/step-ops.ts:undoStep (delete) → twin-check.ts:remainderVerdict',
+    where: 'src/exec/undo-delete.ts:undoDelete → twin-check.ts:remainderVerdict',
     check: 'a delete that stopped partway, whose remainder differs from its twin, keeps both as they are (E_DRIFT)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -981,7 +983,7 @@ const UNDO_ROWS: Row[] = [
     id: 'undo.delete.whole-kept',
     op: 'delete',
     phase: 'undo',
-    where: 'src/exec/step-ops.ts:undoStep (delete) → twin-check.ts:remainderVerdict',
+    where: 'src/exec/undo-delete.ts:undoDelete → twin-check.ts:remainderVerdict',
     check: 'a delete that deleted nothing yet (every name there, by namesHash) keeps the original as it is, even when the twin changed since',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -1000,7 +1002,7 @@ const UNDO_ROWS: Row[] = [
     id: 'undo.delete.restore-verified',
     op: 'delete',
     phase: 'undo',
-    where: 'src/exec/step-ops.ts:undoStep (delete, partly done)',
+    where: 'src/exec/undo-step.ts:undoStep (delete, partly done)',
     check: 'what restoreMissing puts back is verified against the twin by content before the undo counts as done (E_VERIFY)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -1041,7 +1043,7 @@ const UNDO_ROWS: Row[] = [
     id: 'undo.delete.copy-verified',
     op: 'delete',
     phase: 'undo',
-    where: 'src/exec/step-ops.ts:undoStep (delete, whole)',
+    where: 'src/exec/undo-step.ts:undoStep (delete, whole)',
     check: 'the copy of the twin is verified before it is renamed into place: a short copy never becomes the original (E_VERIFY)',
     run: async (port) => {
       disk.tree(A(), DATA);
@@ -1064,7 +1066,7 @@ const UNDO_ROWS: Row[] = [
     id: 'undo.delete.staging-own',
     op: 'delete',
     phase: 'undo',
-    where: 'src/exec/step-ops.ts:undoStep (delete)',
+    where: 'src/exec/undo-delete.ts:undoDelete',
     check:
       'a leftover at the undo staging name is deleted only when the journal says relocate made it, or it holds only copies of the twin, or is empty (E_DRIFT)',
     run: async (port) => {
@@ -1106,7 +1108,7 @@ const SUBSET_ROWS: Row[] = [
     id: 'undo.subset.remainder-differs',
     op: 'delete',
     phase: 'undo',
-    where: 'src/exec/step-ops.ts:undoStep (subset delete) → twin-check.ts:remainderVerdict',
+    where: 'src/exec/undo-delete.ts:undoDelete (subset) → twin-check.ts:remainderVerdict',
     check: 'a subset delete that stopped partway, whose remainder differs from its twin, keeps both as they are (E_DRIFT)',
     run: async (port) => {
       const { s, info } = await subsetScene(port);
@@ -1135,7 +1137,7 @@ const SUBSET_ROWS: Row[] = [
     id: 'undo.subset.restore-verified',
     op: 'delete',
     phase: 'undo',
-    where: 'src/exec/step-ops.ts:undoStep (subset delete, partly done)',
+    where: 'src/exec/undo-step.ts:undoStep (subset delete, partly done)',
     check: 'what a subset restore puts back is verified against the twin by content before the undo counts as done (E_VERIFY)',
     run: async (port) => {
       const { s, info } = await subsetScene(port);
