@@ -1,6 +1,7 @@
 import type { RelocateError } from '../core/errors.js';
 import { styleForOs } from '../core/paths.js';
 import type { JournalLine, RunRecord } from '../journal/types.js';
+import { moveOf } from '../plan/actions.js';
 import { damaged, type RunStore } from '../journal/runs.js';
 import { decodeStepInfo } from '../journal/step-info-decode.js';
 import { beginInfo, madeInfo } from './begin-info.js';
@@ -129,7 +130,7 @@ function stamp(): string {
 /** Bytes a step will copy or hash, for progress: the plan's figure for the entry. */
 function bytesFor(ctx: ExecContext, rs: RunStep): number {
   const p = ctx.record.plan.entries[rs.entry];
-  return p?.move?.bytes ?? 0;
+  return (p && moveOf(p)?.bytes) ?? 0;
 }
 
 /**

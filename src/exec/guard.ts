@@ -40,7 +40,9 @@ export function runScope(record: RunRecord, journal: JournalLine[]): GuardScope 
   for (const p of record.plan.entries) {
     const own = changedPaths(p);
     if (own.length === 0) continue;
-    if (p.removes) own.push(p.removes);
+    // A remove's name, or the link a restore removes first: a name the run deletes beyond the entry's own paths.
+    const removes = p.action === 'remove' || p.action === 'restore' ? p.removes : undefined;
+    if (removes) own.push(removes);
     paths.push(...own);
     for (const path of own) tagged.push({ path, tag: entryTag(record.id, p.order) });
   }

@@ -33,7 +33,7 @@ function marksOf(lines: readonly JournalLine[]): StepMarks {
     else if (l.t === 'undo-begin') m.undoBegun.add(l.n);
     else if (l.t === 'undo-done') {
       m.undone.add(l.n);
-      if (l.info && typeof l.info.skipped === 'string') m.undoSkipped.add(l.n);
+      if (l.info !== undefined) m.undoSkipped.add(l.n);
     }
   }
   return m;

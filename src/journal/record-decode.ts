@@ -1,7 +1,7 @@
 import { anyObject, count, type Decoder, DecodeError, list, obj, oneOf, opt, str, tagged } from '../core/decode.js';
 import type { RenameRole, RunStep, Step } from '../exec/steps.js';
 import { decodePlan } from '../plan/plan-decode.js';
-import type { JournalLine, RunRecord, RunStatus } from './types.js';
+import type { BeginLine, DoneLine, JournalLine, JournalTag, MadeLine, RunRecord, RunStatus, UndoBeginLine, UndoDoneLine } from './types.js';
 
 /**
  * The decoders of a run's files: its record (run.json) and its journal
@@ -114,9 +114,21 @@ export function decodeRunRecord(v: unknown): RunRecord {
   return r;
 }
 
-// `info` is checked by its step's kind once the line meets its step (decodeStepInfo): the line does not say the kind.
-const line = obj<JournalLine>({ t: oneOf('begin', 'made', 'done', 'undo-begin', 'undo-done'), n: count, at: str, info: opt(anyObject) });
-const KINDS: ReadonlySet<unknown> = new Set(['begin', 'made', 'done', 'undo-begin', 'undo-done']);
+// A step's `info` is checked by its step's kind once the line meets its step (decodeStepInfo): the line does not say the kind.
+const stepInfo = anyObject;
+const n = count;
+const at = str;
+
+/** Each tag's line, with the fields that tag has: a field another tag has (an undo-begin's `info`) is one this tag does not know, and ignored. */
+const lineOf: { [T in JournalTag]: Decoder<Extract<JournalLine, { t: T }>> } = {
+  begin: obj<BeginLine>({ t: oneOf('begin'), n, at, info: opt(stepInfo) }),
+  made: obj<MadeLine>({ t: oneOf('made'), n, at, info: stepInfo }),
+  done: obj<DoneLine>({ t: oneOf('done'), n, at, info: opt(stepInfo) }),
+  'undo-begin': obj<UndoBeginLine>({ t: oneOf('undo-begin'), n, at }),
+  'undo-done': obj<UndoDoneLine>({ t: oneOf('undo-done'), n, at, info: opt(obj<NonNullable<UndoDoneLine['info']>>({ skipped: str })) }),
+};
+const line = tagged<JournalLine>('t', lineOf);
+const isTag = (t: unknown): t is JournalTag => typeof t === 'string' && Object.hasOwn(lineOf, t);
 
 /**
  * One parsed journal line, or undefined for a line of a kind this version
@@ -127,6 +139,6 @@ const KINDS: ReadonlySet<unknown> = new Set(['begin', 'made', 'done', 'undo-begi
  */
 export function decodeJournalLine(v: unknown): JournalLine | undefined {
   const o = anyObject(v, '');
-  if (!KINDS.has(o.t)) return undefined;
+  if (!isTag(o.t)) return undefined;
   return line(o, '');
 }

@@ -72,8 +72,17 @@ const absent = (action: Action): Optional<never> =>
     throw new DecodeError(at, `no such field on a ${action} entry`);
   });
 
-/** No move and no removes: the variants that carry neither (see NoMove, NoRemoves in types.ts). */
+/**
+ * The fields a variant does not carry but a saved entry of it is checked
+ * not to have: the decoder's shape only (PlannedEntry's variants do not
+ * declare them), so a hand-edited plan with a `move` on a link is refused
+ * instead of having a field no reader looks at.
+ */
+type Refused<K extends 'move' | 'removes'> = { [F in K]?: never };
+
+/** No move and no removes: the variants that carry neither. */
 const still = (action: Action) => ({ move: absent(action), removes: absent(action) });
+type Still = Refused<'move' | 'removes'>;
 
 /**
  * One entry, decoded by its action: each action's own fields must be
@@ -81,18 +90,18 @@ const still = (action: Action) => ({ move: absent(action), removes: absent(actio
  * entry of that action has must not be.
  */
 const entry = tagged<PlannedEntry>('action', {
-  none: obj<EntryOf<'none'>>({ ...base, action: oneOf('none'), ...still('none') }),
-  link: obj<EntryOf<'link'>>({ ...base, action: oneOf('link'), replacesIdentical: opt(bool), comparison: opt(comparison), ...still('link') }),
-  create: obj<EntryOf<'create'>>({ ...base, action: oneOf('create'), createsTarget: oneOf(true), ...still('create') }),
-  move: obj<EntryOf<'move'>>({ ...base, action: oneOf('move'), move, removes: absent('move') }),
-  relink: obj<EntryOf<'relink'>>({ ...base, action: oneOf('relink'), oldTarget: str, createsTarget: opt(bool), ...still('relink') }),
-  retarget: obj<EntryOf<'retarget'>>({ ...base, action: oneOf('retarget'), move, oldTarget: str, removes: absent('retarget') }),
-  backup: obj<EntryOf<'backup'>>({ ...base, action: oneOf('backup'), move, removes: absent('backup') }),
-  merge: obj<EntryOf<'merge'>>({ ...base, action: oneOf('merge'), move, comparison, removes: absent('merge') }),
+  none: obj<EntryOf<'none'> & Still>({ ...base, action: oneOf('none'), ...still('none') }),
+  link: obj<EntryOf<'link'> & Still>({ ...base, action: oneOf('link'), replacesIdentical: opt(bool), comparison: opt(comparison), ...still('link') }),
+  create: obj<EntryOf<'create'> & Still>({ ...base, action: oneOf('create'), createsTarget: oneOf(true), ...still('create') }),
+  move: obj<EntryOf<'move'> & Refused<'removes'>>({ ...base, action: oneOf('move'), move, removes: absent('move') }),
+  relink: obj<EntryOf<'relink'> & Still>({ ...base, action: oneOf('relink'), oldTarget: str, createsTarget: opt(bool), ...still('relink') }),
+  retarget: obj<EntryOf<'retarget'> & Refused<'removes'>>({ ...base, action: oneOf('retarget'), move, oldTarget: str, removes: absent('retarget') }),
+  backup: obj<EntryOf<'backup'> & Refused<'removes'>>({ ...base, action: oneOf('backup'), move, removes: absent('backup') }),
+  merge: obj<EntryOf<'merge'> & Refused<'removes'>>({ ...base, action: oneOf('merge'), move, comparison, removes: absent('merge') }),
   restore: obj<EntryOf<'restore'>>({ ...base, action: oneOf('restore'), move, removes: opt(str) }),
-  remove: obj<EntryOf<'remove'>>({ ...base, action: oneOf('remove'), removes: str, move: absent('remove') }),
-  conflict: obj<EntryOf<'conflict'>>({ ...base, action: oneOf('conflict'), comparison: opt(comparison), ...still('conflict') }),
-  skip: obj<EntryOf<'skip'>>({ ...base, action: oneOf('skip'), ...still('skip') }),
+  remove: obj<EntryOf<'remove'> & Refused<'move'>>({ ...base, action: oneOf('remove'), removes: str, move: absent('remove') }),
+  conflict: obj<EntryOf<'conflict'> & Still>({ ...base, action: oneOf('conflict'), comparison: opt(comparison), ...still('conflict') }),
+  skip: obj<EntryOf<'skip'> & Still>({ ...base, action: oneOf('skip'), ...still('skip') }),
 } satisfies Record<Action, Decoder<PlannedEntry>>);
 
 const summary = obj<PlanSummary>({ actions: dict(count), bytesToMove: num, bytesAcrossVolumes: num, conflicts: count, errors: count, warnings: count });

@@ -75,46 +75,31 @@ export interface EntryBase {
   glob?: { pattern: string; name: string };
 }
 
-/**
- * `move` and `removes` declared absent, on the variants that have neither:
- * code that totals over every entry of a run (src/exec/executor.ts bytesFor,
- * src/exec/guard.ts runScope) reads them without narrowing and gets
- * undefined. Nothing may set them there (a compile error, and the saved-plan
- * decoder refuses them). The other variant fields are not declared at all:
- * reading them needs a narrowing on `action`.
- */
-interface NoMove {
-  move?: never;
-}
-interface NoRemoves {
-  removes?: never;
-}
-
 /** none: in sync, nothing to do. */
-export interface NoneFields extends NoMove, NoRemoves {
+export interface NoneFields {
   action: 'none';
 }
 
 /** skip: not for this machine (or not observed); never resolved, so `type` is the declared one (auto shown as symlink). */
-export interface SkipFields extends NoMove, NoRemoves {
+export interface SkipFields {
   action: 'skip';
 }
 
 /** link: the target exists and the link is made; `replacesIdentical` when a file identical to the target's sits at the link path and is replaced (then `comparison` shows the proof). */
-export interface LinkFields extends NoMove, NoRemoves {
+export interface LinkFields {
   action: 'link';
   replacesIdentical?: boolean;
   comparison?: TreeComparison;
 }
 
 /** create: nothing on either side; the target folder is always created first. */
-export interface CreateFields extends NoMove, NoRemoves {
+export interface CreateFields {
   action: 'create';
   createsTarget: true;
 }
 
 /** move: the link path's data moves to the target, then the link is made. */
-export interface MoveFields extends NoRemoves {
+export interface MoveFields {
   action: 'move';
   move: MoveSpec;
 }
@@ -125,27 +110,27 @@ export interface MoveFields extends NoRemoves {
  * when neither could be read); `createsTarget` when the target folder is
  * missing and made empty first.
  */
-export interface RelinkFields extends NoMove, NoRemoves {
+export interface RelinkFields {
   action: 'relink';
   oldTarget: string;
   createsTarget?: boolean;
 }
 
 /** retarget: the data at `oldTarget` (where the link points now; equal to `move.from`) moves to the target, then the link is replaced. */
-export interface RetargetFields extends NoRemoves {
+export interface RetargetFields {
   action: 'retarget';
   move: MoveSpec;
   oldTarget: string;
 }
 
 /** backup: the link path's data is moved aside (`move.to` names the backup, its time chosen at apply), then the link is made. */
-export interface BackupFields extends NoRemoves {
+export interface BackupFields {
   action: 'backup';
   move: MoveSpec;
 }
 
 /** merge: the names only at the link side (`comparison.onlyAtLink`) move into the target, the identical ones are taken once. */
-export interface MergeFields extends NoRemoves {
+export interface MergeFields {
   action: 'merge';
   move: MoveSpec;
   comparison: TreeComparison;
@@ -159,13 +144,13 @@ export interface RestoreFields {
 }
 
 /** remove: `removes` is the name removed: the link path (a broken link), or for a hard link the target's name (the data stays at the link path). */
-export interface RemoveFields extends NoMove {
+export interface RemoveFields {
   action: 'remove';
   removes: string;
 }
 
 /** conflict: refused; `comparison` when both sides held real data and were compared. */
-export interface ConflictFields extends NoMove, NoRemoves {
+export interface ConflictFields {
   action: 'conflict';
   comparison?: TreeComparison;
 }

@@ -13,6 +13,7 @@ import {
   type MeasureOptions,
   type MountFact,
   type NodeKind,
+  type LinkObservation,
   type PathObservation,
   type TreeComparison,
   type TreeMeasure,
@@ -144,11 +145,9 @@ export class NodeDiskReader implements DiskReader {
       if (errCode(err) !== 'ENOENT' && errCode(err) !== 'ENOTDIR') throw err;
     }
     if (!s) return this.observeAbsent(p, style);
-    let kind = kindOf(s);
+    const kind = kindOf(s);
     const linkedParent = await this.linkedParent(p, style);
-    const o: PathObservation = {
-      path: p,
-      kind,
+    const facts = {
       size: Number(s.size),
       mtimeMs: Number(s.mtimeMs),
       mode: Number(s.mode),
@@ -157,24 +156,22 @@ export class NodeDiskReader implements DiskReader {
       volume: await this.volume(kind === 'symlink' ? path.dirname(p) : p, s.dev),
       ...(linkedParent ? { linkedParent } : {}),
     };
-    if (kind === 'symlink') {
-      const probed = this.linkKind ? await this.linkKind(p) : undefined;
-      if (probed) kind = o.kind = probed.kind;
-      // Another kind of reparse point (a cloud placeholder, an app alias) is not a link relocate manages.
-      if (kind === 'other') return o;
-      const text = probed?.target ?? readlinkSync(p);
-      o.linkText = text;
-      const api = pathApi(style);
-      o.linkTarget = canonicalPath(isAbsolutePath(text, style) ? text : api.resolve(api.dirname(p), text), style);
-      try {
-        const t = statSync(p);
-        o.linkTargetKind = t.isDirectory() ? 'dir' : t.isFile() ? 'file' : 'other';
-      } catch (err) {
-        const code = errCode(err);
-        o.linkTargetKind = code === 'ENOENT' || code === 'ENOTDIR' ? 'absent' : code === 'ELOOP' ? 'loop' : 'other';
-      }
-    }
-    return o;
+    if (kind === 'dir' || kind === 'file' || kind === 'other') return { path: p, kind, ...facts };
+    // lstat said a symbolic link; on Windows the probe tells a junction, or a reparse point that is no link, from it.
+    const probed = this.linkKind ? await this.linkKind(p) : undefined;
+    const linkKind = probed?.kind ?? 'symlink';
+    // Another kind of reparse point (a cloud placeholder, an app alias) is not a link relocate manages.
+    if (linkKind === 'other') return { path: p, kind: 'other', ...facts };
+    const text = probed?.target ?? readlinkSync(p);
+    const api = pathApi(style);
+    return {
+      path: p,
+      kind: linkKind,
+      ...facts,
+      linkText: text,
+      linkTarget: canonicalPath(isAbsolutePath(text, style) ? text : api.resolve(api.dirname(p), text), style),
+      linkTargetKind: followedKind(p),
+    };
   }
 
   /** Folders already looked at by `linkedParent` (entries often share one): whether each is a link. */
@@ -355,5 +352,16 @@ export class NodeDiskReader implements DiskReader {
 
   async compare(a: string, b: string): Promise<TreeComparison> {
     return compareTrees(a, b);
+  }
+}
+
+/** What a link's destination is, followed once: `absent` for a broken link, `loop` for one that leads back to itself. */
+function followedKind(p: string): NonNullable<LinkObservation['linkTargetKind']> {
+  try {
+    const t = statSync(p);
+    return t.isDirectory() ? 'dir' : t.isFile() ? 'file' : 'other';
+  } catch (err) {
+    const code = errCode(err);
+    return code === 'ENOENT' || code === 'ENOTDIR' ? 'absent' : code === 'ELOOP' ? 'loop' : 'other';
   }
 }

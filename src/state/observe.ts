@@ -105,7 +105,7 @@ async function observeInUse(o: EntryObservation, moving: PathObservation, reader
  */
 async function observeOldTarget(e: DesiredEntry, o: EntryObservation, reader: DiskReader, opts: ObserveOptions): Promise<void> {
   // Asked only for a link whose destination was read (observationNeeds), so it is known here.
-  const destination = o.link.linkTarget;
+  const destination = o.link.kind === 'symlink' || o.link.kind === 'junction' ? o.link.linkTarget : undefined;
   if (destination === undefined) return;
   const old = await reader.observe(destination, e.style);
   o.oldTarget = old;

@@ -28,11 +28,11 @@ interface ObservedPath {
 }
 
 /**
- * The link fields declared absent on the kinds that are not links: code
- * outside the planner (src/platform/node-reader.ts builds an observation
- * before it knows whether a reparse point is a link; scan and link-scan
- * read any observation's link) reads and writes them without narrowing.
- * Nothing may set them there.
+ * The link fields declared absent on the kinds that are not links, for one
+ * reader left: the test disk's reader (test/helpers/mem-fs/reader.ts,
+ * another change's file) writes them before narrowing to a link. Every
+ * reader in src narrows on `kind`. Delete this, and `NoLinkFields` below,
+ * once that reader builds a LinkObservation.
  */
 interface NoLinkFields {
   linkText?: never;

@@ -1,5 +1,6 @@
 import { RelocateError } from '../core/errors.js';
 import { isInside, samePath } from '../core/paths.js';
+import { moveOf } from '../plan/actions.js';
 import type { Plan } from '../plan/types.js';
 
 /**
@@ -13,7 +14,8 @@ import type { Plan } from '../plan/types.js';
 export function refuseOutInsideMove(plan: Plan, out: string, resolvedOut: string): void {
   const candidates = [out, resolvedOut];
   for (const p of plan.entries) {
-    const moved = [...(p.move ? [p.move.from] : []), ...(p.action === 'merge' ? [p.link] : [])];
+    const source = moveOf(p)?.from;
+    const moved = [...(source !== undefined ? [source] : []), ...(p.action === 'merge' ? [p.link] : [])];
     for (const from of moved) {
       if (candidates.some((c) => samePath(c, from, p.style) || isInside(c, from, p.style))) {
         throw new RelocateError(

@@ -1,4 +1,4 @@
-import { isWork } from '../plan/actions.js';
+import { isWork, moveOf } from '../plan/actions.js';
 import type { RunRecord } from '../journal/types.js';
 
 /**
@@ -16,5 +16,5 @@ export interface RunSize {
 /** The size of a run, from its record's plan. */
 export function runSize(r: Pick<RunRecord, 'plan'>): RunSize {
   const changes = r.plan.entries.filter((p) => isWork(p.action));
-  return { changes: changes.length, bytes: changes.reduce((n, p) => n + (p.action !== 'backup' ? (p.move?.bytes ?? 0) : 0), 0) };
+  return { changes: changes.length, bytes: changes.reduce((n, p) => n + (p.action !== 'backup' ? (moveOf(p)?.bytes ?? 0) : 0), 0) };
 }

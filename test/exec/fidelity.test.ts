@@ -22,6 +22,7 @@ import { fidelityOf, fidelityToolsReason, sh, without, type Fidelity } from '../
 import { loopReason, mountLoopExt4, type LoopVolume } from '../helpers/loop-volume.js';
 import { describePlan, planFor } from '../property/harness.js';
 import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
+import { moveOf } from '../../src/plan/actions.js';
 
 const reason = loopReason() ?? fidelityToolsReason();
 if (reason) console.log(`[skip] copy fidelity: ${reason}`);
@@ -201,7 +202,7 @@ describe.skipIf(reason !== undefined)('a move across volumes keeps what mv and c
       c.give(t.g);
       const before = fidelityOf(t.g);
       const plan = await planFor(t.manifest, t.state);
-      expect(plan.entries[0]!.move?.crossVolume, describePlan(plan)).toBe(true);
+      expect(moveOf(plan.entries[0]!)?.crossVolume, describePlan(plan)).toBe(true);
       const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: t.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
       expect(out.result, out.error?.message).toBe('done');
       expect(kept(fidelityOf(t.target))).toEqual(kept(before));

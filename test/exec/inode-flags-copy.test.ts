@@ -18,6 +18,7 @@ import { lsattrOf, sh } from '../helpers/fidelity.js';
 import { loopFsReason, mountLoop, type LoopVolume } from '../helpers/loop-volume.js';
 import { describePlan, planFor } from '../property/harness.js';
 import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
+import { moveOf } from '../../src/plan/actions.js';
 
 const reason = loopFsReason('btrfs');
 if (reason) console.log(`[skip] inode flags on btrfs: ${reason}`);
@@ -75,7 +76,7 @@ describe.skipIf(reason !== undefined)('inode flags that act on data to come, and
     const t = tree(btrfsB!.dir);
     expect(has(lsattrOf(path.join(t.g, 'nocow')), 'C')).toBe(true);
     const plan = await planFor(t.manifest, t.state);
-    expect(plan.entries[0]!.move?.crossVolume, describePlan(plan)).toBe(true);
+    expect(moveOf(plan.entries[0]!)?.crossVolume, describePlan(plan)).toBe(true);
     const out = await startRun(plan, { journalDisk: nodeJournalDisk, stateDir: t.state, fs: new NodeFs(), verify: 'content', noRollback: false });
     expect(out.result, out.error?.message).toBe('done');
     expect(has(lsattrOf(path.join(t.target, 'nocow')), 'C')).toBe(true);

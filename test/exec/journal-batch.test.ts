@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runForward } from '../../src/exec/executor.js';
 import type { RunStep, Step } from '../../src/exec/steps.js';
 import { RunStore } from '../../src/journal/runs.js';
-import type { JournalLine, RunRecord } from '../../src/journal/types.js';
+import type { BeginLine, JournalLine, RunRecord } from '../../src/journal/types.js';
 import type { ResolvedLinkType } from '../../src/plan/types.js';
 import { NodeFs } from '../../src/platform/node-fs.js';
 import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
@@ -102,6 +102,6 @@ describe.skipIf(ON_WINDOWS)('runForward journals links as a batch', () => {
     const lines = read();
     expect(lines.filter((l) => l.t === 'done').map((l) => l.n)).toEqual([...batch, 9]);
     // mkdirs's begin line carries what its undo needs.
-    expect(lines.find((l) => l.t === 'begin' && l.n === 0)?.info).toEqual({ created: [path.join(data, 'home')] });
+    expect(lines.find((l): l is BeginLine => l.t === 'begin' && l.n === 0)?.info).toEqual({ created: [path.join(data, 'home')] });
   });
 });

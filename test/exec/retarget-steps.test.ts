@@ -14,6 +14,7 @@ import { runScope } from '../../src/exec/guard.js';
 import { startRun } from '../../src/exec/run-control.js';
 import type { Step } from '../../src/exec/steps.js';
 import { RunStore } from '../../src/journal/runs.js';
+import type { BeginLine } from '../../src/journal/types.js';
 import { makePlan } from '../../src/plan/planner.js';
 import { NodeFs } from '../../src/platform/node-fs.js';
 import { POSIX_STYLE, context, entry, obs, pair, tree, vol } from '../helpers/plan-fixtures.js';
@@ -123,7 +124,7 @@ describe.skipIf(NO_TMPFS !== undefined)('a retarget run on a real disk (in-proce
     expect(readlinkSync(link)).toBe(path.join(B, 'Games'));
     const journal = await new RunStore(nodeJournalDisk, stateDir, out.record.id).readJournal();
     const unlink = out.record.steps.find((rs) => rs.step.op === 'unlink')!;
-    const begin = journal.find((l) => l.t === 'begin' && l.n === unlink.n);
+    const begin = journal.find((l): l is BeginLine => l.t === 'begin' && l.n === unlink.n);
     expect(begin?.info).toMatchObject({ kind: 'symlink', linkText: old, dest: old, isDir: true });
     // Every step before the link is made leaves the data whole at the target or the old target.
     const linkAt = out.record.steps.find((rs) => rs.step.op === 'link')!.n;

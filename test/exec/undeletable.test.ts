@@ -17,6 +17,7 @@ import { runCli } from '../helpers/cli.js';
 import { describePlan, journalOf, planFor } from '../property/harness.js';
 import { build, MTIME } from './sandbox.js';
 import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
+import { moveOf } from '../../src/plan/actions.js';
 
 const reason = loopReason();
 if (reason) console.log(`[skip] undeletable files and outside hard links: ${reason}`);
@@ -96,7 +97,7 @@ describe.skipIf(reason !== undefined)('§6 files that cannot be deleted', () => 
       const plan = await planFor(c.manifest, c.state);
       const p = plan.entries[0]!;
       expect(p.action, describePlan(plan)).toBe('move');
-      expect(p.move?.crossVolume).toBe(true);
+      expect(moveOf(p)?.crossVolume).toBe(true);
       const f = p.findings.find((x) => x.code === 'E_IMMUTABLE');
       expect(f, describePlan(plan)).toBeDefined();
       expect(f!.path).toBe(locked);
@@ -125,7 +126,7 @@ describe.skipIf(reason !== undefined)('§6 files that cannot be deleted', () => 
       manifest(c.manifest, games, target);
       const before = rebase(snapshotTree(games), games);
       const same = await planFor(c.manifest, c.state);
-      expect(same.entries[0]!.move?.crossVolume).toBe(false);
+      expect(moveOf(same.entries[0]!)?.crossVolume).toBe(false);
       expect(same.blocked, describePlan(same)).toBe(false);
       const out = await startRun(same, { journalDisk: nodeJournalDisk, stateDir: c.state, fs: new NodeFs(), verify: 'meta', noRollback: false });
       expect(out.result, out.error?.message).toBe('done');
@@ -253,7 +254,7 @@ describe.skipIf(reason !== undefined)('§7 hard links that leave the tree', () =
     const plan = await planFor(c.manifest, c.state);
     const p = plan.entries[0]!;
     const sharedBytes = Array.from({ length: 20 }, (_, i) => 64 * 1024 + i).reduce((a, b) => a + b, 0);
-    expect(p.move?.sharedOutside).toEqual({ files: 20, bytes: sharedBytes });
+    expect(moveOf(p)?.sharedOutside).toEqual({ files: 20, bytes: sharedBytes });
     const w = p.findings.find((f) => f.code === 'W_OUTSIDE_HARDLINKS');
     expect(w, describePlan(plan)).toBeDefined();
     expect(w!.message).toMatch(/^20 file\(s\) in .* share their data with files outside the folder \(hard links\): the source frees only 20 B of 1\.3 MiB$/);

@@ -49,7 +49,7 @@ function record(id: string, status: RunStatus = 'running'): RunRecord {
   };
 }
 
-const line = (t: JournalLine['t'], n: number): JournalLine => ({ t, n, at: '2026-12-07T12:00:00.000Z' });
+const line = (t: 'begin' | 'done', n: number): JournalLine => ({ t, n, at: '2026-12-07T12:00:00.000Z' });
 
 async function refusal(p: Promise<unknown>): Promise<RelocateError> {
   const err = await p.then(

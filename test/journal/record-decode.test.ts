@@ -119,13 +119,24 @@ describe('decoding a plan', () => {
 
 describe('decoding a journal line', () => {
   it('reads every kind, skips a kind it does not know, and refuses a damaged known one', () => {
-    for (const t of ['begin', 'made', 'done', 'undo-begin', 'undo-done']) {
+    for (const t of ['begin', 'made', 'done']) {
       expect(decodeJournalLine({ t, n: 3, at: 'x', info: { k: 1 } })).toEqual({ t, n: 3, at: 'x', info: { k: 1 } });
     }
+    expect(decodeJournalLine({ t: 'undo-begin', n: 3, at: 'x' })).toEqual({ t: 'undo-begin', n: 3, at: 'x' });
+    expect(decodeJournalLine({ t: 'undo-done', n: 3, at: 'x', info: { skipped: 'why' } })).toEqual({ t: 'undo-done', n: 3, at: 'x', info: { skipped: 'why' } });
+    for (const t of ['begin', 'done', 'undo-done']) expect(decodeJournalLine({ t, n: 3, at: 'x' })).toEqual({ t, n: 3, at: 'x' });
     expect(decodeJournalLine({ t: 'checkpoint', n: 'anything' })).toBeUndefined();
     expect(() => decodeJournalLine({ t: 'begin', n: -1, at: 'x' })).toThrow(/^n: expected a whole number/);
     expect(() => decodeJournalLine({ t: 'done', n: 2 })).toThrow(/^at: expected a string, found undefined/);
     expect(() => decodeJournalLine({ t: 'begin', n: 2, at: 'x', info: [] })).toThrow(/^info: expected an object, found a list/);
     expect(() => decodeJournalLine(42)).toThrow(DecodeError);
+  });
+
+  it("decodes each tag's own fields: a made line without its info and an undo-done whose info is no reason are damaged; a field a tag does not have is ignored", () => {
+    expect(() => decodeJournalLine({ t: 'made', n: 2, at: 'x' })).toThrow(/^info: expected an object, found undefined/);
+    expect(() => decodeJournalLine({ t: 'undo-done', n: 2, at: 'x', info: { k: 1 } })).toThrow(/^info\.skipped: expected a string, found undefined/);
+    expect(() => decodeJournalLine({ t: 'undo-done', n: 2, at: 'x', info: { skipped: 7 } })).toThrow(/^info\.skipped: expected a string, found number/);
+    // Readers ignore fields they do not know, and the line is returned as it was read.
+    expect(decodeJournalLine({ t: 'undo-begin', n: 2, at: 'x', info: [] })).toEqual({ t: 'undo-begin', n: 2, at: 'x', info: [] });
   });
 });

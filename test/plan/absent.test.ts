@@ -9,9 +9,10 @@
 import { describe, expect, it } from 'vitest';
 import type { OsName, PathStyle } from '../../src/core/paths.js';
 import type { LinkType } from '../../src/manifest/types.js';
-import type { EntryObservation, PathObservation, VolumeInfo } from '../../src/state/types.js';
+import type { EntryObservation, LinkObservation, PathObservation, VolumeInfo } from '../../src/state/types.js';
 import { POSIX_STYLE, WIN_STYLE, codes, context, entry, obs, pair, planOne, tree, vol } from '../helpers/plan-fixtures.js';
 import { flat } from '../helpers/flat-entry.js';
+import { moveOf } from '../../src/plan/actions.js';
 
 type Row = 'absent' | 'folder' | 'file' | 'this' | 'other-kind' | 'elsewhere' | 'not-a-link';
 type Col = 'absent' | 'folder' | 'file';
@@ -80,9 +81,9 @@ const TABLE: [Row, Col, string][] = [
 const TYPES: LinkType[] = ['auto', 'junction', 'symlink', 'hardlink'];
 
 function observe(fl: Flavour, row: Row, col: Col): EntryObservation {
-  const tk: PathObservation['linkTargetKind'] = col === 'absent' ? 'absent' : col === 'folder' ? 'dir' : 'file';
+  const tk: LinkObservation['linkTargetKind'] = col === 'absent' ? 'absent' : col === 'folder' ? 'dir' : 'file';
   const T = col === 'absent' ? obs.absent(fl.target, fl.tv) : col === 'folder' ? obs.dir(fl.target, fl.tv) : obs.file(fl.target, fl.tv, '77');
-  const link = (k: 'symlink' | 'junction', to: string, kind: PathObservation['linkTargetKind']) =>
+  const link = (k: 'symlink' | 'junction', to: string, kind: LinkObservation['linkTargetKind']) =>
     (k === 'symlink' ? obs.symlink : obs.junction)(fl.link, to, kind, fl.lv);
   const L: PathObservation = {
     absent: () => obs.absent(fl.link, fl.lv),
@@ -112,9 +113,9 @@ describe('state: absent over every cell', () => {
     const mv = tokens.find((t) => /^x\d+$/.test(t));
     if (mv) {
       const bytes = Number(mv.slice(1));
-      expect(p.move).toEqual({ from: fl.target, to: fl.link, crossVolume: true, bytes, files: bytes === 7000 ? 4 : 1 });
+      expect(moveOf(p)).toEqual({ from: fl.target, to: fl.link, crossVolume: true, bytes, files: bytes === 7000 ? 4 : 1 });
     } else {
-      expect(p.move).toBeUndefined();
+      expect(moveOf(p)).toBeUndefined();
     }
     expect(flat(p).oldTarget).toBeUndefined();
     expect(flat(p).createsTarget).toBeUndefined();
@@ -128,7 +129,7 @@ describe('state: absent, special cases', () => {
     const o = pair(WIN_STYLE, obs.file('C:\\tool.cfg', vol('C'), '9'), obs.file('C:\\Store\\tool.cfg', vol('C'), '9'));
     const p = planOne(entry(WIN_STYLE, 'C:\\tool.cfg', 'C:\\Store\\tool.cfg', { state: 'absent', type: 'hardlink' }), o, context('win32'));
     expect(p.action).toBe('remove');
-    expect(p.move).toBeUndefined();
+    expect(moveOf(p)).toBeUndefined();
     expect(p.reason).toContain('hard link');
   });
 
@@ -138,7 +139,7 @@ describe('state: absent, special cases', () => {
     });
     const p = planOne(entry(POSIX_STYLE, '/home/u/a', '/home/u/store/a', { state: 'absent' }), o, context('linux'));
     expect(p.action).toBe('restore');
-    expect(p.move).toEqual({ from: '/home/u/store/a', to: '/home/u/a', crossVolume: false, bytes: 10, files: 1 });
+    expect(moveOf(p)).toEqual({ from: '/home/u/store/a', to: '/home/u/a', crossVolume: false, bytes: 10, files: 1 });
   });
 
   it('an absent entry with nothing anywhere is in sync and the plan has no changes', () => {

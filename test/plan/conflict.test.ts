@@ -11,6 +11,7 @@ import { makePlan } from '../../src/plan/planner.js';
 import type { EntryObservation, TreeComparison, TreeMeasure } from '../../src/state/types.js';
 import { POSIX_STYLE, WIN_STYLE, codes, comparison, context, entry, obs, pair, planOne, tree, vol } from '../helpers/plan-fixtures.js';
 import { flat } from '../helpers/flat-entry.js';
+import { moveOf } from '../../src/plan/actions.js';
 
 interface Flavour {
   os: OsName;
@@ -134,13 +135,13 @@ describe('conflict strategies over every collision', () => {
     expect(flat(p).createsTarget).toBeUndefined();
     switch (expected) {
       case 'conflict':
-        expect(p.move).toBeUndefined();
+        expect(moveOf(p)).toBeUndefined();
         expect(flat(p).comparison).toEqual(c.cmp);
         expect(codes(p)).toEqual([]);
         break;
       case 'backup':
         // Moved aside on the link's own volume: one rename, the UTC time chosen at apply.
-        expect(p.move).toEqual({
+        expect(moveOf(p)).toEqual({
           from: fl.link,
           to: `${fl.link}${BACKUP_INFIX}<UTC time>`,
           crossVolume: false,
@@ -151,14 +152,14 @@ describe('conflict strategies over every collision', () => {
         expect(codes(p)).toEqual([]);
         break;
       case 'merge':
-        expect(p.move).toEqual({ from: fl.link, to: fl.target, crossVolume: true, bytes: c.linkTree.bytes, files: c.linkTree.files });
+        expect(moveOf(p)).toEqual({ from: fl.link, to: fl.target, crossVolume: true, bytes: c.linkTree.bytes, files: c.linkTree.files });
         expect(flat(p).comparison).toEqual(c.cmp);
         expect(p.reason).toContain(`${c.cmp.identical.length} identical file(s) are taken once`);
         expect(codes(p)).toEqual([]);
         break;
       case 'link':
         expect(flat(p).replacesIdentical).toBe(true);
-        expect(p.move).toBeUndefined();
+        expect(moveOf(p)).toBeUndefined();
         expect(p.type).toBe('symlink');
         break;
     }
@@ -191,7 +192,7 @@ describe('conflict strategies over every collision', () => {
     const o = pair(WIN.style, obs.dir(WIN.link, vol('C')), obs.dir('C:\\Store\\Games', vol('C')), { linkTree: c.linkTree, comparison: c.cmp });
     const p = planOne(entry(WIN.style, WIN.link, 'C:\\Store\\Games', { conflict: 'merge' }), o, context('win32'));
     expect(p.action).toBe('merge');
-    expect(p.move?.crossVolume).toBe(false);
+    expect(moveOf(p)?.crossVolume).toBe(false);
   });
 
   it('identical single files on Windows without symlink permission on one volume become a hard link', () => {

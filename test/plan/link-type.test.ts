@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { LinkType } from '../../src/manifest/types.js';
 import { makePlan } from '../../src/plan/planner.js';
 import { POSIX_STYLE, WIN_STYLE, caps, codes, context, entry, obs, pair, planOne, tree, vol } from '../helpers/plan-fixtures.js';
+import { moveOf } from '../../src/plan/actions.js';
 
 const NO_SYMLINKS = caps({ symlinks: false });
 
@@ -84,7 +85,7 @@ describe('win32: auto, junction, symlink and permission', () => {
     const p = planOne(entry(WIN_STYLE, 'C:\\Users\\u\\big.iso', 'C:\\Store\\big.iso'), fileSameVol(), context('win32', { capabilities: NO_SYMLINKS }));
     expect(p.type).toBe('hardlink');
     expect(p.action).toBe('move');
-    expect(p.move?.crossVolume).toBe(false);
+    expect(moveOf(p)?.crossVolume).toBe(false);
     expect(p.reason).toMatch(/hard link/);
     expect(codes(p)).toEqual([]);
   });

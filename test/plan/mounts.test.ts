@@ -11,6 +11,7 @@ import { fingerprint } from '../../src/plan/fingerprint.js';
 import { makePlan } from '../../src/plan/planner.js';
 import { observationNeeds } from '../../src/state/needs.js';
 import { POSIX_STYLE, codes, comparison, context, entry, obs, pair, planOne, tree, vol } from '../helpers/plan-fixtures.js';
+import { moveOf } from '../../src/plan/actions.js';
 
 const ctx = context('linux');
 const proc = vol('proc', { fsType: 'proc', pseudo: true });
@@ -112,7 +113,7 @@ describe('E_MOUNT_INSIDE: a mount inside a tree that would move', () => {
 
   it('found in the mount table (a bind mount, or a same-volume rename whose tree apply does not walk): refused, the file system named', () => {
     const p = move({ sizesSkipped: true }, { mountsBelow: [ssd] });
-    expect(p.move?.crossVolume).toBe(true);
+    expect(moveOf(p)?.crossVolume).toBe(true);
     expect(codes(p)).toEqual(['E_MOUNT_INSIDE']);
     expect(p.findings[0]!.message).toMatch(/^\/home\/u\/Games\/ssd \(ext4 on \/dev\/sdb1\) is a volume/);
   });

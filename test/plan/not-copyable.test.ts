@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { EntryObservation, TreeMeasure } from '../../src/state/types.js';
 import { WIN_STYLE, codes, context, entry, obs, pair, planOne, tree, vol } from '../helpers/plan-fixtures.js';
 import { makePlan } from '../../src/plan/planner.js';
+import { moveOf } from '../../src/plan/actions.js';
 
 const LINK = 'C:\\Users\\u\\OneDrive\\Photos';
 const FAR = 'E:\\Photos';
@@ -41,7 +42,7 @@ describe('E_CLOUD_PLACEHOLDER / E_ENCRYPTED: files a copy must not read are refu
 
   it('lets a same-drive move rename a folder of placeholders (nothing is read)', () => {
     const p = planOne(entry(WIN_STYLE, LINK, NEAR), move(false, tree(10, 2, placeholders())), context('win32'));
-    expect(p.move?.crossVolume).toBe(false);
+    expect(moveOf(p)?.crossVolume).toBe(false);
     expect(codes(p)).not.toContain('E_CLOUD_PLACEHOLDER');
   });
 

@@ -8,6 +8,7 @@ import { makePlan } from '../../src/plan/planner.js';
 import type { EntryObservation } from '../../src/state/types.js';
 import { POSIX_STYLE, WIN_STYLE, codes, comparison, context, entry, obs, pair, planOne, tree, vol } from '../helpers/plan-fixtures.js';
 import { flat } from '../helpers/flat-entry.js';
+import { moveOf } from '../../src/plan/actions.js';
 
 const styleOf = (os: OsName) => (os === 'win32' ? WIN_STYLE : POSIX_STYLE);
 
@@ -28,7 +29,7 @@ describe('hard link rules (mklink /H)', () => {
     const p = planOne(entry(WIN_STYLE, 'C:\\a.iso', 'D:\\a.iso', { type: 'hardlink' }), o, context('win32'));
     expect(p.type).toBe('hardlink');
     expect(p.action).toBe('move');
-    expect(p.move?.crossVolume).toBe(true);
+    expect(moveOf(p)?.crossVolume).toBe(true);
     expect(codes(p)).toEqual(['E_CROSS_VOLUME']);
     expect(p.findings[0]!.message).toMatch(/different volumes/);
   });

@@ -12,6 +12,7 @@ import type { DesiredEntry } from '../../src/manifest/types.js';
 import type { EntryObservation, PathObservation } from '../../src/state/types.js';
 import { POSIX_STYLE, WIN_STYLE, codes, context, entry, obs, pair, planOne, tree, vol } from '../helpers/plan-fixtures.js';
 import { flat } from '../helpers/flat-entry.js';
+import { moveOf } from '../../src/plan/actions.js';
 
 const S = POSIX_STYLE;
 const LINK = '/home/u/Games';
@@ -35,7 +36,7 @@ describe('what a link to an old target becomes', () => {
     const p = plan1(retargetObs(oldDir()));
     expect(p.action).toBe('retarget');
     expect(flat(p).oldTarget).toBe(OLD);
-    expect(p.move).toEqual({ from: OLD, to: NEW, crossVolume: true, bytes: 5000, files: 3 });
+    expect(moveOf(p)).toEqual({ from: OLD, to: NEW, crossVolume: true, bytes: 5000, files: 3 });
     expect(p.reason).toContain(`${LINK} points to ${OLD}, which holds the data: it moves to ${NEW} (across volumes`);
     expect(flat(p).createsTarget).toBeUndefined();
     expect(codes(p)).toEqual([]);
@@ -43,17 +44,17 @@ describe('what a link to an old target becomes', () => {
 
   it('on one volume it is one rename; unmeasured (apply), the move says so', () => {
     const same = plan1(retargetObs(oldDir({ volume: NEWV })));
-    expect(same.move).toMatchObject({ crossVolume: false, bytes: 5000 });
+    expect(moveOf(same)).toMatchObject({ crossVolume: false, bytes: 5000 });
     expect(same.reason).toContain('same volume: one rename');
     const { oldTargetTree: _t, ...rest } = retargetObs(oldDir({ volume: NEWV }));
     const unmeasured = plan1({ ...rest, sizesSkipped: true });
-    expect(unmeasured.move).toEqual({ from: OLD, to: NEW, crossVolume: false, bytes: 0, files: 0, measured: false });
+    expect(moveOf(unmeasured)).toEqual({ from: OLD, to: NEW, crossVolume: false, bytes: 0, files: 0, measured: false });
   });
 
   it('a file at the old target moves the same way', () => {
     const p = plan1(retargetObs(obs.file(OLD, OLDV, '9'), obs.absent(NEW, NEWV), { oldTargetTree: tree(100, 1) }));
     expect(p.action).toBe('retarget');
-    expect(p.move).toMatchObject({ from: OLD, bytes: 100, files: 1 });
+    expect(moveOf(p)).toMatchObject({ from: OLD, bytes: 100, files: 1 });
   });
 
   it("the plan summary counts a retarget's bytes like a move's", () => {
@@ -70,11 +71,11 @@ describe('what a link to an old target becomes', () => {
     ['a link that leads nowhere', obs.symlink(OLD, '/gone', 'absent', OLDV), `No data moves: ${OLD} is a symbolic link that leads nowhere`],
   ])('the old target %s: a bare relink, the reason says why nothing moves', (_what, old, why) => {
     const o = retargetObs(old);
-    if (old.kind === 'symlink') o.link.linkTargetKind = 'absent';
+    if (old.kind === 'symlink' && o.link.kind === 'symlink') o.link.linkTargetKind = 'absent';
     const p = plan1(o);
     expect(p.action).toBe('relink');
     expect(flat(p).oldTarget).toBe(OLD);
-    expect(p.move).toBeUndefined();
+    expect(moveOf(p)).toBeUndefined();
     expect(flat(p).createsTarget).toBe(true);
     expect(p.reason).toContain(why);
   });
@@ -91,7 +92,7 @@ describe('what a link to an old target becomes', () => {
     expect(p.action).toBe('conflict');
     expect(p.reason).toContain(`${OLD}, which is itself a symbolic link to /srv/real/Games`);
     expect(p.reason).toContain('retarget: relink');
-    expect(p.move).toBeUndefined();
+    expect(moveOf(p)).toBeUndefined();
   });
 
   it('the old target neither folder, file nor link: conflict', () => {
@@ -112,7 +113,7 @@ describe('what a link to an old target becomes', () => {
       expect(p.action, conflict).toBe('conflict');
       expect(p.reason).toContain(`both hold data: ${LINK} points to ${OLD}, which is a folder, and ${NEW} is a folder already`);
       expect(p.reason.includes('applies to data at the link path')).toBe(conflict !== 'fail');
-      expect(p.move).toBeUndefined();
+      expect(moveOf(p)).toBeUndefined();
     }
     const file = plan1(retargetObs(oldDir(), obs.file(NEW, NEWV, '3')));
     expect(file.action).toBe('conflict');
@@ -222,7 +223,7 @@ describe('the old target is checked as a move source', () => {
     });
     const p = plan1(retargetObs(oldDir(), obs.absent(NEW, NEWV), { oldTargetTree: t }));
     expect(codes(p)).toEqual(['E_IMMUTABLE', 'E_UNSUPPORTED_NODE', 'W_OUTSIDE_HARDLINKS']);
-    expect(p.move?.sharedOutside).toEqual({ files: 1, bytes: 1000 });
+    expect(moveOf(p)?.sharedOutside).toEqual({ files: 1, bytes: 1000 });
     // On one volume only the top's flag matters (a rename), and special files move with it.
     const same = plan1(
       retargetObs(oldDir({ volume: NEWV }), obs.absent(NEW, NEWV), { oldTargetTree: { ...t, undeletable: { ...t.undeletable!, root: 'immutable' } } }),

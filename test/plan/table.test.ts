@@ -22,9 +22,10 @@
 import { describe, expect, it } from 'vitest';
 import type { OsName, PathStyle } from '../../src/core/paths.js';
 import type { LinkType } from '../../src/manifest/types.js';
-import type { EntryObservation, PathObservation, VolumeInfo } from '../../src/state/types.js';
+import type { EntryObservation, LinkObservation, PathObservation, VolumeInfo } from '../../src/state/types.js';
 import { POSIX_STYLE, WIN_STYLE, codes, comparison, context, entry, obs, pair, planOne, tree, vol } from '../helpers/plan-fixtures.js';
 import { flat } from '../helpers/flat-entry.js';
+import { moveOf } from '../../src/plan/actions.js';
 
 type Row = 'absent' | 'folder' | 'file' | 'this' | 'elsewhere' | 'elsewhere-empty' | 'wrong';
 type Col = 'absent' | 'folder' | 'file';
@@ -92,14 +93,14 @@ function wrongKind(fl: Flavour, type: LinkType, col: Col): 'symlink' | 'junction
   return col === 'file' ? 'junction' : 'symlink';
 }
 
-const targetKindOf = (col: Col): PathObservation['linkTargetKind'] => (col === 'absent' ? 'absent' : col === 'folder' ? 'dir' : 'file');
+const targetKindOf = (col: Col): LinkObservation['linkTargetKind'] => (col === 'absent' ? 'absent' : col === 'folder' ? 'dir' : 'file');
 
 function observe(fl: Flavour, type: LinkType, row: Row, col: Col): { target: string; o: EntryObservation } {
   const hard = type === 'hardlink';
   const target = hard ? fl.sameVolTarget : fl.target;
   const tVol = hard ? fl.linkVol : fl.targetVol;
   const T = col === 'absent' ? obs.absent(target, tVol) : col === 'folder' ? obs.dir(target, tVol) : obs.file(target, tVol, TARGET_INO);
-  const mk = (kind: 'symlink' | 'junction', to: string, tk: PathObservation['linkTargetKind']) =>
+  const mk = (kind: 'symlink' | 'junction', to: string, tk: LinkObservation['linkTargetKind']) =>
     (kind === 'symlink' ? obs.symlink : obs.junction)(fl.link, to, tk, fl.linkVol);
   let L: PathObservation;
   const extra: Partial<EntryObservation> = {};
@@ -268,7 +269,7 @@ describe('DESIGN.md table: state present, conflict fail', () => {
       if (mv) {
         const fromOld = mv.startsWith('o');
         const bytes = Number(mv.slice(fromOld ? 2 : 1));
-        expect(p.move).toEqual({
+        expect(moveOf(p)).toEqual({
           from: fromOld ? fl.old : fl.link,
           to: target,
           crossVolume: mv[fromOld ? 1 : 0] === 'x',
@@ -276,7 +277,7 @@ describe('DESIGN.md table: state present, conflict fail', () => {
           files: bytes === 5000 ? 3 : 1,
         });
       } else {
-        expect(p.move).toBeUndefined();
+        expect(moveOf(p)).toBeUndefined();
       }
 
       if (tokens.includes('^target')) expect(flat(p).oldTarget).toBe(target);

@@ -9,6 +9,7 @@ import { POSIX_STYLE, codes, comparison, context, entry, obs, pair, planOne, tre
 import { makePlan } from '../../src/plan/planner.js';
 import { planJson } from '../../src/render/plan-json.js';
 import { flat } from '../helpers/flat-entry.js';
+import { moveOf } from '../../src/plan/actions.js';
 
 const LINK = '/home/u/Games';
 const flagged = (extra: Partial<TreeMeasure['undeletable']> = {}): Partial<TreeMeasure> => ({
@@ -52,7 +53,7 @@ describe('E_IMMUTABLE: files that cannot be deleted are found at plan time', () 
 
   it('lets a same-volume move rename a folder that only holds flagged files (ext4 renames it)', () => {
     const p = planOne(entry(POSIX_STYLE, LINK, '/home/u/Store/Games'), move(false, tree(10, 2, flagged())), context('linux'));
-    expect(p.move?.crossVolume).toBe(false);
+    expect(moveOf(p)?.crossVolume).toBe(false);
     expect(codes(p)).toEqual([]);
   });
 
@@ -121,6 +122,6 @@ describe('W_OUTSIDE_HARDLINKS: what a move across volumes really frees', () => {
     expect(p.findings[0]!.message).toMatch(/: the source frees nothing/);
     const same = planOne(entry(POSIX_STYLE, LINK, '/home/u/Store/Games'), move(false, t), context('linux'));
     expect(codes(same)).toEqual([]);
-    expect(same.move?.sharedOutside).toBeUndefined();
+    expect(moveOf(same)?.sharedOutside).toBeUndefined();
   });
 });

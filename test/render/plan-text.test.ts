@@ -4,6 +4,7 @@ import type { Action, Finding, Plan, PlannedEntry } from '../../src/plan/types.j
 import { palette } from '../../src/render/color.js';
 import { COMPARISON_LINES, groupDigits, renderPlan } from '../../src/render/plan-text.js';
 import type { FlatEntry } from '../helpers/flat-entry.js';
+import { hasMove } from '../../src/plan/actions.js';
 
 const WIN: PathStyle = { flavour: 'win32', caseInsensitive: true };
 const POSIX: PathStyle = { flavour: 'posix', caseInsensitive: false };
@@ -39,7 +40,7 @@ function plan(entries: PlannedEntry[], findings: Finding[] = []): Plan {
   for (const e of es) actions[e.action] = (actions[e.action] ?? 0) + 1;
   const conflicts = es.filter((e) => e.action === 'conflict').length;
   const errors = all.filter((f) => f.severity === 'error').length;
-  const moved = es.filter((e) => e.move && e.action !== 'backup');
+  const moved = es.filter(hasMove).filter((e) => e.action !== 'backup');
   return {
     formatVersion: 1,
     manifest: { path: 'C:\\cfg\\relocate.yaml', hash: 'abc' },
@@ -49,8 +50,8 @@ function plan(entries: PlannedEntry[], findings: Finding[] = []): Plan {
     findings,
     summary: {
       actions,
-      bytesToMove: moved.reduce((s, e) => s + e.move!.bytes, 0),
-      bytesAcrossVolumes: moved.filter((e) => e.move!.crossVolume).reduce((s, e) => s + e.move!.bytes, 0),
+      bytesToMove: moved.reduce((s, e) => s + e.move.bytes, 0),
+      bytesAcrossVolumes: moved.filter((e) => e.move.crossVolume).reduce((s, e) => s + e.move.bytes, 0),
       conflicts,
       errors,
       warnings: all.length - errors,

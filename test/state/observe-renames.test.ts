@@ -17,6 +17,7 @@ import { renderPlan } from '../../src/render/plan-text.js';
 import { palette } from '../../src/render/color.js';
 import { observeEntries, observeEntry } from '../../src/state/observe.js';
 import { mountTmpfs, tmpfsReason, type TmpfsMount } from '../helpers/tmpfs.js';
+import { moveOf } from '../../src/plan/actions.js';
 
 const POSIX = styleForOs('linux');
 const NO_TMPFS = tmpfsReason();
@@ -80,7 +81,7 @@ describe.skipIf(ON_WINDOWS)('observing for apply: same-volume moves are not meas
     expect(text).toContain('same volume (one rename; size not counted)');
     expect(text).toContain('Plan: 1 move.');
     const forPlan = makePlan([e], await observeEntries([e], new NodeDiskReader()), ctx);
-    expect(forPlan.entries[0]!.move).toEqual({ from: link, to: at('store/Music'), crossVolume: false, bytes: 12, files: 2 });
+    expect(moveOf(forPlan.entries[0]!)).toEqual({ from: link, to: at('store/Music'), crossVolume: false, bytes: 12, files: 2 });
   });
 
   it('a restore (state: absent) on one volume is not measured either; a conflict still is', async () => {

@@ -60,7 +60,9 @@ describe('refuseOutInsideMove', () => {
     expect(plan.entries[0]?.action).toBe('merge');
     expect(() => refuseOutInsideMove(plan, '/home/u/docs/plan.json', '/home/u/docs/plan.json')).toThrow(/which this plan moves \(merge\)/);
     // The link path counts for a merge even where its move is not spelled out (the planner's merges also carry move.from = link).
-    const { move: _move, ...bare } = plan.entries[0]!;
+    const merge = plan.entries[0]!;
+    if (merge.action !== 'merge') throw new Error('a merge was planned above');
+    const { move: _move, ...bare } = merge;
     // A merge without its move is no entry the planner or the saved-plan decoder lets through; built here on purpose.
     expect(() => refuseOutInsideMove({ ...plan, entries: [bare as PlannedEntry] }, '/home/u/docs/plan.json', '/home/u/docs/plan.json')).toThrow(
       /which this plan moves \(merge\)/,

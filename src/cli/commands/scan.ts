@@ -128,7 +128,7 @@ async function measureOne(
       verdict: v.verdict,
       reason: v.reason,
       ...(v.verdict === 'owner-mover' ? { mover: v.mover } : {}),
-      ...(isLink && o.linkTarget !== undefined ? { linkTarget: o.linkTarget } : {}),
+      ...((o.kind === 'symlink' || o.kind === 'junction') && o.linkTarget !== undefined ? { linkTarget: o.linkTarget } : {}),
       drive: drive?.root ?? '',
     },
   };

@@ -20,7 +20,7 @@ const steps: RunStep[] = [
 const record = { plan: { entries: [entry(0, 'create'), entry(1, 'none'), entry(2, 'move')] }, steps } as unknown as RunRecord;
 
 const J = (...spec: [JournalLine['t'], number, Record<string, unknown>?][]): JournalLine[] =>
-  spec.map(([t, n, info]) => ({ t, n, at: 'x', ...(info ? { info } : {}) }));
+  spec.map(([t, n, info]) => ({ t, n, at: 'x', ...(info ? { info } : {}) }) as JournalLine); // built by hand: each tag's fields as the test gives them
 const results = (lines: JournalLine[], d: RunDirection) => Object.fromEntries(entryResults(record, lines, d));
 
 describe('entry results, forward (apply, resume)', () => {

@@ -21,7 +21,7 @@ import type { Step, StepFor } from '../../../src/exec/steps.js';
 import { undoStep } from '../../../src/exec/undo-step.js';
 import { RunStore } from '../../../src/journal/runs.js';
 import { decodeStepInfo } from '../../../src/journal/step-info-decode.js';
-import type { RunRecord } from '../../../src/journal/types.js';
+import type { JournalLine, RunRecord } from '../../../src/journal/types.js';
 import { RecordingPort } from './recording-port.js';
 
 const STYLE = styleForOs('linux');
@@ -115,7 +115,8 @@ function runWith(
   const record = { id: 'r1', plan: { os: 'linux', entries: [] }, steps: steps.map((step, n) => ({ n, entry: n, step })) } as unknown as RunRecord;
   const store = new RunStore(nodeJournalDisk, stateDir, record.id);
   mkdirSync(store.dir, { recursive: true });
-  for (const l of lines) store.append({ t: l.t, n: l.n, at: 'x', ...(l.info !== undefined ? { info: JSON.parse(l.info) as Record<string, unknown> } : {}) });
+  for (const l of lines)
+    store.append({ t: l.t, n: l.n, at: 'x', ...(l.info !== undefined ? { info: JSON.parse(l.info) as Record<string, unknown> } : {}) } as JournalLine);
   const journal = () => readFileSync(path.join(store.dir, 'journal.jsonl'), 'utf8').split('\n').filter(Boolean);
   return { store, record, journal };
 }
