@@ -27,21 +27,8 @@ interface ObservedPath {
   linkedParent?: string;
 }
 
-/**
- * The link fields declared absent on the kinds that are not links, for one
- * reader left: the test disk's reader (test/helpers/mem-fs/reader.ts,
- * another change's file) writes them before narrowing to a link. Every
- * reader in src narrows on `kind`. Delete this, and `NoLinkFields` below,
- * once that reader builds a LinkObservation.
- */
-interface NoLinkFields {
-  linkText?: never;
-  linkTarget?: never;
-  linkTargetKind?: never;
-}
-
 /** Nothing at the path. */
-export interface AbsentObservation extends ObservedPath, NoLinkFields {
+export interface AbsentObservation extends ObservedPath {
   kind: 'absent';
   /** The nearest existing ancestor folder (absent when none was found up to the root). */
   existingParent?: string;
@@ -69,7 +56,7 @@ interface ObservedNode extends ObservedPath {
 }
 
 /** A folder. */
-export interface DirObservation extends ObservedNode, NoLinkFields {
+export interface DirObservation extends ObservedNode {
   kind: 'dir';
   /**
    * Whether it holds nothing at all (not a file, folder, link or anything
@@ -81,7 +68,7 @@ export interface DirObservation extends ObservedNode, NoLinkFields {
 }
 
 /** A regular file. */
-export interface FileObservation extends ObservedNode, NoLinkFields {
+export interface FileObservation extends ObservedNode {
   kind: 'file';
 }
 
@@ -101,7 +88,7 @@ export interface LinkObservation extends ObservedNode {
 }
 
 /** A device, socket, fifo, or a reparse point that is not a link. */
-export interface OtherObservation extends ObservedNode, NoLinkFields {
+export interface OtherObservation extends ObservedNode {
   kind: 'other';
 }
 

@@ -43,16 +43,14 @@ export class MemDiskReader implements DiskReader {
       return { path: p, kind: 'absent', ...(volume ? { volume } : {}), ...(this.disk.nodeAt(up) ? { existingParent: up } : {}) };
     }
     const volume = this.volumeInfo(p)!;
-    const o: PathObservation = { path: p, kind: n.kind, mtimeMs: Number(n.mtimeNs / MS), mode: n.mode, ino: String(n.ino), volume };
-    if (n.kind === 'file') Object.assign(o, { size: n.data.length, nlink: n.nlink });
+    const node = { path: p, mtimeMs: Number(n.mtimeNs / MS), mode: n.mode, ino: String(n.ino), volume };
     if (n.kind === 'symlink' || n.kind === 'junction') {
-      const to = this.disk.linkTargetPath(p, n);
       const dest = this.disk.followed(p);
-      o.linkText = n.text;
-      o.linkTarget = canonicalPath(to, style);
-      o.linkTargetKind = !dest ? 'absent' : dest.kind === 'dir' ? 'dir' : dest.kind === 'file' ? 'file' : 'other';
+      const linkTargetKind = !dest ? 'absent' : dest.kind === 'dir' ? 'dir' : dest.kind === 'file' ? 'file' : 'other';
+      return { ...node, kind: n.kind, linkText: n.text, linkTarget: canonicalPath(this.disk.linkTargetPath(p, n), style), linkTargetKind };
     }
-    return o;
+    if (n.kind === 'file') return { ...node, kind: 'file', size: n.data.length, nlink: n.nlink };
+    return { ...node, kind: n.kind };
   }
 
   async measure(p: string): Promise<TreeMeasure> {
