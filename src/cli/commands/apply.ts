@@ -6,7 +6,7 @@ import { hasChanges } from '../../plan/planner.js';
 import type { Plan } from '../../plan/types.js';
 import { NodeFs } from '../../platform/node-fs.js';
 import { nodeJournalDisk } from '../../platform/journal-fs.js';
-import { sweepRunProbes } from '../../platform/probe-leftovers.js';
+import { afterRun } from '../after-run.js';
 import { diskReader } from '../../platform/disk-reader.js';
 import { packageVersion } from '../../platform/package-version.js';
 import { readTextFile } from '../../platform/read-text.js';
@@ -135,12 +135,7 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
           stop,
           onJournalLine: journalTestHook(),
         });
-        // A probe a killed earlier attempt of this run left in the user's folders goes now (probe-leftovers.ts).
-        sweepRunProbes(outcome.record.steps);
-        await view.finish(outcome.result === 'done', outcome.error);
-        if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
-        if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
-        if (io.verbose && fs.durabilityNote) io.err(`note: ${fs.durabilityNote}`);
+        await afterRun(io, fs, view, outcome, outcome.result === 'done');
         return reportOutcome(io, outcome, `Applied ${work.length} change${work.length === 1 ? '' : 's'}`, { command: 'apply', direction: 'forward', stateDir });
       },
       { stdinStop: progress === 'json' },

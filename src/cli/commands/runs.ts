@@ -5,7 +5,7 @@ import { listRuns } from '../../journal/runs.js';
 import { UNFINISHED, type RunRecord } from '../../journal/types.js';
 import { NodeFs } from '../../platform/node-fs.js';
 import { nodeJournalDisk } from '../../platform/journal-fs.js';
-import { sweepRunProbes } from '../../platform/probe-leftovers.js';
+import { afterRun } from '../after-run.js';
 import { confirm } from '../confirm.js';
 import { withStopSignals } from '../interrupts.js';
 import { loadContext } from '../context.js';
@@ -64,12 +64,7 @@ export async function rollbackCommand(argv: string[], io: CliIO): Promise<number
             stop,
             onJournalLine: journalTestHook(),
           });
-          // A probe a killed earlier attempt of this run left in the user's folders goes now (probe-leftovers.ts).
-          sweepRunProbes(outcome.record.steps);
-          await view.finish(outcome.result === 'rolled-back', outcome.error);
-          if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
-          if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
-          if (io.verbose && fs.durabilityNote) io.err(`note: ${fs.durabilityNote}`);
+          await afterRun(io, fs, view, outcome, outcome.result === 'rolled-back');
           return reportOutcome(io, outcome, `Rolled back ${work.length} change${work.length === 1 ? '' : 's'}`, {
             command: 'rollback',
             direction: 'back',
@@ -121,12 +116,7 @@ export async function resumeCommand(argv: string[], io: CliIO): Promise<number> 
             stop,
             onJournalLine: journalTestHook(),
           });
-          // A probe a killed earlier attempt of this run left in the user's folders goes now (probe-leftovers.ts).
-          sweepRunProbes(outcome.record.steps);
-          await view.finish(outcome.result !== 'failed', outcome.error);
-          if (io.verbose && fs.fallbackNote) io.err(`note: ${fs.fallbackNote}`);
-          if (io.verbose && fs.keepNote) io.err(`note: ${fs.keepNote}`);
-          if (io.verbose && fs.durabilityNote) io.err(`note: ${fs.durabilityNote}`);
+          await afterRun(io, fs, view, outcome, outcome.result !== 'failed');
           return reportOutcome(io, outcome, direction === 'back' ? 'Rolled back' : 'Resumed and finished', { command: 'resume', direction, stateDir });
         },
         { stdinStop: progress === 'json' },
