@@ -18,12 +18,11 @@
 import { cpSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nodeJournalDisk } from '../../../src/platform/journal-fs.js';
-import type { ExecEvent } from '../../../src/exec/executor.js';
 import type { FsPort } from '../../../src/exec/fs-port.js';
 import { resumeRun, rollbackRun, startRun } from '../../../src/exec/run-control.js';
 import { RunStore, type JournalLineHook } from '../../../src/journal/runs.js';
 import { memFsPort } from '../../helpers/mem-fs/port.js';
-import { fileIds, identityProblems, survivorsOf, type FileIds } from '../../helpers/mem-fs/survivors.js';
+import { SurvivorWatch } from '../../helpers/mem-fs/survivors.js';
 import {
   buildScenario,
   capture,
@@ -200,14 +199,9 @@ async function stopAt(s: WinScenario, stateDir: string, at: CrashPoint, run: (po
 async function crashCase(at: CrashPoint, phase: Phase, finish: Finish, privileged: boolean, only: number, second?: CrashPoint): Promise<string[]> {
   const s = buildScenario(privileged, only);
   const before = capture(s);
-  const drives = s.disk.volumeRoots();
-  const ids = fileIds(s.disk, ...drives);
-  // The originals still on the disk as the first rollback begins (a crashed one, or the recovery): it must give each
-  // back as that very file. A resume may delete originals (its copy is verified), so the rollback after it takes its own.
-  let kept: FileIds | undefined;
-  const onEvent = (e: ExecEvent) => {
-    if (e.type === 'undo' && e.phase === 'start' && kept === undefined) kept = survivorsOf(s.disk, ids, ...drives);
-  };
+  // The originals still on the disk as the first rollback begins must come back as those very files (SurvivorWatch).
+  const survivors = new SurvivorWatch(s.disk);
+  const onEvent = survivors.onEvent;
   const plan = await planScenario(s);
   const state = stateFolder();
   const stateDir = state.dir;
@@ -243,7 +237,7 @@ async function crashCase(at: CrashPoint, phase: Phase, finish: Finish, privilege
     const recover = async (fs: FsPort, onJournalLine?: JournalLineHook) => {
       const record = await new RunStore(nodeJournalDisk, stateDir, id).load();
       const how = phase === 'rollback' || record.status === 'rolling-back' ? 'rollback' : finish;
-      if (how === 'resume') kept = undefined;
+      if (how === 'resume') survivors.forget();
       const o =
         how === 'resume'
           ? await resumeRun(record, { stateDir, journalDisk: nodeJournalDisk, fs, noRollback: false, onEvent, ...(onJournalLine ? { onJournalLine } : {}) })
@@ -265,7 +259,7 @@ async function crashCase(at: CrashPoint, phase: Phase, finish: Finish, privilege
       else problems.push(...(await endStateProblems(s, before)).map((p) => `after the resume: ${p}`));
     } else {
       if (o.result !== 'rolled-back') problems.push(`the rollback ended ${o.result}: ${o.error?.code} ${o.error?.message}`);
-      else problems.push(...[...originalProblems(s, before), ...(kept ? identityProblems(s.disk, kept) : [])].map((p) => `after the rollback: ${p}`));
+      else problems.push(...[...originalProblems(s, before), ...survivors.problems()].map((p) => `after the rollback: ${p}`));
     }
     return problems;
   } finally {

@@ -18,13 +18,12 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { nodeJournalDisk } from '../../../src/platform/journal-fs.js';
-import type { ExecEvent } from '../../../src/exec/executor.js';
 import { resumeRun, rollbackRun, startRun, type RunOutcome } from '../../../src/exec/run-control.js';
 import { RunStore } from '../../../src/journal/runs.js';
 import { FAULT_ERRNOS, FAULT_TIMINGS, FaultyFs, type FaultKind, type FaultSpec } from '../../fault/faulty-fs.js';
 import { PartialFaultFs, type PartialFault } from '../../helpers/mem-fs/partial-faults.js';
 import { memFsPort } from '../../helpers/mem-fs/port.js';
-import { fileIds, identityProblems, survivorsOf, type FileIds } from '../../helpers/mem-fs/survivors.js';
+import { SurvivorWatch } from '../../helpers/mem-fs/survivors.js';
 import {
   buildScenario,
   capture,
@@ -91,14 +90,9 @@ function faultPoints(counts: Record<FaultKind, number>): FaultSpec[] {
 async function faultCase(index: number, privileged: boolean, phase: Phase, spec: FaultSpec | PartialFault): Promise<string[]> {
   const s = buildScenario(privileged, index);
   const before = capture(s);
-  const drives = s.disk.volumeRoots();
-  const ids = fileIds(s.disk, ...drives);
-  // The originals still on the disk as the (first) rollback begins: it must give each back as that very file.
-  // A resume may delete originals (its copy is verified), so the rollback after it takes its own.
-  let kept: FileIds | undefined;
-  const onEvent = (e: ExecEvent) => {
-    if (e.type === 'undo' && e.phase === 'start' && kept === undefined) kept = survivorsOf(s.disk, ids, ...drives);
-  };
+  // The originals still on the disk as the first rollback begins must come back as those very files (SurvivorWatch).
+  const survivors = new SurvivorWatch(s.disk);
+  const onEvent = survivors.onEvent;
   const plan = await planScenario(s);
   const state = stateFolder();
   const problems: string[] = [];
@@ -133,7 +127,7 @@ async function faultCase(index: number, privileged: boolean, phase: Phase, spec:
       figures.finishedLater++;
       const port = memFsPort(s.disk);
       const resume = record.status === 'failed' && spec.n % 2 === 0;
-      if (resume) kept = undefined;
+      if (resume) survivors.forget();
       const o = resume
         ? await resumeRun(record, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: port, noRollback: false, onEvent })
         : await rollbackRun(record, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: port, force: false, onEvent });
@@ -143,12 +137,12 @@ async function faultCase(index: number, privileged: boolean, phase: Phase, spec:
     }
     if (record.status === 'done') {
       problems.push(...(await endStateProblems(s, before)).map((p) => `after the run finished (${say(run)}): ${p}`));
-      kept = undefined; // the finished run's originals were deleted by design: its rollback takes its own
+      survivors.forget(); // the finished run's originals were deleted by design: its rollback takes its own
       const back = await rollbackRun(record, { stateDir: state.dir, journalDisk: nodeJournalDisk, fs: memFsPort(s.disk), force: false, onEvent });
       if (back.result !== 'rolled-back') return [...problems, `the rollback of the finished run ended ${say(back)}`];
     }
     problems.push(...originalProblems(s, before).map((p) => `at the end (run ${say(run)}): ${p}`));
-    if (kept) problems.push(...identityProblems(s.disk, kept).map((p) => `at the end (run ${say(run)}): ${p}`));
+    problems.push(...survivors.problems().map((p) => `at the end (run ${say(run)}): ${p}`));
     return problems;
   } finally {
     state.remove();

@@ -6,6 +6,7 @@
  * identity tells the two apart. The in-memory disk never reuses an inode
  * number, so an equal `dev:ino` is the same file.
  */
+import type { ExecEvent } from '../../../src/exec/executor.js';
 import type { MemDisk } from './disk.js';
 import { walkTree } from './walk.js';
 
@@ -37,4 +38,35 @@ export function identityProblems(disk: MemDisk, survivors: FileIds): string[] {
     if (now !== id) out.push(`${p}: was never deleted, yet it is ${now === undefined ? 'not there' : `another file (${now}, was ${id})`}`);
   }
   return out;
+}
+
+/**
+ * Watches a run on `disk` for the identity check: the files on every drive
+ * before the run, and, as the first rollback begins (its first undo event:
+ * pass `onEvent` to the run), those still on the disk. A resume may delete
+ * originals by design (its copy is verified): `forget()` then, so the
+ * rollback after it takes its own survivors.
+ */
+export class SurvivorWatch {
+  private readonly roots: string[];
+  private readonly originals: FileIds;
+  private kept: FileIds | undefined;
+
+  constructor(private readonly disk: MemDisk) {
+    this.roots = disk.volumeRoots();
+    this.originals = fileIds(disk, ...this.roots);
+  }
+
+  readonly onEvent = (e: ExecEvent): void => {
+    if (e.type === 'undo' && e.phase === 'start' && this.kept === undefined) this.kept = survivorsOf(this.disk, this.originals, ...this.roots);
+  };
+
+  forget(): void {
+    this.kept = undefined;
+  }
+
+  /** Each survivor of the watched rollback not back as that very file; empty when no rollback began. */
+  problems(): string[] {
+    return this.kept ? identityProblems(this.disk, this.kept) : [];
+  }
 }
