@@ -1,6 +1,6 @@
 import { RelocateError } from '../core/errors.js';
 import { asideName, backupName, stagingName } from '../core/own-names.js';
-import { canonicalPath, hostOs, pathApi, pathKey, styleForOs, type PathStyle } from '../core/paths.js';
+import { canonicalPath, pathApi, pathKey, styleForOs, type PathStyle } from '../core/paths.js';
 import { utcStamp } from '../journal/runs.js';
 import type { JournalLine, RunRecord } from '../journal/types.js';
 import { changedPaths } from '../plan/entry-paths.js';
@@ -8,8 +8,6 @@ import type { ResolvedLinkType } from '../plan/types.js';
 import type { InUseFile } from '../state/types.js';
 import type { FsPort, NodeInfo, NodeMeta, OutsideName, OutsideNames, ProgressFn, RootMadeFn } from './fs-port.js';
 import { entryTag, type VerifyMode } from './steps.js';
-
-const HOST_STYLE = styleForOs(hostOs());
 
 /**
  * What one run may touch: the links and targets of its plan's changing
@@ -29,8 +27,8 @@ export interface GuardScope {
    * with the run id alone (older runs) are accepted beside every path.
    */
   tagged?: { path: string; tag: string }[];
-  /** How the plan spells its paths (the plan's OS): its names are compared, and relocate's beside them made, that way. Default: this host's. */
-  style?: PathStyle;
+  /** How the plan spells its paths (the plan's OS): its names are compared, and relocate's beside them made, that way; never the host's. */
+  style: PathStyle;
 }
 
 /** The scope of a run, from its record (never from its steps, which a bug could have made wrong) and journal. */
@@ -98,7 +96,7 @@ export class GuardedFs implements FsPort {
     private readonly inner: FsPort,
     private readonly scope: GuardScope,
   ) {
-    this.style = scope.style ?? HOST_STYLE;
+    this.style = scope.style;
     this.api = pathApi(this.style);
     for (const p of scope.paths) {
       if (!p) continue;

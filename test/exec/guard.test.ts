@@ -13,6 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RelocateError } from '../../src/core/errors.js';
 import { compileSteps } from '../../src/exec/compile.js';
 import { GuardedFs } from '../../src/exec/guard.js';
+import { hostOs, styleForOs } from '../../src/core/paths.js';
 import { resumeRun, startRun } from '../../src/exec/run-control.js';
 import { asideName, backupName, stagingName } from '../../src/core/own-names.js';
 import type { RunStep, Step } from '../../src/exec/steps.js';
@@ -22,6 +23,9 @@ import { NodeFs } from '../../src/platform/node-fs.js';
 import { snapshotTree } from '../helpers/snapshot.js';
 import { planFor } from '../property/harness.js';
 import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
+
+/** These scenes are on this host's disk, so their paths are spelt the host's way. */
+const HOST = styleForOs(hostOs());
 
 let root: string;
 beforeEach(() => {
@@ -45,7 +49,7 @@ function layout() {
   mkdirSync(precious, { recursive: true });
   writeFileSync(path.join(precious, 'thesis.tex'), 'years of work');
   symlinkSync(precious, path.join(root, 'home', 'precious-link'));
-  const fs = new GuardedFs(new NodeFs(), { runId: RUN, stamp: STAMP, paths: [link, target] });
+  const fs = new GuardedFs(new NodeFs(), { runId: RUN, stamp: STAMP, style: HOST, paths: [link, target] });
   return { link, target, precious, fs };
 }
 
@@ -110,7 +114,7 @@ describe('GuardedFs, called directly', () => {
     // The link path is now a symlink to the precious folder: link/thesis.tex is the precious file.
     rmSync(link, { recursive: true });
     symlinkSync(precious, link);
-    const fs = new GuardedFs(new NodeFs(), { runId: RUN, stamp: STAMP, paths: [link, path.join(root, 'big', 'Games')] });
+    const fs = new GuardedFs(new NodeFs(), { runId: RUN, stamp: STAMP, style: HOST, paths: [link, path.join(root, 'big', 'Games')] });
     await expectGuard(fs.deleteTree(path.join(link, 'thesis.tex')), path.join(link, 'thesis.tex'));
     await expectGuard(fs.renameNoReplace(path.join(link, 'thesis.tex'), path.join(root, 'big', 'Games', 'x')), path.join(link, 'thesis.tex'));
     expect(readFileSync(path.join(precious, 'thesis.tex'), 'utf8')).toBe('years of work');
@@ -124,6 +128,7 @@ describe('GuardedFs, called directly', () => {
     const fs = new GuardedFs(new NodeFs(), {
       runId: RUN,
       stamp: STAMP,
+      style: HOST,
       paths: [path.join(root, 'home', 'Games'), path.join(root, 'new', 'deep', 'Games')],
       created: [path.join(root, 'journaled')],
     });

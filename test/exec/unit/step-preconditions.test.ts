@@ -565,7 +565,7 @@ const DO_ROWS: Row[] = [
       disk.tree(A(), DATA);
       await copyOf(A(), B());
       const precious = disk.tree(at('home', 'Precious'), FOREIGN);
-      const guarded = new GuardedFs(port, { runId: 'r', stamp: 's', paths: [A(), B()] });
+      const guarded = new GuardedFs(port, { runId: 'r', stamp: 's', style: cx(port).style, paths: [A(), B()] });
       const s: Step = { op: 'delete', path: precious, twin: B() };
       await keepsAll(() => refused(doStep(guarded, s, undefined), 'E_GUARD'));
     },
@@ -581,7 +581,7 @@ const DO_ROWS: Row[] = [
       await copyOf(A(), B());
       disk.tree(at('home', 'Precious'), FOREIGN);
       disk.symlink(path.join(A(), 'via'), at('home'));
-      const guarded = new GuardedFs(port, { runId: 'r', stamp: 's', paths: [A(), B()] });
+      const guarded = new GuardedFs(port, { runId: 'r', stamp: 's', style: cx(port).style, paths: [A(), B()] });
       const s: Step = { op: 'delete', path: path.join(A(), 'via', 'Precious'), twin: B() };
       await keepsAll(() => refused(doStep(guarded, s, undefined), 'E_GUARD'));
     },
