@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { namesUnder } from '../helpers/walk-tree.js';
 
 /** A folder Games holding one file, a manifest moving it beside, and a state folder, all in a new temporary folder. */
 function moveCase() {
@@ -43,19 +44,7 @@ function crashedRun(n: number) {
   return { ...c, run: runDir(c.state) };
 }
 
-function listing(root: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string, rel: string) => {
-    for (const name of readdirSync(d).sort()) {
-      if (rel === '' && name === 'state') continue;
-      const p = path.join(d, name);
-      out.push(`${rel}${name}${lstatSync(p).isSymbolicLink() ? '@' : ''}`);
-      if (lstatSync(p).isDirectory()) walk(p, `${rel}${name}/`);
-    }
-  };
-  walk(root, '');
-  return out;
-}
+const listing = (root: string): string[] => namesUnder(root, ['state']);
 
 describe('a saved plan', () => {
   function saved() {

@@ -3,26 +3,14 @@
  * a move entry without its `move` was not written by relocate, and apply
  * refuses it with E_BAD_PLAN naming the place, before anything changes.
  */
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { namesUnder } from '../helpers/walk-tree.js';
 
-function listing(root: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string, rel: string) => {
-    for (const name of readdirSync(d).sort()) {
-      // relocate's own state folder (its lock) is not the data.
-      if (rel === '' && name === 'state') continue;
-      const p = path.join(d, name);
-      out.push(`${rel}${name}${lstatSync(p).isSymbolicLink() ? '@' : ''}`);
-      if (lstatSync(p).isDirectory()) walk(p, `${rel}${name}/`);
-    }
-  };
-  walk(root, '');
-  return out;
-}
+const listing = (root: string): string[] => namesUnder(root, ['state']);
 
 describe('a saved plan whose entry lacks its action’s field', () => {
   it('a move without its move is refused with E_BAD_PLAN naming the place, and nothing changes', () => {

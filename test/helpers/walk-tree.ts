@@ -36,3 +36,24 @@ export function relocateNamed(kinds: ('partial' | 'old' | 'backup')[], ...roots:
   });
   return out;
 }
+
+/**
+ * Every name under `root`, sorted, as `rel` (folders followed by `/` for
+ * what is inside them, links marked `@` and never followed); the top-level
+ * names in `skip` (relocate's state folder) are left out. What "nothing on
+ * disk changed" compares before and after a refused command.
+ */
+export function namesUnder(root: string, skip: readonly string[] = []): string[] {
+  const out: string[] = [];
+  const walk = (d: string, rel: string) => {
+    for (const name of readdirSync(d).sort()) {
+      if (rel === '' && skip.includes(name)) continue;
+      const p = path.join(d, name);
+      const st = lstatSync(p);
+      out.push(`${rel}${name}${st.isSymbolicLink() ? '@' : ''}`);
+      if (st.isDirectory()) walk(p, `${rel}${name}/`);
+    }
+  };
+  walk(root, '');
+  return out;
+}
