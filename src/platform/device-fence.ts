@@ -3,7 +3,7 @@ import path from 'node:path';
 import { RelocateError } from '../core/errors.js';
 import { describeMount } from '../core/mount-text.js';
 import type { MountFact } from '../state/types.js';
-import { mountAt, mountsBelow, readMountTable, realPathOf } from './mount-table.js';
+import { mountAt, mountsBelow, readMountTable, realPathOf, type MountEntry } from './mount-table.js';
 
 function named(m: MountFact): string {
   const d = describeMount(m);
@@ -64,9 +64,12 @@ export class DeviceFence {
     readonly tableChecked: boolean,
   ) {}
 
-  /** A fence for a walk of the folder `root` (on device `rootDev`); throws E_MOUNT_INSIDE if the table names a mount inside. */
-  static around(root: string, rootDev: number): DeviceFence {
-    const table = readMountTable();
+  /**
+   * A fence for a walk of the folder `root` (on device `rootDev`); throws
+   * E_MOUNT_INSIDE if the table (read now unless given; null for none) names
+   * a mount inside.
+   */
+  static around(root: string, rootDev: number, table: MountEntry[] | null = readMountTable()): DeviceFence {
     if (table) {
       const inside = mountsBelow(table, realPathOf(root), root);
       if (inside.length > 0) throw mountInsideError(root, inside[0]);

@@ -7,6 +7,7 @@
  */
 import type { InUseFile, InUseReport } from '../state/types.js';
 import { canonicalRoot, oneScanProbe, usersOf, type ProcessLister } from './in-use-table.js';
+import { listFiles } from './in-use-files.js';
 import { windowsInUseProbe } from './windows/native.js';
 
 /** Who holds something inside a tree (or file), and who could not be asked. */
@@ -45,7 +46,7 @@ function processLister(): Promise<ProcessLister | undefined> {
  */
 export async function inUseProbe(): Promise<InUseProbe | undefined> {
   if (process.platform === 'win32') {
-    const rm = await windowsInUseProbe();
+    const rm = await windowsInUseProbe(listFiles);
     return rm ? async (root, isDir) => ({ held: await rm(root, isDir), unknown: [] }) : undefined;
   }
   const list = await processLister();
@@ -60,7 +61,7 @@ export async function inUseProbe(): Promise<InUseProbe | undefined> {
  */
 export async function holdersNow(root: string, isDir: boolean): Promise<InUseFile[]> {
   if (process.platform === 'win32') {
-    const rm = await windowsInUseProbe();
+    const rm = await windowsInUseProbe(listFiles);
     return rm ? rm(root, isDir) : [];
   }
   const list = await processLister();

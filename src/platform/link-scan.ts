@@ -1,10 +1,11 @@
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { eachLimited } from '../core/each-limited.js';
 import { RelocateError } from '../core/errors.js';
 import { OWN_ARTIFACT } from '../core/own-names.js';
 import { canonicalPath, hostOs, pathKey, styleForOs, type PathStyle } from '../core/paths.js';
 import type { NodeKind } from '../state/types.js';
+import { walkFolder } from './fs/tree-walker.js';
 import { NodeDiskReader } from './node-reader.js';
 
 /** One link found on disk, as `relocate import` reports it. */
@@ -101,27 +102,31 @@ export async function findLinks(
         hint: 'give the folders to search for links, or the links themselves',
       });
     }
-    const dirs = [given];
-    for (let next = 0; next < dirs.length; next++) {
-      const dir = dirs[next];
-      let entries;
-      try {
-        entries = await readdir(dir, { withFileTypes: true });
-      } catch (err) {
+    // Breadth first, names sorted (tree-walker.ts): links are collected, never entered; a volume mounted inside
+    // is not searched (relocate never crosses a device boundary) and is named, so the user can give it as a PATH.
+    const links: string[] = [];
+    await walkFolder(given, s.dev, null, {
+      order: 'breadth',
+      sorted: true,
+      mounts: 'skip',
+      onListError: (dir, err) => {
         problems.push({ path: dir, message: `cannot read the folder ${dir} (the links in it are not searched): ${(err as Error).message}` });
-        continue;
-      }
-      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      const links: string[] = [];
-      for (const d of entries) {
-        if (OWN_ARTIFACT.test(d.name)) continue;
-        const full = path.join(dir, d.name);
+      },
+      visit: (e) => {
+        if (OWN_ARTIFACT.test(e.name)) return undefined;
         // Node reports junctions as symbolic links too; the reader's probe tells them apart.
-        if (d.isSymbolicLink()) links.push(full);
-        else if (d.isDirectory() && opts.recursive) dirs.push(full);
-      }
-      await eachLimited(links, CONCURRENCY, report);
-    }
+        if (e.kind === 'symlink') links.push(e.full);
+        else if (e.kind === 'dir' && opts.recursive) {
+          if (!e.mount) return null;
+          problems.push({
+            path: e.full,
+            message: `${e.full} is another volume mounted inside ${given}; it was not searched (give it as a path of its own to search it)`,
+          });
+        }
+        return undefined;
+      },
+    });
+    await eachLimited(links, CONCURRENCY, report);
   }
   const links = [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { links, problems };

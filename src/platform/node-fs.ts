@@ -278,8 +278,7 @@ export class NodeFs implements FsPort {
     const shared: ListedFile[] = [];
     for (let i = 0; i < list.length; i++)
       if (list.kind(i) === 'file' && list.nlink(i) > 1) shared.push({ rel: list.rel(i), kind: 'file', id: list.id(i), nlink: list.nlink(i) });
-    const slice = new Slicer();
-    return findOutsideNames(root, shared, () => (slice.due() ? slice.yield() : undefined));
+    return findOutsideNames(root, shared);
   }
 
   async restoreMissing(twin: string, root: string, reuse?: readonly OutsideName[]): Promise<number> {

@@ -1,4 +1,4 @@
-import { lstatSync, opendirSync, readdirSync, readlinkSync, statSync, type BigIntStats, type Stats } from 'node:fs';
+import { lstatSync, opendirSync, readlinkSync, statSync, type BigIntStats, type Stats } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { relativeTextLeaves } from '../core/link-escape.js';
@@ -30,7 +30,7 @@ import { mountAt, mountsBelow, readMountTable, realPathOf, type MountEntry } fro
 import { volumeInfo, volumeKey } from './volumes.js';
 import { windowsNotCopyableReader, windowsPermissionsCopy } from './windows/native.js';
 import { HOST } from './fs/host-primitives.js';
-import { Slicer } from './fs/slicer.js';
+import { walkFolder } from './fs/tree-walker.js';
 import { compareTrees, kindOf } from './tree-compare.js';
 
 export { COMPARISON_LIMIT } from './tree-compare.js';
@@ -302,31 +302,32 @@ export class NodeDiskReader implements DiskReader {
     });
     if (!top.isDirectory()) return withDisk(withShared(m, seen, newest));
     // Nothing crosses a device boundary: a folder on another device, or a mount point the table
-    // names (a bind mount keeps the device), is noted and not entered.
-    const table = this.mountTable();
-    const tableMounts = new Map((table ? mountsBelow(table, realPathOf(root), root) : []).map((f) => [f.path, f]));
+    // names (a bind mount keeps the device), is noted and not entered (tree-walker.ts).
     const mounts: MountFact[] = [];
-    const rootDev = Number(top.dev);
     // Synchronous lstat in slices: a thread-pool round trip per call costs several times a cached
     // lstat (fs/slicer.ts); the event loop still turns between slices.
-    const slice = new Slicer();
-    const dirs = [root];
-    for (let dir = dirs.pop(); dir !== undefined; dir = dirs.pop()) {
-      const names = readdirSync(dir);
-      disk?.addFolder(names);
-      nameCounter?.addFolder(dir, names, join);
-      for (const name of names) {
-        const full = join(dir, name);
-        const s = statxOf?.(full) ?? lstatSync(full);
-        if (s.isDirectory() && (s.dev !== rootDev || tableMounts.has(full))) {
-          mounts.push(tableMounts.get(full) ?? { path: full });
-          continue;
+    await walkFolder<Stats | StatxNode, null>(root, top.dev, null, {
+      order: 'depth',
+      sorted: false,
+      mounts: 'skip',
+      table: this.mountTable(),
+      stat: (full) => statxOf?.(full) ?? lstatSync(full),
+      onListError: (_dir, err) => {
+        throw err;
+      },
+      listed: (dir, names) => {
+        disk?.addFolder(names);
+        nameCounter?.addFolder(dir, names, join);
+      },
+      visit: (e) => {
+        if (e.mount) {
+          mounts.push(e.mount);
+          return undefined;
         }
-        count(s, full);
-        if (s.isDirectory()) dirs.push(full);
-        if (slice.due()) await slice.yield();
-      }
-    }
+        count(e.stat, e.full);
+        return e.kind === 'dir' ? null : undefined;
+      },
+    });
     return { ...withDisk(withShared(m, seen, newest)), ...(mounts.length > 0 ? { mounts: mounts.sort((a, b) => (a.path < b.path ? -1 : 1)) } : {}) };
   }
 

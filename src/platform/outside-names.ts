@@ -1,7 +1,8 @@
-import { lstatSync, readdirSync, type Stats } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { OutsideName, OutsideNames } from '../exec/fs-port.js';
-import { HOST } from './fs/host-primitives.js';
+import { STOP_WALK, walkFolder } from './fs/tree-walker.js';
+import { readMountTable } from './mount-table.js';
 
 /**
  * Finding, for the files of a tree that share their data with names
@@ -37,14 +38,16 @@ export interface ListedFile {
   nlink: number;
 }
 
-const join = HOST.under;
+/** A node's lstat, or undefined when it is gone or unreadable (the search goes on without it). */
+function lstatOrGone(p: string): Stats | undefined {
+  try {
+    return lstatSync(p);
+  } catch {
+    return undefined;
+  }
+}
 
-export async function findOutsideNames(
-  root: string,
-  nodes: readonly ListedFile[],
-  yieldNow: () => Promise<void> | undefined,
-  searchBudget = SEARCH_BUDGET,
-): Promise<OutsideNames> {
+export async function findOutsideNames(root: string, nodes: readonly ListedFile[], searchBudget = SEARCH_BUDGET): Promise<OutsideNames> {
   const byId = new Map<string, { rels: string[]; nlink: number }>();
   for (const n of nodes) {
     if (n.kind !== 'file' || n.nlink < 2 || n.id === '') continue;
@@ -65,6 +68,8 @@ export async function findOutsideNames(
   const found: OutsideName[] = [];
   let budget = searchBudget;
   let excluded = root;
+  // Read once for the whole search: each widening walks under the same table.
+  const table = readMountTable();
   for (let start = path.dirname(root); budget > 0 && wanted.size > 0; start = path.dirname(start)) {
     let s: Stats;
     try {
@@ -73,41 +78,31 @@ export async function findOutsideNames(
       break;
     }
     if (s.dev !== top.dev || !s.isDirectory()) break;
-    const dirs = [start];
-    let dir: string | undefined;
-    while (budget > 0 && wanted.size > 0 && (dir = dirs.pop()) !== undefined) {
-      let names: string[];
-      try {
-        names = readdirSync(dir);
-      } catch {
-        continue; // unreadable: searched as far as allowed
-      }
-      for (const name of names) {
-        const full = join(dir, name);
-        if (full === excluded) continue;
+    const search = walkFolder<Stats, null>(start, s.dev, null, {
+      order: 'depth',
+      sorted: false,
+      // Another volume cannot hold a hard link of this one's files: its folders are passed over.
+      mounts: 'skip',
+      table,
+      stat: (full) => (full === excluded ? undefined : lstatOrGone(full)),
+      onListError: () => undefined, // unreadable: searched as far as allowed
+      visit: (e) => {
         budget--;
-        let e: Stats;
-        try {
-          e = lstatSync(full);
-        } catch {
-          continue;
-        }
-        if (e.dev !== top.dev) continue;
-        if (e.isDirectory()) dirs.push(full);
-        else if (e.isFile() && e.nlink > 1) {
-          const b = lstatSync(full, { bigint: true });
+        const st = e.stat;
+        if (e.kind === 'file' && st.nlink > 1) {
+          const b = lstatSync(e.full, { bigint: true });
           const id = `${b.dev}:${b.ino}`;
           const rels = wanted.get(id);
           if (rels) {
             wanted.delete(id);
-            for (const rel of rels) if (found.length < OUTSIDE_NAMES_LIMIT) found.push({ rel, path: full, dev: String(b.dev), ino: String(b.ino) });
+            for (const rel of rels) if (found.length < OUTSIDE_NAMES_LIMIT) found.push({ rel, path: e.full, dev: String(b.dev), ino: String(b.ino) });
           }
         }
-        const pause = yieldNow();
-        if (pause) await pause;
-        if (wanted.size === 0 || budget <= 0) break;
-      }
-    }
+        if (wanted.size === 0 || budget <= 0) return STOP_WALK;
+        return e.kind === 'dir' && !e.mount ? null : undefined;
+      },
+    });
+    await search;
     excluded = start;
     if (path.dirname(start) === start) break;
   }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, type BigIntStats } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { createReadStream, lstatSync, readlinkSync, type BigIntStats } from 'node:fs';
 import path from 'node:path';
 import { eachLimited } from '../core/each-limited.js';
 import type { NodeKind, TreeComparison } from '../state/types.js';
+import { walkFolder } from './fs/tree-walker.js';
 
 /** Names listed in a comparison are capped so a plan of two huge trees stays small. */
 export const COMPARISON_LIMIT = 1000;
@@ -16,7 +16,7 @@ export function kindOf(s: BigIntStats): NodeKind {
   return 'other';
 }
 
-/** Files listed and hashed at once. */
+/** Files hashed at once. */
 const CONCURRENCY = 16;
 
 /**
@@ -67,30 +67,28 @@ interface ListedNode {
  */
 async function listTree(root: string): Promise<Map<string, ListedNode>> {
   const out = new Map<string, ListedNode>();
-  const top = await lstat(root, { bigint: true });
+  const top = lstatSync(root, { bigint: true });
   if (!top.isDirectory()) {
     out.set('.', { kind: kindOf(top), size: Number(top.size) });
     return out;
   }
-  const dirs = [''];
-  for (let rel = dirs.pop(); rel !== undefined; rel = dirs.pop()) {
-    const entries = await readdir(path.join(root, rel), { withFileTypes: true });
-    await eachLimited(entries, CONCURRENCY, async (d) => {
-      const r = rel === '' ? d.name : `${rel}/${d.name}`;
-      if (d.isDirectory()) {
+  // A folder on another device is a mount: listed, never entered (the planner refuses the move).
+  await walkFolder(root, top.dev, '', {
+    order: 'depth',
+    sorted: false,
+    mounts: 'skip',
+    visit: (e, rel) => {
+      const r = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.kind === 'dir') {
         out.set(r, { kind: 'dir', size: 0 });
-        // A folder on another device is a mount: listed, never entered (the planner refuses the move).
-        if ((await lstat(path.join(root, r), { bigint: true })).dev === top.dev) dirs.push(r);
-      } else if (d.isSymbolicLink()) {
-        out.set(r, { kind: 'symlink', size: 0, linkText: await readlink(path.join(root, r)) });
-      } else if (d.isFile()) {
-        const s = await lstat(path.join(root, r));
-        out.set(r, { kind: 'file', size: s.size });
-      } else {
-        out.set(r, { kind: 'other', size: 0 });
+        return e.mount ? undefined : r;
       }
-    });
-  }
+      if (e.kind === 'symlink') out.set(r, { kind: 'symlink', size: 0, linkText: readlinkSync(e.full) });
+      else if (e.kind === 'file') out.set(r, { kind: 'file', size: lstatSync(e.full).size });
+      else out.set(r, { kind: 'other', size: 0 });
+      return undefined;
+    },
+  });
   return out;
 }
 

@@ -20,8 +20,6 @@ function listed(root: string, rels: string[]): ListedFile[] {
   });
 }
 
-const noYield = () => undefined;
-
 describe.skipIf(reason !== undefined)('findOutsideNames', () => {
   let vol: TmpfsMount | undefined;
   let inner: TmpfsMount | undefined;
@@ -47,7 +45,7 @@ describe.skipIf(reason !== undefined)('findOutsideNames', () => {
     linkSync(path.join(tree, 'own.txt'), path.join(tree, 'sub', 'own-again.txt'));
     // A link beside the tree leads to the store: the search must not go through it.
     symlinkSync('../../real/store', path.join(v, 'work', 'proj', 'alias'));
-    const r = await findOutsideNames(tree, listed(tree, ['x.js', 'sub/x-again.js', 'y.js', 'own.txt', 'sub/own-again.txt']), noYield);
+    const r = await findOutsideNames(tree, listed(tree, ['x.js', 'sub/x-again.js', 'y.js', 'own.txt', 'sub/own-again.txt']));
     expect(r.missing).toBe(0);
     const byRel = Object.fromEntries(r.found.map((f) => [f.rel, f.path]));
     expect(byRel).toEqual({
@@ -76,9 +74,9 @@ describe.skipIf(reason !== undefined)('findOutsideNames', () => {
       for (let i = 0; i < 300; i++) writeFileSync(path.join(mnt, `f${i}`), '');
       const files = listed(tree, ['z.js']);
       // Search from work (tree excluded): mnt is skipped; then m: zz-store is found — a few entries in all.
-      const found = await findOutsideNames(tree, files, noYield, 50);
+      const found = await findOutsideNames(tree, files, 50);
       expect(found).toMatchObject({ missing: 0, found: [{ rel: 'z.js', path: path.join(v, 'm', 'zz-store', 'z.js') }] });
-      const broke = await findOutsideNames(tree, files, noYield, 1);
+      const broke = await findOutsideNames(tree, files, 1);
       expect(broke).toEqual({ found: [], missing: 1 });
     } finally {
       execFileSync('umount', [mnt]);
@@ -90,6 +88,6 @@ describe.skipIf(reason !== undefined)('findOutsideNames', () => {
     mkdirSync(tree);
     writeFileSync(path.join(tree, 'a'), 'a');
     linkSync(path.join(tree, 'a'), path.join(tree, 'b'));
-    expect(await findOutsideNames(tree, listed(tree, ['a', 'b']), noYield)).toEqual({ found: [], missing: 0 });
+    expect(await findOutsideNames(tree, listed(tree, ['a', 'b']))).toEqual({ found: [], missing: 0 });
   });
 });

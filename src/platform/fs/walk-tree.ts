@@ -1,14 +1,10 @@
 import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
 import { CtimeVouch, type VouchOptions } from '../ctime-vouch.js';
-import { DeviceFence } from '../device-fence.js';
 import type { MetaKeeper } from '../keep-meta.js';
 import { TreeListing, type ListedNode, type VouchedReads } from '../tree-listing.js';
 import { fsError } from './errno-codes.js';
-import { HOST } from './host-primitives.js';
 import { kindOf, readlinkOf } from './node-stat.js';
-import { Slicer } from './slicer.js';
-
-const under = HOST.under;
+import { walkFolder } from './tree-walker.js';
 
 /**
  * What a walk does besides listing: `stamp` records each node's inode
@@ -23,20 +19,23 @@ interface WalkReads {
 
 const READ_ALL: WalkReads = { stamp: false, prior: undefined };
 
+/** A node's bigint lstat (never followed), or an error naming it. */
+function lstatBig(full: string): BigIntStats {
+  try {
+    return lstatSync(full, { bigint: true });
+  } catch (err) {
+    throw fsError(err, full, 'reading');
+  }
+}
+
 /**
- * One node, by one bigint lstat (never followed): nanosecond times and
+ * One node, from its bigint lstat `s` (never followed): nanosecond times and
  * exact inode numbers (which can exceed 2^53: a double would merge two
  * hard-link groups). With `keeper`, its extended attributes and inode flags
  * too, read unless `reads.prior` vouches for node `at` (the index the walk
  * gives it); with `birth`, its creation time (birth-time.ts).
  */
-function lstatNode(full: string, keeper: MetaKeeper | undefined, birth: boolean, at: number, reads: WalkReads): ListedNode {
-  let s: BigIntStats;
-  try {
-    s = lstatSync(full, { bigint: true });
-  } catch (err) {
-    throw fsError(err, full, 'reading');
-  }
+function lstatNode(full: string, s: BigIntStats, keeper: MetaKeeper | undefined, birth: boolean, at: number, reads: WalkReads): ListedNode {
   const kind = kindOf(s);
   const nlink = Number(s.nlink);
   const uid = Number(s.uid);
@@ -101,35 +100,19 @@ export async function walk(root: string, keeper?: MetaKeeper, birth = keeper?.ke
 }
 
 async function walkWith(root: string, keeper: MetaKeeper | undefined, birth: boolean, reads: WalkReads): Promise<TreeListing> {
-  const slice = new Slicer();
   const out = new TreeListing();
-  const top = out.add(-1, '', lstatNode(root, keeper, birth, 0, reads));
+  const top = out.add(-1, '', lstatNode(root, lstatBig(root), keeper, birth, 0, reads));
   if (out.kind(top) !== 'dir') return out;
-  const fence = DeviceFence.around(root, lstatSync(root).dev);
-  // Folders are listed in the order they were found (breadth first): their indices, and their paths alongside.
-  const queue: number[] = [top];
-  const paths: string[] = [root];
-  for (let q = 0; q < queue.length; q++) {
-    const at = queue[q];
-    const dir = paths[q];
-    // The path of a folder is needed once: dropped as soon as it is listed.
-    paths[q] = '';
-    let names: string[];
-    try {
-      names = readdirSync(dir).sort();
-    } catch (err) {
-      throw fsError(err, dir, 'listing');
-    }
-    for (const name of names) {
-      const full = under(dir, name);
-      const i = out.add(at, name, lstatNode(full, keeper, birth, out.length, reads));
-      if (out.kind(i) === 'dir') {
-        fence.enter(full);
-        queue.push(i);
-        paths.push(full);
-      }
-      if (slice.due()) await slice.yield();
-    }
-  }
+  // Breadth first, names sorted, every node by its own bigint lstat; a mount inside is refused (tree-walker.ts).
+  await walkFolder(root, lstatSync(root).dev, top, {
+    order: 'breadth',
+    sorted: true,
+    mounts: 'refuse',
+    stat: lstatBig,
+    visit: (e, at) => {
+      const i = out.add(at, e.name, lstatNode(e.full, e.stat, keeper, birth, out.length, reads));
+      return e.kind === 'dir' ? i : undefined;
+    },
+  });
   return out;
 }

@@ -10,7 +10,7 @@ import { windowsKeep } from './keep-meta-win.js';
 import { moveNoReplaceWithRetry, type MoveOutcome } from './move.js';
 import { symlinkPermission } from './privilege.js';
 import { probeLink, type ReparseKind } from './reparse.js';
-import { filesInUse, listFiles } from './restart-manager.js';
+import { filesInUse } from './restart-manager.js';
 import { volumeId, volumePathName, windowsVolumeInfo } from './volume.js';
 import { loadWin32, win32Path, win32UnavailableReason } from './win32.js';
 
@@ -76,8 +76,13 @@ export async function windowsSymlinkPermission(): Promise<'developer-mode' | 'pr
   }
 }
 
-/** The Restart Manager check for a tree (or file) about to move; undefined when unavailable. */
-export async function windowsInUseProbe(): Promise<((root: string, isDir: boolean) => Promise<InUseFile[]>) | undefined> {
+/**
+ * The Restart Manager check for a tree (or file) about to move, of the files
+ * `listFiles` names in it; undefined when unavailable.
+ */
+export async function windowsInUseProbe(
+  listFiles: (root: string, isDir: boolean) => Promise<string[]>,
+): Promise<((root: string, isDir: boolean) => Promise<InUseFile[]>) | undefined> {
   const w = await loadWin32();
   if (!w) {
     note('files in use are not checked before moving');

@@ -7,7 +7,6 @@
  * files (a few of them: enough to tell the user what to close).
  */
 import { Buffer } from 'node:buffer';
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { InUseFile } from '../../state/types.js';
 import type { Win32 } from './win32.js';
@@ -19,8 +18,6 @@ const CCH_RM_SESSION_KEY = 32;
 const REGISTER_BATCH = 500;
 const PROCESS_QUERY_LIMITED_INFORMATION = 0x1000;
 
-/** At most this many files of one folder are registered (a bigger tree is checked in part). */
-export const IN_USE_FILE_LIMIT = 20_000;
 /** At most this many files are named; the search for them stops after this many sessions. */
 const NAMED_LIMIT = 5;
 const SESSION_BUDGET = 64;
@@ -140,27 +137,4 @@ export function filesInUse(w: Win32, files: string[], fallback: string): InUseFi
     seen.add(k);
     return true;
   });
-}
-
-/** The files of a tree (or the file itself), links not entered, at most `limit`. */
-export async function listFiles(root: string, isDir: boolean, limit = IN_USE_FILE_LIMIT): Promise<string[]> {
-  if (!isDir) return [root];
-  const out: string[] = [];
-  const dirs = [root];
-  let dir: string | undefined;
-  while (out.length < limit && (dir = dirs.pop()) !== undefined) {
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const d of entries) {
-      const full = path.join(dir, d.name);
-      if (d.isDirectory()) dirs.push(full);
-      else if (d.isFile()) out.push(full);
-      if (out.length >= limit) break;
-    }
-  }
-  return out;
 }
