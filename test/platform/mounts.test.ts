@@ -8,7 +8,7 @@
  * volume facts name kernel pseudo file systems. Real tmpfs, bind and proc
  * mounts inside temporary folders, unmounted in afterEach.
  */
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
@@ -17,6 +17,7 @@ import { styleForOs } from '../../src/core/paths.js';
 import { DeviceFence } from '../../src/platform/device-fence.js';
 import { mountsBelow, parseMountInfo, readMountTable } from '../../src/platform/mount-table.js';
 import { NodeFs } from '../../src/platform/node-fs.js';
+import { findLinks } from '../../src/platform/link-scan.js';
 import { NodeDiskReader } from '../../src/platform/node-reader.js';
 import { resetVolumeCache, volumeInfo } from '../../src/platform/volumes.js';
 import { Mounts, procMountReason } from '../helpers/mounts.js';
@@ -177,6 +178,17 @@ describe.skipIf(NO_MOUNTS)('the reader stops at a mount', () => {
       expect((await reader.mounts(t.mount)).mountPoint).toMatchObject({ path: t.mount });
     });
   }
+
+  it('the link scan (import --recursive) does not search a volume mounted inside, and names it as a problem', async () => {
+    const t = treeWithMount('tmpfs');
+    symlinkSync(at('elsewhere-target'), at('Games/sub/mine'));
+    symlinkSync(at('elsewhere-target'), path.join(t.mount, 'on-the-volume'));
+    const { links, problems } = await findLinks([t.games], { recursive: true });
+    expect(links.map((l) => l.path)).toEqual([at('Games/sub/mine')]);
+    expect(problems).toEqual([{ path: t.mount, message: expect.stringContaining('another volume mounted inside') }]);
+    // Given as a path of its own, it is searched.
+    expect((await findLinks([t.mount], { recursive: true })).links.map((l) => l.path)).toEqual([path.join(t.mount, 'on-the-volume')]);
+  });
 
   it('compare lists a mounted folder but never enters it', async () => {
     const t = treeWithMount('tmpfs');
