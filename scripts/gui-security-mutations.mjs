@@ -3,8 +3,7 @@
 // (the tests check the rules, not just that the code runs). Each file is
 // restored after its run, whatever happens. Usage (after npm run build):
 //   node scripts/gui-security-mutations.mjs
-import { execSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { runMutations } from './lib/mutations.mjs';
 
 const SERVER = 'src/gui/server/server.ts';
 const SECURITY = 'src/gui/server/security.ts';
@@ -33,20 +32,4 @@ const MUTATIONS = [
   ['127.0.0.1 only', SERVER, "server.listen(opts.port, '127.0.0.1', () => {", 'server.listen(opts.port, () => {'],
 ];
 
-let survived = 0;
-for (const [name, file, from, to] of MUTATIONS) {
-  const original = readFileSync(file, 'utf8');
-  if (!original.includes(from)) throw new Error(`${file} no longer contains the check "${name}": update this script`);
-  writeFileSync(file, original.replace(from, to));
-  let failed = false;
-  try {
-    execSync('npx vitest run test/gui/server-security.test.ts', { stdio: 'ignore', env: { ...process.env, RELOCATE_SKIP_EXE: '1' } });
-  } catch {
-    failed = true;
-  } finally {
-    writeFileSync(file, original);
-  }
-  if (!failed) survived++;
-  process.stdout.write(`${failed ? 'caught  ' : 'MISSED  '} ${name}\n`);
-}
-process.exitCode = survived === 0 ? 0 : 1;
+runMutations(MUTATIONS, 'npx vitest run test/gui/server-security.test.ts', { RELOCATE_SKIP_EXE: '1' });

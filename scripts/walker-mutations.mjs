@@ -2,8 +2,7 @@
 // tests (test/platform/tree-walker.test.ts, and the mount tests of the jobs that use it): every removal
 // must make a test fail. Each file is restored after its run, whatever happens. Needs root for the mount
 // cases (as CI). Usage: node scripts/walker-mutations.mjs
-import { execSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { runMutations } from './lib/mutations.mjs';
 
 const WALKER = 'src/platform/fs/tree-walker.ts';
 const TESTS = 'test/platform/tree-walker.test.ts test/platform/mounts.test.ts';
@@ -30,20 +29,4 @@ const MUTATIONS = [
   ['the event loop turns between slices', WALKER, '      if (slice.due()) await slice.yield();', ''],
 ];
 
-let survived = 0;
-for (const [name, file, from, to] of MUTATIONS) {
-  const original = readFileSync(file, 'utf8');
-  if (!original.includes(from)) throw new Error(`${file} no longer contains the check "${name}": update this script`);
-  writeFileSync(file, original.replace(from, to));
-  let failed = false;
-  try {
-    execSync(`npx vitest run ${TESTS}`, { stdio: 'ignore' });
-  } catch {
-    failed = true;
-  } finally {
-    writeFileSync(file, original);
-  }
-  if (!failed) survived++;
-  process.stdout.write(`${failed ? 'caught  ' : 'MISSED  '} ${name}\n`);
-}
-process.exitCode = survived === 0 ? 0 : 1;
+runMutations(MUTATIONS, `npx vitest run ${TESTS}`);

@@ -12,7 +12,6 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
-import { RelocateError } from '../../src/core/errors.js';
 import { styleForOs } from '../../src/core/paths.js';
 import { DeviceFence } from '../../src/platform/device-fence.js';
 import { mountsBelow, parseMountInfo, readMountTable } from '../../src/platform/mount-table.js';
@@ -20,6 +19,7 @@ import { NodeFs } from '../../src/platform/node-fs.js';
 import { findLinks } from '../../src/platform/link-scan.js';
 import { NodeDiskReader } from '../../src/platform/node-reader.js';
 import { resetVolumeCache, volumeInfo } from '../../src/platform/volumes.js';
+import { errorOf } from '../helpers/relocate-error.js';
 import { Mounts, procMountReason } from '../helpers/mounts.js';
 import { snapshotTree } from '../helpers/snapshot.js';
 import { tmpfsReason } from '../helpers/tmpfs.js';
@@ -35,16 +35,6 @@ function file(rel: string, content: string): string {
   mkdirSync(path.dirname(p), { recursive: true });
   writeFileSync(p, content);
   return p;
-}
-
-async function errorOf(p: Promise<unknown>): Promise<RelocateError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(RelocateError);
-    return err as RelocateError;
-  }
-  throw new Error('expected a RelocateError, and the call succeeded');
 }
 
 /** A tree `Games` (files at two depths) with a tmpfs holding a save at Games/sub/ssd, or a bind mount there. */

@@ -14,8 +14,8 @@ import { lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RelocateError } from '../../src/core/errors.js';
 import { STOP_WALK, walkFolder, type WalkJob } from '../../src/platform/fs/tree-walker.js';
+import { errorOf } from '../helpers/relocate-error.js';
 import { Mounts } from '../helpers/mounts.js';
 import { tmpfsReason } from '../helpers/tmpfs.js';
 
@@ -39,16 +39,6 @@ afterEach(() => {
   mounts.unmountAll(root);
   rmSync(root, { recursive: true, force: true });
 });
-
-async function errorOf(p: Promise<unknown>): Promise<RelocateError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(RelocateError);
-    return err as RelocateError;
-  }
-  throw new Error('expected a RelocateError, and the walk succeeded');
-}
 
 /** Walks t/ with the job's choices, recording every name visited (relative to t) and every folder finished. */
 async function record(choices: Partial<WalkJob<undefined, null>>, enter: (kind: string, full: string) => boolean = (k) => k === 'dir') {

@@ -203,7 +203,8 @@ export async function walkFolder<S extends LstatLike | undefined, F>(root: strin
     try {
       if (statOf) {
         names = readdirSync(dir);
-        if (job.sorted) names.sort(byName);
+        // The built-in order of strings is UTF-16 order, and faster than any comparator.
+        if (job.sorted) names.sort();
       } else {
         const types = readdirSync(dir, { withFileTypes: true });
         if (job.sorted) types.sort((a, b) => byName(a.name, b.name));
