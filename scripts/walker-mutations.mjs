@@ -16,7 +16,7 @@ const MUTATIONS = [
     "if (kinds[i] === 'dir') mountOf[i] = mounts.check(",
     "if (kinds[i] === 'never') mountOf[i] = mounts.check(",
   ],
-  ["by the job's lstat: a folder passes the mount check", WALKER, "        if (kind === 'dir') mount = mounts.check(full, stat.dev, table);", ''],
+  ["by the job's lstat: a folder passes the mount check", WALKER, "        if (kind === 'dir') mount = mounts.check(full, stat.dev);", ''],
   ['refusing: the fence refuses a folder on another device', WALKER, '      this.fence.enter(full, dev === undefined ? undefined : Number(dev));\n', ''],
   ['skipping: mount points the table names (bind mounts)', WALKER, '    if (named) return named;', ''],
   ['skipping: a folder on another device', WALKER, '    if (Number(d) === this.rootDev) return undefined;', '    return undefined;'],

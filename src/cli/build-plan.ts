@@ -1,5 +1,4 @@
 import os from 'node:os';
-import { RelocateError } from '../core/errors.js';
 import { folderPlaces } from '../core/folder-places.js';
 import { loadManifest } from '../manifest/load.js';
 import type { DesiredEntry, LoadedManifest } from '../manifest/types.js';

@@ -4,7 +4,6 @@ import type { Plan, PlannedEntry } from '../plan/types.js';
 import { hasMove } from '../plan/actions.js';
 import { RunStore } from '../journal/runs.js';
 import { nodeJournalDisk } from '../platform/journal-fs.js';
-import type { RunRecord } from '../journal/types.js';
 import { backupNotice, backupsLeft } from '../usecase/backups.js';
 import type { CliIO } from './io.js';
 

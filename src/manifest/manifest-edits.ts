@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, parseDocument, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, type YAMLMap } from 'yaml';
 import { appendLinkItems, newManifestWith, sameData } from './imported.js';
 
 /**

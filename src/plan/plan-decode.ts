@@ -4,6 +4,7 @@ import { bool, count, type Decoder, DecodeError, dict, list, num, obj, oneOf, op
 import type { PathStyle } from '../core/paths.js';
 import type { TreeComparison } from '../state/types.js';
 import type { RetargetMode } from '../manifest/types.js';
+import { isBlocked } from './blocked.js';
 import type { Action, EntryOf, Finding, MoveSpec, Plan, PlannedEntry, PlanSummary } from './types.js';
 
 /**
@@ -127,6 +128,13 @@ const formatOne = obj<Plan>({
 
 export const decodePlan: Decoder<Plan> = (v, at) => {
   const p = formatOne(v, at);
+  // apply refuses a blocked plan by this flag alone: it must be what the plan's own conflicts and errors say.
+  const blocked = isBlocked(p.entries, p.findings);
+  if (p.blocked !== blocked)
+    throw new DecodeError(
+      at ? `${at}.blocked` : 'blocked',
+      `${blocked} (the plan ${blocked ? 'has a conflict or an error' : 'has no conflict and no error'}), found ${p.blocked}`,
+    );
   for (const e of p.entries) e.retargetMode ??= 'relink';
   return p;
 };

@@ -1,4 +1,5 @@
 import type { DesiredEntry } from '../manifest/types.js';
+import { isBlocked } from './blocked.js';
 import type { EntryObservation } from '../state/types.js';
 import { decideAbsent, decidePresent, type Decision } from './decide.js';
 import { fingerprint } from './fingerprint.js';
@@ -66,7 +67,7 @@ export function makePlan(entries: DesiredEntry[], observations: Observations, ct
     entries: planned,
     findings: globalFindings,
     summary,
-    blocked: summary.conflicts > 0 || summary.errors > 0,
+    blocked: isBlocked(planned, globalFindings),
     fingerprint: fingerprint(observations),
   };
 }

@@ -23,7 +23,6 @@ import { ListingCache } from './fs/listing-cache.js';
 import { kindOf, lstatOrNull, readlinkOf } from './fs/node-stat.js';
 import { renameNoReplace } from './fs/rename.js';
 import { restoreMissing } from './fs/restore-missing.js';
-import { Slicer } from './fs/slicer.js';
 import { verifyTrees } from './fs/verify-tree.js';
 import { walk } from './fs/walk-tree.js';
 

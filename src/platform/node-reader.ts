@@ -12,7 +12,6 @@ import {
   type InUseReport,
   type MeasureOptions,
   type MountFact,
-  type NodeKind,
   type LinkObservation,
   type PathObservation,
   type TreeComparison,

@@ -78,7 +78,7 @@ export async function findOutsideNames(root: string, nodes: readonly ListedFile[
       break;
     }
     if (s.dev !== top.dev || !s.isDirectory()) break;
-    const search = walkFolder<Stats, null>(start, s.dev, null, {
+    await walkFolder<Stats, null>(start, s.dev, null, {
       order: 'depth',
       sorted: false,
       // Another volume cannot hold a hard link of this one's files: its folders are passed over.
@@ -102,7 +102,6 @@ export async function findOutsideNames(root: string, nodes: readonly ListedFile[
         return e.kind === 'dir' && !e.mount ? null : undefined;
       },
     });
-    await search;
     excluded = start;
     if (path.dirname(start) === start) break;
   }

@@ -11,7 +11,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it, vi, type TestContext } from 'vitest';
+import { beforeAll, describe, it, vi, type TestContext } from 'vitest';
 import { readMountTable } from '../../src/platform/mount-table.js';
 import { isPseudoFsName } from '../../src/platform/pseudo-fs.js';
 import { requireBuiltCli } from '../helpers/cli.js';

@@ -31,32 +31,6 @@ function expectEmptyVolume(expect: Expect, dir: string): void {
   expect(snapshotTree(dir)).toEqual({ [dir]: 'dir 755' });
 }
 
-/**
- * A run that failed mid-way: exit 1, `code` in the JSON, result rolled-back,
- * and `history` records it as rolled back with that code. Returns the error.
- */
-async function expectRolledBack(box: Sandbox, expect: Expect, code: string): Promise<any> {
-  const r = await box.apply();
-  expect(r.status, show(r)).toBe(1);
-  const doc = json(r);
-  expect(doc.error?.code, show(r)).toBe(code);
-  expect(doc.result).toBe('rolled-back');
-  expect(typeof doc.run).toBe('string');
-  const h = json(await box.cli(['history', '--json']));
-  expect(h.runs).toHaveLength(1);
-  expect(h.runs[0]).toMatchObject({ id: doc.run, status: 'rolled-back', error: { code } });
-  return doc.error;
-}
-
-/** The same failure in text mode: the error, its code and the words "rolled back" on stderr. */
-async function expectRolledBackText(box: Sandbox, expect: Expect, code: string): Promise<void> {
-  const t = await box.cli(['apply', box.manifest, '--yes']);
-  expect(t.status, show(t)).toBe(1);
-  expect(t.stderr).toContain(`error ${code}`);
-  expect(t.stderr).toMatch(/Rolled back: every change of run \S+ was undone/);
-  expect(t.stderr).toMatch(/Nothing was lost/);
-}
-
 const MiB = 1024 * 1024;
 
 /** `files` one-byte files in three folders, half of them private. */

@@ -21,10 +21,10 @@ import type { Plan } from '../../src/plan/types.js';
 import { NodeFs } from '../../src/platform/node-fs.js';
 import { FaultyFs } from '../fault/faulty-fs.js';
 import { runCliAsync } from '../helpers/cli.js';
-import { contentOf, snapshotTree } from '../helpers/snapshot.js';
+import { contentOf } from '../helpers/snapshot.js';
 import { caseBox } from '../helpers/case-box.js';
 import { tmpfsReason, volumePairForFile } from '../helpers/tmpfs.js';
-import { planFor, reload } from '../property/harness.js';
+import { reload } from '../property/harness.js';
 import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 const NO_TMPFS = tmpfsReason();

@@ -11,10 +11,9 @@ import { asideName, backupName, stagingName } from '../../src/core/own-names.js'
 import { NodeFs } from '../../src/platform/node-fs.js';
 import { FaultyFs } from '../fault/faulty-fs.js';
 import { fakeIO, linuxCtx, loadManifest, MANIFEST_FILE } from '../helpers/manifest.js';
-import { snapshotTree } from '../helpers/snapshot.js';
 import { caseBox } from '../helpers/case-box.js';
 import { tmpfsReason, volumePairForFile } from '../helpers/tmpfs.js';
-import { planFor, reload } from '../property/harness.js';
+import { reload } from '../property/harness.js';
 import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
 const NO_TMPFS = tmpfsReason();

@@ -29,7 +29,6 @@ const COLLECTION_SRC = path.join(REPO_ROOT, 'integrations', 'ansible');
 const FIXTURES = path.join(REPO_ROOT, 'test', 'integrations', 'ansible');
 
 let tmp = '';
-let collection = '';
 let relocateExe = '';
 let env: NodeJS.ProcessEnv = {};
 
@@ -44,7 +43,7 @@ function copyCollection(root: string): string {
 beforeAll(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'relocate-ansible-'));
   const collections = path.join(tmp, 'collections');
-  collection = copyCollection(collections);
+  copyCollection(collections);
   mkdirSync(path.join(tmp, 'bin'));
   relocateExe = path.join(tmp, 'bin', 'relocate');
   writeFileSync(relocateExe, `#!/bin/sh\nexec '${process.execPath}' '${CLI_BIN}' "$@"\n`);

@@ -50,16 +50,20 @@ function entryJson(action: Action, order: number, fields: Record<string, unknown
   };
 }
 
-function planJson(entries: Record<string, unknown>[]): Record<string, unknown> {
+function planJson(
+  entries: Record<string, unknown>[],
+  findings: Record<string, unknown>[] = [],
+  blocked = entries.some((e) => e.action === 'conflict'),
+): Record<string, unknown> {
   return {
     formatVersion: 1,
     manifest: { path: '/m.yaml', hash: 'h' },
     os: 'linux',
     toolVersion: '0.1.0',
     entries,
-    findings: [],
+    findings,
     summary: { actions: {}, bytesToMove: 0, bytesAcrossVolumes: 0, conflicts: 0, errors: 0, warnings: 0 },
-    blocked: false,
+    blocked,
     fingerprint: 'f',
   };
 }
@@ -137,5 +141,36 @@ describe('decodePlan: entries by action', () => {
     const e = entryJson('move', 0);
     delete e.retargetMode;
     expect(decodePlan(planJson([e]), 'plan').entries[0]!.retargetMode).toBe('relink');
+  });
+});
+
+describe('decodePlan: blocked is what the plan says', () => {
+  const error = { severity: 'error', code: 'E_PROTECTED', message: 'm' };
+  const warning = { severity: 'warning', code: 'W_TARGET_MISSING', message: 'm' };
+  const decodeAt = (plan: Record<string, unknown>): string | undefined => {
+    try {
+      decodePlan(JSON.parse(JSON.stringify(plan)), 'plan');
+      return undefined;
+    } catch (err) {
+      if (err instanceof DecodeError) return err.at;
+      throw err;
+    }
+  };
+
+  it('accepts blocked exactly when an entry is a conflict or a finding is an error', () => {
+    expect(decodeAt(planJson([entryJson('conflict', 0)], [], true))).toBeUndefined();
+    expect(decodeAt(planJson([{ ...entryJson('link', 0), findings: [error] }], [], true))).toBeUndefined();
+    expect(decodeAt(planJson([entryJson('link', 0)], [error], true))).toBeUndefined();
+    expect(decodeAt(planJson([{ ...entryJson('link', 0), findings: [warning] }], [warning], false))).toBeUndefined();
+  });
+
+  it('refuses a plan edited to say blocked: false over its own conflict or error (apply would run past them)', () => {
+    expect(decodeAt(planJson([entryJson('conflict', 0)], [], false))).toBe('plan.blocked');
+    expect(decodeAt(planJson([{ ...entryJson('link', 0), findings: [error] }], [], false))).toBe('plan.blocked');
+    expect(decodeAt(planJson([entryJson('link', 0)], [error], false))).toBe('plan.blocked');
+  });
+
+  it('refuses blocked: true on a plan with no conflict and no error', () => {
+    expect(decodeAt(planJson([{ ...entryJson('link', 0), findings: [warning] }], [], true))).toBe('plan.blocked');
   });
 });

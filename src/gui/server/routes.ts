@@ -4,7 +4,6 @@ import type {
   AdoptAnswer,
   ApiError,
   DoctorAnswer,
-  EntryRequest,
   HistoryAnswer,
   JobStarted,
   LinksAnswer,

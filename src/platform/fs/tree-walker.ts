@@ -98,11 +98,6 @@ export interface WalkJob<S extends LstatLike | undefined, F> {
   finished?: (dir: string, token: F) => void;
 }
 
-/** What a walk of a folder root found: `stopped` when a visit ended it. */
-export interface WalkEnd {
-  stopped: boolean;
-}
-
 interface Pending<F> {
   dir: string;
   token: F;
@@ -135,8 +130,8 @@ class MountWatch {
   constructor(
     private readonly root: string,
     private readonly rootDev: number,
-    private readonly refuse: boolean,
-    table: MountEntry[] | null,
+    refuse: boolean,
+    private readonly table: MountEntry[] | null,
   ) {
     // Refusing: the fence throws at once for a mount the table names anywhere inside.
     this.fence = refuse ? DeviceFence.around(root, rootDev, table) : undefined;
@@ -144,7 +139,7 @@ class MountWatch {
   }
 
   /** The mount at folder `full` (on device `dev`, when known), else undefined; throws when refusing. */
-  check(full: string, dev: number | bigint | undefined, table: MountEntry[] | null): MountFact | undefined {
+  check(full: string, dev: number | bigint | undefined): MountFact | undefined {
     if (this.fence) {
       this.fence.enter(full, dev === undefined ? undefined : Number(dev));
       return undefined;
@@ -160,7 +155,7 @@ class MountWatch {
       }
     }
     if (Number(d) === this.rootDev) return undefined;
-    return (table ? mountAt(table, realPathOf(full), full) : undefined) ?? { path: full };
+    return (this.table ? mountAt(this.table, realPathOf(full), full) : undefined) ?? { path: full };
   }
 
   error(m: MountFact): RelocateError {
@@ -173,7 +168,7 @@ class MountWatch {
  * device `rootDev`) with `job`, the root's token being `token`. The root
  * itself is not visited: the job has read it already.
  */
-export async function walkFolder<S extends LstatLike | undefined, F>(root: string, rootDev: number | bigint, token: F, job: WalkJob<S, F>): Promise<WalkEnd> {
+export async function walkFolder<S extends LstatLike | undefined, F>(root: string, rootDev: number | bigint, token: F, job: WalkJob<S, F>): Promise<void> {
   const table = job.table === undefined ? readMountTable() : job.table;
   const mounts = new MountWatch(root, Number(rootDev), job.mounts === 'refuse', table);
   const slice = new Slicer();
@@ -220,7 +215,7 @@ export async function walkFolder<S extends LstatLike | undefined, F>(root: strin
     // With entry types, every sub-folder of this folder passes the mount check before any of its names is handed on:
     // a delete removes nothing from a folder that holds a mount (one made since the walk began).
     const mountOf: (MountFact | undefined)[] = [];
-    if (kinds) for (let i = 0; i < names.length; i++) if (kinds[i] === 'dir') mountOf[i] = mounts.check(under(dir, names[i]), undefined, table);
+    if (kinds) for (let i = 0; i < names.length; i++) if (kinds[i] === 'dir') mountOf[i] = mounts.check(under(dir, names[i]), undefined);
     // The folders to enter, in the order found: a queue takes the first first, a stack the last (as rm -rf, and as
     // the depth walks before this one did, which keeps the outside-name search's budget spent as it was).
     for (let i = 0; i < names.length; i++) {
@@ -233,20 +228,24 @@ export async function walkFolder<S extends LstatLike | undefined, F>(root: strin
         stat = statOf(full);
         if (stat === undefined) continue; // gone or unreadable: the job chose to go on without it
         kind = kindOfStat(stat);
-        if (kind === 'dir') mount = mounts.check(full, stat.dev, table);
+        if (kind === 'dir') mount = mounts.check(full, stat.dev);
       } else {
         kind = (kinds as EntryKind[])[i];
         mount = mountOf[i];
       }
       // In a walk by entry types `stat` is undefined, which is that walk's S.
       const next = job.visit({ dir, name, full, kind, stat: stat as S, mount }, cur.token);
-      if (next === STOP_WALK) return { stopped: true };
+      if (next === STOP_WALK) return;
       if (next !== undefined) {
         if (kind !== 'dir') {
-          throw new RelocateError('E_INTERNAL', `relocate's walk was asked to enter ${full}, which is a ${kind}, not a folder; it never enters a link`, {
-            path: full,
-            hint: 'this is a bug in relocate: please report it; nothing under that path was read',
-          });
+          throw new RelocateError(
+            'E_INTERNAL',
+            `relocate's walk was asked to enter ${full}, which is a ${kind}; a walk enters only real folders, never a link`,
+            {
+              path: full,
+              hint: 'this is a bug in relocate: please report it; nothing under that path was read',
+            },
+          );
         }
         // A job that asks to enter a mount it was shown: never (skip mode hands mounts on only to be noted).
         if (mount) throw mounts.error(mount);
@@ -255,5 +254,4 @@ export async function walkFolder<S extends LstatLike | undefined, F>(root: strin
       if (slice.due()) await slice.yield();
     }
   }
-  return { stopped: false };
 }

@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
+import { lstatSync, type BigIntStats } from 'node:fs';
 import { CtimeVouch, type VouchOptions } from '../ctime-vouch.js';
 import type { MetaKeeper } from '../keep-meta.js';
 import { TreeListing, type ListedNode, type VouchedReads } from '../tree-listing.js';
@@ -101,10 +101,11 @@ export async function walk(root: string, keeper?: MetaKeeper, birth = keeper?.ke
 
 async function walkWith(root: string, keeper: MetaKeeper | undefined, birth: boolean, reads: WalkReads): Promise<TreeListing> {
   const out = new TreeListing();
-  const top = out.add(-1, '', lstatNode(root, lstatBig(root), keeper, birth, 0, reads));
+  const rootStat = lstatBig(root);
+  const top = out.add(-1, '', lstatNode(root, rootStat, keeper, birth, 0, reads));
   if (out.kind(top) !== 'dir') return out;
   // Breadth first, names sorted, every node by its own bigint lstat; a mount inside is refused (tree-walker.ts).
-  await walkFolder(root, lstatSync(root).dev, top, {
+  await walkFolder(root, rootStat.dev, top, {
     order: 'breadth',
     sorted: true,
     mounts: 'refuse',

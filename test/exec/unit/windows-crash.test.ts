@@ -247,8 +247,10 @@ async function crashCase(at: CrashPoint, phase: Phase, finish: Finish, privilege
     let finished: Awaited<ReturnType<typeof recover>> | undefined;
     if (second) {
       let ran: typeof finished;
-      if (await stopAt(s, stateDir, second, async (fs, hook) => (ran = await recover(fs, hook))))
+      if (await stopAt(s, stateDir, second, async (fs, hook) => (ran = await recover(fs, hook)))) {
+        figures.secondFired++;
         problems.push(...lostData(s, before).map((p) => `at the second crash: ${p}`));
+      }
       // A recovery that ended before the second crash point is the last one.
       else finished = ran;
     }
@@ -280,6 +282,7 @@ async function everyPoint(phase: Phase, finish: Finish, privileged: boolean, onl
     if (twice && i % 3 !== 0) continue;
     const j = i / 3;
     const second: CrashPoint | undefined = !twice ? undefined : j % 2 === 0 ? { line: 1 + (j % 5) } : { change: 1 + (j % 3) };
+    if (second) figures.secondTried++;
     const problems = await crashCase(at, phase, finish, privileged, only, second);
     if (problems.length > 0)
       failures.push(
@@ -289,7 +292,7 @@ async function everyPoint(phase: Phase, finish: Finish, privileged: boolean, onl
   return { points: twice ? Math.ceil(points.length / 3) : points.length, failures };
 }
 
-const figures = { crashPoints: 0 };
+const figures = { crashPoints: 0, secondTried: 0, secondFired: 0 };
 
 describe.each([
   { phase: 'apply' as const, finish: 'resume' as const },
@@ -317,4 +320,8 @@ describe.each([
   });
 });
 
-afterAll(() => console.log(`[harness] Windows crash points (in-memory disk): ${figures.crashPoints}`));
+afterAll(() =>
+  console.log(
+    `[harness] Windows crash points (in-memory disk): ${figures.crashPoints}; a second crash during the recovery tried at ${figures.secondTried}, fired at ${figures.secondFired} (the other recoveries ended before that point)`,
+  ),
+);
