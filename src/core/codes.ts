@@ -24,10 +24,10 @@ export interface CodeInfo {
 
 export const CODES = {
   // The manifest: found by `validate`, and before every other command reads it.
-  E_READ: { area: 'manifest', means: 'The manifest, or a folder given on the command line, cannot be read.' },
+  E_READ: { area: 'manifest', means: 'The manifest, a saved plan, or a folder given on the command line, cannot be read.' },
   E_NOT_FOUND: {
     area: 'manifest',
-    means: 'Nothing is at a path given: the manifest, a folder given to `scan` or `import` (or its drive), a page of `relocate gui`.',
+    means: 'Nothing is at a path given: the manifest, a saved plan, a folder given to `scan` or `import` (or its drive), a page of `relocate gui`.',
   },
   E_EMPTY: { area: 'manifest', means: 'The manifest file is empty.' },
   E_TOO_LARGE: { area: 'manifest', means: 'The manifest is larger than relocate reads (is it the right file?).' },

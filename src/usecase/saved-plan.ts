@@ -48,9 +48,25 @@ export async function readSavedPlan(file: string, ports: SavedPlanPorts): Promis
       path: file,
       hint: 'save one with `relocate plan MANIFEST --out plan.json`',
     });
+  let text: string;
+  try {
+    text = await ports.readText(file);
+  } catch (err) {
+    // Not "not a plan": nothing could be read, which is what the user must be told (as for a manifest).
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new RelocateError(
+      missing ? 'E_NOT_FOUND' : 'E_READ',
+      missing ? `no saved plan at ${file}; nothing was changed` : `cannot read ${file}: ${(err as Error).message}; nothing was changed`,
+      {
+        path: file,
+        cause: err,
+        hint: missing ? 'give the path `relocate plan MANIFEST --out FILE` wrote' : 'check the file permissions',
+      },
+    );
+  }
   let doc: unknown;
   try {
-    doc = parseJson(await ports.readText(file));
+    doc = parseJson(text);
   } catch (err) {
     throw notAPlan((err as Error).message);
   }

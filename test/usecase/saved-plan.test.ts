@@ -35,7 +35,7 @@ async function refusal(p: Promise<unknown>): Promise<RelocateError> {
 
 const files = (byName: Record<string, string>) => async (file: string) => {
   const text = byName[file];
-  if (text === undefined) throw new Error(`ENOENT: no such file, open '${file}'`);
+  if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file, open '${file}'`), { code: 'ENOENT' });
   return text;
 };
 
@@ -78,10 +78,14 @@ describe('readSavedPlan', () => {
     expect(err.hint).toBe('save one with `relocate plan MANIFEST --out plan.json`');
   });
 
-  it('an unreadable file is refused as not a plan, with the read error', async () => {
+  it('a missing file is E_NOT_FOUND (not "not a plan"), and one that cannot be read E_READ with the error', async () => {
     const err = await refusal(readSavedPlan('/gone.json', { readText: files({}), toolVersion: '0.1.0' }));
-    expect(err.code).toBe('E_BAD_PLAN');
-    expect(err.message).toContain('ENOENT');
+    expect(err.code).toBe('E_NOT_FOUND');
+    expect(err.message).toBe('no saved plan at /gone.json; nothing was changed');
+    const denied = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+    const err2 = await refusal(readSavedPlan('/locked.json', { readText: () => Promise.reject(denied), toolVersion: '0.1.0' }));
+    expect(err2.code).toBe('E_READ');
+    expect(err2.message).toContain('EACCES');
   });
 });
 
