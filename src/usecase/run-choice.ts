@@ -4,15 +4,15 @@ import { UNFINISHED, type RunRecord } from '../journal/types.js';
 
 /**
  * Which run `relocate rollback [RUN]` undoes, from the runs newest first:
- * the one named (by id or a prefix of it), else the unfinished run, else
- * the newest finished one. Throws E_NO_RUN when there is none, and
- * E_INTERRUPTED_RUN when another run is unfinished: a finished run is
- * never undone under a half-way one.
+ * the one named (by its id, or the start of it when only one id starts so),
+ * else the unfinished run, else the newest finished one. Throws E_NO_RUN
+ * when there is none, E_USAGE when the start of an id names several runs
+ * (ids begin with the date: `20261207` must not undo whichever of that
+ * day's runs is newest), and E_INTERRUPTED_RUN when another run is
+ * unfinished: a finished run is never undone under a half-way one.
  */
 export function runToRollBack(runs: readonly RunRecord[], wanted: string | undefined, stateDir: string): RunRecord {
-  const run = wanted
-    ? runs.find((r) => r.id === wanted || r.id.startsWith(wanted))
-    : (runs.find((r) => UNFINISHED.has(r.status)) ?? runs.find((r) => r.status === 'done'));
+  const run = wanted ? named(runs, wanted) : (runs.find((r) => UNFINISHED.has(r.status)) ?? runs.find((r) => r.status === 'done'));
   if (!run) {
     throw new RelocateError('E_NO_RUN', wanted ? `no run ${wanted} in ${stateDir}` : `no run to roll back in ${stateDir}`, {
       path: stateDir,
@@ -26,6 +26,24 @@ export function runToRollBack(runs: readonly RunRecord[], wanted: string | undef
     });
   }
   return run;
+}
+
+/** The run `wanted` names: the one with that id, else the only one whose id starts with it (several: E_USAGE). */
+function named(runs: readonly RunRecord[], wanted: string): RunRecord | undefined {
+  const exact = runs.find((r) => r.id === wanted);
+  if (exact) return exact;
+  const starting = runs.filter((r) => r.id.startsWith(wanted));
+  if (starting.length > 1) {
+    const shown = starting.slice(0, 5).map((r) => r.id);
+    throw new RelocateError(
+      'E_USAGE',
+      `${starting.length} runs start with ${wanted}: ${shown.join(', ')}${starting.length > 5 ? ', …' : ''}; nothing was changed`,
+      {
+        hint: 'give more of the run id (see `relocate history`)',
+      },
+    );
+  }
+  return starting[0];
 }
 
 /** Which way `relocate resume` drives an unfinished run: back when it stopped rolling back, else forward. Read it before resuming (the run's status changes as it goes). */

@@ -90,6 +90,15 @@ describe('runToRollBack', () => {
     expect(runToRollBack([runRecord('20261207-abc', 'done')], '20261207', '/state').id).toBe('20261207-abc');
   });
 
+  it('a start of an id that several runs share is E_USAGE naming them, never the newest of them; an exact id still wins', () => {
+    const day = [runRecord('20261207-b', 'done'), runRecord('20261207-a', 'done'), runRecord('20261207', 'done')];
+    const err = thrown(() => runToRollBack(day.slice(0, 2), '20261207', '/state'));
+    expect(err.code).toBe('E_USAGE');
+    expect(err.message).toBe('2 runs start with 20261207: 20261207-b, 20261207-a; nothing was changed');
+    expect(runToRollBack(day, '20261207', '/state').id).toBe('20261207');
+    expect(runToRollBack(day, '20261207-a', '/state').id).toBe('20261207-a');
+  });
+
   it('E_NO_RUN when there is none to undo, or none of that name', () => {
     const none = thrown(() => runToRollBack([runRecord('r3', 'rolled-back')], undefined, '/state'));
     expect(none.code).toBe('E_NO_RUN');
