@@ -1,6 +1,5 @@
-import { assertNever } from '../core/never.js';
 import type { TreeComparison } from '../state/types.js';
-import type { Action, ActionFields, Holds, MoveSpec, MovingAction, Same } from './types.js';
+import type { Action, ActionFields, MoveSpec, MovingAction } from './types.js';
 
 /**
  * What each action is, in one table: whether applying it changes the disk,
@@ -60,31 +59,12 @@ export const isWork = (a: Action): boolean => ACTION_TRAITS[a].work;
  * module of the planner at run time, can use them.
  */
 
-/** The actions hasMove says true for: exactly those whose variant carries `move` (a compile error otherwise). */
-type Moving = 'move' | 'backup' | 'merge' | 'restore' | 'retarget';
-export type HasMoveMatchesTypes = Holds<Same<Moving, MovingAction>>;
+/** The actions whose variant carries `move`: exactly MovingAction (a missing or extra key is a compile error). */
+const CARRIES_MOVE = { move: true, backup: true, merge: true, restore: true, retarget: true } as const satisfies Record<MovingAction, true>;
 
 /** Whether `p` carries a `move`: move, backup, merge, restore and retarget (a backup carries one but is not `movesData`: it moves the data aside, not into the target). */
 export function hasMove<T extends ActionFields>(p: T): p is Extract<T, { move: MoveSpec }> {
-  const action: Action = p.action;
-  switch (action) {
-    case 'move':
-    case 'backup':
-    case 'merge':
-    case 'restore':
-    case 'retarget':
-      return true;
-    case 'none':
-    case 'skip':
-    case 'link':
-    case 'create':
-    case 'relink':
-    case 'remove':
-    case 'conflict':
-      return false;
-    default:
-      return assertNever(action, 'action');
-  }
+  return Object.hasOwn(CARRIES_MOVE, p.action);
 }
 
 /** The data `p` moves, if its action moves any. */

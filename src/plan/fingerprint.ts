@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntryObservation, PathObservation, TreeMeasure } from '../state/types.js';
+import { isLink } from './link-type.js';
 import type { Observations } from './types.js';
 
 function pathFacts(p: PathObservation): unknown[] {
@@ -7,7 +8,7 @@ function pathFacts(p: PathObservation): unknown[] {
   // A folder above the path swapped for a link since the plan was made makes it stale too.
   // An absent path has no lstat facts; they hash as null, in the same places (the hash of a disk must not change).
   const node = p.kind === 'absent' ? undefined : p;
-  const link = p.kind === 'symlink' || p.kind === 'junction' ? p : undefined;
+  const link = isLink(p) ? p : undefined;
   const facts: unknown[] = [
     p.path,
     p.kind,

@@ -6,7 +6,7 @@ export function isLinkKind(k: NodeKind): k is 'symlink' | 'junction' {
   return k === 'symlink' || k === 'junction';
 }
 
-/** Whether the observation is of a symlink or junction: only then may its link fields be read. */
+/** Whether the observation is of a symlink or junction: only then may its link fields be read (state/path-observation.ts has the same for its room). */
 export function isLink(o: PathObservation): o is LinkObservation {
   return isLinkKind(o.kind);
 }

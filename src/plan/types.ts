@@ -193,9 +193,6 @@ export type EntryOf<A extends Action> = Extract<PlannedEntry, { action: A }>;
 /** The actions whose entries carry a `move`: the data they take from one place to another. */
 export type MovingAction = Extract<ActionFields, { move: MoveSpec }>['action'];
 
-/** An entry (or a decision) that moves data: move, backup, merge, restore or retarget. */
-export type MovingEntry = Extract<PlannedEntry, { move: MoveSpec }>;
-
 /** Counts per action, and the bytes that would move. */
 export interface PlanSummary {
   actions: Partial<Record<Action, number>>;

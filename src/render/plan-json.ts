@@ -4,8 +4,7 @@ import type { EntryObservation, TreeComparison, VolumeInfo } from '../state/type
 import { observationsByEntry, observedJson, type ObservedJson } from './observed-json.js';
 import { ACTIONS, changesDisk, comparisonOf, createsTarget, moveOf } from '../plan/actions.js';
 
-/** Every action, in the order the summary lists them; each is always present in `summary.actions`. */
-/** Every action, in the order of `summary.actions` (the table in plan/actions.ts). */
+/** Every action, in the order of `summary.actions`, each always present there (the table in plan/actions.ts). */
 export { ACTIONS };
 
 /** One finding in machine output. */

@@ -1,8 +1,8 @@
 import { samePath } from '../core/paths.js';
 import type { DesiredEntry } from '../manifest/types.js';
-import type { LinkObservation, PathObservation } from './types.js';
+import { isLink } from './path-observation.js';
+import type { PathObservation } from './types.js';
 
-const isLink = (p: PathObservation): p is LinkObservation => p.kind === 'symlink' || p.kind === 'junction';
 const real = (p: PathObservation) => p.kind === 'dir' || p.kind === 'file';
 
 /** What the observer looks at beyond one lstat of the link and one of the target. */

@@ -1,6 +1,7 @@
 import { eachLimited } from '../core/each-limited.js';
 import type { DesiredEntry } from '../manifest/types.js';
 import { observationNeeds } from './needs.js';
+import { isLink } from './path-observation.js';
 import type { DiskReader } from './reader.js';
 import type { EntryObservation, PathObservation } from './types.js';
 
@@ -105,7 +106,7 @@ async function observeInUse(o: EntryObservation, moving: PathObservation, reader
  */
 async function observeOldTarget(e: DesiredEntry, o: EntryObservation, reader: DiskReader, opts: ObserveOptions): Promise<void> {
   // Asked only for a link whose destination was read (observationNeeds), so it is known here.
-  const destination = o.link.kind === 'symlink' || o.link.kind === 'junction' ? o.link.linkTarget : undefined;
+  const destination = isLink(o.link) ? o.link.linkTarget : undefined;
   if (destination === undefined) return;
   const old = await reader.observe(destination, e.style);
   o.oldTarget = old;

@@ -101,6 +101,15 @@ export interface OtherObservation extends ObservedNode {
  */
 export type PathObservation = AbsentObservation | DirObservation | FileObservation | LinkObservation | OtherObservation;
 
+/**
+ * Whether the observation is of a symlink or junction: only then may its
+ * link fields be read. (The planner, which may not import this room at run
+ * time, has its own in plan/link-type.ts.)
+ */
+export function isLink(o: PathObservation): o is LinkObservation {
+  return o.kind === 'symlink' || o.kind === 'junction';
+}
+
 /** Every NodeKind has its variant (a compile error otherwise). */
 type KindsMatch<T extends true> = T;
 export type EveryKindObserved = KindsMatch<

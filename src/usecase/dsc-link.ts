@@ -1,3 +1,4 @@
+import { pathKey } from '../core/paths.js';
 import type { ConflictStrategy, LinkType } from '../manifest/types.js';
 import type { RunRecord } from '../journal/types.js';
 import type { PlannedEntry } from '../plan/types.js';
@@ -80,7 +81,7 @@ export function managedLinks(runsNewestFirst: readonly RunRecord[], stateDir: st
     if (run.status !== 'done') continue;
     for (const p of run.plan.entries) {
       if (p.action === 'skip') continue;
-      const key = p.style.caseInsensitive ? p.link.toLowerCase() : p.link;
+      const key = pathKey(p.link, p.style);
       if (seen.has(key)) continue;
       seen.add(key);
       if (p.state === 'present') out.push({ link: p.link, target: p.target, type: p.declaredType, conflict: p.conflictStrategy, _exist: true, stateDir });

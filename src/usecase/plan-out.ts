@@ -14,9 +14,9 @@ import type { Plan } from '../plan/types.js';
 export function refuseOutInsideMove(plan: Plan, out: string, resolvedOut: string): void {
   const candidates = [out, resolvedOut];
   for (const p of plan.entries) {
-    const source = moveOf(p)?.from;
-    const moved = [...(source !== undefined ? [source] : []), ...(p.action === 'merge' ? [p.link] : [])];
-    for (const from of moved) {
+    // A merge's move is from its link path, as every move's is from the data it takes.
+    const from = moveOf(p)?.from;
+    if (from !== undefined) {
       if (candidates.some((c) => samePath(c, from, p.style) || isInside(c, from, p.style))) {
         throw new RelocateError(
           'E_OUT_INSIDE_MOVE',
