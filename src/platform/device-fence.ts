@@ -17,7 +17,8 @@ export function mountInsideError(root: string, m: MountFact): RelocateError {
     `${named(m)} is a volume mounted inside ${root}; relocate never crosses a device boundary, so it stopped before touching anything under it`,
     {
       path: m.path,
-      hint: `unmount it (umount ${m.path}), then run \`relocate plan\` again; nothing on the mounted volume was changed`,
+      // Met by a plan's walks and by a run's (copy, verify, delete): what to do next depends on which, so both are said.
+      hint: `unmount it (${process.platform === 'win32' ? 'remove that mount point in Disk Management' : `umount ${m.path}`}), then run \`relocate plan\` again, or, if a run stopped here, \`relocate resume\` or \`relocate rollback\`; nothing on the mounted volume was changed`,
     },
   );
 }

@@ -1,8 +1,8 @@
 import { lstat } from 'node:fs/promises';
 import { STOP_WALK, walkFolder } from './fs/tree-walker.js';
 
-/** At most this many files of one folder are handed to an in-use check (a bigger tree is checked in part). */
-export const IN_USE_FILE_LIMIT = 20_000;
+/** At most this many files of one tree are handed to an in-use check (a bigger tree is checked in part). */
+const IN_USE_FILE_LIMIT = 20_000;
 
 /**
  * The files of a tree (or the file itself), at most `limit`, for the

@@ -70,7 +70,7 @@ export class JournalFile implements AppendFile {
  * first), so a journal inside survives a power cut. Nothing is synced when
  * the folder already existed.
  */
-export async function ensureDir(dir: string): Promise<void> {
+async function ensureDir(dir: string): Promise<void> {
   await fsyncMadeLevels(dir, await mkdir(dir, { recursive: true, mode: 0o700 }));
 }
 
@@ -78,7 +78,7 @@ export async function ensureDir(dir: string): Promise<void> {
  * Makes folder `dir` (its parents as ensureDir does), durable; false when
  * `dir` was there already, which the caller must not take for its own.
  */
-export async function makeNewDir(dir: string): Promise<boolean> {
+async function makeNewDir(dir: string): Promise<boolean> {
   await ensureDir(path.dirname(dir));
   try {
     await mkdir(dir, { mode: 0o700 });
@@ -91,7 +91,7 @@ export async function makeNewDir(dir: string): Promise<boolean> {
 }
 
 /** Whether anything is at `p` (never followed). */
-export async function pathTaken(p: string): Promise<boolean> {
+async function pathTaken(p: string): Promise<boolean> {
   return lstat(p).then(
     () => true,
     (err: NodeJS.ErrnoException) => {
@@ -102,7 +102,7 @@ export async function pathTaken(p: string): Promise<boolean> {
 }
 
 /** The names in `dir`, or none when it is missing. */
-export async function listDir(dir: string): Promise<string[]> {
+async function listDir(dir: string): Promise<string[]> {
   try {
     return await readdir(dir);
   } catch (err) {
@@ -112,11 +112,11 @@ export async function listDir(dir: string): Promise<string[]> {
 }
 
 /** Creates `file` only if it does not exist (the lock), whole or not at all (createWhole); false when it exists. */
-export async function createExclusive(file: string, content: string): Promise<boolean> {
+async function createExclusive(file: string, content: string): Promise<boolean> {
   return createWhole(file, content, 0o600);
 }
 
-export async function removeFile(file: string): Promise<void> {
+async function removeFile(file: string): Promise<void> {
   await unlink(file).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'ENOENT') throw err;
   });

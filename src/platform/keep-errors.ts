@@ -4,7 +4,7 @@ import { XATTR_ERRNO } from './native/xattrs.js';
 import { WIN_STREAM_PREFIX, windowsAttributeLabel } from './windows/file-attributes.js';
 
 /** Names of the keeper's errno vocabulary (XATTR_ERRNO, FLAG_ERRNO): Linux's numbers on every OS, so not os.constants. */
-export const ERRNO_NAMES: Readonly<Record<number, string>> = {
+const ERRNO_NAMES: Readonly<Record<number, string>> = {
   1: 'EPERM',
   7: 'E2BIG',
   13: 'EACCES',

@@ -351,7 +351,7 @@ export class NodeDiskReader implements DiskReader {
   }
 
   async compare(a: string, b: string): Promise<TreeComparison> {
-    return compareTrees(a, b);
+    return compareTrees(a, b, this.mountTable());
   }
 }
 

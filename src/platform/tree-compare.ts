@@ -4,6 +4,7 @@ import path from 'node:path';
 import { eachLimited } from '../core/each-limited.js';
 import type { NodeKind, TreeComparison } from '../state/types.js';
 import { walkFolder } from './fs/tree-walker.js';
+import { readMountTable, type MountEntry } from './mount-table.js';
 
 /** Names listed in a comparison are capped so a plan of two huge trees stays small. */
 export const COMPARISON_LIMIT = 1000;
@@ -26,8 +27,8 @@ const CONCURRENCY = 16;
  * COMPARISON_LIMIT names. Reads only; never follows a link, never enters a
  * mount.
  */
-export async function compareTrees(a: string, b: string): Promise<TreeComparison> {
-  const [la, lb] = await Promise.all([listTree(a), listTree(b)]);
+export async function compareTrees(a: string, b: string, table: MountEntry[] | null = readMountTable()): Promise<TreeComparison> {
+  const [la, lb] = await Promise.all([listTree(a, table), listTree(b, table)]);
   const out: TreeComparison = { onlyAtLink: [], onlyAtTarget: [], differ: [], identical: [] };
   const common: string[] = [];
   for (const [rel, s] of la) {
@@ -65,7 +66,7 @@ interface ListedNode {
  * folders included (a folder is only "only on one side" when it is), links
  * listed and never entered.
  */
-async function listTree(root: string): Promise<Map<string, ListedNode>> {
+async function listTree(root: string, table: MountEntry[] | null): Promise<Map<string, ListedNode>> {
   const out = new Map<string, ListedNode>();
   const top = lstatSync(root, { bigint: true });
   if (!top.isDirectory()) {
@@ -77,6 +78,7 @@ async function listTree(root: string): Promise<Map<string, ListedNode>> {
     order: 'depth',
     sorted: false,
     mounts: 'skip',
+    table,
     visit: (e, rel) => {
       const r = rel === '' ? e.name : `${rel}/${e.name}`;
       if (e.kind === 'dir') {

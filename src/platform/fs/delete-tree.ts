@@ -118,6 +118,8 @@ export async function deleteTree(hooks: DeleteHooks, root: string): Promise<void
     order: 'depth',
     sorted: false,
     mounts: 'refuse',
+    // Read after assertOneDevice's check, and once for the whole walk (as that check reads its own: a hook may be replaced).
+    table: readMountTable(),
     onListError: (dir, err) => {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw fsError(err, dir, 'listing');
     },

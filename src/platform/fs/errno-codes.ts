@@ -60,7 +60,7 @@ const ERRNO_NAMES = new Map<number, string>(
 );
 
 /** The name of a host errno a native call returned (koffi.errno()), for fsError. */
-export function errnoName(errno: number): string {
+function errnoName(errno: number): string {
   return ERRNO_NAMES.get(errno) ?? `errno ${errno}`;
 }
 

@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync, type Dirent } from 'node:fs';
 import { RelocateError } from '../../core/errors.js';
 import type { MountFact } from '../../state/types.js';
-import { DeviceFence, mountInsideError } from '../device-fence.js';
+import { DeviceFence } from '../device-fence.js';
 import { mountAt, mountsBelow, readMountTable, realPathOf, type MountEntry } from '../mount-table.js';
 import { fsError } from './errno-codes.js';
 import { HOST } from './host-primitives.js';
@@ -17,7 +17,10 @@ import { Slicer } from './slicer.js';
  *   itself says it is one: readdir's entry type (taken from the folder, never
  *   followed) or the job's lstat. A job that asks to enter anything else is
  *   relocate's own bug, refused with E_INTERNAL before anything under it is
- *   read.
+ *   read. This holds as of the listing: a folder swapped for a link between
+ *   its listing and its own readdir would be followed (Node has no readdir
+ *   that refuses a link, as openat(O_NOFOLLOW) would); the window is one
+ *   folder's worth of work, and was there before this walker too.
  * - **A mount is never entered.** Every folder's device is compared with the
  *   root's, and where the mount table can be read (Linux) its mount points
  *   are known too (bind mounts keep the device). Per job, a mount is refused
@@ -128,7 +131,7 @@ class MountWatch {
   private readonly points: Map<string, MountFact>;
   private readonly fence: DeviceFence | undefined;
   constructor(
-    private readonly root: string,
+    root: string,
     private readonly rootDev: number,
     refuse: boolean,
     private readonly table: MountEntry[] | null,
@@ -156,10 +159,6 @@ class MountWatch {
     }
     if (Number(d) === this.rootDev) return undefined;
     return (this.table ? mountAt(this.table, realPathOf(full), full) : undefined) ?? { path: full };
-  }
-
-  error(m: MountFact): RelocateError {
-    return mountInsideError(this.root, m);
   }
 }
 
@@ -237,18 +236,15 @@ export async function walkFolder<S extends LstatLike | undefined, F>(root: strin
       const next = job.visit({ dir, name, full, kind, stat: stat as S, mount }, cur.token);
       if (next === STOP_WALK) return;
       if (next !== undefined) {
-        if (kind !== 'dir') {
-          throw new RelocateError(
-            'E_INTERNAL',
-            `relocate's walk was asked to enter ${full}, which is a ${kind}; a walk enters only real folders, never a link`,
-            {
-              path: full,
-              hint: 'this is a bug in relocate: please report it; nothing under that path was read',
-            },
-          );
+        // A job that asks to enter anything but a real folder on the root's volume is relocate's own bug (skip mode
+        // hands mounts on only to be noted): refused before anything under it is read.
+        if (kind !== 'dir' || mount) {
+          const what = kind !== 'dir' ? `a ${kind}` : `a volume mounted inside ${root}`;
+          throw new RelocateError('E_INTERNAL', `relocate's walk was asked to enter ${full}, which is ${what}; a walk enters only folders on its own volume`, {
+            path: full,
+            hint: 'this is a bug in relocate: please report it; nothing under that path was read',
+          });
         }
-        // A job that asks to enter a mount it was shown: never (skip mode hands mounts on only to be noted).
-        if (mount) throw mounts.error(mount);
         pending.push({ dir: full, token: next, listed: false });
       }
       if (slice.due()) await slice.yield();
