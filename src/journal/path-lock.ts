@@ -164,15 +164,12 @@ async function findConflict(disk: JournalDisk, dir: string, myName: string, info
     // Our own state folder's leftovers (a process killed before its run began) are tidied even when they overlap nothing.
     if (!hit && other.stateDirKey !== info.stateDirKey) continue;
     const state = await judgeHolder(disk, other);
-    if (!hit) {
-      if (!state.held && (await disk.removeLockFile(dir, name))) cleared.push(other);
-      continue;
-    }
     if (!state.held) {
       // Removing is best effort: another user's stale file in the sticky folder stays, and is judged stale again next time.
       if (await disk.removeLockFile(dir, name)) cleared.push(other);
       continue;
     }
+    if (!hit) continue;
     return { found: true, holder: other, state, file: name, mine: hit[0], theirs: hit[1] };
   }
   return { found: false, ownEarlier };

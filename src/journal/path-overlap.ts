@@ -4,13 +4,6 @@
  * `/` separators, case folded, a drive's root spelled 'c:/').
  */
 
-/** True when `a` and `b` (canonical) are one path or one holds the other. Pure. */
-export function pathsOverlap(a: string, b: string): boolean {
-  if (a === b) return true;
-  const under = (x: string, y: string) => x.startsWith(y.endsWith('/') ? y : y + '/');
-  return under(a, b) || under(b, a);
-}
-
 /** `p` and each folder above it, nearest first ('/a/b' → '/a/b', '/a', '/'). Pure. */
 function selfAndAncestors(p: string): string[] {
   const out = [p];

@@ -7,7 +7,7 @@ import { RelocateError } from '../../src/core/errors.js';
 import type { LockRegistryPlace } from '../../src/journal/disk-port.js';
 import { acquirePathLocks, lockedByOthers, releaseIfSettled } from '../../src/journal/path-lock.js';
 import { holderState, type PathLockInfo } from '../../src/journal/path-lock-holder.js';
-import { firstOverlap, pathsOverlap } from '../../src/journal/path-overlap.js';
+import { firstOverlap } from '../../src/journal/path-overlap.js';
 import { canonicalLockPath, ensureRegistry, foldPath, lockRegistryPlace } from '../../src/platform/path-locks.js';
 import { nodeJournalDisk } from '../../src/platform/journal-fs.js';
 
@@ -214,6 +214,18 @@ describe('path locks between state folders', { timeout: 60_000 }, () => {
     expect(lockFiles()).toEqual([]);
   });
 
+  it("the same run and state folder on another host (a shared lock folder) is that host's lock, not ours to take over", async () => {
+    const sA = stateWithRun('sA', 'runA', 'running');
+    await take(sA, 'runA', [path.join(root, 'x')]);
+    const [theirs] = lockFiles();
+    const f = path.join(place.dir, theirs!);
+    writeFileSync(f, JSON.stringify({ ...(JSON.parse(readFileSync(f, 'utf8')) as PathLockInfo), host: 'elsewhere' }));
+    const err = await refusal(take(sA, 'runA', [path.join(root, 'x')], 'resume'));
+    expect(err.code).toBe('E_PATH_LOCKED');
+    expect(err.message).toContain('elsewhere');
+    expect(lockFiles()).toEqual([theirs]);
+  });
+
   it('narrow keeps only the paths still needed, never leaving them unlocked', async () => {
     const sA = stateWithRun('sA', 'runA', 'running');
     const sB = stateWithRun('sB', 'runB', undefined);
@@ -263,11 +275,8 @@ describe('path locks between state folders', { timeout: 60_000 }, () => {
   });
 
   it('overlap is by whole names', () => {
-    expect(pathsOverlap('/a/b', '/a/b')).toBe(true);
-    expect(pathsOverlap('/a/b', '/a/b/c')).toBe(true);
-    expect(pathsOverlap('/a/b/c', '/a')).toBe(true);
-    expect(pathsOverlap('/a/b', '/a/bc')).toBe(false);
-    expect(pathsOverlap('/', '/x')).toBe(true);
+    expect(firstOverlap(['/a/b'], ['/a/b'])).toEqual(['/a/b', '/a/b']);
+    expect(firstOverlap(['/a/b/c'], ['/a'])).toEqual(['/a/b/c', '/a']);
     expect(firstOverlap(['/p', '/q/r'], ['/z', '/q'])).toEqual(['/q/r', '/q']);
     expect(firstOverlap(['/z'], ['/z/y/x'])).toEqual(['/z', '/z/y/x']);
     expect(firstOverlap(['/a/b'], ['/a/bc', '/a/b.relocate-old-x'])).toBeUndefined();
