@@ -33,7 +33,7 @@ export interface PathLockInfo {
 
 /** Why a holder's file still holds, in words for the refusal. */
 export type HolderState =
-  | { held: true; why: 'running' | 'unfinished' | 'state-unreadable' | 'state-missing' | 'other-host' | 'alive'; status?: RunStatus }
+  | { held: true; why: 'running' | 'unfinished' | 'state-unreadable' | 'state-missing' | 'other-host' | 'alive' | 'lock-unreadable'; status?: RunStatus }
   | { held: false; why: 'finished' | 'never-began' };
 
 /** How a run's record stands in its state folder. */
@@ -118,13 +118,15 @@ export const UNREADABLE_HOLDER = (name: string): PathLockInfo => ({
   paths: ['/'],
 });
 
-/** A holder's state: an unreadable file's (pid 0) holds without asking its state folder. */
+/** A holder's state: an unreadable lock file's (pid 0) holds, without a state folder to ask. */
 export async function judgeHolder(disk: JournalDisk, other: PathLockInfo): Promise<HolderState> {
-  return other.pid === 0 ? { held: true, why: 'state-unreadable' } : holderState(disk, other);
+  return other.pid === 0 ? { held: true, why: 'lock-unreadable' } : holderState(disk, other);
 }
 
 /** The holder and why it holds, in words for E_PATH_LOCKED and `plan`'s warning. */
 export function describeHolder(info: PathLockInfo, st: HolderState): string {
+  // Nothing in such a file can be read but its name (UNREADABLE_HOLDER keeps it as the run id).
+  if (st.held && st.why === 'lock-unreadable') return `the lock file ${info.runId} cannot be read, so relocate cannot tell which paths it holds`;
   const what = st.held
     ? {
         running: `still running (pid ${info.pid})`,
@@ -133,6 +135,7 @@ export function describeHolder(info: PathLockInfo, st: HolderState): string {
         'state-unreadable': `its state folder cannot be read, so relocate cannot tell whether it finished`,
         'state-missing': `its state folder is not there, so relocate cannot tell whether it finished`,
         'other-host': `on host ${info.host}`,
+        'lock-unreadable': 'its lock file cannot be read',
       }[st.why]
     : 'finished';
   return `relocate \`${info.command}\` by user ${info.user}, run ${info.runId}, state folder ${info.stateDir}, since ${info.startedAt}: ${what}`;
@@ -142,6 +145,8 @@ export function describeHolder(info: PathLockInfo, st: HolderState): string {
 export function hintFor(info: PathLockInfo, st: HolderState, file: string, me: string): string {
   const as = info.user !== me ? ` (as user ${info.user})` : '';
   if (st.held && (st.why === 'running' || st.why === 'alive')) return `wait for pid ${info.pid} to finish, then try again`;
+  if (st.held && st.why === 'lock-unreadable')
+    return `look at the lock file ${file}: if no relocate is running (on any machine sharing that folder), remove it and try again`;
   if (st.held && (st.why === 'state-missing' || st.why === 'other-host')) {
     return `finish or undo that run where its state folder is: \`relocate resume --state-dir ${info.stateDir}\` or \`relocate rollback --state-dir ${info.stateDir}\`${as}; if that run is gone for good, remove the lock file ${file}`;
   }

@@ -134,10 +134,12 @@ export async function acquirePathLocks(opts: AcquireOptions): Promise<HeldPathLo
     if (attempt >= 1) {
       const { holder, state, file, mine, theirs } = conflict;
       const shownMine = info.shown[info.paths.indexOf(mine)] ?? mine;
-      const overlap = mine === theirs ? '' : ` (it holds ${holder.shown[holder.paths.indexOf(theirs)] ?? theirs})`;
+      // An unreadable lock file says neither which run it is nor what it holds: "may be", and no overlap.
+      const unknown = state.held && state.why === 'lock-unreadable';
+      const overlap = mine === theirs || unknown ? '' : ` (it holds ${holder.shown[holder.paths.indexOf(theirs)] ?? theirs})`;
       throw new RelocateError(
         'E_PATH_LOCKED',
-        `${shownMine} is in use by another relocate run${overlap}: ${describeHolder(holder, state)}; nothing was changed`,
+        `${shownMine} ${unknown ? 'may be' : 'is'} in use by another relocate run${overlap}: ${describeHolder(holder, state)}; nothing was changed`,
         {
           path: shownMine,
           hint: hintFor(holder, state, path.join(dir, file), me.user),

@@ -244,6 +244,14 @@ describe('path locks between state folders', { timeout: 60_000 }, () => {
     const sB = stateWithRun('sB', 'runB', undefined);
     const err = await refusal(take(sB, 'runB', [path.join(root, 'anything')]));
     expect(err.code).toBe('E_PATH_LOCKED');
+    // What is wrong is the file itself: named, with what to do; no '?' holder, no resume in a state folder '?'.
+    expect(err.message).toBe(
+      `${path.join(root, 'anything')} may be in use by another relocate run: the lock file garbage.lock.json cannot be read, so relocate cannot tell which paths it holds; nothing was changed`,
+    );
+    expect(err.hint).toBe(
+      `look at the lock file ${path.join(place.dir, 'garbage.lock.json')}: if no relocate is running (on any machine sharing that folder), remove it and try again`,
+    );
+    expect(`${err.message} ${err.hint}`).not.toContain('?');
   });
 
   it('runs taking locks on one path at the same moment: at most one holds it', async () => {
