@@ -100,7 +100,17 @@ export interface NameLimits {
 
 const BYTES_255 = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'tmpfs', 'f2fs', 'zfs', 'jfs', 'reiserfs', 'bcachefs', 'apfs', 'ufs']);
 const UNITS_255 = new Set(['ntfs', 'ntfs3', 'vfat', 'msdos', 'fat', 'fat32', 'exfat', 'hfs', 'refs']);
-const FAT_FAMILY = new Set(['vfat', 'msdos', 'fat', 'fat32', 'exfat']);
+const FAT_FAMILY = new Set(['vfat', 'msdos', 'fat', 'fat12', 'fat16', 'fat32', 'exfat']);
+
+/**
+ * Whether a file system type (as the mount table or Windows names it, any
+ * case) is of the FAT family: no links of any kind, Windows' name rules.
+ * The one list: names, link kinds, doctor and the plan's junction finding
+ * all ask here.
+ */
+export function isFatFamily(fsType: string | undefined): boolean {
+  return fsType !== undefined && FAT_FAMILY.has(fsType.toLowerCase());
+}
 const NTFS_FAMILY = new Set(['ntfs', 'ntfs3', 'fuseblk']);
 
 /**
@@ -118,7 +128,7 @@ export function nameLimitsOf(fsType: string | undefined, os: OsName): NameLimits
   else if (fs !== undefined && BYTES_255.has(fs)) out.name = { n: 255, unit: 'bytes' };
   else if (fs !== undefined && UNITS_255.has(fs)) out.name = { n: 255, unit: 'units' };
   out.path = os === 'win32' ? { n: 32_767, unit: 'units' } : { n: os === 'darwin' ? 1023 : 4095, unit: 'bytes' };
-  if (os === 'win32' || (fs !== undefined && FAT_FAMILY.has(fs))) out.windowsNames = 'refuse';
+  if (os === 'win32' || isFatFamily(fs)) out.windowsNames = 'refuse';
   else if (fs !== undefined && NTFS_FAMILY.has(fs)) out.windowsNames = 'warn';
   return out;
 }

@@ -1,3 +1,4 @@
+import { isFatFamily } from '../core/name-rules.js';
 import { inUseHint, inUseSentence } from '../core/in-use-text.js';
 import type { FolderPlaces } from '../core/folder-places.js';
 import { describeMount } from '../core/mount-text.js';
@@ -127,7 +128,7 @@ export function entryPreflight(e: DesiredEntry, o: EntryObservation, type: Resol
     }
     for (const side of [o.link, o.target]) {
       if (side.volume?.supportsReparsePoints === false) {
-        const fat = /^(v?fat|fat1[26]|fat32|exfat|msdos)$/i.test(side.volume.fsType ?? '');
+        const fat = isFatFamily(side.volume.fsType);
         out.push({
           severity: 'error',
           code: 'E_JUNCTION_FS',

@@ -1,3 +1,4 @@
+import { isFatFamily } from '../core/name-rules.js';
 import { readFileSync } from 'node:fs';
 import { realpath, statfs } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,7 +16,6 @@ interface MountLine {
 }
 
 const REMOTE_FS = /^(nfs4?|cifs|smb3?|smbfs|afs|9p|fuse\.sshfs|sshfs|davfs|ncpfs|glusterfs|ceph)$/;
-const NO_LINKS_FS = /^(vfat|msdos|exfat|fat32|fat)$/;
 
 let mountsCache: MountLine[] | null | undefined;
 
@@ -115,7 +115,7 @@ export async function volumeInfo(existingPath: string, dev: number | bigint): Pr
       v.fsType = m.fsType;
       v.readOnly = m.readOnly;
       v.remote = REMOTE_FS.test(m.fsType);
-      if (NO_LINKS_FS.test(m.fsType)) {
+      if (isFatFamily(m.fsType)) {
         v.supportsReparsePoints = false;
         v.supportsHardLinks = false;
       }

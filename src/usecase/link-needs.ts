@@ -1,3 +1,4 @@
+import { isFatFamily } from '../core/name-rules.js';
 import type { DesiredEntry } from '../manifest/types.js';
 import { resolveLinkType } from '../plan/link-type.js';
 import type { ResolvedLinkType } from '../plan/types.js';
@@ -63,10 +64,8 @@ export function lackingKinds(needs: readonly LinkKinds[][], holds: Partial<Recor
   return needs.filter((alternatives) => alternatives.every((k) => holds[k] === false));
 }
 
-/** FAT-family file systems hold no link of any kind (doctor's judgement of a volume it could not test). */
-const NO_LINKS_FS = /^(vfat|msdos|exfat|fat|fat16|fat32)$/i;
-
 /** What an untested volume holds, judged from its file system alone: nothing on the FAT family, else undefined (unknown; keep what is known). */
 export function untestedHolds(fsType: string | undefined): Partial<Record<LinkKinds, boolean>> | undefined {
-  return fsType !== undefined && NO_LINKS_FS.test(fsType) ? { symlinks: false, hardlinks: false, junctions: false } : undefined;
+  // FAT-family file systems hold no link of any kind (doctor's judgement of a volume it could not test).
+  return isFatFamily(fsType) ? { symlinks: false, hardlinks: false, junctions: false } : undefined;
 }
