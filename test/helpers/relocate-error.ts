@@ -11,3 +11,14 @@ export async function errorOf(p: Promise<unknown>): Promise<RelocateError> {
   }
   throw new Error('expected a RelocateError, and the call succeeded');
 }
+
+/** The RelocateError `fn` throws; fails the test when it returns or throws anything else. */
+export function thrownError(fn: () => unknown): RelocateError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(RelocateError);
+    return err as RelocateError;
+  }
+  throw new Error('expected a RelocateError, and nothing was thrown');
+}

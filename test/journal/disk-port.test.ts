@@ -11,7 +11,6 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RelocateError } from '../../src/core/errors.js';
 import { acquireLock } from '../../src/journal/lock.js';
 import { acquirePathLocks, lockedByOthers, releaseIfSettled } from '../../src/journal/path-lock.js';
 import { holderState, type PathLockInfo } from '../../src/journal/path-lock-holder.js';
@@ -20,6 +19,7 @@ import type { JournalLine, RunRecord, RunStatus } from '../../src/journal/types.
 import { makePlan } from '../../src/plan/planner.js';
 import { context } from '../helpers/plan-fixtures.js';
 import { MemoryJournalDisk } from './memory-disk.js';
+import { errorOf } from '../helpers/relocate-error.js';
 
 let root: string;
 let disk: MemoryJournalDisk;
@@ -50,15 +50,6 @@ function record(id: string, status: RunStatus = 'running'): RunRecord {
 }
 
 const line = (t: 'begin' | 'done', n: number): JournalLine => ({ t, n, at: '2026-12-07T12:00:00.000Z' });
-
-async function refusal(p: Promise<unknown>): Promise<RelocateError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(RelocateError);
-  return err as RelocateError;
-}
 
 describe('run records and the journal through the port', () => {
   it('create, append, save, load, readJournal, listRuns and findUnfinished use only the disk given', async () => {
@@ -106,7 +97,7 @@ describe('run records and the journal through the port', () => {
     const state = path.join(root, 'state');
     const first = new RunStore(disk, state, '20261207T120000Z-bbbb');
     await first.create(record(first.id));
-    const err = await refusal(new RunStore(disk, state, first.id).create(record(first.id)));
+    const err = await errorOf(new RunStore(disk, state, first.id).create(record(first.id)));
     expect(err.code).toBe('E_STATE_WRITE');
     expect(err.message).toContain('is there already');
   });
@@ -120,7 +111,7 @@ describe('the state lock through the port', () => {
     expect(lock.tookOverFrom).toBeUndefined();
     expect(JSON.parse(disk.files.get(file) ?? '{}')).toMatchObject({ pid: process.pid, command: 'apply' });
     // This process holds it, and is alive: a second taker is refused.
-    expect((await refusal(acquireLock(disk, state, 'rollback'))).code).toBe('E_LOCKED');
+    expect((await errorOf(acquireLock(disk, state, 'rollback'))).code).toBe('E_LOCKED');
     await lock.release();
     expect(disk.files.has(file)).toBe(false);
 
@@ -136,7 +127,7 @@ describe('the state lock through the port', () => {
     const state = path.join(root, 'state');
     await disk.ensureDir(state);
     disk.files.set(path.join(state, 'lock'), JSON.stringify({ pid: DEAD, host: 'elsewhere', startedAt: '2026-12-07T11:00:00.000Z', command: 'apply' }));
-    expect((await refusal(acquireLock(disk, state, 'apply'))).message).toContain('host elsewhere');
+    expect((await errorOf(acquireLock(disk, state, 'apply'))).message).toContain('host elsewhere');
   });
 });
 
@@ -154,7 +145,7 @@ describe('path locks through the port', () => {
       paths: [path.join(root, 'data')],
       retryPauseMs: 1,
     });
-    const err = await refusal(
+    const err = await errorOf(
       acquirePathLocks({ disk, place: place(), stateDir: b, runId: 'runB', command: 'apply', paths: [path.join(root, 'data', 'inner')], retryPauseMs: 1 }),
     );
     expect(err.code).toBe('E_PATH_LOCKED');
@@ -219,7 +210,7 @@ describe('path locks through the port', () => {
     await mine.release();
 
     await disk.writeLockFile(place().dir, 'crashed.lock.json', JSON.stringify(await holder('crashed')));
-    const err = await refusal(
+    const err = await errorOf(
       acquirePathLocks({ disk, place: place(), stateDir: path.join(root, 'sMine'), runId: 'r2', command: 'apply', paths: [data], retryPauseMs: 1 }),
     );
     expect(err.message).toContain('unfinished (running)');

@@ -11,6 +11,7 @@ import { refuseOutInsideMove } from '../../src/usecase/plan-out.js';
 import { unfinishedRunError } from '../../src/usecase/unfinished-run.js';
 import { POSIX_STYLE, WIN_STYLE, comparison, context, entry, obs, pair, tree, vol } from '../helpers/plan-fixtures.js';
 import { runRecord } from './run-fixtures.js';
+import { thrownError } from '../helpers/relocate-error.js';
 
 /** A plan that moves /home/u/games (to another volume) and links /home/u/new. */
 function movingPlan(): Plan {
@@ -22,21 +23,11 @@ function movingPlan(): Plan {
   return makePlan(entries, observations, context('linux'));
 }
 
-function thrown(fn: () => unknown): RelocateError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(RelocateError);
-    return err as RelocateError;
-  }
-  throw new Error('expected a RelocateError, and nothing was thrown');
-}
-
 describe('refuseOutInsideMove', () => {
   it('refuses a plan file inside (or at) a folder the plan moves, naming the folder and the action', () => {
     const plan = movingPlan();
     expect(plan.entries.map((p) => p.action)).toEqual(['move', 'link']);
-    const err = thrown(() => refuseOutInsideMove(plan, '/home/u/games/plan.json', '/home/u/games/plan.json'));
+    const err = thrownError(() => refuseOutInsideMove(plan, '/home/u/games/plan.json', '/home/u/games/plan.json'));
     expect(err.code).toBe('E_OUT_INSIDE_MOVE');
     expect(err.message).toBe('cannot save the plan to /home/u/games/plan.json: it is inside /home/u/games, which this plan moves (move); nothing was written');
     expect(err.path).toBe('/home/u/games/plan.json');
@@ -45,7 +36,7 @@ describe('refuseOutInsideMove', () => {
   });
 
   it('refuses a path that reaches a moved folder through a link (its resolved form), naming the path as given', () => {
-    const err = thrown(() => refuseOutInsideMove(movingPlan(), '/home/u/shortcut/plan.json', '/home/u/games/plan.json'));
+    const err = thrownError(() => refuseOutInsideMove(movingPlan(), '/home/u/shortcut/plan.json', '/home/u/games/plan.json'));
     expect(err.message).toMatch(/^cannot save the plan to \/home\/u\/shortcut\/plan\.json: it is inside \/home\/u\/games/);
   });
 

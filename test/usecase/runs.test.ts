@@ -4,7 +4,6 @@
  * `rollback` undoes and which way `resume` goes.
  */
 import { describe, expect, it } from 'vitest';
-import { RelocateError } from '../../src/core/errors.js';
 import type { RunStep } from '../../src/exec/steps.js';
 import type { PlannedEntry } from '../../src/plan/types.js';
 import { backupNotice, backupsLeft, backupsOf } from '../../src/usecase/backups.js';
@@ -12,17 +11,7 @@ import { resumeDirection, runToRollBack } from '../../src/usecase/run-choice.js'
 import { runSize } from '../../src/usecase/run-size.js';
 import { POSIX_STYLE, context, entry, obs, pair, planOne, vol } from '../helpers/plan-fixtures.js';
 import { runRecord } from './run-fixtures.js';
-
-/** What `fn` throws (and fails the test when it throws nothing). */
-function thrown(fn: () => unknown): RelocateError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(RelocateError);
-    return err as RelocateError;
-  }
-  throw new Error('expected a RelocateError, and nothing was thrown');
-}
+import { thrownError } from '../helpers/relocate-error.js';
 
 const STEPS: RunStep[] = [
   { n: 0, entry: 0, step: { op: 'rename', from: '/a/Games', to: '/a/Games.relocate-backup-20261207T120000Z', role: 'backup' } },
@@ -92,7 +81,7 @@ describe('runToRollBack', () => {
 
   it('a start of an id that several runs share is E_USAGE naming them, never the newest of them; an exact id still wins', () => {
     const day = [runRecord('20261207-b', 'done'), runRecord('20261207-a', 'done'), runRecord('20261207', 'done')];
-    const err = thrown(() => runToRollBack(day.slice(0, 2), '20261207', '/state'));
+    const err = thrownError(() => runToRollBack(day.slice(0, 2), '20261207', '/state'));
     expect(err.code).toBe('E_USAGE');
     expect(err.message).toBe('2 runs start with 20261207: 20261207-b, 20261207-a; nothing was changed');
     expect(runToRollBack(day, '20261207', '/state').id).toBe('20261207');
@@ -100,7 +89,7 @@ describe('runToRollBack', () => {
   });
 
   it('E_NO_RUN when there is none to undo, or none of that name', () => {
-    const none = thrown(() => runToRollBack([runRecord('r3', 'rolled-back')], undefined, '/state'));
+    const none = thrownError(() => runToRollBack([runRecord('r3', 'rolled-back')], undefined, '/state'));
     expect(none.code).toBe('E_NO_RUN');
     expect(none.message).toBe('no run to roll back in /state');
     expect(() => runToRollBack(newestFirst, 'zz', '/state')).toThrow('no run zz in /state');
@@ -108,7 +97,7 @@ describe('runToRollBack', () => {
 
   it('E_INTERRUPTED_RUN when another run is unfinished: a finished run is never undone under a half-way one', () => {
     const runs = [runRecord('r4', 'running'), ...newestFirst];
-    const err = thrown(() => runToRollBack(runs, 'r2', '/state'));
+    const err = thrownError(() => runToRollBack(runs, 'r2', '/state'));
     expect(err.code).toBe('E_INTERRUPTED_RUN');
     expect(err.message).toBe('run r4 did not finish; deal with it before rolling back r2');
     expect(err.hint).toBe('`relocate rollback r4` or `relocate resume`');

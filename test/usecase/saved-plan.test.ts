@@ -5,13 +5,13 @@
  * disk are ports.
  */
 import { describe, expect, it } from 'vitest';
-import { RelocateError } from '../../src/core/errors.js';
 import { makePlan } from '../../src/plan/planner.js';
 import type { Plan, PlannedEntry } from '../../src/plan/types.js';
 import { observeEntries } from '../../src/state/observe.js';
 import { assertFresh, entriesOf, isSavedPlan, readSavedPlan } from '../../src/usecase/saved-plan.js';
 import { POSIX_STYLE, context, entry, obs, vol } from '../helpers/plan-fixtures.js';
 import { fakeDisk } from './fake-disk.js';
+import { errorOf } from '../helpers/relocate-error.js';
 
 const LINK = '/home/u/games';
 const TARGET = '/mnt/big/games';
@@ -22,15 +22,6 @@ async function plannedMove(): Promise<{ plan: Plan; disk: ReturnType<typeof fake
   const entries = [entry(POSIX_STYLE, LINK, TARGET)];
   const plan = makePlan(entries, await observeEntries(entries, disk.reader), context('linux'));
   return { plan, disk };
-}
-
-async function refusal(p: Promise<unknown>): Promise<RelocateError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(RelocateError);
-  return err as RelocateError;
 }
 
 const files = (byName: Record<string, string>) => async (file: string) => {
@@ -59,7 +50,7 @@ describe('readSavedPlan', () => {
   it('refuses a plan another version saved (E_BAD_PLAN), naming both versions and how to make it again', async () => {
     const { plan } = await plannedMove();
     const read = files({ '/dir/p.json': JSON.stringify({ formatVersion: 1, plan: { ...plan, toolVersion: '0.0.9' } }) });
-    const err = await refusal(readSavedPlan('/dir/p.json', { readText: read, toolVersion: '0.1.0' }));
+    const err = await errorOf(readSavedPlan('/dir/p.json', { readText: read, toolVersion: '0.1.0' }));
     expect(err.code).toBe('E_BAD_PLAN');
     expect(err.message).toBe(
       '/dir/p.json was saved by relocate 0.0.9, and this is relocate 0.1.0: a saved plan is applied only by the version that made it; nothing was changed',
@@ -72,18 +63,18 @@ describe('readSavedPlan', () => {
     ['no plan member', '{"formatVersion": 1}'],
     ['a plan missing its fields', '{"plan": {"toolVersion": "0.1.0"}}'],
   ])('refuses a file that is not a saved plan (%s) with E_BAD_PLAN and how to save one', async (_what, text) => {
-    const err = await refusal(readSavedPlan('/p.json', { readText: files({ '/p.json': text }), toolVersion: '0.1.0' }));
+    const err = await errorOf(readSavedPlan('/p.json', { readText: files({ '/p.json': text }), toolVersion: '0.1.0' }));
     expect(err.code).toBe('E_BAD_PLAN');
     expect(err.message).toMatch(/^\/p\.json is not a plan saved by `relocate plan --out` \(.+\); nothing was changed$/);
     expect(err.hint).toBe('save one with `relocate plan MANIFEST --out plan.json`');
   });
 
   it('a missing file is E_NOT_FOUND (not "not a plan"), and one that cannot be read E_READ with the error', async () => {
-    const err = await refusal(readSavedPlan('/gone.json', { readText: files({}), toolVersion: '0.1.0' }));
+    const err = await errorOf(readSavedPlan('/gone.json', { readText: files({}), toolVersion: '0.1.0' }));
     expect(err.code).toBe('E_NOT_FOUND');
     expect(err.message).toBe('no saved plan at /gone.json; nothing was changed');
     const denied = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
-    const err2 = await refusal(readSavedPlan('/locked.json', { readText: () => Promise.reject(denied), toolVersion: '0.1.0' }));
+    const err2 = await errorOf(readSavedPlan('/locked.json', { readText: () => Promise.reject(denied), toolVersion: '0.1.0' }));
     expect(err2.code).toBe('E_READ');
     expect(err2.message).toContain('EACCES');
   });
@@ -107,7 +98,7 @@ describe('assertFresh', () => {
   it('refuses with E_STALE_PLAN when a path changed since (a folder created at the target)', async () => {
     const { plan, disk } = await plannedMove();
     disk.paths.set(TARGET, obs.dir(TARGET, vol('big')));
-    const err = await refusal(assertFresh(plan, 'the saved plan p.json', disk.reader));
+    const err = await errorOf(assertFresh(plan, 'the saved plan p.json', disk.reader));
     expect(err.code).toBe('E_STALE_PLAN');
     expect(err.message).toBe('the disk changed since the saved plan p.json was made; nothing was changed');
     expect(err.path).toBe(plan.manifest.path);
@@ -117,7 +108,7 @@ describe('assertFresh', () => {
   it('refuses with E_NO_SPACE when the destination filled up since (free space is not in the fingerprint)', async () => {
     const { plan, disk } = await plannedMove();
     disk.paths.set(TARGET, obs.absent(TARGET, vol('big', { freeBytes: 1 })));
-    const err = await refusal(assertFresh(plan, 'the plan', disk.reader));
+    const err = await errorOf(assertFresh(plan, 'the plan', disk.reader));
     expect(err.code).toBe('E_NO_SPACE');
     expect(err.message).toMatch(/; nothing was changed$/);
   });

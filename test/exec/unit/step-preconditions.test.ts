@@ -79,7 +79,7 @@
  * temporary folders) and on the in-memory POSIX disk (test/helpers/mem-fs),
  * each with its own scene helper, port and "nothing changed" reader
  * (test/helpers/scene-disk.ts, mem-fs/scene-disk.ts). No row needed to stay
- * real-disk only; a row that must gives its reason in `realOnly`. Re-checked
+ * real-disk only. Re-checked
  * on both disks: unlink.hardlink-same-file, unlink.points-to-target,
  * unlink.gone (code only), delete.twin-exists, undo.copy.original-exists,
  * undo.link.hardlink-same-file, undo.subset.staging-kind,
@@ -122,6 +122,7 @@ import type { JournalLine, RunRecord } from '../../../src/journal/types.js';
 import { RelocateError } from '../../../src/core/errors.js';
 import { memScene } from '../../helpers/mem-fs/scene-disk.js';
 import { MTIME, realScene, type SceneDisk } from '../../helpers/scene-disk.js';
+import { errorOf } from '../../helpers/relocate-error.js';
 
 /**
  * The disks every row runs on: the real one (NodeFs on temporary folders)
@@ -199,12 +200,8 @@ async function ran(port: FsPort, s: Step): Promise<StepInfo> {
 
 /** Asserts `p` is refused with `code`. */
 async function refused(p: Promise<unknown>, code: string): Promise<void> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, `refused with ${code}`).toBeInstanceOf(RelocateError);
-  expect((err as RelocateError).code, (err as Error).message).toBe(code);
+  const err = await errorOf(p);
+  expect(err.code, err.message).toBe(code);
 }
 
 /** Runs `act` and asserts that it changed nothing under the test's root. */
@@ -252,8 +249,6 @@ interface Row {
   phase: 'do' | 'resume' | 'undo';
   check: string;
   where: string;
-  /** Why the row cannot run on the in-memory disk (it needs something that disk cannot model); absent: it runs on both. */
-  realOnly?: string;
   run: (port: FsPort) => Promise<void>;
 }
 
@@ -1198,8 +1193,7 @@ describe.each(DISKS)("every step's preconditions and undo (issue 17 §4), on the
     disk.dispose();
   });
   for (const row of ROWS) {
-    const test = memory && row.realOnly !== undefined ? it.skip : it;
-    test(`${row.id}: ${row.check}`, async () => {
+    it(`${row.id}: ${row.check}`, async () => {
       await row.run(makePort());
     });
   }
