@@ -1,10 +1,11 @@
-// Removes each safety check of the one tree walker (src/platform/fs/tree-walker.ts) in turn and runs its
+// Removes each safety check of the one tree walker (src/platform/fs/tree-walker.ts, and the device fence it walks with) in turn and runs its
 // tests (test/platform/tree-walker.test.ts, and the mount tests of the jobs that use it): every removal
 // must make a test fail. Each file is restored after its run, whatever happens. Needs root for the mount
 // cases (as CI). Usage: node scripts/walker-mutations.mjs
 import { runMutations } from './lib/mutations.mjs';
 
 const WALKER = 'src/platform/fs/tree-walker.ts';
+const FENCE = 'src/platform/device-fence.ts';
 const TESTS = 'test/platform/tree-walker.test.ts test/platform/mounts.test.ts';
 /** [the check, the file, the text of the check, what it becomes without it] */
 const MUTATIONS = [
@@ -13,13 +14,14 @@ const MUTATIONS = [
   [
     'by entry types: sub-folders pass the mount check before any name is handed on',
     WALKER,
-    "if (kinds[i] === 'dir') mountOf[i] = mounts.check(",
-    "if (kinds[i] === 'never') mountOf[i] = mounts.check(",
+    "if (kinds[i] === 'dir') mountOf[i] = mountOfFolder(",
+    "if (kinds[i] === 'never') mountOf[i] = mountOfFolder(",
   ],
-  ["by the job's lstat: a folder passes the mount check", WALKER, "        if (kind === 'dir') mount = mounts.check(full, stat.dev);", ''],
-  ['refusing: the fence refuses a folder on another device', WALKER, '      this.fence.enter(full, dev === undefined ? undefined : Number(dev));\n', ''],
-  ['skipping: mount points the table names (bind mounts)', WALKER, '    if (named) return named;', ''],
-  ['skipping: a folder on another device', WALKER, '    if (Number(d) === this.rootDev) return undefined;', '    return undefined;'],
+  ["by the job's lstat: a folder passes the mount check", WALKER, "        if (kind === 'dir') mount = mountOfFolder(full, stat.dev);", ''],
+  ['refusing: each folder met goes through the fence', WALKER, '    fence.enter(full, dev);\n', ''],
+  ['refusing: a mount the table names inside is refused before the walk', FENCE, '    if (inside[0]) throw mountInsideError(root, inside[0]);', ''],
+  ['mount points the table names (bind mounts)', FENCE, '    if (named) return named;', ''],
+  ['a folder on another device', FENCE, '    if (Number(d) === this.rootDev) return undefined;', '    return undefined;'],
   [
     'a folder that cannot be listed is an error by default',
     WALKER,

@@ -49,21 +49,30 @@ export function mountPointError(p: string, doing: string): RelocateError | undef
 
 /**
  * Keeps one walk of a tree on the tree's own device (DESIGN.md: nothing
- * crosses a device boundary). Made when the walk starts: where a mount
- * table can be read (Linux) it refuses at once any mount inside the tree —
- * bind mounts included, which keep the device — before anything is
- * touched; then `enter` refuses each folder on another device than the
- * root's (every OS; a mount made while the walk runs) before the walk goes
- * in. Invariant: no caller lists, copies or deletes anything under a
- * folder `enter` has not accepted.
+ * crosses a device boundary). Made when the walk starts, in one of two
+ * ways. `around` (a walk that copies, verifies or deletes) refuses at once
+ * any mount inside the tree that the mount table names (Linux; bind mounts
+ * included, which keep the device) before anything is touched; then
+ * `enter` refuses each folder on another device than the root's (every OS;
+ * a mount made while the walk runs) before the walk goes in. `passingOver`
+ * (a walk that only reads) knows the table's mounts inside, and `mountAt`
+ * names a folder that is one, or on another device, so the walk can pass
+ * it over. Invariant: no caller lists, copies or deletes anything under a
+ * folder `enter` has not accepted or `mountAt` has named.
  */
 export class DeviceFence {
   private constructor(
     private readonly root: string,
     private readonly rootDev: number,
-    /** The mount table was read and named no mount inside: only a mount made since can still be met. */
-    readonly tableChecked: boolean,
+    /** The mount table read when the walk began (null: none to read), and its mount points inside the root. */
+    private readonly table: MountEntry[] | null,
+    private readonly points: ReadonlyMap<string, MountFact>,
   ) {}
+
+  /** The mount table was read (and, for `around`, named no mount inside): only a mount made since can still be met. */
+  get tableChecked(): boolean {
+    return this.table !== null;
+  }
 
   /**
    * A fence for a walk of the folder `root` (on device `rootDev`); throws
@@ -71,25 +80,43 @@ export class DeviceFence {
    * a mount inside.
    */
   static around(root: string, rootDev: number, table: MountEntry[] | null = readMountTable()): DeviceFence {
-    if (table) {
-      const inside = mountsBelow(table, realPathOf(root), root);
-      if (inside.length > 0) throw mountInsideError(root, inside[0]);
-    }
-    return new DeviceFence(root, rootDev, table !== null);
+    const inside = table ? mountsBelow(table, realPathOf(root), root) : [];
+    if (inside[0]) throw mountInsideError(root, inside[0]);
+    return new DeviceFence(root, rootDev, table, new Map());
   }
 
-  /** Throws E_MOUNT_INSIDE when the folder `dir` (inside the root) is on another device. A folder gone meanwhile is the walk's own error to report. */
-  enter(dir: string, dev?: number): void {
+  /** A fence for a walk that passes mounts over instead of refusing them: it knows the table's mounts inside `root`. */
+  static passingOver(root: string, rootDev: number, table: MountEntry[] | null = readMountTable()): DeviceFence {
+    const inside = table ? mountsBelow(table, realPathOf(root), root) : [];
+    return new DeviceFence(root, rootDev, table, new Map(inside.map((f) => [f.path, f])));
+  }
+
+  /**
+   * The mount at the folder `dir` (inside the root; on device `dev` when
+   * known, else lstat'ed): a point the table named, or a folder on another
+   * device. Undefined for a folder of the root's volume, or one gone
+   * meanwhile (the walk's own error to report).
+   */
+  mountAt(dir: string, dev?: number | bigint): MountFact | undefined {
+    const named = this.points.get(dir);
+    if (named) return named;
     let d = dev;
     if (d === undefined) {
       try {
         d = lstatSync(dir).dev;
       } catch {
-        return;
+        return undefined;
       }
     }
-    if (d === this.rootDev) return;
-    const table = readMountTable();
-    throw mountInsideError(this.root, (table ? mountAt(table, realPathOf(dir), dir) : undefined) ?? { path: dir });
+    if (Number(d) === this.rootDev) return undefined;
+    // A mount made since the walk began is not in its table: the table is read again to say what it is.
+    const table = readMountTable() ?? this.table;
+    return (table ? mountAt(table, realPathOf(dir), dir) : undefined) ?? { path: dir };
+  }
+
+  /** Throws E_MOUNT_INSIDE when the folder `dir` (inside the root) is a mount (mountAt). */
+  enter(dir: string, dev?: number | bigint): void {
+    const m = this.mountAt(dir, dev);
+    if (m) throw mountInsideError(this.root, m);
   }
 }

@@ -1,8 +1,8 @@
-import { lstatSync, readdirSync, type Dirent } from 'node:fs';
+import { readdirSync, type Dirent } from 'node:fs';
 import { RelocateError } from '../../core/errors.js';
 import type { MountFact } from '../../state/types.js';
 import { DeviceFence } from '../device-fence.js';
-import { mountAt, mountsBelow, readMountTable, realPathOf, type MountEntry } from '../mount-table.js';
+import { readMountTable, type MountEntry } from '../mount-table.js';
 import { fsError } from './errno-codes.js';
 import { HOST } from './host-primitives.js';
 import { Slicer } from './slicer.js';
@@ -126,42 +126,6 @@ function kindOfStat(s: LstatLike): EntryKind {
   return 'other';
 }
 
-/** Tells the mounts of one walk: a device other than the root's, or a point the table names (bind mounts). */
-class MountWatch {
-  private readonly points: Map<string, MountFact>;
-  private readonly fence: DeviceFence | undefined;
-  constructor(
-    root: string,
-    private readonly rootDev: number,
-    refuse: boolean,
-    private readonly table: MountEntry[] | null,
-  ) {
-    // Refusing: the fence throws at once for a mount the table names anywhere inside.
-    this.fence = refuse ? DeviceFence.around(root, rootDev, table) : undefined;
-    this.points = new Map(!refuse && table ? mountsBelow(table, realPathOf(root), root).map((f) => [f.path, f]) : []);
-  }
-
-  /** The mount at folder `full` (on device `dev`, when known), else undefined; throws when refusing. */
-  check(full: string, dev: number | bigint | undefined): MountFact | undefined {
-    if (this.fence) {
-      this.fence.enter(full, dev === undefined ? undefined : Number(dev));
-      return undefined;
-    }
-    const named = this.points.get(full);
-    if (named) return named;
-    let d = dev;
-    if (d === undefined) {
-      try {
-        d = lstatSync(full).dev;
-      } catch {
-        return undefined; // gone: listing it is the walk's own error
-      }
-    }
-    if (Number(d) === this.rootDev) return undefined;
-    return (this.table ? mountAt(this.table, realPathOf(full), full) : undefined) ?? { path: full };
-  }
-}
-
 /**
  * Walks the folder `root` (which the caller has lstat'ed: a real folder on
  * device `rootDev`) with `job`, the root's token being `token`. The root
@@ -169,7 +133,14 @@ class MountWatch {
  */
 export async function walkFolder<S extends LstatLike | undefined, F>(root: string, rootDev: number | bigint, token: F, job: WalkJob<S, F>): Promise<void> {
   const table = job.table === undefined ? readMountTable() : job.table;
-  const mounts = new MountWatch(root, Number(rootDev), job.mounts === 'refuse', table);
+  // Refusing: the fence throws at once for a mount the table names anywhere inside, and on each one met.
+  const refuse = job.mounts === 'refuse';
+  const fence = refuse ? DeviceFence.around(root, Number(rootDev), table) : DeviceFence.passingOver(root, Number(rootDev), table);
+  const mountOfFolder = (full: string, dev: number | bigint | undefined): MountFact | undefined => {
+    if (!refuse) return fence.mountAt(full, dev);
+    fence.enter(full, dev);
+    return undefined;
+  };
   const slice = new Slicer();
   const under = HOST.under;
   const pending: Pending<F>[] = [{ dir: root, token, listed: false }];
@@ -214,7 +185,7 @@ export async function walkFolder<S extends LstatLike | undefined, F>(root: strin
     // With entry types, every sub-folder of this folder passes the mount check before any of its names is handed on:
     // a delete removes nothing from a folder that holds a mount (one made since the walk began).
     const mountOf: (MountFact | undefined)[] = [];
-    if (kinds) for (let i = 0; i < names.length; i++) if (kinds[i] === 'dir') mountOf[i] = mounts.check(under(dir, names[i]), undefined);
+    if (kinds) for (let i = 0; i < names.length; i++) if (kinds[i] === 'dir') mountOf[i] = mountOfFolder(under(dir, names[i]), undefined);
     // The folders to enter, in the order found: a queue takes the first first, a stack the last (as rm -rf, and as
     // the depth walks before this one did, which keeps the outside-name search's budget spent as it was).
     for (let i = 0; i < names.length; i++) {
@@ -227,7 +198,7 @@ export async function walkFolder<S extends LstatLike | undefined, F>(root: strin
         stat = statOf(full);
         if (stat === undefined) continue; // gone or unreadable: the job chose to go on without it
         kind = kindOfStat(stat);
-        if (kind === 'dir') mount = mounts.check(full, stat.dev);
+        if (kind === 'dir') mount = mountOfFolder(full, stat.dev);
       } else {
         kind = (kinds as EntryKind[])[i];
         mount = mountOf[i];
