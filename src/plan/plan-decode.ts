@@ -86,8 +86,11 @@ type Still = Refused<'move' | 'removes'>;
 
 /**
  * One entry, decoded by its action: each action's own fields must be
- * there (a move entry without its `move` is refused), and the fields no
- * entry of that action has must not be.
+ * there (a move entry without its `move` is refused), and `move` and
+ * `removes`, the two that make steps, must not be on an action without
+ * them. Other fields a variant does not declare are kept and ignored, as
+ * core/decode.ts does everywhere: no reader looks at them without first
+ * narrowing on the action.
  */
 const entry = tagged<PlannedEntry>('action', {
   none: obj<EntryOf<'none'> & Still>({ ...base, action: oneOf('none'), ...still('none') }),
